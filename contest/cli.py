@@ -1,0 +1,93 @@
+"""Command-line tools: `flask demo`, `flask create-admin`, `flask orgunits import`,
+`flask outbox send`. Each is a thin wrapper around a domain function."""
+
+from __future__ import annotations
+
+import getpass
+import secrets
+import time
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from contest.domain.errors import DomainError
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(demo_command)
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(orgunits_cli)
+    app.cli.add_command(outbox_cli)
+
+
+@click.command("demo")
+def demo_command():
+    """Load the demo data (idempotent) and print the demo log-ins."""
+    from contest.demo import load_demo
+
+    logins = load_demo()
+    click.echo("Demo data loaded. Log in at http://127.0.0.1:5000/login with:")
+    for role, email, password in logins:
+        click.echo(f"  {role:<14} {email:<32} {password}")
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="Quản trị viên", show_default=True)
+@click.option("--password", default=None, help="Asked for when not given.")
+def create_admin_command(email, name, password):
+    """Create an administrator account (or promote an existing one)."""
+    from contest.domain.accounts import create_admin
+
+    if password is None:
+        password = getpass.getpass("Password (empty: generate one): ") or secrets.token_urlsafe(12)
+        click.echo(f"Password: {password}")
+    try:
+        user = create_admin(email, password, name)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Administrator {user.email} is ready.")
+
+
+orgunits_cli = AppGroup("orgunits", help="Organising units.")
+
+
+@orgunits_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def orgunits_import(file: Path):
+    """Create or update units from a CSV (code,name,kind,parent_code,valid_from,valid_to[,successor_code])."""
+    from contest.domain.orgunits import import_csv
+
+    report = import_csv(file.read_text(encoding="utf-8-sig"))
+    if report.errors:
+        for line in report.errors:
+            click.echo(line, err=True)
+        raise click.ClickException("nothing imported")
+    click.echo(f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}")
+
+
+outbox_cli = AppGroup("outbox", help="The mail outbox.")
+
+
+@outbox_cli.command("send")
+@click.option("--once", is_flag=True, help="Send what is due and stop.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
+def outbox_send(once: bool, interval: float):
+    """Deliver queued mail; runs until stopped. Several may run at once."""
+    from contest.domain.outbox import send_due
+    from contest.extensions import db
+
+    while True:
+        report = send_due()
+        if report.sent or report.failed or report.gave_up:
+            click.echo(f"sent {report.sent}, will retry {report.failed}, gave up {report.gave_up}")
+        db.session.remove()
+        if once:
+            return
+        time.sleep(interval)
+
+

@@ -1,0 +1,43 @@
+"""Demo data for `flask demo`. Idempotent: running it twice changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from contest.domain.accounts import hash_password
+from contest.domain.orgunits import import_csv
+from contest.extensions import db
+from contest.models import PlatformRole, User
+from contest.models.base import utcnow
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEMO_PASSWORD = "demo-matkhau-2026"
+
+DEMO_USERS = [
+    ("admin", "admin@demo.quangngai.vn", "Quản trị hệ thống", PlatformRole.admin),
+]
+
+
+def _ensure_user(email: str, name: str, role: PlatformRole) -> User:
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, full_name=name, password_hash=hash_password(DEMO_PASSWORD),
+                    platform_role=role, email_verified_at=utcnow(), locale="vi")
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def load_demo() -> list[tuple[str, str, str]]:
+    for name in ("org_units_quang_ngai_2020.csv", "org_units_reform_2025.csv"):
+        report = import_csv((DATA_DIR / name).read_text(encoding="utf-8"))
+        if report.errors:
+            raise RuntimeError("; ".join(report.errors))
+    logins = []
+    for label, email, full_name, role in DEMO_USERS:
+        _ensure_user(email, full_name, role)
+        logins.append((label, email, DEMO_PASSWORD))
+    db.session.commit()
+    return logins

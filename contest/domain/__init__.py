@@ -1,0 +1,1 @@
+"""Business rules as plain functions. Views parse requests, call these, render."""

@@ -1,0 +1,224 @@
+"""Accounts: sign-up, verification, log-in, password reset and change, profile."""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from contest.domain import audit
+from contest.domain.errors import Conflict, DomainError
+from contest.domain.outbox import queue_mail
+from contest.domain.passwords import burn_time, hash_password, verify_password
+from contest.domain.tokens import TokenExpired, TokenInvalid, fingerprint, make_token, read_token
+from contest.extensions import db
+from contest.models import PlatformRole, User
+from contest.models.base import utcnow
+
+VERIFY_PURPOSE = "verify-email"
+RESET_PURPOSE = "reset-password"
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def external_url(endpoint: str, **values) -> str:
+    """Absolute link for mails, on the configured public address."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return base + url_for(endpoint, **values)
+
+
+# -- tokens ---------------------------------------------------------------
+
+def _verify_stamp(user: User) -> str:
+    return fingerprint(user.email, user.email_verified_at)
+
+
+def _reset_stamp(user: User) -> str:
+    return fingerprint(user.password_hash)
+
+
+def make_verify_token(user: User) -> str:
+    return make_token(VERIFY_PURPOSE, {"uid": user.id, "s": _verify_stamp(user)})
+
+
+def make_reset_token(user: User) -> str:
+    return make_token(RESET_PURPOSE, {"uid": user.id, "s": _reset_stamp(user)})
+
+
+def _user_from_token(purpose: str, token: str, max_age: int, stamp) -> User:
+    try:
+        payload = read_token(purpose, token, max_age)
+    except TokenExpired as exc:
+        raise DomainError(_("This link has expired. Please ask for a new one."), code="expired") from exc
+    except TokenInvalid as exc:
+        raise DomainError(_("This link is not valid."), code="invalid") from exc
+    user = db.session.get(User, payload.get("uid"))
+    if user is None:
+        raise DomainError(_("This link is not valid."), code="invalid")
+    if payload.get("s") != stamp(user):
+        raise DomainError(_("This link has already been used."), code="used")
+    return user
+
+
+# -- sign-up and verification ----------------------------------------------
+
+def sign_up(email: str, password: str, full_name: str, locale: str = "vi") -> User | None:
+    """Create an unverified account and mail a verification link.
+
+    If the address is taken, mail its owner instead and return None: the page
+    looks the same either way, so sign-up does not reveal who has an account."""
+    email = normalize_email(email)
+    existing = find_user_by_email(email)
+    if existing is not None:
+        queue_mail(
+            existing.email,
+            "signup_existing",
+            locale=existing.locale,
+            user=existing,
+            login_url=external_url("auth.login"),
+            reset_url=external_url("auth.forgot_password"),
+        )
+        db.session.commit()
+        return None
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        full_name=full_name.strip(),
+        locale=locale,
+        platform_role=PlatformRole.user,
+    )
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:  # a simultaneous sign-up with the same address won
+        db.session.rollback()
+        return None
+    send_verification(user)
+    db.session.commit()
+    return user
+
+
+def send_verification(user: User) -> None:
+    queue_mail(
+        user.email,
+        "verify_email",
+        locale=user.locale,
+        user=user,
+        verify_url=external_url("auth.verify_email", token=make_verify_token(user)),
+    )
+
+
+def resend_verification(email: str) -> None:
+    """Mail a fresh link to an unverified account; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is not None and not user.is_verified:
+        send_verification(user)
+        db.session.commit()
+
+
+def verify_email(token: str) -> User:
+    user = _user_from_token(
+        VERIFY_PURPOSE, token, current_app.config["EMAIL_TOKEN_MAX_AGE"], _verify_stamp
+    )
+    if user.email_verified_at is not None:
+        raise DomainError(_("This link has already been used."), code="used")
+    user.email_verified_at = utcnow()
+    audit.record("account.verified", "user", user.id, actor_id=user.id)
+    db.session.commit()
+    return user
+
+
+# -- log-in ----------------------------------------------------------------
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user for these credentials, or None. Unknown e-mails cost the same time."""
+    user = find_user_by_email(email)
+    if user is None:
+        burn_time()
+        return None
+    if not verify_password(user.password_hash, password) or not user.is_active:
+        return None
+    return user
+
+
+def record_login(user: User) -> None:
+    user.last_login_at = utcnow()
+    db.session.commit()
+
+
+# -- password reset and change ---------------------------------------------
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if the account exists; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is None:
+        return
+    queue_mail(
+        user.email,
+        "reset_password",
+        locale=user.locale,
+        user=user,
+        reset_url=external_url("auth.reset_password", token=make_reset_token(user)),
+    )
+    db.session.commit()
+
+
+def check_reset_token(token: str) -> User:
+    return _user_from_token(
+        RESET_PURPOSE, token, current_app.config["RESET_TOKEN_MAX_AGE"], _reset_stamp
+    )
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = check_reset_token(token)
+    user.password_hash = hash_password(new_password)
+    # Receiving the reset mail proves the address too.
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    audit.record("account.password_reset", "user", user.id, actor_id=user.id)
+    db.session.commit()
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not verify_password(user.password_hash, current_password):
+        raise DomainError(_("The current password is not correct."), field="current_password")
+    user.password_hash = hash_password(new_password)
+    audit.record("account.password_changed", "user", user.id)
+    queue_mail(user.email, "password_changed", locale=user.locale, user=user)
+    db.session.commit()
+
+
+def update_profile(user: User, *, full_name: str, phone: str | None, locale: str) -> None:
+    if locale not in current_app.config["LANGUAGES"]:
+        raise DomainError(_("Unknown language."), field="locale")
+    user.full_name = full_name.strip()
+    user.phone = (phone or "").strip() or None
+    user.locale = locale
+    db.session.commit()
+
+
+# -- administration --------------------------------------------------------
+
+def create_admin(email: str, password: str, full_name: str) -> User:
+    """Create, or promote, a verified administrator (CLI and demo)."""
+    email = normalize_email(email)
+    user = find_user_by_email(email)
+    if user is None:
+        user = User(email=email, full_name=full_name, password_hash=hash_password(password), locale="vi")
+        db.session.add(user)
+    elif user.platform_role is PlatformRole.admin:
+        raise Conflict(_("This account is already an administrator."))
+    user.platform_role = PlatformRole.admin
+    user.email_verified_at = user.email_verified_at or utcnow()
+    db.session.flush()
+    audit.record("account.made_admin", "user", user.id, after={"platform_role": "admin"})
+    db.session.commit()
+    return user

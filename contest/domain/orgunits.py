@@ -1,0 +1,208 @@
+"""Organising units: CSV import and edits. The tree is data, so reforms are edits."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from typing import NamedTuple
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from contest.domain import audit
+from contest.domain.errors import DomainError
+from contest.extensions import db
+from contest.models import OrgUnit, OrgUnitKind
+
+CSV_COLUMNS = ("code", "name", "kind", "parent_code", "valid_from", "valid_to")
+OPTIONAL_COLUMNS = ("successor_code",)
+
+
+class _Row(NamedTuple):
+    line: int
+    code: str
+    name: str
+    kind: OrgUnitKind
+    parent_code: str
+    successor_code: str
+    valid_from: date | None
+    valid_to: date | None
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _parse_date(value: str, line: int, column: str, errors: list[str]) -> date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors.append(_("Line %(line)d: %(column)s must be a date like 2025-07-01, got “%(value)s”.", line=line, column=column, value=value))
+        return None
+
+
+def _snapshot(unit: OrgUnit) -> dict:
+    return {
+        "code": unit.code,
+        "name": unit.name,
+        "kind": unit.kind.value,
+        "parent": unit.parent.code if unit.parent else None,
+        "successor": unit.successor.code if unit.successor else None,
+        "valid_from": unit.valid_from.isoformat() if unit.valid_from else None,
+        "valid_to": unit.valid_to.isoformat() if unit.valid_to else None,
+    }
+
+
+def import_csv(text: str) -> ImportReport:
+    """Create or update units from CSV. Every row is checked first; if any row
+    is bad nothing is written and the report lists every bad row."""
+    report = ImportReport()
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        report.errors.append(_("Missing columns: %(columns)s.", columns=", ".join(missing)))
+        return report
+    rows = []
+    codes_in_file = set()
+    for line, row in enumerate(reader, start=2):
+        code = (row.get("code") or "").strip()
+        name = (row.get("name") or "").strip()
+        kind_value = (row.get("kind") or "").strip()
+        if not code or not name:
+            report.errors.append(_("Line %(line)d: code and name are required.", line=line))
+            continue
+        if code in codes_in_file:
+            report.errors.append(_("Line %(line)d: the code %(code)s appears twice.", line=line, code=code))
+        codes_in_file.add(code)
+        try:
+            kind = OrgUnitKind(kind_value)
+        except ValueError:
+            report.errors.append(_("Line %(line)d: unknown kind “%(kind)s”.", line=line, kind=kind_value))
+            continue
+        valid_from = _parse_date(row.get("valid_from"), line, "valid_from", report.errors)
+        valid_to = _parse_date(row.get("valid_to"), line, "valid_to", report.errors)
+        if valid_from and valid_to and valid_to < valid_from:
+            report.errors.append(_("Line %(line)d: valid_to is before valid_from.", line=line))
+        rows.append(_Row(line, code, name, kind, (row.get("parent_code") or "").strip(),
+                         (row.get("successor_code") or "").strip(), valid_from, valid_to))
+
+    existing = {u.code: u for u in db.session.scalars(select(OrgUnit))}
+    known = set(existing) | codes_in_file
+    for row in rows:
+        for ref in (row.parent_code, row.successor_code):
+            if ref and ref not in known:
+                report.errors.append(_("Line %(line)d: unknown unit code %(code)s.", line=row.line, code=ref))
+    if report.errors:
+        return report
+
+    # Pass 1: the units themselves; pass 2: links, once every code exists.
+    for row in rows:
+        unit = existing.get(row.code)
+        values = {"name": row.name, "kind": row.kind, "valid_from": row.valid_from, "valid_to": row.valid_to}
+        if unit is None:
+            unit = OrgUnit(code=row.code, **values)
+            db.session.add(unit)
+            existing[row.code] = unit
+            report.created += 1
+        elif any(getattr(unit, k) != v for k, v in values.items()):
+            for key, value in values.items():
+                setattr(unit, key, value)
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    db.session.flush()
+    for row in rows:
+        unit = existing[row.code]
+        unit.parent = existing[row.parent_code] if row.parent_code else None
+        if row.successor_code:
+            unit.successor = existing[row.successor_code]
+    try:
+        _check_no_cycles(existing.values())
+    except DomainError as exc:
+        db.session.rollback()
+        report.errors.append(exc.message)
+        report.created = report.updated = report.unchanged = 0
+        return report
+    audit.record("orgunits.imported", "org_unit", None, after={"created": report.created, "updated": report.updated})
+    db.session.commit()
+    return report
+
+
+def _check_no_cycles(units) -> None:
+    for unit in units:
+        seen = set()
+        node = unit
+        while node is not None:
+            if id(node) in seen:
+                raise DomainError(_("Unit %(code)s would be its own ancestor.", code=unit.code))
+            seen.add(id(node))
+            node = node.parent
+
+
+def find_by_code(code: str | None) -> OrgUnit | None:
+    if not code:
+        return None
+    return db.session.scalar(select(OrgUnit).where(OrgUnit.code == code.strip()))
+
+
+def save_unit(unit: OrgUnit | None, *, code: str, name: str, kind: str, parent_code: str | None,
+              successor_code: str | None, valid_from: date | None, valid_to: date | None) -> OrgUnit:
+    """Create (unit=None) or edit a unit, with every reference checked."""
+    parent = find_by_code(parent_code)
+    if parent_code and parent is None:
+        raise DomainError(_("There is no unit with code %(code)s.", code=parent_code), field="parent_code")
+    successor = find_by_code(successor_code)
+    if successor_code and successor is None:
+        raise DomainError(_("There is no unit with code %(code)s.", code=successor_code), field="successor_code")
+    clash = find_by_code(code)
+    if clash is not None and clash is not unit:
+        raise DomainError(_("Another unit already has the code %(code)s.", code=code), field="code")
+    before = _snapshot(unit) if unit is not None else None
+    if unit is None:
+        unit = OrgUnit(code=code, name=name, kind=OrgUnitKind(kind))
+        db.session.add(unit)
+    if successor is unit:
+        raise DomainError(_("A unit cannot succeed itself."), field="successor_code")
+    unit.code, unit.name, unit.kind = code.strip(), name.strip(), OrgUnitKind(kind)
+    unit.parent, unit.successor = parent, successor
+    unit.valid_from, unit.valid_to = valid_from, valid_to
+    try:
+        _check_no_cycles([unit])
+    except DomainError as exc:
+        db.session.rollback()
+        raise DomainError(exc.message, field="parent_code") from exc
+    db.session.flush()
+    audit.record("orgunit.saved", "org_unit", unit.id, before=before, after=_snapshot(unit))
+    db.session.commit()
+    return unit
+
+
+def units_valid_on(day: date) -> list[OrgUnit]:
+    units = db.session.scalars(select(OrgUnit).order_by(OrgUnit.code)).all()
+    return [u for u in units if u.is_valid_on(day)]
+
+
+def tree() -> list[tuple[OrgUnit, int]]:
+    """Every unit with its depth, parents before children, for display."""
+    units = db.session.scalars(select(OrgUnit).order_by(OrgUnit.code)).all()
+    children: dict[int | None, list[OrgUnit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    ordered: list[tuple[OrgUnit, int]] = []
+
+    def walk(parent_id, depth):
+        for unit in children.get(parent_id, []):
+            ordered.append((unit, depth))
+            walk(unit.id, depth + 1)
+
+    walk(None, 0)
+    return ordered

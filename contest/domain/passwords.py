@@ -1,0 +1,40 @@
+"""Password hashing with Argon2id (argon2-cffi)."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+
+_HASHERS = {
+    "default": PasswordHasher(),
+    # Same algorithm, cheaper parameters: only for the test config.
+    "fast": PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+}
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 128
+
+
+def _hasher() -> PasswordHasher:
+    return _HASHERS[current_app.config.get("PASSWORD_HASH_COST", "default")]
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def burn_time() -> None:
+    """Spend the time of one verification, so a log-in for an unknown e-mail
+    takes as long as one with a wrong password (no account enumeration by timing)."""
+    verify_password(_DUMMY_HASH, "not the password")
+
+
+_DUMMY_HASH = _HASHERS["default"].hash("dummy password for timing")

@@ -1,0 +1,171 @@
+"""The app factory: the one place that knows both `contest` and `judging`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, g, jsonify
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import text
+
+from config import DefaultConfig, config_from_env
+from contest.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from contest.i18n import select_locale
+from contest.security import install_security_headers
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class: type[DefaultConfig] | None = None, **overrides) -> Flask:
+    config_class = config_class or config_from_env()
+    app = Flask(
+        "contest",
+        root_path=str(ROOT / "contest"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(Path(os.environ.get("INSTANCE_PATH", ROOT / "instance")).resolve()),
+    )
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    config_class.validate(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'contest.db'}"
+    app.config.setdefault("UPLOAD_FOLDER", None)
+    if not app.config["UPLOAD_FOLDER"]:
+        app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "contest" / "translations")
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_template_helpers(app)
+    install_security_headers(app)
+    _register_cli(app)
+    _start_outbox_sender(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from contest import models  # noqa: F401 - register tables with the metadata
+    from contest.models import User
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    mail.init_app(app)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the login page says why on its own
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def _load_user(user_id: str):
+        try:
+            return db.session.get(User, int(user_id))
+        except ValueError:
+            return None
+
+    if app.config.get("SQLALCHEMY_DATABASE_URI", "").startswith("sqlite"):
+        _sqlite_pragmas(app)
+
+
+def _sqlite_pragmas(app: Flask) -> None:
+    from sqlalchemy import event
+
+    with app.app_context():
+
+        @event.listens_for(db.engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from contest.views.account import bp as account_bp
+    from contest.views.admin import bp as admin_bp
+    from contest.views.auth import bp as auth_bp
+    from contest.views.main import bp as main_bp
+
+    for bp in (main_bp, auth_bp, account_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def _register_errors(app: Flask) -> None:
+    from flask import render_template, request
+
+    def _wants_json() -> bool:
+        return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+    def _error(status: int, title: str, message: str):
+        if _wants_json():
+            return jsonify(error=title, message=message), status
+        return render_template("error.html", status=status, title=title, message=message), status
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc):
+        return _error(400, "csrf", _("The form has expired or was sent from elsewhere. Please reload the page and try again."))
+
+    @app.errorhandler(403)
+    def _forbidden(exc):
+        return _error(403, "forbidden", _("You do not have permission to open this page."))
+
+    @app.errorhandler(404)
+    def _not_found(exc):
+        return _error(404, "not_found", _("The page you asked for does not exist."))
+
+    @app.errorhandler(413)
+    def _too_large(exc):
+        return _error(413, "too_large", _("The upload is larger than allowed."))
+
+    @app.errorhandler(429)
+    def _rate_limited(exc):
+        return _error(429, "rate_limited", _("Too many attempts. Please wait a minute and try again."))
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    @app.context_processor
+    def _helpers():
+        return {"current_locale": lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])}
+
+
+def _register_cli(app: Flask) -> None:
+    from contest.cli import register_commands
+
+    register_commands(app)
+
+
+def _start_outbox_sender(app: Flask) -> None:
+    if not app.config.get("OUTBOX_IN_PROCESS"):
+        return
+    from contest.domain.outbox import InProcessSender
+
+    sender = InProcessSender(app)
+    app.extensions["outbox_sender"] = sender
+
+    @app.after_request
+    def _poke(response):
+        if g.get("mail_queued"):
+            sender.poke()
+        return response
+
+    sender.start()
+
+
+def database_ok() -> bool:
+    try:
+        db.session.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+        db.session.rollback()
+        return False

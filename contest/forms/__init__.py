@@ -1,0 +1,1 @@
+"""WTForms forms. Labels and messages are lazy strings, translated per request."""

@@ -1,0 +1,47 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from contest.forms.accounts import REQUIRED
+from contest.models import OrgUnitKind
+
+
+def kind_label(kind: OrgUnitKind) -> str:
+    return str(KIND_LABELS[kind])
+
+
+KIND_LABELS = {
+    OrgUnitKind.province: _l("Province"),
+    OrgUnitKind.city: _l("City"),
+    OrgUnitKind.town: _l("Town"),
+    OrgUnitKind.district: _l("District"),
+    OrgUnitKind.commune: _l("Commune / ward"),
+    OrgUnitKind.youth_union: _l("Youth Union"),
+    OrgUnitKind.womens_union: _l("Women's Union"),
+    OrgUnitKind.department: _l("Department"),
+    OrgUnitKind.school: _l("School"),
+    OrgUnitKind.other: _l("Other"),
+}
+
+
+class OrgUnitForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(REQUIRED), Length(max=32), Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Use letters, digits, dot, dash or underscore."))],
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=[(k.value, v) for k, v in KIND_LABELS.items()])
+    parent_code = StringField(_l("Parent unit (code)"), validators=[Optional(), Length(max=32)])
+    successor_code = StringField(_l("Successor unit (code)"), validators=[Optional(), Length(max=32)])
+    valid_from = DateField(_l("Valid from"), validators=[Optional()])
+    valid_to = DateField(_l("Valid to"), validators=[Optional()])
+
+    def validate_valid_to(self, field):
+        if field.data and self.valid_from.data and field.data < self.valid_from.data:
+            raise ValidationError(_l("The end date cannot be before the start date."))
+
+
+class OrgUnitImportForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[FileRequired(REQUIRED)])

@@ -1,0 +1,167 @@
+"""Vietnamese-capable fonts for every PDF the system produces.
+
+ReportLab's built-in fonts (Helvetica, Times, ...) are Latin-1 only: Vietnamese
+letters such as "ệ" or "Ữ" would print as black boxes, and base-14 fonts are not
+embedded, so the printed certificate would depend on the reader's machine.  We
+therefore register TrueType fonts (embedded as subsets) under *stable logical
+names*; callers use ``FONT_REGULAR`` etc. and never care whether Be Vietnam Pro
+or the DejaVu fallback ended up behind the name.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+# Logical names: stable whatever file backs them, so layouts and tests can refer to them.
+FONT_FAMILY = "ContestSans"
+FONT_REGULAR = "ContestSans-Regular"
+FONT_BOLD = "ContestSans-Bold"
+FONT_ITALIC = "ContestSans-Italic"
+FONT_BOLD_ITALIC = "ContestSans-BoldItalic"
+FONT_SEMIBOLD = "ContestSans-SemiBold"
+
+# Logical name -> file name, for each candidate family in order of preference.
+_BE_VIETNAM_PRO = {
+    FONT_REGULAR: "BeVietnamPro-Regular.ttf",
+    FONT_BOLD: "BeVietnamPro-Bold.ttf",
+    FONT_ITALIC: "BeVietnamPro-Italic.ttf",
+    FONT_BOLD_ITALIC: "BeVietnamPro-BoldItalic.ttf",
+    FONT_SEMIBOLD: "BeVietnamPro-SemiBold.ttf",
+}
+# DejaVu has no semibold; bold is the closest weight.
+_DEJAVU = {
+    FONT_REGULAR: "DejaVuSans.ttf",
+    FONT_BOLD: "DejaVuSans-Bold.ttf",
+    FONT_ITALIC: "DejaVuSans-Oblique.ttf",
+    FONT_BOLD_ITALIC: "DejaVuSans-BoldOblique.ttf",
+    FONT_SEMIBOLD: "DejaVuSans-Bold.ttf",
+}
+DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
+
+
+class FontUnavailableError(RuntimeError):
+    """No Vietnamese-capable font could be found; we refuse to fall back to Helvetica."""
+
+
+@dataclass(frozen=True)
+class FontSet:
+    """Which files back the logical font names in this process."""
+
+    family: str  # human-readable, e.g. "Be Vietnam Pro"
+    files: tuple[tuple[str, Path], ...]  # (logical name, file) pairs
+
+    def path_of(self, logical_name: str) -> Path:
+        return dict(self.files)[logical_name]
+
+
+def _be_vietnam_pro_dir() -> Path | None:
+    """Directory of the PyPI font package, or None when it is not installed."""
+    try:
+        import fontpkg_be_vietnam_pro
+    except ImportError:
+        return None
+    return Path(fontpkg_be_vietnam_pro.ROOT) / "files"
+
+
+def resolve_font_files(bvp_dir: Path | None, dejavu_dir: Path = DEJAVU_DIR) -> FontSet:
+    """Pick the first family whose files all exist (pure: no registration).
+
+    A family is taken whole or not at all, so bold and regular never come from
+    different typefaces.
+    """
+    candidates: list[tuple[str, Path | None, dict[str, str]]] = [
+        ("Be Vietnam Pro", bvp_dir, _BE_VIETNAM_PRO),
+        ("DejaVu Sans", dejavu_dir, _DEJAVU),
+    ]
+    for family, directory, names in candidates:
+        if directory is None:
+            continue
+        files = tuple((logical, directory / file) for logical, file in names.items())
+        if all(path.is_file() for _, path in files):
+            return FontSet(family=family, files=files)
+    raise FontUnavailableError(
+        "No Vietnamese TrueType font found: install the 'fontpkg-be-vietnam-pro' "
+        f"package or DejaVu fonts in {dejavu_dir}"
+    )
+
+
+_lock = threading.Lock()
+_registered: FontSet | None = None
+
+
+def ensure_fonts() -> FontSet:
+    """Register the fonts with ReportLab once per process (idempotent, thread-safe)."""
+    global _registered
+    if _registered is not None:  # fast path: no lock once done
+        return _registered
+    with _lock:
+        if _registered is None:
+            font_set = resolve_font_files(_be_vietnam_pro_dir())
+            for logical, path in font_set.files:
+                pdfmetrics.registerFont(TTFont(logical, str(path)))
+            # The family mapping makes <b>/<i> inside Platypus Paragraphs pick our
+            # bold/italic files instead of failing over to Helvetica-Bold.
+            pdfmetrics.registerFontFamily(
+                FONT_FAMILY,
+                normal=FONT_REGULAR,
+                bold=FONT_BOLD,
+                italic=FONT_ITALIC,
+                boldItalic=FONT_BOLD_ITALIC,
+            )
+            _registered = font_set
+    return _registered
+
+
+def ink_extent(font_name: str) -> tuple[float, float]:
+    """(above, below) the baseline per 1 pt of size, from the font's bounding box.
+
+    Vietnamese capitals stack two marks ("Ẫ", "Ệ"), which the typographic ascent
+    does not always cover; the bbox does, so boxes built from it are safe bounds.
+    """
+    ensure_fonts()
+    face = pdfmetrics.getFont(font_name).face
+    return face.bbox[3] / 1000.0, -face.bbox[1] / 1000.0
+
+
+def text_width(text: str, font_name: str, size: float) -> float:
+    """Advance width of ``text`` in points (TrueType metrics of the registered font)."""
+    return pdfmetrics.stringWidth(text, font_name, size)
+
+
+# Unicode categories removed from user text: controls (Cc), invisible format
+# characters (Cf: zero-width space, BOM, bidi overrides that could reorder a
+# printed name) and lone surrogates (Cs), none of which has a glyph to print.
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
+_KEPT_CONTROLS = frozenset({"\n"})
+
+
+def nfc(text: str, *, keep_newlines: bool = True) -> str:
+    """NFC-normalise and drop control/format characters.
+
+    Vietnamese typed on some keyboards (or pasted from macOS) arrives decomposed
+    (NFD: "e" + U+0302 + U+0303); the font only has glyphs for precomposed
+    letters, and searching/comparing needs one form, so everything becomes NFC.
+    Tabs become spaces; CR/LF variants become "\\n" (kept only when
+    ``keep_newlines``, otherwise turned into spaces).
+    """
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if text.isprintable():  # common case: nothing to drop, skip the per-character loop
+        return text
+    out: list[str] = []
+    for char in text:
+        if char == "\t" or (char == "\n" and not keep_newlines):
+            out.append(" ")
+        elif char in _KEPT_CONTROLS or unicodedata.category(char) not in _DROPPED_CATEGORIES:
+            out.append(char)
+    return "".join(out)
+
+
+def nfc_line(text: str) -> str:
+    """``nfc`` for single-line fields: all whitespace runs collapse to one space."""
+    return " ".join(nfc(text, keep_newlines=False).split())

@@ -1,0 +1,12 @@
+"""Blueprints: parse the request, call the domain, render."""
+
+from flask import flash
+
+
+def show_domain_error(form, error) -> None:
+    """Put a domain error beside its field when it names one, else on top."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [error.message]
+    else:
+        flash(error.message, "error")

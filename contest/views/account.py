@@ -1,0 +1,42 @@
+from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from contest.access import access
+from contest.domain import accounts
+from contest.domain.errors import DomainError
+from contest.forms.accounts import ChangePasswordForm, ProfileForm
+from contest.views import show_domain_error
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+@bp.route("/", methods=["GET", "POST"])
+@access("login")
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            accounts.update_profile(current_user, full_name=form.full_name.data, phone=form.phone.data, locale=form.locale.data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            session["locale"] = current_user.locale
+            flash(_("Your profile has been saved."), "success")
+            return redirect(url_for("account.profile"))
+    return render_template("account/profile.html", form=form)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@access("login")
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current_password.data, form.password.data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("account.profile"))
+    return render_template("account/password.html", form=form)

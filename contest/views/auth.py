@@ -1,0 +1,118 @@
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from contest.access import access
+from contest.domain import accounts
+from contest.domain.errors import DomainError
+from contest.extensions import limiter
+from contest.forms.accounts import (
+    ForgotPasswordForm,
+    LoginForm,
+    ResendVerificationForm,
+    ResetPasswordForm,
+    SignupForm,
+)
+from contest.i18n import select_locale
+from contest.security import safe_next
+from contest.views import show_domain_error
+
+bp = Blueprint("auth", __name__)
+
+
+def _auth_limit() -> str:
+    return current_app.config["RATELIMIT_AUTH"]
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@access("public")
+@limiter.limit(_auth_limit, methods=["POST"])
+def signup():
+    form = SignupForm()
+    if form.validate_on_submit():
+        accounts.sign_up(form.email.data, form.password.data, form.full_name.data, locale=select_locale())
+        return render_template("auth/check_mail.html", email=accounts.normalize_email(form.email.data))
+    return render_template("auth/signup.html", form=form)
+
+
+@bp.route("/verify/<token>")
+@access("public")
+def verify_email(token):
+    try:
+        accounts.verify_email(token)
+    except DomainError as error:
+        return render_template("auth/token_problem.html", message=error.message, resend=True), 400
+    flash(_("Your e-mail address is confirmed. You can log in now."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/verify/resend", methods=["GET", "POST"])
+@access("public")
+@limiter.limit(_auth_limit, methods=["POST"])
+def resend_verification():
+    form = ResendVerificationForm()
+    if form.validate_on_submit():
+        accounts.resend_verification(form.email.data)
+        return render_template("auth/check_mail.html", email=accounts.normalize_email(form.email.data))
+    return render_template("auth/resend.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@access("public")
+@limiter.limit(_auth_limit, methods=["POST"])
+def login():
+    next_url = safe_next(request.args.get("next"), url_for("main.index"))
+    if current_user.is_authenticated:
+        return redirect(next_url)
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            flash(_("The e-mail or password is not correct."), "error")
+        elif not user.is_verified:
+            flash(_("Please confirm your e-mail address first: open the link we mailed you. You can ask for a new link below."), "error")
+            return redirect(url_for("auth.resend_verification"))
+        else:
+            login_user(user, remember=form.remember.data)
+            accounts.record_login(user)
+            return redirect(next_url)
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@access("login")
+def logout():
+    logout_user()
+    flash(_("You have logged out."), "success")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@access("public")
+@limiter.limit(_auth_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        return render_template("auth/check_mail.html", email=accounts.normalize_email(form.email.data), reset=True)
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@access("public")
+@limiter.limit(_auth_limit, methods=["POST"])
+def reset_password(token):
+    try:
+        accounts.check_reset_token(token)
+    except DomainError as error:
+        return render_template("auth/token_problem.html", message=error.message, reset=True), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.password.data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash(_("Your password has been changed. You can log in now."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)

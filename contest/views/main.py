@@ -1,0 +1,45 @@
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+
+from contest.access import access
+from contest.extensions import csrf, db
+from contest.factory import database_ok
+from contest.forms.accounts import LocaleForm
+from contest.security import safe_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@access("public")
+def index():
+    return render_template("index.html")
+
+
+@bp.route("/healthz")
+@access("public")
+@csrf.exempt
+def healthz():
+    ok = database_ok()
+    return jsonify(status="ok" if ok else "error", database=ok), 200 if ok else 503
+
+
+@bp.route("/locale", methods=["POST"])
+@access("public")
+def set_locale():
+    form = LocaleForm()
+    if form.validate_on_submit() and form.locale.data in current_app.config["LANGUAGES"]:
+        session["locale"] = form.locale.data
+        if current_user.is_authenticated:
+            current_user.locale = form.locale.data
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next"), url_for("main.index")))
