@@ -54,6 +54,8 @@ class DefaultConfig:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Ban tổ chức <no-reply@localhost>")
     MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 10)
+    # Flask-Mail silently drops mail in testing mode; the tests use a real SMTP server.
+    MAIL_SUPPRESS_SEND = False
     # Without an SMTP server mail simply waits in the outbox (visible to admins).
     OUTBOX_IN_PROCESS = _env_bool("OUTBOX_IN_PROCESS", bool(os.environ.get("MAIL_SERVER")))
     OUTBOX_MAX_ATTEMPTS = _env_int("OUTBOX_MAX_ATTEMPTS", 8)

@@ -56,6 +56,14 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+
+    @app.before_request
+    def _fresh_locale():
+        # Flask-Babel caches the locale on the app context, which outlives a
+        # request when one is already pushed (CLI, tests); choose per request.
+        from flask_babel import refresh
+
+        refresh()
     mail.init_app(app)
     limiter.init_app(app)
 

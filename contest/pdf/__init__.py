@@ -1,4 +1,200 @@
-"""Shared PDF helpers (fonts, text hygiene) for certificates and reports.
+"""Shared PDF building blocks for certificates and reports.
 
-Pure code: plain data in, PDF bytes out; nothing here knows about Flask or the database.
+Pure code: plain data in, PDF bytes out; nothing here knows about Flask or the
+database.  ``fonts`` registers the Vietnamese fonts and fits text into widths;
+this module holds the drawing primitives built on it: boxes and positioned text
+blocks, a canvas factory that never references Helvetica, a fast QR code path
+and image preparation.
 """
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import BinaryIO
+
+import segno
+from PIL import Image
+from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+
+from contest.pdf.fonts import FONT_REGULAR, FittedText, TextStyle, ensure_fonts, ink_extent
+
+
+@dataclass(frozen=True)
+class Box:
+    """Axis-aligned rectangle in PDF points, origin bottom-left."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @property
+    def right(self) -> float:
+        return self.x + self.width
+
+    @property
+    def top(self) -> float:
+        return self.y + self.height
+
+    def contains(self, other: Box, tolerance: float = 1e-6) -> bool:
+        return (
+            other.x >= self.x - tolerance
+            and other.y >= self.y - tolerance
+            and other.right <= self.right + tolerance
+            and other.top <= self.top + tolerance
+        )
+
+    def inset(self, by: float) -> Box:
+        return Box(self.x + by, self.y + by, self.width - 2 * by, self.height - 2 * by)
+
+
+@dataclass(frozen=True)
+class TextLine:
+    text: str
+    x: float  # left end of the line
+    baseline: float
+    width: float
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """One laid-out paragraph; ``box`` bounds the ink of all its lines."""
+
+    role: str
+    font: str
+    size: float
+    min_size: float
+    max_lines: int
+    color: str  # "#RRGGBB"
+    lines: tuple[TextLine, ...]
+    box: Box
+    truncated: bool = False
+
+
+def place_text(
+    role: str, fitted: FittedText, style: TextStyle, color: str, column: Box, align: str = "center"
+) -> TextBlock:
+    """Position fitted lines in ``column`` (x and width) with their ink starting at column.top.
+
+    Boxes use the font's bounding box, not its nominal ascent, so stacked
+    Vietnamese marks ("Ệ", "Ẫ") are inside the box too.
+    """
+    above, below = ink_extent(fitted.font)
+    size = fitted.size
+    baseline = column.top - above * size
+    lines = []
+    for text, line_w in zip(fitted.lines, fitted.widths, strict=True):
+        offset = {"left": 0.0, "right": column.width - line_w}.get(align, (column.width - line_w) / 2)
+        lines.append(TextLine(text, column.x + offset, baseline, line_w))
+        baseline -= fitted.leading * size
+    left = min(line.x for line in lines)
+    right = max(line.x + line.width for line in lines)
+    bottom = lines[-1].baseline - below * size
+    box = Box(left, bottom, right - left, column.top - bottom)
+    return TextBlock(
+        role, fitted.font, size, style.min_size, style.max_lines, color, tuple(lines), box,
+        fitted.truncated,
+    )
+
+
+@lru_cache(maxsize=64)
+def color(hex_color: str) -> Color:
+    return HexColor(hex_color)
+
+
+def draw_block(canvas: Canvas, block: TextBlock) -> None:
+    """Draw a block with one text object: text is shown as typed, never parsed as markup."""
+    text = canvas.beginText()
+    text.setFont(block.font, block.size)
+    text.setFillColor(color(block.color))
+    for line in block.lines:
+        text.setTextOrigin(line.x, line.baseline)
+        text.textOut(line.text)
+    canvas.drawText(text)
+
+
+def new_canvas(
+    target: str | BinaryIO, page_size: tuple[float, float], *, title: str = "", author: str = ""
+) -> Canvas:
+    """A canvas whose every font is an embedded TrueType font.
+
+    ReportLab starts each page stream with its initial font (Helvetica unless
+    told otherwise), which would put a non-embedded base-14 font into the PDF;
+    ``initialFontName`` avoids that.  ``invariant`` makes output byte-stable.
+    """
+    ensure_fonts()
+    canvas = Canvas(
+        target, pagesize=page_size, initialFontName=FONT_REGULAR, invariant=1, lang="vi-VN"
+    )
+    canvas.setTitle(title)
+    canvas.setAuthor(author)
+    canvas.setCreator("qng-contest")
+    return canvas
+
+
+QR_QUIET_ZONE = 4  # modules of white around the symbol, as the QR standard requires
+
+
+@lru_cache(maxsize=1024)
+def _qr_runs(url: str) -> tuple[int, str]:
+    """(modules per side, PDF rectangles in module units: one per horizontal dark run)."""
+    matrix = segno.make_qr(url, error="m").matrix  # never Micro QR: phone apps can't read it
+    rects = []
+    for row, modules in enumerate(matrix):
+        start = None
+        for col, dark in enumerate((*modules, 0)):
+            if dark and start is None:
+                start = col
+            elif not dark and start is not None:
+                rects.append(f"{start} {row} {col - start} 1 re")
+                start = None
+    return len(matrix), " ".join(rects)
+
+
+def draw_qr(canvas: Canvas, url: str, box: Box) -> None:
+    """Draw ``url`` as a QR code filling the square ``box`` (quiet zone included).
+
+    One path of merged runs is far faster than ReportLab's QR widget (one
+    rectangle object per module) and gives a smaller file.
+    """
+    count, rects = _qr_runs(url)
+    module = min(box.width, box.height) / (count + 2 * QR_QUIET_ZONE)
+    left = box.x + QR_QUIET_ZONE * module
+    top = box.top - QR_QUIET_ZONE * module
+    canvas.addLiteral(
+        # white backing so a background image cannot spoil the quiet zone; then a
+        # y-down module grid so each run is "col row width 1 re"
+        f"q 1 g {box.x:.3f} {box.y:.3f} {box.width:.3f} {box.height:.3f} re f "
+        f"0 g {module:.5f} 0 0 {-module:.5f} {left:.3f} {top:.3f} cm {rects} f Q"
+    )
+
+
+def prepare_image(data: bytes, width: float, height: float, dpi: int = 200) -> ImageReader:
+    """Decode once and downscale to what ``width`` x ``height`` points can show at ``dpi``.
+
+    Uploaded photos are often 4000 px wide; every PDF would otherwise carry and
+    re-compress all of it.  Opaque images become JPEG, which ReportLab embeds
+    as-is (no per-document recompression); images with transparency (seal,
+    signature) stay lossless so their soft mask survives.
+    """
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except Exception as exc:  # Pillow raises many types for bad input
+        raise ValueError("not a readable image") from exc
+    limit = (max(1, round(width / 72 * dpi)), max(1, round(height / 72 * dpi)))
+    if image.mode == "P":
+        image = image.convert("RGBA")
+    image.thumbnail(limit)  # keeps the aspect ratio, only ever shrinks
+    if image.mode in ("RGBA", "LA"):
+        alpha = image.getchannel("A")
+        if alpha.getextrema()[0] < 255:
+            return ImageReader(image)
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="JPEG", quality=90)
+    buffer.seek(0)
+    return ImageReader(buffer)

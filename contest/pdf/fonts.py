@@ -104,7 +104,7 @@ def ensure_fonts() -> FontSet:
         if _registered is None:
             font_set = resolve_font_files(_be_vietnam_pro_dir())
             for logical, path in font_set.files:
-                pdfmetrics.registerFont(TTFont(logical, str(path)))
+                pdfmetrics.registerFont(TTFont(logical, str(path), asciiReadable=False))
             # The family mapping makes <b>/<i> inside Platypus Paragraphs pick our
             # bold/italic files instead of failing over to Helvetica-Bold.
             pdfmetrics.registerFontFamily(
@@ -165,3 +165,155 @@ def nfc(text: str, *, keep_newlines: bool = True) -> str:
 def nfc_line(text: str) -> str:
     """``nfc`` for single-line fields: all whitespace runs collapse to one space."""
     return " ".join(nfc(text, keep_newlines=False).split())
+
+
+# --------------------------------------------------------------------------- fitting text
+# Shared by certificates and reports: shrink-then-wrap a paragraph into a width.
+# Widths scale linearly with size, so each word is measured once at 1 pt and
+# every candidate size afterwards is plain arithmetic (this is the hot path when
+# rendering hundreds of certificates).
+
+SIZE_STEP = 0.25  # sizes are multiples of this, so output is stable and readable
+ELLIPSIS = "…"
+_advances: dict[tuple[str, str], float] = {}
+
+
+def _advance(text: str, font_name: str) -> float:
+    """Width of ``text`` at 1 pt, memoised (names and titles repeat across a batch)."""
+    key = (font_name, text)
+    width = _advances.get(key)
+    if width is None:
+        if len(_advances) > 200_000:  # bound memory in a long-lived worker
+            _advances.clear()
+        width = _advances[key] = text_width(text, font_name, 1.0)
+    return width
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    font: str
+    size: float  # preferred (largest) size in points
+    min_size: float  # never shrink below this
+    max_lines: int  # never use more lines; beyond that the text is cut with "…"
+    shrink_first: bool = True  # names/titles shrink before wrapping; body text wraps first
+    leading: float = 1.22  # baseline distance as a multiple of the size
+
+
+@dataclass(frozen=True)
+class FittedText:
+    font: str
+    size: float
+    leading: float
+    lines: tuple[str, ...]
+    widths: tuple[float, ...]  # advance width of each line at ``size``
+    truncated: bool = False
+
+    @property
+    def height(self) -> float:
+        """Ink height: top of the first line's marks to the bottom of the last line's descenders."""
+        if not self.lines:
+            return 0.0
+        above, below = ink_extent(self.font)
+        return (above + below + (len(self.lines) - 1) * self.leading) * self.size
+
+
+def _quantise(size: float) -> float:
+    return int(size / SIZE_STEP + 1e-9) * SIZE_STEP
+
+
+def _split_long_word(word: str, font_name: str, limit: float) -> list[tuple[str, float]]:
+    """Break a word wider than the line (URLs, names typed without spaces) by characters."""
+    pieces: list[tuple[str, float]] = []
+    current, current_w = "", 0.0
+    for char in word:
+        char_w = _advance(char, font_name)
+        if current and current_w + char_w > limit:
+            pieces.append((current, current_w))
+            current, current_w = "", 0.0
+        current, current_w = current + char, current_w + char_w
+    if current:
+        pieces.append((current, current_w))
+    return pieces
+
+
+def _wrap(words: list[str], font_name: str, limit: float) -> list[tuple[str, float]]:
+    """Greedy line breaking at spaces; ``limit`` and the returned widths are at 1 pt."""
+    space = _advance(" ", font_name)
+    lines: list[tuple[str, float]] = []
+    current: list[str] = []
+    current_w = 0.0
+    for word in words:
+        width = _advance(word, font_name)
+        pieces = [(word, width)] if width <= limit else _split_long_word(word, font_name, limit)
+        for piece, piece_w in pieces:
+            if current and current_w + space + piece_w <= limit:
+                current.append(piece)
+                current_w += space + piece_w
+                continue
+            if current:
+                lines.append((" ".join(current), current_w))
+            current, current_w = [piece], piece_w
+    if current:
+        lines.append((" ".join(current), current_w))
+    return lines
+
+
+def _largest_size(words: list[str], style: TextStyle, width: float, lines: int) -> float | None:
+    """Largest size in [min_size, size] at which the words wrap into at most ``lines``."""
+    def fits(size: float) -> bool:
+        return len(_wrap(words, style.font, width / size)) <= lines
+
+    if lines == 1:  # one line: the size follows directly from the total width
+        size = _quantise(min(style.size, width / _advance(" ".join(words), style.font)))
+        return size if size >= style.min_size else None
+    low, high = _quantise(style.min_size), _quantise(style.size)
+    if not fits(low):
+        return None
+    if fits(high):
+        return high
+    while high - low > SIZE_STEP:  # invariant: fits(low), not fits(high)
+        middle = _quantise((low + high) / 2)
+        if middle <= low:
+            break
+        low, high = (middle, high) if fits(middle) else (low, middle)
+    return low
+
+
+def _truncated(words: list[str], style: TextStyle, width: float) -> FittedText:
+    """At the minimum size and still too long: keep max_lines lines, end with "…"."""
+    size = style.min_size
+    limit = width / size
+    kept = _wrap(words, style.font, limit)[: style.max_lines]
+    last = kept[-1][0]
+    while last and _advance(last.rstrip() + ELLIPSIS, style.font) > limit:
+        last = last[:-1]
+    last = last.rstrip() + ELLIPSIS
+    kept[-1] = (last, _advance(last, style.font))
+    return FittedText(
+        style.font, size, style.leading, tuple(t for t, _ in kept),
+        tuple(w * size for _, w in kept), truncated=True,
+    )
+
+
+def fit_text(text: str, style: TextStyle, width: float) -> FittedText:
+    """Choose a size and line breaks so every line is at most ``width`` points wide.
+
+    With ``shrink_first`` the text first shrinks (down to ``min_size``) on one
+    line, then tries 2, 3 ... ``max_lines`` lines at the largest size that fits;
+    otherwise it wraps at the largest size first.  Text that fits nowhere is cut.
+    """
+    if width <= 0:
+        raise ValueError("width must be positive")
+    words = text.split()
+    if not words:
+        return FittedText(style.font, style.size, style.leading, (), ())
+    counts = range(1, style.max_lines + 1) if style.shrink_first else (style.max_lines,)
+    for count in counts:
+        size = _largest_size(words, style, width, count)
+        if size is not None:
+            lines = _wrap(words, style.font, width / size)
+            return FittedText(
+                style.font, size, style.leading, tuple(t for t, _ in lines),
+                tuple(w * size for _, w in lines),
+            )
+    return _truncated(words, style, width)

@@ -193,8 +193,9 @@ def test_aggregate_rejects_bad_totals(totals):
 
 
 def test_zscore_corrects_a_harsh_judge():
-    # j2 is 30 points harsher on everything; raw mean puts A and B level with C ahead,
-    # but j2 only judged A, so A is penalised unfairly under the mean.
+    # j2 marks 20 points below j3 on the entries both saw (C, D). A drew j2 and B drew j3,
+    # so the mean puts B ahead although j1, who saw both, rates them equal. Z-scores
+    # remove the offset and tie them.
     totals = [
         ("j1", "A", 80), ("j1", "B", 80), ("j1", "C", 60), ("j1", "D", 70),
         ("j2", "A", 50), ("j2", "C", 30), ("j2", "D", 40),

@@ -1,0 +1,624 @@
+"""Certificate (giấy chứng nhận) layout and rendering: plain data in, PDF bytes out.
+
+The page follows the look of Vietnamese administrative documents: issuing body
+top-left, national motto top-right, a large title, the wording in the middle,
+date and signer bottom-right, and a QR code linking to the public verification
+page bottom-left.  All measuring is done up front (``layout_certificate``) so
+tests can prove that no text block ever leaves the border, whatever the input.
+
+Speed: the template-only part (header, title, signer, border, images) is laid
+out once per template and, in merged output, drawn once into a PDF Form XObject
+that every page reuses.  Text is drawn with plain text objects (no Platypus);
+the QR code is one filled path built from segno's module matrix.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import lru_cache
+from typing import Literal
+
+from reportlab.lib.pagesizes import A4, landscape, portrait
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+
+from contest.pdf import (
+    Box,
+    TextBlock,
+    TextLine,
+    color,
+    draw_block,
+    draw_qr,
+    new_canvas,
+    place_text,
+    prepare_image,
+)
+from contest.pdf.fonts import (
+    FONT_BOLD,
+    FONT_ITALIC,
+    FONT_REGULAR,
+    FittedText,
+    TextStyle,
+    ensure_fonts,
+    fit_text,
+    nfc,
+    nfc_line,
+)
+
+__all__ = [
+    "Box",
+    "CertificateData",
+    "CertificateLayout",
+    "CertificateLayoutError",
+    "CertificateTemplate",
+    "TextBlock",
+    "TextLine",
+    "layout_certificate",
+    "render_certificate",
+    "render_certificate_files",
+    "render_certificates",
+    "vietnamese_date",
+]
+
+BorderStyle = Literal["double", "simple", "none"]
+Orientation = Literal["landscape", "portrait"]
+
+DEFAULT_WORDING = (
+    "Chứng nhận\n{person}\nĐội thi: {team}\nDự án\n{project}\nĐã đạt\n{award}\n{competition}"
+)
+
+
+class CertificateLayoutError(ValueError):
+    """The template leaves no room for its content (e.g. far too many wording lines)."""
+
+
+# --------------------------------------------------------------------------- input data
+
+
+@dataclass(frozen=True)
+class CertificateTemplate:
+    """Everything that is the same on every certificate of one batch.
+
+    ``wording`` is split into paragraphs at newlines; ``{person}``, ``{team}``,
+    ``{project}``, ``{award}``, ``{competition}``, ``{serial}``, ``{date}`` and any
+    key of ``CertificateData.extra`` are replaced.  A paragraph that is exactly one
+    placeholder gets that field's emphasis (``{person}`` large and bold, ...); a
+    paragraph whose placeholders are all empty (no team, say) is left out.
+    ``place_and_date`` prints verbatim when set, else it is built from ``place``
+    and ``CertificateData.issued_on``.  Colours are "#RRGGBB".
+    """
+
+    kind_title: str = "GIẤY CHỨNG NHẬN"
+    issuer_lines: tuple[str, ...] = ("ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI")
+    motto_lines: tuple[str, ...] = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
+    wording: str = DEFAULT_WORDING
+    place: str = "Quảng Ngãi"
+    place_and_date: str | None = None
+    signer_title_lines: tuple[str, ...] = ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
+    signer_name: str = ""
+    logo_image: bytes | None = None
+    signature_image: bytes | None = None
+    seal_image: bytes | None = None
+    background_image: bytes | None = None
+    border_style: BorderStyle = "double"
+    border_color: str = "#9B1C1C"
+    accent_color: str = "#B22222"
+    text_color: str = "#1A1A1A"
+    orientation: Orientation = "landscape"
+    serial_label: str = "Số: "
+
+    def __post_init__(self) -> None:
+        if self.border_style not in ("double", "simple", "none"):
+            raise ValueError(f"unknown border_style {self.border_style!r}")
+        if self.orientation not in ("landscape", "portrait"):
+            raise ValueError(f"unknown orientation {self.orientation!r}")
+        for name in ("border_color", "accent_color", "text_color"):
+            if not re.fullmatch(r"#[0-9A-Fa-f]{6}", getattr(self, name)):
+                raise ValueError(f"{name} must look like #RRGGBB")
+
+    @property
+    def page_size(self) -> tuple[float, float]:
+        return landscape(A4) if self.orientation == "landscape" else portrait(A4)
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    """What differs from one certificate to the next."""
+
+    person_name: str
+    award_name: str
+    competition_name: str
+    serial: str
+    verify_url: str
+    team_name: str = ""
+    project_title: str = ""
+    issued_on: date | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+def vietnamese_date(place: str, day: date) -> str:
+    """"Quảng Ngãi, ngày 05 tháng 01 năm 2026".
+
+    Decree 30/2020/NĐ-CP (appendix I) writes days below 10 and the months
+    January and February with a leading zero ("tháng 02" but "tháng 3"), so a
+    date cannot be altered by adding a digit in front.
+    """
+    day_text = f"{day.day:02d}"
+    month_text = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    text = f"ngày {day_text} tháng {month_text} năm {day.year}"
+    return f"{place}, {text}" if place else text[0].upper() + text[1:]
+
+
+# --------------------------------------------------------------------------- layout data
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an image or the QR code goes (the image keeps its aspect ratio inside)."""
+
+    role: str
+    box: Box
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A short horizontal line, as under the issuer's name and the motto."""
+
+    x1: float
+    x2: float
+    y: float
+    width: float
+
+
+@dataclass(frozen=True)
+class CertificateLayout:
+    page_width: float
+    page_height: float
+    border: Box  # rectangle of the outer border line (the margin when there is no border)
+    inner: Box  # inside edge of the border: nothing may be drawn past it
+    static_blocks: tuple[TextBlock, ...]  # same on every certificate of the template
+    dynamic_blocks: tuple[TextBlock, ...]  # depend on CertificateData
+    images: tuple[Placement, ...]  # logo, signature, seal (background excluded)
+    rules: tuple[Rule, ...]
+    qr: Placement
+
+    @property
+    def blocks(self) -> tuple[TextBlock, ...]:
+        return self.static_blocks + self.dynamic_blocks
+
+    def content_boxes(self) -> Iterator[tuple[str, Box]]:
+        """Every box that must lie inside ``inner``."""
+        for block in self.blocks:
+            yield block.role, block.box
+        for placement in (*self.images, self.qr):
+            yield placement.role, placement.box
+        for rule in self.rules:
+            yield "rule", Box(rule.x1, rule.y - rule.width / 2, rule.x2 - rule.x1, rule.width)
+
+    def block(self, role: str) -> TextBlock:
+        return next(b for b in self.blocks if b.role == role)
+
+
+# --------------------------------------------------------------------------- geometry
+
+BORDER_MARGIN = 20.0  # page edge to the outer border line
+DOUBLE_GAP = 6.0  # outer to inner line of a double border
+CONTENT_PADDING = 18.0  # inner border edge to text
+QR_SIZE = 74.0  # ~26 mm: scans easily from a printed page
+SIGN_SPACE = 62.0  # room for a hand or scanned signature
+LOGO_HEIGHT = 52.0
+GAP = 4.0
+PARAGRAPH_GAP = 3.0
+MAX_EXTRA_GAP = 10.0  # spare height spreads into gaps up to this, then centres the wording
+SERIAL_LINES = 2
+
+_ISSUER = TextStyle(FONT_REGULAR, 12.5, 7.0, 2)
+_ISSUER_LAST = TextStyle(FONT_BOLD, 12.5, 7.0, 2)
+_MOTTO_FIRST = TextStyle(FONT_BOLD, 12.5, 7.0, 2)
+_MOTTO = TextStyle(FONT_BOLD, 13.0, 7.0, 2)
+_TITLE = TextStyle(FONT_BOLD, 34.0, 18.0, 2)
+_DATE = TextStyle(FONT_ITALIC, 13.0, 8.0, 1)
+_SIGNER_TITLE = TextStyle(FONT_BOLD, 13.0, 8.0, 2)
+_SIGNER_NAME = TextStyle(FONT_BOLD, 14.0, 8.0, 2)
+_SERIAL = TextStyle(FONT_REGULAR, 8.0, 6.0, SERIAL_LINES)
+_BODY = TextStyle(FONT_REGULAR, 14.5, 10.0, 3, shrink_first=False)
+_BODY_STRONG = TextStyle(FONT_BOLD, 14.5, 10.0, 3, shrink_first=False)
+_SOLE_FIELD_STYLES = {
+    "person": TextStyle(FONT_BOLD, 28.0, 15.0, 3),
+    "project": TextStyle(FONT_ITALIC, 17.0, 11.0, 4),
+    "award": TextStyle(FONT_BOLD, 23.0, 13.0, 2),
+}
+
+
+@dataclass(frozen=True)
+class _StaticLayout:
+    """The template-only part of the layout, computed once per template."""
+
+    page: tuple[float, float]
+    border: Box
+    inner: Box
+    blocks: tuple[TextBlock, ...]
+    images: tuple[Placement, ...]
+    rules: tuple[Rule, ...]
+    qr: Placement
+    serial_zone: Box
+    date_zone: Box
+    wording_zone: Box
+
+
+def _border_boxes(style: BorderStyle, page: tuple[float, float]) -> tuple[Box, Box]:
+    """(outer line rectangle, inside edge) for each border style."""
+    outer = Box(0, 0, *page).inset(BORDER_MARGIN)
+    inside = {"double": DOUBLE_GAP + 0.5, "simple": 0.75, "none": 0.0}[style]
+    return outer, outer.inset(inside)
+
+
+_ACCENT_ROLES = frozenset({"title", "person", "award"})
+
+
+def _color(template: CertificateTemplate, role: str) -> str:
+    return template.accent_color if role in _ACCENT_ROLES else template.text_color
+
+
+def _stack(
+    template: CertificateTemplate,
+    items: list[tuple[str, str, TextStyle]],
+    top: float,
+    x: float,
+    width: float,
+    align: str = "center",
+) -> list[TextBlock]:
+    """Fit each (role, text, style) into ``width`` and stack them downward from ``top``."""
+    blocks: list[TextBlock] = []
+    for role, text, style in items:
+        fitted = fit_text(nfc_line(text), style, width)
+        if not fitted.lines:
+            continue
+        column = Box(x, top - fitted.height, width, fitted.height)
+        block = place_text(role, fitted, style, _color(template, role), column, align)
+        blocks.append(block)
+        top = block.box.y - 1.0
+    return blocks
+
+
+def _header(template: CertificateTemplate, content: Box) -> tuple[list[TextBlock], list[Rule]]:
+    """Issuer (left column) and national motto (right column) with their underlines."""
+    left_w = content.width * 0.4
+    issuer = [
+        ("issuer", line, _ISSUER_LAST if i == len(template.issuer_lines) - 1 else _ISSUER)
+        for i, line in enumerate(template.issuer_lines)
+    ]
+    motto = [
+        ("motto", line, _MOTTO_FIRST if i == 0 else _MOTTO)
+        for i, line in enumerate(template.motto_lines)
+    ]
+    left = _stack(template, issuer, content.top, content.x, left_w)
+    right = _stack(template, motto, content.top, content.x + left_w, content.width - left_w)
+    rules = []
+    if left:  # a short centred rule under the issuing body, as on official documents
+        centre, half = content.x + left_w / 2, left_w * 0.15
+        rules.append(Rule(centre - half, centre + half, left[-1].box.y - 2.5, 0.8))
+    if right:  # the motto is underlined over its own width
+        last = right[-1].lines[-1]
+        rules.append(Rule(last.x, last.x + last.width, right[-1].box.y - 2.5, 0.8))
+    return left + right, rules
+
+
+def _signer_column(
+    template: CertificateTemplate, content: Box
+) -> tuple[list[TextBlock], list[Placement], Box]:
+    """Date, signer titles, signature space and name, bottom-right; returns the date zone."""
+    width = content.width * 0.42
+    x = content.right - width
+    titles = [("signer_title", line, _SIGNER_TITLE) for line in template.signer_title_lines]
+    name = [("signer_name", template.signer_name, _SIGNER_NAME)]
+    # Measure first (at a dummy top), then place: the column grows upward from the bottom.
+    probe = _stack(template, titles + name, 0.0, x, width)
+    date_h = fit_text("Ąy", _DATE, width).height
+    needed = date_h + 1.0 + sum(b.box.height + 1.0 for b in probe) + SIGN_SPACE + 2 * GAP
+    top = content.y + needed
+    date_zone = Box(x, top - date_h, width, date_h)
+    blocks = _stack(template, titles, date_zone.y - 1.0, x, width)
+    sign_top = (blocks[-1].box.y if blocks else date_zone.y) - GAP
+    sign_box = Box(x + width * 0.2, sign_top - SIGN_SPACE, width * 0.6, SIGN_SPACE)
+    blocks += _stack(template, name, sign_box.y - GAP, x, width)
+    images = []
+    if template.signature_image:
+        images.append(Placement("signature", sign_box))
+    if template.seal_image:  # the seal overlaps the left third of the signature, as stamped
+        side = min(SIGN_SPACE + 12.0, sign_top - content.y)
+        cx, cy = sign_box.x + sign_box.width * 0.2, sign_box.y + sign_box.height / 2
+        seal = Box(cx - side / 2, max(content.y, cy - side / 2), side, side)
+        images.append(Placement("seal", seal))
+    return blocks, images, date_zone
+
+
+def _static_layout(template: CertificateTemplate) -> _StaticLayout:
+    page = template.page_size
+    border, inner = _border_boxes(template.border_style, page)
+    content = inner.inset(CONTENT_PADDING)
+    blocks, rules = _header(template, content)
+    below = min((b.box.y for b in blocks), default=content.top) - 3 * GAP
+    images: list[Placement] = []
+    if template.logo_image:
+        logo = Box(content.x + content.width / 2 - LOGO_HEIGHT, below - LOGO_HEIGHT, 2 * LOGO_HEIGHT, LOGO_HEIGHT)
+        images.append(Placement("logo", logo))
+        below = logo.y - GAP
+    title = _stack(template, [("title", template.kind_title, _TITLE)], below, content.x, content.width)
+    blocks += title
+    below = title[-1].box.y - 2 * GAP if title else below
+    signer_blocks, signer_images, date_zone = _signer_column(template, content)
+    blocks += signer_blocks
+    images += signer_images
+    serial_h = _SERIAL.size * 1.25 * SERIAL_LINES + 2.0
+    serial_zone = Box(content.x, content.y, content.width * 0.3, serial_h)
+    qr = Placement("qr", Box(content.x, serial_zone.top + 2.0, QR_SIZE, QR_SIZE))
+    bottom = max(date_zone.top, qr.box.top) + 2 * GAP
+    if below - bottom < 60.0:
+        raise CertificateLayoutError("the header, title and signer leave no room for the wording")
+    zone = Box(content.x, bottom, content.width, below - bottom)
+    return _StaticLayout(
+        page, border, inner, tuple(blocks), tuple(images), tuple(rules), qr, serial_zone, date_zone, zone
+    )
+
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _fields(template: CertificateTemplate, data: CertificateData) -> dict[str, str]:
+    values = {key: nfc_line(value) for key, value in data.extra.items()}
+    values.update(  # built-in names win over extras so a stray key cannot hide the person
+        person=nfc_line(data.person_name),
+        team=nfc_line(data.team_name),
+        project=nfc_line(data.project_title),
+        award=nfc_line(data.award_name),
+        competition=nfc_line(data.competition_name),
+        serial=nfc_line(data.serial),
+        date=vietnamese_date("", data.issued_on).lower() if data.issued_on else "",
+    )
+    return values
+
+
+def _paragraphs(template: CertificateTemplate, data: CertificateData) -> list[tuple[str, str, TextStyle]]:
+    """(role, text, style) per wording paragraph, placeholders substituted once.
+
+    Substitution is a single regex pass, so a value that itself contains
+    "{team}" (or "<b>") is printed literally, never re-interpreted.
+    """
+    values = _fields(template, data)
+    items = []
+    for raw in nfc(template.wording).split("\n"):
+        raw = raw.strip()
+        keys = _PLACEHOLDER.findall(raw)
+        known = [k for k in keys if k in values]
+        if not raw or (known and not any(values[k] for k in known)):
+            continue
+        text = _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), raw)
+        sole = _PLACEHOLDER.fullmatch(raw)
+        if sole and sole.group(1) in values:
+            key = sole.group(1)
+            items.append((key, text, _SOLE_FIELD_STYLES.get(key, _BODY_STRONG)))
+        else:
+            items.append(("wording", text, _BODY))
+    return items
+
+
+def _fit_wording(items: list[tuple[str, str, TextStyle]], zone: Box) -> list[FittedText]:
+    """Fit all paragraphs into the zone's height.
+
+    First every paragraph fits its own width; if the stack is too tall, all
+    sizes shrink together (keeping the hierarchy) down to their minimums; if
+    even that is too tall, the paragraph with most lines loses a line (cut
+    with "…").  Sizes never go below a style's minimum.
+    """
+    limits = [style.max_lines for _, _, style in items]
+    scale = 1.0
+    while True:
+        styles = [
+            replace(style, size=max(style.min_size, style.size * scale), max_lines=limit)
+            for (_, _, style), limit in zip(items, limits, strict=True)
+        ]
+        fits = [fit_text(text, st, zone.width) for (_, text, _), st in zip(items, styles, strict=True)]
+        total = sum(f.height for f in fits) + PARAGRAPH_GAP * max(0, len(fits) - 1)
+        if total <= zone.height:
+            return fits
+        if any(st.size > st.min_size for st in styles):
+            scale *= 0.92
+            continue
+        multi = [i for i, f in enumerate(fits) if len(f.lines) > 1]
+        if not multi:
+            raise CertificateLayoutError("the wording has too many paragraphs for the page")
+        tallest = max(multi, key=lambda i: fits[i].height)
+        limits[tallest] = len(fits[tallest].lines) - 1
+
+
+def _wording_blocks(template: CertificateTemplate, data: CertificateData, zone: Box) -> list[TextBlock]:
+    items = _paragraphs(template, data)
+    fits = _fit_wording(items, zone)
+    heights = sum(f.height for f in fits)
+    count = len(fits)
+    # Spread spare height into the gaps (up to a limit), then centre the stack.
+    spare = zone.height - heights - PARAGRAPH_GAP * max(0, count - 1)
+    gap = PARAGRAPH_GAP + min(spare / (count + 1), MAX_EXTRA_GAP) if count > 1 else 0.0
+    top = zone.top - (zone.height - heights - gap * max(0, count - 1)) / 2
+    blocks = []
+    for (role, _, style), fitted in zip(items, fits, strict=True):
+        if fitted.lines:
+            column = Box(zone.x, top - fitted.height, zone.width, fitted.height)
+            blocks.append(place_text(role, fitted, style, _color(template, role), column))
+            top = column.y - gap
+    return blocks
+
+
+def _date_text(template: CertificateTemplate, data: CertificateData) -> str:
+    if template.place_and_date is not None:
+        return template.place_and_date
+    return vietnamese_date(nfc_line(template.place), data.issued_on) if data.issued_on else ""
+
+
+def layout_certificate(template: CertificateTemplate, data: CertificateData) -> CertificateLayout:
+    """Measure and position everything on the certificate page (no drawing)."""
+    static = _static_layout_cached(template)
+    dynamic = _wording_blocks(template, data, static.wording_zone)
+    date_zone = static.date_zone
+    dynamic += _stack(
+        template, [("date", _date_text(template, data), _DATE)], date_zone.top, date_zone.x, date_zone.width
+    )
+    serial = nfc_line(template.serial_label + data.serial)
+    zone = static.serial_zone
+    dynamic += _stack(template, [("serial", serial, _SERIAL)], zone.top, zone.x, zone.width, "left")
+    layout = CertificateLayout(
+        page_width=static.page[0],
+        page_height=static.page[1],
+        border=static.border,
+        inner=static.inner,
+        static_blocks=static.blocks,
+        dynamic_blocks=tuple(dynamic),
+        images=static.images,
+        rules=static.rules,
+        qr=static.qr,
+    )
+    outside = [role for role, box in layout.content_boxes() if not layout.inner.contains(box)]
+    if outside:  # a bug, not bad input: fail loudly rather than print past the border
+        raise CertificateLayoutError(f"blocks outside the border: {outside}")
+    return layout
+
+
+@lru_cache(maxsize=16)
+def _static_layout_cached(template: CertificateTemplate) -> _StaticLayout:
+    ensure_fonts()
+    return _static_layout(template)
+
+
+# --------------------------------------------------------------------------- rendering
+
+_STATIC_FORM = "certificateStatic"
+IMAGE_DPI = 200
+BACKGROUND_DPI = 120  # a full-page background needs less detail and is large
+
+
+@dataclass(frozen=True)
+class _Images:
+    """Decoded, downscaled images of a template, ready for every document."""
+
+    placed: tuple[tuple[Placement, ImageReader], ...]
+    background: ImageReader | None
+
+
+@lru_cache(maxsize=16)
+def _images(template: CertificateTemplate) -> _Images:
+    static = _static_layout_cached(template)
+    sources = {
+        "logo": template.logo_image,
+        "signature": template.signature_image,
+        "seal": template.seal_image,
+    }
+    placed = []
+    for placement in static.images:
+        data = sources[placement.role]
+        if data:
+            box = placement.box
+            placed.append((placement, prepare_image(data, box.width, box.height, IMAGE_DPI)))
+    background = None
+    if template.background_image:
+        width, height = static.page
+        background = prepare_image(template.background_image, width, height, BACKGROUND_DPI)
+    return _Images(tuple(placed), background)
+
+
+def _draw_border(canvas: Canvas, template: CertificateTemplate, static: _StaticLayout) -> None:
+    if template.border_style == "none":
+        return
+    canvas.setStrokeColor(color(template.border_color))
+    border = static.border
+    if template.border_style == "double":
+        canvas.setLineWidth(2.4)
+        canvas.rect(border.x, border.y, border.width, border.height)
+        inner = border.inset(DOUBLE_GAP)
+        canvas.setLineWidth(0.8)
+        canvas.rect(inner.x, inner.y, inner.width, inner.height)
+    else:
+        canvas.setLineWidth(1.5)
+        canvas.rect(border.x, border.y, border.width, border.height)
+
+
+def _draw_static(canvas: Canvas, template: CertificateTemplate) -> None:
+    """Everything that only depends on the template."""
+    static = _static_layout_cached(template)
+    images = _images(template)
+    if images.background is not None:
+        canvas.drawImage(images.background, 0, 0, *static.page, mask="auto")
+    _draw_border(canvas, template, static)
+    canvas.setStrokeColor(color(template.text_color))
+    for rule in static.rules:
+        canvas.setLineWidth(rule.width)
+        canvas.line(rule.x1, rule.y, rule.x2, rule.y)
+    # Signature before the seal: a stamp is pressed over the signature.
+    for placement, reader in sorted(images.placed, key=lambda item: item[0].role == "seal"):
+        box = placement.box
+        canvas.drawImage(
+            reader, box.x, box.y, box.width, box.height, mask="auto", preserveAspectRatio=True
+        )
+    for block in static.blocks:
+        draw_block(canvas, block)
+
+
+def _draw_dynamic(canvas: Canvas, layout: CertificateLayout, data: CertificateData) -> None:
+    for block in layout.dynamic_blocks:
+        draw_block(canvas, block)
+    draw_qr(canvas, data.verify_url, layout.qr.box)
+
+
+def _title(template: CertificateTemplate, data: CertificateData) -> str:
+    return f"{nfc_line(template.kind_title)} - {nfc_line(data.person_name)}"
+
+
+def render_certificate(template: CertificateTemplate, data: CertificateData) -> bytes:
+    """One certificate as a one-page PDF."""
+    layout = layout_certificate(template, data)  # before the canvas: errors leave nothing half-made
+    buffer = io.BytesIO()
+    canvas = new_canvas(
+        buffer, template.page_size, title=_title(template, data), author=" ".join(template.issuer_lines)
+    )
+    _draw_static(canvas, template)
+    _draw_dynamic(canvas, layout, data)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def render_certificate_files(
+    template: CertificateTemplate, items: Iterable[CertificateData]
+) -> Iterator[bytes]:
+    """One PDF per certificate, in the order given (lazily: stream them into a ZIP)."""
+    for data in items:
+        yield render_certificate(template, data)
+
+
+def render_certificates(template: CertificateTemplate, items: Iterable[CertificateData]) -> bytes:
+    """All certificates in one PDF, one page each, for printing in one go.
+
+    The template-only drawing is a Form XObject written once and placed on
+    every page, which keeps both the time and the file size per page small.
+    """
+    layouts = [(layout_certificate(template, data), data) for data in items]
+    if not layouts:
+        raise ValueError("no certificates to render")
+    buffer = io.BytesIO()
+    canvas = new_canvas(
+        buffer, template.page_size, title=nfc_line(template.kind_title),
+        author=" ".join(template.issuer_lines),
+    )
+    canvas.beginForm(_STATIC_FORM)
+    _draw_static(canvas, template)
+    canvas.endForm()
+    for layout, data in layouts:
+        canvas.doForm(_STATIC_FORM)
+        _draw_dynamic(canvas, layout, data)
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()

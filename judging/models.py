@@ -1,0 +1,1 @@
+"""judging's tables (rubrics, rounds, scores) arrive with the judging issue."""

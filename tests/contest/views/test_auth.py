@@ -1,0 +1,201 @@
+"""Accounts through the real pages: sign-up, verification, log-in, reset."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from contest.domain.accounts import make_reset_token, make_verify_token
+from contest.domain.outbox import send_due
+from contest.models import AuditEvent, User
+from tests.conftest import first_link
+from tests.factories import PASSWORD, csrf_token, login, make_user
+
+
+def _signup(client, **overrides):
+    data = {"full_name": "Nguyễn Thị Hồng Nhung", "email": "Nhung@Example.VN",
+            "password": "mot-mat-khau-dai", "confirm": "mot-mat-khau-dai"}
+    data.update(overrides)
+    data["csrf_token"] = csrf_token(client, "/signup")
+    return client.post("/signup", data=data)
+
+
+def test_signup_verify_login_logout(client, mail_app, db, smtp_server):
+    response = _signup(client)
+    assert response.status_code == 200
+    assert "nhung@example.vn" in response.get_data(as_text=True)
+    user = db.session.scalar(select(User))
+    assert user.email == "nhung@example.vn" and not user.is_verified
+
+    # Unverified accounts cannot log in yet.
+    response = client.post("/login", data={"email": "nhung@example.vn", "password": "mot-mat-khau-dai",
+                                           "csrf_token": csrf_token(client, "/login")})
+    assert response.status_code == 302 and "/verify/resend" in response.location
+
+    send_due()
+    message = smtp_server.wait_for(1)[0]
+    assert message["Subject"] == "Xác nhận địa chỉ e-mail của bạn"
+    link = first_link(message, "/verify/")
+    path = link.split("localhost", 1)[1]
+    assert client.get(path).status_code == 302
+    db.session.refresh(user)
+    assert user.is_verified
+
+    again = client.get(path)
+    assert again.status_code == 400
+    assert "đã được sử dụng" in again.get_data(as_text=True)
+
+    response = login(client, user, password="mot-mat-khau-dai")
+    assert response.status_code == 302
+    assert "Nguyễn Thị Hồng Nhung" in client.get("/").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert client.get("/account/").status_code == 302
+
+
+def test_signup_with_a_taken_address_reveals_nothing(client, mail_app, db, smtp_server):
+    make_user("nhung@example.vn")
+    first = _signup(client, email="NHUNG@example.vn")
+    second = _signup(client, email="someone.new@example.vn")
+    strip = lambda html: re.sub(r"[\w.]+@example\.vn|value=\"[^\"]+\"", "", html)  # noqa: E731
+    assert first.status_code == second.status_code == 200
+    assert strip(first.get_data(as_text=True)) == strip(second.get_data(as_text=True))
+    assert db.session.scalar(select(User).where(User.email == "nhung@example.vn")) is not None
+    send_due()
+    owner_mail = smtp_server.wait_for(2) and smtp_server.to("nhung@example.vn")
+    assert owner_mail and "/password/forgot" in owner_mail[0].get_body().get_content()
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"full_name": ""}, "Trường này là bắt buộc."),
+        ({"full_name": "A" * 121}, "Tối đa 120 ký tự."),
+        ({"email": "khong-phai-email"}, "Hãy nhập một địa chỉ e-mail hợp lệ"),
+        ({"password": "ngan", "confirm": "ngan"}, "Mật khẩu phải dài từ 10 đến 128 ký tự."),
+        ({"confirm": "khac-hoan-toan-roi"}, "Hai mật khẩu không khớp nhau."),
+    ],
+)
+def test_bad_signup_input_gets_a_clear_message_and_keeps_what_was_typed(client, db, overrides, message):
+    response = _signup(client, **overrides)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert message in html
+    assert 'aria-invalid="true"' in html
+    typed_name = overrides.get("full_name", "Nguyễn Thị Hồng Nhung")
+    if typed_name:
+        assert f'value="{typed_name}"' in html
+    assert db.session.scalar(select(User)) is None
+
+
+def test_login_never_reveals_whether_an_account_exists(client, db):
+    make_user("co-tai-khoan@example.vn")
+    token = csrf_token(client, "/login")
+    wrong_password = client.post("/login", data={"email": "co-tai-khoan@example.vn", "password": "sai-mat-khau-roi", "csrf_token": token})
+    no_account = client.post("/login", data={"email": "khong-co@example.vn", "password": "sai-mat-khau-roi", "csrf_token": token})
+    assert wrong_password.status_code == no_account.status_code == 200
+    assert "E-mail hoặc mật khẩu không đúng." in wrong_password.get_data(as_text=True)
+    strip = lambda html: re.sub(r'value="[^"]*"', "", html)  # noqa: E731
+    assert strip(wrong_password.get_data(as_text=True)) == strip(no_account.get_data(as_text=True))
+
+
+def test_login_redirects_only_inside_the_site(client, db):
+    user = make_user()
+    token = csrf_token(client, "/login")
+    for evil in ("https://evil.example/x", "//evil.example", "/\\evil.example", "javascript:alert(1)"):
+        response = client.post(f"/login?next={evil}", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+        assert response.status_code == 302
+        assert response.location == "/", evil
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    response = client.post("/login?next=/account/", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client, "/login")})
+    assert response.location == "/account/"
+
+
+def test_remember_me_sets_a_long_lived_cookie(client, db):
+    user = make_user()
+    response = login(client, user, remember=True)
+    assert any(h.startswith("remember_token=") for h in response.headers.getlist("Set-Cookie"))
+    other = client.application.test_client()
+    response = login(other, user)
+    assert not any(h.startswith("remember_token=") for h in response.headers.getlist("Set-Cookie"))
+
+
+def test_password_reset_is_single_use_and_silent_for_unknown_addresses(client, mail_app, db, smtp_server):
+    user = make_user("quen@example.vn")
+    for email in ("quen@example.vn", "khong-ton-tai@example.vn"):
+        response = client.post("/password/forgot", data={"email": email, "csrf_token": csrf_token(client, "/password/forgot")})
+        assert response.status_code == 200
+        assert "Nếu có tài khoản" in response.get_data(as_text=True)
+    send_due()
+    assert len(smtp_server.wait_for(1)) == 1
+    path = "/" + first_link(smtp_server.messages[0], "/password/reset/").split("/", 3)[3]
+
+    bad = client.post(path, data={"password": "moi-mat-khau-1", "confirm": "khac-mat-khau-1", "csrf_token": csrf_token(client, path)})
+    assert "Hai mật khẩu không khớp nhau." in bad.get_data(as_text=True)
+
+    ok = client.post(path, data={"password": "moi-mat-khau-1", "confirm": "moi-mat-khau-1", "csrf_token": csrf_token(client, path)})
+    assert ok.status_code == 302
+    reused = client.get(path)
+    assert reused.status_code == 400 and "đã được sử dụng" in reused.get_data(as_text=True)
+    assert login(client, user, password="moi-mat-khau-1").status_code == 302
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "account.password_reset"))
+
+
+def test_expired_and_forged_tokens_are_refused(client, app, db):
+    user = make_user(verified=False)
+    app.config["EMAIL_TOKEN_MAX_AGE"] = -1
+    expired = client.get(f"/verify/{make_verify_token(user)}")
+    assert expired.status_code == 400 and "hết hạn" in expired.get_data(as_text=True)
+    forged = client.get("/verify/abc.def.ghi")
+    assert forged.status_code == 400 and "không hợp lệ" in forged.get_data(as_text=True)
+    app.config["RESET_TOKEN_MAX_AGE"] = -1
+    assert client.get(f"/password/reset/{make_reset_token(user)}").status_code == 400
+
+
+def test_change_password_and_profile(client, mail_app, db, smtp_server):
+    user = make_user()
+    login(client, user)
+    wrong = client.post("/account/password", data={"current_password": "sai-sai-sai-sai", "password": "mat-khau-moi-2", "confirm": "mat-khau-moi-2", "csrf_token": csrf_token(client, "/account/password")})
+    assert "Mật khẩu hiện tại không đúng." in wrong.get_data(as_text=True)
+    ok = client.post("/account/password", data={"current_password": PASSWORD, "password": "mat-khau-moi-2", "confirm": "mat-khau-moi-2", "csrf_token": csrf_token(client, "/account/password")})
+    assert ok.status_code == 302
+
+    bad_phone = client.post("/account/", data={"full_name": "Lê Văn Tám", "phone": "abc", "locale": "vi", "csrf_token": csrf_token(client, "/account/")})
+    html = bad_phone.get_data(as_text=True)
+    assert "Hãy nhập số điện thoại" in html and 'value="Lê Văn Tám"' in html
+    client.post("/account/", data={"full_name": "Lê Văn Tám", "phone": "0912 345 678", "locale": "en", "csrf_token": csrf_token(client, "/account/")})
+    db.session.refresh(user)
+    assert (user.full_name, user.phone, user.locale) == ("Lê Văn Tám", "0912 345 678", "en")
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+
+
+def test_email_is_unique_regardless_of_case(db):
+    from sqlalchemy.exc import IntegrityError
+
+    make_user("hoa@example.vn")
+    with pytest.raises(IntegrityError):
+        db.session.add(User(email="HOA@example.vn", full_name="x", password_hash="x"))
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_forms_refuse_posts_without_csrf(client, db):
+    response = client.post("/login", data={"email": "a@example.vn", "password": "x" * 12})
+    assert response.status_code == 400
+    assert "Biểu mẫu đã hết hạn" in response.get_data(as_text=True)
+
+
+def test_login_is_rate_limited(database_url, db):
+    from contest.extensions import limiter
+    from tests.conftest import make_app
+
+    limited = make_app(database_url, RATELIMIT_ENABLED=True)
+    client = limited.test_client()
+    try:
+        token = csrf_token(client, "/login")
+        codes = [client.post("/login", data={"email": "x@example.vn", "password": "sai-mat-khau", "csrf_token": token}).status_code for _ in range(12)]
+        blocked = client.post("/login", data={"email": "x@example.vn", "password": "sai-mat-khau", "csrf_token": token})
+    finally:
+        limiter.reset()
+    assert codes[:10] == [200] * 10
+    assert codes[10] == 429
+    assert "Bạn đã thử quá nhiều lần" in blocked.get_data(as_text=True)
