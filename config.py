@@ -96,7 +96,7 @@ class DefaultConfig:
 class TestConfig(DefaultConfig):
     ENV_NAME = "test"
     TESTING = True
-    SECRET_KEY = "test-secret"
+    SECRET_KEY = "test-secret"  # noqa: S105 - the test config only
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
     OUTBOX_IN_PROCESS = False
     RATELIMIT_ENABLED = False
@@ -105,7 +105,7 @@ class TestConfig(DefaultConfig):
     SERVER_NAME = None
     # Argon2 at production cost makes a suite of hundreds of log-ins slow; the
     # algorithm is the same.
-    PASSWORD_HASH_COST = "fast"
+    PASSWORD_HASH_COST = "fast"  # noqa: S105 - a cost setting, not a password
 
 
 class ProductionConfig(DefaultConfig):

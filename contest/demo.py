@@ -13,7 +13,7 @@ from contest.models import PlatformRole, User
 from contest.models.base import utcnow
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-DEMO_PASSWORD = "demo-matkhau-2026"
+DEMO_PASSWORD = "demo-matkhau-2026"  # noqa: S105 - printed by `flask demo` on purpose
 
 DEMO_USERS = [
     ("admin", "admin@demo.quangngai.vn", "Quản trị hệ thống", PlatformRole.admin),

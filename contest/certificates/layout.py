@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Literal
@@ -28,40 +28,36 @@ from reportlab.pdfgen.canvas import Canvas
 
 from contest.pdf import (
     Box,
+    Placement,
+    Rule,
     TextBlock,
     TextLine,
     color,
     draw_block,
+    draw_frame,
     draw_qr,
+    frame_inside,
     new_canvas,
     place_text,
     prepare_image,
+    vietnamese_date,
 )
 from contest.pdf.fonts import (
     FONT_BOLD,
     FONT_ITALIC,
     FONT_REGULAR,
-    FittedText,
     TextStyle,
     ensure_fonts,
+    fit_stack,
     fit_text,
     nfc,
     nfc_line,
 )
 
-__all__ = [
-    "Box",
-    "CertificateData",
-    "CertificateLayout",
-    "CertificateLayoutError",
-    "CertificateTemplate",
-    "TextBlock",
-    "TextLine",
-    "layout_certificate",
-    "render_certificate",
-    "render_certificate_files",
-    "render_certificates",
-    "vietnamese_date",
+__all__ = [  # Box & co. are re-exported so callers and tests need one import
+    "Box", "CertificateData", "CertificateLayout", "CertificateLayoutError", "CertificateTemplate",
+    "Placement", "Rule", "TextBlock", "TextLine", "layout_certificate", "render_certificate",
+    "render_certificate_files", "render_certificates", "vietnamese_date",
 ]
 
 BorderStyle = Literal["double", "simple", "none"]
@@ -140,38 +136,7 @@ class CertificateData:
     extra: Mapping[str, str] = field(default_factory=dict)
 
 
-def vietnamese_date(place: str, day: date) -> str:
-    """"Quảng Ngãi, ngày 05 tháng 01 năm 2026".
-
-    Decree 30/2020/NĐ-CP (appendix I) writes days below 10 and the months
-    January and February with a leading zero ("tháng 02" but "tháng 3"), so a
-    date cannot be altered by adding a digit in front.
-    """
-    day_text = f"{day.day:02d}"
-    month_text = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    text = f"ngày {day_text} tháng {month_text} năm {day.year}"
-    return f"{place}, {text}" if place else text[0].upper() + text[1:]
-
-
 # --------------------------------------------------------------------------- layout data
-
-
-@dataclass(frozen=True)
-class Placement:
-    """Where an image or the QR code goes (the image keeps its aspect ratio inside)."""
-
-    role: str
-    box: Box
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A short horizontal line, as under the issuer's name and the motto."""
-
-    x1: float
-    x2: float
-    y: float
-    width: float
 
 
 @dataclass(frozen=True)
@@ -206,11 +171,10 @@ class CertificateLayout:
 # --------------------------------------------------------------------------- geometry
 
 BORDER_MARGIN = 20.0  # page edge to the outer border line
-DOUBLE_GAP = 6.0  # outer to inner line of a double border
 CONTENT_PADDING = 18.0  # inner border edge to text
 QR_SIZE = 74.0  # ~26 mm: scans easily from a printed page
 SIGN_SPACE = 62.0  # room for a hand or scanned signature
-LOGO_HEIGHT = 52.0
+LOGO_HEIGHT = 46.0
 GAP = 4.0
 PARAGRAPH_GAP = 3.0
 MAX_EXTRA_GAP = 10.0  # spare height spreads into gaps up to this, then centres the wording
@@ -220,7 +184,7 @@ _ISSUER = TextStyle(FONT_REGULAR, 12.5, 7.0, 2)
 _ISSUER_LAST = TextStyle(FONT_BOLD, 12.5, 7.0, 2)
 _MOTTO_FIRST = TextStyle(FONT_BOLD, 12.5, 7.0, 2)
 _MOTTO = TextStyle(FONT_BOLD, 13.0, 7.0, 2)
-_TITLE = TextStyle(FONT_BOLD, 34.0, 18.0, 2)
+_TITLE = TextStyle(FONT_BOLD, 32.0, 18.0, 2)
 _DATE = TextStyle(FONT_ITALIC, 13.0, 8.0, 1)
 _SIGNER_TITLE = TextStyle(FONT_BOLD, 13.0, 8.0, 2)
 _SIGNER_NAME = TextStyle(FONT_BOLD, 14.0, 8.0, 2)
@@ -248,13 +212,6 @@ class _StaticLayout:
     serial_zone: Box
     date_zone: Box
     wording_zone: Box
-
-
-def _border_boxes(style: BorderStyle, page: tuple[float, float]) -> tuple[Box, Box]:
-    """(outer line rectangle, inside edge) for each border style."""
-    outer = Box(0, 0, *page).inset(BORDER_MARGIN)
-    inside = {"double": DOUBLE_GAP + 0.5, "simple": 0.75, "none": 0.0}[style]
-    return outer, outer.inset(inside)
 
 
 _ACCENT_ROLES = frozenset({"title", "person", "award"})
@@ -339,7 +296,8 @@ def _signer_column(
 
 def _static_layout(template: CertificateTemplate) -> _StaticLayout:
     page = template.page_size
-    border, inner = _border_boxes(template.border_style, page)
+    border = Box(0, 0, *page).inset(BORDER_MARGIN)
+    inner = frame_inside(template.border_style, border)
     content = inner.inset(CONTENT_PADDING)
     blocks, rules = _header(template, content)
     below = min((b.box.y for b in blocks), default=content.top) - 3 * GAP
@@ -407,38 +365,11 @@ def _paragraphs(template: CertificateTemplate, data: CertificateData) -> list[tu
     return items
 
 
-def _fit_wording(items: list[tuple[str, str, TextStyle]], zone: Box) -> list[FittedText]:
-    """Fit all paragraphs into the zone's height.
-
-    First every paragraph fits its own width; if the stack is too tall, all
-    sizes shrink together (keeping the hierarchy) down to their minimums; if
-    even that is too tall, the paragraph with most lines loses a line (cut
-    with "…").  Sizes never go below a style's minimum.
-    """
-    limits = [style.max_lines for _, _, style in items]
-    scale = 1.0
-    while True:
-        styles = [
-            replace(style, size=max(style.min_size, style.size * scale), max_lines=limit)
-            for (_, _, style), limit in zip(items, limits, strict=True)
-        ]
-        fits = [fit_text(text, st, zone.width) for (_, text, _), st in zip(items, styles, strict=True)]
-        total = sum(f.height for f in fits) + PARAGRAPH_GAP * max(0, len(fits) - 1)
-        if total <= zone.height:
-            return fits
-        if any(st.size > st.min_size for st in styles):
-            scale *= 0.92
-            continue
-        multi = [i for i, f in enumerate(fits) if len(f.lines) > 1]
-        if not multi:
-            raise CertificateLayoutError("the wording has too many paragraphs for the page")
-        tallest = max(multi, key=lambda i: fits[i].height)
-        limits[tallest] = len(fits[tallest].lines) - 1
-
-
 def _wording_blocks(template: CertificateTemplate, data: CertificateData, zone: Box) -> list[TextBlock]:
     items = _paragraphs(template, data)
-    fits = _fit_wording(items, zone)
+    fits = fit_stack([(text, style) for _, text, style in items], zone.width, zone.height, PARAGRAPH_GAP)
+    if fits is None:
+        raise CertificateLayoutError("the wording has too many paragraphs for the page")
     heights = sum(f.height for f in fits)
     count = len(fits)
     # Spread spare height into the gaps (up to a limit), then centre the stack.
@@ -501,68 +432,35 @@ IMAGE_DPI = 200
 BACKGROUND_DPI = 120  # a full-page background needs less detail and is large
 
 
-@dataclass(frozen=True)
-class _Images:
-    """Decoded, downscaled images of a template, ready for every document."""
-
-    placed: tuple[tuple[Placement, ImageReader], ...]
-    background: ImageReader | None
-
-
 @lru_cache(maxsize=16)
-def _images(template: CertificateTemplate) -> _Images:
+def _images(template: CertificateTemplate) -> tuple[ImageReader | None, tuple[tuple[Box, ImageReader], ...]]:
+    """(background, placed images) decoded and downscaled once per template."""
     static = _static_layout_cached(template)
-    sources = {
-        "logo": template.logo_image,
-        "signature": template.signature_image,
-        "seal": template.seal_image,
-    }
-    placed = []
-    for placement in static.images:
-        data = sources[placement.role]
-        if data:
-            box = placement.box
-            placed.append((placement, prepare_image(data, box.width, box.height, IMAGE_DPI)))
-    background = None
-    if template.background_image:
-        width, height = static.page
-        background = prepare_image(template.background_image, width, height, BACKGROUND_DPI)
-    return _Images(tuple(placed), background)
-
-
-def _draw_border(canvas: Canvas, template: CertificateTemplate, static: _StaticLayout) -> None:
-    if template.border_style == "none":
-        return
-    canvas.setStrokeColor(color(template.border_color))
-    border = static.border
-    if template.border_style == "double":
-        canvas.setLineWidth(2.4)
-        canvas.rect(border.x, border.y, border.width, border.height)
-        inner = border.inset(DOUBLE_GAP)
-        canvas.setLineWidth(0.8)
-        canvas.rect(inner.x, inner.y, inner.width, inner.height)
-    else:
-        canvas.setLineWidth(1.5)
-        canvas.rect(border.x, border.y, border.width, border.height)
+    sources = {"logo": template.logo_image, "signature": template.signature_image, "seal": template.seal_image}
+    # Signature before the seal: a stamp is pressed over the signature.
+    placements = sorted(static.images, key=lambda placement: placement.role == "seal")
+    placed = tuple(
+        (p.box, prepare_image(sources[p.role] or b"", p.box.width, p.box.height, IMAGE_DPI)) for p in placements
+    )
+    background = template.background_image
+    if background:
+        return prepare_image(background, *static.page, BACKGROUND_DPI), placed
+    return None, placed
 
 
 def _draw_static(canvas: Canvas, template: CertificateTemplate) -> None:
     """Everything that only depends on the template."""
     static = _static_layout_cached(template)
-    images = _images(template)
-    if images.background is not None:
-        canvas.drawImage(images.background, 0, 0, *static.page, mask="auto")
-    _draw_border(canvas, template, static)
+    background, placed = _images(template)
+    if background is not None:
+        canvas.drawImage(background, 0, 0, *static.page, mask="auto")
+    draw_frame(canvas, template.border_style, template.border_color, static.border)
     canvas.setStrokeColor(color(template.text_color))
     for rule in static.rules:
         canvas.setLineWidth(rule.width)
         canvas.line(rule.x1, rule.y, rule.x2, rule.y)
-    # Signature before the seal: a stamp is pressed over the signature.
-    for placement, reader in sorted(images.placed, key=lambda item: item[0].role == "seal"):
-        box = placement.box
-        canvas.drawImage(
-            reader, box.x, box.y, box.width, box.height, mask="auto", preserveAspectRatio=True
-        )
+    for box, reader in placed:
+        canvas.drawImage(reader, box.x, box.y, box.width, box.height, mask="auto", preserveAspectRatio=True)
     for block in static.blocks:
         draw_block(canvas, block)
 

@@ -162,8 +162,8 @@ def send_due(batch_size: int = 50, *, now=None, sender_id: str | None = None) ->
     finally:
         try:
             connection.__exit__(None, None, None)
-        except Exception:  # noqa: BLE001 - closing a broken connection may fail too
-            pass
+        except Exception as exc:  # noqa: BLE001 - closing a broken connection may fail too
+            log.debug("closing the SMTP connection failed: %s", exc)
     return report
 
 

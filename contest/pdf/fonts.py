@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
@@ -317,3 +317,36 @@ def fit_text(text: str, style: TextStyle, width: float) -> FittedText:
                 tuple(w * size for _, w in lines),
             )
     return _truncated(words, style, width)
+
+
+def fit_stack(
+    items: list[tuple[str, TextStyle]], width: float, height: float, gap: float
+) -> list[FittedText] | None:
+    """Fit paragraphs stacked with ``gap`` between them into ``width`` x ``height``.
+
+    First each paragraph fits its width; if the stack is too tall, all sizes
+    shrink together (keeping the hierarchy) towards their minimums; if even
+    that is too tall, the paragraph with most lines loses a line (cut with
+    "…").  Returns None when one line each at minimum size is still too tall.
+    """
+    limits = [style.max_lines for _, style in items]
+    scale = 1.0
+    while True:
+        styles = [
+            replace(style, size=max(style.min_size, style.size * scale), max_lines=limit)
+            for (_, style), limit in zip(items, limits, strict=True)
+        ]
+        fits = [fit_text(text, st, width) for (text, _), st in zip(items, styles, strict=True)]
+        total = sum(f.height for f in fits) + gap * max(0, len(fits) - 1)
+        if total <= height:
+            return fits
+        if any(st.size > st.min_size for st in styles):
+            # Heights are nearly proportional to sizes: jump close to the answer
+            # instead of creeping down (each round refits every paragraph).
+            scale *= min(0.97, max(0.6, height / total))
+            continue
+        multi = [i for i, f in enumerate(fits) if len(f.lines) > 1]
+        if not multi:
+            return None
+        tallest = max(multi, key=lambda i: fits[i].height)
+        limits[tallest] = len(fits[tallest].lines) - 1

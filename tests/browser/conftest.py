@@ -1,0 +1,134 @@
+"""Browser fixtures: the app served on a real port, Debian's Chromium driven by
+Playwright, axe-core for accessibility, and a guard against outside requests."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import empty_tables, free_port, make_app
+
+CHROMIUM = "/usr/bin/chromium"
+AXE_JS = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+TABLET = {"viewport": {"width": 1024, "height": 768}, "is_mobile": True, "has_touch": True}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: browser tests must run in CI")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+              "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    )
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+class LiveServer:
+    def __init__(self, app, port: int):
+        self.app = app
+        self.url = f"http://127.0.0.1:{port}"
+        self._server = make_server("127.0.0.1", port, app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self):
+        self._thread.start()
+
+    def stop(self):
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(database_url, smtp_server, tmp_path):
+    port = free_port()
+    app = make_app(
+        database_url,
+        MAIL_SERVER=smtp_server.host,
+        MAIL_PORT=smtp_server.port,
+        OUTBOX_IN_PROCESS=True,
+        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+        UPLOAD_FOLDER=str(tmp_path / "uploads"),
+    )
+    server = LiveServer(app, port)
+    server.start()
+    yield server
+    server.stop()
+    with app.app_context():
+        from contest.extensions import db
+
+        db.session.remove()
+        empty_tables(db.engine)
+        db.engine.dispose()
+
+
+class PageGuard:
+    """Records every request that leaves 127.0.0.1: pages must work offline in a hall."""
+
+    def __init__(self, page):
+        self.outside: list[str] = []
+        page.on("request", self._check)
+
+    def _check(self, request):
+        host = urlsplit(request.url).hostname
+        if request.url.startswith(("data:", "blob:", "about:")):
+            return
+        if host not in ("127.0.0.1", "localhost"):
+            self.outside.append(request.url)
+
+
+def _page(browser, options):
+    context = browser.new_context(locale="vi-VN", **options)
+    page = context.new_page()
+    page.guard = PageGuard(page)
+    page.set_default_timeout(10_000)
+    return context, page
+
+
+@pytest.fixture
+def phone_page(browser):
+    context, page = _page(browser, PHONE)
+    yield page
+    assert not page.guard.outside, f"requests to outside hosts: {page.guard.outside}"
+    context.close()
+
+
+@pytest.fixture
+def tablet_page(browser):
+    context, page = _page(browser, TABLET)
+    yield page
+    assert not page.guard.outside, f"requests to outside hosts: {page.guard.outside}"
+    context.close()
+
+
+def check_accessibility(page) -> None:
+    """Run axe-core on the current page: no serious or critical violations."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_JS)
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, f"accessibility violations on {page.url}:\n" + "\n".join(bad)
