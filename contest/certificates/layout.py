@@ -35,11 +35,14 @@ from contest.pdf import (
     color,
     draw_block,
     draw_frame,
+    draw_image,
+    draw_ink,
     draw_qr,
     frame_inside,
     new_canvas,
     place_text,
     prepare_image,
+    stack_text,
     vietnamese_date,
 )
 from contest.pdf.fonts import (
@@ -135,6 +138,11 @@ class CertificateData:
     issued_on: date | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # The QR code is the certificate's proof; a certificate without it is a forgery aid.
+        if not self.verify_url.strip() or len(self.verify_url) > 1000:
+            raise ValueError("verify_url must be a non-empty link of at most 1000 characters")
+
 
 # --------------------------------------------------------------------------- layout data
 
@@ -222,24 +230,10 @@ def _color(template: CertificateTemplate, role: str) -> str:
 
 
 def _stack(
-    template: CertificateTemplate,
-    items: list[tuple[str, str, TextStyle]],
-    top: float,
-    x: float,
-    width: float,
-    align: str = "center",
+    template: CertificateTemplate, items: list[tuple[str, str, TextStyle]], column: Box, align: str = "center"
 ) -> list[TextBlock]:
-    """Fit each (role, text, style) into ``width`` and stack them downward from ``top``."""
-    blocks: list[TextBlock] = []
-    for role, text, style in items:
-        fitted = fit_text(nfc_line(text), style, width)
-        if not fitted.lines:
-            continue
-        column = Box(x, top - fitted.height, width, fitted.height)
-        block = place_text(role, fitted, style, _color(template, role), column, align)
-        blocks.append(block)
-        top = block.box.y - 1.0
-    return blocks
+    """Fit (role, text, style) items into the column's width, stacked down from its top."""
+    return stack_text([(r, t, s, _color(template, r)) for r, t, s in items], column, align)
 
 
 def _header(template: CertificateTemplate, content: Box) -> tuple[list[TextBlock], list[Rule]]:
@@ -253,8 +247,8 @@ def _header(template: CertificateTemplate, content: Box) -> tuple[list[TextBlock
         ("motto", line, _MOTTO_FIRST if i == 0 else _MOTTO)
         for i, line in enumerate(template.motto_lines)
     ]
-    left = _stack(template, issuer, content.top, content.x, left_w)
-    right = _stack(template, motto, content.top, content.x + left_w, content.width - left_w)
+    left = _stack(template, issuer, Box(content.x, 0, left_w, content.top))
+    right = _stack(template, motto, Box(content.x + left_w, 0, content.width - left_w, content.top))
     rules = []
     if left:  # a short centred rule under the issuing body, as on official documents
         centre, half = content.x + left_w / 2, left_w * 0.15
@@ -269,20 +263,21 @@ def _signer_column(
     template: CertificateTemplate, content: Box
 ) -> tuple[list[TextBlock], list[Placement], Box]:
     """Date, signer titles, signature space and name, bottom-right; returns the date zone."""
-    width = content.width * 0.42
+    # Wide enough for a full date line at its normal size, also on portrait pages.
+    width = min(content.width * 0.55, max(content.width * 0.42, 260.0))
     x = content.right - width
     titles = [("signer_title", line, _SIGNER_TITLE) for line in template.signer_title_lines]
     name = [("signer_name", template.signer_name, _SIGNER_NAME)]
     # Measure first (at a dummy top), then place: the column grows upward from the bottom.
-    probe = _stack(template, titles + name, 0.0, x, width)
+    probe = _stack(template, titles + name, Box(x, -1000.0, width, 1000.0))
     date_h = fit_text("Ąy", _DATE, width).height
     needed = date_h + 1.0 + sum(b.box.height + 1.0 for b in probe) + SIGN_SPACE + 2 * GAP
     top = content.y + needed
     date_zone = Box(x, top - date_h, width, date_h)
-    blocks = _stack(template, titles, date_zone.y - 1.0, x, width)
+    blocks = _stack(template, titles, Box(x, 0, width, date_zone.y - 1.0))
     sign_top = (blocks[-1].box.y if blocks else date_zone.y) - GAP
     sign_box = Box(x + width * 0.2, sign_top - SIGN_SPACE, width * 0.6, SIGN_SPACE)
-    blocks += _stack(template, name, sign_box.y - GAP, x, width)
+    blocks += _stack(template, name, Box(x, 0, width, sign_box.y - GAP))
     images = []
     if template.signature_image:
         images.append(Placement("signature", sign_box))
@@ -294,6 +289,19 @@ def _signer_column(
     return blocks, images, date_zone
 
 
+def _logo_box(header: list[TextBlock], rules: list[Rule], content: Box, below: float) -> Box:
+    """Between issuer and motto when they leave room (landscape), else centred under them.
+
+    Vertical space is what the wording is short of, so the header gap is preferred.
+    """
+    width = 2 * LOGO_HEIGHT  # wide logos fit too; the image keeps its aspect ratio
+    left = max([b.box.right for b in header if b.role == "issuer"] + [r.x2 for r in rules[:1]], default=content.x)
+    right = min((b.box.x for b in header if b.role == "motto"), default=content.right)
+    if right - left >= width + 4 * GAP:
+        return Box((left + right - width) / 2, content.top - LOGO_HEIGHT, width, LOGO_HEIGHT)
+    return Box(content.x + (content.width - width) / 2, below - LOGO_HEIGHT, width, LOGO_HEIGHT)
+
+
 def _static_layout(template: CertificateTemplate) -> _StaticLayout:
     page = template.page_size
     border = Box(0, 0, *page).inset(BORDER_MARGIN)
@@ -303,10 +311,10 @@ def _static_layout(template: CertificateTemplate) -> _StaticLayout:
     below = min((b.box.y for b in blocks), default=content.top) - 3 * GAP
     images: list[Placement] = []
     if template.logo_image:
-        logo = Box(content.x + content.width / 2 - LOGO_HEIGHT, below - LOGO_HEIGHT, 2 * LOGO_HEIGHT, LOGO_HEIGHT)
+        logo = _logo_box(blocks, rules, content, below)
         images.append(Placement("logo", logo))
-        below = logo.y - GAP
-    title = _stack(template, [("title", template.kind_title, _TITLE)], below, content.x, content.width)
+        below = min(below, logo.y - 2 * GAP)
+    title = _stack(template, [("title", template.kind_title, _TITLE)], Box(content.x, 0, content.width, below))
     blocks += title
     below = title[-1].box.y - 2 * GAP if title else below
     signer_blocks, signer_images, date_zone = _signer_column(template, content)
@@ -396,22 +404,12 @@ def layout_certificate(template: CertificateTemplate, data: CertificateData) -> 
     static = _static_layout_cached(template)
     dynamic = _wording_blocks(template, data, static.wording_zone)
     date_zone = static.date_zone
-    dynamic += _stack(
-        template, [("date", _date_text(template, data), _DATE)], date_zone.top, date_zone.x, date_zone.width
-    )
+    dynamic += _stack(template, [("date", _date_text(template, data), _DATE)], date_zone)
     serial = nfc_line(template.serial_label + data.serial)
     zone = static.serial_zone
-    dynamic += _stack(template, [("serial", serial, _SERIAL)], zone.top, zone.x, zone.width, "left")
+    dynamic += _stack(template, [("serial", serial, _SERIAL)], zone, "left")
     layout = CertificateLayout(
-        page_width=static.page[0],
-        page_height=static.page[1],
-        border=static.border,
-        inner=static.inner,
-        static_blocks=static.blocks,
-        dynamic_blocks=tuple(dynamic),
-        images=static.images,
-        rules=static.rules,
-        qr=static.qr,
+        *static.page, static.border, static.inner, static.blocks, tuple(dynamic), static.images, static.rules, static.qr
     )
     outside = [role for role, box in layout.content_boxes() if not layout.inner.contains(box)]
     if outside:  # a bug, not bad input: fail loudly rather than print past the border
@@ -428,61 +426,68 @@ def _static_layout_cached(template: CertificateTemplate) -> _StaticLayout:
 # --------------------------------------------------------------------------- rendering
 
 _STATIC_FORM = "certificateStatic"
+_INK_FORM = "certificateInk"
 IMAGE_DPI = 200
 BACKGROUND_DPI = 120  # a full-page background needs less detail and is large
 
 
 @lru_cache(maxsize=16)
-def _images(template: CertificateTemplate) -> tuple[ImageReader | None, tuple[tuple[Box, ImageReader], ...]]:
-    """(background, placed images) decoded and downscaled once per template."""
+def _images(template: CertificateTemplate) -> tuple[ImageReader | None, tuple[tuple[str, Box, ImageReader], ...]]:
+    """(background, (role, box, image) ...) decoded and downscaled once per template."""
     static = _static_layout_cached(template)
     sources = {"logo": template.logo_image, "signature": template.signature_image, "seal": template.seal_image}
     # Signature before the seal: a stamp is pressed over the signature.
     placements = sorted(static.images, key=lambda placement: placement.role == "seal")
     placed = tuple(
-        (p.box, prepare_image(sources[p.role] or b"", p.box.width, p.box.height, IMAGE_DPI)) for p in placements
+        (p.role, p.box, prepare_image(sources[p.role] or b"", p.box.width, p.box.height, IMAGE_DPI, ink=p.role != "logo"))
+        for p in placements
     )
     background = template.background_image
-    if background:
-        return prepare_image(background, *static.page, BACKGROUND_DPI), placed
-    return None, placed
+    return (prepare_image(background, *static.page, BACKGROUND_DPI) if background else None), placed
 
 
 def _draw_static(canvas: Canvas, template: CertificateTemplate) -> None:
-    """Everything that only depends on the template."""
+    """Everything that only depends on the template, except the ink images."""
     static = _static_layout_cached(template)
     background, placed = _images(template)
     if background is not None:
-        canvas.drawImage(background, 0, 0, *static.page, mask="auto")
+        draw_image(canvas, background, Box(0, 0, *static.page))
     draw_frame(canvas, template.border_style, template.border_color, static.border)
     canvas.setStrokeColor(color(template.text_color))
     for rule in static.rules:
         canvas.setLineWidth(rule.width)
         canvas.line(rule.x1, rule.y, rule.x2, rule.y)
-    for box, reader in placed:
-        canvas.drawImage(reader, box.x, box.y, box.width, box.height, mask="auto", preserveAspectRatio=True)
+    for role, box, reader in placed:
+        if role == "logo":
+            draw_image(canvas, reader, box)
     for block in static.blocks:
         draw_block(canvas, block)
+
+
+def _ink(template: CertificateTemplate) -> list[tuple[Box, ImageReader]]:
+    """Seal and signature: drawn as ink (multiply blending) over everything static."""
+    return [(box, reader) for role, box, reader in _images(template)[1] if role != "logo"]
 
 
 def _draw_dynamic(canvas: Canvas, layout: CertificateLayout, data: CertificateData) -> None:
     for block in layout.dynamic_blocks:
         draw_block(canvas, block)
-    draw_qr(canvas, data.verify_url, layout.qr.box)
+    draw_qr(canvas, data.verify_url.strip(), layout.qr.box)
 
 
-def _title(template: CertificateTemplate, data: CertificateData) -> str:
-    return f"{nfc_line(template.kind_title)} - {nfc_line(data.person_name)}"
+def _new_canvas(template: CertificateTemplate, buffer: io.BytesIO, name: str = "") -> Canvas:
+    title = nfc_line(f"{template.kind_title} - {name}" if name else template.kind_title)
+    return new_canvas(buffer, template.page_size, title=title, author=nfc_line(" ".join(template.issuer_lines)))
 
 
 def render_certificate(template: CertificateTemplate, data: CertificateData) -> bytes:
     """One certificate as a one-page PDF."""
     layout = layout_certificate(template, data)  # before the canvas: errors leave nothing half-made
     buffer = io.BytesIO()
-    canvas = new_canvas(
-        buffer, template.page_size, title=_title(template, data), author=" ".join(template.issuer_lines)
-    )
+    canvas = _new_canvas(template, buffer, data.person_name)
     _draw_static(canvas, template)
+    for box, reader in _ink(template):
+        draw_ink(canvas, reader, box)
     _draw_dynamic(canvas, layout, data)
     canvas.showPage()
     canvas.save()
@@ -507,15 +512,23 @@ def render_certificates(template: CertificateTemplate, items: Iterable[Certifica
     if not layouts:
         raise ValueError("no certificates to render")
     buffer = io.BytesIO()
-    canvas = new_canvas(
-        buffer, template.page_size, title=nfc_line(template.kind_title),
-        author=" ".join(template.issuer_lines),
-    )
+    canvas = _new_canvas(template, buffer)
     canvas.beginForm(_STATIC_FORM)
     _draw_static(canvas, template)
     canvas.endForm()
+    ink = _ink(template)
+    if ink:  # ReportLab forms carry no ExtGState, so the page sets the blend mode around doForm
+        canvas.beginForm(_INK_FORM)
+        for box, reader in ink:
+            draw_ink(canvas, reader, box, blend=False)
+        canvas.endForm()
     for layout, data in layouts:
         canvas.doForm(_STATIC_FORM)
+        if ink:
+            canvas.saveState()
+            canvas.setBlendMode("Multiply")
+            canvas.doForm(_INK_FORM)
+            canvas.restoreState()
         _draw_dynamic(canvas, layout, data)
         canvas.showPage()
     canvas.save()

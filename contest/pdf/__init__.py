@@ -10,6 +10,7 @@ and image preparation.
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -22,7 +23,15 @@ from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from contest.pdf.fonts import FONT_REGULAR, FittedText, TextStyle, ensure_fonts, ink_extent
+from contest.pdf.fonts import (
+    FONT_REGULAR,
+    FittedText,
+    TextStyle,
+    ensure_fonts,
+    fit_text,
+    ink_extent,
+    nfc_line,
+)
 
 
 @dataclass(frozen=True)
@@ -134,6 +143,25 @@ def vietnamese_date(place: str, day: date) -> str:
     return f"{place}, {text}" if place else text[0].upper() + text[1:]
 
 
+def stack_text(
+    items: list[tuple[str, str, TextStyle, str]], column: Box, align: str = "center", gap: float = 1.0
+) -> list[TextBlock]:
+    """Fit (role, text, style, colour) items into ``column.width``, stacked down from ``column.top``.
+
+    Only the column's top, x and width matter: the stack is as tall as it
+    needs; callers check the space.  Empty texts produce no block.
+    """
+    blocks: list[TextBlock] = []
+    top = column.top
+    for role, text, style, hex_color in items:
+        fitted = fit_text(nfc_line(text), style, column.width)
+        if fitted.lines:
+            box = Box(column.x, top - fitted.height, column.width, fitted.height)
+            blocks.append(place_text(role, fitted, style, hex_color, box, align))
+            top = blocks[-1].box.y - gap
+    return blocks
+
+
 @lru_cache(maxsize=64)
 def color(hex_color: str) -> Color:
     return HexColor(hex_color)
@@ -235,28 +263,54 @@ def draw_qr(canvas: Canvas, url: str, box: Box) -> None:
     )
 
 
-def prepare_image(data: bytes, width: float, height: float, dpi: int = 200) -> ImageReader:
+def prepare_image(data: bytes, width: float, height: float, dpi: int = 200, *, ink: bool = False) -> ImageReader:
     """Decode once and downscale to what ``width`` x ``height`` points can show at ``dpi``.
 
     Uploaded photos are often 4000 px wide; every PDF would otherwise carry and
     re-compress all of it.  Opaque images become JPEG, which ReportLab embeds
-    as-is (no per-document recompression); images with transparency (seal,
-    signature) stay lossless so their soft mask survives.
+    as-is instead of deflating the pixels again for every document.  ``ink``
+    images (seal, signature) are flattened onto white and also become JPEG: drawn
+    with ``draw_ink`` (multiply blending) white vanishes like paper under ink, so
+    they need no alpha channel.  Other transparent images stay lossless with alpha.
     """
     try:
         image = Image.open(io.BytesIO(data))
         image.load()
+        if image.mode not in ("RGB", "RGBA", "L", "LA"):
+            image = image.convert("RGBA")  # palettes (with transparency), CMYK, ...
     except Exception as exc:  # Pillow raises many types for bad input
         raise ValueError("not a readable image") from exc
-    limit = (max(1, round(width / 72 * dpi)), max(1, round(height / 72 * dpi)))
-    if image.mode == "P":
-        image = image.convert("RGBA")
-    image.thumbnail(limit)  # keeps the aspect ratio, only ever shrinks
-    if image.mode in ("RGBA", "LA"):
-        alpha = image.getchannel("A")
-        if alpha.getextrema()[0] < 255:
+    image.thumbnail((max(1, round(width / 72 * dpi)), max(1, round(height / 72 * dpi))))
+    if image.mode in ("RGBA", "LA") and image.getchannel("A").getextrema()[0] < 255:
+        if not ink:
             return ImageReader(image)
+        paper = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(paper, image.convert("RGBA"))
     buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format="JPEG", quality=90)
+    image.convert("RGB").save(buffer, format="JPEG", quality=92)
     buffer.seek(0)
     return ImageReader(buffer)
+
+
+# A prepared ImageReader is shared by every document of its template, and a JPEG
+# one reads its bytes from a shared file object (seek, read) inside drawImage:
+# serialise those calls so two threads never interleave on the same stream.
+_image_lock = threading.Lock()
+
+
+def draw_image(canvas: Canvas, reader: ImageReader, box: Box, mask: str | None = "auto") -> None:
+    """Draw an image scaled into ``box``, keeping its aspect ratio, centred."""
+    with _image_lock:
+        canvas.drawImage(reader, box.x, box.y, box.width, box.height, mask=mask, preserveAspectRatio=True)
+
+
+def draw_ink(canvas: Canvas, reader: ImageReader, box: Box, blend: bool = True) -> None:
+    """Draw an ``ink`` image (see ``prepare_image``) so only its dark marks show.
+
+    ``blend=False`` leaves the blend mode to the caller (for use inside a form).
+    """
+    canvas.saveState()
+    if blend:
+        canvas.setBlendMode("Multiply")
+    draw_image(canvas, reader, box, mask=None)
+    canvas.restoreState()

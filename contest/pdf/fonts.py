@@ -104,6 +104,9 @@ def ensure_fonts() -> FontSet:
         if _registered is None:
             font_set = resolve_font_files(_be_vietnam_pro_dir())
             for logical, path in font_set.files:
+                # asciiReadable would embed all of ASCII in every subset; without it
+                # each PDF carries only the glyphs it uses (smaller, faster to write).
+                # Text stays extractable through the ToUnicode map either way.
                 pdfmetrics.registerFont(TTFont(logical, str(path), asciiReadable=False))
             # The family mapping makes <b>/<i> inside Platypus Paragraphs pick our
             # bold/italic files instead of failing over to Helvetica-Bold.
@@ -131,7 +134,20 @@ def ink_extent(font_name: str) -> tuple[float, float]:
 
 def text_width(text: str, font_name: str, size: float) -> float:
     """Advance width of ``text`` in points (TrueType metrics of the registered font)."""
+    ensure_fonts()
     return pdfmetrics.stringWidth(text, font_name, size)
+
+
+def missing_characters(text: str, font_name: str = FONT_REGULAR) -> str:
+    """Characters of ``text`` the font has no glyph for, in order of first use.
+
+    They would print as empty boxes (e.g. Chinese characters in a name), so
+    callers can warn an organiser before certificates are issued.
+    """
+    ensure_fonts()
+    has_glyph = pdfmetrics.getFont(font_name).face.charToGlyph
+    missing = dict.fromkeys(c for c in text if not c.isspace() and ord(c) not in has_glyph)
+    return "".join(missing)
 
 
 # Unicode categories removed from user text: controls (Cc), invisible format
@@ -264,7 +280,8 @@ def _largest_size(words: list[str], style: TextStyle, width: float, lines: int) 
         return len(_wrap(words, style.font, width / size)) <= lines
 
     if lines == 1:  # one line: the size follows directly from the total width
-        size = _quantise(min(style.size, width / _advance(" ".join(words), style.font)))
+        total = _advance(" ".join(words), style.font)  # 0 for a lone combining mark
+        size = _quantise(min(style.size, width / total) if total > 0 else style.size)
         return size if size >= style.min_size else None
     low, high = _quantise(style.min_size), _quantise(style.size)
     if not fits(low):

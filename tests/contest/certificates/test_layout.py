@@ -6,7 +6,9 @@ import io
 import os
 import shutil
 import subprocess
+import sys
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -32,6 +34,7 @@ from contest.pdf.fonts import (
     FONT_FAMILY,
     FontUnavailableError,
     ensure_fonts,
+    missing_characters,
     nfc,
     nfc_line,
     resolve_font_files,
@@ -200,6 +203,29 @@ def test_every_font_is_embedded_and_none_is_base_14(merged: bool) -> None:
     assert b"Helvetica" not in pdf
 
 
+def test_characters_the_font_cannot_draw_are_reported() -> None:
+    assert missing_characters("Nguyễn Thị Hồng Nhung (Ứ) <&>") == ""
+    assert missing_characters("中文 Tên 中") == "中文"
+
+
+def test_certificate_renders_with_the_dejavu_fallback() -> None:
+    if not Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").is_file():
+        pytest.skip("DejaVu fonts not installed")
+    # Font registration is once per process, so the fallback runs in a fresh one.
+    script = (
+        "import io, contest.pdf.fonts as f\n"
+        "f._be_vietnam_pro_dir = lambda: None\n"
+        "from pypdf import PdfReader\n"
+        "from contest.certificates.layout import CertificateTemplate, CertificateData, render_certificate\n"
+        "d = CertificateData('Nguyễn Thị Hồng Nhung', 'Giải Nhất', 'Cuộc thi', 'S1', 'https://x.vn/v/1')\n"
+        "pdf = render_certificate(CertificateTemplate(), d)\n"
+        "print(f.ensure_fonts().family, b'DejaVuSans-Bold' in pdf, 'Hồng Nhung' in PdfReader(io.BytesIO(pdf)).pages[0].extract_text())\n"
+    )
+    root = Path(__file__).resolve().parents[3]
+    result = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=120)
+    assert result.stdout.split() == ["DejaVu", "Sans", "True", "True"], result.stderr
+
+
 def test_bold_markup_maps_to_our_bold_font() -> None:
     ensure_fonts()
     assert tt2ps(FONT_FAMILY.lower(), 1, 0) == FONT_BOLD
@@ -287,11 +313,42 @@ def test_every_orientation_and_border_keeps_blocks_inside(orientation: str, bord
     assert layout.page_width < layout.page_height if orientation == "portrait" else layout.page_width > layout.page_height
 
 
-def test_template_rejects_bad_colours_and_styles() -> None:
+def test_template_and_data_reject_bad_values() -> None:
     with pytest.raises(ValueError):
         CertificateTemplate(border_color="red")
     with pytest.raises(ValueError):
         CertificateTemplate(border_style="wavy")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        make_data(verify_url="  ")
+
+
+def test_unreadable_image_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="not a readable image"):
+        render_certificate(CertificateTemplate(logo_image=b"not an image"), make_data())
+
+
+def test_palette_image_with_transparency_is_accepted() -> None:
+    image = Image.new("P", (60, 60), 0)
+    image.info["transparency"] = 0
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", transparency=0)
+    pdf = render_certificate(CertificateTemplate(logo_image=buffer.getvalue()), make_data())
+    assert "Nguyễn Thị Hồng Nhung" in page_texts(pdf)[0]
+
+
+def test_names_shrink_before_they_wrap() -> None:
+    name = "Công Tôn Nữ Thị Hoàng Phương Thảo Nguyên Bảo Ngọc Anh"  # too wide at 28 pt, not at 24
+    person = layout_certificate(TEMPLATE, make_data(person_name=name)).block("person")
+    assert len(person.lines) == 1 and person.min_size <= person.size < 28
+
+
+def test_concurrent_rendering_from_threads() -> None:
+    template = images_template()
+    names = [f"Thí sinh {i}" for i in range(12)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        pdfs = list(pool.map(lambda n: render_certificate(template, make_data(person_name=n)), names))
+    for name, pdf in zip(names, pdfs, strict=True):
+        assert name in page_texts(pdf)[0]
 
 
 VIETNAMESE = (
