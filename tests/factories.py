@@ -53,3 +53,70 @@ def csrf_token(client, path: str) -> str:
     )
     assert match, f"no CSRF token on {path}"
     return match.group(1)
+
+
+def make_competition(slug: str = "khoi-nghiep-2026", *, preset: str = "provincial", open_: bool = True,
+                     deadline_in_days: int = 30, unit=None, **settings):
+    from datetime import timedelta
+
+    from contest.domain.competitions import create_competition
+    from contest.models import CompetitionState
+
+    unit = unit or make_unit(f"U-{slug}"[:32], "Sở Khoa học và Công nghệ", OrgUnitKind.department)
+    competition = create_competition(name=f"Cuộc thi {slug}", year=2026, slug=slug, org_unit=unit, preset_name=preset)
+    competition.submission_deadline = utcnow() + timedelta(days=deadline_in_days)
+    for key, value in settings.items():
+        setattr(competition, key, value)
+    if open_:
+        competition.state = CompetitionState.open
+    db.session.commit()
+    return competition
+
+
+def make_team(competition, leader=None, *, name: str | None = None, members: int = 0, leader_gender=None,
+              student: bool = False, org_unit=None):
+    from datetime import date
+
+    from contest.domain.teams import MemberDetails, add_member, create_team
+
+    leader = leader or make_user()
+    if org_unit is None and competition.restrict_to_unit:
+        org_unit = competition.org_unit
+    team = create_team(competition, leader, name=name or f"Đội {next(_seq)}", organisation=None, org_unit=org_unit,
+                       leader_details=MemberDetails(full_name=leader.full_name, gender=leader_gender,
+                                                    date_of_birth=date(1998, 5, 17), is_student=student))
+    for i in range(members):
+        add_member(team, MemberDetails(full_name=f"Thành viên {i + 1}", date_of_birth=date(2000, 1, 1 + i),
+                                       is_student=student))
+    return team
+
+
+def pdf_bytes(text: str = "Pitch deck") -> bytes:
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    pdf.drawString(72, 720, text)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def fill_entry(team, user=None):
+    """A complete entry with both required documents, ready to submit."""
+    from contest.domain.entries import add_attachment, get_or_create_entry, save_draft
+    from contest.models import AttachmentKind
+
+    entry = get_or_create_entry(team)
+    competition = team.competition
+    save_draft(entry, {
+        "board": competition.boards[0].id, "field": competition.fields[0].id, "title": "Tỏi đen Lý Sơn",
+        "summary": "Tóm tắt", "problem": "Vấn đề", "solution": "Giải pháp", "customers_market": "Khách hàng",
+        "business_model": "Mô hình", "stage": "idea",
+    })
+    user = user or team.leader
+    add_attachment(entry, AttachmentKind.pitch_deck, "deck.pdf", pdf_bytes(), user)
+    add_attachment(entry, AttachmentKind.description, "thuyet-minh.pdf", pdf_bytes("Thuyết minh"), user)
+    return entry

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -31,7 +31,11 @@ def find_user_by_email(email: str) -> User | None:
 def external_url(endpoint: str, **values) -> str:
     """Absolute link for mails, on the configured public address."""
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for(endpoint, **values)
+    if has_request_context():
+        return base + url_for(endpoint, **values)
+    # Mail is also queued from the CLI and from tests, outside any request.
+    with current_app.test_request_context(base_url=base):
+        return url_for(endpoint, _external=True, **values)
 
 
 # -- tokens ---------------------------------------------------------------

@@ -3,12 +3,55 @@
 from contest.models.accounts import PlatformRole, User
 from contest.models.audit import AuditEvent
 from contest.models.base import Base
+from contest.models.competitions import (
+    Board,
+    Competition,
+    CompetitionCoOrganiser,
+    CompetitionLevel,
+    CompetitionRole,
+    CompetitionRoleKind,
+    CompetitionState,
+    Field,
+    TimelineItem,
+)
+from contest.models.entries import (
+    Attachment,
+    AttachmentKind,
+    Entry,
+    EntryPersonSlot,
+    EntryStage,
+    EntryStatus,
+    EntryValidity,
+    EntryVersion,
+)
 from contest.models.orgunits import OrgUnit, OrgUnitKind
 from contest.models.outbox import OutboxMessage, OutboxStatus
+from contest.models.teams import Gender, Member, Team, TeamInvitation
 
 __all__ = [
+    "Attachment",
+    "AttachmentKind",
     "AuditEvent",
     "Base",
+    "Board",
+    "Competition",
+    "CompetitionCoOrganiser",
+    "CompetitionLevel",
+    "CompetitionRole",
+    "CompetitionRoleKind",
+    "CompetitionState",
+    "Entry",
+    "EntryPersonSlot",
+    "EntryStage",
+    "EntryStatus",
+    "EntryValidity",
+    "EntryVersion",
+    "Field",
+    "Gender",
+    "Member",
+    "Team",
+    "TeamInvitation",
+    "TimelineItem",
     "OrgUnit",
     "OrgUnitKind",
     "OutboxMessage",

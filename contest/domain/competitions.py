@@ -1,0 +1,309 @@
+"""Competition editions: presets, settings, lifecycle and per-competition roles."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from contest.domain import audit
+from contest.domain.errors import DomainError
+from contest.extensions import db
+from contest.models import (
+    Board,
+    Competition,
+    CompetitionLevel,
+    CompetitionRole,
+    CompetitionRoleKind,
+    CompetitionState,
+    Field,
+    OrgUnit,
+    User,
+)
+from contest.models.base import utcnow
+
+S = CompetitionState
+
+# Which lifecycle moves make sense. Reopening a closed competition (to extend
+# the deadline) is allowed; going back from judging is not.
+TRANSITIONS: dict[CompetitionState, set[CompetitionState]] = {
+    S.draft: {S.open, S.archived},
+    S.open: {S.closed},
+    S.closed: {S.open, S.judging},
+    S.judging: {S.results_published},
+    S.results_published: {S.archived},
+    S.archived: set(),
+}
+
+STATE_LABELS = {
+    S.draft: _l("Draft"),
+    S.open: _l("Open for entries"),
+    S.closed: _l("Closed for entries"),
+    S.judging: _l("Judging"),
+    S.results_published: _l("Results published"),
+    S.archived: _l("Archived"),
+}
+
+LEVEL_LABELS = {
+    CompetitionLevel.provincial: _l("Provincial competition"),
+    CompetitionLevel.district_commune: _l("District or commune competition"),
+    CompetitionLevel.youth_idea: _l("Youth startup-idea competition"),
+    CompetitionLevel.womens: _l("Women's startup competition"),
+    CompetitionLevel.student: _l("Student startup competition"),
+    CompetitionLevel.other: _l("Other"),
+}
+
+COMMON_FIELDS = [
+    "Nông nghiệp công nghệ cao", "Du lịch và dịch vụ", "Công nghệ thông tin và chuyển đổi số",
+    "Giáo dục", "Y tế và chăm sóc sức khỏe", "Chế biến thực phẩm và sản phẩm OCOP",
+    "Môi trường và năng lượng", "Lĩnh vực khác",
+]
+
+
+@dataclass(frozen=True)
+class Preset:
+    """Defaults from the domain brief; organizers change them per edition."""
+
+    level: CompetitionLevel
+    team_min: int = 1
+    team_max: int = 5
+    age_min: int | None = None
+    age_max: int | None = None
+    max_company_age_years: int | None = 5
+    max_entries_per_person: int | None = 3
+    max_entries_per_org: int | None = None
+    restrict_to_unit: bool = False
+    boards: tuple[tuple[str, str], ...] = (("Y", "Bảng Ý tưởng"), ("D", "Bảng Dự án"))
+    fields: tuple[str, ...] = field(default_factory=lambda: tuple(COMMON_FIELDS))
+
+
+PRESETS = {
+    "provincial": Preset(CompetitionLevel.provincial),
+    "district_commune": Preset(CompetitionLevel.district_commune, restrict_to_unit=True, max_entries_per_org=None),
+    "youth_idea": Preset(
+        CompetitionLevel.youth_idea, team_max=3, age_min=18, age_max=35, max_company_age_years=None,
+        boards=(("Y", "Bảng Ý tưởng"),),
+    ),
+}
+
+PRESET_LABELS = {
+    "provincial": _l("Provincial contest"),
+    "district_commune": _l("District / commune contest"),
+    "youth_idea": _l("Youth startup-idea contest"),
+}
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def find_by_slug(slug: str) -> Competition | None:
+    return db.session.scalar(select(Competition).where(Competition.slug == slug))
+
+
+def _free_code_prefix(wanted: str) -> str:
+    """Submission codes are unique across editions, so two editions of one unit
+    in one year (a contest and its youth-idea sibling) get -2, -3 ..."""
+    base = wanted.strip().upper()[:20]
+    taken = set(db.session.scalars(select(Competition.code_prefix).where(Competition.code_prefix.startswith(base))))
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def create_competition(*, name: str, year: int, slug: str, org_unit: OrgUnit, preset_name: str,
+                       code_prefix: str | None = None) -> Competition:
+    preset = PRESETS[preset_name]
+    slug = slug.strip().lower()
+    if not SLUG_RE.match(slug):
+        raise DomainError(_("Use lower-case letters, digits and dashes, such as khoi-nghiep-2026."), field="slug")
+    if find_by_slug(slug) is not None:
+        raise DomainError(_("Another competition already uses this address."), field="slug")
+    competition = Competition(
+        name=name.strip(), year=year, slug=slug, level=preset.level, org_unit=org_unit,
+        code_prefix=_free_code_prefix(code_prefix or f"{org_unit.code.split('-')[0]}-{year}"),
+        team_min=preset.team_min, team_max=preset.team_max, age_min=preset.age_min, age_max=preset.age_max,
+        max_company_age_years=preset.max_company_age_years,
+        max_entries_per_person=preset.max_entries_per_person, max_entries_per_org=preset.max_entries_per_org,
+        restrict_to_unit=preset.restrict_to_unit, state=S.draft,
+    )
+    competition.boards = [Board(code=code, name=board_name, position=i) for i, (code, board_name) in enumerate(preset.boards)]
+    competition.fields = [Field(name=field_name, position=i) for i, field_name in enumerate(preset.fields)]
+    db.session.add(competition)
+    db.session.flush()
+    audit.record("competition.created", "competition", competition.id, competition_id=competition.id,
+                 after={"name": competition.name, "preset": preset_name})
+    db.session.commit()
+    return competition
+
+
+SETTINGS_FIELDS = (
+    "name", "year", "description", "registration_opens_at", "submission_deadline", "team_min", "team_max",
+    "age_min", "age_max", "max_company_age_years", "max_entries_per_person", "max_entries_per_org",
+    "restrict_to_unit", "gallery_enabled",
+)
+
+
+def _jsonable(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def update_settings(competition: Competition, *, boards: list[tuple[str, str]] | None = None,
+                    fields: list[str] | None = None, **values) -> None:
+    unknown = set(values) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown settings {sorted(unknown)}")
+    before = {k: _jsonable(getattr(competition, k)) for k in values}
+    new_min = values.get("team_min", competition.team_min)
+    new_max = values.get("team_max", competition.team_max)
+    if new_min < 1 or new_max < new_min:
+        raise DomainError(_("The team size must be at least 1, and the maximum not below the minimum."), field="team_max")
+    age_min, age_max = values.get("age_min", competition.age_min), values.get("age_max", competition.age_max)
+    if age_min is not None and age_max is not None and age_max < age_min:
+        raise DomainError(_("The maximum age cannot be below the minimum age."), field="age_max")
+    opens, deadline = values.get("registration_opens_at", competition.registration_opens_at), values.get(
+        "submission_deadline", competition.submission_deadline)
+    if opens and deadline and deadline <= opens:
+        raise DomainError(_("The submission deadline must come after registration opens."), field="submission_deadline")
+    for key, value in values.items():
+        setattr(competition, key, value)
+    if boards is not None:
+        _sync_boards(competition, boards)
+    if fields is not None:
+        _sync_fields(competition, fields)
+    audit.record("competition.settings", "competition", competition.id, competition_id=competition.id,
+                 before=before, after={k: _jsonable(v) for k, v in values.items()})
+    db.session.commit()
+
+
+def _sync_boards(competition: Competition, boards: list[tuple[str, str]]) -> None:
+    """Keep boards that still exist (entries point at them), add new ones, and
+    refuse to drop a board that has entries."""
+    from contest.models import Entry
+
+    if not boards:
+        raise DomainError(_("A competition needs at least one board."), field="boards")
+    wanted = {code.upper(): name for code, name in boards}
+    existing = {b.code: b for b in competition.boards}
+    for code, board in existing.items():
+        if code not in wanted:
+            used = db.session.scalar(select(Entry.id).where(Entry.board_id == board.id).limit(1))
+            if used:
+                raise DomainError(_("The board %(name)s has entries and cannot be removed.", name=board.name), field="boards")
+            competition.boards.remove(board)
+    for position, (code, name) in enumerate(wanted.items()):
+        board = existing.get(code) or Board(code=code)
+        board.name, board.position = name, position
+        if board not in competition.boards:
+            competition.boards.append(board)
+
+
+def _sync_fields(competition: Competition, names: list[str]) -> None:
+    from contest.models import Entry
+
+    if not names:
+        raise DomainError(_("A competition needs at least one field."), field="fields")
+    existing = {f.name: f for f in competition.fields}
+    for name, item in existing.items():
+        if name not in names:
+            used = db.session.scalar(select(Entry.id).where(Entry.field_id == item.id).limit(1))
+            if used:
+                raise DomainError(_("The field %(name)s has entries and cannot be removed.", name=name), field="fields")
+            competition.fields.remove(item)
+    for position, name in enumerate(dict.fromkeys(names)):
+        item = existing.get(name) or Field(name=name)
+        item.position = position
+        if item not in competition.fields:
+            competition.fields.append(item)
+
+
+def change_state(competition: Competition, new_state: CompetitionState, *, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    if new_state not in TRANSITIONS[competition.state]:
+        raise DomainError(_("A competition cannot go from “%(old)s” to “%(new)s”.",
+                            old=STATE_LABELS[competition.state], new=STATE_LABELS[new_state]))
+    if new_state is S.open:
+        if not competition.boards or not competition.fields:
+            raise DomainError(_("Add at least one board and one field before opening."))
+        if competition.submission_deadline is None or competition.submission_deadline <= now:
+            raise DomainError(_("Set a submission deadline in the future before opening."))
+    before = competition.state.value
+    competition.state = new_state
+    audit.record("competition.state", "competition", competition.id, competition_id=competition.id,
+                 before={"state": before}, after={"state": new_state.value})
+    db.session.commit()
+
+
+def submissions_open(competition: Competition, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    if competition.state is not S.open:
+        return False
+    if competition.registration_opens_at and now < competition.registration_opens_at:
+        return False
+    return competition.submission_deadline is None or now <= competition.submission_deadline
+
+
+# -- roles -------------------------------------------------------------------
+
+def has_role(user, competition: Competition, *roles: CompetitionRoleKind) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return db.session.scalar(
+        select(CompetitionRole.id).where(
+            CompetitionRole.competition_id == competition.id,
+            CompetitionRole.user_id == user.id,
+            CompetitionRole.role.in_(roles),
+        )
+    ) is not None
+
+
+def can_organize(user, competition: Competition) -> bool:
+    return bool(user and user.is_authenticated and (user.is_admin or has_role(user, competition, CompetitionRoleKind.organizer)))
+
+
+def can_check_entries(user, competition: Competition) -> bool:
+    """The secretariat's work; organizers may do it too."""
+    return bool(user and user.is_authenticated and (
+        user.is_admin or has_role(user, competition, CompetitionRoleKind.organizer, CompetitionRoleKind.secretariat)))
+
+
+def grant_role(competition: Competition, email: str, role: CompetitionRoleKind, granted_by: User) -> CompetitionRole:
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise DomainError(_("No account uses this e-mail. Ask the person to sign up first."), field="email")
+    if has_role(user, competition, role):
+        raise DomainError(_("This person already has that role."), field="email")
+    grant = CompetitionRole(competition_id=competition.id, user_id=user.id, role=role,
+                            granted_by_id=granted_by.id, granted_at=utcnow())
+    db.session.add(grant)
+    db.session.flush()
+    audit.record("competition.role_granted", "competition_role", grant.id, competition_id=competition.id,
+                 after={"user": user.email, "role": role.value})
+    db.session.commit()
+    return grant
+
+
+def revoke_role(grant: CompetitionRole) -> None:
+    competition_id = grant.competition_id
+    audit.record("competition.role_revoked", "competition_role", grant.id, competition_id=competition_id,
+                 before={"user": grant.user.email, "role": grant.role.value})
+    db.session.delete(grant)
+    db.session.commit()
+
+
+def roles_of(competition: Competition) -> list[CompetitionRole]:
+    return db.session.scalars(
+        select(CompetitionRole).where(CompetitionRole.competition_id == competition.id).order_by(CompetitionRole.role, CompetitionRole.id)
+    ).all()
+
+
+def visible_competitions(user) -> list[Competition]:
+    """Public list: everything but drafts; organizers also see their drafts."""
+    rows = db.session.scalars(select(Competition).order_by(Competition.year.desc(), Competition.name)).all()
+    return [c for c in rows if c.state is not S.draft or can_organize(user, c)]

@@ -1,0 +1,35 @@
+"""Retrying a unit of work when the database refuses it for a clash with a
+concurrent transaction (a unique seat taken, SQLite's snapshot gone stale)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from contest.extensions import db
+
+T = TypeVar("T")
+
+
+def _is_lock_clash(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    return "locked" in text or "deadlock" in text or "could not serialize" in text
+
+
+def retry_on_clash(work: Callable[[], T], attempts: int = 4) -> T:
+    """Run `work` (which commits) again after a clash. `work` must start from
+    ids, not from objects loaded before, because a retry starts afresh."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == attempts:
+                raise
+        except OperationalError as exc:
+            db.session.rollback()
+            if attempt == attempts or not _is_lock_clash(exc):
+                raise
+    raise AssertionError("unreachable")

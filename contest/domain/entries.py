@@ -1,0 +1,421 @@
+"""Entries (hồ sơ dự thi): drafts, attachments, submission, withdrawal, the
+secretariat's validity check, and nomination from a lower-level competition."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select, update
+
+from contest.domain import audit
+from contest.domain.accounts import external_url
+from contest.domain.concurrency import retry_on_clash
+from contest.domain.errors import Conflict, DomainError, NotAllowed
+from contest.domain.outbox import queue_mail
+from contest.domain.teams import age_on, require_editable
+from contest.domain.uploads import MAX_BYTES, MAX_ENTRY_BYTES, validate_upload
+from contest.extensions import db
+from contest.models import (
+    Attachment,
+    AttachmentKind,
+    Competition,
+    CompetitionState,
+    Entry,
+    EntryPersonSlot,
+    EntryStage,
+    EntryStatus,
+    EntryValidity,
+    EntryVersion,
+    Member,
+    Team,
+)
+from contest.models.base import utcnow
+from contest.storage import get_storage
+
+TEXT_LIMITS = {
+    "title": 250, "summary": 2000, "problem": 5000, "solution": 5000, "customers_market": 5000,
+    "business_model": 5000, "team_strengths": 3000, "video_url": 500, "website_url": 500,
+}
+REQUIRED_TEXT = ("title", "summary", "problem", "solution", "customers_market", "business_model")
+FIELD_LABELS = {
+    "board": _l("Board"), "field": _l("Field"), "title": _l("Project title"), "summary": _l("Summary"),
+    "problem": _l("Problem"), "solution": _l("Solution"), "customers_market": _l("Customers and market"),
+    "business_model": _l("Business model"), "stage": _l("Stage"), "team_strengths": _l("Team strengths"),
+    "funding_needed": _l("Funding needed (đồng)"), "company_registered_on": _l("Date of business registration"),
+    "video_url": _l("Video link"), "website_url": _l("Website"), "gallery_opt_in": _l("Show in the public gallery"),
+}
+ATTACHMENT_LABELS = {
+    AttachmentKind.pitch_deck: _l("Pitch deck (PDF)"),
+    AttachmentKind.description: _l("Project description (PDF or DOCX)"),
+    AttachmentKind.image: _l("Images"),
+}
+MAX_IMAGES = 6
+UPLOAD_MESSAGES = {
+    "empty": _l("The file is empty."),
+    "too_large": _l("The file is %(size_mb)s MB; at most %(max_mb)s MB is allowed."),
+    "wrong_type": _l("This file is not of an accepted type (it looks like: %(detected)s). Accepted: %(expected)s."),
+    "pdf_broken": _l("The PDF cannot be opened: it may be damaged or incomplete. Export it again and retry."),
+    "pdf_encrypted": _l("The PDF is password-protected. Upload a version without a password."),
+    "docx_broken": _l("The DOCX file cannot be opened: it may be damaged."),
+    "image_broken": _l("The image cannot be read: it may be damaged."),
+}
+
+
+def clean_text(value) -> str:
+    """NFC, no NUL or other control characters except line breaks and tabs."""
+    text = unicodedata.normalize("NFC", str(value or ""))
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")).strip()
+
+
+def get_or_create_entry(team: Team) -> Entry:
+    if team.entry is not None:
+        return team.entry
+    entry = Entry(competition_id=team.competition_id, team=team, status=EntryStatus.draft)
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+# -- drafts ---------------------------------------------------------------------
+
+def _parse_draft_values(competition: Competition, values: dict) -> tuple[dict, dict[str, str]]:
+    """Turn raw form or JSON values into column values. Bad values are reported
+    per field and left out, so everything else still saves."""
+    clean: dict = {}
+    errors: dict[str, str] = {}
+    for key, limit in TEXT_LIMITS.items():
+        if key in values:
+            text = clean_text(values[key])
+            if len(text) > limit:
+                errors[key] = _("At most %(max)d characters.", max=limit)
+                text = text[:limit]  # keep what fits: nothing typed is thrown away silently
+            if key.endswith("_url") and text and not text.lower().startswith(("http://", "https://")):
+                errors[key] = _("A link starts with http:// or https://")
+                continue
+            clean[key] = text or (None if key.endswith("_url") else "")
+    if "board" in values:
+        board = next((b for b in competition.boards if str(b.id) == str(values["board"])), None)
+        clean["board_id"] = board.id if board else None
+    if "field" in values:
+        item = next((f for f in competition.fields if str(f.id) == str(values["field"])), None)
+        clean["field_id"] = item.id if item else None
+    if "stage" in values:
+        try:
+            clean["stage"] = EntryStage(values["stage"]) if values["stage"] else None
+        except ValueError:
+            errors["stage"] = _("Choose one of the stages.")
+    if "company_registered_on" in values:
+        raw = str(values["company_registered_on"] or "").strip()
+        try:
+            clean["company_registered_on"] = date.fromisoformat(raw) if raw else None
+        except ValueError:
+            errors["company_registered_on"] = _("Enter a date such as 2024-03-15.")
+    if "funding_needed" in values:
+        raw = str(values["funding_needed"] or "").replace(".", "").replace(",", "").replace(" ", "")
+        if not raw:
+            clean["funding_needed"] = None
+        elif raw.isdigit() and len(raw) <= 15:
+            clean["funding_needed"] = int(raw)
+        else:
+            errors["funding_needed"] = _("Enter an amount in đồng, digits only, such as 500.000.000.")
+    if "gallery_opt_in" in values:
+        clean["gallery_opt_in"] = values["gallery_opt_in"] in (True, "y", "on", "true", "1")
+    return clean, errors
+
+
+def save_draft(entry: Entry, values: dict) -> dict[str, str]:
+    """Save what the team typed; returns per-field problems (those values are kept out)."""
+    require_editable(entry.team)
+    if entry.status is EntryStatus.withdrawn:
+        raise Conflict(_("This entry has been withdrawn."), code="withdrawn")
+    clean, errors = _parse_draft_values(entry.competition, values)
+    for key, value in clean.items():
+        setattr(entry, key, value)
+    entry.draft_saved_at = utcnow()
+    db.session.commit()
+    return errors
+
+
+# -- attachments ------------------------------------------------------------------
+
+def add_attachment(entry: Entry, kind: AttachmentKind, filename: str, data: bytes, user) -> Attachment:
+    require_editable(entry.team)
+    check = validate_upload(filename, data, kind.value, max_bytes=MAX_BYTES[kind.value])
+    if not check.ok:
+        params = dict(check.params)
+        if "expected" in params:
+            params["expected"] = ", ".join(str(p).upper() for p in params["expected"])
+        if "detected" in params:
+            params["detected"] = str(params["detected"] or _("unknown")).upper()
+        raise DomainError(UPLOAD_MESSAGES[check.error_code] % params, field=kind.value, code=check.error_code)
+    current = entry.current_attachments()
+    if sum(a.size for a in current if a.kind is not kind or kind is AttachmentKind.image) + check.size > MAX_ENTRY_BYTES:
+        raise DomainError(_("All files of an entry together may be at most %(max)d MB.", max=MAX_ENTRY_BYTES // 2**20),
+                          field=kind.value, code="entry_too_large")
+    if kind is AttachmentKind.image and len(entry.current_attachments(AttachmentKind.image)) >= MAX_IMAGES:
+        raise DomainError(_("At most %(max)d images.", max=MAX_IMAGES), field=kind.value, code="too_many")
+    key = get_storage().save(data, suffix="." + (check.detected or "bin"))
+    if kind is not AttachmentKind.image:
+        for old in entry.current_attachments(kind):
+            old.replaced_at = utcnow()
+    attachment = Attachment(entry=entry, kind=kind, filename=check.safe_name, storage_key=key,
+                            content_type=check.content_type, size=check.size, sha256=check.sha256,
+                            uploaded_by_id=user.id)
+    db.session.add(attachment)
+    db.session.commit()
+    return attachment
+
+
+def remove_attachment(entry: Entry, attachment: Attachment) -> None:
+    require_editable(entry.team)
+    attachment.replaced_at = utcnow()  # the file stays for earlier submitted versions
+    db.session.commit()
+
+
+# -- submission ---------------------------------------------------------------------
+
+def completeness_problems(entry: Entry) -> list[str]:
+    problems = []
+    if entry.board_id is None:
+        problems.append(_("Choose a board."))
+    if entry.field_id is None:
+        problems.append(_("Choose a field."))
+    for key in REQUIRED_TEXT:
+        if not getattr(entry, key):
+            problems.append(_("Fill in “%(field)s”.", field=FIELD_LABELS[key]))
+    if entry.stage is None:
+        problems.append(_("Choose the stage of the project."))
+    if entry.stage is EntryStage.registered_company and entry.company_registered_on is None:
+        problems.append(_("Give the date of business registration."))
+    for kind in (AttachmentKind.pitch_deck, AttachmentKind.description):
+        if not entry.current_attachments(kind):
+            problems.append(_("Upload the %(document)s.", document=ATTACHMENT_LABELS[kind]))
+    return problems
+
+
+def eligibility_problems(entry: Entry, today: date | None = None) -> list[str]:
+    competition, team = entry.competition, entry.team
+    day = (competition.submission_deadline.date() if competition.submission_deadline else None) or today or date.today()
+    problems = []
+    size = len(team.members)
+    if size < competition.team_min or size > competition.team_max:
+        problems.append(_("The team must have %(min)d to %(max)d members; it has %(n)d.",
+                          min=competition.team_min, max=competition.team_max, n=size))
+    if competition.age_min is not None or competition.age_max is not None:
+        for member in team.members:
+            if member.date_of_birth is None:
+                problems.append(_("Give the date of birth of %(name)s: this competition has an age limit.", name=member.full_name))
+                continue
+            age = age_on(member.date_of_birth, day)
+            if (competition.age_min is not None and age < competition.age_min) or (
+                    competition.age_max is not None and age > competition.age_max):
+                problems.append(_("%(name)s is %(age)d; this competition is for ages %(min)s to %(max)s.",
+                                  name=member.full_name, age=age, min=competition.age_min or "–", max=competition.age_max or "–"))
+    if (competition.max_company_age_years is not None and entry.stage is EntryStage.registered_company
+            and entry.company_registered_on is not None
+            and age_on(entry.company_registered_on, day) >= competition.max_company_age_years):
+        problems.append(_("The company was registered more than %(years)d years ago.", years=competition.max_company_age_years))
+    if competition.restrict_to_unit and not _unit_within(team.org_unit, competition.org_unit):
+        problems.append(_("The team must belong to %(unit)s or a unit under it.", unit=competition.org_unit.name))
+    return problems
+
+
+def _unit_within(unit, ancestor) -> bool:
+    while unit is not None:
+        if unit.id == ancestor.id:
+            return True
+        unit = unit.parent
+    return False
+
+
+def person_key(member: Member) -> str:
+    if member.user_id:
+        return f"u:{member.user_id}"
+    if member.email:
+        return f"e:{member.email.lower()}"
+    name = " ".join(unicodedata.normalize("NFC", member.full_name).lower().split())
+    return f"n:{name}|{member.date_of_birth or ''}"
+
+
+def claim_person_slots(entry: Entry) -> list[str]:
+    """Give each member (and the team's unit, where limited) a numbered slot for
+    this entry. The unique constraint on (competition, person, slot) makes the
+    per-person limit hold even when two teams submit at the same moment."""
+    competition = entry.competition
+    db.session.execute(delete(EntryPersonSlot).where(EntryPersonSlot.entry_id == entry.id))
+    claims: list[tuple[str, int, str]] = []
+    if competition.max_entries_per_person:
+        claims += [(person_key(m), competition.max_entries_per_person, m.full_name) for m in entry.team.members]
+    if competition.max_entries_per_org and entry.team.org_unit_id:
+        claims.append((f"org:{entry.team.org_unit_id}", competition.max_entries_per_org, entry.team.org_unit.name))
+    problems = []
+    for key, limit, who in claims:
+        used = set(db.session.scalars(select(EntryPersonSlot.slot).where(
+            EntryPersonSlot.competition_id == competition.id, EntryPersonSlot.person_key == key)))
+        free = next((s for s in range(1, limit + 1) if s not in used), None)
+        if free is None:
+            problems.append(_("%(who)s already takes part in %(limit)d entries, the most this competition allows.",
+                              who=who, limit=limit))
+            continue
+        db.session.add(EntryPersonSlot(competition_id=competition.id, entry_id=entry.id, person_key=key, slot=free))
+    db.session.flush()
+    return problems
+
+
+def snapshot(entry: Entry) -> dict:
+    return {
+        "board": entry.board.name if entry.board else None,
+        "field": entry.field.name if entry.field else None,
+        **{key: getattr(entry, key) for key in TEXT_LIMITS},
+        "stage": entry.stage.value if entry.stage else None,
+        "company_registered_on": entry.company_registered_on.isoformat() if entry.company_registered_on else None,
+        "funding_needed": entry.funding_needed,
+        "members": [{"name": m.full_name, "seat": m.seat} for m in entry.team.members],
+        "attachments": [{"id": a.id, "kind": a.kind.value, "filename": a.filename, "sha256": a.sha256}
+                        for a in entry.current_attachments()],
+    }
+
+
+def has_unsubmitted_changes(entry: Entry) -> bool:
+    if entry.status is not EntryStatus.submitted or not entry.versions:
+        return False
+    return entry.versions[-1].data != snapshot(entry)
+
+
+def _next_code(competition_id: int, board_code: str) -> str:
+    # The UPDATE takes the competition row's lock: codes are handed out one at a time.
+    db.session.execute(update(Competition).where(Competition.id == competition_id)
+                       .values(entry_seq=Competition.entry_seq + 1))
+    prefix, seq = db.session.execute(select(Competition.code_prefix, Competition.entry_seq)
+                                     .where(Competition.id == competition_id)).one()
+    return f"{prefix}-{board_code}-{seq:03d}"
+
+
+def submit(entry: Entry, user) -> Entry:
+    """Validate completeness and eligibility, then freeze a new version."""
+    require_editable(entry.team)
+    if entry.status is EntryStatus.withdrawn:
+        raise Conflict(_("This entry has been withdrawn."), code="withdrawn")
+    problems = completeness_problems(entry) + eligibility_problems(entry)
+    if problems:
+        raise SubmissionRefused(problems)
+    entry_id = entry.id
+
+    def work() -> Entry:
+        current = db.session.get(Entry, entry_id)
+        slot_problems = claim_person_slots(current)
+        if slot_problems:
+            db.session.rollback()
+            raise SubmissionRefused(slot_problems)
+        first_time = current.code is None
+        if first_time:
+            current.code = _next_code(current.competition_id, current.board.code)
+        current.status = EntryStatus.submitted
+        current.submitted_at = utcnow()
+        number = len(current.versions) + 1
+        current.versions.append(EntryVersion(number=number, submitted_by_id=user.id, data=snapshot(current)))
+        team = current.team
+        queue_mail(team.leader.email, "entry_receipt", locale=team.leader.locale, entry=current, team=team,
+                   competition=current.competition, version=number,
+                   receipt_url=external_url("entries.receipt", team_id=team.id))
+        audit.record("entry.submitted", "entry", current.id, competition_id=current.competition_id,
+                     after={"code": current.code, "version": number})
+        db.session.commit()
+        return current
+
+    return retry_on_clash(work)
+
+
+class SubmissionRefused(DomainError):
+    def __init__(self, problems: list[str]):
+        super().__init__(_("The entry cannot be submitted yet."), code="incomplete")
+        self.problems = problems
+
+
+def withdraw(entry: Entry, user) -> None:
+    require_editable(entry.team)
+    if entry.status is EntryStatus.withdrawn:
+        return
+    before = entry.status.value
+    entry.status = EntryStatus.withdrawn
+    db.session.execute(delete(EntryPersonSlot).where(EntryPersonSlot.entry_id == entry.id))
+    audit.record("entry.withdrawn", "entry", entry.id, competition_id=entry.competition_id,
+                 before={"status": before}, after={"status": "withdrawn"})
+    db.session.commit()
+
+
+# -- secretariat ------------------------------------------------------------------
+
+def set_validity(entry: Entry, validity: EntryValidity, reason: str | None) -> None:
+    if entry.status is not EntryStatus.submitted:
+        raise Conflict(_("Only submitted entries can be checked."))
+    reason = clean_text(reason) or None
+    if validity is EntryValidity.invalid and not reason:
+        raise DomainError(_("Give the reason the entry is not valid; the team will read it."), field="reason")
+    before = {"validity": entry.validity.value, "reason": entry.validity_reason}
+    entry.validity, entry.validity_reason = validity, reason
+    team = entry.team
+    queue_mail(team.leader.email, "entry_validity", locale=team.leader.locale, entry=entry, team=team,
+               competition=entry.competition, valid=validity is EntryValidity.valid, reason=reason,
+               team_url=external_url("teams.show", team_id=team.id))
+    audit.record("entry.validity", "entry", entry.id, competition_id=entry.competition_id,
+                 before=before, after={"validity": validity.value, "reason": reason})
+    db.session.commit()
+
+
+def attachment_bytes(attachment: Attachment) -> bytes:
+    return get_storage().read(attachment.storage_key)
+
+
+# -- between levels ------------------------------------------------------------------
+
+def nominate(source: Entry, target: Competition) -> Entry:
+    """Copy an entry of a lower-level competition into `target`, keeping a link
+    to its origin; files are shared by storage key, not copied."""
+    if target.state not in (CompetitionState.open, CompetitionState.closed, CompetitionState.judging):
+        raise Conflict(_("Entries can only be taken into a competition that is open, closed or judging."))
+    if source.status is not EntryStatus.submitted:
+        raise DomainError(_("Only submitted entries can be nominated."))
+    if source.competition_id == target.id:
+        raise DomainError(_("An entry cannot be nominated into its own competition."))
+    if db.session.scalar(select(Entry.id).where(Entry.origin_entry_id == source.id, Entry.competition_id == target.id)):
+        raise Conflict(_("This entry has already been taken into the competition."))
+    old_team = source.team
+    name = old_team.name
+    if db.session.scalar(select(Team.id).where(Team.competition_id == target.id, Team.name == name)):
+        name = f"{name} ({source.competition.name})"[:150]
+    team = Team(competition_id=target.id, name=name, leader_id=old_team.leader_id, org_unit_id=old_team.org_unit_id,
+                organisation=old_team.organisation, show_names_publicly=old_team.show_names_publicly)
+    for seat, member in enumerate(old_team.members, start=1):
+        team.members.append(Member(seat=seat, **{c: getattr(member, c) for c in (
+            "user_id", "full_name", "date_of_birth", "gender", "phone", "email", "organisation", "role_in_team", "is_student")}))
+    board = next((b for b in target.boards if source.board and b.code == source.board.code), None)
+    field = next((f for f in target.fields if source.field and f.name == source.field.name), None)
+    copy = Entry(competition_id=target.id, team=team, origin_entry_id=source.id, board_id=board.id if board else None,
+                 field_id=field.id if field else None, status=EntryStatus.submitted, submitted_at=utcnow(),
+                 validity=EntryValidity.unchecked,
+                 **{key: getattr(source, key) for key in (*TEXT_LIMITS, "stage", "company_registered_on",
+                                                          "funding_needed", "gallery_opt_in")})
+    for attachment in source.current_attachments():
+        copy.attachments.append(Attachment(kind=attachment.kind, filename=attachment.filename,
+                                           storage_key=attachment.storage_key, content_type=attachment.content_type,
+                                           size=attachment.size, sha256=attachment.sha256,
+                                           uploaded_by_id=attachment.uploaded_by_id))
+    db.session.add(team)
+    db.session.flush()
+    copy.code = _next_code(target.id, board.code if board else "X")
+    copy.versions.append(EntryVersion(number=1, data=snapshot(copy)))
+    queue_mail(old_team.leader.email, "entry_nominated", locale=old_team.leader.locale, entry=copy,
+               source=source, competition=target, team_url=external_url("teams.show", team_id=team.id))
+    audit.record("entry.nominated", "entry", copy.id, competition_id=target.id,
+                 after={"origin": source.code, "code": copy.code})
+    db.session.commit()
+    return copy
+
+
+def check_owner(entry: Entry, team: Team) -> None:
+    if entry.team_id != team.id:
+        raise NotAllowed(_("This entry belongs to another team."))

@@ -1,0 +1,276 @@
+"""Checks for uploaded files, judged by their content, never by name or by the
+content type the browser sent. Pure: no Flask, no database. Problems come back
+as machine codes plus parameters; the caller turns them into translated text.
+
+Error codes: "empty"; "too_large" {max_mb, size_mb}; "wrong_type" {expected,
+detected}; "pdf_broken"; "pdf_encrypted"; "docx_broken"; "image_broken".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import re
+import struct
+import unicodedata
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pypdf import PasswordType, PdfReader
+from pypdf.errors import DependencyError
+
+MB = 1024 * 1024
+MAX_BYTES = {"pitch_deck": 20 * MB, "description": 20 * MB, "image": 5 * MB}
+MAX_ENTRY_BYTES = 60 * MB
+MAX_NAME_CHARS = 120
+
+ACCEPTED = {"pitch_deck": ("pdf",), "description": ("pdf", "docx"), "image": ("png", "jpeg", "webp")}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp",
+}
+EXTENSIONS = {"pdf": (".pdf",), "docx": (".docx",), "png": (".png",), "jpeg": (".jpg", ".jpeg"), "webp": (".webp",)}
+# A name ending in one of these gets it replaced by the real one ("x.jpg" that is a PNG -> "x.png").
+_KNOWN_EXTENSIONS = {".pdf", ".docx", ".doc", ".docm", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".heic"}
+
+# A DOCX is a zip; these bound the work of checking one (zip bombs).
+MAX_ZIP_MEMBERS = 5000
+MAX_ZIP_UNPACKED = 200 * MB
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .doc/.xls, and encrypted Office files
+_SIGNATURES = (
+    (b"%PDF-", "pdf"), (PNG_SIGNATURE, "png"), (b"\xff\xd8\xff", "jpeg"), (b"MZ", "exe"),
+    (b"\x7fELF", "elf"), (OLE_SIGNATURE, "ole"), (b"GIF87a", "gif"), (b"GIF89a", "gif"),
+    (b"Rar!\x1a\x07", "rar"), (b"7z\xbc\xaf\x27\x1c", "7z"),
+)
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
+_DROP_CATEGORIES = {"Cc", "Cf", "Cs"}  # controls, format chars (RTL override, zero-width), lone surrogates
+_DOTS_RE = re.compile(r"\.{2,}")
+_EXT_RE = re.compile(r"[^\s.]{1,16}")
+
+
+@dataclass(frozen=True)
+class UploadCheck:
+    ok: bool
+    error_code: str | None
+    params: dict = field(default_factory=dict)
+    detected: str | None = None
+    content_type: str | None = None  # from the detected type, never from the client
+    safe_name: str = "file"
+    size: int = 0
+    sha256: str = ""
+
+
+def sanitize_filename(name: str) -> str:
+    """A display/download name that is safe anywhere: no path, no control or
+    bidi characters, no "..", at most 120 characters with the extension kept."""
+    text = unicodedata.normalize("NFC", str(name or ""))
+    text = re.split(r"[/\\]", text)[-1]
+    text = "".join(" " if ch.isspace() else ch for ch in text
+                   if ch.isspace() or unicodedata.category(ch) not in _DROP_CATEGORIES)
+    # Removing a zero-width character can leave a base letter next to its accent.
+    text = " ".join(unicodedata.normalize("NFC", text).split())
+    text = _DOTS_RE.sub(".", text).strip(" .")
+    return _cap_length(text) or "file"
+
+
+def _cap_length(name: str) -> str:
+    if len(name) <= MAX_NAME_CHARS:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if dot and stem and _EXT_RE.fullmatch(ext):
+        stem = stem[: MAX_NAME_CHARS - len(ext) - 1].rstrip(" .")
+        return f"{stem}.{ext}" if stem else ext
+    return name[:MAX_NAME_CHARS].rstrip(" .")
+
+
+def _with_extension(name: str, detected: str) -> str:
+    """Make the extension match the content, so a download opens in the right program."""
+    stem, dot, old = name.rpartition(".")
+    old = dot + old.lower()
+    if stem and old in EXTENSIONS[detected]:
+        return name
+    return sanitize_filename((stem if stem and old in _KNOWN_EXTENSIONS else name) + EXTENSIONS[detected][0])
+
+
+def detect_type(data: bytes) -> str | None:
+    """What the bytes really are: pdf, docx, png, jpeg, webp; or, to say so in
+    the message, docm, zip, exe, elf, ole (old Office), gif, heic, rar, 7z."""
+    head = bytes(data[:16])
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return "heic"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return _zip_flavour(data)
+    return next((name for magic, name in _SIGNATURES if head.startswith(magic)), None)
+
+
+def _open_zip(data: bytes) -> zipfile.ZipFile | None:
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except Exception:  # untrusted bytes: any parser error just means "not readable"
+        return None
+
+
+def _zip_flavour(data: bytes) -> str:
+    archive = _open_zip(data)
+    if archive is None:
+        return "zip"
+    with archive:
+        names = set(archive.namelist())
+        if not {"[Content_Types].xml", "word/document.xml"} <= names:
+            return "zip"
+        try:
+            types = archive.read("[Content_Types].xml") if archive.getinfo("[Content_Types].xml").file_size < MB else b""
+        except Exception:  # damaged member: the full check reports it
+            types = b""
+    # Macro-enabled Word files must not reach the judges' computers.
+    return "docm" if "word/vbaProject.bin" in names or b"macroEnabled" in types else "docx"
+
+
+def _check_pdf(data: bytes) -> str | None:
+    # pypdf recovers from much damage, but a cut-off upload has no end marker.
+    if b"%%EOF" not in data[-1024:]:
+        return "pdf_broken"
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        # Accept PDFs that only restrict printing or copying: anyone can open those.
+        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+            return "pdf_encrypted"
+        if len(reader.pages) == 0:
+            return "pdf_broken"
+        for page in reader.pages:
+            box = page.mediabox
+            if not box.width or not box.height:
+                return "pdf_broken"
+    except DependencyError:  # AES without a crypto library: we cannot open it either
+        return "pdf_encrypted"
+    except Exception:  # pypdf raises many kinds of errors on bad input
+        return "pdf_broken"
+    return None
+
+
+def _check_docx(data: bytes) -> str | None:
+    archive = _open_zip(data)
+    if archive is None:
+        return "docx_broken"
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_ZIP_MEMBERS or sum(i.file_size for i in infos) > MAX_ZIP_UNPACKED:
+            return "docx_broken"
+        try:
+            # Reading is bounded by the declared sizes checked above; CRCs catch damage.
+            if archive.testzip() is not None:
+                return "docx_broken"
+            document = archive.read("word/document.xml")
+        except Exception:  # damaged, encrypted or unsupported member
+            return "docx_broken"
+    return None if document.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") else "docx_broken"
+
+
+def _check_png(data: bytes) -> str | None:
+    """Walk the chunks: IHDR first with a non-zero size, CRCs right, IDAT, IEND."""
+    pos, seen_data = len(PNG_SIGNATURE), False
+    while pos + 12 <= len(data):
+        length, ctype = struct.unpack(">I4s", data[pos : pos + 8])
+        end = pos + 12 + length
+        if end > len(data):
+            return "image_broken"
+        body = data[pos + 8 : end - 4]
+        if zlib.crc32(ctype + body) != int.from_bytes(data[end - 4 : end], "big"):
+            return "image_broken"
+        if pos == len(PNG_SIGNATURE) and (ctype != b"IHDR" or length != 13 or 0 in struct.unpack(">II", body[:8])):
+            return "image_broken"
+        seen_data = seen_data or ctype == b"IDAT"
+        if ctype == b"IEND":
+            return None if seen_data else "image_broken"
+        pos = end
+    return "image_broken"
+
+
+_JPEG_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+_JPEG_NO_LENGTH = {0xFF, 0x01, *range(0xD0, 0xD8)}
+
+
+def _check_jpeg(data: bytes) -> str | None:
+    """Walk the segments from SOI to the first scan; a frame header must come
+    first, and an EOI marker must follow the scan (a cut-off file has none)."""
+    pos, seen_frame = 2, False
+    while pos + 4 <= len(data):
+        if data[pos] != 0xFF:
+            return "image_broken"
+        marker = data[pos + 1]
+        if marker in _JPEG_NO_LENGTH:  # fill byte, or a marker without a length
+            pos += 1 if marker == 0xFF else 2
+            continue
+        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if length < 2 or pos + 2 + length > len(data):
+            return "image_broken"
+        if marker in _JPEG_SOF:
+            if length < 8 or struct.unpack(">H", data[pos + 7 : pos + 9])[0] == 0:
+                return "image_broken"
+            seen_frame = True
+        if marker == 0xDA:
+            # 0xFF inside scan data is always stuffed, so FFD9 here is the real EOI.
+            # Phones may append data after it (Samsung), so it need not be last.
+            ok = seen_frame and b"\xff\xd9" in data[pos + 2 + length :]
+            return None if ok else "image_broken"
+        pos += 2 + length
+    return "image_broken"
+
+
+def _check_webp(data: bytes) -> str | None:
+    """The RIFF header and the first chunk must not promise more than arrived."""
+    riff_size, chunk_size = int.from_bytes(data[4:8], "little"), int.from_bytes(data[16:20], "little")
+    ok = 12 <= riff_size <= len(data) - 8 and data[12:16] in (b"VP8 ", b"VP8L", b"VP8X")
+    return None if ok and 20 + chunk_size <= len(data) else "image_broken"
+
+
+_CHECKS: dict[str, Callable[[bytes], str | None]] = {
+    "pdf": _check_pdf, "docx": _check_docx, "png": _check_png, "jpeg": _check_jpeg, "webp": _check_webp,
+}
+
+
+def validate_upload(filename: str, data: bytes, kind: str, *, max_bytes: int | None = None) -> UploadCheck:
+    """Check one upload of `kind` ("pitch_deck", "description" or "image")."""
+    if kind not in ACCEPTED:
+        raise ValueError(f"unknown upload kind {kind!r}")
+    data = bytes(data)
+    limit = MAX_BYTES[kind] if max_bytes is None else max_bytes
+    facts = {"safe_name": sanitize_filename(filename), "size": len(data),
+             "sha256": hashlib.sha256(data).hexdigest()}
+
+    def fail(code: str, found: str | None = None, **params: object) -> UploadCheck:
+        return UploadCheck(False, code, params, found, None, **facts)
+
+    if not data:
+        return fail("empty")
+    if len(data) > limit:
+        return fail("too_large", max_mb=_megabytes(limit, math.floor), size_mb=_megabytes(len(data), math.ceil))
+    detected = detect_type(data)
+    if detected not in ACCEPTED[kind]:
+        if detected == "zip" and "docx" in ACCEPTED[kind] and _open_zip(data) is None:
+            return fail("docx_broken", detected)  # most likely a DOCX cut off in transit
+        return fail("wrong_type", detected, expected=list(ACCEPTED[kind]), detected=detected)
+    problem = _CHECKS[detected](data)
+    if problem:
+        return fail(problem, detected)
+    facts["safe_name"] = _with_extension(facts["safe_name"], detected)
+    return UploadCheck(True, None, {}, detected, CONTENT_TYPES[detected], **facts)
+
+
+def _megabytes(size: int, rounding: Callable[[float], int]) -> int | float:
+    """One decimal, rounded so that 20 MB + 1 byte never shows as "20 MB"."""
+    value = rounding(size / MB * 10) / 10
+    return int(value) if value == int(value) else value
+
+
+def check_entry_total(existing_sizes: list[int], new_size: int, *, limit: int = MAX_ENTRY_BYTES) -> bool:
+    """Whether one more file of `new_size` keeps the entry within its total."""
+    return sum(existing_sizes) + new_size <= limit

@@ -1,0 +1,181 @@
+"""Entries: drafts, submission with completeness and eligibility, versions,
+limits per person, withdrawal, the secretariat's check and nomination."""
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from contest.domain.entries import (
+    SubmissionRefused,
+    nominate,
+    save_draft,
+    set_validity,
+    submit,
+    withdraw,
+)
+from contest.domain.errors import Conflict, DomainError
+from contest.domain.teams import MemberDetails, add_member
+from contest.extensions import db as _db
+from contest.models import AuditEvent, Entry, EntryStatus, EntryValidity, OutboxMessage
+from contest.models.base import utcnow
+from tests.factories import fill_entry, make_competition, make_team, make_user
+
+
+def test_submit_assigns_a_code_keeps_versions_and_queues_a_receipt(db):
+    competition = make_competition(code_prefix="QNG-2026")
+    team = make_team(competition)
+    entry = fill_entry(team)
+    submit(entry, team.leader)
+    assert entry.code == f"QNG-2026-{competition.boards[0].code}-001"
+    assert entry.status is EntryStatus.submitted and len(entry.versions) == 1
+    save_draft(entry, {"title": "Tỏi đen Lý Sơn – bản 2"})
+    submit(entry, team.leader)
+    assert entry.code.endswith("-001") and [v.number for v in entry.versions] == [1, 2]
+    assert entry.versions[0].data["title"] == "Tỏi đen Lý Sơn"
+    assert entry.versions[1].data["title"] == "Tỏi đen Lý Sơn – bản 2"
+    receipts = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == team.leader.email)).all()
+    assert len(receipts) == 2 and entry.code in receipts[0].subject
+    assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "entry.submitted")).all()
+
+
+def test_incomplete_entries_list_every_gap(db):
+    competition = make_competition()
+    team = make_team(competition)
+    from contest.domain.entries import get_or_create_entry
+
+    entry = get_or_create_entry(team)
+    save_draft(entry, {"title": "Chỉ có tên"})
+    with pytest.raises(SubmissionRefused) as info:
+        submit(entry, team.leader)
+    problems = " ".join(info.value.problems)
+    for expected in ("bảng", "lĩnh vực", "Tóm tắt", "Bài thuyết trình", "thuyết minh"):
+        assert expected.lower() in problems.lower(), expected
+    assert entry.code is None and entry.status is EntryStatus.draft
+
+
+def test_bad_draft_values_are_reported_and_the_rest_is_saved(db):
+    competition = make_competition()
+    team = make_team(competition)
+    from contest.domain.entries import get_or_create_entry
+
+    entry = get_or_create_entry(team)
+    errors = save_draft(entry, {"title": "Đã lưu", "funding_needed": "nhiều lắm", "video_url": "javascript:alert(1)",
+                                "summary": "x" * 2500, "problem": "a\x00b"})
+    assert set(errors) == {"funding_needed", "video_url", "summary"}
+    assert entry.title == "Đã lưu" and entry.video_url is None
+    assert len(entry.summary) == 2000 and entry.problem == "ab"
+
+
+def test_eligibility_age_team_size_and_company_age(db):
+    competition = make_competition(preset="youth_idea")
+    team = make_team(competition)
+    add_member(team, MemberDetails(full_name="Ông Già", date_of_birth=date(1950, 1, 1)))
+    add_member(team, MemberDetails(full_name="Không Ngày Sinh"))
+    entry = fill_entry(team)
+    with pytest.raises(SubmissionRefused) as info:
+        submit(entry, team.leader)
+    text = " ".join(info.value.problems)
+    assert "Ông Già" in text and "Không Ngày Sinh" in text
+
+
+def test_the_per_person_entry_limit_holds_across_teams(db):
+    competition = make_competition(max_entries_per_person=2)
+    person = make_user("nhieu-doi@example.vn")
+    teams = [make_team(competition, person, name=f"Đội {i}") for i in range(3)]
+    for team in teams[:2]:
+        submit(fill_entry(team), person)
+    with pytest.raises(SubmissionRefused) as info:
+        submit(fill_entry(teams[2]), person)
+    assert "2" in info.value.problems[0]
+    # Withdrawing one frees a slot.
+    withdraw(teams[0].entry, person)
+    submit(teams[2].entry, person)
+    assert teams[2].entry.status is EntryStatus.submitted
+
+
+def test_simultaneous_submissions_cannot_beat_the_per_person_limit(app, db):
+    competition = make_competition(max_entries_per_person=1)
+    person = make_user()
+    entry_ids = [fill_entry(make_team(competition, person, name=f"Đội đồng thời {i}")).id for i in range(2)]
+    person_id = person.id
+    barrier = threading.Barrier(2)
+    results = []
+
+    def run(entry_id):
+        with app.app_context():
+            from contest.models import User
+
+            barrier.wait()
+            try:
+                submit(_db.session.get(Entry, entry_id), _db.session.get(User, person_id))
+                results.append("ok")
+            except SubmissionRefused:
+                results.append("refused")
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in entry_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(results) == ["ok", "refused"]
+    db.session.expire_all()
+    assert db.session.scalar(select(_db.func.count()).select_from(Entry).where(Entry.status == EntryStatus.submitted)) == 1
+
+
+def test_one_entry_per_team_is_held_by_the_database(db):
+    from sqlalchemy.exc import IntegrityError
+
+    competition = make_competition()
+    team = make_team(competition)
+    fill_entry(team)
+    db.session.add(Entry(competition_id=competition.id, team_id=team.id))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_after_the_deadline_the_entry_is_read_only(db):
+    competition = make_competition()
+    team = make_team(competition)
+    entry = fill_entry(team)
+    submit(entry, team.leader)
+    competition.submission_deadline = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    for action in (lambda: save_draft(entry, {"title": "muộn"}), lambda: submit(entry, team.leader),
+                   lambda: withdraw(entry, team.leader)):
+        with pytest.raises(Conflict):
+            action()
+    assert entry.title == "Tỏi đen Lý Sơn"
+
+
+def test_validity_check_needs_a_reason_and_tells_the_team(db):
+    competition = make_competition()
+    team = make_team(competition)
+    entry = fill_entry(team)
+    submit(entry, team.leader)
+    with pytest.raises(DomainError):
+        set_validity(entry, EntryValidity.invalid, "  ")
+    set_validity(entry, EntryValidity.invalid, "Thiếu chữ ký")
+    mails = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert "không hợp lệ" in mails[-1].subject and "Thiếu chữ ký" in mails[-1].body_text
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "entry.validity")).one()
+    assert event.before["validity"] == "unchecked" and event.after["validity"] == "invalid"
+
+
+def test_nomination_copies_the_entry_with_a_link_to_its_origin(db):
+    district = make_competition("huyen-binh-son-2025", preset="district_commune")
+    province = make_competition("tinh-2026")
+    team = make_team(district)
+    source = fill_entry(team)
+    submit(source, team.leader)
+    copy = nominate(source, province)
+    assert copy.origin_entry_id == source.id and copy.competition_id == province.id
+    assert copy.code.startswith(province.code_prefix) and copy.title == source.title
+    assert [m.full_name for m in copy.team.members] == [m.full_name for m in team.members]
+    assert {a.storage_key for a in copy.attachments} == {a.storage_key for a in source.current_attachments()}
+    with pytest.raises(Conflict):
+        nominate(source, province)

@@ -1,0 +1,282 @@
+"""Upload checks: by content, not by name; names made safe; limits."""
+
+from __future__ import annotations
+
+import io
+import struct
+import unicodedata
+import zipfile
+import zlib
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pypdf import PdfReader, PdfWriter
+from reportlab.pdfgen import canvas
+
+from contest.domain.uploads import (
+    MAX_BYTES,
+    MAX_ENTRY_BYTES,
+    MB,
+    check_entry_total,
+    detect_type,
+    sanitize_filename,
+    validate_upload,
+)
+
+# -- sample files, built in code ---------------------------------------------------
+
+
+def make_pdf(pages: int = 2) -> bytes:
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    for number in range(pages):
+        pdf.drawString(72, 720, f"Dự án khởi nghiệp, trang {number + 1}")
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def encrypt_pdf(data: bytes, user_password: str) -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    writer.encrypt(user_password=user_password, owner_password="owner", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def make_docx(extra: dict[str, bytes] | None = None, macro: bool = False) -> bytes:
+    main = "ms-word.document.macroEnabled.main+xml" if macro else "officedocument.wordprocessingml.document.main+xml"
+    files = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+            f'package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.{main}"/>'
+            "</Types>"
+        ).encode(),
+        "word/document.xml": '<?xml version="1.0"?><w:document><w:body><w:p>Xin chào</w:p></w:body></w:document>'.encode(),
+        **(extra or {}),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def make_png(width: int = 1, height: int = 1) -> bytes:
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    pixels = zlib.compress(b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height)))
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", pixels)
+            + png_chunk(b"IEND", b""))
+
+
+def make_jpeg() -> bytes:
+    """Structure only (SOI, APP0, SOF0, SOS, scan bytes, EOI): enough for the checks."""
+    app0 = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    sof0 = b"\xff\xc0" + struct.pack(">HBHHB", 11, 8, 1, 1, 1) + b"\x01\x11\x00"
+    sos = b"\xff\xda" + struct.pack(">HB", 8, 1) + b"\x01\x00\x00\x3f\x00"
+    return b"\xff\xd8" + app0 + sof0 + sos + b"\x12\x34\xff\x00\x56" + b"\xff\xd9"
+
+
+def make_webp() -> bytes:
+    chunk = b"VP8L" + struct.pack("<I", 5) + b"\x2f\x00\x00\x00\x00" + b"\x00"  # padded to even
+    return b"RIFF" + struct.pack("<I", 4 + len(chunk)) + b"WEBP" + chunk
+
+
+PDF = make_pdf()
+EXE = b"MZ\x90\x00" + b"\x00" * 200 + b"This program cannot be run in DOS mode."
+ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 100
+
+
+# -- detection -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    (PDF, "pdf"), (make_docx(), "docx"), (make_docx(macro=True), "docm"),
+    (make_docx({"word/vbaProject.bin": b"x"}), "docm"), (make_png(), "png"), (make_jpeg(), "jpeg"),
+    (make_webp(), "webp"), (EXE, "exe"), (ELF, "elf"), (b"GIF89a" + b"\x00" * 20, "gif"),
+    (b"\x00\x00\x00\x18ftypheic" + b"\x00" * 20, "heic"), (b"hello world", None), (b"", None),
+])
+def test_detect_type_by_magic_bytes(data, expected):
+    assert detect_type(data) == expected
+
+
+def test_a_zip_that_is_not_word_is_zip():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("slides/1.png", make_png())
+    assert detect_type(buffer.getvalue()) == "zip"
+
+
+# -- accepted files --------------------------------------------------------------------
+
+
+def test_a_real_pdf_passes():
+    check = validate_upload("Bài thuyết trình.pdf", PDF, "pitch_deck", max_bytes=MAX_BYTES["pitch_deck"])
+    assert check.ok and check.error_code is None and check.params == {}
+    assert check.detected == "pdf" and check.content_type == "application/pdf"
+    assert check.safe_name == "Bài thuyết trình.pdf"
+    assert check.size == len(PDF) and len(check.sha256) == 64
+
+
+def test_description_takes_pdf_or_docx():
+    docx = validate_upload("mo ta.docx", make_docx(), "description")
+    assert docx.ok and docx.detected == "docx" and docx.content_type.endswith("wordprocessingml.document")
+    assert validate_upload("mo ta.pdf", PDF, "description").ok
+
+
+@pytest.mark.parametrize(("data", "detected", "content_type"), [
+    (make_png(), "png", "image/png"), (make_png(3, 2), "png", "image/png"),
+    (make_jpeg(), "jpeg", "image/jpeg"), (make_webp(), "webp", "image/webp"),
+])
+def test_images_pass(data, detected, content_type):
+    check = validate_upload("anh", data, "image", max_bytes=MAX_BYTES["image"])
+    assert check.ok, check.error_code
+    assert (check.detected, check.content_type) == (detected, content_type)
+
+
+def test_jpeg_with_data_after_the_end_marker_passes():
+    assert validate_upload("a.jpg", make_jpeg() + b"SEFT trailer", "image").ok
+
+
+def test_content_type_comes_from_the_content_and_the_extension_follows_it():
+    check = validate_upload("logo.jpg", make_png(), "image")
+    assert check.ok and check.content_type == "image/png" and check.safe_name == "logo.png"
+    assert validate_upload("deck", PDF, "pitch_deck").safe_name == "deck.pdf"
+    assert validate_upload("deck.html", PDF, "pitch_deck").safe_name == "deck.html.pdf"
+
+
+def test_a_pdf_that_only_restricts_printing_passes():
+    assert validate_upload("deck.pdf", encrypt_pdf(PDF, user_password=""), "pitch_deck").ok
+
+
+# -- rejected files ------------------------------------------------------------------
+
+
+def test_empty_file():
+    check = validate_upload("a.pdf", b"", "pitch_deck")
+    assert not check.ok and check.error_code == "empty" and check.size == 0
+
+
+def test_oversized_file():
+    data = PDF + b"\x00" * (MAX_BYTES["image"])
+    check = validate_upload("big.png", data, "image", max_bytes=MAX_BYTES["image"])
+    assert check.error_code == "too_large"
+    assert check.params["max_mb"] == 5 and check.params["size_mb"] > 5
+
+
+def test_just_over_the_limit_never_shows_as_equal():
+    check = validate_upload("a.pdf", b"%PDF-" + b"0" * (20 * MB), "pitch_deck", max_bytes=20 * MB)
+    assert check.params == {"max_mb": 20, "size_mb": 20.1}
+
+
+def test_an_exe_named_pdf_is_rejected_for_what_it_is():
+    check = validate_upload("deck.pdf", EXE, "pitch_deck", max_bytes=MAX_BYTES["pitch_deck"])
+    assert not check.ok and check.error_code == "wrong_type"
+    assert check.params == {"expected": ["pdf"], "detected": "exe"}
+    assert check.detected == "exe" and check.content_type is None
+
+
+@pytest.mark.parametrize(("kind", "data", "detected"), [
+    ("pitch_deck", make_docx(), "docx"), ("description", make_png(), "png"),
+    ("description", make_docx(macro=True), "docm"), ("image", PDF, "pdf"), ("image", ELF, "elf"),
+    ("image", b"just some text", None),
+])
+def test_wrong_types(kind, data, detected):
+    check = validate_upload("x", data, kind)
+    assert check.error_code == "wrong_type" and check.params["detected"] == detected
+
+
+def test_a_truncated_pdf_is_broken():
+    check = validate_upload("deck.pdf", PDF[: len(PDF) // 2], "pitch_deck")
+    assert check.error_code == "pdf_broken" and check.detected == "pdf"
+
+
+def test_a_pdf_with_an_end_marker_but_garbage_inside_is_broken():
+    assert validate_upload("deck.pdf", b"%PDF-1.4\n" + b"garbage " * 50 + b"\n%%EOF\n", "pitch_deck").error_code == "pdf_broken"
+
+
+def test_a_password_protected_pdf_is_refused():
+    check = validate_upload("deck.pdf", encrypt_pdf(PDF, user_password="secret"), "pitch_deck")
+    assert check.error_code == "pdf_encrypted"
+
+
+def test_a_damaged_docx():
+    good = make_docx()
+    assert validate_upload("a.docx", good[: len(good) - 30], "description").error_code == "docx_broken"
+    corrupt = bytearray(good)
+    start = corrupt.index(b"word/document.xml") + len("word/document.xml")
+    corrupt[start + 5] ^= 0xFF  # flip a byte of the compressed document: CRC no longer matches
+    assert validate_upload("a.docx", bytes(corrupt), "description").error_code == "docx_broken"
+    not_xml = make_docx({"word/document.xml": b"\x00\x01binary"})
+    assert validate_upload("a.docx", not_xml, "description").error_code == "docx_broken"
+
+
+@pytest.mark.parametrize("data", [
+    make_png()[:-12],  # no IEND
+    make_png()[:20],  # cut inside IHDR
+    make_png().replace(b"IHDR", b"IHDX"),
+    b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", 0, 1, 8, 2, 0, 0, 0)) + png_chunk(b"IEND", b""),
+    make_jpeg()[:-2],  # no EOI
+    make_jpeg()[:30],
+    b"\xff\xd8\xff\xd9",
+    make_webp()[:-4],
+])
+def test_damaged_images(data):
+    assert validate_upload("a", data, "image").error_code == "image_broken"
+
+
+def test_a_png_with_a_wrong_checksum_is_broken():
+    data = bytearray(make_png())
+    data[30] ^= 0x01  # inside IDAT
+    assert validate_upload("a.png", bytes(data), "image").error_code == "image_broken"
+
+
+def test_unknown_kind_is_a_programming_error():
+    with pytest.raises(ValueError):
+        validate_upload("a.pdf", PDF, "video")
+
+
+def test_entry_total():
+    assert check_entry_total([20 * MB, 20 * MB], 20 * MB)
+    assert not check_entry_total([20 * MB, 20 * MB], 20 * MB + 1)
+    assert check_entry_total([], MAX_ENTRY_BYTES)
+
+
+# -- file names ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("../../etc/passwd", "passwd"),
+    ("C:\\Users\\x\\deck.pdf", "deck.pdf"),
+    ("a\x00b.pdf", "ab.pdf"),
+    ("\u202egpj.exe", "gpj.exe"),
+    ("..", "file"),
+    ("", "file"),
+    (".htaccess", "htaccess"),
+    ("  Kế   hoạch\tkinh doanh .docx ", "Kế hoạch kinh doanh .docx"),
+    ("a..b...pdf", "a.b.pdf"),
+    ("Tie\u0302\u0301ng Vie\u0323\u0302t.pdf", "Tiếng Việt.pdf"),
+])
+def test_sanitize_filename(raw, expected):
+    assert sanitize_filename(raw) == expected
+
+
+def test_long_names_keep_their_extension():
+    name = sanitize_filename("á" * 300 + ".pdf")
+    assert len(name) == 120 and name.endswith(".pdf")
+    assert len(sanitize_filename("x" * 300)) == 120
+
+
+@given(st.text(max_size=300))
+def test_sanitized_names_are_always_safe(raw):
+    name = sanitize_filename(raw)
+    assert name and len(name) <= 120
+    assert "/" not in name and "\\" not in name and ".." not in name
+    assert not name.startswith(".")
+    assert not any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in name)
+    assert name == unicodedata.normalize("NFC", name)
