@@ -22,6 +22,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(orgunits_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(entries_cli)
 
 
 @click.command("demo")
@@ -91,3 +92,27 @@ def outbox_send(once: bool, interval: float):
         time.sleep(interval)
 
 
+
+
+entries_cli = AppGroup("entries", help="Entries of a competition.")
+
+
+@entries_cli.command("export")
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write; default ho-so-SLUG.FORMAT in the current folder.")
+def entries_export(slug: str, fmt: str, out: Path | None):
+    """Export a competition's entries as the secretariat sees them."""
+    from contest.domain.competitions import find_by_slug
+    from contest.domain.entry_list import EXPORT_HEADERS, EntryFilter, export_rows, list_entries
+    from contest.domain.exports import to_csv, to_xlsx
+
+    competition = find_by_slug(slug)
+    if competition is None:
+        raise click.ClickException(f"no competition with slug {slug!r}")
+    rows = export_rows(list_entries(competition, EntryFilter()))
+    data = to_csv(EXPORT_HEADERS, rows) if fmt == "csv" else to_xlsx([("Hồ sơ dự thi", EXPORT_HEADERS, rows)])
+    out = out or Path(f"ho-so-{slug}.{fmt}")
+    out.write_bytes(data)
+    click.echo(f"{len(rows)} entries written to {out}")

@@ -40,4 +40,8 @@ def load_demo() -> list[tuple[str, str, str]]:
         _ensure_user(email, full_name, role)
         logins.append((label, email, DEMO_PASSWORD))
     db.session.commit()
+    from contest.demo_competitions import load_competitions
+
+    shared_hash = hash_password(DEMO_PASSWORD)
+    logins += [(label, email, DEMO_PASSWORD) for label, email in load_competitions(shared_hash)]
     return logins

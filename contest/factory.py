@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, g, jsonify
+from flask import Flask, current_app, g, jsonify
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
@@ -98,12 +98,18 @@ def _sqlite_pragmas(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    import contest.permissions  # noqa: F401 - registers the competition and team access rules
     from contest.views.account import bp as account_bp
     from contest.views.admin import bp as admin_bp
     from contest.views.auth import bp as auth_bp
+    from contest.views.competitions import bp as competitions_bp
+    from contest.views.entries import bp as entries_bp
     from contest.views.main import bp as main_bp
+    from contest.views.manage import bp as manage_bp
+    from contest.views.secretariat import bp as secretariat_bp
+    from contest.views.teams import bp as teams_bp
 
-    for bp in (main_bp, auth_bp, account_bp, admin_bp):
+    for bp in (main_bp, auth_bp, account_bp, admin_bp, competitions_bp, manage_bp, secretariat_bp, teams_bp, entries_bp):
         app.register_blueprint(bp)
 
 
@@ -132,7 +138,9 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(413)
     def _too_large(exc):
-        return _error(413, "too_large", _("The upload is larger than allowed."))
+        limit_mb = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+        return _error(413, "too_large", _("The upload is larger than allowed (at most %(mb)d MB in one request). "
+                                          "Nothing else was changed; go back and choose a smaller file.", mb=limit_mb))
 
     @app.errorhandler(429)
     def _rate_limited(exc):

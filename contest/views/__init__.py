@@ -10,3 +10,9 @@ def show_domain_error(form, error) -> None:
         field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [error.message]
     else:
         flash(error.message, "error")
+
+
+def form_status(*forms) -> int:
+    """400 when a posted form comes back with errors, so clients and tests can
+    tell a refused change from a shown page."""
+    return 400 if any(form is not None and form.errors for form in forms) else 200

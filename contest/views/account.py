@@ -6,7 +6,7 @@ from contest.access import access
 from contest.domain import accounts
 from contest.domain.errors import DomainError
 from contest.forms.accounts import ChangePasswordForm, ProfileForm
-from contest.views import show_domain_error
+from contest.views import form_status, show_domain_error
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -24,7 +24,7 @@ def profile():
             session["locale"] = current_user.locale
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for("account.profile"))
-    return render_template("account/profile.html", form=form)
+    return render_template("account/profile.html", form=form), form_status(form)
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -39,4 +39,4 @@ def change_password():
         else:
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("account.profile"))
-    return render_template("account/password.html", form=form)
+    return render_template("account/password.html", form=form), form_status(form)

@@ -8,7 +8,7 @@ from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.forms.orgunits import KIND_LABELS, OrgUnitForm, OrgUnitImportForm
 from contest.models import AuditEvent, OrgUnit, OutboxMessage, OutboxStatus, User
-from contest.views import show_domain_error
+from contest.views import form_status, show_domain_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -57,7 +57,7 @@ def orgunit_new():
         else:
             flash(_("The unit has been saved."), "success")
             return redirect(url_for("admin.orgunits_list"))
-    return render_template("admin/orgunit_form.html", form=form, unit=None)
+    return render_template("admin/orgunit_form.html", form=form, unit=None), form_status(form)
 
 
 @bp.route("/orgunits/<int:unit_id>", methods=["GET", "POST"])
@@ -77,7 +77,7 @@ def orgunit_edit(unit_id):
         else:
             flash(_("The unit has been saved."), "success")
             return redirect(url_for("admin.orgunits_list"))
-    return render_template("admin/orgunit_form.html", form=form, unit=unit)
+    return render_template("admin/orgunit_form.html", form=form, unit=unit), form_status(form)
 
 
 @bp.route("/orgunits/import", methods=["POST"])

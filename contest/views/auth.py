@@ -15,7 +15,7 @@ from contest.forms.accounts import (
 )
 from contest.i18n import select_locale
 from contest.security import safe_next
-from contest.views import show_domain_error
+from contest.views import form_status, show_domain_error
 
 bp = Blueprint("auth", __name__)
 
@@ -32,7 +32,7 @@ def signup():
     if form.validate_on_submit():
         accounts.sign_up(form.email.data, form.password.data, form.full_name.data, locale=select_locale())
         return render_template("auth/check_mail.html", email=accounts.normalize_email(form.email.data))
-    return render_template("auth/signup.html", form=form)
+    return render_template("auth/signup.html", form=form), form_status(form)
 
 
 @bp.route("/verify/<token>")
@@ -54,7 +54,7 @@ def resend_verification():
     if form.validate_on_submit():
         accounts.resend_verification(form.email.data)
         return render_template("auth/check_mail.html", email=accounts.normalize_email(form.email.data))
-    return render_template("auth/resend.html", form=form)
+    return render_template("auth/resend.html", form=form), form_status(form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -76,7 +76,7 @@ def login():
             login_user(user, remember=form.remember.data)
             accounts.record_login(user)
             return redirect(next_url)
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form), form_status(form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -95,7 +95,7 @@ def forgot_password():
     if form.validate_on_submit():
         accounts.request_password_reset(form.email.data)
         return render_template("auth/check_mail.html", email=accounts.normalize_email(form.email.data), reset=True)
-    return render_template("auth/forgot.html", form=form)
+    return render_template("auth/forgot.html", form=form), form_status(form)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -115,4 +115,4 @@ def reset_password(token):
         else:
             flash(_("Your password has been changed. You can log in now."), "success")
             return redirect(url_for("auth.login"))
-    return render_template("auth/reset.html", form=form)
+    return render_template("auth/reset.html", form=form), form_status(form)

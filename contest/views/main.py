@@ -22,7 +22,9 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @access("public")
 def index():
-    return render_template("index.html")
+    from contest.domain.competitions import STATE_LABELS, visible_competitions
+
+    return render_template("index.html", competitions=visible_competitions(current_user), state_labels=STATE_LABELS)
 
 
 @bp.route("/healthz")

@@ -78,7 +78,7 @@ def test_signup_with_a_taken_address_reveals_nothing(client, mail_app, db, smtp_
 def test_bad_signup_input_gets_a_clear_message_and_keeps_what_was_typed(client, db, overrides, message):
     response = _signup(client, **overrides)
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in html
     assert 'aria-invalid="true"' in html
     typed_name = overrides.get("full_name", "Nguyễn Thị Hồng Nhung")

@@ -1,0 +1,95 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+
+from contest.forms.accounts import EMAIL_MESSAGE, REQUIRED
+
+NUMBER = _l("Enter a whole number.")
+
+
+class NewCompetitionForm(FlaskForm):
+    name = StringField(_l("Name of the competition"), validators=[DataRequired(REQUIRED), Length(max=250)])
+    year = IntegerField(_l("Year"), validators=[DataRequired(REQUIRED), NumberRange(2000, 2100, message=_l("Enter a year such as 2026."))])
+    slug = StringField(_l("Web address (slug)"), validators=[DataRequired(REQUIRED), Length(max=80)])
+    org_unit = SelectField(_l("Organising unit"), coerce=int)
+    preset = SelectField(_l("Start from"))
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class CompetitionSettingsForm(FlaskForm):
+    name = StringField(_l("Name of the competition"), validators=[DataRequired(REQUIRED), Length(max=250)])
+    year = IntegerField(_l("Year"), validators=[DataRequired(REQUIRED), NumberRange(2000, 2100, message=_l("Enter a year such as 2026."))])
+    description = TextAreaField(_l("Description and rules"), validators=[Optional(), Length(max=20000)])
+    rules_document = FileField(_l("Rules document (PDF)"))
+    registration_opens_at = DateTimeLocalField(_l("Registration opens"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    submission_deadline = DateTimeLocalField(_l("Submission deadline"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    timeline = TextAreaField(_l("Round dates"), validators=[Optional(), Length(max=4000)],
+                             description=_l("One per line: date, then what happens. Example: 2026-10-15 Vòng sơ khảo"))
+    boards = TextAreaField(_l("Boards"), validators=[DataRequired(REQUIRED), Length(max=2000)],
+                           description=_l("One per line: code, then name. Example: Y Bảng Ý tưởng"))
+    fields = TextAreaField(_l("Fields"), validators=[DataRequired(REQUIRED), Length(max=4000)],
+                           description=_l("One field per line."))
+    team_min = IntegerField(_l("Smallest team"), validators=[DataRequired(REQUIRED), NumberRange(1, 50, message=NUMBER)])
+    team_max = IntegerField(_l("Largest team"), validators=[DataRequired(REQUIRED), NumberRange(1, 50, message=NUMBER)])
+    age_min = IntegerField(_l("Minimum age"), validators=[Optional(), NumberRange(0, 120, message=NUMBER)])
+    age_max = IntegerField(_l("Maximum age"), validators=[Optional(), NumberRange(0, 120, message=NUMBER)])
+    max_company_age_years = IntegerField(_l("Companies at most this many years old"), validators=[Optional(), NumberRange(0, 100, message=NUMBER)])
+    max_entries_per_person = IntegerField(_l("Entries per person, at most"), validators=[Optional(), NumberRange(1, 100, message=NUMBER)])
+    max_entries_per_org = IntegerField(_l("Entries per organisation or unit, at most"), validators=[Optional(), NumberRange(1, 1000, message=NUMBER)])
+    restrict_to_unit = BooleanField(_l("Only teams of the organising unit or units under it"))
+    gallery_enabled = BooleanField(_l("Public gallery of entries"))
+
+    def validate_boards(self, field):
+        for line in _lines(field.data):
+            code, _sep, name = line.partition(" ")
+            if not name.strip() or len(code) > 8:
+                raise ValidationError(_l("Each line needs a short code (up to 8 characters), a space, then the name."))
+
+    def validate_timeline(self, field):
+        from datetime import date
+
+        for line in _lines(field.data):
+            day, _sep, label = line.partition(" ")
+            try:
+                date.fromisoformat(day)
+            except ValueError as exc:
+                raise ValidationError(_l("Each line starts with a date such as 2026-10-15.")) from exc
+            if not label.strip():
+                raise ValidationError(_l("Say what happens on each date."))
+
+    def board_pairs(self) -> list[tuple[str, str]]:
+        return [(line.partition(" ")[0], line.partition(" ")[2].strip()) for line in _lines(self.boards.data)]
+
+    def field_names(self) -> list[str]:
+        return _lines(self.fields.data)
+
+    def timeline_items(self):
+        from datetime import date
+
+        return [(date.fromisoformat(line.partition(" ")[0]), line.partition(" ")[2].strip()) for line in _lines(self.timeline.data)]
+
+
+class StateForm(FlaskForm):
+    state = SelectField(_l("New state"))
+
+
+class GrantRoleForm(FlaskForm):
+    email = EmailField(_l("E-mail of the account"), validators=[DataRequired(REQUIRED), Email(EMAIL_MESSAGE, check_deliverability=False)])
+    role = SelectField(_l("Role"), choices=[("organizer", _l("Organizing committee")), ("secretariat", _l("Secretariat"))])
+
+
+class NominateForm(FlaskForm):
+    entry_code = StringField(_l("Submission code of the nominated entry"), validators=[DataRequired(REQUIRED), Length(max=40)])

@@ -1,0 +1,67 @@
+"""Competition- and team-scoped access rules for `@access(...)`."""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+
+from contest.access import register_rule
+from contest.extensions import db
+
+
+def _competition(view_args):
+    from contest.domain.competitions import find_by_slug
+
+    competition = find_by_slug(view_args.get("slug", ""))
+    if competition is None:
+        abort(404)
+    return competition
+
+
+def _team(view_args):
+    from contest.models import Team
+
+    team = db.session.get(Team, view_args.get("team_id"))
+    if team is None:
+        abort(404)
+    return team
+
+
+def _is_organizer(view_args) -> bool:
+    from contest.domain.competitions import can_organize
+
+    return can_organize(current_user, _competition(view_args))
+
+
+def _is_checker(view_args) -> bool:
+    from contest.domain.competitions import can_check_entries
+
+    return can_check_entries(current_user, _competition(view_args))
+
+
+def _is_team_member(view_args) -> bool:
+    from contest.domain.teams import is_member
+
+    return is_member(current_user, _team(view_args))
+
+
+def _is_team_leader(view_args) -> bool:
+    return _team(view_args).leader_id == current_user.id
+
+
+def _checks_team(view_args) -> bool:
+    """Secretariat or organizers of the team's competition."""
+    from contest.domain.competitions import can_check_entries
+
+    return can_check_entries(current_user, _team(view_args).competition)
+
+
+def install() -> None:
+    register_rule("competition:organizer", _is_organizer)
+    register_rule("competition:secretariat", _is_checker)
+    register_rule("team:member", _is_team_member)
+    register_rule("team:leader", _is_team_leader)
+    register_rule("team:checker", _checks_team)
+
+
+install()

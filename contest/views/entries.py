@@ -1,0 +1,193 @@
+"""The entry (hồ sơ dự thi): edit with autosave, upload, submit, receipt, withdraw."""
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from contest.access import access
+from contest.domain import entries as domain
+from contest.domain.competitions import submissions_open
+from contest.domain.errors import Conflict, DomainError
+from contest.extensions import db
+from contest.forms.entries import EntryForm, UploadForm
+from contest.forms.teams import ConfirmForm
+from contest.models import Attachment, AttachmentKind, EntryStatus, Team
+
+bp = Blueprint("entries", __name__)
+
+FORM_KEYS = ("board", "field", *domain.TEXT_LIMITS, "stage", "company_registered_on", "funding_needed", "gallery_opt_in")
+
+
+def _entry_form(entry, data=None):
+    form = EntryForm(formdata=data) if data is not None else EntryForm(obj=entry)
+    form.board.choices = [("", _("— choose —"))] + [(str(b.id), b.name) for b in entry.competition.boards]
+    form.field.choices = [("", _("— choose —"))] + [(str(f.id), f.name) for f in entry.competition.fields]
+    if data is None:
+        form.board.data = str(entry.board_id or "")
+        form.field.data = str(entry.field_id or "")
+        form.stage.data = entry.stage.value if entry.stage else ""
+        form.funding_needed.data = f"{entry.funding_needed:,}".replace(",", ".") if entry.funding_needed else ""
+    return form
+
+
+def _render(team, entry, form, upload_form=None, problems=None, status=200):
+    editable = submissions_open(team.competition) and entry.status is not EntryStatus.withdrawn
+    return render_template(
+        "entries/edit.html", team=team, entry=entry, form=form, upload_form=upload_form or UploadForm(),
+        confirm_form=ConfirmForm(), editable=editable, problems=problems or [],
+        attachment_labels=domain.ATTACHMENT_LABELS, kinds=AttachmentKind,
+        unsubmitted_changes=domain.has_unsubmitted_changes(entry)), status
+
+
+def _team_entry(team_id):
+    team = db.session.get(Team, team_id)
+    return team, domain.get_or_create_entry(team)
+
+
+@bp.route("/teams/<int:team_id>/entry", methods=["GET", "POST"])
+@access("team:member")
+def edit(team_id):
+    team, entry = _team_entry(team_id)
+    if request.method == "GET":
+        return _render(team, entry, _entry_form(entry))
+    form = _entry_form(entry, request.form)
+    if not form.validate():
+        return _render(team, entry, form, status=400)
+    try:
+        errors = domain.save_draft(entry, {key: request.form.get(key, "") for key in FORM_KEYS if key != "gallery_opt_in"}
+                                   | {"gallery_opt_in": form.gallery_opt_in.data})
+    except Conflict as error:
+        flash(error.message, "error")
+        return _render(team, entry, form, status=409)
+    for key, message in errors.items():
+        getattr(form, key).errors = [message]
+    if errors:
+        return _render(team, entry, form, status=400)
+    flash(_("The draft has been saved."), "success")
+    return redirect(url_for("entries.edit", team_id=team.id))
+
+
+@bp.route("/teams/<int:team_id>/entry/autosave", methods=["POST"])
+@access("team:member")
+def autosave(team_id):
+    """JSON autosave from the edit page while the team types."""
+    team, entry = _team_entry(team_id)
+    values = request.get_json(silent=True)
+    if not isinstance(values, dict):
+        return jsonify(error="bad_request", message=_("The data sent was not understood.")), 400
+    try:
+        errors = domain.save_draft(entry, {k: v for k, v in values.items() if k in FORM_KEYS})
+    except Conflict as error:
+        return jsonify(error=error.code or "conflict", message=error.message), 409
+    return jsonify(saved_at=entry.draft_saved_at.isoformat(), saved_label=_("Saved at %(time)s", time=format_datetime(entry.draft_saved_at, "HH:mm:ss")),
+                   errors=errors)
+
+
+@bp.route("/teams/<int:team_id>/entry/upload", methods=["POST"])
+@access("team:member")
+def upload(team_id):
+    team, entry = _team_entry(team_id)
+    upload_form = UploadForm()
+    if upload_form.validate_on_submit():
+        file = upload_form.file.data
+        try:
+            domain.add_attachment(entry, AttachmentKind(upload_form.kind.data), file.filename or "", file.read(), current_user)
+        except DomainError as error:
+            upload_form.file.errors = [error.message]
+        else:
+            flash(_("The file %(name)s has been uploaded.", name=entry.attachments[-1].filename), "success")
+            return redirect(url_for("entries.edit", team_id=team.id) + "#documents")
+    return _render(team, entry, _entry_form(entry), upload_form=upload_form, status=400)
+
+
+@bp.route("/teams/<int:team_id>/entry/attachments/<int:attachment_id>/remove", methods=["POST"])
+@access("team:member")
+def remove_attachment(team_id, attachment_id):
+    team, entry = _team_entry(team_id)
+    attachment = db.get_or_404(Attachment, attachment_id)
+    if attachment.entry_id != entry.id:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        try:
+            domain.remove_attachment(entry, attachment)
+        except DomainError as error:
+            flash(error.message, "error")
+    return redirect(url_for("entries.edit", team_id=team.id) + "#documents")
+
+
+@bp.route("/teams/<int:team_id>/entry/attachments/<int:attachment_id>")
+@access("team:member", "team:checker")
+def download(team_id, attachment_id):
+    team = db.session.get(Team, team_id)
+    attachment = db.get_or_404(Attachment, attachment_id)
+    if team.entry is None or attachment.entry_id != team.entry.id:
+        abort(404)
+    return attachment_response(attachment)
+
+
+def attachment_response(attachment: Attachment) -> Response:
+    """Serve with the type we detected, never the client's, and as a download
+    unless it is a PDF or image the browser shows without running anything."""
+    inline = attachment.content_type in ("application/pdf", "image/png", "image/jpeg", "image/webp")
+    disposition = "inline" if inline else "attachment"
+    from urllib.parse import quote
+
+    headers = {
+        "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(attachment.filename)}",
+        "Cache-Control": "private, no-store",
+        # The page embeds its own PDFs; nothing else may frame them.
+        "Content-Security-Policy": "default-src 'none'; frame-ancestors 'self'; sandbox",
+        "X-Frame-Options": "SAMEORIGIN",
+    }
+    return Response(domain.attachment_bytes(attachment), mimetype=attachment.content_type, headers=headers)
+
+
+@bp.route("/teams/<int:team_id>/entry/submit", methods=["POST"])
+@access("team:member")
+def submit(team_id):
+    team, entry = _team_entry(team_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        domain.submit(entry, current_user)
+    except domain.SubmissionRefused as refused:
+        return _render(team, entry, _entry_form(entry), problems=refused.problems, status=400)
+    except DomainError as error:
+        flash(error.message, "error")
+        return _render(team, entry, _entry_form(entry), status=409)
+    return redirect(url_for("entries.receipt", team_id=team.id))
+
+
+@bp.route("/teams/<int:team_id>/entry/receipt")
+@access("team:member")
+def receipt(team_id):
+    team = db.session.get(Team, team_id)
+    entry = team.entry
+    if entry is None or not entry.versions:
+        abort(404)
+    return render_template("entries/receipt.html", team=team, entry=entry, version=entry.versions[-1])
+
+
+@bp.route("/teams/<int:team_id>/entry/withdraw", methods=["POST"])
+@access("team:leader")
+def withdraw(team_id):
+    team, entry = _team_entry(team_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            domain.withdraw(entry, current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The entry has been withdrawn."), "success")
+    return redirect(url_for("teams.show", team_id=team.id))

@@ -1,0 +1,192 @@
+"""The organizing committee's pages: create, configure, open and close a
+competition, grant roles, take entries nominated from lower levels."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from contest.access import access
+from contest.domain import competitions as domain
+from contest.domain import entries as entries_domain
+from contest.domain.errors import DomainError
+from contest.domain.uploads import validate_upload
+from contest.extensions import db
+from contest.forms.competitions import (
+    CompetitionSettingsForm,
+    GrantRoleForm,
+    NewCompetitionForm,
+    NominateForm,
+    StateForm,
+)
+from contest.forms.teams import ConfirmForm
+from contest.models import (
+    CompetitionRole,
+    CompetitionRoleKind,
+    CompetitionState,
+    Entry,
+    OrgUnit,
+    TimelineItem,
+)
+from contest.storage import get_storage
+from contest.views import form_status, show_domain_error
+
+bp = Blueprint("manage", __name__, url_prefix="/manage")
+
+
+def _local_tz():
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def to_utc(value: datetime | None) -> datetime | None:
+    """Form times are Vietnam local time."""
+    return value.replace(tzinfo=_local_tz()).astimezone(UTC) if value else None
+
+
+def to_local(value: datetime | None) -> datetime | None:
+    return value.astimezone(_local_tz()).replace(tzinfo=None) if value else None
+
+
+@bp.route("/")
+@access("login")
+def index():
+    mine = [c for c in domain.visible_competitions(current_user) if domain.can_check_entries(current_user, c)]
+    return render_template("manage/index.html", competitions=mine, state_labels=domain.STATE_LABELS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access("admin")
+def new():
+    form = NewCompetitionForm()
+    units = db.session.scalars(select(OrgUnit).order_by(OrgUnit.code)).all()
+    form.org_unit.choices = [(u.id, f"{u.name} ({u.code})") for u in units]
+    form.preset.choices = [(k, str(v)) for k, v in domain.PRESET_LABELS.items()]
+    if form.validate_on_submit():
+        try:
+            competition = domain.create_competition(
+                name=form.name.data, year=form.year.data, slug=form.slug.data,
+                org_unit=db.session.get(OrgUnit, form.org_unit.data), preset_name=form.preset.data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash(_("The competition has been created as a draft. Check its settings, then open it."), "success")
+            return redirect(url_for("manage.settings", slug=competition.slug))
+    return render_template("manage/new.html", form=form), form_status(form)
+
+
+def _fill_settings_form(form, competition):
+    for name in domain.SETTINGS_FIELDS:
+        if name not in ("registration_opens_at", "submission_deadline"):
+            getattr(form, name).data = getattr(competition, name)
+    form.registration_opens_at.data = to_local(competition.registration_opens_at)
+    form.submission_deadline.data = to_local(competition.submission_deadline)
+    form.boards.data = "\n".join(f"{b.code} {b.name}" for b in competition.boards)
+    form.fields.data = "\n".join(f.name for f in competition.fields)
+    form.timeline.data = "\n".join(f"{t.on.isoformat()} {t.label}" for t in competition.timeline)
+
+
+@bp.route("/<slug>/settings", methods=["GET", "POST"])
+@access("competition:organizer")
+def settings(slug):
+    competition = domain.find_by_slug(slug)
+    form = CompetitionSettingsForm()
+    if request.method == "GET":
+        _fill_settings_form(form, competition)
+    if form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in domain.SETTINGS_FIELDS}
+        values["registration_opens_at"] = to_utc(values["registration_opens_at"])
+        values["submission_deadline"] = to_utc(values["submission_deadline"])
+        try:
+            if form.rules_document.data:
+                data = form.rules_document.data.read()
+                check = validate_upload(form.rules_document.data.filename or "rules.pdf", data, "pitch_deck",
+                                        max_bytes=20 * 2**20)
+                if not check.ok:
+                    raise DomainError(entries_domain.UPLOAD_MESSAGES[check.error_code] % {
+                        **check.params, "expected": "PDF", "detected": str(check.params.get("detected") or "?").upper()},
+                        field="rules_document")
+                competition.rules_document_key = get_storage().save(data, suffix=".pdf")
+            competition.timeline = [TimelineItem(on=day, label=label) for day, label in form.timeline_items()]
+            domain.update_settings(competition, boards=form.board_pairs(), fields=form.field_names(), **values)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            flash(_("The settings have been saved."), "success")
+            return redirect(url_for("manage.settings", slug=slug))
+    state_form = StateForm()
+    state_form.state.choices = [(s.value, str(domain.STATE_LABELS[s])) for s in domain.TRANSITIONS[competition.state]]
+    return render_template("manage/settings.html", competition=competition, form=form, state_form=state_form,
+                           state_labels=domain.STATE_LABELS), form_status(form)
+
+
+@bp.route("/<slug>/state", methods=["POST"])
+@access("competition:organizer")
+def change_state(slug):
+    competition = domain.find_by_slug(slug)
+    form = StateForm()
+    form.state.choices = [(s.value, s.value) for s in CompetitionState]
+    if form.validate_on_submit():
+        try:
+            domain.change_state(competition, CompetitionState(form.state.data))
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The competition is now: %(state)s.", state=domain.STATE_LABELS[competition.state]), "success")
+    return redirect(url_for("manage.settings", slug=slug))
+
+
+@bp.route("/<slug>/roles", methods=["GET", "POST"])
+@access("competition:organizer")
+def roles(slug):
+    competition = domain.find_by_slug(slug)
+    form = GrantRoleForm()
+    if form.validate_on_submit():
+        try:
+            domain.grant_role(competition, form.email.data, CompetitionRoleKind(form.role.data), current_user)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash(_("The role has been granted."), "success")
+            return redirect(url_for("manage.roles", slug=slug))
+    return render_template("manage/roles.html", competition=competition, form=form, grants=domain.roles_of(competition),
+                           revoke_form=ConfirmForm()), form_status(form)
+
+
+@bp.route("/<slug>/roles/<int:role_id>/revoke", methods=["POST"])
+@access("competition:organizer")
+def revoke_role(slug, role_id):
+    competition = domain.find_by_slug(slug)
+    grant = db.get_or_404(CompetitionRole, role_id)
+    if grant.competition_id != competition.id or not ConfirmForm().validate_on_submit():
+        return redirect(url_for("manage.roles", slug=slug))
+    if grant.user_id == current_user.id and grant.role is CompetitionRoleKind.organizer:
+        flash(_("You cannot remove your own organizer role."), "error")
+    else:
+        domain.revoke_role(grant)
+        flash(_("The role has been removed."), "success")
+    return redirect(url_for("manage.roles", slug=slug))
+
+
+@bp.route("/<slug>/nominate", methods=["GET", "POST"])
+@access("competition:organizer")
+def nominate(slug):
+    competition = domain.find_by_slug(slug)
+    form = NominateForm()
+    if form.validate_on_submit():
+        source = db.session.scalar(select(Entry).where(Entry.code == form.entry_code.data.strip().upper()))
+        try:
+            if source is None:
+                raise DomainError(_("No entry has this submission code."), field="entry_code")
+            copy = entries_domain.nominate(source, competition)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash(_("The entry has been taken in as %(code)s; the team has been told.", code=copy.code), "success")
+            return redirect(url_for("manage.nominate", slug=slug))
+    nominated = db.session.scalars(select(Entry).where(Entry.competition_id == competition.id,
+                                                       Entry.origin_entry_id.is_not(None)).order_by(Entry.code)).all()
+    return render_template("manage/nominate.html", competition=competition, form=form, nominated=nominated), form_status(form)

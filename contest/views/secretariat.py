@@ -1,0 +1,97 @@
+"""The secretariat (Tổ thư ký): list, filter, open and check entries; export."""
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from contest.access import access
+from contest.domain import entries as entries_domain
+from contest.domain.competitions import find_by_slug
+from contest.domain.entry_list import EXPORT_HEADERS, EntryFilter, export_rows, list_entries
+from contest.domain.errors import DomainError
+from contest.domain.exports import to_csv, to_xlsx
+from contest.domain.teams import is_student_team, is_women_led
+from contest.extensions import db
+from contest.forms.entries import ValidityForm
+from contest.models import Entry, EntryStatus, EntryValidity, OrgUnit
+from contest.views import form_status, show_domain_error
+
+bp = Blueprint("secretariat", __name__, url_prefix="/manage/<slug>/entries")
+
+
+def _int(name):
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _filter_from_request() -> EntryFilter:
+    status = request.args.get("status")
+    validity = request.args.get("validity")
+    return EntryFilter(
+        board_id=_int("board"), field_id=_int("field"), org_unit_id=_int("unit"),
+        status=EntryStatus(status) if status in EntryStatus._value2member_map_ else None,
+        validity=EntryValidity(validity) if validity in EntryValidity._value2member_map_ else None,
+        women_led=request.args.get("women_led") == "1", student_team=request.args.get("student") == "1",
+        query=(request.args.get("q") or "")[:100],
+    )
+
+
+@bp.route("/")
+@access("competition:secretariat")
+def index(slug):
+    competition = find_by_slug(slug)
+    entries = list_entries(competition, _filter_from_request())
+    units = db.session.scalars(select(OrgUnit).order_by(OrgUnit.code)).all()
+    return render_template("secretariat/index.html", competition=competition, entries=entries, units=units,
+                           args=request.args, women_led=is_women_led, student_team=is_student_team)
+
+
+def _export_name(competition, ext):
+    return f"ho-so-{competition.slug}.{ext}"
+
+
+@bp.route("/export.csv")
+@access("competition:secretariat")
+def export_csv(slug):
+    competition = find_by_slug(slug)
+    data = to_csv(EXPORT_HEADERS, export_rows(list_entries(competition, _filter_from_request())))
+    return Response(data, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{_export_name(competition, "csv")}"'})
+
+
+@bp.route("/export.xlsx")
+@access("competition:secretariat")
+def export_xlsx(slug):
+    competition = find_by_slug(slug)
+    data = to_xlsx([("Hồ sơ dự thi", EXPORT_HEADERS, export_rows(list_entries(competition, _filter_from_request())))])
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers={
+        "Content-Disposition": f'attachment; filename="{_export_name(competition, "xlsx")}"'})
+
+
+def _entry_of(competition, entry_id) -> Entry:
+    entry = db.get_or_404(Entry, entry_id)
+    if entry.competition_id != competition.id:
+        abort(404)
+    return entry
+
+
+@bp.route("/<int:entry_id>", methods=["GET", "POST"])
+@access("competition:secretariat")
+def show(slug, entry_id):
+    competition = find_by_slug(slug)
+    entry = _entry_of(competition, entry_id)
+    form = ValidityForm()
+    if request.method == "GET":
+        form.validity.data = "invalid" if entry.validity is EntryValidity.invalid else "valid"
+        form.reason.data = entry.validity_reason
+    if form.validate_on_submit():
+        try:
+            entries_domain.set_validity(entry, EntryValidity(form.validity.data), form.reason.data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash(_("The check has been saved and the team has been told."), "success")
+            return redirect(url_for("secretariat.show", slug=slug, entry_id=entry.id))
+    return render_template("secretariat/show.html", competition=competition, entry=entry, form=form,
+                           attachment_labels=entries_domain.ATTACHMENT_LABELS,
+                           women_led=is_women_led(entry.team), student_team=is_student_team(entry.team)), form_status(form)

