@@ -35,6 +35,8 @@ class DefaultConfig:
     """Development and demo: `make run` on a laptop."""
 
     ENV_NAME = "default"
+    # Packages built on `contest` that the factory loads (each has init_app).
+    PLUGINS = ("judging",)
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     # None means "sqlite:///<instance>/contest.db", filled in by the factory
     # because only the app knows its instance folder.

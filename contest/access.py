@@ -41,6 +41,8 @@ def access(*rules: str):
         def wrapper(*args, **kwargs):
             if "public" not in rules:
                 if not current_user.is_authenticated:
+                    if request.path.startswith("/api/"):
+                        abort(401)
                     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
                 if not any(_RULES[r] is None or _RULES[r](kwargs) for r in rules):
                     abort(403)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 
@@ -40,6 +41,8 @@ def create_app(config_class: type[DefaultConfig] | None = None, **overrides) -> 
 
     _init_extensions(app)
     _register_blueprints(app)
+    for name in app.config["PLUGINS"]:
+        importlib.import_module(name).init_app(app)
     _register_errors(app)
     _register_template_helpers(app)
     install_security_headers(app)
@@ -127,6 +130,10 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(exc):
         return _error(400, "csrf", _("The form has expired or was sent from elsewhere. Please reload the page and try again."))
+
+    @app.errorhandler(401)
+    def _unauthorized(exc):
+        return _error(401, "login_required", _("Please log in first."))
 
     @app.errorhandler(403)
     def _forbidden(exc):

@@ -1,0 +1,31 @@
+"""Judging: rubrics, rounds, judges, conflicts, assignment, scoring, results.
+
+Built on `contest`; the app factory loads it through the PLUGINS setting, so
+`contest` itself never imports this package."""
+
+
+def init_app(app) -> None:
+    from contest.models.base import utcnow
+    from judging import (
+        models,  # noqa: F401 - register the tables with the metadata
+        permissions,  # noqa: F401 - register the access rules
+    )
+    from judging.cli import register_cli
+    from judging.views.api import bp as api_bp
+    from judging.views.judge import bp as judge_bp
+    from judging.views.organize import bp as organize_bp
+
+    for bp in (api_bp, judge_bp, organize_bp):
+        app.register_blueprint(bp)
+    register_cli(app)
+    app.jinja_env.globals["judging_enabled"] = True
+    app.jinja_env.globals["now_iso"] = lambda: utcnow().isoformat()
+    app.jinja_env.filters["points"] = format_points
+
+
+def format_points(value) -> str:
+    """7.50 -> "7.5", 20.00 -> "20": scores as people write them."""
+    from decimal import Decimal
+
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text

@@ -120,3 +120,51 @@ def fill_entry(team, user=None):
     add_attachment(entry, AttachmentKind.pitch_deck, "deck.pdf", pdf_bytes(), user)
     add_attachment(entry, AttachmentKind.description, "thuyet-minh.pdf", pdf_bytes("Thuyết minh"), user)
     return entry
+
+
+# -- judging ------------------------------------------------------------------
+
+def make_judge(competition, user=None, *, organisation=None, field_ids=(), accepted=True):
+    from judging.models import Judge
+
+    user = user or make_user(name="Giám khảo Trần Minh")
+    judge = Judge(competition_id=competition.id, user_id=user.id, organisation=organisation,
+                  field_ids=list(field_ids), invited_at=utcnow(), accepted_at=utcnow() if accepted else None)
+    db.session.add(judge)
+    db.session.commit()
+    return judge
+
+
+def make_valid_entry(competition, **team_kw):
+    from contest.domain.entries import submit
+    from contest.models import EntryValidity
+
+    team = make_team(competition, **team_kw)
+    entry = fill_entry(team)
+    submit(entry, team.leader)
+    entry.validity = EntryValidity.valid
+    db.session.commit()
+    return entry
+
+
+def make_round(competition, entries, judges, *, preset="provincial_100", state="open", assign_all=True,
+               name="Sơ khảo", mode="dossier", blind=False):
+    """A round with the given entries; every judge assigned to every entry unless told otherwise."""
+    from judging.domain.rounds import create_round
+    from judging.domain.rubrics import create_from_preset
+    from judging.models import Assignment, EntrySource, RoundEntry, RoundMode, RoundState
+
+    rubric = create_from_preset(competition.id, preset, f"Thang điểm {next(_seq)}")
+    round_ = create_round(competition, name=name, mode=RoundMode(mode), entry_source=EntrySource.all_valid,
+                          rubric=rubric, judges_per_entry=max(1, len(judges)), blind=blind)
+    for entry in entries:
+        round_.entries.append(RoundEntry(entry_id=entry.id))
+    db.session.flush()
+    if assign_all:
+        for judge in judges:
+            for entry in entries:
+                db.session.add(Assignment(round_id=round_.id, judge_id=judge.id, entry_id=entry.id,
+                                          created_at=utcnow()))
+    round_.state = RoundState(state)
+    db.session.commit()
+    return round_

@@ -21,7 +21,9 @@ ANON, USER, ADMIN = "anonymous", "user", "admin"
 LEADER, MEMBER, OTHER_TEAM = "team leader", "team member", "member of another team"
 ORGANIZER, OTHER_ORGANIZER = "organizer", "organizer of another competition"
 SECRETARIAT, OTHER_SECRETARIAT = "secretariat", "secretariat of another competition"
-ROLES = [ANON, USER, LEADER, MEMBER, OTHER_TEAM, SECRETARIAT, OTHER_SECRETARIAT, ORGANIZER, OTHER_ORGANIZER, ADMIN]
+JUDGE, OTHER_JUDGE = "judge", "judge of another competition"
+ROLES = [ANON, USER, LEADER, MEMBER, OTHER_TEAM, SECRETARIAT, OTHER_SECRETARIAT, ORGANIZER, OTHER_ORGANIZER,
+         JUDGE, OTHER_JUDGE, ADMIN]
 
 EVERYONE = set(ROLES)
 SIGNED_IN = EVERYONE - {ANON}
@@ -31,6 +33,7 @@ CHECKERS = {SECRETARIAT, ORGANIZER, ADMIN}
 TEAM = {LEADER, MEMBER}
 TEAM_OR_CHECKERS = TEAM | CHECKERS
 LEADERS = {LEADER}
+JUDGES = {JUDGE}
 
 TABLE: dict[str, set[str]] = {
     "main.index": EVERYONE,
@@ -90,6 +93,27 @@ TABLE: dict[str, set[str]] = {
     "entries.submit": TEAM,
     "entries.receipt": TEAM,
     "entries.withdraw": LEADERS,
+    # judging: the scoring API
+    "api.openapi": EVERYONE,
+    "api.sheet": JUDGES,
+    "api.change": JUDGES,
+    "api.submit": JUDGES,
+    "api.timer": JUDGES | ORGANIZERS,
+    # judging: judges' pages
+    "judge.home": SIGNED_IN,
+    "judge.accept_invite": EVERYONE,
+    "judge.queue": JUDGES,
+    "judge.score": JUDGES,
+    "judge.document": JUDGES,
+    "judge.declare_conflict": JUDGES,
+    "judge.paper_sheet": JUDGES,
+    "judge.csrf": SIGNED_IN,
+    "judge.service_worker": EVERYONE,
+    # judging: organizers
+    **{f"organize.{name}": ORGANIZERS for name in (
+        "index", "create_rubric", "create_round", "round", "refresh_entries", "apply_assignment", "add_pair",
+        "remove_pair", "open_round", "lock", "remind", "pitch_order", "timer", "projector_control", "judges",
+        "propose_conflicts", "decide_conflict", "paper_sheet")},
 }
 
 
@@ -150,15 +174,57 @@ def build_world(db) -> World:
     db.session.add(image)
     db.session.commit()
     unit = make_unit("AUTHZ", "Đơn vị kiểm thử")
-    args = {"slug": comp_a.slug, "team_id": team.id, "entry_id": entry.id, "member_id": extra.id,
+    judging = build_judging(db, comp_a, comp_b, entry, users)
+    args = {**judging, "slug": comp_a.slug, "team_id": team.id, "entry_id": entry.id, "member_id": extra.id,
             "attachment_id": entry.attachments[0].id, "role_id": grant.id, "unit_id": unit.id,
             "token": "not-a-real-token"}
     return World(users=users, args=args)
 
 
+def build_judging(db, comp_a, comp_b, entry, users) -> dict:
+    """An open round of competition A with JUDGE assigned to the entry; OTHER_JUDGE judges B."""
+    from contest.models import EntryValidity
+    from judging.domain.rounds import create_round
+    from judging.domain.rubrics import create_from_preset
+    from judging.models import (
+        Assignment,
+        Conflict,
+        ConflictSource,
+        ConflictStatus,
+        EntrySource,
+        Judge,
+        RoundEntry,
+        RoundMode,
+        RoundState,
+    )
+
+    entry.validity = EntryValidity.valid
+    judges = {}
+    for role, competition in ((JUDGE, comp_a), (OTHER_JUDGE, comp_b)):
+        judges[role] = Judge(competition_id=competition.id, user_id=users[role].id, invited_at=utcnow(),
+                             accepted_at=utcnow(), field_ids=[])
+        db.session.add(judges[role])
+    rubric = create_from_preset(comp_a.id, "provincial_100", "Thang điểm 100")
+    round_ = create_round(comp_a, name="Sơ khảo", mode=RoundMode.pitch, entry_source=EntrySource.all_valid,
+                          rubric=rubric, judges_per_entry=1)
+    round_.entries.append(RoundEntry(entry_id=entry.id))
+    db.session.flush()
+    db.session.add(Assignment(round_id=round_.id, judge_id=judges[JUDGE].id, entry_id=entry.id, created_at=utcnow()))
+    round_.state = RoundState.open
+    spare = Judge(competition_id=comp_a.id, user_id=make_user("du-bi@vai-tro.vn").id, invited_at=utcnow(),
+                  field_ids=[])
+    db.session.add(spare)
+    db.session.flush()
+    conflict = Conflict(judge_id=spare.id, entry_id=entry.id, source=ConflictSource.proposed,
+                        status=ConflictStatus.pending, reason="Cùng trường", created_at=utcnow())
+    db.session.add(conflict)
+    db.session.commit()
+    return {"round_id": round_.id, "judge_id": judges[JUDGE].id, "conflict_id": conflict.id, "decision": "confirm"}
+
+
 def _is_refused(role: str, response) -> bool:
     if role == ANON:
-        return response.status_code == 302 and "/login" in response.location
+        return (response.status_code == 302 and "/login" in response.location) or response.status_code == 401
     return response.status_code == 403
 
 

@@ -90,8 +90,11 @@ class PageGuard:
         page.on("request", self._check)
 
     def _check(self, request):
-        host = urlsplit(request.url).hostname
-        if request.url.startswith(("data:", "blob:", "about:")):
+        parts = urlsplit(request.url)
+        host = parts.hostname
+        # Only network requests count; the browser's own PDF viewer loads
+        # chrome:// and chrome-extension:// resources from inside Chromium.
+        if parts.scheme not in ("http", "https", "ws", "wss"):
             return
         if host not in ("127.0.0.1", "localhost"):
             self.outside.append(request.url)

@@ -1,0 +1,71 @@
+"""The organizer's live judge × entry board and reminders to judges behind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from contest.domain import audit
+from contest.domain.accounts import external_url
+from contest.domain.outbox import queue_mail
+from contest.extensions import db
+from judging.domain.judges import judges_of
+from judging.models import Assignment, Round, Score, ScoreSheet
+
+
+@dataclass
+class JudgeRow:
+    judge: object
+    cells: dict = field(default_factory=dict)     # entry_id -> "todo" | "started" | "done"
+    assigned: int = 0
+    done: int = 0
+
+    @property
+    def behind(self) -> bool:
+        return self.done < self.assigned
+
+
+@dataclass(frozen=True)
+class Board:
+    entries: list
+    rows: list[JudgeRow]
+
+
+def board(round_: Round) -> Board:
+    assigned = set(db.session.execute(select(Assignment.judge_id, Assignment.entry_id)
+                                      .where(Assignment.round_id == round_.id)).tuples())
+    sheets = {(judge_id, entry_id): (submitted is not None, count) for judge_id, entry_id, submitted, count in
+              db.session.execute(select(ScoreSheet.judge_id, ScoreSheet.entry_id, ScoreSheet.submitted_at,
+                                        func.count(Score.id)).outerjoin(Score)
+                                 .where(ScoreSheet.round_id == round_.id)
+                                 .group_by(ScoreSheet.id, ScoreSheet.judge_id, ScoreSheet.entry_id,
+                                           ScoreSheet.submitted_at))}
+    entries = sorted((re.entry for re in round_.entries), key=lambda e: e.code or "")
+    rows = []
+    for judge in judges_of(round_.competition):
+        row = JudgeRow(judge)
+        for entry in entries:
+            if (judge.id, entry.id) not in assigned:
+                continue
+            submitted, count = sheets.get((judge.id, entry.id), (False, 0))
+            row.cells[entry.id] = "done" if submitted else ("started" if count else "todo")
+            row.assigned += 1
+            row.done += submitted
+        if row.assigned:
+            rows.append(row)
+    return Board(entries, rows)
+
+
+def remind_late_judges(round_: Round) -> int:
+    sent = 0
+    for row in board(round_).rows:
+        if not row.behind:
+            continue
+        user = row.judge.user
+        queue_mail(user.email, "judge_reminder", locale=user.locale, user=user, round=round_,
+                   competition=round_.competition, done=row.done, assigned=row.assigned,
+                   link=external_url("judge.queue", round_id=round_.id))
+        sent += 1
+    audit.record("round.reminded", "round", round_.id, competition_id=round_.competition_id, after={"judges": sent})
+    return sent

@@ -1,0 +1,113 @@
+"""What a judge sees: their rounds, their queue and one entry to score —
+their own scores only, never other judges' or any aggregate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from contest.extensions import db
+from contest.models import Entry
+from judging.domain.scoring import sheet_state
+from judging.models import (
+    Assignment,
+    Conflict,
+    ConflictStatus,
+    Judge,
+    Round,
+    RoundEntry,
+    RoundState,
+    ScoreSheet,
+)
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    round: Round
+    judge: Judge
+    assigned: int
+    submitted: int
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    entry: Entry
+    pitch_position: int | None
+    scored: int
+    submitted: bool
+
+
+@dataclass(frozen=True)
+class ScoringPage:
+    entry: Entry
+    criteria: list
+    state: dict
+    position: int
+    total: int
+    submitted_count: int
+    previous_id: int | None
+    next_id: int | None
+    attachments: list
+
+
+def rounds_for(user_id: int) -> list[RoundSummary]:
+    rows = db.session.execute(select(Round, Judge).join(Judge, Judge.competition_id == Round.competition_id)
+                              .where(Judge.user_id == user_id, Round.state != RoundState.preparing)
+                              .order_by(Round.competition_id.desc(), Round.position)).all()
+    summaries = []
+    for round_, judge in rows:
+        assigned, submitted = _progress(round_.id, judge.id)
+        summaries.append(RoundSummary(round_, judge, assigned, submitted))
+    return summaries
+
+
+def _progress(round_id: int, judge_id: int) -> tuple[int, int]:
+    assigned = db.session.scalar(select(func.count()).select_from(Assignment).where(
+        Assignment.round_id == round_id, Assignment.judge_id == judge_id))
+    submitted = db.session.scalar(select(func.count()).select_from(ScoreSheet).where(
+        ScoreSheet.round_id == round_id, ScoreSheet.judge_id == judge_id, ScoreSheet.submitted_at.is_not(None)))
+    return assigned or 0, submitted or 0
+
+
+def queue_of(round_: Round, judge: Judge) -> list[QueueItem]:
+    rows = db.session.execute(
+        select(Entry, RoundEntry.pitch_position, ScoreSheet)
+        .join(Assignment, (Assignment.entry_id == Entry.id) & (Assignment.round_id == round_.id)
+              & (Assignment.judge_id == judge.id))
+        .outerjoin(RoundEntry, (RoundEntry.entry_id == Entry.id) & (RoundEntry.round_id == round_.id))
+        .outerjoin(ScoreSheet, (ScoreSheet.entry_id == Entry.id) & (ScoreSheet.round_id == round_.id)
+                   & (ScoreSheet.judge_id == judge.id))
+    ).all()
+    items = [QueueItem(entry, position, len(sheet.scores) if sheet else 0, bool(sheet and sheet.submitted_at))
+             for entry, position, sheet in rows]
+    return sorted(items, key=lambda i: (i.pitch_position or 10**6, i.entry.code or ""))
+
+
+def may_read(round_: Round, judge: Judge | None, entry_id: int) -> bool:
+    if judge is None:
+        return False
+    assigned = db.session.scalar(select(Assignment.id).where(
+        Assignment.round_id == round_.id, Assignment.judge_id == judge.id, Assignment.entry_id == entry_id))
+    conflicted = db.session.scalar(select(Conflict.id).where(
+        Conflict.judge_id == judge.id, Conflict.entry_id == entry_id, Conflict.status == ConflictStatus.confirmed))
+    return assigned is not None and conflicted is None
+
+
+def scoring_page(round_: Round, judge: Judge, entry_id: int) -> ScoringPage | None:
+    if not may_read(round_, judge, entry_id):
+        return None
+    items = queue_of(round_, judge)
+    ids = [i.entry.id for i in items]
+    index = ids.index(entry_id)
+    entry = items[index].entry
+    sheet = db.session.scalar(select(ScoreSheet).where(ScoreSheet.round_id == round_.id,
+                                                       ScoreSheet.judge_id == judge.id,
+                                                       ScoreSheet.entry_id == entry_id))
+    criteria = round_.rubric.criteria
+    return ScoringPage(
+        entry=entry, criteria=criteria, state=sheet_state(sheet, criteria), position=index + 1, total=len(ids),
+        submitted_count=sum(1 for i in items if i.submitted),
+        previous_id=ids[index - 1] if index > 0 else None, next_id=ids[index + 1] if index + 1 < len(ids) else None,
+        attachments=entry.current_attachments(),
+    )

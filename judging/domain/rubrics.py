@@ -1,0 +1,132 @@
+"""Rubrics: presets from the real contests, editing, and versioning once frozen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from contest.domain import audit
+from contest.domain.errors import DomainError
+from contest.extensions import db
+from judging.models import Criterion, Rubric
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    name: str
+    max_points: Decimal
+    weight: Decimal = Decimal(1)
+    step: Decimal = Decimal("0.5")
+    description: str = ""
+    required: bool = True
+    descriptors: tuple = ()
+
+
+def _c(name, max_points, weight=1, step="0.5", descriptors=()):
+    return CriterionSpec(name, Decimal(max_points), Decimal(weight), Decimal(step), descriptors=descriptors)
+
+
+# Quảng Ngãi's 100-point rubric (docs/domain.md §2); weights are the points.
+PROVINCIAL_100 = (
+    _c("Tính mới, tính sáng tạo", 20, descriptors=((5, "Đã có nhiều trên thị trường"), (12, "Cải tiến rõ rệt"),
+                                                   (18, "Mới ở Việt Nam"))),
+    _c("Tiềm năng thương mại và khả năng tăng trưởng", 20),
+    _c("Kế hoạch kinh doanh", 15),
+    _c("Định hướng phát triển", 10),
+    _c("Tác động kinh tế - xã hội", 15),
+    _c("Nguồn lực thực hiện", 10),
+    _c("Thuyết trình và trả lời câu hỏi", 10),
+)
+
+# Another province: 10 criteria on 1–5, multiplied by weights ×4/×3, ×2 or ×1.
+FIVE_POINT_WEIGHTED = tuple(
+    _c(name, 5, weight, step="1", descriptors=((1, "Rất yếu"), (3, "Đạt"), (5, "Xuất sắc")))
+    for name, weight in (
+        ("Tính mới của ý tưởng", 4), ("Tính khả thi", 3), ("Thị trường và khách hàng", 3),
+        ("Mô hình kinh doanh", 2), ("Năng lực đội ngũ", 2), ("Tác động xã hội", 2), ("Tài chính", 1),
+        ("Lộ trình phát triển", 1), ("Sản phẩm mẫu", 1), ("Trình bày", 1),
+    )
+)
+
+PRESETS = {"provincial_100": PROVINCIAL_100, "five_point_weighted": FIVE_POINT_WEIGHTED}
+PRESET_LABELS = {"provincial_100": _l("100-point provincial rubric"),
+                 "five_point_weighted": _l("1–5 points × weight (10 criteria)")}
+
+
+def create_rubric(competition_id: int, name: str, specs) -> Rubric:
+    name = name.strip()
+    if not name:
+        raise DomainError(_("Give the rubric a name."), field="name")
+    specs = list(specs)
+    _check_specs(specs)
+    rubric = Rubric(competition_id=competition_id, name=name, version=1)
+    rubric.criteria = [_criterion(i, spec) for i, spec in enumerate(specs, start=1)]
+    db.session.add(rubric)
+    db.session.flush()
+    audit.record("rubric.created", "rubric", rubric.id, competition_id=competition_id,
+                 after={"name": name, "criteria": [_spec_dict(s) for s in specs]})
+    return rubric
+
+
+def create_from_preset(competition_id: int, preset: str, name: str) -> Rubric:
+    return create_rubric(competition_id, name, PRESETS[preset])
+
+
+def update_rubric(rubric: Rubric, specs) -> Rubric:
+    """Change the criteria; a frozen rubric gets a new version instead."""
+    specs = list(specs)
+    _check_specs(specs)
+    before = [_spec_dict(_spec_of(c)) for c in rubric.criteria]
+    if rubric.is_frozen:
+        latest = db.session.scalar(select(func.max(Rubric.version)).where(
+            Rubric.competition_id == rubric.competition_id, Rubric.name == rubric.name))
+        target = Rubric(competition_id=rubric.competition_id, name=rubric.name, version=latest + 1,
+                        previous_id=rubric.id)
+        db.session.add(target)
+    else:
+        target = rubric
+        target.criteria.clear()
+        db.session.flush()
+    target.criteria = [_criterion(i, spec) for i, spec in enumerate(specs, start=1)]
+    db.session.flush()
+    audit.record("rubric.changed", "rubric", target.id, competition_id=rubric.competition_id,
+                 before={"rubric": rubric.id, "criteria": before},
+                 after={"rubric": target.id, "version": target.version, "criteria": [_spec_dict(s) for s in specs]})
+    return target
+
+
+def _check_specs(specs) -> None:
+    if not specs:
+        raise DomainError(_("A rubric needs at least one criterion."))
+    for spec in specs:
+        if not spec.name.strip():
+            raise DomainError(_("Every criterion needs a name."))
+        if spec.max_points <= 0 or spec.weight <= 0 or spec.step <= 0:
+            raise DomainError(_("Maximum, weight and step must be greater than zero (“%(name)s”).", name=spec.name))
+        if spec.max_points % spec.step != 0:
+            raise DomainError(_("The maximum of “%(name)s” must be a whole number of steps.", name=spec.name))
+
+
+def _criterion(position: int, spec: CriterionSpec) -> Criterion:
+    return Criterion(position=position, name=spec.name.strip(), description=spec.description,
+                     max_points=spec.max_points, weight=spec.weight, step=spec.step, required=spec.required,
+                     descriptors=[{"score": s, "text": t} for s, t in spec.descriptors])
+
+
+def _spec_of(criterion: Criterion) -> CriterionSpec:
+    return CriterionSpec(criterion.name, criterion.max_points, criterion.weight, criterion.step,
+                         criterion.description, criterion.required,
+                         tuple((d["score"], d["text"]) for d in criterion.descriptors))
+
+
+def _spec_dict(spec: CriterionSpec) -> dict:
+    return {"name": spec.name, "max": str(spec.max_points), "weight": str(spec.weight), "step": str(spec.step),
+            "required": spec.required}
+
+
+def max_total(rubric: Rubric) -> Decimal:
+    return sum((c.max_points * c.weight for c in rubric.criteria), Decimal(0))

@@ -1,0 +1,263 @@
+"""Scoring: one change at a time, each applied exactly once.
+
+A tablet sends every change (one criterion's score, or the comment) with an
+idempotency key, the moment it was made on the device, and the device's id.
+One change is one short transaction: a single query checks round, judge,
+assignment and conflicts; the key is recorded with the change, so a change
+sent again after a lost answer is not applied twice. When one judge uses two
+devices, the change made later on a device wins, whatever order they arrive in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, exists, select
+from sqlalchemy.exc import IntegrityError
+
+from contest.domain import audit
+from contest.extensions import db
+from contest.models.base import utcnow
+from judging.models import (
+    AppliedChange,
+    Assignment,
+    Conflict,
+    ConflictStatus,
+    Criterion,
+    Judge,
+    Round,
+    RoundState,
+    Rubric,
+    Score,
+    ScoreSheet,
+)
+
+MAX_COMMENT = 4000
+# A device clock ahead of the server cannot win every future conflict.
+CLOCK_SLACK = timedelta(seconds=5)
+
+
+class ScoringError(Exception):
+    """A refused change: an HTTP status, a machine-readable code and a message."""
+
+    def __init__(self, status: int, code: str, message: str, **details):
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str
+    criterion_id: int | None        # None: the change is to the comment
+    value: object                   # number or text for a score (None clears it); text for the comment
+    changed_at: datetime | None
+    device: str | None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    outcome: str                    # applied | duplicate | superseded
+    sheet: ScoreSheet | None
+
+
+@dataclass(frozen=True)
+class _Context:
+    round: Round
+    judge_id: int
+    assigned: bool
+    conflicted: bool
+
+
+def _context(round_id: int, user_id: int, entry_id: int) -> _Context:
+    assigned = exists().where(Assignment.round_id == Round.id, Assignment.judge_id == Judge.id,
+                              Assignment.entry_id == entry_id)
+    conflicted = exists().where(Conflict.judge_id == Judge.id, Conflict.entry_id == entry_id,
+                                Conflict.status == ConflictStatus.confirmed)
+    row = db.session.execute(
+        select(Round, Judge.id, assigned, conflicted)
+        .outerjoin(Judge, and_(Judge.competition_id == Round.competition_id, Judge.user_id == user_id))
+        .where(Round.id == round_id)
+    ).first()
+    if row is None:
+        raise ScoringError(404, "not_found", _("This round does not exist."))
+    round_, judge_id, is_assigned, is_conflicted = row
+    if judge_id is None:
+        raise ScoringError(403, "not_a_judge", _("You are not a judge of this competition."))
+    return _Context(round_, judge_id, bool(is_assigned), bool(is_conflicted))
+
+
+def check_can_score(ctx: _Context) -> None:
+    if ctx.conflicted:
+        raise ScoringError(403, "conflict", _("You have a conflict of interest with this entry, so you do not score it."))
+    if not ctx.assigned:
+        raise ScoringError(403, "not_assigned", _("This entry is not assigned to you in this round."))
+    if ctx.round.state is RoundState.locked:
+        raise ScoringError(409, "round_locked", _("The round is locked: scores can no longer be changed."))
+    if ctx.round.state is not RoundState.open:
+        raise ScoringError(409, "round_not_open", _("The round has not opened for scoring yet."))
+
+
+def parse_value(criterion: Criterion, raw: object) -> Decimal | None:
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, bool):
+        raise ScoringError(422, "not_a_number", _("The score must be a number."))
+    try:
+        value = Decimal(str(raw).strip().replace(",", "."))
+    except InvalidOperation:
+        raise ScoringError(422, "not_a_number", _("The score must be a number.")) from None
+    if not value.is_finite():
+        raise ScoringError(422, "not_a_number", _("The score must be a number."))
+    if value < 0 or value > criterion.max_points:
+        raise ScoringError(422, "out_of_range", _("“%(name)s” takes a score from 0 to %(max)s.",
+                                                  name=criterion.name, max=_points(criterion.max_points)),
+                           criterion_id=criterion.id, max=str(criterion.max_points))
+    if value % criterion.step != 0:
+        raise ScoringError(422, "wrong_step", _("“%(name)s” is scored in steps of %(step)s.",
+                                                name=criterion.name, step=_points(criterion.step)),
+                           criterion_id=criterion.id, step=str(criterion.step))
+    return value
+
+
+def _points(value: Decimal) -> str:
+    """12.50 -> "12.5": one spelling of a value in the API and the audit log."""
+    return format(Decimal(value).normalize(), "f")
+
+
+def _when(changed_at: datetime | None) -> datetime:
+    now = utcnow()
+    if changed_at is None or changed_at > now + CLOCK_SLACK:
+        return now
+    return changed_at
+
+
+def _sheet_for_update(round_id: int, judge_id: int, entry_id: int) -> ScoreSheet:
+    sheet = db.session.scalar(select(ScoreSheet).where(
+        ScoreSheet.round_id == round_id, ScoreSheet.judge_id == judge_id, ScoreSheet.entry_id == entry_id))
+    if sheet is None:
+        sheet = ScoreSheet(round_id=round_id, judge_id=judge_id, entry_id=entry_id, comment="", updated_at=utcnow())
+        db.session.add(sheet)
+        db.session.flush()
+    return sheet
+
+
+def apply_change(round_id: int, entry_id: int, user_id: int, change: Change) -> ChangeResult:
+    """Apply one change for the signed-in judge; raises ScoringError when refused."""
+    if not change.key or len(change.key) > 64:
+        raise ScoringError(400, "bad_request", _("Each change needs a key of at most 64 characters."))
+    ctx = _context(round_id, user_id, entry_id)
+    previous = db.session.get(AppliedChange, change.key)
+    if previous is not None:
+        if previous.judge_id != ctx.judge_id:
+            raise ScoringError(409, "key_reused", _("This change key has already been used."))
+        return ChangeResult("duplicate", None)
+    check_can_score(ctx)
+
+    criterion = None
+    if change.criterion_id is not None:
+        criterion = db.session.get(Criterion, change.criterion_id)
+        if criterion is None or criterion.rubric_id != ctx.round.rubric_id:
+            raise ScoringError(422, "unknown_criterion", _("This criterion is not part of the round's rubric."))
+        value = parse_value(criterion, change.value)
+    else:
+        value = str(change.value or "")
+        if len(value) > MAX_COMMENT:
+            raise ScoringError(422, "too_long", _("The comment can be at most %(n)d characters.", n=MAX_COMMENT))
+
+    sheet = _sheet_for_update(round_id, ctx.judge_id, entry_id)
+    reason = (change.reason or "").strip() or None
+    if sheet.submitted_at is not None and not reason:
+        raise ScoringError(422, "reason_required",
+                           _("This score sheet has been submitted: give a short reason for the change."))
+    when = _when(change.changed_at)
+    outcome = (_apply_score(sheet, criterion, value, when, change, reason, ctx) if criterion is not None
+               else _apply_comment(sheet, value, when, change, reason, ctx))
+    db.session.add(AppliedChange(key=change.key, judge_id=ctx.judge_id, applied_at=utcnow(), outcome=outcome))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same change arrived twice at once; the other request applied it.
+        db.session.rollback()
+        return ChangeResult("duplicate", None)
+    return ChangeResult(outcome, sheet)
+
+
+def _apply_score(sheet, criterion, value, when, change, reason, ctx) -> str:
+    score = db.session.scalar(select(Score).where(Score.sheet_id == sheet.id, Score.criterion_id == criterion.id))
+    if score is not None and score.changed_at > when:
+        return "superseded"
+    before = None if score is None else _points(score.value)
+    if value is None:
+        if score is not None:
+            db.session.delete(score)
+    elif score is None:
+        db.session.add(Score(sheet_id=sheet.id, criterion_id=criterion.id, value=value, changed_at=when,
+                             device=change.device))
+    else:
+        score.value, score.changed_at, score.device = value, when, change.device
+    sheet.updated_at = utcnow()
+    _freeze_rubric(ctx.round.rubric_id)
+    audit.record("score.changed", "score_sheet", sheet.id, competition_id=ctx.round.competition_id,
+                 before={"criterion": criterion.id, "value": before},
+                 after={"criterion": criterion.id, "value": None if value is None else _points(value),
+                        "entry": sheet.entry_id, "round": sheet.round_id, "key": change.key},
+                 reason=reason, device=(change.device or "")[:120] or None)
+    return "applied"
+
+
+def _apply_comment(sheet, text, when, change, reason, ctx) -> str:
+    if sheet.comment_changed_at is not None and sheet.comment_changed_at > when:
+        return "superseded"
+    before = sheet.comment
+    sheet.comment, sheet.comment_changed_at, sheet.updated_at = text, when, utcnow()
+    audit.record("score.comment", "score_sheet", sheet.id, competition_id=ctx.round.competition_id,
+                 before={"comment": before}, after={"comment": text, "key": change.key},
+                 reason=reason, device=(change.device or "")[:120] or None)
+    return "applied"
+
+
+def _freeze_rubric(rubric_id: int) -> None:
+    """The first score freezes the rubric; later edits make a new version."""
+    db.session.execute(Rubric.__table__.update()
+                       .where(Rubric.id == rubric_id, Rubric.frozen_at.is_(None))
+                       .values(frozen_at=utcnow()))
+
+
+def missing_criteria(sheet: ScoreSheet | None, criteria: list[Criterion]) -> list[Criterion]:
+    scored = {s.criterion_id for s in sheet.scores} if sheet is not None else set()
+    return [c for c in criteria if c.required and c.id not in scored]
+
+
+def submit_sheet(round_id: int, entry_id: int, user_id: int, reason: str | None = None) -> ScoreSheet:
+    """Sign the sheet off. Every required criterion must have a score."""
+    ctx = _context(round_id, user_id, entry_id)
+    check_can_score(ctx)
+    sheet = _sheet_for_update(round_id, ctx.judge_id, entry_id)
+    missing = missing_criteria(sheet, ctx.round.rubric.criteria)
+    if missing:
+        raise ScoringError(422, "incomplete", _("Score every required criterion first: %(names)s.",
+                                                names=", ".join(c.name for c in missing)),
+                           missing=[c.id for c in missing])
+    before = sheet.submitted_at.isoformat() if sheet.submitted_at else None
+    sheet.submitted_at = utcnow()
+    audit.record("score.submitted", "score_sheet", sheet.id, competition_id=ctx.round.competition_id,
+                 before={"submitted_at": before}, after={"submitted_at": sheet.submitted_at.isoformat()},
+                 reason=(reason or "").strip() or None)
+    db.session.commit()
+    return sheet
+
+
+def sheet_state(sheet: ScoreSheet | None, criteria: list[Criterion]) -> dict:
+    """What the judge's own device shows: their values only, never others'."""
+    values = {s.criterion_id: s for s in sheet.scores} if sheet is not None else {}
+    return {
+        "scores": {str(c.id): (_points(values[c.id].value) if c.id in values else None) for c in criteria},
+        "changed_at": {str(cid): s.changed_at.isoformat() for cid, s in values.items()},
+        "comment": sheet.comment if sheet is not None else "",
+        "submitted_at": sheet.submitted_at.isoformat() if sheet is not None and sheet.submitted_at else None,
+        "missing": [c.id for c in missing_criteria(sheet, criteria)],
+    }

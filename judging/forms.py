@@ -1,0 +1,64 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
+
+from contest.forms.accounts import EMAIL_MESSAGE, REQUIRED
+
+
+class AcceptInviteForm(FlaskForm):
+    password = PasswordField(_l("Choose a password"), validators=[DataRequired(REQUIRED), Length(min=10, max=128)])
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[DataRequired(REQUIRED), EqualTo("password", _l("The two passwords differ."))])
+
+
+class DeclareConflictForm(FlaskForm):
+    reason = TextAreaField(_l("Why you should not score this entry"),
+                           validators=[DataRequired(REQUIRED), Length(max=500)])
+
+
+class InviteJudgeForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), Email(EMAIL_MESSAGE,
+                                                                                 check_deliverability=False)])
+    full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)])
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    fields = SelectMultipleField(_l("Fields of expertise"), coerce=int, validators=[Optional()])
+
+
+class RubricPresetForm(FlaskForm):
+    preset = SelectField(_l("Start from"), choices=[])
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+
+
+class RoundForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    mode = SelectField(_l("Mode"), choices=[("dossier", _l("Dossier review")), ("pitch", _l("Live pitch"))])
+    entry_source = SelectField(_l("Entries"), choices=[("all_valid", _l("All valid entries")),
+                                                       ("advanced", _l("Entries advanced from the previous round"))])
+    rubric = SelectField(_l("Rubric"), coerce=int)
+    judges_per_entry = IntegerField(_l("Judges per entry"), default=3,
+                                    validators=[DataRequired(REQUIRED), NumberRange(1, 15)])
+    blind = BooleanField(_l("Blind review (judges do not see team names)"))
+    chair_sees_scores = BooleanField(_l("The chair may see the panel's scores before the lock"))
+    presentation_minutes = IntegerField(_l("Presentation (minutes)"), default=7, validators=[Optional(),
+                                                                                             NumberRange(1, 60)])
+    questions_minutes = IntegerField(_l("Questions (minutes)"), default=10, validators=[Optional(),
+                                                                                        NumberRange(0, 60)])
+
+
+class LockForm(FlaskForm):
+    reason = TextAreaField(_l("Reason to lock before every sheet is in"), validators=[Optional(), Length(max=500)])
+
+
+class AddPairForm(FlaskForm):
+    judge = SelectField(_l("Judge"), coerce=int)
+    entry = SelectField(_l("Entry"), coerce=int)

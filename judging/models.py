@@ -1,1 +1,0 @@
-"""judging's tables (rubrics, rounds, scores) arrive with the judging issue."""

@@ -1,0 +1,21 @@
+"""`judging`'s tables: rubrics, rounds, judges, conflicts, assignments, scores.
+They reference `contest`'s tables; `contest` never references these."""
+
+from judging.models.judges import Conflict, ConflictSource, ConflictStatus, Judge
+from judging.models.rounds import (
+    Assignment,
+    EntrySource,
+    Round,
+    RoundEntry,
+    RoundMode,
+    RoundState,
+    TimerPhase,
+)
+from judging.models.rubrics import Criterion, Rubric
+from judging.models.scores import AppliedChange, Score, ScoreSheet
+
+__all__ = [
+    "AppliedChange", "Assignment", "Conflict", "ConflictSource", "ConflictStatus", "Criterion",
+    "EntrySource", "Judge", "Round", "RoundEntry", "RoundMode", "RoundState", "Rubric", "Score",
+    "ScoreSheet", "TimerPhase",
+]

@@ -1,0 +1,98 @@
+"""The scoring API the tablet page uses (JSON; described at /api/openapi.json).
+
+CSRF applies as on every form: the page sends its token in X-CSRFToken."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from contest.access import access
+from contest.extensions import db
+from judging.domain import scoring
+from judging.domain.rounds import timer_state
+from judging.models import Round, ScoreSheet
+from judging.openapi import OPENAPI
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _refused(error: scoring.ScoringError):
+    return jsonify(error=error.code, message=error.message, **error.details), error.status
+
+
+def _bad_request(message: str):
+    return jsonify(error="bad_request", message=message), 400
+
+
+def _parse_change(body) -> scoring.Change:
+    if not isinstance(body, dict):
+        raise scoring.ScoringError(400, "bad_request", _("The data sent was not understood."))
+    changed_at = None
+    if body.get("changed_at"):
+        try:
+            changed_at = datetime.fromisoformat(str(body["changed_at"]).replace("Z", "+00:00"))
+        except ValueError:
+            raise scoring.ScoringError(400, "bad_request", _("The time of the change was not understood.")) from None
+        if changed_at.tzinfo is None:
+            raise scoring.ScoringError(400, "bad_request", _("The time of the change needs a time zone."))
+    criterion = body.get("criterion_id")
+    if criterion is not None and (isinstance(criterion, bool) or not isinstance(criterion, int)):
+        raise scoring.ScoringError(400, "bad_request", _("The criterion was not understood."))
+    if criterion is None and "comment" not in body:
+        raise scoring.ScoringError(400, "bad_request", _("Send either a criterion and its value, or a comment."))
+    return scoring.Change(key=str(body.get("key") or ""), criterion_id=criterion,
+                          value=body.get("value") if criterion is not None else body.get("comment"),
+                          changed_at=changed_at, device=str(body.get("device") or "")[:64] or None,
+                          reason=str(body.get("reason") or "")[:500] or None)
+
+
+@bp.route("/openapi.json")
+@access("public")
+def openapi():
+    return jsonify(OPENAPI)
+
+
+@bp.route("/rounds/<int:round_id>/sheets/<int:entry_id>")
+@access("round:judge")
+def sheet(round_id, entry_id):
+    round_ = db.session.get(Round, round_id)
+    try:
+        ctx = scoring._context(round_id, current_user.id, entry_id)
+        if ctx.conflicted or not ctx.assigned:
+            scoring.check_can_score(ctx)
+    except scoring.ScoringError as error:
+        return _refused(error)
+    own = db.session.query(ScoreSheet).filter_by(round_id=round_id, judge_id=ctx.judge_id, entry_id=entry_id).first()
+    return jsonify(round_state=round_.state.value, **scoring.sheet_state(own, round_.rubric.criteria))
+
+
+@bp.route("/rounds/<int:round_id>/sheets/<int:entry_id>/changes", methods=["POST"])
+@access("round:judge")
+def change(round_id, entry_id):
+    try:
+        result = scoring.apply_change(round_id, entry_id, current_user.id, _parse_change(request.get_json(silent=True)))
+    except scoring.ScoringError as error:
+        return _refused(error)
+    return jsonify(outcome=result.outcome)
+
+
+@bp.route("/rounds/<int:round_id>/sheets/<int:entry_id>/submit", methods=["POST"])
+@access("round:judge")
+def submit(round_id, entry_id):
+    body = request.get_json(silent=True) or {}
+    try:
+        sheet = scoring.submit_sheet(round_id, entry_id, current_user.id, reason=str(body.get("reason") or ""))
+    except scoring.ScoringError as error:
+        return _refused(error)
+    return jsonify(submitted_at=sheet.submitted_at.isoformat())
+
+
+@bp.route("/rounds/<int:round_id>/timer")
+@access("round:judge", "round:organizer")
+def timer(round_id):
+    round_ = db.session.get(Round, round_id)
+    return jsonify(timer_state(round_))

@@ -1,0 +1,149 @@
+"""The judge's pages, built for tablets: rounds, queue, scoring, invitation.
+The scoring page works offline (service worker + a queue on the device)."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+from flask_wtf.csrf import generate_csrf
+
+from contest.access import access
+from contest.domain.errors import DomainError
+from contest.extensions import db
+from contest.models import Attachment, Entry
+from contest.views import form_status, show_domain_error
+from judging.domain import judges as judges_domain
+from judging.domain import queue as queue_domain
+from judging.domain.rounds import judge_of
+from judging.forms import AcceptInviteForm, DeclareConflictForm
+from judging.models import Round
+
+bp = Blueprint("judge", __name__, url_prefix="/judge")
+
+
+@bp.route("/")
+@access("login")
+def home():
+    return render_template("judging/judge/home.html", rounds=queue_domain.rounds_for(current_user.id))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@access("public")
+def accept_invite(token):
+    try:
+        judge = judges_domain.judge_from_token(token)
+    except DomainError as error:
+        return render_template("auth/token_problem.html", message=error.message), 400
+    needs_password = judges_domain.needs_password(judge)
+    if not needs_password and (not current_user.is_authenticated or current_user.id != judge.user_id):
+        flash(_("Log in with %(email)s to accept the invitation.", email=judge.user.email), "info")
+        return redirect(url_for("auth.login", next=request.path))
+    form = AcceptInviteForm()
+    if not needs_password:
+        del form.password
+        del form.confirm
+    if form.validate_on_submit():
+        try:
+            judges_domain.accept_invite(judge, form.password.data if needs_password else None)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            login_user(judge.user)
+            flash(_("Welcome to the panel of judges."), "success")
+            return redirect(url_for("judge.home"))
+    return render_template("judging/judge/accept.html", form=form, judge=judge,
+                           needs_password=needs_password), form_status(form)
+
+
+def _round_and_judge(round_id):
+    round_ = db.session.get(Round, round_id)
+    return round_, judge_of(round_.competition_id, current_user.id)
+
+
+@bp.route("/rounds/<int:round_id>")
+@access("round:judge")
+def queue(round_id):
+    round_, judge = _round_and_judge(round_id)
+    return render_template("judging/judge/queue.html", round=round_, judge=judge,
+                           items=queue_domain.queue_of(round_, judge))
+
+
+@bp.route("/rounds/<int:round_id>/entries/<int:entry_id>")
+@access("round:judge")
+def score(round_id, entry_id):
+    round_, judge = _round_and_judge(round_id)
+    page = queue_domain.scoring_page(round_, judge, entry_id)
+    if page is None:
+        abort(403)
+    return render_template("judging/judge/score.html", round=round_, judge=judge, page=page,
+                           conflict_form=DeclareConflictForm(), csrf=generate_csrf())
+
+
+@bp.route("/rounds/<int:round_id>/entries/<int:entry_id>/documents/<int:attachment_id>")
+@access("round:judge")
+def document(round_id, entry_id, attachment_id):
+    from contest.views.entries import attachment_response
+
+    round_, judge = _round_and_judge(round_id)
+    attachment = db.get_or_404(Attachment, attachment_id)
+    if attachment.entry_id != entry_id or not queue_domain.may_read(round_, judge, entry_id):
+        abort(403)
+    return attachment_response(attachment)
+
+
+@bp.route("/rounds/<int:round_id>/entries/<int:entry_id>/conflict", methods=["POST"])
+@access("round:judge")
+def declare_conflict(round_id, entry_id):
+    round_, judge = _round_and_judge(round_id)
+    entry = db.get_or_404(Entry, entry_id)
+    form = DeclareConflictForm()
+    if form.validate_on_submit():
+        try:
+            judges_domain.declare_conflict(judge, entry, form.reason.data)
+        except DomainError as error:
+            flash(error.message, "error")
+            return redirect(url_for("judge.score", round_id=round_id, entry_id=entry_id))
+        flash(_("Thank you. You will not score this entry; the organizers have been told."), "success")
+        return redirect(url_for("judge.queue", round_id=round_id))
+    flash(_("Say briefly why (for example: a relative is in the team)."), "error")
+    return redirect(url_for("judge.score", round_id=round_id, entry_id=entry_id))
+
+
+@bp.route("/rounds/<int:round_id>/sheet.pdf")
+@access("round:judge")
+def paper_sheet(round_id):
+    from judging.domain.paper import score_sheet_pdf
+
+    round_, judge = _round_and_judge(round_id)
+    return Response(score_sheet_pdf(round_, judge), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="phieu-cham-{round_.id}-{judge.id}.pdf"'})
+
+
+@bp.route("/csrf")
+@access("login")
+def csrf():
+    """A fresh token for a page that was reloaded from the device's cache."""
+    return jsonify(token=generate_csrf())
+
+
+@bp.route("/sw.js")
+@access("public")
+def service_worker():
+    """Served from /judge/ so that it may control the judges' pages."""
+    response = current_app.send_static_file("js/judge-sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/judge/"
+    return response
+

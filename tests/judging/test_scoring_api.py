@@ -1,0 +1,191 @@
+"""The scoring API as a tablet uses it: each refusal with its status and code,
+exactly-once changes, two devices, sign-off and amendments, the audit log."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from contest.models import AuditEvent
+from contest.models.base import utcnow
+from judging.models import AppliedChange, ConflictStatus, RoundState, Rubric, Score, ScoreSheet
+from tests.factories import (
+    csrf_token,
+    login,
+    make_competition,
+    make_judge,
+    make_round,
+    make_user,
+    make_valid_entry,
+)
+
+
+@pytest.fixture
+def world(db):
+    competition = make_competition()
+    entries = [make_valid_entry(competition) for _ in range(2)]
+    judge = make_judge(competition)
+    other = make_judge(competition, make_user(name="Giám khảo Lê Hoa"))
+    round_ = make_round(competition, entries[:1], [judge, other])
+    return {"competition": competition, "entries": entries, "judge": judge, "other": other, "round": round_,
+            "criteria": round_.rubric.criteria}
+
+
+def _client(app, user):
+    client = app.test_client()
+    login(client, user)
+    client.token = csrf_token(client, "/judge/")
+    return client
+
+
+def _change(client, round_id, entry_id, key, criterion_id=None, value=None, **extra):
+    body = {"key": key, "criterion_id": criterion_id, "value": value, **extra}
+    if criterion_id is None:
+        body.pop("criterion_id")
+        body.pop("value")
+    return client.post(f"/api/rounds/{round_id}/sheets/{entry_id}/changes", json=body,
+                       headers={"X-CSRFToken": client.token})
+
+
+def test_a_change_is_applied_once_and_audited(app, db, world):
+    client = _client(app, world["judge"].user)
+    first = world["criteria"][0]
+    r, e = world["round"].id, world["entries"][0].id
+    assert _change(client, r, e, "k-1", first.id, "12.5").json == {"outcome": "applied"}
+    assert _change(client, r, e, "k-1", first.id, "12.5").json == {"outcome": "duplicate"}
+    assert _change(client, r, e, "k-2", first.id, 14).json == {"outcome": "applied"}
+    assert db.session.scalar(select(Score.value)) == 14
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "score.changed")).all()
+    assert [(ev.before["value"], ev.after["value"]) for ev in events] == [(None, "12.5"), ("12.5", "14")]
+    assert all(ev.actor_id == world["judge"].user_id for ev in events)
+    assert db.session.scalar(select(func.count()).select_from(AppliedChange)) == 2
+    db.session.expire_all()
+    assert db.session.get(Rubric, world["round"].rubric_id).is_frozen
+
+
+@pytest.mark.parametrize("value, code", [("20.5", "out_of_range"), (-1, "out_of_range"), ("7.3", "wrong_step"),
+                                         ("bảy", "not_a_number"), (True, "not_a_number")])
+def test_bad_values_are_refused_with_422(app, world, value, code):
+    client = _client(app, world["judge"].user)
+    response = _change(client, world["round"].id, world["entries"][0].id, "k", world["criteria"][0].id, value)
+    assert response.status_code == 422 and response.json["error"] == code and response.json["message"]
+
+
+def test_unknown_criterion_is_refused(app, world):
+    client = _client(app, world["judge"].user)
+    response = _change(client, world["round"].id, world["entries"][0].id, "k", 999_999, 1)
+    assert response.status_code == 422 and response.json["error"] == "unknown_criterion"
+
+
+def test_unassigned_entry_is_refused_with_403(app, world):
+    client = _client(app, world["judge"].user)
+    response = _change(client, world["round"].id, world["entries"][1].id, "k", world["criteria"][0].id, 1)
+    assert response.status_code == 403 and response.json["error"] == "not_assigned"
+
+
+def test_conflicted_entry_is_refused_with_403(app, db, world):
+    from judging.models import Conflict, ConflictSource
+
+    db.session.add(Conflict(judge_id=world["judge"].id, entry_id=world["entries"][0].id, reason="Người nhà",
+                            source=ConflictSource.declared, status=ConflictStatus.confirmed, created_at=utcnow()))
+    db.session.commit()
+    client = _client(app, world["judge"].user)
+    response = _change(client, world["round"].id, world["entries"][0].id, "k", world["criteria"][0].id, 1)
+    assert response.status_code == 403 and response.json["error"] == "conflict"
+
+
+@pytest.mark.parametrize("state, code", [("locked", "round_locked"), ("preparing", "round_not_open")])
+def test_closed_rounds_are_refused_with_409(app, db, world, state, code):
+    world["round"].state = RoundState(state)
+    db.session.commit()
+    client = _client(app, world["judge"].user)
+    response = _change(client, world["round"].id, world["entries"][0].id, "k", world["criteria"][0].id, 1)
+    assert response.status_code == 409 and response.json["error"] == code
+
+
+def test_a_judge_sees_only_their_own_sheet(app, world):
+    judge, other = _client(app, world["judge"].user), _client(app, world["other"].user)
+    r, e, c = world["round"].id, world["entries"][0].id, world["criteria"][0].id
+    _change(judge, r, e, "mine", c, 15)
+    sheet = other.get(f"/api/rounds/{r}/sheets/{e}").json
+    assert sheet["scores"][str(c)] is None
+    # A reused key from another judge cannot touch the first judge's change.
+    response = _change(other, r, e, "mine", c, 3)
+    assert response.status_code == 409 and response.json["error"] == "key_reused"
+    assert judge.get(f"/api/rounds/{r}/sheets/{e}").json["scores"][str(c)] == "15"
+
+
+def test_someone_who_is_not_a_judge_is_refused(app, world):
+    client = _client(app, make_user())
+    response = _change(client, world["round"].id, world["entries"][0].id, "k", world["criteria"][0].id, 1)
+    assert response.status_code == 403
+
+
+def test_missing_csrf_and_anonymous_are_refused(app, world):
+    client = _client(app, world["judge"].user)
+    r, e = world["round"].id, world["entries"][0].id
+    response = client.post(f"/api/rounds/{r}/sheets/{e}/changes", json={"key": "k", "criterion_id": 1, "value": 1})
+    assert response.status_code == 400 and response.json["error"] == "csrf"
+    anonymous = app.test_client()
+    response = anonymous.get(f"/api/rounds/{r}/sheets/{e}")
+    assert response.status_code == 401 and response.json["error"] == "login_required"
+
+
+def test_two_devices_the_later_change_wins(app, db, world):
+    client = _client(app, world["judge"].user)
+    r, e, c = world["round"].id, world["entries"][0].id, world["criteria"][0].id
+    later, earlier = utcnow(), utcnow() - timedelta(minutes=5)
+    assert _change(client, r, e, "tablet", c, 18, changed_at=later.isoformat(), device="tablet").json[
+        "outcome"] == "applied"
+    # The phone was offline; its older change arrives afterwards and loses.
+    assert _change(client, r, e, "phone", c, 9, changed_at=earlier.isoformat(), device="phone").json[
+        "outcome"] == "superseded"
+    score = db.session.scalar(select(Score))
+    assert score.value == 18 and score.device == "tablet"
+
+
+def test_sign_off_then_amend_with_a_reason(app, db, world):
+    client = _client(app, world["judge"].user)
+    r, e = world["round"].id, world["entries"][0].id
+    submit = client.post(f"/api/rounds/{r}/sheets/{e}/submit", json={}, headers={"X-CSRFToken": client.token})
+    assert submit.status_code == 422 and submit.json["error"] == "incomplete"
+    assert len(submit.json["missing"]) == len(world["criteria"])
+    for i, criterion in enumerate(world["criteria"]):
+        _change(client, r, e, f"k{i}", criterion.id, 5)
+    submit = client.post(f"/api/rounds/{r}/sheets/{e}/submit", json={}, headers={"X-CSRFToken": client.token})
+    assert submit.status_code == 200
+    response = _change(client, r, e, "amend", world["criteria"][0].id, 6)
+    assert response.status_code == 422 and response.json["error"] == "reason_required"
+    response = _change(client, r, e, "amend", world["criteria"][0].id, 6, reason="Bấm nhầm")
+    assert response.json["outcome"] == "applied"
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "score.changed")
+                               .order_by(AuditEvent.id.desc())).first()
+    assert event.reason == "Bấm nhầm" and event.before["value"] == "5"
+
+
+def test_comment_is_saved(app, db, world):
+    client = _client(app, world["judge"].user)
+    response = _change(client, world["round"].id, world["entries"][0].id, "c1", comment="Ý tưởng tốt, cần số liệu.")
+    assert response.json["outcome"] == "applied"
+    assert db.session.scalar(select(ScoreSheet.comment)) == "Ý tưởng tốt, cần số liệu."
+
+
+def test_a_later_round_keeps_its_own_sheet(app, db, world):
+    from judging.models import RoundState
+
+    first = world["round"]
+    client = _client(app, world["judge"].user)
+    _change(client, first.id, world["entries"][0].id, "r1", first.rubric.criteria[0].id, 10)
+    first.state = RoundState.locked
+    db.session.commit()
+    second = make_round(world["competition"], world["entries"][:1], [world["judge"]], name="Chung kết")
+    _change(client, second.id, world["entries"][0].id, "r2", second.rubric.criteria[0].id, 19)
+    rows = db.session.execute(select(ScoreSheet.round_id, Score.value).join(Score, Score.sheet_id == ScoreSheet.id))
+    values = {round_id: value for round_id, value in rows}
+    assert values == {first.id: 10, second.id: 19}
+
+
+def test_openapi_describes_the_api(client):
+    spec = client.get("/api/openapi.json").json
+    assert spec["openapi"].startswith("3.")
+    assert "/api/rounds/{round_id}/sheets/{entry_id}/changes" in spec["paths"]
