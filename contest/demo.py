@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 
 from contest.domain.accounts import hash_password
@@ -44,4 +45,7 @@ def load_demo() -> list[tuple[str, str, str]]:
 
     shared_hash = hash_password(DEMO_PASSWORD)
     logins += [(label, email, DEMO_PASSWORD) for label, email in load_competitions(shared_hash)]
+    # Packages built on `contest` (judging) add their part of the demo here.
+    for loader in current_app.extensions.get("demo_loaders", []):
+        logins += [(label, email, DEMO_PASSWORD) for label, email in loader(shared_hash)]
     return logins

@@ -18,6 +18,9 @@ def init_app(app) -> None:
     for bp in (api_bp, judge_bp, organize_bp):
         app.register_blueprint(bp)
     register_cli(app)
+    from judging.demo import load_judging_demo
+
+    app.extensions.setdefault("demo_loaders", []).append(load_judging_demo)
     app.jinja_env.globals["judging_enabled"] = True
     app.jinja_env.globals["now_iso"] = lambda: utcnow().isoformat()
     app.jinja_env.filters["points"] = format_points

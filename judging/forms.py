@@ -62,3 +62,7 @@ class LockForm(FlaskForm):
 class AddPairForm(FlaskForm):
     judge = SelectField(_l("Judge"), coerce=int)
     entry = SelectField(_l("Entry"), coerce=int)
+
+
+class ChairForm(FlaskForm):
+    judge = SelectField(_l("Chair of the panel"), coerce=int)

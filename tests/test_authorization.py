@@ -113,7 +113,7 @@ TABLE: dict[str, set[str]] = {
     **{f"organize.{name}": ORGANIZERS for name in (
         "index", "create_rubric", "create_round", "round", "refresh_entries", "apply_assignment", "add_pair",
         "remove_pair", "open_round", "lock", "remind", "pitch_order", "timer", "projector_control", "judges",
-        "propose_conflicts", "decide_conflict", "paper_sheet")},
+        "propose_conflicts", "decide_conflict", "paper_sheet", "set_chair")},
 }
 
 

@@ -111,3 +111,39 @@ def scoring_page(round_: Round, judge: Judge, entry_id: int) -> ScoringPage | No
         previous_id=ids[index - 1] if index > 0 else None, next_id=ids[index + 1] if index + 1 < len(ids) else None,
         attachments=entry.current_attachments(),
     )
+
+
+@dataclass(frozen=True)
+class PanelView:
+    judges: list
+    rows: list          # (entry, {judge_id: total or None})
+
+
+def may_see_panel(round_: Round, judge: Judge | None) -> bool:
+    """Nobody sees the panel's scores before the lock, except a chair when the round allows."""
+    if judge is None:
+        return False
+    if round_.state is RoundState.locked:
+        return True
+    return round_.chair_sees_scores and round_.chair_judge_id == judge.id
+
+
+def panel_view(round_: Round, judge: Judge | None) -> PanelView | None:
+    if not may_see_panel(round_, judge):
+        return None
+    from judging.aggregate import weighted_total
+    from judging.models import Score
+
+    rubric = {c.id: (float(c.max_points), float(c.weight)) for c in round_.rubric.criteria}
+    sheets = db.session.scalars(select(ScoreSheet).where(ScoreSheet.round_id == round_.id,
+                                                         ScoreSheet.submitted_at.is_not(None))).all()
+    values: dict = {}
+    for sheet in sheets:
+        scores = {s.criterion_id: float(s.value) for s in db.session.scalars(
+            select(Score).where(Score.sheet_id == sheet.id))}
+        values[(sheet.entry_id, sheet.judge_id)] = round(weighted_total(scores, rubric, allow_missing=True), 2)
+    judge_ids = sorted({j for _, j in values})
+    panel = db.session.scalars(select(Judge).where(Judge.id.in_(judge_ids))).all()
+    entries = sorted((re.entry for re in round_.entries), key=lambda e: e.code or "")
+    return PanelView(sorted(panel, key=lambda j: j.id),
+                     [(e, {j: values.get((e.id, j)) for j in judge_ids}) for e in entries])

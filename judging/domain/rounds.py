@@ -188,3 +188,12 @@ def control_timer(round_: Round, action: str, entry_id: int | None = None) -> No
 
 def judge_of(competition_id: int, user_id: int) -> Judge | None:
     return db.session.scalar(select(Judge).where(Judge.competition_id == competition_id, Judge.user_id == user_id))
+
+
+def set_chair(round_: Round, judge: Judge | None) -> None:
+    if judge is not None and judge.competition_id != round_.competition_id:
+        raise DomainError(_("Choose a judge of this competition."))
+    before = round_.chair_judge_id
+    round_.chair_judge_id = judge.id if judge else None
+    audit.record("round.chair", "round", round_.id, competition_id=round_.competition_id,
+                 before={"chair": before}, after={"chair": round_.chair_judge_id})

@@ -77,7 +77,7 @@ def _round_and_judge(round_id):
 def queue(round_id):
     round_, judge = _round_and_judge(round_id)
     return render_template("judging/judge/queue.html", round=round_, judge=judge,
-                           items=queue_domain.queue_of(round_, judge))
+                           items=queue_domain.queue_of(round_, judge), panel=queue_domain.panel_view(round_, judge))
 
 
 @bp.route("/rounds/<int:round_id>/entries/<int:entry_id>")

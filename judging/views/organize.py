@@ -19,7 +19,14 @@ from judging.domain import board as board_domain
 from judging.domain import judges as judges_domain
 from judging.domain import rounds as rounds_domain
 from judging.domain import rubrics as rubrics_domain
-from judging.forms import AddPairForm, InviteJudgeForm, LockForm, RoundForm, RubricPresetForm
+from judging.forms import (
+    AddPairForm,
+    ChairForm,
+    InviteJudgeForm,
+    LockForm,
+    RoundForm,
+    RubricPresetForm,
+)
 from judging.models import (
     Conflict,
     EntrySource,
@@ -132,7 +139,15 @@ def round(slug, round_id):
         problems=[assignment_domain.explain(p, codes, names) for p in preview.problems] if preview else [],
         board=board_domain.board(round_), completion=rounds_domain.completion(round_), add_form=add_form,
         lock_form=LockForm(), confirm_form=ConfirmForm(), state_labels=rounds_domain.STATE_LABELS,
+        chair_form=_chair_form(round_, judges),
         judge_names=names, entry_codes=codes)
+
+
+def _chair_form(round_, judges):
+    form = ChairForm()
+    form.judge.choices = [(0, _("— none —"))] + [(j.id, j.user.full_name) for j in judges]
+    form.judge.data = round_.chair_judge_id or 0
+    return form
 
 
 def _round_action(slug, round_id, action, success):
@@ -323,3 +338,17 @@ def paper_sheet(slug, round_id, judge_id):
     return Response(score_sheet_pdf(round_, judge), mimetype="application/pdf")
 
 
+
+
+@bp.route("/rounds/<int:round_id>/chair", methods=["POST"])
+@access("competition:organizer")
+def set_chair(slug, round_id):
+    competition = _competition(slug)
+    round_ = _round(competition, round_id)
+    form = ChairForm()
+    form.judge.choices = [(0, "")] + [(j.id, "") for j in judges_domain.judges_of(competition)]
+    if form.validate_on_submit():
+        rounds_domain.set_chair(round_, db.session.get(Judge, form.judge.data) if form.judge.data else None)
+        db.session.commit()
+        flash(_("The chair has been saved."), "success")
+    return redirect(url_for("organize.round", slug=slug, round_id=round_id))

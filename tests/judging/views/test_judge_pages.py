@@ -1,0 +1,104 @@
+"""The judge's pages: queue with progress, blind review, documents only for
+assigned entries, declaring a conflict, the accept-invitation page."""
+
+from sqlalchemy import select
+
+from judging.models import Assignment, Conflict
+from tests.factories import (
+    csrf_token,
+    login,
+    make_competition,
+    make_judge,
+    make_round,
+    make_valid_entry,
+)
+
+
+def test_queue_and_blind_scoring_page(client, db):
+    competition = make_competition()
+    entries = [make_valid_entry(competition, name=f"Đội bí mật {i}") for i in range(2)]
+    judge = make_judge(competition)
+    round_ = make_round(competition, entries, [judge], blind=True)
+    login(client, judge.user)
+    queue = client.get(f"/judge/rounds/{round_.id}").get_data(as_text=True)
+    assert "0/2" in queue and all(e.code in queue for e in entries)
+    page = client.get(f"/judge/rounds/{round_.id}/entries/{entries[0].id}").get_data(as_text=True)
+    assert entries[0].title in page and "Đội bí mật" not in page
+    attachment = entries[0].current_attachments()[0]
+    document = client.get(f"/judge/rounds/{round_.id}/entries/{entries[0].id}/documents/{attachment.id}")
+    assert document.status_code == 200 and document.data.startswith(b"%PDF")
+    assert client.get(f"/judge/rounds/{round_.id}/sheet.pdf").data.startswith(b"%PDF")
+
+
+def test_unassigned_entries_and_their_documents_are_closed(client, db):
+    competition = make_competition()
+    entries = [make_valid_entry(competition) for _ in range(2)]
+    judge = make_judge(competition)
+    round_ = make_round(competition, entries[:1], [judge])
+    login(client, judge.user)
+    other = entries[1]
+    assert client.get(f"/judge/rounds/{round_.id}/entries/{other.id}").status_code == 403
+    attachment = other.current_attachments()[0]
+    assert client.get(f"/judge/rounds/{round_.id}/entries/{other.id}/documents/{attachment.id}").status_code == 403
+
+
+def test_judge_declares_a_conflict_from_the_scoring_page(client, db):
+    competition = make_competition()
+    entry = make_valid_entry(competition)
+    judge = make_judge(competition)
+    round_ = make_round(competition, [entry], [judge])
+    login(client, judge.user)
+    path = f"/judge/rounds/{round_.id}/entries/{entry.id}"
+    token = csrf_token(client, path)
+    response = client.post(path + "/conflict", data={"csrf_token": token, "reason": "Em họ tôi trong đội"})
+    assert response.status_code == 302 and response.location.endswith(f"/judge/rounds/{round_.id}")
+    conflict = db.session.scalar(select(Conflict))
+    assert conflict.reason == "Em họ tôi trong đội" and db.session.scalar(select(Assignment)) is None
+    assert client.get(path).status_code == 403
+
+
+def test_invitation_link_for_a_new_account(client, db, app):
+    from contest.domain.tokens import make_token
+    from tests.factories import make_user
+
+    competition = make_competition()
+    user = make_user("moi@sokhcn.vn", verified=False)
+    judge = make_judge(competition, user, accepted=False)
+    token = make_token("judge-invite", {"j": judge.id, "u": user.id})
+    page = client.get(f"/judge/invite/{token}")
+    assert page.status_code == 200 and 'type="password"' in page.get_data(as_text=True)
+    form_token = csrf_token(client, f"/judge/invite/{token}")
+    response = client.post(f"/judge/invite/{token}", data={"csrf_token": form_token, "password": "mot-mat-khau-moi",
+                                                           "confirm": "mot-mat-khau-moi"})
+    assert response.status_code == 302
+    db.session.refresh(judge)
+    assert judge.accepted_at is not None
+    assert client.get("/judge/invite/khong-hop-le").status_code == 400
+
+
+def test_only_the_chair_sees_the_panel_before_the_lock(client, app, db):
+    from judging.domain.rounds import set_chair
+    from judging.domain.scoring import Change, apply_change, submit_sheet
+    from judging.models import RoundState
+
+    competition = make_competition()
+    entry = make_valid_entry(competition)
+    chair, member = make_judge(competition), make_judge(competition)
+    round_ = make_round(competition, [entry], [chair, member])
+    with app.test_request_context():
+        for criterion in round_.rubric.criteria:
+            apply_change(round_.id, entry.id, member.user_id, Change(f"m{criterion.id}", criterion.id,
+                                                                      criterion.max_points, None, None))
+        submit_sheet(round_.id, entry.id, member.user_id)
+    login(client, chair.user)
+    assert "100.0" not in client.get(f"/judge/rounds/{round_.id}").get_data(as_text=True)
+    round_.chair_sees_scores = True
+    set_chair(round_, chair)
+    db.session.commit()
+    assert "100.0" in client.get(f"/judge/rounds/{round_.id}").get_data(as_text=True)
+    other = app.test_client()
+    login(other, member.user)
+    assert "100.0" not in other.get(f"/judge/rounds/{round_.id}").get_data(as_text=True)
+    round_.state = RoundState.locked
+    db.session.commit()
+    assert "100.0" in other.get(f"/judge/rounds/{round_.id}").get_data(as_text=True)

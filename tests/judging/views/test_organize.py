@@ -1,0 +1,119 @@
+"""An organizer runs a round through the pages: rubric, round, entries,
+assignment, opening, the board, reminders, lock; the paper fallback."""
+
+import subprocess
+
+from sqlalchemy import select
+
+from contest.domain.competitions import grant_role
+from contest.domain.outbox import send_due
+from contest.models import CompetitionRoleKind, OutboxMessage
+from judging.models import Assignment, Round, RoundState, Rubric
+from tests.factories import (
+    csrf_token,
+    login,
+    make_competition,
+    make_judge,
+    make_user,
+    make_valid_entry,
+)
+
+
+def _organizer(competition):
+    user = make_user(name="Ban tổ chức")
+    grant_role(competition, user.email, CompetitionRoleKind.organizer, granted_by=make_user(admin=True))
+    return user
+
+
+def test_organizer_runs_a_round(client, db, app):
+    competition = make_competition()
+    entries = [make_valid_entry(competition) for _ in range(3)]
+    judges = [make_judge(competition) for _ in range(3)]
+    login(client, _organizer(competition))
+    base = f"/manage/{competition.slug}/judging"
+    token = csrf_token(client, base + "/")
+
+    response = client.post(base + "/rubrics", data={"csrf_token": token, "rubric-csrf_token": token,
+                                                    "rubric-preset": "provincial_100", "rubric-name": "Thang 100"})
+    assert response.status_code == 302
+    rubric = db.session.scalar(select(Rubric))
+    response = client.post(base + "/rounds", data={
+        "round-csrf_token": token, "round-name": "Sơ khảo", "round-mode": "dossier", "round-entry_source": "all_valid",
+        "round-rubric": rubric.id, "round-judges_per_entry": 2, "round-presentation_minutes": 7,
+        "round-questions_minutes": 10})
+    assert response.status_code == 302
+    round_ = db.session.scalar(select(Round))
+    path = f"{base}/rounds/{round_.id}"
+    assert client.post(path + "/entries", data={"csrf_token": token}).status_code == 302
+    page = client.get(path).get_data(as_text=True)
+    assert all(e.code in page for e in entries)
+    assert client.post(path + "/assign", data={"csrf_token": token}).status_code == 302
+    assert len(db.session.scalars(select(Assignment)).all()) == 6
+    assert client.post(path + "/open", data={"csrf_token": token}).status_code == 302
+    db.session.refresh(round_)
+    assert round_.state is RoundState.open
+
+    # The board shows every judge behind; one click queues reminders.
+    page = client.get(path).get_data(as_text=True)
+    assert "0/2" in page
+    client.post(path + "/remind", data={"csrf_token": token})
+    reminders = db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject.contains("Sơ khảo"))).all()
+    assert sorted(m.recipient for m in reminders) == sorted(j.user.email for j in judges)
+
+    # Locking before the sheets are in needs a reason.
+    client.post(path + "/lock", data={"csrf_token": token, "reason": ""})
+    db.session.refresh(round_)
+    assert round_.state is RoundState.open
+    client.post(path + "/lock", data={"csrf_token": token, "reason": "Hết giờ chấm"})
+    db.session.refresh(round_)
+    assert round_.state is RoundState.locked
+
+    sheet = client.get(f"{path}/sheets/{judges[0].id}.pdf")
+    assert sheet.status_code == 200 and sheet.data.startswith(b"%PDF")
+
+
+def test_judge_invitation_page_and_conflict_proposals(client, db, mail_app, smtp_server):
+    competition = make_competition()
+    make_valid_entry(competition)
+    login(client, _organizer(competition))
+    path = f"/manage/{competition.slug}/judging/judges"
+    token = csrf_token(client, path)
+    response = client.post(path, data={"csrf_token": token, "email": "khong-hop-le", "full_name": "A"})
+    assert response.status_code == 400
+    response = client.post(path, data={"csrf_token": token, "email": "gk@sokhcn.vn", "full_name": "Đinh Công Giám",
+                                       "organisation": "Sở KH&CN", "fields": [competition.fields[0].id]})
+    assert response.status_code == 302
+    send_due()
+    assert smtp_server.wait_for(2) and smtp_server.to("gk@sokhcn.vn")
+    assert client.post(f"/manage/{competition.slug}/judging/conflicts/propose",
+                       data={"csrf_token": token}).status_code == 302
+
+
+def test_scores_import_from_paper(app, db, tmp_path):
+    from judging.domain.paper_import import import_scores_file
+
+    competition = make_competition()
+    entry = make_valid_entry(competition)
+    judge = make_judge(competition, make_user("giamkhao@sokhcn.vn"))
+    from tests.factories import make_round
+
+    round_ = make_round(competition, [entry], [judge], preset="five_point_weighted")
+    names = [c.name for c in round_.rubric.criteria]
+    bad = "email_giam_khao;ma_ho_so;tieu_chi;diem\n" + "".join(
+        f"giamkhao@sokhcn.vn;{entry.code};{name};{7 if i == 0 else 4}\n" for i, name in enumerate(names))
+    with app.test_request_context():
+        report, lines = import_scores_file(round_.id, bad.encode(), None)
+    assert not report.ok and any("7" in line and "0–5" in line for line in lines), lines
+    assert not db.session.scalars(select(Assignment.id)).all() == []
+    good = bad.replace(f";{names[0]};7", f";{names[0]};5")
+    with app.test_request_context():
+        report, lines = import_scores_file(round_.id, good.encode("utf-8-sig"), "giamkhao@sokhcn.vn")
+    assert report.ok and len(report.scores) == 10
+
+
+def test_scores_import_command_exits_non_zero_on_bad_rows(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("judge_email,entry_code,criterion,score\n", encoding="utf-8")
+    result = subprocess.run([".venv/bin/flask", "--app", "wsgi", "scores", "import", "999999", str(bad)],
+                            capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "DATABASE_URL": ""})
+    assert result.returncode != 0
