@@ -157,9 +157,18 @@ def _register_errors(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
+    def page_links(kind: str, obj) -> list[tuple[str, str]]:
+        """Links that packages built on `contest` add to its pages (e.g. a team's
+        feedback from judging), without `contest` knowing those packages."""
+        links = []
+        for provider in app.extensions.get("page_links", {}).get(kind, []):
+            links.extend(provider(obj))
+        return links
+
     @app.context_processor
     def _helpers():
-        return {"current_locale": lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])}
+        return {"current_locale": lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+                "page_links": page_links}
 
 
 def _register_cli(app: Flask) -> None:

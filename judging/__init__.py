@@ -14,13 +14,18 @@ def init_app(app) -> None:
     from judging.views.api import bp as api_bp
     from judging.views.judge import bp as judge_bp
     from judging.views.organize import bp as organize_bp
+    from judging.views.results import admin as results_admin_bp
+    from judging.views.results import public as results_bp
 
-    for bp in (api_bp, judge_bp, organize_bp):
+    for bp in (api_bp, judge_bp, organize_bp, results_admin_bp, results_bp):
         app.register_blueprint(bp)
     register_cli(app)
     from judging.demo import load_judging_demo
 
     app.extensions.setdefault("demo_loaders", []).append(load_judging_demo)
+    from judging.views.results import team_links
+
+    app.extensions.setdefault("page_links", {}).setdefault("team", []).append(team_links)
     app.jinja_env.globals["judging_enabled"] = True
     app.jinja_env.globals["now_iso"] = lambda: utcnow().isoformat()
     app.jinja_env.filters["points"] = format_points

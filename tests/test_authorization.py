@@ -114,6 +114,13 @@ TABLE: dict[str, set[str]] = {
         "index", "create_rubric", "create_round", "round", "refresh_entries", "apply_assignment", "add_pair",
         "remove_pair", "open_round", "lock", "remind", "pitch_order", "timer", "projector_control", "judges",
         "propose_conflicts", "decide_conflict", "paper_sheet", "set_chair")},
+    # results
+    **{f"results_admin.{name}": ORGANIZERS for name in (
+        "round_results", "set_method", "freeze", "diagnostics", "advance", "awards_page", "publish", "ceremony",
+        "export_standings")},
+    "results.public_results": EVERYONE,
+    "results.public_results_json": EVERYONE,
+    "results.feedback": TEAM,
 }
 
 
@@ -219,7 +226,8 @@ def build_judging(db, comp_a, comp_b, entry, users) -> dict:
                         status=ConflictStatus.pending, reason="Cùng trường", created_at=utcnow())
     db.session.add(conflict)
     db.session.commit()
-    return {"round_id": round_.id, "judge_id": judges[JUDGE].id, "conflict_id": conflict.id, "decision": "confirm"}
+    return {"round_id": round_.id, "judge_id": judges[JUDGE].id, "conflict_id": conflict.id, "decision": "confirm",
+            "fmt": "csv"}
 
 
 def _is_refused(role: str, response) -> bool:

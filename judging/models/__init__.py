@@ -2,6 +2,7 @@
 They reference `contest`'s tables; `contest` never references these."""
 
 from judging.models.judges import Conflict, ConflictSource, ConflictStatus, Judge
+from judging.models.results import Award, AwardTier, Publication, ResultSnapshot
 from judging.models.rounds import (
     Assignment,
     EntrySource,
@@ -15,7 +16,7 @@ from judging.models.rubrics import Criterion, Rubric
 from judging.models.scores import AppliedChange, Score, ScoreSheet
 
 __all__ = [
-    "AppliedChange", "Assignment", "Conflict", "ConflictSource", "ConflictStatus", "Criterion",
+    "AppliedChange", "Award", "AwardTier", "Publication", "ResultSnapshot", "Assignment", "Conflict", "ConflictSource", "ConflictStatus", "Criterion",
     "EntrySource", "Judge", "Round", "RoundEntry", "RoundMode", "RoundState", "Rubric", "Score",
     "ScoreSheet", "TimerPhase",
 ]

@@ -6,7 +6,16 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.models.base import Base, TimestampMixin, UTCDateTime
@@ -64,6 +73,17 @@ class Round(TimestampMixin, Base):
     state: Mapped[RoundState] = mapped_column(_enum(RoundState, "round_state"), nullable=False,
                                               default=RoundState.preparing)
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    # Results: how scores combine (judging/aggregate.py) and who goes on.
+    result_method: Mapped[str] = mapped_column(String(16), nullable=False, default="mean")
+    result_trim: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    result_min_scores: Mapped[int] = mapped_column(Integer, nullable=False, default=3)
+    # [{"kind": "criterion" | "presentation" | "chair_decision", "label": ..., "criterion": id}]
+    tie_breaks: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    chair_order: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    advance_top_n: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    advance_min_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    advance_no_zero: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     # Live pitches: lengths, the recorded draw and the shared timer.
     presentation_seconds: Mapped[int] = mapped_column(Integer, nullable=False, default=420)

@@ -1,0 +1,104 @@
+"""Awards: tiers per competition, proposed per board from the final round's
+frozen standings, adjustable with a reason; sponsors' special prizes by hand."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select
+
+from contest.domain import audit
+from contest.domain.errors import DomainError
+from contest.extensions import db
+from contest.models import Competition, Entry
+from contest.models.base import utcnow
+from judging.models import Award, AwardTier, ResultSnapshot
+
+DEFAULT_TIERS = (("Giải Nhất", 1, 50_000_000), ("Giải Nhì", 1, 30_000_000), ("Giải Ba", 1, 20_000_000),
+                 ("Giải Khuyến khích", 2, 10_000_000))
+
+
+def tiers_of(competition: Competition) -> list[AwardTier]:
+    return list(db.session.scalars(select(AwardTier).where(AwardTier.competition_id == competition.id)
+                                   .order_by(AwardTier.position)))
+
+
+def add_tier(competition: Competition, name: str, count_per_board: int, prize_amount: int | None,
+             special: bool = False) -> AwardTier:
+    if not name.strip():
+        raise DomainError(_("Name the award."), field="name")
+    if count_per_board < 1:
+        raise DomainError(_("At least one award per board."), field="count_per_board")
+    position = (db.session.scalar(select(func.max(AwardTier.position)).where(
+        AwardTier.competition_id == competition.id)) or 0) + 1
+    tier = AwardTier(competition_id=competition.id, position=position, name=name.strip(),
+                     count_per_board=count_per_board, prize_amount=prize_amount, special=special)
+    db.session.add(tier)
+    db.session.flush()
+    audit.record("award.tier_added", "award_tier", tier.id, competition_id=competition.id,
+                 after={"name": tier.name, "count": count_per_board, "prize": prize_amount})
+    return tier
+
+
+def ensure_default_tiers(competition: Competition) -> None:
+    if not tiers_of(competition):
+        for name, count, prize in DEFAULT_TIERS:
+            add_tier(competition, name, count, prize)
+
+
+def awards_of(competition: Competition) -> list[Award]:
+    return list(db.session.scalars(select(Award).join(AwardTier).where(AwardTier.competition_id == competition.id)
+                                   .order_by(AwardTier.position, Award.id)))
+
+
+def propose(competition: Competition, snapshot: ResultSnapshot) -> list[Award]:
+    """Replace the non-special awards with the standings' proposal, per board."""
+    tiers = [t for t in tiers_of(competition) if not t.special]
+    if not tiers:
+        raise DomainError(_("Define the award tiers first."))
+    before = [(a.tier.name, a.entry_id) for a in awards_of(competition) if not a.tier.special]
+    db.session.execute(delete(Award).where(Award.tier_id.in_([t.id for t in tiers])))
+    by_board = defaultdict(list)
+    for standing in sorted(snapshot.standings, key=lambda s: (s["rank"], s["code"] or "")):
+        by_board[standing["board"]].append(standing)
+    now, created = utcnow(), []
+    for rows in by_board.values():
+        queue = iter(rows)
+        for tier in tiers:
+            for _i in range(tier.count_per_board):
+                standing = next(queue, None)
+                if standing is None:
+                    break
+                award = Award(tier_id=tier.id, entry_id=standing["entry"], created_at=now)
+                db.session.add(award)
+                created.append(award)
+    db.session.flush()
+    audit.record("award.proposed", "competition", competition.id, competition_id=competition.id,
+                 before={"awards": before}, after={"awards": [(a.tier_id, a.entry_id) for a in created],
+                                                   "snapshot": snapshot.id})
+    return created
+
+
+def give(tier: AwardTier, entry: Entry, reason: str | None) -> Award:
+    """Give an award by hand (a sponsor's prize, or a change to the proposal)."""
+    reason = (reason or "").strip() or None
+    if not tier.special and not reason:
+        raise DomainError(_("Changing the proposed awards needs a reason."), field="reason")
+    if entry.competition_id != tier.competition_id:
+        raise DomainError(_("This entry is not in the competition."))
+    award = Award(tier_id=tier.id, entry_id=entry.id, reason=reason, created_at=utcnow())
+    db.session.add(award)
+    db.session.flush()
+    audit.record("award.given", "award", award.id, competition_id=tier.competition_id,
+                 after={"tier": tier.name, "entry": entry.code}, reason=reason)
+    return award
+
+
+def take_back(award: Award, reason: str) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Removing an award needs a reason."), field="reason")
+    audit.record("award.removed", "award", award.id, competition_id=award.tier.competition_id,
+                 before={"tier": award.tier.name, "entry": award.entry.code}, reason=reason)
+    db.session.delete(award)

@@ -1,0 +1,168 @@
+"""Publishing results: an immutable publication written from a frozen snapshot
+and the awards, shown from a scheduled time, never recomputed. Corrections
+withdraw it with a reason and write a new version."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections import defaultdict
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from contest.domain import audit
+from contest.domain.accounts import external_url
+from contest.domain.errors import Conflict, DomainError
+from contest.domain.outbox import queue_mail
+from contest.extensions import db
+from contest.models import Competition, Entry, EntryStatus, Team
+from contest.models.base import utcnow
+from judging.domain.awards import awards_of
+from judging.models import Publication, ResultSnapshot, ScoreSheet
+
+
+def build_content(competition: Competition, snapshot: ResultSnapshot) -> dict:
+    awards = awards_of(competition)
+    award_of = {a.entry_id: a for a in awards if not a.tier.special}
+    specials = defaultdict(list)
+    for a in awards:
+        if a.tier.special:
+            specials[a.entry_id].append(a.tier.name)
+    boards = {b.id: b.name for b in competition.boards}
+    rows_by_board = defaultdict(list)
+    for s in sorted(snapshot.standings, key=lambda s: (s["rank"], s["code"] or "")):
+        award = award_of.get(s["entry"])
+        rows_by_board[s["board"]].append({
+            "rank": s["rank"], "code": s["code"], "title": s["title"],
+            "team": s["team"] if s["show_name"] else None, "score": round(s["score"], 2),
+            "award": award.tier.name if award else None, "award_position": award.tier.position if award else None,
+            "prize": award.tier.prize_amount if award else None, "special": specials.get(s["entry"], []),
+        })
+    return {
+        "competition": competition.name, "slug": competition.slug, "round": snapshot.round.name,
+        "method": snapshot.method, "inputs_hash": snapshot.inputs_hash, "snapshot_version": snapshot.version,
+        "boards": [{"board": boards.get(board, ""), "rows": rows} for board, rows in
+                   sorted(rows_by_board.items(), key=lambda kv: list(boards).index(kv[0]) if kv[0] in boards else 99)],
+    }
+
+
+def _hash(content: dict) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def current_publication_row(competition: Competition) -> Publication | None:
+    """The newest publication not withdrawn, whether or not its time has come."""
+    return db.session.scalar(select(Publication).where(Publication.competition_id == competition.id,
+                                                       Publication.withdrawn_at.is_(None))
+                             .order_by(Publication.version.desc()))
+
+
+def publish(competition: Competition, snapshot: ResultSnapshot, publish_at: datetime, user,
+            feedback_released: bool = False, reason: str | None = None) -> Publication:
+    if snapshot.withdrawn_at is not None:
+        raise Conflict(_("These results have been withdrawn."))
+    previous = current_publication_row(competition)
+    reason = (reason or "").strip() or None
+    if previous is not None:
+        if not reason:
+            raise DomainError(_("Results are already published or scheduled. To replace them, give the reason."),
+                              field="reason")
+        previous.withdrawn_at, previous.withdrawn_reason = utcnow(), reason
+    content = build_content(competition, snapshot)
+    version = (db.session.scalar(select(func.max(Publication.version)).where(
+        Publication.competition_id == competition.id)) or 0) + 1
+    publication = Publication(competition_id=competition.id, version=version, snapshot_id=snapshot.id,
+                              publish_at=publish_at, content=content, content_hash=_hash(content),
+                              feedback_released=feedback_released, created_at=utcnow(),
+                              created_by_id=getattr(user, "id", None))
+    db.session.add(publication)
+    db.session.flush()
+    if previous is None:
+        _queue_result_mails(competition, publication)
+    audit.record("results.published", "publication", publication.id, competition_id=competition.id,
+                 before={"publication": previous.id} if previous else None,
+                 after={"version": version, "publish_at": publish_at.isoformat(), "hash": publication.content_hash},
+                 reason=reason)
+    forget_cached(competition.slug)
+    return publication
+
+
+def _queue_result_mails(competition: Competition, publication: Publication) -> None:
+    """One mail per team, held in the outbox until the announcement time."""
+    teams = db.session.scalars(select(Team).join(Entry, Entry.team_id == Team.id).where(
+        Team.competition_id == competition.id, Entry.status == EntryStatus.submitted)).all()
+    url = external_url("results.public_results", slug=competition.slug)
+    for team in teams:
+        message = queue_mail(team.leader.email, "results_announced", locale=team.leader.locale, team=team,
+                             competition=competition, results_url=url)
+        message.next_attempt_at = publication.publish_at
+
+
+def withdraw(publication: Publication, reason: str) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for withdrawing the results."), field="reason")
+    publication.withdrawn_at, publication.withdrawn_reason = utcnow(), reason
+    audit.record("results.withdrawn", "publication", publication.id, competition_id=publication.competition_id,
+                 before={"hash": publication.content_hash}, reason=reason)
+    forget_cached(db.session.get(Competition, publication.competition_id).slug)
+
+
+# -- what the public sees, cached: publications never change, so the only thing
+# to look up is which one is current, and that is kept for a second.
+
+_LOOKUP_TTL = 1.0
+_lookup: dict[str, tuple[float, int | None, datetime | None]] = {}
+_lookup_lock = threading.Lock()
+
+
+def forget_cached(slug: str) -> None:
+    with _lookup_lock:
+        _lookup.pop(slug, None)
+
+
+def visible_publication_id(slug: str, now: datetime | None = None) -> int | None:
+    now = now or utcnow()
+    cached = _lookup.get(slug)
+    if cached is None or time.monotonic() - cached[0] > _LOOKUP_TTL:
+        row = db.session.execute(
+            select(Publication.id, Publication.publish_at).join(Competition, Competition.id == Publication.competition_id)
+            .where(Competition.slug == slug, Publication.withdrawn_at.is_(None))
+            .order_by(Publication.version.desc()).limit(1)).first()
+        cached = (time.monotonic(), row[0] if row else None, row[1] if row else None)
+        with _lookup_lock:
+            _lookup[slug] = cached
+    _, publication_id, publish_at = cached
+    if publication_id is None or publish_at > now:
+        return None
+    return publication_id
+
+
+# -- feedback to teams ---------------------------------------------------------
+
+def team_feedback(team: Team) -> dict | None:
+    """Per-criterion averages and the judges' comments (no names), once released."""
+    publication = current_publication_row(team.competition)
+    if publication is None or not publication.feedback_released or publication.publish_at > utcnow():
+        return None
+    entry = team.entry
+    snapshot = publication.snapshot
+    if entry is None or not any(s["entry"] == entry.id for s in snapshot.standings):
+        return None
+    round_ = snapshot.round
+    values = defaultdict(list)
+    for item in snapshot.inputs:
+        if item["entry"] == entry.id:
+            values[item["criterion"]].append(float(item["value"]))
+    criteria = [(c.name, c.max_points, sum(values[c.id]) / len(values[c.id]))
+                for c in round_.rubric.criteria if values.get(c.id)]
+    comments = [c for c in db.session.scalars(select(ScoreSheet.comment).where(
+        ScoreSheet.round_id == round_.id, ScoreSheet.entry_id == entry.id, ScoreSheet.submitted_at.is_not(None)))
+        if c.strip()]
+    return {"round": round_.name, "criteria": criteria, "comments": comments}
+
+

@@ -1,0 +1,224 @@
+"""Results of a round: from submitted score sheets to standings (through the
+pure `judging.aggregate`), warnings for organizers, and the frozen snapshot."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from contest.domain import audit
+from contest.domain.errors import Conflict, DomainError
+from contest.extensions import db
+from contest.models import Entry
+from contest.models.base import utcnow
+from judging.aggregate import (
+    METHODS,
+    Standing,
+    TieBreak,
+    aggregate,
+    entry_disagreement,
+    icc,
+    judge_leniency,
+    kendall_w,
+    weighted_total,
+)
+from judging.models import Criterion, ResultSnapshot, Round, RoundState, Score, ScoreSheet
+
+METHOD_LABELS = {"mean": _l("Mean"), "median": _l("Median"), "trimmed": _l("Trimmed mean"),
+                 "zscore": _l("Per-judge z-scores")}
+LENIENCY_Z = 1.5          # a judge this many SDs from the panel is flagged
+DISAGREEMENT_SPREAD = 25  # points between the highest and lowest total of an entry
+ICC_POOR = 0.5
+
+
+@dataclass(frozen=True)
+class ScoreInput:
+    judge: int
+    entry: int
+    criterion: int
+    value: str
+
+
+@dataclass
+class RoundResults:
+    round: Round
+    standings: list[Standing]
+    raw_standings: list[Standing]
+    entries: dict[int, Entry]
+    inputs: list[ScoreInput]
+    zero_criteria: dict[int, list[int]]       # entry -> criteria somebody scored 0
+    warnings: list[str] = field(default_factory=list)
+    leniency: dict = field(default_factory=dict)
+    disagreement: list = field(default_factory=list)
+    icc_value: float | None = None
+    kendall: float | None = None
+
+
+def score_inputs(round_: Round) -> list[ScoreInput]:
+    """Every score of every submitted sheet of the round, in a fixed order."""
+    rows = db.session.execute(
+        select(ScoreSheet.judge_id, ScoreSheet.entry_id, Score.criterion_id, Score.value)
+        .join(Score, Score.sheet_id == ScoreSheet.id)
+        .where(ScoreSheet.round_id == round_.id, ScoreSheet.submitted_at.is_not(None))
+        .order_by(ScoreSheet.entry_id, ScoreSheet.judge_id, Score.criterion_id)).all()
+    return [ScoreInput(j, e, c, format(v.normalize(), "f")) for j, e, c, v in rows]
+
+
+def _totals(inputs: list[ScoreInput], criteria: list[Criterion]):
+    rubric = {c.id: (float(c.max_points), float(c.weight)) for c in criteria}
+    sheets: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
+    for s in inputs:
+        sheets[(s.judge, s.entry)][s.criterion] = float(s.value)
+    totals = [(judge, entry, weighted_total(values, rubric, allow_missing=True))
+              for (judge, entry), values in sheets.items()]
+    means: dict[int, dict[int, float]] = defaultdict(dict)
+    zeros: dict[int, list[int]] = defaultdict(list)
+    per_criterion: dict[tuple[int, int], list[float]] = defaultdict(list)
+    for s in inputs:
+        per_criterion[(s.entry, s.criterion)].append(float(s.value))
+        if float(s.value) == 0 and s.criterion not in zeros[s.entry]:
+            zeros[s.entry].append(s.criterion)
+    for (entry, criterion), values in per_criterion.items():
+        means[entry][criterion] = sum(values) / len(values)
+    return totals, means, dict(zeros)
+
+
+def tie_breaks_of(round_: Round) -> list[TieBreak]:
+    return [TieBreak(kind=t["kind"], label=t.get("label") or t["kind"], criterion=t.get("criterion"))
+            for t in round_.tie_breaks or []]
+
+
+def compute(round_: Round) -> RoundResults:
+    criteria = list(round_.rubric.criteria)
+    inputs = score_inputs(round_)
+    totals, means, zeros = _totals(inputs, criteria)
+    entries = {e.id: e for e in db.session.scalars(select(Entry).where(
+        Entry.id.in_({t[1] for t in totals} or {0})))}
+    data = {"criterion_means": means, "chair_order": list(round_.chair_order or [])}
+    standings = aggregate(totals, method=round_.result_method, trim=round_.result_trim,
+                          min_scores=round_.result_min_scores, tie_breaks=tie_breaks_of(round_),
+                          tie_break_data=data) if totals else []
+    raw = aggregate(totals, method="mean") if totals else []
+    results = RoundResults(round_, standings, raw, entries, inputs, zeros)
+    if totals:
+        _diagnose(results, totals)
+    return results
+
+
+def _diagnose(results: RoundResults, totals) -> None:
+    from judging.models import Judge
+
+    names = {j.id: j.user.full_name for j in db.session.scalars(select(Judge).where(
+        Judge.id.in_({t[0] for t in totals})))}
+    results.leniency = judge_leniency(totals)
+    for judge, lean in results.leniency.items():
+        if abs(lean.z) >= LENIENCY_Z:
+            kind = _("more lenient") if lean.offset > 0 else _("more severe")
+            results.warnings.append(_("%(judge)s scores %(kind)s than the panel (%(offset)+.1f points on average).",
+                                      judge=names.get(judge, judge), kind=kind, offset=lean.offset))
+    results.disagreement = entry_disagreement(totals)
+    for d in results.disagreement:
+        if d.spread >= DISAGREEMENT_SPREAD:
+            code = results.entries[d.entry].code if d.entry in results.entries else d.entry
+            results.warnings.append(_("The judges of %(code)s disagree strongly: %(spread).1f points between the "
+                                      "highest and lowest total.", code=code, spread=d.spread))
+    fallbacks = sorted({j for s in results.standings for j in s.fallback_judges})
+    if fallbacks:
+        results.warnings.append(_("Too few scores for z-scores, raw totals used for: %(names)s.",
+                                  names=", ".join(str(names.get(j, j)) for j in fallbacks)))
+    table = complete_table(totals)
+    if table is not None:
+        results.icc_value = icc(table, "ICC(2,1)")
+        results.kendall = kendall_w(table)
+        if results.icc_value < ICC_POOR:
+            results.warnings.append(_("The panel agrees poorly (ICC %(icc).2f < 0.5): read small differences with "
+                                      "care.", icc=results.icc_value))
+
+
+def complete_table(totals) -> list[list[float]] | None:
+    """Entries × judges when every judge scored every entry (ICC needs a full table)."""
+    judges = sorted({t[0] for t in totals})
+    entries = sorted({t[1] for t in totals})
+    values = {(j, e): t for j, e, t in totals}
+    if len(judges) < 2 or len(entries) < 2 or len(values) != len(judges) * len(entries):
+        return None
+    return [[values[(j, e)] for j in judges] for e in entries]
+
+
+# -- snapshots -------------------------------------------------------------------
+
+def _standing_json(s: Standing, entries: dict[int, Entry]) -> dict:
+    entry = entries[s.entry]
+    return {"entry": s.entry, "code": entry.code, "title": entry.title, "board": entry.board_id,
+            "team": entry.team.name, "show_name": entry.team.show_names_publicly, "score": round(s.score, 4),
+            "rank": s.rank, "raw_mean": round(s.raw_mean, 4), "n_judges": s.n_judges, "spread": round(s.spread, 4),
+            "judge_totals": [[j, round(t, 4)] for j, t in s.judge_totals], "tie_break": s.tie_break_applied,
+            "notes": list(s.notes)}
+
+
+def inputs_hash(inputs: list[dict]) -> str:
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def current_snapshot(round_: Round) -> ResultSnapshot | None:
+    return db.session.scalar(select(ResultSnapshot).where(ResultSnapshot.round_id == round_.id,
+                                                          ResultSnapshot.withdrawn_at.is_(None))
+                             .order_by(ResultSnapshot.version.desc()))
+
+
+def freeze(round_: Round, user, reason: str | None = None) -> ResultSnapshot:
+    """Write the immutable snapshot; a second one needs the first withdrawn with a reason."""
+    if round_.state is not RoundState.locked:
+        raise Conflict(_("Lock the round before freezing its results."))
+    previous = current_snapshot(round_)
+    if previous is not None:
+        reason = (reason or "").strip()
+        if not reason:
+            raise DomainError(_("The results are already frozen. To replace them, give the reason."), field="reason")
+        previous.withdrawn_at, previous.withdrawn_reason = utcnow(), reason
+    results = compute(round_)
+    if not results.standings:
+        raise Conflict(_("No submitted score sheets: there is nothing to freeze."))
+    inputs = [s.__dict__ for s in results.inputs]
+    version = (db.session.scalar(select(func.max(ResultSnapshot.version)).where(
+        ResultSnapshot.round_id == round_.id)) or 0) + 1
+    snapshot = ResultSnapshot(
+        round_id=round_.id, version=version, method=round_.result_method,
+        params={"trim": round_.result_trim, "min_scores": round_.result_min_scores,
+                "tie_breaks": round_.tie_breaks or [], "chair_order": round_.chair_order or [],
+                "rubric": round_.rubric_id},
+        inputs=inputs, inputs_hash=inputs_hash(inputs),
+        standings=[_standing_json(s, results.entries) for s in results.standings],
+        software_version=current_app.config.get("APP_VERSION", "dev"), created_at=utcnow(),
+        created_by_id=getattr(user, "id", None))
+    db.session.add(snapshot)
+    db.session.flush()
+    audit.record("results.frozen", "result_snapshot", snapshot.id, competition_id=round_.competition_id,
+                 before={"snapshot": previous.id} if previous else None,
+                 after={"version": version, "hash": snapshot.inputs_hash, "method": snapshot.method},
+                 reason=reason or None)
+    return snapshot
+
+
+def set_method(round_: Round, method: str, trim: int, min_scores: int, tie_breaks: list[dict]) -> None:
+    if method not in METHODS:
+        raise DomainError(_("Unknown method."), field="method")
+    if method == "trimmed" and trim < 1:
+        raise DomainError(_("Say how many highest and lowest totals to drop."), field="trim")
+    criteria = {c.id for c in round_.rubric.criteria}
+    for rule in tie_breaks:
+        TieBreak(kind=rule["kind"], label=rule.get("label") or rule["kind"], criterion=rule.get("criterion"))
+        if rule.get("criterion") is not None and rule["criterion"] not in criteria:
+            raise DomainError(_("A tie-break names a criterion outside the rubric."), field="tie_breaks")
+    before = {"method": round_.result_method, "trim": round_.result_trim, "tie_breaks": round_.tie_breaks}
+    round_.result_method, round_.result_trim, round_.result_min_scores = method, trim, min_scores
+    round_.tie_breaks = tie_breaks
+    audit.record("results.method", "round", round_.id, competition_id=round_.competition_id, before=before,
+                 after={"method": method, "trim": trim, "tie_breaks": tie_breaks})

@@ -1,0 +1,343 @@
+"""Results: the organizer's pages (compute, freeze, advancement, awards,
+publication, ceremony, exports) and the public results page and JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from contest.access import access
+from contest.domain.competitions import find_by_slug
+from contest.domain.errors import DomainError
+from contest.domain.exports import to_csv, to_xlsx
+from contest.extensions import db
+from contest.forms.teams import ConfirmForm
+from contest.models import Entry
+from judging.domain import advancement, awards, publication
+from judging.domain import results as results_domain
+from judging.models import Award, AwardTier, Publication, ResultSnapshot, Round
+from judging.plots import judge_distribution_svg
+
+admin = Blueprint("results_admin", __name__, url_prefix="/manage/<slug>/judging")
+public = Blueprint("results", __name__)
+
+
+def _round(slug, round_id) -> Round:
+    competition = find_by_slug(slug)
+    round_ = db.get_or_404(Round, round_id)
+    if round_.competition_id != competition.id:
+        abort(404)
+    return round_
+
+
+def _back(slug, round_id, page="results_admin.round_results"):
+    return redirect(url_for(page, slug=slug, round_id=round_id))
+
+
+def _commit_or_flash(action, success):
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True
+
+
+@admin.route("/rounds/<int:round_id>/results")
+@access("competition:organizer")
+def round_results(slug, round_id):
+    round_ = _round(slug, round_id)
+    computed = results_domain.compute(round_)
+    raw_rank = {s.entry: s.rank for s in computed.raw_standings}
+    snapshots = db.session.scalars(select(ResultSnapshot).where(ResultSnapshot.round_id == round_.id)
+                                   .order_by(ResultSnapshot.version.desc())).all()
+    from judging.domain.judges import judges_of
+
+    names = {j.id: j.user.full_name for j in judges_of(round_.competition)}
+    return render_template("judging/results/round.html", competition=round_.competition, round=round_,
+                           results=computed, raw_rank=raw_rank, snapshots=snapshots, judge_names=names,
+                           methods=results_domain.METHOD_LABELS, confirm_form=ConfirmForm())
+
+
+@admin.route("/rounds/<int:round_id>/results/method", methods=["POST"])
+@access("competition:organizer")
+def set_method(slug, round_id):
+    round_ = _round(slug, round_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    tie_breaks = []
+    for criterion_id in request.form.getlist("tie_break_criterion", type=int):
+        criterion = next((c for c in round_.rubric.criteria if c.id == criterion_id), None)
+        if criterion is not None:
+            tie_breaks.append({"kind": "criterion", "label": criterion.name, "criterion": criterion.id})
+    if request.form.get("tie_break_chair"):
+        tie_breaks.append({"kind": "chair_decision", "label": _("Decision of the chair")})
+    _commit_or_flash(lambda: results_domain.set_method(
+        round_, request.form.get("method", "mean"), request.form.get("trim", 0, type=int) or 0,
+        request.form.get("min_scores", 3, type=int) or 3, tie_breaks), _("The method has been saved."))
+    return _back(slug, round_id)
+
+
+@admin.route("/rounds/<int:round_id>/results/freeze", methods=["POST"])
+@access("competition:organizer")
+def freeze(slug, round_id):
+    round_ = _round(slug, round_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    _commit_or_flash(lambda: results_domain.freeze(round_, current_user, request.form.get("reason")),
+                     _("The results have been frozen."))
+    return _back(slug, round_id)
+
+
+@admin.route("/rounds/<int:round_id>/diagnostics")
+@access("competition:organizer")
+def diagnostics(slug, round_id):
+    round_ = _round(slug, round_id)
+    computed = results_domain.compute(round_)
+    from judging.domain.judges import judges_of
+
+    names = {j.id: j.user.full_name for j in judges_of(round_.competition)}
+    totals = [(j, s.entry, t) for s in computed.raw_standings for j, t in s.judge_totals]
+    svg = judge_distribution_svg({names.get(j, str(j)): [t for jj, _e, t in totals if jj == j]
+                                  for j in sorted({t[0] for t in totals})},
+                                 [t for _j, _e, t in totals], panel_label=_("Panel"))
+    return render_template("judging/results/diagnostics.html", competition=round_.competition, round=round_,
+                           results=computed, svg=svg, judge_names=names)
+
+
+@admin.route("/rounds/<int:round_id>/advancement", methods=["GET", "POST"])
+@access("competition:organizer")
+def advance(slug, round_id):
+    round_ = _round(slug, round_id)
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        if request.form.get("action") == "rule":
+            _commit_or_flash(lambda: advancement.set_rule(
+                round_, request.form.get("top_n", type=int), request.form.get("min_total", type=int),
+                bool(request.form.get("no_zero"))), _("The rule has been saved."))
+        else:
+            chosen = set(request.form.getlist("entry", type=int))
+            _commit_or_flash(lambda: advancement.apply(round_, chosen, request.form.get("reason")),
+                             _("The entries going on have been recorded and their teams told."))
+        return _back(slug, round_id, "results_admin.advance")
+    boards = {b.id: b.name for b in round_.competition.boards}
+    return render_template("judging/results/advancement.html", competition=round_.competition, round=round_,
+                           preview=advancement.preview(round_), boards=boards, confirm_form=ConfirmForm(),
+                           snapshot=results_domain.current_snapshot(round_))
+
+
+def _final_snapshot(competition):
+    return db.session.scalar(select(ResultSnapshot).join(Round).where(
+        Round.competition_id == competition.id, ResultSnapshot.withdrawn_at.is_(None))
+        .order_by(Round.position.desc(), ResultSnapshot.version.desc()))
+
+
+@admin.route("/awards", methods=["GET", "POST"])
+@access("competition:organizer")
+def awards_page(slug):
+    competition = find_by_slug(slug)
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        action = request.form.get("action")
+        if action == "defaults":
+            _commit_or_flash(lambda: awards.ensure_default_tiers(competition), _("The usual tiers have been added."))
+        elif action == "tier":
+            _commit_or_flash(lambda: awards.add_tier(
+                competition, request.form.get("name", ""), request.form.get("count", 1, type=int) or 1,
+                request.form.get("prize", type=int), bool(request.form.get("special"))), _("The tier has been added."))
+        elif action == "propose":
+            snapshot = _final_snapshot(competition)
+            if snapshot is None:
+                flash(_("Freeze a round's results first."), "error")
+            else:
+                _commit_or_flash(lambda: awards.propose(competition, snapshot), _("Awards proposed from the standings."))
+        elif action == "give":
+            tier = db.get_or_404(AwardTier, request.form.get("tier", type=int))
+            entry = db.session.scalar(select(Entry).where(Entry.competition_id == competition.id,
+                                                          Entry.code == (request.form.get("code") or "").strip().upper()))
+            if tier.competition_id != competition.id or entry is None:
+                flash(_("No entry has this code in the competition."), "error")
+            else:
+                _commit_or_flash(lambda: awards.give(tier, entry, request.form.get("reason")), _("The award has been given."))
+        elif action == "remove":
+            award = db.get_or_404(Award, request.form.get("award", type=int))
+            if award.tier.competition_id != competition.id:
+                abort(404)
+            _commit_or_flash(lambda: awards.take_back(award, request.form.get("reason", "")),
+                             _("The award has been removed."))
+        return redirect(url_for("results_admin.awards_page", slug=slug))
+    return render_template("judging/results/awards.html", competition=competition, tiers=awards.tiers_of(competition),
+                           awards=awards.awards_of(competition), snapshot=_final_snapshot(competition),
+                           confirm_form=ConfirmForm())
+
+
+def _local_tz():
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+@admin.route("/publish", methods=["GET", "POST"])
+@access("competition:organizer")
+def publish(slug):
+    competition = find_by_slug(slug)
+    current = publication.current_publication_row(competition)
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        if request.form.get("action") == "withdraw" and current is not None:
+            _commit_or_flash(lambda: publication.withdraw(current, request.form.get("reason", "")),
+                             _("The results have been withdrawn."))
+            return redirect(url_for("results_admin.publish", slug=slug))
+        snapshot = _final_snapshot(competition)
+        try:
+            when = datetime.fromisoformat(request.form.get("publish_at", "")).replace(tzinfo=_local_tz())
+        except ValueError:
+            flash(_("Give the date and time of the announcement."), "error")
+            return redirect(url_for("results_admin.publish", slug=slug))
+        if snapshot is None:
+            flash(_("Freeze a round's results first."), "error")
+        else:
+            _commit_or_flash(lambda: publication.publish(competition, snapshot, when, current_user,
+                                                         bool(request.form.get("feedback")),
+                                                         request.form.get("reason")),
+                             _("The results will be published at the time set."))
+        return redirect(url_for("results_admin.publish", slug=slug))
+    history = db.session.scalars(select(Publication).where(Publication.competition_id == competition.id)
+                                 .order_by(Publication.version.desc())).all()
+    return render_template("judging/results/publish.html", competition=competition, current=current,
+                           history=history, snapshot=_final_snapshot(competition), confirm_form=ConfirmForm())
+
+
+@admin.route("/ceremony")
+@access("competition:organizer")
+def ceremony(slug):
+    competition = find_by_slug(slug)
+    current = publication.current_publication_row(competition)
+    slides = []
+    if current is not None:
+        rows = [(board["board"], row) for board in current.content["boards"] for row in board["rows"] if row["award"]]
+        # From the lowest tier up to Giải Nhất, board by board within a tier.
+        for board, row in sorted(rows, key=lambda br: (-br[1]["award_position"], br[0])):
+            slides.append({"award": row["award"], "board": board, "code": row["code"], "title": row["title"],
+                           "team": row["team"] or "", "prize": row["prize"]})
+    return render_template("judging/results/ceremony.html", competition=competition, slides=slides)
+
+
+@admin.route("/rounds/<int:round_id>/standings.<fmt>")
+@access("competition:organizer")
+def export_standings(slug, round_id, fmt):
+    round_ = _round(slug, round_id)
+    snapshot = results_domain.current_snapshot(round_)
+    standings = snapshot.standings if snapshot else [
+        results_domain._standing_json(s, computed.entries) for computed in [results_domain.compute(round_)]
+        for s in computed.standings]
+    headers = [_("Rank"), _("Code"), _("Project title"), _("Team"), _("Score"), _("Mean of totals"),
+               _("Judges"), _("Spread"), _("Tie-break")]
+    rows = [[s["rank"], s["code"], s["title"], s["team"], round(s["score"], 2), round(s["raw_mean"], 2),
+             s["n_judges"], round(s["spread"], 2), s["tie_break"] or ""] for s in standings]
+    name = f"ket-qua-{round_.competition.slug}-vong-{round_.position}"
+    if fmt == "csv":
+        return Response(to_csv(headers, rows), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    if fmt == "xlsx":
+        return Response(to_xlsx(headers, rows), mimetype=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    abort(404)
+
+
+# -- public ------------------------------------------------------------------------
+
+def _cached_response(body: bytes, mimetype: str, etag: str):
+    response = Response(body, mimetype=mimetype)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "public, max-age=30"
+    return response.make_conditional(request)
+
+
+_rendered: dict[tuple, bytes] = {}
+
+
+@public.route("/c/<slug>/results")
+@access("public")
+def public_results(slug):
+    publication_id = publication.visible_publication_id(slug)
+    if publication_id is None:
+        competition = find_by_slug(slug)
+        if competition is None:
+            abort(404)
+        response = Response(render_template("judging/results/not_yet.html", competition=competition))
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+    from flask_babel import get_locale
+
+    key = (publication_id, str(get_locale()), current_user.is_authenticated)
+    body = _rendered.get(key)
+    if body is None:
+        row = db.session.get(Publication, publication_id)
+        body = render_template("judging/results/public.html", content=row.content, publication=row,
+                               og_url=url_for("results.public_results", slug=slug, _external=True)).encode()
+        if not current_user.is_authenticated:
+            _rendered[key] = body
+    return _cached_response(body, "text/html", f"{publication_id}-{key[1]}-{int(key[2])}")
+
+
+@public.route("/c/<slug>/results.json")
+@access("public")
+def public_results_json(slug):
+    publication_id = publication.visible_publication_id(slug)
+    if publication_id is None:
+        if find_by_slug(slug) is None:
+            abort(404)
+        return Response(json.dumps({"published": False}), mimetype="application/json",
+                        headers={"Cache-Control": "no-cache"})
+    key = (publication_id, "json")
+    body = _rendered.get(key)
+    if body is None:
+        row = db.session.get(Publication, publication_id)
+        body = json.dumps({"published": True, "version": row.version, "published_at": row.publish_at.isoformat(),
+                           "content_hash": row.content_hash, **row.content}, ensure_ascii=False).encode()
+        _rendered[key] = body
+    return _cached_response(body, "application/json", f"{publication_id}-json")
+
+
+
+
+# -- a team's feedback -----------------------------------------------------------
+
+def team_links(team) -> list[tuple[str, str]]:
+    if publication.team_feedback(team) is None:
+        return []
+    return [(_("Judges' feedback"), url_for("results.feedback", team_id=team.id))]
+
+
+@public.route("/teams/<int:team_id>/feedback")
+@access("team:member")
+def feedback(team_id):
+    from contest.models import Team
+
+    team = db.session.get(Team, team_id)
+    data = publication.team_feedback(team)
+    if data is None:
+        abort(404)
+    return render_template("judging/results/feedback.html", team=team, feedback=data)

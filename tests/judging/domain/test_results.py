@@ -1,0 +1,134 @@
+"""Results through the database: compute, freeze, advance, award, publish —
+and a published page that does not move when a score changes afterwards."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from contest.domain.errors import Conflict, DomainError
+from contest.models import AuditEvent, OutboxMessage
+from contest.models.base import utcnow
+from judging.domain import advancement, awards, publication, results
+from judging.domain.scoring import Change, apply_change, submit_sheet
+from judging.models import RoundState, Score
+from tests.factories import make_competition, make_judge, make_round, make_valid_entry
+
+
+def _score(round_, judge, entry, value_of):
+    for criterion in round_.rubric.criteria:
+        apply_change(round_.id, entry.id, judge.user_id,
+                     Change(f"{round_.id}-{judge.id}-{entry.id}-{criterion.id}", criterion.id,
+                            value_of(criterion), None, "test"))
+    submit_sheet(round_.id, entry.id, judge.user_id)
+
+
+@pytest.fixture
+def scored(app, db):
+    """Three entries, two judges, everything scored: entry i gets i/4 of the maximum (+ a judge offset)."""
+    competition = make_competition()
+    entries = [make_valid_entry(competition) for _ in range(3)]
+    panel = [make_judge(competition) for _ in range(2)]
+    round_ = make_round(competition, entries, panel)
+    with app.test_request_context():
+        for i, entry in enumerate(entries, start=1):
+            for j, judge in enumerate(panel):
+                _score(round_, judge, entry, lambda c, i=i, j=j: c.step * int(c.max_points / c.step * (i + j) / 5))
+    round_.state = RoundState.locked
+    db.session.commit()
+    return competition, round_, entries, panel
+
+
+def test_compute_ranks_and_diagnoses(scored):
+    _, round_, entries, _ = scored
+    computed = results.compute(round_)
+    assert [s.entry for s in computed.standings] == [entries[2].id, entries[1].id, entries[0].id]
+    assert [s.rank for s in computed.standings] == [1, 2, 3]
+    assert computed.icc_value is not None and computed.kendall == pytest.approx(1.0)
+
+
+def test_freeze_writes_an_immutable_snapshot(app, db, scored):
+    _, round_, _, _ = scored
+    with app.test_request_context():
+        snapshot = results.freeze(round_, None)
+    db.session.commit()
+    assert snapshot.version == 1 and len(snapshot.inputs_hash) == 64
+    assert snapshot.inputs_hash == results.inputs_hash(snapshot.inputs)
+    assert {s["rank"] for s in snapshot.standings} == {1, 2, 3}
+    with app.test_request_context(), pytest.raises(DomainError):
+        results.freeze(round_, None)                      # replacing needs a reason
+    with app.test_request_context():
+        second = results.freeze(round_, None, "Nhập sai điểm giám khảo 2")
+    db.session.commit()
+    assert second.version == 2 and snapshot.withdrawn_reason == "Nhập sai điểm giám khảo 2"
+
+
+def test_open_rounds_cannot_be_frozen(app, db):
+    competition = make_competition()
+    round_ = make_round(competition, [make_valid_entry(competition)], [make_judge(competition)])
+    with app.test_request_context(), pytest.raises(Conflict):
+        results.freeze(round_, None)
+
+
+def test_advancement_rule_and_override_with_reason(app, db, scored):
+    competition, round_, entries, _ = scored
+    following = make_round(competition, [], [], name="Chung kết", state="preparing")
+    with app.test_request_context():
+        results.freeze(round_, None)
+        advancement.set_rule(round_, top_n=2, min_total=None, no_zero=True)
+        preview = advancement.preview(round_)
+        suggested = {c.standing["entry"] for rows in preview.values() for c in rows if c.qualifies}
+        with pytest.raises(DomainError):
+            advancement.apply(round_, suggested | {entries[0].id}, None)
+        advancement.apply(round_, suggested, None)
+    db.session.commit()
+    assert {re.entry_id for re in following.entries} == suggested
+    assert entries[0].id not in suggested          # its zero scores keep it out
+    mails = db.session.scalars(select(OutboxMessage)).all()
+    assert len([m for m in mails if "vòng" in m.subject.lower() or "round" in m.subject.lower()]) == len(suggested)
+
+
+def test_publication_is_scheduled_and_does_not_move(app, db, scored):
+    competition, round_, entries, panel = scored
+    with app.test_request_context():
+        snapshot = results.freeze(round_, None)
+        awards.ensure_default_tiers(competition)
+        given = awards.propose(competition, snapshot)
+        later = utcnow() + timedelta(hours=1)
+        pub = publication.publish(competition, snapshot, later, None)
+    db.session.commit()
+    assert [a.entry_id for a in given][:1] == [entries[2].id]
+    assert publication.visible_publication_id(competition.slug) is None
+    assert publication.visible_publication_id(competition.slug, now=later + timedelta(seconds=1)) == pub.id
+    held = db.session.scalars(select(OutboxMessage)).all()
+    assert held and all(m.next_attempt_at >= later - timedelta(seconds=1) for m in held
+                        if "results" in m.subject.lower() or "kết quả" in m.subject.lower())
+
+    # A score changed after the snapshot (an audited correction) does not touch the publication.
+    before = dict(pub.content)
+    score = db.session.scalars(select(Score)).first()
+    score.value = 0
+    db.session.commit()
+    db.session.refresh(pub)
+    assert pub.content == before
+    with app.test_request_context(), pytest.raises(DomainError):
+        publication.publish(competition, snapshot, later, None)       # replacing needs a reason
+    events = [e.action for e in db.session.scalars(select(AuditEvent))]
+    assert "results.frozen" in events and "results.published" in events and "award.proposed" in events
+
+
+def test_awards_changed_by_hand_need_a_reason(app, db, scored):
+    competition, round_, entries, _ = scored
+    with app.test_request_context():
+        awards.ensure_default_tiers(competition)
+        first = awards.tiers_of(competition)[0]
+        with pytest.raises(DomainError):
+            awards.give(first, entries[0], None)
+        award = awards.give(first, entries[0], "Ban giám khảo thống nhất")
+        sponsor = awards.add_tier(competition, "Giải của nhà tài trợ", 1, 5_000_000, special=True)
+        awards.give(sponsor, entries[1], None)
+        with pytest.raises(DomainError):
+            awards.take_back(award, "")
+        awards.take_back(award, "Nhầm hồ sơ")
+    db.session.commit()
+    assert [a.tier.name for a in awards.awards_of(competition)] == ["Giải của nhà tài trợ"]
