@@ -15,6 +15,7 @@ from contest.extensions import db
 from contest.models import (
     Attachment,
     AttachmentKind,
+    Competition,
     CompetitionRole,
     CompetitionRoleKind,
     CompetitionState,
@@ -149,15 +150,22 @@ def load_competitions(password_hash: str) -> list[tuple[str, str]]:
     _grant(competition, organizer, CompetitionRoleKind.organizer)
     _grant(competition, secretary, CompetitionRoleKind.secretariat)
     deck_key = get_storage().save(_demo_pdf("Bai thuyet trinh du an"), suffix=".pdf")
-    districts = list(db.session.scalars(select(OrgUnit).where(OrgUnit.kind.in_(["district", "city", "town"]))))
     states = ([(EntryStatus.submitted, EntryValidity.valid)] * 14 + [(EntryStatus.submitted, EntryValidity.unchecked)] * 8
               + [(EntryStatus.submitted, EntryValidity.invalid)] * 2 + [(EntryStatus.draft, EntryValidity.unchecked)] * 4
               + [(EntryStatus.withdrawn, EntryValidity.unchecked)] * 2)
+    _populate(competition, rnd, states, "doi", password_hash, deck_key)
+    db.session.commit()
+    return logins
+
+
+def _populate(competition, rnd, states, leader_prefix, password_hash, deck_key) -> None:
+    """Teams (some women-led, some student teams) and their entries in the given states."""
+    districts = list(db.session.scalars(select(OrgUnit).where(OrgUnit.kind.in_(["district", "city", "town"]))))
     for index, (status, validity) in enumerate(states):
         women_led = index % 3 == 0
         students = index % 4 == 1
         leader_name, leader_gender = _person(rnd, women_led)
-        leader = _user(f"doi{index + 1:02d}@demo.quangngai.vn", leader_name, password_hash)
+        leader = _user(f"{leader_prefix}{index + 1:02d}@demo.quangngai.vn", leader_name, password_hash)
         team = Team(competition_id=competition.id, name=f"Đội {index + 1:02d} – {leader_name.split()[-1]}",
                     leader_id=leader.id, org_unit_id=rnd.choice(districts).id if districts else None,
                     organisation="Trường Đại học Phạm Văn Đồng" if students else None)
@@ -170,7 +178,27 @@ def load_competitions(password_hash: str) -> list[tuple[str, str]]:
                                        date_of_birth=date(1992 + seat, 1 + index % 12, 1 + index % 28)))
         db.session.add(team)
         db.session.flush()
-        submitted_at = datetime(2026, 10, 1, tzinfo=UTC) + timedelta(days=index)
+        submitted_at = datetime(competition.year, 10, 1, tzinfo=UTC) + timedelta(days=index)
         _make_entry(competition, team, rnd, index, status, validity, deck_key, submitted_at)
+
+
+def load_finished_competition(password_hash: str) -> Competition | None:
+    """Last year's contest: every entry valid, ready for rounds, awards and published results.
+    Returns None when it already exists."""
+    if find_by_slug("khoi-nghiep-quang-ngai-2025") is not None:
+        return None
+    rnd = random.Random(2025)
+    department = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "QNG-KHCN"))
+    competition = create_competition(name="Cuộc thi Khởi nghiệp đổi mới sáng tạo tỉnh Quảng Ngãi năm 2025", year=2025,
+                                     slug="khoi-nghiep-quang-ngai-2025", org_unit=department, preset_name="provincial",
+                                     code_prefix="QNG-2025")
+    competition.description = "Cuộc thi năm 2025 đã kết thúc; kết quả đã công bố."
+    competition.submission_deadline = datetime(2025, 11, 20, 10, 0, tzinfo=UTC)
+    competition.state = CompetitionState.results_published
+    organizer = _user("btc@demo.quangngai.vn", "Phạm Văn Tổ Chức", password_hash)
+    _grant(competition, organizer, CompetitionRoleKind.organizer)
+    deck_key = get_storage().save(_demo_pdf("Bai thuyet trinh du an"), suffix=".pdf")
+    _populate(competition, rnd, [(EntryStatus.submitted, EntryValidity.valid)] * 12, "doi2025-", password_hash,
+              deck_key)
     db.session.commit()
-    return logins
+    return competition

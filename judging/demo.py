@@ -1,17 +1,20 @@
-"""Judging part of `flask demo`: judges, conflicts and a round half-scored.
-Idempotent: nothing is added when the demo round already exists."""
+"""Judging part of `flask demo`: this year's contest with judges, conflicts
+and a round half-scored; last year's contest finished, with published results
+and a ceremony ready to run. Idempotent."""
 
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from contest.demo_competitions import load_finished_competition
 from contest.domain.competitions import find_by_slug
 from contest.extensions import db
 from contest.models import Entry, User
 from contest.models.base import utcnow
-from judging.domain import assignment, judges, rounds
+from judging.domain import advancement, assignment, awards, judges, publication, results, rounds
 from judging.domain.rubrics import create_from_preset
 from judging.domain.scoring import Change, apply_change, submit_sheet
 from judging.models import EntrySource, Judge, Round, RoundMode
@@ -27,11 +30,12 @@ JUDGES = [
 
 
 def load_judging_demo(password_hash: str) -> list[tuple[str, str]]:
-    logins = [("judge", JUDGES[0][0])]
-    competition = find_by_slug(DEMO_SLUG)
-    if competition is None or db.session.scalar(select(Round.id).where(Round.competition_id == competition.id)):
-        return logins
-    rnd = random.Random(4)
+    _finished(password_hash)
+    _current(password_hash)
+    return [("judge", JUDGES[0][0])]
+
+
+def _panel(competition, password_hash: str) -> list[Judge]:
     panel = []
     for i, (email, name, organisation) in enumerate(JUDGES):
         user = db.session.scalar(select(User).where(User.email == email))
@@ -47,31 +51,84 @@ def load_judging_demo(password_hash: str) -> list[tuple[str, str]]:
         db.session.add(judge)
         panel.append(judge)
     db.session.commit()
+    return panel
 
-    # The university lecturer shares a school with the student teams: proposals to check.
-    judges.propose_conflicts(competition)
-    some_entry = db.session.scalar(select(Entry).where(Entry.competition_id == competition.id,
-                                                       Entry.code.is_not(None)).order_by(Entry.code))
-    judges.declare_conflict(panel[3], some_entry, "Người nhà của tôi là thành viên của đội")
 
-    rubric = create_from_preset(competition.id, "provincial_100", "Thang điểm 100 (cấp tỉnh)")
-    round_ = rounds.create_round(competition, name="Sơ khảo", mode=RoundMode.dossier,
-                                 entry_source=EntrySource.all_valid, rubric=rubric, judges_per_entry=3)
+def _round(competition, name, mode, source, rubric, per_entry) -> Round:
+    round_ = rounds.create_round(competition, name=name, mode=mode, entry_source=source, rubric=rubric,
+                                 judges_per_entry=per_entry)
     rounds.refresh_entries(round_)
     db.session.commit()
     assignment.apply(round_, assignment.preview(round_))
     rounds.open_round(round_)
     db.session.commit()
+    return round_
 
+
+def _score(round_, panel, rnd, share: float, submit_every: int = 1) -> None:
+    """Score the first `share` of the round's assignments with plausible values."""
     pairs = sorted(assignment.current_pairs(round_))
     by_judge = {j.id: j for j in panel}
-    for n, (judge_id, entry_id) in enumerate(pairs[: len(pairs) // 2]):
+    quality = {e: rnd.uniform(0.45, 0.95) for _, e in pairs}
+    for n, (judge_id, entry_id) in enumerate(pairs[: int(len(pairs) * share)]):
         judge = by_judge[judge_id]
-        for criterion in rubric.criteria:
+        for criterion in round_.rubric.criteria:
             steps = int(criterion.max_points / criterion.step)
-            value = criterion.step * rnd.randint(steps // 3, steps)
+            level = min(1.0, max(0.0, quality[entry_id] + rnd.uniform(-0.12, 0.12)))
             apply_change(round_.id, entry_id, judge.user_id,
-                         Change(f"demo-{judge_id}-{entry_id}-{criterion.id}", criterion.id, value, None, "demo"))
-        if n % 3:
+                         Change(f"demo-{round_.id}-{judge_id}-{entry_id}-{criterion.id}", criterion.id,
+                                criterion.step * round(steps * level), None, "demo"))
+        if n % submit_every == 0:
             submit_sheet(round_.id, entry_id, judge.user_id)
-    return logins
+
+
+def _current(password_hash: str) -> None:
+    competition = find_by_slug(DEMO_SLUG)
+    if competition is None or db.session.scalar(select(Round.id).where(Round.competition_id == competition.id)):
+        return
+    panel = _panel(competition, password_hash)
+    # The university lecturer shares a school with the student teams: proposals to check.
+    judges.propose_conflicts(competition)
+    some_entry = db.session.scalar(select(Entry).where(Entry.competition_id == competition.id,
+                                                       Entry.code.is_not(None)).order_by(Entry.code))
+    judges.declare_conflict(panel[3], some_entry, "Người nhà của tôi là thành viên của đội")
+    rubric = create_from_preset(competition.id, "provincial_100", "Thang điểm 100 (cấp tỉnh)")
+    round_ = _round(competition, "Sơ khảo", RoundMode.dossier, EntrySource.all_valid, rubric, 3)
+    _score(round_, panel, random.Random(4), share=0.5, submit_every=3)
+
+
+def _finished(password_hash: str) -> None:
+    """Sơ khảo and chung kết locked and frozen, awards given, results published."""
+    competition = load_finished_competition(password_hash)
+    if competition is None:
+        return
+    rnd = random.Random(2025)
+    panel = _panel(competition, password_hash)
+    rubric = create_from_preset(competition.id, "provincial_100", "Thang điểm 100 (cấp tỉnh)")
+    first = _round(competition, "Sơ khảo", RoundMode.dossier, EntrySource.all_valid, rubric, 3)
+    _score(first, panel, rnd, share=1.0)
+    rounds.lock_round(first)
+    results.freeze(first, None)
+    advancement.set_rule(first, top_n=4, min_total=50, no_zero=True)
+    chosen = {c.standing["entry"] for rows in advancement.preview(first).values() for c in rows if c.qualifies}
+    final = rounds.create_round(competition, name="Chung kết", mode=RoundMode.pitch,
+                                entry_source=EntrySource.advanced, rubric=rubric, judges_per_entry=5)
+    db.session.commit()
+    advancement.apply(first, chosen, None)
+    db.session.commit()
+    assignment.apply(final, assignment.preview(final))
+    rounds.draw_order(final)
+    rounds.open_round(final)
+    db.session.commit()
+    _score(final, panel, rnd, share=1.0)
+    rounds.lock_round(final)
+    snapshot = results.freeze(final, None)
+    awards.ensure_default_tiers(competition)
+    awards.propose(competition, snapshot)
+    sponsor = awards.add_tier(competition, "Giải đặc biệt của nhà tài trợ", 1, 15_000_000, special=True)
+    best_student = next((e for e in db.session.scalars(select(Entry).where(Entry.competition_id == competition.id))
+                         if e.team.organisation), None)
+    if best_student is not None:
+        awards.give(sponsor, best_student, None)
+    publication.publish(competition, snapshot, utcnow() - timedelta(days=30), None, feedback_released=True)
+    db.session.commit()

@@ -22,7 +22,7 @@ from contest.extensions import db
 from contest.models import Competition, Entry, EntryStatus, Team
 from contest.models.base import utcnow
 from judging.domain.awards import awards_of
-from judging.models import Publication, ResultSnapshot, ScoreSheet
+from judging.models import Publication, ResultSnapshot, Round, ScoreSheet
 
 
 def build_content(competition: Competition, snapshot: ResultSnapshot) -> dict:
@@ -150,8 +150,15 @@ def team_feedback(team: Team) -> dict | None:
     if publication is None or not publication.feedback_released or publication.publish_at > utcnow():
         return None
     entry = team.entry
-    snapshot = publication.snapshot
-    if entry is None or not any(s["entry"] == entry.id for s in snapshot.standings):
+    if entry is None:
+        return None
+    # The last round the entry was scored in: finalists read the final, the others the round they left in.
+    snapshot = next((snap for snap in db.session.scalars(
+        select(ResultSnapshot).join(Round).where(Round.competition_id == team.competition_id,
+                                                 ResultSnapshot.withdrawn_at.is_(None))
+        .order_by(Round.position.desc(), ResultSnapshot.version.desc()))
+        if any(s["entry"] == entry.id for s in snap.standings)), None)
+    if snapshot is None:
         return None
     round_ = snapshot.round
     values = defaultdict(list)

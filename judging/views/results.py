@@ -236,8 +236,9 @@ def ceremony(slug):
     slides = []
     if current is not None:
         rows = [(board["board"], row) for board in current.content["boards"] for row in board["rows"] if row["award"]]
-        # From the lowest tier up to Giải Nhất, board by board within a tier.
-        for board, row in sorted(rows, key=lambda br: (-br[1]["award_position"], br[0])):
+        # From the lowest tier up to Giải Nhất, board by board within a tier,
+        # and within a tier from the lower standing up.
+        for board, row in sorted(rows, key=lambda br: (-br[1]["award_position"], br[0], -br[1]["rank"])):
             slides.append({"award": row["award"], "board": board, "code": row["code"], "title": row["title"],
                            "team": row["team"] or "", "prize": row["prize"]})
     return render_template("judging/results/ceremony.html", competition=competition, slides=slides)
