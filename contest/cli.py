@@ -23,6 +23,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(orgunits_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(entries_cli)
+    app.cli.add_command(certificates_cli)
 
 
 @click.command("demo")
@@ -116,3 +117,38 @@ def entries_export(slug: str, fmt: str, out: Path | None):
     out = out or Path(f"ho-so-{slug}.{fmt}")
     out.write_bytes(data)
     click.echo(f"{len(rows)} entries written to {out}")
+
+
+certificates_cli = AppGroup("certificates", help="Certificates (giấy chứng nhận).")
+
+
+@certificates_cli.command("generate")
+@click.argument("slug")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the files.")
+@click.option("--date", "issued_on", default=None, help="Date printed on them (YYYY-MM-DD); today by default.")
+def certificates_generate(slug, out_dir, issued_on):
+    """Issue the missing certificates of a competition and write them all: one merged PDF and a ZIP."""
+    from datetime import date
+    from pathlib import Path
+
+    from flask import current_app
+
+    from contest.domain import certificates
+    from contest.domain.competitions import find_by_slug
+    from contest.storage import get_storage
+
+    competition = find_by_slug(slug)
+    if competition is None:
+        raise click.ClickException(f"No competition {slug!r}.")
+    current_app.config["CERTIFICATE_BATCH_IN_THREAD"] = False
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
+        batch = certificates.start_batch(competition, date.fromisoformat(issued_on) if issued_on else date.today(),
+                                         None)
+        batch = certificates.run_batch(batch.id)
+    if batch.error:
+        raise click.ClickException(batch.error)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"giay-chung-nhan-{slug}.pdf").write_bytes(get_storage().read(batch.merged_key))
+    (out / f"giay-chung-nhan-{slug}.zip").write_bytes(get_storage().read(batch.zip_key))
+    click.echo(f"{batch.total} certificates written to {out}")

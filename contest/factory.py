@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from contest.views.account import bp as account_bp
     from contest.views.admin import bp as admin_bp
     from contest.views.auth import bp as auth_bp
+    from contest.views.certificates import bp as certificates_bp
     from contest.views.competitions import bp as competitions_bp
     from contest.views.entries import bp as entries_bp
     from contest.views.main import bp as main_bp
@@ -112,7 +113,8 @@ def _register_blueprints(app: Flask) -> None:
     from contest.views.secretariat import bp as secretariat_bp
     from contest.views.teams import bp as teams_bp
 
-    for bp in (main_bp, auth_bp, account_bp, admin_bp, competitions_bp, manage_bp, secretariat_bp, teams_bp, entries_bp):
+    for bp in (main_bp, auth_bp, account_bp, admin_bp, competitions_bp, manage_bp, secretariat_bp, teams_bp, entries_bp,
+               certificates_bp):
         app.register_blueprint(bp)
 
 

@@ -23,9 +23,13 @@ def init_app(app) -> None:
     from judging.demo import load_judging_demo
 
     app.extensions.setdefault("demo_loaders", []).append(load_judging_demo)
+    from judging.certificates import award_recipients
     from judging.views.results import team_links
 
+    app.extensions.setdefault("certificate_recipients", []).append(award_recipients)
+
     app.extensions.setdefault("page_links", {}).setdefault("team", []).append(team_links)
+    app.extensions["page_links"].setdefault("manage", []).append(_manage_links)
     app.jinja_env.globals["judging_enabled"] = True
     app.jinja_env.globals["now_iso"] = lambda: utcnow().isoformat()
     app.jinja_env.filters["points"] = format_points
@@ -37,3 +41,12 @@ def format_points(value) -> str:
 
     text = format(Decimal(str(value)).normalize(), "f")
     return text
+
+
+def _manage_links(competition) -> list[tuple[str, str]]:
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    return [(_("Judging"), url_for("organize.index", slug=competition.slug)),
+            (_("Awards"), url_for("results_admin.awards_page", slug=competition.slug)),
+            (_("Publication"), url_for("results_admin.publish", slug=competition.slug))]

@@ -5,11 +5,12 @@ and a ceremony ready to run. Idempotent."""
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from contest.demo_competitions import load_finished_competition
+from contest.domain import certificates
 from contest.domain.competitions import find_by_slug
 from contest.extensions import db
 from contest.models import Entry, User
@@ -132,3 +133,6 @@ def _finished(password_hash: str) -> None:
         awards.give(sponsor, best_student, None)
     publication.publish(competition, snapshot, utcnow() - timedelta(days=30), None, feedback_released=True)
     db.session.commit()
+    # Certificates issued and rendered, as after last year's ceremony.
+    batch = certificates.start_batch(competition, date(2025, 12, 20), None, in_thread=False)
+    certificates.run_batch(batch.id)

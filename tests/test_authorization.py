@@ -121,6 +121,11 @@ TABLE: dict[str, set[str]] = {
     "results.public_results": EVERYONE,
     "results.public_results_json": EVERYONE,
     "results.feedback": TEAM,
+    # certificates
+    "certificates.verify": EVERYONE,
+    **{f"certificates.{name}": ORGANIZERS for name in (
+        "index", "edit_template", "preview", "batch_status", "batch_download", "download", "correct")},
+    "certificates.team_download": TEAM,
 }
 
 
@@ -227,7 +232,24 @@ def build_judging(db, comp_a, comp_b, entry, users) -> dict:
     db.session.add(conflict)
     db.session.commit()
     return {"round_id": round_.id, "judge_id": judges[JUDGE].id, "conflict_id": conflict.id, "decision": "confirm",
-            "fmt": "csv"}
+            "fmt": "csv", **build_certificates(db, comp_a, entry)}
+
+
+def build_certificates(db, competition, entry) -> dict:
+    from datetime import date
+
+    from contest.domain import certificates
+    from contest.models import BatchStatus, CertificateBatch, CertificateKind
+
+    templates = certificates.ensure_templates(competition)
+    member = entry.team.members[0]
+    certificate = certificates.issue(templates[CertificateKind.participation], [certificates.Recipient(
+        member.full_name, entry.team.name, entry.title, "", entry.id, entry.team_id, member.id)], date.today())[0]
+    batch = CertificateBatch(competition_id=competition.id, status=BatchStatus.queued, created_at=utcnow())
+    db.session.add(batch)
+    db.session.commit()
+    return {"template_id": templates[CertificateKind.award].id, "certificate_id": certificate.id,
+            "batch_id": batch.id, "kind": "merged.pdf"}
 
 
 def _is_refused(role: str, response) -> bool:

@@ -3,6 +3,13 @@
 from contest.models.accounts import PlatformRole, User
 from contest.models.audit import AuditEvent
 from contest.models.base import Base
+from contest.models.certificates import (
+    BatchStatus,
+    Certificate,
+    CertificateBatch,
+    CertificateKind,
+    CertificateTemplateRecord,
+)
 from contest.models.competitions import (
     Board,
     Competition,
@@ -29,6 +36,7 @@ from contest.models.outbox import OutboxMessage, OutboxStatus
 from contest.models.teams import Gender, Member, Team, TeamInvitation
 
 __all__ = [
+    "BatchStatus", "Certificate", "CertificateBatch", "CertificateKind", "CertificateTemplateRecord",
     "Attachment",
     "AttachmentKind",
     "AuditEvent",

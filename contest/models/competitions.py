@@ -55,6 +55,8 @@ class Competition(TimestampMixin, Base):
     # Submission codes look like "QNG-2026-Y-007"; the counter is bumped under the row's lock.
     code_prefix: Mapped[str] = mapped_column(String(24), nullable=False)
     entry_seq: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Certificate serials ("QNG-2026-000123"), bumped under the row's lock like entry_seq.
+    certificate_seq: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     submission_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -35,7 +35,7 @@ def signup():
     return render_template("auth/signup.html", form=form), form_status(form)
 
 
-@bp.route("/verify/<token>")
+@bp.route("/verify-email/<token>")
 @access("public")
 def verify_email(token):
     try:
@@ -46,7 +46,7 @@ def verify_email(token):
     return redirect(url_for("auth.login"))
 
 
-@bp.route("/verify/resend", methods=["GET", "POST"])
+@bp.route("/verify-email/resend", methods=["GET", "POST"])
 @access("public")
 @limiter.limit(_auth_limit, methods=["POST"])
 def resend_verification():

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from contest.access import access
 from contest.domain import teams as domain
+from contest.domain.certificates import team_certificates
 from contest.domain.competitions import find_by_slug, submissions_open
 from contest.domain.entries import has_unsubmitted_changes
 from contest.domain.errors import DomainError
@@ -76,6 +77,7 @@ def _team_page(team, **forms):
         "handover_form": handover, "confirm_form": ConfirmForm(),
         "invitations": domain.pending_invitations(team),
         "unsubmitted_changes": team.entry is not None and has_unsubmitted_changes(team.entry),
+        "certificates": team_certificates(team.id),
     }
     return render_template("teams/show.html", **context), form_status(*forms.values())
 

@@ -32,7 +32,7 @@ def test_signup_on_a_phone(live_server, smtp_server, phone_page):
 
     messages = smtp_server.wait_for(1, timeout=15)
     assert messages, "the verification mail did not arrive"
-    link = first_link(messages[0], "/verify/")
+    link = first_link(messages[0], "/verify-email/")
     assert link.startswith(live_server.url)
     page.goto(link)
     page.get_by_text("Đã xác nhận địa chỉ e-mail.").wait_for()

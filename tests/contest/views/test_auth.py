@@ -30,12 +30,12 @@ def test_signup_verify_login_logout(client, mail_app, db, smtp_server):
     # Unverified accounts cannot log in yet.
     response = client.post("/login", data={"email": "nhung@example.vn", "password": "mot-mat-khau-dai",
                                            "csrf_token": csrf_token(client, "/login")})
-    assert response.status_code == 302 and "/verify/resend" in response.location
+    assert response.status_code == 302 and "/verify-email/resend" in response.location
 
     send_due()
     message = smtp_server.wait_for(1)[0]
     assert message["Subject"] == "Xác nhận địa chỉ e-mail của bạn"
-    link = first_link(message, "/verify/")
+    link = first_link(message, "/verify-email/")
     path = link.split("localhost", 1)[1]
     assert client.get(path).status_code == 302
     db.session.refresh(user)
@@ -143,9 +143,9 @@ def test_password_reset_is_single_use_and_silent_for_unknown_addresses(client, m
 def test_expired_and_forged_tokens_are_refused(client, app, db):
     user = make_user(verified=False)
     app.config["EMAIL_TOKEN_MAX_AGE"] = -1
-    expired = client.get(f"/verify/{make_verify_token(user)}")
+    expired = client.get(f"/verify-email/{make_verify_token(user)}")
     assert expired.status_code == 400 and "hết hạn" in expired.get_data(as_text=True)
-    forged = client.get("/verify/abc.def.ghi")
+    forged = client.get("/verify-email/abc.def.ghi")
     assert forged.status_code == 400 and "không hợp lệ" in forged.get_data(as_text=True)
     app.config["RESET_TOKEN_MAX_AGE"] = -1
     assert client.get(f"/password/reset/{make_reset_token(user)}").status_code == 400

@@ -1,0 +1,105 @@
+"""Issuing certificates: serials and tokens, the verification page, revoking
+and reissuing, batches with merged PDF and ZIP, the team's own download."""
+
+import io
+import subprocess
+import zipfile
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from contest.domain import certificates
+from contest.domain.errors import DomainError
+from contest.models import AuditEvent, BatchStatus, CertificateKind
+from tests.factories import login, make_competition, make_valid_entry
+
+
+@pytest.fixture
+def issued(app, db):
+    competition = make_competition()
+    entry = make_valid_entry(competition, name="Đội <b>Tỏi</b> & Lý Sơn")
+    entry.team.members[0].full_name = "Nguyễn Thị Hồng Nhung"
+    with app.test_request_context():
+        templates = certificates.ensure_templates(competition)
+        done = certificates.issue(templates[CertificateKind.award], [certificates.Recipient(
+            "Nguyễn Thị Hồng Nhung", entry.team.name, entry.title, "Giải Nhất", entry.id, entry.team_id,
+            entry.team.members[0].id)], date(2026, 12, 20))
+    db.session.commit()
+    return competition, entry, done[0]
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_certificate_text_serial_and_token(app, issued):
+    competition, entry, certificate = issued
+    assert certificate.serial == f"{competition.code_prefix}-000001"
+    assert len(certificate.token) >= 40
+    with app.test_request_context():
+        pdf = certificates.render(certificate)
+    text = _text(pdf)
+    for expected in ("GIẤY CHỨNG NHẬN", "Nguyễn Thị Hồng Nhung", "Giải Nhất", "Đội <b>Tỏi</b> & Lý Sơn",
+                     "ngày 20 tháng 12 năm 2026"):
+        assert expected in text
+
+
+def test_qr_code_links_to_the_verification_page(app, issued, tmp_path):
+    _, _, certificate = issued
+    with app.test_request_context():
+        pdf = certificates.render(certificate)
+    (tmp_path / "c.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(tmp_path / "c.pdf"), str(tmp_path / "c")],
+                   check=True)
+    decoded = subprocess.run(["zbarimg", "--raw", "-q", str(tmp_path / "c.png")], capture_output=True, text=True)
+    assert decoded.stdout.strip().endswith(f"/verify/{certificate.token}")
+
+
+def test_verify_valid_revoked_and_made_up(client, app, db, issued):
+    _, _, certificate = issued
+    page = client.get(f"/verify/{certificate.token}")
+    assert page.status_code == 200 and 'data-verify="valid"' in page.get_data(as_text=True)
+    assert "Nguyễn Thị Hồng Nhung" in page.get_data(as_text=True)
+    with pytest.raises(DomainError):
+        certificates.revoke(certificate, "")
+    with app.test_request_context():
+        copy = certificates.reissue(certificate, "Sai chính tả tên", person_name="Nguyễn Thị Hồng Nhung (sửa)")
+    db.session.commit()
+    page = client.get(f"/verify/{certificate.token}").get_data(as_text=True)
+    assert 'data-verify="revoked"' in page and "Sai chính tả tên" in page
+    assert 'data-verify="valid"' in client.get(f"/verify/{copy.token}").get_data(as_text=True)
+    made_up = client.get("/verify/" + "A" * 43)
+    assert made_up.status_code == 404 and 'data-verify="unknown"' in made_up.get_data(as_text=True)
+    # The serial is printed on the paper; it is not a key to the verification page.
+    assert client.get(f"/verify/{certificate.serial}").status_code == 404
+    actions = [e.action for e in db.session.scalars(select(AuditEvent))]
+    assert {"certificate.issued", "certificate.revoked", "certificate.reissued"} <= set(actions)
+
+
+def test_batch_writes_merged_pdf_and_zip(app, db, issued):
+    competition, entry, _ = issued
+    app.config["CERTIFICATE_BATCH_IN_THREAD"] = False
+    with app.test_request_context():
+        batch = certificates.start_batch(competition, date(2026, 12, 20), None)
+        batch = certificates.run_batch(batch.id)
+    assert batch.status is BatchStatus.done and batch.done == batch.total >= 2
+    from contest.storage import get_storage
+
+    merged = get_storage().read(batch.merged_key)
+    assert len(PdfReader(io.BytesIO(merged)).pages) == batch.total
+    names = zipfile.ZipFile(io.BytesIO(get_storage().read(batch.zip_key))).namelist()
+    assert len(names) == batch.total and all(n.endswith(".pdf") and n.isascii() for n in names)
+    # Generating again issues nothing twice.
+    with app.test_request_context():
+        again = certificates.start_batch(competition, date(2026, 12, 20), None)
+    assert again.total == batch.total
+
+
+def test_team_downloads_its_own_certificate(client, app, db, issued):
+    _, entry, certificate = issued
+    login(client, entry.team.leader)
+    response = client.get(f"/teams/{entry.team_id}/certificates/{certificate.id}.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert certificate.serial in client.get(f"/teams/{entry.team_id}").get_data(as_text=True)
