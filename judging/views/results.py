@@ -31,7 +31,7 @@ from contest.forms.teams import ConfirmForm
 from contest.models import Entry
 from judging.domain import advancement, awards, publication
 from judging.domain import results as results_domain
-from judging.models import Award, AwardTier, Publication, ResultSnapshot, Round
+from judging.models import Award, AwardTier, Publication, ResultSnapshot, Round, Score, ScoreSheet
 from judging.plots import judge_distribution_svg
 
 admin = Blueprint("results_admin", __name__, url_prefix="/manage/<slug>/judging")
@@ -262,6 +262,36 @@ def export_standings(slug, round_id, fmt):
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     if fmt == "xlsx":
         return Response(to_xlsx(headers, rows), mimetype=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    abort(404)
+
+
+@admin.route("/rounds/<int:round_id>/score-sheets.<fmt>")
+@access("competition:organizer")
+def export_sheets(slug, round_id, fmt):
+    """Every score of every sheet in the round, one row per criterion."""
+    round_ = _round(slug, round_id)
+    from judging.domain.judges import judges_of
+
+    names = {j.id: j.user.full_name for j in judges_of(round_.competition)}
+    criteria = {c.id: c.name for c in round_.rubric.criteria}
+    rows = db.session.execute(select(Entry.code, ScoreSheet.judge_id, Score.criterion_id, Score.value,
+                                     ScoreSheet.submitted_at, ScoreSheet.comment)
+                              .join(ScoreSheet, ScoreSheet.entry_id == Entry.id)
+                              .join(Score, Score.sheet_id == ScoreSheet.id)
+                              .where(ScoreSheet.round_id == round_.id)
+                              .order_by(Entry.code, ScoreSheet.judge_id, Score.criterion_id)).all()
+    headers = [_("Code"), _("Judge"), _("Criterion"), _("Score"), _("Submitted"), _("Comment")]
+    data = [[code, names.get(judge, judge), criteria.get(criterion, criterion), float(value),
+             submitted.isoformat() if submitted else "", comment] for code, judge, criterion, value, submitted, comment
+            in rows]
+    name = f"phieu-cham-{round_.competition.slug}-vong-{round_.position}"
+    if fmt == "csv":
+        return Response(to_csv(headers, data), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    if fmt == "xlsx":
+        return Response(to_xlsx(headers, data), mimetype=(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
     abort(404)
