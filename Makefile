@@ -33,7 +33,7 @@ test: setup
 # contest/translations/vi/LC_MESSAGES/messages.po.
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --project qng-contest -o contest/translations/messages.pot .
-	$(BIN)/pybabel update -i contest/translations/messages.pot -d contest/translations --ignore-obsolete
+	$(BIN)/pybabel update -i contest/translations/messages.pot -d contest/translations --ignore-obsolete --no-fuzzy-matching
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
