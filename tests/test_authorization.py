@@ -117,7 +117,7 @@ TABLE: dict[str, set[str]] = {
     # results
     **{f"results_admin.{name}": ORGANIZERS for name in (
         "round_results", "set_method", "freeze", "diagnostics", "advance", "awards_page", "publish", "ceremony",
-        "export_standings", "export_sheets")},
+        "export_standings", "export_sheets", "round_record")},
     "results.public_results": EVERYONE,
     "results.public_results_json": EVERYONE,
     "results.feedback": TEAM,

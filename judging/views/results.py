@@ -18,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -295,6 +296,35 @@ def export_sheets(slug, round_id, fmt):
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
     abort(404)
+
+
+@admin.route("/rounds/<int:round_id>/record.pdf")
+@access("competition:organizer")
+def round_record(slug, round_id):
+    """The archive's PDF record of the round's frozen results."""
+    from judging.domain.judges import judges_of
+    from judging.round_record import RecordRow, RoundRecord, render_round_record
+
+    round_ = _round(slug, round_id)
+    snapshot = results_domain.current_snapshot(round_)
+    if snapshot is None:
+        abort(404)
+    judge_ids = {j for s in snapshot.standings for j, _t in s["judge_totals"]}
+    record = RoundRecord(
+        competition=round_.competition.name, round_name=round_.name,
+        method=str(results_domain.METHOD_LABELS.get(snapshot.method, snapshot.method)),
+        params=", ".join(f"{k}={v}" for k, v in snapshot.params.items() if k in ("trim", "min_scores")),
+        inputs_hash=snapshot.inputs_hash, frozen_at=format_datetime(snapshot.created_at, "short"),
+        judges=[j.user.full_name for j in judges_of(round_.competition) if j.id in judge_ids],
+        rows=[RecordRow(s["rank"], s["code"] or "", s["title"], s["team"], s["score"], s["n_judges"], s["spread"])
+              for s in snapshot.standings],
+        labels={"title": _("Record of the results"), "panel": _("Judges"), "method": _("Method"),
+                "hash": _("Hash of the scores"), "frozen": _("Frozen at"), "rank": _("Rank"), "code": _("Code"),
+                "project": _("Project"), "team": _("Team"), "score": _("Score"), "judges": _("Judges"),
+                "spread": _("Spread"), "chair": _("Chair of the panel"), "secretary": _("Secretary"),
+                "page": _("Page")})
+    return Response(render_round_record(record), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="bien-ban-{round_.competition.slug}-vong-{round_.position}.pdf"'})
 
 
 # -- public ------------------------------------------------------------------------

@@ -271,3 +271,17 @@ def test_missing_labels_and_empty_rubric_are_rejected() -> None:
         make_data(labels={k: v for k, v in LABELS.items() if k != "signature"})
     with pytest.raises(ValueError, match="criterion"):
         make_data(criteria=())
+
+
+def test_round_record_prints_names_as_typed(tmp_path):
+    from judging.round_record import RecordRow, RoundRecord, render_round_record
+
+    labels = {k: k.capitalize() for k in ("title", "panel", "method", "hash", "frozen", "rank", "code", "project",
+                                          "team", "score", "judges", "spread", "chair", "secretary", "page")}
+    rows = [RecordRow(i + 1, f"QNG-2026-Y-{i:03d}", "Tỏi đen Lý Sơn " * 8, "Đội <b>Tỏi</b> & Lý Sơn", 90 - i, 5, 3.5)
+            for i in range(60)]
+    pdf = render_round_record(RoundRecord("Cuộc thi Khởi nghiệp tỉnh Quảng Ngãi", "Chung kết", "Mean", "trim=0",
+                                          "a" * 64, "20/12/2026", ["TS. Nguyễn Văn Khoa"], rows, labels))
+    text = pdf_text(pdf, tmp_path)
+    assert all(embedded == "yes" and "Helvetica" not in name for name, embedded in pdf_fonts(pdf, tmp_path))
+    assert "Đội <b>Tỏi</b> & Lý Sơn" in text and "QNG-2026-Y-059" in text and "TS. Nguyễn Văn Khoa" in text
