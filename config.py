@@ -43,6 +43,10 @@ class DefaultConfig:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")
+    # Logs: one line per request with its id when LOG_REQUESTS; JSON lines when LOG_JSON.
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    LOG_JSON = _env_bool("LOG_JSON", False)
+    LOG_REQUESTS = _env_bool("LOG_REQUESTS", False)
 
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -116,6 +120,8 @@ class ProductionConfig(DefaultConfig):
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     OUTBOX_IN_PROCESS = _env_bool("OUTBOX_IN_PROCESS", False)
+    LOG_JSON = _env_bool("LOG_JSON", True)
+    LOG_REQUESTS = _env_bool("LOG_REQUESTS", True)
 
     @classmethod
     def validate(cls, config: dict) -> None:

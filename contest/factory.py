@@ -46,6 +46,9 @@ def create_app(config_class: type[DefaultConfig] | None = None, **overrides) -> 
     _register_errors(app)
     _register_template_helpers(app)
     install_security_headers(app)
+    from contest.ops import install_request_logging
+
+    install_request_logging(app)
     _register_cli(app)
     _start_outbox_sender(app)
     return app

@@ -38,6 +38,7 @@ JUDGES = {JUDGE}
 TABLE: dict[str, set[str]] = {
     "main.index": EVERYONE,
     "main.healthz": EVERYONE,
+    "main.readyz": EVERYONE,
     "main.set_locale": EVERYONE,
     "auth.signup": EVERYONE,
     "auth.login": EVERYONE,

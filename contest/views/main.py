@@ -35,6 +35,18 @@ def healthz():
     return jsonify(status="ok" if ok else "error", database=ok), 200 if ok else 503
 
 
+@bp.route("/readyz")
+@access("public")
+@csrf.exempt
+def readyz():
+    """For the load balancer: send traffic only when every dependency is ready."""
+    from contest.ops import readiness
+
+    checks = readiness(current_app)
+    ready = all(checks.values())
+    return jsonify(status="ready" if ready else "not_ready", **checks), 200 if ready else 503
+
+
 @bp.route("/locale", methods=["POST"])
 @access("public")
 def set_locale():
