@@ -330,3 +330,29 @@ def team_certificates(team_id: int) -> list[Certificate]:
     return list(db.session.scalars(select(Certificate).where(Certificate.team_id == team_id,
                                                              Certificate.revoked_at.is_(None))
                                    .order_by(Certificate.serial)))
+
+
+def mail_certificates(competition: Competition) -> int:
+    """Mail each holder who has an address their certificate as a PDF attachment.
+    The mail waits in the outbox, so an SMTP outage loses nothing."""
+    from contest.domain.outbox import queue_mail
+    from contest.models import Member
+
+    storage = get_storage()
+    sent = 0
+    by_template: dict[int, CertificateTemplate] = {}
+    for certificate in valid_certificates(competition.id):
+        member = db.session.get(Member, certificate.member_id) if certificate.member_id else None
+        address = (member.email or (member.user.email if member.user_id else None)) if member else None
+        if not address:
+            continue
+        template = by_template.setdefault(certificate.template_id, layout_template(certificate.template))
+        key = storage.save(render_certificate(template, certificate_data(certificate)), suffix=".pdf")
+        queue_mail(address, "certificate", locale=member.user.locale if member.user_id else "vi",
+                   certificate=certificate, competition=competition,
+                   verify_url=external_url("certificates.verify", token=certificate.token),
+                   attachments=[{"key": key, "filename": file_name(certificate), "content_type": "application/pdf"}])
+        sent += 1
+    audit.record("certificate.mailed", "competition", competition.id, competition_id=competition.id,
+                 after={"mails": sent})
+    return sent

@@ -75,6 +75,11 @@ def index(slug):
         except ValueError:
             flash(_("Give the date printed on the certificates."), "error")
             return redirect(url_for("certificates.index", slug=slug))
+        if request.form.get("action") == "mail":
+            sent = domain.mail_certificates(competition)
+            db.session.commit()
+            flash(_("%(n)d certificates are on their way by mail.", n=sent), "success")
+            return redirect(url_for("certificates.index", slug=slug))
         batch = domain.start_batch(competition, issued_on, current_user)
         flash(_("Generating %(n)d certificates.", n=batch.total), "success")
         return redirect(url_for("certificates.index", slug=slug))

@@ -103,3 +103,19 @@ def test_team_downloads_its_own_certificate(client, app, db, issued):
     response = client.get(f"/teams/{entry.team_id}/certificates/{certificate.id}.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     assert certificate.serial in client.get(f"/teams/{entry.team_id}").get_data(as_text=True)
+
+
+def test_certificates_are_mailed_with_the_pdf_attached(app, db, issued, mail_app, smtp_server):
+    from contest.domain.outbox import send_due
+
+    competition, entry, certificate = issued
+    entry.team.members[0].email = entry.team.leader.email
+    with app.test_request_context():
+        assert certificates.mail_certificates(competition) == 1
+    db.session.commit()
+    send_due()
+    messages = smtp_server.wait_for(2)
+    message = next(m for m in messages if certificate.serial in m.get_body(("plain",)).get_content())
+    attachment = next(part for part in message.iter_attachments())
+    assert attachment.get_filename() == certificates.file_name(certificate)
+    assert attachment.get_content().startswith(b"%PDF")
