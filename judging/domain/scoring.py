@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, exists, insert, select, update
+from sqlalchemy import and_, bindparam, delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from contest.domain import audit
@@ -164,22 +164,46 @@ class _SaveContext:
     step: Decimal | None
 
 
-def _save_context(round_id: int, user_id: int, entry_id: int, key: str, criterion_id: int | None) -> _SaveContext:
-    judge = Judge.__table__.alias("j")
-    assigned = exists().where(Assignment.round_id == round_id, Assignment.judge_id == judge.c.id,
-                              Assignment.entry_id == entry_id)
-    conflicted = exists().where(Conflict.judge_id == judge.c.id, Conflict.entry_id == entry_id,
-                                Conflict.status == ConflictStatus.confirmed)
-    key_owner = select(AppliedChange.judge_id).where(AppliedChange.key == key).scalar_subquery()
-    row = db.session.connection().execute(
-        select(Round.state, Round.competition_id, Round.rubric_id, Rubric.frozen_at, judge.c.id, assigned,
-               conflicted, key_owner, Criterion.id, Criterion.name, Criterion.rubric_id, Criterion.max_points,
-               Criterion.step)
-        .join(Rubric, Rubric.id == Round.rubric_id)
-        .outerjoin(judge, and_(judge.c.competition_id == Round.competition_id, judge.c.user_id == user_id))
-        .outerjoin(Criterion, Criterion.id == (criterion_id if criterion_id is not None else -1))
-        .where(Round.id == round_id)
-    ).first()
+# The save path's statements, built once with bind parameters: building
+# SQLAlchemy expressions costs more Python time per save than running them.
+_JUDGE = Judge.__table__.alias("j")
+_CONTEXT_QUERY = (
+    select(Round.state, Round.competition_id, Round.rubric_id, Rubric.frozen_at, _JUDGE.c.id,
+           exists().where(Assignment.round_id == Round.id, Assignment.judge_id == _JUDGE.c.id,
+                          Assignment.entry_id == bindparam("entry_id")),
+           exists().where(Conflict.judge_id == _JUDGE.c.id, Conflict.entry_id == bindparam("entry_id"),
+                          Conflict.status == ConflictStatus.confirmed),
+           select(AppliedChange.judge_id).where(AppliedChange.key == bindparam("key")).scalar_subquery(),
+           Criterion.id, Criterion.name, Criterion.rubric_id, Criterion.max_points, Criterion.step)
+    .join(Rubric, Rubric.id == Round.rubric_id)
+    .outerjoin(_JUDGE, and_(_JUDGE.c.competition_id == Round.competition_id, _JUDGE.c.user_id == bindparam("user_id")))
+    .outerjoin(Criterion, Criterion.id == bindparam("criterion_id"))
+    .where(Round.id == bindparam("round_id"))
+)
+_SHEET_QUERY = (
+    select(ScoreSheet.id, ScoreSheet.submitted_at, ScoreSheet.comment, ScoreSheet.comment_changed_at,
+           Score.id, Score.value, Score.changed_at)
+    .outerjoin(Score, and_(Score.sheet_id == ScoreSheet.id, Score.criterion_id == bindparam("criterion_id")))
+    .where(ScoreSheet.round_id == bindparam("round_id"), ScoreSheet.judge_id == bindparam("judge_id"),
+           ScoreSheet.entry_id == bindparam("entry_id"))
+)
+_NEW_SHEET = insert(ScoreSheet).returning(ScoreSheet.id)
+_NEW_SCORE = insert(Score)
+_SET_SCORE = update(Score).where(Score.id == bindparam("score_id")).values(
+    value=bindparam("value"), changed_at=bindparam("changed_at"), device=bindparam("device"))
+_DROP_SCORE = delete(Score).where(Score.id == bindparam("score_id"))
+_SET_COMMENT = update(ScoreSheet).where(ScoreSheet.id == bindparam("sheet_id")).values(
+    comment=bindparam("comment"), comment_changed_at=bindparam("changed_at"))
+_TOUCH_SHEET = update(ScoreSheet).where(ScoreSheet.id == bindparam("sheet_id")).values(
+    updated_at=bindparam("updated_at"))
+_APPLIED = insert(AppliedChange)
+
+
+def _save_context(conn, round_id: int, user_id: int, entry_id: int, key: str,
+                  criterion_id: int | None) -> _SaveContext:
+    row = conn.execute(_CONTEXT_QUERY, {"round_id": round_id, "user_id": user_id, "entry_id": entry_id,
+                                        "key": key, "criterion_id": criterion_id if criterion_id is not None else -1}
+                       ).first()
     if row is None:
         raise ScoringError(404, "not_found", _("This round does not exist."))
     return _SaveContext(row[0], row[1], row[2], row[3] is not None, row[4], bool(row[5]), bool(row[6]), row[7],
@@ -196,7 +220,7 @@ def apply_change(round_id: int, entry_id: int, user_id: int, change: Change) -> 
     # Plain Core statements on the session's connection: the ORM's unit of work
     # costs more Python time than these few statements take in PostgreSQL.
     conn = db.session.connection()
-    ctx = _save_context(round_id, user_id, entry_id, change.key, change.criterion_id)
+    ctx = _save_context(conn, round_id, user_id, entry_id, change.key, change.criterion_id)
     if ctx.judge_id is None:
         raise ScoringError(403, "not_a_judge", _("You are not a judge of this competition."))
     if ctx.key_owner is not None:
@@ -215,17 +239,12 @@ def apply_change(round_id: int, entry_id: int, user_id: int, change: Change) -> 
         if len(value) > MAX_COMMENT:
             raise ScoringError(422, "too_long", _("The comment can be at most %(n)d characters.", n=MAX_COMMENT))
 
-    sheet = conn.execute(
-        select(ScoreSheet.id, ScoreSheet.submitted_at, ScoreSheet.comment, ScoreSheet.comment_changed_at,
-               Score.id, Score.value, Score.changed_at)
-        .outerjoin(Score, and_(Score.sheet_id == ScoreSheet.id, Score.criterion_id == ctx.criterion_id))
-        .where(ScoreSheet.round_id == round_id, ScoreSheet.judge_id == ctx.judge_id,
-               ScoreSheet.entry_id == entry_id)).first()
+    sheet = conn.execute(_SHEET_QUERY, {"criterion_id": ctx.criterion_id if ctx.criterion_id is not None else -1,
+                                        "round_id": round_id, "judge_id": ctx.judge_id, "entry_id": entry_id}).first()
     now = utcnow()
     if sheet is None:
-        sheet_id = conn.execute(insert(ScoreSheet).values(
-            round_id=round_id, judge_id=ctx.judge_id, entry_id=entry_id, comment="", updated_at=now)
-            .returning(ScoreSheet.id)).scalar_one()
+        sheet_id = conn.execute(_NEW_SHEET, {"round_id": round_id, "judge_id": ctx.judge_id, "entry_id": entry_id,
+                                             "comment": "", "updated_at": now}).scalar_one()
         submitted_at = comment = comment_at = score_id = score_value = score_at = None
     else:
         sheet_id, submitted_at, comment, comment_at, score_id, score_value, score_at = sheet
@@ -243,13 +262,13 @@ def apply_change(round_id: int, entry_id: int, user_id: int, change: Change) -> 
             outcome = "applied"
             if value is None:
                 if score_id is not None:
-                    conn.execute(delete(Score).where(Score.id == score_id))
+                    conn.execute(_DROP_SCORE, {"score_id": score_id})
             elif score_id is None:
-                conn.execute(insert(Score).values(sheet_id=sheet_id, criterion_id=ctx.criterion_id,
-                                                        value=value, changed_at=when, device=device))
+                conn.execute(_NEW_SCORE, {"sheet_id": sheet_id, "criterion_id": ctx.criterion_id, "value": value,
+                                          "changed_at": when, "device": device})
             else:
-                conn.execute(update(Score).where(Score.id == score_id).values(
-                    value=value, changed_at=when, device=device))
+                conn.execute(_SET_SCORE, {"score_id": score_id, "value": value, "changed_at": when,
+                                          "device": device})
             if not ctx.rubric_frozen:
                 _freeze_rubric(ctx.rubric_id)
             audit.record_now(conn, "score.changed", "score_sheet", sheet_id, competition_id=ctx.competition_id,
@@ -262,15 +281,13 @@ def apply_change(round_id: int, entry_id: int, user_id: int, change: Change) -> 
         outcome = "superseded"
     else:
         outcome = "applied"
-        conn.execute(update(ScoreSheet).where(ScoreSheet.id == sheet_id).values(
-            comment=value, comment_changed_at=when))
+        conn.execute(_SET_COMMENT, {"sheet_id": sheet_id, "comment": value, "changed_at": when})
         audit.record_now(conn, "score.comment", "score_sheet", sheet_id, competition_id=ctx.competition_id,
                          before={"comment": comment or ""}, after={"comment": value, "key": change.key},
                          reason=reason, device=audit_device, actor_id=user_id)
     if outcome == "applied":
-        conn.execute(update(ScoreSheet).where(ScoreSheet.id == sheet_id).values(updated_at=now))
-    conn.execute(insert(AppliedChange).values(key=change.key, judge_id=ctx.judge_id, applied_at=now,
-                                                    outcome=outcome))
+        conn.execute(_TOUCH_SHEET, {"sheet_id": sheet_id, "updated_at": now})
+    conn.execute(_APPLIED, {"key": change.key, "judge_id": ctx.judge_id, "applied_at": now, "outcome": outcome})
     try:
         db.session.commit()
     except IntegrityError:
