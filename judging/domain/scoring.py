@@ -162,6 +162,8 @@ class _SaveContext:
     criterion_rubric: int | None
     max_points: Decimal | None
     step: Decimal | None
+    # (id, submitted_at, comment, comment_changed_at, score id, score value, score changed_at)
+    sheet: tuple | None = None
 
 
 # The save path's statements, built once with bind parameters: building
@@ -174,18 +176,16 @@ _CONTEXT_QUERY = (
            exists().where(Conflict.judge_id == _JUDGE.c.id, Conflict.entry_id == bindparam("entry_id"),
                           Conflict.status == ConflictStatus.confirmed),
            select(AppliedChange.judge_id).where(AppliedChange.key == bindparam("key")).scalar_subquery(),
-           Criterion.id, Criterion.name, Criterion.rubric_id, Criterion.max_points, Criterion.step)
+           Criterion.id, Criterion.name, Criterion.rubric_id, Criterion.max_points, Criterion.step,
+           ScoreSheet.id, ScoreSheet.submitted_at, ScoreSheet.comment, ScoreSheet.comment_changed_at,
+           Score.id, Score.value, Score.changed_at)
     .join(Rubric, Rubric.id == Round.rubric_id)
     .outerjoin(_JUDGE, and_(_JUDGE.c.competition_id == Round.competition_id, _JUDGE.c.user_id == bindparam("user_id")))
     .outerjoin(Criterion, Criterion.id == bindparam("criterion_id"))
+    .outerjoin(ScoreSheet, and_(ScoreSheet.round_id == Round.id, ScoreSheet.judge_id == _JUDGE.c.id,
+                                ScoreSheet.entry_id == bindparam("entry_id")))
+    .outerjoin(Score, and_(Score.sheet_id == ScoreSheet.id, Score.criterion_id == Criterion.id))
     .where(Round.id == bindparam("round_id"))
-)
-_SHEET_QUERY = (
-    select(ScoreSheet.id, ScoreSheet.submitted_at, ScoreSheet.comment, ScoreSheet.comment_changed_at,
-           Score.id, Score.value, Score.changed_at)
-    .outerjoin(Score, and_(Score.sheet_id == ScoreSheet.id, Score.criterion_id == bindparam("criterion_id")))
-    .where(ScoreSheet.round_id == bindparam("round_id"), ScoreSheet.judge_id == bindparam("judge_id"),
-           ScoreSheet.entry_id == bindparam("entry_id"))
 )
 _NEW_SHEET = insert(ScoreSheet).returning(ScoreSheet.id)
 _NEW_SCORE = insert(Score)
@@ -193,9 +193,7 @@ _SET_SCORE = update(Score).where(Score.id == bindparam("score_id")).values(
     value=bindparam("value"), changed_at=bindparam("changed_at"), device=bindparam("device"))
 _DROP_SCORE = delete(Score).where(Score.id == bindparam("score_id"))
 _SET_COMMENT = update(ScoreSheet).where(ScoreSheet.id == bindparam("sheet_id")).values(
-    comment=bindparam("comment"), comment_changed_at=bindparam("changed_at"))
-_TOUCH_SHEET = update(ScoreSheet).where(ScoreSheet.id == bindparam("sheet_id")).values(
-    updated_at=bindparam("updated_at"))
+    comment=bindparam("comment"), comment_changed_at=bindparam("changed_at"), updated_at=bindparam("changed_at"))
 _APPLIED = insert(AppliedChange)
 
 
@@ -207,7 +205,7 @@ def _save_context(conn, round_id: int, user_id: int, entry_id: int, key: str,
     if row is None:
         raise ScoringError(404, "not_found", _("This round does not exist."))
     return _SaveContext(row[0], row[1], row[2], row[3] is not None, row[4], bool(row[5]), bool(row[6]), row[7],
-                        *row[8:])
+                        *row[8:13], sheet=None if row[13] is None else tuple(row[13:20]))
 
 
 def apply_change(round_id: int, entry_id: int, user_id: int, change: Change) -> ChangeResult:
@@ -239,8 +237,7 @@ def apply_change(round_id: int, entry_id: int, user_id: int, change: Change) -> 
         if len(value) > MAX_COMMENT:
             raise ScoringError(422, "too_long", _("The comment can be at most %(n)d characters.", n=MAX_COMMENT))
 
-    sheet = conn.execute(_SHEET_QUERY, {"criterion_id": ctx.criterion_id if ctx.criterion_id is not None else -1,
-                                        "round_id": round_id, "judge_id": ctx.judge_id, "entry_id": entry_id}).first()
+    sheet = ctx.sheet
     now = utcnow()
     if sheet is None:
         sheet_id = conn.execute(_NEW_SHEET, {"round_id": round_id, "judge_id": ctx.judge_id, "entry_id": entry_id,
@@ -285,8 +282,6 @@ def apply_change(round_id: int, entry_id: int, user_id: int, change: Change) -> 
         audit.record_now(conn, "score.comment", "score_sheet", sheet_id, competition_id=ctx.competition_id,
                          before={"comment": comment or ""}, after={"comment": value, "key": change.key},
                          reason=reason, device=audit_device, actor_id=user_id)
-    if outcome == "applied":
-        conn.execute(_TOUCH_SHEET, {"sheet_id": sheet_id, "updated_at": now})
     conn.execute(_APPLIED, {"key": change.key, "judge_id": ctx.judge_id, "applied_at": now, "outcome": outcome})
     try:
         db.session.commit()

@@ -24,6 +24,7 @@ class ScoreSheet(Base):
     comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
     comment_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Sheet-level changes (creation, comment); each score keeps its own changed_at.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
 
     scores: Mapped[list[Score]] = relationship(back_populates="sheet", cascade="all, delete-orphan")
