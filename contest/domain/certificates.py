@@ -356,3 +356,35 @@ def mail_certificates(competition: Competition) -> int:
     audit.record("certificate.mailed", "competition", competition.id, competition_id=competition.id,
                  after={"mails": sent})
     return sent
+
+
+IMAGE_SLOTS = ("logo_key", "signature_key", "seal_key")
+
+
+def set_template_image(record: CertificateTemplateRecord, slot: str, filename: str, data: bytes) -> None:
+    """A logo, scanned signature or seal (PNG, JPEG or WebP), checked by content."""
+    from contest.domain.entries import explain_upload
+    from contest.domain.uploads import validate_upload
+
+    if slot not in IMAGE_SLOTS:
+        raise ValueError(slot)
+    check = validate_upload(filename, data, "image")
+    if not check.ok:
+        raise DomainError(explain_upload(check), field=slot, code=check.error_code)
+    before = getattr(record, slot)
+    setattr(record, slot, get_storage().save(data, suffix=f".{check.detected}"))
+    try:
+        layout_template(record)
+    except Exception:  # noqa: BLE001 - the picture decodes badly: refuse, keep the old one
+        setattr(record, slot, before)
+        raise DomainError(_("This picture cannot be used on the certificate."), field=slot) from None
+    audit.record("certificate.template_image", "certificate_template", record.id,
+                 competition_id=record.competition_id, before={slot: before}, after={slot: getattr(record, slot)})
+
+
+def clear_template_image(record: CertificateTemplateRecord, slot: str) -> None:
+    if slot not in IMAGE_SLOTS:
+        raise ValueError(slot)
+    audit.record("certificate.template_image", "certificate_template", record.id,
+                 competition_id=record.competition_id, before={slot: getattr(record, slot)}, after={slot: None})
+    setattr(record, slot, None)

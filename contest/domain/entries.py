@@ -141,16 +141,21 @@ def save_draft(entry: Entry, values: dict) -> dict[str, str]:
 
 # -- attachments ------------------------------------------------------------------
 
+def explain_upload(check) -> str:
+    """The refused upload's reason, in the user's language."""
+    params = dict(check.params)
+    if "expected" in params:
+        params["expected"] = ", ".join(str(p).upper() for p in params["expected"])
+    if "detected" in params:
+        params["detected"] = str(params["detected"] or _("unknown")).upper()
+    return UPLOAD_MESSAGES[check.error_code] % params
+
+
 def add_attachment(entry: Entry, kind: AttachmentKind, filename: str, data: bytes, user) -> Attachment:
     require_editable(entry.team)
     check = validate_upload(filename, data, kind.value, max_bytes=MAX_BYTES[kind.value])
     if not check.ok:
-        params = dict(check.params)
-        if "expected" in params:
-            params["expected"] = ", ".join(str(p).upper() for p in params["expected"])
-        if "detected" in params:
-            params["detected"] = str(params["detected"] or _("unknown")).upper()
-        raise DomainError(UPLOAD_MESSAGES[check.error_code] % params, field=kind.value, code=check.error_code)
+        raise DomainError(explain_upload(check), field=kind.value, code=check.error_code)
     current = entry.current_attachments()
     if sum(a.size for a in current if a.kind is not kind or kind is AttachmentKind.image) + check.size > MAX_ENTRY_BYTES:
         raise DomainError(_("All files of an entry together may be at most %(max)d MB.", max=MAX_ENTRY_BYTES // 2**20),

@@ -103,9 +103,23 @@ def edit_template(slug, template_id):
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)
+        problems = []
+        for slot in domain.IMAGE_SLOTS:
+            upload = request.files.get(slot)
+            try:
+                if request.form.get(f"clear_{slot}"):
+                    domain.clear_template_image(record, slot)
+                elif upload is not None and upload.filename:
+                    domain.set_template_image(record, slot, upload.filename, upload.read())
+            except DomainError as error:
+                problems.append(error.message)
         values = {key: (request.form.get(key) or "").strip() for key in TEMPLATE_FIELDS}
         values["per_team"] = bool(request.form.get("per_team"))
-        if not values["name"] or not values["kind_title"] or not values["wording"]:
+        if problems:
+            for problem in problems:
+                flash(problem, "error")
+            status = 400
+        elif not values["name"] or not values["kind_title"] or not values["wording"]:
             flash(_("Name, title and wording are required."), "error")
             status = 400
         else:

@@ -119,3 +119,37 @@ def test_certificates_are_mailed_with_the_pdf_attached(app, db, issued, mail_app
     attachment = next(part for part in message.iter_attachments())
     assert attachment.get_filename() == certificates.file_name(certificate)
     assert attachment.get_content().startswith(b"%PDF")
+
+
+def test_template_pictures_are_checked_and_used(client, app, db, issued):
+    import io as _io
+
+    from PIL import Image
+
+    from contest.domain.competitions import grant_role
+    from contest.models import CompetitionRoleKind
+    from tests.factories import csrf_token, make_user
+
+    competition, _entry, certificate = issued
+    organizer = make_user()
+    grant_role(competition, organizer.email, CompetitionRoleKind.organizer, granted_by=make_user(admin=True))
+    login(client, organizer)
+    path = f"/manage/{competition.slug}/certificates/templates/{certificate.template_id}"
+    token = csrf_token(client, path)
+    buffer = _io.BytesIO()
+    Image.new("RGB", (120, 120), (180, 20, 20)).save(buffer, "PNG")
+    fields = {"csrf_token": token, "name": "Giấy chứng nhận", "kind_title": "GIẤY CHỨNG NHẬN", "wording": "{person}",
+              "issuer_lines": "UBND", "motto_lines": "CỘNG HÒA", "place": "Quảng Ngãi", "signer_title_lines": "CHỦ TỊCH",
+              "signer_name": "", "border_style": "double", "orientation": "landscape"}
+    refused = client.post(path, data={**fields, "seal_key": (_io.BytesIO(b"MZ" + b"\0" * 50), "seal.png")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 400
+    db.session.refresh(certificate.template)
+    assert certificate.template.seal_key is None
+    saved = client.post(path, data={**fields, "seal_key": (_io.BytesIO(buffer.getvalue()), "seal.png")},
+                        content_type="multipart/form-data")
+    assert saved.status_code == 302
+    db.session.refresh(certificate.template)
+    assert certificate.template.seal_key is not None
+    assert client.get(f"/manage/{competition.slug}/certificates/templates/{certificate.template_id}/preview.pdf"
+                      ).data.startswith(b"%PDF")
