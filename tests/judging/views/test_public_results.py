@@ -1,0 +1,61 @@
+"""The public results page: nothing before the announcement, then the frozen
+publication, cacheable, gzip for browsers, and never a logged-in page shared."""
+
+import gzip
+from datetime import timedelta
+
+from contest.models.base import utcnow
+from judging.domain import awards, publication, results
+from judging.domain.scoring import Change, apply_change, submit_sheet
+from judging.models import RoundState
+from tests.factories import login, make_competition, make_judge, make_round, make_valid_entry
+
+
+def _published(app, db, when):
+    competition = make_competition()
+    entries = [make_valid_entry(competition, name=f"Đội công khai {i}") for i in range(2)]
+    judge = make_judge(competition)
+    round_ = make_round(competition, entries, [judge])
+    with app.test_request_context():
+        for n, entry in enumerate(entries):
+            for c in round_.rubric.criteria:
+                apply_change(round_.id, entry.id, judge.user_id, Change(f"{entry.id}-{c.id}", c.id,
+                                                                        c.max_points - n, None, None))
+            submit_sheet(round_.id, entry.id, judge.user_id)
+        round_.state = RoundState.locked
+        snapshot = results.freeze(round_, None)
+        awards.ensure_default_tiers(competition)
+        awards.propose(competition, snapshot)
+        publication.publish(competition, snapshot, when, None)
+    db.session.commit()
+    publication.forget_cached(competition.slug)
+    return competition
+
+
+def test_nothing_before_the_announcement(client, app, db):
+    competition = _published(app, db, utcnow() + timedelta(hours=2))
+    page = client.get(f"/c/{competition.slug}/results")
+    assert 'data-results="none"' in page.get_data(as_text=True) and "Đội công khai" not in page.get_data(as_text=True)
+    assert client.get(f"/c/{competition.slug}/results.json").json == {"published": False}
+
+
+def test_published_page_is_cacheable_and_gzipped(client, app, db):
+    competition = _published(app, db, utcnow() - timedelta(seconds=1))
+    plain = client.get(f"/c/{competition.slug}/results")
+    assert "Đội công khai 0" in plain.get_data(as_text=True) and "Giải Nhất" in plain.get_data(as_text=True)
+    assert plain.headers["Cache-Control"].startswith("public") and plain.headers["ETag"]
+    zipped = client.get(f"/c/{competition.slug}/results", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.data) == plain.data
+    again = client.get(f"/c/{competition.slug}/results", headers={"If-None-Match": plain.headers["ETag"].strip('"')})
+    assert again.status_code == 304
+
+
+def test_a_logged_in_visitor_gets_a_private_page(client, app, db):
+    competition = _published(app, db, utcnow() - timedelta(seconds=1))
+    from contest.models import Team
+
+    leader = db.session.query(Team).filter_by(competition_id=competition.id).first().leader
+    login(client, leader)
+    page = client.get(f"/c/{competition.slug}/results")
+    assert page.headers["Cache-Control"].startswith("private") and leader.full_name in page.get_data(as_text=True)
