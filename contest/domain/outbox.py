@@ -184,6 +184,7 @@ class InProcessSender:
         self.app = app
         self.interval = interval
         self.wakeup = threading.Event()
+        self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -192,13 +193,24 @@ class InProcessSender:
             self.thread.start()
 
     def poke(self) -> None:
-        self.start()
+        if not self.stopping.is_set():
+            self.start()
+            self.wakeup.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """For an app that is shut down while its process lives on (tests):
+        a forgotten sender would go on claiming another app's mail."""
+        self.stopping.set()
         self.wakeup.set()
+        if self.thread is not None:
+            self.thread.join(timeout)
 
     def _run(self) -> None:
-        while True:
+        while not self.stopping.is_set():
             self.wakeup.wait(self.interval)
             self.wakeup.clear()
+            if self.stopping.is_set():
+                return
             try:
                 with self.app.app_context():
                     send_due()

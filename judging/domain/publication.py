@@ -10,6 +10,7 @@ import threading
 import time
 from collections import defaultdict
 from datetime import datetime
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -116,7 +117,7 @@ def withdraw(publication: Publication, reason: str) -> None:
 # to look up is which one is current, and that is kept for a second.
 
 _LOOKUP_TTL = 1.0
-_lookup: dict[str, tuple[float, int | None, datetime | None]] = {}
+_lookup: dict[str, tuple[float, VisiblePublication | None]] = {}
 _lookup_lock = threading.Lock()
 
 
@@ -125,21 +126,30 @@ def forget_cached(slug: str) -> None:
         _lookup.pop(slug, None)
 
 
-def visible_publication_id(slug: str, now: datetime | None = None) -> int | None:
+class VisiblePublication(NamedTuple):
+    """Enough to name a publication's bytes: the id alone is reused when a
+    database is rebuilt, the id with the content hash and time is not."""
+    id: int
+    content_hash: str
+    publish_at: datetime
+
+
+def visible_publication(slug: str, now: datetime | None = None) -> VisiblePublication | None:
     now = now or utcnow()
     cached = _lookup.get(slug)
     if cached is None or time.monotonic() - cached[0] > _LOOKUP_TTL:
         row = db.session.execute(
-            select(Publication.id, Publication.publish_at).join(Competition, Competition.id == Publication.competition_id)
+            select(Publication.id, Publication.content_hash, Publication.publish_at)
+            .join(Competition, Competition.id == Publication.competition_id)
             .where(Competition.slug == slug, Publication.withdrawn_at.is_(None))
             .order_by(Publication.version.desc()).limit(1)).first()
-        cached = (time.monotonic(), row[0] if row else None, row[1] if row else None)
+        cached = (time.monotonic(), VisiblePublication(*row) if row else None)
         with _lookup_lock:
             _lookup[slug] = cached
-    _, publication_id, publish_at = cached
-    if publication_id is None or publish_at > now:
+    visible = cached[1]
+    if visible is None or visible.publish_at > now:
         return None
-    return publication_id
+    return visible
 
 
 # -- feedback to teams ---------------------------------------------------------

@@ -356,8 +356,8 @@ _rendered: dict[tuple, bytes] = {}
 @public.route("/c/<slug>/results")
 @access("public")
 def public_results(slug):
-    publication_id = publication.visible_publication_id(slug)
-    if publication_id is None:
+    visible = publication.visible_publication(slug)
+    if visible is None:
         competition = find_by_slug(slug)
         if competition is None:
             abort(404)
@@ -366,10 +366,10 @@ def public_results(slug):
         return response
     from flask_babel import get_locale
 
-    key = (publication_id, str(get_locale()), current_user.is_authenticated)
+    key = (visible, str(get_locale()), current_user.is_authenticated)
     body = _rendered.get(key)
     if body is None:
-        row = db.session.get(Publication, publication_id)
+        row = db.session.get(Publication, visible.id)
         body = render_template("judging/results/public.html", content=row.content, publication=row,
                                og_url=url_for("results.public_results", slug=slug, _external=True)).encode()
         if not current_user.is_authenticated:
@@ -378,26 +378,26 @@ def public_results(slug):
         response = Response(body, mimetype="text/html")
         response.headers["Cache-Control"] = "private, no-cache"
         return response
-    return _cached_response(key, body, "text/html", f"{publication_id}-{key[1]}")
+    return _cached_response(key, body, "text/html", f"{visible.content_hash[:16]}-{visible.id}-{key[1]}")
 
 
 @public.route("/c/<slug>/results.json")
 @access("public")
 def public_results_json(slug):
-    publication_id = publication.visible_publication_id(slug)
-    if publication_id is None:
+    visible = publication.visible_publication(slug)
+    if visible is None:
         if find_by_slug(slug) is None:
             abort(404)
         return Response(json.dumps({"published": False}), mimetype="application/json",
                         headers={"Cache-Control": "no-cache"})
-    key = (publication_id, "json")
+    key = (visible, "json")
     body = _rendered.get(key)
     if body is None:
-        row = db.session.get(Publication, publication_id)
+        row = db.session.get(Publication, visible.id)
         body = json.dumps({"published": True, "version": row.version, "published_at": row.publish_at.isoformat(),
                            "content_hash": row.content_hash, **row.content}, ensure_ascii=False).encode()
         _rendered[key] = body
-    return _cached_response(key, body, "application/json", f"{publication_id}-json")
+    return _cached_response(key, body, "application/json", f"{visible.content_hash[:16]}-{visible.id}-json")
 
 
 

@@ -74,6 +74,7 @@ def live_server(database_url, smtp_server, tmp_path):
     server.start()
     yield server
     server.stop()
+    app.extensions["outbox_sender"].stop()
     with app.app_context():
         from contest.extensions import db
 

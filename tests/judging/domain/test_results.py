@@ -98,8 +98,8 @@ def test_publication_is_scheduled_and_does_not_move(app, db, scored):
         pub = publication.publish(competition, snapshot, later, None)
     db.session.commit()
     assert [a.entry_id for a in given][:1] == [entries[2].id]
-    assert publication.visible_publication_id(competition.slug) is None
-    assert publication.visible_publication_id(competition.slug, now=later + timedelta(seconds=1)) == pub.id
+    assert publication.visible_publication(competition.slug) is None
+    assert publication.visible_publication(competition.slug, now=later + timedelta(seconds=1)).id == pub.id
     held = db.session.scalars(select(OutboxMessage)).all()
     assert held and all(m.next_attempt_at >= later - timedelta(seconds=1) for m in held
                         if "results" in m.subject.lower() or "kết quả" in m.subject.lower())
