@@ -69,6 +69,8 @@ class DefaultConfig:
 
     # Links in mails must point at the public address, not at whatever Host a request had.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # The organisation named on the yearly report.
+    REPORT_ORGANISATION = os.environ.get("REPORT_ORGANISATION", "Sở Khoa học và Công nghệ tỉnh Quảng Ngãi")
 
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True

@@ -24,6 +24,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(entries_cli)
     app.cli.add_command(certificates_cli)
+    app.cli.add_command(report_cli)
 
 
 @click.command("demo")
@@ -152,3 +153,34 @@ def certificates_generate(slug, out_dir, issued_on):
     (out / f"giay-chung-nhan-{slug}.pdf").write_bytes(get_storage().read(batch.merged_key))
     (out / f"giay-chung-nhan-{slug}.zip").write_bytes(get_storage().read(batch.zip_key))
     click.echo(f"{batch.total} certificates written to {out}")
+
+
+report_cli = AppGroup("report", help="Reports of the startup ecosystem.")
+
+
+@report_cli.command("yearly")
+@click.option("--year", type=int, required=True, help="The year reported on.")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "pdf"]), default="xlsx", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write; default bao-cao-nam-YEAR.FORMAT in the current folder.")
+@click.option("--locale", default="vi", show_default=True, help="Language of the report (vi or en).")
+def report_yearly(year: int, fmt: str, out: Path | None, locale: str):
+    """The yearly report on every competition: the same file as the reports page gives."""
+    from flask import current_app
+    from flask_babel import force_locale
+
+    from contest.domain import yearly_report
+
+    with current_app.test_request_context(), force_locale(locale):
+        report = yearly_report.build(year, None, current_app.config["REPORT_ORGANISATION"])
+        if fmt == "xlsx":
+            from contest.reports.xlsx import write_xlsx
+
+            data = write_xlsx(report)
+        else:
+            from contest.reports.pdf import write_pdf
+
+            data = write_pdf(report)
+    out = out or Path(f"bao-cao-nam-{year}.{fmt}")
+    out.write_bytes(data)
+    click.echo(f"{len(report.competitions)} competitions of {year} reported in {out}")

@@ -111,14 +111,19 @@ def _register_blueprints(app: Flask) -> None:
     from contest.views.certificates import bp as certificates_bp
     from contest.views.competitions import bp as competitions_bp
     from contest.views.entries import bp as entries_bp
+    from contest.views.followup import bp as followup_bp
+    from contest.views.followup import manage_links, team_links
     from contest.views.main import bp as main_bp
     from contest.views.manage import bp as manage_bp
+    from contest.views.reports import bp as reports_bp
     from contest.views.secretariat import bp as secretariat_bp
     from contest.views.teams import bp as teams_bp
 
     for bp in (main_bp, auth_bp, account_bp, admin_bp, competitions_bp, manage_bp, secretariat_bp, teams_bp, entries_bp,
-               certificates_bp):
+               certificates_bp, followup_bp, reports_bp):
         app.register_blueprint(bp)
+    app.extensions.setdefault("page_links", {}).setdefault("team", []).append(team_links)
+    app.extensions["page_links"].setdefault("manage", []).append(manage_links)
 
 
 def _register_errors(app: Flask) -> None:

@@ -27,6 +27,9 @@ def init_app(app) -> None:
     from judging.views.results import team_links
 
     app.extensions.setdefault("certificate_recipients", []).append(award_recipients)
+    from judging.reports import report_outcomes
+
+    app.extensions.setdefault("report_outcomes", []).append(report_outcomes)
 
     app.extensions.setdefault("page_links", {}).setdefault("team", []).append(team_links)
     app.extensions["page_links"].setdefault("manage", []).append(_manage_links)

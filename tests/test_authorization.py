@@ -34,6 +34,7 @@ TEAM = {LEADER, MEMBER}
 TEAM_OR_CHECKERS = TEAM | CHECKERS
 LEADERS = {LEADER}
 JUDGES = {JUDGE}
+REPORT_READERS = {ORGANIZER, OTHER_ORGANIZER, SECRETARIAT, OTHER_SECRETARIAT, ADMIN}
 
 TABLE: dict[str, set[str]] = {
     "main.index": EVERYONE,
@@ -127,6 +128,14 @@ TABLE: dict[str, set[str]] = {
     **{f"certificates.{name}": ORGANIZERS for name in (
         "index", "edit_template", "preview", "batch_status", "batch_download", "download", "correct")},
     "certificates.team_download": TEAM,
+    # reports: whoever organizes or checks any competition sees the competitions they hold a role in
+    "reports.dashboard": REPORT_READERS,
+    "reports.yearly_page": REPORT_READERS,
+    "reports.yearly_file": REPORT_READERS,
+    "reports.targets": ADMINS,
+    "followup.competition_outcomes": ORGANIZERS,
+    "followup.entry_outcomes": ORGANIZERS,
+    "followup.team_outcomes": TEAM,
 }
 
 
@@ -194,7 +203,7 @@ def build_world(db) -> World:
     judging = build_judging(db, comp_a, comp_b, entry, users)
     args = {**judging, "slug": comp_a.slug, "team_id": team.id, "entry_id": entry.id, "member_id": extra.id,
             "attachment_id": entry.attachments[0].id, "role_id": grant.id, "unit_id": unit.id,
-            "token": "not-a-real-token"}
+            "token": "not-a-real-token", "year": 2026}
     return World(users=users, args=args)
 
 

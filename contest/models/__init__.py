@@ -33,9 +33,18 @@ from contest.models.entries import (
 )
 from contest.models.orgunits import OrgUnit, OrgUnitKind
 from contest.models.outbox import OutboxMessage, OutboxStatus
+from contest.models.reports import (
+    FollowUpInvitation,
+    OutcomeKind,
+    PlanFigure,
+    PlanIndicator,
+    PlanTarget,
+    ProjectOutcome,
+)
 from contest.models.teams import Gender, Member, Team, TeamInvitation
 
 __all__ = [
+    "FollowUpInvitation", "OutcomeKind", "PlanFigure", "PlanIndicator", "PlanTarget", "ProjectOutcome",
     "BatchStatus", "Certificate", "CertificateBatch", "CertificateKind", "CertificateTemplateRecord",
     "Attachment",
     "AttachmentKind",

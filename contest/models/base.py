@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -55,3 +55,9 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow
     )
+
+
+def enum_column(enum_cls, name: str, length: int = 24) -> Enum:
+    """States and kinds stored as their names in a VARCHAR with a CHECK: adding
+    a value is a migration on both SQLite and PostgreSQL, without ALTER TYPE."""
+    return Enum(enum_cls, name=name, native_enum=False, length=length)

@@ -7,10 +7,10 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from contest.models.base import Base, TimestampMixin, UTCDateTime
+from contest.models.base import Base, TimestampMixin, UTCDateTime, enum_column
 
 
 class CertificateKind(enum.Enum):
@@ -25,9 +25,6 @@ class BatchStatus(enum.Enum):
     failed = "failed"
 
 
-def _enum(enum_cls, name):
-    return Enum(enum_cls, name=name, native_enum=False, length=16)
-
 
 class CertificateTemplateRecord(TimestampMixin, Base):
     __tablename__ = "certificate_templates"
@@ -36,7 +33,7 @@ class CertificateTemplateRecord(TimestampMixin, Base):
     competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False,
                                                 index=True)
     name: Mapped[str] = mapped_column(String(120), nullable=False)
-    kind: Mapped[CertificateKind] = mapped_column(_enum(CertificateKind, "certificate_kind"), nullable=False)
+    kind: Mapped[CertificateKind] = mapped_column(enum_column(CertificateKind, "certificate_kind", 16), nullable=False)
     # One certificate for the team instead of one per member.
     per_team: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     kind_title: Mapped[str] = mapped_column(String(120), nullable=False)
@@ -94,7 +91,7 @@ class CertificateBatch(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False,
                                                 index=True)
-    status: Mapped[BatchStatus] = mapped_column(_enum(BatchStatus, "batch_status"), nullable=False)
+    status: Mapped[BatchStatus] = mapped_column(enum_column(BatchStatus, "batch_status", 16), nullable=False)
     total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     done: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     merged_key: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from contest.models.base import Base, TimestampMixin, UTCDateTime
+from contest.models.base import Base, TimestampMixin, UTCDateTime, enum_column
 
 
 class CompetitionLevel(enum.Enum):
@@ -34,9 +34,6 @@ class CompetitionRoleKind(enum.Enum):
     secretariat = "secretariat"
 
 
-def _enum(enum_cls, name):
-    return Enum(enum_cls, name=name, native_enum=False, length=24)
-
 
 class Competition(TimestampMixin, Base):
     __tablename__ = "competitions"
@@ -45,9 +42,9 @@ class Competition(TimestampMixin, Base):
     slug: Mapped[str] = mapped_column(String(80), nullable=False, unique=True)
     name: Mapped[str] = mapped_column(String(250), nullable=False)
     year: Mapped[int] = mapped_column(Integer, nullable=False)
-    level: Mapped[CompetitionLevel] = mapped_column(_enum(CompetitionLevel, "competition_level"), nullable=False)
+    level: Mapped[CompetitionLevel] = mapped_column(enum_column(CompetitionLevel, "competition_level"), nullable=False)
     state: Mapped[CompetitionState] = mapped_column(
-        _enum(CompetitionState, "competition_state"), nullable=False, default=CompetitionState.draft
+        enum_column(CompetitionState, "competition_state"), nullable=False, default=CompetitionState.draft
     )
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="RESTRICT"), nullable=False, index=True)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
@@ -135,7 +132,7 @@ class CompetitionRole(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
-    role: Mapped[CompetitionRoleKind] = mapped_column(_enum(CompetitionRoleKind, "competition_role_kind"), nullable=False)
+    role: Mapped[CompetitionRoleKind] = mapped_column(enum_column(CompetitionRoleKind, "competition_role_kind"), nullable=False)
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
 

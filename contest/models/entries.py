@@ -10,7 +10,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from contest.models.base import Base, TimestampMixin, UTCDateTime, utcnow
+from contest.models.base import Base, TimestampMixin, UTCDateTime, enum_column, utcnow
 
 
 class EntryStage(enum.Enum):
@@ -47,9 +46,6 @@ class AttachmentKind(enum.Enum):
     image = "image"
 
 
-def _enum(enum_cls, name):
-    return Enum(enum_cls, name=name, native_enum=False, length=24)
-
 
 class Entry(TimestampMixin, Base):
     __tablename__ = "entries"
@@ -68,7 +64,7 @@ class Entry(TimestampMixin, Base):
     solution: Mapped[str] = mapped_column(Text, nullable=False, default="")
     customers_market: Mapped[str] = mapped_column(Text, nullable=False, default="")
     business_model: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    stage: Mapped[EntryStage | None] = mapped_column(_enum(EntryStage, "entry_stage"), nullable=True)
+    stage: Mapped[EntryStage | None] = mapped_column(enum_column(EntryStage, "entry_stage"), nullable=True)
     company_registered_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     funding_needed: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # đồng
     team_strengths: Mapped[str] = mapped_column(Text, nullable=False, default="")
@@ -76,9 +72,9 @@ class Entry(TimestampMixin, Base):
     website_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     gallery_opt_in: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
-    status: Mapped[EntryStatus] = mapped_column(_enum(EntryStatus, "entry_status"), nullable=False, default=EntryStatus.draft)
+    status: Mapped[EntryStatus] = mapped_column(enum_column(EntryStatus, "entry_status"), nullable=False, default=EntryStatus.draft)
     validity: Mapped[EntryValidity] = mapped_column(
-        _enum(EntryValidity, "entry_validity"), nullable=False, default=EntryValidity.unchecked
+        enum_column(EntryValidity, "entry_validity"), nullable=False, default=EntryValidity.unchecked
     )
     validity_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -119,7 +115,7 @@ class Attachment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), nullable=False, index=True)
-    kind: Mapped[AttachmentKind] = mapped_column(_enum(AttachmentKind, "attachment_kind"), nullable=False)
+    kind: Mapped[AttachmentKind] = mapped_column(enum_column(AttachmentKind, "attachment_kind"), nullable=False)
     filename: Mapped[str] = mapped_column(String(200), nullable=False)
     storage_key: Mapped[str] = mapped_column(String(200), nullable=False)
     content_type: Mapped[str] = mapped_column(String(100), nullable=False)

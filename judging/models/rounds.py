@@ -10,7 +10,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from contest.models.base import Base, TimestampMixin, UTCDateTime
+from contest.models.base import Base, TimestampMixin, UTCDateTime, enum_column
 
 
 class RoundMode(enum.Enum):
@@ -44,9 +43,6 @@ class TimerPhase(enum.Enum):
     paused = "paused"
 
 
-def _enum(enum_cls, name):
-    return Enum(enum_cls, name=name, native_enum=False, length=24)
-
 
 class Round(TimestampMixin, Base):
     __tablename__ = "rounds"
@@ -60,8 +56,8 @@ class Round(TimestampMixin, Base):
                                                 index=True)
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     name: Mapped[str] = mapped_column(String(120), nullable=False)
-    mode: Mapped[RoundMode] = mapped_column(_enum(RoundMode, "round_mode"), nullable=False)
-    entry_source: Mapped[EntrySource] = mapped_column(_enum(EntrySource, "round_entry_source"), nullable=False)
+    mode: Mapped[RoundMode] = mapped_column(enum_column(RoundMode, "round_mode"), nullable=False)
+    entry_source: Mapped[EntrySource] = mapped_column(enum_column(EntrySource, "round_entry_source"), nullable=False)
     rubric_id: Mapped[int] = mapped_column(ForeignKey("rubrics.id", ondelete="RESTRICT"), nullable=False)
     judges_per_entry: Mapped[int] = mapped_column(Integer, nullable=False, default=3)
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -70,7 +66,7 @@ class Round(TimestampMixin, Base):
     # Chairs may see the panel's scores before the lock when this is on.
     chair_sees_scores: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     chair_judge_id: Mapped[int | None] = mapped_column(ForeignKey("judges.id", ondelete="SET NULL"), nullable=True)
-    state: Mapped[RoundState] = mapped_column(_enum(RoundState, "round_state"), nullable=False,
+    state: Mapped[RoundState] = mapped_column(enum_column(RoundState, "round_state"), nullable=False,
                                               default=RoundState.preparing)
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
@@ -91,7 +87,7 @@ class Round(TimestampMixin, Base):
     pitch_seed: Mapped[str | None] = mapped_column(String(64), nullable=True)
     pitch_drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     timer_entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="SET NULL"), nullable=True)
-    timer_phase: Mapped[TimerPhase] = mapped_column(_enum(TimerPhase, "timer_phase"), nullable=False,
+    timer_phase: Mapped[TimerPhase] = mapped_column(enum_column(TimerPhase, "timer_phase"), nullable=False,
                                                     default=TimerPhase.idle)
     timer_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     timer_remaining: Mapped[int | None] = mapped_column(Integer, nullable=True)

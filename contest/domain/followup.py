@@ -1,0 +1,180 @@
+"""Follow-up of projects after a contest, and the plan's targets: recorded by
+organizers (or by the team, when an organizer invited it), every change in
+the audit log since these facts feed the province's indicators."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from contest.domain import audit
+from contest.domain.accounts import external_url
+from contest.domain.errors import DomainError
+from contest.domain.outbox import queue_mail
+from contest.extensions import db
+from contest.models import (
+    Entry,
+    FollowUpInvitation,
+    OutcomeKind,
+    PlanFigure,
+    PlanIndicator,
+    PlanTarget,
+    ProjectOutcome,
+)
+from contest.models.base import utcnow
+
+OUTCOME_LABELS = {
+    OutcomeKind.incubated: _l("Incubated"),
+    OutcomeKind.enterprise_registered: _l("Enterprise registered"),
+    OutcomeKind.capital_raised: _l("Capital raised"),
+    OutcomeKind.product_certified: _l("Product certified (OCOP, VietGAP...)"),
+    OutcomeKind.jobs_created: _l("Jobs created"),
+}
+
+# Quảng Ngãi's plan (Decision 827/QĐ-UBND, 2022) as the default set.
+DEFAULT_TARGETS = (
+    (2022, 2025, PlanIndicator.projects_supported, 100, 120),
+    (2022, 2025, PlanIndicator.enterprises_formed, 30, 35),
+    (2022, 2025, PlanIndicator.projects_raising_capital, 1, 2),
+    (2022, 2025, PlanIndicator.certified_advisers, 25, 30),
+    (2026, 2030, PlanIndicator.projects_supported, 150, 160),
+    (2026, 2030, PlanIndicator.enterprises_formed, 55, 60),
+    (2026, 2030, PlanIndicator.projects_raising_capital, 2, 3),
+    (2026, 2030, PlanIndicator.certified_advisers, 40, 50),
+)
+
+
+@dataclass
+class OutcomeInput:
+    kind: OutcomeKind
+    occurred_on: date
+    source: str
+    detail: str = ""
+    registration_number: str | None = None
+    amount: int | None = None
+    jobs: int | None = None
+    note: str = ""
+
+
+def _check(data: OutcomeInput, entry: Entry, today: date) -> None:
+    if data.occurred_on > today:
+        raise DomainError(_("The date cannot be in the future."), field="occurred_on")
+    if data.occurred_on.year < entry.competition.year - 1:
+        raise DomainError(_("The date is before the project's competition."), field="occurred_on")
+    if not data.source.strip():
+        raise DomainError(_("Say where this is known from (a document, a call, a news article)."), field="source")
+    if data.kind is OutcomeKind.enterprise_registered and not (data.registration_number or "").strip():
+        raise DomainError(_("Give the enterprise registration number."), field="registration_number")
+    if data.kind is OutcomeKind.capital_raised and not data.amount:
+        raise DomainError(_("Give the amount raised, in đồng."), field="amount")
+    if data.kind is OutcomeKind.jobs_created and not data.jobs:
+        raise DomainError(_("Give the number of jobs created."), field="jobs")
+    if data.kind in (OutcomeKind.incubated, OutcomeKind.product_certified) and not data.detail.strip():
+        field_message = (_("Say where the project is incubated.") if data.kind is OutcomeKind.incubated
+                         else _("Say which certification the product received."))
+        raise DomainError(field_message, field="detail")
+    for value in (data.amount, data.jobs):
+        if value is not None and value < 0:
+            raise DomainError(_("Numbers cannot be negative."))
+
+
+def _snapshot(outcome: ProjectOutcome) -> dict:
+    return {"kind": outcome.kind.value, "occurred_on": outcome.occurred_on.isoformat(), "detail": outcome.detail,
+            "registration_number": outcome.registration_number, "amount": outcome.amount, "jobs": outcome.jobs,
+            "source": outcome.source}
+
+
+def record_outcome(entry: Entry, data: OutcomeInput, user, today: date | None = None) -> ProjectOutcome:
+    _check(data, entry, today or date.today())
+    outcome = ProjectOutcome(entry_id=entry.id, kind=data.kind, occurred_on=data.occurred_on,
+                             detail=data.detail.strip(), registration_number=(data.registration_number or "").strip()
+                             or None, amount=data.amount, jobs=data.jobs, source=data.source.strip(),
+                             note=data.note.strip(), recorded_by_id=user.id, recorded_at=utcnow())
+    db.session.add(outcome)
+    db.session.flush()
+    audit.record("followup.recorded", "project_outcome", outcome.id, after=_snapshot(outcome),
+                 competition_id=entry.competition_id)
+    return outcome
+
+
+def delete_outcome(outcome: ProjectOutcome, reason: str) -> None:
+    if not reason.strip():
+        raise DomainError(_("Say why this record is removed."), field="reason")
+    audit.record("followup.deleted", "project_outcome", outcome.id, before=_snapshot(outcome), reason=reason.strip(),
+                 competition_id=outcome.entry.competition_id)
+    db.session.delete(outcome)
+
+
+def outcomes_of(entry: Entry) -> list[ProjectOutcome]:
+    return list(db.session.scalars(select(ProjectOutcome).where(ProjectOutcome.entry_id == entry.id)
+                                   .order_by(ProjectOutcome.occurred_on, ProjectOutcome.id)))
+
+
+def invite_team(entry: Entry, user) -> FollowUpInvitation:
+    invitation = db.session.get(FollowUpInvitation, entry.id)
+    if invitation is None:
+        invitation = FollowUpInvitation(entry_id=entry.id, invited_by_id=user.id, invited_at=utcnow())
+        db.session.add(invitation)
+        audit.record("followup.team_invited", "entry", entry.id, competition_id=entry.competition_id)
+    leader = entry.team.leader
+    queue_mail(leader.email, "followup_invite", locale=leader.locale, team=entry.team, entry=entry,
+               link=external_url("followup.team_outcomes", team_id=entry.team_id))
+    return invitation
+
+
+def team_invited(entry: Entry | None) -> bool:
+    return entry is not None and db.session.get(FollowUpInvitation, entry.id) is not None
+
+
+# -- plan targets and hand-entered figures ----------------------------------------
+
+def ensure_default_targets() -> None:
+    existing = {(t.start_year, t.indicator) for t in db.session.scalars(select(PlanTarget))}
+    for start, end, indicator, low, high in DEFAULT_TARGETS:
+        if (start, indicator) not in existing:
+            db.session.add(PlanTarget(start_year=start, end_year=end, indicator=indicator, low=low, high=high))
+
+
+def set_target(start_year: int, end_year: int, indicator: PlanIndicator, low: int, high: int) -> PlanTarget:
+    if not 2000 <= start_year <= end_year <= 2100:
+        raise DomainError(_("The period must run from an earlier year to a later one."), field="start_year")
+    if not 0 <= low <= high:
+        raise DomainError(_("The lower target must be at least 0 and at most the upper target."), field="low")
+    target = db.session.scalar(select(PlanTarget).where(PlanTarget.start_year == start_year,
+                                                        PlanTarget.indicator == indicator))
+    before = None
+    if target is None:
+        target = PlanTarget(start_year=start_year, indicator=indicator, end_year=end_year, low=low, high=high)
+        db.session.add(target)
+    else:
+        before = {"end_year": target.end_year, "low": target.low, "high": target.high}
+        target.end_year, target.low, target.high = end_year, low, high
+    db.session.flush()
+    audit.record("plan.target_set", "plan_target", target.id, before=before,
+                 after={"start_year": start_year, "end_year": end_year, "indicator": indicator.value,
+                        "low": low, "high": high})
+    return target
+
+
+def set_figure(year: int, indicator: PlanIndicator, value: int, note: str, user) -> PlanFigure:
+    if not 2000 <= year <= 2100:
+        raise DomainError(_("Give a year between 2000 and 2100."), field="year")
+    if value < 0:
+        raise DomainError(_("Numbers cannot be negative."), field="value")
+    figure = db.session.scalar(select(PlanFigure).where(PlanFigure.year == year, PlanFigure.indicator == indicator))
+    before = None
+    if figure is None:
+        figure = PlanFigure(year=year, indicator=indicator, value=value, note=note.strip(), recorded_by_id=user.id,
+                            recorded_at=utcnow())
+        db.session.add(figure)
+    else:
+        before = {"value": figure.value, "note": figure.note}
+        figure.value, figure.note, figure.recorded_by_id, figure.recorded_at = value, note.strip(), user.id, utcnow()
+    db.session.flush()
+    audit.record("plan.figure_set", "plan_figure", figure.id, before=before,
+                 after={"year": year, "indicator": indicator.value, "value": value, "note": note.strip()})
+    return figure

@@ -1,0 +1,221 @@
+"""Reports: which competitions a user may count, the records the figures are
+computed from, and the yearly report. The counting itself is in
+`contest.reports.figures`; what happened in rounds and awards comes from the
+"report_outcomes" providers registered on the app (judging registers one), so
+`contest` never imports `judging`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from contest.domain.competitions import LEVEL_LABELS, STATE_LABELS
+from contest.extensions import db
+from contest.models import (
+    Competition,
+    CompetitionLevel,
+    CompetitionRole,
+    CompetitionRoleKind,
+    CompetitionState,
+    Entry,
+    EntryStatus,
+    EntryValidity,
+    OrgUnit,
+    PlanFigure,
+    PlanTarget,
+    ProjectOutcome,
+    Team,
+)
+from contest.reports import figures as F
+
+
+@dataclass
+class ContestOutcomes:
+    """What a provider tells about competitions: their rounds, the rounds each
+    entry took part in, and the awards each entry won."""
+    rounds: dict[int, tuple[tuple[int, str], ...]] = field(default_factory=dict)   # competition → (position, name)
+    reached: dict[int, tuple[int, ...]] = field(default_factory=dict)             # entry → round positions
+    awards: dict[int, tuple[tuple[str, int], ...]] = field(default_factory=dict)  # entry → (award, prize)
+
+
+# -- who sees what -------------------------------------------------------------
+
+def visible_competition_ids(user) -> list[int] | None:
+    """None: every competition (administrators). Otherwise those where the user
+    is an organizer or in the secretariat."""
+    if user.is_admin:
+        return None
+    return list(db.session.scalars(select(CompetitionRole.competition_id).where(
+        CompetitionRole.user_id == user.id,
+        CompetitionRole.role.in_([CompetitionRoleKind.organizer, CompetitionRoleKind.secretariat])).distinct()))
+
+
+def may_see_reports(user) -> bool:
+    return bool(user.is_authenticated and (user.is_admin or visible_competition_ids(user)))
+
+
+def unit_scope(unit_id: int) -> frozenset[int]:
+    """The unit, the units under it, and the units merged into it (followed back
+    through successor links), so a current commune also counts what its
+    dissolved predecessors held."""
+    units = db.session.execute(select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.successor_id)).all()
+    children, predecessors = defaultdict(list), defaultdict(list)
+    for uid, parent_id, successor_id in units:
+        if parent_id is not None:
+            children[parent_id].append(uid)
+        if successor_id is not None:
+            predecessors[successor_id].append(uid)
+    scope, todo = set(), [unit_id]
+    while todo:
+        uid = todo.pop()
+        if uid not in scope:
+            scope.add(uid)
+            todo.extend(children[uid] + predecessors[uid])
+    return frozenset(scope)
+
+
+# -- records -------------------------------------------------------------------
+
+@dataclass
+class Records:
+    competitions: list[F.CompetitionRecord]
+    teams: list[F.TeamRecord]
+    outcomes: list[F.Outcome]
+    units: dict[int, OrgUnit]
+    boards: list[str]
+    fields: list[str]
+
+
+def _reference_day(competition: Competition) -> date:
+    if competition.submission_deadline is None:
+        return date(competition.year, 12, 31)
+    return competition.submission_deadline.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def _person(member) -> F.Person:
+    return F.Person(gender=member.gender.value if member.gender else None, born=member.date_of_birth,
+                    student=member.is_student)
+
+
+def contest_outcomes(competition_ids: list[int]) -> ContestOutcomes:
+    merged = ContestOutcomes()
+    for provider in current_app.extensions.get("report_outcomes", []):
+        found = provider(competition_ids)
+        merged.rounds.update(found.rounds)
+        merged.reached.update(found.reached)
+        merged.awards.update(found.awards)
+    return merged
+
+
+def load_records(visible: list[int] | None) -> Records:
+    query = select(Competition).options(selectinload(Competition.boards), selectinload(Competition.fields))
+    if visible is not None:
+        query = query.where(Competition.id.in_(visible))
+    competitions = list(db.session.scalars(query))
+    ids = [c.id for c in competitions]
+    provided = contest_outcomes(ids)
+    boards = {b.id: b.name for c in competitions for b in c.boards}
+    fields = {f.id: f.name for c in competitions for f in c.fields}
+    teams = db.session.scalars(select(Team).where(Team.competition_id.in_(ids))
+                               .options(selectinload(Team.members))).all()
+    entries = {e.team_id: e for e in db.session.scalars(select(Entry).where(Entry.competition_id.in_(ids)))}
+    by_id = {c.id: c for c in competitions}
+    team_records = []
+    for team in teams:
+        competition, entry = by_id[team.competition_id], entries.get(team.id)
+        members = tuple(_person(m) for m in team.members)
+        leader = next((m for m in team.members if m.user_id == team.leader_id), None)
+        submitted = entry is not None and entry.status is EntryStatus.submitted
+        team_records.append(F.TeamRecord(
+            competition_id=competition.id, year=competition.year, level=competition.level.value,
+            unit_id=team.org_unit_id or competition.org_unit_id, reference_day=_reference_day(competition),
+            leader=_person(leader) if leader else F.Person(None, None, False), members=members,
+            board=boards.get(entry.board_id) if entry else None, field=fields.get(entry.field_id) if entry else None,
+            submitted=submitted, valid=submitted and entry.validity is EntryValidity.valid,
+            rounds_reached=provided.reached.get(entry.id, ()) if entry else (),
+            awards=provided.awards.get(entry.id, ()) if entry else ()))
+    competition_records = [F.CompetitionRecord(
+        id=c.id, name=c.name, year=c.year, level=c.level.value, unit_id=c.org_unit_id,
+        held=c.state is not CompetitionState.draft, rounds=provided.rounds.get(c.id, ())) for c in competitions]
+    outcomes = [F.Outcome(entry_id=o.entry_id, kind=o.kind.value, on=o.occurred_on, amount=o.amount or 0,
+                          jobs=o.jobs or 0)
+                for o in db.session.scalars(select(ProjectOutcome).join(Entry, Entry.id == ProjectOutcome.entry_id)
+                                            .where(Entry.competition_id.in_(ids)))]
+    units = {u.id: u for u in db.session.scalars(select(OrgUnit))}
+    return Records(competition_records, team_records, outcomes, units,
+                   sorted(set(boards.values())), sorted(set(fields.values())))
+
+
+# -- labels --------------------------------------------------------------------
+
+def column_labels() -> dict[str, str]:
+    return {
+        "competitions": _("Competitions"), "teams": _("Teams"), "entries_submitted": _("Entries submitted"),
+        "entries_valid": _("Valid entries"), "participants": _("Participants"), "women": _("Women"),
+        "women_led_teams": _("Women-led teams"), "student_teams": _("Student teams"),
+        "youth": _("Aged 35 or less"), "awards": _("Awards"), "prize_money": _("Prize money (đồng)"),
+    }
+
+
+def indicator_labels() -> dict[str, str]:
+    return {
+        "projects_supported": _("Startup projects supported"),
+        "enterprises_formed": _("Startup enterprises formed"),
+        "projects_raising_capital": _("Projects that raised capital"),
+        "certified_advisers": _("Certified startup advisers"),
+    }
+
+
+def status_labels() -> dict[str, str]:
+    return {"met": _("Target reached"), "on_track": _("On track"), "behind": _("Behind the plan's pace")}
+
+
+def level_label(value: str) -> str:
+    return str(LEVEL_LABELS[CompetitionLevel(value)])
+
+
+def unit_label(unit: OrgUnit | None) -> str:
+    if unit is None:
+        return _("Unknown unit")
+    if unit.valid_to is not None:
+        return _("%(name)s (until %(day)s)", name=unit.name, day=unit.valid_to.strftime("%d/%m/%Y"))
+    return unit.name
+
+
+# -- breakdowns ------------------------------------------------------------------
+
+def breakdowns(records: Records, filters: F.Filters) -> dict[str, F.Breakdown]:
+    comps, teams, units = records.competitions, records.teams, records.units
+    levels = {level.value: i for i, level in enumerate(CompetitionLevel)}
+    return {
+        "level": F.breakdown(comps, teams, lambda t, c: level_label(t.level), lambda c: level_label(c.level), filters,
+                             order=lambda name: [level_label(v) for v in levels].index(name)),
+        "unit": F.breakdown(comps, teams, lambda t, c: unit_label(units.get(t.unit_id)),
+                            lambda c: unit_label(units.get(c.unit_id)), filters),
+        "field": F.breakdown(comps, teams, lambda t, c: t.field, None, filters),
+        "board": F.breakdown(comps, teams, lambda t, c: t.board, None, filters),
+        "year": F.breakdown(comps, teams, lambda t, c: str(t.year), lambda c: str(c.year), filters),
+    }
+
+
+def plan_progress(records: Records, today: date) -> list[tuple[F.Progress, str, str]]:
+    """Progress toward each target: (progress, indicator label, period label)."""
+    targets = [F.Target(t.indicator.value, t.start_year, t.end_year, t.low, t.high)
+               for t in db.session.scalars(select(PlanTarget).order_by(PlanTarget.start_year, PlanTarget.id))]
+    manual: dict[str, dict[int, int]] = defaultdict(dict)
+    for figure in db.session.scalars(select(PlanFigure)):
+        manual[figure.indicator.value][figure.year] = figure.value
+    labels = indicator_labels()
+    return [(p, labels[p.target.indicator], f"{p.target.start_year}–{p.target.end_year}")
+            for p in F.progress(targets, today, records.teams, records.outcomes, manual)]
+
+
+def state_label(state: CompetitionState) -> str:
+    return str(STATE_LABELS[state])

@@ -1,0 +1,84 @@
+"""The yearly report (units by 10 December, the Department to the province by
+15 December): the year's figures by level, unit, board and field, every
+competition with its winners, and the plan's indicators against targets.
+Built once as plain data; `contest.reports.xlsx` and `.pdf` lay it out."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from contest.domain import reports
+from contest.extensions import db
+from contest.models import Competition, Entry, Team
+from contest.reports import figures as F
+from contest.reports.yearly import CompetitionSummary, IndicatorRow, Table, Winner, YearlyReport
+
+
+def _labels() -> dict[str, str]:
+    return {
+        "summary": _("Overview of the year"), "figure": _("Figure"), "value": _("Value"), "total_row": _("All together"),
+        "competitions": _("Competitions and their winners"), "competition": _("Competition"), "level": _("Level"),
+        "unit": _("Organising unit"), "state": _("State"), "teams": _("Teams"), "entries_valid": _("Valid entries"),
+        "rounds": _("Rounds"), "winners": _("Winners"), "award": _("Award"), "code": _("Code"),
+        "project": _("Project"), "team": _("Team"), "prize": _("Prize (đồng)"),
+        "indicators": _("The plan's indicators"), "indicator": _("Indicator"), "period": _("Period"),
+        "target": _("Target"), "achieved": _("Achieved"), "percent": _("Share of the lower target"),
+        "status": _("Assessment"),
+    }
+
+
+def _summaries(records: reports.Records, year: int) -> list[CompetitionSummary]:
+    filters = F.Filters(year=year)
+    chosen = [c for c in records.competitions if filters.keeps_competition(c) and c.held]
+    by_competition: dict[int, list[F.TeamRecord]] = {c.id: [] for c in chosen}
+    for team in records.teams:
+        if team.competition_id in by_competition:
+            by_competition[team.competition_id].append(team)
+    awards = reports.contest_outcomes([c.id for c in chosen]).awards
+    entries = db.session.execute(
+        select(Entry.id, Entry.code, Entry.title, Team.name, Team.show_names_publicly, Entry.competition_id)
+        .join(Team, Team.id == Entry.team_id).where(Entry.id.in_(list(awards)))).all()
+    winners: dict[int, list[Winner]] = {}
+    for entry_id, code, title, team_name, _public, competition_id in entries:
+        for award, prize in awards[entry_id]:
+            winners.setdefault(competition_id, []).append(Winner(award, code or "", title, team_name, prize))
+    states = {c.id: c.state for c in db.session.scalars(select(Competition).where(
+        Competition.id.in_(list(by_competition))))}
+    result = []
+    for c in sorted(chosen, key=lambda c: (c.level, c.name)):
+        teams = by_competition[c.id]
+        rounds = tuple((name, sum(1 for t in teams if position in t.rounds_reached)) for position, name in c.rounds)
+        result.append(CompetitionSummary(
+            name=c.name, level=reports.level_label(c.level), unit=reports.unit_label(records.units.get(c.unit_id)),
+            state=reports.state_label(states[c.id]), teams=len(teams), entries_valid=sum(t.valid for t in teams),
+            rounds=rounds, winners=tuple(sorted(winners.get(c.id, []), key=lambda w: (-w.prize, w.award, w.code)))))
+    return result
+
+
+def build(year: int, visible: list[int] | None, organisation: str, today: date | None = None) -> YearlyReport:
+    today = today or date.today()
+    records = reports.load_records(visible)
+    filters = F.Filters(year=year)
+    tables = reports.breakdowns(records, filters)
+    headings = {"level": (_("By level"), _("Level")), "unit": (_("By unit"), _("Unit")),
+                "board": (_("By board"), _("Board")), "field": (_("By field"), _("Field"))}
+    status = reports.status_labels()
+    return YearlyReport(
+        year=year,
+        title=_("Report on the startup competitions and ecosystem, %(year)s", year=year),
+        subtitle=_("%(organisation)s — made on %(day)s", organisation=organisation,
+                   day=format_date(today, "dd/MM/yyyy")),
+        generated_on=today,
+        column_labels=reports.column_labels(),
+        totals=F.compute(records.competitions, records.teams, filters),
+        tables=[Table(key, heading, row_heading, tables[key]) for key, (heading, row_heading) in headings.items()],
+        competitions=_summaries(records, year),
+        indicators=[IndicatorRow(label, period, p, status[p.status])
+                    for p, label, period in reports.plan_progress(records, today)
+                    if p.target.start_year <= year <= p.target.end_year],
+        labels=_labels(),
+    )

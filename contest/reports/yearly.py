@@ -1,0 +1,74 @@
+"""The yearly report as plain data, every label already in the reader's
+language: the XLSX and PDF writers lay it out and translate nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from contest.reports.figures import COLUMNS, Breakdown, Figures, Progress
+
+
+@dataclass(frozen=True)
+class Winner:
+    award: str
+    code: str
+    title: str
+    team: str
+    prize: int          # đồng, 0 when none
+
+
+@dataclass(frozen=True)
+class CompetitionSummary:
+    name: str
+    level: str          # translated
+    unit: str
+    state: str          # translated
+    teams: int
+    entries_valid: int
+    rounds: tuple[tuple[str, int], ...]     # (round name, entries that took part)
+    winners: tuple[Winner, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str            # short, ASCII: the XLSX sheet's name
+    heading: str        # "Theo đơn vị", ...
+    row_heading: str    # the first column's heading: "Đơn vị", "Cấp", ...
+    breakdown: Breakdown
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    label: str
+    period: str         # "2022–2025"
+    progress: Progress
+    status: str         # translated status of progress.status
+
+
+@dataclass
+class YearlyReport:
+    year: int
+    title: str                      # "Báo cáo năm 2025 ..."
+    subtitle: str                   # the organisation and the date
+    generated_on: date
+    column_labels: dict[str, str]   # every key of figures.COLUMNS → its heading
+    totals: Figures
+    tables: list[Table]
+    competitions: list[CompetitionSummary]
+    indicators: list[IndicatorRow]
+    # Headings of the fixed parts and column titles of the competitions and
+    # indicators tables, by key (see contest.domain.reports.LABEL_KEYS).
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def figure_row(self, figures: Figures) -> list[int]:
+        return [getattr(figures, key) for key in COLUMNS]
+
+
+# Keys of YearlyReport.labels: the fixed headings and column titles.
+LABEL_KEYS = (
+    "summary", "figure", "value", "total_row",
+    "competitions", "competition", "level", "unit", "state", "teams", "entries_valid", "rounds",
+    "winners", "award", "code", "project", "team", "prize",
+    "indicators", "indicator", "period", "target", "achieved", "percent", "status",
+)

@@ -1,0 +1,161 @@
+"""The ecosystem dashboard, the yearly report's files, and the plan's targets."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from contest.access import access, register_rule
+from contest.domain import followup, reports
+from contest.domain import yearly_report as yearly
+from contest.domain.errors import DomainError
+from contest.extensions import db
+from contest.forms.reports import FigureForm, TargetForm
+from contest.models import CompetitionLevel, PlanFigure, PlanIndicator, PlanTarget
+from contest.reports import charts
+from contest.reports import figures as F
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+register_rule("reports:viewer", lambda view_args: reports.may_see_reports(current_user))
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _filters(records: reports.Records) -> tuple[F.Filters, dict]:
+    """The query string's filters, unknown values ignored (a stale link still works)."""
+    chosen = {"year": _int_arg("year"), "level": request.args.get("level") or None, "unit": _int_arg("unit"),
+              "board": request.args.get("board") or None, "field": request.args.get("field") or None}
+    if chosen["level"] not in {level.value for level in CompetitionLevel}:
+        chosen["level"] = None
+    if chosen["unit"] not in records.units:
+        chosen["unit"] = None
+    if chosen["board"] not in records.boards:
+        chosen["board"] = None
+    if chosen["field"] not in records.fields:
+        chosen["field"] = None
+    return F.Filters(year=chosen["year"], level=chosen["level"],
+                     unit_ids=reports.unit_scope(chosen["unit"]) if chosen["unit"] else None,
+                     board=chosen["board"], field=chosen["field"]), chosen
+
+
+def _units_to_offer(records: reports.Records) -> set[int]:
+    """Units that hold something, with the units above them and those they were
+    merged into: a current commune finds what its dissolved district held."""
+    offered, todo = set(), [c.unit_id for c in records.competitions] + [t.unit_id for t in records.teams if t.unit_id]
+    while todo:
+        unit_id = todo.pop()
+        if unit_id in offered or unit_id not in records.units:
+            continue
+        offered.add(unit_id)
+        unit = records.units[unit_id]
+        todo += [u for u in (unit.parent_id, unit.successor_id) if u is not None]
+    return offered
+
+
+@bp.route("/")
+@access("reports:viewer")
+def dashboard():
+    records = reports.load_records(reports.visible_competition_ids(current_user))
+    filters, chosen = _filters(records)
+    tables = reports.breakdowns(records, filters)
+    totals = F.compute(records.competitions, records.teams, filters)
+    # The trend ignores the year filter: it is the years side by side.
+    trend_filters = F.Filters(level=filters.level, unit_ids=filters.unit_ids, board=filters.board, field=filters.field)
+    trend = reports.breakdowns(records, trend_filters)["year"]
+    years = [year for year, _ in trend.rows]
+    series = [(_("Teams"), [f.teams for _, f in trend.rows]), (_("Valid entries"), [f.entries_valid for _, f in trend.rows]),
+              (_("Women-led teams"), [f.women_led_teams for _, f in trend.rows])]
+    # SVG drawn by contest.reports.charts, every text in it escaped there.
+    chart = {
+        "unit": charts.bar_chart(_("Teams by unit"), [(k, f.teams) for k, f in tables["unit"].rows]),
+        "field": charts.bar_chart(_("Valid entries by field"), [(k, f.entries_valid) for k, f in tables["field"].rows]),
+        "trend": charts.trend_chart(_("Teams and entries by year"), years, series),
+    }
+    round_names = {}
+    for c in records.competitions:
+        for position, name in c.rounds:
+            round_names.setdefault(position, name)
+    used_units = sorted(_units_to_offer(records), key=lambda u: records.units[u].name)
+    return render_template(
+        "reports/dashboard.html", totals=totals, tables=tables, chart=chart, chosen=chosen, trend=trend,
+        columns=F.COLUMNS, labels=reports.column_labels(), round_names=round_names,
+        years=sorted({c.year for c in records.competitions}, reverse=True),
+        levels=[(level.value, reports.level_label(level.value)) for level in CompetitionLevel],
+        units=[(u, reports.unit_label(records.units[u])) for u in used_units],
+        boards=records.boards, fields=records.fields,
+        progress=reports.plan_progress(records, date.today()), status_labels=reports.status_labels())
+
+
+@bp.route("/yearly")
+@access("reports:viewer")
+def yearly_page():
+    records = reports.load_records(reports.visible_competition_ids(current_user))
+    years = sorted({c.year for c in records.competitions}, reverse=True) or [date.today().year]
+    return render_template("reports/yearly.html", years=years, this_year=date.today().year)
+
+
+@bp.route("/yearly/<int:year>.<fmt>")
+@access("reports:viewer")
+def yearly_file(year, fmt):
+    if fmt not in ("xlsx", "pdf"):
+        return redirect(url_for("reports.yearly_page"))
+    report = yearly.build(year, reports.visible_competition_ids(current_user),
+                          current_app.config["REPORT_ORGANISATION"])
+    if fmt == "xlsx":
+        from contest.reports.xlsx import write_xlsx
+
+        data, mimetype = write_xlsx(report), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        from contest.reports.pdf import write_pdf
+
+        data, mimetype = write_pdf(report), "application/pdf"
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="bao-cao-nam-{year}.{fmt}"', "Cache-Control": "private, no-store"})
+
+
+@bp.route("/targets", methods=["GET", "POST"])
+@access("admin")
+def targets():
+    labels = reports.indicator_labels()
+    target_form = TargetForm(prefix="target")
+    target_form.indicator.choices = list(labels.items())
+    figure_form = FigureForm(prefix="figure")
+    if request.method == "POST":
+        form = target_form if request.form.get("action") == "target" else figure_form
+        if form.validate_on_submit():
+            try:
+                if form is target_form:
+                    followup.set_target(form.start_year.data, form.end_year.data, PlanIndicator(form.indicator.data),
+                                        form.low.data, form.high.data)
+                else:
+                    followup.set_figure(form.year.data, PlanIndicator.certified_advisers, form.value.data,
+                                        form.note.data or "", current_user)
+                db.session.commit()
+                flash(_("Saved."), "success")
+                return redirect(url_for("reports.targets"))
+            except DomainError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+    else:
+        followup.ensure_default_targets()
+        db.session.commit()
+    return render_template(
+        "reports/targets.html", target_form=target_form, figure_form=figure_form, labels=labels,
+        targets=db.session.scalars(select(PlanTarget).order_by(PlanTarget.start_year, PlanTarget.indicator)).all(),
+        figures=db.session.scalars(select(PlanFigure).order_by(PlanFigure.year.desc())).all())

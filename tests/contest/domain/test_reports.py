@@ -1,0 +1,182 @@
+"""Reports from the database: a small known contest, counted by hand."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from contest.domain import followup, reports, yearly_report
+from contest.domain.entries import submit
+from contest.domain.errors import DomainError
+from contest.domain.teams import MemberDetails, add_member
+from contest.models import (
+    CompetitionRoleKind,
+    EntryValidity,
+    Gender,
+    OrgUnitKind,
+    OutcomeKind,
+    PlanIndicator,
+)
+from contest.models.base import utcnow
+from contest.reports import figures as F
+from tests.factories import fill_entry, make_competition, make_team, make_unit, make_user
+
+
+def _submitted(team, valid=True):
+    entry = fill_entry(team)
+    submit(entry, team.leader)
+    entry.validity = EntryValidity.valid if valid else EntryValidity.invalid
+    return entry
+
+
+def known_contest(db):
+    """2024, deadline 30/09/2024: three teams, eight participants.
+
+    - "Đội Chị Hoa": a woman (turns 35 on the deadline) leading two men, one 36 the day before;
+    - "Đội Sinh viên": two students, registered from huyện Sơn Tịnh, dissolved on 30/06/2025;
+    - "Đội Nháp": registered, never submitted; three members, no gender given for one.
+    """
+    commune = make_unit("X-TINHPHONG", "Xã Tịnh Phong", OrgUnitKind.commune, valid_from=date(2025, 7, 1))
+    district = make_unit("H-SONTINH", "Huyện Sơn Tịnh", OrgUnitKind.district, valid_to=date(2025, 6, 30),
+                         successor=commune)
+    competition = make_competition("khoi-nghiep-2024-bc")
+    hoa = make_team(competition, make_user("hoa@example.vn", name="Trần Thị Hoa"), name="Đội Chị Hoa",
+                    leader_gender=Gender.female)
+    hoa.members[0].date_of_birth = date(1989, 9, 30)
+    add_member(hoa, MemberDetails(full_name="Lê Văn Nam", gender=Gender.male, date_of_birth=date(1988, 9, 29)))
+    add_member(hoa, MemberDetails(full_name="Phạm Minh", gender=Gender.male, date_of_birth=date(2000, 1, 1)))
+    students = make_team(competition, name="Đội Sinh viên", leader_gender=Gender.male, student=True, members=1,
+                         org_unit=district)
+    students.members[1].gender = Gender.female
+    draft = make_team(competition, name="Đội Nháp", leader_gender=Gender.female, members=2)
+    _submitted(hoa)
+    _submitted(students)
+    competition.year = 2024
+    competition.submission_deadline = datetime(2024, 9, 30, 3, 0, tzinfo=UTC)
+    db.session.commit()
+    return competition, {"hoa": hoa, "students": students, "draft": draft, "district": district, "commune": commune}
+
+
+def test_known_contest_counted_by_hand(app, db):
+    known_contest(db)
+    with app.test_request_context():
+        records = reports.load_records(None)
+        figures = F.compute(records.competitions, records.teams, F.Filters(year=2024))
+    assert (figures.competitions, figures.teams, figures.entries_submitted, figures.entries_valid) == (1, 3, 2, 2)
+    assert figures.participants == 8
+    # Women: Hoa, the student member, the draft's leader. Men: Nam, Minh, the student leader.
+    assert (figures.women, figures.men, figures.gender_unknown) == (3, 3, 2)
+    assert figures.women_led_teams == 2          # Hoa's team of men, and the draft's leader
+    assert figures.student_teams == 1
+    # Everyone but Nam (36 on the deadline) is 35 or less: the factories' people are born 1998–2000.
+    assert figures.youth == 7 and figures.age_unknown == 0
+
+
+def test_a_dissolved_units_team_keeps_its_unit_and_is_found_from_the_successor(app, db):
+    _, known = known_contest(db)
+    with app.test_request_context():
+        records = reports.load_records(None)
+        scope = reports.unit_scope(known["commune"].id)
+        by_unit = reports.breakdowns(records, F.Filters())["unit"]
+    assert known["district"].id in scope
+    assert F.compute(records.competitions, records.teams, F.Filters(unit_ids=scope)).teams == 1
+    assert ("Huyện Sơn Tịnh (đến 30/06/2025)", 1) in [(k, f.teams) for k, f in by_unit.rows]
+
+
+def test_an_organizer_sees_only_their_competitions(app, db):
+    from contest.domain.competitions import grant_role
+
+    competition, _ = known_contest(db)
+    other = make_competition("khac-2026")
+    organizer = make_user("btc@example.vn")
+    admin = make_user("admin@example.vn", admin=True)
+    grant_role(other, organizer.email, CompetitionRoleKind.organizer, admin)
+    db.session.commit()
+    assert reports.visible_competition_ids(organizer) == [other.id]
+    assert reports.visible_competition_ids(admin) is None
+    assert not reports.may_see_reports(make_user("doi@example.vn"))
+    with app.test_request_context():
+        assert F.compute(*_records(reports.load_records([other.id]))).teams == 0
+        assert competition.id not in [c.id for c in reports.load_records([other.id]).competitions]
+
+
+def _records(records):
+    return records.competitions, records.teams
+
+
+def test_follow_up_feeds_the_plan_and_is_audited(app, db):
+    from sqlalchemy import select
+
+    from contest.models import AuditEvent, Entry
+
+    _, known = known_contest(db)
+    entry = db.session.scalar(select(Entry).where(Entry.team_id == known["hoa"].id))
+    user = make_user("theodoi@example.vn")
+    with app.test_request_context():
+        with pytest.raises(DomainError) as missing:
+            followup.record_outcome(entry, followup.OutcomeInput(OutcomeKind.enterprise_registered, date(2025, 3, 1),
+                                                                 "Cổng thông tin ĐKDN"), user)
+        assert missing.value.field == "registration_number"
+        with pytest.raises(DomainError):
+            followup.record_outcome(entry, followup.OutcomeInput(OutcomeKind.capital_raised, date(2099, 1, 1),
+                                                                 "Báo Quảng Ngãi", amount=1), user)
+        followup.record_outcome(entry, followup.OutcomeInput(OutcomeKind.enterprise_registered, date(2025, 3, 1),
+                                                             "Cổng thông tin ĐKDN", detail="Công ty TNHH Hoa Sen",
+                                                             registration_number="4300123456"), user)
+        followup.ensure_default_targets()
+        followup.set_figure(2024, PlanIndicator.certified_advisers, 7, "QĐ 12/QĐ-SKHCN", user)
+        db.session.commit()
+        progress = {p.target.indicator: p for p, _, _ in
+                    reports.plan_progress(reports.load_records(None), date(2025, 12, 1)) if p.target.start_year == 2022}
+    assert progress["enterprises_formed"].achieved == 1
+    assert progress["projects_supported"].achieved == 2
+    assert progress["certified_advisers"].achieved == 7
+    actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert {"followup.recorded", "plan.figure_set"} <= actions
+
+
+def test_targets_are_checked(app, db):
+    with app.test_request_context():
+        with pytest.raises(DomainError):
+            followup.set_target(2026, 2025, PlanIndicator.projects_supported, 1, 2)
+        with pytest.raises(DomainError):
+            followup.set_target(2026, 2030, PlanIndicator.projects_supported, 9, 2)
+        followup.set_target(2026, 2030, PlanIndicator.projects_supported, 150, 160)
+        followup.set_target(2026, 2030, PlanIndicator.projects_supported, 150, 170)
+        db.session.commit()
+    from sqlalchemy import select
+
+    from contest.models import PlanTarget
+
+    assert [(t.low, t.high) for t in db.session.scalars(select(PlanTarget))] == [(150, 170)]
+
+
+def test_yearly_report_files(app, db, tmp_path):
+    from io import BytesIO
+
+    import openpyxl
+    from pypdf import PdfReader
+
+    known_contest(db)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["report", "yearly", "--year", "2024", "--format", "xlsx",
+                                 "--out", str(tmp_path / "r.xlsx")])
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    sheet = book["unit"]
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    total_row = next(i for i, row in enumerate(values) if row[0] == "Tổng cộng")
+    header_row = next(i for i, row in enumerate(values) if row[0] == "Đơn vị")
+    teams_column = values[header_row].index("Số đội")
+    assert sum(row[teams_column] for row in values[header_row + 1:total_row]) == values[total_row][teams_column] == 3
+
+    result = runner.invoke(args=["report", "yearly", "--year", "2024", "--format", "pdf",
+                                 "--out", str(tmp_path / "r.pdf")])
+    assert result.exit_code == 0, result.output
+    import unicodedata
+
+    text = unicodedata.normalize("NFC", "".join(p.extract_text() for p in PdfReader(BytesIO(
+        (tmp_path / "r.pdf").read_bytes())).pages))
+    assert "Theo đơn vị" in text and "Huyện Sơn Tịnh" in text
+    with app.test_request_context():
+        report = yearly_report.build(2024, None, "Sở KH&CN", today=utcnow().date())
+    assert report.totals.teams == 3 and [c.teams for c in report.competitions] == [3]

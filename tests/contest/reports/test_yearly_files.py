@@ -1,0 +1,207 @@
+"""The yearly report's XLSX and PDF files, from a report built by hand."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import replace
+from datetime import date
+
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from contest.reports.figures import COLUMNS, Breakdown, Figures, Progress, Target
+from contest.reports.pdf import vn_money, vn_number, vn_percent, write_pdf
+from contest.reports.xlsx import write_xlsx
+from contest.reports.yearly import (
+    LABEL_KEYS,
+    CompetitionSummary,
+    IndicatorRow,
+    Table,
+    Winner,
+    YearlyReport,
+)
+
+LABELS = dict(zip(LABEL_KEYS, (
+    "Tổng hợp", "Chỉ số", "Giá trị", "Tổng cộng",
+    "Các cuộc thi", "Cuộc thi", "Cấp", "Đơn vị", "Trạng thái", "Số đội", "Hồ sơ hợp lệ", "Các vòng",
+    "Đạt giải", "Giải", "Mã", "Dự án", "Đội", "Tiền thưởng",
+    "Chỉ tiêu kế hoạch", "Chỉ tiêu", "Giai đoạn", "Mục tiêu", "Đạt được", "Tỷ lệ", "Tình trạng",
+), strict=True))
+COLUMN_LABELS = dict(zip(COLUMNS, (
+    "Cuộc thi", "Số đội", "Hồ sơ đã nộp", "Hồ sơ hợp lệ", "Người tham gia", "Nữ",
+    "Đội do nữ dẫn dắt", "Đội sinh viên", "Thanh niên", "Giải thưởng", "Tiền thưởng",
+), strict=True))
+TEAM = "Nhóm <b>& Cộng sự"
+FORMULA = "=1+2"
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def figures(seed: int) -> Figures:
+    return Figures(**{key: (seed * 1_500_000 if key == "prize_money" else seed + i)
+                      for i, key in enumerate(COLUMNS)})
+
+
+def summed(parts: list[Figures]) -> Figures:
+    return Figures(**{key: sum(getattr(f, key) for f in parts) for key in COLUMNS})
+
+
+def table(key: str, heading: str, row_heading: str, names: list[str]) -> Table:
+    rows = [(name, figures(seed)) for seed, name in enumerate(names, start=1)]
+    return Table(key, heading, row_heading, Breakdown(rows, summed([f for _, f in rows])))
+
+
+def make_report(**changes) -> YearlyReport:
+    tables = [
+        table("by_unit", "Theo đơn vị", "Đơn vị",
+              ["Sở Khoa học và Công nghệ", "Trường Đại học Phạm Văn Đồng"]),
+        table("by_level", "Theo cấp", "Cấp", ["Cấp tỉnh", "Cấp trường"]),
+        # Decomposed (NFD) as some keyboards type it: the files must hold NFC.
+        table("by_field", unicodedata.normalize("NFD", "Theo lĩnh vực"), "Lĩnh vực",
+              ["Nông nghiệp", "Du lịch"]),
+    ]
+    competitions = [
+        CompetitionSummary(
+            name="Khởi nghiệp đổi mới sáng tạo tỉnh 2025", level="Cấp tỉnh",
+            unit="Sở Khoa học và Công nghệ", state="Đã kết thúc", teams=12, entries_valid=10,
+            rounds=(("Sơ khảo", 10), ("Chung khảo", 5)),
+            winners=(Winner("Giải Nhất", "KN-001", FORMULA, TEAM, 1_500_000),
+                     Winner("Giải Khuyến khích", "KN-007", "Trà thảo mộc Ba Tơ", "Đội Ba Tơ", 0)),
+        ),
+        CompetitionSummary(
+            name="Ý tưởng sinh viên", level="Cấp trường", unit="Trường Đại học Phạm Văn Đồng",
+            state="Đang diễn ra", teams=4, entries_valid=3, rounds=(), winners=(),
+        ),
+    ]
+    indicators = [IndicatorRow(
+        label="Dự án được hỗ trợ", period="2022–2025",
+        progress=Progress(Target("projects_supported", 2022, 2025, 100, 120), achieved=87,
+                          expected_by_now=75.0),
+        status="Đúng tiến độ",
+    )]
+    report = YearlyReport(
+        year=2025, title="Báo cáo năm 2025 hệ sinh thái khởi nghiệp",
+        subtitle="Sở Khoa học và Công nghệ tỉnh Quảng Ngãi",
+        generated_on=date(2025, 12, 31), column_labels=COLUMN_LABELS,
+        totals=summed([f for _, f in tables[0].breakdown.rows]), tables=tables,
+        competitions=competitions, indicators=indicators, labels=LABELS,
+    )
+    return replace(report, **changes)
+
+
+# -- XLSX -------------------------------------------------------------------------------
+
+def workbook(report: YearlyReport | None = None):
+    return load_workbook(io.BytesIO(write_xlsx(report or make_report())))
+
+
+def test_xlsx_has_a_sheet_per_table_and_the_fixed_sheets() -> None:
+    wb = workbook()
+    assert wb.sheetnames == [
+        "Tổng hợp", "by_unit", "by_level", "by_field", "Các cuộc thi", "Chỉ tiêu kế hoạch"]
+    assert all(ws.freeze_panes for ws in wb.worksheets)
+
+
+def test_xlsx_table_sheets_show_rows_and_a_total_that_sums_them() -> None:
+    report = make_report()
+    wb = workbook(report)
+    for table_ in report.tables:
+        ws = wb[table_.key]
+        rows = [list(row) for row in ws.iter_rows()]
+        assert rows[0][0].value == nfc(table_.heading)
+        assert [c.value for c in rows[1]] == [table_.row_heading, *COLUMN_LABELS.values()]
+        assert all(c.font.b for c in rows[1])
+        body, total = rows[2:-1], rows[-1]
+        assert [r[0].value for r in body] == [name for name, _ in table_.breakdown.rows]
+        assert total[0].value == "Tổng cộng"
+        for column in range(1, len(COLUMNS) + 1):
+            assert total[column].value == sum(r[column].value for r in body)
+            assert total[column].value == getattr(table_.breakdown.total, COLUMNS[column - 1])
+            for cell in (*(r[column] for r in body), total[column]):
+                assert cell.data_type == "n" and isinstance(cell.value, int)
+                assert cell.number_format != "General"
+        prize = total[COLUMNS.index("prize_money") + 1]
+        assert "₫" in prize.number_format
+
+
+def test_xlsx_summary_lists_the_totals() -> None:
+    report = make_report()
+    ws = workbook(report)["Tổng hợp"]
+    values = {row[0]: row[1] for row in ws.iter_rows(min_row=4, values_only=True)}
+    assert values == {COLUMN_LABELS[key]: getattr(report.totals, key) for key in COLUMNS}
+
+
+def test_xlsx_keeps_formula_like_text_as_text() -> None:
+    data = write_xlsx(make_report())
+    ws = load_workbook(io.BytesIO(data))["Các cuộc thi"]
+    cells = {c.value: c for row in ws.iter_rows() for c in row if c.value is not None}
+    assert cells[FORMULA].data_type == "s"
+    assert TEAM in cells
+    assert cells[1_500_000].number_format.endswith('"₫"')
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")]
+    assert not any(b"<f>" in xml or b"<f " in xml for xml in sheets)
+
+
+def test_xlsx_indicators_with_percent_format() -> None:
+    ws = workbook()["Chỉ tiêu kế hoạch"]
+    row = list(next(ws.iter_rows(min_row=3, max_row=3)))
+    assert [c.value for c in row] == [
+        "Dự án được hỗ trợ", "2022–2025", "100–120", 87, 0.87, "Đúng tiến độ"]
+    assert row[4].number_format == "0.0%"
+
+
+def test_xlsx_sheet_titles_are_valid_whatever_the_labels() -> None:
+    labels = {**LABELS, "summary": "Tổng hợp: 2025/2026 [tỉnh]?", "indicators": "Chỉ tiêu " * 10}
+    wb = workbook(make_report(labels=labels))
+    for title in wb.sheetnames:
+        assert len(title) <= 31 and not re.search(r"[\[\]:*?/\\]", title)
+
+
+# -- PDF --------------------------------------------------------------------------------
+
+def pdf_text(data: bytes) -> str:
+    return nfc("\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
+
+
+def test_pdf_shows_the_vietnamese_headings_and_names_as_typed() -> None:
+    text = pdf_text(write_pdf(make_report()))
+    for expected in ("Báo cáo năm 2025", "Theo đơn vị", "Theo lĩnh vực", "Tổng cộng",
+                     "Chỉ tiêu kế hoạch", TEAM, FORMULA, "Khởi nghiệp đổi mới sáng tạo",
+                     vn_money(1_500_000), "100–120", vn_percent(87.0)):
+        assert expected in text, expected
+
+
+def test_pdf_fonts_are_embedded_truetype_subsets() -> None:
+    data = write_pdf(make_report())
+    reader = PdfReader(io.BytesIO(data))
+    seen = set()
+    for page in reader.pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            assert font["/Subtype"] == "/TrueType"
+            assert re.fullmatch(r"/[A-Z]{6}\+\S+", font["/BaseFont"]), font["/BaseFont"]
+            assert "/FontFile2" in font["/FontDescriptor"].get_object()
+            seen.add(font["/BaseFont"])
+    assert seen and b"Helvetica" not in data
+
+
+def test_pdf_long_table_splits_and_repeats_its_header() -> None:
+    long = table("by_unit", "Theo đơn vị", "Đơn vị dài", [f"Đơn vị số {n}" for n in range(1, 121)])
+    reader = PdfReader(io.BytesIO(write_pdf(make_report(tables=[long]))))
+    pages = [nfc(page.extract_text()) for page in reader.pages]
+    with_rows = [p for p in pages if "Đơn vị số" in p]
+    assert len(with_rows) >= 2
+    assert all("Đơn vị dài" in p for p in with_rows)
+    assert any("Đơn vị số 120" in p for p in pages)
+
+
+def test_vietnamese_number_formats() -> None:
+    assert vn_number(1_500_000) == "1.500.000"
+    assert vn_money(1_500_000) == "1.500.000 đ"
+    assert vn_percent(87.0) == "87,0%"

@@ -1,0 +1,96 @@
+"""The dashboard, the yearly report's downloads, plan targets and follow-up pages."""
+
+import re
+from io import BytesIO
+
+import openpyxl
+from sqlalchemy import select
+
+from contest.domain.competitions import grant_role
+from contest.models import CompetitionRoleKind, Entry, OutboxMessage, PlanFigure, ProjectOutcome
+from tests.contest.domain.test_reports import known_contest
+from tests.factories import csrf_token, login, make_competition, make_user, make_valid_entry
+
+
+def _figure(page: str, name: str) -> int:
+    return int(re.search(rf'data-figure="{name}">([\d.]+)<', page).group(1).replace(".", ""))
+
+
+def _organizer_of(competition, db):
+    organizer = make_user("btc-bc@example.vn")
+    grant_role(competition, organizer.email, CompetitionRoleKind.organizer, make_user("root@example.vn", admin=True))
+    db.session.commit()
+    return organizer
+
+
+def test_dashboard_filtered_by_unit_and_year(client, db):
+    competition, known = known_contest(db)
+    make_valid_entry(make_competition("khac-2026"))    # not this organizer's
+    login(client, _organizer_of(competition, db))
+    page = client.get("/reports/").get_data(as_text=True)
+    assert _figure(page, "teams") == 3 and _figure(page, "women_led_teams") == 2
+    assert "<svg" in page and 'id="t-unit"' in page
+    by_successor = client.get(f"/reports/?year=2024&unit={known['commune'].id}").get_data(as_text=True)
+    assert _figure(by_successor, "teams") == 1
+    assert _figure(client.get("/reports/?year=2023").get_data(as_text=True), "teams") == 0
+    # A stale or hand-made link does not break the page.
+    assert client.get("/reports/?year=abc&unit=999999&level=nope").status_code == 200
+
+
+def test_yearly_report_download(client, db):
+    competition, _ = known_contest(db)
+    login(client, _organizer_of(competition, db))
+    response = client.get("/reports/yearly/2024.xlsx")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "private, no-store"
+    book = openpyxl.load_workbook(BytesIO(response.data))
+    assert {"unit", "level", "field", "board"} <= set(book.sheetnames)
+    assert client.get("/reports/yearly/2024.pdf").data.startswith(b"%PDF")
+
+
+def test_targets_and_hand_entered_figures(client, db):
+    admin = make_user("admin-bc@example.vn", admin=True)
+    login(client, admin)
+    page = client.get("/reports/targets").get_data(as_text=True)
+    assert "100–120" in page and "150–160" in page          # the plan's default set
+    token = csrf_token(client, "/reports/targets")
+    bad = client.post("/reports/targets", data={"csrf_token": token, "action": "figure", "figure-year": "2025",
+                                                "figure-value": "-3"})
+    assert bad.status_code == 200 and db.session.scalars(select(PlanFigure)).all() == []
+    ok = client.post("/reports/targets", data={"csrf_token": token, "action": "figure", "figure-year": "2025",
+                                               "figure-value": "8", "figure-note": "QĐ 15"})
+    assert ok.status_code == 302 and db.session.scalars(select(PlanFigure.value)).all() == [8]
+
+
+def test_follow_up_recorded_by_the_organizer_then_by_the_invited_team(client, db, app):
+    competition, known = known_contest(db)
+    entry = db.session.scalar(select(Entry).where(Entry.team_id == known["hoa"].id))
+    login(client, _organizer_of(competition, db))
+    url = f"/manage/{competition.slug}/followup/{entry.id}"
+    token = csrf_token(client, url)
+    missing = client.post(url, data={"csrf_token": token, "action": "add", "kind": "enterprise_registered",
+                                     "occurred_on": "2025-03-01", "source": "Cổng ĐKDN"})
+    assert missing.status_code == 200 and 'aria-invalid="true"' in missing.get_data(as_text=True)
+    assert "Cổng ĐKDN" in missing.get_data(as_text=True)          # what was typed is kept
+    saved = client.post(url, data={"csrf_token": token, "action": "add", "kind": "enterprise_registered",
+                                   "occurred_on": "2025-03-01", "source": "Cổng ĐKDN",
+                                   "registration_number": "4300123456", "detail": "Công ty TNHH Hoa Sen"})
+    assert saved.status_code == 302
+    assert client.post(url, data={"csrf_token": token, "action": "invite"}).status_code == 302
+    assert db.session.scalar(select(OutboxMessage.recipient)) == "hoa@example.vn"
+    assert f"/manage/{competition.slug}/followup" in client.get(f"/manage/{competition.slug}/followup").request.path
+
+    team_client = app.test_client()
+    login(team_client, known["hoa"].leader)
+    team_url = f"/teams/{known['hoa'].id}/followup"
+    team_token = csrf_token(team_client, team_url)
+    assert team_client.post(team_url, data={"csrf_token": team_token, "action": "add", "kind": "jobs_created",
+                                            "occurred_on": "2025-06-01", "jobs": "4",
+                                            "source": "Báo cáo của đội"}).status_code == 302
+    assert sorted(o.kind.value for o in db.session.scalars(select(ProjectOutcome))) == [
+        "enterprise_registered", "jobs_created"]
+
+
+def test_a_team_not_invited_has_no_follow_up_page(client, db):
+    _, known = known_contest(db)
+    login(client, known["students"].leader)
+    assert client.get(f"/teams/{known['students'].id}/followup").status_code == 404
