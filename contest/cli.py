@@ -25,6 +25,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(entries_cli)
     app.cli.add_command(certificates_cli)
     app.cli.add_command(report_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("demo")
@@ -184,3 +186,38 @@ def report_yearly(year: int, fmt: str, out: Path | None, locale: str):
     out = out or Path(f"bao-cao-nam-{year}.{fmt}")
     out.write_bytes(data)
     click.echo(f"{len(report.competitions)} competitions of {year} reported in {out}")
+
+
+@click.command("backup")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Archive to write; default backup-YYYYMMDD-HHMMSS.tar.gz in the current folder.")
+def backup_command(out: Path | None):
+    """Back up the database contents and uploaded files into one archive."""
+    from contest.backup import backup
+    from contest.extensions import db
+    from contest.models.base import utcnow
+    from contest.storage import get_storage
+
+    out = out or Path(f"backup-{utcnow():%Y%m%d-%H%M%S}.tar.gz")
+    # One repeatable-read snapshot on PostgreSQL: every table as of the same moment.
+    options = {"isolation_level": "REPEATABLE READ"} if db.engine.dialect.name == "postgresql" else {}
+    with db.engine.connect().execution_options(**options) as conn:
+        manifest = backup(conn, get_storage(), out)
+    click.echo(f"{sum(manifest['tables'].values())} rows and {manifest['files']} files "
+               f"(schema {manifest['revision']}) written to {out}")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(archive: Path):
+    """Restore a backup into an empty database migrated to the backup's revision."""
+    from contest.backup import BackupError, restore
+    from contest.extensions import db
+    from contest.storage import get_storage
+
+    try:
+        with db.engine.begin() as conn:
+            manifest = restore(conn, get_storage(), archive)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{sum(manifest['tables'].values())} rows and {manifest['files']} files restored from {archive}")

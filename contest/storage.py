@@ -13,7 +13,8 @@ here and does a single PUT (atomic by nature, so no temporary file is needed;
 send Content-MD5 or a SHA-256 checksum so a corrupted upload is rejected);
 `read` is a GET, `open` returns the streaming GET body; `delete` is a DELETE
 (idempotent, as here); `exists` and `size` are a HEAD request (404 -> False /
-FileNotFoundError, ContentLength -> size). It must check keys with the same
+FileNotFoundError, ContentLength -> size); `keys` lists the bucket
+(ListObjectsV2, paged) and `put` is a PUT to the given key, both for backups. It must check keys with the same
 `KEY_RE` so a stored key is never turned into a different object name. The
 bucket stays private; files are served through the app (which checks
 permissions) or through short-lived pre-signed GET URLs. Install it by putting
@@ -28,6 +29,7 @@ import os
 import re
 import secrets
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
@@ -61,6 +63,14 @@ class Storage(Protocol):
 
     def size(self, key: str) -> int:
         """Size in bytes; FileNotFoundError if it does not exist."""
+        ...
+
+    def keys(self) -> Iterator[str]:
+        """Every stored key (for backups)."""
+        ...
+
+    def put(self, key: str, data: bytes) -> None:
+        """Store `data` under an existing key (restoring a backup only)."""
         ...
 
 
@@ -100,22 +110,7 @@ class LocalStorage:
 
     def save(self, data: bytes, *, suffix: str = "") -> str:
         key = new_key(suffix)
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Write to a temporary file in the same directory, then rename: readers
-        # never see half a file, and a crash leaves at most a stray ".tmp".
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-        _fsync_dir(path.parent)
+        self.put(key, data)
         return key
 
     def read(self, key: str) -> bytes:
@@ -132,6 +127,32 @@ class LocalStorage:
 
     def size(self, key: str) -> int:
         return self._path(key).stat().st_size
+
+    def keys(self) -> Iterator[str]:
+        if not self.root.is_dir():
+            return
+        for path in self.root.rglob("*"):
+            name = path.relative_to(self.root).as_posix()
+            if path.is_file() and KEY_RE.fullmatch(name):   # not the ".tmp" of a crashed write
+                yield name
+
+    def put(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write to a temporary file in the same directory, then rename: readers
+        # never see half a file, and a crash leaves at most a stray ".tmp".
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        _fsync_dir(path.parent)
 
 
 def _fsync_dir(directory: Path) -> None:

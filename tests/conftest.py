@@ -12,12 +12,14 @@ import re
 import socket
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from config import TestConfig
 from contest.factory import create_app
@@ -81,6 +83,25 @@ def make_app(database_url: str, **overrides):
     app = create_app(TestConfig, **settings)
     app.test_client_class = IsolatedClient
     return app
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    """A second, empty database (nothing created in it), dropped afterwards."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"empty_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture

@@ -41,6 +41,7 @@ TABLE: dict[str, set[str]] = {
     "main.healthz": EVERYONE,
     "main.readyz": EVERYONE,
     "main.set_locale": EVERYONE,
+    "main.locale_link": EVERYONE,
     "auth.signup": EVERYONE,
     "auth.login": EVERYONE,
     "auth.logout": SIGNED_IN,

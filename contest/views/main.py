@@ -57,3 +57,14 @@ def set_locale():
             current_user.locale = form.locale.data
             db.session.commit()
     return redirect(safe_next(request.form.get("next"), url_for("main.index")))
+
+
+@bp.route("/locale")
+@access("public")
+def locale_link():
+    """The language switch of pages cached for everyone (public results), which
+    cannot carry a visitor's CSRF token: it only sets this browser's display
+    language, never an account's, so there is nothing to forge."""
+    if request.args.get("locale") in current_app.config["LANGUAGES"]:
+        session["locale"] = request.args["locale"]
+    return redirect(safe_next(request.args.get("next"), url_for("main.index")))

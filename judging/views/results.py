@@ -371,7 +371,8 @@ def public_results(slug):
     if body is None:
         row = db.session.get(Publication, visible.id)
         body = render_template("judging/results/public.html", content=row.content, publication=row,
-                               og_url=url_for("results.public_results", slug=slug, _external=True)).encode()
+                               og_url=url_for("results.public_results", slug=slug, _external=True),
+                               shared_page=not current_user.is_authenticated).encode()
         if not current_user.is_authenticated:
             _rendered[key] = body
     if current_user.is_authenticated:   # the page shows who is logged in: never share it

@@ -51,6 +51,15 @@ def test_published_page_is_cacheable_and_gzipped(client, app, db):
     assert again.status_code == 304
 
 
+def test_the_shared_page_carries_no_visitors_token_and_still_switches_language(client, app, db):
+    competition = _published(app, db, utcnow() - timedelta(seconds=1))
+    page = client.get(f"/c/{competition.slug}/results").get_data(as_text=True)
+    assert "csrf_token" not in page
+    switched = client.get(f"/locale?locale=en&next=/c/{competition.slug}/results", follow_redirects=True)
+    assert switched.request.path == f"/c/{competition.slug}/results" and 'lang="en"' in switched.get_data(as_text=True)
+    assert client.get("/locale?locale=en&next=https://evil.example/").location == "/"
+
+
 def test_a_logged_in_visitor_gets_a_private_page(client, app, db):
     competition = _published(app, db, utcnow() - timedelta(seconds=1))
     from contest.models import Team
