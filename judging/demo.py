@@ -33,6 +33,9 @@ JUDGES = [
 def load_judging_demo(password_hash: str) -> list[tuple[str, str]]:
     _finished(password_hash)
     _current(password_hash)
+    from judging.demo_history import load_judging_history
+
+    load_judging_history(password_hash)
     return [("judge", JUDGES[0][0])]
 
 

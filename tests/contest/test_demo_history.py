@@ -1,0 +1,61 @@
+"""`flask demo` gives the reports several years of history (contests, awards,
+follow-up), and running it again adds nothing. One test: the demo takes a while."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select, text
+
+from contest.demo import load_demo
+from contest.demo_history import ADVISERS, HISTORY
+from contest.domain import reports
+from contest.models import Competition, CompetitionState
+from contest.models.base import Base
+from contest.reports import figures as F
+
+
+def _row_counts(db) -> dict[str, int]:
+    # The org-unit import logs itself on every run, so the audit log is left out.
+    return {t.name: db.session.scalar(select(func.count()).select_from(text(f'"{t.name}"')))
+            for t in Base.metadata.sorted_tables if t.name != "audit_events"}
+
+
+def test_demo_history_feeds_the_reports_and_loads_once(app, db):
+    load_demo()
+    with app.test_request_context():
+        records = reports.load_records(None)
+        by_year = dict(F.breakdown(records.competitions, records.teams, lambda t, c: str(t.year),
+                                   lambda c: str(c.year)).rows)
+        progress = {(p.target.indicator, p.target.start_year): p
+                    for p, _label, _period in reports.plan_progress(records, date.today())}
+
+    assert len([year for year, f in by_year.items() if f.teams]) >= 4
+    history = [by_year[str(year)] for year in (2022, 2023, 2024)]
+    assert history[0].teams < history[1].teams < history[2].teams
+    for figures in history:
+        assert figures.awards > 0 and figures.prize_money > 0
+        assert figures.entries_valid > 0 and figures.women_led_teams > 0 and figures.student_teams > 0
+        assert 0 < figures.youth < figures.participants    # some older than 35
+        assert {1, 2} <= set(figures.reached)             # a first round and a final
+    assert history[1].competitions == 3                   # provincial, district, youth
+    states = set(db.session.scalars(select(Competition.state).where(
+        Competition.slug.in_([spec.slug for spec in HISTORY]))))
+    assert states <= {CompetitionState.archived, CompetitionState.results_published}
+
+    # Teams registered from district-level units dissolved in 2025, still counted under them.
+    former = {t.unit_id for t in records.teams if t.year < 2025 and records.units[t.unit_id].valid_to is not None}
+    assert len(former) >= 5
+    district = [c for c in records.competitions if c.level == "district_commune"]
+    assert district and all(records.units[c.unit_id].valid_to == date(2025, 6, 30) for c in district)
+
+    kinds = {o.kind for o in records.outcomes}
+    assert {"enterprise_registered", "capital_raised", "product_certified", "incubated", "jobs_created"} <= kinds
+    assert all(o.on <= date.today() for o in records.outcomes)
+    assert progress[("enterprises_formed", 2022)].achieved > 0
+    assert progress[("projects_raising_capital", 2022)].achieved >= 1
+    assert progress[("certified_advisers", 2022)].achieved == sum(ADVISERS.values())
+
+    before = _row_counts(db)
+    load_demo()
+    assert _row_counts(db) == before
