@@ -75,6 +75,12 @@ class DefaultConfig:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    # Redis down must not take log-in down: count in this process meanwhile.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Reverse proxies in front of the app (nginx: 1) whose X-Forwarded-For and
+    # X-Forwarded-Proto are trusted; without this, rate limits and the audit log
+    # would see nginx's address for every visitor.
+    TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)
     RATELIMIT_AUTH = "10 per minute;50 per hour"
 
     WTF_CSRF_TIME_LIMIT = None  # a judge may keep a page open for hours
@@ -124,16 +130,18 @@ class ProductionConfig(DefaultConfig):
     OUTBOX_IN_PROCESS = _env_bool("OUTBOX_IN_PROCESS", False)
     LOG_JSON = _env_bool("LOG_JSON", True)
     LOG_REQUESTS = _env_bool("LOG_REQUESTS", True)
+    TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 1)   # behind nginx, as docs/deploy.md sets it up
 
     @classmethod
     def validate(cls, config: dict) -> None:
         super().validate(config)
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        # PUBLIC_BASE_URL goes into mails and certificates' QR codes: a default would print a wrong address.
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "PUBLIC_BASE_URL") if not os.environ.get(name)]
         if missing:
             raise ConfigError(
                 "Production needs these environment variables: "
                 + ", ".join(missing)
-                + ". See docs/deployment.md."
+                + ". See docs/deploy.md."
             )
         if len(os.environ["SECRET_KEY"]) < 32:
             raise ConfigError("SECRET_KEY must be at least 32 characters long")

@@ -77,7 +77,8 @@ def backup(conn: Connection, storage, out: Path) -> dict:
     checksums: dict[str, str] = {}
     manifest = {"format": FORMAT, "created_at": utcnow().isoformat(), "revision": schema_revision(conn),
                 "dialect": conn.dialect.name, "tables": {}, "files": 0, "checksums": checksums}
-    with tarfile.open(out, "w:gz") as archive:
+    partial = out.with_name(out.name + ".part")   # a failed backup never looks like a good one
+    with tarfile.open(partial, "w:gz") as archive:
         for table in Base.metadata.sorted_tables:
             order = [c for c in table.primary_key.columns] or list(table.columns)
             rows = conn.execute(select(table).order_by(*order)).mappings()
@@ -88,6 +89,7 @@ def backup(conn: Connection, storage, out: Path) -> dict:
             _add(archive, f"files/{key}", storage.read(key), checksums)
             manifest["files"] += 1
         _add(archive, "manifest.json", json.dumps(manifest, indent=1, sort_keys=True).encode(), {})
+    partial.replace(out)
     return manifest
 
 

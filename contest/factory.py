@@ -39,6 +39,11 @@ def create_app(config_class: type[DefaultConfig] | None = None, **overrides) -> 
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "contest" / "translations")
 
+    if app.config.get("TRUSTED_PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
     _init_extensions(app)
     _register_blueprints(app)
     for name in app.config["PLUGINS"]:

@@ -11,7 +11,7 @@ from html import escape
 PALETTE = ("#1f5fa8", "#c2410c", "#15803d", "#7e22ce")
 BAR = 22
 GAP = 8
-LABEL_WIDTH = 240
+LABEL_WIDTH = 300
 PLOT_WIDTH = 420
 
 
@@ -19,7 +19,7 @@ def _number(value: float) -> str:
     return f"{value:,.0f}".replace(",", ".")
 
 
-def _shorten(label: str, limit: int = 34) -> str:
+def _shorten(label: str, limit: int = 38) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 

@@ -66,9 +66,29 @@ def test_production_refuses_to_start_without_secrets(monkeypatch):
 
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
     with pytest.raises(ConfigError) as info:
         create_app(ProductionConfig)
-    assert "SECRET_KEY" in str(info.value) and "DATABASE_URL" in str(info.value)
+    assert all(name in str(info.value) for name in ("SECRET_KEY", "DATABASE_URL", "PUBLIC_BASE_URL"))
+
+
+def test_behind_a_proxy_the_visitors_address_is_the_forwarded_one(database_url):
+    from flask import request
+
+    from tests.conftest import make_app
+
+    seen = {}
+    for hops in (0, 1):
+        app = make_app(database_url, TRUSTED_PROXY_COUNT=hops)
+
+        @app.get("/_addr")
+        def _addr(hops=hops):
+            seen[hops] = request.remote_addr
+            return ""
+
+        app.test_client().get("/_addr", headers={"X-Forwarded-For": "203.0.113.7"},
+                              environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert seen == {0: "127.0.0.1", 1: "203.0.113.7"}
 
 
 def test_healthz_reports_the_database(client):
