@@ -104,6 +104,18 @@ def empty_database_url(tmp_path):
         admin.dispose()
 
 
+def forget_process_caches() -> None:
+    """Pages kept in memory for a few seconds are keyed by slug; the next test
+    may reuse the slug with other data."""
+    from contest.views.competitions import public_pages
+    from judging.domain import publication
+    from judging.views import results
+
+    public_pages.clear()
+    publication._lookup.clear()
+    results._rendered.clear()
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
     app = make_app(database_url, UPLOAD_FOLDER=str(tmp_path / "uploads"))
@@ -114,6 +126,7 @@ def app(database_url, tmp_path):
         db.session.remove()
         empty_tables(db.engine)
         db.engine.dispose()
+    forget_process_caches()
 
 
 @pytest.fixture

@@ -286,11 +286,14 @@ def authz_app(database_url, tmp_path):
         db.session.remove()
         empty_tables(db.engine)
         db.engine.dispose()
+    from tests.conftest import forget_process_caches
+
+    forget_process_caches()
 
 
 def test_each_role_is_allowed_or_refused_as_the_table_says(authz_app):
     from contest.extensions import db
-    from tests.conftest import empty_tables
+    from tests.conftest import empty_tables, forget_process_caches
 
     failures = []
     for endpoint, rule in sorted(_endpoints(authz_app).items()):
@@ -298,6 +301,7 @@ def test_each_role_is_allowed_or_refused_as_the_table_says(authz_app):
         # End the session's transaction first: PostgreSQL's TRUNCATE waits for it.
         db.session.remove()
         empty_tables(db.engine)
+        forget_process_caches()
         world = build_world(db)
         values = {name: world.args[name] for name in rule.arguments}
         with authz_app.test_request_context():

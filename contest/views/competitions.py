@@ -1,6 +1,7 @@
 """Public pages of a competition: rules, timeline, boards, fields, gallery."""
 
 from flask import Blueprint, Response, abort, render_template
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -15,6 +16,7 @@ from contest.domain.competitions import (
 from contest.domain.entries import attachment_bytes
 from contest.extensions import db
 from contest.models import Attachment, AttachmentKind, CompetitionState, Entry, EntryStatus
+from contest.page_cache import PageCache
 from contest.storage import get_storage
 
 bp = Blueprint("competitions", __name__)
@@ -27,17 +29,28 @@ def visible_or_404(slug: str):
     return competition
 
 
+# Entry counts on the public page may lag by this much at the deadline rush.
+public_pages = PageCache(ttl=5.0)
+
+
 @bp.route("/c/<slug>")
 @access("public")
 def show(slug):
-    competition = visible_or_404(slug)
-    counts = dict(db.session.execute(
-        select(Entry.board_id, func.count()).where(Entry.competition_id == competition.id,
-                                                   Entry.status == EntryStatus.submitted).group_by(Entry.board_id)).all())
-    return render_template("competitions/show.html", competition=competition, counts=counts,
-                           total=sum(counts.values()), open_now=submissions_open(competition),
-                           state_labels=STATE_LABELS, level_labels=LEVEL_LABELS,
-                           can_organize=can_organize(current_user, competition))
+    def render(shared: bool) -> str:
+        competition = visible_or_404(slug)
+        counts = dict(db.session.execute(
+            select(Entry.board_id, func.count()).where(Entry.competition_id == competition.id,
+                                                       Entry.status == EntryStatus.submitted)
+            .group_by(Entry.board_id)).all())
+        return render_template("competitions/show.html", competition=competition, counts=counts,
+                               total=sum(counts.values()), open_now=submissions_open(competition),
+                               state_labels=STATE_LABELS, level_labels=LEVEL_LABELS,
+                               can_organize=can_organize(current_user, competition), shared_page=shared)
+
+    if current_user.is_authenticated:
+        return render(shared=False)
+    body = public_pages.get_or_render((slug, str(get_locale())), lambda: render(shared=True).encode())
+    return Response(body, mimetype="text/html")
 
 
 @bp.route("/c/<slug>/rules.pdf")

@@ -81,6 +81,9 @@ def live_server(database_url, smtp_server, tmp_path):
         db.session.remove()
         empty_tables(db.engine)
         db.engine.dispose()
+    from tests.conftest import forget_process_caches
+
+    forget_process_caches()
 
 
 class PageGuard:

@@ -1,0 +1,31 @@
+"""The competition's public page at the deadline rush: anonymous visitors share
+a few seconds' copy without anyone's CSRF token; logged-in visitors never do."""
+
+from sqlalchemy import event
+
+from tests.factories import login, make_competition, make_user
+
+
+def _statements(db):
+    seen = []
+    event.listen(db.engine, "before_cursor_execute", lambda *args, **kw: seen.append(1))
+    return seen
+
+
+def test_anonymous_visitors_share_a_short_lived_copy(client, db):
+    competition = make_competition("cong-khai-2026")
+    first = client.get(f"/c/{competition.slug}")
+    assert first.status_code == 200 and "csrf_token" not in first.get_data(as_text=True)
+    seen = _statements(db)
+    assert client.get(f"/c/{competition.slug}").data == first.data
+    assert seen == []                     # served from memory, no query
+    assert client.get("/c/khong-co-cuoc-thi-nay").status_code == 404
+
+
+def test_a_logged_in_visitor_gets_their_own_page(client, db):
+    competition = make_competition("cong-khai-2026")
+    client.get(f"/c/{competition.slug}")
+    user = make_user("xem@example.vn", name="Người Xem Riêng")
+    login(client, user)
+    page = client.get(f"/c/{competition.slug}").get_data(as_text=True)
+    assert "Người Xem Riêng" in page and "csrf_token" in page
