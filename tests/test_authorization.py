@@ -119,7 +119,7 @@ TABLE: dict[str, set[str]] = {
         "propose_conflicts", "decide_conflict", "paper_sheet", "set_chair")},
     # results
     **{f"results_admin.{name}": ORGANIZERS for name in (
-        "round_results", "set_method", "freeze", "diagnostics", "advance", "awards_page", "publish", "ceremony",
+        "round_results", "set_method", "chair_order", "freeze", "diagnostics", "advance", "awards_page", "publish", "ceremony",
         "export_standings", "export_sheets", "round_record")},
     "results.public_results": EVERYONE,
     "results.public_results_json": EVERYONE,

@@ -29,7 +29,15 @@ from judging.aggregate import (
     kendall_w,
     weighted_total,
 )
-from judging.models import Criterion, ResultSnapshot, Round, RoundState, Score, ScoreSheet
+from judging.models import (
+    Criterion,
+    ResultSnapshot,
+    Round,
+    RoundEntry,
+    RoundState,
+    Score,
+    ScoreSheet,
+)
 
 METHOD_LABELS = {"mean": _l("Mean"), "median": _l("Median"), "trimmed": _l("Trimmed mean"),
                  "zscore": _l("Per-judge z-scores")}
@@ -205,6 +213,27 @@ def freeze(round_: Round, user, reason: str | None = None) -> ResultSnapshot:
                  after={"version": version, "hash": snapshot.inputs_hash, "method": snapshot.method},
                  reason=reason or None)
     return snapshot
+
+
+def set_chair_order(round_: Round, codes: list[str], reason: str) -> None:
+    """The chair's recorded decision between entries no other rule separates:
+    entry codes best first. Used only by a "chair_decision" tie-break."""
+    if not reason.strip():
+        raise DomainError(_("Record the chair's decision with its reason or minute."), field="reason")
+    rows = db.session.execute(select(Entry.code, Entry.id).join(RoundEntry, RoundEntry.entry_id == Entry.id)
+                              .where(RoundEntry.round_id == round_.id)).tuples().all()
+    by_code = {code.upper(): (code, entry_id) for code, entry_id in rows if code}
+    wanted = list(dict.fromkeys(code.strip().upper() for code in codes if code.strip()))
+    unknown = [code for code in wanted if code not in by_code]
+    if unknown:
+        raise DomainError(_("These codes are not entries of this round: %(codes)s", codes=", ".join(unknown)),
+                          field="codes")
+    code_of = {entry_id: code for code, entry_id in by_code.values()}
+    before = [code_of[i] for i in round_.chair_order or [] if i in code_of]
+    round_.chair_order = [by_code[code][1] for code in wanted]
+    wanted = [by_code[code][0] for code in wanted]
+    audit.record("results.chair_order", "round", round_.id, competition_id=round_.competition_id,
+                 before={"order": before}, after={"order": wanted}, reason=reason.strip())
 
 
 def set_method(round_: Round, method: str, trim: int, min_scores: int, tie_breaks: list[dict]) -> None:

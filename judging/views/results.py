@@ -75,9 +75,15 @@ def round_results(slug, round_id):
     from judging.domain.judges import judges_of
 
     names = {j.id: j.user.full_name for j in judges_of(round_.competition)}
+    by_rank: dict[int, list] = {}
+    for standing in computed.standings:
+        by_rank.setdefault(standing.rank, []).append(computed.entries[standing.entry].code)
+    code_of = {e.id: e.code for e in computed.entries.values()}
     return render_template("judging/results/round.html", competition=round_.competition, round=round_,
                            results=computed, raw_rank=raw_rank, snapshots=snapshots, judge_names=names,
-                           methods=results_domain.METHOD_LABELS, confirm_form=ConfirmForm())
+                           methods=results_domain.METHOD_LABELS, confirm_form=ConfirmForm(),
+                           still_tied=[codes for codes in by_rank.values() if len(codes) > 1],
+                           chair_codes=[code_of[i] for i in round_.chair_order or [] if i in code_of])
 
 
 @admin.route("/rounds/<int:round_id>/results/method", methods=["POST"])
@@ -96,6 +102,18 @@ def set_method(slug, round_id):
     _commit_or_flash(lambda: results_domain.set_method(
         round_, request.form.get("method", "mean"), request.form.get("trim", 0, type=int) or 0,
         request.form.get("min_scores", 3, type=int) or 3, tie_breaks), _("The method has been saved."))
+    return _back(slug, round_id)
+
+
+@admin.route("/rounds/<int:round_id>/results/chair-order", methods=["POST"])
+@access("competition:organizer")
+def chair_order(slug, round_id):
+    round_ = _round(slug, round_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    codes = request.form.get("codes", "").replace(",", "\n").splitlines()
+    _commit_or_flash(lambda: results_domain.set_chair_order(round_, codes, request.form.get("reason", "")),
+                     _("The chair's decision has been recorded."))
     return _back(slug, round_id)
 
 

@@ -132,3 +132,31 @@ def test_awards_changed_by_hand_need_a_reason(app, db, scored):
         awards.take_back(award, "Nhầm hồ sơ")
     db.session.commit()
     assert [a.tier.name for a in awards.awards_of(competition)] == ["Giải của nhà tài trợ"]
+
+
+def test_the_chairs_recorded_decision_breaks_a_tie(app, db):
+    competition = make_competition()
+    entries = [make_valid_entry(competition) for _ in range(3)]
+    judge = make_judge(competition)
+    round_ = make_round(competition, entries, [judge])
+    with app.test_request_context():
+        for entry in entries:       # every entry scored the same
+            _score(round_, judge, entry, lambda c: c.max_points / 2)
+        round_.state = RoundState.locked
+        results.set_method(round_, "mean", 0, 1, [{"kind": "chair_decision", "label": "Chủ tịch quyết định"}])
+        assert [s.rank for s in results.compute(round_).standings] == [1, 1, 1]
+        with pytest.raises(DomainError):
+            results.set_chair_order(round_, [entries[2].code], "")
+        with pytest.raises(DomainError) as unknown:
+            results.set_chair_order(round_, ["KHONG-CO", entries[2].code], "Biên bản họp số 3")
+        assert "KHONG-CO" in unknown.value.message
+        # Codes as typed on a tablet: lower case, the whole tied group best first.
+        results.set_chair_order(round_, [entries[2].code.lower(), entries[0].code, entries[1].code],
+                                "Biên bản họp số 3")
+        db.session.commit()
+        standings = results.compute(round_).standings
+    assert [s.entry for s in standings] == [entries[2].id, entries[0].id, entries[1].id]
+    assert [s.rank for s in standings] == [1, 2, 3]
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "results.chair_order")).one()
+    assert event.after["order"] == [entries[2].code, entries[0].code, entries[1].code]
+    assert event.reason == "Biên bản họp số 3"

@@ -14,6 +14,7 @@ from tests.factories import (
     login,
     make_competition,
     make_judge,
+    make_round,
     make_user,
     make_valid_entry,
 )
@@ -117,3 +118,25 @@ def test_scores_import_command_exits_non_zero_on_bad_rows(tmp_path):
     result = subprocess.run([".venv/bin/flask", "--app", "wsgi", "scores", "import", "999999", str(bad)],
                             capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "DATABASE_URL": ""})
     assert result.returncode != 0
+
+
+def test_the_chair_decision_is_recorded_from_the_results_page(client, db, app):
+    from judging.domain import results
+
+    competition = make_competition()
+    entries = [make_valid_entry(competition) for _ in range(2)]
+    round_ = make_round(competition, entries, [make_judge(competition)], state="locked")
+    with app.test_request_context():
+        results.set_method(round_, "mean", 0, 1, [{"kind": "chair_decision", "label": "Chủ tịch"}])
+    db.session.commit()
+    login(client, _organizer(competition))
+    url = f"/manage/{competition.slug}/judging/rounds/{round_.id}/results"
+    assert 'id="chair-decision"' in client.get(url).get_data(as_text=True)
+    token = csrf_token(client, url)
+    refused = client.post(url + "/chair-order", data={"csrf_token": token, "codes": entries[1].code, "reason": ""},
+                          follow_redirects=True)
+    assert refused.status_code == 200 and db.session.get(Round, round_.id).chair_order == []
+    client.post(url + "/chair-order", data={"csrf_token": token, "codes": f"{entries[1].code}\n{entries[0].code}",
+                                            "reason": "Biên bản số 2"})
+    db.session.expire_all()
+    assert db.session.get(Round, round_.id).chair_order == [entries[1].id, entries[0].id]
