@@ -213,6 +213,19 @@ def apply_change(round_id: int, entry_id: int, user_id: int, change: Change) -> 
 
     The hot path of the tablets: one query reads every fact to check, then a
     handful of plain INSERT/UPDATE statements and one COMMIT."""
+    try:
+        return _apply_change(round_id, entry_id, user_id, change)
+    except IntegrityError:
+        # Another request wrote the same rows meanwhile, most often this very
+        # change sent again after a lost answer while the first send was still
+        # being saved (the database refuses the colliding INSERT itself, not the
+        # COMMIT). Now that it has committed, a second try sees its work: a
+        # duplicate for the same key, the usual rules otherwise.
+        db.session.rollback()
+        return _apply_change(round_id, entry_id, user_id, change)
+
+
+def _apply_change(round_id: int, entry_id: int, user_id: int, change: Change) -> ChangeResult:
     if not change.key or len(change.key) > 64:
         raise ScoringError(400, "bad_request", _("Each change needs a key of at most 64 characters."))
     # Plain Core statements on the session's connection: the ORM's unit of work
@@ -283,12 +296,7 @@ def apply_change(round_id: int, entry_id: int, user_id: int, change: Change) -> 
                          before={"comment": comment or ""}, after={"comment": value, "key": change.key},
                          reason=reason, device=audit_device, actor_id=user_id)
     conn.execute(_APPLIED, {"key": change.key, "judge_id": ctx.judge_id, "applied_at": now, "outcome": outcome})
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # The same change arrived twice at once; the other request applied it.
-        db.session.rollback()
-        return ChangeResult("duplicate", None)
+    db.session.commit()
     return ChangeResult(outcome, sheet_id)
 
 

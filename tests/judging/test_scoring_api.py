@@ -189,3 +189,30 @@ def test_openapi_describes_the_api(client):
     spec = client.get("/api/openapi.json").json
     assert spec["openapi"].startswith("3.")
     assert "/api/rounds/{round_id}/sheets/{entry_id}/changes" in spec["paths"]
+
+
+def test_a_change_sent_again_while_the_first_send_is_being_saved_is_a_duplicate(app, db, world, monkeypatch):
+    """The resend read the database before the first send committed, so its INSERTs collide with
+    the first send's rows (PostgreSQL refuses the INSERT itself, not the COMMIT): it is answered
+    as a duplicate, not with a 500 (bench/chaos_scoring.py found it)."""
+    from dataclasses import replace
+
+    from judging.domain import scoring
+
+    client = _client(app, world["judge"].user)
+    first = world["criteria"][0]
+    r, e = world["round"].id, world["entries"][0].id
+    assert _change(client, r, e, "k-1", first.id, "12.5").json == {"outcome": "applied"}
+    real, reads = scoring._save_context, []
+
+    def read_before_the_first_send_committed(*args):
+        ctx = real(*args)
+        reads.append(ctx)
+        return replace(ctx, key_owner=None, sheet=None) if len(reads) == 1 else ctx
+
+    monkeypatch.setattr(scoring, "_save_context", read_before_the_first_send_committed)
+    assert _change(client, r, e, "k-1", first.id, "12.5").json == {"outcome": "duplicate"}
+    assert db.session.scalar(select(func.count()).select_from(AppliedChange)) == 1
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "score.changed")) == 1
+    assert db.session.scalar(select(Score.value)) == 12.5
