@@ -98,3 +98,29 @@ def test_mail_is_in_the_recipients_language(mail_app, db, smtp_server):
     assert vi_mail["Subject"] == "Mật khẩu của bạn đã được thay đổi"
     assert "Trần Thị Bình" in vi_mail.get_body().get_content()
     assert en_mail["Subject"] == "Your password has been changed"
+
+
+def test_receipts_of_a_deadline_rush_survive_an_smtp_outage(mail_app, db, smtp_server):
+    """SMTP down through the whole rush: every team's receipt is kept, then
+    delivered exactly once when the server is back, however often senders run."""
+    from contest.domain.entries import submit
+    from tests.factories import fill_entry, make_competition, make_team
+
+    smtp_server.stop()
+    competition = make_competition("han-chot-2026")
+    teams = [make_team(competition, make_user(f"doi{i}@example.vn")) for i in range(12)]
+    with mail_app.test_request_context():
+        for team in teams:
+            submit(fill_entry(team), team.leader)
+            db.session.commit()
+    now = utcnow()
+    for minutes in range(0, 60, 10):                       # senders keep trying while it is down
+        report = send_due(now=now + timedelta(minutes=minutes))
+        assert report.sent == 0
+    smtp_server.start()
+    later = now + timedelta(hours=3)
+    assert send_due(now=later).sent == 12
+    assert send_due(now=later + timedelta(hours=1)).sent == 0
+    received = smtp_server.wait_for(12)
+    assert sorted(str(m["To"]) for m in received) == sorted(f"doi{i}@example.vn" for i in range(12))
+    assert len({m["Message-ID"] for m in received}) == 12
