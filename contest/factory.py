@@ -131,6 +131,25 @@ def _register_blueprints(app: Flask) -> None:
     app.extensions["page_links"].setdefault("manage", []).append(manage_links)
 
 
+def _nul_in(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_nul_in(k) or _nul_in(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_nul_in(v) for v in value)
+    return False
+
+
+def _holds_nul(request) -> bool:
+    """A NUL character in the path, the query, the form fields or a JSON body."""
+    if "\x00" in request.path:
+        return True
+    if any(_nul_in(k) or _nul_in(v) for source in (request.args, request.form) for k, v in source.items(multi=True)):
+        return True
+    return request.is_json and _nul_in(request.get_json(silent=True))
+
+
 def _register_errors(app: Flask) -> None:
     from flask import render_template, request
 
@@ -141,6 +160,18 @@ def _register_errors(app: Flask) -> None:
         if _wants_json():
             return jsonify(error=title, message=message), status
         return render_template("error.html", status=status, title=title, message=message), status
+
+    @app.before_request
+    def _refuse_nul_characters():
+        # PostgreSQL text cannot hold NUL: one in any field, query or path would
+        # end in a 500 deep in the database layer. Refuse it here, once for all.
+        if not _holds_nul(request):
+            return None
+        message = _("The text contains an invisible control character (NUL) that cannot be saved. "
+                    "Delete it, or type the text again, and send it once more.")
+        if request.is_json:
+            return jsonify(error="nul_character", message=message), 400
+        return _error(400, "nul_character", message)
 
     @app.errorhandler(CSRFError)
     def _csrf(exc):

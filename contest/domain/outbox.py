@@ -50,7 +50,9 @@ def queue_mail(
     message = OutboxMessage(
         message_id=f"<{uuid.uuid4().hex}@{domain or 'localhost'}>",
         recipient=recipient,
-        subject=subject.strip()[:300],
+        # One header line whatever a name held: a lone CR (or another line separator)
+        # would make the SMTP library refuse the message, so it would never arrive.
+        subject=" ".join(subject.split())[:300],
         body_text=body.strip() + "\n",
         attachments_json=json.dumps(attachments) if attachments else None,
         status=OutboxStatus.pending,

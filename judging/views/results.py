@@ -281,7 +281,7 @@ def export_standings(slug, round_id, fmt):
         return Response(to_csv(headers, rows), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     if fmt == "xlsx":
-        return Response(to_xlsx(headers, rows), mimetype=(
+        return Response(to_xlsx([(round_.name, headers, rows)]), mimetype=(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
     abort(404)
@@ -311,7 +311,7 @@ def export_sheets(slug, round_id, fmt):
         return Response(to_csv(headers, data), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     if fmt == "xlsx":
-        return Response(to_xlsx(headers, data), mimetype=(
+        return Response(to_xlsx([(round_.name, headers, data)]), mimetype=(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
     abort(404)
