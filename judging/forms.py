@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -13,20 +12,21 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 
 from contest.forms.accounts import EMAIL_MESSAGE, REQUIRED
+from contest.forms.base import Form
 
 
-class AcceptInviteForm(FlaskForm):
+class AcceptInviteForm(Form):
     password = PasswordField(_l("Choose a password"), validators=[DataRequired(REQUIRED), Length(min=10, max=128)])
     confirm = PasswordField(_l("Repeat the password"),
                             validators=[DataRequired(REQUIRED), EqualTo("password", _l("The two passwords differ."))])
 
 
-class DeclareConflictForm(FlaskForm):
+class DeclareConflictForm(Form):
     reason = TextAreaField(_l("Why you should not score this entry"),
                            validators=[DataRequired(REQUIRED), Length(max=500)])
 
 
-class InviteJudgeForm(FlaskForm):
+class InviteJudgeForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), Email(EMAIL_MESSAGE,
                                                                                  check_deliverability=False)])
     full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)])
@@ -34,12 +34,12 @@ class InviteJudgeForm(FlaskForm):
     fields = SelectMultipleField(_l("Fields of expertise"), coerce=int, validators=[Optional()])
 
 
-class RubricPresetForm(FlaskForm):
+class RubricPresetForm(Form):
     preset = SelectField(_l("Start from"), choices=[])
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
 
 
-class RoundForm(FlaskForm):
+class RoundForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120)])
     mode = SelectField(_l("Mode"), choices=[("dossier", _l("Dossier review")), ("pitch", _l("Live pitch"))])
     entry_source = SelectField(_l("Entries"), choices=[("all_valid", _l("All valid entries")),
@@ -55,14 +55,14 @@ class RoundForm(FlaskForm):
                                                                                         NumberRange(0, 60)])
 
 
-class LockForm(FlaskForm):
+class LockForm(Form):
     reason = TextAreaField(_l("Reason to lock before every sheet is in"), validators=[Optional(), Length(max=500)])
 
 
-class AddPairForm(FlaskForm):
+class AddPairForm(Form):
     judge = SelectField(_l("Judge"), coerce=int)
     entry = SelectField(_l("Entry"), coerce=int)
 
 
-class ChairForm(FlaskForm):
+class ChairForm(Form):
     judge = SelectField(_l("Chair of the panel"), coerce=int)

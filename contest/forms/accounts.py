@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from contest.domain.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from contest.forms.base import Form
 
 EMAIL_MESSAGE = _l("Enter a valid e-mail address, such as ten@example.vn.")
 REQUIRED = _l("This field is required.")
@@ -48,39 +48,39 @@ def name_field():
     )
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     full_name = name_field()
     email = email_field()
     password = new_password_field()
     confirm = confirm_field("password")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = email_field()
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=MAX_PASSWORD_LENGTH)], render_kw={"autocomplete": "current-password"})
     remember = BooleanField(_l("Remember me on this device"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = email_field()
 
 
-class ResendVerificationForm(FlaskForm):
+class ResendVerificationForm(Form):
     email = email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = new_password_field(_l("New password"))
     confirm = confirm_field("password")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED), Length(max=MAX_PASSWORD_LENGTH)], render_kw={"autocomplete": "current-password"})
     password = new_password_field(_l("New password"))
     confirm = confirm_field("password")
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     full_name = name_field()
     phone = TelField(
         _l("Phone"),
@@ -90,5 +90,5 @@ class ProfileForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")])
 
 
-class LocaleForm(FlaskForm):
+class LocaleForm(Form):
     locale = SelectField(_l("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")])

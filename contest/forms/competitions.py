@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -13,11 +12,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from contest.forms.accounts import EMAIL_MESSAGE, REQUIRED
+from contest.forms.base import Form
 
 NUMBER = _l("Enter a whole number.")
 
 
-class NewCompetitionForm(FlaskForm):
+class NewCompetitionForm(Form):
     name = StringField(_l("Name of the competition"), validators=[DataRequired(REQUIRED), Length(max=250)])
     year = IntegerField(_l("Year"), validators=[DataRequired(REQUIRED), NumberRange(2000, 2100, message=_l("Enter a year such as 2026."))])
     slug = StringField(_l("Web address (slug)"), validators=[DataRequired(REQUIRED), Length(max=80)])
@@ -29,7 +29,7 @@ def _lines(value: str) -> list[str]:
     return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
 
-class CompetitionSettingsForm(FlaskForm):
+class CompetitionSettingsForm(Form):
     name = StringField(_l("Name of the competition"), validators=[DataRequired(REQUIRED), Length(max=250)])
     year = IntegerField(_l("Year"), validators=[DataRequired(REQUIRED), NumberRange(2000, 2100, message=_l("Enter a year such as 2026."))])
     description = TextAreaField(_l("Description and rules"), validators=[Optional(), Length(max=20000)])
@@ -82,14 +82,14 @@ class CompetitionSettingsForm(FlaskForm):
         return [(date.fromisoformat(line.partition(" ")[0]), line.partition(" ")[2].strip()) for line in _lines(self.timeline.data)]
 
 
-class StateForm(FlaskForm):
+class StateForm(Form):
     state = SelectField(_l("New state"))
 
 
-class GrantRoleForm(FlaskForm):
+class GrantRoleForm(Form):
     email = EmailField(_l("E-mail of the account"), validators=[DataRequired(REQUIRED), Email(EMAIL_MESSAGE, check_deliverability=False)])
     role = SelectField(_l("Role"), choices=[("organizer", _l("Organizing committee")), ("secretariat", _l("Secretariat"))])
 
 
-class NominateForm(FlaskForm):
+class NominateForm(Form):
     entry_code = StringField(_l("Submission code of the nominated entry"), validators=[DataRequired(REQUIRED), Length(max=40)])

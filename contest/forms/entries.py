@@ -1,16 +1,16 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import Length, Optional
 
 from contest.forms.accounts import REQUIRED
+from contest.forms.base import Form
 
 STAGES = [("", _l("— choose —")), ("idea", _l("Idea")), ("prototype", _l("Prototype")),
           ("on_market", _l("On the market")), ("registered_company", _l("Registered company"))]
 
 
-class EntryForm(FlaskForm):
+class EntryForm(Form):
     """Every field optional here: a draft may be incomplete. Completeness is
     checked by the domain on submission, with every gap listed."""
 
@@ -31,13 +31,13 @@ class EntryForm(FlaskForm):
     gallery_opt_in = BooleanField(_l("Show in the public gallery"))
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     kind = SelectField(_l("Document"), choices=[("pitch_deck", _l("Pitch deck (PDF)")),
                                                 ("description", _l("Project description (PDF or DOCX)")),
                                                 ("image", _l("Image (PNG, JPEG or WebP)"))])
     file = FileField(_l("File"), validators=[FileRequired(REQUIRED)])
 
 
-class ValidityForm(FlaskForm):
+class ValidityForm(Form):
     validity = SelectField(_l("Result of the check"), choices=[("valid", _l("Valid")), ("invalid", _l("Not valid"))])
     reason = TextAreaField(_l("Reason (the team reads it)"), validators=[Optional(), Length(max=2000)])

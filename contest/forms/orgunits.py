@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from contest.forms.accounts import REQUIRED
+from contest.forms.base import Form
 from contest.models import OrgUnitKind
 
 
@@ -26,7 +26,7 @@ KIND_LABELS = {
 }
 
 
-class OrgUnitForm(FlaskForm):
+class OrgUnitForm(Form):
     code = StringField(
         _l("Code"),
         validators=[DataRequired(REQUIRED), Length(max=32), Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Use letters, digits, dot, dash or underscore."))],
@@ -43,5 +43,5 @@ class OrgUnitForm(FlaskForm):
             raise ValidationError(_l("The end date cannot be before the start date."))
 
 
-class OrgUnitImportForm(FlaskForm):
+class OrgUnitImportForm(Form):
     file = FileField(_l("CSV file"), validators=[FileRequired(REQUIRED)])

@@ -1,15 +1,15 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from contest.domain.followup import OUTCOME_LABELS
 from contest.forms.accounts import REQUIRED
+from contest.forms.base import Form
 
 WHOLE = _l("Enter a whole number, 0 or more.")
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(Form):
     kind = SelectField(_l("What happened"), choices=[(k.value, v) for k, v in OUTCOME_LABELS.items()],
                        validators=[DataRequired(REQUIRED)])
     occurred_on = DateField(_l("Date"), validators=[DataRequired(_l("Enter the date, such as 15/03/2026."))])
@@ -21,7 +21,7 @@ class OutcomeForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 
-class TargetForm(FlaskForm):
+class TargetForm(Form):
     start_year = IntegerField(_l("From year"), validators=[DataRequired(REQUIRED), NumberRange(2000, 2100)])
     end_year = IntegerField(_l("To year"), validators=[DataRequired(REQUIRED), NumberRange(2000, 2100)])
     indicator = SelectField(_l("Indicator"), validators=[DataRequired(REQUIRED)])
@@ -29,7 +29,7 @@ class TargetForm(FlaskForm):
     high = IntegerField(_l("Upper target"), validators=[InputRequired(REQUIRED), NumberRange(min=0, message=WHOLE)])
 
 
-class FigureForm(FlaskForm):
+class FigureForm(Form):
     year = IntegerField(_l("Year"), validators=[DataRequired(REQUIRED), NumberRange(2000, 2100)])
     value = IntegerField(_l("Certified startup advisers that year"),
                          validators=[InputRequired(REQUIRED), NumberRange(min=0, message=WHOLE)])
