@@ -22,8 +22,9 @@ LEADER, MEMBER, OTHER_TEAM = "team leader", "team member", "member of another te
 ORGANIZER, OTHER_ORGANIZER = "organizer", "organizer of another competition"
 SECRETARIAT, OTHER_SECRETARIAT = "secretariat", "secretariat of another competition"
 JUDGE, OTHER_JUDGE = "judge", "judge of another competition"
+CONFLICTED_JUDGE = "judge of this competition, not assigned, with a confirmed conflict"
 ROLES = [ANON, USER, LEADER, MEMBER, OTHER_TEAM, SECRETARIAT, OTHER_SECRETARIAT, ORGANIZER, OTHER_ORGANIZER,
-         JUDGE, OTHER_JUDGE, ADMIN]
+         JUDGE, OTHER_JUDGE, CONFLICTED_JUDGE, ADMIN]
 
 EVERYONE = set(ROLES)
 SIGNED_IN = EVERYONE - {ANON}
@@ -34,6 +35,9 @@ TEAM = {LEADER, MEMBER}
 TEAM_OR_CHECKERS = TEAM | CHECKERS
 LEADERS = {LEADER}
 JUDGES = {JUDGE}
+# A conflicted, unassigned judge still sits on the panel: their (empty) queue, the
+# pitch timer, their own paper sheet and declaring conflicts; never the entry itself.
+PANEL = JUDGES | {CONFLICTED_JUDGE}
 REPORT_READERS = {ORGANIZER, OTHER_ORGANIZER, SECRETARIAT, OTHER_SECRETARIAT, ADMIN}
 
 TABLE: dict[str, set[str]] = {
@@ -101,15 +105,15 @@ TABLE: dict[str, set[str]] = {
     "api.sheet": JUDGES,
     "api.change": JUDGES,
     "api.submit": JUDGES,
-    "api.timer": JUDGES | ORGANIZERS,
+    "api.timer": PANEL | ORGANIZERS,
     # judging: judges' pages
     "judge.home": SIGNED_IN,
     "judge.accept_invite": EVERYONE,
-    "judge.queue": JUDGES,
+    "judge.queue": PANEL,
     "judge.score": JUDGES,
     "judge.document": JUDGES,
-    "judge.declare_conflict": JUDGES,
-    "judge.paper_sheet": JUDGES,
+    "judge.declare_conflict": PANEL,
+    "judge.paper_sheet": PANEL,
     "judge.csrf": SIGNED_IN,
     "judge.service_worker": EVERYONE,
     # judging: organizers
@@ -242,6 +246,12 @@ def build_judging(db, comp_a, comp_b, entry, users) -> dict:
                   field_ids=[])
     db.session.add(spare)
     db.session.flush()
+    conflicted = Judge(competition_id=comp_a.id, user_id=users[CONFLICTED_JUDGE].id, invited_at=utcnow(),
+                       accepted_at=utcnow(), field_ids=[])
+    db.session.add(conflicted)
+    db.session.flush()
+    db.session.add(Conflict(judge_id=conflicted.id, entry_id=entry.id, source=ConflictSource.declared,
+                            status=ConflictStatus.confirmed, reason="Giảng viên hướng dẫn của đội", created_at=utcnow()))
     conflict = Conflict(judge_id=spare.id, entry_id=entry.id, source=ConflictSource.proposed,
                         status=ConflictStatus.pending, reason="Cùng trường", created_at=utcnow())
     db.session.add(conflict)

@@ -234,11 +234,13 @@ def _apply_change(round_id: int, entry_id: int, user_id: int, change: Change) ->
     ctx = _save_context(conn, round_id, user_id, entry_id, change.key, change.criterion_id)
     if ctx.judge_id is None:
         raise ScoringError(403, "not_a_judge", _("You are not a judge of this competition."))
-    if ctx.key_owner is not None:
-        if ctx.key_owner != ctx.judge_id:
-            raise ScoringError(409, "key_reused", _("This change key has already been used."))
+    if ctx.key_owner == ctx.judge_id:
+        # A resend of a change already saved: answered even if the round has
+        # locked since, so the tablet's queue drains.
         return ChangeResult("duplicate", None)
     check_can_score(_Context(_RoundView(ctx.round_state), ctx.judge_id, ctx.assigned, ctx.conflicted))
+    if ctx.key_owner is not None:   # only after the judge is known to be allowed here
+        raise ScoringError(409, "key_reused", _("This change key has already been used."))
 
     if change.criterion_id is not None:
         if ctx.criterion_id is None or ctx.criterion_rubric != ctx.rubric_id:
