@@ -15,11 +15,11 @@ import threading
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from contest.certificates.layout import (
     CertificateData,
@@ -284,7 +284,7 @@ def valid_certificates(competition_id: int) -> list[Certificate]:
 
 def run_batch(batch_id: int, progress_every: int = 20) -> CertificateBatch:
     batch = db.session.get(CertificateBatch, batch_id)
-    batch.status = BatchStatus.running
+    batch.status, batch.heartbeat_at = BatchStatus.running, utcnow()
     db.session.commit()
     try:
         certificates = valid_certificates(batch.competition_id)
@@ -299,6 +299,7 @@ def run_batch(batch_id: int, progress_every: int = 20) -> CertificateBatch:
                     zf.writestr(file_name(certificate), render_certificate(template, certificate_data(certificate)))
                     batch.done += 1
                     if batch.done % progress_every == 0:
+                        batch.heartbeat_at = utcnow()
                         db.session.commit()
                 merged_parts.append(render_certificates(template, [certificate_data(c) for c in group]))
         storage = get_storage()
@@ -311,6 +312,24 @@ def run_batch(batch_id: int, progress_every: int = 20) -> CertificateBatch:
         batch.status, batch.error, batch.finished_at = BatchStatus.failed, str(error)[:2000], utcnow()
     db.session.commit()
     return batch
+
+
+# Twenty certificates take well under a second: a batch silent this long has lost its worker.
+ABANDONED_AFTER = timedelta(minutes=3)
+
+
+def reap_abandoned(competition_id: int, now: datetime | None = None) -> int:
+    """Mark as failed the batches whose worker died (a restart or a deploy while
+    they ran), so the organizer sees it and starts another instead of waiting."""
+    now = now or utcnow()
+    stale = db.session.scalars(select(CertificateBatch).where(
+        CertificateBatch.competition_id == competition_id,
+        CertificateBatch.status.in_([BatchStatus.queued, BatchStatus.running]),
+        func.coalesce(CertificateBatch.heartbeat_at, CertificateBatch.created_at) < now - ABANDONED_AFTER)).all()
+    for batch in stale:
+        batch.status, batch.finished_at = BatchStatus.failed, now
+        batch.error = _("Interrupted: the server stopped while the batch ran. Generate the certificates again.")
+    return len(stale)
 
 
 def _merge(parts: list[bytes]) -> bytes:

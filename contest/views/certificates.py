@@ -67,6 +67,8 @@ def verify(token):
 @access("competition:organizer")
 def index(slug):
     competition = find_by_slug(slug)
+    if domain.reap_abandoned(competition.id):
+        db.session.commit()
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)
@@ -148,7 +150,10 @@ def preview(slug, template_id):
 @bp.route("/manage/<slug>/certificates/batches/<int:batch_id>.json")
 @access("competition:organizer")
 def batch_status(slug, batch_id):
-    batch = _of_competition(CertificateBatch, find_by_slug(slug), batch_id)
+    competition = find_by_slug(slug)
+    if domain.reap_abandoned(competition.id):
+        db.session.commit()
+    batch = _of_competition(CertificateBatch, competition, batch_id)
     return jsonify(status=batch.status.value, done=batch.done, total=batch.total, error=batch.error)
 
 

@@ -153,3 +153,29 @@ def test_template_pictures_are_checked_and_used(client, app, db, issued):
     assert certificate.template.seal_key is not None
     assert client.get(f"/manage/{competition.slug}/certificates/templates/{certificate.template_id}/preview.pdf"
                       ).data.startswith(b"%PDF")
+
+
+def test_a_batch_whose_worker_died_is_marked_failed(app, db):
+    from datetime import timedelta
+
+    from contest.domain import certificates
+    from contest.models import BatchStatus, CertificateBatch
+    from contest.models.base import utcnow
+    from tests.factories import make_competition
+
+    competition = make_competition("lo-chung-nhan-2026")
+    now = utcnow()
+    dead = CertificateBatch(competition_id=competition.id, status=BatchStatus.running, total=40, done=20,
+                            created_at=now - timedelta(minutes=30), heartbeat_at=now - timedelta(minutes=10))
+    alive = CertificateBatch(competition_id=competition.id, status=BatchStatus.running, total=40, done=20,
+                             created_at=now - timedelta(minutes=30), heartbeat_at=now - timedelta(seconds=5))
+    never_started = CertificateBatch(competition_id=competition.id, status=BatchStatus.queued, total=40, done=0,
+                                     created_at=now - timedelta(minutes=10))
+    db.session.add_all([dead, alive, never_started])
+    db.session.commit()
+    with app.test_request_context():
+        assert certificates.reap_abandoned(competition.id, now) == 2
+    db.session.commit()
+    assert (dead.status, alive.status, never_started.status) == (BatchStatus.failed, BatchStatus.running,
+                                                                 BatchStatus.failed)
+    assert "again" in dead.error or "lại" in dead.error
