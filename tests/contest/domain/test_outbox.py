@@ -124,3 +124,4 @@ def test_receipts_of_a_deadline_rush_survive_an_smtp_outage(mail_app, db, smtp_s
     received = smtp_server.wait_for(12)
     assert sorted(str(m["To"]) for m in received) == sorted(f"doi{i}@example.vn" for i in range(12))
     assert len({m["Message-ID"] for m in received}) == 12
+    assert all(len(m.get_all("Message-ID")) == 1 for m in received)
