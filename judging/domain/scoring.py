@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from contest.domain import audit
 from contest.extensions import db
+from contest.models import User
 from contest.models.base import utcnow
 from judging.models import (
     AppliedChange,
@@ -178,7 +179,9 @@ _CONTEXT_QUERY = (
            select(AppliedChange.judge_id).where(AppliedChange.key == bindparam("key")).scalar_subquery(),
            Criterion.id, Criterion.name, Criterion.rubric_id, Criterion.max_points, Criterion.step,
            ScoreSheet.id, ScoreSheet.submitted_at, ScoreSheet.comment, ScoreSheet.comment_changed_at,
-           Score.id, Score.value, Score.changed_at)
+           Score.id, Score.value, Score.changed_at,
+           # The route does not load the account (contest.access "session"): is it still active?
+           exists().where(User.id == bindparam("user_id"), User.is_active_account.is_(True)))
     .join(Rubric, Rubric.id == Round.rubric_id)
     .outerjoin(_JUDGE, and_(_JUDGE.c.competition_id == Round.competition_id, _JUDGE.c.user_id == bindparam("user_id")))
     .outerjoin(Criterion, Criterion.id == bindparam("criterion_id"))
@@ -204,7 +207,8 @@ def _save_context(conn, round_id: int, user_id: int, entry_id: int, key: str,
                        ).first()
     if row is None:
         raise ScoringError(404, "not_found", _("This round does not exist."))
-    return _SaveContext(row[0], row[1], row[2], row[3] is not None, row[4], bool(row[5]), bool(row[6]), row[7],
+    judge_id = row[4] if row[20] else None    # a deactivated account judges nothing
+    return _SaveContext(row[0], row[1], row[2], row[3] is not None, judge_id, bool(row[5]), bool(row[6]), row[7],
                         *row[8:13], sheet=None if row[13] is None else tuple(row[13:20]))
 
 

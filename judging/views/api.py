@@ -10,7 +10,7 @@ from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from contest.access import access
+from contest.access import access, signed_in_user_id
 from contest.extensions import db
 from judging.domain import scoring
 from judging.domain.rounds import timer_state
@@ -71,10 +71,11 @@ def sheet(round_id, entry_id):
 
 
 @bp.route("/rounds/<int:round_id>/sheets/<int:entry_id>/changes", methods=["POST"])
-@access("login")  # judge, assignment and conflicts: checked by the domain
+@access("session")  # active account, judge, assignment and conflicts: checked by the domain in one query
 def change(round_id, entry_id):
     try:
-        result = scoring.apply_change(round_id, entry_id, current_user.id, _parse_change(request.get_json(silent=True)))
+        result = scoring.apply_change(round_id, entry_id, signed_in_user_id(),
+                                      _parse_change(request.get_json(silent=True)))
     except scoring.ScoringError as error:
         return _refused(error)
     return jsonify(outcome=result.outcome)

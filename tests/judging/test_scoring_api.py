@@ -216,3 +216,29 @@ def test_a_change_sent_again_while_the_first_send_is_being_saved_is_a_duplicate(
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)
                              .where(AuditEvent.action == "score.changed")) == 1
     assert db.session.scalar(select(Score.value)) == 12.5
+
+
+def test_a_deactivated_account_saves_nothing_even_with_a_live_session(app, db, world):
+    client = _client(app, world["judge"].user)
+    r, e, first = world["round"].id, world["entries"][0].id, world["criteria"][0]
+    assert _change(client, r, e, "k-active", first.id, "10").status_code == 200
+    world["judge"].user.is_active_account = False
+    db.session.commit()
+    refused = _change(client, r, e, "k-after", first.id, "11")
+    assert refused.status_code == 403 and refused.json["error"] == "not_a_judge"
+    assert db.session.scalar(select(Score.value)) == 10
+
+
+def test_signed_in_by_the_remember_cookie_alone_still_saves(app, db, world):
+    client = app.test_client()
+    login(client, world["judge"].user, remember=True)
+    token = csrf_token(client, "/judge/")
+    # A new browser session: only the remember-me cookie is left.
+    with client.session_transaction() as session:
+        session.pop("_user_id", None)
+    client.token = token
+    r, e, first = world["round"].id, world["entries"][0].id, world["criteria"][0]
+    assert _change(client, r, e, "k-remembered", first.id, "9").json == {"outcome": "applied"}
+    anonymous = app.test_client()
+    anonymous.token = token
+    assert _change(anonymous, r, e, "k-anon", first.id, "9").status_code in (400, 401)
