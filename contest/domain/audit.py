@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import insert
 
 from contest.extensions import db
 from contest.models import AuditEvent
@@ -37,17 +36,13 @@ def record(
     return event
 
 
-_INSERT = insert(AuditEvent)
-
-
-def record_now(conn, action: str, obj_type: str, obj_id: Any = None, *, before: dict | None = None,
+def values_now(action: str, obj_type: str, obj_id: Any = None, *, before: dict | None = None,
                after: dict | None = None, reason: str | None = None, competition_id: int | None = None,
-               actor_id: int | None = None, device: str | None = None) -> None:
-    """The same as `record`, as one INSERT in the current transaction, for hot
-    paths that do not go through the ORM's unit of work (score saves); `conn`
-    is the session's connection, so it commits with the change."""
-    conn.execute(_INSERT, {"at": utcnow(), **_values(action, obj_type, obj_id, before, after, reason,
-                                                    competition_id, actor_id, device)})
+               actor_id: int | None = None, device: str | None = None) -> dict:
+    """An audit event's column values, for hot paths that write it in a
+    statement of their own making (a score save on PostgreSQL)."""
+    return {"at": utcnow(), **_values(action, obj_type, obj_id, before, after, reason, competition_id, actor_id,
+                                      device)}
 
 
 def _values(action, obj_type, obj_id, before, after, reason, competition_id, actor_id, device) -> dict:

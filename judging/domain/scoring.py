@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from contest.domain import audit
 from contest.extensions import db
-from contest.models import User
+from contest.models import AuditEvent, User
 from contest.models.base import utcnow
 from judging.models import (
     AppliedChange,
@@ -191,13 +191,56 @@ _CONTEXT_QUERY = (
     .where(Round.id == bindparam("round_id"))
 )
 _NEW_SHEET = insert(ScoreSheet).returning(ScoreSheet.id)
-_NEW_SCORE = insert(Score)
-_SET_SCORE = update(Score).where(Score.id == bindparam("score_id")).values(
-    value=bindparam("value"), changed_at=bindparam("changed_at"), device=bindparam("device"))
-_DROP_SCORE = delete(Score).where(Score.id == bindparam("score_id"))
-_SET_COMMENT = update(ScoreSheet).where(ScoreSheet.id == bindparam("sheet_id")).values(
-    comment=bindparam("comment"), comment_changed_at=bindparam("changed_at"), updated_at=bindparam("changed_at"))
-_APPLIED = insert(AppliedChange)
+
+
+def _bound(table, names, prefix=""):
+    return {name: bindparam(prefix + name, type_=table.c[name].type) for name in names}
+
+
+# Every bind parameter named explicitly and prefixed (score write "w_", audit
+# "a_", applied key "k_"), so that on PostgreSQL the three can go as one
+# statement (data-modifying CTEs): one round trip instead of three. The prefixes
+# matter: a parameter named like a column of an UPDATE's table would be taken
+# as one more column to set.
+_WRITES = {
+    "new": insert(Score).values(_bound(Score.__table__, ("sheet_id", "criterion_id", "value", "changed_at",
+                                                          "device"), "w_")),
+    "set": update(Score).where(Score.id == bindparam("w_score_id")).values(
+        _bound(Score.__table__, ("value", "changed_at", "device"), "w_")),
+    "drop": delete(Score).where(Score.id == bindparam("w_score_id")),
+    "comment": update(ScoreSheet).where(ScoreSheet.id == bindparam("w_sheet_id")).values(
+        comment=bindparam("w_comment"), comment_changed_at=bindparam("w_changed_at"),
+        updated_at=bindparam("w_changed_at")),
+}
+_AUDIT_COLUMNS = ("at", "action", "object_type", "object_id", "before", "after", "reason", "competition_id",
+                  "actor_id", "device", "ip")
+_AUDIT = insert(AuditEvent).values(_bound(AuditEvent.__table__, _AUDIT_COLUMNS, "a_"))
+_APPLIED = insert(AppliedChange).values(_bound(AppliedChange.__table__, ("key", "judge_id", "applied_at", "outcome"),
+                                               "k_"))
+_COMBINED: dict[tuple[str | None, bool], object] = {}
+
+
+def _write(conn, kind: str | None, params: dict, audit_values: dict | None, applied: dict) -> None:
+    """The save's writes: one statement on PostgreSQL, one each elsewhere (SQLite)."""
+    params = {"w_" + k: v for k, v in params.items()}
+    audit_values = audit_values and {"a_" + k: v for k, v in audit_values.items()}
+    applied = {"k_" + k: v for k, v in applied.items()}
+    if conn.dialect.name != "postgresql":
+        if kind is not None:
+            conn.execute(_WRITES[kind], params)
+        if audit_values is not None:
+            conn.execute(_AUDIT, audit_values)
+        conn.execute(_APPLIED, applied)
+        return
+    statement = _COMBINED.get((kind, audit_values is not None))
+    if statement is None:
+        statement = _APPLIED
+        if kind is not None:
+            statement = statement.add_cte(_WRITES[kind].cte("score_write"))
+        if audit_values is not None:
+            statement = statement.add_cte(_AUDIT.cte("audit_write"))
+        _COMBINED[(kind, audit_values is not None)] = statement
+    conn.execute(statement, {**params, **(audit_values or {}), **applied})
 
 
 def _save_context(conn, round_id: int, user_id: int, entry_id: int, key: str,
@@ -271,6 +314,7 @@ def _apply_change(round_id: int, entry_id: int, user_id: int, change: Change) ->
     when = _when(change.changed_at)
     device = (change.device or "")[:64] or None
     audit_device = (change.device or "")[:120] or None
+    kind, params, audit_values = None, {}, None
     if change.criterion_id is not None:
         if score_at is not None and score_at > when:
             outcome = "superseded"
@@ -278,30 +322,29 @@ def _apply_change(round_id: int, entry_id: int, user_id: int, change: Change) ->
             outcome = "applied"
             if value is None:
                 if score_id is not None:
-                    conn.execute(_DROP_SCORE, {"score_id": score_id})
+                    kind, params = "drop", {"score_id": score_id}
             elif score_id is None:
-                conn.execute(_NEW_SCORE, {"sheet_id": sheet_id, "criterion_id": ctx.criterion_id, "value": value,
-                                          "changed_at": when, "device": device})
+                kind, params = "new", {"sheet_id": sheet_id, "criterion_id": ctx.criterion_id, "value": value,
+                                       "changed_at": when, "device": device}
             else:
-                conn.execute(_SET_SCORE, {"score_id": score_id, "value": value, "changed_at": when,
-                                          "device": device})
+                kind, params = "set", {"score_id": score_id, "value": value, "changed_at": when, "device": device}
             if not ctx.rubric_frozen:
                 _freeze_rubric(ctx.rubric_id)
-            audit.record_now(conn, "score.changed", "score_sheet", sheet_id, competition_id=ctx.competition_id,
-                             before={"criterion": ctx.criterion_id,
-                                     "value": None if score_value is None else _points(score_value)},
-                             after={"criterion": ctx.criterion_id, "value": None if value is None else _points(value),
-                                    "entry": entry_id, "round": round_id, "key": change.key},
-                             reason=reason, device=audit_device, actor_id=user_id)
+            audit_values = audit.values_now(
+                "score.changed", "score_sheet", sheet_id, competition_id=ctx.competition_id,
+                before={"criterion": ctx.criterion_id, "value": None if score_value is None else _points(score_value)},
+                after={"criterion": ctx.criterion_id, "value": None if value is None else _points(value),
+                       "entry": entry_id, "round": round_id, "key": change.key},
+                reason=reason, device=audit_device, actor_id=user_id)
     elif comment_at is not None and comment_at > when:
         outcome = "superseded"
     else:
         outcome = "applied"
-        conn.execute(_SET_COMMENT, {"sheet_id": sheet_id, "comment": value, "changed_at": when})
-        audit.record_now(conn, "score.comment", "score_sheet", sheet_id, competition_id=ctx.competition_id,
-                         before={"comment": comment or ""}, after={"comment": value, "key": change.key},
-                         reason=reason, device=audit_device, actor_id=user_id)
-    conn.execute(_APPLIED, {"key": change.key, "judge_id": ctx.judge_id, "applied_at": now, "outcome": outcome})
+        kind, params = "comment", {"sheet_id": sheet_id, "comment": value, "changed_at": when}
+        audit_values = audit.values_now("score.comment", "score_sheet", sheet_id, competition_id=ctx.competition_id,
+                                        before={"comment": comment or ""}, after={"comment": value, "key": change.key},
+                                        reason=reason, device=audit_device, actor_id=user_id)
+    _write(conn, kind, params, audit_values, {"key": change.key, "judge_id": ctx.judge_id, "applied_at": now, "outcome": outcome})
     db.session.commit()
     return ChangeResult(outcome, sheet_id)
 
