@@ -82,6 +82,7 @@ class DefaultConfig:
     # would see nginx's address for every visitor.
     TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)
     RATELIMIT_AUTH = "10 per minute;50 per hour"
+    RATELIMIT_MAIL = "20 per minute;200 per hour"
 
     WTF_CSRF_TIME_LIMIT = None  # a judge may keep a page open for hours
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30

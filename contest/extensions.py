@@ -18,3 +18,17 @@ csrf = CSRFProtect()
 babel = Babel()
 mail = Mail()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def auth_limit() -> str:
+    """Forms that check a secret (password, token): per address."""
+    from flask import current_app
+
+    return current_app.config["RATELIMIT_AUTH"]
+
+
+def mail_limit() -> str:
+    """Forms that send mail: enough for real work, too few to turn the app into a spam relay."""
+    from flask import current_app
+
+    return current_app.config["RATELIMIT_MAIL"]

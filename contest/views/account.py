@@ -5,6 +5,7 @@ from flask_login import current_user
 from contest.access import access
 from contest.domain import accounts
 from contest.domain.errors import DomainError
+from contest.extensions import auth_limit, limiter
 from contest.forms.accounts import ChangePasswordForm, ProfileForm
 from contest.views import form_status, show_domain_error
 
@@ -29,6 +30,7 @@ def profile():
 
 @bp.route("/password", methods=["GET", "POST"])
 @access("login")
+@limiter.limit(auth_limit, methods=["POST"])
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():

@@ -1,11 +1,11 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from contest.access import access
 from contest.domain import accounts
 from contest.domain.errors import DomainError
-from contest.extensions import limiter
+from contest.extensions import auth_limit, limiter
 from contest.forms.accounts import (
     ForgotPasswordForm,
     LoginForm,
@@ -20,13 +20,9 @@ from contest.views import form_status, show_domain_error
 bp = Blueprint("auth", __name__)
 
 
-def _auth_limit() -> str:
-    return current_app.config["RATELIMIT_AUTH"]
-
-
 @bp.route("/signup", methods=["GET", "POST"])
 @access("public")
-@limiter.limit(_auth_limit, methods=["POST"])
+@limiter.limit(auth_limit, methods=["POST"])
 def signup():
     form = SignupForm()
     if form.validate_on_submit():
@@ -48,7 +44,7 @@ def verify_email(token):
 
 @bp.route("/verify-email/resend", methods=["GET", "POST"])
 @access("public")
-@limiter.limit(_auth_limit, methods=["POST"])
+@limiter.limit(auth_limit, methods=["POST"])
 def resend_verification():
     form = ResendVerificationForm()
     if form.validate_on_submit():
@@ -59,7 +55,7 @@ def resend_verification():
 
 @bp.route("/login", methods=["GET", "POST"])
 @access("public")
-@limiter.limit(_auth_limit, methods=["POST"])
+@limiter.limit(auth_limit, methods=["POST"])
 def login():
     next_url = safe_next(request.args.get("next"), url_for("main.index"))
     if current_user.is_authenticated:
@@ -89,7 +85,7 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @access("public")
-@limiter.limit(_auth_limit, methods=["POST"])
+@limiter.limit(auth_limit, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -100,7 +96,7 @@ def forgot_password():
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @access("public")
-@limiter.limit(_auth_limit, methods=["POST"])
+@limiter.limit(auth_limit, methods=["POST"])
 def reset_password(token):
     try:
         accounts.check_reset_token(token)

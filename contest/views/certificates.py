@@ -23,7 +23,7 @@ from contest.access import access
 from contest.domain import certificates as domain
 from contest.domain.competitions import find_by_slug
 from contest.domain.errors import DomainError
-from contest.extensions import db, limiter
+from contest.extensions import db, limiter, mail_limit
 from contest.forms.teams import ConfirmForm
 from contest.models import (
     BatchStatus,
@@ -65,6 +65,7 @@ def verify(token):
 
 @bp.route("/manage/<slug>/certificates", methods=["GET", "POST"])
 @access("competition:organizer")
+@limiter.limit(mail_limit, methods=["POST"])
 def index(slug):
     competition = find_by_slug(slug)
     if domain.reap_abandoned(competition.id):

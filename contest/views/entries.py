@@ -19,7 +19,7 @@ from contest.access import access
 from contest.domain import entries as domain
 from contest.domain.competitions import submissions_open
 from contest.domain.errors import Conflict, DomainError
-from contest.extensions import db
+from contest.extensions import db, limiter, mail_limit
 from contest.forms.entries import EntryForm, UploadForm
 from contest.forms.teams import ConfirmForm
 from contest.models import Attachment, AttachmentKind, EntryStatus, Team
@@ -155,6 +155,7 @@ def attachment_response(attachment: Attachment) -> Response:
 
 @bp.route("/teams/<int:team_id>/entry/submit", methods=["POST"])
 @access("team:member")
+@limiter.limit(mail_limit, methods=["POST"])
 def submit(team_id):
     team, entry = _team_entry(team_id)
     if not ConfirmForm().validate_on_submit():

@@ -12,7 +12,7 @@ from contest.access import access
 from contest.domain import followup
 from contest.domain.competitions import find_by_slug
 from contest.domain.errors import DomainError
-from contest.extensions import db
+from contest.extensions import db, limiter, mail_limit
 from contest.forms.reports import OutcomeForm
 from contest.forms.teams import ConfirmForm
 from contest.models import Entry, EntryStatus, FollowUpInvitation, OutcomeKind, ProjectOutcome, Team
@@ -78,6 +78,7 @@ def competition_outcomes(slug):
 
 @bp.route("/manage/<slug>/followup/<int:entry_id>", methods=["GET", "POST"])
 @access("competition:organizer")
+@limiter.limit(mail_limit, methods=["POST"])
 def entry_outcomes(slug, entry_id):
     entry = _entry_of(slug, entry_id)
     form, confirm = OutcomeForm(), ConfirmForm()

@@ -11,7 +11,7 @@ from contest.domain.certificates import team_certificates
 from contest.domain.competitions import find_by_slug, submissions_open
 from contest.domain.entries import has_unsubmitted_changes
 from contest.domain.errors import DomainError
-from contest.extensions import db
+from contest.extensions import auth_limit, db, limiter, mail_limit
 from contest.forms.teams import (
     ConfirmForm,
     HandOverForm,
@@ -90,6 +90,7 @@ def show(team_id):
 
 @bp.route("/teams/<int:team_id>/invite", methods=["POST"])
 @access("team:leader")
+@limiter.limit(mail_limit, methods=["POST"])
 def invite(team_id):
     team = db.session.get(Team, team_id)
     form = InviteForm(prefix="invite")
@@ -170,6 +171,7 @@ def leave(team_id):
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 @access("login")
+@limiter.limit(auth_limit, methods=["POST"])
 def accept_invite(token):
     try:
         invitation = domain.invitation_from_token(token)

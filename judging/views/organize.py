@@ -11,7 +11,7 @@ from sqlalchemy import select
 from contest.access import access
 from contest.domain.competitions import find_by_slug
 from contest.domain.errors import DomainError
-from contest.extensions import db
+from contest.extensions import db, limiter, mail_limit
 from contest.forms.teams import ConfirmForm
 from contest.views import form_status, show_domain_error
 from judging.domain import assignment as assignment_domain
@@ -231,6 +231,7 @@ def lock(slug, round_id):
 
 @bp.route("/rounds/<int:round_id>/remind", methods=["POST"])
 @access("competition:organizer")
+@limiter.limit(mail_limit, methods=["POST"])
 def remind(slug, round_id):
     return _round_action(slug, round_id, board_domain.remind_late_judges, _("Reminders have been queued."))
 
@@ -275,6 +276,7 @@ def projector_control(slug, round_id):
 
 @bp.route("/judges", methods=["GET", "POST"])
 @access("competition:organizer")
+@limiter.limit(mail_limit, methods=["POST"])
 def judges(slug):
     competition = _competition(slug)
     form = InviteJudgeForm()

@@ -199,3 +199,26 @@ def test_login_is_rate_limited(database_url, db):
     assert codes[:10] == [200] * 10
     assert codes[10] == 429
     assert "Bạn đã thử quá nhiều lần" in blocked.get_data(as_text=True)
+
+
+def test_forms_that_check_a_secret_or_send_mail_are_rate_limited(database_url, db):
+    from contest.extensions import limiter
+    from tests.conftest import make_app
+    from tests.factories import make_competition, make_team
+
+    limited = make_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_MAIL="3 per minute")
+    user = make_user("gioi-han@example.vn")
+    team = make_team(make_competition("gioi-han-2026"), user)
+    client = limited.test_client()
+    try:
+        login(client, user)
+        token = csrf_token(client, "/account/password")
+        wrong = {"current_password": "khong-dung-mat-khau", "password": "mat-khau-moi-rat-dai-2026",
+                 "confirm": "mat-khau-moi-rat-dai-2026", "csrf_token": token}
+        passwords = [client.post("/account/password", data=wrong).status_code for _ in range(11)]
+        invites = [client.post(f"/teams/{team.id}/invite", data={"email": f"ban{i}@example.vn", "csrf_token": token})
+                   .status_code for i in range(4)]
+    finally:
+        limiter.reset()
+    assert 429 not in passwords[:10] and passwords[10] == 429
+    assert 429 not in invites[:3] and invites[3] == 429
