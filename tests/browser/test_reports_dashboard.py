@@ -9,16 +9,20 @@ from tests.factories import PASSWORD, make_user
 
 
 def _seed(app):
+    from sqlalchemy import select
+
     from contest.extensions import db
+    from contest.models import Entry
 
     with app.app_context(), app.test_request_context():
-        _, known = known_contest(db)
+        competition, known = known_contest(db)
         make_user("quantri@example.vn", name="Lê Thị Thống Kê", admin=True)
-        return known["commune"].id
+        entry_id = db.session.scalar(select(Entry.id).where(Entry.team_id == known["hoa"].id))
+        return known["commune"].id, competition.slug, entry_id
 
 
 def test_dashboard_filtered_by_unit_and_year(live_server, tablet_page):
-    commune_id = _seed(live_server.app)
+    commune_id, slug, entry_id = _seed(live_server.app)
     page = tablet_page
     page.goto(live_server.url + "/login")
     page.get_by_label("E-mail").fill("quantri@example.vn")
@@ -40,3 +44,15 @@ def test_dashboard_filtered_by_unit_and_year(live_server, tablet_page):
     assert f"unit={commune_id}" in page.url and "year=2024" in page.url
     expect(page.locator("#t-unit tbody")).to_contain_text("Huyện Sơn Tịnh")
     check_accessibility(page)
+
+    # The pages around it: the yearly report, the plan's targets, a project's follow-up.
+    for path in ("/reports/yearly", "/reports/targets", f"/manage/{slug}/followup", f"/manage/{slug}/followup/{entry_id}"):
+        page.goto(live_server.url + path)
+        expect(page.locator("h1")).to_be_visible()
+        check_accessibility(page)
+    page.get_by_label("Nội dung").select_option("capital_raised")
+    page.get_by_label("Ngày", exact=True).fill("2025-05-20")
+    page.get_by_label("Số tiền (đồng)").fill("500000000")
+    page.get_by_label("Nguồn thông tin").fill("Biên bản góp vốn")
+    page.get_by_role("button", name="Ghi nhận", exact=True).tap()
+    expect(page.locator("#outcomes")).to_contain_text("500.000.000")
