@@ -91,6 +91,9 @@ class Records:
     units: dict[int, OrgUnit]
     boards: list[str]
     fields: list[str]
+    awards: dict[int, tuple[tuple[str, int], ...]]      # entry → announced (award, prize), from the providers
+    states: dict[int, CompetitionState]
+
 
 
 def _reference_day(competition: Competition) -> date:
@@ -104,7 +107,7 @@ def _person(member) -> F.Person:
                     student=member.is_student)
 
 
-def contest_outcomes(competition_ids: list[int]) -> ContestOutcomes:
+def _contest_outcomes(competition_ids: list[int]) -> ContestOutcomes:
     merged = ContestOutcomes()
     for provider in current_app.extensions.get("report_outcomes", []):
         found = provider(competition_ids)
@@ -120,7 +123,7 @@ def load_records(visible: list[int] | None) -> Records:
         query = query.where(Competition.id.in_(visible))
     competitions = list(db.session.scalars(query))
     ids = [c.id for c in competitions]
-    provided = contest_outcomes(ids)
+    provided = _contest_outcomes(ids)
     boards = {b.id: b.name for c in competitions for b in c.boards}
     fields = {f.id: f.name for c in competitions for f in c.fields}
     teams = db.session.scalars(select(Team).where(Team.competition_id.in_(ids))
@@ -150,7 +153,8 @@ def load_records(visible: list[int] | None) -> Records:
                                             .where(Entry.competition_id.in_(ids)))]
     units = {u.id: u for u in db.session.scalars(select(OrgUnit))}
     return Records(competition_records, team_records, outcomes, units,
-                   sorted(set(boards.values())), sorted(set(fields.values())))
+                   sorted(set(boards.values())), sorted(set(fields.values())), provided.awards,
+                   {c.id: c.state for c in competitions})
 
 
 # -- labels --------------------------------------------------------------------

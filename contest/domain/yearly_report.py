@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from contest.domain import reports
 from contest.extensions import db
-from contest.models import Competition, Entry, Team
+from contest.models import Entry, Team
 from contest.reports import figures as F
 from contest.reports.yearly import CompetitionSummary, IndicatorRow, Table, Winner, YearlyReport
 
@@ -38,23 +38,22 @@ def _summaries(records: reports.Records, year: int) -> list[CompetitionSummary]:
     for team in records.teams:
         if team.competition_id in by_competition:
             by_competition[team.competition_id].append(team)
-    awards = reports.contest_outcomes([c.id for c in chosen]).awards
+    awards = records.awards
     entries = db.session.execute(
-        select(Entry.id, Entry.code, Entry.title, Team.name, Team.show_names_publicly, Entry.competition_id)
-        .join(Team, Team.id == Entry.team_id).where(Entry.id.in_(list(awards)))).all()
+        select(Entry.id, Entry.code, Entry.title, Team.name, Entry.competition_id)
+        .join(Team, Team.id == Entry.team_id)
+        .where(Entry.id.in_(list(awards)), Entry.competition_id.in_(list(by_competition)))).all()
     winners: dict[int, list[Winner]] = {}
-    for entry_id, code, title, team_name, _public, competition_id in entries:
+    for entry_id, code, title, team_name, competition_id in entries:
         for award, prize in awards[entry_id]:
             winners.setdefault(competition_id, []).append(Winner(award, code or "", title, team_name, prize))
-    states = {c.id: c.state for c in db.session.scalars(select(Competition).where(
-        Competition.id.in_(list(by_competition))))}
     result = []
     for c in sorted(chosen, key=lambda c: (c.level, c.name)):
         teams = by_competition[c.id]
         rounds = tuple((name, sum(1 for t in teams if position in t.rounds_reached)) for position, name in c.rounds)
         result.append(CompetitionSummary(
             name=c.name, level=reports.level_label(c.level), unit=reports.unit_label(records.units.get(c.unit_id)),
-            state=reports.state_label(states[c.id]), teams=len(teams), entries_valid=sum(t.valid for t in teams),
+            state=reports.state_label(records.states[c.id]), teams=len(teams), entries_valid=sum(t.valid for t in teams),
             rounds=rounds, winners=tuple(sorted(winners.get(c.id, []), key=lambda w: (-w.prize, w.award, w.code)))))
     return result
 

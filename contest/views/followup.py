@@ -62,6 +62,12 @@ def _handle(entry: Entry, form: OutcomeForm, confirm: ConfirmForm, here: str):
     return None
 
 
+def _page(entry: Entry, form: OutcomeForm, confirm: ConfirmForm, *, organizer: bool):
+    return render_template("followup/entry.html", entry=entry, form=form, confirm_form=confirm,
+                           outcomes=followup.outcomes_of(entry), labels=followup.OUTCOME_LABELS, organizer=organizer,
+                           invited=followup.team_invited(entry))
+
+
 @bp.route("/manage/<slug>/followup")
 @access("competition:organizer")
 def competition_outcomes(slug):
@@ -94,9 +100,7 @@ def entry_outcomes(slug, entry_id):
         done = _handle(entry, form, confirm, here)
         if done is not None:
             return done
-    return render_template("followup/entry.html", entry=entry, form=form, confirm_form=confirm,
-                           outcomes=followup.outcomes_of(entry), labels=followup.OUTCOME_LABELS, organizer=True,
-                           invited=followup.team_invited(entry))
+    return _page(entry, form, confirm, organizer=True)
 
 
 @bp.route("/teams/<int:team_id>/followup", methods=["GET", "POST"])
@@ -112,9 +116,7 @@ def team_outcomes(team_id):
         done = _handle(entry, form, confirm, here)
         if done is not None:
             return done
-    return render_template("followup/entry.html", entry=entry, form=form, confirm_form=confirm,
-                           outcomes=followup.outcomes_of(entry), labels=followup.OUTCOME_LABELS, organizer=False,
-                           invited=True)
+    return _page(entry, form, confirm, organizer=False)
 
 
 def team_links(team) -> list[tuple[str, str]]:
