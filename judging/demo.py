@@ -113,17 +113,7 @@ def _finished(password_hash: str) -> None:
     _score(first, panel, rnd, share=1.0)
     rounds.lock_round(first)
     results.freeze(first, None)
-    advancement.set_rule(first, top_n=4, min_total=50, no_zero=True)
-    chosen = {c.standing["entry"] for rows in advancement.preview(first).values() for c in rows if c.qualifies}
-    final = rounds.create_round(competition, name="Chung kết", mode=RoundMode.pitch,
-                                entry_source=EntrySource.advanced, rubric=rubric, judges_per_entry=5)
-    db.session.commit()
-    advancement.apply(first, chosen, None)
-    db.session.commit()
-    assignment.apply(final, assignment.preview(final))
-    rounds.draw_order(final)
-    rounds.open_round(final)
-    db.session.commit()
+    final = advance_to_final(competition, first, rubric, top_n=4, judges_per_entry=5)
     _score(final, panel, rnd, share=1.0)
     rounds.lock_round(final)
     snapshot = results.freeze(final, None)
@@ -139,3 +129,20 @@ def _finished(password_hash: str) -> None:
     # Certificates issued and rendered, as after last year's ceremony.
     batch = certificates.start_batch(competition, date(2025, 12, 20), None, in_thread=False)
     certificates.run_batch(batch.id)
+
+
+def advance_to_final(competition, first: Round, rubric, *, top_n: int, judges_per_entry: int) -> Round:
+    """Apply the usual rule (top N per board, at least 50, no criterion at 0) to
+    the frozen first round and open a live final with those entries."""
+    advancement.set_rule(first, top_n=top_n, min_total=50, no_zero=True)
+    chosen = {c.standing["entry"] for rows in advancement.preview(first).values() for c in rows if c.qualifies}
+    final = rounds.create_round(competition, name="Chung kết", mode=RoundMode.pitch,
+                                entry_source=EntrySource.advanced, rubric=rubric, judges_per_entry=judges_per_entry)
+    db.session.commit()
+    advancement.apply(first, chosen, None)
+    db.session.commit()
+    assignment.apply(final, assignment.preview(final))
+    rounds.draw_order(final)
+    rounds.open_round(final)
+    db.session.commit()
+    return final

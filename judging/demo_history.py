@@ -18,8 +18,8 @@ from contest.demo_history import HISTORY, HistorySpec
 from contest.domain.competitions import find_by_slug
 from contest.extensions import db
 from contest.models import Entry, Gender, OutboxMessage, OutboxStatus, ProjectOutcome
-from judging.demo import _panel, _round
-from judging.domain import advancement, assignment, awards, publication, results, rounds
+from judging.demo import _panel, _round, advance_to_final
+from judging.domain import assignment, awards, publication, results, rounds
 from judging.domain.judges import judges_of
 from judging.domain.paper_import import describe, import_scores
 from judging.domain.rubrics import create_from_preset
@@ -57,17 +57,8 @@ def _judge(competition, spec: HistorySpec, password_hash: str) -> None:
     _paper_scores(first, rnd, quality)
     rounds.lock_round(first)
     results.freeze(first, None)
-    advancement.set_rule(first, top_n=spec.finalists_per_board, min_total=50, no_zero=True)
-    chosen = {c.standing["entry"] for rows in advancement.preview(first).values() for c in rows if c.qualifies}
-    final = rounds.create_round(competition, name="Chung kết", mode=RoundMode.pitch,
-                                entry_source=EntrySource.advanced, rubric=rubric, judges_per_entry=len(panel))
-    db.session.commit()
-    advancement.apply(first, chosen, None)
-    db.session.commit()
-    assignment.apply(final, assignment.preview(final))
-    rounds.draw_order(final)
-    rounds.open_round(final)
-    db.session.commit()
+    final = advance_to_final(competition, first, rubric, top_n=spec.finalists_per_board,
+                             judges_per_entry=len(panel))
     _paper_scores(final, rnd, quality)
     rounds.lock_round(final)
     snapshot = results.freeze(final, None)
