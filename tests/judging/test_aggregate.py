@@ -22,6 +22,7 @@ from judging.aggregate import (
     judge_leniency,
     kendall_w,
     weighted_total,
+    weighted_totals,
 )
 
 # Shrout, P. E. & Fleiss, J. L. (1979). Intraclass correlations: uses in assessing rater
@@ -97,6 +98,30 @@ def test_weighted_total_allow_missing_counts_zero():
 def test_weighted_total_rejects_bad_rubric(rubric):
     with pytest.raises(ValueError):
         weighted_total({"a": 5} if rubric else {}, rubric)
+
+
+sheet_values = st.fixed_dictionaries({}, optional={
+    "idea": st.integers(0, 20).map(lambda x: x / 2),
+    "team": st.integers(0, 10),
+    "market": st.integers(0, 10).map(lambda x: x / 2),
+})
+
+
+@FAST
+@given(st.dictionaries(st.integers(0, 50), sheet_values, max_size=12))
+def test_weighted_totals_equal_one_by_one(sheets):
+    # The batch form checks the rubric once; each total must be what weighted_total gives.
+    assert weighted_totals(sheets, RUBRIC, allow_missing=True) == {
+        key: weighted_total(values, RUBRIC, allow_missing=True) for key, values in sheets.items()}
+
+
+def test_weighted_totals_refuse_what_weighted_total_refuses():
+    with pytest.raises(ValueError, match="outside"):
+        weighted_totals({1: {"idea": 8, "team": 6, "market": 4}, 2: {"idea": 11, "team": 6, "market": 4}}, RUBRIC)
+    with pytest.raises(ValueError, match="market"):
+        weighted_totals({1: {"idea": 8, "team": 6}}, RUBRIC)
+    with pytest.raises(ValueError, match="positive weight"):
+        weighted_totals({}, {"a": (10, 0)})
 
 
 # --------------------------------------------------------------------------- aggregate basics
@@ -434,6 +459,17 @@ def test_judge_leniency():
 def test_judge_leniency_all_same():
     result = judge_leniency([("a", "X", 50), ("b", "X", 50)])
     assert result["a"].z == 0.0 and result["a"].offset == 0.0
+
+
+@FAST
+@given(st.lists(st.floats(0, 100), min_size=2, max_size=12), st.randoms())
+def test_disagreement_sd_matches_exact_and_ignores_order(totals, rng):
+    panel = [(f"j{i}", "A", t) for i, t in enumerate(totals)]
+    shuffled = panel[:]
+    rng.shuffle(shuffled)
+    (first,), (second,) = entry_disagreement(panel), entry_disagreement(shuffled)
+    assert first.sd == second.sd  # exactly: fsum does not depend on order
+    assert first.sd == pytest.approx(statistics.pstdev(totals), rel=1e-9, abs=1e-9)
 
 
 def test_entry_disagreement_most_disputed_first():
