@@ -2,20 +2,23 @@
 
 A tablet sends every change (one criterion's score, or the comment) with an
 idempotency key, the moment it was made on the device, and the device's id.
-One change is one short transaction: a single query checks round, judge,
-assignment and conflicts; the key is recorded with the change, so a change
-sent again after a lost answer is not applied twice. When one judge uses two
+A single query checks round, judge, assignment and conflicts; one statement
+then writes the score, its audit event and the key (on PostgreSQL; one short
+transaction elsewhere), so a change sent again after a lost answer is not
+applied twice. When one judge uses two
 devices, the change made later on a device wins, whatever order they arrive in.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, delete, exists, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from contest.domain import audit
@@ -275,38 +278,62 @@ def apply_change(round_id: int, entry_id: int, user_id: int, change: Change) -> 
 def _apply_change(round_id: int, entry_id: int, user_id: int, change: Change) -> ChangeResult:
     if not change.key or len(change.key) > 64:
         raise ScoringError(400, "bad_request", _("Each change needs a key of at most 64 characters."))
-    # Plain Core statements on the session's connection: the ORM's unit of work
-    # costs more Python time than these few statements take in PostgreSQL.
-    conn = db.session.connection()
-    ctx = _save_context(conn, round_id, user_id, entry_id, change.key, change.criterion_id)
-    if ctx.judge_id is None:
-        raise ScoringError(403, "not_a_judge", _("You are not a judge of this competition."))
-    if ctx.key_owner == ctx.judge_id:
-        # A resend of a change already saved: answered even if the round has
-        # locked since, so the tablet's queue drains.
-        return ChangeResult("duplicate", None)
-    check_can_score(_Context(_RoundView(ctx.round_state), ctx.judge_id, ctx.assigned, ctx.conflicted))
-    if ctx.key_owner is not None:   # only after the judge is known to be allowed here
-        raise ScoringError(409, "key_reused", _("This change key has already been used."))
+    with _save_connection() as conn:
+        ctx = _save_context(conn, round_id, user_id, entry_id, change.key, change.criterion_id)
+        if ctx.judge_id is None:
+            raise ScoringError(403, "not_a_judge", _("You are not a judge of this competition."))
+        if ctx.key_owner == ctx.judge_id:
+            # A resend of a change already saved: answered even if the round has
+            # locked since, so the tablet's queue drains.
+            return ChangeResult("duplicate", None)
+        check_can_score(_Context(_RoundView(ctx.round_state), ctx.judge_id, ctx.assigned, ctx.conflicted))
+        if ctx.key_owner is not None:   # only after the judge is known to be allowed here
+            raise ScoringError(409, "key_reused", _("This change key has already been used."))
+        value = _checked_value(ctx, change)
+        return _save(conn, ctx, round_id, entry_id, user_id, change, value)
 
+
+@contextmanager
+def _save_connection() -> Iterator[Connection]:
+    """The connection a save reads its facts and writes through.
+
+    On PostgreSQL an autocommit one: the usual save is a single statement
+    (score, audit event and key together, see `_write`), atomic by itself, so
+    BEGIN and COMMIT would be two round trips that protect nothing. The read
+    before it sees committed data just as it would inside a READ COMMITTED
+    transaction. Elsewhere (SQLite) the session's transaction."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        yield db.session.connection()
+        return
+    with db.engine.connect() as conn:
+        yield conn.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _checked_value(ctx: _SaveContext, change: Change) -> Decimal | str | None:
     if change.criterion_id is not None:
         if ctx.criterion_id is None or ctx.criterion_rubric != ctx.rubric_id:
             raise ScoringError(422, "unknown_criterion", _("This criterion is not part of the round's rubric."))
-        value = parse_value(_CriterionView(ctx.criterion_id, ctx.criterion_name, ctx.max_points, ctx.step),
-                            change.value)
-    else:
-        value = str(change.value or "")
-        if len(value) > MAX_COMMENT:
-            raise ScoringError(422, "too_long", _("The comment can be at most %(n)d characters.", n=MAX_COMMENT))
+        return parse_value(_CriterionView(ctx.criterion_id, ctx.criterion_name, ctx.max_points, ctx.step),
+                           change.value)
+    value = str(change.value or "")
+    if len(value) > MAX_COMMENT:
+        raise ScoringError(422, "too_long", _("The comment can be at most %(n)d characters.", n=MAX_COMMENT))
+    return value
 
-    sheet = ctx.sheet
+
+def _save(conn, ctx: _SaveContext, round_id: int, entry_id: int, user_id: int, change: Change,
+          value: Decimal | str | None) -> ChangeResult:
     now = utcnow()
-    if sheet is None:
-        sheet_id = conn.execute(_NEW_SHEET, {"round_id": round_id, "judge_id": ctx.judge_id, "entry_id": entry_id,
-                                             "comment": "", "updated_at": now}).scalar_one()
+    # The first score of a sheet (or of the rubric) writes more than one
+    # statement: those go in the session's transaction, with the change itself.
+    writer = conn
+    if ctx.sheet is None:
+        writer = db.session.connection()
+        sheet_id = writer.execute(_NEW_SHEET, {"round_id": round_id, "judge_id": ctx.judge_id,
+                                               "entry_id": entry_id, "comment": "", "updated_at": now}).scalar_one()
         submitted_at = comment = comment_at = score_id = score_value = score_at = None
     else:
-        sheet_id, submitted_at, comment, comment_at, score_id, score_value, score_at = sheet
+        sheet_id, submitted_at, comment, comment_at, score_id, score_value, score_at = ctx.sheet
     reason = (change.reason or "").strip() or None
     if submitted_at is not None and not reason:
         raise ScoringError(422, "reason_required",
@@ -329,6 +356,7 @@ def _apply_change(round_id: int, entry_id: int, user_id: int, change: Change) ->
             else:
                 kind, params = "set", {"score_id": score_id, "value": value, "changed_at": when, "device": device}
             if not ctx.rubric_frozen:
+                writer = db.session.connection()
                 _freeze_rubric(ctx.rubric_id)
             audit_values = audit.values_now(
                 "score.changed", "score_sheet", sheet_id, competition_id=ctx.competition_id,
@@ -344,7 +372,8 @@ def _apply_change(round_id: int, entry_id: int, user_id: int, change: Change) ->
         audit_values = audit.values_now("score.comment", "score_sheet", sheet_id, competition_id=ctx.competition_id,
                                         before={"comment": comment or ""}, after={"comment": value, "key": change.key},
                                         reason=reason, device=audit_device, actor_id=user_id)
-    _write(conn, kind, params, audit_values, {"key": change.key, "judge_id": ctx.judge_id, "applied_at": now, "outcome": outcome})
+    _write(writer, kind, params, audit_values,
+           {"key": change.key, "judge_id": ctx.judge_id, "applied_at": now, "outcome": outcome})
     db.session.commit()
     return ChangeResult(outcome, sheet_id)
 
