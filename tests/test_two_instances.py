@@ -5,8 +5,8 @@ one PostgreSQL and one Redis.
   log-ins sent alternately to A and B are refused from the 11th on, whichever
   process gets it. With memory storage (no REDIS_URL) the same sequence is not
   limited, because each process counts only its own half.
-- Results published through A are served by B within about a second (B keeps
-  "which publication is current" for 1 s, `publication._LOOKUP_TTL`), with the
+- Results published through A are served by B at once (B keeps "which
+  publication is current" for 0.1 s, `publication._LOOKUP_TTL`), with the
   same bytes and content hash as A.
 
 Needs PostgreSQL and Redis on 127.0.0.1 (CI starts both): skipped otherwise.
@@ -226,8 +226,8 @@ def test_two_instances_share_rate_limit_and_publication(pg_database, redis_db, t
         token = _csrf(a, publish_path)
         when = (datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
 
-        # B's first look, just before publishing: its 1-second lookup cache then
-        # holds "nothing published" for (almost) the whole second after the publication.
+        # B's first look, just before publishing: its lookup cache then holds
+        # "nothing published" for up to 0.1 s.
         assert _json(b, json_path)[0] == {"published": False}
         primed = time.monotonic()
         status, _ = a.post_form(publish_path, {"csrf_token": token, "action": "publish", "publish_at": when})
@@ -246,7 +246,7 @@ def test_two_instances_share_rate_limit_and_publication(pg_database, redis_db, t
             time.sleep(0.01)
         print(f"\nB served the results {delay * 1000:.0f} ms after A's publish returned "
               f"({stale} stale answers; B had looked {(published - primed) * 1000:.0f} ms before that returned)")
-        assert delay <= 1.5, f"B served the publication only after {delay:.2f} s"
+        assert delay <= 0.5, f"B served the publication only after {delay:.2f} s"
 
         a_content, a_body = _json(a, json_path)
         assert a_content["published"] and a_content["version"] == 1
