@@ -17,6 +17,7 @@ from judging.models import Award, AwardTier, ResultSnapshot
 
 DEFAULT_TIERS = (("Giải Nhất", 1, 50_000_000), ("Giải Nhì", 1, 30_000_000), ("Giải Ba", 1, 20_000_000),
                  ("Giải Khuyến khích", 2, 10_000_000))
+NAME_MAX = AwardTier.__table__.c.name.type.length
 
 
 def tiers_of(competition: Competition) -> list[AwardTier]:
@@ -28,6 +29,8 @@ def add_tier(competition: Competition, name: str, count_per_board: int, prize_am
              special: bool = False) -> AwardTier:
     if not name.strip():
         raise DomainError(_("Name the award."), field="name")
+    if len(name.strip()) > NAME_MAX:   # the column's limit: PostgreSQL would refuse the row with a 500
+        raise DomainError(_("At most %(max)d characters.", max=NAME_MAX), field="name")
     if count_per_board < 1:
         raise DomainError(_("At least one award per board."), field="count_per_board")
     position = (db.session.scalar(select(func.max(AwardTier.position)).where(

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -33,8 +35,21 @@ PROBLEM_MESSAGES = {
 }
 
 
+SHOWN_MAX = 60
+
+
+def _shown(value) -> str:
+    """A cell as a message quotes it: invisible characters spelled out (a NUL would
+    vanish, a right-to-left override turn the rest of the line around) and a long
+    cell cut, so each message stays one readable line."""
+    text = "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in ("Cc", "Cf") else ch
+                   for ch in str(value))
+    return text if len(text) <= SHOWN_MAX else text[:SHOWN_MAX - 1] + "…"
+
+
 def describe(problem) -> str:
-    params = {k: (", ".join(map(str, v)) if isinstance(v, list | tuple) else v) for k, v in problem.params.items()}
+    params = {k: _shown(", ".join(map(str, v)) if isinstance(v, list | tuple) else v)
+              for k, v in problem.params.items()}
     template = PROBLEM_MESSAGES.get(problem.code)
     text = str(template) % params if template is not None else problem.code
     return f"{problem.line}: {text}" if problem.line else text

@@ -118,7 +118,9 @@ def declare_conflict(round_id, entry_id):
             return redirect(url_for("judge.score", round_id=round_id, entry_id=entry_id))
         flash(_("Thank you. You will not score this entry; the organizers have been told."), "success")
         return redirect(url_for("judge.queue", round_id=round_id))
-    flash(_("Say briefly why (for example: a relative is in the team)."), "error")
+    # An empty reason gets the hint; a too long one, the length it may have.
+    flash(form.reason.errors[0] if form.reason.data and form.reason.errors
+          else _("Say briefly why (for example: a relative is in the team)."), "error")
     return redirect(url_for("judge.score", round_id=round_id, entry_id=entry_id))
 
 
