@@ -208,7 +208,8 @@ def _header_key(cell: str) -> str:
     return re.sub(r"[\s\-]+", "_", plain.strip().lower())
 
 
-def _name_key(name: str) -> str:
+def criterion_key(name: str) -> str:
+    """Criterion names compare without case, spacing or Unicode form (the rubric refuses two equal ones)."""
     return " ".join(unicodedata.normalize("NFC", name.casefold()).split())
 
 
@@ -219,12 +220,12 @@ class _Lookup:
         self.entries = {_nfc(k).upper(): v for k, v in context.entries.items()}
         self.criteria: dict[str, CriterionRule] = {}
         for name, rule in context.criteria.items():
-            if self.criteria.setdefault(_name_key(name), rule) is not rule:
+            if self.criteria.setdefault(criterion_key(name), rule) is not rule:
                 raise ValueError(f"two criteria share the name {name!r}")
         self.positions = list(context.criteria.values())
 
     def criterion(self, cell: str) -> CriterionRule | None:
-        rule = self.criteria.get(_name_key(cell))
+        rule = self.criteria.get(criterion_key(cell))
         if rule is None and cell.isascii() and cell.isdigit() and len(cell) < 6:
             position = int(cell)
             if 0 < position <= len(self.positions):

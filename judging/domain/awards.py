@@ -18,6 +18,8 @@ from judging.models import Award, AwardTier, ResultSnapshot
 DEFAULT_TIERS = (("Giải Nhất", 1, 50_000_000), ("Giải Nhì", 1, 30_000_000), ("Giải Ba", 1, 20_000_000),
                  ("Giải Khuyến khích", 2, 10_000_000))
 NAME_MAX = AwardTier.__table__.c.name.type.length
+COUNT_MAX = 1_000               # awards of one tier per board
+PRIZE_MAX = 1_000_000_000_000   # đồng: far above any contest, far below the column's limit
 
 
 def tiers_of(competition: Competition) -> list[AwardTier]:
@@ -33,6 +35,12 @@ def add_tier(competition: Competition, name: str, count_per_board: int, prize_am
         raise DomainError(_("At most %(max)d characters.", max=NAME_MAX), field="name")
     if count_per_board < 1:
         raise DomainError(_("At least one award per board."), field="count_per_board")
+    if count_per_board > COUNT_MAX:   # an integer column: a 500 on PostgreSQL past 2^31
+        raise DomainError(_("Number must be between %(min)s and %(max)s.", min=1, max=COUNT_MAX),
+                          field="count_per_board")
+    if prize_amount is not None and not 0 <= prize_amount <= PRIZE_MAX:
+        raise DomainError(_("Number must be between %(min)s and %(max)s.", min=0, max=f"{PRIZE_MAX:,}".replace(",", ".")),
+                          field="prize_amount")
     position = (db.session.scalar(select(func.max(AwardTier.position)).where(
         AwardTier.competition_id == competition.id)) or 0) + 1
     tier = AwardTier(competition_id=competition.id, position=position, name=name.strip(),

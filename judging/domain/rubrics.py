@@ -13,6 +13,9 @@ from contest.domain import audit
 from contest.domain.errors import DomainError
 from contest.extensions import db
 from judging.models import Criterion, Rubric
+from judging.score_import import criterion_key
+
+NAME_MAX = Criterion.__table__.c.name.type.length
 
 
 @dataclass(frozen=True)
@@ -102,9 +105,17 @@ def update_rubric(rubric: Rubric, specs) -> Rubric:
 def _check_specs(specs) -> None:
     if not specs:
         raise DomainError(_("A rubric needs at least one criterion."))
+    seen: dict[str, str] = {}
     for spec in specs:
         if not spec.name.strip():
             raise DomainError(_("Every criterion needs a name."))
+        if len(spec.name.strip()) > NAME_MAX:
+            raise DomainError(_("At most %(max)d characters.", max=NAME_MAX) + f" ({spec.name[:40]}…)")
+        # Score files name criteria by name: two alike could not be told apart.
+        key = criterion_key(spec.name)
+        if key in seen:
+            raise DomainError(_("Two criteria are named “%(name)s”: give each its own name.", name=seen[key]))
+        seen[key] = spec.name.strip()
         if spec.max_points <= 0 or spec.weight <= 0 or spec.step <= 0:
             raise DomainError(_("Maximum, weight and step must be greater than zero (“%(name)s”).", name=spec.name))
         if spec.max_points % spec.step != 0:

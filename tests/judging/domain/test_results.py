@@ -134,6 +134,20 @@ def test_awards_changed_by_hand_need_a_reason(app, db, scored):
     assert [a.tier.name for a in awards.awards_of(competition)] == ["Giải của nhà tài trợ"]
 
 
+@pytest.mark.parametrize(("count", "prize", "field"), [
+    (0, None, "count_per_board"), (1001, None, "count_per_board"), (2**63, None, "count_per_board"),
+    (1, -1, "prize_amount"), (1, 10**19, "prize_amount"),
+])
+def test_award_tiers_refuse_counts_and_prizes_out_of_range(app, db, count, prize, field):
+    # Past the integer columns' range PostgreSQL would answer with a 500.
+    competition = make_competition()
+    with app.test_request_context():
+        with pytest.raises(DomainError) as refused:
+            awards.add_tier(competition, "Giải Nhất", count, prize)
+    assert refused.value.field == field
+    assert awards.tiers_of(competition) == []
+
+
 def test_the_chairs_recorded_decision_breaks_a_tie(app, db):
     competition = make_competition()
     entries = [make_valid_entry(competition) for _ in range(3)]

@@ -116,6 +116,21 @@ def test_a_scored_rubric_changes_by_new_version(app, db):
     assert len(rubric.criteria) == 7 and len(newer.criteria) == 6
 
 
+@pytest.mark.parametrize("second_name", ["Tính mới", "  tính   MỚI ", "Ti\u0301nh mới"])
+def test_two_criteria_with_the_same_name_are_refused(app, db, second_name):
+    # Score files name criteria by name, ignoring case, spacing and Unicode form.
+    from dataclasses import replace
+
+    from judging.domain.rubrics import PROVINCIAL_100
+
+    rubric = create_from_preset(make_competition().id, "provincial_100", "Thang 100")
+    specs = [replace(PROVINCIAL_100[0], name="Tính mới"), replace(PROVINCIAL_100[1], name=second_name)]
+    with app.test_request_context(), pytest.raises(DomainError, match="Tính mới"):
+        update_rubric(rubric, specs)
+    with app.test_request_context(), pytest.raises(DomainError, match="200"):
+        update_rubric(rubric, [replace(PROVINCIAL_100[0], name="x" * 201)])
+
+
 def test_timer_counts_down_from_the_start(db):
     competition = make_competition()
     entry = make_valid_entry(competition)
