@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from contest.access import register_rule
 from contest.extensions import db
@@ -19,11 +20,17 @@ def _competition(view_args):
 
 
 def _team(view_args):
+    """The URL's team, with what team pages and these rules use: its competition,
+    entry and members, in one query (a team has at most a handful of members).
+    Kept on `g` for the request: the session holds rows only weakly, so without
+    that the view's own `db.session.get(Team, ...)` would select the team again."""
     from contest.models import Team
 
-    team = db.session.get(Team, view_args.get("team_id"))
+    team = db.session.get(Team, view_args.get("team_id"), options=[
+        joinedload(Team.competition), joinedload(Team.entry), joinedload(Team.members)])
     if team is None:
         abort(404)
+    g.setdefault("access_teams", set()).add(team)
     return team
 
 

@@ -105,12 +105,14 @@ def empty_database_url(tmp_path):
 
 
 def forget_process_caches() -> None:
-    """Pages kept in memory for a few seconds are keyed by slug; the next test
-    may reuse the slug with other data."""
+    """Pages kept in memory for a few seconds are keyed by slug (the entry
+    form's lists by competition id); the next test may reuse either with other data."""
+    from contest.domain import entries
     from contest.views.competitions import public_pages
     from judging.domain import publication
     from judging.views import results
 
+    entries._shown_choices.clear()
     public_pages.clear()
     publication._lookup.clear()
     results._rendered.clear()

@@ -3,12 +3,13 @@ secretariat's validity check, and nomination from a lower-level competition."""
 
 from __future__ import annotations
 
+import time
 import unicodedata
 from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, literal_column, select, union_all, update
 
 from contest.domain import audit
 from contest.domain.accounts import external_url
@@ -17,10 +18,11 @@ from contest.domain.errors import Conflict, DomainError, NotAllowed
 from contest.domain.outbox import queue_mail
 from contest.domain.teams import age_on, require_editable
 from contest.domain.uploads import MAX_BYTES, MAX_ENTRY_BYTES, validate_upload
-from contest.extensions import db
+from contest.extensions import commit_keeping_values, db
 from contest.models import (
     Attachment,
     AttachmentKind,
+    Board,
     Competition,
     CompetitionState,
     Entry,
@@ -29,6 +31,7 @@ from contest.models import (
     EntryStatus,
     EntryValidity,
     EntryVersion,
+    Field,
     Member,
     Team,
 )
@@ -67,7 +70,45 @@ UPLOAD_MESSAGES = {
 def clean_text(value) -> str:
     """NFC, no NUL or other control characters except line breaks and tabs."""
     text = unicodedata.normalize("NFC", str(value or ""))
+    # Autosave sends every field on each pause: most text has nothing to drop, and
+    # isprintable() (False for every Cc and Cf character) says so without a
+    # Python loop over thousands of characters.
+    if text.replace("\n", "").replace("\t", "").isprintable():
+        return text.strip()
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")).strip()
+
+
+Choices = tuple[list[tuple[int, str]], list[tuple[int, str]]]  # boards, fields: (id, name) in their order
+
+
+def board_and_field_choices(competition_id: int) -> Choices:
+    """The competition's boards and fields as (id, name), each in its order: one
+    query for both lists, which the entry form and the draft check need."""
+    kind = literal_column("'board'").label("kind")
+    rows = db.session.execute(union_all(
+        select(kind, Board.id, Board.name, Board.position).where(Board.competition_id == competition_id),
+        select(literal_column("'field'"), Field.id, Field.name, Field.position).where(Field.competition_id == competition_id),
+    ).order_by("kind", "position", "id")).all()
+    boards = [(row.id, row.name) for row in rows if row.kind == "board"]
+    return boards, [(row.id, row.name) for row in rows if row.kind == "field"]
+
+
+# The entry form's lists, per competition, for a few seconds: in the deadline rush
+# every form load would otherwise ask for the same rows. Only for showing the form;
+# a chosen board or field is always checked against the database when saved.
+_SHOWN_CHOICES_TTL = 5.0
+_shown_choices: dict[int, tuple[float, Choices]] = {}
+
+
+def shown_choices(competition_id: int) -> Choices:
+    """`board_and_field_choices` for showing the form, at most a few seconds old:
+    a board added or renamed shows in every process within that time; a removed
+    one picked meanwhile saves as "not chosen", as any unknown id does."""
+    now = time.monotonic()
+    cached = _shown_choices.get(competition_id)
+    if cached is None or now - cached[0] > _SHOWN_CHOICES_TTL:
+        cached = _shown_choices[competition_id] = (now, board_and_field_choices(competition_id))
+    return cached[1]
 
 
 def get_or_create_entry(team: Team) -> Entry:
@@ -81,7 +122,7 @@ def get_or_create_entry(team: Team) -> Entry:
 
 # -- drafts ---------------------------------------------------------------------
 
-def _parse_draft_values(competition: Competition, values: dict) -> tuple[dict, dict[str, str]]:
+def _parse_draft_values(competition: Competition, values: dict, choices: Choices | None) -> tuple[dict, dict[str, str]]:
     """Turn raw form or JSON values into column values. Bad values are reported
     per field and left out, so everything else still saves."""
     clean: dict = {}
@@ -96,12 +137,11 @@ def _parse_draft_values(competition: Competition, values: dict) -> tuple[dict, d
                 errors[key] = _("A link starts with http:// or https://")
                 continue
             clean[key] = text or (None if key.endswith("_url") else "")
-    if "board" in values:
-        board = next((b for b in competition.boards if str(b.id) == str(values["board"])), None)
-        clean["board_id"] = board.id if board else None
-    if "field" in values:
-        item = next((f for f in competition.fields if str(f.id) == str(values["field"])), None)
-        clean["field_id"] = item.id if item else None
+    if "board" in values or "field" in values:
+        boards, fields = choices if choices is not None else board_and_field_choices(competition.id)
+        for key, options in (("board", boards), ("field", fields)):
+            if key in values:  # an unknown id means "not chosen", as an empty one does
+                clean[f"{key}_id"] = next((id_ for id_, _name in options if str(id_) == str(values[key])), None)
     if "stage" in values:
         try:
             clean["stage"] = EntryStage(values["stage"]) if values["stage"] else None
@@ -126,16 +166,18 @@ def _parse_draft_values(competition: Competition, values: dict) -> tuple[dict, d
     return clean, errors
 
 
-def save_draft(entry: Entry, values: dict) -> dict[str, str]:
-    """Save what the team typed; returns per-field problems (those values are kept out)."""
+def save_draft(entry: Entry, values: dict, choices: Choices | None = None) -> dict[str, str]:
+    """Save what the team typed; returns per-field problems (those values are kept out).
+    `choices` saves a query when the caller has the boards and fields already."""
     require_editable(entry.team)
     if entry.status is EntryStatus.withdrawn:
         raise Conflict(_("This entry has been withdrawn."), code="withdrawn")
-    clean, errors = _parse_draft_values(entry.competition, values)
+    clean, errors = _parse_draft_values(entry.competition, values, choices)
     for key, value in clean.items():
         setattr(entry, key, value)
     entry.draft_saved_at = utcnow()
-    db.session.commit()
+    # The reply shows these values: keep them rather than select them again.
+    commit_keeping_values()
     return errors
 
 

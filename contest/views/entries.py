@@ -29,10 +29,11 @@ bp = Blueprint("entries", __name__)
 FORM_KEYS = ("board", "field", *domain.TEXT_LIMITS, "stage", "company_registered_on", "funding_needed", "gallery_opt_in")
 
 
-def _entry_form(entry, data=None):
+def _entry_form(entry, data=None, choices=None):
     form = EntryForm(formdata=data) if data is not None else EntryForm(obj=entry)
-    form.board.choices = [("", _("— choose —"))] + [(str(b.id), b.name) for b in entry.competition.boards]
-    form.field.choices = [("", _("— choose —"))] + [(str(f.id), f.name) for f in entry.competition.fields]
+    boards, fields = choices if choices is not None else domain.shown_choices(entry.competition_id)
+    form.board.choices = [("", _("— choose —"))] + [(str(id_), name) for id_, name in boards]
+    form.field.choices = [("", _("— choose —"))] + [(str(id_), name) for id_, name in fields]
     if data is None:
         form.board.data = str(entry.board_id or "")
         form.field.data = str(entry.field_id or "")
@@ -51,6 +52,7 @@ def _render(team, entry, form, upload_form=None, problems=None, status=200):
 
 
 def _team_entry(team_id):
+    # No query: the access rule loaded the team with its competition, entry and members.
     team = db.session.get(Team, team_id)
     return team, domain.get_or_create_entry(team)
 
@@ -61,12 +63,13 @@ def edit(team_id):
     team, entry = _team_entry(team_id)
     if request.method == "GET":
         return _render(team, entry, _entry_form(entry))
-    form = _entry_form(entry, request.form)
+    choices = domain.board_and_field_choices(entry.competition_id)  # fresh: the choice is checked against them
+    form = _entry_form(entry, request.form, choices)
     if not form.validate():
         return _render(team, entry, form, status=400)
     try:
         errors = domain.save_draft(entry, {key: request.form.get(key, "") for key in FORM_KEYS if key != "gallery_opt_in"}
-                                   | {"gallery_opt_in": form.gallery_opt_in.data})
+                                   | {"gallery_opt_in": form.gallery_opt_in.data}, choices)
     except Conflict as error:
         flash(error.message, "error")
         return _render(team, entry, form, status=409)

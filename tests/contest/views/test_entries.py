@@ -3,13 +3,15 @@
 import csv
 import io
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import event
 
 from contest.domain.entries import submit
-from contest.models import AttachmentKind, CompetitionRoleKind, EntryStatus
+from contest.models import AttachmentKind, Board, CompetitionRoleKind, EntryStatus
 from contest.models.base import utcnow
 from tests.factories import (
     csrf_token,
@@ -49,6 +51,76 @@ def test_draft_typed_text_is_kept_when_an_upload_is_refused(client, team, db):
     assert response.status_code == 400
     assert "Nước mắm Sa Huỳnh" in _text(response)
     assert not team.entry.attachments
+
+
+@contextmanager
+def _statements(db):
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+
+
+def test_the_form_and_its_autosave_use_few_statements(client, team, db):
+    """The deadline rush: every pause in typing is an autosave. Account, team
+    (with competition, entry and members, for the access rule), boards and
+    fields, then one UPDATE; nothing is read again after the commit. The form
+    shows boards and fields kept for a few seconds (account, team, files)."""
+    login(client, team.leader)
+    token = csrf_token(client, f"/teams/{team.id}/entry")
+    board, field = team.competition.boards[-1], team.competition.fields[-1]
+    with _statements(db) as seen:
+        page = _text(client.get(f"/teams/{team.id}/entry"))
+    assert len(seen) <= 3, seen
+    assert f'<option value="{board.id}">{board.name}</option>' in page
+    assert f'<option value="{field.id}">{field.name}</option>' in page
+
+    # All fields, as the page's script sends them.
+    draft = {"board": str(board.id), "field": str(field.id), "title": "Nước mắm Sa Huỳnh", "summary": "Tóm tắt",
+             "problem": "", "solution": "", "customers_market": "", "business_model": "", "stage": "idea",
+             "company_registered_on": "", "funding_needed": "500.000.000", "team_strengths": "",
+             "video_url": "", "website_url": "", "gallery_opt_in": True}
+    with _statements(db) as seen:
+        response = client.post(f"/teams/{team.id}/entry/autosave", json=draft, headers={"X-CSRFToken": token})
+    assert response.status_code == 200 and response.json["errors"] == {}
+    assert len(seen) <= 4, seen
+    assert seen[-1].startswith("UPDATE entries"), seen
+    db.session.refresh(team.entry)
+    assert (team.entry.board_id, team.entry.field_id, team.entry.funding_needed) == (board.id, field.id, 500_000_000)
+    assert response.json["saved_at"] == team.entry.draft_saved_at.isoformat()
+
+    # A saved choice is checked against the database, not the lists the form showed:
+    # a board added since counts, an id from another competition does not.
+    added = Board(competition_id=team.competition.id, code="M", name="Bảng Mới", position=9)
+    db.session.add(added)
+    db.session.commit()
+    client.post(f"/teams/{team.id}/entry/autosave", json={"board": str(added.id)}, headers={"X-CSRFToken": token})
+    db.session.refresh(team.entry)
+    assert team.entry.board_id == added.id
+    other = make_competition("khac-2026").boards[0]
+    client.post(f"/teams/{team.id}/entry/autosave", json={"board": str(other.id)}, headers={"X-CSRFToken": token})
+    db.session.refresh(team.entry)
+    assert team.entry.board_id is None and team.entry.field_id == field.id
+
+
+def test_only_members_open_or_autosave_the_entry(client, team, db):
+    fill_entry(team)
+    stranger = make_team(team.competition).leader
+    login(client, stranger)
+    token = csrf_token(client, "/")
+    assert client.get(f"/teams/{team.id}/entry").status_code == 403
+    response = client.post(f"/teams/{team.id}/entry/autosave", json={"title": "Không phải của tôi"},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 403
+    assert client.get("/teams/999999/entry").status_code == 404
+    db.session.refresh(team.entry)
+    assert team.entry.title == "Tỏi đen Lý Sơn"
 
 
 @pytest.mark.parametrize("filename, content", [
