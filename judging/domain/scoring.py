@@ -301,8 +301,10 @@ def _save_connection() -> Iterator[Connection]:
     (score, audit event and key together, see `_write`), atomic by itself, so
     BEGIN and COMMIT would be two round trips that protect nothing. The read
     before it sees committed data just as it would inside a READ COMMITTED
-    transaction. Elsewhere (SQLite) the session's transaction."""
-    if db.session.get_bind().dialect.name != "postgresql":
+    transaction. Elsewhere (SQLite), or when the session already has work in
+    progress (the demo, an import), the session's transaction: a second
+    connection would not see that work, and could wait on its locks forever."""
+    if db.session.get_bind().dialect.name != "postgresql" or db.session().in_transaction():
         yield db.session.connection()
         return
     with db.engine.connect() as conn:
