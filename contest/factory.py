@@ -211,6 +211,10 @@ def _register_template_helpers(app: Flask) -> None:
             links.extend(provider(obj))
         return links
 
+    from contest.numbers import vn_number
+
+    app.jinja_env.filters["vn_number"] = vn_number
+
     @app.context_processor
     def _helpers():
         return {"current_locale": lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),

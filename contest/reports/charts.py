@@ -8,15 +8,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from contest.numbers import vn_number
+
 PALETTE = ("#1f5fa8", "#c2410c", "#15803d", "#7e22ce")
 BAR = 22
 GAP = 8
 LABEL_WIDTH = 300
 PLOT_WIDTH = 420
-
-
-def _number(value: float) -> str:
-    return f"{value:,.0f}".replace(",", ".")
 
 
 def _shorten(label: str, limit: int = 38) -> str:
@@ -40,7 +38,7 @@ def bar_chart(title: str, rows: Sequence[tuple[str, float]]) -> str:
         parts.append(f'<rect x="{LABEL_WIDTH}" y="{y}" width="{max(length, 1):.1f}" height="{BAR}" rx="3" '
                      f'fill="{PALETTE[0]}"/>')
         parts.append(f'<text x="{LABEL_WIDTH + length + 6:.1f}" y="{y + BAR * 0.7:.1f}" fill="#1b1b1f">'
-                     f'{_number(value)}</text>')
+                     f'{vn_number(value)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -60,7 +58,7 @@ def trend_chart(title: str, years: Sequence[str], series: Sequence[tuple[str, Se
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="chart" '
              f'aria-label="{escape(title)}" font-size="13">',
              f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#888"/>',
-             f'<text x="{left - 6}" y="{top + 5}" text-anchor="end" fill="#555">{_number(peak)}</text>',
+             f'<text x="{left - 6}" y="{top + 5}" text-anchor="end" fill="#555">{vn_number(peak)}</text>',
              f'<text x="{left - 6}" y="{top + plot_h}" text-anchor="end" fill="#555">0</text>']
     for i, year in enumerate(years):
         parts.append(f'<text x="{x(i):.1f}" y="{top + plot_h + 18}" text-anchor="middle" fill="#1b1b1f">'
@@ -71,7 +69,7 @@ def trend_chart(title: str, years: Sequence[str], series: Sequence[tuple[str, Se
         parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
         for i, v in enumerate(values):
             parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="4" fill="{colour}">'
-                         f'<title>{escape(name)} {escape(years[i])}: {_number(v)}</title></circle>')
+                         f'<title>{escape(name)} {escape(years[i])}: {vn_number(v)}</title></circle>')
         legend_x = left + n * 160
         parts.append(f'<rect x="{legend_x}" y="{height - 22}" width="14" height="14" fill="{colour}"/>'
                      f'<text x="{legend_x + 20}" y="{height - 10}" fill="#1b1b1f">{escape(_shorten(name, 20))}</text>')

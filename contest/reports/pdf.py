@@ -21,6 +21,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 from reportlab.platypus.doctemplate import BaseDocTemplate
 from reportlab.platypus.flowables import Flowable
 
+from contest.numbers import vn_money, vn_number, vn_percent
 from contest.pdf.fonts import FONT_BOLD, FONT_REGULAR, ensure_fonts, nfc
 from contest.reports.figures import COLUMNS, Figures
 from contest.reports.yearly import CompetitionSummary, YearlyReport
@@ -32,20 +33,6 @@ GRID = colors.HexColor("#9aa5b1")
 HEAD_BG = colors.HexColor("#e4e9ef")
 TOTAL_BG = colors.HexColor("#f3f5f7")
 SUBDUED = colors.HexColor("#555555")
-
-
-def vn_number(number: int) -> str:
-    """Vietnamese digit grouping: 1500000 → "1.500.000"."""
-    return f"{number:,}".replace(",", ".")
-
-
-def vn_money(amount: int) -> str:
-    return f"{vn_number(amount)} đ"
-
-
-def vn_percent(value: float) -> str:
-    """One decimal with a decimal comma: 87.5 → "87,5%"."""
-    return f"{value:.1f}".replace(".", ",") + "%"
 
 
 def _style(name: str, font: str = FONT_REGULAR, size: float = 8, **kw) -> ParagraphStyle:

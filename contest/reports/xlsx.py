@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from contest.domain.exports import EXCEL_MAX_TEXT, FORMULA_TRIGGERS, sheet_title
+from contest.numbers import vn_number
 from contest.reports.figures import COLUMNS
 from contest.reports.yearly import YearlyReport
 
@@ -34,10 +35,6 @@ MIN_WIDTH, MAX_WIDTH = 8, 50
 def _text(value: str) -> str:
     # openpyxl refuses control characters; NFC so searching finds "ệ" however it was typed.
     return ILLEGAL_CHARACTERS_RE.sub("", unicodedata.normalize("NFC", value))[:EXCEL_MAX_TEXT]
-
-
-def _vn(number: int) -> str:
-    return f"{number:,}".replace(",", ".")
 
 
 class _Sheet:
@@ -137,7 +134,7 @@ def write_xlsx(report: YearlyReport) -> bytes:
         "award", "code", "project", "team", "prize")])
     formats = [None, None, None, None, INTEGER, INTEGER, None, None, None, None, None, MONEY]
     for competition in report.competitions:
-        rounds = "; ".join(f"{name}: {_vn(count)}" for name, count in competition.rounds)
+        rounds = "; ".join(f"{name}: {vn_number(count)}" for name, count in competition.rounds)
         first = [competition.name, competition.level, competition.unit, competition.state,
                  competition.teams, competition.entries_valid, rounds or None]
         for winner in competition.winners or (None,):
@@ -154,9 +151,9 @@ def write_xlsx(report: YearlyReport) -> bytes:
         "indicator", "period", "target", "achieved", "percent", "status")])
     for row in report.indicators:
         target = row.progress.target
-        span = _vn(target.low)
+        span = vn_number(target.low)
         if target.high != target.low:
-            span += f"–{_vn(target.high)}"
+            span += f"–{vn_number(target.high)}"
         sheet.put([row.label, row.period, span, row.progress.achieved,
                    row.progress.percent_of_low / 100, row.status],
                   [None, None, None, INTEGER, PERCENT, None])

@@ -23,6 +23,7 @@ from contest.extensions import db, limiter, mail_limit
 from contest.forms.entries import EntryForm, UploadForm
 from contest.forms.teams import ConfirmForm
 from contest.models import Attachment, AttachmentKind, EntryStatus, Team
+from contest.numbers import vn_number
 
 bp = Blueprint("entries", __name__)
 
@@ -38,7 +39,7 @@ def _entry_form(entry, data=None, choices=None):
         form.board.data = str(entry.board_id or "")
         form.field.data = str(entry.field_id or "")
         form.stage.data = entry.stage.value if entry.stage else ""
-        form.funding_needed.data = f"{entry.funding_needed:,}".replace(",", ".") if entry.funding_needed else ""
+        form.funding_needed.data = vn_number(entry.funding_needed) if entry.funding_needed else ""
     return form
 
 

@@ -5,8 +5,8 @@ idempotency key, the moment it was made on the device, and the device's id.
 A single query checks round, judge, assignment and conflicts; one statement
 then writes the score, its audit event and the key (on PostgreSQL; one short
 transaction elsewhere), so a change sent again after a lost answer is not
-applied twice. When one judge uses two
-devices, the change made later on a device wins, whatever order they arrive in.
+applied twice. When one judge uses two devices, the change made later on a
+device wins, whatever order they arrive in.
 """
 
 from __future__ import annotations

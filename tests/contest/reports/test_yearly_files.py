@@ -12,8 +12,9 @@ from datetime import date
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from contest.numbers import vn_money, vn_number, vn_percent
 from contest.reports.figures import COLUMNS, Breakdown, Figures, Progress, Target
-from contest.reports.pdf import vn_money, vn_number, vn_percent, write_pdf
+from contest.reports.pdf import write_pdf
 from contest.reports.xlsx import write_xlsx
 from contest.reports.yearly import (
     LABEL_KEYS,
