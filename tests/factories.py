@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
+
+from sqlalchemy import event
 
 from contest.domain.passwords import hash_password
 from contest.extensions import db
@@ -168,3 +171,18 @@ def make_round(competition, entries, judges, *, preset="provincial_100", state="
     round_.state = RoundState(state)
     db.session.commit()
     return round_
+
+
+@contextmanager
+def recorded_statements(database):
+    """The SQL statements run inside the block, whitespace collapsed."""
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(database.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(database.engine, "before_cursor_execute", note)

@@ -95,7 +95,6 @@ class Records:
     states: dict[int, CompetitionState]
 
 
-
 def _reference_day(competition: Competition) -> date:
     if competition.submission_deadline is None:
         return date(competition.year, 12, 31)

@@ -3,12 +3,10 @@
 import csv
 import io
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event
 
 from contest.domain.entries import submit
 from contest.models import AttachmentKind, Board, CompetitionRoleKind, EntryStatus
@@ -21,6 +19,7 @@ from tests.factories import (
     make_team,
     make_user,
     pdf_bytes,
+    recorded_statements,
 )
 
 
@@ -53,20 +52,6 @@ def test_draft_typed_text_is_kept_when_an_upload_is_refused(client, team, db):
     assert not team.entry.attachments
 
 
-@contextmanager
-def _statements(db):
-    seen: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args):
-        seen.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
-
-
 def test_the_form_and_its_autosave_use_few_statements(client, team, db):
     """The deadline rush: every pause in typing is an autosave. Account, team
     (with competition, entry and members, for the access rule), boards and
@@ -75,7 +60,7 @@ def test_the_form_and_its_autosave_use_few_statements(client, team, db):
     login(client, team.leader)
     token = csrf_token(client, f"/teams/{team.id}/entry")
     board, field = team.competition.boards[-1], team.competition.fields[-1]
-    with _statements(db) as seen:
+    with recorded_statements(db) as seen:
         page = _text(client.get(f"/teams/{team.id}/entry"))
     assert len(seen) <= 3, seen
     assert f'<option value="{board.id}">{board.name}</option>' in page
@@ -86,7 +71,7 @@ def test_the_form_and_its_autosave_use_few_statements(client, team, db):
              "problem": "", "solution": "", "customers_market": "", "business_model": "", "stage": "idea",
              "company_registered_on": "", "funding_needed": "500.000.000", "team_strengths": "",
              "video_url": "", "website_url": "", "gallery_opt_in": True}
-    with _statements(db) as seen:
+    with recorded_statements(db) as seen:
         response = client.post(f"/teams/{team.id}/entry/autosave", json=draft, headers={"X-CSRFToken": token})
     assert response.status_code == 200 and response.json["errors"] == {}
     assert len(seen) <= 4, seen

@@ -1,23 +1,15 @@
 """The competition's public page at the deadline rush: anonymous visitors share
 a few seconds' copy without anyone's CSRF token; logged-in visitors never do."""
 
-from sqlalchemy import event
-
-from tests.factories import login, make_competition, make_user
-
-
-def _statements(db):
-    seen = []
-    event.listen(db.engine, "before_cursor_execute", lambda *args, **kw: seen.append(1))
-    return seen
+from tests.factories import login, make_competition, make_user, recorded_statements
 
 
 def test_anonymous_visitors_share_a_short_lived_copy(client, db):
     competition = make_competition("cong-khai-2026")
     first = client.get(f"/c/{competition.slug}")
     assert first.status_code == 200 and "csrf_token" not in first.get_data(as_text=True)
-    seen = _statements(db)
-    assert client.get(f"/c/{competition.slug}").data == first.data
+    with recorded_statements(db) as seen:
+        assert client.get(f"/c/{competition.slug}").data == first.data
     assert seen == []                     # served from memory, no query
     assert client.get("/c/khong-co-cuoc-thi-nay").status_code == 404
 
