@@ -66,6 +66,11 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookies: dict[str, str] = {}
 
+    def reconnect(self) -> None:
+        """Drop the connection; the next request opens a new one (the cookies stay)."""
+        self.conn.close()
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+
     def request(self, method: str, path: str, body: bytes | None = None,
                 headers: dict | None = None) -> tuple[int, bytes]:
         headers = dict(headers or {})
@@ -122,6 +127,14 @@ def drive(label: str, clients: list, step: Callable[[object, int], tuple[int, by
           ok: Callable[[int, bytes], bool] = lambda status, _body: status == 200) -> Result:
     """Each client thread calls step(client, i) in a loop for `seconds`."""
     result = Result(label, len(clients), seconds)
+    # Every run opens its connections the same way, all at once after the
+    # barrier, so that they spread over the gunicorn workers as they would for
+    # any endpoint. Connections opened one by one beforehand (logging judges in)
+    # mostly land on one worker (45 of 50 here), and that run measures one
+    # process instead of the server.
+    for client in clients:
+        if hasattr(client, "reconnect"):
+            client.reconnect()
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
     start = threading.Barrier(len(clients))
