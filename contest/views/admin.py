@@ -126,7 +126,9 @@ def users():
 @bp.route("/audit")
 @access("admin")
 def audit_log():
-    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(PAGE_SIZE * 2)).all()
-    return render_template("admin/audit.html", events=events)
+    # The actor is a plain id (see AuditEvent): an account since removed shows as its number.
+    rows = db.session.execute(select(AuditEvent, User.email).outerjoin(User, User.id == AuditEvent.actor_id)
+                              .order_by(AuditEvent.id.desc()).limit(PAGE_SIZE * 2)).all()
+    return render_template("admin/audit.html", rows=rows)
 
 
