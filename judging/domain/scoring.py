@@ -161,38 +161,49 @@ class _SaveContext:
     assigned: bool
     conflicted: bool
     key_owner: int | None
-    criterion_id: int | None
-    criterion_name: str | None
-    criterion_rubric: int | None
+    criterion_id: int | None        # None for a comment, or when not a criterion of the round's rubric
     max_points: Decimal | None
     step: Decimal | None
-    # (id, submitted_at, comment, comment_changed_at, score id, score value, score changed_at)
+    # (id, submitted_at, comment, comment_changed_at, score id, score value, score changed_at):
+    # a score change does not read the comment, a comment change no score.
     sheet: tuple | None = None
 
 
 # The save path's statements, built once with bind parameters: building
 # SQLAlchemy expressions costs more Python time per save than running them.
 _JUDGE = Judge.__table__.alias("j")
-_CONTEXT_QUERY = (
-    select(Round.state, Round.competition_id, Round.rubric_id, Rubric.frozen_at, _JUDGE.c.id,
-           exists().where(Assignment.round_id == Round.id, Assignment.judge_id == _JUDGE.c.id,
-                          Assignment.entry_id == bindparam("entry_id")),
-           exists().where(Conflict.judge_id == _JUDGE.c.id, Conflict.entry_id == bindparam("entry_id"),
-                          Conflict.status == ConflictStatus.confirmed),
-           select(AppliedChange.judge_id).where(AppliedChange.key == bindparam("key")).scalar_subquery(),
-           Criterion.id, Criterion.name, Criterion.rubric_id, Criterion.max_points, Criterion.step,
-           ScoreSheet.id, ScoreSheet.submitted_at, ScoreSheet.comment, ScoreSheet.comment_changed_at,
-           Score.id, Score.value, Score.changed_at,
-           # The route does not load the account (contest.access "session"): is it still active?
-           exists().where(User.id == bindparam("user_id"), User.is_active_account.is_(True)))
-    .join(Rubric, Rubric.id == Round.rubric_id)
-    .outerjoin(_JUDGE, and_(_JUDGE.c.competition_id == Round.competition_id, _JUDGE.c.user_id == bindparam("user_id")))
-    .outerjoin(Criterion, Criterion.id == bindparam("criterion_id"))
-    .outerjoin(ScoreSheet, and_(ScoreSheet.round_id == Round.id, ScoreSheet.judge_id == _JUDGE.c.id,
-                                ScoreSheet.entry_id == bindparam("entry_id")))
-    .outerjoin(Score, and_(Score.sheet_id == ScoreSheet.id, Score.criterion_id == Criterion.id))
-    .where(Round.id == bindparam("round_id"))
-)
+
+
+def _context_query(*columns, joins=()):
+    """What every save checks, plus `columns` of the thing changed (a score or the comment)."""
+    query = (
+        select(Round.state, Round.competition_id, Round.rubric_id, Rubric.frozen_at.is_not(None), _JUDGE.c.id,
+               exists().where(Assignment.round_id == Round.id, Assignment.judge_id == _JUDGE.c.id,
+                              Assignment.entry_id == bindparam("entry_id")),
+               exists().where(Conflict.judge_id == _JUDGE.c.id, Conflict.entry_id == bindparam("entry_id"),
+                              Conflict.status == ConflictStatus.confirmed),
+               select(AppliedChange.judge_id).where(AppliedChange.key == bindparam("key")).scalar_subquery(),
+               # The route does not load the account (contest.access "session"): is it still active?
+               exists().where(User.id == bindparam("user_id"), User.is_active_account.is_(True)),
+               ScoreSheet.id, ScoreSheet.submitted_at, *columns)
+        .join(Rubric, Rubric.id == Round.rubric_id)
+        .outerjoin(_JUDGE, and_(_JUDGE.c.competition_id == Round.competition_id,
+                                _JUDGE.c.user_id == bindparam("user_id")))
+        .outerjoin(ScoreSheet, and_(ScoreSheet.round_id == Round.id, ScoreSheet.judge_id == _JUDGE.c.id,
+                                    ScoreSheet.entry_id == bindparam("entry_id")))
+    )
+    for target, on in joins:
+        query = query.outerjoin(target, on)
+    return query.where(Round.id == bindparam("round_id"))
+
+
+# A criterion of another rubric joins as nothing, like an unknown one.
+_SCORE_CONTEXT = _context_query(
+    Criterion.id, Criterion.max_points, Criterion.step, Score.id, Score.value, Score.changed_at,
+    joins=((Criterion, and_(Criterion.id == bindparam("criterion_id"), Criterion.rubric_id == Round.rubric_id)),
+           (Score, and_(Score.sheet_id == ScoreSheet.id, Score.criterion_id == Criterion.id))))
+# The comment (up to MAX_COMMENT characters) is read only when it is what changes.
+_COMMENT_CONTEXT = _context_query(ScoreSheet.comment, ScoreSheet.comment_changed_at)
 _NEW_SHEET = insert(ScoreSheet).returning(ScoreSheet.id)
 
 
@@ -248,14 +259,25 @@ def _write(conn, kind: str | None, params: dict, audit_values: dict | None, appl
 
 def _save_context(conn, round_id: int, user_id: int, entry_id: int, key: str,
                   criterion_id: int | None) -> _SaveContext:
-    row = conn.execute(_CONTEXT_QUERY, {"round_id": round_id, "user_id": user_id, "entry_id": entry_id,
-                                        "key": key, "criterion_id": criterion_id if criterion_id is not None else -1}
-                       ).first()
+    params = {"round_id": round_id, "user_id": user_id, "entry_id": entry_id, "key": key}
+    if criterion_id is None:
+        row = conn.execute(_COMMENT_CONTEXT, params).first()
+    else:
+        row = conn.execute(_SCORE_CONTEXT, {**params, "criterion_id": criterion_id}).first()
     if row is None:
         raise ScoringError(404, "not_found", _("This round does not exist."))
-    judge_id = row[4] if row[20] else None    # a deactivated account judges nothing
-    return _SaveContext(row[0], row[1], row[2], row[3] is not None, judge_id, bool(row[5]), bool(row[6]), row[7],
-                        *row[8:13], sheet=None if row[13] is None else tuple(row[13:20]))
+    (state, competition_id, rubric_id, frozen, judge_id, assigned, conflicted, key_owner, active,
+     sheet_id, submitted_at, *changed) = row
+    if criterion_id is None:
+        criterion = (None, None, None)
+        sheet = (sheet_id, submitted_at, *changed, None, None, None)
+    else:
+        criterion = changed[:3]
+        sheet = (sheet_id, submitted_at, None, None, *changed[3:])
+    return _SaveContext(state, competition_id, rubric_id, bool(frozen),
+                        judge_id if active else None,    # a deactivated account judges nothing
+                        bool(assigned), bool(conflicted), key_owner, *criterion,
+                        sheet=None if sheet_id is None else sheet)
 
 
 def apply_change(round_id: int, entry_id: int, user_id: int, change: Change) -> ChangeResult:
@@ -313,10 +335,9 @@ def _save_connection() -> Iterator[Connection]:
 
 def _checked_value(ctx: _SaveContext, change: Change) -> Decimal | str | None:
     if change.criterion_id is not None:
-        if ctx.criterion_id is None or ctx.criterion_rubric != ctx.rubric_id:
+        if ctx.criterion_id is None:
             raise ScoringError(422, "unknown_criterion", _("This criterion is not part of the round's rubric."))
-        return parse_value(_CriterionView(ctx.criterion_id, ctx.criterion_name, ctx.max_points, ctx.step),
-                           change.value)
+        return parse_value(_CriterionView(ctx.criterion_id, ctx.max_points, ctx.step), change.value)
     value = str(change.value or "")
     if len(value) > MAX_COMMENT:
         raise ScoringError(422, "too_long", _("The comment can be at most %(n)d characters.", n=MAX_COMMENT))
@@ -376,7 +397,8 @@ def _save(conn, ctx: _SaveContext, round_id: int, entry_id: int, user_id: int, c
                                         reason=reason, device=audit_device, actor_id=user_id)
     _write(writer, kind, params, audit_values,
            {"key": change.key, "judge_id": ctx.judge_id, "applied_at": now, "outcome": outcome})
-    db.session.commit()
+    if db.session().in_transaction():   # the save went through the session (see _save_connection)
+        db.session.commit()
     return ChangeResult(outcome, sheet_id)
 
 
@@ -387,10 +409,15 @@ class _RoundView:
 
 @dataclass(frozen=True)
 class _CriterionView:
+    """The criterion as the save reads it; its name only for a refusal's message."""
+
     id: int
-    name: str
     max_points: Decimal
     step: Decimal
+
+    @property
+    def name(self) -> str:
+        return db.session.get(Criterion, self.id).name
 
 
 def _freeze_rubric(rubric_id: int) -> None:

@@ -71,10 +71,26 @@ def test_bad_values_are_refused_with_422(app, world, value, code):
     assert response.status_code == 422 and response.json["error"] == code and response.json["message"]
 
 
+def test_a_refusal_names_the_criterion(app, world):
+    client = _client(app, world["judge"].user)
+    first = world["criteria"][0]
+    response = _change(client, world["round"].id, world["entries"][0].id, "k", first.id, "7.3")
+    assert first.name in response.json["message"]
+
+
 def test_unknown_criterion_is_refused(app, world):
     client = _client(app, world["judge"].user)
     response = _change(client, world["round"].id, world["entries"][0].id, "k", 999_999, 1)
     assert response.status_code == 422 and response.json["error"] == "unknown_criterion"
+
+
+def test_a_criterion_of_another_rubric_is_refused(app, db, world):
+    later = make_round(world["competition"], world["entries"][:1], [world["judge"]], preset="five_point_weighted",
+                       name="Chung kết")
+    client = _client(app, world["judge"].user)
+    response = _change(client, world["round"].id, world["entries"][0].id, "k", later.rubric.criteria[0].id, 1)
+    assert response.status_code == 422 and response.json["error"] == "unknown_criterion"
+    assert db.session.scalar(select(func.count()).select_from(Score)) == 0
 
 
 def test_unassigned_entry_is_refused_with_403(app, world):
@@ -168,6 +184,11 @@ def test_comment_is_saved(app, db, world):
     response = _change(client, world["round"].id, world["entries"][0].id, "c1", comment="Ý tưởng tốt, cần số liệu.")
     assert response.json["outcome"] == "applied"
     assert db.session.scalar(select(ScoreSheet.comment)) == "Ý tưởng tốt, cần số liệu."
+    _change(client, world["round"].id, world["entries"][0].id, "c2", comment="Cần thêm số liệu thị trường.")
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "score.comment")
+                               .order_by(AuditEvent.id.desc())).first()
+    assert event.before == {"comment": "Ý tưởng tốt, cần số liệu."}
+    assert event.after["comment"] == "Cần thêm số liệu thị trường."
 
 
 def test_a_later_round_keeps_its_own_sheet(app, db, world):
