@@ -12,7 +12,16 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 
 from config import DefaultConfig, config_from_env
-from contest.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from contest.extensions import (
+    babel,
+    csrf,
+    db,
+    init_autocommit_engine,
+    limiter,
+    login_manager,
+    mail,
+    migrate,
+)
 from contest.i18n import select_locale
 from contest.security import install_security_headers
 
@@ -92,6 +101,7 @@ def _init_extensions(app: Flask) -> None:
 
     if app.config.get("SQLALCHEMY_DATABASE_URI", "").startswith("sqlite"):
         _sqlite_pragmas(app)
+    init_autocommit_engine(app)
 
 
 def _sqlite_pragmas(app: Flask) -> None:

@@ -19,10 +19,10 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from sqlalchemy import Connection, and_, bindparam, delete, exists, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from contest.domain import audit
-from contest.extensions import db
+from contest.extensions import autocommit_engine, db
 from contest.models import AuditEvent, User
 from contest.models.base import utcnow
 from judging.models import (
@@ -295,6 +295,15 @@ def apply_change(round_id: int, entry_id: int, user_id: int, change: Change) -> 
         # duplicate for the same key, the usual rules otherwise.
         db.session.rollback()
         return _apply_change(round_id, entry_id, user_id, change)
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        # A pooled connection the database had dropped (it restarted since):
+        # the autocommit engine does not ping before use. Sent once more on a
+        # fresh connection, the change is applied, or found a duplicate if the
+        # first send was written before the connection went.
+        db.session.rollback()
+        return _apply_change(round_id, entry_id, user_id, change)
 
 
 def _apply_change(round_id: int, entry_id: int, user_id: int, change: Change) -> ChangeResult:
@@ -319,18 +328,19 @@ def _apply_change(round_id: int, entry_id: int, user_id: int, change: Change) ->
 def _save_connection() -> Iterator[Connection]:
     """The connection a save reads its facts and writes through.
 
-    On PostgreSQL an autocommit one: the usual save is a single statement
-    (score, audit event and key together, see `_write`), atomic by itself, so
-    BEGIN and COMMIT would be two round trips that protect nothing. The read
-    before it sees committed data just as it would inside a READ COMMITTED
-    transaction. Elsewhere (SQLite), or when the session already has work in
-    progress (the demo, an import), the session's transaction: a second
+    On PostgreSQL one of the autocommit engine's: the usual save is a single
+    statement (score, audit event and key together, see `_write`), atomic by
+    itself, so BEGIN and COMMIT would be two round trips that protect nothing.
+    The read before it sees committed data just as it would inside a READ
+    COMMITTED transaction. Elsewhere (SQLite), or when the session already has
+    work in progress (the demo, an import), the session's transaction: a second
     connection would not see that work, and could wait on its locks forever."""
-    if db.session.get_bind().dialect.name != "postgresql" or db.session().in_transaction():
+    engine = autocommit_engine()
+    if engine is None or db.session().in_transaction():
         yield db.session.connection()
         return
-    with db.engine.connect() as conn:
-        yield conn.execution_options(isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        yield conn
 
 
 def _checked_value(ctx: _SaveContext, change: Change) -> Decimal | str | None:
