@@ -24,6 +24,7 @@ from contest.extensions import (
 )
 from contest.i18n import select_locale
 from contest.security import install_security_headers
+from contest.sessions import VerifiedCookieSessionInterface
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,6 +54,7 @@ def create_app(config_class: type[DefaultConfig] | None = None, **overrides) -> 
 
         hops = app.config["TRUSTED_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
+    app.session_interface = VerifiedCookieSessionInterface()
     _init_extensions(app)
     _register_blueprints(app)
     for name in app.config["PLUGINS"]:
