@@ -283,8 +283,8 @@ def _save_context(conn, round_id: int, user_id: int, entry_id: int, key: str,
 def apply_change(round_id: int, entry_id: int, user_id: int, change: Change) -> ChangeResult:
     """Apply one change for the signed-in judge; raises ScoringError when refused.
 
-    The hot path of the tablets: one query reads every fact to check, then a
-    handful of plain INSERT/UPDATE statements and one COMMIT."""
+    The hot path of the tablets: one query reads every fact to check, then one
+    statement writes the score, its audit event and the key (see `_write`)."""
     try:
         return _apply_change(round_id, entry_id, user_id, change)
     except IntegrityError:
