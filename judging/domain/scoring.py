@@ -22,6 +22,7 @@ from sqlalchemy import Connection, and_, bindparam, delete, exists, insert, sele
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from contest.domain import audit
+from contest.driver_statements import DriverStatement
 from contest.extensions import autocommit_engine, db
 from contest.models import AuditEvent, User
 from contest.models.base import utcnow
@@ -198,12 +199,12 @@ def _context_query(*columns, joins=()):
 
 
 # A criterion of another rubric joins as nothing, like an unknown one.
-_SCORE_CONTEXT = _context_query(
+_SCORE_CONTEXT = DriverStatement(_context_query(
     Criterion.id, Criterion.max_points, Criterion.step, Score.id, Score.value, Score.changed_at,
     joins=((Criterion, and_(Criterion.id == bindparam("criterion_id"), Criterion.rubric_id == Round.rubric_id)),
-           (Score, and_(Score.sheet_id == ScoreSheet.id, Score.criterion_id == Criterion.id))))
+           (Score, and_(Score.sheet_id == ScoreSheet.id, Score.criterion_id == Criterion.id)))))
 # The comment (up to MAX_COMMENT characters) is read only when it is what changes.
-_COMMENT_CONTEXT = _context_query(ScoreSheet.comment, ScoreSheet.comment_changed_at)
+_COMMENT_CONTEXT = DriverStatement(_context_query(ScoreSheet.comment, ScoreSheet.comment_changed_at))
 _NEW_SHEET = insert(ScoreSheet).returning(ScoreSheet.id)
 
 
@@ -231,7 +232,7 @@ _AUDIT_COLUMNS = ("at", "action", "object_type", "object_id", "before", "after",
 _AUDIT = insert(AuditEvent).values(_bound(AuditEvent.__table__, _AUDIT_COLUMNS, "a_"))
 _APPLIED = insert(AppliedChange).values(_bound(AppliedChange.__table__, ("key", "judge_id", "applied_at", "outcome"),
                                                "k_"))
-_COMBINED: dict[tuple[str | None, bool], object] = {}
+_COMBINED: dict[tuple[str | None, bool], DriverStatement] = {}
 
 
 def _write(conn, kind: str | None, params: dict, audit_values: dict | None, applied: dict) -> None:
@@ -246,26 +247,27 @@ def _write(conn, kind: str | None, params: dict, audit_values: dict | None, appl
             conn.execute(_AUDIT, audit_values)
         conn.execute(_APPLIED, applied)
         return
-    statement = _COMBINED.get((kind, audit_values is not None))
-    if statement is None:
+    combined = _COMBINED.get((kind, audit_values is not None))
+    if combined is None:
         statement = _APPLIED
         if kind is not None:
             statement = statement.add_cte(_WRITES[kind].cte("score_write"))
         if audit_values is not None:
             statement = statement.add_cte(_AUDIT.cte("audit_write"))
-        _COMBINED[(kind, audit_values is not None)] = statement
-    conn.execute(statement, {**params, **(audit_values or {}), **applied})
+        combined = _COMBINED[(kind, audit_values is not None)] = DriverStatement(statement)
+    combined.execute(conn, {**params, **(audit_values or {}), **applied})
 
 
 def _save_context(conn, round_id: int, user_id: int, entry_id: int, key: str,
                   criterion_id: int | None) -> _SaveContext:
     params = {"round_id": round_id, "user_id": user_id, "entry_id": entry_id, "key": key}
     if criterion_id is None:
-        row = conn.execute(_COMMENT_CONTEXT, params).first()
+        rows = _COMMENT_CONTEXT.execute(conn, params)
     else:
-        row = conn.execute(_SCORE_CONTEXT, {**params, "criterion_id": criterion_id}).first()
-    if row is None:
+        rows = _SCORE_CONTEXT.execute(conn, {**params, "criterion_id": criterion_id})
+    if not rows:
         raise ScoringError(404, "not_found", _("This round does not exist."))
+    row = rows[0]
     (state, competition_id, rubric_id, frozen, judge_id, assigned, conflicted, key_owner, active,
      sheet_id, submitted_at, *changed) = row
     if criterion_id is None:
