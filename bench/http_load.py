@@ -123,7 +123,7 @@ class Result:
 HEADER = f"{'endpoint':<28} {'conc':>4} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
 
 
-def drive(label: str, clients: list, step: Callable[[object, int], tuple[int, bytes]], seconds: float,
+def drive(label: str, clients: list[Client], step: Callable[[object, int], tuple[int, bytes]], seconds: float,
           ok: Callable[[int, bytes], bool] = lambda status, _body: status == 200) -> Result:
     """Each client thread calls step(client, i) in a loop for `seconds`."""
     result = Result(label, len(clients), seconds)
@@ -133,8 +133,7 @@ def drive(label: str, clients: list, step: Callable[[object, int], tuple[int, by
     # mostly land on one worker (45 of 50 here), and that run measures one
     # process instead of the server.
     for client in clients:
-        if hasattr(client, "reconnect"):
-            client.reconnect()
+        client.reconnect()
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
     start = threading.Barrier(len(clients))

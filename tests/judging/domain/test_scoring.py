@@ -1,6 +1,10 @@
 """The score save's connection: its own autocommit one on PostgreSQL, except
 when the session already holds work that is not committed."""
 
+import pytest
+from sqlalchemy import text
+
+from contest.extensions import autocommit_engine
 from contest.models.base import utcnow
 from judging.domain.scoring import Change, apply_change
 from judging.models import Assignment, Score
@@ -30,11 +34,6 @@ def test_a_save_on_a_connection_the_database_dropped_is_sent_again(app, db):
     # The autocommit engine lends pooled connections out without pinging them:
     # after a database restart the first use of each fails, and the save tries
     # once more on a fresh one instead of answering 500.
-    import pytest
-    from sqlalchemy import text
-
-    from contest.extensions import autocommit_engine
-
     if db.engine.dialect.name != "postgresql":
         pytest.skip("the autocommit engine exists on PostgreSQL only")
     competition = make_competition()
