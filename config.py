@@ -86,6 +86,8 @@ class DefaultConfig:
 
     WTF_CSRF_TIME_LIMIT = None  # a judge may keep a page open for hours
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    # A session without "remember me" ends on the server after this, whatever the browser keeps.
+    LOGIN_SESSION_HOURS = _env_int("LOGIN_SESSION_HOURS", 24)
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True

@@ -5,9 +5,10 @@ Rules:
   "public"        anyone
   "login"         any signed-in account
   "admin"         platform administrators
-  "session"       a signed-in session, without loading the account: for hot JSON
-                  paths whose domain checks the account in its own query
-                  (a tablet's score save); see `signed_in_user_id`
+  "session"       a session cookie naming a log-in, without loading the account:
+                  for hot JSON paths whose domain checks the account and the
+                  login session in its own query (a tablet's score save); see
+                  `signed_in`
 Competition-scoped rules ("competition:organizer", ...) are registered by the
 modules that own those roles through `register_rule`.
 """
@@ -17,8 +18,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, redirect, request, session, url_for
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
+
+from contest.domain import login_sessions
 
 RuleCheck = Callable[[dict], bool]
 _RULES: dict[str, RuleCheck | None] = {
@@ -43,7 +46,7 @@ def access(*rules: str):
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            if "session" in rules and _session_user_id() is not None:
+            if "session" in rules and login_sessions.signed_in() is not None:
                 return view(*args, **kwargs)
             if "public" not in rules:
                 if not current_user.is_authenticated:
@@ -60,18 +63,14 @@ def access(*rules: str):
     return decorator
 
 
-def _session_user_id() -> int | None:
-    value = session.get("_user_id")   # where Flask-Login keeps the signed-in account
-    return int(value) if isinstance(value, str) and value.isdigit() else None
-
-
-def signed_in_user_id() -> int | None:
-    """The signed-in account's id; loads the account only when the session does
-    not name it (signed in by the remember-me cookie)."""
-    user_id = _session_user_id()
-    if user_id is None and current_user.is_authenticated:
-        user_id = current_user.id
-    return user_id
+def signed_in() -> tuple[int, str] | None:
+    """(account id, login session's secret hash) for a "session" route, still to
+    be checked by its domain's query. Loads the account only when the session
+    cookie names nobody and a remember-me cookie may (which restores the session)."""
+    named = login_sessions.signed_in()
+    if named is None and current_user.is_authenticated:
+        named = login_sessions.signed_in()
+    return named
 
 
 def rules_of(view) -> tuple[str, ...] | None:

@@ -72,7 +72,6 @@ def create_app(config_class: type[DefaultConfig] | None = None, **overrides) -> 
 
 def _init_extensions(app: Flask) -> None:
     from contest import models  # noqa: F401 - register tables with the metadata
-    from contest.models import User
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -94,12 +93,14 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = None  # the login page says why on its own
     login_manager.session_protection = "basic"
 
-    @login_manager.user_loader
-    def _load_user(user_id: str):
-        try:
-            return db.session.get(User, int(user_id))
-        except ValueError:
-            return None
+    from flask_login import user_loaded_from_cookie
+
+    from contest.domain import login_sessions
+
+    # The "user id" in the session and remember-me cookies is a login
+    # session's secret: ended sessions load nobody (contest.domain.login_sessions).
+    login_manager.user_loader(login_sessions.load)
+    user_loaded_from_cookie.connect(lambda _app, user: login_sessions.rotate(user), app, weak=False)
 
     if app.config.get("SQLALCHEMY_DATABASE_URI", "").startswith("sqlite"):
         _sqlite_pragmas(app)

@@ -55,6 +55,7 @@ TABLE: dict[str, set[str]] = {
     "auth.reset_password": EVERYONE,
     "account.profile": SIGNED_IN,
     "account.change_password": SIGNED_IN,
+    "account.logout_everywhere": SIGNED_IN,
     "admin.index": ADMINS,
     "admin.orgunits_list": ADMINS,
     "admin.orgunit_new": ADMINS,

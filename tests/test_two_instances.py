@@ -269,3 +269,64 @@ def test_two_instances_share_rate_limit_and_publication(pg_database, redis_db, t
         print(f"failed log-ins alternating C, D in memory: {statuses}")
         assert statuses == [200] * 11, statuses
     print(f"test took {time.monotonic() - started:.1f} s")
+
+
+def _copy_cookies(source: Client, target_server: Client) -> Client:
+    """A browser on another process holding a copy of `source`'s cookies (a stolen cookie)."""
+    thief = Client(target_server.port)
+    thief.conn.timeout = REQUEST_TIMEOUT
+    thief.cookies = dict(source.cookies)
+    return thief
+
+
+def _signed_in(client: Client) -> bool:
+    return client.request("GET", "/account/")[0] == 200
+
+
+def test_sessions_end_on_every_instance(pg_database, redis_db, tmp_path):
+    """A cookie copied before log-out, a password change or a reset through A is
+    refused by B at once: the check is on the server, not in the cookie."""
+    seeded = _seed(pg_database, tmp_path)
+    organizer, password, new_password = seeded["organizer"], "mat-khau-dung-1", "mat-khau-moi-2026-a"
+    shared = _server_env(pg_database, tmp_path, REDIS_URL)
+    with _servers(shared, shared) as (a, b):
+        def log_in(pw: str, remember: bool = False) -> None:
+            a.cookies.clear()
+            fields = {"email": organizer, "password": pw, "csrf_token": _csrf(a, "/login")}
+            if remember:
+                fields["remember"] = "y"
+            assert a.post_form("/login", fields)[0] == 302
+
+        # -- log-out -----------------------------------------------------------------
+        log_in(password, remember=True)
+        thief = _copy_cookies(a, b)
+        assert _signed_in(thief)
+        assert a.post_form("/logout", {"csrf_token": _csrf(a, "/account/")})[0] == 302
+        assert not _signed_in(thief), "B still accepts a cookie copied before the log-out on A"
+
+        # -- password change ---------------------------------------------------------
+        log_in(password)
+        thief = _copy_cookies(a, b)
+        status, _ = a.post_form("/account/password", {"current_password": password, "password": new_password,
+                                                      "confirm": new_password,
+                                                      "csrf_token": _csrf(a, "/account/password")})
+        assert status == 302
+        assert _signed_in(a)
+        assert not _signed_in(thief), "B still accepts a cookie from before the password change on A"
+
+        # -- reset ------------------------------------------------------------------
+        thief = _copy_cookies(a, b)
+        app = make_app(pg_database, SECRET_KEY=SECRET_KEY)
+        with app.app_context():
+            from contest.domain import accounts
+            from contest.extensions import db
+
+            token = accounts.make_reset_token(accounts.find_user_by_email(organizer))
+            db.session.remove()
+            db.engine.dispose()
+        stranger = Client(a.port)
+        reset_path = f"/password/reset/{token}"
+        status, _ = stranger.post_form(reset_path, {"password": password, "confirm": password,
+                                                    "csrf_token": _csrf(stranger, reset_path)})
+        assert status == 302
+        assert not _signed_in(a) and not _signed_in(thief), "sessions survived a password reset"

@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from contest.domain import audit
+from contest.domain import audit, login_sessions
 from contest.domain.errors import Conflict, DomainError
 from contest.domain.outbox import queue_mail
 from contest.domain.passwords import burn_time, hash_password, verify_password
 from contest.domain.tokens import TokenExpired, TokenInvalid, fingerprint, make_token, read_token
 from contest.extensions import db
-from contest.models import PlatformRole, User
+from contest.models import PlatformRole, SessionEnd, User
 from contest.models.base import utcnow
 
 VERIFY_PURPOSE = "verify-email"
@@ -186,18 +186,34 @@ def reset_password(token: str, new_password: str) -> User:
     # Receiving the reset mail proves the address too.
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
-    audit.record("account.password_reset", "user", user.id, actor_id=user.id)
+    ended = login_sessions.end_all(user.id, SessionEnd.password_reset)
+    audit.record("account.password_reset", "user", user.id, actor_id=user.id, after={"sessions_ended": ended})
     db.session.commit()
     return user
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Change the password and end every session of the account, this one
+    included: whoever copied a cookie or knew the old password is out. The
+    device that changed it is signed in again with a new session."""
     if not verify_password(user.password_hash, current_password):
         raise DomainError(_("The current password is not correct."), field="current_password")
     user.password_hash = hash_password(new_password)
-    audit.record("account.password_changed", "user", user.id)
+    remember = bool(getattr(user, "login_session", None) and user.login_session.remember)
+    ended = login_sessions.end_all(user.id, SessionEnd.password_changed)
+    login_sessions.sign_in(user, remember=remember)
+    audit.record("account.password_changed", "user", user.id, after={"sessions_ended": ended})
     queue_mail(user.email, "password_changed", locale=user.locale, user=user)
     db.session.commit()
+
+
+def log_out_everywhere(user: User) -> int:
+    """End every session of the account on every device, this one included."""
+    ended = login_sessions.end_all(user.id, SessionEnd.logged_out_everywhere)
+    audit.record("account.logged_out_everywhere", "user", user.id, after={"sessions_ended": ended})
+    login_sessions.sign_out()
+    db.session.commit()
+    return ended
 
 
 def update_profile(user: User, *, full_name: str, phone: str | None, locale: str) -> None:

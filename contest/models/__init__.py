@@ -1,6 +1,6 @@
 """All of `contest`'s tables, imported here so Alembic and the app see them."""
 
-from contest.models.accounts import PlatformRole, User
+from contest.models.accounts import LoginSession, PlatformRole, SessionEnd, User
 from contest.models.audit import AuditEvent
 from contest.models.base import Base
 from contest.models.certificates import (
@@ -44,6 +44,7 @@ from contest.models.reports import (
 from contest.models.teams import Gender, Member, Team, TeamInvitation
 
 __all__ = [
+    "LoginSession", "SessionEnd",
     "FollowUpInvitation", "OutcomeKind", "PlanFigure", "PlanIndicator", "PlanTarget", "ProjectOutcome",
     "BatchStatus", "Certificate", "CertificateBatch", "CertificateKind", "CertificateTemplateRecord",
     "Attachment",

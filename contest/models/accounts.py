@@ -7,10 +7,10 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Enum, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from contest.models.base import Base, TimestampMixin, UTCDateTime
+from contest.models.base import Base, TimestampMixin, UTCDateTime, utcnow
 
 
 class PlatformRole(enum.Enum):
@@ -41,6 +41,17 @@ class User(UserMixin, TimestampMixin, Base):
     is_active_account: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
+    # Not columns: the login session this object was loaded through, and its
+    # token ("id.secret"), which Flask-Login stores as the "user id" (see
+    # contest.domain.login_sessions).
+    login_session = None
+    login_token = None
+
+    def get_id(self) -> str:
+        if not self.login_token:
+            raise RuntimeError("sign in through contest.domain.login_sessions.sign_in")
+        return self.login_token
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.is_active_account
@@ -55,3 +66,36 @@ class User(UserMixin, TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class SessionEnd(enum.Enum):
+    """Why a signed-in session ended before its time."""
+
+    logged_out = "logged_out"
+    logged_out_everywhere = "logged_out_everywhere"
+    password_changed = "password_changed"  # noqa: S105 - a reason, not a secret
+    password_reset = "password_reset"  # noqa: S105 - a reason, not a secret
+    deactivated = "deactivated"
+
+
+class LoginSession(Base):
+    """One signed-in device. The session cookie and the remember-me cookie carry
+    its secret; only the secret's hash is stored. Ending the row ends both
+    cookies at once, on every process, because every request checks it."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    remember: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    end_reason: Mapped[SessionEnd | None] = mapped_column(
+        Enum(SessionEnd, name="session_end", native_enum=False, length=32), nullable=True)
+    user_agent: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    ip: Mapped[str | None] = mapped_column(String(45), nullable=True)
+
+    user: Mapped[User] = relationship()

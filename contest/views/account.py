@@ -1,9 +1,10 @@
 from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from contest.access import access
-from contest.domain import accounts
+from contest.domain import accounts, login_sessions
 from contest.domain.errors import DomainError
 from contest.extensions import auth_limit, limiter
 from contest.forms.accounts import ChangePasswordForm, ProfileForm
@@ -25,7 +26,19 @@ def profile():
             session["locale"] = current_user.locale
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for("account.profile"))
-    return render_template("account/profile.html", form=form), form_status(form)
+    return render_template("account/profile.html", form=form, logout_form=FlaskForm(),
+                           sessions=login_sessions.current_sessions(current_user.id),
+                           this_session_id=current_user.login_session.id), form_status(form)
+
+
+@bp.route("/logout-everywhere", methods=["POST"])
+@access("login")
+def logout_everywhere():
+    if FlaskForm().validate_on_submit():
+        accounts.log_out_everywhere(current_user)
+        flash(_("You have been logged out on every device, this one included."), "success")
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("account.profile"))
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -35,7 +48,7 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(current_user, form.current_password.data, form.password.data)
+            accounts.change_password(current_user._get_current_object(), form.current_password.data, form.password.data)
         except DomainError as error:
             show_domain_error(form, error)
         else:

@@ -1,11 +1,11 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from contest.access import access
-from contest.domain import accounts
+from contest.domain import accounts, login_sessions
 from contest.domain.errors import DomainError
-from contest.extensions import auth_limit, limiter
+from contest.extensions import auth_limit, db, limiter
 from contest.forms.accounts import (
     ForgotPasswordForm,
     LoginForm,
@@ -69,7 +69,7 @@ def login():
             flash(_("Please confirm your e-mail address first: open the link we mailed you. You can ask for a new link below."), "error")
             return redirect(url_for("auth.resend_verification"))
         else:
-            login_user(user, remember=form.remember.data)
+            login_sessions.sign_in(user, remember=form.remember.data)
             accounts.record_login(user)
             return redirect(next_url)
     return render_template("auth/login.html", form=form), form_status(form)
@@ -78,7 +78,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @access("login")
 def logout():
-    logout_user()
+    login_sessions.sign_out()
+    db.session.commit()
     flash(_("You have logged out."), "success")
     return redirect(url_for("main.index"))
 

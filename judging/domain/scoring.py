@@ -11,6 +11,7 @@ device wins, whatever order they arrive in.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,14 +19,14 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from sqlalchemy import Connection, and_, bindparam, delete, exists, insert, select, update
+from sqlalchemy import Connection, String, and_, bindparam, delete, exists, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from contest.domain import audit
+from contest.domain import audit, login_sessions
 from contest.driver_statements import DriverStatement
 from contest.extensions import autocommit_engine, db
 from contest.models import AuditEvent, User
-from contest.models.base import utcnow
+from contest.models.base import UTCDateTime, utcnow
 from judging.models import (
     AppliedChange,
     Assignment,
@@ -162,6 +163,8 @@ class _SaveContext:
     assigned: bool
     conflicted: bool
     key_owner: int | None
+    key_fingerprint: str | None
+    session_current: bool
     criterion_id: int | None        # None for a comment, or when not a criterion of the round's rubric
     max_points: Decimal | None
     step: Decimal | None
@@ -183,15 +186,19 @@ def _context_query(*columns, joins=()):
                               Assignment.entry_id == bindparam("entry_id")),
                exists().where(Conflict.judge_id == _JUDGE.c.id, Conflict.entry_id == bindparam("entry_id"),
                               Conflict.status == ConflictStatus.confirmed),
-               select(AppliedChange.judge_id).where(AppliedChange.key == bindparam("key")).scalar_subquery(),
-               # The route does not load the account (contest.access "session"): is it still active?
+               AppliedChange.judge_id, AppliedChange.fingerprint,
+               # The route does not load the account (contest.access "session"): is it still
+               # active, and is the login session the cookie names still current?
                exists().where(User.id == bindparam("user_id"), User.is_active_account.is_(True)),
+               exists().where(login_sessions.active(bindparam("session_hash", type_=String()), bindparam("user_id"),
+                                                    bindparam("now", type_=UTCDateTime()))),
                ScoreSheet.id, ScoreSheet.submitted_at, *columns)
         .join(Rubric, Rubric.id == Round.rubric_id)
         .outerjoin(_JUDGE, and_(_JUDGE.c.competition_id == Round.competition_id,
                                 _JUDGE.c.user_id == bindparam("user_id")))
         .outerjoin(ScoreSheet, and_(ScoreSheet.round_id == Round.id, ScoreSheet.judge_id == _JUDGE.c.id,
                                     ScoreSheet.entry_id == bindparam("entry_id")))
+        .outerjoin(AppliedChange, AppliedChange.key == bindparam("key"))
     )
     for target, on in joins:
         query = query.outerjoin(target, on)
@@ -230,7 +237,8 @@ _WRITES = {
 _AUDIT_COLUMNS = ("at", "action", "object_type", "object_id", "before", "after", "reason", "competition_id",
                   "actor_id", "device", "ip")
 _AUDIT = insert(AuditEvent).values(_bound(AuditEvent.__table__, _AUDIT_COLUMNS, "a_"))
-_APPLIED = insert(AppliedChange).values(_bound(AppliedChange.__table__, ("key", "judge_id", "applied_at", "outcome"),
+_APPLIED = insert(AppliedChange).values(_bound(AppliedChange.__table__, ("key", "judge_id", "applied_at", "outcome",
+                                                                           "fingerprint"),
                                                "k_"))
 _COMBINED: dict[tuple[str | None, bool], DriverStatement] = {}
 
@@ -259,8 +267,9 @@ def _write(conn, kind: str | None, params: dict, audit_values: dict | None, appl
 
 
 def _save_context(conn, round_id: int, user_id: int, entry_id: int, key: str,
-                  criterion_id: int | None) -> _SaveContext:
-    params = {"round_id": round_id, "user_id": user_id, "entry_id": entry_id, "key": key}
+                  criterion_id: int | None, session_hash: str | None) -> _SaveContext:
+    params = {"round_id": round_id, "user_id": user_id, "entry_id": entry_id, "key": key,
+              "session_hash": session_hash, "now": utcnow()}
     if criterion_id is None:
         rows = _COMMENT_CONTEXT.execute(conn, params)
     else:
@@ -268,8 +277,8 @@ def _save_context(conn, round_id: int, user_id: int, entry_id: int, key: str,
     if not rows:
         raise ScoringError(404, "not_found", _("This round does not exist."))
     row = rows[0]
-    (state, competition_id, rubric_id, frozen, judge_id, assigned, conflicted, key_owner, active,
-     sheet_id, submitted_at, *changed) = row
+    (state, competition_id, rubric_id, frozen, judge_id, assigned, conflicted, key_owner, key_fingerprint,
+     active, session_current, sheet_id, submitted_at, *changed) = row
     if criterion_id is None:
         criterion = (None, None, None)
         sheet = (sheet_id, submitted_at, *changed, None, None, None)
@@ -278,17 +287,28 @@ def _save_context(conn, round_id: int, user_id: int, entry_id: int, key: str,
         sheet = (sheet_id, submitted_at, None, None, *changed[3:])
     return _SaveContext(state, competition_id, rubric_id, bool(frozen),
                         judge_id if active else None,    # a deactivated account judges nothing
-                        bool(assigned), bool(conflicted), key_owner, *criterion,
+                        bool(assigned), bool(conflicted), key_owner, key_fingerprint,
+                        bool(session_current), *criterion,
                         sheet=None if sheet_id is None else sheet)
 
 
-def apply_change(round_id: int, entry_id: int, user_id: int, change: Change) -> ChangeResult:
-    """Apply one change for the signed-in judge; raises ScoringError when refused.
+def session_ended() -> ScoringError:
+    return ScoringError(401, "session_ended", _("You have been logged out. Log in again: the changes not yet "
+                                                "saved stay on this device and are sent then."))
+
+
+def apply_change(round_id: int, entry_id: int, user_id: int, change: Change, *,
+                 session_hash: str | None = None) -> ChangeResult:
+    """Apply one change for the judge `user_id`; raises ScoringError when refused.
+
+    `session_hash` names the login session a request came through (see
+    contest.domain.login_sessions): the save is refused once it has ended.
+    Trusted callers (the demo, paper imports) pass none.
 
     The hot path of the tablets: one query reads every fact to check, then one
     statement writes the score, its audit event and the key (see `_write`)."""
     try:
-        return _apply_change(round_id, entry_id, user_id, change)
+        return _apply_change(round_id, entry_id, user_id, change, session_hash)
     except IntegrityError:
         # Another request wrote the same rows meanwhile, most often this very
         # change sent again after a lost answer while the first send was still
@@ -296,7 +316,7 @@ def apply_change(round_id: int, entry_id: int, user_id: int, change: Change) -> 
         # COMMIT). Now that it has committed, a second try sees its work: a
         # duplicate for the same key, the usual rules otherwise.
         db.session.rollback()
-        return _apply_change(round_id, entry_id, user_id, change)
+        return _apply_change(round_id, entry_id, user_id, change, session_hash)
     except DBAPIError as error:
         if not error.connection_invalidated:
             raise
@@ -305,25 +325,35 @@ def apply_change(round_id: int, entry_id: int, user_id: int, change: Change) -> 
         # fresh connection, the change is applied, or found a duplicate if the
         # first send was written before the connection went.
         db.session.rollback()
-        return _apply_change(round_id, entry_id, user_id, change)
+        return _apply_change(round_id, entry_id, user_id, change, session_hash)
 
 
-def _apply_change(round_id: int, entry_id: int, user_id: int, change: Change) -> ChangeResult:
+def _fingerprint(round_id: int, entry_id: int, change: Change) -> str:
+    """What a key stands for: a resend carries the same; a key reused for another change does not."""
+    return hashlib.sha256(repr((round_id, entry_id, change.criterion_id, change.value)).encode()).hexdigest()
+
+
+def _apply_change(round_id: int, entry_id: int, user_id: int, change: Change,
+                  session_hash: str | None) -> ChangeResult:
     if not change.key or len(change.key) > 64:
         raise ScoringError(400, "bad_request", _("Each change needs a key of at most 64 characters."))
     with _save_connection() as conn:
-        ctx = _save_context(conn, round_id, user_id, entry_id, change.key, change.criterion_id)
+        ctx = _save_context(conn, round_id, user_id, entry_id, change.key, change.criterion_id, session_hash)
+        if session_hash is not None and not ctx.session_current:
+            raise session_ended()
         if ctx.judge_id is None:
             raise ScoringError(403, "not_a_judge", _("You are not a judge of this competition."))
-        if ctx.key_owner == ctx.judge_id:
+        fingerprint = _fingerprint(round_id, entry_id, change)
+        if ctx.key_owner == ctx.judge_id and ctx.key_fingerprint in (None, fingerprint):
             # A resend of a change already saved: answered even if the round has
-            # locked since, so the tablet's queue drains.
+            # locked since, so the tablet's queue drains. (Keys saved before
+            # fingerprints were kept have none.)
             return ChangeResult("duplicate", None)
         check_can_score(_Context(_RoundView(ctx.round_state), ctx.judge_id, ctx.assigned, ctx.conflicted))
         if ctx.key_owner is not None:   # only after the judge is known to be allowed here
-            raise ScoringError(409, "key_reused", _("This change key has already been used."))
+            raise ScoringError(409, "key_reused", _("This change key has already been used for another change."))
         value = _checked_value(ctx, change)
-        return _save(conn, ctx, round_id, entry_id, user_id, change, value)
+        return _save(conn, ctx, round_id, entry_id, user_id, change, value, fingerprint)
 
 
 @contextmanager
@@ -357,7 +387,7 @@ def _checked_value(ctx: _SaveContext, change: Change) -> Decimal | str | None:
 
 
 def _save(conn, ctx: _SaveContext, round_id: int, entry_id: int, user_id: int, change: Change,
-          value: Decimal | str | None) -> ChangeResult:
+          value: Decimal | str | None, fingerprint: str) -> ChangeResult:
     now = utcnow()
     # The first score of a sheet (or of the rubric) writes more than one
     # statement: those go in the session's transaction, with the change itself.
@@ -408,7 +438,8 @@ def _save(conn, ctx: _SaveContext, round_id: int, entry_id: int, user_id: int, c
                                         before={"comment": comment or ""}, after={"comment": value, "key": change.key},
                                         reason=reason, device=audit_device, actor_id=user_id)
     _write(writer, kind, params, audit_values,
-           {"key": change.key, "judge_id": ctx.judge_id, "applied_at": now, "outcome": outcome})
+           {"key": change.key, "judge_id": ctx.judge_id, "applied_at": now, "outcome": outcome,
+            "fingerprint": fingerprint})
     if db.session().in_transaction():   # the save went through the session (see _save_connection)
         db.session.commit()
     return ChangeResult(outcome, sheet_id)

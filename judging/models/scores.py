@@ -56,3 +56,6 @@ class AppliedChange(Base):
     judge_id: Mapped[int] = mapped_column(ForeignKey("judges.id", ondelete="CASCADE"), nullable=False)
     applied_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     outcome: Mapped[str] = mapped_column(String(16), nullable=False)
+    # SHA-256 of what the key stood for (round, entry, criterion, value): a key
+    # sent again for another change is refused, not taken for a resend.
+    fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)

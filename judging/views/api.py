@@ -10,7 +10,7 @@ from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from contest.access import access, signed_in_user_id
+from contest.access import access, signed_in
 from contest.extensions import db
 from judging.domain import scoring
 from judging.domain.rounds import timer_state
@@ -73,9 +73,13 @@ def sheet(round_id, entry_id):
 @bp.route("/rounds/<int:round_id>/sheets/<int:entry_id>/changes", methods=["POST"])
 @access("session")  # active account, judge, assignment and conflicts: checked by the domain in one query
 def change(round_id, entry_id):
+    named = signed_in()
+    if named is None:
+        return _refused(scoring.session_ended())
+    user_id, session_hash = named
     try:
-        result = scoring.apply_change(round_id, entry_id, signed_in_user_id(),
-                                      _parse_change(request.get_json(silent=True)))
+        result = scoring.apply_change(round_id, entry_id, user_id, _parse_change(request.get_json(silent=True)),
+                                      session_hash=session_hash)
     except scoring.ScoringError as error:
         return _refused(error)
     return jsonify(outcome=result.outcome)

@@ -16,10 +16,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from contest.access import access
+from contest.domain import login_sessions
 from contest.domain.errors import DomainError
 from contest.extensions import auth_limit, db, limiter
 from contest.models import Attachment, Entry
@@ -61,7 +62,8 @@ def accept_invite(token):
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            login_user(judge.user)
+            login_sessions.sign_in(judge.user)
+            db.session.commit()
             flash(_("Welcome to the panel of judges."), "success")
             return redirect(url_for("judge.home"))
     return render_template("judging/judge/accept.html", form=form, judge=judge,

@@ -263,3 +263,28 @@ def test_signed_in_by_the_remember_cookie_alone_still_saves(app, db, world):
     anonymous = app.test_client()
     anonymous.token = token
     assert _change(anonymous, r, e, "k-anon", first.id, "9").status_code in (400, 401)
+
+
+def test_a_save_with_a_cookie_copied_before_log_out_is_refused(app, db, world):
+    client = _client(app, world["judge"].user)
+    r, e, first = world["round"].id, world["entries"][0].id, world["criteria"][0]
+    assert _change(client, r, e, "k-before", first.id, "10").json == {"outcome": "applied"}
+    copied = app.test_client()
+    copied.set_cookie("session", client.get_cookie("session").value)
+    copied.token = client.token
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/account/")})
+    refused = _change(copied, r, e, "k-after", first.id, "12")
+    assert refused.status_code == 401 and refused.json["error"] == "session_ended"
+    assert db.session.scalar(select(Score.value)) == 10
+
+
+def test_a_key_used_again_for_another_change_is_refused_not_called_a_duplicate(app, db, world):
+    client = _client(app, world["judge"].user)
+    r, e, (first, second) = world["round"].id, world["entries"][0].id, world["criteria"][:2]
+    assert _change(client, r, e, "k-same", first.id, "10").json == {"outcome": "applied"}
+    assert _change(client, r, e, "k-same", first.id, "10").json == {"outcome": "duplicate"}
+    for criterion, value in ((first, "11"), (second, "10")):
+        refused = _change(client, r, e, "k-same", criterion.id, value)
+        assert refused.status_code == 409 and refused.json["error"] == "key_reused"
+    assert db.session.scalar(select(Score.value).where(Score.criterion_id == first.id)) == 10
+    assert db.session.scalar(select(Score.value).where(Score.criterion_id == second.id)) is None
