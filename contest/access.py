@@ -38,10 +38,8 @@ def register_rule(name: str, check: RuleCheck) -> None:
 
 
 def access(*rules: str):
-    """Allow the view when ANY of the rules passes."""
-    for rule in rules:
-        if rule not in _RULES:
-            raise ValueError(f"unknown access rule {rule!r}")
+    """Allow the view when ANY of the rules passes. Rule names are checked when
+    the app starts (`check_rules`), once every module has registered its own."""
 
     def decorator(view):
         @wraps(view)
@@ -71,6 +69,14 @@ def signed_in() -> tuple[int, str] | None:
     if named is None and current_user.is_authenticated:
         named = login_sessions.signed_in()
     return named
+
+
+def check_rules(app) -> None:
+    """Refuse to start when a view names a rule that no module registered."""
+    unknown = sorted({f"{endpoint}: {rule}" for endpoint, view in app.view_functions.items()
+                      for rule in (rules_of(view) or ()) if rule not in _RULES})
+    if unknown:
+        raise RuntimeError("unknown access rules: " + "; ".join(unknown))
 
 
 def rules_of(view) -> tuple[str, ...] | None:

@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 
 from config import DefaultConfig, config_from_env
+from contest.access import check_rules
 from contest.extensions import (
     babel,
     csrf,
@@ -59,6 +60,7 @@ def create_app(config_class: type[DefaultConfig] | None = None, **overrides) -> 
     _register_blueprints(app)
     for name in app.config["PLUGINS"]:
         importlib.import_module(name).init_app(app)
+    check_rules(app)
     _register_errors(app)
     _register_template_helpers(app)
     install_security_headers(app)

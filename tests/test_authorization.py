@@ -8,6 +8,7 @@ Later issues add roles (judges) and routes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from flask import url_for
@@ -342,3 +343,27 @@ def test_every_state_changing_route_requires_csrf(app):
         assert response.status_code == 400, f"{url} accepted a POST without CSRF"
         json_response = client.post(url, json={})
         assert json_response.status_code == 400, f"{url} accepted a JSON POST without CSRF"
+
+
+def test_a_view_module_imports_on_its_own(tmp_path):
+    """Rule names are checked when the app starts, not when a module happens to
+    be imported before the one that registers them."""
+    import subprocess
+    import sys
+
+    for module in ("judging.views.organize", "judging.views.api", "contest.views.manage"):
+        done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True,
+                              cwd=str(Path(__file__).resolve().parents[1]), timeout=60)
+        assert done.returncode == 0, done.stderr
+
+
+def test_an_unknown_rule_stops_the_app_from_starting(app):
+    from contest.access import access, check_rules
+
+    @app.get("/_test/unknown-rule")
+    @access("competition:nobody")
+    def _unknown():
+        return "never"
+
+    with pytest.raises(RuntimeError, match="competition:nobody"):
+        check_rules(app)
