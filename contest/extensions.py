@@ -20,33 +20,6 @@ mail = Mail()
 limiter = Limiter(key_func=get_remote_address)
 
 
-def init_autocommit_engine(app) -> None:
-    """On PostgreSQL, a second engine on the app's database whose connections
-    run each statement as its own transaction, for hot paths that save with one
-    statement (the judges' score saves): no BEGIN and COMMIT round trips.
-
-    It does not ping a connection before lending it out, a round trip per use
-    that the main engine pays: its callers retry once on a dropped connection,
-    which is safe because what they write is idempotent. It is disposed with
-    the main engine."""
-    from sqlalchemy import create_engine, event
-
-    with app.app_context():
-        main = db.engine
-        if main.dialect.name != "postgresql":
-            return
-        engine = create_engine(main.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
-    event.listen(main, "engine_disposed", lambda _engine: engine.dispose())
-    app.extensions["autocommit_engine"] = engine
-
-
-def autocommit_engine():
-    """The app's autocommit engine (see init_autocommit_engine), or None (SQLite)."""
-    from flask import current_app
-
-    return current_app.extensions.get("autocommit_engine")
-
-
 def auth_limit() -> str:
     """Forms that check a secret (password, token): per address."""
     from flask import current_app

@@ -17,7 +17,6 @@ from contest.extensions import (
     babel,
     csrf,
     db,
-    init_autocommit_engine,
     limiter,
     login_manager,
     mail,
@@ -25,7 +24,6 @@ from contest.extensions import (
 )
 from contest.i18n import select_locale
 from contest.security import install_security_headers
-from contest.sessions import VerifiedCookieSessionInterface
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,7 +53,6 @@ def create_app(config_class: type[DefaultConfig] | None = None, **overrides) -> 
 
         hops = app.config["TRUSTED_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
-    app.session_interface = VerifiedCookieSessionInterface()
     _init_extensions(app)
     _register_blueprints(app)
     for name in app.config["PLUGINS"]:
@@ -106,7 +103,6 @@ def _init_extensions(app: Flask) -> None:
 
     if app.config.get("SQLALCHEMY_DATABASE_URI", "").startswith("sqlite"):
         _sqlite_pragmas(app)
-    init_autocommit_engine(app)
 
 
 def _sqlite_pragmas(app: Flask) -> None:

@@ -9,6 +9,8 @@ from datetime import datetime
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from contest.access import access, signed_in
 from contest.extensions import db
@@ -59,14 +61,14 @@ def openapi():
 @bp.route("/rounds/<int:round_id>/sheets/<int:entry_id>")
 @access("login")  # judge, assignment and conflicts: checked by the domain
 def sheet(round_id, entry_id):
-    round_ = db.session.get(Round, round_id)
     try:
-        ctx = scoring._context(round_id, current_user.id, entry_id)
-        if ctx.conflicted or not ctx.assigned:
-            scoring.check_can_score(ctx)
+        allowed = scoring.permission(round_id, entry_id, current_user.id)
+        allowed.check(reading=True)
     except scoring.ScoringError as error:
         return _refused(error)
-    own = db.session.query(ScoreSheet).filter_by(round_id=round_id, judge_id=ctx.judge_id, entry_id=entry_id).first()
+    round_ = db.session.get(Round, round_id)
+    own = db.session.scalar(select(ScoreSheet).filter_by(round_id=round_id, judge_id=allowed.judge_id,
+                                                         entry_id=entry_id))
     return jsonify(round_state=round_.state.value, **scoring.sheet_state(own, round_.rubric.criteria))
 
 
@@ -78,9 +80,18 @@ def change(round_id, entry_id):
         return _refused(scoring.session_ended())
     user_id, session_hash = named
     try:
-        result = scoring.apply_change(round_id, entry_id, user_id, _parse_change(request.get_json(silent=True)),
-                                      session_hash=session_hash)
+        change = _parse_change(request.get_json(silent=True))
+        try:
+            result = scoring.apply_change(round_id, entry_id, user_id, change, session_hash=session_hash)
+            db.session.commit()
+        except IntegrityError:
+            # The same change, sent again after a lost answer, was committed by
+            # another request meanwhile: applied once more, it is a duplicate.
+            db.session.rollback()
+            result = scoring.apply_change(round_id, entry_id, user_id, change, session_hash=session_hash)
+            db.session.commit()
     except scoring.ScoringError as error:
+        db.session.rollback()
         return _refused(error)
     return jsonify(outcome=result.outcome)
 
@@ -91,7 +102,9 @@ def submit(round_id, entry_id):
     body = request.get_json(silent=True) or {}
     try:
         sheet = scoring.submit_sheet(round_id, entry_id, current_user.id, reason=str(body.get("reason") or ""))
+        db.session.commit()
     except scoring.ScoringError as error:
+        db.session.rollback()
         return _refused(error)
     return jsonify(submitted_at=sheet.submitted_at.isoformat())
 

@@ -213,26 +213,29 @@ def test_openapi_describes_the_api(client):
 
 
 def test_a_change_sent_again_while_the_first_send_is_being_saved_is_a_duplicate(app, db, world, monkeypatch):
-    """The resend read the database before the first send committed, so its INSERTs collide with
-    the first send's rows (PostgreSQL refuses the INSERT itself, not the COMMIT): it is answered
-    as a duplicate, not with a 500 (bench/chaos_scoring.py found it)."""
-    from dataclasses import replace
-
+    """The first send commits after the resend has read the database, so the resend's INSERTs
+    collide with its rows (PostgreSQL refuses the INSERT itself, not the COMMIT): the request
+    rolls back and applies it once more, and it is answered as a duplicate, not with a 500
+    (bench/chaos_scoring.py found it)."""
     from judging.domain import scoring
 
     client = _client(app, world["judge"].user)
     first = world["criteria"][0]
-    r, e = world["round"].id, world["entries"][0].id
-    assert _change(client, r, e, "k-1", first.id, "12.5").json == {"outcome": "applied"}
-    real, reads = scoring._save_context, []
+    r, e, judge_user = world["round"].id, world["entries"][0].id, world["judge"].user_id
+    change = scoring.Change("k-1", first.id, "12.5", None, None)
+    real, reads = scoring._permission_from, []
 
-    def read_before_the_first_send_committed(*args):
-        ctx = real(*args)
-        reads.append(ctx)
-        return replace(ctx, key_owner=None, sheet=None) if len(reads) == 1 else ctx
+    def the_first_send_commits_meanwhile(row):
+        reads.append(row)
+        if len(reads) == 1:
+            with app.app_context():      # another request, with its own session and connection
+                scoring.apply_change(r, e, judge_user, change)
+                db.session.commit()
+        return real(row)
 
-    monkeypatch.setattr(scoring, "_save_context", read_before_the_first_send_committed)
+    monkeypatch.setattr(scoring, "_permission_from", the_first_send_commits_meanwhile)
     assert _change(client, r, e, "k-1", first.id, "12.5").json == {"outcome": "duplicate"}
+    assert len(reads) == 3       # the first send's, the resend's, and the resend's second try
     assert db.session.scalar(select(func.count()).select_from(AppliedChange)) == 1
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)
                              .where(AuditEvent.action == "score.changed")) == 1

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from contest.domain.errors import Conflict, DomainError
+from contest.extensions import db
 from contest.models import AuditEvent, OutboxMessage
 from contest.models.base import utcnow
 from judging.domain import advancement, awards, publication, results
@@ -21,6 +22,7 @@ def _score(round_, judge, entry, value_of):
                      Change(f"{round_.id}-{judge.id}-{entry.id}-{criterion.id}", criterion.id,
                             value_of(criterion), None, "test"))
     submit_sheet(round_.id, entry.id, judge.user_id)
+    db.session.commit()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from contest.domain.errors import Conflict, DomainError
+from contest.extensions import db
 from contest.models import AuditEvent, EntryValidity
 from judging.domain import rounds
 from judging.domain.rubrics import create_from_preset, max_total, update_rubric
@@ -53,6 +54,7 @@ def _score_everything(round_, judge, entry):
         apply_change(round_.id, entry.id, judge.user_id,
                      Change(f"{judge.id}-{entry.id}-{criterion.id}", criterion.id, 5, None, "test"))
     submit_sheet(round_.id, entry.id, judge.user_id)
+    db.session.commit()
 
 
 def test_lock_needs_every_sheet_or_a_logged_reason(app, db):

@@ -90,6 +90,7 @@ def test_only_the_chair_sees_the_panel_before_the_lock(client, app, db):
             apply_change(round_.id, entry.id, member.user_id, Change(f"m{criterion.id}", criterion.id,
                                                                       criterion.max_points, None, None))
         submit_sheet(round_.id, entry.id, member.user_id)
+    db.session.commit()
     login(client, chair.user)
     assert "100.0" not in client.get(f"/judge/rounds/{round_.id}").get_data(as_text=True)
     round_.chair_sees_scores = True
