@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import select
 
+from contest import signals
 from contest.domain.accounts import hash_password
 from contest.domain.orgunits import import_csv
 from contest.extensions import db
@@ -49,6 +49,6 @@ def load_demo() -> list[tuple[str, str, str]]:
 
     load_history(shared_hash)  # 2022–2024, for the reports' trend; judging adds its rounds below
     # Packages built on `contest` (judging) add their part of the demo here.
-    for loader in current_app.extensions.get("demo_loaders", []):
-        logins += [(label, email, DEMO_PASSWORD) for label, email in loader(shared_hash)]
+    logins += [(label, email, DEMO_PASSWORD)
+               for label, email in signals.collect_lists(signals.demo_loading, password_hash=shared_hash)]
     return logins

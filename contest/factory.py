@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 
 from config import DefaultConfig, config_from_env
+from contest import signals
 from contest.access import check_rules
 from contest.extensions import (
     babel,
@@ -138,8 +139,8 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (main_bp, auth_bp, account_bp, admin_bp, competitions_bp, manage_bp, secretariat_bp, teams_bp, entries_bp,
                certificates_bp, followup_bp, reports_bp):
         app.register_blueprint(bp)
-    app.extensions.setdefault("page_links", {}).setdefault("team", []).append(team_links)
-    app.extensions["page_links"].setdefault("manage", []).append(manage_links)
+    signals.team_links.connect(team_links, app)
+    signals.manage_links.connect(manage_links, app)
 
 
 def _nul_in(value) -> bool:
@@ -214,22 +215,18 @@ def _register_errors(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
-    def page_links(kind: str, obj) -> list[tuple[str, str]]:
-        """Links that packages built on `contest` add to its pages (e.g. a team's
-        feedback from judging), without `contest` knowing those packages."""
-        links = []
-        for provider in app.extensions.get("page_links", {}).get(kind, []):
-            links.extend(provider(obj))
-        return links
-
     from contest.numbers import vn_number
 
     app.jinja_env.filters["vn_number"] = vn_number
 
     @app.context_processor
     def _helpers():
+        # Links that packages built on `contest` add to its pages (contest.signals).
         return {"current_locale": lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
-                "page_links": page_links}
+                "team_links": lambda team: signals.collect_lists(signals.team_links, team=team),
+                "manage_links": lambda competition: signals.collect_lists(signals.manage_links,
+                                                                          competition=competition),
+                "nav_links": lambda: signals.collect_lists(signals.nav_links)}
 
 
 def _register_cli(app: Flask) -> None:

@@ -20,20 +20,15 @@ def init_app(app) -> None:
     for bp in (api_bp, judge_bp, organize_bp, results_admin_bp, results_bp):
         app.register_blueprint(bp)
     register_cli(app)
-    from judging.demo import load_judging_demo
-
-    app.extensions.setdefault("demo_loaders", []).append(load_judging_demo)
-    from judging.certificates import award_recipients
+    from contest import signals
     from judging.views.results import team_links
 
-    app.extensions.setdefault("certificate_recipients", []).append(award_recipients)
-    from judging.reports import report_outcomes
-
-    app.extensions.setdefault("report_outcomes", []).append(report_outcomes)
-
-    app.extensions.setdefault("page_links", {}).setdefault("team", []).append(team_links)
-    app.extensions["page_links"].setdefault("manage", []).append(_manage_links)
-    app.jinja_env.globals["judging_enabled"] = True
+    signals.demo_loading.connect(_demo, app)
+    signals.award_recipients.connect(_award_recipients, app)
+    signals.report_outcomes.connect(_report_outcomes, app)
+    signals.team_links.connect(team_links, app)
+    signals.manage_links.connect(_manage_links, app)
+    signals.nav_links.connect(_nav_links, app)
     app.jinja_env.globals["now_iso"] = lambda: utcnow().isoformat()
     app.jinja_env.filters["points"] = format_points
 
@@ -46,7 +41,34 @@ def format_points(value) -> str:
     return text
 
 
-def _manage_links(competition) -> list[tuple[str, str]]:
+# Receivers of contest.signals (see there for what each gets and returns).
+
+def _demo(_app, password_hash: str) -> list[tuple[str, str]]:
+    from judging.demo import load_judging_demo
+
+    return load_judging_demo(password_hash)
+
+
+def _award_recipients(_app, competition) -> list:
+    from judging.certificates import award_recipients
+
+    return award_recipients(competition)
+
+
+def _report_outcomes(_app, competition_ids: list[int]):
+    from judging.reports import report_outcomes
+
+    return report_outcomes(competition_ids)
+
+
+def _nav_links(_app) -> list[tuple[str, str]]:
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    return [(_("Judging"), url_for("judge.home"))]
+
+
+def _manage_links(_app, competition) -> list[tuple[str, str]]:
     from flask import url_for
     from flask_babel import gettext as _
 

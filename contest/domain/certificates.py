@@ -21,6 +21,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from contest import signals
 from contest.certificates.layout import (
     CertificateData,
     CertificateTemplate,
@@ -142,8 +143,7 @@ def participation_recipients(competition: Competition) -> list[Recipient]:
 
 
 def award_recipients(competition: Competition) -> list[Recipient]:
-    providers = current_app.extensions.get("certificate_recipients", [])
-    return [r for provider in providers for r in provider(competition)]
+    return signals.collect_lists(signals.award_recipients, competition=competition)
 
 
 # -- issuing ---------------------------------------------------------------------

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from contest import signals
 from contest.domain.competitions import LEVEL_LABELS, STATE_LABELS
 from contest.extensions import db
 from contest.models import (
@@ -108,8 +109,7 @@ def _person(member) -> F.Person:
 
 def _contest_outcomes(competition_ids: list[int]) -> ContestOutcomes:
     merged = ContestOutcomes()
-    for provider in current_app.extensions.get("report_outcomes", []):
-        found = provider(competition_ids)
+    for found in signals.collect(signals.report_outcomes, competition_ids=competition_ids):
         merged.rounds.update(found.rounds)
         merged.reached.update(found.reached)
         merged.awards.update(found.awards)

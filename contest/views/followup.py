@@ -119,12 +119,12 @@ def team_outcomes(team_id):
     return _page(entry, form, confirm, organizer=False)
 
 
-def team_links(team) -> list[tuple[str, str]]:
+def team_links(_app, team) -> list[tuple[str, str]]:
     entry = db.session.scalar(select(Entry).where(Entry.team_id == team.id))
     if not followup.team_invited(entry):
         return []
     return [(_("What became of the project"), url_for("followup.team_outcomes", team_id=team.id))]
 
 
-def manage_links(competition) -> list[tuple[str, str]]:
+def manage_links(_app, competition) -> list[tuple[str, str]]:
     return [(_("Follow-up of projects"), url_for("followup.competition_outcomes", slug=competition.slug))]

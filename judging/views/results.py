@@ -423,7 +423,7 @@ def public_results_json(slug):
 
 # -- a team's feedback -----------------------------------------------------------
 
-def team_links(team) -> list[tuple[str, str]]:
+def team_links(_app, team) -> list[tuple[str, str]]:
     if publication.team_feedback(team) is None:
         return []
     return [(_("Judges' feedback"), url_for("results.feedback", team_id=team.id))]

@@ -1,0 +1,55 @@
+"""The hooks between `contest` and the packages built on it (judging).
+
+`contest` never imports those packages: where its pages, reports or demo need
+their part, it sends one of these signals and collects what the receivers
+return. A package connects its receivers in its `init_app`, with the app as
+sender (`signal.connect(receiver, app)`), so that apps built side by side (the
+tests) do not hear each other. Every receiver is called as
+`receiver(app, **arguments)` with the arguments named below, and returns the
+value named below; `collect` gathers the values of all receivers.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace, Signal
+from flask import current_app
+
+_hooks = Namespace()
+
+demo_loading = _hooks.signal("demo-loading", doc="""\
+`flask demo` is loading the demo. Arguments: `password_hash` (str, the demo
+accounts' shared password hash). Returns: list of (label, e-mail) log-ins the
+receiver created, printed with the demo's.""")
+
+award_recipients = _hooks.signal("award-recipients", doc="""\
+Certificates of award are being issued. Arguments: `competition`
+(contest.models.Competition). Returns: list of
+contest.domain.certificates.Recipient, one per certificate to issue.""")
+
+report_outcomes = _hooks.signal("report-outcomes", doc="""\
+The yearly report is counting what became of entries. Arguments:
+`competition_ids` (list[int]). Returns: contest.reports.figures.ContestOutcomes
+for those competitions (rounds, entries that reached a level, awards).""")
+
+team_links = _hooks.signal("team-links", doc="""\
+A team's page is shown. Arguments: `team` (contest.models.Team). Returns:
+list of (label, URL) buttons for that team.""")
+
+manage_links = _hooks.signal("manage-links", doc="""\
+A competition's management pages are shown. Arguments: `competition`.
+Returns: list of (label, URL) entries for their navigation.""")
+
+nav_links = _hooks.signal("nav-links", doc="""\
+The site's navigation is shown to a signed-in person. No arguments. Returns:
+list of (label, URL) entries.""")
+
+
+def collect(signal: Signal, **arguments) -> list:
+    """The values every receiver of `signal` returned, in connection order."""
+    app = current_app._get_current_object()  # noqa: SLF001 - Flask's documented way to send signals
+    return [value for _receiver, value in signal.send(app, **arguments)]
+
+
+def collect_lists(signal: Signal, **arguments) -> list:
+    """For signals whose receivers return lists: one list of everything."""
+    return [item for value in collect(signal, **arguments) for item in value]
