@@ -77,8 +77,11 @@ def sign_up(email: str, password: str, full_name: str, locale: str = "vi") -> Us
     """Create an unverified account and mail a verification link.
 
     If the address is taken, mail its owner instead and return None: the page
-    looks the same either way, so sign-up does not reveal who has an account."""
+    looks the same either way, so sign-up does not reveal who has an account.
+    Both ways do the same work (one password hash, one mail queued, one
+    commit), so neither does the time the answer takes."""
     email = normalize_email(email)
+    password_hash = hash_password(password)
     existing = find_user_by_email(email)
     if existing is not None:
         queue_mail(
@@ -93,7 +96,7 @@ def sign_up(email: str, password: str, full_name: str, locale: str = "vi") -> Us
         return None
     user = User(
         email=email,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         full_name=full_name.strip(),
         locale=locale,
         platform_role=PlatformRole.user,
@@ -119,12 +122,39 @@ def send_verification(user: User) -> None:
     )
 
 
-def resend_verification(email: str) -> None:
-    """Mail a fresh link to an unverified account; say nothing either way."""
+def resend_verification(email: str, locale: str = "vi") -> None:
+    """Mail a fresh link to an unverified account; say nothing either way.
+
+    A confirmed account is told it can log in, an address without an account
+    that there is none: every way queues one mail, so the time the answer
+    takes does not tell who has an account either."""
     user = find_user_by_email(email)
-    if user is not None and not user.is_verified:
+    if user is None:
+        _mail_no_account(email, "verify", locale)
+    elif user.is_verified:
+        queue_mail(
+            user.email,
+            "already_verified",
+            locale=user.locale,
+            user=user,
+            login_url=external_url("auth.login"),
+            reset_url=external_url("auth.forgot_password"),
+        )
+    else:
         send_verification(user)
-        db.session.commit()
+    db.session.commit()
+
+
+def _mail_no_account(email: str, asked: str, locale: str) -> None:
+    """Tell an address without an account that someone asked for a link for it
+    (in the asker's language: there is no account to take one from)."""
+    queue_mail(
+        normalize_email(email),
+        "no_account",
+        locale=locale,
+        asked=asked,
+        signup_url=external_url("auth.signup"),
+    )
 
 
 def verify_email(token: str) -> User:
@@ -159,10 +189,15 @@ def record_login(user: User) -> None:
 
 # -- password reset and change ---------------------------------------------
 
-def request_password_reset(email: str) -> None:
-    """Mail a reset link if the account exists; say nothing either way."""
+def request_password_reset(email: str, locale: str = "vi") -> None:
+    """Mail a reset link if the account exists; say nothing either way.
+
+    An address without an account is told there is none: both ways queue one
+    mail, so the time the answer takes does not tell who has an account."""
     user = find_user_by_email(email)
     if user is None:
+        _mail_no_account(email, "reset", locale)
+        db.session.commit()
         return
     queue_mail(
         user.email,

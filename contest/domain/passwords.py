@@ -16,8 +16,12 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 128
 
 
+def _cost() -> str:
+    return current_app.config.get("PASSWORD_HASH_COST", "default")
+
+
 def _hasher() -> PasswordHasher:
-    return _HASHERS[current_app.config.get("PASSWORD_HASH_COST", "default")]
+    return _HASHERS[_cost()]
 
 
 def hash_password(password: str) -> str:
@@ -33,8 +37,19 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 def burn_time() -> None:
     """Spend the time of one verification, so a log-in for an unknown e-mail
-    takes as long as one with a wrong password (no account enumeration by timing)."""
-    verify_password(_DUMMY_HASH, "not the password")
+    takes as long as one with a wrong password (no account enumeration by timing).
+
+    The stand-in hash is made by the hasher in use, so it carries the same
+    parameters (and costs the same to check) as the accounts' own hashes."""
+    verify_password(_dummy_hash(), "not the password")
 
 
-_DUMMY_HASH = _HASHERS["default"].hash("dummy password for timing")
+# Made at import for the production cost, so the first unknown e-mail is not slower either.
+_DUMMY_HASHES: dict[str, str] = {"default": _HASHERS["default"].hash("dummy password for timing")}
+
+
+def _dummy_hash() -> str:
+    cost = _cost()
+    if cost not in _DUMMY_HASHES:
+        _DUMMY_HASHES[cost] = _HASHERS[cost].hash("dummy password for timing")
+    return _DUMMY_HASHES[cost]

@@ -48,7 +48,7 @@ def verify_email(token):
 def resend_verification():
     form = ResendVerificationForm()
     if form.validate_on_submit():
-        accounts.resend_verification(form.email.data)
+        accounts.resend_verification(form.email.data, locale=select_locale())
         return render_template("auth/check_mail.html", email=accounts.normalize_email(form.email.data))
     return render_template("auth/resend.html", form=form), form_status(form)
 
@@ -90,7 +90,7 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data)
+        accounts.request_password_reset(form.email.data, locale=select_locale())
         return render_template("auth/check_mail.html", email=accounts.normalize_email(form.email.data), reset=True)
     return render_template("auth/forgot.html", form=form), form_status(form)
 
