@@ -81,7 +81,16 @@ class DefaultConfig:
     # X-Forwarded-Proto are trusted; without this, rate limits and the audit log
     # would see nginx's address for every visitor.
     TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)
+    # Forms that check a secret (token, current password): failed answers per address.
     RATELIMIT_AUTH = "10 per minute;50 per hour"
+    # Log-in: failures only, per e-mail address (whatever network address they
+    # come from) and per network address (generous: a hall of judges or a school
+    # behind one address). See contest/domain/login_throttle.py.
+    RATELIMIT_LOGIN_ACCOUNT = "10 per 15 minutes"
+    RATELIMIT_LOGIN_ADDRESS = "20 per minute;100 per hour"
+    # A storage error while counting (Redis gone between the check and the count)
+    # is logged, not turned into a 500.
+    RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_MAIL = "20 per minute;200 per hour"
 
     WTF_CSRF_TIME_LIMIT = None  # a judge may keep a page open for hours

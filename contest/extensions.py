@@ -21,10 +21,25 @@ limiter = Limiter(key_func=get_remote_address)
 
 
 def auth_limit() -> str:
-    """Forms that check a secret (password, token): per address."""
+    """Forms that check a secret (password, token): per address. Used with
+    `deduct_when=failed_answer`, so only refused attempts count."""
     from flask import current_app
 
     return current_app.config["RATELIMIT_AUTH"]
+
+
+def failed_answer(response) -> bool:
+    """`deduct_when` for forms that check a secret: a refusal (4xx) counts, a
+    success (a redirect) does not, so many people behind one address (a venue,
+    a school) are not locked out by each other's successes."""
+    return response.status_code >= 400
+
+
+def login_address_limit() -> str:
+    """Failed log-ins per network address (see contest/domain/login_throttle.py)."""
+    from flask import current_app
+
+    return current_app.config["RATELIMIT_LOGIN_ADDRESS"]
 
 
 def mail_limit() -> str:

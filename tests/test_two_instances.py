@@ -1,10 +1,12 @@
 """Two app instances share state: two gunicorn processes on different ports,
 one PostgreSQL and one Redis.
 
-- The log-in rate limit (10 per minute) counts across both processes: failed
-  log-ins sent alternately to A and B are refused from the 11th on, whichever
-  process gets it. With memory storage (no REDIS_URL) the same sequence is not
-  limited, because each process counts only its own half.
+- The log-in limits count across both processes: failed log-ins for one
+  account sent alternately to A and B lock it from the 11th on (10 per
+  15 minutes per account), and failed log-ins for many accounts from one
+  address are refused from the 21st on (20 a minute per address), whichever
+  process gets them. With memory storage (no REDIS_URL) the first sequence is
+  not limited, because each process counts only its own half.
 - Results published through A are served by B at once (B keeps "which
   publication is current" for 0.1 s, `publication._LOOKUP_TTL`), with the
   same bytes and content hash as A.
@@ -190,9 +192,10 @@ def _json(client: Client, path: str) -> tuple[dict, bytes]:
     return json.loads(body), body
 
 
-def _failed_logins(servers: list[Client], email: str, count: int) -> list[int]:
-    """POST /login with a wrong password `count` times, alternating between the
-    servers, each with a fresh visitor (its own cookie jar)."""
+def _failed_logins(servers: list[Client], email: str | list[str], count: int) -> list[tuple[int, bytes]]:
+    """POST /login with a wrong password `count` times (for one e-mail, or the
+    next of a list each time), alternating between the servers, each with a
+    fresh visitor (its own cookie jar)."""
     clients = [Client(server.port) for server in servers]
     for client in clients:
         client.conn.timeout = REQUEST_TIMEOUT
@@ -200,9 +203,9 @@ def _failed_logins(servers: list[Client], email: str, count: int) -> list[int]:
     statuses = []
     for i in range(count):
         client = clients[i % len(clients)]
-        status, _ = client.post_form("/login", {"email": email, "password": "not-the-password-1",
-                                                "csrf_token": tokens[id(client)]})
-        statuses.append(status)
+        typed = email if isinstance(email, str) else email[i]
+        statuses.append(client.post_form("/login", {"email": typed, "password": "not-the-password-1",
+                                                    "csrf_token": tokens[id(client)]}))
     for client in clients:
         client.conn.close()
     return statuses
@@ -255,17 +258,28 @@ def test_two_instances_share_rate_limit_and_publication(pg_database, redis_db, t
         status, page = b.request("GET", page_path)
         assert status == 200 and "Đội hai máy 0" in page.decode() and "Giải Nhất" in page.decode()
 
-        # -- the log-in rate limit counts across A and B ----------------------------
+        # -- the log-in limits count across A and B ---------------------------------
         redis_db.flushdb()   # forget the organizer's log-in above: count from zero
-        statuses = _failed_logins([a, b], organizer, 12)
-        print(f"failed log-ins alternating A, B with Redis: {statuses}")
+        answers = _failed_logins([a, b], organizer, 12)
+        statuses = [status for status, _ in answers]
+        print(f"failed log-ins for one account alternating A, B with Redis: {statuses}")
         assert statuses[:10] == [200] * 10, statuses
         assert statuses[10:] == [429, 429], "the 11th and 12th attempts (A, then B) must be refused"
+        assert "quá nhiều lần đăng nhập sai" in answers[11][1].decode(), "B must answer that the account is locked"
+        keys = redis_db.keys()
+        assert [key for key in keys if b"login-account" in key], f"no per-account counter in Redis: {keys}"
+        assert not [key for key in keys if organizer.encode() in key], f"an e-mail address in a Redis key: {keys}"
+
+        redis_db.flushdb()
+        others = [f"nguoi-{i}@example.vn" for i in range(22)]
+        statuses = [status for status, _ in _failed_logins([a, b], others, 22)]
+        print(f"failed log-ins for 22 accounts from one address alternating A, B with Redis: {statuses}")
+        assert statuses == [200] * 20 + [429, 429], "the address's 21st and 22nd failures must be refused"
         counters = [key for key in redis_db.keys() if b"auth.login" in key]
         assert counters, f"the limiter did not count in Redis: {redis_db.keys()}"
 
-        # -- without Redis each process counts alone: 6 and 5, both under 10 per minute --
-        statuses = _failed_logins([c, d], organizer, 11)
+        # -- without Redis each process counts alone: 6 and 5, both under 10 per account --
+        statuses = [status for status, _ in _failed_logins([c, d], organizer, 11)]
         print(f"failed log-ins alternating C, D in memory: {statuses}")
         assert statuses == [200] * 11, statuses
     print(f"test took {time.monotonic() - started:.1f} s")

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from contest.access import access
 from contest.domain import accounts, login_sessions
 from contest.domain.errors import DomainError
-from contest.extensions import auth_limit, limiter
+from contest.extensions import auth_limit, failed_answer, limiter
 from contest.forms.accounts import ChangePasswordForm, ProfileForm
 from contest.views import form_status, show_domain_error
 
@@ -43,7 +43,7 @@ def logout_everywhere():
 
 @bp.route("/password", methods=["GET", "POST"])
 @access("login")
-@limiter.limit(auth_limit, methods=["POST"])
+@limiter.limit(auth_limit, methods=["POST"], deduct_when=failed_answer)
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():

@@ -3,9 +3,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest.access import access
-from contest.domain import accounts, login_sessions
+from contest.domain import accounts, login_sessions, login_throttle
 from contest.domain.errors import DomainError
-from contest.extensions import auth_limit, db, limiter
+from contest.extensions import auth_limit, db, failed_answer, limiter, login_address_limit, mail_limit
 from contest.forms.accounts import (
     ForgotPasswordForm,
     LoginForm,
@@ -22,7 +22,7 @@ bp = Blueprint("auth", __name__)
 
 @bp.route("/signup", methods=["GET", "POST"])
 @access("public")
-@limiter.limit(auth_limit, methods=["POST"])
+@limiter.limit(mail_limit, methods=["POST"])
 def signup():
     form = SignupForm()
     if form.validate_on_submit():
@@ -44,7 +44,7 @@ def verify_email(token):
 
 @bp.route("/verify-email/resend", methods=["GET", "POST"])
 @access("public")
-@limiter.limit(auth_limit, methods=["POST"])
+@limiter.limit(mail_limit, methods=["POST"])
 def resend_verification():
     form = ResendVerificationForm()
     if form.validate_on_submit():
@@ -55,14 +55,18 @@ def resend_verification():
 
 @bp.route("/login", methods=["GET", "POST"])
 @access("public")
-@limiter.limit(auth_limit, methods=["POST"])
+@limiter.limit(login_address_limit, methods=["POST"], deduct_when=login_throttle.attempt_failed)
 def login():
     next_url = safe_next(request.args.get("next"), url_for("main.index"))
     if current_user.is_authenticated:
         return redirect(next_url)
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        try:
+            user = login_throttle.authenticate(form.email.data, form.password.data)
+        except login_throttle.AccountLocked as locked:
+            flash(locked.message, "error")
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(locked.retry_after)}
         if user is None:
             flash(_("The e-mail or password is not correct."), "error")
         elif not user.is_verified:
@@ -86,7 +90,7 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @access("public")
-@limiter.limit(auth_limit, methods=["POST"])
+@limiter.limit(mail_limit, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -97,7 +101,7 @@ def forgot_password():
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @access("public")
-@limiter.limit(auth_limit, methods=["POST"])
+@limiter.limit(auth_limit, methods=["POST"], deduct_when=failed_answer)
 def reset_password(token):
     try:
         accounts.check_reset_token(token)
@@ -106,10 +110,11 @@ def reset_password(token):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.reset_password(token, form.password.data)
+            user = accounts.reset_password(token, form.password.data)
         except DomainError as error:
             show_domain_error(form, error)
         else:
+            login_throttle.clear(user.email)  # the mailed link proves the owner: log-in is open again
             flash(_("Your password has been changed. You can log in now."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form), form_status(form)

@@ -11,7 +11,7 @@ from contest.domain.certificates import team_certificates
 from contest.domain.competitions import find_by_slug, submissions_open
 from contest.domain.entries import has_unsubmitted_changes
 from contest.domain.errors import DomainError
-from contest.extensions import auth_limit, db, limiter, mail_limit
+from contest.extensions import auth_limit, db, failed_answer, limiter, mail_limit
 from contest.forms.teams import (
     ConfirmForm,
     HandOverForm,
@@ -171,7 +171,7 @@ def leave(team_id):
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 @access("login")
-@limiter.limit(auth_limit, methods=["POST"])
+@limiter.limit(auth_limit, methods=["POST"], deduct_when=failed_answer)
 def accept_invite(token):
     try:
         invitation = domain.invitation_from_token(token)

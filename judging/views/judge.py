@@ -22,7 +22,7 @@ from flask_wtf.csrf import generate_csrf
 from contest.access import access
 from contest.domain import login_sessions
 from contest.domain.errors import DomainError
-from contest.extensions import auth_limit, db, limiter
+from contest.extensions import auth_limit, db, failed_answer, limiter
 from contest.models import Attachment, Entry
 from contest.views import form_status, show_domain_error
 from judging.domain import judges as judges_domain
@@ -42,7 +42,7 @@ def home():
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 @access("public")
-@limiter.limit(auth_limit, methods=["POST"])
+@limiter.limit(auth_limit, methods=["POST"], deduct_when=failed_answer)
 def accept_invite(token):
     try:
         judge = judges_domain.judge_from_token(token)

@@ -191,21 +191,126 @@ def test_forms_refuse_posts_without_csrf(client, db):
     assert "Biểu mẫu đã hết hạn" in response.get_data(as_text=True)
 
 
-def test_login_is_rate_limited(database_url, db):
+@pytest.fixture
+def limited(database_url, db):
+    """The app with rate limits on (the test config turns them off), counting in memory."""
     from contest.extensions import limiter
     from tests.conftest import make_app
 
-    limited = make_app(database_url, RATELIMIT_ENABLED=True)
-    client = limited.test_client()
+    app = make_app(database_url, RATELIMIT_ENABLED=True)
     try:
-        token = csrf_token(client, "/login")
-        codes = [client.post("/login", data={"email": "x@example.vn", "password": "sai-mat-khau", "csrf_token": token}).status_code for _ in range(12)]
-        blocked = client.post("/login", data={"email": "x@example.vn", "password": "sai-mat-khau", "csrf_token": token})
+        yield app
     finally:
         limiter.reset()
-    assert codes[:10] == [200] * 10
-    assert codes[10] == 429
-    assert "Bạn đã thử quá nhiều lần" in blocked.get_data(as_text=True)
+
+
+LOCKED = "quá nhiều lần đăng nhập sai với địa chỉ e-mail này"
+WRONG = "khong-phai-mat-khau"
+
+
+def _from(app, address):
+    """A browser of its own at this network address, with the log-in form's CSRF token."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client, csrf_token(client, "/login")
+
+
+def _login(client, token, email, password):
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def test_fifty_judges_behind_one_address_all_log_in(limited):
+    judges = [make_user(f"giam-khao-{i}@example.vn") for i in range(50)]
+    answers = []
+    for i, judge in enumerate(judges):
+        client, token = _from(limited, "10.20.30.40")   # the venue's one public address
+        if i % 5 == 0:   # every fifth mistypes once first
+            assert _login(client, token, judge.email, WRONG).status_code == 200
+        answers.append(_login(client, token, judge.email, PASSWORD).status_code)
+        assert client.get("/account/").status_code == 200
+    assert answers == [302] * 50
+
+
+def test_one_account_attacked_from_many_addresses_is_locked_even_for_its_right_password(limited, db):
+    user = make_user("bi-do-mat-khau@example.vn")
+    for i in range(10):
+        client, token = _from(limited, f"203.0.113.{i}")
+        wrong = _login(client, token, user.email, WRONG)
+        assert wrong.status_code == 200 and "E-mail hoặc mật khẩu không đúng." in wrong.get_data(as_text=True)
+    client, token = _from(limited, "192.0.2.200")   # the owner, from an address of their own
+    locked = _login(client, token, user.email, PASSWORD)
+    html = locked.get_data(as_text=True)
+    assert locked.status_code == 429 and LOCKED in html and "15 phút" in html
+    assert 840 < int(locked.headers["Retry-After"]) <= 900
+    assert 'value="bi-do-mat-khau@example.vn"' in html   # the form keeps what was typed
+    assert client.get("/account/").status_code == 302   # not logged in
+    db.session.refresh(user)
+    assert user.last_login_at is None
+
+
+def test_an_unknown_address_gets_the_same_answers_as_a_known_one(limited):
+    make_user("co-tai-khoan@example.vn")
+    strip = lambda html: re.sub(r'[\w.-]+@example\.vn|value="[^"]*"', "", html)  # noqa: E731
+    seen = {}
+    for email in ("co-tai-khoan@example.vn", "khong-co-ai@example.vn"):
+        answers = []
+        for i in range(12):
+            client, token = _from(limited, f"203.0.113.{i}")
+            response = _login(client, token, email, WRONG)
+            answers.append((response.status_code, response.headers.get("Retry-After") is not None,
+                            strip(response.get_data(as_text=True))))
+        seen[email] = answers
+    assert seen["co-tai-khoan@example.vn"] == seen["khong-co-ai@example.vn"]
+    assert [code for code, _, _ in seen["khong-co-ai@example.vn"]] == [200] * 10 + [429] * 2
+    assert LOCKED in seen["khong-co-ai@example.vn"][10][2]
+
+
+def test_many_failures_from_one_address_across_accounts_hit_the_address_limit(limited):
+    users = [make_user(f"nan-nhan-{i}@example.vn") for i in range(21)]
+    client, token = _from(limited, "198.51.100.66")
+    codes = [_login(client, token, user.email, WRONG).status_code for user in users]
+    assert codes == [200] * 20 + [429]   # RATELIMIT_LOGIN_ADDRESS: 20 failures a minute
+    blocked = _login(client, token, users[0].email, PASSWORD)
+    assert blocked.status_code == 429 and "Bạn đã thử quá nhiều lần" in blocked.get_data(as_text=True)
+    assert LOCKED not in blocked.get_data(as_text=True)   # no account is locked, only this address
+    elsewhere, other_token = _from(limited, "198.51.100.67")
+    assert _login(elsewhere, other_token, users[0].email, PASSWORD).status_code == 302
+
+
+def test_a_password_reset_opens_a_locked_account_again(limited):
+    from contest.domain.accounts import make_reset_token
+
+    user = make_user("khoa-roi@example.vn")
+    for i in range(11):
+        client, token = _from(limited, f"203.0.113.{i}")
+        _login(client, token, user.email, WRONG)
+    path = f"/password/reset/{make_reset_token(user)}"
+    client, token = _from(limited, "192.0.2.1")
+    assert _login(client, token, user.email, PASSWORD).status_code == 429
+    reset = client.post(path, data={"password": "mat-khau-moi-2027", "confirm": "mat-khau-moi-2027",
+                                    "csrf_token": csrf_token(client, path)})
+    assert reset.status_code == 302
+    assert _login(client, token, user.email, "mat-khau-moi-2027").status_code == 302
+
+
+def test_forms_that_check_a_secret_count_only_refusals(limited):
+    from contest.domain.accounts import make_reset_token
+
+    users = [make_user(f"dat-lai-{i}@example.vn") for i in range(15)]
+    client, _token = _from(limited, "10.20.30.40")
+    for user in users:   # a whole room resets its passwords from one address: none refused
+        path = f"/password/reset/{make_reset_token(user)}"
+        response = client.post(path, data={"password": "mat-khau-moi-2027", "confirm": "mat-khau-moi-2027",
+                                           "csrf_token": csrf_token(client, path)})
+        assert response.status_code == 302
+    forged = [client.post("/password/reset/abc.def.ghi", data={"csrf_token": _token}).status_code for _ in range(11)]
+    assert forged == [400] * 10 + [429]   # RATELIMIT_AUTH: 10 refusals a minute
+
+
+def test_a_class_signs_up_from_one_address(limited):
+    client, _token = _from(limited, "10.20.30.40")
+    codes = [_signup(client, email=f"hoc-sinh-{i}@example.vn").status_code for i in range(21)]
+    assert codes == [200] * 20 + [429]   # sign-up sends mail: RATELIMIT_MAIL, 20 a minute
 
 
 def test_forms_that_check_a_secret_or_send_mail_are_rate_limited(database_url, db):
