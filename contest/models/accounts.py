@@ -47,6 +47,12 @@ class User(UserMixin, TimestampMixin, Base):
     login_session = None
     login_token = None
 
+    # One object per row in a session: identity is equality (UserMixin would
+    # compare get_id(), which only a signed-in account has).
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
     def get_id(self) -> str:
         if not self.login_token:
             raise RuntimeError("sign in through contest.domain.login_sessions.sign_in")

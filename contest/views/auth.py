@@ -5,7 +5,14 @@ from flask_login import current_user
 from contest.access import access
 from contest.domain import accounts, login_sessions, login_throttle
 from contest.domain.errors import DomainError
-from contest.extensions import auth_limit, db, failed_answer, limiter, login_address_limit, mail_limit
+from contest.extensions import (
+    auth_limit,
+    db,
+    failed_answer,
+    limiter,
+    login_address_limit,
+    mail_limit,
+)
 from contest.forms.accounts import (
     ForgotPasswordForm,
     LoginForm,
