@@ -1,6 +1,7 @@
 """Follow-up of projects after a contest, and the plan's targets: recorded by
 organizers (or by the team, when an organizer invited it), every change in
-the audit log since these facts feed the province's indicators."""
+the audit log since these facts feed the province's indicators. A team
+removes only what the team recorded; organizers' records are theirs."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy import select
 
 from contest.domain import audit
 from contest.domain.accounts import external_url
-from contest.domain.errors import DomainError
+from contest.domain.errors import DomainError, NotAllowed
 from contest.domain.outbox import queue_mail
 from contest.extensions import db
 from contest.models import (
@@ -85,15 +86,18 @@ def _check(data: OutcomeInput, entry: Entry, today: date) -> None:
 def _snapshot(outcome: ProjectOutcome) -> dict:
     return {"kind": outcome.kind.value, "occurred_on": outcome.occurred_on.isoformat(), "detail": outcome.detail,
             "registration_number": outcome.registration_number, "amount": outcome.amount, "jobs": outcome.jobs,
-            "source": outcome.source}
+            "source": outcome.source, "by_team": outcome.by_team}
 
 
-def record_outcome(entry: Entry, data: OutcomeInput, user, today: date | None = None) -> ProjectOutcome:
+def record_outcome(entry: Entry, data: OutcomeInput, user, today: date | None = None, *,
+                   by_team: bool = False) -> ProjectOutcome:
+    """`by_team`: recorded by the team on its invited page (else by organizers)."""
     _check(data, entry, today or date.today())
     outcome = ProjectOutcome(entry_id=entry.id, kind=data.kind, occurred_on=data.occurred_on,
                              detail=data.detail.strip(), registration_number=(data.registration_number or "").strip()
                              or None, amount=data.amount, jobs=data.jobs, source=data.source.strip(),
-                             note=data.note.strip(), recorded_by_id=user.id, recorded_at=utcnow())
+                             note=data.note.strip(), recorded_by_id=user.id, recorded_at=utcnow(),
+                             by_team=by_team)
     db.session.add(outcome)
     db.session.flush()
     audit.record("followup.recorded", "project_outcome", outcome.id, after=_snapshot(outcome),
@@ -101,10 +105,19 @@ def record_outcome(entry: Entry, data: OutcomeInput, user, today: date | None = 
     return outcome
 
 
-def delete_outcome(outcome: ProjectOutcome, reason: str) -> None:
+def may_remove(outcome: ProjectOutcome, *, by_team: bool) -> bool:
+    """Organizers remove any record; the team only what the team recorded."""
+    return not by_team or outcome.by_team
+
+
+def delete_outcome(outcome: ProjectOutcome, reason: str, *, by_team: bool = False) -> None:
+    """`by_team`: the removal comes from the team's page (else from organizers)."""
+    if not may_remove(outcome, by_team=by_team):
+        raise NotAllowed(_("This record was made by the organizers; only they can remove it."))
     if not reason.strip():
         raise DomainError(_("Say why this record is removed."), field="reason")
-    audit.record("followup.deleted", "project_outcome", outcome.id, before=_snapshot(outcome), reason=reason.strip(),
+    audit.record("followup.deleted", "project_outcome", outcome.id, before=_snapshot(outcome),
+                 after={"removed_by": "team" if by_team else "organizers"}, reason=reason.strip(),
                  competition_id=outcome.entry.competition_id)
     db.session.delete(outcome)
 

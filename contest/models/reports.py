@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -58,6 +59,9 @@ class ProjectOutcome(Base):
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    # Recorded by the team on its invited follow-up page: the team may remove
+    # only these; what organizers recorded stays theirs.
+    by_team: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     entry = relationship("Entry")
     recorded_by = relationship("User")

@@ -28,15 +28,18 @@ def _entry_of(slug: str, entry_id: int) -> Entry:
     return entry
 
 
-def _handle(entry: Entry, form: OutcomeForm, confirm: ConfirmForm, here: str):
-    """The POST of an entry's follow-up page, shared by organizers and the team."""
+def _handle(entry: Entry, form: OutcomeForm, confirm: ConfirmForm, here: str, *, by_team: bool):
+    """The POST of an entry's follow-up page, shared by organizers and the team
+    (`by_team`: the team's page, which removes only the team's own records)."""
     action = request.form.get("action")
     if action == "delete":
         outcome = db.session.get(ProjectOutcome, request.form.get("outcome_id", type=int) or 0)
         if outcome is None or outcome.entry_id != entry.id or not confirm.validate_on_submit():
             abort(400)
+        if not followup.may_remove(outcome, by_team=by_team):
+            abort(403)
         try:
-            followup.delete_outcome(outcome, request.form.get("reason", ""))
+            followup.delete_outcome(outcome, request.form.get("reason", ""), by_team=by_team)
             db.session.commit()
             flash(_("The record was removed."), "success")
         except DomainError as error:
@@ -49,7 +52,7 @@ def _handle(entry: Entry, form: OutcomeForm, confirm: ConfirmForm, here: str):
             detail=form.detail.data or "", registration_number=form.registration_number.data,
             amount=form.amount.data, jobs=form.jobs.data, note=form.note.data or "")
         try:
-            followup.record_outcome(entry, data, current_user)
+            followup.record_outcome(entry, data, current_user, by_team=by_team)
             db.session.commit()
             flash(_("Recorded."), "success")
             return redirect(here)
@@ -65,7 +68,7 @@ def _handle(entry: Entry, form: OutcomeForm, confirm: ConfirmForm, here: str):
 def _page(entry: Entry, form: OutcomeForm, confirm: ConfirmForm, *, organizer: bool):
     return render_template("followup/entry.html", entry=entry, form=form, confirm_form=confirm,
                            outcomes=followup.outcomes_of(entry), labels=followup.OUTCOME_LABELS, organizer=organizer,
-                           invited=followup.team_invited(entry))
+                           invited=followup.team_invited(entry), may_remove=followup.may_remove)
 
 
 @bp.route("/manage/<slug>/followup")
@@ -97,7 +100,7 @@ def entry_outcomes(slug, entry_id):
         flash(_("The team leader has been asked by e-mail to record what became of the project."), "success")
         return redirect(here)
     if request.method == "POST":
-        done = _handle(entry, form, confirm, here)
+        done = _handle(entry, form, confirm, here, by_team=False)
         if done is not None:
             return done
     return _page(entry, form, confirm, organizer=True)
@@ -113,7 +116,7 @@ def team_outcomes(team_id):
     form, confirm = OutcomeForm(), ConfirmForm()
     here = url_for("followup.team_outcomes", team_id=team.id)
     if request.method == "POST":
-        done = _handle(entry, form, confirm, here)
+        done = _handle(entry, form, confirm, here, by_team=True)
         if done is not None:
             return done
     return _page(entry, form, confirm, organizer=False)

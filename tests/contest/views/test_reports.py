@@ -1,13 +1,22 @@
 """The dashboard, the yearly report's downloads, plan targets and follow-up pages."""
 
 import re
+from datetime import date
 from io import BytesIO
 
 import openpyxl
+import pytest
 from sqlalchemy import select
 
 from contest.domain.competitions import grant_role
-from contest.models import CompetitionRoleKind, Entry, OutboxMessage, PlanFigure, ProjectOutcome
+from contest.models import (
+    CompetitionRoleKind,
+    Entry,
+    OutboxMessage,
+    OutcomeKind,
+    PlanFigure,
+    ProjectOutcome,
+)
 from tests.contest.domain.test_reports import known_contest
 from tests.factories import csrf_token, login, make_competition, make_user, make_valid_entry
 
@@ -94,3 +103,82 @@ def test_a_team_not_invited_has_no_follow_up_page(client, db):
     _, known = known_contest(db)
     login(client, known["students"].leader)
     assert client.get(f"/teams/{known['students'].id}/followup").status_code == 404
+
+
+def test_an_invited_team_removes_only_what_the_team_recorded(client, db, app):
+    from contest.models import AuditEvent
+
+    competition, known = known_contest(db)
+    entry = db.session.scalar(select(Entry).where(Entry.team_id == known["hoa"].id))
+    organizer = _organizer_of(competition, db)
+    login(client, organizer)
+    url = f"/manage/{competition.slug}/followup/{entry.id}"
+    token = csrf_token(client, url)
+    assert client.post(url, data={"csrf_token": token, "action": "add", "kind": "enterprise_registered",
+                                  "occurred_on": "2025-03-01", "source": "Cổng ĐKDN",
+                                  "registration_number": "4300123456"}).status_code == 302
+    assert client.post(url, data={"csrf_token": token, "action": "invite"}).status_code == 302
+    theirs = db.session.scalar(select(ProjectOutcome))
+    assert theirs.by_team is False
+    theirs_id = theirs.id
+
+    team_client = app.test_client()
+    member = known["hoa"].leader
+    login(team_client, member)
+    team_url = f"/teams/{known['hoa'].id}/followup"
+    team_token = csrf_token(team_client, team_url)
+    assert team_client.post(team_url, data={"csrf_token": team_token, "action": "add", "kind": "jobs_created",
+                                            "occurred_on": "2025-06-01", "jobs": "4",
+                                            "source": "Báo cáo của đội"}).status_code == 302
+    ours = db.session.scalar(select(ProjectOutcome).where(ProjectOutcome.kind == OutcomeKind.jobs_created))
+    assert ours.by_team is True
+    ours_id = ours.id
+    page = team_client.get(team_url).get_data(as_text=True)
+    assert f'name="outcome_id" value="{ours_id}"' in page          # the team's own record can be removed
+    assert f'name="outcome_id" value="{theirs_id}"' not in page    # the organizers' cannot
+
+    refused = team_client.post(team_url, data={"csrf_token": team_token, "action": "delete",
+                                               "outcome_id": str(theirs_id), "reason": "sai"})
+    assert refused.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(ProjectOutcome, theirs_id) is not None
+
+    removed = team_client.post(team_url, data={"csrf_token": team_token, "action": "delete",
+                                               "outcome_id": str(ours_id), "reason": "nhầm số"})
+    assert removed.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ProjectOutcome, ours_id) is None
+    deletions = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "followup.deleted")).all()
+    assert [(e.object_id, e.actor_id, e.reason, e.after) for e in deletions] == [
+        (str(ours_id), member.id, "nhầm số", {"removed_by": "team"})]
+
+    # Organizers still remove any record, the team's included, and it is audited.
+    again = client.post(url, data={"csrf_token": token, "action": "add", "kind": "jobs_created",
+                                   "occurred_on": "2025-06-01", "jobs": "2", "source": "Gọi điện"})
+    assert again.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert f'name="outcome_id" value="{theirs_id}"' in page
+    assert client.post(url, data={"csrf_token": token, "action": "delete", "outcome_id": str(theirs_id),
+                                  "reason": "trùng"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ProjectOutcome, theirs_id) is None
+    assert db.session.scalar(select(AuditEvent.actor_id).where(AuditEvent.action == "followup.deleted",
+                                                               AuditEvent.object_id == str(theirs_id))) \
+        == organizer.id
+
+
+def test_the_domain_refuses_the_team_removing_an_organizers_record(app, db):
+    from contest.domain import followup
+    from contest.domain.errors import NotAllowed
+
+    competition, known = known_contest(db)
+    entry = db.session.scalar(select(Entry).where(Entry.team_id == known["hoa"].id))
+    organizer = _organizer_of(competition, db)
+    with app.test_request_context():
+        outcome = followup.record_outcome(entry, followup.OutcomeInput(OutcomeKind.jobs_created,
+                                                                       date(2025, 6, 1), "Gọi điện", jobs=3),
+                                          organizer)
+        with pytest.raises(NotAllowed):
+            followup.delete_outcome(outcome, "sai", by_team=True)
+        db.session.commit()
+    assert db.session.get(ProjectOutcome, outcome.id) is not None
