@@ -367,3 +367,54 @@ def test_an_unknown_rule_stops_the_app_from_starting(app):
 
     with pytest.raises(RuntimeError, match="competition:nobody"):
         check_rules(app)
+
+def test_a_draft_competition_shows_on_no_public_route_but_to_its_organizers(authz_app):
+    """Every route under /c/<slug>/ (found in the URL map, so a new one is
+    checked too): a draft is 404 for everyone but its organizers and
+    administrators, and its name is on no page they are sent."""
+    from contest.extensions import db
+    from contest.models import Competition, CompetitionState
+    from tests.conftest import forget_process_caches
+
+    world = build_world(db)
+    competition = db.session.scalar(db.select(Competition).where(Competition.slug == world.args["slug"]))
+    competition.name = "Cuộc thi còn là bản nháp"
+    db.session.commit()
+    routes = sorted((e, r) for e, r in _endpoints(authz_app).items() if r.rule.startswith("/c/<slug>"))
+    assert {e for e, _r in routes} >= {"competitions.show", "competitions.gallery", "teams.new",
+                                       "results.public_results", "results.public_results_json"}
+    clients = {}
+    for role in ROLES:
+        clients[role] = authz_app.test_client()
+        if role != ANON:
+            login(clients[role], world.users[role])
+
+    def statuses(state):
+        competition.state = state
+        db.session.commit()
+        forget_process_caches()
+        seen = {}
+        for endpoint, rule in routes:
+            with authz_app.test_request_context():
+                url = url_for(endpoint, **{name: world.args[name] for name in rule.arguments})
+            for role in ROLES:
+                response = clients[role].get(url)
+                status = response.status_code
+                if role == ANON and status == 302 and "/login" in response.location:
+                    status = "login"    # a route for signed-in visitors sends the anonymous to log in
+                seen[endpoint, role] = (url, status, response.get_data(as_text=True))
+        return seen
+
+    shown = statuses(CompetitionState.open)
+    hidden = statuses(CompetitionState.draft)
+    failures = []
+    for (endpoint, role), (url, status, body) in hidden.items():
+        if role in ORGANIZERS:
+            if status != shown[endpoint, role][1]:
+                failures.append(f"{url} as {role}: {status}, {shown[endpoint, role][1]} when open")
+        elif status not in (404, "login"):
+            failures.append(f"{url} as {role}: {status} for a draft")
+        elif competition.name in body:
+            failures.append(f"{url} as {role}: the draft's name is on the page")
+    assert not failures, "\n".join(failures)
+    assert any(shown[e, ANON][1] == 200 for e, _r in routes)    # the open competition's pages are shown

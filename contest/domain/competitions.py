@@ -303,7 +303,13 @@ def roles_of(competition: Competition) -> list[CompetitionRole]:
     ).all()
 
 
+def visible_to(user, competition: Competition) -> bool:
+    """A competition in draft is not public: only its organizers (and
+    administrators) see it, on every page under /c/<slug>/ and in lists."""
+    return competition.state is not S.draft or can_organize(user, competition)
+
+
 def visible_competitions(user) -> list[Competition]:
     """Public list: everything but drafts; organizers also see their drafts."""
     rows = db.session.scalars(select(Competition).order_by(Competition.year.desc(), Competition.name)).all()
-    return [c for c in rows if c.state is not S.draft or can_organize(user, c)]
+    return [c for c in rows if visible_to(user, c)]

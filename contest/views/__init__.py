@@ -1,6 +1,7 @@
 """Blueprints: parse the request, call the domain, render."""
 
-from flask import flash
+from flask import abort, flash
+from flask_login import current_user
 
 
 def show_domain_error(form, error) -> None:
@@ -16,3 +17,16 @@ def form_status(*forms) -> int:
     """400 when a posted form comes back with errors, so clients and tests can
     tell a refused change from a shown page."""
     return 400 if any(form is not None and form.errors for form in forms) else 200
+
+
+def visible_or_404(slug: str):
+    """The competition of a page under /c/<slug>/: 404 when there is none, or
+    when it is a draft and the visitor is not one of its organizers, so a
+    draft's name shows nowhere before it opens. Every /c/<slug>/ route calls
+    this (tests/test_authorization.py walks them all)."""
+    from contest.domain.competitions import find_by_slug, visible_to
+
+    competition = find_by_slug(slug)
+    if competition is None or not visible_to(current_user, competition):
+        abort(404)
+    return competition

@@ -10,23 +10,16 @@ from contest.domain.competitions import (
     LEVEL_LABELS,
     STATE_LABELS,
     can_organize,
-    find_by_slug,
     submissions_open,
 )
 from contest.domain.entries import attachment_bytes
 from contest.extensions import db
-from contest.models import Attachment, AttachmentKind, CompetitionState, Entry, EntryStatus
+from contest.models import Attachment, AttachmentKind, Entry, EntryStatus
 from contest.page_cache import PageCache
 from contest.storage import get_storage
+from contest.views import visible_or_404
 
 bp = Blueprint("competitions", __name__)
-
-
-def visible_or_404(slug: str):
-    competition = find_by_slug(slug)
-    if competition is None or (competition.state is CompetitionState.draft and not can_organize(current_user, competition)):
-        abort(404)
-    return competition
 
 
 # Entry counts on the public page may lag by this much at the deadline rush.

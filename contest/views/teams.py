@@ -8,7 +8,7 @@ from sqlalchemy import select
 from contest.access import access
 from contest.domain import teams as domain
 from contest.domain.certificates import team_certificates
-from contest.domain.competitions import find_by_slug, submissions_open
+from contest.domain.competitions import submissions_open
 from contest.domain.entries import has_unsubmitted_changes
 from contest.domain.errors import DomainError
 from contest.extensions import auth_limit, db, failed_answer, limiter, mail_limit
@@ -21,7 +21,7 @@ from contest.forms.teams import (
     NewTeamForm,
 )
 from contest.models import Gender, Member, OrgUnit, Team
-from contest.views import form_status, show_domain_error
+from contest.views import form_status, show_domain_error, visible_or_404
 
 bp = Blueprint("teams", __name__)
 
@@ -43,9 +43,7 @@ def mine():
 @bp.route("/c/<slug>/team/new", methods=["GET", "POST"])
 @access("login")
 def new(slug):
-    competition = find_by_slug(slug)
-    if competition is None:
-        abort(404)
+    competition = visible_or_404(slug)
     form = NewTeamForm()
     units = db.session.scalars(select(OrgUnit).order_by(OrgUnit.code)).all()
     form.org_unit.choices = [(0, _("— none —"))] + [(u.id, u.name) for u in units if u.valid_to is None]

@@ -20,7 +20,7 @@ from contest.domain.accounts import external_url
 from contest.domain.errors import Conflict, DomainError
 from contest.domain.outbox import queue_mail
 from contest.extensions import db
-from contest.models import Competition, Entry, EntryStatus, Team
+from contest.models import Competition, CompetitionState, Entry, EntryStatus, Team
 from contest.models.base import utcnow
 from judging.domain.awards import awards_of
 from judging.models import Publication, ResultSnapshot, Round, ScoreSheet
@@ -143,7 +143,8 @@ def visible_publication(slug: str, now: datetime | None = None) -> VisiblePublic
         row = db.session.execute(
             select(Publication.id, Publication.content_hash, Publication.publish_at)
             .join(Competition, Competition.id == Publication.competition_id)
-            .where(Competition.slug == slug, Publication.withdrawn_at.is_(None))
+            .where(Competition.slug == slug, Competition.state != CompetitionState.draft,
+                   Publication.withdrawn_at.is_(None))
             .order_by(Publication.version.desc()).limit(1)).first()
         cached = (time.monotonic(), VisiblePublication(*row) if row else None)
         with _lookup_lock:

@@ -31,6 +31,7 @@ from contest.domain.exports import to_csv, to_xlsx
 from contest.extensions import db
 from contest.forms.teams import ConfirmForm
 from contest.models import Entry
+from contest.views import visible_or_404
 from judging.domain import advancement, awards, publication
 from judging.domain import results as results_domain
 from judging.models import Award, AwardTier, Publication, ResultSnapshot, Round, Score, ScoreSheet
@@ -376,9 +377,7 @@ _rendered: dict[tuple, bytes] = {}
 def public_results(slug):
     visible = publication.visible_publication(slug)
     if visible is None:
-        competition = find_by_slug(slug)
-        if competition is None:
-            abort(404)
+        competition = visible_or_404(slug)
         response = Response(render_template("judging/results/not_yet.html", competition=competition))
         response.headers["Cache-Control"] = "no-cache"
         return response
@@ -405,8 +404,7 @@ def public_results(slug):
 def public_results_json(slug):
     visible = publication.visible_publication(slug)
     if visible is None:
-        if find_by_slug(slug) is None:
-            abort(404)
+        visible_or_404(slug)
         return Response(json.dumps({"published": False}), mimetype="application/json",
                         headers={"Cache-Control": "no-cache"})
     key = (visible, "json")

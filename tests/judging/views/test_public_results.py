@@ -68,3 +68,15 @@ def test_a_logged_in_visitor_gets_a_private_page(client, app, db):
     login(client, leader)
     page = client.get(f"/c/{competition.slug}/results")
     assert page.headers["Cache-Control"].startswith("private") and leader.full_name in page.get_data(as_text=True)
+
+
+def test_a_draft_competitions_results_are_not_public_even_when_a_publication_exists(client, app, db):
+    from contest.models import CompetitionState
+
+    competition = _published(app, db, utcnow() - timedelta(seconds=1))
+    competition.state = CompetitionState.draft      # e.g. a publication restored into a competition not yet opened
+    db.session.commit()
+    publication.forget_cached(competition.slug)
+    for path in (f"/c/{competition.slug}/results", f"/c/{competition.slug}/results.json"):
+        response = client.get(path)
+        assert response.status_code == 404 and "Đội công khai" not in response.get_data(as_text=True)
