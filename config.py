@@ -2,12 +2,17 @@
 
 `DefaultConfig` runs on a fresh machine with nothing but Python: SQLite in the
 instance folder, mail kept in the outbox and sent in-process when an SMTP server
-is configured. `ProductionConfig` refuses to start without its secrets.
+is configured, and without SECRET_KEY a random key made once and kept in the
+instance folder (`secret_key`, readable by its owner only). `ProductionConfig`
+refuses to start without its secrets. No configuration starts on a key that is
+written in this repository.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
+from pathlib import Path
 
 
 class ConfigError(RuntimeError):
@@ -31,13 +36,54 @@ def _env_int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {value!r}") from exc
 
 
+# Keys anyone can read in this repository (the old development default, the
+# deployment guide's placeholder): a session cookie signed with one of them can
+# be forged, so no configuration starts on them. The test key is refused
+# outside tests.
+PUBLISHED_SECRET_KEYS = frozenset({"dev-only-not-secret", "PASTE-48-RANDOM-CHARACTERS"})
+TEST_SECRET_KEY = "test-secret"  # noqa: S105 - the test config only
+INSTANCE_KEY_FILE = "secret_key"
+
+
+def instance_secret_key(instance_path: str | os.PathLike) -> str:
+    """The development key kept in the instance folder: made once, at random,
+    in a file created readable by its owner only (never loosened afterwards),
+    so sessions survive restarts and no key is shared between machines."""
+    path = Path(instance_path) / INSTANCE_KEY_FILE
+    if not path.exists():
+        key = secrets.token_urlsafe(48)
+        # Written under a name of its own, then linked into place: a second
+        # process starting at the same moment reads a whole key or makes none.
+        draft = path.with_name(f".{INSTANCE_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(key + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            try:
+                os.link(draft, path)
+            except FileExistsError:
+                pass
+        finally:
+            draft.unlink(missing_ok=True)
+    if os.name == "posix" and path.stat().st_mode & 0o077:
+        raise ConfigError(f"{path} holds the secret key but others may read it: run `chmod 600 {path}`, "
+                          "or delete it to make a new key (everyone is logged out)")
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise ConfigError(f"{path} does not hold a usable secret key: delete it and start again to make a new one")
+    return key
+
+
 class DefaultConfig:
     """Development and demo: `make run` on a laptop."""
 
     ENV_NAME = "default"
     # Packages built on `contest` that the factory loads (each has init_app).
     PLUGINS = ("judging",)
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # None: the factory takes the instance folder's key (`instance_secret_key`).
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     # None means "sqlite:///<instance>/contest.db", filled in by the factory
     # because only the app knows its instance folder.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
@@ -117,12 +163,24 @@ class DefaultConfig:
         """Checks that hold for every environment."""
         if config.get("MAIL_USE_TLS") and config.get("MAIL_USE_SSL"):
             raise ConfigError("MAIL_USE_TLS and MAIL_USE_SSL cannot both be on")
+        key = config.get("SECRET_KEY")
+        if key in PUBLISHED_SECRET_KEYS or (key == TEST_SECRET_KEY and not config.get("TESTING")):
+            raise ConfigError(
+                "SECRET_KEY is a key written in this project's source, with which anyone can forge a log-in. "
+                "Set SECRET_KEY to a random value of your own "
+                "(python3 -c 'import secrets; print(secrets.token_urlsafe(48))'), "
+                "or, in development only, unset it to use a key made for this machine. See docs/deploy.md.")
+
+    @classmethod
+    def missing_secret_key(cls, instance_path: str) -> str:
+        """The key to use when SECRET_KEY is not set: development and demo make one."""
+        return instance_secret_key(instance_path)
 
 
 class TestConfig(DefaultConfig):
     ENV_NAME = "test"
     TESTING = True
-    SECRET_KEY = "test-secret"  # noqa: S105 - the test config only
+    SECRET_KEY = TEST_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
     OUTBOX_IN_PROCESS = False
     RATELIMIT_ENABLED = False
@@ -157,6 +215,10 @@ class ProductionConfig(DefaultConfig):
             )
         if len(os.environ["SECRET_KEY"]) < 32:
             raise ConfigError("SECRET_KEY must be at least 32 characters long")
+
+    @classmethod
+    def missing_secret_key(cls, instance_path: str) -> str:
+        raise ConfigError("Production needs the environment variable SECRET_KEY. See docs/deploy.md.")
 
 
 CONFIGS = {

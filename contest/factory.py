@@ -42,6 +42,8 @@ def create_app(config_class: type[DefaultConfig] | None = None, **overrides) -> 
     app.config.update(overrides)
     config_class.validate(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config_class.missing_secret_key(app.instance_path)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'contest.db'}"
     app.config.setdefault("UPLOAD_FOLDER", None)
