@@ -152,6 +152,9 @@ class DefaultConfig:
     RESET_TOKEN_MAX_AGE = 60 * 60 * 2
 
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    # scrypt cost of an encrypted backup's passphrase, as log2(N): age's default
+    # (about a second and 256 MiB of memory to make or open one).
+    BACKUP_SCRYPT_WORK_FACTOR = 18
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # default: <instance>/uploads
     SHARED_DATA_DIR = os.environ.get(
         "SHARED_DATA_DIR",
@@ -190,6 +193,7 @@ class TestConfig(DefaultConfig):
     # Argon2 at production cost makes a suite of hundreds of log-ins slow; the
     # algorithm is the same.
     PASSWORD_HASH_COST = "fast"  # noqa: S105 - a cost setting, not a password
+    BACKUP_SCRYPT_WORK_FACTOR = 10
 
 
 class ProductionConfig(DefaultConfig):

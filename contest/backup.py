@@ -4,7 +4,12 @@ counts and a SHA-256 of each member. Restore goes only into an empty database
 migrated to the same revision, and checks every checksum before writing.
 
 Rows are written through SQLAlchemy, not pg_dump, so a backup taken on the
-SQLite demo restores into PostgreSQL too."""
+SQLite demo restores into PostgreSQL too.
+
+The archive is created readable by its owner only, and may be encrypted with a
+passphrase (the age format, `contest/agefile.py`). Mail bodies that could open
+an account are left out (`outbox_row_for_backup`): a backup is not a way into
+the accounts whose mail it holds."""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ import enum
 import hashlib
 import io
 import json
+import os
 import tarfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,9 +27,15 @@ from pathlib import Path
 from sqlalchemy import JSON, Date, DateTime, Enum, LargeBinary, Numeric, func, select, text
 from sqlalchemy.engine import Connection
 
+from contest import agefile
+from contest.domain.tokens import contains_token
+from contest.models import OutboxStatus
 from contest.models.base import Base, UTCDateTime, utcnow
 
 FORMAT = 1
+
+LEFT_OUT_NOTE = ("left out of the backup: it carried a live link (confirmation, password reset or invitation); "
+                 "ask for a new one")
 
 
 class BackupError(Exception):
@@ -72,34 +84,91 @@ def _add(archive: tarfile.TarFile, name: str, data: bytes, checksums: dict[str, 
     checksums[name] = hashlib.sha256(data).hexdigest()
 
 
-def backup(conn: Connection, storage, out: Path) -> dict:
-    """Write the archive; returns the manifest."""
+def carries_live_link(text: str | None) -> bool:
+    """A link made by contest.domain.tokens.make_token: confirmation, password
+    reset, team and judge invitations. Certificates' verification links are
+    random strings kept in the database anyway, and are not matched."""
+    return contains_token(text)
+
+
+def outbox_row_for_backup(row: dict) -> dict:
+    """What a backup keeps of a mail: every row with its recipient, subject,
+    status, attempts and times. Left out: the bodies of mail already sent or
+    given up (nothing will send them again, and they may hold links that still
+    work), and the bodies of waiting mail that hold a signed link; such mail is
+    kept as failed, with a note, so a restored system never sends it empty."""
+    if row["status"] is not OutboxStatus.pending:
+        return {**row, "body_text": "", "body_html": None}
+    if carries_live_link(row["body_text"]) or carries_live_link(row["body_html"]):
+        return {**row, "body_text": "", "body_html": None, "status": OutboxStatus.failed,
+                "last_error": LEFT_OUT_NOTE, "claimed_until": None, "claimed_by": None}
+    return row
+
+
+# Tables whose rows the archive keeps only in part, and why (see docs/deploy.md).
+_ROW_FILTERS = {"outbox_messages": outbox_row_for_backup}
+
+
+def _private_file(path: Path):
+    """A new file readable by its owner only from the moment it exists (not
+    loosened and then tightened); one left over by a failed run is replaced."""
+    path.unlink(missing_ok=True)
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+
+
+def backup(conn: Connection, storage, out: Path, *, passphrase: str | None = None,
+           work_factor: int = agefile.DEFAULT_WORK_FACTOR) -> dict:
+    """Write the archive (encrypted with `passphrase` when given); returns the manifest."""
     checksums: dict[str, str] = {}
     manifest = {"format": FORMAT, "created_at": utcnow().isoformat(), "revision": schema_revision(conn),
                 "dialect": conn.dialect.name, "tables": {}, "files": 0, "checksums": checksums}
     partial = out.with_name(out.name + ".part")   # a failed backup never looks like a good one
-    with tarfile.open(partial, "w:gz") as archive:
-        for table in Base.metadata.sorted_tables:
-            order = [c for c in table.primary_key.columns] or list(table.columns)
-            rows = conn.execute(select(table).order_by(*order)).mappings()
-            lines = [json.dumps(dict(row), default=_encode, ensure_ascii=False, sort_keys=True) for row in rows]
-            _add(archive, f"tables/{table.name}.jsonl", ("\n".join(lines) + "\n" if lines else "").encode(), checksums)
-            manifest["tables"][table.name] = len(lines)
-        for key in sorted(storage.keys()):
-            _add(archive, f"files/{key}", storage.read(key), checksums)
-            manifest["files"] += 1
-        _add(archive, "manifest.json", json.dumps(manifest, indent=1, sort_keys=True).encode(), {})
+    with _private_file(partial) as raw:
+        sink = agefile.EncryptingWriter(raw, passphrase, work_factor) if passphrase else raw
+        with tarfile.open(fileobj=sink, mode="w:gz") as archive:
+            for table in Base.metadata.sorted_tables:
+                order = [c for c in table.primary_key.columns] or list(table.columns)
+                keep = _ROW_FILTERS.get(table.name, dict)
+                rows = conn.execute(select(table).order_by(*order)).mappings()
+                lines = [json.dumps(keep(dict(row)), default=_encode, ensure_ascii=False, sort_keys=True)
+                         for row in rows]
+                _add(archive, f"tables/{table.name}.jsonl", ("\n".join(lines) + "\n" if lines else "").encode(),
+                     checksums)
+                manifest["tables"][table.name] = len(lines)
+            for key in sorted(storage.keys()):
+                _add(archive, f"files/{key}", storage.read(key), checksums)
+                manifest["files"] += 1
+            _add(archive, "manifest.json", json.dumps(manifest, indent=1, sort_keys=True).encode(), {})
+        if sink is not raw:
+            sink.close()
     partial.replace(out)
     return manifest
 
 
-def _read_verified(path: Path) -> tuple[dict, dict[str, bytes]]:
-    members: dict[str, bytes] = {}
+def is_encrypted(path: Path) -> bool:
     try:
-        with tarfile.open(path, "r:gz") as archive:
-            for info in archive:
-                if info.isfile():
-                    members[info.name] = archive.extractfile(info).read()
+        with path.open("rb") as fh:
+            return agefile.is_encrypted(fh.read(len(agefile.MAGIC)))
+    except OSError as error:
+        raise BackupError(f"cannot read {path}: {error}") from error
+
+
+def _read_verified(path: Path, passphrase: str | None = None) -> tuple[dict, dict[str, bytes]]:
+    members: dict[str, bytes] = {}
+    encrypted = is_encrypted(path)
+    if encrypted and not passphrase:
+        raise BackupError(f"{path} is encrypted: give its passphrase")
+    try:
+        with path.open("rb") as raw:
+            source = io.BufferedReader(agefile.DecryptingReader(raw, passphrase), agefile.CHUNK) if encrypted else raw
+            with tarfile.open(fileobj=source, mode="r|gz") as archive:
+                for info in archive:
+                    if info.isfile():
+                        members[info.name] = archive.extractfile(info).read()
+    except agefile.WrongPassphrase as error:
+        raise BackupError(f"wrong passphrase: it does not open {path}") from error
+    except agefile.AgeError as error:
+        raise BackupError(f"cannot decrypt {path}: {error}") from error
     except (tarfile.TarError, OSError, EOFError) as error:
         raise BackupError(f"cannot read {path}: {error}") from error
     if "manifest.json" not in members:
@@ -116,11 +185,11 @@ def _read_verified(path: Path) -> tuple[dict, dict[str, bytes]]:
     return manifest, members
 
 
-def restore(conn: Connection, storage, path: Path) -> dict:
+def restore(conn: Connection, storage, path: Path, *, passphrase: str | None = None) -> dict:
     """Check the archive and the target, then load every row and file. The
     caller commits `conn`; files are written first (they are only reachable
     through rows, so a failed restore leaves unreferenced files at worst)."""
-    manifest, members = _read_verified(path)
+    manifest, members = _read_verified(path, passphrase)
     revision = schema_revision(conn)
     if revision != manifest["revision"]:
         raise BackupError(f"the database is at schema revision {revision}, the backup at {manifest['revision']}: "

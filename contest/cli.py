@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import getpass
+import os
 import secrets
+import sys
 import time
 from pathlib import Path
 
@@ -188,36 +190,86 @@ def report_yearly(year: int, fmt: str, out: Path | None, locale: str):
     click.echo(f"{len(report.competitions)} competitions of {year} reported in {out}")
 
 
+MIN_PASSPHRASE = 12
+
+_passphrase_options = [
+    click.option("--passphrase-env", default="BACKUP_PASSPHRASE", show_default=True, metavar="NAME",
+                 help="Environment variable holding the passphrase."),
+    click.option("--key-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+                 help="File holding the passphrase (its first line), instead of the environment variable."),
+]
+
+
+def _with_passphrase_options(command):
+    for option in reversed(_passphrase_options):
+        command = option(command)
+    return command
+
+
+def _passphrase(env_name: str, key_file: Path | None, *, confirm: bool) -> str:
+    """From --key-file, else the environment variable, else asked for on a terminal."""
+    if key_file is not None:
+        lines = key_file.read_text(encoding="utf-8").splitlines()
+        value = lines[0] if lines else ""
+        source = str(key_file)
+    elif os.environ.get(env_name):
+        value, source = os.environ[env_name], env_name
+    elif sys.stdin.isatty():
+        value = click.prompt("Passphrase", hide_input=True, confirmation_prompt=confirm)
+        source = "the prompt"
+    else:
+        raise click.ClickException(f"give the passphrase in the environment variable {env_name} or with --key-file")
+    if not value:
+        raise click.ClickException(f"the passphrase from {source} is empty")
+    return value
+
+
 @click.command("backup")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Archive to write; default backup-YYYYMMDD-HHMMSS.tar.gz in the current folder.")
-def backup_command(out: Path | None):
-    """Back up the database contents and uploaded files into one archive."""
+              help="Archive to write; default backup-YYYYMMDD-HHMMSS.tar.gz in the current folder "
+                   "(.tar.gz.age when encrypted).")
+@click.option("--encrypt", is_flag=True, help="Encrypt the archive with a passphrase (age format).")
+@_with_passphrase_options
+def backup_command(out: Path | None, encrypt: bool, passphrase_env: str, key_file: Path | None):
+    """Back up the database contents and uploaded files into one archive,
+    readable by its owner only. Bodies of mail that could open an account are
+    left out (docs/deploy.md, Backups)."""
+    from flask import current_app
+
     from contest.backup import backup
     from contest.extensions import db
     from contest.models.base import utcnow
     from contest.storage import get_storage
 
-    out = out or Path(f"backup-{utcnow():%Y%m%d-%H%M%S}.tar.gz")
+    passphrase = None
+    if encrypt:
+        passphrase = _passphrase(passphrase_env, key_file, confirm=True)
+        if len(passphrase) < MIN_PASSPHRASE:
+            raise click.ClickException(f"the passphrase must be at least {MIN_PASSPHRASE} characters long")
+    out = out or Path(f"backup-{utcnow():%Y%m%d-%H%M%S}.tar.gz" + (".age" if encrypt else ""))
     # One repeatable-read snapshot on PostgreSQL: every table as of the same moment.
     options = {"isolation_level": "REPEATABLE READ"} if db.engine.dialect.name == "postgresql" else {}
     with db.engine.connect().execution_options(**options) as conn:
-        manifest = backup(conn, get_storage(), out)
+        manifest = backup(conn, get_storage(), out, passphrase=passphrase,
+                          work_factor=current_app.config["BACKUP_SCRYPT_WORK_FACTOR"])
     click.echo(f"{sum(manifest['tables'].values())} rows and {manifest['files']} files "
-               f"(schema {manifest['revision']}) written to {out}")
+               f"(schema {manifest['revision']}) written to {out}" + (", encrypted" if encrypt else ""))
 
 
 @click.command("restore")
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def restore_command(archive: Path):
-    """Restore a backup into an empty database migrated to the backup's revision."""
-    from contest.backup import BackupError, restore
+@_with_passphrase_options
+def restore_command(archive: Path, passphrase_env: str, key_file: Path | None):
+    """Restore a backup into an empty database migrated to the backup's
+    revision. An encrypted backup needs the passphrase it was made with."""
+    from contest.backup import BackupError, is_encrypted, restore
     from contest.extensions import db
     from contest.storage import get_storage
 
     try:
+        passphrase = _passphrase(passphrase_env, key_file, confirm=False) if is_encrypted(archive) else None
         with db.engine.begin() as conn:
-            manifest = restore(conn, get_storage(), archive)
+            manifest = restore(conn, get_storage(), archive, passphrase=passphrase)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"{sum(manifest['tables'].values())} rows and {manifest['files']} files restored from {archive}")
