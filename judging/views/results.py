@@ -31,6 +31,7 @@ from contest.domain.exports import to_csv, to_xlsx
 from contest.extensions import db
 from contest.forms.teams import ConfirmForm
 from contest.models import Entry
+from contest.page_cache import shareable
 from contest.views import visible_or_404
 from judging.domain import advancement, awards, publication
 from judging.domain import results as results_domain
@@ -349,14 +350,16 @@ def round_record(slug, round_id):
 
 # -- public ------------------------------------------------------------------------
 
-def _cached_response(key: tuple, body: bytes, mimetype: str, etag: str):
+def _cached_response(key: tuple, body: bytes, mimetype: str, etag: str, *, keep: bool = True):
     """Publications never change, so their rendered bytes (and gzip of them) are
-    kept in memory; phones at the announcement get ~10 times fewer bytes."""
+    kept in memory (unless not `keep`); phones at the announcement get ~10 times fewer bytes."""
     gzip_ok = "gzip" in request.headers.get("Accept-Encoding", "")
     if gzip_ok:
-        zipped = _rendered.get((*key, "gzip"))
+        zipped = _rendered.get((*key, "gzip")) if keep else None
         if zipped is None:
-            zipped = _rendered[(*key, "gzip")] = gzip.compress(body, compresslevel=6, mtime=0)
+            zipped = gzip.compress(body, compresslevel=6, mtime=0)
+            if keep:
+                _rendered[(*key, "gzip")] = zipped
         body = zipped
     response = Response(body, mimetype=mimetype)
     if gzip_ok:
@@ -384,19 +387,21 @@ def public_results(slug):
     from flask_babel import get_locale
 
     key = (visible, str(get_locale()), current_user.is_authenticated)
-    body = _rendered.get(key)
+    # Kept for everyone only without a query string: the page carries its own address.
+    keep = not current_user.is_authenticated and shareable()
+    body = _rendered.get(key) if keep else None
     if body is None:
         row = db.session.get(Publication, visible.id)
         body = render_template("judging/results/public.html", content=row.content, publication=row,
                                og_url=url_for("results.public_results", slug=slug, _external=True),
                                shared_page=not current_user.is_authenticated).encode()
-        if not current_user.is_authenticated:
+        if keep:
             _rendered[key] = body
     if current_user.is_authenticated:   # the page shows who is logged in: never share it
         response = Response(body, mimetype="text/html")
         response.headers["Cache-Control"] = "private, no-cache"
         return response
-    return _cached_response(key, body, "text/html", f"{visible.content_hash[:16]}-{visible.id}-{key[1]}")
+    return _cached_response(key, body, "text/html", f"{visible.content_hash[:16]}-{visible.id}-{key[1]}", keep=keep)
 
 
 @public.route("/c/<slug>/results.json")

@@ -21,3 +21,18 @@ def test_a_logged_in_visitor_gets_their_own_page(client, db):
     login(client, user)
     page = client.get(f"/c/{competition.slug}").get_data(as_text=True)
     assert "Người Xem Riêng" in page and "csrf_token" in page
+
+
+def test_visitors_with_different_query_strings_get_their_own_pages(app, client, db):
+    competition = make_competition("cong-khai-2026")
+    url = f"/c/{competition.slug}"
+    first = client.get(f"{url}?utm_source=nguoi-dau-tien").get_data(as_text=True)
+    second = app.test_client().get(f"{url}?fbclid=nguoi-thu-hai").get_data(as_text=True)
+    plain = app.test_client().get(url).get_data(as_text=True)
+    assert 'value="/c/cong-khai-2026?utm_source=nguoi-dau-tien"' in first
+    assert 'value="/c/cong-khai-2026?fbclid=nguoi-thu-hai"' in second and "nguoi-dau-tien" not in second
+    assert f'name="next" value="{url}"' in plain and "nguoi-" not in plain
+    # ... and a page made for a query string is not the one kept for everyone.
+    with recorded_statements(db) as seen:
+        assert app.test_client().get(url).get_data(as_text=True) == plain
+    assert seen == []

@@ -80,3 +80,15 @@ def test_a_draft_competitions_results_are_not_public_even_when_a_publication_exi
     for path in (f"/c/{competition.slug}/results", f"/c/{competition.slug}/results.json"):
         response = client.get(path)
         assert response.status_code == 404 and "Đội công khai" not in response.get_data(as_text=True)
+
+
+def test_visitors_of_the_results_with_different_query_strings_get_their_own_pages(client, app, db):
+    competition = _published(app, db, utcnow() - timedelta(seconds=1))
+    url = f"/c/{competition.slug}/results"
+    first = client.get(f"{url}?utm_source=nguoi-dau-tien").get_data(as_text=True)
+    second = app.test_client().get(f"{url}?fbclid=nguoi-thu-hai", headers={"Accept-Encoding": "gzip"})
+    second_page = gzip.decompress(second.data).decode()
+    plain = app.test_client().get(url).get_data(as_text=True)
+    assert "Đội công khai 0" in first and f'value="{url}?utm_source=nguoi-dau-tien"' in first
+    assert f'value="{url}?fbclid=nguoi-thu-hai"' in second_page and "nguoi-dau-tien" not in second_page
+    assert f'name="next" value="{url}"' in plain and "nguoi-" not in plain
