@@ -1,7 +1,7 @@
 """project outcomes: by_team, so an invited team removes only what it recorded
 
 Revision ID: 3a7c1e9b2f40
-Revises: d52fba581c39
+Revises: dd96206ccfb3
 Create Date: 2026-12-01 10:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3a7c1e9b2f40'
-down_revision = 'd52fba581c39'
+down_revision = 'dd96206ccfb3'
 branch_labels = None
 depends_on = None
 
