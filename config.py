@@ -151,10 +151,15 @@ class DefaultConfig:
     EMAIL_TOKEN_MAX_AGE = 60 * 60 * 48
     RESET_TOKEN_MAX_AGE = 60 * 60 * 2
 
-    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     # scrypt cost of an encrypted backup's passphrase, as log2(N): age's default
     # (about a second and 256 MiB of memory to make or open one).
     BACKUP_SCRYPT_WORK_FACTOR = 18
+
+    # Request bodies (contest/request_guard.py): each route has its own limit, checked
+    # before the body is read; none is above MAX_CONTENT_LENGTH (nginx's client_max_body_size).
+    MAX_CONTENT_LENGTH = 21 * 1024 * 1024   # the largest upload route: one 20 MB file and its form
+    MAX_FORM_REQUEST = 1024 * 1024          # ordinary forms (the largest, an entry, is about 100 KB)
+    MAX_JSON_REQUEST = 32 * 1024            # JSON (a score change with a 4,000-character comment)
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # default: <instance>/uploads
     SHARED_DATA_DIR = os.environ.get(
         "SHARED_DATA_DIR",

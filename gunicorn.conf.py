@@ -14,7 +14,7 @@ threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 keepalive = 30
 timeout = 60
 graceful_timeout = 30
-# Uploads are checked in memory (at most 64 MB per request, see config.py).
+# Uploads are checked in memory (at most 21 MB per request, see config.py).
 limit_request_line = 8190
 accesslog = None   # the app logs each request with its request id (LOG_REQUESTS)
 errorlog = "-"

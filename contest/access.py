@@ -48,9 +48,7 @@ def access(*rules: str):
                 return view(*args, **kwargs)
             if "public" not in rules:
                 if not current_user.is_authenticated:
-                    if request.path.startswith("/api/"):
-                        abort(401)
-                    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+                    return _anonymous_answer()
                 if not any(_RULES[r] is None or _RULES[r](kwargs) for r in rules):
                     abort(403)
             return view(*args, **kwargs)
@@ -69,6 +67,25 @@ def signed_in() -> tuple[int, str] | None:
     if named is None and current_user.is_authenticated:
         named = login_sessions.signed_in()
     return named
+
+
+def _anonymous_answer():
+    if request.path.startswith("/api/"):
+        abort(401)
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def refuse_anonymous(view):
+    """For a request whose body is not read yet: what `access` answers when the
+    view needs a signed-in user and the request is not signed in; else None."""
+    rules = rules_of(view)
+    if not rules or "public" in rules:
+        return None
+    if "session" in rules and login_sessions.signed_in() is not None:
+        return None
+    if current_user.is_authenticated:
+        return None
+    return _anonymous_answer()
 
 
 def check_rules(app) -> None:

@@ -6,13 +6,13 @@ import importlib
 import os
 from pathlib import Path
 
-from flask import Flask, current_app, g, jsonify
+from flask import Flask, g, jsonify
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 
 from config import DefaultConfig, config_from_env
-from contest import signals
+from contest import request_guard, signals
 from contest.access import check_rules
 from contest.extensions import (
     babel,
@@ -24,6 +24,7 @@ from contest.extensions import (
     migrate,
 )
 from contest.i18n import select_locale
+from contest.request_guard import RefusedText, too_large_message
 from contest.security import install_security_headers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,7 +78,6 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
-    csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 
     @app.before_request
@@ -87,6 +87,10 @@ def _init_extensions(app: Flask) -> None:
         from flask_babel import refresh
 
         refresh()
+    # Body limits and text checks: before anything reads the request (CSRF
+    # reads the form) and before routes are added (the `int` converter).
+    request_guard.install(app)
+    csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
 
@@ -145,25 +149,6 @@ def _register_blueprints(app: Flask) -> None:
     signals.manage_links.connect(manage_links, app)
 
 
-def _nul_in(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_nul_in(k) or _nul_in(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_nul_in(v) for v in value)
-    return False
-
-
-def _holds_nul(request) -> bool:
-    """A NUL character in the path, the query, the form fields or a JSON body."""
-    if "\x00" in request.path:
-        return True
-    if any(_nul_in(k) or _nul_in(v) for source in (request.args, request.form) for k, v in source.items(multi=True)):
-        return True
-    return request.is_json and _nul_in(request.get_json(silent=True))
-
-
 def _register_errors(app: Flask) -> None:
     from flask import render_template, request
 
@@ -175,17 +160,13 @@ def _register_errors(app: Flask) -> None:
             return jsonify(error=title, message=message), status
         return render_template("error.html", status=status, title=title, message=message), status
 
-    @app.before_request
-    def _refuse_nul_characters():
-        # PostgreSQL text cannot hold NUL: one in any field, query or path would
-        # end in a 500 deep in the database layer. Refuse it here, once for all.
-        if not _holds_nul(request):
-            return None
-        message = _("The text contains an invisible control character (NUL) that cannot be saved. "
-                    "Delete it, or type the text again, and send it once more.")
+    @app.errorhandler(RefusedText)
+    def _refused_text(exc):
+        # PostgreSQL text cannot hold NUL nor half a character: refused where
+        # the value is parsed (contest/request_guard.py), never a 500 later.
         if request.is_json:
-            return jsonify(error="nul_character", message=message), 400
-        return _error(400, "nul_character", message)
+            return jsonify(error=exc.reason, message=exc.message()), 400
+        return _error(400, exc.reason, exc.message())
 
     @app.errorhandler(CSRFError)
     def _csrf(exc):
@@ -205,9 +186,10 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(413)
     def _too_large(exc):
-        limit_mb = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
-        return _error(413, "too_large", _("The upload is larger than allowed (at most %(mb)d MB in one request). "
-                                          "Nothing else was changed; go back and choose a smaller file.", mb=limit_mb))
+        # Each route's own limit (contest/request_guard.py), checked before the body is read.
+        if request.is_json:
+            return jsonify(error="too_large", message=too_large_message()), 413
+        return _error(413, "too_large", too_large_message())
 
     @app.errorhandler(429)
     def _rate_limited(exc):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 from contextlib import contextmanager
 
@@ -186,3 +187,32 @@ def recorded_statements(database):
         yield seen
     finally:
         event.remove(database.engine, "before_cursor_execute", note)
+
+
+# -- request bodies -----------------------------------------------------------
+
+class CountingBody(io.RawIOBase):
+    """A request body of `size` bytes, made as they are read; counts what the app reads."""
+
+    def __init__(self, size: int, fill: bytes = b"["):
+        self.size, self.fill, self.read_bytes = size, fill, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = min(len(buffer), self.size - self.read_bytes)
+        buffer[:n] = self.fill * n
+        self.read_bytes += n
+        return n
+
+
+def send_body(client, method, url, body: CountingBody, content_type, *, chunked=False, headers=None):
+    headers = dict(headers or {})
+    environ = {"wsgi.input": body}
+    if chunked:   # no length: the server ends the stream (gunicorn does), the app must cut it
+        headers["Transfer-Encoding"] = "chunked"
+        environ["wsgi.input_terminated"] = True
+    else:
+        environ["CONTENT_LENGTH"] = str(body.size)
+    return client.open(url, method=method, content_type=content_type, headers=headers, environ_overrides=environ)

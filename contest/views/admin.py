@@ -8,6 +8,7 @@ from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.forms.orgunits import KIND_LABELS, OrgUnitForm, OrgUnitImportForm
 from contest.models import AuditEvent, OrgUnit, OutboxMessage, OutboxStatus, User
+from contest.request_guard import takes_upload
 from contest.views import form_status, show_domain_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -82,6 +83,7 @@ def orgunit_edit(unit_id):
 
 @bp.route("/orgunits/import", methods=["POST"])
 @access("admin")
+@takes_upload(5 * 1024 * 1024)  # a province's units are a few hundred rows
 def orgunits_import():
     form = OrgUnitImportForm()
     if not form.validate_on_submit():

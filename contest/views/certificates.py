@@ -23,6 +23,7 @@ from contest.access import access
 from contest.domain import certificates as domain
 from contest.domain.competitions import find_by_slug
 from contest.domain.errors import DomainError
+from contest.domain.uploads import MAX_BYTES
 from contest.extensions import db, limiter, mail_limit
 from contest.forms.teams import ConfirmForm
 from contest.models import (
@@ -32,6 +33,7 @@ from contest.models import (
     CertificateTemplateRecord,
     Team,
 )
+from contest.request_guard import takes_upload
 from contest.storage import get_storage
 
 bp = Blueprint("certificates", __name__)
@@ -99,6 +101,7 @@ def index(slug):
 
 @bp.route("/manage/<slug>/certificates/templates/<int:template_id>", methods=["GET", "POST"])
 @access("competition:organizer")
+@takes_upload(len(domain.IMAGE_SLOTS) * MAX_BYTES["image"])  # a logo, a signature and a seal
 def edit_template(slug, template_id):
     competition = find_by_slug(slug)
     record = _of_competition(CertificateTemplateRecord, competition, template_id)

@@ -19,11 +19,13 @@ from contest.access import access
 from contest.domain import entries as domain
 from contest.domain.competitions import submissions_open
 from contest.domain.errors import Conflict, DomainError
+from contest.domain.uploads import MAX_BYTES
 from contest.extensions import db, limiter, mail_limit
 from contest.forms.entries import EntryForm, UploadForm
 from contest.forms.teams import ConfirmForm
 from contest.models import Attachment, AttachmentKind, EntryStatus, Team
 from contest.numbers import vn_number
+from contest.request_guard import takes_json, takes_upload
 
 bp = Blueprint("entries", __name__)
 
@@ -84,6 +86,7 @@ def edit(team_id):
 
 @bp.route("/teams/<int:team_id>/entry/autosave", methods=["POST"])
 @access("team:member")
+@takes_json(256 * 1024)  # every text field of an entry, even as \u escapes
 def autosave(team_id):
     """JSON autosave from the edit page while the team types."""
     team, entry = _team_entry(team_id)
@@ -100,6 +103,7 @@ def autosave(team_id):
 
 @bp.route("/teams/<int:team_id>/entry/upload", methods=["POST"])
 @access("team:member")
+@takes_upload(max(MAX_BYTES.values()))  # one file per request
 def upload(team_id):
     team, entry = _team_entry(team_id)
     upload_form = UploadForm()

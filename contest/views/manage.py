@@ -31,10 +31,13 @@ from contest.models import (
     OrgUnit,
     TimelineItem,
 )
+from contest.request_guard import takes_upload
 from contest.storage import get_storage
 from contest.views import form_status, show_domain_error
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
+
+RULES_DOCUMENT_BYTES = 20 * 2**20
 
 
 def _local_tz():
@@ -90,6 +93,7 @@ def _fill_settings_form(form, competition):
 
 @bp.route("/<slug>/settings", methods=["GET", "POST"])
 @access("competition:organizer")
+@takes_upload(RULES_DOCUMENT_BYTES)
 def settings(slug):
     competition = domain.find_by_slug(slug)
     form = CompetitionSettingsForm()
@@ -103,7 +107,7 @@ def settings(slug):
             if form.rules_document.data:
                 data = form.rules_document.data.read()
                 check = validate_upload(form.rules_document.data.filename or "rules.pdf", data, "pitch_deck",
-                                        max_bytes=20 * 2**20)
+                                        max_bytes=RULES_DOCUMENT_BYTES)
                 if not check.ok:
                     raise DomainError(entries_domain.UPLOAD_MESSAGES[check.error_code] % {
                         **check.params, "expected": "PDF", "detected": str(check.params.get("detected") or "?").upper()},

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from contest.access import access, signed_in
 from contest.extensions import db
+from contest.request_guard import takes_json
 from judging.domain import scoring
 from judging.domain.rounds import timer_state
 from judging.models import Round, ScoreSheet
@@ -74,6 +75,7 @@ def sheet(round_id, entry_id):
 
 @bp.route("/rounds/<int:round_id>/sheets/<int:entry_id>/changes", methods=["POST"])
 @access("session")  # active account, judge, assignment and conflicts: checked by the domain in one query
+@takes_json()
 def change(round_id, entry_id):
     named = signed_in()
     if named is None:
@@ -98,6 +100,7 @@ def change(round_id, entry_id):
 
 @bp.route("/rounds/<int:round_id>/sheets/<int:entry_id>/submit", methods=["POST"])
 @access("login")  # judge, assignment and conflicts: checked by the domain
+@takes_json()
 def submit(round_id, entry_id):
     body = request.get_json(silent=True) or {}
     try:
