@@ -16,6 +16,7 @@ from contest.extensions import db, limiter, mail_limit
 from contest.forms.reports import OutcomeForm
 from contest.forms.teams import ConfirmForm
 from contest.models import Entry, EntryStatus, FollowUpInvitation, OutcomeKind, ProjectOutcome, Team
+from contest.request_guard import db_id
 
 bp = Blueprint("followup", __name__)
 
@@ -33,7 +34,7 @@ def _handle(entry: Entry, form: OutcomeForm, confirm: ConfirmForm, here: str, *,
     (`by_team`: the team's page, which removes only the team's own records)."""
     action = request.form.get("action")
     if action == "delete":
-        outcome = db.session.get(ProjectOutcome, request.form.get("outcome_id", type=int) or 0)
+        outcome = db.session.get(ProjectOutcome, request.form.get("outcome_id", type=db_id) or 0)
         if outcome is None or outcome.entry_id != entry.id or not confirm.validate_on_submit():
             abort(400)
         if not followup.may_remove(outcome, by_team=by_team):

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from contest.access import access, signed_in
 from contest.extensions import db
-from contest.request_guard import takes_json
+from contest.request_guard import fits_db_integer, takes_json
 from judging.domain import scoring
 from judging.domain.rounds import timer_state
 from judging.models import Round, ScoreSheet
@@ -43,7 +43,7 @@ def _parse_change(body) -> scoring.Change:
         if changed_at.tzinfo is None:
             raise scoring.ScoringError(400, "bad_request", _("The time of the change needs a time zone."))
     criterion = body.get("criterion_id")
-    if criterion is not None and (isinstance(criterion, bool) or not isinstance(criterion, int)):
+    if criterion is not None and not fits_db_integer(criterion):
         raise scoring.ScoringError(400, "bad_request", _("The criterion was not understood."))
     if criterion is None and "comment" not in body:
         raise scoring.ScoringError(400, "bad_request", _("Send either a criterion and its value, or a comment."))

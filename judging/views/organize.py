@@ -13,6 +13,7 @@ from contest.domain.competitions import find_by_slug
 from contest.domain.errors import DomainError
 from contest.extensions import db, limiter, mail_limit
 from contest.forms.teams import ConfirmForm
+from contest.request_guard import db_id
 from contest.views import form_status, show_domain_error
 from judging.domain import assignment as assignment_domain
 from judging.domain import board as board_domain
@@ -254,7 +255,7 @@ def timer(slug, round_id):
     round_ = _round(competition, round_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    entry_id = request.form.get("entry_id", type=int)
+    entry_id = request.form.get("entry_id", type=db_id)
     try:
         rounds_domain.control_timer(round_, request.form.get("action", ""), entry_id)
     except DomainError as error:

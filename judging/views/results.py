@@ -32,6 +32,7 @@ from contest.extensions import db
 from contest.forms.teams import ConfirmForm
 from contest.models import Entry
 from contest.page_cache import shareable
+from contest.request_guard import db_id
 from contest.views import visible_or_404
 from judging.domain import advancement, awards, publication
 from judging.domain import results as results_domain
@@ -195,7 +196,7 @@ def awards_page(slug):
             else:
                 _commit_or_flash(lambda: awards.propose(competition, snapshot), _("Awards proposed from the standings."))
         elif action == "give":
-            tier = db.get_or_404(AwardTier, request.form.get("tier", type=int))
+            tier = db.get_or_404(AwardTier, request.form.get("tier", 0, type=db_id))
             entry = db.session.scalar(select(Entry).where(Entry.competition_id == competition.id,
                                                           Entry.code == (request.form.get("code") or "").strip().upper()))
             if tier.competition_id != competition.id or entry is None:
@@ -203,7 +204,7 @@ def awards_page(slug):
             else:
                 _commit_or_flash(lambda: awards.give(tier, entry, request.form.get("reason")), _("The award has been given."))
         elif action == "remove":
-            award = db.get_or_404(Award, request.form.get("award", type=int))
+            award = db.get_or_404(Award, request.form.get("award", 0, type=db_id))
             if award.tier.competition_id != competition.id:
                 abort(404)
             _commit_or_flash(lambda: awards.take_back(award, request.form.get("reason", "")),
