@@ -8,6 +8,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from contest.domain import audit
 from contest.domain.errors import DomainError
@@ -16,6 +17,7 @@ from judging.models import Criterion, Rubric
 from judging.score_import import criterion_key
 
 NAME_MAX = Criterion.__table__.c.name.type.length
+RUBRIC_NAME_MAX = Rubric.__table__.c.name.type.length
 
 
 @dataclass(frozen=True)
@@ -64,12 +66,23 @@ def create_rubric(competition_id: int, name: str, specs) -> Rubric:
     name = name.strip()
     if not name:
         raise DomainError(_("Give the rubric a name."), field="name")
+    if len(name) > RUBRIC_NAME_MAX:
+        raise DomainError(_("At most %(max)d characters.", max=RUBRIC_NAME_MAX), field="name")
     specs = list(specs)
     _check_specs(specs)
+    taken = DomainError(_("This competition already has a rubric named “%(name)s”. Give the new one another name, "
+                          "or change the existing one.", name=name), field="name", code="duplicate_name")
+    if db.session.scalar(select(Rubric.id).where(Rubric.competition_id == competition_id, Rubric.name == name)
+                         .limit(1)) is not None:
+        raise taken
     rubric = Rubric(competition_id=competition_id, name=name, version=1)
     rubric.criteria = [_criterion(i, spec) for i, spec in enumerate(specs, start=1)]
     db.session.add(rubric)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:   # an organizer creating the same name at the same moment won
+        db.session.rollback()
+        raise taken from None
     audit.record("rubric.created", "rubric", rubric.id, competition_id=competition_id,
                  after={"name": name, "criteria": [_spec_dict(s) for s in specs]})
     return rubric

@@ -140,3 +140,26 @@ def test_the_chair_decision_is_recorded_from_the_results_page(client, db, app):
                                             "reason": "Biên bản số 2"})
     db.session.expire_all()
     assert db.session.get(Round, round_.id).chair_order == [entries[1].id, entries[0].id]
+
+
+def test_a_duplicate_rubric_name_is_refused_beside_the_name_and_nothing_is_lost(client, db):
+    competition = make_competition()
+    login(client, _organizer(competition))
+    base = f"/manage/{competition.slug}/judging"
+    token = csrf_token(client, base + "/")
+
+    def create(preset, name):
+        return client.post(base + "/rubrics", data={"rubric-csrf_token": token, "rubric-preset": preset,
+                                                     "rubric-name": name})
+
+    assert create("provincial_100", "Thang điểm chung").status_code == 302
+    first = db.session.scalar(select(Rubric))
+    criteria = [(c.name, c.max_points) for c in first.criteria]
+    response = create("five_point_weighted", "Thang điểm chung")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Cuộc thi này đã có thang điểm tên “Thang điểm chung”" in page
+    assert 'value="Thang điểm chung"' in page   # what the organizer typed is still in the form
+    db.session.expire_all()
+    assert [r.id for r in db.session.scalars(select(Rubric))] == [first.id]
+    assert [(c.name, c.max_points) for c in db.session.get(Rubric, first.id).criteria] == criteria
