@@ -32,6 +32,8 @@ from werkzeug.formparser import FormDataParser
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
+from contest.access import refuse_anonymous
+
 MB = 1024 * 1024
 # PostgreSQL's `integer`, which every id column is.
 DB_INT_MIN, DB_INT_MAX = -(2**31), 2**31 - 1
@@ -241,8 +243,6 @@ def _may_have_body(req: Request) -> bool:
 
 
 def guard_request():
-    from contest.access import refuse_anonymous
-
     req = request._get_current_object()
     view = None if req.routing_exception is not None else current_app.view_functions.get(req.endpoint)
     kind, limit = body_rule(req.method, view)
@@ -269,7 +269,7 @@ def guard_request():
 
 def too_large_message() -> str:
     limit = request.max_content_length or 0
-    kind = getattr(request, "body_kind", "upload")
+    kind = request.body_kind
     if kind == "upload":
         return _("The upload is larger than allowed (at most %(mb)d MB in one request). "
                  "Nothing else was changed; go back and choose a smaller file.", mb=limit // MB)
