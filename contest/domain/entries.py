@@ -7,6 +7,7 @@ import time
 import unicodedata
 from datetime import date
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, literal_column, select, union_all, update
@@ -62,8 +63,23 @@ UPLOAD_MESSAGES = {
     "wrong_type": _l("This file is not of an accepted type (it looks like: %(detected)s). Accepted: %(expected)s."),
     "pdf_broken": _l("The PDF cannot be opened: it may be damaged or incomplete. Export it again and retry."),
     "pdf_encrypted": _l("The PDF is password-protected. Upload a version without a password."),
+    "pdf_active": _l("The PDF contains %(found)s, which could run on the judges' computers, so it is not accepted. "
+                     "Open it and print it to a new PDF (“Microsoft Print to PDF” or “Save as PDF”), or export it "
+                     "again without scripts, attached files or form fields, and upload the new file."),
+    "pdf_too_complex": _l("The PDF has too many links, form fields or other parts to be checked for scripts (more "
+                          "than %(max_objects)s). Print it to a new PDF (“Microsoft Print to PDF” or “Save as PDF”) "
+                          "and upload that file."),
     "docx_broken": _l("The DOCX file cannot be opened: it may be damaged."),
     "image_broken": _l("The image cannot be read: it may be damaged."),
+}
+# What a refused PDF was found to contain (contest.domain.uploads.ACTIVE_CONTENT).
+ACTIVE_CONTENT_LABELS = {
+    "javascript": _l("JavaScript"),
+    "launch": _l("an action that starts a program (/Launch)"),
+    "embedded_file": _l("embedded files"),
+    "additional_actions": _l("actions that run by themselves (/AA)"),
+    "rich_media": _l("multimedia content (/RichMedia)"),
+    "xfa": _l("an XFA form"),
 }
 
 
@@ -190,6 +206,10 @@ def explain_upload(check) -> str:
         params["expected"] = ", ".join(str(p).upper() for p in params["expected"])
     if "detected" in params:
         params["detected"] = str(params["detected"] or _("unknown")).upper()
+    if "found" in params:
+        params["found"] = ", ".join(str(ACTIVE_CONTENT_LABELS[code]) for code in params["found"])
+    if "max_objects" in params:
+        params["max_objects"] = format_decimal(params["max_objects"])
     return UPLOAD_MESSAGES[check.error_code] % params
 
 

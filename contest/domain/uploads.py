@@ -3,7 +3,8 @@ content type the browser sent. Pure: no Flask, no database. Problems come back
 as machine codes plus parameters; the caller turns them into translated text.
 
 Error codes: "empty"; "too_large" {max_mb, size_mb}; "wrong_type" {expected,
-detected}; "pdf_broken"; "pdf_encrypted"; "docx_broken"; "image_broken".
+detected}; "pdf_broken"; "pdf_encrypted"; "pdf_active" {found: codes from
+ACTIVE_CONTENT}; "pdf_too_complex" {max_objects}; "docx_broken"; "image_broken".
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 MB = 1024 * 1024
 MAX_BYTES = {"pitch_deck": 20 * MB, "description": 20 * MB, "image": 5 * MB}
@@ -134,7 +136,76 @@ def _zip_flavour(data: bytes) -> str:
     return "docm" if "word/vbaProject.bin" in names or b"macroEnabled" in types else "docx"
 
 
-def _check_pdf(data: bytes) -> str | None:
+# Active content a PDF viewer may run or hand to the system, in the order the
+# message names them. Judges open these files on their own computers.
+ACTIVE_CONTENT = ("javascript", "launch", "embedded_file", "additional_actions", "rich_media", "xfa")
+_ACTIVE_KEYS = {
+    "/JS": "javascript", "/JavaScript": "javascript",      # an action's script; the document's script tree
+    "/OnInstantiate": "javascript",                        # a 3D model's script
+    "/EmbeddedFiles": "embedded_file", "/EF": "embedded_file",
+    "/AA": "additional_actions",                           # run on open, close, print, page view, focus...
+    "/RichMediaContent": "rich_media", "/RichMediaSettings": "rich_media",
+    "/XFA": "xfa",                                         # XML forms, scriptable
+}
+_ACTIVE_VALUES = {
+    ("/S", "/JavaScript"): "javascript", ("/S", "/Launch"): "launch", ("/S", "/GoToE"): "embedded_file",
+    ("/Type", "/EmbeddedFile"): "embedded_file", ("/Subtype", "/FileAttachment"): "embedded_file",
+    ("/Subtype", "/RichMedia"): "rich_media",
+}
+
+
+# Where no action can be: page contents, fonts, images and appearance streams,
+# the structure tree (it only points at pages and annotations, walked anyway),
+# metadata. Most of a document's objects live there; skipping them keeps the
+# walk short.
+_INERT_KEYS = frozenset({"/Contents", "/Resources", "/AP", "/StructTreeRoot", "/Metadata", "/Thumb",
+                         "/Font", "/XObject", "/ColorSpace", "/Pattern", "/Shading", "/ExtGState"})
+# Objects walked at most: a pitch deck has hundreds; tens of thousands of links or
+# fields would take seconds of parsing for one upload.
+MAX_PDF_OBJECTS = 20_000
+
+
+class PdfTooComplex(Exception):
+    """More objects to walk than MAX_PDF_OBJECTS."""
+
+
+def pdf_active_content(reader: PdfReader, *, max_objects: int | None = None) -> list[str]:
+    """What active content the document holds (codes from ACTIVE_CONTENT, in
+    that order), found by walking the objects reachable from the catalog:
+    actions (/OpenAction, links, bookmarks, /AA) sit on the document, its
+    pages, annotations and form fields. Names are compared after pypdf has
+    decoded them, so "/J#61vaScript" is "/JavaScript". Stream contents are not
+    read: none of these can hide there without a dictionary pointing at it.
+    Raises PdfTooComplex past `max_objects` (MAX_PDF_OBJECTS) indirect objects."""
+    limit = MAX_PDF_OBJECTS if max_objects is None else max_objects
+    found: set[str] = set()
+    seen: set[tuple[int, int]] = set()
+    stack: list = [reader.trailer.get("/Root")]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            ref = (obj.idnum, obj.generation)
+            if ref in seen:
+                continue
+            seen.add(ref)
+            if len(seen) > limit:
+                raise PdfTooComplex
+            obj = obj.get_object()
+        if isinstance(obj, DictionaryObject):   # stream objects too: their dictionary
+            for key, value in obj.items():
+                if key in _ACTIVE_KEYS:
+                    found.add(_ACTIVE_KEYS[key])
+                code = _ACTIVE_VALUES.get((key, value)) if isinstance(value, NameObject) else None
+                if code:
+                    found.add(code)
+                if key not in _INERT_KEYS and isinstance(value, (IndirectObject, DictionaryObject, ArrayObject)):
+                    stack.append(value)
+        elif isinstance(obj, ArrayObject):
+            stack.extend(item for item in obj if isinstance(item, (IndirectObject, DictionaryObject, ArrayObject)))
+    return [code for code in ACTIVE_CONTENT if code in found]
+
+
+def _check_pdf(data: bytes) -> str | tuple[str, dict] | None:
     # pypdf recovers from much damage, but a cut-off upload has no end marker.
     if b"%%EOF" not in data[-1024:]:
         return "pdf_broken"
@@ -149,11 +220,16 @@ def _check_pdf(data: bytes) -> str | None:
             box = page.mediabox
             if not box.width or not box.height:
                 return "pdf_broken"
+        # A document that cannot be walked to the end cannot be shown free of
+        # scripts either: the exception below refuses it as damaged.
+        found = pdf_active_content(reader)
+    except PdfTooComplex:
+        return "pdf_too_complex", {"max_objects": MAX_PDF_OBJECTS}
     except DependencyError:  # AES without a crypto library: we cannot open it either
         return "pdf_encrypted"
     except Exception:  # pypdf raises many kinds of errors on bad input
         return "pdf_broken"
-    return None
+    return ("pdf_active", {"found": found}) if found else None
 
 
 def _check_docx(data: bytes) -> str | None:
@@ -232,7 +308,8 @@ def _check_webp(data: bytes) -> str | None:
     return None if ok and 20 + chunk_size <= len(data) else "image_broken"
 
 
-_CHECKS: dict[str, Callable[[bytes], str | None]] = {
+# A check returns None, an error code, or an error code with its parameters.
+_CHECKS: dict[str, Callable[[bytes], str | tuple[str, dict] | None]] = {
     "pdf": _check_pdf, "docx": _check_docx, "png": _check_png, "jpeg": _check_jpeg, "webp": _check_webp,
 }
 
@@ -246,8 +323,8 @@ def validate_upload(filename: str, data: bytes, kind: str, *, max_bytes: int | N
     facts = {"safe_name": sanitize_filename(filename), "size": len(data),
              "sha256": hashlib.sha256(data).hexdigest()}
 
-    def fail(code: str, found: str | None = None, **params: object) -> UploadCheck:
-        return UploadCheck(False, code, params, found, None, **facts)
+    def fail(code: str, what: str | None = None, /, **params: object) -> UploadCheck:
+        return UploadCheck(False, code, params, what, None, **facts)
 
     if not data:
         return fail("empty")
@@ -260,7 +337,8 @@ def validate_upload(filename: str, data: bytes, kind: str, *, max_bytes: int | N
         return fail("wrong_type", detected, expected=list(ACCEPTED[kind]), detected=detected)
     problem = _CHECKS[detected](data)
     if problem:
-        return fail(problem, detected)
+        code, params = (problem, {}) if isinstance(problem, str) else problem
+        return fail(code, detected, **params)
     facts["safe_name"] = _with_extension(facts["safe_name"], detected)
     return UploadCheck(True, None, {}, detected, CONTENT_TYPES[detected], **facts)
 
@@ -269,6 +347,11 @@ def _megabytes(size: int, rounding: Callable[[float], int]) -> int | float:
     """One decimal, rounded so that 20 MB + 1 byte never shows as "20 MB"."""
     value = rounding(size / MB * 10) / 10
     return int(value) if value == int(value) else value
+
+
+def megabytes(size: int) -> int | float:
+    """`size` in MB for messages: one decimal, rounded up."""
+    return _megabytes(size, math.ceil)
 
 
 def check_entry_total(existing_sizes: list[int], new_size: int, *, limit: int = MAX_ENTRY_BYTES) -> bool:

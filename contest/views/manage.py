@@ -109,9 +109,7 @@ def settings(slug):
                 check = validate_upload(form.rules_document.data.filename or "rules.pdf", data, "pitch_deck",
                                         max_bytes=RULES_DOCUMENT_BYTES)
                 if not check.ok:
-                    raise DomainError(entries_domain.UPLOAD_MESSAGES[check.error_code] % {
-                        **check.params, "expected": "PDF", "detected": str(check.params.get("detected") or "?").upper()},
-                        field="rules_document")
+                    raise DomainError(entries_domain.explain_upload(check), field="rules_document")
                 competition.rules_document_key = get_storage().save(data, suffix=".pdf")
             competition.timeline = [TimelineItem(on=day, label=label) for day, label in form.timeline_items()]
             domain.update_settings(competition, boards=form.board_pairs(), fields=form.field_names(), **values)

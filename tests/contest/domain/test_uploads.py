@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 import unicodedata
 import zipfile
@@ -12,14 +13,24 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+    TextStringObject,
+)
 from reportlab.pdfgen import canvas
 
+from contest.domain import uploads
 from contest.domain.uploads import (
     MAX_BYTES,
     MAX_ENTRY_BYTES,
     MB,
     check_entry_total,
     detect_type,
+    pdf_active_content,
     sanitize_filename,
     validate_upload,
 )
@@ -87,6 +98,93 @@ def make_webp() -> bytes:
     return b"RIFF" + struct.pack("<I", 4 + len(chunk)) + b"WEBP" + chunk
 
 
+def make_linked_pdf() -> bytes:
+    """What a deck exported from an office program has: web links and bookmarks."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    for number in range(3):
+        pdf.bookmarkPage(f"p{number}")
+        pdf.addOutlineEntry(f"Trang {number + 1}", f"p{number}")
+        pdf.drawString(72, 720, "Trang web của đội")
+        pdf.linkURL("https://toidenlyson.vn", (72, 710, 300, 730))
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def _name(value: str) -> NameObject:
+    return NameObject(value)
+
+
+def with_changes(data: bytes, change) -> bytes:
+    """`data` rewritten by pypdf after `change(writer)`."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    change(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _action(kind: str, **entries) -> DictionaryObject:
+    action = DictionaryObject({_name("/Type"): _name("/Action"), _name("/S"): _name(kind)})
+    action.update({_name(f"/{key}"): value for key, value in entries.items()})
+    return action
+
+
+def _link(writer, action: DictionaryObject) -> None:
+    writer.add_annotation(0, DictionaryObject({
+        _name("/Type"): _name("/Annot"), _name("/Subtype"): _name("/Link"),
+        _name("/Rect"): ArrayObject([FloatObject(72), FloatObject(72), FloatObject(200), FloatObject(100)]),
+        _name("/A"): action}))
+
+
+def pdf_with_open_javascript(data: bytes) -> bytes:
+    def change(writer):
+        writer._root_object[_name("/OpenAction")] = _action("/JavaScript", JS=TextStringObject("app.alert('x')"))
+    return with_changes(data, change)
+
+
+def pdf_with_javascript_tree(data: bytes) -> bytes:
+    """A document-level script (the catalog's /Names /JavaScript), as Acrobat writes it."""
+    def change(writer):
+        script = writer._add_object(_action("/JavaScript", JS=TextStringObject("this.print()")))
+        names = DictionaryObject({_name("/Names"): ArrayObject([TextStringObject("init"), script])})
+        writer._root_object[_name("/Names")] = DictionaryObject({_name("/JavaScript"): writer._add_object(names)})
+    return with_changes(data, change)
+
+
+def pdf_with_launch(data: bytes) -> bytes:
+    return with_changes(data, lambda writer: _link(writer, _action("/Launch", F=TextStringObject("cmd.exe"))))
+
+
+def pdf_with_embedded_file(data: bytes) -> bytes:
+    return with_changes(data, lambda writer: writer.add_attachment("bang-tinh.xlsm", b"PK\x03\x04 macros"))
+
+
+def pdf_with_page_actions(data: bytes) -> bytes:
+    def change(writer):
+        writer.pages[0][_name("/AA")] = DictionaryObject({_name("/O"): _action("/GoTo", D=ArrayObject())})
+    return with_changes(data, change)
+
+
+def pdf_with_xfa(data: bytes) -> bytes:
+    def change(writer):
+        form = DecodedStreamObject()
+        form.set_data(b"<xdp:xdp/>")
+        writer._root_object[_name("/AcroForm")] = DictionaryObject(
+            {_name("/Fields"): ArrayObject(), _name("/XFA"): writer._add_object(form)})
+    return with_changes(data, change)
+
+
+def pdf_with_rich_media(data: bytes) -> bytes:
+    def change(writer):
+        writer.add_annotation(0, DictionaryObject({
+            _name("/Type"): _name("/Annot"), _name("/Subtype"): _name("/RichMedia"),
+            _name("/Rect"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(10), FloatObject(10)]),
+            _name("/RichMediaContent"): DictionaryObject()}))
+    return with_changes(data, change)
+
+
 PDF = make_pdf()
 EXE = b"MZ\x90\x00" + b"\x00" * 200 + b"This program cannot be run in DOS mode."
 ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 100
@@ -152,6 +250,67 @@ def test_content_type_comes_from_the_content_and_the_extension_follows_it():
 
 def test_a_pdf_that_only_restricts_printing_passes():
     assert validate_upload("deck.pdf", encrypt_pdf(PDF, user_password=""), "pitch_deck").ok
+
+
+def test_an_ordinary_pdf_with_web_links_and_bookmarks_passes():
+    linked = make_linked_pdf()
+    assert pdf_active_content(PdfReader(io.BytesIO(linked))) == []
+    assert validate_upload("deck.pdf", linked, "pitch_deck").ok
+
+
+# -- active content in PDFs ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("build", "found"), [
+    (pdf_with_open_javascript, ["javascript"]),
+    (pdf_with_javascript_tree, ["javascript"]),
+    (pdf_with_launch, ["launch"]),
+    (pdf_with_embedded_file, ["embedded_file"]),
+    (pdf_with_page_actions, ["additional_actions"]),
+    (pdf_with_xfa, ["xfa"]),
+    (pdf_with_rich_media, ["rich_media"]),
+], ids=lambda value: getattr(value, "__name__", None))
+def test_pdfs_with_active_content_are_refused_naming_what_was_found(build, found):
+    data = build(make_linked_pdf())
+    check = validate_upload("deck.pdf", data, "pitch_deck", max_bytes=MAX_BYTES["pitch_deck"])
+    assert not check.ok and check.error_code == "pdf_active"
+    assert check.params == {"found": found} and check.detected == "pdf" and check.content_type is None
+
+
+def test_every_kind_found_is_named_once_in_a_fixed_order():
+    data = pdf_with_launch(pdf_with_embedded_file(pdf_with_open_javascript(PDF)))
+    assert validate_upload("deck.pdf", data, "description").params == {
+        "found": ["javascript", "launch", "embedded_file"]}
+
+
+def test_names_written_with_hex_escapes_are_still_recognised():
+    data = pdf_with_launch(PDF)
+    escaped = data.replace(b"/Launch", b"/L#61unch")
+    assert escaped != data
+    assert validate_upload("deck.pdf", escaped, "pitch_deck").params == {"found": ["launch"]}
+
+
+def test_scripts_in_a_pdf_that_only_restricts_printing_are_found():
+    data = encrypt_pdf(pdf_with_open_javascript(PDF), user_password="")
+    assert validate_upload("deck.pdf", data, "pitch_deck").error_code == "pdf_active"
+
+
+def test_a_pdf_with_too_many_objects_to_check_is_refused(monkeypatch):
+    monkeypatch.setattr(uploads, "MAX_PDF_OBJECTS", 5)
+    check = validate_upload("deck.pdf", make_linked_pdf(), "pitch_deck")
+    assert check.error_code == "pdf_too_complex" and check.params == {"max_objects": 5}
+
+
+def test_a_pdf_whose_pages_open_but_whose_other_objects_cannot_be_read_is_refused():
+    # The catalog points at an object that is not a dictionary any more: the
+    # pages are fine, but nothing can say what that object held.
+    pdf = make_pdf(1)
+    info = re.search(rb"/Info (\d+) 0 R", pdf).group(1)   # ReportLab's document information
+    pointer = b"/Names " + info + b" 0 R"
+    damaged = (pdf.replace(b"/PageMode /UseNone", pointer.ljust(len(b"/PageMode /UseNone")))
+               .replace(info + b" 0 obj\n<<", info + b" 0 obj\n<("))
+    assert len(damaged) == len(pdf) and len(PdfReader(io.BytesIO(damaged)).pages) == 1
+    assert validate_upload("deck.pdf", damaged, "pitch_deck").error_code == "pdf_broken"
 
 
 # -- rejected files ------------------------------------------------------------------
