@@ -138,6 +138,8 @@ class DefaultConfig:
     # is logged, not turned into a 500.
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_MAIL = "20 per minute;200 per hour"
+    # File uploads, per account: a team uploads a handful of files, re-exported a few times.
+    RATELIMIT_UPLOAD = os.environ.get("RATELIMIT_UPLOAD", "30 per hour")
 
     WTF_CSRF_TIME_LIMIT = None  # a judge may keep a page open for hours
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
@@ -161,6 +163,9 @@ class DefaultConfig:
     MAX_FORM_REQUEST = 1024 * 1024          # ordinary forms (the largest, an entry, is about 100 KB)
     MAX_JSON_REQUEST = 32 * 1024            # JSON (a score change with a 4,000-character comment)
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # default: <instance>/uploads
+    # Replaced or removed attachments are kept this many days (they count toward
+    # the entry's quota meanwhile); `flask uploads purge` then deletes their contents.
+    UPLOAD_RETENTION_DAYS = _env_int("UPLOAD_RETENTION_DAYS", 30)
     SHARED_DATA_DIR = os.environ.get(
         "SHARED_DATA_DIR",
         os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "shared", "data"),
@@ -178,6 +183,9 @@ class DefaultConfig:
                 "Set SECRET_KEY to a random value of your own "
                 "(python3 -c 'import secrets; print(secrets.token_urlsafe(48))'), "
                 "or, in development only, unset it to use a key made for this machine. See docs/deploy.md.")
+
+        if config.get("UPLOAD_RETENTION_DAYS", 0) < 0:
+            raise ConfigError("UPLOAD_RETENTION_DAYS must be 0 or more")
 
     @classmethod
     def missing_secret_key(cls, instance_path: str) -> str:

@@ -1,5 +1,5 @@
 """Command-line tools: `flask demo`, `flask create-admin`, `flask orgunits import`,
-`flask outbox send`. Each is a thin wrapper around a domain function."""
+`flask outbox send`, `flask uploads purge`, ... Each is a thin wrapper around a domain function."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(report_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(uploads_cli)
 
 
 @click.command("demo")
@@ -98,6 +99,28 @@ def outbox_send(once: bool, interval: float):
         time.sleep(interval)
 
 
+
+uploads_cli = AppGroup("uploads", help="Uploaded files.")
+
+
+@uploads_cli.command("purge")
+@click.option("--days", type=click.IntRange(min=0), default=None,
+              help="Keep files replaced fewer days ago than this; default UPLOAD_RETENTION_DAYS.")
+@click.option("--dry-run", is_flag=True, help="Only say what would be deleted.")
+def uploads_purge(days: int | None, dry_run: bool):
+    """Delete the contents of attachments replaced or removed more than the retention
+    period ago; their records (name, size, SHA-256) stay. Run daily from cron or a timer."""
+    from contest.domain.entries import purge_expired_files, retention_days
+
+    days = retention_days() if days is None else days
+    report = purge_expired_files(days, dry_run=dry_run)
+    size = f"{report.bytes / 2**20:.1f} MB"
+    if dry_run:
+        click.echo(f"would purge {report.files} files ({size}) of {report.entries} entries "
+                   f"replaced more than {days} days ago")
+    else:
+        click.echo(f"purged {report.files} files ({size}) of {report.entries} entries replaced more than "
+                   f"{days} days ago; {report.deleted} stored files deleted")
 
 
 entries_cli = AppGroup("entries", help="Entries of a competition.")

@@ -49,6 +49,29 @@ def mail_limit() -> str:
     return current_app.config["RATELIMIT_MAIL"]
 
 
+def upload_limit() -> str:
+    """File uploads, counted per account (RATELIMIT_UPLOAD)."""
+    from flask import current_app
+
+    return current_app.config["RATELIMIT_UPLOAD"]
+
+
+def per_account() -> str:
+    """Rate-limit key: the signed-in account, so a team behind one school's
+    address does not share one count; the address when nobody is signed in."""
+    from contest.access import signed_in_user_id
+
+    user_id = signed_in_user_id()
+    return f"account:{user_id}" if user_id is not None else get_remote_address()
+
+
+def upload_limit_message() -> str:
+    from flask_babel import gettext as _
+
+    return _("Too many uploads from your account in a short time. The files already uploaded are kept; "
+             "please wait a while and try again.")
+
+
 def commit_keeping_values() -> None:
     """Commit without expiring what the session has loaded. A plain commit makes
     the next use of every loaded row (the account for the locale, the row just

@@ -193,6 +193,10 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(429)
     def _rate_limited(exc):
+        # A limit with its own message (uploads) says it; the others are about attempts.
+        limit = getattr(exc, "limit", None)
+        if limit is not None and limit.error_message:
+            return _error(429, "rate_limited", exc.description)
         return _error(429, "rate_limited", _("Too many attempts. Please wait a minute and try again."))
 
 

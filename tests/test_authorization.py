@@ -83,6 +83,7 @@ TABLE: dict[str, set[str]] = {
     "secretariat.show": CHECKERS,
     "secretariat.export_csv": CHECKERS,
     "secretariat.export_xlsx": CHECKERS,
+    "secretariat.purge_earlier_files": ORGANIZERS,
     # teams
     "teams.mine": SIGNED_IN,
     "teams.new": SIGNED_IN,

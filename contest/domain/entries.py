@@ -3,14 +3,17 @@ secretariat's validity check, and nomination from a lower-level competition."""
 
 from __future__ import annotations
 
+import logging
 import time
 import unicodedata
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
+from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, literal_column, select, union_all, update
+from sqlalchemy import case, delete, func, literal_column, select, union_all, update
 
 from contest.domain import audit
 from contest.domain.accounts import external_url
@@ -18,7 +21,7 @@ from contest.domain.concurrency import retry_on_clash
 from contest.domain.errors import Conflict, DomainError, NotAllowed
 from contest.domain.outbox import queue_mail
 from contest.domain.teams import age_on, require_editable
-from contest.domain.uploads import MAX_BYTES, MAX_ENTRY_BYTES, validate_upload
+from contest.domain.uploads import MAX_BYTES, MAX_ENTRY_BYTES, megabytes, validate_upload
 from contest.extensions import commit_keeping_values, db
 from contest.models import (
     Attachment,
@@ -81,6 +84,7 @@ ACTIVE_CONTENT_LABELS = {
     "rich_media": _l("multimedia content (/RichMedia)"),
     "xfa": _l("an XFA form"),
 }
+log = logging.getLogger(__name__)
 
 
 def clean_text(value) -> str:
@@ -213,17 +217,67 @@ def explain_upload(check) -> str:
     return UPLOAD_MESSAGES[check.error_code] % params
 
 
+@dataclass(frozen=True)
+class StorageUse:
+    """The disk an entry's files take: every stored version counts, current or
+    replaced/removed, until its contents are purged."""
+
+    used: int
+    earlier: int   # of `used`: replaced or removed files still stored
+    limit: int = MAX_ENTRY_BYTES
+
+    @property
+    def used_mb(self) -> str:
+        return _mb(self.used)
+
+    @property
+    def earlier_mb(self) -> str:
+        return _mb(self.earlier)
+
+    @property
+    def limit_mb(self) -> int:
+        return self.limit // 2**20
+
+
+def _mb(size: int) -> str:
+    """Megabytes, one decimal rounded up, written the user's way ("0,1" in Vietnamese)."""
+    return format_decimal(megabytes(size))
+
+
+def storage_use(entry: Entry) -> StorageUse:
+    """From the entry's loaded attachments (for showing)."""
+    stored = [a for a in entry.attachments if a.purged_at is None]
+    return StorageUse(sum(a.size for a in stored), sum(a.size for a in stored if a.replaced_at is not None))
+
+
+def _stored_bytes(entry_id: int) -> StorageUse:
+    """From the database (for deciding), under the entry's row lock."""
+    used, earlier = db.session.execute(
+        select(func.coalesce(func.sum(Attachment.size), 0),
+               func.coalesce(func.sum(case((Attachment.replaced_at.is_not(None), Attachment.size), else_=0)), 0))
+        .where(Attachment.entry_id == entry_id, Attachment.purged_at.is_(None))).one()
+    return StorageUse(int(used), int(earlier))
+
+
+def retention_days() -> int:
+    return int(current_app.config["UPLOAD_RETENTION_DAYS"])
+
+
 def add_attachment(entry: Entry, kind: AttachmentKind, filename: str, data: bytes, user) -> Attachment:
     require_editable(entry.team)
     check = validate_upload(filename, data, kind.value, max_bytes=MAX_BYTES[kind.value])
     if not check.ok:
         raise DomainError(explain_upload(check), field=kind.value, code=check.error_code)
-    current = entry.current_attachments()
-    if sum(a.size for a in current if a.kind is not kind or kind is AttachmentKind.image) + check.size > MAX_ENTRY_BYTES:
-        raise DomainError(_("All files of an entry together may be at most %(max)d MB.", max=MAX_ENTRY_BYTES // 2**20),
-                          field=kind.value, code="entry_too_large")
-    if kind is AttachmentKind.image and len(entry.current_attachments(AttachmentKind.image)) >= MAX_IMAGES:
+    # The entry's row lock (PostgreSQL): two uploads at once cannot both take the last free space or image.
+    db.session.execute(select(Entry.id).where(Entry.id == entry.id).with_for_update())
+    if kind is AttachmentKind.image and db.session.scalar(select(func.count()).where(
+            Attachment.entry_id == entry.id, Attachment.kind == kind, Attachment.replaced_at.is_(None))) >= MAX_IMAGES:
+        db.session.rollback()
         raise DomainError(_("At most %(max)d images.", max=MAX_IMAGES), field=kind.value, code="too_many")
+    use = _stored_bytes(entry.id)
+    if use.used + check.size > use.limit:
+        db.session.rollback()
+        raise DomainError(_quota_message(use, check.size), field=kind.value, code="entry_too_large")
     key = get_storage().save(data, suffix="." + (check.detected or "bin"))
     if kind is not AttachmentKind.image:
         for old in entry.current_attachments(kind):
@@ -236,10 +290,133 @@ def add_attachment(entry: Entry, kind: AttachmentKind, filename: str, data: byte
     return attachment
 
 
+def _quota_message(use: StorageUse, size: int) -> str:
+    if use.earlier:
+        return _("This file (%(size)s MB) does not fit: the entry's files take %(used)s MB of at most %(max)d MB, "
+                 "including %(earlier)s MB of earlier versions that were replaced or removed. Earlier versions are "
+                 "deleted %(days)d days after they were replaced; ask the organizers if you need the space sooner.",
+                 size=_mb(size), used=use.used_mb, max=use.limit_mb, earlier=use.earlier_mb, days=retention_days())
+    return _("This file (%(size)s MB) does not fit: the entry's files take %(used)s MB and all files of an entry "
+             "together may be at most %(max)d MB. Upload a smaller file.",
+             size=_mb(size), used=use.used_mb, max=use.limit_mb)
+
+
 def remove_attachment(entry: Entry, attachment: Attachment) -> None:
     require_editable(entry.team)
     attachment.replaced_at = utcnow()  # the file stays for earlier submitted versions
     db.session.commit()
+
+
+# -- earlier versions: deleting their contents ---------------------------------------
+# The rows stay (name, size, SHA-256, who uploaded it and when, when it was
+# replaced): that is the record. Only the stored contents go, and a file is only
+# deleted when no other unpurged row uses its key (a nominated entry's copy
+# shares its origin's files).
+
+def _purge(rows: list[Attachment], reason: str) -> list[str]:
+    """Mark `rows` purged and audit it, one event per entry; returns the keys
+    whose files may now be deleted (after the commit)."""
+    now = utcnow()
+    by_entry: dict[int, list[Attachment]] = {}
+    for row in rows:
+        row.purged_at = now
+        by_entry.setdefault(row.entry_id, []).append(row)
+    for entry_id, items in by_entry.items():
+        audit.record("entry.files_purged", "entry", entry_id, competition_id=items[0].entry.competition_id,
+                     reason=reason, after={
+                         "bytes": sum(a.size for a in items),
+                         "files": [{"id": a.id, "kind": a.kind.value, "filename": a.filename, "size": a.size,
+                                    "sha256": a.sha256, "replaced_at": a.replaced_at.isoformat()} for a in items]})
+    return _unreferenced({row.storage_key for row in rows})
+
+
+def _unreferenced(keys: set[str]) -> list[str]:
+    if not keys:
+        return []
+    used = set(db.session.scalars(select(Attachment.storage_key).where(
+        Attachment.storage_key.in_(keys), Attachment.purged_at.is_(None))))
+    return sorted(keys - used)
+
+
+def _delete_files(keys: list[str]) -> int:
+    """After the commit: a crash here leaves files that the next `flask uploads purge` deletes."""
+    storage, deleted = get_storage(), 0
+    for key in keys:
+        try:
+            storage.delete(key)
+        except OSError:   # the rows are purged already; the next run tries again
+            log.warning("could not delete purged upload %s", key, exc_info=True)
+        else:
+            deleted += 1
+    return deleted
+
+
+def purge_earlier_files(entry: Entry) -> int:
+    """At the organizers' request: delete now the contents of every replaced or
+    removed file of the entry (audited). Returns how many files."""
+    # Locked: a purge run at the same moment takes other rows (or waits), never the same ones twice.
+    rows = list(db.session.scalars(
+        select(Attachment).where(Attachment.entry_id == entry.id, Attachment.replaced_at.is_not(None),
+                                 Attachment.purged_at.is_(None)).order_by(Attachment.id).with_for_update()))
+    if not rows:
+        db.session.rollback()
+        return 0
+    keys = _purge(rows, "organizer")
+    db.session.commit()
+    _delete_files(keys)
+    return len(rows)
+
+
+@dataclass
+class PurgeReport:
+    files: int = 0
+    bytes: int = 0
+    entries: int = 0
+    deleted: int = 0   # files removed from storage (fewer when rows share a file)
+
+
+def purge_expired_files(days: int | None = None, *, now: datetime | None = None, dry_run: bool = False,
+                        batch: int = 500) -> PurgeReport:
+    """Delete the contents of files replaced or removed more than `days` ago
+    (default UPLOAD_RETENTION_DAYS), in batches, each its own transaction; then
+    delete any purged file an interrupted run left behind."""
+    days = retention_days() if days is None else days
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    due = (select(Attachment).where(Attachment.replaced_at < cutoff, Attachment.purged_at.is_(None))
+           .order_by(Attachment.entry_id, Attachment.id))
+    report, entries = PurgeReport(), set()
+    if dry_run:
+        for row in db.session.scalars(due):
+            report.files, report.bytes = report.files + 1, report.bytes + row.size
+            entries.add(row.entry_id)
+        report.entries = len(entries)
+        db.session.rollback()
+        return report
+    while True:
+        # Several runs at once (PostgreSQL): each takes rows the others have not locked.
+        rows = list(db.session.scalars(due.limit(batch).with_for_update(skip_locked=True, of=Attachment)))
+        if not rows:
+            break
+        report.files += len(rows)
+        report.bytes += sum(a.size for a in rows)
+        entries.update(a.entry_id for a in rows)
+        keys = _purge(rows, "retention")
+        db.session.commit()
+        report.deleted += _delete_files(keys)
+    report.entries = len(entries)
+    report.deleted += _sweep_left_behind()
+    return report
+
+
+def _sweep_left_behind() -> int:
+    """Files of purged rows that are still stored (a run stopped between its
+    commit and the deletion) and that no unpurged row uses."""
+    purged, kept = set(), set()
+    for key, is_purged in db.session.execute(select(Attachment.storage_key, Attachment.purged_at.is_not(None))):
+        (purged if is_purged else kept).add(key)
+    db.session.rollback()
+    storage = get_storage()
+    return _delete_files([key for key in sorted(purged - kept) if storage.exists(key)])
 
 
 # -- submission ---------------------------------------------------------------------

@@ -95,6 +95,11 @@ class Entry(TimestampMixin, Base):
     def current_attachments(self, kind: AttachmentKind | None = None) -> list[Attachment]:
         return [a for a in self.attachments if a.replaced_at is None and (kind is None or a.kind is kind)]
 
+    def earlier_attachments(self) -> list[Attachment]:
+        """Replaced or removed files, newest first; their contents may have been purged."""
+        return sorted((a for a in self.attachments if a.replaced_at is not None),
+                      key=lambda a: (a.replaced_at, a.id), reverse=True)
+
 
 class EntryVersion(Base):
     """A frozen copy of what the team submitted; every submission adds one."""
@@ -117,14 +122,18 @@ class Attachment(Base):
     entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), nullable=False, index=True)
     kind: Mapped[AttachmentKind] = mapped_column(enum_column(AttachmentKind, "attachment_kind"), nullable=False)
     filename: Mapped[str] = mapped_column(String(200), nullable=False)
-    storage_key: Mapped[str] = mapped_column(String(200), nullable=False)
+    # Indexed: before a purged file is deleted, other rows that share it are looked up.
+    storage_key: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
     content_type: Mapped[str] = mapped_column(String(100), nullable=False)
     size: Mapped[int] = mapped_column(BigInteger, nullable=False)
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
-    # Replaced files stay: earlier submitted versions still point at them.
+    # Replaced (or removed) files stay: earlier submitted versions still point at them.
     replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # When a replaced file's contents were deleted (after the retention period, or
+    # at the organizers' request). The row stays: name, size and SHA-256 are the record.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     entry: Mapped[Entry] = relationship(back_populates="attachments")
 

@@ -20,7 +20,14 @@ from contest.domain import entries as domain
 from contest.domain.competitions import submissions_open
 from contest.domain.errors import Conflict, DomainError
 from contest.domain.uploads import MAX_BYTES
-from contest.extensions import db, limiter, mail_limit
+from contest.extensions import (
+    db,
+    limiter,
+    mail_limit,
+    per_account,
+    upload_limit,
+    upload_limit_message,
+)
 from contest.forms.entries import EntryForm, UploadForm
 from contest.forms.teams import ConfirmForm
 from contest.models import Attachment, AttachmentKind, EntryStatus, Team
@@ -51,6 +58,7 @@ def _render(team, entry, form, upload_form=None, problems=None, status=200):
         "entries/edit.html", team=team, entry=entry, form=form, upload_form=upload_form or UploadForm(),
         confirm_form=ConfirmForm(), editable=editable, problems=problems or [],
         attachment_labels=domain.ATTACHMENT_LABELS, kinds=AttachmentKind,
+        storage=domain.storage_use(entry), retention_days=domain.retention_days(),
         unsubmitted_changes=domain.has_unsubmitted_changes(entry)), status
 
 
@@ -104,6 +112,7 @@ def autosave(team_id):
 @bp.route("/teams/<int:team_id>/entry/upload", methods=["POST"])
 @access("team:member")
 @takes_upload(max(MAX_BYTES.values()))  # one file per request
+@limiter.limit(upload_limit, key_func=per_account, error_message=upload_limit_message)
 def upload(team_id):
     team, entry = _team_entry(team_id)
     upload_form = UploadForm()
@@ -144,9 +153,14 @@ def download(team_id, attachment_id):
     return attachment_response(attachment)
 
 
-def attachment_response(attachment: Attachment) -> Response:
+def attachment_response(attachment: Attachment) -> Response | tuple[str, int]:
     """Serve with the type we detected, never the client's, and as a download
     unless it is a PDF or image the browser shows without running anything."""
+    if attachment.purged_at is not None:
+        message = _("The contents of %(name)s were deleted on %(date)s, after it had been replaced; its record "
+                    "(name, size, SHA-256) is kept.", name=attachment.filename,
+                    date=format_datetime(attachment.purged_at, "short"))
+        return render_template("error.html", status=410, title="purged", message=message), 410
     inline = attachment.content_type in ("application/pdf", "image/png", "image/jpeg", "image/webp")
     disposition = "inline" if inline else "attachment"
     from urllib.parse import quote

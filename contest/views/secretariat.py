@@ -2,17 +2,19 @@
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from contest.access import access
 from contest.domain import entries as entries_domain
-from contest.domain.competitions import find_by_slug
+from contest.domain.competitions import can_organize, find_by_slug
 from contest.domain.entry_list import EXPORT_HEADERS, EntryFilter, export_rows, list_entries
 from contest.domain.errors import DomainError
 from contest.domain.exports import to_csv, to_xlsx
 from contest.domain.teams import is_student_team, is_women_led
 from contest.extensions import db
 from contest.forms.entries import ValidityForm
+from contest.forms.teams import ConfirmForm
 from contest.models import Entry, EntryStatus, EntryValidity, OrgUnit
 from contest.views import form_status, show_domain_error
 
@@ -94,4 +96,24 @@ def show(slug, entry_id):
             return redirect(url_for("secretariat.show", slug=slug, entry_id=entry.id))
     return render_template("secretariat/show.html", competition=competition, entry=entry, form=form,
                            attachment_labels=entries_domain.ATTACHMENT_LABELS,
+                           storage=entries_domain.storage_use(entry), retention_days=entries_domain.retention_days(),
+                           may_purge=can_organize(current_user, competition), confirm_form=ConfirmForm(),
                            women_led=is_women_led(entry.team), student_team=is_student_team(entry.team)), form_status(form)
+
+
+@bp.route("/<int:entry_id>/purge-earlier-files", methods=["POST"])
+@access("competition:organizer")
+def purge_earlier_files(slug, entry_id):
+    """Delete now the contents of the entry's replaced and removed files (audited)."""
+    competition = find_by_slug(slug)
+    entry = _entry_of(competition, entry_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    freed = entries_domain.storage_use(entry).earlier_mb
+    count = entries_domain.purge_earlier_files(entry)
+    if count:
+        flash(_("The contents of %(count)d earlier files were deleted (%(mb)s MB freed); their records are kept.",
+                count=count, mb=freed), "success")
+    else:
+        flash(_("There are no stored earlier versions to delete."), "info")
+    return redirect(url_for("secretariat.show", slug=slug, entry_id=entry.id) + "#files")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import struct
 import unicodedata
 import zipfile
 import zlib
+from datetime import timedelta
 
 import pytest
 from hypothesis import given
@@ -22,6 +24,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 from reportlab.pdfgen import canvas
+from sqlalchemy import select
 
 from contest.domain import uploads
 from contest.domain.uploads import (
@@ -439,3 +442,221 @@ def test_sanitized_names_are_always_safe(raw):
     assert not name.startswith(".")
     assert not any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in name)
     assert name == unicodedata.normalize("NFC", name)
+
+
+# -- the entry's storage: every stored version counts until purged ----------------------
+
+
+def pdf_of_size(size: int) -> bytes:
+    """A valid PDF of about `size` bytes (within 16): random, incompressible
+    padding in an unused stream, so that a few of them fill an entry's quota."""
+    def padded(filler: bytes) -> bytes:
+        def change(writer):
+            padding = DecodedStreamObject()
+            padding.set_data(filler)
+            writer._root_object[_name("/Metadata")] = writer._add_object(padding)
+        return with_changes(PDF, change)
+
+    data = padded(os.urandom(size - len(padded(b""))))
+    assert abs(len(data) - size) < 16 and data.rstrip().endswith(b"%%EOF")
+    return data
+
+
+def _entry(db):
+    from contest.domain.entries import get_or_create_entry
+    from tests.factories import make_competition, make_team
+
+    team = make_team(make_competition())
+    return team, get_or_create_entry(team)
+
+
+def _files_on_disk(app) -> int:
+    return sum(len(files) for _root, _dirs, files in os.walk(app.config["UPLOAD_FOLDER"]))
+
+
+def test_replaced_files_count_toward_the_entry_quota_until_it_refuses(app, db):
+    from contest.domain.entries import add_attachment, storage_use
+    from contest.domain.errors import DomainError
+    from contest.models import AttachmentKind
+
+    team, entry = _entry(db)
+    deck = pdf_of_size(15 * MB - 4096)
+    for _ in range(4):   # upload, then replace three times: 4 × 15 MB stored, within 60 MB
+        add_attachment(entry, AttachmentKind.pitch_deck, "deck.pdf", deck, team.leader)
+    assert len(entry.current_attachments()) == 1 and len(entry.earlier_attachments()) == 3
+    use = storage_use(entry)
+    assert use.used == 4 * len(deck) and use.earlier == 3 * len(deck)
+    with pytest.raises(DomainError) as refused:
+        add_attachment(entry, AttachmentKind.pitch_deck, "deck.pdf", deck, team.leader)
+    assert refused.value.code == "entry_too_large"
+    # In Vietnamese: the size, what the entry takes, how much of it is earlier versions, and when they go.
+    assert refused.value.message == (
+        "Tệp này (15 MB) không vừa: các tệp của hồ sơ đã chiếm 60 MB trên tối đa 60 MB, trong đó 45 MB là các "
+        "phiên bản trước đã được thay thế hoặc gỡ bỏ. Các phiên bản trước sẽ bị xóa 30 ngày sau khi được thay "
+        "thế; hãy liên hệ Ban tổ chức nếu cần giải phóng dung lượng sớm hơn.")
+    db.session.expire_all()
+    assert len(entry.attachments) == 4 and _files_on_disk(app) == 4   # nothing stored for the refused upload
+
+
+def test_removed_files_count_too(app, db):
+    from contest.domain.entries import add_attachment, remove_attachment
+    from contest.domain.errors import DomainError
+    from contest.models import AttachmentKind
+
+    team, entry = _entry(db)
+    description = pdf_of_size(20 * MB - 64)   # three of them leave less room than a small PDF needs
+    for _ in range(3):
+        add_attachment(entry, AttachmentKind.description, "thuyet-minh.pdf", description, team.leader)
+        remove_attachment(entry, entry.current_attachments(AttachmentKind.description)[0])
+    assert entry.current_attachments() == []
+    with pytest.raises(DomainError, match="60 MB"):
+        add_attachment(entry, AttachmentKind.pitch_deck, "deck.pdf", PDF, team.leader)
+
+
+def _age(attachment, days: int) -> None:
+    attachment.replaced_at = attachment.replaced_at - timedelta(days=days)
+
+
+def test_purge_after_the_retention_period_frees_the_quota_and_keeps_the_records(app, db):
+    from contest.domain.entries import add_attachment, purge_expired_files, storage_use
+    from contest.domain.errors import DomainError
+    from contest.models import AttachmentKind, AuditEvent
+    from contest.storage import get_storage
+
+    team, entry = _entry(db)
+    deck = pdf_of_size(15 * MB - 4096)
+    for _ in range(4):
+        add_attachment(entry, AttachmentKind.pitch_deck, "deck.pdf", deck, team.leader)
+    oldest, older, recent = sorted(entry.earlier_attachments(), key=lambda a: a.id)
+    _age(oldest, 40)
+    _age(older, 31)
+    _age(recent, 29)   # within the 30 days: kept
+    db.session.commit()
+    with pytest.raises(DomainError):
+        add_attachment(entry, AttachmentKind.pitch_deck, "deck.pdf", deck, team.leader)
+
+    report = purge_expired_files()
+    assert (report.files, report.entries, report.deleted, report.bytes) == (2, 1, 2, 2 * len(deck))
+    db.session.expire_all()
+    storage = get_storage()
+    for row in (oldest, older):
+        # The record stays: name, size, hash, who and when; only the contents are gone.
+        assert row.purged_at is not None and row.sha256 == entry.attachments[-1].sha256 and row.size == len(deck)
+        assert not storage.exists(row.storage_key)
+    assert recent.purged_at is None and storage.exists(recent.storage_key)
+    assert storage.exists(entry.current_attachments()[0].storage_key)
+    assert storage_use(entry).used == 2 * len(deck) and _files_on_disk(app) == 2
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "entry.files_purged")).one()
+    assert event.reason == "retention" and event.object_id == str(entry.id) and event.actor_id is None
+    assert [f["sha256"] for f in event.after["files"]] == [oldest.sha256, older.sha256]
+    # The space is free again.
+    add_attachment(entry, AttachmentKind.pitch_deck, "deck.pdf", deck, team.leader)
+    assert purge_expired_files().files == 0   # nothing more is due
+
+
+def test_a_file_shared_with_a_nominated_copy_stays_on_disk(app, db):
+    from contest.domain.entries import add_attachment, nominate, purge_expired_files, submit
+    from contest.models import AttachmentKind
+    from contest.storage import get_storage
+    from tests.factories import fill_entry, make_competition, make_team
+
+    district = make_competition("huyen-2026", preset="district_commune")
+    team = make_team(district)
+    source = fill_entry(team)
+    submit(source, team.leader)
+    copy = nominate(source, make_competition("tinh-2026"))
+    shared = source.current_attachments(AttachmentKind.pitch_deck)[0]
+    add_attachment(source, AttachmentKind.pitch_deck, "deck-moi.pdf", make_pdf(3), team.leader)
+    _age(shared, 31)
+    db.session.commit()
+    report = purge_expired_files()
+    assert report.files == 1 and report.deleted == 0
+    db.session.expire_all()
+    assert shared.purged_at is not None
+    copy_deck = copy.current_attachments(AttachmentKind.pitch_deck)[0]
+    assert copy_deck.storage_key == shared.storage_key and get_storage().exists(copy_deck.storage_key)
+
+
+def test_purge_command_dry_run_then_purge(app, db):
+    from contest.domain.entries import add_attachment
+    from contest.models import AttachmentKind
+    from contest.storage import get_storage
+
+    team, entry = _entry(db)
+    for _ in range(3):
+        add_attachment(entry, AttachmentKind.pitch_deck, "deck.pdf", PDF, team.leader)
+    for row in entry.earlier_attachments():
+        _age(row, 8)
+    db.session.commit()
+    keys = [row.storage_key for row in entry.earlier_attachments()]
+    runner = app.test_cli_runner()
+
+    result = runner.invoke(args=["uploads", "purge", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "would purge 0 files" in result.output   # the default keeps them 30 days
+    result = runner.invoke(args=["uploads", "purge", "--days", "7", "--dry-run"])
+    assert "would purge 2 files" in result.output and "of 1 entries" in result.output
+    assert all(get_storage().exists(key) for key in keys)
+
+    result = runner.invoke(args=["uploads", "purge", "--days", "7"])
+    assert result.exit_code == 0, result.output
+    assert "purged 2 files" in result.output and "2 stored files deleted" in result.output
+    assert not any(get_storage().exists(key) for key in keys)
+    assert runner.invoke(args=["uploads", "purge", "--days", "-1"]).exit_code != 0
+
+
+def test_purge_deletes_a_file_an_interrupted_run_left_behind(app, db):
+    from contest.domain.entries import add_attachment, purge_expired_files
+    from contest.models import AttachmentKind
+    from contest.models.base import utcnow
+    from contest.storage import get_storage
+
+    team, entry = _entry(db)
+    add_attachment(entry, AttachmentKind.pitch_deck, "deck.pdf", PDF, team.leader)
+    add_attachment(entry, AttachmentKind.pitch_deck, "deck.pdf", make_pdf(3), team.leader)
+    old = entry.earlier_attachments()[0]
+    old.purged_at = utcnow()   # committed as purged, but the run stopped before deleting the file
+    db.session.commit()
+    assert get_storage().exists(old.storage_key)
+    assert purge_expired_files().deleted == 1
+    assert not get_storage().exists(old.storage_key)
+    assert get_storage().exists(entry.current_attachments()[0].storage_key)
+
+
+def test_two_uploads_at_once_cannot_both_take_the_last_free_space(app, db):
+    import threading
+
+    from contest.domain.entries import add_attachment
+    from contest.domain.errors import DomainError
+    from contest.extensions import db as _db
+    from contest.models import Attachment, AttachmentKind, Entry, User
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the entry's row lock is PostgreSQL's; SQLite is for `make run` only")
+    team, entry = _entry(db)
+    deck = pdf_of_size(15 * MB - 4096)
+    for _ in range(3):
+        add_attachment(entry, AttachmentKind.pitch_deck, "deck.pdf", deck, team.leader)
+    entry_id, user_id = entry.id, team.leader_id
+    barrier, results = threading.Barrier(2), []
+
+    def run():
+        with app.app_context():
+            try:
+                barrier.wait()
+                add_attachment(_db.session.get(Entry, entry_id), AttachmentKind.pitch_deck, "deck.pdf", deck,
+                               _db.session.get(User, user_id))
+                results.append("ok")
+            except DomainError as error:
+                results.append(error.code)
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(results) == ["entry_too_large", "ok"]
+    db.session.expire_all()
+    assert db.session.query(Attachment).filter_by(entry_id=entry_id).count() == 4 and _files_on_disk(app) == 4

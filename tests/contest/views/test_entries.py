@@ -256,3 +256,119 @@ def test_members_of_another_team_cannot_read_attachments(client, team, db):
     attachment = team.entry.attachments[0]
     assert attachment.kind is AttachmentKind.pitch_deck
     assert client.get(f"/teams/{team.id}/entry/attachments/{attachment.id}").status_code == 403
+
+
+# -- uploads: active content, rate limit, earlier versions --------------------------------
+
+
+def test_a_pdf_with_a_script_is_refused_saying_what_was_found_and_how_to_fix_it(client, team, db):
+    from tests.contest.domain.test_uploads import pdf_with_open_javascript
+
+    login(client, team.leader)
+    response = _upload(client, team, "deck.pdf", pdf_with_open_javascript(pdf_bytes()))
+    assert response.status_code == 400
+    page = _text(response)
+    assert "Tệp PDF có chứa mã JavaScript, có thể tự chạy trên máy tính của giám khảo" in page
+    assert "in ra một tệp PDF mới" in page
+    assert not team.entry.attachments
+
+
+def test_uploads_are_rate_limited_per_account(database_url, db, tmp_path):
+    from contest.extensions import limiter
+    from contest.models import Attachment
+    from tests.conftest import make_app
+
+    limited = make_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_UPLOAD="3 per hour",
+                       UPLOAD_FOLDER=str(tmp_path / "uploads"))
+    team = make_team(make_competition(), members=0)
+    other = make_team(make_competition("cuoc-thi-khac-2026"))   # another account, same address
+    first, second = limited.test_client(), limited.test_client()
+    try:
+        login(first, team.leader)
+        statuses = [_upload(first, team, f"deck-{i}.pdf", pdf_bytes(f"Bản {i}")).status_code for i in range(4)]
+        refused = _upload(first, team, "deck-5.pdf", pdf_bytes("Bản 5"))
+        login(second, other.leader)
+        elsewhere = _upload(second, other, "deck.pdf", pdf_bytes()).status_code
+    finally:
+        limiter.reset()
+    assert statuses == [302, 302, 302, 429]
+    assert refused.status_code == 429
+    assert "Tài khoản của ông/bà đã tải lên quá nhiều tệp trong thời gian ngắn" in _text(refused)
+    assert elsewhere == 302
+    assert db.session.query(Attachment).count() == 4   # three for the first team, one for the other
+
+
+def test_the_team_sees_the_space_its_files_take(client, team, db):
+    entry = fill_entry(team)
+    from contest.domain.entries import add_attachment
+
+    add_attachment(entry, AttachmentKind.pitch_deck, "deck-moi.pdf", pdf_bytes("Bản mới"), team.leader)
+    login(client, team.leader)
+    page = _text(client.get(f"/teams/{team.id}/entry"))
+    assert "Dung lượng đã dùng: " in page and "là các phiên bản trước đã được thay thế hoặc gỡ bỏ" in page
+
+
+def _organizer(competition, db):
+    from contest.domain.competitions import grant_role
+
+    user = make_user()
+    grant_role(competition, user.email, CompetitionRoleKind.organizer, granted_by=make_user(admin=True))
+    db.session.commit()
+    return user
+
+
+def test_the_organizer_deletes_earlier_versions_on_request_and_it_is_audited(client, app, db):
+    from sqlalchemy import select
+
+    from contest.domain.entries import add_attachment, remove_attachment
+    from contest.models import AuditEvent
+    from contest.storage import get_storage
+
+    competition = make_competition()
+    team = make_team(competition)
+    entry = fill_entry(team)
+    add_attachment(entry, AttachmentKind.pitch_deck, "deck-moi.pdf", pdf_bytes("Bản mới"), team.leader)
+    add_attachment(entry, AttachmentKind.image, "anh.png", _png(), team.leader)
+    remove_attachment(entry, entry.current_attachments(AttachmentKind.image)[0])
+    earlier = entry.earlier_attachments()
+    assert len(earlier) == 2 and all(get_storage().exists(a.storage_key) for a in earlier)
+    path = f"/manage/{competition.slug}/entries/{entry.id}"
+    purge = f"{path}/purge-earlier-files"
+
+    # The secretariat sees the earlier versions but has no button.
+    secretary = app.test_client()
+    login(secretary, _secretary(competition, db))
+    page = _text(secretary.get(path))
+    assert "Các phiên bản trước của tệp" in page and "anh.png" in page and purge not in page
+
+    organizer = _organizer(competition, db)
+    login(client, organizer)
+    page = _text(client.get(path))
+    assert f'action="{purge}"' in page
+    response = client.post(purge, data={"csrf_token": csrf_token(client, path)})
+    assert response.status_code == 302
+    assert "Đã xóa nội dung của 2 tệp phiên bản trước" in _text(client.get(path))
+
+    db.session.expire_all()
+    for row in earlier:
+        assert row.purged_at is not None and len(row.sha256) == 64   # the record stays
+        assert not get_storage().exists(row.storage_key)
+    assert all(get_storage().exists(a.storage_key) for a in entry.current_attachments())
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "entry.files_purged")).one()
+    assert event.actor_id == organizer.id and event.reason == "organizer"
+    assert event.competition_id == competition.id and event.object_id == str(entry.id)
+    assert {f["filename"] for f in event.after["files"]} == {"deck.pdf", "anh.png"}
+
+    # A purged file cannot be opened; the reason is given, not an error.
+    gone = client.get(f"/teams/{team.id}/entry/attachments/{earlier[0].id}")
+    assert gone.status_code == 410 and "đã bị xóa vào" in _text(gone)
+    # Asking again deletes nothing more.
+    client.post(purge, data={"csrf_token": csrf_token(client, path)})
+    assert "Không có phiên bản trước nào đang được lưu để xóa" in _text(client.get(path))
+    assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "entry.files_purged")).all() == [event]
+
+
+def _png() -> bytes:
+    from tests.contest.domain.test_uploads import make_png
+
+    return make_png()
