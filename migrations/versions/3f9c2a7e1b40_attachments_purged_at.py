@@ -1,7 +1,7 @@
 """attachments: purged_at, when a replaced file's contents were deleted; storage_key indexed
 
 Revision ID: 3f9c2a7e1b40
-Revises: d52fba581c39
+Revises: 3a7c1e9b2f40
 Create Date: 2026-12-02 10:00:00.000000
 
 """
@@ -13,7 +13,7 @@ import contest.models.base
 
 # revision identifiers, used by Alembic.
 revision = '3f9c2a7e1b40'
-down_revision = 'd52fba581c39'
+down_revision = '3a7c1e9b2f40'
 branch_labels = None
 depends_on = None
 
