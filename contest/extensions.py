@@ -59,10 +59,10 @@ def upload_limit() -> str:
 def per_account() -> str:
     """Rate-limit key: the signed-in account, so a team behind one school's
     address does not share one count; the address when nobody is signed in."""
-    from contest.access import signed_in_user_id
+    from contest.access import signed_in
 
-    user_id = signed_in_user_id()
-    return f"account:{user_id}" if user_id is not None else get_remote_address()
+    named = signed_in()
+    return f"account:{named[0]}" if named is not None else get_remote_address()
 
 
 def upload_limit_message() -> str:
