@@ -18,7 +18,10 @@ Priorities, strictly in this order:
    whose fields include the entry's field.
 
 Conflicts are never broken: a conflicted pair has no arc.  Pairs that already
-have scores are fixed before the flow and count toward their entry.
+have scores are fixed before the flow and count toward their entry, except a
+pair in conflict (confirmed after the judge scored): it stays, with a warning,
+but its scores do not count in the results, so it does not count toward the
+entry either and another judge is sought.
 
 Problem codes (params in brackets), for the caller to translate:
 
@@ -208,7 +211,7 @@ class _Plan:
     entries: list[EntryInfo]
     judges: list[JudgeInfo]
     per_entry: int
-    kept: list[int]  # scored pairs kept per entry
+    kept: list[int]  # scored pairs kept per entry, those in conflict left out
     need: list[int]  # judges still to add per entry
     load: list[int]  # scored pairs per present judge
     room: list[int]  # entries each judge may still take
@@ -224,7 +227,8 @@ def _plan(
     kept: frozenset[Pair],
     current: frozenset[Pair],
 ) -> _Plan:
-    kept_by_entry = Counter(entry_id for _, entry_id in kept)
+    # A kept pair in conflict holds scores that do not count: the entry still needs its judges.
+    kept_by_entry = Counter(entry_id for judge_id, entry_id in kept if (judge_id, entry_id) not in conflicts)
     kept_by_judge = Counter(judge_id for judge_id, _ in kept)
     kept_count = [kept_by_entry[entry.id] for entry in entries]
     need = [max(0, per_entry - count) for count in kept_count]

@@ -26,8 +26,14 @@ FAST = settings(max_examples=120, deadline=None)
 # --------------------------------------------------------------------------- helpers
 
 
-def panel(result: AssignmentResult, entry_id) -> set:
-    return {judge for judge, entry in result.pairs if entry == entry_id}
+def panel(result: AssignmentResult, entry_id, conflicts=frozenset()) -> set:
+    """The entry's judges; given the conflicts, those whose scores count (a scored pair in conflict does not)."""
+    return {judge for judge, entry in result.pairs if entry == entry_id and (judge, entry) not in conflicts}
+
+
+def counting(kept, conflicts) -> set:
+    """Kept scored pairs that count toward their entry: not in conflict."""
+    return {pair for pair in kept if pair not in conflicts}
 
 
 def codes(result: AssignmentResult) -> list[str]:
@@ -46,15 +52,15 @@ def check_rules(result, entries, judges, r, conflicts=frozenset(), scored=frozen
         assert pair not in conflicts, f"conflict broken: {pair}"
     # A frozenset of pairs cannot hold a judge twice per entry; check no entry is overfilled.
     for entry_id in entry_ids:
-        kept_here = sum(1 for _, e in kept if e == entry_id)
-        assert len(panel(result, entry_id)) <= max(r, kept_here)
+        kept_here = sum(1 for _, e in counting(kept, conflicts) if e == entry_id)
+        assert len(panel(result, entry_id, conflicts)) <= max(r, kept_here)
     loads = Counter(j for j, _ in result.pairs if j in judge_by_id)
     assert result.loads == {judge.id: loads[judge.id] for judge in judges}
     for judge in judges:
         if judge.capacity is not None:
             scored_load = sum(1 for j, _ in kept if j == judge.id)
             assert result.loads[judge.id] <= max(judge.capacity, scored_load)
-    complete = all(len(panel(result, e)) >= r for e in entry_ids)
+    complete = all(len(panel(result, e, conflicts)) >= r for e in entry_ids)
     assert result.feasible == complete
     assert result.feasible == (not any(not p.is_warning for p in result.problems))
 
@@ -70,7 +76,7 @@ def max_new_pairs(entries, judges, r, conflicts, scored) -> int:
         cap.setdefault((v, u), 0)
 
     for entry in entries:
-        arc("s", ("e", entry.id), max(0, r - sum(1 for _, e in kept if e == entry.id)))
+        arc("s", ("e", entry.id), max(0, r - sum(1 for _, e in counting(kept, conflicts) if e == entry.id)))
         for judge in judges:
             if (judge.id, entry.id) not in conflicts | kept:
                 arc(("e", entry.id), ("j", judge.id), 1)
@@ -120,7 +126,7 @@ def brute_force(entries, judges, r, conflicts, scored, current):
     kept = {pair for pair in scored if pair[1] in {e.id for e in entries}}
     options = []
     for entry in entries:
-        need = max(0, r - sum(1 for _, e in kept if e == entry.id))
+        need = max(0, r - sum(1 for _, e in counting(kept, conflicts) if e == entry.id))
         allowed = [j.id for j in judges if (j.id, entry.id) not in conflicts | kept]
         options.append(
             [
@@ -318,13 +324,21 @@ def test_scored_pairs_stay_and_count_even_when_judge_left():
     assert "Gone" not in result.loads
 
 
-def test_scored_pair_in_conflict_is_kept_with_a_warning():
+def test_scored_pair_in_conflict_is_kept_with_a_warning_and_another_judge_added():
+    # Its scores do not count in the results, so the entry still needs a judge.
     result = assign([EntryInfo("E")], [JudgeInfo("A"), JudgeInfo("B")], 1,
                     conflicts={("A", "E")}, scored={("A", "E")})  # fmt: skip
-    assert result.pairs == {("A", "E")} and result.feasible
+    assert result.pairs == {("A", "E"), ("B", "E")} and result.feasible
+    assert result.added == {("B", "E")} and result.loads == {"A": 1, "B": 1}
     [problem] = result.problems
     assert problem.code == "scored_pair_in_conflict" and problem.is_warning
     assert problem.params == {"judge": "A", "entry": "E"}
+
+
+def test_scored_pair_in_conflict_with_nobody_to_replace_it_leaves_the_entry_short():
+    result = assign([EntryInfo("E")], [JudgeInfo("A")], 1, conflicts={("A", "E")}, scored={("A", "E")})
+    assert result.pairs == {("A", "E")} and not result.feasible
+    assert {p.code for p in result.problems} == {"scored_pair_in_conflict", "entry_too_few_eligible_judges"}
 
 
 def test_current_pair_in_conflict_is_moved():
