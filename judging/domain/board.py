@@ -10,6 +10,7 @@ from contest.domain import audit
 from contest.domain.accounts import external_url
 from contest.domain.outbox import queue_mail
 from contest.extensions import db
+from judging.domain.counting import conflict_between
 from judging.domain.judges import judges_of
 from judging.models import Assignment, Round, Score, ScoreSheet
 
@@ -17,7 +18,9 @@ from judging.models import Assignment, Round, Score, ScoreSheet
 @dataclass
 class JudgeRow:
     judge: object
-    cells: dict = field(default_factory=dict)     # entry_id -> "todo" | "started" | "done"
+    # entry_id -> "todo" | "started" | "done" | "excluded" (a conflict of interest confirmed
+    # after the assignment: not expected, and any scores given do not count)
+    cells: dict = field(default_factory=dict)
     assigned: int = 0
     done: int = 0
 
@@ -35,6 +38,8 @@ class Board:
 def board(round_: Round) -> Board:
     assigned = set(db.session.execute(select(Assignment.judge_id, Assignment.entry_id)
                                       .where(Assignment.round_id == round_.id)).tuples())
+    excluded = set(db.session.execute(select(Assignment.judge_id, Assignment.entry_id).where(
+        Assignment.round_id == round_.id, conflict_between(Assignment.judge_id, Assignment.entry_id))).tuples())
     sheets = {(judge_id, entry_id): (submitted is not None, count) for judge_id, entry_id, submitted, count in
               db.session.execute(select(ScoreSheet.judge_id, ScoreSheet.entry_id, ScoreSheet.submitted_at,
                                         func.count(Score.id)).outerjoin(Score)
@@ -48,11 +53,14 @@ def board(round_: Round) -> Board:
         for entry in entries:
             if (judge.id, entry.id) not in assigned:
                 continue
+            if (judge.id, entry.id) in excluded:
+                row.cells[entry.id] = "excluded"
+                continue
             submitted, count = sheets.get((judge.id, entry.id), (False, 0))
             row.cells[entry.id] = "done" if submitted else ("started" if count else "todo")
             row.assigned += 1
             row.done += submitted
-        if row.assigned:
+        if row.cells:
             rows.append(row)
     return Board(entries, rows)
 

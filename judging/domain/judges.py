@@ -21,6 +21,7 @@ from contest.extensions import db
 from contest.models import Competition, CompetitionLevel, Entry, EntryStatus, User
 from contest.models.base import utcnow
 from judging.conflict_rules import EntryFacts, JudgeFacts, MemberFacts, suspect
+from judging.domain.counting import scored_sheets_of
 from judging.models import Assignment, Conflict, ConflictSource, ConflictStatus, Judge, ScoreSheet
 
 INVITE_PURPOSE = "judge-invite"
@@ -114,16 +115,21 @@ def declare_conflict(judge: Judge, entry: Entry, reason: str) -> Conflict:
         raise DomainError(_("This entry is not in your competition."))
     conflict = db.session.scalar(select(Conflict).where(Conflict.judge_id == judge.id, Conflict.entry_id == entry.id))
     before = None if conflict is None else {"status": conflict.status.value}
+    newly_confirmed = conflict is None or conflict.status is not ConflictStatus.confirmed
     if conflict is None:
         conflict = Conflict(judge_id=judge.id, entry_id=entry.id, source=ConflictSource.declared,
                             created_at=utcnow(), reason=reason, status=ConflictStatus.confirmed)
         db.session.add(conflict)
     else:
         conflict.status, conflict.reason, conflict.source = ConflictStatus.confirmed, reason, ConflictSource.declared
+    if newly_confirmed:   # when the exclusion began; a repeated declaration does not move it
+        conflict.decided_by_id, conflict.decided_at = judge.user_id, utcnow()
     _drop_unscored_assignments(judge.id, entry.id)
     db.session.flush()
     audit.record("conflict.declared", "conflict", conflict.id, competition_id=judge.competition_id,
                  before=before, after={"judge": judge.id, "entry": entry.id, "status": "confirmed"}, reason=reason)
+    if newly_confirmed:
+        _record_scores_counted(conflict, counted=False)
     db.session.commit()
     return conflict
 
@@ -160,14 +166,30 @@ def propose_conflicts(competition: Competition) -> int:
 def decide_conflict(conflict: Conflict, confirm: bool, decided_by: User) -> None:
     if conflict.status is not ConflictStatus.pending and conflict.source is ConflictSource.declared:
         raise ConflictError(_("A judge's own declaration cannot be dismissed."))
+    was_confirmed = conflict.status is ConflictStatus.confirmed
     before = conflict.status.value
     conflict.status = ConflictStatus.confirmed if confirm else ConflictStatus.dismissed
     conflict.decided_by_id, conflict.decided_at = decided_by.id, utcnow()
     if confirm:
         _drop_unscored_assignments(conflict.judge_id, conflict.entry_id)
+    db.session.flush()
     audit.record("conflict.decided", "conflict", conflict.id, competition_id=conflict.judge.competition_id,
                  before={"status": before}, after={"status": conflict.status.value})
+    if confirm != was_confirmed:
+        _record_scores_counted(conflict, counted=not confirm)
     db.session.commit()
+
+
+def _record_scores_counted(conflict: Conflict, counted: bool) -> None:
+    """Audit each sheet the judge had scored on the entry: its scores are left
+    out of results computed from now on (a confirmed conflict), or count again
+    (the conflict dismissed). Snapshots already frozen do not change."""
+    for sheet in scored_sheets_of(conflict.judge_id, conflict.entry_id):
+        audit.record("scores.reinstated" if counted else "scores.excluded", "score_sheet", sheet.sheet_id,
+                     competition_id=conflict.judge.competition_id, reason=conflict.reason,
+                     after={"round": sheet.round_id, "judge": sheet.judge_id, "entry": sheet.entry_id,
+                            "conflict": conflict.id, "status": conflict.status.value, "submitted": sheet.submitted,
+                            "scores": [{"criterion": c, "value": v} for c, v in sheet.scores]})
 
 
 def _drop_unscored_assignments(judge_id: int, entry_id: int) -> None:

@@ -23,6 +23,7 @@ from contest.extensions import db
 from contest.models import Competition, CompetitionState, Entry, EntryStatus, Team
 from contest.models.base import utcnow
 from judging.domain.awards import awards_of
+from judging.domain.counting import sheet_counts
 from judging.models import Publication, ResultSnapshot, Round, ScoreSheet
 
 
@@ -181,7 +182,7 @@ def team_feedback(team: Team) -> dict | None:
     criteria = [(c.name, c.max_points, sum(values[c.id]) / len(values[c.id]))
                 for c in round_.rubric.criteria if values.get(c.id)]
     comments = [c for c in db.session.scalars(select(ScoreSheet.comment).where(
-        ScoreSheet.round_id == round_.id, ScoreSheet.entry_id == entry.id, ScoreSheet.submitted_at.is_not(None)))
+        ScoreSheet.round_id == round_.id, ScoreSheet.entry_id == entry.id, sheet_counts()))
         if c.strip()]
     return {"round": round_.name, "criteria": criteria, "comments": comments}
 

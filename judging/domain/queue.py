@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from contest.extensions import db
 from contest.models import Entry
+from judging.domain.counting import sheet_counts
 from judging.domain.scoring import sheet_state
 from judging.models import (
     Assignment,
@@ -135,8 +136,7 @@ def panel_view(round_: Round, judge: Judge | None) -> PanelView | None:
     from judging.models import Score
 
     rubric = {c.id: (float(c.max_points), float(c.weight)) for c in round_.rubric.criteria}
-    sheets = db.session.scalars(select(ScoreSheet).where(ScoreSheet.round_id == round_.id,
-                                                         ScoreSheet.submitted_at.is_not(None))).all()
+    sheets = db.session.scalars(select(ScoreSheet).where(ScoreSheet.round_id == round_.id, sheet_counts())).all()
     values: dict = {}
     for sheet in sheets:
         scores = {s.criterion_id: float(s.value) for s in db.session.scalars(

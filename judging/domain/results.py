@@ -29,6 +29,7 @@ from judging.aggregate import (
     kendall_w,
     weighted_totals,
 )
+from judging.domain.counting import Exclusion, excluded_sheets, sheet_counts
 from judging.models import (
     Criterion,
     ResultSnapshot,
@@ -61,6 +62,8 @@ class RoundResults:
     entries: dict[int, Entry]
     inputs: list[ScoreInput]
     zero_criteria: dict[int, list[int]]       # entry -> criteria somebody scored 0
+    exclusions: list[Exclusion] = field(default_factory=list)   # sheets left out by a conflict of interest
+    stale_snapshot: ResultSnapshot | None = None   # frozen before the exclusions changed
     warnings: list[str] = field(default_factory=list)
     leniency: dict = field(default_factory=dict)
     disagreement: list = field(default_factory=list)
@@ -69,13 +72,14 @@ class RoundResults:
 
 
 def score_inputs(round_: Round) -> list[ScoreInput]:
-    """Every score of every submitted sheet of the round, in a fixed order."""
+    """Every score that counts (`judging.domain.counting`: submitted sheets
+    without a confirmed conflict of interest) of the round, in a fixed order."""
     # A Core query on the session's connection: plain rows, no ORM identity
     # bookkeeping, which is most of the cost for 80,000 rows.
     rows = db.session.connection().execute(
         select(ScoreSheet.judge_id, ScoreSheet.entry_id, Score.criterion_id, Score.value)
         .join(Score, Score.sheet_id == ScoreSheet.id)
-        .where(ScoreSheet.round_id == round_.id, ScoreSheet.submitted_at.is_not(None))
+        .where(ScoreSheet.round_id == round_.id, sheet_counts())
         .order_by(ScoreSheet.entry_id, ScoreSheet.judge_id, Score.criterion_id)).all()
     return [(j, e, c, format(v.normalize(), "f")) for j, e, c, v in rows]
 
@@ -115,10 +119,25 @@ def compute(round_: Round) -> RoundResults:
                           min_scores=round_.result_min_scores, tie_breaks=tie_breaks_of(round_),
                           tie_break_data=data) if totals else []
     raw = aggregate(totals, method="mean") if totals else []
-    results = RoundResults(round_, standings, raw, entries, inputs, zeros)
+    results = RoundResults(round_, standings, raw, entries, inputs, zeros, exclusions=excluded_sheets(round_.id))
+    _explain_exclusions(results)
     if totals:
         _diagnose(results, totals)
     return results
+
+
+def _explain_exclusions(results: RoundResults) -> None:
+    """Say that sheets are left out, and when the frozen results left out others."""
+    if results.exclusions:
+        results.warnings.append(_("%(n)d score sheets are left out because their judge has a conflict of interest "
+                                  "with the entry (see the diagnostics).", n=len(results.exclusions)))
+    snapshot = current_snapshot(results.round)
+    frozen = {(x["judge"], x["entry"]) for x in snapshot.excluded} if snapshot is not None else set()
+    if snapshot is not None and frozen != {(x.judge_id, x.entry_id) for x in results.exclusions}:
+        results.stale_snapshot = snapshot
+        results.warnings.append(_("The frozen results (version %(v)d) were computed before a conflict of interest "
+                                  "was confirmed or dismissed: they do not leave out the same score sheets as now. "
+                                  "Freeze again, with the reason, to bring them up to date.", v=snapshot.version))
 
 
 def _diagnose(results: RoundResults, totals) -> None:
@@ -203,7 +222,7 @@ def freeze(round_: Round, user, reason: str | None = None) -> ResultSnapshot:
         params={"trim": round_.result_trim, "min_scores": round_.result_min_scores,
                 "tie_breaks": round_.tie_breaks or [], "chair_order": round_.chair_order or [],
                 "rubric": round_.rubric_id},
-        inputs=inputs, inputs_hash=inputs_hash(inputs),
+        inputs=inputs, inputs_hash=inputs_hash(inputs), excluded=[x.as_json() for x in results.exclusions],
         standings=[_standing_json(s, results.entries) for s in results.standings],
         software_version=current_app.config.get("APP_VERSION", "dev"), created_at=utcnow(),
         created_by_id=getattr(user, "id", None))
@@ -211,7 +230,8 @@ def freeze(round_: Round, user, reason: str | None = None) -> ResultSnapshot:
     db.session.flush()
     audit.record("results.frozen", "result_snapshot", snapshot.id, competition_id=round_.competition_id,
                  before={"snapshot": previous.id} if previous else None,
-                 after={"version": version, "hash": snapshot.inputs_hash, "method": snapshot.method},
+                 after={"version": version, "hash": snapshot.inputs_hash, "method": snapshot.method,
+                        "excluded_sheets": [x.sheet_id for x in results.exclusions]},
                  reason=reason or None)
     return snapshot
 

@@ -13,6 +13,7 @@ from contest.domain.errors import Conflict, DomainError
 from contest.extensions import db
 from contest.models import Competition, Entry, EntryStatus, EntryValidity
 from contest.models.base import utcnow
+from judging.domain.counting import conflict_between, sheet_counts
 from judging.models import (
     Assignment,
     EntrySource,
@@ -114,12 +115,15 @@ class Completion:
 
 
 def completion(round_: Round) -> Completion:
-    assigned = db.session.scalar(select(func.count()).select_from(Assignment).where(Assignment.round_id == round_.id))
+    """Sheets that count against the sheets expected: a pair whose conflict of
+    interest was confirmed after the judge started is expected no more."""
+    assigned = db.session.scalar(select(func.count()).select_from(Assignment).where(
+        Assignment.round_id == round_.id, ~conflict_between(Assignment.judge_id, Assignment.entry_id)))
     submitted = db.session.scalar(
         select(func.count()).select_from(ScoreSheet).join(Assignment, (Assignment.round_id == ScoreSheet.round_id)
                                                           & (Assignment.judge_id == ScoreSheet.judge_id)
                                                           & (Assignment.entry_id == ScoreSheet.entry_id))
-        .where(ScoreSheet.round_id == round_.id, ScoreSheet.submitted_at.is_not(None)))
+        .where(ScoreSheet.round_id == round_.id, sheet_counts()))
     return Completion(assigned or 0, submitted or 0)
 
 

@@ -21,9 +21,10 @@ from contest.models.base import Base, UTCDateTime
 
 
 class ResultSnapshot(Base):
-    """A round's results as frozen: every input score, their hash, the method
-    and parameters, the software version and the standings. Never updated,
-    only withdrawn (with a reason) and replaced by a newer version."""
+    """A round's results as frozen: every input score, their hash, the sheets
+    left out and why, the method and parameters, the software version and the
+    standings. Never updated, only withdrawn (with a reason) and replaced by a
+    newer version."""
 
     __tablename__ = "result_snapshots"
     __table_args__ = (UniqueConstraint("round_id", "version"),)
@@ -35,6 +36,9 @@ class ResultSnapshot(Base):
     params: Mapped[dict] = mapped_column(JSON, nullable=False)
     inputs: Mapped[list] = mapped_column(JSON, nullable=False)
     inputs_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    # The submitted sheets left out of `inputs` and why (a confirmed conflict of
+    # interest between judge and entry): judging.domain.counting.Exclusion.as_json.
+    excluded: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     standings: Mapped[list] = mapped_column(JSON, nullable=False)
     software_version: Mapped[str] = mapped_column(String(40), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
