@@ -36,6 +36,7 @@ from contest.request_guard import db_id
 from contest.views import visible_or_404
 from judging.domain import advancement, awards, publication
 from judging.domain import results as results_domain
+from judging.domain.counting import Exclusion, conflict_between, sheet_counts
 from judging.models import Award, AwardTier, Publication, ResultSnapshot, Round, Score, ScoreSheet
 from judging.plots import judge_distribution_svg
 
@@ -143,8 +144,12 @@ def diagnostics(slug, round_id):
     svg = judge_distribution_svg({names.get(j, str(j)): [t for jj, _e, t in totals if jj == j]
                                   for j in sorted({t[0] for t in totals})},
                                  [t for _j, _e, t in totals], panel_label=_("Panel"))
+    codes = {re.entry_id: re.entry.code for re in round_.entries}
+    stale = computed.stale_snapshot
+    frozen = [Exclusion.from_json(x, round_.id) for x in stale.excluded] if stale is not None else []
     return render_template("judging/results/diagnostics.html", competition=round_.competition, round=round_,
-                           results=computed, svg=svg, judge_names=names)
+                           results=computed, svg=svg, judge_names=names, entry_codes=codes,
+                           exclusions_frozen=frozen)
 
 
 @admin.route("/rounds/<int:round_id>/advancement", methods=["GET", "POST"])
@@ -300,15 +305,17 @@ def export_sheets(slug, round_id, fmt):
     names = {j.id: j.user.full_name for j in judges_of(round_.competition)}
     criteria = {c.id: c.name for c in round_.rubric.criteria}
     rows = db.session.execute(select(Entry.code, ScoreSheet.judge_id, Score.criterion_id, Score.value,
-                                     ScoreSheet.submitted_at, ScoreSheet.comment)
+                                     ScoreSheet.submitted_at, ScoreSheet.comment, sheet_counts(),
+                                     conflict_between(ScoreSheet.judge_id, ScoreSheet.entry_id))
                               .join(ScoreSheet, ScoreSheet.entry_id == Entry.id)
                               .join(Score, Score.sheet_id == ScoreSheet.id)
                               .where(ScoreSheet.round_id == round_.id)
                               .order_by(Entry.code, ScoreSheet.judge_id, Score.criterion_id)).all()
-    headers = [_("Code"), _("Judge"), _("Criterion"), _("Score"), _("Submitted"), _("Comment")]
+    headers = [_("Code"), _("Judge"), _("Criterion"), _("Score"), _("Submitted"), _("Comment"), _("Counts")]
+    why_not = {True: _("no: conflict of interest"), False: _("no: not submitted")}
     data = [[code, names.get(judge, judge), criteria.get(criterion, criterion), float(value),
-             submitted.isoformat() if submitted else "", comment] for code, judge, criterion, value, submitted, comment
-            in rows]
+             submitted.isoformat() if submitted else "", comment, _("yes") if counts else why_not[bool(conflicted)]]
+            for code, judge, criterion, value, submitted, comment, counts, conflicted in rows]
     name = f"phieu-cham-{round_.competition.slug}-vong-{round_.position}"
     if fmt == "csv":
         return Response(to_csv(headers, data), mimetype="text/csv",
