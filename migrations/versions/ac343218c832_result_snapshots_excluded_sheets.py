@@ -1,7 +1,7 @@
 """result snapshots: the sheets left out by a conflict of interest, and why
 
 Revision ID: ac343218c832
-Revises: d52fba581c39
+Revises: 3f9c2a7e1b40
 Create Date: 2026-11-28 10:00:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'ac343218c832'
-down_revision = 'd52fba581c39'
+down_revision = '3f9c2a7e1b40'
 branch_labels = None
 depends_on = None
 
