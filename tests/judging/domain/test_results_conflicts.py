@@ -30,6 +30,7 @@ def _score(round_, judge, entry, share, submit=True):
                      Change(f"{round_.id}-{judge.id}-{entry.id}-{criterion.id}", criterion.id, value, None, "test"))
     if submit:
         submit_sheet(round_.id, entry.id, judge.user_id)
+    _db.session.commit()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from contest.domain.competitions import grant_role
+from contest.extensions import db
 from contest.models import AuditEvent, CompetitionRoleKind
 from judging.domain.scoring import Change, apply_change, submit_sheet
 from judging.models import Conflict, ResultSnapshot, ScoreSheet
@@ -52,6 +53,7 @@ def _score(app, round_, judge, entry, share, comment=""):
             apply_change(round_.id, entry.id, judge.user_id,
                          Change(f"{judge.id}-{entry.id}-comment", None, comment, None, "test"))
         submit_sheet(round_.id, entry.id, judge.user_id)
+    db.session.commit()
 
 
 def _csv(data: bytes) -> list[list[str]]:
