@@ -92,7 +92,10 @@ def logout():
     login_sessions.sign_out()
     db.session.commit()
     flash(_("You have logged out."), "success")
-    return redirect(url_for("main.index"))
+    response = redirect(url_for("main.index"))
+    # The device forgets the account's offline pages, documents and score queue.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -34,6 +34,15 @@ from judging.models import Round
 bp = Blueprint("judge", __name__, url_prefix="/judge")
 
 
+@bp.after_request
+def _name_the_account(response):
+    """The tablet's service worker keeps each account's pages apart by this
+    header, and never serves one account's cached page to another."""
+    if current_user.is_authenticated:
+        response.headers["X-Account"] = str(current_user.id)
+    return response
+
+
 @bp.route("/")
 @access("login")
 def home():

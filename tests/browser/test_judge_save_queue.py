@@ -1,14 +1,19 @@
-"""The tablet's save queue when the server says no, or cannot answer.
+"""The tablet's save queue when the server says no, or cannot answer, and what
+the tablet keeps once the judge logs out.
 
 - A change the server refuses (4xx) leaves the queue at once, is shown to the
   judge (which criterion or the comment, and the server's own message), and
   never holds back the changes after it.
 - A change the server cannot save yet (5xx, no connection) is sent again with
-  a growing pause until it is saved; meanwhile the later changes go."""
+  a growing pause until it is saved; meanwhile the later changes go.
+- Log-out empties the Cache Storage and the queue, through the page itself
+  (where Clear-Site-Data is not honoured) and through the header; a cached
+  page is never served to another account."""
 
 import re
 import time
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -225,3 +230,109 @@ def test_a_failing_save_is_retried_with_backoff_and_holds_back_nothing(live_serv
     assert _wait_for(page, lambda: _comment(live_server.app) == "Tốt \ufffd"), _comment(live_server.app)
     assert _wait_for(page, lambda: _scores(live_server.app)[second] == 2)
     assert not errors, errors
+
+
+def _cache_names(page):
+    return page.evaluate("async () => await caches.keys()")
+
+
+def _stored(page):
+    return page.evaluate("() => Object.keys(localStorage)")
+
+
+def test_log_out_forgets_the_pages_documents_and_queue(live_server, tablet_page):
+    page, url = tablet_page, live_server.url
+    path, criteria = _world(live_server.app, preset="five_point_weighted")
+    first = criteria[0][0]
+    _log_in(page, url, "giamkhao@example.vn")
+    _open_sheet(page, url, path)
+    assert any(name.startswith("judge-pages-v2:") for name in _cache_names(page))
+
+    # Offline with a change not sent: log-out asks first; "cancel" keeps everything.
+    page.context.set_offline(True)
+    page.locator(f'fieldset[data-criterion="{first}"] .segment[data-value="4"]').tap()
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Đăng xuất").tap()
+    _wait_for(page, lambda: asked, timeout=5)
+    assert asked and asked[0].startswith("1 thay đổi chưa được gửi tới máy chủ"), asked
+    assert len(_queue(page)) == 1
+    assert _cache_names(page)
+
+    # Where Clear-Site-Data is not honoured, the page forgets by itself: here
+    # the log-out never reaches the server (answered 204, no header at all).
+    page.route("**/logout", lambda route: route.fulfill(status=204))
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_request("**/logout"):
+        page.get_by_role("button", name="Đăng xuất").tap()
+    assert _cache_names(page) == []
+    assert _stored(page) == []
+    assert page.evaluate("async () => (await navigator.serviceWorker.getRegistrations()).length") == 0
+    page.unroute("**/logout")
+    page.context.set_offline(False)
+
+    # The real log-out (the session was never ended above): the server's answer
+    # carries Clear-Site-Data, and the tablet keeps nothing.
+    _open_sheet(page, url, path)
+    assert _cache_names(page)
+    assert "device-account" in _stored(page)
+    with page.expect_response("**/logout") as answer:
+        page.get_by_role("button", name="Đăng xuất").tap()
+    assert answer.value.header_value("Clear-Site-Data") == '"cache", "storage"'
+    expect(page.get_by_text("Bạn đã đăng xuất.")).to_be_visible()
+    assert _cache_names(page) == []
+    assert "judge-queue" not in _stored(page)
+    assert _stored(page) == []
+
+    # And without a connection, the judge's page is not there any more.
+    page.context.set_offline(True)
+    try:
+        page.goto(url + path)
+    except PlaywrightError:
+        pass   # no service worker any more: the browser's own offline error
+    assert "Sơ khảo" not in page.content()
+    page.context.set_offline(False)
+
+
+def test_a_cached_page_is_never_served_to_another_account(live_server, tablet_page):
+    page, url = tablet_page, live_server.url
+    path, criteria = _world(live_server.app, preset="five_point_weighted",
+                            judges=("lan@example.vn", "hoa@example.vn"))
+    first = criteria[0][0]
+    _log_in(page, url, "lan@example.vn", name="Giám khảo 0")
+    _open_sheet(page, url, path)
+    page.context.set_offline(True)
+    page.locator(f'fieldset[data-criterion="{first}"] .segment[data-value="4"]').tap()
+    assert len(_queue(page)) == 1
+    # The first judge's session ends (not logged out) with that change unsent:
+    # it waits on the tablet for the judge to log in again.
+    page.context.clear_cookies()
+    page.context.set_offline(False)
+    expect(page.locator("#sync-status")).to_contain_text("Bạn không còn đăng nhập", timeout=15_000)
+    assert len(_queue(page)) == 1
+    # Another judge signs in on the same tablet instead.
+    _log_in(page, url, "hoa@example.vn", name="Giám khảo 1")
+    # Nothing of the first account is kept for the second: not its pages, not its queue.
+    assert _wait_for(page, lambda: not any(name.startswith("judge-pages-v2:") for name in _cache_names(page)), timeout=5)
+    assert "judge-queue" not in _stored(page)
+    page.context.set_offline(True)
+    answer = page.goto(url + path)
+    assert answer.status == 503
+    assert "Giám khảo 0" not in page.content()
+    page.context.set_offline(False)
+
+    # Online, the second judge's own page is cached for the second judge only.
+    _open_sheet(page, url, path)
+    names = [name for name in _cache_names(page) if name.startswith("judge-pages-v2:")]
+    assert len(names) == 1
+    expect(page.get_by_role("link", name="Giám khảo 1")).to_be_visible()
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("link", name="Giám khảo 1")).to_be_visible()
+    page.context.set_offline(False)
+    from contest.extensions import db
+    from judging.models import Score
+
+    with live_server.app.app_context():
+        assert db.session.scalars(select(Score)).all() == []   # the first judge's unsent change never went as the second's
+        db.session.remove()

@@ -334,3 +334,17 @@ def test_forms_that_check_a_secret_or_send_mail_are_rate_limited(database_url, d
         limiter.reset()
     assert 429 not in passwords[:10] and passwords[10] == 429
     assert 429 not in invites[:3] and invites[3] == 429
+
+
+def test_log_out_tells_the_browser_to_forget_what_it_keeps(client, db):
+    user = make_user()
+    login(client, user)
+    page = client.get("/").get_data(as_text=True)
+    # The page's own script forgets too, where the header is not honoured.
+    assert f'<meta name="account" content="{user.id}">' in page and "data-forget-device" in page
+    assert "js/device-data.js" in page
+    response = client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert response.status_code == 302
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+    anonymous = client.get("/").get_data(as_text=True)
+    assert 'name="account"' not in anonymous and "device-data.js" not in anonymous

@@ -103,3 +103,21 @@ def test_only_the_chair_sees_the_panel_before_the_lock(client, app, db):
     round_.state = RoundState.locked
     db.session.commit()
     assert "100.0" in other.get(f"/judge/rounds/{round_.id}").get_data(as_text=True)
+
+
+def test_judge_pages_name_their_account_for_the_tablets_cache(client, db):
+    competition = make_competition()
+    entry = make_valid_entry(competition)
+    judge = make_judge(competition)
+    round_ = make_round(competition, [entry], [judge])
+    attachment = entry.current_attachments()[0]
+    page = f"/judge/rounds/{round_.id}/entries/{entry.id}"
+    assert "X-Account" not in client.get(page).headers      # not signed in: redirected, nothing to cache
+    login(client, judge.user)
+    for path in (page, f"{page}/documents/{attachment.id}", f"/judge/rounds/{round_.id}"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response.headers["X-Account"] == str(judge.user_id)
+    html = client.get(page).get_data(as_text=True)
+    # The texts the page shows a refused change with, and asks before a log-out with changes unsent.
+    assert "chưa được lưu" in html and "Vẫn đăng xuất?" in html
