@@ -11,9 +11,10 @@
 //   - refused (any other 4xx but 401, 408, 429): dropped from the queue and
 //     shown to the judge (what, and the server's message), never sent again.
 //   - transient (no connection, 5xx, 408, 429): kept and sent again after an
-//     exponential backoff with jitter (1 s doubling up to 30 s), its own after
-//     an answer from the server and the queue's after each failure in a row;
-//     in the meantime the next changes go.
+//     exponential backoff with jitter (1 s doubling up to 30 s): a change the
+//     server answered 5xx or 408 for waits out its own while the next changes
+//     go; failures in a row, no connection or a 429 (its Retry-After) pause
+//     the whole queue.
 //   - 401 (no longer signed in): the queue waits; nothing is dropped.
 // Without a connection the queue simply waits (the page itself comes from the
 // service worker's cache) and is sent when the connection returns. A snapshot
@@ -270,16 +271,20 @@
     timer = setTimeout(flush, Math.max(0, delay));
   }
 
-  // The queue's pause after a failure; `itemKey` too when the server answered
-  // for that change (it may be that change: the others go meanwhile).
+  // After a failure. `itemKey` when the server answered for that change (a 5xx
+  // or 408): it may be that very change, so it waits out its own backoff while
+  // the next changes go at once. Failures in a row, or with no answer at all
+  // (no connection, 429, signed out), pause the whole queue.
   function failed(itemKey, retryAfter) {
     failures += 1;
     var now = Date.now();
-    pausedUntil = now + Math.max(backoff(failures), retryAfter * 1000);
+    if (!itemKey || failures > 1) {
+      pausedUntil = now + Math.max(backoff(failures), retryAfter * 1000);
+    }
     if (itemKey) {
       var b = backoffs[itemKey] || {tries: 0, at: 0};
       b.tries += 1;
-      b.at = now + Math.max(backoff(b.tries), retryAfter * 1000);
+      b.at = now + backoff(b.tries);
       backoffs[itemKey] = b;
     }
   }
@@ -343,7 +348,8 @@
     csrfRefreshed = false;
     if (status === 401) { signedOut = true; failed(null, 0); return null; }
     signedOut = false;
-    if (isTransient(status)) { failed(item.body.key, result.retryAfter); return null; }
+    if (status === 429) { failed(null, result.retryAfter); return null; }   // this device sends too often
+    if (isTransient(status)) { failed(item.body.key, 0); return null; }
     failures = 0;
     pausedUntil = 0;
     dropFromQueue(item.body.key);
