@@ -27,9 +27,17 @@ class Candidate:
     reasons: tuple[str, ...]     # why not, in the user's language
 
 
+# Bounds far above any contest, so a crafted number gets a message, not a database error.
+MAX_TAKEN, MAX_TOTAL = 10_000, 1_000
+
+
 def set_rule(round_: Round, top_n: int | None, min_total: int | None, no_zero: bool) -> None:
     if top_n is not None and top_n < 1:
         raise DomainError(_("Take at least one entry per board."), field="top_n")
+    if top_n is not None and top_n > MAX_TAKEN:
+        raise DomainError(_("Take at most %(most)d entries per board.", most=MAX_TAKEN), field="top_n")
+    if min_total is not None and not 0 <= min_total <= MAX_TOTAL:
+        raise DomainError(_("The lowest total must be between 0 and %(most)d.", most=MAX_TOTAL), field="min_total")
     before = {"top_n": round_.advance_top_n, "min_total": round_.advance_min_total, "no_zero": round_.advance_no_zero}
     round_.advance_top_n, round_.advance_min_total, round_.advance_no_zero = top_n, min_total, no_zero
     audit.record("advancement.rule", "round", round_.id, competition_id=round_.competition_id, before=before,

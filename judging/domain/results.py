@@ -257,11 +257,20 @@ def set_chair_order(round_: Round, codes: list[str], reason: str) -> None:
                  before={"order": before}, after={"order": wanted}, reason=reason.strip())
 
 
+# No real panel comes near this; the bound keeps crafted numbers out of the database.
+MAX_PANEL = 100
+
+
 def set_method(round_: Round, method: str, trim: int, min_scores: int, tie_breaks: list[dict]) -> None:
     if method not in METHODS:
         raise DomainError(_("Unknown method."), field="method")
     if method == "trimmed" and trim < 1:
         raise DomainError(_("Say how many highest and lowest totals to drop."), field="trim")
+    if not 0 <= trim <= MAX_PANEL:
+        raise DomainError(_("Drop between 0 and %(most)d totals at each end.", most=MAX_PANEL), field="trim")
+    if not 1 <= min_scores <= MAX_PANEL:
+        raise DomainError(_("Ask for between 1 and %(most)d scores per entry.", most=MAX_PANEL),
+                          field="min_scores")
     criteria = {c.id for c in round_.rubric.criteria}
     for rule in tie_breaks:
         TieBreak(kind=rule["kind"], label=rule.get("label") or rule["kind"], criterion=rule.get("criterion"))

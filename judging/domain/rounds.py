@@ -175,6 +175,10 @@ def timer_state(round_: Round) -> dict:
 def control_timer(round_: Round, action: str, entry_id: int | None = None) -> None:
     now = utcnow()
     if action == "start_presentation":
+        if entry_id is not None and entry_id not in {re.entry_id for re in round_.entries}:
+            # A crafted id would otherwise hit the foreign key (a 500 on PostgreSQL)
+            # or show another competition's entry on the projector.
+            raise DomainError(_("Choose an entry of this round."))
         round_.timer_entry_id = entry_id or round_.timer_entry_id
         round_.timer_phase, round_.timer_started_at = TimerPhase.presentation, now
         round_.timer_remaining = round_.presentation_seconds

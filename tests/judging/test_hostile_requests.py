@@ -178,3 +178,29 @@ def test_ids_beyond_the_database_in_an_organizers_form_are_not_found(app, db, wo
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Round, round_id).timer_entry_id is None
+
+
+def test_numbers_beyond_reason_in_the_results_forms_get_a_message(app, db, world):
+    competition = world["round"].competition
+    organizer = make_user(name="Ban tổ chức")
+    grant_role(competition, organizer.email, CompetitionRoleKind.organizer, granted_by=make_user(admin=True))
+    db.session.commit()
+    round_id = world["round"].id
+    client = app.test_client()
+    login(client, organizer)
+    base = f"/manage/{competition.slug}/judging/rounds/{round_id}"
+    token = csrf_token(client, base + "/results")
+    for form, message in (({"method": "trimmed", "trim": str(2**40), "min_scores": "3"}, "Chỉ bỏ từ 0 đến 100"),
+                          ({"method": "mean", "trim": "0", "min_scores": str(2**40)}, "phải từ 1 đến 100")):
+        response = client.post(base + "/results/method", data={"csrf_token": token, **form},
+                               follow_redirects=True)
+        assert response.status_code == 200 and message in response.get_data(as_text=True), form
+    for form, message in (({"top_n": str(2**40)}, "tối đa 10000"), ({"min_total": str(2**40)}, "từ 0 đến 1000"),
+                          ({"min_total": "-1"}, "từ 0 đến 1000")):
+        response = client.post(base + "/advancement", data={"csrf_token": token, "action": "rule", **form},
+                               follow_redirects=True)
+        assert response.status_code == 200 and message in response.get_data(as_text=True), form
+    db.session.expire_all()
+    saved = db.session.get(Round, round_id)
+    assert saved.result_trim == 0 and saved.result_min_scores == 3
+    assert saved.advance_top_n is None and saved.advance_min_total is None

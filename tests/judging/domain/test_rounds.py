@@ -145,3 +145,12 @@ def test_timer_counts_down_from_the_start(db):
     assert rounds.timer_state(round_)["phase"] == "paused"
     with pytest.raises(DomainError):
         rounds.control_timer(round_, "explode")
+
+
+def test_timer_refuses_an_entry_outside_the_round(db):
+    competition = make_competition()
+    entry, other = make_valid_entry(competition), make_valid_entry(make_competition("khac-2026"))
+    round_ = make_round(competition, [entry], [make_judge(competition)], mode="pitch")
+    with pytest.raises(DomainError):
+        rounds.control_timer(round_, "start_presentation", other.id)
+    assert round_.timer_entry_id is None
