@@ -6,9 +6,9 @@ measured in the same run on the same server.
 
 Each client is a team leader with their own account, session and keep-alive
 connection; the autosave sends the draft as the edit page's script does.
-Targets (ours; the issues give none for these pages): no errors, p95 under
+Targets (issue 15): no errors, p95 under
 250 ms at 50 concurrent teams, and the autosave (a durable write) at no less
-than 70 % of the single INSERT + COMMIT endpoint's rate, the floor for any
+than 50 % of the single INSERT + COMMIT endpoint's rate, the floor for any
 durable save and the yardstick the judges' autosave is held to. (An earlier
 target, 35 % of bare Flask, could not be met by any write: the single INSERT
 itself runs at about 40 % of bare here.) Figures are printed, never asserted.
@@ -31,7 +31,7 @@ from bench.bench_scoring import DEFAULT_DB, prepare_database  # noqa: E402
 from bench.http_load import HEADER, Client, Gunicorn, drive  # noqa: E402
 
 TARGET_P95_MS = 250.0
-TARGET_AUTOSAVE_SHARE = 0.70   # of the single-INSERT rate
+TARGET_AUTOSAVE_SHARE = 0.50   # of the single-INSERT rate
 
 
 def seed(url: str, teams: int, uploads: str) -> tuple[str, list[tuple[str, int]]]:
