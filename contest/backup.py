@@ -23,6 +23,7 @@ import tarfile
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from sqlalchemy import JSON, Date, DateTime, Enum, LargeBinary, Numeric, func, select, text
 from sqlalchemy.engine import Connection
@@ -120,7 +121,7 @@ def backup(conn: Connection, storage, out: Path, *, passphrase: str | None = Non
            work_factor: int = agefile.DEFAULT_WORK_FACTOR) -> dict:
     """Write the archive (encrypted with `passphrase` when given); returns the manifest."""
     checksums: dict[str, str] = {}
-    manifest = {"format": FORMAT, "created_at": utcnow().isoformat(), "revision": schema_revision(conn),
+    manifest: dict[str, Any] = {"format": FORMAT, "created_at": utcnow().isoformat(), "revision": schema_revision(conn),
                 "dialect": conn.dialect.name, "tables": {}, "files": 0, "checksums": checksums}
     partial = out.with_name(out.name + ".part")   # a failed backup never looks like a good one
     with _private_file(partial) as raw:
@@ -160,11 +161,14 @@ def _read_verified(path: Path, passphrase: str | None = None) -> tuple[dict, dic
         raise BackupError(f"{path} is encrypted: give its passphrase")
     try:
         with path.open("rb") as raw:
-            source = io.BufferedReader(agefile.DecryptingReader(raw, passphrase), agefile.CHUNK) if encrypted else raw
+            source: BinaryIO = raw
+            if passphrase and encrypted:
+                source = io.BufferedReader(agefile.DecryptingReader(raw, passphrase), agefile.CHUNK)
             with tarfile.open(fileobj=source, mode="r|gz") as archive:
                 for info in archive:
-                    if info.isfile():
-                        members[info.name] = archive.extractfile(info).read()
+                    member = archive.extractfile(info) if info.isfile() else None
+                    if member is not None:
+                        members[info.name] = member.read()
     except agefile.WrongPassphrase as error:
         raise BackupError(f"wrong passphrase: it does not open {path}") from error
     except agefile.AgeError as error:

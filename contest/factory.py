@@ -56,7 +56,7 @@ def create_app(config_class: type[DefaultConfig] | None = None, **overrides) -> 
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = app.config["TRUSTED_PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]  # as Flask documents
     _init_extensions(app)
     _register_blueprints(app)
     for name in app.config["PLUGINS"]:

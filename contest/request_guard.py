@@ -244,6 +244,7 @@ def _may_have_body(req: Request) -> bool:
 
 def guard_request():
     req = request._get_current_object()
+    assert isinstance(req, GuardedRequest)  # noqa: S101 - install_request_guard sets the request class
     view = None if req.routing_exception is not None else current_app.view_functions.get(req.endpoint)
     kind, limit = body_rule(req.method, view)
     req.max_content_length = limit   # Werkzeug cuts the stream at this many bytes
@@ -269,7 +270,7 @@ def guard_request():
 
 def too_large_message() -> str:
     limit = request.max_content_length or 0
-    kind = request.body_kind
+    kind = getattr(request, "body_kind", "none")
     if kind == "upload":
         return _("The upload is larger than allowed (at most %(mb)d MB in one request). "
                  "Nothing else was changed; go back and choose a smaller file.", mb=limit // MB)

@@ -46,7 +46,8 @@ list of (label, URL) entries.""")
 
 def collect(signal: Signal, **arguments) -> list:
     """The values every receiver of `signal` returned, in connection order."""
-    app = current_app._get_current_object()  # noqa: SLF001 - Flask's documented way to send signals
+    # Flask's documented way to reach the app behind the proxy; its type stubs omit it.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # noqa: SLF001
     return [value for _receiver, value in signal.send(app, **arguments)]
 
 

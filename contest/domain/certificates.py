@@ -267,7 +267,7 @@ def start_batch(competition: Competition, issued_on: date, user, *, in_thread: b
     if in_thread is None:
         in_thread = current_app.config.get("CERTIFICATE_BATCH_IN_THREAD", True)
     if in_thread:
-        app = current_app._get_current_object()
+        app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app, not the proxy
         threading.Thread(target=_run_in_app, args=(app, batch.id), daemon=True).start()
     return batch
 

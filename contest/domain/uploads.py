@@ -320,11 +320,10 @@ def validate_upload(filename: str, data: bytes, kind: str, *, max_bytes: int | N
         raise ValueError(f"unknown upload kind {kind!r}")
     data = bytes(data)
     limit = MAX_BYTES[kind] if max_bytes is None else max_bytes
-    facts = {"safe_name": sanitize_filename(filename), "size": len(data),
-             "sha256": hashlib.sha256(data).hexdigest()}
+    safe_name, size, sha256 = sanitize_filename(filename), len(data), hashlib.sha256(data).hexdigest()
 
     def fail(code: str, what: str | None = None, /, **params: object) -> UploadCheck:
-        return UploadCheck(False, code, params, what, None, **facts)
+        return UploadCheck(False, code, params, what, None, safe_name=safe_name, size=size, sha256=sha256)
 
     if not data:
         return fail("empty")
@@ -339,8 +338,8 @@ def validate_upload(filename: str, data: bytes, kind: str, *, max_bytes: int | N
     if problem:
         code, params = (problem, {}) if isinstance(problem, str) else problem
         return fail(code, detected, **params)
-    facts["safe_name"] = _with_extension(facts["safe_name"], detected)
-    return UploadCheck(True, None, {}, detected, CONTENT_TYPES[detected], **facts)
+    return UploadCheck(True, None, {}, detected, CONTENT_TYPES[detected],
+                       safe_name=_with_extension(safe_name, detected), size=size, sha256=sha256)
 
 
 def _megabytes(size: int, rounding: Callable[[float], int]) -> int | float:

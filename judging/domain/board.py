@@ -12,12 +12,12 @@ from contest.domain.outbox import queue_mail
 from contest.extensions import db
 from judging.domain.counting import conflict_between
 from judging.domain.judges import judges_of
-from judging.models import Assignment, Round, Score, ScoreSheet
+from judging.models import Assignment, Judge, Round, Score, ScoreSheet
 
 
 @dataclass
 class JudgeRow:
-    judge: object
+    judge: Judge
     # entry_id -> "todo" | "started" | "done" | "excluded" (a conflict of interest confirmed
     # after the assignment: not expected, and any scores given do not count)
     cells: dict = field(default_factory=dict)

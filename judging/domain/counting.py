@@ -76,7 +76,7 @@ def _exclusions(*conditions, confirmed_only: bool = True) -> list[Exclusion]:
         .join(Score, Score.sheet_id == ScoreSheet.id)
         .where(*conditions, *([Conflict.status == ConflictStatus.confirmed] if confirmed_only else []))
         .order_by(ScoreSheet.round_id, ScoreSheet.entry_id, ScoreSheet.judge_id, Score.criterion_id)).all()
-    found: dict[int, tuple] = {}
+    found: dict[int, tuple[int, int, int, int, bool, int, datetime, str, str]] = {}
     scores: dict[int, list] = {}
     for sheet, round_id, judge, entry, submitted, conflict, when, source, reason, criterion, value in rows:
         found.setdefault(sheet, (sheet, round_id, judge, entry, bool(submitted), conflict, when, source.value, reason))
