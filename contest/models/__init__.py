@@ -41,9 +41,26 @@ from contest.models.reports import (
     PlanTarget,
     ProjectOutcome,
 )
+from contest.models.reporting import (
+    Activity,
+    ActivityKind,
+    CycleUnit,
+    Plan,
+    PlanTask,
+    ProvinceReport,
+    ReportingOfficer,
+    ReportKind,
+    ReportReminder,
+    ReportState,
+    TimingKind,
+    UnitReport,
+    UnitReportVersion,
+)
 from contest.models.teams import Gender, Member, Team, TeamInvitation
 
 __all__ = [
+    "Activity", "ActivityKind", "CycleUnit", "Plan", "PlanTask", "ProvinceReport", "ReportingOfficer", "ReportKind",
+    "ReportReminder", "ReportState", "TimingKind", "UnitReport", "UnitReportVersion",
     "LoginSession", "SessionEnd",
     "FollowUpInvitation", "OutcomeKind", "PlanFigure", "PlanIndicator", "PlanTarget", "ProjectOutcome",
     "BatchStatus", "Certificate", "CertificateBatch", "CertificateKind", "CertificateTemplateRecord",
