@@ -117,6 +117,10 @@ class DefaultConfig:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # The organisation named on the yearly report.
     REPORT_ORGANISATION = os.environ.get("REPORT_ORGANISATION", "Sở Khoa học và Công nghệ tỉnh Quảng Ngãi")
+    # The plan's yearly cycle: the unit that consolidates (the Department), and
+    # how many days before each deadline units that have not submitted are reminded.
+    REPORTING_DEPARTMENT_CODE = os.environ.get("REPORTING_DEPARTMENT_CODE", "QNG-KHCN")
+    REPORTING_REMINDER_DAYS = tuple(int(d) for d in os.environ.get("REPORTING_REMINDER_DAYS", "14,7,1").split(","))
 
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True

@@ -1,0 +1,458 @@
+"""The plan's yearly cycle (Decision 827, section V): units draft their plan for
+the next year by 30/10 and report the year's results by 10/12; the Department
+returns plans with comments, sees who is late and consolidates the province's
+report by 15/12. Reminders go through the outbox before each deadline.
+
+Functions change and flush; the view or CLI command commits."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from contest.domain import audit
+from contest.domain.errors import Conflict, DomainError, NotAllowed
+from contest.domain.outbox import queue_mail
+from contest.domain.reports import unit_scope
+from contest.extensions import db
+from contest.models import (
+    Activity,
+    ActivityKind,
+    Competition,
+    CompetitionState,
+    CycleUnit,
+    Entry,
+    EntryValidity,
+    OrgUnit,
+    OrgUnitKind,
+    Plan,
+    PlanTask,
+    ProvinceReport,
+    ReportingOfficer,
+    ReportKind,
+    ReportReminder,
+    ReportState,
+    TimingKind,
+    UnitReport,
+    UnitReportVersion,
+    User,
+)
+from contest.models.base import utcnow
+from contest.reports import plan_data
+from contest.reports.consolidate import COUNT_KEYS, UnitFigures, consolidate
+
+LOCALITY_KINDS = {OrgUnitKind.city, OrgUnitKind.town, OrgUnitKind.district, OrgUnitKind.commune}
+# Which figure an activity of each kind adds to.
+ACTIVITY_FIGURE = {
+    ActivityKind.forum: "events", ActivityKind.training: "events", ActivityKind.workshop: "events",
+    ActivityKind.exhibition: "events", ActivityKind.techfest: "events", ActivityKind.club: "clubs",
+    ActivityKind.coworking: "coworking", ActivityKind.support_organisation: "support_organisations",
+    ActivityKind.service_area: "service_areas", ActivityKind.incubation: "incubations",
+    ActivityKind.mentoring: "mentoring", ActivityKind.fund_decision: "funds",
+}
+_TIMING = {"yearly": TimingKind.yearly, "once": TimingKind.once, "from": TimingKind.from_year,
+           "as_needed": TimingKind.as_needed}
+
+
+# -- the plan --------------------------------------------------------------------
+
+def load_plan(data: plan_data.PlanData | None = None) -> Plan:
+    """Create or update the plan and its tasks from the data file (idempotent)."""
+    data = data or plan_data.load()
+    plan = db.session.scalar(select(Plan).where(Plan.number == data.number))
+    if plan is None:
+        plan = Plan(number=data.number)
+        db.session.add(plan)
+    plan.issued_on, plan.issuer, plan.title = data.issued_on, data.issuer, data.title
+    plan.start_year, plan.end_year = data.start_year, data.end_year
+    db.session.flush()
+    existing = {t.number: t for t in plan.tasks}
+    for position, task in enumerate(data.tasks):
+        row = existing.get(task.number) or PlanTask(plan_id=plan.id, number=task.number)
+        row.position, row.text = position, task.text
+        row.leads = [{"name": lead.name, "unit": lead.unit} for lead in task.lead]
+        row.coordinating = list(task.coordinating)
+        row.timing_kind, row.timing_text = _TIMING[task.timing.kind], task.timing.text
+        row.start_year, row.end_year = task.timing.start, task.timing.end
+        row.minimum_per_year, row.indicators = task.minimum_per_year, list(task.indicators)
+        db.session.add(row)
+    db.session.flush()
+    return plan
+
+
+def current_plan() -> Plan | None:
+    return db.session.scalar(select(Plan).order_by(Plan.issued_on.desc()).limit(1))
+
+
+def deadline(kind: str, year: int) -> date:
+    return plan_data.load().deadline(kind).due(year)
+
+
+def _timing(task: PlanTask) -> plan_data.Timing:
+    kind = {v: k for k, v in _TIMING.items()}[task.timing_kind]
+    return plan_data.Timing(kind, task.timing_text, task.start_year, task.end_year)
+
+
+def _present(unit: OrgUnit, day: date) -> OrgUnit:
+    """The unit, or the unit that took over its work once it ceased to exist."""
+    seen = set()
+    while not unit.is_valid_on(day) and unit.successor is not None and unit.id not in seen:
+        seen.add(unit.id)
+        unit = unit.successor
+    return unit
+
+
+def lead_labels(task: PlanTask, year: int) -> list[str]:
+    """The task's lead units as the plan names them; a unit dissolved by the
+    reform is shown with its successor."""
+    day, labels = date(year, 12, 31), []
+    codes = {lead["unit"] for lead in task.leads if lead["unit"] and not lead["unit"].startswith("@")}
+    units = {u.code: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.code.in_(codes)))}
+    for lead in task.leads:
+        unit = units.get(lead["unit"] or "")
+        now = _present(unit, day) if unit else None
+        if now is not None and now is not unit:
+            labels.append(_("%(unit)s (now %(successor)s)", unit=lead["name"], successor=now.name))
+        elif lead["unit"] == plan_data.LOCALITIES and year >= 2025:
+            labels.append(_("%(unit)s (from 1/7/2025: the communes, wards and special zone)", unit=lead["name"]))
+        else:
+            labels.append(lead["name"])
+    return labels
+
+
+def leads_task(unit: OrgUnit, task: PlanTask, year: int) -> bool:
+    day = date(year, 12, 31)
+    for lead in task.leads:
+        code = lead["unit"]
+        if code == plan_data.LOCALITIES and unit.kind in LOCALITY_KINDS:
+            return True
+        if code == plan_data.SCHOOLS and unit.kind is OrgUnitKind.school:
+            return True
+        if code and not code.startswith("@"):
+            named = db.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+            if named is not None and _present(named, day).id == unit.id:
+                return True
+    return False
+
+
+def tasks_for(unit: OrgUnit, year: int) -> list[PlanTask]:
+    plan = current_plan()
+    if plan is None:
+        return []
+    return [t for t in plan.tasks if _timing(t).applies_to(year) and leads_task(unit, t, year)]
+
+
+# -- who reports -------------------------------------------------------------------
+
+def officer_units(user) -> list[OrgUnit]:
+    if not user.is_authenticated:
+        return []
+    return list(db.session.scalars(select(OrgUnit).join(ReportingOfficer, ReportingOfficer.unit_id == OrgUnit.id)
+                                   .where(ReportingOfficer.user_id == user.id).order_by(OrgUnit.name)))
+
+
+def is_unit_officer(user, unit_id: int) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.is_admin or db.session.get(ReportingOfficer, (unit_id, user.id)) is not None
+
+
+def department() -> OrgUnit | None:
+    return db.session.scalar(select(OrgUnit).where(OrgUnit.code == current_app.config["REPORTING_DEPARTMENT_CODE"]))
+
+
+def is_department_officer(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    unit = department()
+    return user.is_admin or (unit is not None and db.session.get(ReportingOfficer, (unit.id, user.id)) is not None)
+
+
+def add_officer(unit: OrgUnit, user: User) -> None:
+    if db.session.get(ReportingOfficer, (unit.id, user.id)) is None:
+        db.session.add(ReportingOfficer(unit_id=unit.id, user_id=user.id))
+        db.session.flush()
+
+
+def unit_officers(unit_id: int) -> list[User]:
+    return list(db.session.scalars(select(User).join(ReportingOfficer, ReportingOfficer.user_id == User.id)
+                                   .where(ReportingOfficer.unit_id == unit_id, User.is_active_account.is_(True))))
+
+
+def open_cycle(year: int, units: list[OrgUnit]) -> None:
+    """The units expected to send their plan and results for the year."""
+    for unit in units:
+        if db.session.get(CycleUnit, (year, unit.id)) is None:
+            db.session.add(CycleUnit(year=year, unit_id=unit.id))
+    db.session.flush()
+
+
+def expected_units(year: int) -> list[OrgUnit]:
+    return list(db.session.scalars(select(OrgUnit).join(CycleUnit, CycleUnit.unit_id == OrgUnit.id)
+                                   .where(CycleUnit.year == year).order_by(OrgUnit.name)))
+
+
+# -- activities ------------------------------------------------------------------------
+
+@dataclass
+class ActivityInput:
+    kind: ActivityKind
+    title: str
+    occurred_on: date
+    participants: int | None = None
+    evidence_url: str | None = None
+    task_id: int | None = None
+    entry_id: int | None = None
+    note: str = ""
+
+
+def record_activity(unit: OrgUnit, data: ActivityInput, actor: User | None, today: date | None = None) -> Activity:
+    today = today or date.today()
+    title = " ".join((data.title or "").split())
+    if not title:
+        raise DomainError(_("Say what the activity was."), field="title")
+    if data.occurred_on > today:
+        raise DomainError(_("An activity is recorded once it has taken place."), field="occurred_on")
+    if data.participants is not None and data.participants < 0:
+        raise DomainError(_("Participants cannot be negative."), field="participants")
+    url = (data.evidence_url or "").strip() or None
+    if url and not url.lower().startswith(("https://", "http://")):
+        raise DomainError(_("Evidence is a link starting with https:// or http://."), field="evidence_url")
+    if data.task_id is not None and db.session.get(PlanTask, data.task_id) is None:
+        raise DomainError(_("Choose a task of the plan."), field="task_id")
+    activity = Activity(unit_id=unit.id, kind=data.kind, title=title[:300], occurred_on=data.occurred_on,
+                        participants=data.participants, evidence_url=url, task_id=data.task_id,
+                        entry_id=data.entry_id, note=data.note or "",
+                        recorded_by_id=actor.id if actor else None, recorded_at=utcnow())
+    db.session.add(activity)
+    db.session.flush()
+    return activity
+
+
+def activities_of(unit: OrgUnit, year: int) -> list[Activity]:
+    return list(db.session.scalars(select(Activity).where(
+        Activity.unit_id == unit.id, Activity.occurred_on >= date(year, 1, 1),
+        Activity.occurred_on <= date(year, 12, 31)).order_by(Activity.occurred_on, Activity.id)))
+
+
+# -- figures -------------------------------------------------------------------------------
+
+def unit_figures(unit: OrgUnit, year: int) -> UnitFigures:
+    """What the records say the unit did in the year: the contests it (or the
+    units under or merged into it) organised and their valid entries, and its
+    activities. The one place the cycle reads figures from."""
+    scope = unit_scope(unit.id)
+    competitions = list(db.session.scalars(select(Competition.id).where(
+        Competition.org_unit_id.in_(scope), Competition.year == year, Competition.state != CompetitionState.draft)))
+    projects = {f"entry:{e}" for e in db.session.scalars(select(Entry.id).where(
+        Entry.competition_id.in_(competitions), Entry.validity == EntryValidity.valid))} if competitions else set()
+    counts = dict.fromkeys(COUNT_KEYS, 0)
+    for activity in activities_of(unit, year):
+        counts[ACTIVITY_FIGURE[activity.kind]] += 1
+        if ACTIVITY_FIGURE[activity.kind] == "events":
+            counts["participants"] += activity.participants or 0
+        if activity.entry_id is not None:
+            projects.add(f"entry:{activity.entry_id}")
+    return UnitFigures(unit.name, counts, frozenset(projects), frozenset(f"competition:{c}" for c in competitions))
+
+
+def prefill(unit: OrgUnit, year: int, kind: ReportKind) -> dict:
+    """A report's first content: a line per task the unit leads, results
+    prefilled from its activities, and the figures the records give."""
+    figures = unit_figures(unit, year)
+    by_task: dict[int, list[Activity]] = {}
+    for activity in activities_of(unit, year):
+        by_task.setdefault(activity.task_id, []).append(activity)
+    lines = []
+    for task in tasks_for(unit, year):
+        done = by_task.get(task.id, [])
+        result = "; ".join(f"{a.title} ({a.occurred_on:%d/%m/%Y}"
+                           + (f", {a.participants} người" if a.participants else "") + ")" for a in done)
+        lines.append({"task": task.number, "text": task.text, "what": "", "when": "", "budget": "", "source": "",
+                      "result": result if kind is ReportKind.results else ""})
+    return {"lines": lines, "figures": {**dict(figures.counts), "projects": len(figures.projects),
+                                        "competitions": len(figures.competitions)},
+            "projects": sorted(figures.projects), "competitions": sorted(figures.competitions)}
+
+
+# -- reports -----------------------------------------------------------------------------------
+
+def report_for(unit: OrgUnit, year: int, kind: ReportKind) -> UnitReport:
+    report = db.session.scalar(select(UnitReport).where(UnitReport.unit_id == unit.id, UnitReport.year == year,
+                                                        UnitReport.kind == kind))
+    if report is None:
+        report = UnitReport(unit_id=unit.id, year=year, kind=kind, state=ReportState.draft, version=0,
+                            content=prefill(unit, year, kind), comment="")
+        db.session.add(report)
+        db.session.flush()
+    return report
+
+
+def _merged(report: UnitReport, lines: dict[str, dict], figures: dict[str, int]) -> dict:
+    content = copy.deepcopy(report.content)
+    for line in content.get("lines", []):
+        line.update({k: str(v)[:2000] for k, v in lines.get(line["task"], {}).items()
+                     if k in ("what", "when", "budget", "source", "result")})
+    for key, value in figures.items():
+        if key in content.get("figures", {}):
+            if value < 0:
+                raise DomainError(_("A figure cannot be negative."), field=key)
+            content["figures"][key] = value
+    return content
+
+
+def save_draft(report: UnitReport, lines: dict[str, dict], figures: dict[str, int]) -> None:
+    if report.state is ReportState.submitted:
+        raise Conflict(_("This report was submitted and is locked; a correction needs a reason."))
+    report.content = _merged(report, lines, figures)
+    db.session.flush()
+
+
+def _new_version(report: UnitReport, actor: User | None, reason: str | None, now: datetime) -> None:
+    report.version += 1
+    db.session.add(UnitReportVersion(report_id=report.id, version=report.version, content=copy.deepcopy(report.content),
+                                     reason=reason, submitted_at=now, submitted_by_id=actor.id if actor else None))
+
+
+def submit(report: UnitReport, actor: User | None, now: datetime | None = None) -> None:
+    if report.state is ReportState.submitted:
+        raise Conflict(_("This report is already submitted."))
+    now = now or utcnow()
+    before = report.state.value
+    report.state, report.submitted_at, report.submitted_by_id = ReportState.submitted, now, actor.id if actor else None
+    _new_version(report, actor, None, now)
+    audit.record("unit_report.submitted", "unit_report", report.id, before={"state": before},
+                 after={"state": "submitted", "version": report.version, "unit_id": report.unit_id,
+                        "year": report.year, "kind": report.kind.value}, actor_id=actor.id if actor else None)
+    db.session.flush()
+
+
+def correct(report: UnitReport, lines: dict[str, dict], figures: dict[str, int], reason: str,
+            actor: User | None, now: datetime | None = None) -> None:
+    """Change a submitted report: a new version, with the reason, audited."""
+    if report.state is not ReportState.submitted:
+        raise Conflict(_("Only a submitted report is corrected; edit the draft instead."))
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError(_("A correction of a submitted report needs a reason."), field="reason")
+    before = copy.deepcopy(report.content)
+    report.content = _merged(report, lines, figures)
+    _new_version(report, actor, reason, now or utcnow())
+    audit.record("unit_report.corrected", "unit_report", report.id, before=before, after=report.content,
+                 reason=reason, actor_id=actor.id if actor else None)
+    db.session.flush()
+
+
+def return_report(report: UnitReport, comment: str, actor: User | None) -> None:
+    """The Department sends a submitted plan or report back with its comments."""
+    comment = (comment or "").strip()
+    if report.state is not ReportState.submitted:
+        raise Conflict(_("Only a submitted report can be returned."))
+    if not comment:
+        raise DomainError(_("Say what the unit should change."), field="comment")
+    report.state, report.comment = ReportState.returned, comment
+    audit.record("unit_report.returned", "unit_report", report.id, before={"state": "submitted"},
+                 after={"state": "returned"}, reason=comment, actor_id=actor.id if actor else None)
+    db.session.flush()
+
+
+@dataclass
+class UnitStatus:
+    unit: OrgUnit
+    report: UnitReport | None
+    due: date
+    overdue: bool           # not submitted and the deadline has passed
+    late: bool              # submitted after the deadline
+
+    @property
+    def submitted(self) -> bool:
+        return self.report is not None and self.report.state is ReportState.submitted
+
+
+def statuses(year: int, kind: ReportKind, today: date) -> list[UnitStatus]:
+    due = deadline(kind.value, year)
+    reports = {r.unit_id: r for r in db.session.scalars(select(UnitReport).where(
+        UnitReport.year == year, UnitReport.kind == kind))}
+    result = []
+    for unit in expected_units(year):
+        report = reports.get(unit.id)
+        submitted = report is not None and report.state is ReportState.submitted
+        first = report.versions[0].submitted_at.date() if submitted and report.versions else None
+        result.append(UnitStatus(unit, report, due, overdue=not submitted and today > due,
+                                 late=first is not None and first > due))
+    return result
+
+
+# -- the province's report --------------------------------------------------------------------
+
+def consolidate_year(year: int, actor: User | None, today: date, now: datetime | None = None) -> ProvinceReport:
+    """Add up the submitted results of every unit into the province's report."""
+    rows = statuses(year, ReportKind.results, today)
+    submitted = [s for s in rows if s.submitted]
+    if not submitted:
+        raise Conflict(_("No unit has submitted its results for %(year)s yet.", year=year))
+    figures = [UnitFigures(s.unit.name, {k: v for k, v in s.report.content["figures"].items() if k in COUNT_KEYS},
+                           frozenset(s.report.content.get("projects", [])),
+                           frozenset(s.report.content.get("competitions", []))) for s in submitted]
+    result = consolidate(figures)
+    lines: dict[str, list[str]] = {}
+    for s in submitted:
+        for line in s.report.content.get("lines", []):
+            if line.get("result"):
+                lines.setdefault(line["task"], []).append(f"{s.unit.name}: {line['result']}")
+    content = {"totals": result.totals, "by_unit": result.by_unit, "shared_projects": result.shared_projects,
+               "submitted": [s.unit.name for s in submitted], "late": [s.unit.name for s in submitted if s.late],
+               "missing": [s.unit.name for s in rows if not s.submitted], "lines": lines}
+    report = db.session.scalar(select(ProvinceReport).where(ProvinceReport.year == year))
+    before = report.content["totals"] if report else None
+    if report is None:
+        report = ProvinceReport(year=year, content=content, consolidated_at=now or utcnow())
+        db.session.add(report)
+    report.content, report.consolidated_at = content, now or utcnow()
+    report.consolidated_by_id = actor.id if actor else None
+    db.session.flush()
+    audit.record("province_report.consolidated", "province_report", report.id, before=before,
+                 after=result.totals, actor_id=actor.id if actor else None)
+    return report
+
+
+# -- reminders -----------------------------------------------------------------------------------
+
+def _claim_reminder(unit_id: int, year: int, kind: ReportKind, days: int) -> bool:
+    """Insert the reminder's row unless it exists: the unique constraint decides,
+    so two runs at once queue one reminder."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(ReportReminder).values(unit_id=unit_id, year=year, kind=kind.name, days_before=days,
+                                              queued_at=utcnow()).on_conflict_do_nothing().returning(ReportReminder.id)
+    return db.session.execute(statement).scalar() is not None
+
+
+def queue_reminders(today: date) -> int:
+    """Queue a reminder to the officers of each unit that has not submitted, at
+    the thresholds configured (REPORTING_REMINDER_DAYS, e.g. 14, 7, 1 days
+    before); each once per unit and deadline, however often this runs."""
+    thresholds = sorted(current_app.config["REPORTING_REMINDER_DAYS"])
+    queued = 0
+    for kind, year in ((ReportKind.plan, today.year + 1), (ReportKind.results, today.year)):
+        due = deadline(kind.value, year)
+        left = (due - today).days
+        reached = [d for d in thresholds if 0 <= left <= d]
+        if not reached:
+            continue
+        for status in statuses(year, kind, today):
+            officers = unit_officers(status.unit.id)
+            if status.submitted or not officers or not _claim_reminder(status.unit.id, year, kind, reached[0]):
+                continue
+            for officer in officers:
+                queue_mail(officer.email, "report_reminder", locale=officer.locale, user=officer, unit=status.unit,
+                           kind=kind.value, year=year, due=due, days=left)
+            queued += 1
+    db.session.flush()
+    return queued

@@ -1,0 +1,188 @@
+"""The plan's yearly cycle against the database: prefilled reports, locked and
+versioned submissions, consolidation counting a shared project once, reminders
+queued once per deadline per unit."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from contest.domain import reporting_cycle as cycle
+from contest.domain.errors import DomainError
+from contest.models import (
+    ActivityKind,
+    AuditEvent,
+    OrgUnitKind,
+    OutboxMessage,
+    ReportKind,
+    ReportReminder,
+    ReportState,
+    UnitReportVersion,
+)
+from tests.factories import make_competition, make_unit, make_user, make_valid_entry
+
+
+@pytest.fixture
+def world(db):
+    cycle.load_plan()
+    department = make_unit("QNG-KHCN", "Sở Khoa học và Công nghệ tỉnh Quảng Ngãi", OrgUnitKind.department)
+    ward = make_unit("P-CAMTHANH", "Phường Cẩm Thành", OrgUnitKind.commune, valid_from=date(2025, 7, 1))
+    union = make_unit("QNG-DOAN", "Tỉnh Đoàn Quảng Ngãi", OrgUnitKind.youth_union)
+    officer = make_user("canbo@camthanh.vn", name="Lê Thị Thu")
+    cycle.add_officer(ward, officer)
+    cycle.open_cycle(2025, [department, ward, union])
+    db.session.commit()
+    return {"department": department, "ward": ward, "union": union, "officer": officer}
+
+
+def _event(unit, officer, title="Diễn đàn khởi nghiệp phường", participants=80, **kw):
+    task = next(t for t in cycle.current_plan().tasks if t.number == "1.6")
+    return cycle.record_activity(unit, cycle.ActivityInput(
+        kind=kw.pop("kind", ActivityKind.forum), title=title, occurred_on=kw.pop("on", date(2025, 9, 12)),
+        participants=participants, evidence_url="https://camthanh.quangngai.gov.vn/tin/dien-dan", task_id=task.id,
+        **kw), officer, today=date(2025, 12, 1))
+
+
+def test_the_plan_loads_once_and_a_locality_leads_task_1_6(db, world):
+    cycle.load_plan()
+    db.session.commit()
+    assert len(cycle.current_plan().tasks) == 33
+    numbers = [t.number for t in cycle.tasks_for(world["ward"], 2025)]
+    assert "1.6" in numbers and "4.2" not in numbers        # 4.2 was for 2022–2023
+    assert [t.number for t in cycle.tasks_for(world["union"], 2025)] == ["1.5", "1.6", "5.4"]
+
+
+def test_a_dissolved_lead_unit_is_shown_with_its_successor(db, world):
+    merged = make_unit("SCT-MOI", "Sở Công Thương (mới)", OrgUnitKind.department)
+    make_unit("SCT", "Sở Công Thương", OrgUnitKind.department, valid_to=date(2025, 2, 28), successor=merged)
+    task = next(t for t in cycle.current_plan().tasks if t.number == "7.1")
+    task.leads = [{"name": "Sở Công Thương", "unit": "SCT"}]
+    db.session.commit()
+    assert cycle.lead_labels(task, 2025) == ["Sở Công Thương (now Sở Công Thương (mới))"]
+    assert cycle.lead_labels(task, 2024) == ["Sở Công Thương"]
+    assert cycle.leads_task(merged, task, 2025)
+
+
+def test_a_unit_s_report_is_prefilled_from_its_contests_and_activities(db, world):
+    competition = make_competition("khoi-nghiep-cam-thanh", unit=world["ward"], year=2025)
+    entries = [make_valid_entry(competition, name=f"Đội {i}") for i in range(2)]
+    _event(world["ward"], world["officer"])
+    _event(world["ward"], world["officer"], title="Tập huấn khởi nghiệp cho phụ nữ", participants=40,
+           kind=ActivityKind.training)
+    _event(world["ward"], world["officer"], title="Câu lạc bộ khởi nghiệp phường", participants=None,
+           kind=ActivityKind.club)
+    _event(world["ward"], world["officer"], title="Diễn đàn năm trước", on=date(2024, 5, 1))
+    report = cycle.report_for(world["ward"], 2025, ReportKind.results)
+    db.session.commit()
+    figures = report.content["figures"]
+    assert figures["competitions"] == 1 and figures["projects"] == 2
+    assert figures["events"] == 2 and figures["participants"] == 120 and figures["clubs"] == 1
+    assert sorted(report.content["projects"]) == sorted(f"entry:{e.id}" for e in entries)
+    line = next(line for line in report.content["lines"] if line["task"] == "1.6")
+    assert "Diễn đàn khởi nghiệp phường (12/09/2025, 80 người)" in line["result"]
+    assert "Diễn đàn năm trước" not in line["result"]
+
+
+def test_a_submitted_report_cannot_change_without_a_reason_and_keeps_its_versions(db, world):
+    report = cycle.report_for(world["ward"], 2025, ReportKind.results)
+    cycle.save_draft(report, {"1.6": {"result": "Hai diễn đàn"}}, {"events": 2})
+    cycle.submit(report, world["officer"])
+    db.session.commit()
+    with pytest.raises(DomainError):
+        cycle.save_draft(report, {"1.6": {"result": "Ba diễn đàn"}}, {"events": 3})
+    with pytest.raises(DomainError):
+        cycle.correct(report, {"1.6": {"result": "Ba diễn đàn"}}, {"events": 3}, "   ", world["officer"])
+    db.session.rollback()
+    assert report.content["figures"]["events"] == 2
+    cycle.correct(report, {"1.6": {"result": "Ba diễn đàn"}}, {"events": 3}, "Bổ sung diễn đàn tháng 11",
+                  world["officer"])
+    db.session.commit()
+    versions = db.session.scalars(select(UnitReportVersion).where(UnitReportVersion.report_id == report.id)
+                                  .order_by(UnitReportVersion.version)).all()
+    assert [(v.version, v.content["figures"]["events"], v.reason) for v in versions] == [
+        (1, 2, None), (2, 3, "Bổ sung diễn đàn tháng 11")]
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "unit_report")
+                                 .order_by(AuditEvent.id)).all()
+    assert actions == ["unit_report.submitted", "unit_report.corrected"]
+    corrected = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "unit_report.corrected"))
+    assert corrected.before["figures"]["events"] == 2 and corrected.after["figures"]["events"] == 3
+    assert corrected.actor_id == world["officer"].id
+
+
+def test_a_returned_plan_can_be_edited_and_submitted_again(db, world):
+    plan = cycle.report_for(world["ward"], 2026, ReportKind.plan)
+    cycle.submit(plan, world["officer"])
+    cycle.return_report(plan, "Bổ sung dự toán kinh phí", None)
+    cycle.save_draft(plan, {"1.6": {"what": "Hai diễn đàn", "budget": "40.000.000"}}, {})
+    cycle.submit(plan, world["officer"])
+    db.session.commit()
+    assert plan.state is ReportState.submitted and plan.version == 2
+    line = next(line for line in plan.content["lines"] if line["task"] == "1.6")
+    assert (line["what"], line["budget"]) == ("Hai diễn đàn", "40.000.000")
+    assert [v.content == plan.content for v in plan.versions] == [False, True]
+
+
+def test_the_consolidated_report_counts_a_project_two_units_report_once(db, world):
+    competition = make_competition("khoi-nghiep-chung", unit=world["ward"], year=2025)
+    shared = make_valid_entry(competition, name="Đội chung")
+    _event(world["union"], None, title="Ươm tạo dự án", participants=None, kind=ActivityKind.incubation,
+           entry_id=shared.id)
+    _event(world["union"], None, title="Hội thảo thanh niên", participants=50)
+    _event(world["ward"], world["officer"], participants=30)
+    for unit in (world["ward"], world["union"]):
+        cycle.submit(cycle.report_for(unit, 2025, ReportKind.results), None)
+    db.session.commit()
+    report = cycle.consolidate_year(2025, None, today=date(2025, 12, 12))
+    db.session.commit()
+    totals = report.content["totals"]
+    assert totals["projects"] == 1 and report.content["shared_projects"] == 1
+    assert totals["events"] == 2 and totals["participants"] == 80 and totals["incubations"] == 1
+    assert report.content["missing"] == ["Sở Khoa học và Công nghệ tỉnh Quảng Ngãi"]
+    by_unit = dict(report.content["by_unit"])
+    assert by_unit["Phường Cẩm Thành"]["projects"] == 1 and by_unit["Tỉnh Đoàn Quảng Ngãi"]["projects"] == 1
+
+
+def test_overdue_units_are_those_without_a_submitted_report_after_the_deadline(db, world):
+    cycle.submit(cycle.report_for(world["ward"], 2025, ReportKind.results), world["officer"])
+    db.session.commit()
+    before = {s.unit.code: s.overdue for s in cycle.statuses(2025, ReportKind.results, date(2025, 12, 10))}
+    after = {s.unit.code: s.overdue for s in cycle.statuses(2025, ReportKind.results, date(2025, 12, 11))}
+    assert not any(before.values())
+    assert after == {"QNG-KHCN": True, "P-CAMTHANH": False, "QNG-DOAN": True}
+
+
+def test_reminders_are_queued_once_per_deadline_per_unit_not_on_every_run(db, world):
+    union_officer = make_user("canbo@tinhdoan.vn")
+    cycle.add_officer(world["union"], union_officer)
+    db.session.commit()
+    assert cycle.queue_reminders(date(2025, 11, 20)) == 0                   # 20 days before 10/12
+    assert cycle.queue_reminders(date(2025, 11, 26)) == 2                   # 14 days before
+    db.session.commit()
+    assert cycle.queue_reminders(date(2025, 11, 26)) == 0
+    assert cycle.queue_reminders(date(2025, 11, 28)) == 0                   # still the 14-day reminder
+    db.session.commit()
+    cycle.submit(cycle.report_for(world["ward"], 2025, ReportKind.results), world["officer"])
+    db.session.commit()
+    assert cycle.queue_reminders(date(2025, 12, 3)) == 1                    # 7 days: only the union has not
+    db.session.commit()
+    assert cycle.queue_reminders(date(2025, 12, 3)) == 0
+    recipients = db.session.scalars(select(OutboxMessage.recipient).order_by(OutboxMessage.id)).all()
+    assert sorted(recipients) == ["canbo@camthanh.vn", "canbo@tinhdoan.vn", "canbo@tinhdoan.vn"]
+    assert db.session.scalar(select(func.count()).select_from(ReportReminder)) == 3
+    subject = db.session.scalar(select(OutboxMessage.subject).order_by(OutboxMessage.id.desc()).limit(1))
+    assert "10/12/2025" in subject
+
+
+def test_the_reminder_s_row_is_refused_twice_by_the_database(db, world):
+    assert cycle._claim_reminder(world["ward"].id, 2025, ReportKind.results, 7)
+    assert not cycle._claim_reminder(world["ward"].id, 2025, ReportKind.results, 7)
+
+
+def test_an_activity_needs_a_title_a_past_day_and_a_link_as_evidence(db, world):
+    for kw in ({"title": " "}, {"on": date(2026, 1, 1)}, {"evidence_url": "javascript:alert(1)"}):
+        title = kw.pop("title", "Diễn đàn")
+        with pytest.raises(DomainError):
+            task = cycle.current_plan().tasks[0]
+            cycle.record_activity(world["ward"], cycle.ActivityInput(
+                kind=ActivityKind.forum, title=title, occurred_on=kw.get("on", date(2025, 3, 1)),
+                evidence_url=kw.get("evidence_url"), task_id=task.id), world["officer"], today=date(2025, 12, 1))
