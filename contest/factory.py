@@ -138,15 +138,18 @@ def _register_blueprints(app: Flask) -> None:
     from contest.views.followup import manage_links, team_links
     from contest.views.main import bp as main_bp
     from contest.views.manage import bp as manage_bp
+    from contest.views.reporting import bp as reporting_bp
+    from contest.views.reporting import nav_links as reporting_nav_links
     from contest.views.reports import bp as reports_bp
     from contest.views.secretariat import bp as secretariat_bp
     from contest.views.teams import bp as teams_bp
 
     for bp in (main_bp, auth_bp, account_bp, admin_bp, competitions_bp, manage_bp, secretariat_bp, teams_bp, entries_bp,
-               certificates_bp, followup_bp, reports_bp):
+               certificates_bp, followup_bp, reports_bp, reporting_bp):
         app.register_blueprint(bp)
     signals.team_links.connect(team_links, app)
     signals.manage_links.connect(manage_links, app)
+    signals.nav_links.connect(reporting_nav_links, app)
 
 
 def _register_errors(app: Flask) -> None:

@@ -144,6 +144,17 @@ TABLE: dict[str, set[str]] = {
     "followup.competition_outcomes": ORGANIZERS,
     "followup.entry_outcomes": ORGANIZERS,
     "followup.team_outcomes": TEAM,
+    # Unit officers and the Department's officers are not among these roles: see tests/contest/views/test_reporting.py.
+    "reporting.home": ADMINS,
+    "reporting.unit_year": ADMINS,
+    "reporting.unit_results": ADMINS,
+    "reporting.unit_plan": ADMINS,
+    "reporting.unit_results_file": ADMINS,
+    "reporting.unit_plan_file": ADMINS,
+    "reporting.department": ADMINS,
+    "reporting.consolidate": ADMINS,
+    "reporting.return_plan": ADMINS,
+    "reporting.province_file": ADMINS,
 }
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from contest.domain import audit
-from contest.domain.errors import Conflict, DomainError, NotAllowed
+from contest.domain.errors import Conflict, DomainError
 from contest.domain.outbox import queue_mail
 from contest.domain.reports import unit_scope
 from contest.extensions import db
@@ -376,11 +376,13 @@ class UnitStatus:
 
 
 def statuses(year: int, kind: ReportKind, today: date) -> list[UnitStatus]:
+    """The expected units of the cycle with their report: the cycle of year Y
+    asks for the results of Y and the plans for Y+1."""
     due = deadline(kind.value, year)
     reports = {r.unit_id: r for r in db.session.scalars(select(UnitReport).where(
         UnitReport.year == year, UnitReport.kind == kind))}
     result = []
-    for unit in expected_units(year):
+    for unit in expected_units(year - 1 if kind is ReportKind.plan else year):
         report = reports.get(unit.id)
         submitted = report is not None and report.state is ReportState.submitted
         first = report.versions[0].submitted_at.date() if submitted and report.versions else None

@@ -33,14 +33,6 @@ from contest.models.entries import (
 )
 from contest.models.orgunits import OrgUnit, OrgUnitKind
 from contest.models.outbox import OutboxMessage, OutboxStatus
-from contest.models.reports import (
-    FollowUpInvitation,
-    OutcomeKind,
-    PlanFigure,
-    PlanIndicator,
-    PlanTarget,
-    ProjectOutcome,
-)
 from contest.models.reporting import (
     Activity,
     ActivityKind,
@@ -55,6 +47,14 @@ from contest.models.reporting import (
     TimingKind,
     UnitReport,
     UnitReportVersion,
+)
+from contest.models.reports import (
+    FollowUpInvitation,
+    OutcomeKind,
+    PlanFigure,
+    PlanIndicator,
+    PlanTarget,
+    ProjectOutcome,
 )
 from contest.models.teams import Gender, Member, Team, TeamInvitation
 

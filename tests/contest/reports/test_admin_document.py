@@ -8,7 +8,13 @@ from datetime import date
 import pytest
 from docx import Document
 
-from contest.reports.admin_document import AdminDocument, TableData, place_date, write_docx, write_pdf
+from contest.reports.admin_document import (
+    AdminDocument,
+    TableData,
+    place_date,
+    write_docx,
+    write_pdf,
+)
 
 
 def _document() -> AdminDocument:

@@ -1,0 +1,243 @@
+"""The plan's yearly cycle: a unit officer records activities and submits the
+unit's plan and results; the Department's officer sees who has submitted and
+who is late, returns plans, consolidates and downloads the documents."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from contest.access import access, register_rule
+from contest.domain import reporting_cycle as cycle
+from contest.domain import reporting_documents as documents
+from contest.domain.errors import DomainError
+from contest.extensions import db
+from contest.forms.base import Form
+from contest.forms.reporting import ACTIVITY_LABELS, ActivityForm
+from contest.models import ActivityKind, OrgUnit, ProvinceReport, ReportKind, UnitReport
+from contest.reports.admin_document import write_docx, write_pdf
+from contest.reports.consolidate import COUNT_KEYS, FIGURE_KEYS
+
+bp = Blueprint("reporting", __name__, url_prefix="/reporting")
+register_rule("reporting:unit", lambda args: cycle.is_unit_officer(current_user, args.get("unit_id")))
+register_rule("reporting:department", lambda args: cycle.is_department_officer(current_user))
+register_rule("reporting:any", lambda args: cycle.is_department_officer(current_user)
+              or bool(cycle.officer_units(current_user)))
+MIMETYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+             "pdf": "application/pdf"}
+LINE_FIELDS = {ReportKind.plan: ("what", "when", "budget", "source"), ReportKind.results: ("result",)}
+
+
+def figure_labels() -> dict[str, str]:
+    return {"projects": _("Startup projects supported"), "competitions": _("Competitions held"),
+            "events": _("Events"), "participants": _("Participants in events"), "clubs": _("Startup clubs"),
+            "coworking": _("Co-working spaces"), "support_organisations": _("Support organisations"),
+            "service_areas": _("Concentrated service areas"), "incubations": _("Incubations"),
+            "mentoring": _("Mentoring given"), "funds": _("Fund decisions")}
+
+
+def state_labels() -> dict[str, str]:
+    return {"none": _("Not started"), "draft": _("Draft"), "submitted": _("Submitted"),
+            "returned": _("Returned for changes")}
+
+
+def nav_links(_app) -> list[tuple[str, str]]:
+    if current_user.is_authenticated and (current_user.is_admin or cycle.officer_units(current_user)):
+        return [(_("Plan reporting"), url_for("reporting.home"))]
+    return []
+
+
+def _unit(unit_id: int) -> OrgUnit:
+    return db.session.get(OrgUnit, unit_id) or abort(404)
+
+
+def _year(year: int) -> int:
+    if not 2000 <= year <= 2100:
+        abort(404)
+    return year
+
+
+def _file(document, fmt: str, name: str) -> Response:
+    if fmt not in MIMETYPES:
+        abort(404)
+    data = write_docx(document) if fmt == "docx" else write_pdf(document)
+    return Response(data, mimetype=MIMETYPES[fmt], headers={
+        "Content-Disposition": f'attachment; filename="{name}.{fmt}"', "Cache-Control": "private, no-store"})
+
+
+@bp.route("/")
+@access("reporting:any")
+def home():
+    year = date.today().year
+    return render_template("reporting/home.html", units=cycle.officer_units(current_user), year=year,
+                           department=cycle.is_department_officer(current_user))
+
+
+@bp.route("/unit/<int:unit_id>/<int:year>", methods=["GET", "POST"])
+@access("reporting:unit", "reporting:department")
+def unit_year(unit_id, year):
+    unit, year = _unit(unit_id), _year(year)
+    form = ActivityForm()
+    tasks = cycle.tasks_for(unit, year)
+    form.task.choices = [("", _("(none)"))] + [(str(t.id), f"{t.number}. {t.text[:90]}") for t in tasks]
+    if request.method == "POST":
+        if not cycle.is_unit_officer(current_user, unit.id):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                cycle.record_activity(unit, cycle.ActivityInput(
+                    kind=ActivityKind(form.kind.data), title=form.title.data, occurred_on=form.occurred_on.data,
+                    participants=form.participants.data, evidence_url=form.evidence_url.data,
+                    task_id=int(form.task.data) if form.task.data else None, note=form.note.data or ""),
+                    current_user)
+                db.session.commit()
+                flash(_("Activity recorded."), "success")
+                return redirect(url_for("reporting.unit_year", unit_id=unit.id, year=year))
+            except DomainError as error:
+                db.session.rollback()
+                getattr(form, error.field or "title", form.title).errors.append(error.message)
+    found = {kind: db.session.scalar(select(UnitReport).where(
+        UnitReport.unit_id == unit.id, UnitReport.year == y, UnitReport.kind == kind))
+        for kind, y in ((ReportKind.results, year), (ReportKind.plan, year + 1))}
+    return render_template("reporting/unit.html", unit=unit, year=year, form=form, tasks=tasks,
+                           activities=cycle.activities_of(unit, year), kinds=ACTIVITY_LABELS, states=state_labels(),
+                           results=found[ReportKind.results], plan=found[ReportKind.plan],
+                           results_due=cycle.deadline("results", year), plan_due=cycle.deadline("plan", year + 1),
+                           leads={t.id: cycle.lead_labels(t, year) for t in tasks}),\
+        400 if request.method == "POST" else 200
+
+
+def _report_page(unit_id: int, year: int, kind: ReportKind):
+    unit, year = _unit(unit_id), _year(year)
+    report = cycle.report_for(unit, year, kind)
+    form = Form()
+    if request.method == "POST":
+        if not cycle.is_unit_officer(current_user, unit.id):
+            abort(403)
+        if not form.validate_on_submit():
+            abort(400)
+        action = request.form.get("action", "save")
+        lines = {line["task"]: {k: request.form.get(f"line-{line['task']}-{k}", line.get(k, ""))
+                                for k in LINE_FIELDS[kind]} for line in report.content.get("lines", [])}
+        figures, bad = {}, []
+        for key in COUNT_KEYS if kind is ReportKind.results else ():
+            raw = request.form.get(f"figure-{key}", "").strip()
+            if raw.isdigit() and len(raw) <= 9:
+                figures[key] = int(raw)
+            elif raw:
+                bad.append(figure_labels()[key])
+        try:
+            if bad:
+                raise DomainError(_("Enter a whole number, 0 or more: %(fields)s", fields=", ".join(bad)))
+            if action == "correct":
+                cycle.correct(report, lines, figures, request.form.get("reason", ""), current_user)
+                message = _("Correction saved as version %(version)d.", version=report.version)
+            else:
+                cycle.save_draft(report, lines, figures)
+                message = _("Draft saved.")
+                if action == "submit":
+                    cycle.submit(report, current_user)
+                    message = _("Submitted to the Department of Science and Technology.")
+            db.session.commit()
+            flash(message, "success")
+            return redirect(request.path)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            report = cycle.report_for(unit, year, kind)
+            status = 400
+    else:
+        db.session.commit()  # the prefilled draft, made on first visit, is kept
+        status = 200
+    return render_template("reporting/report.html", unit=unit, year=year, kind=kind.value, report=report, form=form,
+                           fields=LINE_FIELDS[kind], figure_keys=FIGURE_KEYS, count_keys=COUNT_KEYS,
+                           labels=figure_labels(), due=cycle.deadline(kind.value, year),
+                           editable=cycle.is_unit_officer(current_user, unit.id)), status
+
+
+@bp.route("/unit/<int:unit_id>/<int:year>/results", methods=["GET", "POST"])
+@access("reporting:unit", "reporting:department")
+def unit_results(unit_id, year):
+    return _report_page(unit_id, year, ReportKind.results)
+
+
+@bp.route("/unit/<int:unit_id>/<int:year>/plan", methods=["GET", "POST"])
+@access("reporting:unit", "reporting:department")
+def unit_plan(unit_id, year):
+    return _report_page(unit_id, year, ReportKind.plan)
+
+
+@bp.route("/unit/<int:unit_id>/<int:year>/results.<fmt>")
+@access("reporting:unit", "reporting:department")
+def unit_results_file(unit_id, year, fmt):
+    report = cycle.report_for(_unit(unit_id), _year(year), ReportKind.results)
+    return _file(documents.unit_document(report, date.today()), fmt, f"bao-cao-ket-qua-{year}-{report.unit.code}")
+
+
+@bp.route("/unit/<int:unit_id>/<int:year>/plan.<fmt>")
+@access("reporting:unit", "reporting:department")
+def unit_plan_file(unit_id, year, fmt):
+    report = cycle.report_for(_unit(unit_id), _year(year), ReportKind.plan)
+    return _file(documents.unit_document(report, date.today()), fmt, f"ke-hoach-{year}-{report.unit.code}")
+
+
+@bp.route("/department/<int:year>")
+@access("reporting:department")
+def department(year):
+    year, today = _year(year), date.today()
+    province = db.session.scalar(select(ProvinceReport).where(ProvinceReport.year == year))
+    return render_template("reporting/department.html", year=year, today=today, form=Form(), province=province,
+                           results=cycle.statuses(year, ReportKind.results, today),
+                           plans=cycle.statuses(year + 1, ReportKind.plan, today), plans_due=cycle.deadline(
+                               "plan", year + 1),
+                           results_due=cycle.deadline("results", year),
+                           province_due=cycle.deadline("province", year), labels=figure_labels(),
+                           figure_keys=FIGURE_KEYS)
+
+
+@bp.route("/department/<int:year>/consolidate", methods=["POST"])
+@access("reporting:department")
+def consolidate(year):
+    year = _year(year)
+    if not Form().validate_on_submit():
+        abort(400)
+    try:
+        cycle.consolidate_year(year, current_user, date.today())
+        db.session.commit()
+        flash(_("The province's report for %(year)s is consolidated.", year=year), "success")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("reporting.department", year=year))
+
+
+@bp.route("/department/<int:year>/plans/<int:unit_id>/return", methods=["POST"])
+@access("reporting:department")
+def return_plan(year, unit_id):
+    unit, year = _unit(unit_id), _year(year)
+    if not Form().validate_on_submit():
+        abort(400)
+    report = db.session.scalar(select(UnitReport).where(
+        UnitReport.unit_id == unit.id, UnitReport.year == year, UnitReport.kind == ReportKind.plan))
+    if report is None:
+        abort(404)
+    try:
+        cycle.return_report(report, request.form.get("comment", ""), current_user)
+        db.session.commit()
+        flash(_("The plan was returned to %(unit)s.", unit=unit.name), "success")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("reporting.department", year=year - 1))
+
+
+@bp.route("/department/<int:year>/province.<fmt>")
+@access("reporting:department")
+def province_file(year, fmt):
+    report = db.session.scalar(select(ProvinceReport).where(ProvinceReport.year == _year(year))) or abort(404)
+    return _file(documents.province_document(report, date.today()), fmt, f"bao-cao-tong-hop-{year}")
+

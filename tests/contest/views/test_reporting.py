@@ -1,0 +1,100 @@
+"""The cycle's pages: a ward officer records an event and submits the ward's
+results; the Department's officer sees who submitted and who is late,
+consolidates and downloads the documents; nobody else gets in."""
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from docx import Document
+from sqlalchemy import select
+
+from contest.domain import reporting_cycle as cycle
+from contest.models import Activity, AuditEvent, OrgUnitKind, ReportKind, ReportState, UnitReport
+from tests.factories import csrf_token, login, make_unit, make_user
+
+
+@pytest.fixture
+def world(db):
+    cycle.load_plan()
+    department = make_unit("QNG-KHCN", "Sở Khoa học và Công nghệ tỉnh Quảng Ngãi", OrgUnitKind.department)
+    ward = make_unit("P-CAMTHANH", "Phường Cẩm Thành", OrgUnitKind.commune)
+    union = make_unit("QNG-DOAN", "Tỉnh Đoàn Quảng Ngãi", OrgUnitKind.youth_union)
+    officer, chief, outsider = make_user("canbo@camthanh.vn"), make_user("tonghop@skhcn.vn"), make_user("x@y.vn")
+    cycle.add_officer(ward, officer)
+    cycle.add_officer(department, chief)
+    year = date.today().year
+    cycle.open_cycle(year - 1, [ward, union])
+    db.session.commit()
+    return {"ward": ward, "union": union, "officer": officer, "chief": chief, "outsider": outsider,
+            "year": year - 1}
+
+
+def test_a_ward_officer_records_an_event_and_submits_the_results(client, db, world):
+    ward, year = world["ward"], world["year"]
+    login(client, world["officer"])
+    page = f"/reporting/unit/{ward.id}/{year}"
+    task = next(t for t in cycle.current_plan().tasks if t.number == "1.6")
+    bad = client.post(page, data={"csrf_token": csrf_token(client, page), "kind": "forum", "title": "Diễn đàn",
+                                  "occurred_on": (date.today() + timedelta(days=3)).isoformat(), "task": str(task.id)})
+    assert bad.status_code == 400 and "once it has taken place" in bad.get_data(as_text=True)
+    done = client.post(page, data={"csrf_token": csrf_token(client, page), "kind": "forum",
+                                   "title": "Diễn đàn khởi nghiệp phường Cẩm Thành",
+                                   "occurred_on": f"{year}-09-12", "participants": "85", "task": str(task.id),
+                                   "evidence_url": "https://camthanh.gov.vn/tin/1"})
+    assert done.status_code == 302
+    assert db.session.scalar(select(Activity.participants)) == 85
+    results = f"{page}/results"
+    html = client.get(results).get_data(as_text=True)
+    assert "Diễn đàn khởi nghiệp phường Cẩm Thành (12/09" in html
+    answer = client.post(results, data={"csrf_token": csrf_token(client, results), "action": "submit",
+                                        "line-1.6-result": "Một diễn đàn, 85 người", "figure-events": "1"})
+    assert answer.status_code == 302
+    report = db.session.scalar(select(UnitReport).where(UnitReport.kind == ReportKind.results))
+    assert report.state is ReportState.submitted and report.version == 1
+    locked = client.post(results, data={"csrf_token": csrf_token(client, results), "action": "correct",
+                                        "line-1.6-result": "Hai diễn đàn", "reason": ""})
+    assert locked.status_code == 400
+    db.session.refresh(report)
+    assert report.content["lines"][[line["task"] for line in report.content["lines"]].index("1.6")]["result"] == \
+        "Một diễn đàn, 85 người"
+    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.object_type == "unit_report")) == \
+        "unit_report.submitted"
+
+
+def test_the_department_sees_submitted_and_overdue_units_consolidates_and_downloads(client, db, world):
+    cycle.submit(cycle.report_for(world["ward"], world["year"], ReportKind.results), world["officer"])
+    db.session.commit()
+    login(client, world["chief"])
+    page = f"/reporting/department/{world['year']}"
+    html = client.get(page).get_data(as_text=True)
+    ward_row = html.split('data-unit="P-CAMTHANH"')[1].split("</tr>")[0]
+    union_row = html.split('data-unit="QNG-DOAN"')[1].split("</tr>")[0]
+    assert "Đã nộp" in ward_row or "Submitted" in ward_row
+    assert "Quá hạn" in union_row or "Overdue" in union_row
+    assert client.post(f"{page}/consolidate", data={"csrf_token": csrf_token(client, page)}).status_code == 302
+    docx = client.get(f"{page}/province.docx")
+    assert docx.status_code == 200
+    opened = Document(io.BytesIO(docx.data))
+    text = "\n".join([p.text for p in opened.paragraphs]
+                     + [c.text for table in opened.tables for row in table.rows for c in row.cells])
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Kính gửi" in text
+    assert client.get(f"{page}/province.pdf").data.startswith(b"%PDF")
+
+
+def test_only_the_unit_s_officers_and_the_department_get_in(client, db, world):
+    ward, union, year = world["ward"], world["union"], world["year"]
+    login(client, world["officer"])
+    assert client.get(f"/reporting/unit/{union.id}/{year}").status_code == 403
+    assert client.get(f"/reporting/department/{year}").status_code == 403
+    assert client.get("/reporting/").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/reporting/")})
+    login(client, world["outsider"])
+    assert client.get("/reporting/").status_code == 403
+    assert client.get(f"/reporting/unit/{ward.id}/{year}/results").status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, world["chief"])
+    assert client.get(f"/reporting/unit/{ward.id}/{year}/results").status_code == 200
+    page = f"/reporting/unit/{ward.id}/{year}"
+    assert client.post(page, data={"csrf_token": csrf_token(client, page), "kind": "forum", "title": "x",
+                                   "occurred_on": f"{year}-01-02"}).status_code == 403
