@@ -51,4 +51,8 @@ def load_demo() -> list[tuple[str, str, str]]:
     # Packages built on `contest` (judging) add their part of the demo here.
     logins += [(label, email, DEMO_PASSWORD)
                for label, email in signals.collect_lists(signals.demo_loading, password_hash=shared_hash)]
+    from contest.demo_reporting import load_reporting
+
+    # Last: the 2025 cycle counts the 2025 contest's projects.
+    logins += [(label, email, DEMO_PASSWORD) for label, email in load_reporting(shared_hash)]
     return logins

@@ -74,14 +74,16 @@ def load_plan(data: plan_data.PlanData | None = None) -> Plan:
     db.session.flush()
     existing = {t.number: t for t in plan.tasks}
     for position, task in enumerate(data.tasks):
-        row = existing.get(task.number) or PlanTask(plan_id=plan.id, number=task.number)
+        row = existing.get(task.number)
+        if row is None:
+            row = PlanTask(number=task.number)
+            plan.tasks.append(row)
         row.position, row.text = position, task.text
         row.leads = [{"name": lead.name, "unit": lead.unit} for lead in task.lead]
         row.coordinating = list(task.coordinating)
         row.timing_kind, row.timing_text = _TIMING[task.timing.kind], task.timing.text
         row.start_year, row.end_year = task.timing.start, task.timing.end
         row.minimum_per_year, row.indicators = task.minimum_per_year, list(task.indicators)
-        db.session.add(row)
     db.session.flush()
     return plan
 

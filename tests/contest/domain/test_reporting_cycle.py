@@ -58,7 +58,7 @@ def test_a_dissolved_lead_unit_is_shown_with_its_successor(db, world):
     task = next(t for t in cycle.current_plan().tasks if t.number == "7.1")
     task.leads = [{"name": "Sở Công Thương", "unit": "SCT"}]
     db.session.commit()
-    assert cycle.lead_labels(task, 2025) == ["Sở Công Thương (now Sở Công Thương (mới))"]
+    assert cycle.lead_labels(task, 2025) == ["Sở Công Thương (nay là Sở Công Thương (mới))"]
     assert cycle.lead_labels(task, 2024) == ["Sở Công Thương"]
     assert cycle.leads_task(merged, task, 2025)
 

@@ -37,7 +37,7 @@ def test_a_ward_officer_records_an_event_and_submits_the_results(client, db, wor
     task = next(t for t in cycle.current_plan().tasks if t.number == "1.6")
     bad = client.post(page, data={"csrf_token": csrf_token(client, page), "kind": "forum", "title": "Diễn đàn",
                                   "occurred_on": (date.today() + timedelta(days=3)).isoformat(), "task": str(task.id)})
-    assert bad.status_code == 400 and "once it has taken place" in bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "Chỉ ghi nhận hoạt động khi đã diễn ra." in bad.get_data(as_text=True)
     done = client.post(page, data={"csrf_token": csrf_token(client, page), "kind": "forum",
                                    "title": "Diễn đàn khởi nghiệp phường Cẩm Thành",
                                    "occurred_on": f"{year}-09-12", "participants": "85", "task": str(task.id),
@@ -70,8 +70,8 @@ def test_the_department_sees_submitted_and_overdue_units_consolidates_and_downlo
     html = client.get(page).get_data(as_text=True)
     ward_row = html.split('data-unit="P-CAMTHANH"')[1].split("</tr>")[0]
     union_row = html.split('data-unit="QNG-DOAN"')[1].split("</tr>")[0]
-    assert "Đã nộp" in ward_row or "Submitted" in ward_row
-    assert "Quá hạn" in union_row or "Overdue" in union_row
+    assert "Đã gửi" in ward_row
+    assert "Quá hạn" in union_row
     assert client.post(f"{page}/consolidate", data={"csrf_token": csrf_token(client, page)}).status_code == 302
     docx = client.get(f"{page}/province.docx")
     assert docx.status_code == 200
