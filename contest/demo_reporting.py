@@ -12,7 +12,15 @@ from sqlalchemy import select
 from contest.demo_competitions import _user
 from contest.domain import reporting_cycle as cycle
 from contest.extensions import db
-from contest.models import ActivityKind, Entry, EntryValidity, OrgUnit, OrgUnitKind, ProvinceReport, ReportKind
+from contest.models import (
+    ActivityKind,
+    Entry,
+    EntryValidity,
+    OrgUnit,
+    OrgUnitKind,
+    ProvinceReport,
+    ReportKind,
+)
 
 WARDS = [("QNG-P-CAMTHANH", "Phường Cẩm Thành"), ("QNG-P-NGHIALO", "Phường Nghĩa Lộ")]
 # Unit code → (officer e-mail, name)
