@@ -30,6 +30,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(uploads_cli)
+    from contest.cli_reporting import reporting_cli
+
+    app.cli.add_command(reporting_cli)
 
 
 @click.command("demo")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -58,6 +59,15 @@ ACTIVITY_FIGURE = {
 }
 _TIMING = {"yearly": TimingKind.yearly, "once": TimingKind.once, "from": TimingKind.from_year,
            "as_needed": TimingKind.as_needed}
+
+
+def clock_today() -> date:
+    """The cycle's clock (one place, so a test can set it): the deadlines are the province's days."""
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def clock_now() -> datetime:
+    return utcnow()
 
 
 # -- the plan --------------------------------------------------------------------
@@ -215,7 +225,7 @@ class ActivityInput:
 
 
 def record_activity(unit: OrgUnit, data: ActivityInput, actor: User | None, today: date | None = None) -> Activity:
-    today = today or date.today()
+    today = today or clock_today()
     title = " ".join((data.title or "").split())
     if not title:
         raise DomainError(_("Say what the activity was."), field="title")
@@ -325,7 +335,7 @@ def _new_version(report: UnitReport, actor: User | None, reason: str | None, now
 def submit(report: UnitReport, actor: User | None, now: datetime | None = None) -> None:
     if report.state is ReportState.submitted:
         raise Conflict(_("This report is already submitted."))
-    now = now or utcnow()
+    now = now or clock_now()
     before = report.state.value
     report.state, report.submitted_at, report.submitted_by_id = ReportState.submitted, now, actor.id if actor else None
     _new_version(report, actor, None, now)
@@ -345,7 +355,7 @@ def correct(report: UnitReport, lines: dict[str, dict], figures: dict[str, int],
         raise DomainError(_("A correction of a submitted report needs a reason."), field="reason")
     before = copy.deepcopy(report.content)
     report.content = _merged(report, lines, figures)
-    _new_version(report, actor, reason, now or utcnow())
+    _new_version(report, actor, reason, now or clock_now())
     audit.record("unit_report.corrected", "unit_report", report.id, before=before, after=report.content,
                  reason=reason, actor_id=actor.id if actor else None)
     db.session.flush()
@@ -416,9 +426,9 @@ def consolidate_year(year: int, actor: User | None, today: date, now: datetime |
     report = db.session.scalar(select(ProvinceReport).where(ProvinceReport.year == year))
     before = report.content["totals"] if report else None
     if report is None:
-        report = ProvinceReport(year=year, content=content, consolidated_at=now or utcnow())
+        report = ProvinceReport(year=year, content=content, consolidated_at=now or clock_now())
         db.session.add(report)
-    report.content, report.consolidated_at = content, now or utcnow()
+    report.content, report.consolidated_at = content, now or clock_now()
     report.consolidated_by_id = actor.id if actor else None
     db.session.flush()
     audit.record("province_report.consolidated", "province_report", report.id, before=before,

@@ -4,8 +4,6 @@ who is late, returns plans, consolidates and downloads the documents."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -72,7 +70,7 @@ def _file(document, fmt: str, name: str) -> Response:
 @bp.route("/")
 @access("reporting:any")
 def home():
-    year = date.today().year
+    year = cycle.clock_today().year
     return render_template("reporting/home.html", units=cycle.officer_units(current_user), year=year,
                            department=cycle.is_department_officer(current_user))
 
@@ -175,20 +173,20 @@ def unit_plan(unit_id, year):
 @access("reporting:unit", "reporting:department")
 def unit_results_file(unit_id, year, fmt):
     report = cycle.report_for(_unit(unit_id), _year(year), ReportKind.results)
-    return _file(documents.unit_document(report, date.today()), fmt, f"bao-cao-ket-qua-{year}-{report.unit.code}")
+    return _file(documents.unit_document(report, cycle.clock_today()), fmt, f"bao-cao-ket-qua-{year}-{report.unit.code}")
 
 
 @bp.route("/unit/<int:unit_id>/<int:year>/plan.<fmt>")
 @access("reporting:unit", "reporting:department")
 def unit_plan_file(unit_id, year, fmt):
     report = cycle.report_for(_unit(unit_id), _year(year), ReportKind.plan)
-    return _file(documents.unit_document(report, date.today()), fmt, f"ke-hoach-{year}-{report.unit.code}")
+    return _file(documents.unit_document(report, cycle.clock_today()), fmt, f"ke-hoach-{year}-{report.unit.code}")
 
 
 @bp.route("/department/<int:year>")
 @access("reporting:department")
 def department(year):
-    year, today = _year(year), date.today()
+    year, today = _year(year), cycle.clock_today()
     province = db.session.scalar(select(ProvinceReport).where(ProvinceReport.year == year))
     return render_template("reporting/department.html", year=year, today=today, form=Form(), province=province,
                            results=cycle.statuses(year, ReportKind.results, today),
@@ -206,7 +204,7 @@ def consolidate(year):
     if not Form().validate_on_submit():
         abort(400)
     try:
-        cycle.consolidate_year(year, current_user, date.today())
+        cycle.consolidate_year(year, current_user, cycle.clock_today())
         db.session.commit()
         flash(_("The province's report for %(year)s is consolidated.", year=year), "success")
     except DomainError as error:
@@ -239,5 +237,5 @@ def return_plan(year, unit_id):
 @access("reporting:department")
 def province_file(year, fmt):
     report = db.session.scalar(select(ProvinceReport).where(ProvinceReport.year == _year(year))) or abort(404)
-    return _file(documents.province_document(report, date.today()), fmt, f"bao-cao-tong-hop-{year}")
+    return _file(documents.province_document(report, cycle.clock_today()), fmt, f"bao-cao-tong-hop-{year}")
 
