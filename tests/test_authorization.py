@@ -146,6 +146,7 @@ TABLE: dict[str, set[str]] = {
     "followup.team_outcomes": TEAM,
     # Unit officers and the Department's officers are not among these roles: see tests/contest/views/test_reporting.py.
     "reporting.home": ADMINS,
+    "reporting.plan": ADMINS,
     "reporting.unit_year": ADMINS,
     "reporting.unit_results": ADMINS,
     "reporting.unit_plan": ADMINS,

@@ -253,6 +253,16 @@ def activities_of(unit: OrgUnit, year: int) -> list[Activity]:
         Activity.occurred_on <= date(year, 12, 31)).order_by(Activity.occurred_on, Activity.id)))
 
 
+def done_per_task(unit: OrgUnit, year: int) -> dict[int, int]:
+    """How many activities the unit recorded for each task in the year (for the
+    plan's "at least N a year")."""
+    done: dict[int, int] = {}
+    for activity in activities_of(unit, year):
+        if activity.task_id is not None:
+            done[activity.task_id] = done.get(activity.task_id, 0) + 1
+    return done
+
+
 # -- figures -------------------------------------------------------------------------------
 
 def unit_figures(unit: OrgUnit, year: int) -> UnitFigures:

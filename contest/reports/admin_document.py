@@ -166,7 +166,9 @@ def write_pdf(doc: AdminDocument) -> bytes:
     for table in doc.tables:
         story.append(p(table.heading, h3))
         data = [[p(c, head) for c in table.columns]] + [[p(v, cell) for v in row] for row in table.rows]
-        grid = Table(data, repeatRows=1, hAlign="LEFT")
+        n = len(table.columns)
+        widths = [14 * mm] + [(width - 14 * mm) / (n - 1)] * (n - 1) if n > 2 else None
+        grid = Table(data, repeatRows=1, hAlign="LEFT", colWidths=widths)
         grid.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT_REGULAR), ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#777777")),
                                   ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                   ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]))

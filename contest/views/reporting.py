@@ -75,6 +75,15 @@ def home():
                            department=cycle.is_department_officer(current_user))
 
 
+@bp.route("/plan")
+@access("reporting:any")
+def plan():
+    year = cycle.clock_today().year
+    current = cycle.current_plan() or abort(404)
+    return render_template("reporting/plan.html", plan=current, year=year,
+                           leads={t.id: cycle.lead_labels(t, year) for t in current.tasks})
+
+
 @bp.route("/unit/<int:unit_id>/<int:year>", methods=["GET", "POST"])
 @access("reporting:unit", "reporting:department")
 def unit_year(unit_id, year):
@@ -105,7 +114,8 @@ def unit_year(unit_id, year):
                            activities=cycle.activities_of(unit, year), kinds=ACTIVITY_LABELS, states=state_labels(),
                            results=found[ReportKind.results], plan=found[ReportKind.plan],
                            results_due=cycle.deadline("results", year), plan_due=cycle.deadline("plan", year + 1),
-                           leads={t.id: cycle.lead_labels(t, year) for t in tasks}),\
+                           leads={t.id: cycle.lead_labels(t, year) for t in tasks},
+                           done=cycle.done_per_task(unit, year)),\
         400 if request.method == "POST" else 200
 
 

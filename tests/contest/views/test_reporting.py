@@ -98,3 +98,18 @@ def test_only_the_unit_s_officers_and_the_department_get_in(client, db, world):
     page = f"/reporting/unit/{ward.id}/{year}"
     assert client.post(page, data={"csrf_token": csrf_token(client, page), "kind": "forum", "title": "x",
                                    "occurred_on": f"{year}-01-02"}).status_code == 403
+
+
+def test_the_plan_page_lists_every_task_with_its_leads_and_the_unit_page_counts_toward_minimums(client, db, world):
+    ward, year = world["ward"], world["year"]
+    login(client, world["officer"])
+    html = client.get("/reporting/plan").get_data(as_text=True)
+    assert html.count("<tr data-task=") == 33
+    assert "UBND các huyện, thị xã, thành phố (từ 01/7/2025: UBND các xã, phường, đặc khu)" in html or year < 2025
+    task = next(t for t in cycle.current_plan().tasks if t.number == "1.6")
+    cycle.record_activity(ward, cycle.ActivityInput(kind=cycle.ActivityKind.forum, title="Diễn đàn",
+                                                    occurred_on=date(year, 3, 1), task_id=task.id), world["officer"])
+    db.session.commit()
+    page = client.get(f"/reporting/unit/{ward.id}/{year}").get_data(as_text=True)
+    cell = page.split('data-task="1.6">')[1].split("</td>")[0]
+    assert "1 trên tối thiểu 1" in cell and "chưa đạt" not in cell
