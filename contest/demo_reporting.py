@@ -33,7 +33,7 @@ OFFICERS = {
     "QNG-LSO": ("canbo.lyson@demo.quangngai.vn", "Đặng Văn Đảo"),
 }
 # Unit code → activities of 2025: (kind, title, day, participants, task number)
-ACTIVITIES = {
+ACTIVITIES: dict[str, list[tuple[ActivityKind, str, date, int | None, str]]] = {
     "QNG-KHCN": [(ActivityKind.forum, "Diễn đàn kết nối hệ sinh thái khởi nghiệp tỉnh", date(2025, 5, 20), 220, "2.2"),
                  (ActivityKind.techfest, "Techfest Quảng Ngãi 2025", date(2025, 11, 8), 1200, "2.2"),
                  (ActivityKind.training, "Tập huấn tư duy đổi mới sáng tạo cho doanh nghiệp", date(2025, 8, 14), 65,

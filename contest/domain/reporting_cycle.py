@@ -288,7 +288,7 @@ def prefill(unit: OrgUnit, year: int, kind: ReportKind) -> dict:
     """A report's first content: a line per task the unit leads, results
     prefilled from its activities, and the figures the records give."""
     figures = unit_figures(unit, year)
-    by_task: dict[int, list[Activity]] = {}
+    by_task: dict[int | None, list[Activity]] = {}
     for activity in activities_of(unit, year):
         by_task.setdefault(activity.task_id, []).append(activity)
     lines = []
@@ -407,7 +407,8 @@ def statuses(year: int, kind: ReportKind, today: date) -> list[UnitStatus]:
     for unit in expected_units(year - 1 if kind is ReportKind.plan else year):
         report = reports.get(unit.id)
         submitted = report is not None and report.state is ReportState.submitted
-        first = report.versions[0].submitted_at.date() if submitted and report.versions else None
+        first = report.versions[0].submitted_at.date() if report is not None and submitted and report.versions \
+            else None
         result.append(UnitStatus(unit, report, due, overdue=not submitted and today > due,
                                  late=first is not None and first > due))
     return result
@@ -418,20 +419,21 @@ def statuses(year: int, kind: ReportKind, today: date) -> list[UnitStatus]:
 def consolidate_year(year: int, actor: User | None, today: date, now: datetime | None = None) -> ProvinceReport:
     """Add up the submitted results of every unit into the province's report."""
     rows = statuses(year, ReportKind.results, today)
-    submitted = [s for s in rows if s.submitted]
+    submitted = [(s, s.report) for s in rows if s.submitted and s.report is not None]
     if not submitted:
         raise Conflict(_("No unit has submitted its results for %(year)s yet.", year=year))
-    figures = [UnitFigures(s.unit.name, {k: v for k, v in s.report.content["figures"].items() if k in COUNT_KEYS},
-                           frozenset(s.report.content.get("projects", [])),
-                           frozenset(s.report.content.get("competitions", []))) for s in submitted]
+    figures = [UnitFigures(s.unit.name, {k: v for k, v in r.content["figures"].items() if k in COUNT_KEYS},
+                           frozenset(r.content.get("projects", [])),
+                           frozenset(r.content.get("competitions", []))) for s, r in submitted]
     result = consolidate(figures)
     lines: dict[str, list[str]] = {}
-    for s in submitted:
-        for line in s.report.content.get("lines", []):
+    for s, r in submitted:
+        for line in r.content.get("lines", []):
             if line.get("result"):
                 lines.setdefault(line["task"], []).append(f"{s.unit.name}: {line['result']}")
     content = {"totals": result.totals, "by_unit": result.by_unit, "shared_projects": result.shared_projects,
-               "submitted": [s.unit.name for s in submitted], "late": [s.unit.name for s in submitted if s.late],
+               "submitted": [s.unit.name for s, _r in submitted],
+               "late": [s.unit.name for s, _r in submitted if s.late],
                "missing": [s.unit.name for s in rows if not s.submitted], "lines": lines}
     report = db.session.scalar(select(ProvinceReport).where(ProvinceReport.year == year))
     before = report.content["totals"] if report else None

@@ -21,7 +21,7 @@ from contest.reports.admin_document import write_docx, write_pdf
 from contest.reports.consolidate import COUNT_KEYS, FIGURE_KEYS
 
 bp = Blueprint("reporting", __name__, url_prefix="/reporting")
-register_rule("reporting:unit", lambda args: cycle.is_unit_officer(current_user, args.get("unit_id")))
+register_rule("reporting:unit", lambda args: cycle.is_unit_officer(current_user, args["unit_id"]))
 register_rule("reporting:department", lambda args: cycle.is_department_officer(current_user))
 register_rule("reporting:any", lambda args: cycle.is_department_officer(current_user)
               or bool(cycle.officer_units(current_user)))
