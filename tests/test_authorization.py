@@ -156,6 +156,7 @@ TABLE: dict[str, set[str]] = {
     "reporting.consolidate": ADMINS,
     "reporting.return_plan": ADMINS,
     "reporting.province_file": ADMINS,
+    "reporting.province_plan_file": ADMINS,
 }
 
 
@@ -349,7 +350,7 @@ def test_every_state_changing_route_requires_csrf(app):
     for endpoint, rule in _endpoints(app).items():
         if "POST" not in rule.methods:
             continue
-        values = {name: 1 if name.endswith("_id") else "x" for name in rule.arguments}
+        values = {name: 1 if name.endswith("_id") or name == "year" else "x" for name in rule.arguments}
         with app.test_request_context():
             url = url_for(endpoint, **values)
         response = client.post(url, data={})

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from contest.domain import reports
 from contest.domain.reporting_cycle import current_plan, lead_labels
 from contest.extensions import db
-from contest.models import OrgUnit, ProvinceReport, ReportKind, UnitReport
+from contest.models import OrgUnit, ProvinceReport, ReportKind, ReportState, UnitReport
 from contest.numbers import vn_number
 from contest.reports.admin_document import AdminDocument, TableData, place_date
 from contest.reports.consolidate import FIGURE_KEYS
@@ -120,3 +120,31 @@ def unit_document(report: UnitReport, today: date) -> AdminDocument:
         paragraphs=[f"{unit.name} báo cáo {'kế hoạch' if is_plan else 'kết quả thực hiện'} năm {year} "
                     f"(phiên bản {report.version}) như sau:"],
         tables=tables, recipients=["Như trên", "Lưu: VT"], signer_title="THỦ TRƯỞNG ĐƠN VỊ", signer_name="")
+
+
+def province_plan_document(year: int, today: date) -> AdminDocument:
+    """The units' submitted plans for the year, task by task: the province's
+    plan the Department puts to the Provincial People's Committee (V.1.b)."""
+    plan = current_plan()
+    submitted = list(db.session.scalars(select(UnitReport).where(
+        UnitReport.year == year, UnitReport.kind == ReportKind.plan, UnitReport.state == ReportState.submitted)))
+    by_task: dict[str, list[tuple[str, dict]]] = {}
+    for report in sorted(submitted, key=lambda r: r.unit.name):
+        for line in report.content.get("lines", []):
+            by_task.setdefault(line["task"], []).append((report.unit.name, line))
+    rows = []
+    for task in plan.tasks if plan else []:
+        for unit_name, line in by_task.get(task.number, []):
+            rows.append((task.number, task.text, unit_name, line.get("what", ""), line.get("when", ""),
+                         line.get("budget", ""), line.get("source", "")))
+    table = TableData(f"Nhiệm vụ năm {year} theo đơn vị chủ trì",
+                      ("Mục", "Nhiệm vụ", "Đơn vị chủ trì", "Nội dung", "Thời gian", "Kinh phí dự kiến", "Nguồn"),
+                      tuple(rows))
+    return AdminDocument(
+        superior="UBND TỈNH QUẢNG NGÃI", issuer="SỞ KHOA HỌC VÀ CÔNG NGHỆ", number="Số:      /TTr-SKHCN",
+        place_date=place_date("Quảng Ngãi", today), kind="KẾ HOẠCH",
+        subject=f"Xây dựng Hệ sinh thái khởi nghiệp đổi mới sáng tạo tỉnh Quảng Ngãi năm {year}",
+        addressees=["Ủy ban nhân dân tỉnh Quảng Ngãi"],
+        paragraphs=[f"Sở Khoa học và Công nghệ tổng hợp kế hoạch năm {year} của {len(submitted)} đơn vị chủ trì "
+                    "các nhiệm vụ như sau:"],
+        tables=[table], recipients=["Như trên", "Lưu: VT, QLKH"], signer_title="GIÁM ĐỐC")

@@ -4,7 +4,17 @@ who is late, returns plans, consolidates and downloads the documents."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -44,9 +54,16 @@ def state_labels() -> dict[str, str]:
 
 
 def nav_links(_app) -> list[tuple[str, str]]:
-    if current_user.is_authenticated and (current_user.is_admin or cycle.officer_units(current_user)):
-        return [(_("Plan reporting"), url_for("reporting.home"))]
-    return []
+    """The menu's link for those who report. Whether the account reports is
+    kept in the session for the account (one query at its first page, none on
+    the hot pages after): an officer named later sees the link after logging in again."""
+    if not current_user.is_authenticated:
+        return []
+    known = session.get("reporting_nav")
+    if not isinstance(known, list) or len(known) != 2 or known[0] != current_user.id:
+        known = [current_user.id, bool(current_user.is_admin or cycle.officer_units(current_user))]
+        session["reporting_nav"] = known
+    return [(_("Plan reporting"), url_for("reporting.home"))] if known[1] else []
 
 
 def _unit(unit_id: int) -> OrgUnit:
@@ -241,6 +258,12 @@ def return_plan(year, unit_id):
         db.session.rollback()
         flash(error.message, "error")
     return redirect(url_for("reporting.department", year=year - 1))
+
+
+@bp.route("/department/<int:year>/plans.<fmt>")
+@access("reporting:department")
+def province_plan_file(year, fmt):
+    return _file(documents.province_plan_document(_year(year), cycle.clock_today()), fmt, f"ke-hoach-tong-hop-{year}")
 
 
 @bp.route("/department/<int:year>/province.<fmt>")

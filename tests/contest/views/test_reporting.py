@@ -113,3 +113,18 @@ def test_the_plan_page_lists_every_task_with_its_leads_and_the_unit_page_counts_
     page = client.get(f"/reporting/unit/{ward.id}/{year}").get_data(as_text=True)
     cell = page.split('data-task="1.6">')[1].split("</td>")[0]
     assert "1 trên tối thiểu 1" in cell and "chưa đạt" not in cell
+
+
+def test_the_department_downloads_the_province_s_plan_from_the_units_submitted_plans(client, db, world):
+    plan = cycle.report_for(world["ward"], world["year"] + 1, ReportKind.plan)
+    cycle.save_draft(plan, {"1.6": {"what": "Hai diễn đàn khởi nghiệp", "when": "Quý III", "budget": "40.000.000",
+                                    "source": "Ngân sách phường"}}, {})
+    cycle.submit(plan, world["officer"])
+    cycle.report_for(world["union"], world["year"] + 1, ReportKind.plan)        # a draft: not in the plan
+    db.session.commit()
+    login(client, world["chief"])
+    answer = client.get(f"/reporting/department/{world['year'] + 1}/plans.docx")
+    rows = [[c.text for c in row.cells] for table in Document(io.BytesIO(answer.data)).tables for row in table.rows]
+    line = next(row for row in rows if row[0] == "1.6")
+    assert line[2:] == ["Phường Cẩm Thành", "Hai diễn đàn khởi nghiệp", "Quý III", "40.000.000", "Ngân sách phường"]
+    assert not any("Tỉnh Đoàn" in cell for row in rows for cell in row)
