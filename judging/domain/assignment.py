@@ -1,4 +1,4 @@
-"""Assignment of a round, from the database to the pure `judging.assign` and back."""
+"""Assignment of a round, from the database to the pure `judging.core.assign` and back."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.models import Entry
 from contest.models.base import utcnow
-from judging.assign import AssignmentResult, EntryInfo, JudgeInfo, Problem, assign
+from judging.core.assign import AssignmentResult, EntryInfo, JudgeInfo, Problem, assign
 from judging.domain.judges import excluded_pairs, judges_of
 from judging.models import Assignment, Judge, Round, RoundState, Score, ScoreSheet
 

@@ -20,7 +20,7 @@ from contest.domain.tokens import TokenExpired, TokenInvalid, make_token, read_t
 from contest.extensions import db
 from contest.models import Competition, CompetitionLevel, Entry, EntryStatus, User
 from contest.models.base import utcnow
-from judging.conflict_rules import EntryFacts, JudgeFacts, MemberFacts, suspect
+from judging.core.conflict_rules import EntryFacts, JudgeFacts, MemberFacts, suspect
 from judging.domain.counting import scored_sheets_of
 from judging.models import Assignment, Conflict, ConflictSource, ConflictStatus, Judge, ScoreSheet
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from judging.core.score_sheet import ScoreSheetData, SheetCriterion, SheetEntry, render_score_sheet
 from judging.domain.queue import queue_of
-from judging.score_sheet import ScoreSheetData, SheetCriterion, SheetEntry, render_score_sheet
 
 
 def score_sheet_pdf(round_, judge) -> bytes:

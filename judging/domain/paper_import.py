@@ -1,5 +1,5 @@
 """Scores typed in from paper sheets: all rows are checked by the pure
-`judging.score_import`; nothing is written unless every row is good."""
+`judging.core.score_import`; nothing is written unless every row is good."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from contest.domain import audit
 from contest.extensions import db
 from contest.models import Entry, User
 from contest.models.base import utcnow
+from judging.core.score_import import CriterionRule, ImportContext, ImportReport, parse_scores_csv
 from judging.domain.judges import excluded_pairs, judges_of
 from judging.models import Assignment, Round, RoundState, Rubric, Score, ScoreSheet
-from judging.score_import import CriterionRule, ImportContext, ImportReport, parse_scores_csv
 
 PROBLEM_MESSAGES = {
     "not_utf8": _l("The file is not UTF-8 text. Save it as “CSV UTF-8”."),

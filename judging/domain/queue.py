@@ -132,7 +132,7 @@ def may_see_panel(round_: Round, judge: Judge | None) -> bool:
 def panel_view(round_: Round, judge: Judge | None) -> PanelView | None:
     if not may_see_panel(round_, judge):
         return None
-    from judging.aggregate import weighted_total
+    from judging.core.aggregate import weighted_total
     from judging.models import Score
 
     rubric = {c.id: (float(c.max_points), float(c.weight)) for c in round_.rubric.criteria}

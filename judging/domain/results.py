@@ -1,5 +1,5 @@
 """Results of a round: from submitted score sheets to standings (through the
-pure `judging.aggregate`), warnings for organizers, and the frozen snapshot."""
+pure `judging.core.aggregate`), warnings for organizers, and the frozen snapshot."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from contest.domain.errors import Conflict, DomainError
 from contest.extensions import db
 from contest.models import Entry
 from contest.models.base import utcnow
-from judging.aggregate import (
+from judging.core.aggregate import (
     METHODS,
     Standing,
     TieBreak,

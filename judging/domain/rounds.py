@@ -13,6 +13,7 @@ from contest.domain.errors import Conflict, DomainError
 from contest.extensions import db
 from contest.models import Competition, Entry, EntryStatus, EntryValidity
 from contest.models.base import utcnow
+from judging.core.pitch_order import draw_pitch_order, new_seed
 from judging.domain.counting import conflict_between, sheet_counts
 from judging.models import (
     Assignment,
@@ -26,7 +27,6 @@ from judging.models import (
     ScoreSheet,
     TimerPhase,
 )
-from judging.pitch_order import draw_pitch_order, new_seed
 
 STATE_LABELS = {RoundState.preparing: _l("Preparing"), RoundState.open: _l("Open for scoring"),
                 RoundState.locked: _l("Locked")}

@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from contest.domain import audit
 from contest.domain.errors import DomainError
 from contest.extensions import db
+from judging.core.score_import import criterion_key
 from judging.models import Criterion, Rubric
-from judging.score_import import criterion_key
 
 NAME_MAX = Criterion.__table__.c.name.type.length
 RUBRIC_NAME_MAX = Rubric.__table__.c.name.type.length

@@ -70,7 +70,7 @@ class Round(TimestampMixin, Base):
                                               default=RoundState.preparing)
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
-    # Results: how scores combine (judging/aggregate.py) and who goes on.
+    # Results: how scores combine (judging/core/aggregate.py) and who goes on.
     result_method: Mapped[str] = mapped_column(String(16), nullable=False, default="mean")
     result_trim: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     result_min_scores: Mapped[int] = mapped_column(Integer, nullable=False, default=3)

@@ -15,10 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from contest.access import access, signed_in
 from contest.extensions import db
 from contest.request_guard import fits_db_integer, takes_json
+from judging.core.openapi import OPENAPI
 from judging.domain import scoring
 from judging.domain.rounds import timer_state
 from judging.models import Round, ScoreSheet
-from judging.openapi import OPENAPI
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

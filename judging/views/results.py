@@ -32,13 +32,13 @@ from contest.extensions import db
 from contest.forms.teams import ConfirmForm
 from contest.models import Entry
 from contest.page_cache import shareable
+from contest.reports.charts import judge_distribution_svg
 from contest.request_guard import db_id
 from contest.views import visible_or_404
 from judging.domain import advancement, awards, publication
 from judging.domain import results as results_domain
 from judging.domain.counting import Exclusion, conflict_between, sheet_counts
 from judging.models import Award, AwardTier, Publication, ResultSnapshot, Round, Score, ScoreSheet
-from judging.plots import judge_distribution_svg
 
 admin = Blueprint("results_admin", __name__, url_prefix="/manage/<slug>/judging")
 public = Blueprint("results", __name__)
@@ -331,8 +331,8 @@ def export_sheets(slug, round_id, fmt):
 @access("competition:organizer")
 def round_record(slug, round_id):
     """The archive's PDF record of the round's frozen results."""
+    from judging.core.round_record import RecordRow, RoundRecord, render_round_record
     from judging.domain.judges import judges_of
-    from judging.round_record import RecordRow, RoundRecord, render_round_record
 
     round_ = _round(slug, round_id)
     snapshot = results_domain.current_snapshot(round_)

@@ -6,11 +6,11 @@ from sqlalchemy import select
 from contest.domain.errors import Conflict, DomainError
 from contest.extensions import db
 from contest.models import AuditEvent, EntryValidity
+from judging.core.pitch_order import draw_pitch_order
 from judging.domain import rounds
 from judging.domain.rubrics import create_from_preset, max_total, update_rubric
 from judging.domain.scoring import Change, apply_change, submit_sheet
 from judging.models import EntrySource, RoundMode, RoundState
-from judging.pitch_order import draw_pitch_order
 from tests.factories import make_competition, make_judge, make_round, make_valid_entry
 
 

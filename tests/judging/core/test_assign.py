@@ -1,4 +1,4 @@
-"""Tests for the pure judge assignment (judging.assign)."""
+"""Tests for the pure judge assignment (judging.core.assign)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from judging.assign import (
+from judging.core.assign import (
     FIELD_COST,
     KEEP_COST,
     AssignmentResult,

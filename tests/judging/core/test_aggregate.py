@@ -1,4 +1,4 @@
-"""Tests for the pure aggregation core (judging.aggregate)."""
+"""Tests for the pure aggregation core (judging.core.aggregate)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from judging.aggregate import (
+from judging.core.aggregate import (
     MeanSquares,
     Standing,
     TieBreak,

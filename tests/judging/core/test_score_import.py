@@ -1,4 +1,4 @@
-"""Tests for the pure paper-score CSV import (judging.score_import)."""
+"""Tests for the pure paper-score CSV import (judging.core.score_import)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import judging.score_import as score_import
-from judging.score_import import (
+import judging.core.score_import as score_import
+from judging.core.score_import import (
     CriterionRule,
     ImportContext,
     ImportedScore,

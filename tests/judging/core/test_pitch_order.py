@@ -1,4 +1,4 @@
-"""The recorded pitch draw (judging.pitch_order): a reproducible, uniform shuffle."""
+"""The recorded pitch draw (judging.core.pitch_order): a reproducible, uniform shuffle."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from judging.pitch_order import draw_pitch_order, new_seed
+from judging.core.pitch_order import draw_pitch_order, new_seed
 
 ids = st.lists(st.integers(min_value=1, max_value=10_000), unique=True, max_size=40)
 seeds = st.text(min_size=1, max_size=64)

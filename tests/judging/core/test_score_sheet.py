@@ -1,4 +1,4 @@
-"""Paper score sheets (judging.score_sheet): Vietnamese text, embedded fonts, blind rounds,
+"""Paper score sheets (judging.core.score_sheet): Vietnamese text, embedded fonts, blind rounds,
 pagination with a repeated header, and many long criteria fitting on the page."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from contest.pdf import Box
-from judging.score_sheet import (
+from judging.core.score_sheet import (
     MIN_FONT_SIZE,
     ROW_MIN_HEIGHT,
     ScoreSheetData,
@@ -274,7 +274,7 @@ def test_missing_labels_and_empty_rubric_are_rejected() -> None:
 
 
 def test_round_record_prints_names_as_typed(tmp_path):
-    from judging.round_record import RecordRow, RoundRecord, render_round_record
+    from judging.core.round_record import RecordRow, RoundRecord, render_round_record
 
     labels = {k: k.capitalize() for k in ("title", "panel", "method", "hash", "frozen", "rank", "code", "project",
                                           "team", "score", "judges", "spread", "chair", "secretary", "page")}
