@@ -11,7 +11,7 @@ from contest.domain import audit, login_sessions
 from contest.domain.errors import Conflict, DomainError
 from contest.domain.outbox import queue_mail
 from contest.domain.passwords import burn_time, hash_password, verify_password
-from contest.domain.tokens import TokenExpired, TokenInvalid, fingerprint, make_token, read_token
+from contest.domain.tokens import fingerprint, make_token, read_link
 from contest.extensions import db
 from contest.models import PlatformRole, SessionEnd, User
 from contest.models.base import utcnow
@@ -57,12 +57,8 @@ def make_reset_token(user: User) -> str:
 
 
 def _user_from_token(purpose: str, token: str, max_age: int, stamp) -> User:
-    try:
-        payload = read_token(purpose, token, max_age)
-    except TokenExpired as exc:
-        raise DomainError(_("This link has expired. Please ask for a new one."), code="expired") from exc
-    except TokenInvalid as exc:
-        raise DomainError(_("This link is not valid."), code="invalid") from exc
+    payload = read_link(purpose, token, max_age, expired=_("This link has expired. Please ask for a new one."),
+                        invalid=_("This link is not valid."))
     user = db.session.get(User, payload.get("uid"))
     if user is None:
         raise DomainError(_("This link is not valid."), code="invalid")

@@ -18,7 +18,7 @@ from contest.domain.competitions import submissions_open
 from contest.domain.concurrency import retry_on_clash
 from contest.domain.errors import Conflict, DomainError, NotAllowed
 from contest.domain.outbox import queue_mail
-from contest.domain.tokens import TokenExpired, TokenInvalid, make_token, read_token
+from contest.domain.tokens import make_token, read_link
 from contest.extensions import db
 from contest.models import (
     Competition,
@@ -201,12 +201,9 @@ def invite(team: Team, email: str, invited_by: User) -> TeamInvitation:
 
 
 def invitation_from_token(token: str) -> TeamInvitation:
-    try:
-        payload = read_token(INVITE_PURPOSE, token, INVITE_MAX_AGE)
-    except TokenExpired as exc:
-        raise DomainError(_("This invitation has expired. Ask the team leader for a new one."), code="expired") from exc
-    except TokenInvalid as exc:
-        raise DomainError(_("This invitation link is not valid."), code="invalid") from exc
+    payload = read_link(INVITE_PURPOSE, token, INVITE_MAX_AGE,
+                        expired=_("This invitation has expired. Ask the team leader for a new one."),
+                        invalid=_("This invitation link is not valid."))
     invitation = db.session.get(TeamInvitation, payload.get("i"))
     if invitation is None or invitation.nonce != payload.get("n") or invitation.revoked_at:
         raise DomainError(_("This invitation link is not valid."), code="invalid")

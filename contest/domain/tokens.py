@@ -13,6 +13,8 @@ import re
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from contest.domain.errors import DomainError
+
 # What make_token returns (itsdangerous: payload, which starts with "." when
 # compressed, timestamp and HMAC-SHA1 signature, each URL-safe base64), as it
 # appears in a link: backups leave out mail that carries one.
@@ -54,3 +56,16 @@ def read_token(purpose: str, token: str, max_age: int) -> dict:
     if not isinstance(payload, dict):
         raise TokenInvalid()
     return payload
+
+
+def read_link(purpose: str, token: str, max_age: int, *, expired: str, invalid: str) -> dict:
+    """The payload of a link's token, or a DomainError with the caller's words:
+    `expired` (code "expired") once it is too old, `invalid` (code "invalid") when
+    it was tampered with, made for another purpose or is not a token at all.
+    The one place a token's failure becomes a message for people."""
+    try:
+        return read_token(purpose, token, max_age)
+    except TokenExpired as exc:
+        raise DomainError(expired, code="expired") from exc
+    except TokenInvalid as exc:
+        raise DomainError(invalid, code="invalid") from exc

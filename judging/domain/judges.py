@@ -16,7 +16,7 @@ from contest.domain.errors import Conflict as ConflictError
 from contest.domain.errors import DomainError
 from contest.domain.outbox import queue_mail
 from contest.domain.passwords import hash_password
-from contest.domain.tokens import TokenExpired, TokenInvalid, make_token, read_token
+from contest.domain.tokens import make_token, read_link
 from contest.extensions import db
 from contest.models import Competition, CompetitionLevel, Entry, EntryStatus, User
 from contest.models.base import utcnow
@@ -68,12 +68,9 @@ def invite_judge(competition: Competition, *, email: str, full_name: str, organi
 
 
 def judge_from_token(token: str) -> Judge:
-    try:
-        payload = read_token(INVITE_PURPOSE, token, INVITE_MAX_AGE)
-    except TokenExpired:
-        raise DomainError(_("This invitation has expired. Ask the organizers to send a new one.")) from None
-    except TokenInvalid:
-        raise DomainError(_("This invitation link is not valid.")) from None
+    payload = read_link(INVITE_PURPOSE, token, INVITE_MAX_AGE,
+                        expired=_("This invitation has expired. Ask the organizers to send a new one."),
+                        invalid=_("This invitation link is not valid."))
     judge = db.session.get(Judge, payload.get("j"))
     if judge is None or judge.user_id != payload.get("u"):
         raise DomainError(_("This invitation link is not valid."))
