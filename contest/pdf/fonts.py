@@ -175,7 +175,9 @@ def nfc(text: str, *, keep_newlines: bool = True) -> str:
             out.append(" ")
         elif char in _KEPT_CONTROLS or unicodedata.category(char) not in _DROPPED_CATEGORIES:
             out.append(char)
-    return "".join(out)
+    # Dropping an invisible character can bring a letter and its mark together
+    # ("A" + ZWSP + U+0301 → "A" + U+0301): normalise again so "Á" prints as one glyph.
+    return unicodedata.normalize("NFC", "".join(out))
 
 
 def nfc_line(text: str) -> str:

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
@@ -362,9 +362,21 @@ vietnamese_text = st.text(
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=vietnamese_text, title=vietnamese_text, team=vietnamese_text)
+@example(name="Nguyễn Văn A", title="Tỏi đen", team="A\u200b\u0301")  # a mark behind an invisible character
 def test_random_text_never_leaves_the_border(name: str, title: str, team: str) -> None:
     layout = layout_certificate(TEMPLATE, make_data(person_name=name, project_title=title, team_name=team))
     assert_inside_border(layout)
     for block in layout.blocks:
         assert block.size >= block.min_size and len(block.lines) <= block.max_lines
         assert all(unicodedata.is_normalized("NFC", line.text) for line in block.lines)
+
+
+@pytest.mark.parametrize(("typed", "printed"), [
+    ("A\u200b\u0301", "Á"),                 # zero-width space between a letter and its mark
+    ("Nguye\u0302\ufeff\u0303n", "Nguyễn"),  # a BOM inside a decomposed letter
+    ("Lê\u200bVăn", "LêVăn"),
+])
+def test_dropping_invisible_characters_leaves_nfc_text(typed: str, printed: str) -> None:
+    from contest.pdf.fonts import nfc, nfc_line
+
+    assert nfc(typed) == printed and nfc_line(typed) == printed
