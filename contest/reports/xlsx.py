@@ -3,23 +3,16 @@
 Sheets: the summary, one per breakdown table (titled by the table's key), the
 competitions with their winners, the indicators against their targets.
 Figures are stored as numbers with a number format, never as formulas, so any
-reader (openpyxl included) gets the values back.
+reader (openpyxl included) gets the values back; every cell goes through the
+one writer, contest.domain.exports.SheetWriter (text stays text, formula-like
+text marked with quotePrefix).
 """
 
 from __future__ import annotations
 
-import io
-import unicodedata
-from collections.abc import Sequence
-from typing import Any
+from openpyxl.styles import Font
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-
-from contest.domain.exports import EXCEL_MAX_TEXT, FORMULA_TRIGGERS, sheet_title
+from contest.domain.exports import BOLD, SheetWriter, add_sheet, new_workbook, workbook_bytes
 from contest.numbers import vn_number
 from contest.reports.figures import COLUMNS
 from contest.reports.yearly import YearlyReport
@@ -28,59 +21,6 @@ INTEGER = "#,##0"
 MONEY = '#,##0 "₫"'
 PERCENT = "0.0%"
 HEADING_FONT = Font(bold=True, size=13)
-BOLD = Font(bold=True)
-MIN_WIDTH, MAX_WIDTH = 8, 50
-
-
-def _text(value: str) -> str:
-    # openpyxl refuses control characters; NFC so searching finds "ệ" however it was typed.
-    return ILLEGAL_CHARACTERS_RE.sub("", unicodedata.normalize("NFC", value))[:EXCEL_MAX_TEXT]
-
-
-class _Sheet:
-    """Writes rows top-down and tracks column widths from what it wrote."""
-
-    def __init__(self, ws: Worksheet) -> None:
-        self.ws = ws
-        self.row = 0
-        self.widths: dict[int, int] = {}
-
-    def put(self, values: Sequence[Any], formats: Sequence[str | None] = (), *,
-            font: Font | None = None, measure: bool = True) -> None:
-        self.row += 1
-        for column, value in enumerate(values, start=1):
-            cell = self.ws.cell(row=self.row, column=column)
-            fmt = formats[column - 1] if column <= len(formats) else None
-            if isinstance(value, str):
-                cell.value = text = _text(value)
-                # Typed text stays text: data_type "s" is written as an inline string,
-                # never a formula, and quotePrefix keeps Excel from running "=1+2"
-                # when someone edits the cell (the value itself is left unchanged).
-                cell.data_type = "s"
-                if text.lstrip().startswith(FORMULA_TRIGGERS):
-                    cell.quotePrefix = True
-                width = max((len(line) for line in text.splitlines()), default=0)
-            else:
-                cell.value = value
-                if value is not None and fmt:
-                    cell.number_format = fmt
-                # Formatted numbers gain separators (and " ₫"): measure them so.
-                width = 0 if value is None else len(f"{value:,}") + (2 if fmt == MONEY else 0)
-            if font is not None:
-                cell.font = font
-            if measure:
-                self.widths[column] = max(self.widths.get(column, 0), width)
-
-    def header(self, labels: Sequence[str]) -> None:
-        self.put(labels, font=BOLD)
-        for cell in self.ws[self.row]:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-    def finish(self, freeze: str) -> None:
-        self.ws.freeze_panes = freeze
-        for column, width in self.widths.items():
-            letter = get_column_letter(column)
-            self.ws.column_dimensions[letter].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
 
 
 def _formats() -> list[str]:
@@ -97,12 +37,10 @@ def write_xlsx(report: YearlyReport) -> bytes:
     def column_label(key: str) -> str:
         return report.column_labels.get(key, key)
 
-    wb = Workbook()
-    wb.remove(wb.active)
-    taken: set[str] = set()
+    wb, taken = new_workbook()
 
-    def new_sheet(title: str) -> _Sheet:
-        return _Sheet(wb.create_sheet(title=sheet_title(title, taken)))
+    def new_sheet(title: str) -> SheetWriter:
+        return add_sheet(wb, title, taken)
 
     # Summary: the year's totals as label/value rows.
     sheet = new_sheet(label("summary"))
@@ -159,6 +97,4 @@ def write_xlsx(report: YearlyReport) -> bytes:
                   [None, None, None, INTEGER, PERCENT, None])
     sheet.finish("A3")
 
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import Enum
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
@@ -75,10 +75,14 @@ def test_xlsx_text_stays_text_and_numbers_stay_numbers():
     wb = load(to_xlsx([("Hồ sơ dự thi", HEADERS, ROWS)]))
     ws = wb["Hồ sơ dự thi"]
     assert [c.value for c in ws[1]] == HEADERS
+    # XLSX keeps typed text as typed, as text, marked so editing it cannot turn it into a formula.
     evil = ws["B2"]
-    assert isinstance(evil.value, str) and evil.value == "'" + EVIL and evil.data_type == "s"
-    assert ws["F3"].value == "'@SUM(A1)" and ws["F4"].value == "'-10"
-    assert ws["B3"].value == "Đội Sáng Tạo Quảng Ngãi"
+    assert isinstance(evil.value, str) and evil.value == EVIL and evil.data_type == "s" and evil.quotePrefix
+    assert ws["F3"].value == "@SUM(A1)" and ws["F3"].quotePrefix
+    assert ws["F4"].value == "-10" and ws["F4"].data_type == "s" and ws["F4"].quotePrefix
+    assert ws["B3"].value == "Đội Sáng Tạo Quảng Ngãi" and not ws["B3"].quotePrefix
+    assert ws["B4"].value == " +cmd|' /C calc'!A0" and ws["B4"].quotePrefix   # after leading spaces too
+    assert not ws["C3"].quotePrefix                                          # a real negative number
     assert ws["C2"].value == 3 and ws["C2"].data_type == "n" and ws["C2"].number_format == "#,##0"
     assert ws["C3"].value == -2 and ws["C3"].data_type == "n"
     assert ws["D2"].value == 500_000_000 and ws["D2"].number_format == "#,##0"
@@ -104,7 +108,26 @@ def test_xlsx_layout():
 
 def test_xlsx_survives_control_characters_without_exposing_a_formula():
     ws = load(to_xlsx([("x", ["a"], [["\x01=1+1"], ["Đội\x00 A"]])])).active
-    assert ws["A2"].value == "'=1+1" and ws["A3"].value == "Đội A"
+    assert ws["A2"].value == "=1+1" and ws["A2"].data_type == "s" and ws["A2"].quotePrefix
+    assert ws["A3"].value == "Đội A" and not ws["A3"].quotePrefix
+
+
+def test_no_apostrophe_in_xlsx_and_one_in_csv_for_the_same_text():
+    rows = [["=1+1", "Quảng Ngãi", -3]]
+    ws = load(to_xlsx([("x", ["a", "b", "c"], rows)])).active
+    table = list(csv.reader(io.StringIO(to_csv(["a", "b", "c"], rows).decode("utf-8-sig"))))
+    assert [c.value for c in ws[2]] == ["=1+1", "Quảng Ngãi", -3]
+    assert table[1] == ["'=1+1", "Quảng Ngãi", "-3"]
+
+
+@settings(deadline=None, max_examples=40)   # a workbook per example: slow-ish
+@given(st.text())
+def test_xlsx_never_stores_a_formula_and_marks_what_would_run(text):
+    ws = load(to_xlsx([("x", ["a"], [[text]])])).active
+    cell = ws["A2"]
+    assert cell.data_type != "f"
+    if isinstance(cell.value, str) and cell.value.lstrip().startswith(TRIGGERS):
+        assert cell.quotePrefix
 
 
 def test_xlsx_sheet_titles_are_made_valid_and_unique():
@@ -130,3 +153,22 @@ def test_aware_datetimes_go_to_vietnam_time():
     moment = datetime(2025, 1, 1, 20, 0, tzinfo=timezone(timedelta(hours=0)))
     ws = load(to_xlsx([("t", ["t"], [[moment]])])).active
     assert ws["A2"].value == datetime(2025, 1, 2, 3, 0)
+
+
+def test_every_spreadsheet_is_written_by_this_module():
+    """One writer: no other module builds a workbook or writes cells itself."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    writers = []
+    for path in [*(root / "contest").rglob("*.py"), *(root / "judging").rglob("*.py")]:
+        if path == root / "contest" / "domain" / "exports.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("openpyxl") and any(
+                    a.name in ("Workbook", "ILLEGAL_CHARACTERS_RE") for a in node.names):
+                writers.append(str(path.relative_to(root)))
+            if isinstance(node, ast.Import) and any(a.name.startswith("openpyxl") for a in node.names):
+                writers.append(str(path.relative_to(root)))
+    assert writers == []

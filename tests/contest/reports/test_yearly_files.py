@@ -141,7 +141,7 @@ def test_xlsx_keeps_formula_like_text_as_text() -> None:
     data = write_xlsx(make_report())
     ws = load_workbook(io.BytesIO(data))["Các cuộc thi"]
     cells = {c.value: c for row in ws.iter_rows() for c in row if c.value is not None}
-    assert cells[FORMULA].data_type == "s"
+    assert cells[FORMULA].data_type == "s" and cells[FORMULA].quotePrefix   # as typed, marked as text
     assert TEAM in cells
     assert cells[1_500_000].number_format.endswith('"₫"')
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
