@@ -206,9 +206,11 @@ def _register_errors(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from contest.numbers import vn_number
+    from contest.i18n import format_number, format_points
 
-    app.jinja_env.filters["vn_number"] = vn_number
+    # Numbers on pages follow the page's language (the filter keeps its old name).
+    app.jinja_env.filters["vn_number"] = format_number
+    app.jinja_env.filters["points"] = format_points
 
     @app.context_processor
     def _helpers():

@@ -1,8 +1,12 @@
-"""Locale choice: the account's language, else the visitor's choice, else Vietnamese."""
+"""Locale choice (the account's language, else the visitor's choice, else
+Vietnamese) and numbers written the locale's way on pages."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import current_app, has_request_context, session
+from flask_babel import format_decimal
 from flask_login import current_user
 
 
@@ -16,3 +20,24 @@ def select_locale() -> str:
     if chosen in languages:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+# Numbers on pages, in the page's language (Flask-Babel's formatters: "1.500.000"
+# and "7,5" in Vietnamese, "1,500,000" and "7.5" in English). Machine outputs
+# (CSV, XLSX, JSON, the audit log) never use these: they keep plain numbers, or
+# contest.numbers.plain_decimal's spelling. Documents with a fixed language (the
+# province's yearly report) use contest.numbers, which is pure.
+
+def format_number(value) -> str:
+    """A whole number with the locale's grouping; a fraction is rounded to a whole number."""
+    return format_decimal(value, format="#,##0")
+
+
+def format_percent(value) -> str:
+    """A percentage given as 0-100 (not 0-1), with one decimal: 87.5 → "87,5%"."""
+    return format_decimal(value, format="#,##0.0") + "%"
+
+
+def format_points(value) -> str:
+    """Scores and weights as people write them: 7.50 → "7,5" (vi) / "7.5" (en), 20.00 → "20"."""
+    return format_decimal(Decimal(str(value)), format="#,##0.##########")

@@ -1,7 +1,11 @@
-"""Numbers written the Vietnamese way: "." groups thousands, "," marks decimals.
-Pure, for pages, PDFs, spreadsheets and messages alike."""
+"""Numbers written the Vietnamese way ("." groups thousands, "," marks decimals)
+for documents whose language is fixed (the province's yearly report, its PDF
+and spreadsheet), and the plain spelling of a decimal for machine outputs.
+Pure. Pages write numbers in the page's language with contest.i18n instead."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 
 def vn_number(number: float) -> str:
@@ -17,3 +21,9 @@ def vn_money(amount: int) -> str:
 def vn_percent(value: float) -> str:
     """One decimal with a decimal comma: 87.5 → "87,5%"."""
     return f"{value:.1f}".replace(".", ",") + "%"
+
+
+def plain_decimal(value) -> str:
+    """The machine spelling of a decimal, whatever the locale: 12.50 → "12.5", 20.00 → "20"
+    (the scoring API, the audit log, exports)."""
+    return format(Decimal(str(value)).normalize(), "f")

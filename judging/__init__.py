@@ -30,15 +30,6 @@ def init_app(app) -> None:
     signals.manage_links.connect(_manage_links, app)
     signals.nav_links.connect(_nav_links, app)
     app.jinja_env.globals["now_iso"] = lambda: utcnow().isoformat()
-    app.jinja_env.filters["points"] = format_points
-
-
-def format_points(value) -> str:
-    """7.50 -> "7.5", 20.00 -> "20": scores as people write them."""
-    from decimal import Decimal
-
-    text = format(Decimal(str(value)).normalize(), "f")
-    return text
 
 
 # Receivers of contest.signals (see there for what each gets and returns).

@@ -30,8 +30,8 @@ from contest.extensions import (
 )
 from contest.forms.entries import EntryForm, UploadForm
 from contest.forms.teams import ConfirmForm
+from contest.i18n import format_number
 from contest.models import Attachment, AttachmentKind, EntryStatus, Team
-from contest.numbers import vn_number
 from contest.request_guard import takes_json, takes_upload
 
 bp = Blueprint("entries", __name__)
@@ -48,7 +48,7 @@ def _entry_form(entry, data=None, choices=None):
         form.board.data = str(entry.board_id or "")
         form.field.data = str(entry.field_id or "")
         form.stage.data = entry.stage.value if entry.stage else ""
-        form.funding_needed.data = vn_number(entry.funding_needed) if entry.funding_needed else ""
+        form.funding_needed.data = format_number(entry.funding_needed) if entry.funding_needed else ""
     return form
 
 

@@ -24,6 +24,7 @@ from contest.domain import yearly_report as yearly
 from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.forms.reports import FigureForm, TargetForm
+from contest.i18n import format_number
 from contest.models import CompetitionLevel, PlanFigure, PlanIndicator, PlanTarget
 from contest.reports import charts
 from contest.reports import figures as F
@@ -83,9 +84,11 @@ def dashboard():
               (_("Women-led teams"), [f.women_led_teams for _, f in trend.rows])]
     # SVG drawn by contest.reports.charts, every text in it escaped there.
     chart = {
-        "unit": charts.bar_chart(_("Teams by unit"), [(k, f.teams) for k, f in tables["unit"].rows]),
-        "field": charts.bar_chart(_("Valid entries by field"), [(k, f.entries_valid) for k, f in tables["field"].rows]),
-        "trend": charts.trend_chart(_("Teams and entries by year"), years, series),
+        "unit": charts.bar_chart(_("Teams by unit"), [(k, f.teams) for k, f in tables["unit"].rows],
+                                 number=format_number),
+        "field": charts.bar_chart(_("Valid entries by field"), [(k, f.entries_valid) for k, f in tables["field"].rows],
+                                  number=format_number),
+        "trend": charts.trend_chart(_("Teams and entries by year"), years, series, number=format_number),
     }
     round_names = {}
     for c in records.competitions:

@@ -11,9 +11,9 @@ from sqlalchemy import delete, func, select
 from contest.domain import audit
 from contest.domain.errors import DomainError
 from contest.extensions import db
+from contest.i18n import format_number
 from contest.models import Competition, Entry
 from contest.models.base import utcnow
-from contest.numbers import vn_number
 from judging.models import Award, AwardTier, ResultSnapshot
 
 DEFAULT_TIERS = (("Giải Nhất", 1, 50_000_000), ("Giải Nhì", 1, 30_000_000), ("Giải Ba", 1, 20_000_000),
@@ -40,7 +40,7 @@ def add_tier(competition: Competition, name: str, count_per_board: int, prize_am
         raise DomainError(_("Number must be between %(min)s and %(max)s.", min=1, max=COUNT_MAX),
                           field="count_per_board")
     if prize_amount is not None and not 0 <= prize_amount <= PRIZE_MAX:
-        raise DomainError(_("Number must be between %(min)s and %(max)s.", min=0, max=vn_number(PRIZE_MAX)),
+        raise DomainError(_("Number must be between %(min)s and %(max)s.", min=0, max=format_number(PRIZE_MAX)),
                           field="prize_amount")
     position = (db.session.scalar(select(func.max(AwardTier.position)).where(
         AwardTier.competition_id == competition.id)) or 0) + 1

@@ -23,8 +23,10 @@ from sqlalchemy import and_, delete, exists, insert, null, select, true, update
 
 from contest.domain import audit, login_sessions
 from contest.extensions import db
+from contest.i18n import format_points
 from contest.models import AuditEvent, User
 from contest.models.base import utcnow
+from contest.numbers import plain_decimal
 from judging.models import (
     AppliedChange,
     Assignment,
@@ -154,18 +156,13 @@ def parse_value(criterion: Criterion, raw: object) -> Decimal | None:
         raise ScoringError(422, "not_a_number", _("The score must be a number."))
     if value < 0 or value > criterion.max_points:
         raise ScoringError(422, "out_of_range", _("“%(name)s” takes a score from 0 to %(max)s.",
-                                                  name=criterion.name, max=_points(criterion.max_points)),
+                                                  name=criterion.name, max=format_points(criterion.max_points)),
                            criterion_id=criterion.id, max=str(criterion.max_points))
     if value % criterion.step != 0:
         raise ScoringError(422, "wrong_step", _("“%(name)s” is scored in steps of %(step)s.",
-                                                name=criterion.name, step=_points(criterion.step)),
+                                                name=criterion.name, step=format_points(criterion.step)),
                            criterion_id=criterion.id, step=str(criterion.step))
     return value
-
-
-def _points(value: Decimal) -> str:
-    """12.50 -> "12.5": one spelling of a value in the API and the audit log."""
-    return format(Decimal(value).normalize(), "f")
 
 
 def _when(changed_at: datetime | None) -> datetime:
@@ -272,8 +269,8 @@ def apply_change(round_id: int, entry_id: int, user_id: int, change: Change, *,
                                    .values(frozen_at=now))
             audit_values = audit.values_now(
                 "score.changed", "score_sheet", sheet_id, competition_id=allowed.competition_id,
-                before={"criterion": criterion_id, "value": None if score_value is None else _points(score_value)},
-                after={"criterion": criterion_id, "value": None if value is None else _points(value),
+                before={"criterion": criterion_id, "value": None if score_value is None else plain_decimal(score_value)},
+                after={"criterion": criterion_id, "value": None if value is None else plain_decimal(value),
                        "entry": entry_id, "round": round_id, "key": change.key},
                 reason=reason, device=(change.device or "")[:120] or None, actor_id=user_id)
     else:
@@ -333,7 +330,7 @@ def sheet_state(sheet: ScoreSheet | None, criteria: list[Criterion]) -> dict:
     """What the judge's own device shows: their values only, never others'."""
     values = {s.criterion_id: s for s in sheet.scores} if sheet is not None else {}
     return {
-        "scores": {str(c.id): (_points(values[c.id].value) if c.id in values else None) for c in criteria},
+        "scores": {str(c.id): (plain_decimal(values[c.id].value) if c.id in values else None) for c in criteria},
         "changed_at": {str(cid): s.changed_at.isoformat() for cid, s in values.items()},
         "comment": sheet.comment if sheet is not None else "",
         "submitted_at": sheet.submitted_at.isoformat() if sheet is not None and sheet.submitted_at else None,
