@@ -18,6 +18,13 @@ from sqlalchemy import case, delete, func, literal_column, select, union_all, up
 from contest.domain import audit
 from contest.domain.accounts import external_url
 from contest.domain.concurrency import retry_on_clash
+from contest.domain.entry_fields import (
+    FIELD_LABELS,
+    REQUIRED_TEXT,
+    TEXT_FIELDS,
+    URL_FIELDS,
+    clean_text,
+)
 from contest.domain.errors import Conflict, DomainError, NotAllowed
 from contest.domain.outbox import queue_mail
 from contest.domain.teams import age_on, require_editable
@@ -42,18 +49,6 @@ from contest.models import (
 from contest.models.base import utcnow
 from contest.storage import get_storage
 
-TEXT_LIMITS = {
-    "title": 250, "summary": 2000, "problem": 5000, "solution": 5000, "customers_market": 5000,
-    "business_model": 5000, "team_strengths": 3000, "video_url": 500, "website_url": 500,
-}
-REQUIRED_TEXT = ("title", "summary", "problem", "solution", "customers_market", "business_model")
-FIELD_LABELS = {
-    "board": _l("Board"), "field": _l("Field"), "title": _l("Project title"), "summary": _l("Summary"),
-    "problem": _l("Problem"), "solution": _l("Solution"), "customers_market": _l("Customers and market"),
-    "business_model": _l("Business model"), "stage": _l("Stage"), "team_strengths": _l("Team strengths"),
-    "funding_needed": _l("Funding needed (đồng)"), "company_registered_on": _l("Date of business registration"),
-    "video_url": _l("Video link"), "website_url": _l("Website"), "gallery_opt_in": _l("Show in the public gallery"),
-}
 ATTACHMENT_LABELS = {
     AttachmentKind.pitch_deck: _l("Pitch deck (PDF)"),
     AttachmentKind.description: _l("Project description (PDF or DOCX)"),
@@ -85,17 +80,6 @@ ACTIVE_CONTENT_LABELS = {
     "xfa": _l("an XFA form"),
 }
 log = logging.getLogger(__name__)
-
-
-def clean_text(value) -> str:
-    """NFC, no NUL or other control characters except line breaks and tabs."""
-    text = unicodedata.normalize("NFC", str(value or ""))
-    # Autosave sends every field on each pause: most text has nothing to drop, and
-    # isprintable() (False for every Cc and Cf character) says so without a
-    # Python loop over thousands of characters.
-    if text.replace("\n", "").replace("\t", "").isprintable():
-        return text.strip()
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")).strip()
 
 
 Choices = tuple[list[tuple[int, str]], list[tuple[int, str]]]  # boards, fields: (id, name) in their order
@@ -142,63 +126,43 @@ def get_or_create_entry(team: Team) -> Entry:
 
 # -- drafts ---------------------------------------------------------------------
 
-def _parse_draft_values(competition: Competition, values: dict, choices: Choices | None) -> tuple[dict, dict[str, str]]:
-    """Turn raw form or JSON values into column values. Bad values are reported
-    per field and left out, so everything else still saves."""
+def _draft_columns(competition: Competition, values: dict, choices: Choices | None) -> dict:
+    """Column values from the draft's fields, already checked by the entry form
+    (contest.forms.entries, where the rules live): text stays NFC, an empty link
+    is no link, and a board or field the competition does not have (in the
+    database, whatever the form showed) is "not chosen"."""
     clean: dict = {}
-    errors: dict[str, str] = {}
-    for key, limit in TEXT_LIMITS.items():
+    for key in TEXT_FIELDS:
         if key in values:
             text = clean_text(values[key])
-            if len(text) > limit:
-                errors[key] = _("At most %(max)d characters.", max=limit)
-                text = text[:limit]  # keep what fits: nothing typed is thrown away silently
-            if key.endswith("_url") and text and not text.lower().startswith(("http://", "https://")):
-                errors[key] = _("A link starts with http:// or https://")
-                continue
-            clean[key] = text or (None if key.endswith("_url") else "")
+            clean[key] = text or (None if key in URL_FIELDS else "")
     if "board" in values or "field" in values:
         boards, fields = choices if choices is not None else board_and_field_choices(competition.id)
         for key, options in (("board", boards), ("field", fields)):
-            if key in values:  # an unknown id means "not chosen", as an empty one does
+            if key in values:
                 clean[f"{key}_id"] = next((id_ for id_, _name in options if str(id_) == str(values[key])), None)
     if "stage" in values:
-        try:
-            clean["stage"] = EntryStage(values["stage"]) if values["stage"] else None
-        except ValueError:
-            errors["stage"] = _("Choose one of the stages.")
-    if "company_registered_on" in values:
-        raw = str(values["company_registered_on"] or "").strip()
-        try:
-            clean["company_registered_on"] = date.fromisoformat(raw) if raw else None
-        except ValueError:
-            errors["company_registered_on"] = _("Enter a date such as 2024-03-15.")
-    if "funding_needed" in values:
-        raw = str(values["funding_needed"] or "").replace(".", "").replace(",", "").replace(" ", "")
-        if not raw:
-            clean["funding_needed"] = None
-        elif raw.isdigit() and len(raw) <= 15:
-            clean["funding_needed"] = int(raw)
-        else:
-            errors["funding_needed"] = _("Enter an amount in đồng, digits only, such as 500.000.000.")
+        clean["stage"] = EntryStage(values["stage"]) if values["stage"] else None
+    for key in ("company_registered_on", "funding_needed"):
+        if key in values:
+            clean[key] = values[key] or None
     if "gallery_opt_in" in values:
-        clean["gallery_opt_in"] = values["gallery_opt_in"] in (True, "y", "on", "true", "1")
-    return clean, errors
+        clean["gallery_opt_in"] = bool(values["gallery_opt_in"])
+    return clean
 
 
-def save_draft(entry: Entry, values: dict, choices: Choices | None = None) -> dict[str, str]:
-    """Save what the team typed; returns per-field problems (those values are kept out).
-    `choices` saves a query when the caller has the boards and fields already."""
+def save_draft(entry: Entry, values: dict, choices: Choices | None = None) -> None:
+    """Save what the team typed: the fields in `values`, as the entry form reads
+    them (EntryForm.draft_values). `choices` saves a query when the caller has
+    the boards and fields already."""
     require_editable(entry.team)
     if entry.status is EntryStatus.withdrawn:
         raise Conflict(_("This entry has been withdrawn."), code="withdrawn")
-    clean, errors = _parse_draft_values(entry.competition, values, choices)
-    for key, value in clean.items():
+    for key, value in _draft_columns(entry.competition, values, choices).items():
         setattr(entry, key, value)
     entry.draft_saved_at = utcnow()
     # The reply shows these values: keep them rather than select them again.
     commit_keeping_values()
-    return errors
 
 
 # -- attachments ------------------------------------------------------------------
@@ -513,7 +477,7 @@ def snapshot(entry: Entry) -> dict:
     return {
         "board": entry.board.name if entry.board else None,
         "field": entry.field.name if entry.field else None,
-        **{key: getattr(entry, key) for key in TEXT_LIMITS},
+        **{key: getattr(entry, key) for key in TEXT_FIELDS},
         "stage": entry.stage.value if entry.stage else None,
         "company_registered_on": entry.company_registered_on.isoformat() if entry.company_registered_on else None,
         "funding_needed": entry.funding_needed,
@@ -641,7 +605,7 @@ def nominate(source: Entry, target: Competition) -> Entry:
     copy = Entry(competition_id=target.id, team=team, origin_entry_id=source.id, board_id=board.id if board else None,
                  field_id=field.id if field else None, status=EntryStatus.submitted, submitted_at=utcnow(),
                  validity=EntryValidity.unchecked,
-                 **{key: getattr(source, key) for key in (*TEXT_LIMITS, "stage", "company_registered_on",
+                 **{key: getattr(source, key) for key in (*TEXT_FIELDS, "stage", "company_registered_on",
                                                           "funding_needed", "gallery_opt_in")})
     for attachment in source.current_attachments():
         copy.attachments.append(Attachment(kind=attachment.kind, filename=attachment.filename,

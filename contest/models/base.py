@@ -61,3 +61,9 @@ def enum_column(enum_cls, name: str, length: int = 24) -> Enum:
     """States and kinds stored as their names in a VARCHAR with a CHECK: adding
     a value is a migration on both SQLite and PostgreSQL, without ALTER TYPE."""
     return Enum(enum_cls, name=name, native_enum=False, length=length)
+
+
+def max_length(column) -> int | None:
+    """The most characters a text column takes: String(n)'s n, or for a Text
+    column the limit the app keeps, declared beside it as info={"max_length": n}."""
+    return getattr(column.type, "length", None) or column.info.get("max_length")

@@ -58,16 +58,18 @@ class Entry(TimestampMixin, Base):
     board_id: Mapped[int | None] = mapped_column(ForeignKey("boards.id", ondelete="RESTRICT"), nullable=True)
     field_id: Mapped[int | None] = mapped_column(ForeignKey("fields.id", ondelete="RESTRICT"), nullable=True)
 
+    # Text lengths are kept here, once: String(n)'s length, or info["max_length"] for
+    # Text (see contest.models.base.max_length); the form and the domain read them.
     title: Mapped[str] = mapped_column(String(250), nullable=False, default="")
-    summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    problem: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    solution: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    customers_market: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    business_model: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    summary: Mapped[str] = mapped_column(Text, nullable=False, default="", info={"max_length": 2000})
+    problem: Mapped[str] = mapped_column(Text, nullable=False, default="", info={"max_length": 5000})
+    solution: Mapped[str] = mapped_column(Text, nullable=False, default="", info={"max_length": 5000})
+    customers_market: Mapped[str] = mapped_column(Text, nullable=False, default="", info={"max_length": 5000})
+    business_model: Mapped[str] = mapped_column(Text, nullable=False, default="", info={"max_length": 5000})
     stage: Mapped[EntryStage | None] = mapped_column(enum_column(EntryStage, "entry_stage"), nullable=True)
     company_registered_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     funding_needed: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # đồng
-    team_strengths: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    team_strengths: Mapped[str] = mapped_column(Text, nullable=False, default="", info={"max_length": 3000})
     video_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     website_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     gallery_opt_in: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)

@@ -30,13 +30,10 @@ from contest.extensions import (
 )
 from contest.forms.entries import EntryForm, UploadForm
 from contest.forms.teams import ConfirmForm
-from contest.i18n import format_number
 from contest.models import Attachment, AttachmentKind, EntryStatus, Team
 from contest.request_guard import takes_json, takes_upload
 
 bp = Blueprint("entries", __name__)
-
-FORM_KEYS = ("board", "field", *domain.TEXT_LIMITS, "stage", "company_registered_on", "funding_needed", "gallery_opt_in")
 
 
 def _entry_form(entry, data=None, choices=None):
@@ -48,7 +45,6 @@ def _entry_form(entry, data=None, choices=None):
         form.board.data = str(entry.board_id or "")
         form.field.data = str(entry.field_id or "")
         form.stage.data = entry.stage.value if entry.stage else ""
-        form.funding_needed.data = format_number(entry.funding_needed) if entry.funding_needed else ""
     return form
 
 
@@ -77,17 +73,13 @@ def edit(team_id):
     choices = domain.board_and_field_choices(entry.competition_id)  # fresh: the choice is checked against them
     form = _entry_form(entry, request.form, choices)
     if not form.validate():
-        return _render(team, entry, form, status=400)
+        return _render(team, entry, form, status=400)   # nothing saved; the page keeps what was typed
+    values, _errors = form.draft_values()
     try:
-        errors = domain.save_draft(entry, {key: request.form.get(key, "") for key in FORM_KEYS if key != "gallery_opt_in"}
-                                   | {"gallery_opt_in": form.gallery_opt_in.data}, choices)
+        domain.save_draft(entry, values, choices)
     except Conflict as error:
         flash(error.message, "error")
         return _render(team, entry, form, status=409)
-    for key, message in errors.items():
-        getattr(form, key).errors = [message]
-    if errors:
-        return _render(team, entry, form, status=400)
     flash(_("The draft has been saved."), "success")
     return redirect(url_for("entries.edit", team_id=team.id))
 
@@ -101,8 +93,13 @@ def autosave(team_id):
     values = request.get_json(silent=True)
     if not isinstance(values, dict):
         return jsonify(error="bad_request", message=_("The data sent was not understood.")), 400
+    # The same form as the page's POST checks the JSON: each refused field is
+    # reported and left out, everything else saves (text too long: what fits).
+    form, sent = EntryForm.from_json(values)
+    form.validate()
+    clean, errors = form.draft_values(sent)
     try:
-        errors = domain.save_draft(entry, {k: v for k, v in values.items() if k in FORM_KEYS})
+        domain.save_draft(entry, clean)
     except Conflict as error:
         return jsonify(error=error.code or "conflict", message=error.message), 409
     return jsonify(saved_at=entry.draft_saved_at.isoformat(), saved_label=_("Saved at %(time)s", time=format_datetime(entry.draft_saved_at, "HH:mm:ss")),

@@ -65,6 +65,7 @@ from tests.test_hostile_strings import (
     assert_no_formula_cells,
     assert_no_formula_text,
     csv_cells,
+    marked_texts,
     no_nul_stored,
     page,
     pdf_text,
@@ -140,7 +141,7 @@ def _export(client, path: str, where: str) -> list:
             cells += csv_cells(response.data)
             assert_no_formula_text(cells, f"{where}.csv")
         else:
-            cells += [c.value for c in assert_no_formula_cells(response.data, f"{where}.xlsx")]
+            cells += marked_texts(assert_no_formula_cells(response.data, f"{where}.xlsx"))
     return cells
 
 
