@@ -206,11 +206,12 @@ def _register_errors(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from contest.i18n import format_number, format_points
+    from contest.i18n import format_number, format_percent, format_points
 
     # Numbers on pages follow the page's language (the filter keeps its old name).
     app.jinja_env.filters["vn_number"] = format_number
     app.jinja_env.filters["points"] = format_points
+    app.jinja_env.filters["percent"] = format_percent
 
     @app.context_processor
     def _helpers():

@@ -44,3 +44,4 @@ def test_the_machine_spelling_ignores_the_locale(app):
 def test_the_pages_filters_are_the_locale_aware_ones(app):
     assert app.jinja_env.filters["vn_number"] is format_number
     assert app.jinja_env.filters["points"] is format_points
+    assert app.jinja_env.filters["percent"] is format_percent
