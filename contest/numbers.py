@@ -1,7 +1,8 @@
 """Numbers written the Vietnamese way ("." groups thousands, "," marks decimals)
-for documents whose language is fixed (the province's yearly report, its PDF
-and spreadsheet), and the plain spelling of a decimal for machine outputs.
-Pure. Pages write numbers in the page's language with contest.i18n instead."""
+for the pure document writers (the yearly report's PDF, the text cells of its
+spreadsheet; charts unless the page passes its own writer), and the plain
+spelling of a decimal for machine outputs. Pure. Pages write numbers in the
+page's language with contest.i18n instead."""
 
 from __future__ import annotations
 
