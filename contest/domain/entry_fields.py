@@ -15,7 +15,16 @@ from contest.models.base import max_length
 TEXT_FIELDS = ("title", "summary", "problem", "solution", "customers_market", "business_model", "team_strengths",
                "video_url", "website_url")
 URL_FIELDS = ("video_url", "website_url")
-TEXT_LIMITS: dict[str, int] = {name: max_length(Entry.__table__.c[name]) for name in TEXT_FIELDS}
+
+
+def _limit(name: str) -> int:
+    limit = max_length(Entry.__table__.c[name])
+    if limit is None:   # a text field of the form without a length on its column: declare one there
+        raise LookupError(f"entries.{name} has no length (String(n) or info max_length)")
+    return limit
+
+
+TEXT_LIMITS: dict[str, int] = {name: _limit(name) for name in TEXT_FIELDS}
 REQUIRED_TEXT = ("title", "summary", "problem", "solution", "customers_market", "business_model")
 # Every field a draft saves, in the form's order.
 DRAFT_FIELDS = ("board", "field", *TEXT_FIELDS, "stage", "company_registered_on", "funding_needed", "gallery_opt_in")
