@@ -137,8 +137,9 @@ def _xlsx_value(value: Any) -> tuple[Any, str | None]:
         return _local(value), "dd/mm/yyyy hh:mm"
     if isinstance(value, date):
         return value, "dd/mm/yyyy"
-    # openpyxl refuses control characters; Excel cells hold at most 32767 characters.
-    return ILLEGAL_CHARACTERS_RE.sub("", value)[:EXCEL_MAX_TEXT], None
+    # openpyxl refuses control characters (NFC again: one may have parted a letter from
+    # its mark); Excel cells hold at most 32767 characters.
+    return unicodedata.normalize("NFC", ILLEGAL_CHARACTERS_RE.sub("", value))[:EXCEL_MAX_TEXT], None
 
 
 def _display_width(value: Any, number_format: str | None) -> int:
