@@ -24,6 +24,9 @@ CONTEST_PURE = (
     "contest/reports/yearly.py",
     "contest/reports/pdf.py",
     "contest/reports/xlsx.py",
+    "contest/reports/admin_document.py",
+    "contest/reports/consolidate.py",
+    "contest/reports/plan_data.py",
 )
 FORBIDDEN = ("flask", "sqlalchemy", "contest.models", "judging.models", "contest.extensions")
 
