@@ -10,21 +10,15 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 
 from contest.models import Entry
-from contest.models.base import max_length
+from contest.models.base import length_of
 
 TEXT_FIELDS = ("title", "summary", "problem", "solution", "customers_market", "business_model", "team_strengths",
                "video_url", "website_url")
 URL_FIELDS = ("video_url", "website_url")
 
 
-def _limit(name: str) -> int:
-    limit = max_length(Entry.__table__.c[name])
-    if limit is None:   # a text field of the form without a length on its column: declare one there
-        raise LookupError(f"entries.{name} has no length (String(n) or info max_length)")
-    return limit
-
-
-TEXT_LIMITS: dict[str, int] = {name: _limit(name) for name in TEXT_FIELDS}
+# A text field of the form without a length on its column fails here, at import: declare one there.
+TEXT_LIMITS: dict[str, int] = {name: length_of(Entry.__table__.c[name]) for name in TEXT_FIELDS}
 REQUIRED_TEXT = ("title", "summary", "problem", "solution", "customers_market", "business_model")
 # Every field a draft saves, in the form's order.
 DRAFT_FIELDS = ("board", "field", *TEXT_FIELDS, "stage", "company_registered_on", "funding_needed", "gallery_opt_in")

@@ -67,3 +67,11 @@ def max_length(column) -> int | None:
     """The most characters a text column takes: String(n)'s n, or for a Text
     column the limit the app keeps, declared beside it as info={"max_length": n}."""
     return getattr(column.type, "length", None) or column.info.get("max_length")
+
+
+def length_of(column) -> int:
+    """`max_length` for a column that must have one (checked when the module imports)."""
+    limit = max_length(column)
+    if limit is None:
+        raise LookupError(f"{column.table.name}.{column.name} has no length (String(n) or info max_length)")
+    return limit

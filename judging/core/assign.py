@@ -288,9 +288,9 @@ class _MinCostFlow:
         self.unit = _PAIR_COST_MAX * sum(plan.need) + 1
         self.owned: list[dict[int, int]] = [{} for _ in plan.judges]  # entry -> cost
         # Potentials; an entry with supply left always keeps potential 0.
-        self.pi_e = [0] * len(plan.entries)
-        self.pi_j = [0] * len(plan.judges)
-        self.pi_t = 0
+        self.pi_e: list[float] = [0] * len(plan.entries)
+        self.pi_j: list[float] = [0] * len(plan.judges)
+        self.pi_t: float = 0
 
     def pairs(self) -> Iterator[tuple[int, int]]:
         """Assigned (judge, entry) index pairs."""
@@ -311,7 +311,7 @@ class _MinCostFlow:
         dist_e = [_INF] * len(arcs)
         dist_j = [_INF] * len(owned)
         dist_t = _INF
-        heap = [(0, 0, e) for e in range(len(arcs)) if self.supply[e] > 0]
+        heap: list[tuple[float, int, int]] = [(0, 0, e) for e in range(len(arcs)) if self.supply[e] > 0]
         for _, _, e in heap:
             dist_e[e] = 0
         while heap:  # already a valid heap: all keys are 0 and sorted
@@ -380,7 +380,8 @@ class _MinCostFlow:
         Returns steps (entry, judge): entry i > 0 moves from judge i-1 to
         judge i, and the last judge takes one more entry.
         """
-        path_e, path_j = [root], []
+        path_e: list[int] = [root]
+        path_j: list[int] = []
         on_path_e, on_path_j = {root}, set()
         moves = [self._entry_moves(root)]
         while moves:
@@ -408,7 +409,7 @@ class _MinCostFlow:
                 moves.append(self._entry_moves(step))
         return None
 
-    def _reduced_sink_cost(self, j: int) -> int:
+    def _reduced_sink_cost(self, j: int) -> float:
         return self._sink_cost(j) + self.pi_j[j] - self.pi_t
 
     def _entry_moves(self, e: int) -> Iterator[int]:

@@ -14,6 +14,7 @@ import hashlib
 import random
 import secrets
 from collections.abc import Hashable, Sequence
+from typing import TypeVar
 
 __all__ = ["ALGORITHM", "SEED_BYTES", "draw_pitch_order", "new_seed"]
 
@@ -21,8 +22,10 @@ __all__ = ["ALGORITHM", "SEED_BYTES", "draw_pitch_order", "new_seed"]
 ALGORITHM = "sha256-seeded MT19937 Fisher-Yates shuffle of ids sorted by str(), v1"
 SEED_BYTES = 32  # 256 bits; token_urlsafe gives 43 characters (the column holds 64)
 
+EntryId = TypeVar("EntryId", bound=Hashable)
 
-def draw_pitch_order(entry_ids: Sequence[Hashable], seed: str) -> list[Hashable]:
+
+def draw_pitch_order(entry_ids: Sequence[EntryId], seed: str) -> list[EntryId]:
     """Return ``entry_ids`` in a uniformly random order determined by ``seed``.
 
     Why the seed is recorded: the order decides who pitches when, and running

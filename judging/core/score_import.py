@@ -290,4 +290,5 @@ def _check_row(
                 problem("duplicate", first_line=first)
     if found:
         return found, None
+    assert rule is not None and value is not None  # noqa: S101 - a missing one was reported as a problem above
     return [], ImportedScore(judge, entry, rule.id, value.copy_abs(), line)  # "-0" -> 0

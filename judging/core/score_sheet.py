@@ -326,7 +326,8 @@ def layout_score_sheet(data: ScoreSheetData) -> SheetLayout:
             blocks += _place(text, Box(columns[1].x, box.y, columns[1].width, box.height))
             sheet_rows.append(SheetRow(entry.code, box))
         pages.append(SheetPage(number, tuple(sheet_rows), tuple(blocks), tuple(rules)))
-    return SheetLayout(*PAGE_SIZE, content, columns, tuple(header + table_blocks), header_row, tuple(pages))
+    page_width, page_height = PAGE_SIZE
+    return SheetLayout(page_width, page_height, content, columns, tuple(header + table_blocks), header_row, tuple(pages))
 
 
 # --------------------------------------------------------------------------- rendering

@@ -13,12 +13,12 @@ from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.i18n import format_number
 from contest.models import Competition, Entry
-from contest.models.base import utcnow
+from contest.models.base import length_of, utcnow
 from judging.models import Award, AwardTier, ResultSnapshot
 
 DEFAULT_TIERS = (("Giải Nhất", 1, 50_000_000), ("Giải Nhì", 1, 30_000_000), ("Giải Ba", 1, 20_000_000),
                  ("Giải Khuyến khích", 2, 10_000_000))
-NAME_MAX = AwardTier.__table__.c.name.type.length
+NAME_MAX = length_of(AwardTier.__table__.c.name)
 COUNT_MAX = 1_000               # awards of one tier per board
 PRIZE_MAX = 1_000_000_000_000   # đồng: far above any contest, far below the column's limit
 

@@ -156,7 +156,7 @@ def draw_order(round_: Round) -> list[RoundEntry]:
     round_.pitch_seed, round_.pitch_drawn_at = seed, utcnow()
     audit.record("round.pitch_order", "round", round_.id, competition_id=round_.competition_id,
                  after={"seed": seed, "order": order})
-    return sorted(round_.entries, key=lambda re: re.pitch_position)
+    return sorted(round_.entries, key=lambda re: re.pitch_position or 0)  # every entry has one now
 
 
 def timer_state(round_: Round) -> dict:

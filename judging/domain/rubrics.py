@@ -13,11 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from contest.domain import audit
 from contest.domain.errors import DomainError
 from contest.extensions import db
+from contest.models.base import length_of
 from judging.core.score_import import criterion_key
 from judging.models import Criterion, Rubric
 
-NAME_MAX = Criterion.__table__.c.name.type.length
-RUBRIC_NAME_MAX = Rubric.__table__.c.name.type.length
+NAME_MAX = length_of(Criterion.__table__.c.name)
+RUBRIC_NAME_MAX = length_of(Rubric.__table__.c.name)
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def update_rubric(rubric: Rubric, specs) -> Rubric:
     if rubric.is_frozen:
         latest = db.session.scalar(select(func.max(Rubric.version)).where(
             Rubric.competition_id == rubric.competition_id, Rubric.name == rubric.name))
-        target = Rubric(competition_id=rubric.competition_id, name=rubric.name, version=latest + 1,
+        target = Rubric(competition_id=rubric.competition_id, name=rubric.name, version=(latest or 0) + 1,
                         previous_id=rubric.id)
         db.session.add(target)
     else:
