@@ -89,6 +89,16 @@ class DefaultConfig:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")
+    # The one cache (contest/cache.py): in Redis when REDIS_URL is set, so that
+    # several processes agree on what was forgotten; otherwise in this process's
+    # memory, at most CACHE_THRESHOLD items. Its keys never collide with the rate
+    # limiter's (their own prefix); a Redis that does not answer within a second is a miss.
+    CACHE_TYPE = "RedisCache" if REDIS_URL else "SimpleCache"
+    CACHE_REDIS_URL = REDIS_URL
+    CACHE_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1} if REDIS_URL else None
+    CACHE_KEY_PREFIX = "qng-cache:"
+    CACHE_THRESHOLD = 1000
+    CACHE_DEFAULT_TIMEOUT = 300
     # Logs: one line per request with its id when LOG_REQUESTS; JSON lines when LOG_JSON.
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     LOG_JSON = _env_bool("LOG_JSON", False)
@@ -205,6 +215,11 @@ class TestConfig(DefaultConfig):
     OUTBOX_IN_PROCESS = False
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    # Each test's app has its own memory cache; a test that means to share one
+    # through Redis says so (tests/contest/test_cache.py).
+    CACHE_TYPE = "SimpleCache"
+    CACHE_REDIS_URL = None
+    CACHE_OPTIONS = None
     PUBLIC_BASE_URL = "http://localhost"
     SERVER_NAME = None
     # Argon2 at production cost makes a suite of hundreds of log-ins slow; the

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 
 from config import DefaultConfig, config_from_env
-from contest import request_guard, signals
+from contest import cache, request_guard, signals
 from contest.access import check_rules
 from contest.extensions import (
     babel,
@@ -77,6 +77,7 @@ def _init_extensions(app: Flask) -> None:
     from contest import models  # noqa: F401 - register tables with the metadata
 
     db.init_app(app)
+    cache.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=select_locale)
 

@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from config import TestConfig
+from contest import cache
 from contest.factory import create_app
 from contest.models.base import Base
 
@@ -104,20 +105,6 @@ def empty_database_url(tmp_path):
         admin.dispose()
 
 
-def forget_process_caches() -> None:
-    """Pages kept in memory for a few seconds are keyed by slug (the entry
-    form's lists by competition id); the next test may reuse either with other data."""
-    from contest.domain import entries
-    from contest.views.competitions import public_pages
-    from judging.domain import publication
-    from judging.views import results
-
-    entries._shown_choices.clear()
-    public_pages.clear()
-    publication._lookup.clear()
-    results._rendered.clear()
-
-
 @pytest.fixture
 def app(database_url, tmp_path):
     app = make_app(database_url, UPLOAD_FOLDER=str(tmp_path / "uploads"))
@@ -128,7 +115,7 @@ def app(database_url, tmp_path):
         db.session.remove()
         empty_tables(db.engine)
         db.engine.dispose()
-    forget_process_caches()
+        cache.clear()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from flask import url_for
 
+from contest import cache
 from contest.access import rules_of
 from contest.models import CompetitionRole, CompetitionRoleKind
 from contest.models.base import utcnow
@@ -312,14 +313,12 @@ def authz_app(database_url, tmp_path):
         db.session.remove()
         empty_tables(db.engine)
         db.engine.dispose()
-    from tests.conftest import forget_process_caches
-
-    forget_process_caches()
+        cache.clear()
 
 
 def test_each_role_is_allowed_or_refused_as_the_table_says(authz_app):
     from contest.extensions import db
-    from tests.conftest import empty_tables, forget_process_caches
+    from tests.conftest import empty_tables
 
     failures = []
     for endpoint, rule in sorted(_endpoints(authz_app).items()):
@@ -327,7 +326,7 @@ def test_each_role_is_allowed_or_refused_as_the_table_says(authz_app):
         # End the session's transaction first: PostgreSQL's TRUNCATE waits for it.
         db.session.remove()
         empty_tables(db.engine)
-        forget_process_caches()
+        cache.clear()
         world = build_world(db)
         values = {name: world.args[name] for name in rule.arguments}
         with authz_app.test_request_context():
@@ -388,7 +387,6 @@ def test_a_draft_competition_shows_on_no_public_route_but_to_its_organizers(auth
     administrators, and its name is on no page they are sent."""
     from contest.extensions import db
     from contest.models import Competition, CompetitionState
-    from tests.conftest import forget_process_caches
 
     world = build_world(db)
     competition = db.session.scalar(db.select(Competition).where(Competition.slug == world.args["slug"]))
@@ -406,7 +404,7 @@ def test_a_draft_competition_shows_on_no_public_route_but_to_its_organizers(auth
     def statuses(state):
         competition.state = state
         db.session.commit()
-        forget_process_caches()
+        cache.clear()
         seen = {}
         for endpoint, rule in routes:
             with authz_app.test_request_context():

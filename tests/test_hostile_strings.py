@@ -508,7 +508,6 @@ def _published(app, db, names: list[str], titles: list[str]):
         awards.propose(competition, snapshot)
         publication.publish(competition, snapshot, utcnow() - timedelta(seconds=1), None)
     db.session.commit()
-    publication.forget_cached(competition.slug)
     return competition, round_
 
 

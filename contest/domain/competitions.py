@@ -177,6 +177,10 @@ def update_settings(competition: Competition, *, boards: list[tuple[str, str]] |
         _sync_boards(competition, boards)
     if fields is not None:
         _sync_fields(competition, fields)
+    if boards is not None or fields is not None:
+        from contest.domain.entries import forget_choices  # entries builds on this module
+
+        forget_choices(competition.id)
     audit.record("competition.settings", "competition", competition.id, competition_id=competition.id,
                  before=before, after={k: _jsonable(v) for k, v in values.items()})
     db.session.commit()

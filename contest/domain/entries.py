@@ -4,7 +4,6 @@ secretariat's validity check, and nomination from a lower-level competition."""
 from __future__ import annotations
 
 import logging
-import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -15,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, func, literal_column, select, union_all, update
 
+from contest import cache
 from contest.domain import audit
 from contest.domain.accounts import external_url
 from contest.domain.concurrency import retry_on_clash
@@ -100,19 +100,23 @@ def board_and_field_choices(competition_id: int) -> Choices:
 # The entry form's lists, per competition, for a few seconds: in the deadline rush
 # every form load would otherwise ask for the same rows. Only for showing the form;
 # a chosen board or field is always checked against the database when saved.
-_SHOWN_CHOICES_TTL = 5.0
-_shown_choices: dict[int, tuple[float, Choices]] = {}
+SHOWN_CHOICES_SECONDS = 5
 
 
 def shown_choices(competition_id: int) -> Choices:
-    """`board_and_field_choices` for showing the form, at most a few seconds old:
-    a board added or renamed shows in every process within that time; a removed
-    one picked meanwhile saves as "not chosen", as any unknown id does."""
-    now = time.monotonic()
-    cached = _shown_choices.get(competition_id)
-    if cached is None or now - cached[0] > _SHOWN_CHOICES_TTL:
-        cached = _shown_choices[competition_id] = (now, board_and_field_choices(competition_id))
-    return cached[1]
+    """`board_and_field_choices` for showing the form, at most a few seconds old
+    (forgotten at once when a board or field changes, `forget_choices`); a
+    removed one picked meanwhile saves as "not chosen", as any unknown id does."""
+    return cache.get_or_set(_choices_key(competition_id), lambda: board_and_field_choices(competition_id),
+                            SHOWN_CHOICES_SECONDS)
+
+
+def forget_choices(competition_id: int) -> None:
+    cache.forget(_choices_key(competition_id))
+
+
+def _choices_key(competition_id: int) -> str:
+    return f"entry-form-choices:{competition_id}"
 
 
 def get_or_create_entry(team: Team) -> Entry:

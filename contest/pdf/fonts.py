@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import unicodedata
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
@@ -193,18 +194,13 @@ def nfc_line(text: str) -> str:
 
 SIZE_STEP = 0.25  # sizes are multiples of this, so output is stable and readable
 ELLIPSIS = "…"
-_advances: dict[tuple[str, str], float] = {}
 
 
+# Pure memoisation (a font's metrics never change in a process), bounded for a long-lived worker.
+@lru_cache(maxsize=65536)
 def _advance(text: str, font_name: str) -> float:
     """Width of ``text`` at 1 pt, memoised (names and titles repeat across a batch)."""
-    key = (font_name, text)
-    width = _advances.get(key)
-    if width is None:
-        if len(_advances) > 200_000:  # bound memory in a long-lived worker
-            _advances.clear()
-        width = _advances[key] = text_width(text, font_name, 1.0)
-    return width
+    return text_width(text, font_name, 1.0)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """Public pages of a competition: rules, timeline, boards, fields, gallery."""
 
 from flask import Blueprint, Response, abort, render_template
-from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from contest import cache
 from contest.access import access
 from contest.domain.competitions import (
     LEVEL_LABELS,
@@ -15,21 +15,19 @@ from contest.domain.competitions import (
 from contest.domain.entries import attachment_bytes
 from contest.extensions import db
 from contest.models import Attachment, AttachmentKind, Entry, EntryStatus
-from contest.page_cache import PageCache
 from contest.storage import get_storage
 from contest.views import visible_or_404
 
 bp = Blueprint("competitions", __name__)
 
-
 # Entry counts on the public page may lag by this much at the deadline rush.
-public_pages = PageCache(ttl=5.0)
+PUBLIC_PAGE_SECONDS = 5
 
 
 @bp.route("/c/<slug>")
 @access("public")
 def show(slug):
-    def render(shared: bool) -> str:
+    def render() -> bytes:
         competition = visible_or_404(slug)
         counts = dict(db.session.execute(
             select(Entry.board_id, func.count()).where(Entry.competition_id == competition.id,
@@ -38,12 +36,10 @@ def show(slug):
         return render_template("competitions/show.html", competition=competition, counts=counts,
                                total=sum(counts.values()), open_now=submissions_open(competition),
                                state_labels=STATE_LABELS, level_labels=LEVEL_LABELS,
-                               can_organize=can_organize(current_user, competition), shared_page=shared)
+                               can_organize=can_organize(current_user, competition),
+                               shared_page=not current_user.is_authenticated).encode()
 
-    if current_user.is_authenticated:
-        return render(shared=False)
-    body = public_pages.get_or_render((slug, str(get_locale())), lambda: render(shared=True).encode())
-    return Response(body, mimetype="text/html")
+    return Response(cache.cached_page(render, PUBLIC_PAGE_SECONDS), mimetype="text/html")
 
 
 @bp.route("/c/<slug>/rules.pdf")

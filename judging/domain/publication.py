@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-import time
 from collections import defaultdict
 from datetime import datetime
 from typing import NamedTuple
@@ -15,6 +13,7 @@ from typing import NamedTuple
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from contest import cache
 from contest.domain import audit
 from contest.domain.accounts import external_url
 from contest.domain.errors import Conflict, DomainError
@@ -115,18 +114,19 @@ def withdraw(publication: Publication, reason: str) -> None:
 
 
 # -- what the public sees, cached: publications never change, so the only thing
-# to look up is which one is current, and that is kept for a tenth of a second:
-# under a crowd a process asks the database ten times a second instead of once
-# per request, and a publication made through another process shows at once.
+# to look up is which one is current. That is kept in the app's cache for a
+# minute and forgotten (in every process, when the cache is in Redis) whenever
+# a publication is made or withdrawn; "nothing published" is never kept.
 
-_LOOKUP_TTL = 0.1
-_lookup: dict[str, tuple[float, VisiblePublication | None]] = {}
-_lookup_lock = threading.Lock()
+LOOKUP_SECONDS = 60
 
 
 def forget_cached(slug: str) -> None:
-    with _lookup_lock:
-        _lookup.pop(slug, None)
+    cache.forget(_lookup_key(slug))
+
+
+def _lookup_key(slug: str) -> str:
+    return f"publication:{slug}"
 
 
 class VisiblePublication(NamedTuple):
@@ -137,20 +137,19 @@ class VisiblePublication(NamedTuple):
     publish_at: datetime
 
 
+def _current(slug: str) -> VisiblePublication | None:
+    row = db.session.execute(
+        select(Publication.id, Publication.content_hash, Publication.publish_at)
+        .join(Competition, Competition.id == Publication.competition_id)
+        .where(Competition.slug == slug, Competition.state != CompetitionState.draft,
+               Publication.withdrawn_at.is_(None))
+        .order_by(Publication.version.desc()).limit(1)).first()
+    return VisiblePublication(*row) if row else None
+
+
 def visible_publication(slug: str, now: datetime | None = None) -> VisiblePublication | None:
     now = now or utcnow()
-    cached = _lookup.get(slug)
-    if cached is None or time.monotonic() - cached[0] > _LOOKUP_TTL:
-        row = db.session.execute(
-            select(Publication.id, Publication.content_hash, Publication.publish_at)
-            .join(Competition, Competition.id == Publication.competition_id)
-            .where(Competition.slug == slug, Competition.state != CompetitionState.draft,
-                   Publication.withdrawn_at.is_(None))
-            .order_by(Publication.version.desc()).limit(1)).first()
-        cached = (time.monotonic(), VisiblePublication(*row) if row else None)
-        with _lookup_lock:
-            _lookup[slug] = cached
-    visible = cached[1]
+    visible = cache.get_or_set(_lookup_key(slug), lambda: _current(slug), LOOKUP_SECONDS)
     if visible is None or visible.publish_at > now:
         return None
     return visible

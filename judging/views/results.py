@@ -3,7 +3,6 @@ publication, ceremony, exports) and the public results page and JSON."""
 
 from __future__ import annotations
 
-import gzip
 import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -19,11 +18,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from contest import cache
 from contest.access import access
 from contest.domain.competitions import find_by_slug
 from contest.domain.errors import DomainError
@@ -31,7 +31,6 @@ from contest.domain.exports import to_csv, to_xlsx
 from contest.extensions import db
 from contest.forms.teams import ConfirmForm
 from contest.models import Entry
-from contest.page_cache import shareable
 from contest.reports.charts import judge_distribution_svg
 from contest.request_guard import db_id
 from contest.views import visible_or_404
@@ -358,29 +357,18 @@ def round_record(slug, round_id):
 
 # -- public ------------------------------------------------------------------------
 
-def _cached_response(key: tuple, body: bytes, mimetype: str, etag: str, *, keep: bool = True):
-    """Publications never change, so their rendered bytes (and gzip of them) are
-    kept in memory (unless not `keep`); phones at the announcement get ~10 times fewer bytes."""
-    gzip_ok = "gzip" in request.headers.get("Accept-Encoding", "")
-    if gzip_ok:
-        zipped = _rendered.get((*key, "gzip")) if keep else None
-        if zipped is None:
-            zipped = gzip.compress(body, compresslevel=6, mtime=0)
-            if keep:
-                _rendered[(*key, "gzip")] = zipped
-        body = zipped
+# A publication's bytes never change: kept by publication (id and content hash)
+# for an hour, per language, for every anonymous visitor (contest/cache.py).
+PUBLICATION_SECONDS = 3600
+
+
+def _public_response(body: bytes, mimetype: str, etag: str):
+    """Cacheable by browsers for half a minute; compression is nginx's (docs/deploy.md)."""
     response = Response(body, mimetype=mimetype)
-    if gzip_ok:
-        response.headers["Content-Encoding"] = "gzip"
-    response.headers["Vary"] = "Accept-Encoding, Cookie"
-    response.set_etag(f"{etag}-{'gz' if gzip_ok else 'id'}")
+    response.headers["Vary"] = "Cookie"
+    response.set_etag(etag)
     response.headers["Cache-Control"] = "public, max-age=30"
     return response.make_conditional(request)
-
-
-# Rendered publications by (publication, locale, ...): bounded by the number of
-# publications times two locales; nothing is ever invalidated because nothing changes.
-_rendered: dict[tuple, bytes] = {}
 
 
 @public.route("/c/<slug>/results")
@@ -392,24 +380,20 @@ def public_results(slug):
         response = Response(render_template("judging/results/not_yet.html", competition=competition))
         response.headers["Cache-Control"] = "no-cache"
         return response
-    from flask_babel import get_locale
 
-    key = (visible, str(get_locale()), current_user.is_authenticated)
-    # Kept for everyone only without a query string: the page carries its own address.
-    keep = not current_user.is_authenticated and shareable()
-    body = _rendered.get(key) if keep else None
-    if body is None:
+    def render() -> bytes:
         row = db.session.get(Publication, visible.id)
-        body = render_template("judging/results/public.html", content=row.content, publication=row,
+        return render_template("judging/results/public.html", content=row.content, publication=row,
                                og_url=url_for("results.public_results", slug=slug, _external=True),
                                shared_page=not current_user.is_authenticated).encode()
-        if keep:
-            _rendered[key] = body
+
+    version = f"{visible.id}-{visible.content_hash[:16]}"
+    body = cache.cached_page(render, PUBLICATION_SECONDS, version=version)
     if current_user.is_authenticated:   # the page shows who is logged in: never share it
         response = Response(body, mimetype="text/html")
         response.headers["Cache-Control"] = "private, no-cache"
         return response
-    return _cached_response(key, body, "text/html", f"{visible.content_hash[:16]}-{visible.id}-{key[1]}", keep=keep)
+    return _public_response(body, "text/html", f"{version}-{get_locale()}")
 
 
 @public.route("/c/<slug>/results.json")
@@ -420,16 +404,15 @@ def public_results_json(slug):
         visible_or_404(slug)
         return Response(json.dumps({"published": False}), mimetype="application/json",
                         headers={"Cache-Control": "no-cache"})
-    key = (visible, "json")
-    body = _rendered.get(key)
-    if body is None:
+
+    def render() -> bytes:
         row = db.session.get(Publication, visible.id)
-        body = json.dumps({"published": True, "version": row.version, "published_at": row.publish_at.isoformat(),
+        return json.dumps({"published": True, "version": row.version, "published_at": row.publish_at.isoformat(),
                            "content_hash": row.content_hash, **row.content}, ensure_ascii=False).encode()
-        _rendered[key] = body
-    return _cached_response(key, body, "application/json", f"{visible.content_hash[:16]}-{visible.id}-json")
 
-
+    version = f"{visible.id}-{visible.content_hash[:16]}"
+    body = cache.get_or_set(f"results-json:{version}", render, PUBLICATION_SECONDS)
+    return _public_response(body, "application/json", f"{version}-json")
 
 
 # -- a team's feedback -----------------------------------------------------------

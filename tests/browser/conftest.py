@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.serving import make_server
 
+from contest import cache
 from tests.conftest import empty_tables, free_port, make_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -81,9 +82,7 @@ def live_server(database_url, smtp_server, tmp_path):
         db.session.remove()
         empty_tables(db.engine)
         db.engine.dispose()
-    from tests.conftest import forget_process_caches
-
-    forget_process_caches()
+        cache.clear()
 
 
 class PageGuard:

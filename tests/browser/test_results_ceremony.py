@@ -134,5 +134,5 @@ def _announcement_time_passes(app, slug):
     with app.app_context():
         publication = db.session.query(Publication).one()
         publication.publish_at = utcnow() - timedelta(seconds=1)
+        forget_cached(slug)
         db.session.commit()
-    forget_cached(slug)
