@@ -7,9 +7,9 @@ one PostgreSQL and one Redis.
   address are refused from the 21st on (20 a minute per address), whichever
   process gets them. With memory storage (no REDIS_URL) the first sequence is
   not limited, because each process counts only its own half.
-- Results published through A are served by B at once (B keeps "which
-  publication is current" for 0.1 s, `publication._LOOKUP_TTL`), with the
-  same bytes and content hash as A.
+- Results published through A are served by B at once, with the same bytes
+  and content hash as A; once B keeps them (in the app's cache, in Redis:
+  contest/cache.py), a withdrawal through A is what B answers next.
 
 Needs PostgreSQL and Redis on 127.0.0.1 (CI starts both): skipped otherwise.
 The test makes its own database `two_instances_<random>` and uses Redis db 5,
@@ -229,8 +229,7 @@ def test_two_instances_share_rate_limit_and_publication(pg_database, redis_db, t
         token = _csrf(a, publish_path)
         when = (datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
 
-        # B's first look, just before publishing: its lookup cache then holds
-        # "nothing published" for up to 0.1 s.
+        # B's first look, just before publishing ("nothing published" is never kept).
         assert _json(b, json_path)[0] == {"published": False}
         primed = time.monotonic()
         status, _ = a.post_form(publish_path, {"csrf_token": token, "action": "publish", "publish_at": when})
@@ -257,6 +256,14 @@ def test_two_instances_share_rate_limit_and_publication(pg_database, redis_db, t
         assert b_body == a_body
         status, page = b.request("GET", page_path)
         assert status == 200 and "Đội hai máy 0" in page.decode() and "Giải Nhất" in page.decode()
+
+        # -- withdrawn through A: B's very next answer says so ------------------------
+        status, _ = a.post_form(publish_path, {"csrf_token": _csrf(a, publish_path), "action": "withdraw",
+                                               "reason": "Nhầm điểm"})
+        assert status == 302, f"withdrawing on A answered {status}"
+        assert _json(b, json_path)[0] == {"published": False}, "B served results withdrawn through A"
+        status, page = b.request("GET", page_path)
+        assert status == 200 and "Đội hai máy 0" not in page.decode()
 
         # -- the log-in limits count across A and B ---------------------------------
         redis_db.flushdb()   # forget the organizer's log-in above: count from zero
