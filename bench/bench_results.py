@@ -144,7 +144,7 @@ def main() -> None:
         rows = []
         for n in (10, 50):
             rows.append(drive("/bench/bare", clients[:n], lambda c, i: c.request("GET", "/bench/bare"), args.seconds))
-            # As a browser asks: gzip accepted.
+            # As a browser asks: gzip accepted (in production nginx compresses; the app never does).
             rows.append(drive("/c/<slug>/results", clients[:n], lambda c, i: c.request(
                 "GET", f"/c/{slug}/results", headers={"Accept-Encoding": "gzip, deflate"}), args.seconds))
     print(HEADER)
