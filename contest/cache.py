@@ -72,10 +72,10 @@ def cached_page(render: Callable[[], bytes], timeout: int, *, version: str = "")
     `timeout` (or per `version`, for pages of something that never changes)."""
     if not shareable():
         return render()
-    return get_or_set(page_key(request.path, str(get_locale()), version), render, timeout)
+    return get_or_set(_page_key(request.path, str(get_locale()), version), render, timeout)
 
 
-def page_key(path: str, locale: str, version: str = "") -> str:
+def _page_key(path: str, locale: str, version: str = "") -> str:
     return f"page:{path}:{locale}:{version}"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -44,12 +46,14 @@ def burn_time() -> None:
     verify_password(_dummy_hash(), "not the password")
 
 
-# Made at import for the production cost, so the first unknown e-mail is not slower either.
-_DUMMY_HASHES: dict[str, str] = {"default": _HASHERS["default"].hash("dummy password for timing")}
+@cache
+def _dummy_hash_at(cost: str) -> str:
+    """The stand-in hash for a cost: made once per process, never changes."""
+    return _HASHERS[cost].hash("dummy password for timing")
+
+
+_dummy_hash_at("default")  # made at import for the production cost, so the first unknown e-mail is not slower either
 
 
 def _dummy_hash() -> str:
-    cost = _cost()
-    if cost not in _DUMMY_HASHES:
-        _DUMMY_HASHES[cost] = _HASHERS[cost].hash("dummy password for timing")
-    return _DUMMY_HASHES[cost]
+    return _dummy_hash_at(_cost())

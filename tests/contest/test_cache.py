@@ -151,8 +151,10 @@ def test_the_entry_forms_lists_change_at_once_when_the_boards_do(app, db):
 _CONTAINERS = {"dict", "defaultdict", "OrderedDict", "WeakKeyDictionary", "WeakValueDictionary", "set", "list",
                "deque", "Counter", "TTLCache", "LRUCache"}
 # Pure memoisation of immutable things: font metrics, colours, QR codes and the
-# layout of a (frozen) certificate template, each in pure PDF code.
-_PURE_MEMOS = {"contest/pdf/__init__.py", "contest/pdf/fonts.py", "contest/certificates/layout.py"}
+# layout of a (frozen) certificate template in pure PDF code; the stand-in
+# password hash made once per cost.
+_PURE_MEMOS = {"contest/pdf/__init__.py", "contest/pdf/fonts.py", "contest/certificates/layout.py",
+               "contest/domain/passwords.py"}
 
 
 def _sources():

@@ -85,7 +85,7 @@ def test_the_stand_in_hash_has_the_parameters_of_the_hasher_in_use(app):
     made = extract_parameters(passwords._dummy_hash())
     real = extract_parameters(passwords.hash_password("mot-mat-khau-dai"))
     assert made == real
-    assert extract_parameters(passwords._DUMMY_HASHES["default"]) == extract_parameters(
+    assert extract_parameters(passwords._dummy_hash_at("default")) == extract_parameters(
         passwords._HASHERS["default"].hash("x"))
 
 

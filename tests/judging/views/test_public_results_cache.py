@@ -11,7 +11,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.conftest import make_app
-from tests.factories import csrf_token, login, make_competition, make_judge, make_round, make_user, make_valid_entry
+from tests.factories import (
+    csrf_token,
+    login,
+    make_competition,
+    make_judge,
+    make_round,
+    make_user,
+    make_valid_entry,
+)
 
 REDIS_URL = "redis://127.0.0.1:6379/6"
 
