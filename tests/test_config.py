@@ -1,11 +1,15 @@
 """The secret key: never one written in this repository. Development makes its
 own once and keeps it in the instance folder, readable by its owner only;
-production needs SECRET_KEY."""
+production needs SECRET_KEY. The cache's backend follows REDIS_URL."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -106,3 +110,16 @@ def test_an_admin_cookie_forged_with_the_old_default_key_is_not_accepted(databas
             db.session.remove()
             empty_tables(db.engine)
             db.engine.dispose()
+
+
+@pytest.mark.parametrize(("redis_url", "backend"), [("redis://127.0.0.1:6379/0", "RedisCache"), ("", "SimpleCache")])
+def test_the_cache_is_in_redis_exactly_when_redis_url_is_set(redis_url, backend):
+    """Several processes agree on what was forgotten only through Redis; alone, a bounded memory cache."""
+    script = ("import json, config; c = config.ProductionConfig; "
+              "print(json.dumps([c.CACHE_TYPE, c.CACHE_REDIS_URL, c.CACHE_THRESHOLD, config.TestConfig.CACHE_TYPE]))")
+    env = {**os.environ, "REDIS_URL": redis_url}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60,
+                          cwd=str(Path(__file__).resolve().parents[1]))
+    kind, url, threshold, in_tests = json.loads(done.stdout)
+    assert kind == backend and (url or "") == redis_url and threshold > 0
+    assert in_tests == "SimpleCache"
