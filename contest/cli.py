@@ -298,4 +298,7 @@ def restore_command(archive: Path, passphrase_env: str, key_file: Path | None):
             manifest = restore(conn, get_storage(), archive, passphrase=passphrase)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
+    from contest import cache
+
+    cache.clear()   # nothing kept from the database this one replaces (with Redis: shared by every process)
     click.echo(f"{sum(manifest['tables'].values())} rows and {manifest['files']} files restored from {archive}")

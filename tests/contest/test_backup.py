@@ -82,8 +82,12 @@ def test_backup_then_restore_gives_the_same_contest(app, db, tmp_path, empty_dat
         from contest.extensions import db as target_db
 
         upgrade()
+        from contest import cache
+
+        cache.get_or_set("kept-before-the-restore", lambda: "old", 60)
         result = target.test_cli_runner().invoke(args=["restore", str(archive)])
         assert result.exit_code == 0, result.output
+        assert cache.get_or_set("kept-before-the-restore", lambda: "new", 60) == "new", "the cache outlived the restore"
         assert _all_rows(target_db.engine) == before_rows
         assert _pages(target, slug, token) == before_pages
         assert before_files and _files() == before_files
@@ -175,8 +179,12 @@ def test_a_backup_carries_no_link_that_opens_an_account(app, db, tmp_path, empty
         from contest.extensions import db as target_db
 
         upgrade()
+        from contest import cache
+
+        cache.get_or_set("kept-before-the-restore", lambda: "old", 60)
         result = target.test_cli_runner().invoke(args=["restore", str(archive)])
         assert result.exit_code == 0, result.output
+        assert cache.get_or_set("kept-before-the-restore", lambda: "new", 60) == "new", "the cache outlived the restore"
         restored = {name: [json.loads(r) for r in rows] for name, rows in _all_rows(target_db.engine).items()}
         assert restored == expected          # everything else exactly as it was
         assert _pages(target, slug, token) == _pages(app, slug, token)

@@ -5,6 +5,7 @@ anywhere in the code."""
 from __future__ import annotations
 
 import ast
+import logging
 from pathlib import Path
 
 from flask import session
@@ -119,7 +120,9 @@ def test_forget_outside_a_transaction_deletes_at_once_and_a_rollback_drops_what_
     assert cache.get_or_set("y", lambda: "khác", 60) == "giữ"
 
 
-def test_a_cache_that_fails_is_a_miss_not_an_error(database_url, tmp_path, caplog):
+def test_a_cache_that_fails_is_a_miss_not_an_error(database_url, tmp_path, caplog, monkeypatch):
+    # An earlier test's migration ran Alembic's fileConfig, which disables the loggers that existed then.
+    monkeypatch.setattr(logging.getLogger("contest.cache"), "disabled", False)
     broken = make_app(database_url, UPLOAD_FOLDER=str(tmp_path), CACHE_TYPE="RedisCache",
                       CACHE_REDIS_URL="redis://127.0.0.1:9/0",   # nothing listens on the discard port
                       CACHE_OPTIONS={"socket_timeout": 0.2, "socket_connect_timeout": 0.2})
