@@ -110,7 +110,9 @@ def withdraw(publication: Publication, reason: str) -> None:
     publication.withdrawn_at, publication.withdrawn_reason = utcnow(), reason
     audit.record("results.withdrawn", "publication", publication.id, competition_id=publication.competition_id,
                  before={"hash": publication.content_hash}, reason=reason)
-    forget_cached(db.session.get(Competition, publication.competition_id).slug)
+    slug = db.session.scalar(select(Competition.slug).where(Competition.id == publication.competition_id))
+    if slug is not None:
+        forget_cached(slug)
 
 
 # -- what the public sees, cached: publications never change, so the only thing
