@@ -8,9 +8,16 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+# Whatever identifies an entry, a judge, a criterion or a score sheet (database ids in the app,
+# anything hashable in the tests): what goes in comes back out with its own type.
+E = TypeVar("E", bound=Hashable)
+J = TypeVar("J", bound=Hashable)
+C = TypeVar("C", bound=Hashable)
+S = TypeVar("S", bound=Hashable)
 
 __all__ = [
     "METHODS", "TIE_BREAK_KINDS", "ICC_FORMS", "Disagreement", "Leniency", "MeanSquares",
@@ -43,8 +50,8 @@ def _check_number(value: Any, what: str) -> float:
 
 
 def weighted_total(
-    values: Mapping[Hashable, float],
-    rubric: Mapping[Hashable, tuple[float, float]],
+    values: Mapping[C, float],
+    rubric: Mapping[C, tuple[float, float]],
     *,
     allow_missing: bool = False,
 ) -> float:
@@ -58,11 +65,11 @@ def weighted_total(
 
 
 def weighted_totals(
-    sheets: Mapping[Hashable, Mapping[Hashable, float]],
-    rubric: Mapping[Hashable, tuple[float, float]],
+    sheets: Mapping[S, Mapping[C, float]],
+    rubric: Mapping[C, tuple[float, float]],
     *,
     allow_missing: bool = False,
-) -> dict[Hashable, float]:
+) -> dict[S, float]:
     """`weighted_total` of many score sheets (key -> values) under one rubric.
 
     The rubric is checked once, not once per sheet: a round of 2,000 entries
@@ -73,13 +80,13 @@ def weighted_totals(
 
 
 @dataclass(frozen=True)
-class _CheckedRubric:
-    criteria: dict[Hashable, tuple[float, float]]  # criterion -> (max_points, weight) as floats
+class _CheckedRubric(Generic[C]):
+    criteria: dict[C, tuple[float, float]]  # criterion -> (max_points, weight) as floats
     denominator: float
 
 
-def _checked_rubric(rubric: Mapping[Hashable, tuple[float, float]]) -> _CheckedRubric:
-    criteria = {}
+def _checked_rubric(rubric: Mapping[C, tuple[float, float]]) -> _CheckedRubric[C]:
+    criteria: dict[C, tuple[float, float]] = {}
     for criterion, (max_points, weight) in rubric.items():
         top = _check_number(max_points, f"max_points of {criterion!r}")
         w = _check_number(weight, f"weight of {criterion!r}")
@@ -92,7 +99,7 @@ def _checked_rubric(rubric: Mapping[Hashable, tuple[float, float]]) -> _CheckedR
     return _CheckedRubric(criteria, denominator)
 
 
-def _sheet_total(values: Mapping[Hashable, float], rubric: _CheckedRubric, allow_missing: bool) -> float:
+def _sheet_total(values: Mapping[C, float], rubric: _CheckedRubric[C], allow_missing: bool) -> float:
     criteria = rubric.criteria
     unknown = [c for c in values if c not in criteria]
     if unknown:
@@ -137,7 +144,7 @@ class TieBreak:
 
 
 @dataclass(frozen=True)
-class Standing:
+class Standing(Generic[E, J]):
     """One entry's place in the results.
 
     score: the aggregated score in points (zscore maps back onto the points scale, so it
@@ -152,16 +159,16 @@ class Standing:
     method: the aggregation method that produced `score`.
     """
 
-    entry: Hashable
+    entry: E
     score: float
     rank: int
     n_judges: int
     spread: float
     raw_mean: float
-    judge_totals: tuple[tuple[Hashable, float], ...]
+    judge_totals: tuple[tuple[J, float], ...]
     tie_break_applied: str | None = None
     notes: tuple[str, ...] = ()
-    fallback_judges: tuple[Hashable, ...] = ()
+    fallback_judges: tuple[J, ...] = ()
     method: str = "mean"
 
 
@@ -178,10 +185,10 @@ class MeanSquares:
 
 
 @dataclass(frozen=True)
-class Leniency:
+class Leniency(Generic[J]):
     """How far one judge sits from the panel: offset in points and a z of that offset."""
 
-    judge: Hashable
+    judge: J
     n_scores: int
     mean: float
     offset: float
@@ -189,10 +196,10 @@ class Leniency:
 
 
 @dataclass(frozen=True)
-class Disagreement:
+class Disagreement(Generic[E]):
     """How much the judges of one entry disagree, in points."""
 
-    entry: Hashable
+    entry: E
     n_judges: int
     spread: float
     sd: float
@@ -216,10 +223,10 @@ def _pstdev(values: Sequence[float]) -> float:
 
 
 def _collect(
-    totals: Iterable[tuple[Hashable, Hashable, float]],
-) -> dict[Hashable, dict[Hashable, float]]:
+    totals: Iterable[tuple[J, E, float]],
+) -> dict[E, dict[J, float]]:
     """Group (judge, entry, total) triples as entry -> judge -> total, rejecting duplicates."""
-    by_entry: dict[Hashable, dict[Hashable, float]] = defaultdict(dict)
+    by_entry: dict[E, dict[J, float]] = defaultdict(dict)
     for item in totals:
         try:
             judge, entry, total = item
@@ -233,8 +240,8 @@ def _collect(
     return dict(by_entry)
 
 
-def _by_judge(by_entry: Mapping[Hashable, Mapping[Hashable, float]]) -> dict[Hashable, list[float]]:
-    scores: dict[Hashable, list[float]] = defaultdict(list)
+def _by_judge(by_entry: Mapping[E, Mapping[J, float]]) -> dict[J, list[float]]:
+    scores: dict[J, list[float]] = defaultdict(list)
     for judges in by_entry.values():
         for judge, total in judges.items():
             scores[judge].append(total)
@@ -260,8 +267,8 @@ def _trimmed(values: Sequence[float], trim: int) -> tuple[float, tuple[str, ...]
 
 
 def _zscores(
-    by_entry: Mapping[Hashable, Mapping[Hashable, float]], min_scores: int
-) -> dict[Hashable, tuple[float, tuple[Hashable, ...]]]:
+    by_entry: Mapping[E, Mapping[J, float]], min_scores: int
+) -> dict[E, tuple[float, tuple[J, ...]]]:
     """Entry -> (points, fallback judges) under per-judge standardisation.
 
     Judges with too few scores or no spread cannot be standardised on their own;
@@ -270,14 +277,14 @@ def _zscores(
     """
     everything = [t for judges in by_entry.values() for t in judges.values()]
     pooled_mu, pooled_sd = _mean(everything), _pstdev(everything)
-    params: dict[Hashable, tuple[float, float, bool]] = {}
+    params: dict[J, tuple[float, float, bool]] = {}
     for judge, scores in _by_judge(by_entry).items():
         sd = _pstdev(scores)
         if len(scores) < min_scores or sd == 0:
             params[judge] = (pooled_mu, pooled_sd, True)
         else:
             params[judge] = (_mean(scores), sd, False)
-    result = {}
+    result: dict[E, tuple[float, tuple[J, ...]]] = {}
     for entry, judges in by_entry.items():
         fallback = tuple(sorted((j for j in judges if params[j][2]), key=repr))
         if pooled_sd == 0:
@@ -290,15 +297,15 @@ def _zscores(
 
 
 def _entry_scores(
-    by_entry: Mapping[Hashable, Mapping[Hashable, float]], method: str, trim: int, min_scores: int
-) -> dict[Hashable, tuple[float, tuple[str, ...], tuple[Hashable, ...]]]:
+    by_entry: Mapping[E, Mapping[J, float]], method: str, trim: int, min_scores: int
+) -> dict[E, tuple[float, tuple[str, ...], tuple[J, ...]]]:
     """Entry -> (score, notes, fallback judges) for the chosen method."""
     if method == "zscore":
         return {
             entry: (points, (NOTE_ZSCORE_FALLBACK,) if fallback else (), fallback)
             for entry, (points, fallback) in _zscores(by_entry, min_scores).items()
         }
-    score_of = {
+    score_of: Callable[[list[float]], tuple[float, tuple[str, ...]]] = {
         "mean": lambda values: (_mean(values), ()),
         "median": lambda values: (_median(values), ()),
         "trimmed": lambda values: _trimmed(values, trim),
@@ -311,17 +318,17 @@ def _rank_key(score: float) -> float:
     return round(score, RANK_DECIMALS)
 
 
-def _group_by_key(entries: Sequence[Hashable], key: Mapping[Hashable, Any]) -> list[list[Hashable]]:
+def _group_by_key(entries: Sequence[E], key: Mapping[E, Any]) -> list[list[E]]:
     """Split entries into runs of equal key, best (smallest key) first, repr order inside."""
-    groups: dict[Any, list[Hashable]] = defaultdict(list)
+    groups: dict[Any, list[E]] = defaultdict(list)
     for entry in sorted(entries, key=repr):
         groups[key[entry]].append(entry)
     return [groups[k] for k in sorted(groups)]
 
 
 def _rule_keys(
-    rule: TieBreak, entries: Sequence[Hashable], data: Mapping[str, Any]
-) -> dict[Hashable, Any] | None:
+    rule: TieBreak, entries: Sequence[E], data: Mapping[str, Any]
+) -> dict[E, Any] | None:
     """Sort key per entry (smaller is better), or None if the data do not cover all entries."""
     try:
         if rule.kind == "chair_decision":
@@ -337,12 +344,12 @@ def _rule_keys(
 
 
 def _split_ties(
-    group: list[Hashable],
+    group: list[E],
     rules: Sequence[TieBreak],
     data: Mapping[str, Any],
-    labels: dict[Hashable, str],
-    notes: dict[Hashable, list[str]],
-) -> list[list[Hashable]]:
+    labels: dict[E, str],
+    notes: dict[E, list[str]],
+) -> list[list[E]]:
     """Order a tie group with the rules in turn; return the final tie classes, best first."""
     if len(group) < 2 or not rules:
         return [group]
@@ -357,7 +364,7 @@ def _split_ties(
     parts = _group_by_key(group, keys)
     if len(parts) == 1:
         return _split_ties(group, rest, data, labels, notes)
-    classes = []
+    classes: list[list[E]] = []
     for part in parts:
         for entry in part:
             labels[entry] = rule.label
@@ -365,9 +372,9 @@ def _split_ties(
     return classes
 
 
-def _assign_ranks(classes: Sequence[Sequence[Hashable]]) -> dict[Hashable, int]:
+def _assign_ranks(classes: Sequence[Sequence[E]]) -> dict[E, int]:
     """Competition ranking: each class takes the position of its first member."""
-    ranks = {}
+    ranks: dict[E, int] = {}
     position = 1
     for tied in classes:
         for entry in tied:
@@ -377,13 +384,13 @@ def _assign_ranks(classes: Sequence[Sequence[Hashable]]) -> dict[Hashable, int]:
 
 
 def aggregate(
-    totals: Iterable[tuple[Hashable, Hashable, float]],
+    totals: Iterable[tuple[J, E, float]],
     method: str = "mean",
     trim: int = 0,
     min_scores: int = 3,
     tie_breaks: Sequence[TieBreak] = (),
     tie_break_data: Mapping[str, Any] | None = None,
-) -> list[Standing]:
+) -> list[Standing[E, J]]:
     """Aggregate (judge_id, entry_id, total) triples into standings, best first.
 
     method: "mean", "median", "trimmed" (drop `trim` highest and lowest per entry)
@@ -402,13 +409,13 @@ def aggregate(
     by_entry = _collect(totals)
     scores = _entry_scores(by_entry, method, trim, min_scores)
     notes = {entry: list(scores[entry][1]) for entry in by_entry}
-    labels: dict[Hashable, str] = {}
+    labels: dict[E, str] = {}
     score_key = {entry: _rank_key(scores[entry][0]) for entry in by_entry}
-    classes = []
+    classes: list[list[E]] = []
     for group in _group_by_key(list(by_entry), {e: -k for e, k in score_key.items()}):
         classes.extend(_split_ties(group, tuple(tie_breaks), tie_break_data or {}, labels, notes))
     ranks = _assign_ranks(classes)
-    standings = []
+    standings: list[Standing[E, J]] = []
     for entry in (e for tied in classes for e in tied):
         judges = by_entry[entry]
         raw = list(judges.values())
@@ -538,7 +545,7 @@ def kendall_w(table: Sequence[Sequence[float]]) -> float:
 
 
 # --------------------------------------------------------------------------- warnings
-def judge_leniency(totals: Iterable[tuple[Hashable, Hashable, float]]) -> dict[Hashable, Leniency]:
+def judge_leniency(totals: Iterable[tuple[J, E, float]]) -> dict[J, Leniency[J]]:
     """Per-judge leniency: mean of (judge's total - that entry's panel mean).
 
     Comparing on the judge's own entries keeps the measure fair when judges saw
@@ -548,7 +555,7 @@ def judge_leniency(totals: Iterable[tuple[Hashable, Hashable, float]]) -> dict[H
     """
     by_entry = _collect(totals)
     entry_means = {entry: _mean(judges.values()) for entry, judges in by_entry.items()}
-    gaps: dict[Hashable, list[float]] = defaultdict(list)
+    gaps: dict[J, list[float]] = defaultdict(list)
     for entry, judges in by_entry.items():
         for judge, total in judges.items():
             gaps[judge].append(total - entry_means[entry])
@@ -568,11 +575,11 @@ def judge_leniency(totals: Iterable[tuple[Hashable, Hashable, float]]) -> dict[H
 
 
 def entry_disagreement(
-    totals: Iterable[tuple[Hashable, Hashable, float]],
-) -> list[Disagreement]:
+    totals: Iterable[tuple[J, E, float]],
+) -> list[Disagreement[E]]:
     """Per-entry spread and population SD of the judges' totals, most disputed first."""
     by_entry = _collect(totals)
-    rows = []
+    rows: list[Disagreement[E]] = []
     for entry, judges in by_entry.items():
         raw = list(judges.values())
         rows.append(Disagreement(entry, len(raw), max(raw) - min(raw), _pstdev(raw)))
