@@ -139,8 +139,9 @@ def load_records(visible: list[int] | None) -> Records:
             competition_id=competition.id, year=competition.year, level=competition.level.value,
             unit_id=team.org_unit_id or competition.org_unit_id, reference_day=_reference_day(competition),
             leader=_person(leader) if leader else F.Person(None, None, False), members=members,
-            board=boards.get(entry.board_id) if entry else None, field=fields.get(entry.field_id) if entry else None,
-            submitted=submitted, valid=submitted and entry.validity is EntryValidity.valid,
+            board=boards.get(entry.board_id) if entry and entry.board_id is not None else None,
+            field=fields.get(entry.field_id) if entry and entry.field_id is not None else None,
+            submitted=submitted, valid=entry is not None and submitted and entry.validity is EntryValidity.valid,
             rounds_reached=provided.reached.get(entry.id, ()) if entry else (),
             awards=provided.awards.get(entry.id, ()) if entry else ()))
     competition_records = [F.CompetitionRecord(
@@ -200,7 +201,7 @@ def breakdowns(records: Records, filters: F.Filters) -> dict[str, F.Breakdown]:
     return {
         "level": F.breakdown(comps, teams, lambda t, c: level_label(t.level), lambda c: level_label(c.level), filters,
                              order=lambda name: [level_label(v) for v in levels].index(name)),
-        "unit": F.breakdown(comps, teams, lambda t, c: unit_label(units.get(t.unit_id)),
+        "unit": F.breakdown(comps, teams, lambda t, c: unit_label(units.get(t.unit_id) if t.unit_id else None),
                             lambda c: unit_label(units.get(c.unit_id)), filters),
         "field": F.breakdown(comps, teams, lambda t, c: t.field, None, filters),
         "board": F.breakdown(comps, teams, lambda t, c: t.board, None, filters),

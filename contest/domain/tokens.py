@@ -22,7 +22,7 @@ SIGNED_TOKEN = re.compile(r"(?<![A-Za-z0-9_.-])\.?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{
 
 
 def contains_token(text: str | None) -> bool:
-    return bool(text) and SIGNED_TOKEN.search(text) is not None
+    return text is not None and SIGNED_TOKEN.search(text) is not None
 
 
 class TokenExpired(Exception):

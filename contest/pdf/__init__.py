@@ -273,6 +273,7 @@ def prepare_image(data: bytes, width: float, height: float, dpi: int = 200, *, i
     with ``draw_ink`` (multiply blending) white vanishes like paper under ink, so
     they need no alpha channel.  Other transparent images stay lossless with alpha.
     """
+    image: Image.Image
     try:
         image = Image.open(io.BytesIO(data))
         image.load()
@@ -281,7 +282,7 @@ def prepare_image(data: bytes, width: float, height: float, dpi: int = 200, *, i
     except Exception as exc:  # Pillow raises many types for bad input
         raise ValueError("not a readable image") from exc
     image.thumbnail((max(1, round(width / 72 * dpi)), max(1, round(height / 72 * dpi))))
-    if image.mode in ("RGBA", "LA") and image.getchannel("A").getextrema()[0] < 255:
+    if image.mode in ("RGBA", "LA") and _lowest(image.getchannel("A")) < 255:
         if not ink:
             return ImageReader(image)
         paper = Image.new("RGBA", image.size, (255, 255, 255, 255))
@@ -290,6 +291,13 @@ def prepare_image(data: bytes, width: float, height: float, dpi: int = 200, *, i
     image.convert("RGB").save(buffer, format="JPEG", quality=92)
     buffer.seek(0)
     return ImageReader(buffer)
+
+
+def _lowest(band: Image.Image) -> float:
+    low, _high = band.getextrema()   # one band: (min, max)
+    if isinstance(low, tuple):
+        raise TypeError("expected a single band")
+    return low
 
 
 # A prepared ImageReader is shared by every document of its template, and a JPEG

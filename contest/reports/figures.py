@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 YOUTH_MAX_AGE = 35
 
@@ -159,7 +160,7 @@ def compute(competitions: Iterable[CompetitionRecord], teams: Iterable[TeamRecor
 def breakdown(competitions: Iterable[CompetitionRecord], teams: Iterable[TeamRecord],
               key: Callable[[TeamRecord, CompetitionRecord], str | None],
               competition_key: Callable[[CompetitionRecord], str | None] | None,
-              filters: Filters = Filters(), order: Callable[[str], object] | None = None) -> Breakdown:
+              filters: Filters = Filters(), order: Callable[[str], Any] | None = None) -> Breakdown:
     """Figures per key. `key` names a team's row (None: left out); `competition_key`
     names a competition's row for the competitions column (None when the
     breakdown is not by something competitions have, e.g. field)."""

@@ -29,10 +29,10 @@ PUBLIC_PAGE_SECONDS = 5
 def show(slug):
     def render() -> bytes:
         competition = visible_or_404(slug)
-        counts = dict(db.session.execute(
+        counts: dict[int | None, int] = dict(db.session.execute(
             select(Entry.board_id, func.count()).where(Entry.competition_id == competition.id,
                                                        Entry.status == EntryStatus.submitted)
-            .group_by(Entry.board_id)).all())
+            .group_by(Entry.board_id)).tuples().all())
         return render_template("competitions/show.html", competition=competition, counts=counts,
                                total=sum(counts.values()), open_now=submissions_open(competition),
                                state_labels=STATE_LABELS, level_labels=LEVEL_LABELS,
