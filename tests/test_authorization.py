@@ -120,6 +120,7 @@ TABLE: dict[str, set[str]] = {
     "judge.paper_sheet": PANEL,
     "judge.csrf": SIGNED_IN,
     "judge.service_worker": EVERYONE,
+    "judge.offline_page": EVERYONE,
     # judging: organizers
     **{f"organize.{name}": ORGANIZERS for name in (
         "index", "create_rubric", "create_round", "round", "refresh_entries", "apply_assignment", "add_pair",

@@ -53,14 +53,23 @@ class ScoringPage:
 
 
 def rounds_for(user_id: int) -> list[RoundSummary]:
+    """The judge's rounds: those open for scoring first, then the others, each
+    group newest first (see `round_order`)."""
     rows = db.session.execute(select(Round, Judge).join(Judge, Judge.competition_id == Round.competition_id)
-                              .where(Judge.user_id == user_id, Round.state != RoundState.preparing)
-                              .order_by(Round.competition_id.desc(), Round.position)).all()
+                              .where(Judge.user_id == user_id, Round.state != RoundState.preparing)).all()
     summaries = []
-    for round_, judge in rows:
+    for round_, judge in sorted(rows, key=lambda row: round_order(row[0])):
         assigned, submitted = _progress(round_.id, judge.id)
         summaries.append(RoundSummary(round_, judge, assigned, submitted))
     return summaries
+
+
+def round_order(round_: Round) -> tuple:
+    """Open rounds before the others; within each, the competition's year, the
+    round's latest date (locked, started, created) and its position, newest first."""
+    when = round_.locked_at or round_.starts_at or round_.created_at
+    return (round_.state is not RoundState.open, -round_.competition.year,
+            -(when.timestamp() if when else 0), -round_.position, -round_.id)
 
 
 def _progress(round_id: int, judge_id: int) -> tuple[int, int]:

@@ -88,8 +88,27 @@ def _round_and_judge(round_id):
 @access("round:judge")
 def queue(round_id):
     round_, judge = _round_and_judge(round_id)
-    return render_template("judging/judge/queue.html", round=round_, judge=judge,
-                           items=queue_domain.queue_of(round_, judge), panel=queue_domain.panel_view(round_, judge))
+    items = queue_domain.queue_of(round_, judge)
+    return render_template("judging/judge/queue.html", round=round_, judge=judge, items=items,
+                           panel=queue_domain.panel_view(round_, judge), csrf=generate_csrf(),
+                           precache=_precache(round_, judge, items))
+
+
+def _precache(round_, judge, items) -> dict:
+    """What the tablet keeps ahead once this queue is opened with a connection:
+    the judge's pages, every sheet the judge may open and its documents, and
+    the scripts those sheets need."""
+    pages = [url_for("judge.home"), url_for("judge.queue", round_id=round_.id)]
+    for item in items:
+        if not queue_domain.may_read(round_, judge, item.entry.id):
+            continue
+        pages.append(url_for("judge.score", round_id=round_.id, entry_id=item.entry.id))
+        pages.extend(url_for("judge.document", round_id=round_.id, entry_id=item.entry.id, attachment_id=a.id)
+                     for a in item.entry.current_attachments())
+    scripts = ["css/app.css", "js/device-data.js", "js/judge-offline.js", "js/judge-queue.js", "js/judge-scoring.js"]
+    if round_.mode.value == "pitch":
+        scripts.append("js/pitch-timer.js")
+    return {"pages": pages, "assets": [url_for("static", filename=name) for name in scripts]}
 
 
 @bp.route("/rounds/<int:round_id>/entries/<int:entry_id>")
@@ -143,6 +162,15 @@ def paper_sheet(round_id):
     round_, judge = _round_and_judge(round_id)
     return Response(score_sheet_pdf(round_, judge), mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="phieu-cham-{round_.id}-{judge.id}.pdf"'})
+
+
+@bp.route("/offline")
+@access("public")
+def offline_page():
+    """What the tablet shows, without a connection, for a judge's page it does not keep."""
+    response = current_app.make_response(render_template("judging/judge/offline.html"))
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.route("/csrf")

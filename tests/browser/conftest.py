@@ -3,6 +3,7 @@ Playwright, axe-core for accessibility, and a guard against outside requests."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from pathlib import Path
@@ -103,35 +104,91 @@ class PageGuard:
             self.outside.append(request.url)
 
 
+# Runs in every HTML page the browser opens (top frame only), once it has
+# loaded and its deferred scripts have run; reports serious and critical
+# violations to the test through the __axeReport binding.
+AXE_ON_LOAD = """
+(() => {
+  if (window.top !== window) { return; }
+  const run = () => {
+    // The app's pages only: not the browser's own (its offline error page, its PDF viewer).
+    if (!/^https?:$/.test(location.protocol) || document.contentType !== "text/html" || !window.axe) { return; }
+    window.__axeDone = axe.run(document, {resultTypes: ["violations"]}).then((results) => {
+      const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`);
+      return window.__axeReport(location.href, bad);
+    }).catch(() => null);
+  };
+  window.addEventListener("load", () => setTimeout(run, 0));
+})();
+"""
+
+
+class AxeWatch:
+    """axe-core on every page a test opens: each serious or critical violation,
+    with the page it was found on, fails the test when its page fixture ends."""
+
+    def __init__(self, context):
+        self.checked: list[str] = []
+        self.violations: list[str] = []
+        context.add_init_script(AXE_JS + "\n" + AXE_ON_LOAD)
+        context.expose_binding("__axeReport", self._report)
+
+    def _report(self, _source, url, bad):
+        self.checked.append(url)
+        self.violations.extend(f"{url}: {line}" for line in bad if f"{url}: {line}" not in self.violations)
+
+    def finish(self, page):
+        """Let the current page's run end (it may still be running) and check."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        # A page closed or navigating away: its run is lost, not failed.
+        with contextlib.suppress(PlaywrightError):
+            page.evaluate("async () => { await (window.__axeDone || null); }")
+        assert not self.violations, "accessibility violations:\n" + "\n".join(self.violations)
+
+
 def _page(browser, options):
     context = browser.new_context(locale="vi-VN", **options)
+    axe_watch = AxeWatch(context)
     page = context.new_page()
     page.guard = PageGuard(page)
+    page.axe = axe_watch
     page.set_default_timeout(10_000)
     return context, page
+
+
+def _finish(context, page):
+    try:
+        assert not page.guard.outside, f"requests to outside hosts: {page.guard.outside}"
+        page.axe.finish(page)
+    finally:
+        context.close()
 
 
 @pytest.fixture
 def phone_page(browser):
     context, page = _page(browser, PHONE)
     yield page
-    assert not page.guard.outside, f"requests to outside hosts: {page.guard.outside}"
-    context.close()
+    _finish(context, page)
 
 
 @pytest.fixture
 def tablet_page(browser):
     context, page = _page(browser, TABLET)
     yield page
-    assert not page.guard.outside, f"requests to outside hosts: {page.guard.outside}"
-    context.close()
+    _finish(context, page)
 
 
 def check_accessibility(page) -> None:
-    """Run axe-core on the current page: no serious or critical violations."""
+    """Run axe-core on the current page as it is now (after taps, notices shown):
+    no serious or critical violations. Every page is also checked once loaded (AxeWatch)."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_JS)
-    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    results = page.evaluate("""async () => {
+        await (window.__axeDone || null);
+        return await axe.run(document, {resultTypes: ['violations']});
+    }""")
     bad = [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
         for v in results["violations"]
