@@ -121,3 +121,40 @@ def test_judge_pages_name_their_account_for_the_tablets_cache(client, db):
     html = client.get(page).get_data(as_text=True)
     # The texts the page shows a refused change with, and asks before a log-out with changes unsent.
     assert "chưa được lưu" in html and "Vẫn đăng xuất?" in html
+
+
+def test_the_queue_lists_what_the_tablet_keeps_and_nothing_it_may_not_open(client, db):
+    import json
+    import re
+    from html import unescape
+
+    from contest.models.base import utcnow
+    from judging.models import ConflictSource, ConflictStatus
+
+    competition = make_competition()
+    entries = [make_valid_entry(competition) for _ in range(2)]
+    judge = make_judge(competition)
+    round_ = make_round(competition, entries, [judge])
+    db.session.add(Conflict(judge_id=judge.id, entry_id=entries[1].id, reason="Người nhà", source=ConflictSource.declared,
+                            status=ConflictStatus.confirmed, created_at=utcnow()))
+    db.session.commit()
+    login(client, judge.user)
+    page = client.get(f"/judge/rounds/{round_.id}").get_data(as_text=True)
+    data = json.loads(unescape(re.search(r"data-queue='([^']*)'", page).group(1)))
+    kept = data["precache"]["pages"]
+    base = f"/judge/rounds/{round_.id}/entries/"
+    assert kept[:2] == ["/judge/", f"/judge/rounds/{round_.id}"]
+    assert f"{base}{entries[0].id}" in kept
+    assert sorted(p for p in kept if "/documents/" in p) == sorted(
+        f"{base}{entries[0].id}/documents/{a.id}" for a in entries[0].current_attachments())
+    assert not any(p.startswith(f"{base}{entries[1].id}") for p in kept)      # a confirmed conflict
+    assert "/static/js/judge-scoring.js" in data["precache"]["assets"]
+
+
+def test_the_offline_page_is_vietnamese_and_names_no_account(client, db):
+    competition = make_competition()
+    judge = make_judge(competition)
+    login(client, judge.user)
+    page = client.get("/judge/offline").get_data(as_text=True)
+    assert '<html lang="vi">' in page and "Không có kết nối mạng" in page
+    assert judge.user.full_name not in page and judge.user.email not in page
