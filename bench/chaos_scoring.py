@@ -10,7 +10,7 @@ and 2 gthread workers. Each judge's session comes from an address of its own
 (X-Forwarded-For, as nginx passes it on) over HTTPS (X-Forwarded-Proto).
 
 50 judge threads then send score changes back to back as the tablet does
-(static/js/judge-scoring.js): one change at a time, in order, each with a
+(static/js/judge-queue.js): one change at a time, in order, each with a
 fresh idempotency key and the moment it was made; after a connection error,
 a timeout, a 5xx or a 401 the SAME change (same key, same body) is sent again
 after a short back-off, until a definite answer (2xx or another 4xx); a CSRF
