@@ -17,7 +17,7 @@
 // that is not on the tablet answers the offline page (/judge/offline, in the
 // judge's language, kept at install) with status 503.
 "use strict";
-var STATIC = "judge-static-v2";
+var STATIC = "judge-static-v3";   // v3: the save queue moved to judge-queue.js
 var PAGES = "judge-pages-v2:";
 var OFFLINE_URL = new URL("offline", self.registration.scope).href;
 

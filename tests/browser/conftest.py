@@ -180,6 +180,22 @@ def tablet_page(browser):
     _finish(context, page)
 
 
+@pytest.fixture
+def new_page(browser):
+    """More pages for one test (another person, another device): each in a
+    context of its own, guarded and checked by axe-core like the others."""
+    opened = []
+
+    def open_page(options):
+        context, page = _page(browser, options)
+        opened.append((context, page))
+        return page
+
+    yield open_page
+    for context, page in opened:
+        _finish(context, page)
+
+
 def check_accessibility(page) -> None:
     """Run axe-core on the current page as it is now (after taps, notices shown):
     no serious or critical violations. Every page is also checked once loaded (AxeWatch)."""

@@ -47,10 +47,10 @@ def _seed(app):
         return competition.slug, round_.id, [e.team.name for e in entries], [e.code for e in entries]
 
 
-def test_results_from_freeze_to_ceremony(live_server, browser):
+def test_results_from_freeze_to_ceremony(live_server, new_page):
     slug, round_id, teams, codes = _seed(live_server.app)
-    context = browser.new_context(locale="vi-VN", **DESKTOP)
-    page = context.new_page()
+    page = new_page(DESKTOP)
+    context = page.context
     url = live_server.url
     page.goto(url + "/login")
     page.get_by_label("E-mail").fill("btc@example.vn")
@@ -82,7 +82,7 @@ def test_results_from_freeze_to_ceremony(live_server, browser):
     page.locator("form:has(input[value=publish]) button").click()
     check_accessibility(page)
 
-    public = browser.new_context(locale="vi-VN", **DESKTOP).new_page()
+    public = new_page(DESKTOP)
     public.goto(f"{url}/c/{slug}/results")
     expect(public.locator("[data-results=none]")).to_be_visible()
     assert teams[0] not in public.content()
@@ -114,7 +114,7 @@ def test_results_from_freeze_to_ceremony(live_server, browser):
     assert page.locator("#slide-award").inner_text() == "Giải Nhất"
     assert page.locator("#slide-team").inner_text() == teams[0]
     assert shown[0] == ("Giải Khuyến khích", teams[4]) and shown[1] == ("Giải Khuyến khích", teams[3])
-    context.close()
+    context.set_offline(False)
 
 
 def _local_in(minutes: int) -> str:

@@ -25,7 +25,7 @@ def _wait_for_autosave(page):
     expect(page.locator("#autosave-status")).to_contain_text("Đã lưu", timeout=10_000)
 
 
-def test_team_registers_and_submits_on_a_phone(live_server, smtp_server, phone_page, browser):
+def test_team_registers_and_submits_on_a_phone(live_server, smtp_server, phone_page, new_page):
     with live_server.app.app_context():
         competition = make_competition("khoi-nghiep-2026")
         slug, board, field = competition.slug, competition.boards[0].name, competition.fields[0].name
@@ -51,14 +51,12 @@ def test_team_registers_and_submits_on_a_phone(live_server, smtp_server, phone_p
     mail = _wait_for_mail(smtp_server, "thanh.vien@example.vn")
     link = first_link(mail, "/invite/")
 
-    member_context = browser.new_context(locale="vi-VN", **PHONE)
-    member_page = member_context.new_page()
+    member_page = new_page(PHONE)
     _log_in(member_page, url, "thanh.vien@example.vn")
     member_page.goto(link)
     member_page.get_by_label("Ngày sinh").fill("2001-02-03")
     member_page.get_by_role("button", name="Tham gia đội").tap()
     member_page.get_by_role("heading", name="Tỏi đen Lý Sơn").wait_for()
-    member_context.close()
 
     # A member who will never log in.
     page.reload()
