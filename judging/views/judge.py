@@ -46,7 +46,8 @@ def _name_the_account(response):
 @bp.route("/")
 @access("login")
 def home():
-    return render_template("judging/judge/home.html", rounds=queue_domain.rounds_for(current_user.id))
+    return render_template("judging/judge/home.html", rounds=queue_domain.rounds_for(current_user.id),
+                           csrf=generate_csrf(), precache={"pages": [], "assets": []})
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])

@@ -62,7 +62,7 @@
   // Keep the round's sheets and documents on the tablet (only with a connection:
   // without one, the pages kept before stay as they are).
   function keepAhead() {
-    if (!navigator.onLine || !("serviceWorker" in navigator) || !meta) { return; }
+    if (!navigator.onLine || !("serviceWorker" in navigator) || !meta || !data.precache.pages.length) { return; }
     var absolute = function (url) { return new URL(url, location.href).href; };
     var pages = data.precache.pages.map(absolute);
     var assets = data.precache.assets.map(absolute);

@@ -254,8 +254,8 @@
       store(REFUSED, list);
     }
 
-    // Send now, whatever pause the failures before asked for.
-    function resume() { failures = 0; pausedUntil = 0; flush(); }
+    // Send now, whatever pause the failures before asked for (the connection is back).
+    function resume() { failures = 0; pausedUntil = 0; backoffs = {}; flush(); }
 
     window.addEventListener("online", resume);
     window.addEventListener("offline", changed);

@@ -50,8 +50,16 @@ class LiveServer:
     def __init__(self, app, port: int):
         self.app = app
         self.url = f"http://127.0.0.1:{port}"
-        self._server = make_server("127.0.0.1", port, app, threaded=True)
+        # True: the server answers nothing but 503 (see `cut_network`).
+        self.cut = False
+        self._server = make_server("127.0.0.1", port, self._serve, threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def _serve(self, environ, start_response):
+        if self.cut:
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain"), ("Content-Length", "0")])
+            return [b""]
+        return self.app(environ, start_response)
 
     def start(self):
         self._thread.start()
@@ -84,6 +92,15 @@ def live_server(database_url, smtp_server, tmp_path):
         empty_tables(db.engine)
         db.engine.dispose()
         cache.clear()
+
+
+def cut_network(live_server, page, cut: bool) -> None:
+    """The hall's Wi-Fi goes (or comes back) for `page`'s browser. Chromium's
+    offline emulation now and then lets a request of a page its service worker
+    controls through to the network (a retry of the save queue, seconds later),
+    which a real cut never does; so the server also stops answering meanwhile."""
+    live_server.cut = cut
+    page.context.set_offline(cut)
 
 
 class PageGuard:

@@ -9,7 +9,7 @@ queue page itself when the connection returns (issue 19, point 2)."""
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from tests.browser.conftest import check_accessibility
+from tests.browser.conftest import check_accessibility, cut_network
 from tests.factories import (
     PASSWORD,
     make_competition,
@@ -81,7 +81,7 @@ def test_next_and_queue_work_offline_and_the_queue_page_sends(live_server, table
     round_id, entry_ids, criteria, _documents = _world(live_server.app)
     _log_in_and_open_queue(page, url)
 
-    page.context.set_offline(True)      # before any sheet has been opened
+    cut_network(live_server, page, True)      # before any sheet has been opened
     page.locator(".queue__link").first.tap()
     expect(page.locator("h1")).to_contain_text("Tỏi đen Lý Sơn")
     page.get_by_role("link", name="Tiếp ›").tap()
@@ -105,7 +105,7 @@ def test_next_and_queue_work_offline_and_the_queue_page_sends(live_server, table
     expect(page.locator("#offline-status")).to_contain_text("1 thay đổi")
 
     # The connection returns while the queue page is open: it sends the change itself.
-    page.context.set_offline(False)
+    cut_network(live_server, page, False)
     assert _wait_for(page, lambda: _scores(live_server.app) == {(entry_ids[1], criteria[0]): 4.0}), _scores(live_server.app)
     assert _wait_for(page, lambda: _queue(page) == []), _queue(page)
     expect(page.locator("#offline-status")).to_have_attribute("data-waiting", "0")
@@ -119,7 +119,7 @@ def test_a_whole_day_scored_offline_drains_on_reconnect(live_server, tablet_page
     round_id, entry_ids, criteria, documents = _world(live_server.app)
     _log_in_and_open_queue(page, url)
 
-    page.context.set_offline(True)      # the Wi-Fi goes before the first sheet is opened
+    cut_network(live_server, page, True)      # the Wi-Fi goes before the first sheet is opened
     expected = {}
     for n, entry_id in enumerate(entry_ids):
         page.locator(".queue__link").nth(n).tap()
@@ -151,7 +151,7 @@ def test_a_whole_day_scored_offline_drains_on_reconnect(live_server, tablet_page
     expect(page.locator("#comment")).to_have_value("Nhận xét 1")
     page.get_by_role("link", name="Danh sách chấm").tap()
 
-    page.context.set_offline(False)
+    cut_network(live_server, page, False)
     assert _wait_for(page, lambda: _scores(live_server.app) == expected, timeout=60), _scores(live_server.app)
     assert _wait_for(page, lambda: _queue(page) == []), len(_queue(page))
     with live_server.app.app_context():
