@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 from playwright.sync_api import expect
 
-from tests.browser.conftest import _page, check_accessibility
+from tests.browser.conftest import _finish, _page, check_accessibility
 from tests.factories import PASSWORD, make_unit, make_user
 
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
@@ -21,8 +21,7 @@ DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 def desktop_page(browser):
     context, page = _page(browser, DESKTOP)
     yield page
-    assert not page.guard.outside, f"requests to outside hosts: {page.guard.outside}"
-    context.close()
+    _finish(context, page)     # no outside requests; axe-core on every page opened
 
 
 def _seed(app):
