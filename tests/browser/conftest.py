@@ -130,7 +130,9 @@ AXE_ON_LOAD = """
   const run = () => {
     // The app's pages only: not the browser's own (its offline error page, its PDF viewer).
     if (!/^https?:$/.test(location.protocol) || document.contentType !== "text/html" || !window.axe) { return; }
-    window.__axeDone = axe.run(document, {resultTypes: ["violations"]}).then((results) => {
+    // One run at a time: after any run still going (check_accessibility's too).
+    window.__axeDone = Promise.resolve(window.__axeDone).catch(() => null)
+      .then(() => axe.run(document, {resultTypes: ["violations"]})).then((results) => {
       const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
         .map((v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`);
       return window.__axeReport(location.href, bad);
@@ -219,8 +221,10 @@ def check_accessibility(page) -> None:
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_JS)
     results = page.evaluate("""async () => {
-        await (window.__axeDone || null);
-        return await axe.run(document, {resultTypes: ['violations']});
+        const run = Promise.resolve(window.__axeDone).catch(() => null)
+            .then(() => axe.run(document, {resultTypes: ['violations']}));
+        window.__axeDone = run.catch(() => null);    // the next run waits for this one
+        return await run;
     }""")
     bad = [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
