@@ -15,6 +15,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from contest.domain.errors import DomainError
+from contest.extensions import db
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -70,15 +71,33 @@ orgunits_cli = AppGroup("orgunits", help="Organising units.")
 @orgunits_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def orgunits_import(file: Path):
-    """Create or update units from a CSV (code,name,kind,parent_code,valid_from,valid_to[,successor_code])."""
+    """Create or update units from a CSV (code,name,kind,parent_code,valid_from,valid_to
+    [,successor_code][,successor_of]); successor_of lists predecessors separated by ";"."""
     from contest.domain.orgunits import import_csv
 
-    report = import_csv(file.read_text(encoding="utf-8-sig"))
+    _import_units(import_csv, file.read_text(encoding="utf-8-sig"))
+
+
+@orgunits_cli.command("load-reference")
+def orgunits_load_reference():
+    """Load the units shipped with the application: Quảng Ngãi 2020, then the new province from 1 July 2025."""
+    from contest.domain.orgunits import REFERENCE_FILES, import_csv
+
+    for path in REFERENCE_FILES:
+        click.echo(f"{path.name}: ", nl=False)
+        _import_units(import_csv, path.read_text(encoding="utf-8-sig"))
+
+
+def _import_units(import_csv, text: str) -> None:
+    report = import_csv(text)
     if report.errors:
+        db.session.rollback()
         for line in report.errors:
             click.echo(line, err=True)
         raise click.ClickException("nothing imported")
-    click.echo(f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}")
+    db.session.commit()
+    click.echo(f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}, "
+               f"successions added {report.links_added}")
 
 
 outbox_cli = AppGroup("outbox", help="The mail outbox.")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from contest import signals
 from contest.domain.accounts import hash_password
-from contest.domain.orgunits import import_csv
+from contest.domain.orgunits import REFERENCE_FILES, import_csv
 from contest.extensions import db
 from contest.models import PlatformRole, User
 from contest.models.base import utcnow
@@ -32,8 +32,8 @@ def _ensure_user(email: str, name: str, role: PlatformRole) -> User:
 
 
 def load_demo() -> list[tuple[str, str, str]]:
-    for name in ("org_units_quang_ngai_2020.csv", "org_units_reform_2025.csv"):
-        report = import_csv((DATA_DIR / name).read_text(encoding="utf-8"))
+    for path in REFERENCE_FILES:
+        report = import_csv(path.read_text(encoding="utf-8"))
         if report.errors:
             raise RuntimeError("; ".join(report.errors))
     logins = []

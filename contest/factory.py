@@ -144,13 +144,16 @@ def _register_blueprints(app: Flask) -> None:
     from contest.views.reports import bp as reports_bp
     from contest.views.secretariat import bp as secretariat_bp
     from contest.views.teams import bp as teams_bp
+    from contest.views.units import bp as units_bp
+    from contest.views.units import nav_links as unit_nav_links
 
     for bp in (main_bp, auth_bp, account_bp, admin_bp, competitions_bp, manage_bp, secretariat_bp, teams_bp, entries_bp,
-               certificates_bp, followup_bp, reports_bp, reporting_bp):
+               certificates_bp, followup_bp, reports_bp, reporting_bp, units_bp):
         app.register_blueprint(bp)
     signals.team_links.connect(team_links, app)
     signals.manage_links.connect(manage_links, app)
     signals.nav_links.connect(reporting_nav_links, app)
+    signals.nav_links.connect(unit_nav_links, app)
 
 
 def _register_errors(app: Flask) -> None:

@@ -32,8 +32,13 @@ def make_user(email: str | None = None, *, name: str = "Nguyễn Văn An", admin
     return user
 
 
-def make_unit(code: str, name: str = "Đơn vị", kind: OrgUnitKind = OrgUnitKind.district, parent=None, **kw) -> OrgUnit:
+def make_unit(code: str, name: str = "Đơn vị", kind: OrgUnitKind = OrgUnitKind.district, parent=None,
+              successors=(), **kw) -> OrgUnit:
+    """A unit; `successors`: the units that took it over (dated the day each began)."""
+    from contest.models import OrgUnitSuccession
+
     unit = OrgUnit(code=code, name=name, kind=kind, parent=parent, **kw)
+    unit.successor_links = [OrgUnitSuccession(successor=s, on=s.valid_from) for s in successors]
     db.session.add(unit)
     db.session.commit()
     return unit

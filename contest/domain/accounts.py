@@ -273,3 +273,32 @@ def create_admin(email: str, password: str, full_name: str) -> User:
     audit.record("account.made_admin", "user", user.id, after={"platform_role": "admin"})
     db.session.commit()
     return user
+
+
+def deactivate(user: User, *, by: User) -> int:
+    """Stop an account: it can no longer sign in, and every session it has ends
+    at once on every device and process (each request checks the session row
+    and the account). Its roles stay, inert, for the record. Administrators
+    may deactivate anyone but themselves. Flushes; the caller commits."""
+    if user.id == by.id:
+        raise DomainError(_("You cannot deactivate your own account."))
+    if not by.is_admin:
+        raise DomainError(_("Only an administrator can deactivate an account."))
+    if not user.is_active_account:
+        raise DomainError(_("This account is deactivated."))
+    user.is_active_account = False
+    ended = login_sessions.end_all(user.id, SessionEnd.deactivated)
+    db.session.flush()
+    audit.record("account.deactivated", "user", user.id, before={"active": True},
+                 after={"active": False, "sessions_ended": ended})
+    return ended
+
+
+def reactivate(user: User, *, by: User) -> None:
+    if not by.is_admin:
+        raise DomainError(_("Only an administrator can deactivate an account."))
+    if user.is_active_account:
+        return
+    user.is_active_account = True
+    db.session.flush()
+    audit.record("account.reactivated", "user", user.id, before={"active": False}, after={"active": True})

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from contest.domain import audit
+from contest.domain import audit, orgunits, unit_officers
 from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.models import (
@@ -115,9 +117,25 @@ def _free_code_prefix(wanted: str) -> str:
     return candidate
 
 
+def running_dates(competition: Competition) -> tuple[date, date]:
+    """The days the competition runs for its organising unit: from registration
+    opening (else the first of its year) to the submission deadline (else the
+    last of its year), in local time."""
+    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    first = (competition.registration_opens_at.astimezone(tz).date() if competition.registration_opens_at
+             else date(competition.year, 1, 1))
+    last = (competition.submission_deadline.astimezone(tz).date() if competition.submission_deadline
+            else date(competition.year, 12, 31))
+    return min(first, last), last
+
+
 def create_competition(*, name: str, year: int, slug: str, org_unit: OrgUnit, preset_name: str,
                        code_prefix: str | None = None) -> Competition:
     preset = PRESETS[preset_name]
+    if not org_unit.overlaps(date(year, 1, 1), date(year, 12, 31)):
+        raise DomainError(_("%(unit)s is %(dates)s, so it cannot organise a competition in %(year)d. Choose the "
+                            "unit in force that year (after a reform, its successor).",
+                            unit=org_unit.name, dates=orgunits.validity_text(org_unit), year=year), field="org_unit")
     slug = slug.strip().lower()
     if not SLUG_RE.match(slug):
         raise DomainError(_("Use lower-case letters, digits and dashes, such as khoi-nghiep-2026."), field="slug")
@@ -237,6 +255,7 @@ def change_state(competition: Competition, new_state: CompetitionState, *, now: 
             raise DomainError(_("Add at least one board and one field before opening."))
         if competition.submission_deadline is None or competition.submission_deadline <= now:
             raise DomainError(_("Set a submission deadline in the future before opening."))
+        orgunits.check_valid_between(competition.org_unit, *running_dates(competition))
     before = competition.state.value
     competition.state = new_state
     audit.record("competition.state", "competition", competition.id, competition_id=competition.id,
@@ -268,13 +287,18 @@ def has_role(user, competition: Competition, *roles: CompetitionRoleKind) -> boo
 
 
 def can_organize(user, competition: Competition) -> bool:
-    return bool(user and user.is_authenticated and (user.is_admin or has_role(user, competition, CompetitionRoleKind.organizer)))
+    """Administrators, the competition's organizers, and the current officers of
+    its organising unit (not of a unit above or below: see unit_officers)."""
+    return bool(user and user.is_authenticated and (
+        user.is_admin or unit_officers.manages(user, competition.org_unit)
+        or has_role(user, competition, CompetitionRoleKind.organizer)))
 
 
 def can_check_entries(user, competition: Competition) -> bool:
     """The secretariat's work; organizers may do it too."""
     return bool(user and user.is_authenticated and (
-        user.is_admin or has_role(user, competition, CompetitionRoleKind.organizer, CompetitionRoleKind.secretariat)))
+        user.is_admin or unit_officers.manages(user, competition.org_unit)
+        or has_role(user, competition, CompetitionRoleKind.organizer, CompetitionRoleKind.secretariat)))
 
 
 def grant_role(competition: Competition, email: str, role: CompetitionRoleKind, granted_by: User) -> CompetitionRole:
@@ -310,7 +334,8 @@ def roles_of(competition: Competition) -> list[CompetitionRole]:
 def visible_to(user, competition: Competition) -> bool:
     """A competition in draft is not public: only its organizers (and
     administrators) see it, on every page under /c/<slug>/ and in lists."""
-    return competition.state is not S.draft or can_organize(user, competition)
+    return (competition.state is not S.draft or can_organize(user, competition)
+            or unit_officers.sees(user, competition.org_unit))
 
 
 def visible_competitions(user) -> list[Competition]:

@@ -25,7 +25,7 @@ from flask_login import login_user, logout_user
 from sqlalchemy import ColumnElement, and_, select, update
 
 from contest.extensions import db
-from contest.models import LoginSession, SessionEnd, User
+from contest.models import LoginSession, SessionEnd, UnitOfficer, User
 from contest.models.base import utcnow
 
 
@@ -92,13 +92,17 @@ def load(token: str) -> User | None:
     if parts is None:
         return None
     user_id, secret = parts
+    # Whether the account holds a unit role at all, in the same query, so that
+    # pages spend no statement on it for the many accounts that hold none.
+    holds_unit_role = select(UnitOfficer.id).where(UnitOfficer.user_id == User.id,
+                                                   UnitOfficer.ended_at.is_(None)).exists()
     row = db.session.execute(
-        select(User, LoginSession).join(LoginSession, LoginSession.user_id == User.id)
+        select(User, LoginSession, holds_unit_role).join(LoginSession, LoginSession.user_id == User.id)
         .where(active(_hash(secret), user_id), User.is_active_account.is_(True))
     ).first()
     if row is None:
         return None
-    user, login_session = row
+    user, login_session, user.holds_unit_role = row
     user.login_token = token
     user.login_session = login_session
     return user

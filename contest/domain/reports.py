@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from contest import signals
+from contest.domain import unit_officers
 from contest.domain.competitions import LEVEL_LABELS, STATE_LABELS
 from contest.extensions import db
 from contest.models import (
@@ -29,6 +30,7 @@ from contest.models import (
     EntryStatus,
     EntryValidity,
     OrgUnit,
+    OrgUnitSuccession,
     PlanFigure,
     PlanTarget,
     ProjectOutcome,
@@ -50,29 +52,35 @@ class ContestOutcomes:
 
 def visible_competition_ids(user) -> list[int] | None:
     """None: every competition (administrators). Otherwise those where the user
-    is an organizer or in the secretariat."""
+    is an organizer or in the secretariat, or which their unit (or a unit
+    under it) organises."""
     if user.is_admin:
         return None
-    return list(db.session.scalars(select(CompetitionRole.competition_id).where(
+    held = set(db.session.scalars(select(CompetitionRole.competition_id).where(
         CompetitionRole.user_id == user.id,
         CompetitionRole.role.in_([CompetitionRoleKind.organizer, CompetitionRoleKind.secretariat])).distinct()))
+    # Unit officers: their units' competitions and those of the units under them.
+    return sorted(held | set(unit_officers.seen_competition_ids(user)))
 
 
 def may_see_reports(user) -> bool:
-    return bool(user.is_authenticated and (user.is_admin or visible_competition_ids(user)))
+    return bool(user.is_authenticated and (user.is_admin or visible_competition_ids(user)
+                                           or unit_officers.own_unit_ids(user)))
 
 
 def unit_scope(unit_id: int) -> frozenset[int]:
-    """The unit, the units under it, and the units merged into it (followed back
-    through successor links), so a current commune also counts what its
-    dissolved predecessors held."""
-    units = db.session.execute(select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.successor_id)).all()
+    """The unit, the units under it, and the units it took over (followed back
+    through succession links, which are many-to-many), so a current commune
+    also counts what its dissolved predecessors held. A set: a district split
+    among three communes that are all in scope is counted once."""
+    units = db.session.execute(select(OrgUnit.id, OrgUnit.parent_id)).all()
+    links = db.session.execute(select(OrgUnitSuccession.predecessor_id, OrgUnitSuccession.successor_id)).all()
     children, predecessors = defaultdict(list), defaultdict(list)
-    for uid, parent_id, successor_id in units:
+    for uid, parent_id in units:
         if parent_id is not None:
             children[parent_id].append(uid)
-        if successor_id is not None:
-            predecessors[successor_id].append(uid)
+    for predecessor_id, successor_id in links:
+        predecessors[successor_id].append(predecessor_id)
     scope, todo = set(), [unit_id]
     while todo:
         uid = todo.pop()
@@ -80,6 +88,15 @@ def unit_scope(unit_id: int) -> frozenset[int]:
             scope.add(uid)
             todo.extend(children[uid] + predecessors[uid])
     return frozenset(scope)
+
+
+def successor_ids() -> dict[int, list[int]]:
+    """unit → the units that took it over, for following history forward."""
+    found = defaultdict(list)
+    for predecessor_id, successor_id in db.session.execute(
+            select(OrgUnitSuccession.predecessor_id, OrgUnitSuccession.successor_id)):
+        found[predecessor_id].append(successor_id)
+    return found
 
 
 # -- records -------------------------------------------------------------------

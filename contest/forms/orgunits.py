@@ -1,9 +1,17 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms import DateField, EmailField, IntegerField, SelectField, StringField
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
-from contest.forms.accounts import REQUIRED
+from contest.forms.accounts import EMAIL_MESSAGE, REQUIRED
 from contest.forms.base import Form
 from contest.models import OrgUnitKind
 
@@ -17,7 +25,9 @@ KIND_LABELS = {
     OrgUnitKind.city: _l("City"),
     OrgUnitKind.town: _l("Town"),
     OrgUnitKind.district: _l("District"),
-    OrgUnitKind.commune: _l("Commune / ward"),
+    OrgUnitKind.commune: _l("Commune"),
+    OrgUnitKind.ward: _l("Ward"),
+    OrgUnitKind.special_zone: _l("Special zone"),
     OrgUnitKind.youth_union: _l("Youth Union"),
     OrgUnitKind.womens_union: _l("Women's Union"),
     OrgUnitKind.department: _l("Department"),
@@ -34,7 +44,7 @@ class OrgUnitForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=[(k.value, v) for k, v in KIND_LABELS.items()])
     parent_code = StringField(_l("Parent unit (code)"), validators=[Optional(), Length(max=32)])
-    successor_code = StringField(_l("Successor unit (code)"), validators=[Optional(), Length(max=32)])
+    successor_code = StringField(_l("Successor units (codes)"), validators=[Optional(), Length(max=400)])
     valid_from = DateField(_l("Valid from"), validators=[Optional()])
     valid_to = DateField(_l("Valid to"), validators=[Optional()])
 
@@ -45,3 +55,17 @@ class OrgUnitForm(Form):
 
 class OrgUnitImportForm(Form):
     file = FileField(_l("CSV file"), validators=[FileRequired(REQUIRED)])
+
+
+class AppointOfficerForm(Form):
+    email = EmailField(_l("E-mail of the account"), validators=[DataRequired(REQUIRED), Email(EMAIL_MESSAGE), Length(max=254)])
+    role = SelectField(_l("Role"))
+    valid_from = DateField(_l("From"), validators=[Optional()])
+    valid_to = DateField(_l("Until"), validators=[Optional()])
+
+
+class UnitCompetitionForm(Form):
+    name = StringField(_l("Name of the competition"), validators=[DataRequired(REQUIRED), Length(max=250)])
+    year = IntegerField(_l("Year"), validators=[DataRequired(REQUIRED), NumberRange(2000, 2100, message=_l("Enter a year such as 2026."))])
+    slug = StringField(_l("Web address (slug)"), validators=[DataRequired(REQUIRED), Length(max=80)])
+    preset = SelectField(_l("Start from"))

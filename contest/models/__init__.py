@@ -31,7 +31,13 @@ from contest.models.entries import (
     EntryValidity,
     EntryVersion,
 )
-from contest.models.orgunits import OrgUnit, OrgUnitKind
+from contest.models.orgunits import (
+    OrgUnit,
+    OrgUnitKind,
+    OrgUnitSuccession,
+    UnitOfficer,
+    UnitOfficerRole,
+)
 from contest.models.outbox import OutboxMessage, OutboxStatus
 from contest.models.reporting import (
     Activity,
@@ -89,6 +95,9 @@ __all__ = [
     "TimelineItem",
     "OrgUnit",
     "OrgUnitKind",
+    "OrgUnitSuccession",
+    "UnitOfficer",
+    "UnitOfficerRole",
     "OutboxMessage",
     "OutboxStatus",
     "PlatformRole",

@@ -46,6 +46,9 @@ class User(UserMixin, TimestampMixin, Base):
     # contest.domain.login_sessions).
     login_session = None
     login_token = None
+    # Whether the account holds any unit role (set by the same query that loads
+    # a signed-in account; None when unknown). See contest.domain.unit_officers.
+    holds_unit_role = None
 
     # One object per row in a session: identity is equality (UserMixin would
     # compare get_id(), which only a signed-in account has).

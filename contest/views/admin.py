@@ -1,12 +1,14 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from contest.access import access
-from contest.domain import orgunits
+from contest.domain import accounts, orgunits
 from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.forms.orgunits import KIND_LABELS, OrgUnitForm, OrgUnitImportForm
+from contest.forms.teams import ConfirmForm
 from contest.models import AuditEvent, OrgUnit, OutboxMessage, OutboxStatus, User
 from contest.request_guard import takes_upload
 from contest.views import form_status, show_domain_error
@@ -40,7 +42,7 @@ def _unit_form_values(form: OrgUnitForm) -> dict:
         "name": form.name.data,
         "kind": form.kind.data,
         "parent_code": form.parent_code.data,
-        "successor_code": form.successor_code.data,
+        "successor_codes": form.successor_code.data,
         "valid_from": form.valid_from.data,
         "valid_to": form.valid_to.data,
     }
@@ -54,8 +56,10 @@ def orgunit_new():
         try:
             orgunits.save_unit(None, **_unit_form_values(form))
         except DomainError as error:
+            db.session.rollback()
             show_domain_error(form, error)
         else:
+            db.session.commit()
             flash(_("The unit has been saved."), "success")
             return redirect(url_for("admin.orgunits_list"))
     return render_template("admin/orgunit_form.html", form=form, unit=None), form_status(form)
@@ -69,13 +73,15 @@ def orgunit_edit(unit_id):
     if request.method == "GET":
         form.kind.data = unit.kind.value
         form.parent_code.data = unit.parent.code if unit.parent else ""
-        form.successor_code.data = unit.successor.code if unit.successor else ""
+        form.successor_code.data = "; ".join(u.code for u in unit.successors)
     if form.validate_on_submit():
         try:
             orgunits.save_unit(unit, **_unit_form_values(form))
         except DomainError as error:
+            db.session.rollback()
             show_domain_error(form, error)
         else:
+            db.session.commit()
             flash(_("The unit has been saved."), "success")
             return redirect(url_for("admin.orgunits_list"))
     return render_template("admin/orgunit_form.html", form=form, unit=unit), form_status(form)
@@ -97,8 +103,10 @@ def orgunits_import():
         return redirect(url_for("admin.orgunits_list"))
     report = orgunits.import_csv(text)
     if report.errors:
+        db.session.rollback()
         return render_template("admin/orgunits.html", tree=orgunits.tree(), kind_labels=KIND_LABELS,
                                import_form=form, import_errors=report.errors), 400
+    db.session.commit()
     flash(_("Imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.",
             created=report.created, updated=report.updated, unchanged=report.unchanged), "success")
     return redirect(url_for("admin.orgunits_list"))
@@ -122,7 +130,34 @@ def users():
     if q:
         like = f"%{q.lower()}%"
         query = query.where(func.lower(User.email).like(like) | func.lower(User.full_name).like(like))
-    return render_template("admin/users.html", users=db.session.scalars(query).all(), q=q)
+    return render_template("admin/users.html", users=db.session.scalars(query).all(), q=q, confirm_form=ConfirmForm())
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@access("admin")
+def user_deactivate(user_id):
+    user = db.get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            accounts.deactivate(user, by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("%(email)s is deactivated and signed out everywhere.", email=user.email), "success")
+    return redirect(url_for("admin.users", q=user.email))
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@access("admin")
+def user_reactivate(user_id):
+    user = db.get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        accounts.reactivate(user, by=current_user)
+        db.session.commit()
+        flash(_("%(email)s can sign in again.", email=user.email), "success")
+    return redirect(url_for("admin.users", q=user.email))
 
 
 @bp.route("/audit")

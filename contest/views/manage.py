@@ -12,6 +12,7 @@ from sqlalchemy import select
 from contest.access import access
 from contest.domain import competitions as domain
 from contest.domain import entries as entries_domain
+from contest.domain import orgunits, unit_officers
 from contest.domain.errors import DomainError
 from contest.domain.uploads import validate_upload
 from contest.extensions import db
@@ -64,20 +65,29 @@ def index():
 @access("admin")
 def new():
     form = NewCompetitionForm()
-    units = db.session.scalars(select(OrgUnit).order_by(OrgUnit.code)).all()
-    form.org_unit.choices = [(u.id, f"{u.name} ({u.code})") for u in units]
+    if request.method == "GET":
+        form.year.data = unit_officers.today().year
+    year = form.year.data if isinstance(form.year.data, int) and 2000 <= form.year.data <= 2100 else \
+        unit_officers.today().year
+    # Only units in force during the year, current ones first; none preselected.
+    offered, left_out = orgunits.units_for_year(year)
+    form.org_unit.choices = [(0, _("Choose the organising unit"))] + [(u.id, f"{u.name} ({u.code})") for u in offered]
     form.preset.choices = [(k, str(v)) for k, v in domain.PRESET_LABELS.items()]
     if form.validate_on_submit():
         try:
+            unit = db.session.get(OrgUnit, form.org_unit.data) if form.org_unit.data else None
+            if unit is None:
+                raise DomainError(_("Choose the organising unit."), field="org_unit")
             competition = domain.create_competition(
                 name=form.name.data, year=form.year.data, slug=form.slug.data,
-                org_unit=db.session.get(OrgUnit, form.org_unit.data), preset_name=form.preset.data)
+                org_unit=unit, preset_name=form.preset.data)
         except DomainError as error:
+            db.session.rollback()
             show_domain_error(form, error)
         else:
             flash(_("The competition has been created as a draft. Check its settings, then open it."), "success")
             return redirect(url_for("manage.settings", slug=competition.slug))
-    return render_template("manage/new.html", form=form), form_status(form)
+    return render_template("manage/new.html", form=form, year=year, left_out=len(left_out)), form_status(form)
 
 
 def _fill_settings_form(form, competition):

@@ -58,6 +58,7 @@ def _filters(records: reports.Records) -> tuple[F.Filters, dict]:
 def _units_to_offer(records: reports.Records) -> set[int]:
     """Units that hold something, with the units above them and those they were
     merged into: a current commune finds what its dissolved district held."""
+    successors = reports.successor_ids()
     offered, todo = set(), [c.unit_id for c in records.competitions] + [t.unit_id for t in records.teams if t.unit_id]
     while todo:
         unit_id = todo.pop()
@@ -65,7 +66,7 @@ def _units_to_offer(records: reports.Records) -> set[int]:
             continue
         offered.add(unit_id)
         unit = records.units[unit_id]
-        todo += [u for u in (unit.parent_id, unit.successor_id) if u is not None]
+        todo += successors.get(unit_id, []) + ([unit.parent_id] if unit.parent_id is not None else [])
     return offered
 
 

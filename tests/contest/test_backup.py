@@ -25,15 +25,15 @@ def _all_rows(engine) -> dict:
 
 def _seed(app, db):
     from contest.domain import certificates
-    from contest.models import CertificateKind, Entry, OrgUnit
+    from contest.models import CertificateKind, Entry, OrgUnit, OrgUnitSuccession
 
     competition = _published(app, db, utcnow() - timedelta(seconds=1))
-    # A unit that points at a later unit (merged in 2025): restored in two steps.
+    # A unit succeeded by a later unit (merged in 2025): the link is restored after both units.
     old = OrgUnit(code="H-OLD", name="Huyện Cũ", kind="district", valid_to=date(2025, 6, 30))
     new = OrgUnit(code="X-NEW", name="Xã Mới", kind="commune")
     db.session.add_all([old, new])
     db.session.flush()
-    old.successor_id = new.id
+    db.session.add(OrgUnitSuccession(predecessor_id=old.id, successor_id=new.id, on=date(2025, 7, 1)))
     with app.test_request_context():
         templates = certificates.ensure_templates(competition)
         entry = db.session.scalars(select(Entry).where(Entry.competition_id == competition.id)).first()

@@ -37,7 +37,7 @@ def known_contest(db):
     """
     commune = make_unit("X-TINHPHONG", "Xã Tịnh Phong", OrgUnitKind.commune, valid_from=date(2025, 7, 1))
     district = make_unit("H-SONTINH", "Huyện Sơn Tịnh", OrgUnitKind.district, valid_to=date(2025, 6, 30),
-                         successor=commune)
+                         successors=[commune])
     competition = make_competition("khoi-nghiep-2024-bc")
     hoa = make_team(competition, make_user("hoa@example.vn", name="Trần Thị Hoa"), name="Đội Chị Hoa",
                     leader_gender=Gender.female)
