@@ -48,6 +48,10 @@ def load_demo() -> list[tuple[str, str, str]]:
     from contest.demo_history import load_history
 
     load_history(shared_hash)  # 2022–2024, for the reports' trend; judging adds its rounds below
+    from contest.demo_units import load_units
+
+    admin = db.session.scalar(select(User).where(User.email == DEMO_USERS[0][1]))
+    logins += [(label, email, DEMO_PASSWORD) for label, email in load_units(shared_hash, admin)]
     # Packages built on `contest` (judging) add their part of the demo here.
     logins += [(label, email, DEMO_PASSWORD)
                for label, email in signals.collect_lists(signals.demo_loading, password_hash=shared_hash)]

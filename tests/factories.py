@@ -38,8 +38,9 @@ def make_unit(code: str, name: str = "Đơn vị", kind: OrgUnitKind = OrgUnitKi
     from contest.models import OrgUnitSuccession
 
     unit = OrgUnit(code=code, name=name, kind=kind, parent=parent, **kw)
-    unit.successor_links = [OrgUnitSuccession(successor=s, on=s.valid_from) for s in successors]
     db.session.add(unit)
+    with db.session.no_autoflush:
+        unit.successor_links = [OrgUnitSuccession(successor=s, on=s.valid_from) for s in successors]
     db.session.commit()
     return unit
 
@@ -65,14 +66,14 @@ def csrf_token(client, path: str) -> str:
 
 
 def make_competition(slug: str = "khoi-nghiep-2026", *, preset: str = "provincial", open_: bool = True,
-                     deadline_in_days: int = 30, unit=None, **settings):
+                     deadline_in_days: int = 30, unit=None, year: int = 2026, **settings):
     from datetime import timedelta
 
     from contest.domain.competitions import create_competition
     from contest.models import CompetitionState
 
     unit = unit or make_unit(f"U-{slug}"[:32], "Sở Khoa học và Công nghệ", OrgUnitKind.department)
-    competition = create_competition(name=f"Cuộc thi {slug}", year=2026, slug=slug, org_unit=unit, preset_name=preset)
+    competition = create_competition(name=f"Cuộc thi {slug}", year=year, slug=slug, org_unit=unit, preset_name=preset)
     competition.submission_deadline = utcnow() + timedelta(days=deadline_in_days)
     for key, value in settings.items():
         setattr(competition, key, value)

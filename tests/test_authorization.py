@@ -25,14 +25,27 @@ ORGANIZER, OTHER_ORGANIZER = "organizer", "organizer of another competition"
 SECRETARIAT, OTHER_SECRETARIAT = "secretariat", "secretariat of another competition"
 JUDGE, OTHER_JUDGE = "judge", "judge of another competition"
 CONFLICTED_JUDGE = "judge of this competition, not assigned, with a confirmed conflict"
+# Unit officers: competition A is organised by a ward; B by another ward; both wards are under one province.
+UNIT_OFFICER = "officer of competition A's unit"
+OTHER_UNIT_OFFICER = "officer of competition B's unit"
+PARENT_UNIT_OFFICER = "officer of the province above A's unit"
+# An officer of A's unit, signed in, whose account an administrator then deactivates.
+DEACTIVATED_OFFICER = "officer of A's unit, deactivated after signing in"
 ROLES = [ANON, USER, LEADER, MEMBER, OTHER_TEAM, SECRETARIAT, OTHER_SECRETARIAT, ORGANIZER, OTHER_ORGANIZER,
-         JUDGE, OTHER_JUDGE, CONFLICTED_JUDGE, ADMIN]
+         JUDGE, OTHER_JUDGE, CONFLICTED_JUDGE, UNIT_OFFICER, OTHER_UNIT_OFFICER, PARENT_UNIT_OFFICER,
+         DEACTIVATED_OFFICER, ADMIN]
 
 EVERYONE = set(ROLES)
-SIGNED_IN = EVERYONE - {ANON}
+# The deactivated officer is refused at once, like a visitor who never signed in.
+SIGNED_IN = EVERYONE - {ANON, DEACTIVATED_OFFICER}
 ADMINS = {ADMIN}
-ORGANIZERS = {ORGANIZER, ADMIN}
-CHECKERS = {SECRETARIAT, ORGANIZER, ADMIN}
+# A unit's officers manage the competitions their unit organises (no other's).
+ORGANIZERS = {ORGANIZER, UNIT_OFFICER, ADMIN}
+CHECKERS = {SECRETARIAT, ORGANIZER, UNIT_OFFICER, ADMIN}
+# A parent unit's officers see (not manage) what the units under it hold, drafts included.
+DRAFT_READERS = ORGANIZERS | {PARENT_UNIT_OFFICER}
+UNIT_VIEWERS = {UNIT_OFFICER, PARENT_UNIT_OFFICER, ADMIN}
+UNIT_APPOINTERS = {PARENT_UNIT_OFFICER, ADMIN}
 TEAM = {LEADER, MEMBER}
 TEAM_OR_CHECKERS = TEAM | CHECKERS
 LEADERS = {LEADER}
@@ -40,7 +53,8 @@ JUDGES = {JUDGE}
 # A conflicted, unassigned judge still sits on the panel: their (empty) queue, the
 # pitch timer, their own paper sheet and declaring conflicts; never the entry itself.
 PANEL = JUDGES | {CONFLICTED_JUDGE}
-REPORT_READERS = {ORGANIZER, OTHER_ORGANIZER, SECRETARIAT, OTHER_SECRETARIAT, ADMIN}
+REPORT_READERS = {ORGANIZER, OTHER_ORGANIZER, SECRETARIAT, OTHER_SECRETARIAT, UNIT_OFFICER, OTHER_UNIT_OFFICER,
+                  PARENT_UNIT_OFFICER, ADMIN}
 
 TABLE: dict[str, set[str]] = {
     "main.index": EVERYONE,
@@ -65,6 +79,15 @@ TABLE: dict[str, set[str]] = {
     "admin.orgunits_import": ADMINS,
     "admin.outbox": ADMINS,
     "admin.users": ADMINS,
+    "admin.user_deactivate": ADMINS,
+    "admin.user_reactivate": ADMINS,
+    # a unit's own pages
+    "units.mine": SIGNED_IN,
+    "units.dashboard": UNIT_VIEWERS,
+    "units.history": EVERYONE,
+    "units.officers": UNIT_APPOINTERS,
+    "units.end_officer": UNIT_APPOINTERS,
+    "units.new_competition": {UNIT_OFFICER, ADMIN},
     "admin.audit_log": ADMINS,
     # competitions: public pages
     "competitions.show": EVERYONE,
@@ -188,14 +211,26 @@ class World:
 
 def build_world(db) -> World:
     """Competition A with its team, organizer and secretariat; competition B with its own."""
+    from datetime import date
+
     from contest.domain.entries import submit
     from contest.domain.teams import MemberDetails, accept_invitation, add_member, invite
     from contest.domain.tokens import make_token
+    from contest.models import OrgUnitKind, UnitOfficer, UnitOfficerRole
 
-    comp_a = make_competition("cuoc-thi-a")
-    comp_b = make_competition("cuoc-thi-b")
+    province = make_unit("AUTHZ-TINH", "Tỉnh kiểm thử", OrgUnitKind.province)
+    ward_a = make_unit("AUTHZ-A", "Phường A", OrgUnitKind.ward, parent=province, valid_from=date(2025, 7, 1))
+    ward_b = make_unit("AUTHZ-B", "Phường B", OrgUnitKind.ward, parent=province, valid_from=date(2025, 7, 1))
+    comp_a = make_competition("cuoc-thi-a", unit=ward_a)
+    comp_b = make_competition("cuoc-thi-b", unit=ward_b)
     users = {role: make_user(f"{i}@vai-tro.vn") for i, role in enumerate(ROLES) if role != ANON}
     users[ADMIN].platform_role = users[ADMIN].platform_role.admin
+    officers = {}
+    for role, unit in ((UNIT_OFFICER, ward_a), (OTHER_UNIT_OFFICER, ward_b), (PARENT_UNIT_OFFICER, province),
+                       (DEACTIVATED_OFFICER, ward_a)):
+        officers[role] = UnitOfficer(org_unit=unit, user=users[role], role=UnitOfficerRole.focal_point,
+                                     valid_from=date(2025, 7, 1), granted_at=utcnow())
+        db.session.add(officers[role])
     for user, competition, role in ((users[ORGANIZER], comp_a, CompetitionRoleKind.organizer),
                                     (users[SECRETARIAT], comp_a, CompetitionRoleKind.secretariat),
                                     (users[OTHER_ORGANIZER], comp_b, CompetitionRoleKind.organizer),
@@ -222,10 +257,10 @@ def build_world(db) -> World:
     entry.gallery_opt_in = True
     db.session.add(image)
     db.session.commit()
-    unit = make_unit("AUTHZ", "Đơn vị kiểm thử")
     judging = build_judging(db, comp_a, comp_b, entry, users)
     args = {**judging, "slug": comp_a.slug, "team_id": team.id, "entry_id": entry.id, "member_id": extra.id,
-            "attachment_id": entry.attachments[0].id, "role_id": grant.id, "unit_id": unit.id,
+            "attachment_id": entry.attachments[0].id, "role_id": grant.id, "unit_id": ward_a.id,
+            "officer_id": officers[UNIT_OFFICER].id, "user_id": throwaway.id,
             "token": "not-a-real-token", "year": 2026}
     return World(users=users, args=args)
 
@@ -295,8 +330,22 @@ def build_certificates(db, competition, entry) -> dict:
             "batch_id": batch.id, "kind": "merged.pdf"}
 
 
-def _is_refused(role: str, response) -> bool:
+def sign_in(client, world: World, role: str) -> None:
+    """Sign the client in as `role`; the deactivated officer's account is then
+    deactivated, as an administrator would, while the client stays signed in."""
     if role == ANON:
+        return
+    login(client, world.users[role])
+    if role == DEACTIVATED_OFFICER:
+        from contest.domain.accounts import deactivate
+        from contest.extensions import db
+
+        deactivate(world.users[role], by=world.users[ADMIN])
+        db.session.commit()
+
+
+def _is_refused(role: str, response) -> bool:
+    if role in (ANON, DEACTIVATED_OFFICER):
         return (response.status_code == 302 and "/login" in response.location) or response.status_code == 401
     return response.status_code == 403
 
@@ -335,8 +384,7 @@ def test_each_role_is_allowed_or_refused_as_the_table_says(authz_app):
         method = "GET" if "GET" in rule.methods else "POST"
         for role in ROLES:
             client = authz_app.test_client()
-            if role != ANON:
-                login(client, world.users[role])
+            sign_in(client, world, role)
             response = client.open(url, method=method, json=JSON_BODIES.get(endpoint))
             allowed = role in TABLE[endpoint]
             if allowed == _is_refused(role, response):
@@ -399,8 +447,7 @@ def test_a_draft_competition_shows_on_no_public_route_but_to_its_organizers(auth
     clients = {}
     for role in ROLES:
         clients[role] = authz_app.test_client()
-        if role != ANON:
-            login(clients[role], world.users[role])
+        sign_in(clients[role], world, role)
 
     def statuses(state):
         competition.state = state
@@ -413,7 +460,7 @@ def test_a_draft_competition_shows_on_no_public_route_but_to_its_organizers(auth
             for role in ROLES:
                 response = clients[role].get(url)
                 status = response.status_code
-                if role == ANON and status == 302 and "/login" in response.location:
+                if role in (ANON, DEACTIVATED_OFFICER) and status == 302 and "/login" in response.location:
                     status = "login"    # a route for signed-in visitors sends the anonymous to log in
                 seen[endpoint, role] = (url, status, response.get_data(as_text=True))
         return seen
@@ -422,7 +469,7 @@ def test_a_draft_competition_shows_on_no_public_route_but_to_its_organizers(auth
     hidden = statuses(CompetitionState.draft)
     failures = []
     for (endpoint, role), (url, status, body) in hidden.items():
-        if role in ORGANIZERS:
+        if role in DRAFT_READERS:
             if status != shown[endpoint, role][1]:
                 failures.append(f"{url} as {role}: {status}, {shown[endpoint, role][1]} when open")
         elif status not in (404, "login"):

@@ -46,7 +46,7 @@ def test_demo_history_feeds_the_reports_and_loads_once(app, db):
     # Teams registered from district-level units dissolved in 2025, still counted under them.
     former = {t.unit_id for t in records.teams if t.year < 2025 and records.units[t.unit_id].valid_to is not None}
     assert len(former) >= 5
-    district = [c for c in records.competitions if c.level == "district_commune"]
+    district = [c for c in records.competitions if c.level == "district_commune" and c.year < 2025]
     assert district and all(records.units[c.unit_id].valid_to == date(2025, 6, 30) for c in district)
 
     kinds = {o.kind for o in records.outcomes}
@@ -55,6 +55,27 @@ def test_demo_history_feeds_the_reports_and_loads_once(app, db):
     assert progress[("enterprises_formed", 2022)].achieved > 0
     assert progress[("projects_raising_capital", 2022)].achieved >= 1
     assert progress[("certified_advisers", 2022)].achieved == sum(ADVISERS.values())
+
+    # Units run their own part: the ward's 2026 contest is open and run by its officer, the
+    # youth contests by a Tỉnh Đoàn officer; the 2023 Bình Sơn contest counts in Xã Bình Sơn's area.
+    from contest.demo_units import WARD_OFFICER, WARD_SLUG, YOUTH_OFFICER
+    from contest.domain import competitions, unit_officers
+    from contest.models import OrgUnit, User
+
+    ward_contest = competitions.find_by_slug(WARD_SLUG)
+    assert ward_contest.state is CompetitionState.open and ward_contest.org_unit.code == "QNG-21025"
+    with app.test_request_context():
+        officer = db.session.scalar(select(User).where(User.email == WARD_OFFICER[0]))
+        youth_officer = db.session.scalar(select(User).where(User.email == YOUTH_OFFICER[0]))
+        assert not officer.is_admin and competitions.can_organize(officer, ward_contest)
+        youth = competitions.find_by_slug("y-tuong-khoi-nghiep-thanh-nien-2024")
+        assert competitions.can_organize(youth_officer, youth)
+        assert not competitions.can_organize(officer, youth) and not competitions.can_organize(youth_officer, ward_contest)
+        assert unit_officers.own_unit_ids(officer) == {ward_contest.org_unit_id}
+        binh_son_district = db.session.scalar(select(Competition.org_unit_id).where(
+            Competition.slug == "khoi-nghiep-binh-son-2023"))
+        commune_id = db.session.scalar(select(OrgUnit.id).where(OrgUnit.code == "QNG-21040"))   # Xã Bình Sơn
+        assert binh_son_district in reports.unit_scope(commune_id)
 
     before = _row_counts(db)
     load_demo()
