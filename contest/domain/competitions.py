@@ -189,8 +189,17 @@ def update_settings(competition: Competition, *, boards: list[tuple[str, str]] |
         "submission_deadline", competition.submission_deadline)
     if opens and deadline and deadline <= opens:
         raise DomainError(_("The submission deadline must come after registration opens."), field="submission_deadline")
+    year = values.get("year", competition.year)
+    if year != competition.year and not competition.org_unit.overlaps(date(year, 1, 1), date(year, 12, 31)):
+        raise DomainError(_("%(unit)s is %(dates)s, so it cannot organise a competition in %(year)d. Choose the "
+                            "unit in force that year (after a reform, its successor).",
+                            unit=competition.org_unit.name, dates=orgunits.validity_text(competition.org_unit),
+                            year=year), field="year")
     for key, value in values.items():
         setattr(competition, key, value)
+    if competition.state is S.open:
+        # An open competition's new dates must stay within its unit's.
+        orgunits.check_valid_between(competition.org_unit, *running_dates(competition), field="submission_deadline")
     if boards is not None:
         _sync_boards(competition, boards)
     if fields is not None:

@@ -55,6 +55,13 @@ def test_opening_a_competition_that_runs_past_its_units_end_is_refused_naming_it
         competition.submission_deadline = datetime(2025, 6, 20, 10, tzinfo=UTC)
         competitions.change_state(competition, CompetitionState.open, now=datetime(2025, 5, 2, tzinfo=UTC))
         assert competition.state is CompetitionState.open
+        # Once open, its dates cannot move past the unit's end, nor its year away from the unit's years.
+        with pytest.raises(DomainError, match="30/06/2025") as moved:
+            competitions.update_settings(competition, submission_deadline=datetime(2025, 7, 15, 10, tzinfo=UTC))
+        assert moved.value.field == "submission_deadline"
+        db.session.rollback()
+        with pytest.raises(DomainError, match="2026"):
+            competitions.update_settings(competition, year=2026)
 
 
 def test_a_team_of_a_ward_formed_after_the_reform_submits_to_the_wards_contest(app, db):
