@@ -81,6 +81,7 @@ TABLE: dict[str, set[str]] = {
     "admin.users": ADMINS,
     "admin.user_deactivate": ADMINS,
     "admin.user_reactivate": ADMINS,
+    "admin.user_demote": ADMINS,
     # a unit's own pages
     "units.mine": SIGNED_IN,
     "units.dashboard": UNIT_VIEWERS,

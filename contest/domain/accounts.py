@@ -302,3 +302,18 @@ def reactivate(user: User, *, by: User) -> None:
     user.is_active_account = True
     db.session.flush()
     audit.record("account.reactivated", "user", user.id, before={"active": False}, after={"active": True})
+
+
+def demote_admin(user: User, *, by: User) -> None:
+    """Take the administrator role away (audited). Nobody demotes themselves, so
+    the platform always keeps the administrator who did it. Flushes."""
+    if not by.is_admin:
+        raise DomainError(_("Only an administrator can do this."))
+    if user.id == by.id:
+        raise DomainError(_("You cannot take away your own administrator role."))
+    if user.platform_role is not PlatformRole.admin:
+        raise DomainError(_("This account is not an administrator."))
+    user.platform_role = PlatformRole.user
+    db.session.flush()
+    audit.record("account.admin_removed", "user", user.id, before={"platform_role": "admin"},
+                 after={"platform_role": "user"})

@@ -22,7 +22,7 @@ class MemberFieldsMixin:
 class NewTeamForm(MemberFieldsMixin, Form):
     name = StringField(_l("Team name"), validators=[DataRequired(REQUIRED), Length(max=150)])
     team_organisation = StringField(_l("Team's school, company or organisation"), validators=[Optional(), Length(max=200)])
-    org_unit = SelectField(_l("Unit (district, commune, Youth Union branch...)"), coerce=int, validators=[Optional()])
+    org_unit = SelectField(_l("Unit (commune, ward, Youth Union branch...)"), coerce=int, validators=[Optional()])
     show_names_publicly = BooleanField(_l("The team's name may appear on public results and in the gallery"), default=True)
 
 

@@ -149,6 +149,22 @@ def user_deactivate(user_id):
     return redirect(url_for("admin.users", q=user.email))
 
 
+@bp.route("/users/<int:user_id>/demote", methods=["POST"])
+@access("admin")
+def user_demote(user_id):
+    user = db.get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            accounts.demote_admin(user, by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("%(email)s is no longer an administrator.", email=user.email), "success")
+    return redirect(url_for("admin.users", q=user.email))
+
+
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
 @access("admin")
 def user_reactivate(user_id):

@@ -98,7 +98,7 @@ def test_a_ward_officer_runs_the_wards_contest_and_a_ward_team_submits(live_serv
     page.get_by_role("link", name="Đăng ký đội").first.tap()
     page.get_by_label("Tên đội", exact=True).fill("Nước mắm Cẩm Thành")
     page.get_by_label("Ngày sinh").fill("1998-05-17")
-    unit_choice = page.get_by_label("Đơn vị (huyện, xã, cơ sở Đoàn...)")
+    unit_choice = page.get_by_label("Đơn vị (xã, phường, cơ sở Đoàn...)")
     # The district dissolved in 2025 is not offered; the ward is.
     expect(unit_choice.locator("option", has_text="Thành phố Quảng Ngãi")).to_have_count(0)
     unit_choice.select_option(label="Phường Cẩm Thành")

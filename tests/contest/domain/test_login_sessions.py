@@ -151,3 +151,34 @@ def test_a_forged_or_old_style_user_id_signs_nobody_in(app, db):
         with client.session_transaction() as session:
             session["_user_id"] = value
         assert not _signed_in(client)
+
+
+def test_an_administrator_deactivates_an_account_from_the_accounts_page(app, db):
+    """Through the page: the account's sessions end (with the reason), it cannot
+    sign in again, the change is audited; an administrator cannot deactivate
+    themselves, and takes another's administrator role away (audited)."""
+    officer, admin, other_admin = make_user("canbo@example.vn"), make_user("qt@example.vn", admin=True), \
+        make_user("qt2@example.vn", admin=True)
+    device = app.test_client()
+    login(device, officer)
+    client = app.test_client()
+    login(client, admin)
+    token = csrf_token(client, "/admin/users")
+    assert client.post(f"/admin/users/{officer.id}/deactivate", data={"csrf_token": token}).status_code == 302
+    assert not _signed_in(device)
+    again = app.test_client()
+    login(again, officer)
+    assert not _signed_in(again)
+    db.session.expire_all()
+    ended = db.session.scalars(select(LoginSession).where(LoginSession.user_id == officer.id)).all()
+    assert ended and all(s.end_reason is SessionEnd.deactivated for s in ended)
+    client.post(f"/admin/users/{admin.id}/deactivate", data={"csrf_token": token})
+    db.session.expire_all()
+    assert db.session.get(type(admin), admin.id).is_active_account
+    client.post(f"/admin/users/{other_admin.id}/demote", data={"csrf_token": token})
+    client.post(f"/admin/users/{admin.id}/demote", data={"csrf_token": token})
+    db.session.expire_all()
+    assert not db.session.get(type(admin), other_admin.id).is_admin
+    assert db.session.get(type(admin), admin.id).is_admin
+    actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert {"account.deactivated", "account.admin_removed"} <= actions
