@@ -129,13 +129,18 @@ def running_dates(competition: Competition) -> tuple[date, date]:
     return min(first, last), last
 
 
+def check_unit_for_year(unit: OrgUnit, year: int, *, field: str) -> None:
+    """Refuse a unit not in force on any day of `year`, naming its dates."""
+    if not unit.overlaps(date(year, 1, 1), date(year, 12, 31)):
+        raise DomainError(_("%(unit)s is %(dates)s, so it cannot organise a competition in %(year)d. Choose the "
+                            "unit in force that year (after a reform, its successor).",
+                            unit=unit.name, dates=orgunits.validity_text(unit), year=year), field=field)
+
+
 def create_competition(*, name: str, year: int, slug: str, org_unit: OrgUnit, preset_name: str,
                        code_prefix: str | None = None) -> Competition:
     preset = PRESETS[preset_name]
-    if not org_unit.overlaps(date(year, 1, 1), date(year, 12, 31)):
-        raise DomainError(_("%(unit)s is %(dates)s, so it cannot organise a competition in %(year)d. Choose the "
-                            "unit in force that year (after a reform, its successor).",
-                            unit=org_unit.name, dates=orgunits.validity_text(org_unit), year=year), field="org_unit")
+    check_unit_for_year(org_unit, year, field="org_unit")
     slug = slug.strip().lower()
     if not SLUG_RE.match(slug):
         raise DomainError(_("Use lower-case letters, digits and dashes, such as khoi-nghiep-2026."), field="slug")
@@ -190,11 +195,8 @@ def update_settings(competition: Competition, *, boards: list[tuple[str, str]] |
     if opens and deadline and deadline <= opens:
         raise DomainError(_("The submission deadline must come after registration opens."), field="submission_deadline")
     year = values.get("year", competition.year)
-    if year != competition.year and not competition.org_unit.overlaps(date(year, 1, 1), date(year, 12, 31)):
-        raise DomainError(_("%(unit)s is %(dates)s, so it cannot organise a competition in %(year)d. Choose the "
-                            "unit in force that year (after a reform, its successor).",
-                            unit=competition.org_unit.name, dates=orgunits.validity_text(competition.org_unit),
-                            year=year), field="year")
+    if year != competition.year:
+        check_unit_for_year(competition.org_unit, year, field="year")
     for key, value in values.items():
         setattr(competition, key, value)
     if competition.state is S.open:

@@ -130,6 +130,8 @@ def sees(user, unit: OrgUnit | None) -> bool:
     if user.is_admin:
         return True
     own = own_unit_ids(user)
+    if not own:
+        return False
     return unit.id in own or any(a.id in own for a in _ancestors(unit))
 
 
@@ -140,7 +142,7 @@ def may_appoint(user, unit: OrgUnit) -> bool:
     if user.is_admin:
         return True
     own = own_unit_ids(user)
-    return any(a.id in own for a in _ancestors(unit))
+    return bool(own) and any(a.id in own for a in _ancestors(unit))
 
 
 def units_of(user) -> list[OrgUnit]:
@@ -218,6 +220,7 @@ def create_competition(user, unit: OrgUnit, *, name: str, year: int, slug: str, 
         raise DomainError(_("Only the unit's officers can create its competitions."))
     if preset_name not in presets_for(unit):
         raise DomainError(_("A unit of this kind does not run that kind of competition."), field="preset")
+    competitions.check_unit_for_year(unit, year, field="year")
     return competitions.create_competition(name=name, year=year, slug=slug, org_unit=unit, preset_name=preset_name)
 
 
