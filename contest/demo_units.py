@@ -86,7 +86,6 @@ def load_units(password_hash: str, admin, today: date | None = None) -> list[tup
     if find_by_slug(WARD_SLUG) is None:
         # The officer, not an administrator, creates and opens the ward's contest.
         unit_officers.forget_cache()
-        officer.holds_unit_role = True
         competition = unit_officers.create_competition(
             officer, ward, name="Cuộc thi Khởi nghiệp đổi mới sáng tạo phường Cẩm Thành năm 2026",
             year=max(today.year, 2026), slug=WARD_SLUG, preset_name="district_commune")

@@ -85,12 +85,12 @@ def import_csv(text: str) -> ImportReport:
     if missing:
         report.errors.append(_("Missing columns: %(columns)s.", columns=", ".join(missing)))
         return report
-    rows = []
+    rows: list[_Row] = []
     codes_in_file = set()
-    for line, row in enumerate(reader, start=2):
-        code = (row.get("code") or "").strip()
-        name = (row.get("name") or "").strip()
-        kind_value = (row.get("kind") or "").strip()
+    for line, record in enumerate(reader, start=2):
+        code = (record.get("code") or "").strip()
+        name = (record.get("name") or "").strip()
+        kind_value = (record.get("kind") or "").strip()
         if not code or not name:
             report.errors.append(_("Line %(line)d: code and name are required.", line=line))
             continue
@@ -102,15 +102,15 @@ def import_csv(text: str) -> ImportReport:
         except ValueError:
             report.errors.append(_("Line %(line)d: unknown kind “%(kind)s”.", line=line, kind=kind_value))
             continue
-        valid_from = _parse_date(row.get("valid_from"), line, "valid_from", report.errors)
-        valid_to = _parse_date(row.get("valid_to"), line, "valid_to", report.errors)
+        valid_from = _parse_date(record.get("valid_from") or "", line, "valid_from", report.errors)
+        valid_to = _parse_date(record.get("valid_to") or "", line, "valid_to", report.errors)
         if valid_from and valid_to and valid_to < valid_from:
             report.errors.append(_("Line %(line)d: valid_to is before valid_from.", line=line))
-        predecessors = tuple(dict.fromkeys(c.strip() for c in (row.get("successor_of") or "").split(";") if c.strip()))
-        successor_code = (row.get("successor_code") or "").strip()
+        predecessors = tuple(dict.fromkeys(c.strip() for c in (record.get("successor_of") or "").split(";") if c.strip()))
+        successor_code = (record.get("successor_code") or "").strip()
         if code in predecessors or code == successor_code:
             report.errors.append(_("Line %(line)d: a unit cannot succeed itself.", line=line))
-        rows.append(_Row(line, code, name, kind, (row.get("parent_code") or "").strip(),
+        rows.append(_Row(line, code, name, kind, (record.get("parent_code") or "").strip(),
                          successor_code, predecessors, valid_from, valid_to))
 
     existing = {u.code: u for u in db.session.scalars(select(OrgUnit))}
