@@ -33,8 +33,10 @@ def make_user(email: str | None = None, *, name: str = "Nguyễn Văn An", admin
 
 
 def make_unit(code: str, name: str = "Đơn vị", kind: OrgUnitKind = OrgUnitKind.district, parent=None,
-              successors=(), **kw) -> OrgUnit:
-    """A unit; `successors`: the units that took it over (dated the day each began)."""
+              successors=(), successor=None, **kw) -> OrgUnit:
+    """A unit; `successors` (or one `successor`): the units that took it over
+    (dated the day each began)."""
+    successors = [*successors, *([successor] if successor is not None else [])]
     from contest.models import OrgUnitSuccession
 
     unit = OrgUnit(code=code, name=name, kind=kind, parent=parent, **kw)

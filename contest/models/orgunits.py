@@ -75,6 +75,13 @@ class OrgUnit(TimestampMixin, Base):
     def predecessors(self) -> list[OrgUnit]:
         return [link.predecessor for link in self.predecessor_links]
 
+    @property
+    def successor(self) -> OrgUnit | None:
+        """The one unit that took it over whole; None when there is none, or
+        several (a district split among communes: use `successors`)."""
+        links = self.successor_links
+        return links[0].successor if len(links) == 1 else None
+
     def is_valid_on(self, day: date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
             self.valid_to is None or day <= self.valid_to

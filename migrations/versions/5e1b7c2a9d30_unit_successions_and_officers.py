@@ -2,7 +2,7 @@
 successor column) and unit officers
 
 Revision ID: 5e1b7c2a9d30
-Revises: ac343218c832
+Revises: 897850649107
 Create Date: 2026-12-06 20:20:00.000000
 
 """
@@ -14,7 +14,7 @@ from contest.models.base import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '5e1b7c2a9d30'
-down_revision = 'ac343218c832'
+down_revision = '897850649107'
 branch_labels = None
 depends_on = None
 
