@@ -30,7 +30,7 @@ OFFICERS = {
     "QNG-P-NGHIALO": ("canbo.nghialo@demo.quangngai.vn", "Lê Thị Lộ"),
     "QNG-DOAN": ("canbo.tinhdoan@demo.quangngai.vn", "Phạm Thanh Niên"),
     "QNG-PN": ("canbo.phunu@demo.quangngai.vn", "Võ Thị Hội"),
-    "QNG-LSO": ("canbo.lyson@demo.quangngai.vn", "Đặng Văn Đảo"),
+    "QNG-21548": ("canbo.lyson@demo.quangngai.vn", "Đặng Văn Đảo"),
 }
 # Unit code → activities of 2025: (kind, title, day, participants, task number)
 ACTIVITIES: dict[str, list[tuple[ActivityKind, str, date, int | None, str]]] = {
@@ -45,7 +45,7 @@ ACTIVITIES: dict[str, list[tuple[ActivityKind, str, date, int | None, str]]] = {
     "QNG-DOAN": [(ActivityKind.training, "Tập huấn khởi nghiệp cho đoàn viên", date(2025, 7, 18), 150, "1.6"),
                  (ActivityKind.mentoring, "Tư vấn dự án đạt giải cuộc thi tỉnh", date(2025, 10, 20), None, "5.4")],
     "QNG-PN": [(ActivityKind.forum, "Diễn đàn phụ nữ khởi nghiệp", date(2025, 10, 20), 120, "1.6")],
-    "QNG-LSO": [(ActivityKind.exhibition, "Trưng bày sản phẩm khởi nghiệp đặc khu Lý Sơn", date(2025, 8, 30), 60,
+    "QNG-21548": [(ActivityKind.exhibition, "Trưng bày sản phẩm khởi nghiệp đặc khu Lý Sơn", date(2025, 8, 30), 60,
                  "1.6")],
 }
 LATE = "QNG-P-NGHIALO"
@@ -93,7 +93,7 @@ def load_reporting(password_hash: str) -> list[tuple[str, str]]:
                                 "source": "Ngân sách tỉnh"} for line in plan_2026.content["lines"]}
         cycle.save_draft(plan_2026, lines, {})
         cycle.submit(plan_2026, officer, now=_at(date(2025, 10, 20 + i)))
-        if code == "QNG-LSO":
+        if code == "QNG-21548":
             cycle.return_report(plan_2026, "Đề nghị bổ sung dự toán kinh phí chi tiết cho nhiệm vụ 1.6.", None)
             cycle.save_draft(plan_2026, {"1.6": {"budget": "60.000.000", "source": "Ngân sách đặc khu"}}, {})
             cycle.submit(plan_2026, officer, now=_at(date(2025, 10, 29)))

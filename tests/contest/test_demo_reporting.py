@@ -19,7 +19,7 @@ def test_the_demo_holds_a_2025_cycle(app, db):
     assert len(results) == 6 and all(s.submitted for s in results)
     assert [s.unit.code for s in results if s.late] == ["QNG-P-NGHIALO"]
     assert all(s.submitted and not s.late for s in plans)
-    returned = next(s.report for s in plans if s.unit.code == "QNG-LSO")
+    returned = next(s.report for s in plans if s.unit.code == "QNG-21548")
     assert returned.state is ReportState.submitted and returned.version == 2 and returned.comment
     province = db.session.scalar(select(ProvinceReport).where(ProvinceReport.year == 2025))
     content = province.content
