@@ -139,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
     from contest.views.followup import manage_links, team_links
     from contest.views.main import bp as main_bp
     from contest.views.manage import bp as manage_bp
+    from contest.views.nominations import bp as nominations_bp
     from contest.views.reporting import bp as reporting_bp
     from contest.views.reporting import nav_links as reporting_nav_links
     from contest.views.reports import bp as reports_bp
@@ -148,7 +149,7 @@ def _register_blueprints(app: Flask) -> None:
     from contest.views.units import nav_links as unit_nav_links
 
     for bp in (main_bp, auth_bp, account_bp, admin_bp, competitions_bp, manage_bp, secretariat_bp, teams_bp, entries_bp,
-               certificates_bp, followup_bp, reports_bp, reporting_bp, units_bp):
+               certificates_bp, followup_bp, reports_bp, reporting_bp, units_bp, nominations_bp):
         app.register_blueprint(bp)
     signals.team_links.connect(team_links, app)
     signals.manage_links.connect(manage_links, app)

@@ -35,7 +35,6 @@ from contest.models import (
     AttachmentKind,
     Board,
     Competition,
-    CompetitionState,
     Entry,
     EntryPersonSlot,
     EntryStage,
@@ -580,52 +579,6 @@ def set_validity(entry: Entry, validity: EntryValidity, reason: str | None) -> N
 
 def attachment_bytes(attachment: Attachment) -> bytes:
     return get_storage().read(attachment.storage_key)
-
-
-# -- between levels ------------------------------------------------------------------
-
-def nominate(source: Entry, target: Competition) -> Entry:
-    """Copy an entry of a lower-level competition into `target`, keeping a link
-    to its origin; files are shared by storage key, not copied."""
-    if target.state not in (CompetitionState.open, CompetitionState.closed, CompetitionState.judging):
-        raise Conflict(_("Entries can only be taken into a competition that is open, closed or judging."))
-    if source.status is not EntryStatus.submitted:
-        raise DomainError(_("Only submitted entries can be nominated."))
-    if source.competition_id == target.id:
-        raise DomainError(_("An entry cannot be nominated into its own competition."))
-    if db.session.scalar(select(Entry.id).where(Entry.origin_entry_id == source.id, Entry.competition_id == target.id)):
-        raise Conflict(_("This entry has already been taken into the competition."))
-    old_team = source.team
-    name = old_team.name
-    if db.session.scalar(select(Team.id).where(Team.competition_id == target.id, Team.name == name)):
-        name = f"{name} ({source.competition.name})"[:150]
-    team = Team(competition_id=target.id, name=name, leader_id=old_team.leader_id, org_unit_id=old_team.org_unit_id,
-                organisation=old_team.organisation, show_names_publicly=old_team.show_names_publicly)
-    for seat, member in enumerate(old_team.members, start=1):
-        team.members.append(Member(seat=seat, **{c: getattr(member, c) for c in (
-            "user_id", "full_name", "date_of_birth", "gender", "phone", "email", "organisation", "role_in_team", "is_student")}))
-    board = next((b for b in target.boards if source.board and b.code == source.board.code), None)
-    field = next((f for f in target.fields if source.field and f.name == source.field.name), None)
-    copy = Entry(competition_id=target.id, team=team, origin_entry_id=source.id, board_id=board.id if board else None,
-                 field_id=field.id if field else None, status=EntryStatus.submitted, submitted_at=utcnow(),
-                 validity=EntryValidity.unchecked,
-                 **{key: getattr(source, key) for key in (*TEXT_FIELDS, "stage", "company_registered_on",
-                                                          "funding_needed", "gallery_opt_in")})
-    for attachment in source.current_attachments():
-        copy.attachments.append(Attachment(kind=attachment.kind, filename=attachment.filename,
-                                           storage_key=attachment.storage_key, content_type=attachment.content_type,
-                                           size=attachment.size, sha256=attachment.sha256,
-                                           uploaded_by_id=attachment.uploaded_by_id))
-    db.session.add(team)
-    db.session.flush()
-    copy.code = _next_code(target.id, board.code if board else "X")
-    copy.versions.append(EntryVersion(number=1, data=snapshot(copy)))
-    queue_mail(old_team.leader.email, "entry_nominated", locale=old_team.leader.locale, entry=copy,
-               source=source, competition=target, team_url=external_url("teams.show", team_id=team.id))
-    audit.record("entry.nominated", "entry", copy.id, competition_id=target.id,
-                 after={"origin": source.code, "code": copy.code})
-    db.session.commit()
-    return copy
 
 
 def check_owner(entry: Entry, team: Team) -> None:

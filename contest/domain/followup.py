@@ -100,6 +100,11 @@ def record_outcome(entry: Entry, data: OutcomeInput, user, today: date | None = 
                              by_team=by_team)
     db.session.add(outcome)
     db.session.flush()
+    if data.kind is OutcomeKind.enterprise_registered:
+        from contest.domain.projects import record_enterprise
+
+        record_enterprise(entry.project, outcome.registration_number or "", outcome.occurred_on,
+                          name=outcome.detail, source=outcome.source)
     audit.record("followup.recorded", "project_outcome", outcome.id, after=_snapshot(outcome),
                  competition_id=entry.competition_id)
     return outcome

@@ -91,5 +91,16 @@ class GrantRoleForm(Form):
     role = SelectField(_l("Role"), choices=[("organizer", _l("Organizing committee")), ("secretariat", _l("Secretariat"))])
 
 
-class NominateForm(Form):
-    entry_code = StringField(_l("Submission code of the nominated entry"), validators=[DataRequired(REQUIRED), Length(max=40)])
+class ProposeForm(Form):
+    entry_id = IntegerField(validators=[DataRequired(REQUIRED)])
+    target = SelectField(_l("Nominate to"), coerce=int)
+
+
+class DecideNominationForm(Form):
+    decision = SelectField(_l("Decision"), choices=[("accept", _l("Accept")), ("decline", _l("Decline"))])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)])
+
+
+class QuotaForm(Form):
+    org_unit = SelectField(_l("Nominating unit"), coerce=int)
+    quota = IntegerField(_l("At most (empty: no quota)"), validators=[Optional(), NumberRange(0, 1000, message=NUMBER)])

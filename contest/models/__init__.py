@@ -39,6 +39,13 @@ from contest.models.orgunits import (
     UnitOfficerRole,
 )
 from contest.models.outbox import OutboxMessage, OutboxStatus
+from contest.models.projects import (
+    Enterprise,
+    Nomination,
+    NominationQuota,
+    NominationState,
+    Project,
+)
 from contest.models.reporting import (
     Activity,
     ActivityKind,
@@ -67,6 +74,7 @@ from contest.models.teams import Gender, Member, Team, TeamInvitation
 __all__ = [
     "Activity", "ActivityKind", "CycleUnit", "Plan", "PlanTask", "ProvinceReport", "ReportingOfficer", "ReportKind",
     "ReportReminder", "ReportState", "TimingKind", "UnitReport", "UnitReportVersion",
+    "Enterprise", "Nomination", "NominationQuota", "NominationState", "Project",
     "LoginSession", "SessionEnd",
     "FollowUpInvitation", "OutcomeKind", "PlanFigure", "PlanIndicator", "PlanTarget", "ProjectOutcome",
     "BatchStatus", "Certificate", "CertificateBatch", "CertificateKind", "CertificateTemplateRecord",

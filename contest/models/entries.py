@@ -83,12 +83,16 @@ class Entry(TimestampMixin, Base):
     draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Nominated from a lower-level competition: the entry it was copied from.
     origin_entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="SET NULL"), nullable=True)
+    # The startup project this entry is a participation of (contest.models.projects):
+    # set for every entry; a new entry without one gets its own project on flush.
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="RESTRICT"), nullable=False, index=True)
 
     competition = relationship("Competition")
     team = relationship("Team", back_populates="entry")
     board = relationship("Board")
     field = relationship("Field")
     origin = relationship("Entry", remote_side=[id])
+    project = relationship("Project", back_populates="entries")
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="entry", order_by="Attachment.id", cascade="all, delete-orphan"
     )

@@ -36,6 +36,8 @@ class PlanIndicator(enum.Enum):
     enterprises_formed = "enterprises_formed"
     projects_raising_capital = "projects_raising_capital"
     certified_advisers = "certified_advisers"
+    support_organisations = "support_organisations"
+    service_areas = "service_areas"
 
 
 
@@ -81,16 +83,20 @@ class PlanTarget(Base):
     """A target of the province's plan for a period, a range as the plan states it (100–120)."""
 
     __tablename__ = "plan_targets"
-    __table_args__ = (UniqueConstraint("start_year", "indicator"),
+    __table_args__ = (UniqueConstraint("plan_id", "start_year", "indicator"),
                       CheckConstraint("start_year <= end_year", name="period_ordered"),
                       CheckConstraint("0 <= low AND low <= high", name="range_ordered"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The plan the target belongs to: Decision 827's targets never mix with a later plan's.
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True)
     start_year: Mapped[int] = mapped_column(Integer, nullable=False)
     end_year: Mapped[int] = mapped_column(Integer, nullable=False)
     indicator: Mapped[PlanIndicator] = mapped_column(enum_column(PlanIndicator, "plan_indicator", 32), nullable=False)
     low: Mapped[int] = mapped_column(Integer, nullable=False)
     high: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    plan = relationship("Plan")
 
 
 class PlanFigure(Base):
@@ -105,5 +111,7 @@ class PlanFigure(Base):
     indicator: Mapped[PlanIndicator] = mapped_column(enum_column(PlanIndicator, "plan_indicator", 32), nullable=False)
     value: Mapped[int] = mapped_column(Integer, nullable=False)
     note: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    # The document the figure is taken from (a unit's report, a decision): a figure nobody can trace is not shown.
+    source_document: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)

@@ -1,5 +1,5 @@
 """The organizing committee's pages: create, configure, open and close a
-competition, grant roles, take entries nominated from lower levels."""
+competition, grant roles. Nominations between levels: contest.views.nominations."""
 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from contest.access import access
 from contest.domain import competitions as domain
@@ -20,7 +19,6 @@ from contest.forms.competitions import (
     CompetitionSettingsForm,
     GrantRoleForm,
     NewCompetitionForm,
-    NominateForm,
     StateForm,
 )
 from contest.forms.teams import ConfirmForm
@@ -28,7 +26,6 @@ from contest.models import (
     CompetitionRole,
     CompetitionRoleKind,
     CompetitionState,
-    Entry,
     OrgUnit,
     TimelineItem,
 )
@@ -181,24 +178,3 @@ def revoke_role(slug, role_id):
         domain.revoke_role(grant)
         flash(_("The role has been removed."), "success")
     return redirect(url_for("manage.roles", slug=slug))
-
-
-@bp.route("/<slug>/nominate", methods=["GET", "POST"])
-@access("competition:organizer")
-def nominate(slug):
-    competition = domain.find_by_slug(slug)
-    form = NominateForm()
-    if form.validate_on_submit():
-        source = db.session.scalar(select(Entry).where(Entry.code == form.entry_code.data.strip().upper()))
-        try:
-            if source is None:
-                raise DomainError(_("No entry has this submission code."), field="entry_code")
-            copy = entries_domain.nominate(source, competition)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash(_("The entry has been taken in as %(code)s; the team has been told.", code=copy.code), "success")
-            return redirect(url_for("manage.nominate", slug=slug))
-    nominated = db.session.scalars(select(Entry).where(Entry.competition_id == competition.id,
-                                                       Entry.origin_entry_id.is_not(None)).order_by(Entry.code)).all()
-    return render_template("manage/nominate.html", competition=competition, form=form, nominated=nominated), form_status(form)

@@ -11,6 +11,7 @@ from contest.domain.certificates import team_certificates
 from contest.domain.competitions import submissions_open
 from contest.domain.entries import has_unsubmitted_changes
 from contest.domain.errors import DomainError
+from contest.domain.projects import path as project_path
 from contest.extensions import auth_limit, db, failed_answer, limiter, mail_limit
 from contest.forms.teams import (
     ConfirmForm,
@@ -76,6 +77,7 @@ def _team_page(team, **forms):
         "invitations": domain.pending_invitations(team),
         "unsubmitted_changes": team.entry is not None and has_unsubmitted_changes(team.entry),
         "certificates": team_certificates(team.id),
+        "project_path": project_path(team.entry.project) if team.entry is not None else [],
     }
     return render_template("teams/show.html", **context), form_status(*forms.values())
 

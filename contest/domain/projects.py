@@ -1,0 +1,121 @@
+"""Startup projects across contests: a project's path (commune → province →
+national, youth contest → provincial contest), the enterprise it becomes
+(one per registration number across the system), and the projects of an
+area for the units' dashboards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from contest import signals
+from contest.domain import audit
+from contest.domain.errors import DomainError
+from contest.extensions import db
+from contest.models import (
+    Competition,
+    Enterprise,
+    Entry,
+    EntryStatus,
+    Nomination,
+    NominationState,
+    Project,
+    Team,
+)
+from contest.reports.indicators import normalise_registration_number
+
+
+@dataclass(frozen=True)
+class PathStep:
+    entry: Entry
+    competition: Competition
+    results: tuple[str, ...]          # announced awards, "reached <final round>"
+    nominated_from: Entry | None      # the lower-level entry this one was accepted from
+
+
+def contest_results(entries: list[Entry]) -> dict[int, tuple[str, ...]]:
+    """Each entry's announced awards and, when it reached it, its competition's
+    final round (of two or more), from the report providers (judging)."""
+    competition_ids = sorted({e.competition_id for e in entries})
+    found: dict[int, tuple[str, ...]] = {e.id: () for e in entries}
+    if not competition_ids:
+        return found
+    for provided in signals.collect(signals.report_outcomes, competition_ids=competition_ids):
+        by_id = {e.id: e for e in entries}
+        for entry_id, awards in provided.awards.items():
+            if entry_id in by_id:
+                found[entry_id] = found[entry_id] + tuple(name for name, _prize in awards)
+        for entry_id, positions in provided.reached.items():
+            entry = by_id.get(entry_id)
+            rounds = provided.rounds.get(entry.competition_id, ()) if entry else ()
+            if entry and len(rounds) >= 2:
+                last_position, last_name = max(rounds)
+                if last_position in positions:
+                    found[entry_id] = found[entry_id] + (_("Reached the round “%(name)s”", name=last_name),)
+    return found
+
+
+def _order(entry: Entry):
+    competition = entry.competition
+    deadline = competition.submission_deadline
+    return (competition.year, deadline.date() if deadline else date(competition.year, 12, 31), entry.id)
+
+
+def path(project: Project) -> list[PathStep]:
+    """The project's entries in the order of their competitions."""
+    entries = sorted((e for e in project.entries if e.status is not EntryStatus.withdrawn or e.code), key=_order)
+    results = contest_results(entries)
+    origins = dict(db.session.execute(select(Nomination.accepted_entry_id, Nomination.source_entry_id).where(
+        Nomination.accepted_entry_id.in_([e.id for e in entries]),
+        Nomination.state == NominationState.accepted)).tuples().all())
+    by_id = {e.id: e for e in entries}
+    return [PathStep(e, e.competition, results.get(e.id, ()),
+                     by_id.get(origins.get(e.id) or e.origin_entry_id or 0)) for e in entries]
+
+
+def display_name(project: Project) -> str:
+    return project.name or next((e.title for e in project.entries if e.title), "") or _("Untitled project")
+
+
+def projects_in_area(unit_ids, year: int | None = None) -> list[Project]:
+    """Projects with an entry (submitted, or accepted from a lower level) in a
+    competition of `year` organised by one of `unit_ids`, or whose team
+    registered from one of them. For the units' dashboards."""
+    unit_ids = list(unit_ids)
+    query = (select(Project).join(Entry, Entry.project_id == Project.id)
+             .join(Competition, Competition.id == Entry.competition_id).join(Team, Team.id == Entry.team_id)
+             .where(or_(Competition.org_unit_id.in_(unit_ids), Team.org_unit_id.in_(unit_ids)),
+                    Entry.status != EntryStatus.withdrawn)
+             .distinct().order_by(Project.id))
+    if year is not None:
+        query = query.where(Competition.year == year)
+    return list(db.session.scalars(query))
+
+
+# -- enterprises --------------------------------------------------------------------
+
+def record_enterprise(project: Project | None, registration_number: str, founded_on: date, *, name: str = "",
+                      source: str = "") -> Enterprise:
+    """The enterprise with this registration number, recorded once across the
+    system: a second record of the same number (on another entry of the
+    project, or by another unit) finds the first instead of adding one."""
+    number = normalise_registration_number(registration_number)
+    if not number:
+        raise DomainError(_("Give the enterprise registration number."), field="registration_number")
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.registration_number == number))
+    if enterprise is not None:
+        if enterprise.project_id is None and project is not None:
+            enterprise.project_id = project.id
+            audit.record("enterprise.linked", "enterprise", enterprise.id, after={"project": project.id})
+        return enterprise
+    enterprise = Enterprise(registration_number=number, name=name.strip(), founded_on=founded_on,
+                            project_id=project.id if project else None, source=source.strip())
+    db.session.add(enterprise)
+    db.session.flush()
+    audit.record("enterprise.recorded", "enterprise", enterprise.id,
+                 after={"registration_number": number, "founded_on": founded_on.isoformat(),
+                        "project": project.id if project else None, "source": enterprise.source})
+    return enterprise
