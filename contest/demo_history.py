@@ -109,6 +109,8 @@ HISTORY = (
 
 # Certified startup advisers per year (a figure only known by hand).
 ADVISERS = {2022: 6, 2023: 7, 2024: 8, 2025: 5}
+SUPPORT_ORGANISATIONS = {2022: 3, 2023: 4, 2024: 3, 2025: 2}
+SERVICE_AREAS = {2024: 1}
 
 OCOP = "Chế biến thực phẩm và sản phẩm OCOP"
 PROJECTS = [
@@ -172,12 +174,16 @@ def load_history(password_hash: str, today: date | None = None) -> None:
         deck_key = deck_key or _deck_key()
         _build(spec, position, unit, organizer, secretary, password_hash, deck_key, today)
     ensure_default_targets()
-    known = set(db.session.scalars(select(PlanFigure.year).where(
-        PlanFigure.indicator == PlanIndicator.certified_advisers)))
-    for year, value in ADVISERS.items():
-        if year not in known and year <= today.year:
-            set_figure(year, PlanIndicator.certified_advisers, value,
-                       "Tư vấn viên khởi nghiệp được cấp chứng nhận trong năm (báo cáo của Sở KH&CN)", organizer)
+    for indicator, by_year, note in (
+            (PlanIndicator.certified_advisers, ADVISERS,
+             "Tư vấn viên khởi nghiệp được cấp chứng nhận trong năm (báo cáo của Sở KH&CN)"),
+            (PlanIndicator.support_organisations, SUPPORT_ORGANISATIONS, "Tổ chức hỗ trợ KNĐMST hình thành trong năm"),
+            (PlanIndicator.service_areas, SERVICE_AREAS, "Khu dịch vụ tập trung hỗ trợ KNĐMST đưa vào hoạt động")):
+        known = set(db.session.scalars(select(PlanFigure.year).where(PlanFigure.indicator == indicator)))
+        for year, value in by_year.items():
+            if year not in known and year <= today.year:
+                set_figure(year, indicator, value, note, organizer,
+                           source_document=f"Báo cáo kết quả thực hiện năm {year} của Sở KH&CN")
     db.session.commit()
 
 

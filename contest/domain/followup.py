@@ -36,19 +36,6 @@ OUTCOME_LABELS = {
     OutcomeKind.jobs_created: _l("Jobs created"),
 }
 
-# Quảng Ngãi's plan (Decision 827/QĐ-UBND, 2022) as the default set.
-DEFAULT_TARGETS = (
-    (2022, 2025, PlanIndicator.projects_supported, 100, 120),
-    (2022, 2025, PlanIndicator.enterprises_formed, 30, 35),
-    (2022, 2025, PlanIndicator.projects_raising_capital, 1, 2),
-    (2022, 2025, PlanIndicator.certified_advisers, 25, 30),
-    (2026, 2030, PlanIndicator.projects_supported, 150, 160),
-    (2026, 2030, PlanIndicator.enterprises_formed, 55, 60),
-    (2026, 2030, PlanIndicator.projects_raising_capital, 2, 3),
-    (2026, 2030, PlanIndicator.certified_advisers, 40, 50),
-)
-
-
 @dataclass
 class OutcomeInput:
     kind: OutcomeKind
@@ -151,34 +138,43 @@ def team_invited(entry: Entry | None) -> bool:
 # -- plan targets and hand-entered figures ----------------------------------------
 
 def ensure_default_targets() -> None:
-    existing = {(t.start_year, t.indicator) for t in db.session.scalars(select(PlanTarget))}
-    for start, end, indicator, low, high in DEFAULT_TARGETS:
-        if (start, indicator) not in existing:
-            db.session.add(PlanTarget(start_year=start, end_year=end, indicator=indicator, low=low, high=high))
+    """Decision 827/QĐ-UBND and its targets, when missing."""
+    from contest.domain.indicators import ensure_plan
+
+    ensure_plan()
 
 
-def set_target(start_year: int, end_year: int, indicator: PlanIndicator, low: int, high: int) -> PlanTarget:
+def set_target(start_year: int, end_year: int, indicator: PlanIndicator, low: int, high: int,
+               plan=None) -> PlanTarget:
+    """A target of `plan` (by default the plan in force in `start_year`)."""
+    from contest.domain.indicators import ensure_plan, plan_for
+
+    plan = plan or plan_for(date(start_year, 12, 31)) or ensure_plan()
     if not 2000 <= start_year <= end_year <= 2100:
         raise DomainError(_("The period must run from an earlier year to a later one."), field="start_year")
     if not 0 <= low <= high:
         raise DomainError(_("The lower target must be at least 0 and at most the upper target."), field="low")
-    target = db.session.scalar(select(PlanTarget).where(PlanTarget.start_year == start_year,
+    target = db.session.scalar(select(PlanTarget).where(PlanTarget.plan_id == plan.id,
+                                                        PlanTarget.start_year == start_year,
                                                         PlanTarget.indicator == indicator))
     before = None
     if target is None:
-        target = PlanTarget(start_year=start_year, indicator=indicator, end_year=end_year, low=low, high=high)
+        target = PlanTarget(plan_id=plan.id, start_year=start_year, indicator=indicator, end_year=end_year, low=low,
+                            high=high)
         db.session.add(target)
     else:
         before = {"end_year": target.end_year, "low": target.low, "high": target.high}
         target.end_year, target.low, target.high = end_year, low, high
     db.session.flush()
     audit.record("plan.target_set", "plan_target", target.id, before=before,
-                 after={"start_year": start_year, "end_year": end_year, "indicator": indicator.value,
+                 after={"plan": plan.number, "start_year": start_year, "end_year": end_year, "indicator": indicator.value,
                         "low": low, "high": high})
     return target
 
 
-def set_figure(year: int, indicator: PlanIndicator, value: int, note: str, user) -> PlanFigure:
+def set_figure(year: int, indicator: PlanIndicator, value: int, note: str, user, source_document: str = "") -> PlanFigure:
+    """A yearly figure entered by hand, with the document it comes from (without
+    one the indicators leave it out: a figure nobody can trace is not shown)."""
     if not 2000 <= year <= 2100:
         raise DomainError(_("Give a year between 2000 and 2100."), field="year")
     if value < 0:
@@ -187,12 +183,14 @@ def set_figure(year: int, indicator: PlanIndicator, value: int, note: str, user)
     before = None
     if figure is None:
         figure = PlanFigure(year=year, indicator=indicator, value=value, note=note.strip(), recorded_by_id=user.id,
-                            recorded_at=utcnow())
+                            recorded_at=utcnow(), source_document=source_document.strip())
         db.session.add(figure)
     else:
-        before = {"value": figure.value, "note": figure.note}
+        before = {"value": figure.value, "note": figure.note, "source_document": figure.source_document}
         figure.value, figure.note, figure.recorded_by_id, figure.recorded_at = value, note.strip(), user.id, utcnow()
+        figure.source_document = source_document.strip()
     db.session.flush()
     audit.record("plan.figure_set", "plan_figure", figure.id, before=before,
-                 after={"year": year, "indicator": indicator.value, "value": value, "note": note.strip()})
+                 after={"year": year, "indicator": indicator.value, "value": value, "note": note.strip(),
+                        "source_document": source_document.strip()})
     return figure

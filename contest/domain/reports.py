@@ -31,12 +31,11 @@ from contest.models import (
     EntryValidity,
     OrgUnit,
     OrgUnitSuccession,
-    PlanFigure,
-    PlanTarget,
     ProjectOutcome,
     Team,
 )
 from contest.reports import figures as F
+from contest.reports.indicators import IndicatorValue
 
 
 @dataclass
@@ -191,6 +190,8 @@ def indicator_labels() -> dict[str, str]:
         "enterprises_formed": _("Startup enterprises formed"),
         "projects_raising_capital": _("Projects that raised capital"),
         "certified_advisers": _("Certified startup advisers"),
+        "support_organisations": _("Startup support organisations"),
+        "service_areas": _("Concentrated startup service areas"),
     }
 
 
@@ -226,16 +227,13 @@ def breakdowns(records: Records, filters: F.Filters) -> dict[str, F.Breakdown]:
     }
 
 
-def plan_progress(records: Records, today: date) -> list[tuple[F.Progress, str, str]]:
-    """Progress toward each target: (progress, indicator label, period label)."""
-    targets = [F.Target(t.indicator.value, t.start_year, t.end_year, t.low, t.high)
-               for t in db.session.scalars(select(PlanTarget).order_by(PlanTarget.start_year, PlanTarget.id))]
-    manual: dict[str, dict[int, int]] = defaultdict(dict)
-    for figure in db.session.scalars(select(PlanFigure)):
-        manual[figure.indicator.value][figure.year] = figure.value
+def plan_progress(visible: list[int] | None, as_of: date) -> list[tuple[IndicatorValue, str, str]]:
+    """Each target of the plan in force on `as_of` against the facts as of that day:
+    (value, indicator label, period label). Definitions: contest.reports.indicators."""
+    from contest.domain.indicators import values
+
     labels = indicator_labels()
-    return [(p, labels[p.target.indicator], f"{p.target.start_year}–{p.target.end_year}")
-            for p in F.progress(targets, today, records.teams, records.outcomes, manual)]
+    return [(v, labels[v.indicator], f"{v.start_year}–{v.end_year}") for v in values(visible, as_of)]
 
 
 def state_label(state: CompetitionState) -> str:

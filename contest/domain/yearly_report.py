@@ -27,7 +27,7 @@ def _labels() -> dict[str, str]:
         "project": _("Project"), "team": _("Team"), "prize": _("Prize (đồng)"),
         "indicators": _("The plan's indicators"), "indicator": _("Indicator"), "period": _("Period"),
         "target": _("Target"), "achieved": _("Achieved"), "percent": _("Share of the lower target"),
-        "status": _("Assessment"),
+        "status": _("Assessment"), "in_year": _("In the year"),
     }
 
 
@@ -58,8 +58,12 @@ def _summaries(records: reports.Records, year: int) -> list[CompetitionSummary]:
     return result
 
 
-def build(year: int, visible: list[int] | None, organisation: str, today: date | None = None) -> YearlyReport:
+def build(year: int, visible: list[int] | None, organisation: str, today: date | None = None,
+          as_of: date | None = None) -> YearlyReport:
+    """The report of `year` as of `as_of` (31/12 of the year unless chosen): a
+    report for a past year is the same whenever it is produced."""
     today = today or date.today()
+    as_of = as_of or date(year, 12, 31)
     records = reports.load_records(visible)
     filters = F.Filters(year=year)
     tables = reports.breakdowns(records, filters)
@@ -72,12 +76,13 @@ def build(year: int, visible: list[int] | None, organisation: str, today: date |
         subtitle=_("%(organisation)s — made on %(day)s", organisation=organisation,
                    day=format_date(today, "dd/MM/yyyy")),
         generated_on=today,
+        as_of=as_of,
         column_labels=reports.column_labels(),
         totals=F.compute(records.competitions, records.teams, filters),
         tables=[Table(key, heading, row_heading, tables[key]) for key, (heading, row_heading) in headings.items()],
         competitions=_summaries(records, year),
-        indicators=[IndicatorRow(label, period, p, status[p.status])
-                    for p, label, period in reports.plan_progress(records, today)
-                    if p.target.start_year <= year <= p.target.end_year],
+        indicators=[IndicatorRow(label, period, p, status[p.status], p.per_year.get(year, 0))
+                    for p, label, period in reports.plan_progress(visible, as_of)
+                    if p.start_year <= year <= p.end_year],
         labels=_labels(),
     )

@@ -30,7 +30,9 @@ class TargetForm(Form):
 
 
 class FigureForm(Form):
+    indicator = SelectField(_l("Indicator"), validators=[DataRequired(REQUIRED)])
     year = IntegerField(_l("Year"), validators=[DataRequired(REQUIRED), NumberRange(2000, 2100)])
-    value = IntegerField(_l("Certified startup advisers that year"),
-                         validators=[InputRequired(REQUIRED), NumberRange(min=0, message=WHOLE)])
-    note = StringField(_l("Note (decision, list)"), validators=[Optional(), Length(max=300)])
+    value = IntegerField(_l("Number that year"), validators=[InputRequired(REQUIRED), NumberRange(min=0, message=WHOLE)])
+    source_document = StringField(_l("Source document (report, decision, list)"),
+                                  validators=[DataRequired(REQUIRED), Length(max=300)])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])

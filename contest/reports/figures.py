@@ -184,19 +184,7 @@ def breakdown(competitions: Iterable[CompetitionRecord], teams: Iterable[TeamRec
     return Breakdown(rows=ordered, total=total)
 
 
-# -- the plan's indicators ------------------------------------------------------
-
-INDICATORS = ("projects_supported", "enterprises_formed", "projects_raising_capital", "certified_advisers")
-
-
-@dataclass(frozen=True)
-class Target:
-    indicator: str
-    start_year: int
-    end_year: int
-    low: int
-    high: int
-
+# -- follow-up (the plan's indicators are counted in contest.reports.indicators) --
 
 @dataclass(frozen=True)
 class Outcome:
@@ -206,52 +194,3 @@ class Outcome:
     on: date
     amount: int = 0    # capital in đồng
     jobs: int = 0
-
-
-@dataclass(frozen=True)
-class Progress:
-    target: Target
-    achieved: int
-    expected_by_now: float   # the share of the low target that the elapsed years call for
-
-    @property
-    def status(self) -> str:
-        """met (the low end reached), on_track (at or above the pace), behind."""
-        if self.achieved >= self.target.low:
-            return "met"
-        return "on_track" if self.achieved >= self.expected_by_now else "behind"
-
-    @property
-    def percent_of_low(self) -> float:
-        return 100.0 * self.achieved / self.target.low if self.target.low else 100.0
-
-
-def achieved(indicator: str, start_year: int, end_year: int, teams: Iterable[TeamRecord],
-             outcomes: Iterable[Outcome], manual: dict[int, int]) -> int:
-    """Projects supported: valid entries of the period's competitions.
-    Enterprises formed: projects with an enterprise registered in the period.
-    Projects raising capital: projects that raised capital in the period.
-    Certified advisers: the yearly figures entered by hand, summed."""
-    years = range(start_year, end_year + 1)
-    if indicator == "projects_supported":
-        return sum(1 for t in teams if t.valid and t.year in years)
-    if indicator == "certified_advisers":
-        return sum(value for year, value in manual.items() if year in years)
-    kind = {"enterprises_formed": "enterprise_registered", "projects_raising_capital": "capital_raised"}[indicator]
-    return len({o.entry_id for o in outcomes if o.kind == kind and o.on.year in years})
-
-
-def progress(targets: Iterable[Target], today: date, teams: Iterable[TeamRecord], outcomes: Iterable[Outcome],
-             manual: dict[str, dict[int, int]]) -> list[Progress]:
-    teams, outcomes = list(teams), list(outcomes)
-    result = []
-    for target in targets:
-        span = target.end_year - target.start_year + 1
-        elapsed = min(span, max(0, today.year - target.start_year + 1))
-        result.append(Progress(
-            target=target,
-            achieved=achieved(target.indicator, target.start_year, target.end_year, teams, outcomes,
-                              manual.get(target.indicator, {})),
-            expected_by_now=target.low * elapsed / span,
-        ))
-    return result

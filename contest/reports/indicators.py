@@ -133,6 +133,10 @@ class IndicatorValue:
     untraced: tuple[HandFigure, ...] = ()
 
     @property
+    def achieved(self) -> int:
+        return self.cumulative
+
+    @property
     def expected_by_now(self) -> float:
         """The share of the lower target the elapsed years of the period call for."""
         if self.target is None:

@@ -154,7 +154,7 @@ class _Writer:
         s = self.s
         if not self.report.indicators:
             return []
-        keys = ("indicator", "period", "target", "achieved", "percent", "status")
+        keys = ("indicator", "period", "target", "in_year", "achieved", "percent", "status")
         rows = [[_p(self.label(key), s.head) for key in keys]]
         for row in self.report.indicators:
             target = row.progress.target
@@ -162,10 +162,10 @@ class _Writer:
             if target.high != target.low:
                 span += f"–{vn_number(target.high)}"
             rows.append([_p(row.label, s.cell), _p(row.period, s.cell), _p(span, s.number),
-                         _p(vn_number(row.progress.achieved), s.number),
+                         _p(vn_number(row.year_value), s.number), _p(vn_number(row.progress.achieved), s.number),
                          _p(vn_percent(row.progress.percent_of_low), s.number),
                          _p(row.status, s.cell)])
-        widths = [95 * mm, 30 * mm, 35 * mm, 30 * mm, 25 * mm]
+        widths = [80 * mm, 27 * mm, 30 * mm, 25 * mm, 25 * mm, 25 * mm]
         widths.append(WIDTH - sum(widths))
         return [_p(self.label("indicators"), s.h2), _table(rows, widths)]
 

@@ -86,15 +86,15 @@ def write_xlsx(report: YearlyReport) -> bytes:
     sheet = new_sheet(label("indicators"))
     sheet.put([label("indicators")], font=HEADING_FONT, measure=False)
     sheet.header([label(key) for key in (
-        "indicator", "period", "target", "achieved", "percent", "status")])
+        "indicator", "period", "target", "in_year", "achieved", "percent", "status")])
     for row in report.indicators:
         target = row.progress.target
         span = vn_number(target.low)
         if target.high != target.low:
             span += f"–{vn_number(target.high)}"
-        sheet.put([row.label, row.period, span, row.progress.achieved,
+        sheet.put([row.label, row.period, span, row.year_value, row.progress.achieved,
                    row.progress.percent_of_low / 100, row.status],
-                  [None, None, None, INTEGER, PERCENT, None])
+                  [None, None, None, INTEGER, INTEGER, PERCENT, None])
     sheet.finish("A3")
 
     return workbook_bytes(wb)

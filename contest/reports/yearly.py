@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from contest.reports.figures import COLUMNS, Breakdown, Figures, Progress
+from contest.reports.figures import COLUMNS, Breakdown, Figures
+from contest.reports.indicators import IndicatorValue
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,9 @@ class Table:
 class IndicatorRow:
     label: str
     period: str         # "2022–2025"
-    progress: Progress
+    progress: IndicatorValue    # as of the report's day: the period's value, its years, its records
     status: str         # translated status of progress.status
+    year_value: int = 0         # the report's year alone
 
 
 @dataclass
@@ -52,6 +54,7 @@ class YearlyReport:
     title: str                      # "Báo cáo năm 2025 ..."
     subtitle: str                   # the organisation and the date
     generated_on: date
+    as_of: date                     # facts dated after this day are not counted (31/12 of the year unless chosen)
     column_labels: dict[str, str]   # every key of figures.COLUMNS → its heading
     totals: Figures
     tables: list[Table]
@@ -70,5 +73,5 @@ LABEL_KEYS = (
     "summary", "figure", "value", "total_row",
     "competitions", "competition", "level", "unit", "state", "teams", "entries_valid", "rounds",
     "winners", "award", "code", "project", "team", "prize",
-    "indicators", "indicator", "period", "target", "achieved", "percent", "status",
+    "indicators", "indicator", "period", "target", "achieved", "percent", "status", "in_year",
 )

@@ -7,6 +7,7 @@ from datetime import date
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -19,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from contest.access import access, register_rule
-from contest.domain import followup, reports
+from contest.domain import followup, indicators, reports
 from contest.domain import yearly_report as yearly
 from contest.domain.errors import DomainError
 from contest.extensions import db
@@ -28,6 +29,8 @@ from contest.i18n import format_number
 from contest.models import CompetitionLevel, PlanFigure, PlanIndicator, PlanTarget
 from contest.reports import charts
 from contest.reports import figures as F
+from contest.reports import indicators as indicators_module
+from contest.reports.indicators import HAND_ENTERED, INDICATORS
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 register_rule("reports:viewer", lambda view_args: reports.may_see_reports(current_user))
@@ -70,9 +73,18 @@ def _units_to_offer(records: reports.Records) -> set[int]:
     return offered
 
 
+def _as_of(default: date) -> date:
+    """The day the indicators are counted to (?as_of=YYYY-MM-DD); a bad value is a 400."""
+    try:
+        return indicators.parse_as_of(request.args.get("as_of"), default)
+    except DomainError as error:
+        abort(400, error.message)
+
+
 @bp.route("/")
 @access("reports:viewer")
 def dashboard():
+    as_of = _as_of(date.today())
     records = reports.load_records(reports.visible_competition_ids(current_user))
     filters, chosen = _filters(records)
     tables = reports.breakdowns(records, filters)
@@ -103,7 +115,8 @@ def dashboard():
         levels=[(level.value, reports.level_label(level.value)) for level in CompetitionLevel],
         units=[(u, reports.unit_label(records.units[u])) for u in used_units],
         boards=records.boards, fields=records.fields,
-        progress=reports.plan_progress(records, date.today()), status_labels=reports.status_labels())
+        progress=reports.plan_progress(reports.visible_competition_ids(current_user), as_of), as_of=as_of,
+        status_labels=reports.status_labels())
 
 
 @bp.route("/yearly")
@@ -119,8 +132,10 @@ def yearly_page():
 def yearly_file(year, fmt):
     if fmt not in ("xlsx", "pdf"):
         return redirect(url_for("reports.yearly_page"))
+    if not 2000 <= year <= 2100:
+        abort(404)
     report = yearly.build(year, reports.visible_competition_ids(current_user),
-                          current_app.config["REPORT_ORGANISATION"])
+                          current_app.config["REPORT_ORGANISATION"], as_of=_as_of(date(year, 12, 31)))
     if fmt == "xlsx":
         from contest.reports.xlsx import write_xlsx
 
@@ -140,6 +155,7 @@ def targets():
     target_form = TargetForm(prefix="target")
     target_form.indicator.choices = list(labels.items())
     figure_form = FigureForm(prefix="figure")
+    figure_form.indicator.choices = [(key, labels[key]) for key in HAND_ENTERED]
     if request.method == "POST":
         form = target_form if request.form.get("action") == "target" else figure_form
         if form.validate_on_submit():
@@ -148,8 +164,8 @@ def targets():
                     followup.set_target(form.start_year.data, form.end_year.data, PlanIndicator(form.indicator.data),
                                         form.low.data, form.high.data)
                 else:
-                    followup.set_figure(form.year.data, PlanIndicator.certified_advisers, form.value.data,
-                                        form.note.data or "", current_user)
+                    followup.set_figure(form.year.data, PlanIndicator(form.indicator.data), form.value.data,
+                                        form.note.data or "", current_user, form.source_document.data or "")
                 db.session.commit()
                 flash(_("Saved."), "success")
                 return redirect(url_for("reports.targets"))
@@ -161,5 +177,28 @@ def targets():
         db.session.commit()
     return render_template(
         "reports/targets.html", target_form=target_form, figure_form=figure_form, labels=labels,
-        targets=db.session.scalars(select(PlanTarget).order_by(PlanTarget.start_year, PlanTarget.indicator)).all(),
+        targets=db.session.scalars(select(PlanTarget).order_by(PlanTarget.plan_id, PlanTarget.start_year,
+                                                               PlanTarget.indicator)).all(),
         figures=db.session.scalars(select(PlanFigure).order_by(PlanFigure.year.desc())).all())
+
+
+@bp.route("/indicators/<indicator>")
+@access("reports:viewer")
+def indicator(indicator):
+    """The drill-down: the records behind an indicator's number, for a period
+    (?start=&end=, else each target's) as of a day (?as_of=, else today)."""
+    if indicator not in INDICATORS:
+        abort(404)
+    as_of = _as_of(date.today())
+    start, end = _int_arg("start"), _int_arg("end")
+    visible = reports.visible_competition_ids(current_user)
+    facts = indicators.load_facts(visible)
+    if start and end and 2000 <= start <= end <= 2100:
+        shown = [indicators_module.compute(indicator, facts, start, end, min(as_of, date(end, 12, 31)))]
+    else:
+        plan = indicators.plan_for(as_of)
+        shown = [v for v in indicators_module.against_targets(indicators.targets(plan), facts, as_of)
+                 if v.indicator == indicator]
+    return render_template("reports/indicator.html", indicator=indicator, label=reports.indicator_labels()[indicator],
+                           values=shown, as_of=as_of, status_labels=reports.status_labels(),
+                           hand_entered=indicator in HAND_ENTERED)

@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from contest.domain.entries import (
     SubmissionRefused,
-    nominate,
     save_draft,
     set_validity,
     submit,
@@ -163,18 +162,3 @@ def test_validity_check_needs_a_reason_and_tells_the_team(db):
     assert "không hợp lệ" in mails[-1].subject and "Thiếu chữ ký" in mails[-1].body_text
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "entry.validity")).one()
     assert event.before["validity"] == "unchecked" and event.after["validity"] == "invalid"
-
-
-def test_nomination_copies_the_entry_with_a_link_to_its_origin(db):
-    district = make_competition("huyen-binh-son-2025", preset="district_commune")
-    province = make_competition("tinh-2026")
-    team = make_team(district)
-    source = fill_entry(team)
-    submit(source, team.leader)
-    copy = nominate(source, province)
-    assert copy.origin_entry_id == source.id and copy.competition_id == province.id
-    assert copy.code.startswith(province.code_prefix) and copy.title == source.title
-    assert [m.full_name for m in copy.team.members] == [m.full_name for m in team.members]
-    assert {a.storage_key for a in copy.attachments} == {a.storage_key for a in source.current_attachments()}
-    with pytest.raises(Conflict):
-        nominate(source, province)

@@ -555,8 +555,14 @@ def test_purge_after_the_retention_period_frees_the_quota_and_keeps_the_records(
 
 
 def test_a_file_shared_with_a_nominated_copy_stays_on_disk(app, db):
-    from contest.domain.entries import add_attachment, nominate, purge_expired_files, submit
-    from contest.models import AttachmentKind
+    """Copies made by the nominations of before projects (c4cfb72dae0c) share their origin's files."""
+    from contest.domain.entries import (
+        add_attachment,
+        get_or_create_entry,
+        purge_expired_files,
+        submit,
+    )
+    from contest.models import Attachment, AttachmentKind
     from contest.storage import get_storage
     from tests.factories import fill_entry, make_competition, make_team
 
@@ -564,8 +570,12 @@ def test_a_file_shared_with_a_nominated_copy_stays_on_disk(app, db):
     team = make_team(district)
     source = fill_entry(team)
     submit(source, team.leader)
-    copy = nominate(source, make_competition("tinh-2026"))
+    copy = get_or_create_entry(make_team(make_competition("tinh-2026")))
     shared = source.current_attachments(AttachmentKind.pitch_deck)[0]
+    copy.origin_entry_id, copy.project_id = source.id, source.project_id
+    copy.attachments.append(Attachment(kind=shared.kind, filename=shared.filename, storage_key=shared.storage_key,
+                                       content_type=shared.content_type, size=shared.size, sha256=shared.sha256))
+    db.session.commit()
     add_attachment(source, AttachmentKind.pitch_deck, "deck-moi.pdf", make_pdf(3), team.leader)
     _age(shared, 31)
     db.session.commit()

@@ -79,23 +79,6 @@ def test_breakdown_by_unit_keeps_the_dissolved_unit():
     assert table.total.teams == 3
 
 
-def test_plan_progress():
-    outcomes = [F.Outcome(1, "enterprise_registered", date(2023, 5, 1)),
-                F.Outcome(1, "enterprise_registered", date(2024, 5, 1)),   # the same project counts once
-                F.Outcome(2, "enterprise_registered", date(2021, 5, 1)),   # before the period
-                F.Outcome(3, "capital_raised", date(2025, 1, 1), amount=500_000_000)]
-    targets = [F.Target("projects_supported", 2022, 2025, 100, 120), F.Target("enterprises_formed", 2022, 2025, 1, 2),
-               F.Target("projects_raising_capital", 2022, 2025, 1, 2), F.Target("certified_advisers", 2022, 2025, 25, 30)]
-    rows = {p.target.indicator: p for p in F.progress(targets, date(2024, 12, 1), TEAMS, outcomes,
-                                                        {"certified_advisers": {2022: 6, 2023: 7, 2021: 50}})}
-    assert rows["projects_supported"].achieved == 2 and rows["projects_supported"].status == "behind"
-    assert rows["enterprises_formed"].achieved == 1 and rows["enterprises_formed"].status == "met"
-    assert rows["projects_raising_capital"].achieved == 1
-    assert rows["certified_advisers"].achieved == 13
-    # Three of four years gone: 75 % of the lower target is the pace.
-    assert rows["certified_advisers"].expected_by_now == 25 * 3 / 4
-
-
 genders = st.sampled_from(["female", "male", "other", None])
 people = st.builds(person, genders, st.one_of(st.none(), st.dates(date(1950, 1, 1), date(2010, 1, 1))), st.booleans())
 teams = st.lists(st.builds(lambda ms, year, unit, valid: team(ms, year=year, unit_id=unit, valid=valid),

@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from contest.numbers import vn_money, vn_number, vn_percent
-from contest.reports.figures import COLUMNS, Breakdown, Figures, Progress, Target
+from contest.reports.figures import COLUMNS, Breakdown, Figures
+from contest.reports.indicators import IndicatorValue, Target
 from contest.reports.pdf import write_pdf
 from contest.reports.xlsx import write_xlsx
 from contest.reports.yearly import (
@@ -29,7 +30,7 @@ LABELS = dict(zip(LABEL_KEYS, (
     "Tổng hợp", "Chỉ số", "Giá trị", "Tổng cộng",
     "Các cuộc thi", "Cuộc thi", "Cấp", "Đơn vị", "Trạng thái", "Số đội", "Hồ sơ hợp lệ", "Các vòng",
     "Đạt giải", "Giải", "Mã", "Dự án", "Đội", "Tiền thưởng",
-    "Chỉ tiêu kế hoạch", "Chỉ tiêu", "Giai đoạn", "Mục tiêu", "Đạt được", "Tỷ lệ", "Tình trạng",
+    "Chỉ tiêu kế hoạch", "Chỉ tiêu", "Giai đoạn", "Mục tiêu", "Đạt được", "Tỷ lệ", "Tình trạng", "Trong năm",
 ), strict=True))
 COLUMN_LABELS = dict(zip(COLUMNS, (
     "Cuộc thi", "Số đội", "Hồ sơ đã nộp", "Hồ sơ hợp lệ", "Người tham gia", "Nữ",
@@ -81,14 +82,15 @@ def make_report(**changes) -> YearlyReport:
     ]
     indicators = [IndicatorRow(
         label="Dự án được hỗ trợ", period="2022–2025",
-        progress=Progress(Target("projects_supported", 2022, 2025, 100, 120), achieved=87,
-                          expected_by_now=75.0),
-        status="Đúng tiến độ",
+        progress=IndicatorValue("projects_supported", 2022, 2025, date(2025, 12, 31),
+                                {2022: 20, 2023: 22, 2024: 25, 2025: 20}, 87, (),
+                                target=Target("projects_supported", 2022, 2025, 100, 120)),
+        status="Đúng tiến độ", year_value=20,
     )]
     report = YearlyReport(
         year=2025, title="Báo cáo năm 2025 hệ sinh thái khởi nghiệp",
         subtitle="Sở Khoa học và Công nghệ tỉnh Quảng Ngãi",
-        generated_on=date(2025, 12, 31), column_labels=COLUMN_LABELS,
+        generated_on=date(2025, 12, 31), as_of=date(2025, 12, 31), column_labels=COLUMN_LABELS,
         totals=summed([f for _, f in tables[0].breakdown.rows]), tables=tables,
         competitions=competitions, indicators=indicators, labels=LABELS,
     )
