@@ -55,6 +55,10 @@ def load_demo() -> list[tuple[str, str, str]]:
     # Packages built on `contest` (judging) add their part of the demo here.
     logins += [(label, email, DEMO_PASSWORD)
                for label, email in signals.collect_lists(signals.demo_loading, password_hash=shared_hash)]
+    from contest.demo_nominations import load_nominations
+
+    load_nominations()  # after judging: a nomination needs the commune contest's announced awards
+
     from contest.demo_reporting import load_reporting
 
     # Last: the 2025 cycle counts the 2025 contest's projects.

@@ -105,6 +105,11 @@ HISTORY = (
                 enterprises=1, certified=1, finalists_per_board=3),
     HistorySpec("y-tuong-khoi-nghiep-thanh-nien-2024", 2024, "youth_idea", "QNG-DOAN", "Tỉnh Đoàn",
                 YOUTH.format(2024), "DOAN-2024", 14, R, 22024, enterprises=1, finalists_per_board=8),
+    # A commune-level contest after the 2025 reform; its Giải Nhất is nominated to the
+    # provincial contest of 2026 (contest/demo_nominations.py).
+    HistorySpec("khoi-nghiep-ly-son-2026", 2026, "district_commune", "QNG-LSO", "Đặc khu Lý Sơn",
+                "Cuộc thi Khởi nghiệp đổi mới sáng tạo đặc khu Lý Sơn năm 2026", "LSO-2026", 8, R, 12026,
+                finalists_per_board=3),
 )
 
 # Certified startup advisers per year (a figure only known by hand).
@@ -228,7 +233,8 @@ def _description(spec: HistorySpec, unit: OrgUnit) -> str:
     if spec.preset == "youth_idea":
         return (f"Cuộc thi dành cho thanh niên từ 18 đến 35 tuổi, do Tỉnh Đoàn tổ chức năm {spec.year} "
                 "nhân kỷ niệm ngày thành lập Đoàn 26/3.")
-    return (f"Cuộc thi cấp huyện do UBND {unit.name[:1].lower()}{unit.name[1:]} tổ chức năm {spec.year}; "
+    level = "cấp xã" if unit.kind is OrgUnitKind.commune else "cấp huyện"
+    return (f"Cuộc thi {level} do UBND {unit.name[:1].lower()}{unit.name[1:]} tổ chức năm {spec.year}; "
             "dự án đạt giải cao được giới thiệu tham dự cuộc thi cấp tỉnh.")
 
 

@@ -224,3 +224,42 @@ def send_body(client, method, url, body: CountingBody, content_type, *, chunked=
     else:
         environ["CONTENT_LENGTH"] = str(body.size)
     return client.open(url, method=method, content_type=content_type, headers=headers, environ_overrides=environ)
+
+
+# -- between levels -------------------------------------------------------------
+
+def announce_results(app, competition, entries, when=None):
+    """Score, freeze and publish a round of `entries`: entries[0] wins Giải Nhất,
+    the others follow in order (judging's default tiers)."""
+    from datetime import timedelta
+
+    from judging.domain import awards, publication, results
+    from judging.domain.scoring import Change, apply_change, submit_sheet
+    from judging.models import RoundState
+
+    judge = make_judge(competition)
+    round_ = make_round(competition, entries, [judge])
+    with app.test_request_context():
+        for n, entry in enumerate(entries):
+            for c in round_.rubric.criteria:
+                apply_change(round_.id, entry.id, judge.user_id, Change(f"{entry.id}-{c.id}", c.id,
+                                                                        max(c.max_points - n, 0), None, None))
+            submit_sheet(round_.id, entry.id, judge.user_id)
+        round_.state = RoundState.locked
+        snapshot = results.freeze(round_, None)
+        awards.ensure_default_tiers(competition)
+        awards.propose(competition, snapshot)
+        publication.publish(competition, snapshot, when or utcnow() - timedelta(seconds=1), None)
+    db.session.commit()
+    return round_
+
+
+def province_tree():
+    """A province with its Department (organiser of the provincial contest) and two communes."""
+    from contest.models import OrgUnitKind
+
+    province = make_unit("P-QNG", "Tỉnh Quảng Ngãi", OrgUnitKind.province)
+    return {"province": province,
+            "department": make_unit("P-KHCN", "Sở Khoa học và Công nghệ", OrgUnitKind.department, parent=province),
+            "commune": make_unit("P-LSO", "Đặc khu Lý Sơn", OrgUnitKind.commune, parent=province),
+            "other_commune": make_unit("P-TPH", "Phường Cẩm Thành", OrgUnitKind.commune, parent=province)}

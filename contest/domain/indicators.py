@@ -57,6 +57,14 @@ def _local_day(moment: datetime | None) -> date | None:
     return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
+def _took_part_on(submitted: datetime | None, deadline: datetime | None, year: int) -> date:
+    """An entry takes part on its first submission, and at the latest on its
+    competition's deadline (entries recorded later, such as imported ones,
+    belong to their contest's time), else on 31/12 of the contest's year."""
+    days = [d for d in (_local_day(submitted), _local_day(deadline)) if d is not None]
+    return min(days) if days else date(year, 12, 31)
+
+
 def _names(project_ids) -> dict[int, str]:
     rows = db.session.execute(select(Project.id, Project.name).where(Project.id.in_(list(project_ids)))).all()
     return {pid: name or _("Untitled project") for pid, name in rows}
@@ -70,7 +78,8 @@ def load_facts(visible: list[int] | None) -> I.Facts:
     first_submission = (select(EntryVersion.entry_id, func.min(EntryVersion.submitted_at).label("first"))
                         .group_by(EntryVersion.entry_id).subquery())
     entries = db.session.execute(scoped(
-        select(Entry.project_id, Entry.code, Entry.submitted_at, first_submission.c.first, Competition.name)
+        select(Entry.project_id, Entry.code, Entry.submitted_at, first_submission.c.first, Competition.name,
+               Competition.submission_deadline, Competition.year)
         .join(Competition, Competition.id == Entry.competition_id)
         .outerjoin(first_submission, first_submission.c.entry_id == Entry.id)
         .where(Entry.status == EntryStatus.submitted, Entry.validity != EntryValidity.invalid),
@@ -94,8 +103,9 @@ def load_facts(visible: list[int] | None) -> I.Facts:
     found_enterprises = list(db.session.scalars(enterprise_query))
     names = _names(project_ids | {e.project_id for e in found_enterprises})
 
-    participations = [I.Participation(pid, names[pid], _local_day(first or submitted_at), competition, code or "")
-                      for pid, code, submitted_at, first, competition in entries if (first or submitted_at)]
+    participations = [I.Participation(pid, names[pid], _took_part_on(first or submitted_at, deadline, year),
+                                      competition, code or "")
+                      for pid, code, submitted_at, first, competition, deadline, year in entries]
     participations += [I.Participation(pid, names[pid], _local_day(decided_at),
                                        _("%(name)s (nomination accepted)", name=competition), f"nomination:{eid}")
                        for pid, eid, decided_at, competition in accepted if decided_at]

@@ -162,7 +162,7 @@ def propose(entry: Entry, target: Competition, user) -> Nomination:
     nomination.decided_by_id = nomination.decided_at = nomination.reason = None
     db.session.add(nomination)
     db.session.flush()
-    audit.record("nomination.proposed", "nomination", nomination.id, competition_id=source.id,
+    audit.record("nomination.proposed", "nomination", nomination.id, competition_id=source.id, actor_id=user.id,
                  after={"entry": entry.code, "target": target.slug, "results": nomination.source_result})
     _tell_team(nomination, "nomination_proposed")
     return nomination
@@ -174,7 +174,7 @@ def withdraw(nomination: Nomination, user, reason: str) -> None:
     if nomination.state is not NominationState.proposed:
         raise Conflict(_("Only a proposal not yet decided can be withdrawn."))
     nomination.state, nomination.reason = NominationState.withdrawn, reason.strip() or None
-    audit.record("nomination.withdrawn", "nomination", nomination.id,
+    audit.record("nomination.withdrawn", "nomination", nomination.id, actor_id=user.id,
                  competition_id=nomination.source_entry.competition_id,
                  before={"state": "proposed"}, after={"state": "withdrawn"}, reason=nomination.reason)
 
@@ -203,7 +203,7 @@ def set_quota(target: Competition, unit: OrgUnit, quota: int | None, user) -> No
         db.session.add(NominationQuota(competition_id=target.id, org_unit_id=unit.id, quota=quota))
     else:
         row.quota = quota
-    audit.record("nomination.quota", "competition", target.id, competition_id=target.id, before=before,
+    audit.record("nomination.quota", "competition", target.id, competition_id=target.id, before=before, actor_id=user.id,
                  after={"unit": unit.code, "quota": quota})
 
 
@@ -295,7 +295,7 @@ def accept(nomination: Nomination, user, reason: str = "") -> Entry:
     savepoint.commit()
     nomination.state, nomination.accepted_entry_id = NominationState.accepted, entry.id
     nomination.decided_by_id, nomination.decided_at, nomination.reason = user.id, utcnow(), reason.strip() or None
-    audit.record("nomination.accepted", "nomination", nomination.id, competition_id=target.id,
+    audit.record("nomination.accepted", "nomination", nomination.id, competition_id=target.id, actor_id=user.id,
                  before={"state": "proposed"}, after={"state": "accepted", "entry": entry.id,
                                                       "project": entry.project_id}, reason=nomination.reason)
     _tell_team(nomination, "nomination_decided", accepted=True, reason=nomination.reason,
@@ -315,6 +315,6 @@ def decline(nomination: Nomination, user, reason: str) -> None:
         raise DomainError(_("Give the reason; the nominating unit and the team will read it."), field="reason")
     nomination.state, nomination.reason = NominationState.declined, reason
     nomination.decided_by_id, nomination.decided_at = user.id, utcnow()
-    audit.record("nomination.declined", "nomination", nomination.id, competition_id=target.id,
+    audit.record("nomination.declined", "nomination", nomination.id, competition_id=target.id, actor_id=user.id,
                  before={"state": "proposed"}, after={"state": "declined"}, reason=reason)
     _tell_team(nomination, "nomination_decided", accepted=False, reason=reason, team_url=None)

@@ -123,10 +123,11 @@ def test_follow_up_feeds_the_plan_and_is_audited(app, db):
                                                              "Cổng thông tin ĐKDN", detail="Công ty TNHH Hoa Sen",
                                                              registration_number="4300123456"), user)
         followup.ensure_default_targets()
-        followup.set_figure(2024, PlanIndicator.certified_advisers, 7, "QĐ 12/QĐ-SKHCN", user)
+        followup.set_figure(2024, PlanIndicator.certified_advisers, 7, "", user, "QĐ 12/QĐ-SKHCN")
+        followup.set_figure(2023, PlanIndicator.certified_advisers, 5, "gọi điện", user)   # no source: left out
         db.session.commit()
         progress = {p.target.indicator: p for p, _, _ in
-                    reports.plan_progress(reports.load_records(None), date(2025, 12, 1)) if p.target.start_year == 2022}
+                    reports.plan_progress(None, date(2025, 12, 1)) if p.target.start_year == 2022}
     assert progress["enterprises_formed"].achieved == 1
     assert progress["projects_supported"].achieved == 2
     assert progress["certified_advisers"].achieved == 7
@@ -147,7 +148,9 @@ def test_targets_are_checked(app, db):
 
     from contest.models import PlanTarget
 
-    assert [(t.low, t.high) for t in db.session.scalars(select(PlanTarget))] == [(150, 170)]
+    assert [(t.plan.number, t.low, t.high) for t in db.session.scalars(select(PlanTarget).where(
+        PlanTarget.start_year == 2026, PlanTarget.indicator == PlanIndicator.projects_supported))] == [
+        ("827/QĐ-UBND", 150, 170)]
 
 
 def test_yearly_report_files(app, db, tmp_path):

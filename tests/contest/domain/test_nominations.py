@@ -1,0 +1,192 @@
+"""Nomination between levels: the lower level proposes only its winners and
+finalists, to an upper contest whose area holds its unit; the upper level
+accepts (its rules checked and every failure named) or declines; the project
+stays one project; everything audited and the team told."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from contest.domain import nominations
+from contest.domain.errors import Conflict, DomainError, NotAllowed
+from contest.models import (
+    AuditEvent,
+    CompetitionRole,
+    CompetitionRoleKind,
+    Entry,
+    EntryStatus,
+    NominationState,
+    OutboxMessage,
+    Project,
+)
+from contest.models.base import utcnow
+from tests.factories import (
+    announce_results,
+    make_competition,
+    make_round,
+    make_user,
+    make_valid_entry,
+    province_tree,
+)
+
+
+def _grant(db, user, competition, role=CompetitionRoleKind.organizer):
+    db.session.add(CompetitionRole(competition_id=competition.id, user_id=user.id, role=role, granted_at=utcnow()))
+    db.session.commit()
+
+
+@pytest.fixture
+def levels(app, db):
+    units = province_tree()
+    commune = make_competition("xa-ly-son-2026", preset="district_commune", unit=units["commune"])
+    province = make_competition("tinh-2026", unit=units["department"])
+    winners = [make_valid_entry(commune, name=f"Đội xã {i}") for i in range(2)]
+    loser = make_valid_entry(commune, name="Đội không đạt giải")
+    announce_results(app, commune, winners)
+    people = {"commune_organizer": make_user("btc-xa@example.vn"), "province_secretary": make_user("tk-tinh@example.vn"),
+              "province_organizer": make_user("btc-tinh@example.vn")}
+    _grant(db, people["commune_organizer"], commune)
+    _grant(db, people["province_secretary"], province, CompetitionRoleKind.secretariat)
+    _grant(db, people["province_organizer"], province)
+    return {"units": units, "commune": commune, "province": province, "winner": winners[0], "runner_up": winners[1],
+            "loser": loser, **people}
+
+
+def test_the_lower_level_proposes_its_winner_and_the_upper_accepts_the_same_project(app, db, levels):
+    winner, province = levels["winner"], levels["province"]
+    with app.test_request_context():
+        nomination = nominations.propose(winner, province, levels["commune_organizer"])
+        assert "Giải Nhất" in nomination.source_result
+        entry = nominations.accept(nomination, levels["province_secretary"], "Đạt giải Nhất cấp xã")
+        db.session.commit()
+    assert nomination.state is NominationState.accepted and nomination.accepted_entry_id == entry.id
+    assert entry.competition_id == province.id and entry.project_id == winner.project_id
+    # Owned by the same people, as a draft: nothing of the source dossier is copied.
+    assert entry.team.leader_id == winner.team.leader_id
+    assert [m.full_name for m in entry.team.members] == [m.full_name for m in winner.team.members]
+    assert entry.status is EntryStatus.draft and entry.attachments == [] and entry.summary == ""
+    assert db.session.scalar(select(func.count(Project.id))) == 3       # two winners and the loser: no new project
+    actions = [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "nomination")
+                                                    .order_by(AuditEvent.id))]
+    assert actions == ["nomination.proposed", "nomination.accepted"]
+    mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == winner.team.leader.email)
+                               .order_by(OutboxMessage.id)).all()
+    assert province.name in mails[-2].subject and province.name in mails[-1].subject
+    with app.test_request_context(), pytest.raises(Conflict):
+        nominations.propose(winner, province, levels["commune_organizer"])
+
+
+def test_an_entry_that_neither_won_nor_advanced_is_refused_with_the_reason(app, db, levels):
+    loser = levels["loser"]
+    with app.test_request_context(), pytest.raises(DomainError) as refused:
+        nominations.propose(loser, levels["province"], levels["commune_organizer"])
+    assert refused.value.code == "not_qualified"
+    assert loser.code in refused.value.message and levels["commune"].name in refused.value.message
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.object_type == "nomination")) == 0
+
+
+def test_an_entry_that_reached_the_final_round_may_be_proposed(app, db):
+    units = province_tree()
+    commune = make_competition("xa-chung-ket", preset="district_commune", unit=units["commune"])
+    province = make_competition("tinh-chung-ket", unit=units["department"])
+    finalist, other = make_valid_entry(commune), make_valid_entry(commune)
+    make_round(commune, [finalist, other], [], name="Sơ khảo")
+    make_round(commune, [finalist], [], name="Chung kết")
+    organizer = make_user()
+    _grant(db, organizer, commune)
+    with app.test_request_context():
+        assert [c.entry.id for c in nominations.candidates(commune)] == [finalist.id]
+        assert "Chung kết" in nominations.propose(finalist, province, organizer).source_result
+        with pytest.raises(DomainError):
+            nominations.propose(other, province, organizer)
+
+
+def test_only_the_lower_contests_organizers_propose(app, db, levels):
+    """The upper level's organizer, or another contest's, cannot pull an entry up themselves."""
+    other = make_competition("xa-khac-2026", preset="district_commune", unit=levels["units"]["other_commune"])
+    stranger = make_user()
+    _grant(db, stranger, other)
+    for user in (levels["province_organizer"], stranger, levels["province_secretary"]):
+        with app.test_request_context(), pytest.raises(NotAllowed):
+            nominations.propose(levels["winner"], levels["province"], user)
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "nomination.proposed")) == 0
+
+
+def test_only_an_upper_contest_whose_area_holds_the_unit_takes_nominations(app, db, levels):
+    from contest.models import OrgUnitKind
+    from tests.factories import make_unit
+
+    other_province = make_unit("P-KTM", "Tỉnh Kon Tum", OrgUnitKind.province)
+    elsewhere = make_competition("tinh-kon-tum", unit=make_unit("P-KTM-KHCN", "Sở KH&CN Kon Tum",
+                                                                OrgUnitKind.department, parent=other_province))
+    sibling = make_competition("xa-ben-canh", preset="district_commune", unit=levels["units"]["other_commune"])
+    earlier = make_competition("tinh-2025", unit=levels["units"]["department"], year=2025)
+    organizer = levels["commune_organizer"]
+    assert nominations.upper_competitions(levels["commune"]) == [levels["province"]]
+    for target in (elsewhere, sibling, earlier, levels["commune"]):
+        with app.test_request_context(), pytest.raises(DomainError) as refused:
+            nominations.propose(levels["winner"], target, organizer)
+        assert refused.value.field == "target"
+
+
+def test_a_district_contest_after_the_reform_nominates_nothing(app, db):
+    from contest.models import OrgUnitKind
+    from tests.factories import make_unit
+
+    units = province_tree()
+    district = make_unit("P-BS", "Huyện Bình Sơn", OrgUnitKind.district, parent=units["province"],
+                         valid_to=date(2025, 6, 30))
+    contest = make_competition("huyen-2026", preset="district_commune", unit=district)
+    province = make_competition("tinh-sau-cai-cach", unit=units["department"])
+    assert "1 July 2025" in nominations.target_problem(contest, province) \
+        or "1/7/2025" in nominations.target_problem(contest, province)
+
+
+def test_eligibility_failures_are_named_at_acceptance(app, db, levels):
+    from contest.domain.projects import record_enterprise
+
+    province, winner = levels["province"], levels["winner"]
+    province.age_max = 35
+    member = winner.team.members[0]
+    member.date_of_birth = date(1980, 1, 2)
+    with app.test_request_context():
+        record_enterprise(winner.project, "4300 111 222", date(2018, 4, 2), name="Công ty TNHH Tỏi đen", source="ĐKDN")
+        nomination = nominations.propose(winner, province, levels["commune_organizer"])
+        db.session.commit()
+        with pytest.raises(nominations.NotEligible) as refused:
+            nominations.accept(nomination, levels["province_secretary"])
+    problems = refused.value.problems
+    from contest.domain.teams import age_on
+
+    age = age_on(member.date_of_birth, province.submission_deadline.date())
+    assert any(member.full_name in p and str(age) in p for p in problems), problems
+    assert any("4300111222" in p and "02/04/2018" in p for p in problems), problems
+    assert all(p in refused.value.message for p in problems)
+    db.session.rollback()
+    assert nomination.state is NominationState.proposed
+    assert db.session.scalar(select(func.count(Entry.id)).where(Entry.competition_id == province.id)) == 0
+
+
+def test_decline_needs_a_reason_and_the_quota_holds(app, db, levels):
+    province, secretary = levels["province"], levels["province_secretary"]
+    with app.test_request_context():
+        first = nominations.propose(levels["winner"], province, levels["commune_organizer"])
+        second = nominations.propose(levels["runner_up"], province, levels["commune_organizer"])
+        with pytest.raises(NotAllowed):
+            nominations.set_quota(province, levels["units"]["commune"], 1, secretary)   # organizers set quotas
+        nominations.set_quota(province, levels["units"]["commune"], 1, levels["province_organizer"])
+        nominations.accept(first, secretary)
+        with pytest.raises(Conflict):
+            nominations.accept(second, secretary)
+        with pytest.raises(DomainError):
+            nominations.decline(second, secretary, "  ")
+        with pytest.raises(NotAllowed):
+            nominations.decline(second, levels["commune_organizer"], "Không phải việc của xã")
+        nominations.decline(second, secretary, "Đã đủ chỉ tiêu của đặc khu")
+        db.session.commit()
+    assert second.state is NominationState.declined and second.reason == "Đã đủ chỉ tiêu của đặc khu"
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "nomination.declined")).reason \
+        == "Đã đủ chỉ tiêu của đặc khu"
