@@ -57,6 +57,11 @@ def _local_day(moment: datetime | None) -> date | None:
     return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
+def local_today() -> date:
+    """Today in Quảng Ngãi: the indicators date facts by the local day."""
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
 def _took_part_on(submitted: datetime | None, deadline: datetime | None, year: int) -> date:
     """An entry takes part on its first submission, and at the latest on its
     competition's deadline (entries recorded later, such as imported ones,

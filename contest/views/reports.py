@@ -84,7 +84,7 @@ def _as_of(default: date) -> date:
 @bp.route("/")
 @access("reports:viewer")
 def dashboard():
-    as_of = _as_of(date.today())
+    as_of = _as_of(indicators.local_today())
     records = reports.load_records(reports.visible_competition_ids(current_user))
     filters, chosen = _filters(records)
     tables = reports.breakdowns(records, filters)
@@ -189,7 +189,7 @@ def indicator(indicator):
     (?start=&end=, else each target's) as of a day (?as_of=, else today)."""
     if indicator not in INDICATORS:
         abort(404)
-    as_of = _as_of(date.today())
+    as_of = _as_of(indicators.local_today())
     start, end = _int_arg("start"), _int_arg("end")
     visible = reports.visible_competition_ids(current_user)
     facts = indicators.load_facts(visible)

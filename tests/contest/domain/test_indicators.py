@@ -1,0 +1,103 @@
+"""The indicators from the database: one project however many contests it
+entered, one enterprise per registration number, and a past year's report the
+same whenever it is produced."""
+
+from dataclasses import asdict, replace
+from datetime import UTC, date, datetime
+
+from sqlalchemy import func, select
+
+from contest.domain import followup, indicators, nominations
+from contest.domain import yearly_report as yearly
+from contest.models import Enterprise, OutcomeKind
+from tests.contest.domain.test_nominations import levels  # noqa: F401 - the fixture
+from tests.factories import make_competition, make_user, make_valid_entry
+
+def _value(visible, indicator, start=2026):
+    as_of = indicators.local_today()
+    return next(v for v in indicators.values(visible, as_of) if v.indicator == indicator and v.start_year == start)
+
+
+def test_a_project_that_went_commune_then_province_is_counted_once(app, db, levels):  # noqa: F811
+    province = levels["province"]
+    with app.test_request_context():
+        indicators.ensure_plan()
+        before_all = _value(None, "projects_supported").cumulative
+        before_province = _value([province.id], "projects_supported").cumulative
+        nomination = nominations.propose(levels["winner"], province, levels["commune_organizer"])
+        nominations.accept(nomination, levels["province_secretary"])
+        db.session.commit()
+        after_all = _value(None, "projects_supported")
+        after_province = _value([province.id], "projects_supported")
+    assert (before_all, after_all.cumulative) == (3, 3)          # the winner, the runner-up, the loser: once each
+    assert (before_province, after_province.cumulative) == (0, 1)
+    assert [i.key for i in after_province.items] == [str(levels["winner"].project_id)]
+
+
+def test_an_enterprise_recorded_twice_under_one_registration_number_is_counted_once(app, db, levels):  # noqa: F811
+    winner, province = levels["winner"], levels["province"]
+    user = make_user("theo-doi@example.vn")
+    with app.test_request_context():
+        indicators.ensure_plan()
+        nomination = nominations.propose(winner, province, levels["commune_organizer"])
+        upper = nominations.accept(nomination, levels["province_secretary"])
+        for entry, number in ((winner, "4300 123 456"), (upper, "4300123456")):
+            followup.record_outcome(entry, followup.OutcomeInput(
+                OutcomeKind.enterprise_registered, date.today(), "Cổng thông tin ĐKDN", detail="Công ty TNHH Tỏi đen",
+                registration_number=number), user)
+        db.session.commit()
+        value = _value(None, "enterprises_formed")
+    assert db.session.scalar(select(func.count(Enterprise.id))) == 1
+    assert value.cumulative == 1 and [i.key for i in value.items] == ["4300123456"]
+
+
+def _past_year(app, db):
+    """A 2024 contest, then 2025 facts about its projects: a later contest, an enterprise, a raise."""
+    contest_2024 = make_competition("tinh-2024")
+    entries = [make_valid_entry(contest_2024) for _ in range(3)]
+    contest_2024.year, contest_2024.submission_deadline = 2024, datetime(2024, 9, 30, 10, tzinfo=UTC)
+    contest_2025 = make_competition("tinh-2025")
+    later = make_valid_entry(contest_2025)
+    later.project_id = entries[0].project_id        # the same project came back in 2025
+    contest_2025.year, contest_2025.submission_deadline = 2025, datetime(2025, 9, 30, 10, tzinfo=UTC)
+    db.session.commit()
+    user = make_user("bao-cao@example.vn")
+    with app.test_request_context():
+        indicators.ensure_plan()
+        followup.record_outcome(entries[1], followup.OutcomeInput(
+            OutcomeKind.enterprise_registered, date(2024, 11, 5), "ĐKDN", detail="Công ty B",
+            registration_number="4300000001"), user)
+        followup.record_outcome(entries[2], followup.OutcomeInput(
+            OutcomeKind.enterprise_registered, date(2025, 2, 1), "ĐKDN", detail="Công ty C",
+            registration_number="4300000002"), user)
+        followup.record_outcome(entries[0], followup.OutcomeInput(
+            OutcomeKind.capital_raised, date(2025, 5, 1), "Báo Quảng Ngãi", detail="Quỹ miền Trung",
+            amount=500_000_000), user)
+        followup.set_figure(2024, followup.PlanIndicator.certified_advisers, 8, "", user, "Báo cáo 2024")
+        followup.set_figure(2025, followup.PlanIndicator.certified_advisers, 5, "", user, "Báo cáo 2025")
+        db.session.commit()
+
+
+def _comparable(report):
+    return asdict(replace(report, generated_on=None, subtitle=""))
+
+
+def test_a_past_years_report_is_the_same_whenever_it_is_produced(app, db):
+    _past_year(app, db)
+    with app.test_request_context():
+        produced_today = yearly.build(2024, None, "Sở KH&CN", today=date(2026, 12, 6))
+        produced_then = yearly.build(2024, None, "Sở KH&CN", today=date(2024, 12, 31))
+        counted_to_today = {v.indicator: v.cumulative for v in indicators.values(None, date(2025, 12, 31))
+                            if v.start_year == 2022}
+    assert _comparable(produced_today) == _comparable(produced_then)
+    rows = {row.progress.indicator: row for row in produced_today.indicators}
+    assert {k: (r.year_value, r.progress.cumulative) for k, r in rows.items()
+            if k in ("projects_supported", "enterprises_formed", "projects_raising_capital", "certified_advisers")} == {
+        "projects_supported": (3, 3), "enterprises_formed": (1, 1), "projects_raising_capital": (0, 0),
+        "certified_advisers": (8, 8)}
+    # The later facts are there: counted to the end of 2025 they show.
+    assert counted_to_today["enterprises_formed"] == 2 and counted_to_today["projects_raising_capital"] == 1
+    assert counted_to_today["certified_advisers"] == 13 and counted_to_today["projects_supported"] == 3
+    assert {r.progress.indicator for r in produced_today.indicators} == {
+        "projects_supported", "enterprises_formed", "projects_raising_capital", "certified_advisers",
+        "support_organisations", "service_areas"}
