@@ -71,8 +71,10 @@ def _took_part_on(submitted: datetime | None, deadline: datetime | None, year: i
 
 
 def _names(project_ids) -> dict[int, str]:
-    rows = db.session.execute(select(Project.id, Project.name).where(Project.id.in_(list(project_ids)))).all()
-    return {pid: name or _("Untitled project") for pid, name in rows}
+    rows = db.session.execute(select(Project.id, Project.name, func.min(Entry.title))
+                              .outerjoin(Entry, Entry.project_id == Project.id)
+                              .where(Project.id.in_(list(project_ids))).group_by(Project.id, Project.name)).all()
+    return {pid: name or title or _("Untitled project") for pid, name, title in rows}
 
 
 def load_facts(visible: list[int] | None) -> I.Facts:

@@ -155,8 +155,8 @@ def test_xlsx_indicators_with_percent_format() -> None:
     ws = workbook()["Chỉ tiêu kế hoạch"]
     row = list(next(ws.iter_rows(min_row=3, max_row=3)))
     assert [c.value for c in row] == [
-        "Dự án được hỗ trợ", "2022–2025", "100–120", 87, 0.87, "Đúng tiến độ"]
-    assert row[4].number_format == "0.0%"
+        "Dự án được hỗ trợ", "2022–2025", "100–120", 20, 87, 0.87, "Đúng tiến độ"]
+    assert row[5].number_format == "0.0%"
 
 
 def test_xlsx_sheet_titles_are_valid_whatever_the_labels() -> None:

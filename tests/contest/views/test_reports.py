@@ -65,9 +65,16 @@ def test_targets_and_hand_entered_figures(client, db):
     bad = client.post("/reports/targets", data={"csrf_token": token, "action": "figure", "figure-year": "2025",
                                                 "figure-value": "-3"})
     assert bad.status_code == 200 and db.session.scalars(select(PlanFigure)).all() == []
-    ok = client.post("/reports/targets", data={"csrf_token": token, "action": "figure", "figure-year": "2025",
-                                               "figure-value": "8", "figure-note": "QĐ 15"})
-    assert ok.status_code == 302 and db.session.scalars(select(PlanFigure.value)).all() == [8]
+    unsourced = client.post("/reports/targets", data={
+        "csrf_token": token, "action": "figure", "figure-indicator": "support_organisations", "figure-year": "2025",
+        "figure-value": "3", "figure-note": "gọi điện"})
+    assert unsourced.status_code == 200 and db.session.scalars(select(PlanFigure)).all() == []
+    ok = client.post("/reports/targets", data={
+        "csrf_token": token, "action": "figure", "figure-indicator": "support_organisations", "figure-year": "2025",
+        "figure-value": "8", "figure-source_document": "QĐ 15/QĐ-SKHCN"})
+    assert ok.status_code == 302
+    assert [(f.indicator.value, f.value, f.source_document) for f in db.session.scalars(select(PlanFigure))] == [
+        ("support_organisations", 8, "QĐ 15/QĐ-SKHCN")]
 
 
 def test_follow_up_recorded_by_the_organizer_then_by_the_invited_team(client, db, app):
