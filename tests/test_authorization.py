@@ -102,7 +102,12 @@ TABLE: dict[str, set[str]] = {
     "manage.change_state": ORGANIZERS,
     "manage.roles": ORGANIZERS,
     "manage.revoke_role": ORGANIZERS,
-    "manage.nominate": ORGANIZERS,
+    # between levels: the lower contest's organizers propose, the upper's secretariat decides
+    "nominations.candidates": ORGANIZERS,
+    "nominations.propose": ORGANIZERS,
+    "nominations.proposals": CHECKERS,
+    "nominations.decide": CHECKERS,
+    "nominations.set_quota": ORGANIZERS,
     # secretariat
     "secretariat.index": CHECKERS,
     "secretariat.show": CHECKERS,
@@ -167,6 +172,7 @@ TABLE: dict[str, set[str]] = {
     "reports.yearly_page": REPORT_READERS,
     "reports.yearly_file": REPORT_READERS,
     "reports.targets": ADMINS,
+    "reports.indicator": REPORT_READERS,
     "followup.competition_outcomes": ORGANIZERS,
     "followup.entry_outcomes": ORGANIZERS,
     "followup.team_outcomes": TEAM,
@@ -258,11 +264,17 @@ def build_world(db) -> World:
     entry.gallery_opt_in = True
     db.session.add(image)
     db.session.commit()
+    from contest.models import Nomination
+
+    nomination = Nomination(source_entry_id=entry.id, target_competition_id=comp_a.id)
+    db.session.add(nomination)
+    db.session.commit()
     judging = build_judging(db, comp_a, comp_b, entry, users)
     args = {**judging, "slug": comp_a.slug, "team_id": team.id, "entry_id": entry.id, "member_id": extra.id,
             "attachment_id": entry.attachments[0].id, "role_id": grant.id, "unit_id": ward_a.id,
             "officer_id": officers[UNIT_OFFICER].id, "user_id": throwaway.id,
-            "token": "not-a-real-token", "year": 2026}
+            "token": "not-a-real-token", "year": 2026, "nomination_id": nomination.id,
+            "indicator": "projects_supported"}
     return World(users=users, args=args)
 
 
