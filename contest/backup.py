@@ -25,7 +25,21 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import JSON, Date, DateTime, Enum, LargeBinary, Numeric, func, select, text
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    Table,
+    func,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.engine import Connection
 
 from contest import agefile
@@ -68,6 +82,30 @@ def _decoder(column):
     if isinstance(kind, LargeBinary):
         return base64.b64decode
     return None
+
+
+def _tables(conn: Connection) -> list[Table]:
+    """The models' tables as this database holds them. A database at an earlier
+    schema revision (a backup taken before an upgrade, restored into a database
+    migrated to that revision) lacks some tables and columns: its archive holds
+    exactly what it has, and restores into the same revision."""
+    inspector = inspect(conn)
+    present = set(inspector.get_table_names())
+    scratch = MetaData()
+    tables = []
+    for table in Base.metadata.sorted_tables:
+        if table.name not in present:
+            continue
+        columns = {c["name"] for c in inspector.get_columns(table.name)}
+        if columns >= set(table.c.keys()):
+            tables.append(table)
+            continue
+        narrowed = Table(table.name, scratch, *[Column(c.name, c.type, primary_key=c.primary_key, onupdate=c.onupdate)
+                                                for c in table.columns if c.name in columns])
+        narrowed.info["self_links"] = [fk.parent.name for fk in table.foreign_keys
+                                       if fk.column.table is table and fk.parent.name in columns]
+        tables.append(narrowed)
+    return tables
 
 
 def schema_revision(conn: Connection) -> str | None:
@@ -127,7 +165,7 @@ def backup(conn: Connection, storage, out: Path, *, passphrase: str | None = Non
     with _private_file(partial) as raw:
         sink = agefile.EncryptingWriter(raw, passphrase, work_factor) if passphrase else raw
         with tarfile.open(fileobj=sink, mode="w:gz") as archive:
-            for table in Base.metadata.sorted_tables:
+            for table in _tables(conn):
                 order = [c for c in table.primary_key.columns] or list(table.columns)
                 keep = _ROW_FILTERS.get(table.name, dict)
                 rows = conn.execute(select(table).order_by(*order)).mappings()
@@ -198,16 +236,17 @@ def restore(conn: Connection, storage, path: Path, *, passphrase: str | None = N
     if revision != manifest["revision"]:
         raise BackupError(f"the database is at schema revision {revision}, the backup at {manifest['revision']}: "
                           f"run `flask db upgrade {manifest['revision']}` on an empty database first")
-    for table in Base.metadata.sorted_tables:
+    tables = _tables(conn)
+    for table in tables:
         if conn.execute(select(func.count()).select_from(table)).scalar():
             raise BackupError(f"the database is not empty (table {table.name} has rows); restore needs an empty one")
     for name, data in members.items():
         if name.startswith("files/"):
             storage.put(name.removeprefix("files/"), data)
-    for table in Base.metadata.sorted_tables:
+    for table in tables:
         _load_table(conn, table, members.get(f"tables/{table.name}.jsonl", b""))
     if conn.dialect.name == "postgresql":
-        _reset_sequences(conn)
+        _reset_sequences(conn, tables)
     return manifest
 
 
@@ -222,7 +261,8 @@ def _load_table(conn: Connection, table, data: bytes) -> None:
                 row[name] = decoders[name](value)
     # A row may point at a later row of its own table (a unit's successor):
     # insert those links empty, then set them once every row exists.
-    self_links = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
+    self_links = table.info.get("self_links") or [fk.parent.name for fk in table.foreign_keys
+                                                  if fk.column.table is table]
     later = [({name: row[name] for name in self_links}, row) for row in rows if any(row.get(n) for n in self_links)]
     conn.execute(table.insert(), [{**row, **{name: None for name in self_links}} for row in rows])
     keys = [c.name for c in table.primary_key.columns]
@@ -232,9 +272,9 @@ def _load_table(conn: Connection, table, data: bytes) -> None:
                      .values(**links, **{name: row[name] for name in stamped}))
 
 
-def _reset_sequences(conn: Connection) -> None:
+def _reset_sequences(conn: Connection, tables: list[Table]) -> None:
     """Rows came with their ids: move each id sequence past the highest one."""
-    for table in Base.metadata.sorted_tables:
+    for table in tables:
         if "id" not in table.c or not table.c.id.primary_key:
             continue
         sequence = conn.execute(text("SELECT pg_get_serial_sequence(:name, 'id')"), {"name": table.name}).scalar()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -61,5 +62,99 @@ def test_outcomes_a_team_member_recorded_before_by_team_existed_become_the_teams
         with db.engine.connect() as conn:
             flags = dict(conn.execute(text("SELECT id, by_team FROM project_outcomes")).tuples().all())
         assert {k: bool(v) for k, v in flags.items()} == {ids[0]: True, ids[1]: False}
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def second_empty_database_url(tmp_path):
+    """Another empty database, for restoring into."""
+    import os
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path / 'second.db'}"
+        return
+    name = f"empty_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+BEFORE_PROJECTS = "ac343218c832"
+KEPT = ("entries", "attachments", "entry_versions", "scores", "score_sheets", "teams", "members", "awards",
+        "round_entries", "project_outcomes", "certificates")
+
+
+def _rows(engine, tables=KEPT, drop=("project_id",)) -> dict:
+    import json
+
+    from sqlalchemy import MetaData, select
+
+    meta = MetaData()
+    meta.reflect(bind=engine, only=[t for t in tables if t in set(engine.dialect.get_table_names(engine.connect()))])
+    with engine.connect() as conn:
+        return {name: sorted(json.dumps({k: v for k, v in dict(r).items() if k not in drop}, default=str, sort_keys=True)
+                             for r in conn.execute(select(table)).mappings())
+                for name, table in meta.tables.items() if name in tables}
+
+
+def test_the_demo_becomes_projects_through_a_backup_without_losing_an_entry_file_or_score(
+        empty_database_url, second_empty_database_url, tmp_path):
+    """The demo (with its commune → province nomination), taken back to the revision
+    before projects, backed up there, restored into an empty database at that
+    revision, then upgraded: every entry, file and score is as it was, every entry
+    has a project, and an entry nominated up shares its origin's project."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from contest.demo import load_demo
+    from contest.extensions import db
+    from contest.storage import get_storage
+
+    archive = tmp_path / "truoc-nang-cap.tar.gz"
+    source = make_app(empty_database_url, UPLOAD_FOLDER=str(tmp_path / "uploads-a"))
+    with source.app_context():
+        upgrade()
+        load_demo()
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision=BEFORE_PROJECTS)
+        before = _rows(db.engine)
+        with db.engine.connect() as conn:
+            links = conn.execute(text("SELECT id, origin_entry_id FROM entries WHERE origin_entry_id IS NOT NULL")).all()
+        files = {key: get_storage().read(key) for key in get_storage().keys()}
+        result = source.test_cli_runner().invoke(args=["backup", "--out", str(archive)])
+        assert result.exit_code == 0, result.output
+        db.engine.dispose()
+    assert links, "the demo's accepted nomination is an entry linked to its origin"
+    assert all(before[t] for t in ("entries", "attachments", "scores", "entry_versions"))
+
+    target = make_app(second_empty_database_url, UPLOAD_FOLDER=str(tmp_path / "uploads-b"))
+    with target.app_context():
+        upgrade(revision=BEFORE_PROJECTS)
+        result = target.test_cli_runner().invoke(args=["restore", str(archive)])
+        assert result.exit_code == 0, result.output
+        upgrade()
+        assert _rows(db.engine) == before
+        assert {key: get_storage().read(key) for key in get_storage().keys()} == files
+        with db.engine.connect() as conn:
+            projects = dict(conn.execute(text("SELECT id, project_id FROM entries")).tuples().all())
+            accepted = conn.execute(text("SELECT source_entry_id, accepted_entry_id, state FROM nominations")).all()
+            project_count = conn.execute(text("SELECT COUNT(*) FROM projects")).scalar()
+        assert all(projects.values())
+        assert all(projects[copy] == projects[origin] for copy, origin in links)
+        assert project_count == len(projects) - len(links)
+        assert sorted((s, a, st) for s, a, st in accepted) == sorted((o, c, "accepted") for c, o in links)
         db.session.remove()
         db.engine.dispose()
