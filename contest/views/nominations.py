@@ -19,7 +19,7 @@ from contest.models import Competition, Entry, Nomination, NominationState, OrgU
 bp = Blueprint("nominations", __name__, url_prefix="/manage")
 
 def _state_labels() -> dict:
-    return {NominationState.proposed: _("Proposed"), NominationState.accepted: _("Accepted"),
+    return {NominationState.proposed: _("Proposed"), NominationState.accepted: _("Accepted into the upper contest"),
             NominationState.declined: _("Declined"), NominationState.withdrawn: _("Withdrawn")}
 
 
