@@ -11,12 +11,16 @@ from flask_login import current_user
 from contest.access import access
 from contest.domain import competitions as competitions_domain
 from contest.domain import nominations as domain
-from contest.domain.errors import DomainError
+from contest.domain.errors import Conflict, DomainError, NotAllowed
 from contest.extensions import db
 from contest.forms.competitions import DecideNominationForm, ProposeForm, QuotaForm
 from contest.models import Competition, Entry, Nomination, NominationState, OrgUnit
 
 bp = Blueprint("nominations", __name__, url_prefix="/manage")
+
+def _status(error: DomainError) -> int:
+    return 409 if isinstance(error, Conflict) else 403 if isinstance(error, NotAllowed) else 400
+
 
 def _state_labels() -> dict:
     return {NominationState.proposed: _("Proposed"), NominationState.accepted: _("Accepted into the upper contest"),
@@ -44,21 +48,24 @@ def propose(slug):
     competition = competitions_domain.find_by_slug(slug)
     form = ProposeForm()
     form.target.choices = [(c.id, c.name) for c in domain.upper_competitions(competition)]
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    entry = db.session.get(Entry, form.entry_id.data) if form.entry_id.data and form.entry_id.data < 2**31 else None
+    if entry is None or entry.competition_id != competition.id:
+        abort(404)      # only this contest's own entries: another unit's entries are never reached from here
+    if not valid:
         for errors in form.errors.values():
             for message in errors:
                 flash(message, "error")
         return _candidates_page(competition, 400)
-    entry = db.session.get(Entry, form.entry_id.data)
     target = db.session.get(Competition, form.target.data)
-    if entry is None or entry.competition_id != competition.id or target is None:
+    if target is None:
         abort(404)
     try:
         domain.propose(entry, target, current_user)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
-        return _candidates_page(competition, 409 if error.code != "not_qualified" else 400)
+        return _candidates_page(competition, _status(error))
     db.session.commit()
     flash(_("%(code)s has been proposed to %(name)s; its secretariat decides.", code=entry.code, name=target.name),
           "success")
@@ -103,7 +110,7 @@ def decide(slug, nomination_id):
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
-        return _proposals_page(competition, status=409 if error.code != "not_eligible" else 400)
+        return _proposals_page(competition, status=_status(error))
     db.session.commit()
     if form.decision.data == "accept":
         flash(_("Accepted: the project is now an entry of this competition (team %(team)s); the team has been told.",

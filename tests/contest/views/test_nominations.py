@@ -1,0 +1,140 @@
+"""Nomination pages across competitions: an organizer reaches only their own
+contest's entries, proposes only them, and only into an upper contest that
+takes them; the upper level decides, and a refusal names its reasons."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from contest.models import CompetitionRole, CompetitionRoleKind, Entry, Nomination, NominationState
+from contest.models.base import utcnow
+from tests.factories import (
+    announce_results,
+    csrf_token,
+    login,
+    make_competition,
+    make_user,
+    make_valid_entry,
+    province_tree,
+)
+
+
+@pytest.fixture
+def world(app, db):
+    units = province_tree()
+    mine = make_competition("xa-cua-toi", preset="district_commune", unit=units["commune"])
+    theirs = make_competition("xa-ben-canh", preset="district_commune", unit=units["other_commune"])
+    province = make_competition("tinh-2026", unit=units["department"])
+    entries = {}
+    for competition in (mine, theirs):
+        entries[competition.slug] = [make_valid_entry(competition) for _ in range(3)]
+        announce_results(app, competition, entries[competition.slug][:2])
+    users = {name: make_user(f"{name}@example.vn") for name in ("mine", "theirs", "province", "province_tk")}
+    for user, competition, role in ((users["mine"], mine, CompetitionRoleKind.organizer),
+                                    (users["theirs"], theirs, CompetitionRoleKind.organizer),
+                                    (users["province"], province, CompetitionRoleKind.organizer),
+                                    (users["province_tk"], province, CompetitionRoleKind.secretariat)):
+        db.session.add(CompetitionRole(competition_id=competition.id, user_id=user.id, role=role, granted_at=utcnow()))
+    db.session.commit()
+    return {"mine": mine, "theirs": theirs, "province": province, "entries": entries, "users": users}
+
+
+def _propose(client, slug, entry_id, target_id):
+    token = csrf_token(client, f"/manage/{slug}/nominations")
+    return client.post(f"/manage/{slug}/nominations", data={"csrf_token": token, "entry_id": entry_id,
+                                                            "target": target_id})
+
+
+def _nominations(db) -> int:
+    return db.session.scalar(select(func.count(Nomination.id)))
+
+
+def test_a_lower_level_organizer_cannot_read_export_or_nominate_another_contests_entries(client, db, world):
+    login(client, world["users"]["mine"])
+    other = world["entries"]["xa-ben-canh"][0]
+    attachment = other.attachments[0]
+    for path in ("/manage/xa-ben-canh/entries/", "/manage/xa-ben-canh/entries/export.csv",
+                 "/manage/xa-ben-canh/entries/export.xlsx", f"/manage/xa-ben-canh/entries/{other.id}",
+                 f"/teams/{other.team_id}", f"/teams/{other.team_id}/entry/attachments/{attachment.id}",
+                 "/manage/xa-ben-canh/nominations", "/manage/tinh-2026/proposals"):
+        assert client.get(path).status_code == 403, path
+    # Not through its own page either: the entry is not this contest's.
+    assert _propose(client, "xa-cua-toi", other.id, world["province"].id).status_code == 404
+    # And the old hole is closed: no route copies an entry by its code.
+    assert client.post("/manage/tinh-2026/nominate", data={"entry_code": other.code}).status_code in (400, 404)
+    assert _nominations(db) == 0
+
+
+def test_an_upper_level_organizer_cannot_nominate_into_or_from_a_contest_not_theirs(client, db, world):
+    login(client, world["users"]["province"])
+    winner = world["entries"]["xa-cua-toi"][0]
+    # Not from the commune's page (they do not organise it) ...
+    token = csrf_token(client, "/manage/tinh-2026/proposals")
+    response = client.post("/manage/xa-cua-toi/nominations", data={"csrf_token": token, "entry_id": winner.id,
+                                                                    "target": world["province"].id})
+    assert response.status_code == 403
+    # ... nor into their own contest from its page: the entry is not their contest's.
+    assert _propose(client, "tinh-2026", winner.id, world["province"].id).status_code == 404
+    assert _nominations(db) == 0
+
+
+def test_a_lower_organizer_nominates_only_into_an_upper_contest_that_takes_it(client, db, world):
+    from contest.models import OrgUnitKind
+    from tests.factories import make_unit
+
+    elsewhere = make_competition("tinh-khac", unit=make_unit("P-X", "Tỉnh khác", OrgUnitKind.province))
+    login(client, world["users"]["mine"])
+    winner = world["entries"]["xa-cua-toi"][0]
+    page = client.get("/manage/xa-cua-toi/nominations").get_data(as_text=True)
+    assert world["province"].name in page and elsewhere.name not in page
+    for target in (elsewhere.id, world["theirs"].id):
+        assert _propose(client, "xa-cua-toi", winner.id, target).status_code == 400
+    assert _nominations(db) == 0
+
+
+def test_an_entry_that_neither_won_nor_advanced_is_refused_with_the_reason(client, db, world):
+    login(client, world["users"]["mine"])
+    unplaced = world["entries"]["xa-cua-toi"][2]
+    response = _propose(client, "xa-cua-toi", unplaced.id, world["province"].id)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert unplaced.code in page and "không đạt giải và không vào vòng chung kết" in page
+    assert _nominations(db) == 0
+
+
+def test_eligibility_failures_are_named_when_the_upper_level_accepts(client, db, world, app):
+    from contest.domain import nominations
+
+    province = world["province"]
+    province.team_max = 1
+    winner = world["entries"]["xa-cua-toi"][0]
+    winner.team.members[0].date_of_birth = date(1970, 3, 3)
+    province.age_max = 35
+    db.session.commit()
+    from contest.domain.teams import MemberDetails, add_member
+
+    add_member(winner.team, MemberDetails(full_name="Võ Thị Hai", date_of_birth=date(2001, 1, 1)))
+    with app.test_request_context():
+        nomination = nominations.propose(winner, province, world["users"]["mine"])
+        db.session.commit()
+    login(client, world["users"]["province_tk"])
+    token = csrf_token(client, "/manage/tinh-2026/proposals")
+    response = client.post(f"/manage/tinh-2026/proposals/{nomination.id}",
+                           data={"csrf_token": token, "decision": "accept", "reason": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "từ 1 đến 1 thành viên; hiện có 2" in page
+    assert winner.team.members[0].full_name in page and "từ – đến 35 tuổi" in page
+    db.session.expire_all()
+    assert db.session.get(Nomination, nomination.id).state is NominationState.proposed
+    assert db.session.scalar(select(func.count(Entry.id)).where(Entry.competition_id == province.id)) == 0
+    # Declining needs a reason, then goes through.
+    refused = client.post(f"/manage/tinh-2026/proposals/{nomination.id}",
+                          data={"csrf_token": token, "decision": "decline", "reason": ""})
+    assert refused.status_code == 400
+    done = client.post(f"/manage/tinh-2026/proposals/{nomination.id}",
+                       data={"csrf_token": token, "decision": "decline", "reason": "Quá tuổi"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Nomination, nomination.id).state is NominationState.declined
