@@ -6,7 +6,14 @@ dashboard and the project is still counted once across both contests."""
 from playwright.sync_api import expect
 
 from tests.browser.conftest import check_accessibility
-from tests.factories import PASSWORD, announce_results, make_competition, make_user, make_valid_entry, province_tree
+from tests.factories import (
+    PASSWORD,
+    announce_results,
+    make_competition,
+    make_user,
+    make_valid_entry,
+    province_tree,
+)
 
 PERIOD = "2026–2030"
 

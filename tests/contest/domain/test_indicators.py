@@ -13,6 +13,7 @@ from contest.models import Enterprise, OutcomeKind
 from tests.contest.domain.test_nominations import levels  # noqa: F401 - the fixture
 from tests.factories import make_competition, make_user, make_valid_entry
 
+
 def _value(visible, indicator, start=2026):
     as_of = indicators.local_today()
     return next(v for v in indicators.values(visible, as_of) if v.indicator == indicator and v.start_year == start)
