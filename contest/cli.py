@@ -31,6 +31,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(uploads_cli)
+    app.cli.add_command(plan_cli)
     from contest.cli_reporting import reporting_cli
 
     app.cli.add_command(reporting_cli)
@@ -205,15 +206,31 @@ def certificates_generate(slug, out_dir, issued_on):
 
 
 report_cli = AppGroup("report", help="Reports of the startup ecosystem.")
+plan_cli = AppGroup("plan", help="The province's plan and its targets.")
+
+
+@plan_cli.command("load")
+def plan_load():
+    """Load Decision 827/QĐ-UBND and its targets (six for 2022–2025, four for 2026–2030); idempotent."""
+    from contest.domain.indicators import ensure_plan, targets
+    from contest.extensions import db
+
+    plan = ensure_plan()
+    db.session.commit()
+    click.echo(f"Plan {plan.number} ({plan.start_year}–{plan.end_year}):")
+    for t in targets(plan):
+        click.echo(f"  {t.start_year}–{t.end_year}  {t.indicator:<26} {t.low}–{t.high}")
 
 
 @report_cli.command("yearly")
 @click.option("--year", type=int, required=True, help="The year reported on.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Count facts up to this day (default 31/12 of the year).")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "pdf"]), default="xlsx", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write; default bao-cao-nam-YEAR.FORMAT in the current folder.")
 @click.option("--locale", default="vi", show_default=True, help="Language of the report (vi or en).")
-def report_yearly(year: int, fmt: str, out: Path | None, locale: str):
+def report_yearly(year: int, fmt: str, out: Path | None, locale: str, as_of=None):
     """The yearly report on every competition: the same file as the reports page gives."""
     from flask import current_app
     from flask_babel import force_locale
@@ -221,7 +238,8 @@ def report_yearly(year: int, fmt: str, out: Path | None, locale: str):
     from contest.domain import yearly_report
 
     with current_app.test_request_context(), force_locale(locale):
-        report = yearly_report.build(year, None, current_app.config["REPORT_ORGANISATION"])
+        report = yearly_report.build(year, None, current_app.config["REPORT_ORGANISATION"],
+                                     as_of=as_of.date() if as_of else None)
         if fmt == "xlsx":
             from contest.reports.xlsx import write_xlsx
 

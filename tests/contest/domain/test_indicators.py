@@ -102,3 +102,22 @@ def test_a_past_years_report_is_the_same_whenever_it_is_produced(app, db):
     assert {r.progress.indicator for r in produced_today.indicators} == {
         "projects_supported", "enterprises_formed", "projects_raising_capital", "certified_advisers",
         "support_organisations", "service_areas"}
+
+
+def test_plan_load_gives_a_fresh_install_decision_827_once(app, db):
+    from contest.models import Plan, PlanTarget
+
+    runner = app.test_cli_runner()
+    for _ in range(2):
+        result = runner.invoke(args=["plan", "load"])
+        assert result.exit_code == 0, result.output
+    assert "827/QĐ-UBND" in result.output and "support_organisations" in result.output
+    assert db.session.scalar(select(func.count(Plan.id))) == 1
+    periods = {}
+    for target in db.session.scalars(select(PlanTarget)):
+        periods.setdefault((target.start_year, target.end_year), {})[target.indicator.value] = (target.low, target.high)
+    assert periods[2022, 2025] == {"projects_supported": (100, 120), "enterprises_formed": (30, 35),
+                                   "projects_raising_capital": (1, 2), "support_organisations": (12, 14),
+                                   "service_areas": (1, 2), "certified_advisers": (25, 30)}
+    assert periods[2026, 2030] == {"projects_supported": (150, 160), "enterprises_formed": (55, 60),
+                                   "projects_raising_capital": (2, 3), "certified_advisers": (40, 50)}
