@@ -198,19 +198,22 @@ NEW_TARGETS = ((2022, 2025, "support_organisations", 12, 14), (2022, 2025, "serv
 
 
 def _decision_827():
-    """The targets recorded so far are Decision 827's; its two missing ones are added when it has targets."""
+    """The targets recorded so far are Decision 827's, and its two missing ones are added.
+    An empty database (a fresh install, or one a backup is restored into) stays empty:
+    `flask plan load` or `flask demo` loads the plan there."""
     conn = op.get_bind()
+    had = {(s, i) for s, i in conn.execute(sa.select(targets.c.start_year, targets.c.indicator)).all()}
+    if not had:
+        return
     # The reporting cycle's migration made the table; `flask plan load` may have filled it.
     plan_id = conn.execute(sa.select(plans.c.id).where(plans.c.number == DECISION_827["number"])).scalar()
     if plan_id is None:
         plan_id = conn.execute(plans.insert().values(**DECISION_827).returning(plans.c.id)).scalar_one()
     conn.execute(targets.update().values(plan_id=plan_id))
-    had = {(s, i) for s, i in conn.execute(sa.select(targets.c.start_year, targets.c.indicator)).all()}
-    if had:
-        for start, end, indicator, low, high in NEW_TARGETS:
-            if (start, indicator) not in had:
-                conn.execute(targets.insert().values(plan_id=plan_id, start_year=start, end_year=end,
-                                                     indicator=indicator, low=low, high=high))
+    for start, end, indicator, low, high in NEW_TARGETS:
+        if (start, indicator) not in had:
+            conn.execute(targets.insert().values(plan_id=plan_id, start_year=start, end_year=end,
+                                                 indicator=indicator, low=low, high=high))
 
 
 def downgrade():
