@@ -123,6 +123,7 @@ TABLE: dict[str, set[str]] = {
     "teams.remove_member": LEADERS,
     "teams.hand_over": LEADERS,
     "teams.leave": TEAM,
+    "teams.choose_project": LEADERS,
     "teams.accept_invite": SIGNED_IN,
     # entries
     "entries.edit": TEAM,

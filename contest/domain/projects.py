@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 
 from contest import signals
 from contest.domain import audit
-from contest.domain.errors import DomainError
+from contest.domain.errors import Conflict, DomainError, NotAllowed
 from contest.extensions import db
 from contest.models import (
     Competition,
@@ -119,3 +119,43 @@ def record_enterprise(project: Project | None, registration_number: str, founded
                  after={"registration_number": number, "founded_on": founded_on.isoformat(),
                         "project": project.id if project else None, "source": enterprise.source})
     return enterprise
+
+
+# -- a team enters a project it already has ----------------------------------------------
+
+def projects_of(user) -> list[Project]:
+    """Projects with an entry whose team has `user` as a member (the leader included)."""
+    from contest.models import Member
+
+    return list(db.session.scalars(
+        select(Project).join(Entry, Entry.project_id == Project.id).join(Member, Member.team_id == Entry.team_id)
+        .where(Member.user_id == user.id).distinct().order_by(Project.id)))
+
+
+def other_projects(entry: Entry, user) -> list[Project]:
+    """What the team's leader may enter this entry as: their projects not yet in this competition."""
+    taken = set(db.session.scalars(select(Entry.project_id).where(Entry.competition_id == entry.competition_id)))
+    return [p for p in projects_of(user) if p.id not in taken]
+
+
+def enter_existing_project(entry: Entry, project: Project, user) -> None:
+    """The team enters a project it already has (from an earlier contest) instead
+    of a new one: the entry joins that project, and the empty project it had goes."""
+    if project.id == entry.project_id:
+        return
+    if entry.team.leader_id != user.id:
+        raise NotAllowed(_("Only the team's leader can choose the project."))
+    if project.id not in {p.id for p in other_projects(entry, user)}:
+        raise NotAllowed(_("Choose one of your own projects that is not yet in this competition."))
+    if db.session.scalar(select(Nomination.id).where(Nomination.source_entry_id == entry.id)) or \
+            db.session.scalar(select(Entry.id).where(Entry.project_id == entry.project_id, Entry.id != entry.id)):
+        raise Conflict(_("This entry already belongs to a project with a path of its own."))
+    before = entry.project_id
+    old = entry.project
+    entry.project_id = project.id
+    entry.project = project
+    db.session.flush()
+    if old is not None and not db.session.scalar(select(Entry.id).where(Entry.project_id == old.id)):
+        db.session.delete(old)
+    audit.record("entry.project_chosen", "entry", entry.id, competition_id=entry.competition_id, actor_id=user.id,
+                 before={"project": before}, after={"project": project.id})

@@ -1,6 +1,6 @@
 """Teams: create, members, invitations, leadership."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,7 +10,8 @@ from contest.domain import teams as domain
 from contest.domain.certificates import team_certificates
 from contest.domain.competitions import submissions_open
 from contest.domain.entries import has_unsubmitted_changes
-from contest.domain.errors import DomainError
+from contest.domain.errors import Conflict, DomainError
+from contest.domain.projects import display_name, enter_existing_project, other_projects
 from contest.domain.projects import path as project_path
 from contest.extensions import auth_limit, db, failed_answer, limiter, mail_limit
 from contest.forms.teams import (
@@ -78,6 +79,9 @@ def _team_page(team, **forms):
         "unsubmitted_changes": team.entry is not None and has_unsubmitted_changes(team.entry),
         "certificates": team_certificates(team.id),
         "project_path": project_path(team.entry.project) if team.entry is not None else [],
+        "other_projects": (other_projects(team.entry, current_user)
+                           if team.entry is not None and team.leader_id == current_user.id and editable
+                           and not team.entry.code else []),
     }
     return render_template("teams/show.html", **context), form_status(*forms.values())
 
@@ -190,3 +194,27 @@ def accept_invite(token):
             flash(_("Welcome to the team %(name)s.", name=invitation.team.name), "success")
             return redirect(url_for("teams.show", team_id=invitation.team_id))
     return render_template("teams/join.html", form=form, invitation=invitation), form_status(form)
+
+
+@bp.route("/teams/<int:team_id>/project", methods=["POST"])
+@access("team:leader")
+def choose_project(team_id):
+    """The team enters a project it already has, so the project keeps one path."""
+    from contest.models import Project
+
+    team = db.session.get(Team, team_id)
+    form = ConfirmForm()
+    wanted = request.form.get("project_id", type=int) or 0
+    project = db.session.get(Project, wanted) if 0 < wanted < 2**31 else None
+    if not form.validate_on_submit() or team.entry is None or project is None:
+        flash(_("Choose one of your projects."), "error")
+        return _team_page(team)[0], 400
+    try:
+        enter_existing_project(team.entry, project, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _team_page(team)[0], 400 if not isinstance(error, Conflict) else 409
+    db.session.commit()
+    flash(_("The entry is now the project %(name)s.", name=display_name(project)), "success")
+    return redirect(url_for("teams.show", team_id=team.id))

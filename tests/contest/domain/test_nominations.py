@@ -190,3 +190,29 @@ def test_decline_needs_a_reason_and_the_quota_holds(app, db, levels):
     assert second.state is NominationState.declined and second.reason == "Đã đủ chỉ tiêu của đặc khu"
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "nomination.declined")).reason \
         == "Đã đủ chỉ tiêu của đặc khu"
+
+
+def test_a_team_enters_a_project_it_already_has_and_units_find_their_projects(app, db, levels):
+    from contest.domain import projects
+    from tests.factories import make_team
+
+    winner, province = levels["winner"], levels["province"]
+    leader = winner.team.leader
+    team = make_team(province, leader, name="Đội Tỏi đen – cấp tỉnh")
+    from contest.domain.entries import get_or_create_entry
+
+    entry = get_or_create_entry(team)
+    own_project = entry.project_id
+    with app.test_request_context():
+        assert [p.id for p in projects.other_projects(entry, leader)] == [winner.project_id]
+        with pytest.raises(NotAllowed):
+            projects.enter_existing_project(entry, levels["loser"].project, leader)     # not theirs
+        projects.enter_existing_project(entry, winner.project, leader)
+        db.session.commit()
+    assert entry.project_id == winner.project_id and db.session.get(Project, own_project) is None
+    assert [s.competition.slug for s in projects.path(winner.project)] == ["xa-ly-son-2026", "tinh-2026"]
+    # The units' dashboards: the projects of an area in a year.
+    commune_unit = levels["units"]["commune"]
+    assert {p.id for p in projects.projects_in_area([commune_unit.id], 2026)} == {
+        levels["winner"].project_id, levels["runner_up"].project_id, levels["loser"].project_id}
+    assert projects.projects_in_area([commune_unit.id], 2025) == []
