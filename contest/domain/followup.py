@@ -112,6 +112,11 @@ def delete_outcome(outcome: ProjectOutcome, reason: str, *, by_team: bool = Fals
                  after={"removed_by": "team" if by_team else "organizers"}, reason=reason.strip(),
                  competition_id=outcome.entry.competition_id)
     db.session.delete(outcome)
+    if outcome.kind is OutcomeKind.enterprise_registered and outcome.registration_number:
+        from contest.domain.projects import forget_enterprise
+
+        db.session.flush()
+        forget_enterprise(outcome.registration_number, reason.strip())
 
 
 def outcomes_of(entry: Entry) -> list[ProjectOutcome]:

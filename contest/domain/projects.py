@@ -121,6 +121,25 @@ def record_enterprise(project: Project | None, registration_number: str, founded
     return enterprise
 
 
+def forget_enterprise(registration_number: str, reason: str) -> None:
+    """The enterprise goes when no follow-up record names its number any more
+    (the one removed was a mistake): an enterprise nobody can trace is not counted."""
+    from contest.models import OutcomeKind, ProjectOutcome
+
+    number = normalise_registration_number(registration_number)
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.registration_number == number))
+    if enterprise is None:
+        return
+    named = [o for o in db.session.scalars(select(ProjectOutcome).where(
+        ProjectOutcome.kind == OutcomeKind.enterprise_registered, ProjectOutcome.registration_number.is_not(None)))
+        if normalise_registration_number(o.registration_number) == number]
+    if not named:
+        audit.record("enterprise.removed", "enterprise", enterprise.id, reason=reason,
+                     before={"registration_number": number, "founded_on": enterprise.founded_on.isoformat(),
+                             "project": enterprise.project_id})
+        db.session.delete(enterprise)
+
+
 # -- a team enters a project it already has ----------------------------------------------
 
 def projects_of(user) -> list[Project]:

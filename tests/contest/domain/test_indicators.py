@@ -121,3 +121,18 @@ def test_plan_load_gives_a_fresh_install_decision_827_once(app, db):
                                    "service_areas": (1, 2), "certified_advisers": (25, 30)}
     assert periods[2026, 2030] == {"projects_supported": (150, 160), "enterprises_formed": (55, 60),
                                    "projects_raising_capital": (2, 3), "certified_advisers": (40, 50)}
+
+
+def test_an_enterprise_goes_with_the_last_record_that_names_it(app, db, levels):  # noqa: F811
+    winner = levels["winner"]
+    user = make_user("theo-doi-2@example.vn")
+    with app.test_request_context():
+        first, second = (followup.record_outcome(winner, followup.OutcomeInput(
+            OutcomeKind.enterprise_registered, date.today(), "ĐKDN", registration_number=number), user)
+            for number in ("4300-555-666", "4300555666"))
+        followup.delete_outcome(first, "Ghi trùng")
+        db.session.commit()
+        assert db.session.scalar(select(func.count(Enterprise.id))) == 1
+        followup.delete_outcome(second, "Nhầm dự án")
+        db.session.commit()
+    assert db.session.scalar(select(func.count(Enterprise.id))) == 0
