@@ -19,7 +19,7 @@ def load_nominations() -> None:
     commune, province = find_by_slug(COMMUNE_SLUG), find_by_slug(PROVINCIAL_SLUG)
     organizer = db.session.scalar(select(User).where(User.email == "btc@demo.quangngai.vn"))
     secretary = db.session.scalar(select(User).where(User.email == "thuky@demo.quangngai.vn"))
-    if None in (commune, province, organizer, secretary):
+    if commune is None or province is None or organizer is None or secretary is None:
         return
     found = nominations.candidates(commune)
     if any(c.nominations for c in found):

@@ -51,10 +51,14 @@ DECISION_827_TARGETS = (
 )
 
 
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
 def _local_day(moment: datetime | None) -> date | None:
     if moment is None:
         return None
-    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    return moment.astimezone(_zone()).date()
 
 
 def local_today() -> date:
@@ -113,14 +117,15 @@ def load_facts(visible: list[int] | None) -> I.Facts:
     participations = [I.Participation(pid, names[pid], _took_part_on(first or submitted_at, deadline, year),
                                       competition, code or "")
                       for pid, code, submitted_at, first, competition, deadline, year in entries]
-    participations += [I.Participation(pid, names[pid], _local_day(decided_at),
+    participations += [I.Participation(pid, names[pid], decided_at.astimezone(_zone()).date(),
                                        _("%(name)s (nomination accepted)", name=competition), f"nomination:{eid}")
                        for pid, eid, decided_at, competition in accepted if decided_at]
     participations += [I.Participation(pid, names[pid], on, _("Incubated: %(detail)s", detail=detail), f"outcome:{oid}")
                        for pid, oid, kind, on, _amount, detail, _source in outcomes if kind is OutcomeKind.incubated]
     raises = [I.Raise(pid, names[pid], on, amount or 0, detail, source)
               for pid, _oid, kind, on, amount, detail, source in outcomes if kind is OutcomeKind.capital_raised]
-    enterprises = [I.EnterpriseFact(e.registration_number, e.name, e.founded_on, e.project_id, names[e.project_id])
+    enterprises = [I.EnterpriseFact(e.registration_number, e.name, e.founded_on, e.project_id,
+                                    names.get(e.project_id or 0, ""))
                    for e in found_enterprises]
     figures = [I.HandFigure(f.indicator.value, f.year, f.value, f.source_document)
                for f in db.session.scalars(select(PlanFigure))]
@@ -137,7 +142,8 @@ def plan_for(day: date) -> Plan | None:
     """The latest-issued plan whose years cover `day`, else the latest plan."""
     every = plans()
     covering = [p for p in every if p.start_year <= day.year <= p.end_year and p.issued_on <= day]
-    return (covering or every or [None])[-1]
+    found = covering or every
+    return found[-1] if found else None
 
 
 def targets(plan: Plan | None) -> list[I.Target]:

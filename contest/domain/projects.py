@@ -132,7 +132,7 @@ def forget_enterprise(registration_number: str, reason: str) -> None:
         return
     named = [o for o in db.session.scalars(select(ProjectOutcome).where(
         ProjectOutcome.kind == OutcomeKind.enterprise_registered, ProjectOutcome.registration_number.is_not(None)))
-        if normalise_registration_number(o.registration_number) == number]
+        if normalise_registration_number(o.registration_number or "") == number]
     if not named:
         audit.record("enterprise.removed", "enterprise", enterprise.id, reason=reason,
                      before={"registration_number": number, "founded_on": enterprise.founded_on.isoformat(),
