@@ -138,3 +138,23 @@ def test_eligibility_failures_are_named_when_the_upper_level_accepts(client, db,
     assert done.status_code == 302
     db.session.expire_all()
     assert db.session.get(Nomination, nomination.id).state is NominationState.declined
+
+
+def test_the_drill_down_lists_what_the_reader_may_count(client, db, world, app):
+    from contest.domain import indicators, nominations
+
+    winner = world["entries"]["xa-cua-toi"][0]
+    with app.test_request_context():
+        indicators.ensure_plan()
+        nomination = nominations.propose(winner, world["province"], world["users"]["mine"])
+        nominations.accept(nomination, world["users"]["province_tk"])
+        db.session.commit()
+    login(client, world["users"]["province_tk"])
+    page = client.get("/reports/indicators/projects_supported?start=2026&end=2030").get_data(as_text=True)
+    assert 'data-records="1"' in page and winner.title in page
+    client = app.test_client()
+    login(client, world["users"]["theirs"])       # the other commune: its own three projects, not ours
+    page = client.get("/reports/indicators/projects_supported?start=2026&end=2030").get_data(as_text=True)
+    assert 'data-records="3"' in page
+    assert client.get("/reports/indicators/projects_supported?as_of=31-12-2024").status_code == 400
+    assert client.get("/reports/indicators/nothing").status_code == 404
