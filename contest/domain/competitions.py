@@ -167,7 +167,7 @@ def create_competition(*, name: str, year: int, slug: str, org_unit: OrgUnit, pr
 SETTINGS_FIELDS = (
     "name", "year", "description", "registration_opens_at", "submission_deadline", "team_min", "team_max",
     "age_min", "age_max", "max_company_age_years", "max_entries_per_person", "max_entries_per_org",
-    "restrict_to_unit", "gallery_enabled",
+    "restrict_to_unit", "gallery_enabled", "takes_youth_nominations",
 )
 
 

@@ -5,7 +5,8 @@ the upper level accepts or declines.
   that won an announced award or reached its final round (of two or more);
 - to a named upper competition (provincial level) of the same or a later
   year whose area contains the lower one's unit; a district's contest only
-  when it was held before districts were abolished (1 July 2025);
+  when it was held before districts were abolished (1 July 2025); a youth
+  contest only into a provincial contest that takes youth nominations;
 - the upper competition's secretariat or organizers accept or decline each
   proposal with a reason, within a quota per source unit when one is set;
   the upper contest's rules (team size, age, enterprise age, board) are
@@ -89,6 +90,8 @@ def target_problem(source: Competition, target: Competition) -> str | None:
         return _("An entry cannot be nominated into its own competition.")
     if target.level is not CompetitionLevel.provincial or source.level is CompetitionLevel.provincial:
         return _("Nominations go from a commune, district, youth or other contest up to a provincial contest.")
+    if source.level is CompetitionLevel.youth_idea and not target.takes_youth_nominations:
+        return _("%(name)s does not take nominations from youth contests.", name=target.name)
     if target.year < source.year:
         return _("The upper contest must be of the same year or later.")
     if target.state not in TAKING:

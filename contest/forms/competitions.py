@@ -51,6 +51,7 @@ class CompetitionSettingsForm(Form):
     max_entries_per_org = IntegerField(_l("Entries per organisation or unit, at most"), validators=[Optional(), NumberRange(1, 1000, message=NUMBER)])
     restrict_to_unit = BooleanField(_l("Only teams of the organising unit or units under it"))
     gallery_enabled = BooleanField(_l("Public gallery of entries"))
+    takes_youth_nominations = BooleanField(_l("Take nominations from youth startup contests"))
 
     def validate_boards(self, field):
         for line in _lines(field.data):

@@ -69,6 +69,8 @@ class Competition(TimestampMixin, Base):
     # Unit-level contests: teams must belong to the organising unit or one below it.
     restrict_to_unit: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     gallery_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # A provincial contest takes nominations from youth contests only when it says so.
+    takes_youth_nominations: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     org_unit = relationship("OrgUnit", foreign_keys=[org_unit_id])
     co_organisers = relationship("OrgUnit", secondary="competition_co_organisers", order_by="OrgUnit.code")

@@ -99,6 +99,10 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_entries_project_id_projects'), 'projects', ['project_id'], ['id'], ondelete='RESTRICT')
     _enterprises_from_outcomes()
 
+    with op.batch_alter_table('competitions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('takes_youth_nominations', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
+
     with op.batch_alter_table('plan_figures', schema=None) as batch_op:
         batch_op.add_column(sa.Column('source_document', sa.String(length=300), nullable=False, server_default=''))
     # The note said how a figure was known: it is the figure's source until a document is named.
@@ -229,6 +233,9 @@ def downgrade():
 
     with op.batch_alter_table('plan_figures', schema=None) as batch_op:
         batch_op.drop_column('source_document')
+
+    with op.batch_alter_table('competitions', schema=None) as batch_op:
+        batch_op.drop_column('takes_youth_nominations')
 
     with op.batch_alter_table('entries', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_entries_project_id_projects'), type_='foreignkey')

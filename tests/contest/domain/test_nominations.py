@@ -216,3 +216,19 @@ def test_a_team_enters_a_project_it_already_has_and_units_find_their_projects(ap
     assert {p.id for p in projects.projects_in_area([commune_unit.id], 2026)} == {
         levels["winner"].project_id, levels["runner_up"].project_id, levels["loser"].project_id}
     assert projects.projects_in_area([commune_unit.id], 2025) == []
+
+
+def test_a_youth_contest_nominates_only_where_the_provincial_contest_takes_it(app, db):
+    from contest.models import OrgUnitKind
+    from tests.factories import make_unit
+
+    units = province_tree()
+    union = make_unit("P-DOAN", "Tỉnh Đoàn", OrgUnitKind.youth_union, parent=units["province"])
+    youth = make_competition("y-tuong-2026", preset="youth_idea", unit=union)
+    province = make_competition("tinh-thanh-nien", unit=units["department"])
+    assert "youth" in nominations.target_problem(youth, province) or "Đoàn" in nominations.target_problem(youth, province)
+    assert nominations.upper_competitions(youth) == []
+    province.takes_youth_nominations = True
+    db.session.commit()
+    assert nominations.target_problem(youth, province) is None
+    assert nominations.upper_competitions(youth) == [province]
