@@ -212,9 +212,12 @@ def compute(indicator: str, facts: Facts, start_year: int, end_year: int, as_of:
         traced = sorted((f for f in figures if f.source.strip()), key=lambda f: f.year)
         per_year = {year: 0 for year in years}
         year_items = {year: () for year in years}
-        for f in traced:
-            per_year[f.year] += f.value
-            year_items[f.year] += (Item(f"figure:{f.year}", str(f.year), date(f.year, 12, 31), f.source, f.value),)
+        for year in years:
+            those = [f for f in traced if f.year == year]
+            if those:      # one figure a year; should there be several, one line with their sum and sources
+                per_year[year] = sum(f.value for f in those)
+                year_items[year] = (Item(f"figure:{year}", str(year), date(year, 12, 31),
+                                         "; ".join(dict.fromkeys(f.source.strip() for f in those)), per_year[year]),)
         items = tuple(item for year in years for item in year_items[year])
         return IndicatorValue(indicator, start_year, end_year, as_of, per_year, sum(per_year.values()), items,
                               year_items, target, untraced)
