@@ -525,8 +525,9 @@ def submit(entry: Entry, user) -> Entry:
         if first_time:
             current.code = _next_code(current.competition_id, current.board.code)
         current.status = EntryStatus.submitted
-        if not current.project.name:
-            current.project.name = current.title    # a project created with its draft is named at submission
+        project = current.project if current is not None else None
+        if project is not None and not project.name:
+            project.name = current.title if current is not None else ""   # a project created with its draft is named at submission
         current.submitted_at = utcnow()
         number = len(current.versions) + 1
         current.versions.append(EntryVersion(number=number, submitted_by_id=user.id, data=snapshot(current)))

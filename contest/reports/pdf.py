@@ -158,6 +158,8 @@ class _Writer:
         rows = [[_p(self.label(key), s.head) for key in keys]]
         for row in self.report.indicators:
             target = row.progress.target
+            if target is None:      # every row of the report is a target's
+                continue
             span = vn_number(target.low)
             if target.high != target.low:
                 span += f"–{vn_number(target.high)}"

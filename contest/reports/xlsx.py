@@ -89,6 +89,8 @@ def write_xlsx(report: YearlyReport) -> bytes:
         "indicator", "period", "target", "in_year", "achieved", "percent", "status")])
     for row in report.indicators:
         target = row.progress.target
+        if target is None:      # every row of the report is a target's
+            continue
         span = vn_number(target.low)
         if target.high != target.low:
             span += f"–{vn_number(target.high)}"
