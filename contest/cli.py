@@ -211,13 +211,16 @@ plan_cli = AppGroup("plan", help="The province's plan and its targets.")
 
 @plan_cli.command("load")
 def plan_load():
-    """Load Decision 827/QĐ-UBND and its targets (six for 2022–2025, four for 2026–2030); idempotent."""
+    """Load Decision 827/QĐ-UBND: its tasks (contest/data/plan_tasks_827.json) and its targets
+    (six for 2022–2025, four for 2026–2030); idempotent."""
+    from contest.domain import reporting_cycle
     from contest.domain.indicators import ensure_plan, targets
     from contest.extensions import db
 
     plan = ensure_plan()
+    reporting_cycle.load_plan()
     db.session.commit()
-    click.echo(f"Plan {plan.number} ({plan.start_year}–{plan.end_year}):")
+    click.echo(f"Plan {plan.number} ({plan.start_year}–{plan.end_year}), {len(plan.tasks)} tasks; targets:")
     for t in targets(plan):
         click.echo(f"  {t.start_year}–{t.end_year}  {t.indicator:<26} {t.low}–{t.high}")
 

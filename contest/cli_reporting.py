@@ -9,17 +9,6 @@ from flask.cli import AppGroup
 reporting_cli = AppGroup("reporting", help="The plan's yearly cycle of unit plans and reports.")
 
 
-@reporting_cli.command("load-plan")
-def load_plan_command():
-    """Load (or update) Decision 827's tasks from contest/data/plan_tasks_827.json."""
-    from contest.domain import reporting_cycle as cycle
-    from contest.extensions import db
-
-    plan = cycle.load_plan()
-    db.session.commit()
-    click.echo(f"{plan.number}: {len(plan.tasks)} tasks")
-
-
 @reporting_cli.command("remind")
 def remind_command():
     """Queue reminders to units that have not submitted before a deadline (each once)."""

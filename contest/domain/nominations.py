@@ -51,7 +51,8 @@ from contest.models import (
 from contest.models.base import utcnow
 
 DISTRICTS_ABOLISHED = date(2025, 7, 1)
-TERRITORIAL = {OrgUnitKind.province, OrgUnitKind.city, OrgUnitKind.town, OrgUnitKind.district, OrgUnitKind.commune}
+TERRITORIAL = {OrgUnitKind.province, OrgUnitKind.city, OrgUnitKind.town, OrgUnitKind.district, OrgUnitKind.commune,
+               OrgUnitKind.ward, OrgUnitKind.special_zone}
 DISTRICT_KINDS = {OrgUnitKind.city, OrgUnitKind.town, OrgUnitKind.district}
 TAKING = (CompetitionState.open, CompetitionState.closed, CompetitionState.judging)
 LIVE = (NominationState.proposed, NominationState.accepted)
@@ -64,8 +65,22 @@ def _area(unit: OrgUnit | None) -> OrgUnit | None:
     return unit
 
 
+def _lineage(unit: OrgUnit) -> set[int]:
+    """The unit and every unit it became (merged or split into), transitively."""
+    seen: set[int] = set()
+    todo = [unit]
+    while todo:
+        current = todo.pop()
+        if current.id not in seen:
+            seen.add(current.id)
+            todo += current.successors
+    return seen
+
+
 def _within(unit: OrgUnit | None, area: OrgUnit) -> bool:
-    """The unit is the area or under it, also through the units it was merged into."""
+    """The unit is the area or under it, also through the units either became: a commune of the
+    province formed in 2025 lies in the area of a department still filed under the old province."""
+    areas = _lineage(area)
     seen = set()
     todo = [unit]
     while todo:
@@ -73,9 +88,9 @@ def _within(unit: OrgUnit | None, area: OrgUnit) -> bool:
         if current is None or current.id in seen:
             continue
         seen.add(current.id)
-        if current.id == area.id:
+        if current.id in areas:
             return True
-        todo += [current.parent, current.successor]
+        todo += [current.parent, *current.successors]
     return False
 
 

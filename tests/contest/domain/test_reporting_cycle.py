@@ -190,8 +190,8 @@ def test_an_activity_needs_a_title_a_past_day_and_a_link_as_evidence(db, world):
 
 def test_the_commands_load_the_plan_and_queue_reminders_once(app, db, world, monkeypatch):
     runner = app.test_cli_runner()
-    loaded = runner.invoke(args=["reporting", "load-plan"])
-    assert loaded.exit_code == 0 and "827/QĐ-UBND: 33 tasks" in loaded.output
+    loaded = runner.invoke(args=["plan", "load"])
+    assert loaded.exit_code == 0 and "827/QĐ-UBND (2022–2030), 33 tasks" in loaded.output
     monkeypatch.setattr(cycle, "clock_today", lambda: date(2025, 12, 9))
     first = runner.invoke(args=["reporting", "remind"])
     again = runner.invoke(args=["reporting", "remind"])
