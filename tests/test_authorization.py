@@ -45,6 +45,7 @@ CHECKERS = {SECRETARIAT, ORGANIZER, UNIT_OFFICER, ADMIN}
 # A parent unit's officers see (not manage) what the units under it hold, drafts included.
 DRAFT_READERS = ORGANIZERS | {PARENT_UNIT_OFFICER}
 UNIT_VIEWERS = {UNIT_OFFICER, PARENT_UNIT_OFFICER, ADMIN}
+OFFICERS = {UNIT_OFFICER, OTHER_UNIT_OFFICER, PARENT_UNIT_OFFICER}
 UNIT_APPOINTERS = {PARENT_UNIT_OFFICER, ADMIN}
 TEAM = {LEADER, MEMBER}
 TEAM_OR_CHECKERS = TEAM | CHECKERS
@@ -177,14 +178,14 @@ TABLE: dict[str, set[str]] = {
     "followup.competition_outcomes": ORGANIZERS,
     "followup.entry_outcomes": ORGANIZERS,
     "followup.team_outcomes": TEAM,
-    # Unit officers and the Department's officers are not among these roles: see tests/contest/views/test_reporting.py.
-    "reporting.home": ADMINS,
-    "reporting.plan": ADMINS,
-    "reporting.unit_year": ADMINS,
-    "reporting.unit_results": ADMINS,
-    "reporting.unit_plan": ADMINS,
-    "reporting.unit_results_file": ADMINS,
-    "reporting.unit_plan_file": ADMINS,
+    # A unit reports through its officers; the Department's officers: see tests/contest/views/test_reporting.py.
+    "reporting.home": ADMINS | OFFICERS,
+    "reporting.plan": ADMINS | OFFICERS,
+    "reporting.unit_year": {UNIT_OFFICER, ADMIN},
+    "reporting.unit_results": {UNIT_OFFICER, ADMIN},
+    "reporting.unit_plan": {UNIT_OFFICER, ADMIN},
+    "reporting.unit_results_file": {UNIT_OFFICER, ADMIN},
+    "reporting.unit_plan_file": {UNIT_OFFICER, ADMIN},
     "reporting.department": ADMINS,
     "reporting.consolidate": ADMINS,
     "reporting.return_plan": ADMINS,

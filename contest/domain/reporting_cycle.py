@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from contest.domain import audit
+from contest.domain import unit_officers as unit_officers_domain
 from contest.domain.errors import Conflict, DomainError
 from contest.domain.outbox import queue_mail
 from contest.domain.reports import unit_scope
@@ -35,11 +36,12 @@ from contest.models import (
     Plan,
     PlanTask,
     ProvinceReport,
-    ReportingOfficer,
     ReportKind,
     ReportReminder,
     ReportState,
     TimingKind,
+    UnitOfficer,
+    UnitOfficerRole,
     UnitReport,
     UnitReportVersion,
     User,
@@ -162,17 +164,16 @@ def tasks_for(unit: OrgUnit, year: int) -> list[PlanTask]:
 
 # -- who reports -------------------------------------------------------------------
 
+# A unit reports through its officers (contest.domain.unit_officers): the same role that runs its contests.
+
 def officer_units(user) -> list[OrgUnit]:
-    if not user.is_authenticated:
-        return []
-    return list(db.session.scalars(select(OrgUnit).join(ReportingOfficer, ReportingOfficer.unit_id == OrgUnit.id)
-                                   .where(ReportingOfficer.user_id == user.id).order_by(OrgUnit.name)))
+    return unit_officers_domain.units_of(user)
 
 
 def is_unit_officer(user, unit_id: int) -> bool:
     if not user.is_authenticated:
         return False
-    return user.is_admin or db.session.get(ReportingOfficer, (unit_id, user.id)) is not None
+    return user.is_admin or unit_id in unit_officers_domain.own_unit_ids(user)
 
 
 def department() -> OrgUnit | None:
@@ -183,18 +184,26 @@ def is_department_officer(user) -> bool:
     if not user.is_authenticated:
         return False
     unit = department()
-    return user.is_admin or (unit is not None and db.session.get(ReportingOfficer, (unit.id, user.id)) is not None)
+    return user.is_admin or (unit is not None and unit.id in unit_officers_domain.own_unit_ids(user))
 
 
 def add_officer(unit: OrgUnit, user: User) -> None:
-    if db.session.get(ReportingOfficer, (unit.id, user.id)) is None:
-        db.session.add(ReportingOfficer(unit_id=unit.id, user_id=user.id))
-        db.session.flush()
+    """Make `user` the unit's focal point from the unit's first day (demo and tests; people appoint
+    officers through unit_officers.appoint, which checks who may)."""
+    if unit.id in unit_officers_domain.own_unit_ids(user):
+        return
+    db.session.add(UnitOfficer(org_unit=unit, user=user, role=UnitOfficerRole.focal_point,
+                               valid_from=unit.valid_from or date(2000, 1, 1), granted_at=utcnow()))
+    db.session.flush()
+    unit_officers_domain.forget_cache()
 
 
 def unit_officers(unit_id: int) -> list[User]:
-    return list(db.session.scalars(select(User).join(ReportingOfficer, ReportingOfficer.user_id == User.id)
-                                   .where(ReportingOfficer.unit_id == unit_id, User.is_active_account.is_(True))))
+    """The accounts that report for the unit today."""
+    today = unit_officers_domain.today()
+    return list(db.session.scalars(select(User).join(UnitOfficer, UnitOfficer.user_id == User.id).where(
+        UnitOfficer.org_unit_id == unit_id, UnitOfficer.ended_at.is_(None), UnitOfficer.valid_from <= today,
+        or_(UnitOfficer.valid_to.is_(None), UnitOfficer.valid_to >= today), User.is_active_account.is_(True))))
 
 
 def open_cycle(year: int, units: list[OrgUnit]) -> None:

@@ -43,10 +43,11 @@ def _indicator_table(year: int, totals: dict[str, int]) -> TableData:
 
 def _targets_table(year: int, today: date) -> TableData | None:
     """The plan's targets for the period the year falls in, with what is achieved."""
-    records = reports.load_records(None)
+    # Counted to the year's end (or today, during the year): the same figures whenever it is produced.
+    as_of = min(today, date(year, 12, 31))
     rows = tuple((label, period, f"{vn_number(p.target.low)} – {vn_number(p.target.high)}", vn_number(p.achieved))
-                 for p, label, period in reports.plan_progress(records, today)
-                 if p.target.start_year <= year <= p.target.end_year)
+                 for p, label, period in reports.plan_progress(None, as_of)
+                 if p.target is not None and p.target.start_year <= year <= p.target.end_year)
     if not rows:
         return None
     return TableData("Chỉ tiêu của Kế hoạch theo giai đoạn", ("Chỉ tiêu", "Giai đoạn", "Mục tiêu", "Đạt được"), rows)

@@ -53,7 +53,6 @@ from contest.models.reporting import (
     Plan,
     PlanTask,
     ProvinceReport,
-    ReportingOfficer,
     ReportKind,
     ReportReminder,
     ReportState,
@@ -72,7 +71,7 @@ from contest.models.reports import (
 from contest.models.teams import Gender, Member, Team, TeamInvitation
 
 __all__ = [
-    "Activity", "ActivityKind", "CycleUnit", "Plan", "PlanTask", "ProvinceReport", "ReportingOfficer", "ReportKind",
+    "Activity", "ActivityKind", "CycleUnit", "Plan", "PlanTask", "ProvinceReport", "ReportKind",
     "ReportReminder", "ReportState", "TimingKind", "UnitReport", "UnitReportVersion",
     "Enterprise", "Nomination", "NominationQuota", "NominationState", "Project",
     "LoginSession", "SessionEnd",

@@ -92,15 +92,6 @@ class PlanTask(Base):
     plan: Mapped[Plan] = relationship(back_populates="tasks")
 
 
-class ReportingOfficer(Base):
-    """An account that reports for a unit (until unit officers are a role of their own)."""
-
-    __tablename__ = "reporting_officers"
-
-    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
-
-
 class Activity(Base):
     """Something a unit did for the plan, dated, with its evidence and the task it serves."""
 

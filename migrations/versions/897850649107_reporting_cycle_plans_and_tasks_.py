@@ -76,16 +76,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_report_reminders')),
     sa.UniqueConstraint('unit_id', 'year', 'kind', 'days_before', name=op.f('uq_report_reminders_unit_id_year_kind_days_before'))
     )
-    op.create_table('reporting_officers',
-    sa.Column('unit_id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['unit_id'], ['org_units.id'], name=op.f('fk_reporting_officers_unit_id_org_units'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_reporting_officers_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('unit_id', 'user_id', name=op.f('pk_reporting_officers'))
-    )
-    with op.batch_alter_table('reporting_officers', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_reporting_officers_user_id'), ['user_id'], unique=False)
-
     op.create_table('unit_reports',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=False),
@@ -156,10 +146,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_unit_reports_unit_id'))
 
     op.drop_table('unit_reports')
-    with op.batch_alter_table('reporting_officers', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_reporting_officers_user_id'))
-
-    op.drop_table('reporting_officers')
     op.drop_table('report_reminders')
     op.drop_table('province_reports')
     op.drop_table('plan_tasks')
