@@ -54,12 +54,3 @@ def collect(signal: Signal, **arguments) -> list:
 def collect_lists(signal: Signal, **arguments) -> list:
     """For signals whose receivers return lists: one list of everything."""
     return [item for value in collect(signal, **arguments) for item in value]
-
-unit_panels = _hooks.signal("unit-panels", doc="""\
-A unit's dashboard (/units/<id>/) is shown to someone who may see the unit.
-Arguments: `unit` (contest.models.OrgUnit), `area` (frozenset[int]: the unit,
-the units under it and the units it took over, followed back through
-succession links; contest.domain.reports.unit_scope). Returns: list of
-(heading, list of (label, URL or None)) panels. The places meant for it: the
-startup projects in the unit's area (`projects_in_area`) and what the unit owes
-in the reporting calendar (yearly plan by 30/10, results by 10/12).""")

@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from contest import signals
 from contest.access import access, register_rule
 from contest.domain import competitions as competitions_domain
-from contest.domain import orgunits, reports, unit_officers
+from contest.domain import orgunits, reporting_cycle, reports, unit_officers
 from contest.domain.errors import DomainError
+from contest.domain.projects import projects_in_area
 from contest.extensions import db
 from contest.forms.orgunits import KIND_LABELS, AppointOfficerForm, UnitCompetitionForm
 from contest.forms.teams import ConfirmForm
@@ -46,6 +46,7 @@ def mine():
 def dashboard(unit_id):
     unit = _unit({"unit_id": unit_id})
     area = reports.unit_scope(unit.id)
+    this_year = unit_officers.today().year
     below = unit_officers.units_below(unit)
     competitions = list(db.session.scalars(
         select(Competition).where(Competition.org_unit_id.in_(area)).order_by(Competition.year.desc(), Competition.name)))
@@ -58,7 +59,8 @@ def dashboard(unit_id):
         manages=unit_officers.manages(current_user, unit) or current_user.is_admin,
         may_appoint=unit_officers.may_appoint(current_user, unit),
         validity=orgunits.validity_text(unit),
-        panels=signals.collect_lists(signals.unit_panels, unit=unit, area=area))
+        year=this_year, projects=projects_in_area(area, this_year),
+        reports_here=reporting_cycle.is_unit_officer(current_user, unit.id))
 
 
 @bp.route("/<int:unit_id>/history")

@@ -9,7 +9,15 @@ from sqlalchemy import select
 from contest.domain import unit_officers
 from contest.models import AuditEvent, Competition, OrgUnitKind, UnitOfficer, UnitOfficerRole
 from contest.models.base import utcnow
-from tests.factories import csrf_token, login, make_competition, make_team, make_unit, make_user
+from tests.factories import (
+    csrf_token,
+    login,
+    make_competition,
+    make_team,
+    make_unit,
+    make_user,
+    make_valid_entry,
+)
 
 
 def _map(db):
@@ -124,3 +132,21 @@ def test_the_new_competition_form_lists_only_units_in_force_that_year_and_presel
     current = options.index(next(o for o in options if "(QNG-51)" in o))
     former = options.index(next(o for o in options if "trước 2025" in o))
     assert current < former           # current ones first
+
+
+def test_the_dashboard_lists_this_years_projects_of_the_area_and_links_the_units_report(client, db):
+    from contest.domain.unit_officers import today
+
+    _province, wards, _city = _map(db)
+    year = today().year
+    contest = make_competition(f"cam-thanh-{year}", preset="district_commune", unit=wards[0], year=year)
+    elsewhere = make_competition(f"nghia-lo-{year}", preset="district_commune", unit=wards[1], year=year)
+    for competition, title in ((contest, "Tỏi đen Cẩm Thành"), (elsewhere, "Nước mắm Nghĩa Lộ")):
+        entry = make_valid_entry(competition, name=f"Đội {title}", org_unit=competition.org_unit)
+        entry.project.name = title
+        db.session.commit()
+    officer = _officer(db, wards[0], "canbo@camthanh.vn")
+    login(client, officer)
+    page = client.get(f"/units/{wards[0].id}/").get_data(as_text=True)
+    assert "Tỏi đen Cẩm Thành" in page and "Nước mắm Nghĩa Lộ" not in page
+    assert f"/reporting/unit/{wards[0].id}/{year}" in page
