@@ -22,12 +22,12 @@ from contest.models import (
     ReportKind,
 )
 
-WARDS = [("QNG-P-CAMTHANH", "Phường Cẩm Thành"), ("QNG-P-NGHIALO", "Phường Nghĩa Lộ")]
+WARDS = [("QNG-21025", "Phường Cẩm Thành"), ("QNG-21028", "Phường Nghĩa Lộ")]
 # Unit code → (officer e-mail, name)
 OFFICERS = {
     "QNG-KHCN": ("tonghop.skhcn@demo.quangngai.vn", "Nguyễn Thị Tổng Hợp"),
-    "QNG-P-CAMTHANH": ("canbo.camthanh@demo.quangngai.vn", "Trần Văn Phường"),
-    "QNG-P-NGHIALO": ("canbo.nghialo@demo.quangngai.vn", "Lê Thị Lộ"),
+    "QNG-21025": ("canbo.camthanh@demo.quangngai.vn", "Trần Văn Phường"),
+    "QNG-21028": ("canbo.nghialo@demo.quangngai.vn", "Lê Thị Lộ"),
     "QNG-DOAN": ("canbo.tinhdoan@demo.quangngai.vn", "Phạm Thanh Niên"),
     "QNG-PN": ("canbo.phunu@demo.quangngai.vn", "Võ Thị Hội"),
     "QNG-21548": ("canbo.lyson@demo.quangngai.vn", "Đặng Văn Đảo"),
@@ -39,16 +39,16 @@ ACTIVITIES: dict[str, list[tuple[ActivityKind, str, date, int | None, str]]] = {
                  (ActivityKind.training, "Tập huấn tư duy đổi mới sáng tạo cho doanh nghiệp", date(2025, 8, 14), 65,
                   "5.1"),
                  (ActivityKind.incubation, "Ươm tạo dự án đạt giải cuộc thi tỉnh", date(2025, 10, 2), None, "5.2")],
-    "QNG-P-CAMTHANH": [(ActivityKind.forum, "Diễn đàn khởi nghiệp phường Cẩm Thành", date(2025, 9, 12), 85, "1.6"),
+    "QNG-21025": [(ActivityKind.forum, "Diễn đàn khởi nghiệp phường Cẩm Thành", date(2025, 9, 12), 85, "1.6"),
                        (ActivityKind.club, "Câu lạc bộ khởi nghiệp phường Cẩm Thành", date(2025, 10, 1), None, "1.6")],
-    "QNG-P-NGHIALO": [(ActivityKind.workshop, "Tọa đàm khởi nghiệp cho hộ kinh doanh", date(2025, 11, 5), 40, "1.6")],
+    "QNG-21028": [(ActivityKind.workshop, "Tọa đàm khởi nghiệp cho hộ kinh doanh", date(2025, 11, 5), 40, "1.6")],
     "QNG-DOAN": [(ActivityKind.training, "Tập huấn khởi nghiệp cho đoàn viên", date(2025, 7, 18), 150, "1.6"),
                  (ActivityKind.mentoring, "Tư vấn dự án đạt giải cuộc thi tỉnh", date(2025, 10, 20), None, "5.4")],
     "QNG-PN": [(ActivityKind.forum, "Diễn đàn phụ nữ khởi nghiệp", date(2025, 10, 20), 120, "1.6")],
     "QNG-21548": [(ActivityKind.exhibition, "Trưng bày sản phẩm khởi nghiệp đặc khu Lý Sơn", date(2025, 8, 30), 60,
                  "1.6")],
 }
-LATE = "QNG-P-NGHIALO"
+LATE = "QNG-21028"
 
 
 def _at(day: date, hour: int = 3) -> datetime:
@@ -67,7 +67,7 @@ def load_reporting(password_hash: str) -> list[tuple[str, str]]:
     units = {u.code: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.code.in_(list(OFFICERS))))}
     for code, (email, name) in OFFICERS.items():
         cycle.add_officer(units[code], _user(email, name, password_hash))
-    logins = [("unit officer (ward)", OFFICERS["QNG-P-CAMTHANH"][0]),
+    logins = [("unit officer (ward)", OFFICERS["QNG-21025"][0]),
               ("Department's reporting officer", OFFICERS["QNG-KHCN"][0])]
     if db.session.scalar(select(ProvinceReport.id).where(ProvinceReport.year == 2025)) is not None:
         db.session.commit()

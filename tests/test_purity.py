@@ -27,6 +27,7 @@ CONTEST_PURE = (
     "contest/reports/admin_document.py",
     "contest/reports/consolidate.py",
     "contest/reports/plan_data.py",
+    "contest/reports/indicators.py",
 )
 FORBIDDEN = ("flask", "sqlalchemy", "contest.models", "judging.models", "contest.extensions")
 

@@ -32,7 +32,7 @@ def _seed(app):
     with app.app_context(), app.test_request_context():
         cycle.load_plan()
         department = make_unit("QNG-KHCN", "Sở Khoa học và Công nghệ tỉnh Quảng Ngãi", OrgUnitKind.department)
-        ward = make_unit("QNG-P-CAMTHANH", "Phường Cẩm Thành", OrgUnitKind.commune, valid_from=date(2025, 7, 1))
+        ward = make_unit("QNG-21025", "Phường Cẩm Thành", OrgUnitKind.commune, valid_from=date(2025, 7, 1))
         union = make_unit("QNG-DOAN", "Tỉnh Đoàn Quảng Ngãi", OrgUnitKind.youth_union)
         women = make_unit("QNG-PN", "Hội Liên hiệp Phụ nữ tỉnh Quảng Ngãi", OrgUnitKind.womens_union)
         cycle.add_officer(ward, make_user("canbo@camthanh.vn", name="Trần Văn Phường"))
@@ -92,7 +92,7 @@ def test_a_ward_submits_and_the_department_consolidates_and_downloads(live_serve
     page.goto(url + "/reporting/")
     page.get_by_role("link", name="Năm 2025", exact=True).click()
     statuses = page.locator("#results-status")
-    expect(statuses.locator('tr[data-unit="QNG-P-CAMTHANH"] td').nth(1)).to_have_text("Đã nộp")
+    expect(statuses.locator('tr[data-unit="QNG-21025"] td').nth(1)).to_have_text("Đã nộp")
     expect(statuses.locator('tr[data-unit="QNG-DOAN"] td').nth(1)).to_have_text("Quá hạn")
     expect(statuses.locator('tr[data-unit="QNG-PN"] td').nth(1)).to_have_text("Quá hạn")
     check_accessibility(page)

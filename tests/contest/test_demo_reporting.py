@@ -17,7 +17,7 @@ def test_the_demo_holds_a_2025_cycle(app, db):
         results = cycle.statuses(2025, ReportKind.results, date(2025, 12, 15))
         plans = cycle.statuses(2026, ReportKind.plan, date(2025, 12, 15))
     assert len(results) == 6 and all(s.submitted for s in results)
-    assert [s.unit.code for s in results if s.late] == ["QNG-P-NGHIALO"]
+    assert [s.unit.code for s in results if s.late] == ["QNG-21028"]
     assert all(s.submitted and not s.late for s in plans)
     returned = next(s.report for s in plans if s.unit.code == "QNG-21548")
     assert returned.state is ReportState.submitted and returned.version == 2 and returned.comment
