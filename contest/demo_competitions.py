@@ -134,7 +134,7 @@ def load_competitions(password_hash: str) -> list[tuple[str, str]]:
     if find_by_slug("khoi-nghiep-quang-ngai-2026") is not None:
         return logins
     rnd = random.Random(2026)
-    department = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "QNG-KHCN"))
+    department = db.session.scalars(select(OrgUnit).where(OrgUnit.code == "QNG-KHCN")).one()
     competition = create_competition(name="Cuộc thi Khởi nghiệp đổi mới sáng tạo tỉnh Quảng Ngãi năm 2026", year=2026,
                                      slug="khoi-nghiep-quang-ngai-2026", org_unit=department, preset_name="provincial",
                                      code_prefix="QNG-2026")
@@ -188,7 +188,7 @@ def load_finished_competition(password_hash: str) -> Competition | None:
     if find_by_slug("khoi-nghiep-quang-ngai-2025") is not None:
         return None
     rnd = random.Random(2025)
-    department = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "QNG-KHCN"))
+    department = db.session.scalars(select(OrgUnit).where(OrgUnit.code == "QNG-KHCN")).one()
     competition = create_competition(name="Cuộc thi Khởi nghiệp đổi mới sáng tạo tỉnh Quảng Ngãi năm 2025", year=2025,
                                      slug="khoi-nghiep-quang-ngai-2025", org_unit=department, preset_name="provincial",
                                      code_prefix="QNG-2025")

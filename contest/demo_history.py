@@ -300,7 +300,8 @@ def _teams_and_entries(competition, spec, rnd, unit, password_hash, deck_key) ->
         db.session.flush()
         submitted_at = None if status is EntryStatus.draft else spec.deadline - timedelta(days=rnd.randint(1, 45))
         entry = _make_entry(competition, team, rnd, index, status, validity, deck_key, submitted_at)
-        _retitle(entry, spec, rnd, *projects[index % len(projects)], fields)
+        title, field_name = projects[index % len(projects)]
+        _retitle(entry, spec, rnd, title, field_name, fields)
         entries.append(entry)
     return entries
 

@@ -93,8 +93,9 @@ def _current(password_hash: str) -> None:
     panel = _panel(competition, password_hash)
     # The university lecturer shares a school with the student teams: proposals to check.
     judges.propose_conflicts(competition)
-    some_entry = db.session.scalar(select(Entry).where(Entry.competition_id == competition.id,
-                                                       Entry.code.is_not(None)).order_by(Entry.code))
+    some_entry = db.session.scalars(select(Entry).where(Entry.competition_id == competition.id,
+                                                        Entry.code.is_not(None)).order_by(Entry.code)).first()
+    assert some_entry is not None  # noqa: S101 - the demo has just submitted entries
     judges.declare_conflict(panel[3], some_entry, "Người nhà của tôi là thành viên của đội")
     rubric = create_from_preset(competition.id, "provincial_100", "Thang điểm 100 (cấp tỉnh)")
     round_ = _round(competition, "Sơ khảo", RoundMode.dossier, EntrySource.all_valid, rubric, 3)

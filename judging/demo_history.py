@@ -88,8 +88,8 @@ def _paper_scores(round_: Round, rnd: random.Random, quality: dict[int, float]) 
     """Every assigned sheet, typed in from paper: the same import the secretariat uses."""
     criteria = list(round_.rubric.criteria)
     emails = {j.id: j.user.email for j in judges_of(round_.competition)}
-    codes = dict(db.session.execute(select(Entry.id, Entry.code).where(
-        Entry.id.in_([re.entry_id for re in round_.entries]))).all())
+    codes: dict[int, str | None] = dict(db.session.execute(select(Entry.id, Entry.code).where(
+        Entry.id.in_([re.entry_id for re in round_.entries]))).tuples().all())
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["judge_email", "entry_code", "criterion", "score"])
@@ -109,7 +109,7 @@ def _paper_scores(round_: Round, rnd: random.Random, quality: dict[int, float]) 
 
 def _best_women_led(snapshot) -> Entry | None:
     for standing in sorted(snapshot.standings, key=lambda s: s["rank"]):
-        entry = db.session.get(Entry, standing["entry"])
+        entry = db.session.get_one(Entry, standing["entry"])
         leader = next((m for m in entry.team.members if m.user_id == entry.team.leader_id), None)
         if leader is not None and leader.gender is Gender.female:
             return entry

@@ -17,9 +17,10 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, exists, insert, null, select, true, update
+from sqlalchemy import ColumnElement, and_, delete, exists, insert, null, select, true, update
 
 from contest.domain import audit, login_sessions
 from contest.extensions import db
@@ -108,6 +109,7 @@ def session_ended() -> ScoringError:
 def _permission_query(round_id: int, entry_id: int, user_id: int, session_hash: str | None, *columns):
     """One query for the permission and whatever `columns` a caller needs
     beside it (joined by the caller on Round, Judge and ScoreSheet)."""
+    session_current: ColumnElement[bool]
     if session_hash is None:
         session_current = true()
     else:
@@ -143,7 +145,7 @@ def permission(round_id: int, entry_id: int, user_id: int, *, session_hash: str 
     return _permission_from(db.session.execute(_permission_query(round_id, entry_id, user_id, session_hash)).first())
 
 
-def parse_value(criterion: Criterion, raw: object) -> Decimal | None:
+def parse_value(criterion: CriterionLimits, raw: object) -> Decimal | None:
     if raw is None or raw == "":
         return None
     if isinstance(raw, bool):
@@ -200,6 +202,7 @@ def apply_change(round_id: int, entry_id: int, user_id: int, change: Change, *,
     `session_hash`: see `permission`; trusted callers (the demo, imports) pass none."""
     if not change.key or len(change.key) > 64:
         raise ScoringError(400, "bad_request", _("Each change needs a key of at most 64 characters."))
+    changed: tuple[Any, ...]
     if change.criterion_id is None:
         changed = (ScoreSheet.comment, ScoreSheet.comment_changed_at, null(), null(), null(), null(), null(),
                    null())
@@ -220,6 +223,7 @@ def apply_change(round_id: int, entry_id: int, user_id: int, change: Change, *,
                  .outerjoin(Score, and_(Score.sheet_id == ScoreSheet.id, Score.criterion_id == Criterion.id)))
     row = db.session.execute(query).first()
     allowed = _permission_from(row)
+    assert row is not None  # noqa: S101 - _permission_from refused a round that does not exist
     (frozen_at, key_owner, key_fingerprint, sheet_id, submitted_at, comment, comment_at,
      criterion_id, max_points, step, score_id, score_value, score_at) = row[8:]
     fingerprint = _fingerprint(round_id, entry_id, change)
@@ -237,8 +241,8 @@ def apply_change(round_id: int, entry_id: int, user_id: int, change: Change, *,
             raise ScoringError(422, "unknown_criterion", _("This criterion is not part of the round's rubric."))
         value = parse_value(_CriterionView(criterion_id, max_points, step), change.value)
     else:
-        value = str(change.value or "")
-        if len(value) > MAX_COMMENT:
+        comment_text = str(change.value or "")
+        if len(comment_text) > MAX_COMMENT:
             raise ScoringError(422, "too_long", _("The comment can be at most %(n)d characters.", n=MAX_COMMENT))
     if submitted_at is not None and not reason:
         raise ScoringError(422, "reason_required",
@@ -277,16 +281,29 @@ def apply_change(round_id: int, entry_id: int, user_id: int, change: Change, *,
         outcome = "superseded" if comment_at is not None and comment_at > when else "applied"
         if outcome == "applied":
             db.session.execute(update(ScoreSheet).where(ScoreSheet.id == sheet_id)
-                               .values(comment=value, comment_changed_at=when, updated_at=when))
+                               .values(comment=comment_text, comment_changed_at=when, updated_at=when))
             audit_values = audit.values_now(
                 "score.comment", "score_sheet", sheet_id, competition_id=allowed.competition_id,
-                before={"comment": comment or ""}, after={"comment": value, "key": change.key},
+                before={"comment": comment or ""}, after={"comment": comment_text, "key": change.key},
                 reason=reason, device=(change.device or "")[:120] or None, actor_id=user_id)
     if audit_values is not None:
         db.session.execute(insert(AuditEvent), audit_values)
     db.session.execute(insert(AppliedChange), {"key": change.key, "judge_id": allowed.judge_id, "applied_at": now,
                                                "outcome": outcome, "fingerprint": fingerprint})
     return ChangeResult(outcome, sheet_id)
+
+
+class CriterionLimits(Protocol):
+    """What a score is checked against: a Criterion, or the save's view of one."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def max_points(self) -> Decimal: ...
+    @property
+    def step(self) -> Decimal: ...
 
 
 @dataclass(frozen=True)
@@ -299,7 +316,7 @@ class _CriterionView:
 
     @property
     def name(self) -> str:
-        return db.session.get(Criterion, self.id).name
+        return db.session.get_one(Criterion, self.id).name
 
 
 def missing_criteria(sheet: ScoreSheet | None, criteria: list[Criterion]) -> list[Criterion]:
@@ -311,8 +328,9 @@ def submit_sheet(round_id: int, entry_id: int, user_id: int, reason: str | None 
     """Sign the sheet off. Every required criterion must have a score."""
     allowed = permission(round_id, entry_id, user_id)
     allowed.check()
+    assert allowed.judge_id is not None  # noqa: S101 - check() refused anyone else
     sheet = _sheet_for_update(round_id, allowed.judge_id, entry_id)
-    missing = missing_criteria(sheet, db.session.get(Round, round_id).rubric.criteria)
+    missing = missing_criteria(sheet, db.session.get_one(Round, round_id).rubric.criteria)
     if missing:
         raise ScoringError(422, "incomplete", _("Score every required criterion first: %(names)s.",
                                                 names=", ".join(c.name for c in missing)),
