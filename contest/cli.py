@@ -43,6 +43,7 @@ def demo_command():
     from contest.demo import load_demo
 
     logins = load_demo()
+    db.session.commit()
     click.echo("Demo data loaded. Log in at http://127.0.0.1:5000/login with:")
     for role, email, password in logins:
         click.echo(f"  {role:<14} {email:<32} {password}")
@@ -63,6 +64,7 @@ def create_admin_command(email, name, password):
         user = create_admin(email, password, name)
     except DomainError as error:
         raise click.ClickException(error.message) from error
+    db.session.commit()
     click.echo(f"Administrator {user.email} is ready.")
 
 
@@ -110,7 +112,6 @@ outbox_cli = AppGroup("outbox", help="The mail outbox.")
 def outbox_send(once: bool, interval: float):
     """Deliver queued mail; runs until stopped. Several may run at once."""
     from contest.domain.outbox import send_due
-    from contest.extensions import db
 
     while True:
         report = send_due()
@@ -195,6 +196,7 @@ def certificates_generate(slug, out_dir, issued_on):
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
         batch = certificates.start_batch(competition, date.fromisoformat(issued_on) if issued_on else date.today(),
                                          None)
+        db.session.commit()  # the certificates issued and the batch; rendering commits its own progress
         batch = certificates.run_batch(batch.id)
     if batch.error:
         raise click.ClickException(batch.error)

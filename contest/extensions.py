@@ -71,15 +71,3 @@ def upload_limit_message() -> str:
     return _("Too many uploads from your account in a short time. The files already uploaded are kept; "
              "please wait a while and try again.")
 
-
-def commit_keeping_values() -> None:
-    """Commit without expiring what the session has loaded. A plain commit makes
-    the next use of every loaded row (the account for the locale, the row just
-    written) select it again; on a hot path whose values are known that is a
-    round trip each for nothing. Only for requests that end soon after."""
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True

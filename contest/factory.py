@@ -6,13 +6,13 @@ import importlib
 import os
 from pathlib import Path
 
-from flask import Flask, g, jsonify
+from flask import Flask, jsonify
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 
 from config import DefaultConfig, config_from_env
-from contest import cache, request_guard, signals
+from contest import cache, request_guard, signals, transactions
 from contest.access import check_rules
 from contest.extensions import (
     babel,
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config_class: type[DefaultConfig] | None = None, **overrides) -> Flask:
     config_class = config_class or config_from_env()
-    app = Flask(
+    app = transactions.TransactionalFlask(
         "contest",
         root_path=str(ROOT / "contest"),
         template_folder=str(ROOT / "templates"),
@@ -70,6 +70,8 @@ def create_app(config_class: type[DefaultConfig] | None = None, **overrides) -> 
     install_request_logging(app)
     _register_cli(app)
     _start_outbox_sender(app)
+    # Last: its after_request handler commits before the others see the answer.
+    transactions.init_app(app)
     return app
 
 
@@ -91,6 +93,17 @@ def _init_extensions(app: Flask) -> None:
     # Body limits and text checks: before anything reads the request (CSRF
     # reads the form) and before routes are added (the `int` converter).
     request_guard.install(app)
+
+    @app.before_request
+    def _restore_remembered():
+        # A session restored from a remember-me cookie rotates its secret and
+        # commits that at once (login_sessions.rotate): do it before the view
+        # has done any work, so no part of the request's work is committed with it.
+        from flask import request, session
+        from flask_login import current_user
+
+        if "_user_id" not in session and request.cookies.get(app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
+            current_user._get_current_object()
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
@@ -111,6 +124,8 @@ def _init_extensions(app: Flask) -> None:
 
     if app.config.get("SQLALCHEMY_DATABASE_URI", "").startswith("sqlite"):
         _sqlite_pragmas(app)
+        with app.app_context():
+            transactions.install_sqlite_savepoints(db.engine)
 
 
 def _sqlite_pragmas(app: Flask) -> None:
@@ -240,14 +255,8 @@ def _start_outbox_sender(app: Flask) -> None:
     from contest.domain.outbox import InProcessSender
 
     sender = InProcessSender(app)
+    # Woken by contest.domain.outbox.queue_mail once the mail's transaction commits.
     app.extensions["outbox_sender"] = sender
-
-    @app.after_request
-    def _poke(response):
-        if g.get("mail_queued"):
-            sender.poke()
-        return response
-
     sender.start()
 
 

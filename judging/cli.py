@@ -15,6 +15,7 @@ def register_cli(app) -> None:
     @click.option("--by", "actor_email", default=None, help="E-mail of the person importing (for the audit log).")
     def import_scores(round_id, path, actor_email):
         """Import scores typed from paper sheets; nothing is imported if any row is bad."""
+        from contest.extensions import db
         from judging.domain.paper_import import import_scores_file
 
         with open(path, "rb") as fh:
@@ -24,5 +25,6 @@ def register_cli(app) -> None:
             click.echo(line)
         if not report.ok:
             raise SystemExit(1)
+        db.session.commit()
 
     app.cli.add_command(scores)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -74,6 +75,19 @@ class IsolatedClient(FlaskClient):
     would leak from one request, or one client, into the next."""
 
     def open(self, *args, **kwargs):
+        # What the test did before the request (through domain functions,
+        # which flush and leave committing to their caller) is committed, as
+        # if an earlier request had done it; the test's objects keep what they
+        # have loaded, as they did when the test committed nothing.
+        if has_app_context():
+            from contest.extensions import db
+
+            session = db.session()
+            session.expire_on_commit = False
+            try:
+                session.commit()
+            finally:
+                session.expire_on_commit = True
         with self.application.app_context():
             return super().open(*args, **kwargs)
 

@@ -131,6 +131,7 @@ def fill_entry(team, user=None):
     user = user or team.leader
     add_attachment(entry, AttachmentKind.pitch_deck, "deck.pdf", pdf_bytes(), user)
     add_attachment(entry, AttachmentKind.description, "thuyet-minh.pdf", pdf_bytes("Thuyết minh"), user)
+    db.session.commit()
     return entry
 
 

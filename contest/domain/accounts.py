@@ -15,6 +15,7 @@ from contest.domain.tokens import fingerprint, make_token, read_link
 from contest.extensions import db
 from contest.models import PlatformRole, SessionEnd, User
 from contest.models.base import utcnow
+from contest.transactions import atomic
 
 VERIFY_PURPOSE = "verify-email"
 RESET_PURPOSE = "reset-password"
@@ -88,7 +89,7 @@ def sign_up(email: str, password: str, full_name: str, locale: str = "vi") -> Us
             login_url=external_url("auth.login"),
             reset_url=external_url("auth.forgot_password"),
         )
-        db.session.commit()
+        db.session.flush()
         return None
     user = User(
         email=email,
@@ -97,14 +98,14 @@ def sign_up(email: str, password: str, full_name: str, locale: str = "vi") -> Us
         locale=locale,
         platform_role=PlatformRole.user,
     )
-    db.session.add(user)
     try:
-        db.session.flush()
+        with atomic():
+            db.session.add(user)
+            db.session.flush()
     except IntegrityError:  # a simultaneous sign-up with the same address won
-        db.session.rollback()
         return None
     send_verification(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -138,7 +139,7 @@ def resend_verification(email: str, locale: str = "vi") -> None:
         )
     else:
         send_verification(user)
-    db.session.commit()
+    db.session.flush()
 
 
 def _mail_no_account(email: str, asked: str, locale: str) -> None:
@@ -161,7 +162,7 @@ def verify_email(token: str) -> User:
         raise DomainError(_("This link has already been used."), code="used")
     user.email_verified_at = utcnow()
     audit.record("account.verified", "user", user.id, actor_id=user.id)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -180,7 +181,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 def record_login(user: User) -> None:
     user.last_login_at = utcnow()
-    db.session.commit()
+    db.session.flush()
 
 
 # -- password reset and change ---------------------------------------------
@@ -193,7 +194,7 @@ def request_password_reset(email: str, locale: str = "vi") -> None:
     user = find_user_by_email(email)
     if user is None:
         _mail_no_account(email, "reset", locale)
-        db.session.commit()
+        db.session.flush()
         return
     queue_mail(
         user.email,
@@ -202,7 +203,7 @@ def request_password_reset(email: str, locale: str = "vi") -> None:
         user=user,
         reset_url=external_url("auth.reset_password", token=make_reset_token(user)),
     )
-    db.session.commit()
+    db.session.flush()
 
 
 def check_reset_token(token: str) -> User:
@@ -219,7 +220,7 @@ def reset_password(token: str, new_password: str) -> User:
         user.email_verified_at = utcnow()
     ended = login_sessions.end_all(user.id, SessionEnd.password_reset)
     audit.record("account.password_reset", "user", user.id, actor_id=user.id, after={"sessions_ended": ended})
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -235,7 +236,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     login_sessions.sign_in(user, remember=remember)
     audit.record("account.password_changed", "user", user.id, after={"sessions_ended": ended})
     queue_mail(user.email, "password_changed", locale=user.locale, user=user)
-    db.session.commit()
+    db.session.flush()
 
 
 def log_out_everywhere(user: User) -> int:
@@ -243,7 +244,7 @@ def log_out_everywhere(user: User) -> int:
     ended = login_sessions.end_all(user.id, SessionEnd.logged_out_everywhere)
     audit.record("account.logged_out_everywhere", "user", user.id, after={"sessions_ended": ended})
     login_sessions.sign_out()
-    db.session.commit()
+    db.session.flush()
     return ended
 
 
@@ -253,7 +254,7 @@ def update_profile(user: User, *, full_name: str, phone: str | None, locale: str
     user.full_name = full_name.strip()
     user.phone = (phone or "").strip() or None
     user.locale = locale
-    db.session.commit()
+    db.session.flush()
 
 
 # -- administration --------------------------------------------------------
@@ -271,7 +272,7 @@ def create_admin(email: str, password: str, full_name: str) -> User:
     user.email_verified_at = user.email_verified_at or utcnow()
     db.session.flush()
     audit.record("account.made_admin", "user", user.id, after={"platform_role": "admin"})
-    db.session.commit()
+    db.session.flush()
     return user
 
 

@@ -45,6 +45,7 @@ from contest.models import (
 )
 from contest.models.base import utcnow
 from contest.storage import get_storage
+from contest.transactions import after_commit
 
 PARTICIPATION_WORDING = "Chứng nhận\n{person}\nĐội thi: {team}\nDự án\n{project}\nĐã tham gia\n{competition}"
 AWARD_WORDING = "Chứng nhận\n{person}\nĐội thi: {team}\nDự án\n{project}\nĐã đạt\n{award}\n{competition}"
@@ -263,12 +264,13 @@ def start_batch(competition: Competition, issued_on: date, user, *, in_thread: b
     batch = CertificateBatch(competition_id=competition.id, status=BatchStatus.queued, total=total, done=0,
                              created_at=utcnow(), created_by_id=getattr(user, "id", None))
     db.session.add(batch)
-    db.session.commit()
+    db.session.flush()
     if in_thread is None:
         in_thread = current_app.config.get("CERTIFICATE_BATCH_IN_THREAD", True)
     if in_thread:
-        app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app, not the proxy
-        threading.Thread(target=_run_in_app, args=(app, batch.id), daemon=True).start()
+        # The thread reads the batch and its certificates: start it once they are committed.
+        app, batch_id = current_app._get_current_object(), batch.id  # type: ignore[attr-defined]  # the app, not the proxy
+        after_commit(lambda: threading.Thread(target=_run_in_app, args=(app, batch_id), daemon=True).start())
     return batch
 
 
@@ -283,6 +285,10 @@ def valid_certificates(competition_id: int) -> list[Certificate]:
 
 
 def run_batch(batch_id: int, progress_every: int = 20) -> CertificateBatch:
+    """Render a committed batch. Background work (a thread, or a CLI command
+    after committing the batch), so it owns its transactions: its progress is
+    committed as it goes, for the organizers' page to show, and a failure is
+    recorded on the batch (docs/architecture.md, exceptions to the rule)."""
     batch = db.session.get(CertificateBatch, batch_id)
     batch.status, batch.heartbeat_at = BatchStatus.running, utcnow()
     db.session.commit()

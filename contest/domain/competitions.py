@@ -160,7 +160,7 @@ def create_competition(*, name: str, year: int, slug: str, org_unit: OrgUnit, pr
     db.session.flush()
     audit.record("competition.created", "competition", competition.id, competition_id=competition.id,
                  after={"name": competition.name, "preset": preset_name})
-    db.session.commit()
+    db.session.flush()
     return competition
 
 
@@ -212,7 +212,7 @@ def update_settings(competition: Competition, *, boards: list[tuple[str, str]] |
         forget_choices(competition.id)
     audit.record("competition.settings", "competition", competition.id, competition_id=competition.id,
                  before=before, after={k: _jsonable(v) for k, v in values.items()})
-    db.session.commit()
+    db.session.flush()
 
 
 def _sync_boards(competition: Competition, boards: list[tuple[str, str]]) -> None:
@@ -271,7 +271,7 @@ def change_state(competition: Competition, new_state: CompetitionState, *, now: 
     competition.state = new_state
     audit.record("competition.state", "competition", competition.id, competition_id=competition.id,
                  before={"state": before}, after={"state": new_state.value})
-    db.session.commit()
+    db.session.flush()
 
 
 def submissions_open(competition: Competition, now: datetime | None = None) -> bool:
@@ -324,7 +324,7 @@ def grant_role(competition: Competition, email: str, role: CompetitionRoleKind, 
     db.session.flush()
     audit.record("competition.role_granted", "competition_role", grant.id, competition_id=competition.id,
                  after={"user": user.email, "role": role.value})
-    db.session.commit()
+    db.session.flush()
     return grant
 
 
@@ -333,7 +333,7 @@ def revoke_role(grant: CompetitionRole) -> None:
     audit.record("competition.role_revoked", "competition_role", grant.id, competition_id=competition_id,
                  before={"user": grant.user.email, "role": grant.role.value})
     db.session.delete(grant)
-    db.session.commit()
+    db.session.flush()
 
 
 def roles_of(competition: Competition) -> list[CompetitionRole]:

@@ -1,5 +1,5 @@
 """Retrying a unit of work when the database refuses it for a clash with a
-concurrent transaction (a unique seat taken, SQLite's snapshot gone stale)."""
+concurrent transaction (a unique seat taken meanwhile, a deadlock)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from contest.extensions import db
+from contest.transactions import atomic
 
 T = TypeVar("T")
 
@@ -19,17 +19,19 @@ def _is_lock_clash(exc: OperationalError) -> bool:
 
 
 def retry_on_clash(work: Callable[[], T], attempts: int = 4) -> T:
-    """Run `work` (which commits) again after a clash. `work` must start from
-    ids, not from objects loaded before, because a retry starts afresh."""
+    """Run `work` (which changes and flushes) in a savepoint, and again after a
+    clash: the savepoint is undone, the request's earlier work stays. `work`
+    must start from ids, not from objects loaded before, because a retry
+    starts afresh. A refusal `work` raises itself (a DomainError) undoes the
+    savepoint too and is not retried."""
     for attempt in range(1, attempts + 1):
         try:
-            return work()
+            with atomic():
+                return work()
         except IntegrityError:
-            db.session.rollback()
             if attempt == attempts:
                 raise
         except OperationalError as exc:
-            db.session.rollback()
             if attempt == attempts or not _is_lock_clash(exc):
                 raise
     raise AssertionError("unreachable")

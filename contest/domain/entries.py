@@ -29,7 +29,7 @@ from contest.domain.errors import Conflict, DomainError, NotAllowed
 from contest.domain.outbox import queue_mail
 from contest.domain.teams import age_on, require_editable
 from contest.domain.uploads import MAX_BYTES, MAX_ENTRY_BYTES, megabytes, validate_upload
-from contest.extensions import commit_keeping_values, db
+from contest.extensions import db
 from contest.models import (
     Attachment,
     AttachmentKind,
@@ -47,6 +47,7 @@ from contest.models import (
 )
 from contest.models.base import utcnow
 from contest.storage import get_storage
+from contest.transactions import after_commit
 
 ATTACHMENT_LABELS = {
     AttachmentKind.pitch_deck: _l("Pitch deck (PDF)"),
@@ -123,7 +124,7 @@ def get_or_create_entry(team: Team) -> Entry:
         return team.entry
     entry = Entry(competition_id=team.competition_id, team=team, status=EntryStatus.draft)
     db.session.add(entry)
-    db.session.commit()
+    db.session.flush()
     return entry
 
 
@@ -164,8 +165,7 @@ def save_draft(entry: Entry, values: dict, choices: Choices | None = None) -> No
     for key, value in _draft_columns(entry.competition, values, choices).items():
         setattr(entry, key, value)
     entry.draft_saved_at = utcnow()
-    # The reply shows these values: keep them rather than select them again.
-    commit_keeping_values()
+    db.session.flush()
 
 
 # -- attachments ------------------------------------------------------------------
@@ -239,11 +239,9 @@ def add_attachment(entry: Entry, kind: AttachmentKind, filename: str, data: byte
     db.session.execute(select(Entry.id).where(Entry.id == entry.id).with_for_update())
     if kind is AttachmentKind.image and db.session.scalar(select(func.count()).where(
             Attachment.entry_id == entry.id, Attachment.kind == kind, Attachment.replaced_at.is_(None))) >= MAX_IMAGES:
-        db.session.rollback()
         raise DomainError(_("At most %(max)d images.", max=MAX_IMAGES), field=kind.value, code="too_many")
     use = _stored_bytes(entry.id)
     if use.used + check.size > use.limit:
-        db.session.rollback()
         raise DomainError(_quota_message(use, check.size), field=kind.value, code="entry_too_large")
     key = get_storage().save(data, suffix="." + (check.detected or "bin"))
     if kind is not AttachmentKind.image:
@@ -253,7 +251,7 @@ def add_attachment(entry: Entry, kind: AttachmentKind, filename: str, data: byte
                             content_type=check.content_type, size=check.size, sha256=check.sha256,
                             uploaded_by_id=user.id)
     db.session.add(attachment)
-    db.session.commit()
+    db.session.flush()
     return attachment
 
 
@@ -271,7 +269,7 @@ def _quota_message(use: StorageUse, size: int) -> str:
 def remove_attachment(entry: Entry, attachment: Attachment) -> None:
     require_editable(entry.team)
     attachment.replaced_at = utcnow()  # the file stays for earlier submitted versions
-    db.session.commit()
+    db.session.flush()
 
 
 # -- earlier versions: deleting their contents ---------------------------------------
@@ -326,11 +324,10 @@ def purge_earlier_files(entry: Entry) -> int:
         select(Attachment).where(Attachment.entry_id == entry.id, Attachment.replaced_at.is_not(None),
                                  Attachment.purged_at.is_(None)).order_by(Attachment.id).with_for_update()))
     if not rows:
-        db.session.rollback()
         return 0
     keys = _purge(rows, "organizer")
-    db.session.commit()
-    _delete_files(keys)
+    db.session.flush()
+    after_commit(lambda: _delete_files(keys))  # once the rows say "purged"; never if the request fails
     return len(rows)
 
 
@@ -346,7 +343,12 @@ def purge_expired_files(days: int | None = None, *, now: datetime | None = None,
                         batch: int = 500) -> PurgeReport:
     """Delete the contents of files replaced or removed more than `days` ago
     (default UPLOAD_RETENTION_DAYS), in batches, each its own transaction; then
-    delete any purged file an interrupted run left behind."""
+    delete any purged file an interrupted run left behind.
+
+    A batch job (`flask uploads purge`), and so an exception to "domain
+    functions never commit" (docs/architecture.md): it owns its transactions,
+    one per batch, so several runs share the work (SKIP LOCKED) and a run
+    stopped half-way keeps what it did. Call it with nothing pending."""
     days = retention_days() if days is None else days
     cutoff = (now or utcnow()) - timedelta(days=days)
     due = (select(Attachment).where(Attachment.replaced_at < cutoff, Attachment.purged_at.is_(None))
@@ -368,11 +370,15 @@ def purge_expired_files(days: int | None = None, *, now: datetime | None = None,
         report.bytes += sum(a.size for a in rows)
         entries.update(a.entry_id for a in rows)
         keys = _purge(rows, "retention")
+        after_commit(lambda keys=keys: _count_deleted(report, keys))
         db.session.commit()
-        report.deleted += _delete_files(keys)
     report.entries = len(entries)
     report.deleted += _sweep_left_behind()
     return report
+
+
+def _count_deleted(report: PurgeReport, keys: list[str]) -> None:
+    report.deleted += _delete_files(keys)
 
 
 def _sweep_left_behind() -> int:
@@ -518,8 +524,7 @@ def submit(entry: Entry, user) -> Entry:
     def work() -> Entry:
         current = db.session.get(Entry, entry_id)
         slot_problems = claim_person_slots(current)
-        if slot_problems:
-            db.session.rollback()
+        if slot_problems:  # raised inside retry_on_clash's savepoint: the slots taken are undone
             raise SubmissionRefused(slot_problems)
         first_time = current.code is None
         if first_time:
@@ -537,7 +542,7 @@ def submit(entry: Entry, user) -> Entry:
                    receipt_url=external_url("entries.receipt", team_id=team.id))
         audit.record("entry.submitted", "entry", current.id, competition_id=current.competition_id,
                      after={"code": current.code, "version": number})
-        db.session.commit()
+        db.session.flush()
         return current
 
     return retry_on_clash(work)
@@ -558,7 +563,7 @@ def withdraw(entry: Entry, user) -> None:
     db.session.execute(delete(EntryPersonSlot).where(EntryPersonSlot.entry_id == entry.id))
     audit.record("entry.withdrawn", "entry", entry.id, competition_id=entry.competition_id,
                  before={"status": before}, after={"status": "withdrawn"})
-    db.session.commit()
+    db.session.flush()
 
 
 # -- secretariat ------------------------------------------------------------------
@@ -577,7 +582,7 @@ def set_validity(entry: Entry, validity: EntryValidity, reason: str | None) -> N
                team_url=external_url("teams.show", team_id=team.id))
     audit.record("entry.validity", "entry", entry.id, competition_id=entry.competition_id,
                  before=before, after={"validity": validity.value, "reason": reason})
-    db.session.commit()
+    db.session.flush()
 
 
 def attachment_bytes(attachment: Attachment) -> bytes:

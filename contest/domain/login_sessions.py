@@ -119,6 +119,10 @@ def rotate(user: User) -> None:
     session["_user_id"] = user.login_token
     session["_remember"] = "set"
     session["_remember_seconds"] = max(1, int((row.expires_at - utcnow()).total_seconds()))
+    # An exception to "the request commits at its end" (docs/architecture.md): the
+    # device is handed the new secret whatever the request does next, so it is
+    # stored at once; an error page must not leave the device with a secret the
+    # database never kept. It runs before the view (contest.factory), with nothing pending.
     db.session.commit()
 
 

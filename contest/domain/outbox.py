@@ -1,5 +1,10 @@
 """The mail outbox: queue in the caller's transaction, deliver later with retries.
 
+Queuing adds a row to the request's (or command's) transaction: the mail
+exists only if that work is committed. Sending is background work that owns
+its transactions (docs/architecture.md): a claim and each message's outcome
+are committed on their own, so a sender stopped half-way loses nothing.
+
 Any number of senders may run at once (several gunicorn workers, a
 `flask outbox send` loop): a message is claimed with a conditional UPDATE that
 only one of them can win, and marked sent by the one that claimed it.
@@ -16,7 +21,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, g, has_request_context, render_template
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_mail import Message
 from sqlalchemy import or_, select, update
@@ -24,6 +29,7 @@ from sqlalchemy import or_, select, update
 from contest.extensions import db, mail
 from contest.models import OutboxMessage, OutboxStatus
 from contest.models.base import utcnow
+from contest.transactions import after_commit
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +65,9 @@ def queue_mail(
         next_attempt_at=utcnow(),
     )
     db.session.add(message)
-    if has_request_context():
-        g.mail_queued = True  # wakes the in-process sender after the response
+    sender = current_app.extensions.get("outbox_sender")
+    if sender is not None:
+        after_commit(sender.poke)  # the in-process sender, once the mail is committed
     return message
 
 

@@ -31,6 +31,7 @@ from contest.models import (
     User,
 )
 from contest.models.base import utcnow
+from contest.transactions import atomic
 
 INVITE_PURPOSE = "team-invite"
 INVITE_MAX_AGE = 7 * 24 * 3600
@@ -81,7 +82,6 @@ def _take_seat(team_id: int, build_member) -> Member:
         team.members.append(member)
         db.session.flush()
         _after_membership_change(team)
-        db.session.commit()
         return member
 
     return retry_on_clash(work)
@@ -113,7 +113,7 @@ def create_team(competition: Competition, leader: User, *, name: str, organisati
     db.session.add(team)
     db.session.flush()
     audit.record("team.created", "team", team.id, competition_id=competition.id, after={"name": team.name})
-    db.session.commit()
+    db.session.flush()
     return team
 
 
@@ -135,7 +135,7 @@ def add_member(team: Team, details: MemberDetails) -> Member:
     member = _take_seat(team.id, lambda _team: Member(**_member_values(details)))
     audit.record("team.member_added", "team", team.id, competition_id=team.competition_id,
                  after={"member": member.full_name})
-    db.session.commit()
+    db.session.flush()
     return member
 
 
@@ -144,19 +144,20 @@ def update_member(member: Member, details: MemberDetails) -> None:
     email = member.email if member.user_id else None  # account holders keep their account's address
     for key, value in _member_values(details, email=email).items():
         setattr(member, key, value)
-    db.session.commit()
+    db.session.flush()
 
 
 def remove_member(team: Team, member: Member) -> None:
     require_editable(team)
     if member.is_leader:
         raise NotAllowed(_("Hand over leadership before removing the leader."))
-    team.members.remove(member)
-    db.session.flush()
-    _after_membership_change(team)
+    with atomic():  # a refused change of the entry's slots leaves the member in the team
+        team.members.remove(member)
+        db.session.flush()
+        _after_membership_change(team)
     audit.record("team.member_removed", "team", team.id, competition_id=team.competition_id,
                  before={"member": member.full_name})
-    db.session.commit()
+    db.session.flush()
 
 
 def leave_team(team: Team, user: User) -> None:
@@ -176,7 +177,7 @@ def hand_over(team: Team, new_leader: Member) -> None:
     team.leader_id = new_leader.user_id
     audit.record("team.leader_changed", "team", team.id, competition_id=team.competition_id,
                  before={"leader_id": before}, after={"leader_id": new_leader.user_id})
-    db.session.commit()
+    db.session.flush()
 
 
 # -- invitations ---------------------------------------------------------------
@@ -196,7 +197,7 @@ def invite(team: Team, email: str, invited_by: User) -> TeamInvitation:
     queue_mail(email, "team_invite", inviter=invited_by, team=team, competition=team.competition,
                accept_url=external_url("teams.accept_invite", token=token))
     audit.record("team.invited", "team", team.id, competition_id=team.competition_id, after={"email": email})
-    db.session.commit()
+    db.session.flush()
     return invitation
 
 
@@ -230,7 +231,7 @@ def accept_invitation(token: str, user: User, details: MemberDetails) -> Member:
     member = _take_seat(team.id, build)
     queue_mail(team.leader.email, "team_member_joined", locale=team.leader.locale, team=team, member=member)
     audit.record("team.joined", "team", team.id, competition_id=team.competition_id, after={"member": member.full_name})
-    db.session.commit()
+    db.session.flush()
     return member
 
 

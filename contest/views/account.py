@@ -8,6 +8,7 @@ from contest.domain import accounts, login_sessions
 from contest.domain.errors import DomainError
 from contest.extensions import auth_limit, failed_answer, limiter
 from contest.forms.accounts import ChangePasswordForm, ProfileForm
+from contest.transactions import atomic
 from contest.views import form_status, show_domain_error
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -19,7 +20,8 @@ def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         try:
-            accounts.update_profile(current_user, full_name=form.full_name.data, phone=form.phone.data, locale=form.locale.data)
+            with atomic():
+                accounts.update_profile(current_user, full_name=form.full_name.data, phone=form.phone.data, locale=form.locale.data)
         except DomainError as error:
             show_domain_error(form, error)
         else:
@@ -48,7 +50,8 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(current_user._get_current_object(), form.current_password.data, form.password.data)
+            with atomic():
+                accounts.change_password(current_user._get_current_object(), form.current_password.data, form.password.data)
         except DomainError as error:
             show_domain_error(form, error)
         else:

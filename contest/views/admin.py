@@ -11,6 +11,7 @@ from contest.forms.orgunits import KIND_LABELS, OrgUnitForm, OrgUnitImportForm
 from contest.forms.teams import ConfirmForm
 from contest.models import AuditEvent, OrgUnit, OutboxMessage, OutboxStatus, User
 from contest.request_guard import takes_upload
+from contest.transactions import atomic
 from contest.views import form_status, show_domain_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -54,7 +55,8 @@ def orgunit_new():
     form = OrgUnitForm()
     if form.validate_on_submit():
         try:
-            orgunits.save_unit(None, **_unit_form_values(form))
+            with atomic():
+                orgunits.save_unit(None, **_unit_form_values(form))
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
@@ -76,7 +78,8 @@ def orgunit_edit(unit_id):
         form.successor_code.data = "; ".join(u.code for u in unit.successors)
     if form.validate_on_submit():
         try:
-            orgunits.save_unit(unit, **_unit_form_values(form))
+            with atomic():
+                orgunits.save_unit(unit, **_unit_form_values(form))
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)

@@ -7,7 +7,6 @@ from contest.domain import accounts, login_sessions, login_throttle
 from contest.domain.errors import DomainError
 from contest.extensions import (
     auth_limit,
-    db,
     failed_answer,
     limiter,
     login_address_limit,
@@ -22,6 +21,7 @@ from contest.forms.accounts import (
 )
 from contest.i18n import select_locale
 from contest.security import safe_next
+from contest.transactions import atomic
 from contest.views import form_status, show_domain_error
 
 bp = Blueprint("auth", __name__)
@@ -42,7 +42,8 @@ def signup():
 @access("public")
 def verify_email(token):
     try:
-        accounts.verify_email(token)
+        with atomic():
+            accounts.verify_email(token)
     except DomainError as error:
         return render_template("auth/token_problem.html", message=error.message, resend=True), 400
     flash(_("Your e-mail address is confirmed. You can log in now."), "success")
@@ -90,7 +91,6 @@ def login():
 @access("login")
 def logout():
     login_sessions.sign_out()
-    db.session.commit()
     flash(_("You have logged out."), "success")
     response = redirect(url_for("main.index"))
     # The device forgets the account's offline pages, documents and score queue.
@@ -120,7 +120,8 @@ def reset_password(token):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            user = accounts.reset_password(token, form.password.data)
+            with atomic():
+                user = accounts.reset_password(token, form.password.data)
         except DomainError as error:
             show_domain_error(form, error)
         else:

@@ -35,6 +35,7 @@ from contest.models import (
 )
 from contest.request_guard import takes_upload
 from contest.storage import get_storage
+from contest.transactions import atomic
 
 bp = Blueprint("certificates", __name__)
 TEMPLATE_FIELDS = ("name", "kind_title", "issuer_lines", "motto_lines", "wording", "place", "signer_title_lines",
@@ -70,8 +71,7 @@ def verify(token):
 @limiter.limit(mail_limit, methods=["POST"])
 def index(slug):
     competition = find_by_slug(slug)
-    if domain.reap_abandoned(competition.id):
-        db.session.commit()
+    domain.reap_abandoned(competition.id)
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)
@@ -82,14 +82,12 @@ def index(slug):
             return redirect(url_for("certificates.index", slug=slug))
         if request.form.get("action") == "mail":
             sent = domain.mail_certificates(competition)
-            db.session.commit()
             flash(_("%(n)d certificates are on their way by mail.", n=sent), "success")
             return redirect(url_for("certificates.index", slug=slug))
         batch = domain.start_batch(competition, issued_on, current_user)
         flash(_("Generating %(n)d certificates.", n=batch.total), "success")
         return redirect(url_for("certificates.index", slug=slug))
     domain.ensure_templates(competition)
-    db.session.commit()
     batches = db.session.scalars(db.select(CertificateBatch).where(CertificateBatch.competition_id == competition.id)
                                  .order_by(CertificateBatch.id.desc()).limit(5)).all()
     certificates = db.session.scalars(db.select(Certificate).where(Certificate.competition_id == competition.id)
@@ -113,10 +111,11 @@ def edit_template(slug, template_id):
         for slot in domain.IMAGE_SLOTS:
             upload = request.files.get(slot)
             try:
-                if request.form.get(f"clear_{slot}"):
-                    domain.clear_template_image(record, slot)
-                elif upload is not None and upload.filename:
-                    domain.set_template_image(record, slot, upload.filename, upload.read())
+                with atomic():
+                    if request.form.get(f"clear_{slot}"):
+                        domain.clear_template_image(record, slot)
+                    elif upload is not None and upload.filename:
+                        domain.set_template_image(record, slot, upload.filename, upload.read())
             except DomainError as error:
                 problems.append(error.message)
         values = {key: (request.form.get(key) or "").strip() for key in TEMPLATE_FIELDS}
@@ -130,13 +129,12 @@ def edit_template(slug, template_id):
             status = 400
         else:
             try:
-                domain.update_template(record, **values)
+                with atomic():
+                    domain.update_template(record, **values)
             except DomainError as error:
-                db.session.rollback()
                 flash(error.message, "error")
                 status = 400
             else:
-                db.session.commit()
                 flash(_("The template has been saved."), "success")
                 return redirect(url_for("certificates.edit_template", slug=slug, template_id=record.id))
     return render_template("certificates/template.html", competition=competition, record=record,
@@ -155,8 +153,7 @@ def preview(slug, template_id):
 @access("competition:organizer")
 def batch_status(slug, batch_id):
     competition = find_by_slug(slug)
-    if domain.reap_abandoned(competition.id):
-        db.session.commit()
+    domain.reap_abandoned(competition.id)
     batch = _of_competition(CertificateBatch, competition, batch_id)
     return jsonify(status=batch.status.value, done=batch.done, total=batch.total, error=batch.error)
 
@@ -187,18 +184,17 @@ def correct(slug, certificate_id):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        if request.form.get("action") == "reissue":
-            copy = domain.reissue(certificate, request.form.get("reason", ""),
-                                  person_name=request.form.get("person_name") or None)
-            message = _("Reissued as %(serial)s; the old one now verifies as revoked.", serial=copy.serial)
-        else:
-            domain.revoke(certificate, request.form.get("reason", ""))
-            message = _("The certificate has been revoked.")
+        with atomic():
+            if request.form.get("action") == "reissue":
+                copy = domain.reissue(certificate, request.form.get("reason", ""),
+                                      person_name=request.form.get("person_name") or None)
+                message = _("Reissued as %(serial)s; the old one now verifies as revoked.", serial=copy.serial)
+            else:
+                domain.revoke(certificate, request.form.get("reason", ""))
+                message = _("The certificate has been revoked.")
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
     else:
-        db.session.commit()
         flash(message, "success")
     return redirect(url_for("certificates.index", slug=slug) + "#issued")
 

@@ -32,6 +32,7 @@ from contest.forms.entries import EntryForm, UploadForm
 from contest.forms.teams import ConfirmForm
 from contest.models import Attachment, AttachmentKind, EntryStatus, Team
 from contest.request_guard import takes_json, takes_upload
+from contest.transactions import atomic
 
 bp = Blueprint("entries", __name__)
 
@@ -116,7 +117,8 @@ def upload(team_id):
     if upload_form.validate_on_submit():
         file = upload_form.file.data
         try:
-            domain.add_attachment(entry, AttachmentKind(upload_form.kind.data), file.filename or "", file.read(), current_user)
+            with atomic():
+                domain.add_attachment(entry, AttachmentKind(upload_form.kind.data), file.filename or "", file.read(), current_user)
         except DomainError as error:
             upload_form.file.errors = [error.message]
         else:
@@ -134,7 +136,8 @@ def remove_attachment(team_id, attachment_id):
         abort(404)
     if ConfirmForm().validate_on_submit():
         try:
-            domain.remove_attachment(entry, attachment)
+            with atomic():
+                domain.remove_attachment(entry, attachment)
         except DomainError as error:
             flash(error.message, "error")
     return redirect(url_for("entries.edit", team_id=team.id) + "#documents")
@@ -180,7 +183,8 @@ def submit(team_id):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        domain.submit(entry, current_user)
+        with atomic():
+            domain.submit(entry, current_user)
     except domain.SubmissionRefused as refused:
         return _render(team, entry, _entry_form(entry), problems=refused.problems, status=400)
     except DomainError as error:
@@ -205,7 +209,8 @@ def withdraw(team_id):
     team, entry = _team_entry(team_id)
     if ConfirmForm().validate_on_submit():
         try:
-            domain.withdraw(entry, current_user)
+            with atomic():
+                domain.withdraw(entry, current_user)
         except DomainError as error:
             flash(error.message, "error")
         else:

@@ -17,6 +17,7 @@ from contest.forms.reports import OutcomeForm
 from contest.forms.teams import ConfirmForm
 from contest.models import Entry, EntryStatus, FollowUpInvitation, OutcomeKind, ProjectOutcome, Team
 from contest.request_guard import db_id
+from contest.transactions import atomic
 
 bp = Blueprint("followup", __name__)
 
@@ -40,12 +41,12 @@ def _handle(entry: Entry, form: OutcomeForm, confirm: ConfirmForm, here: str, *,
         if not followup.may_remove(outcome, by_team=by_team):
             abort(403)
         try:
-            followup.delete_outcome(outcome, request.form.get("reason", ""), by_team=by_team)
-            db.session.commit()
-            flash(_("The record was removed."), "success")
+            with atomic():
+                followup.delete_outcome(outcome, request.form.get("reason", ""), by_team=by_team)
         except DomainError as error:
-            db.session.rollback()
             flash(error.message, "error")
+        else:
+            flash(_("The record was removed."), "success")
         return redirect(here)
     if form.validate_on_submit():
         data = followup.OutcomeInput(
@@ -53,16 +54,16 @@ def _handle(entry: Entry, form: OutcomeForm, confirm: ConfirmForm, here: str, *,
             detail=form.detail.data or "", registration_number=form.registration_number.data,
             amount=form.amount.data, jobs=form.jobs.data, note=form.note.data or "")
         try:
-            followup.record_outcome(entry, data, current_user, by_team=by_team)
-            db.session.commit()
-            flash(_("Recorded."), "success")
-            return redirect(here)
+            with atomic():
+                followup.record_outcome(entry, data, current_user, by_team=by_team)
         except DomainError as error:
-            db.session.rollback()
             if error.field and hasattr(form, error.field):
                 getattr(form, error.field).errors = [error.message]
             else:
                 flash(error.message, "error")
+        else:
+            flash(_("Recorded."), "success")
+            return redirect(here)
     return None
 
 
@@ -97,7 +98,6 @@ def entry_outcomes(slug, entry_id):
         if not confirm.validate_on_submit():
             abort(400)
         followup.invite_team(entry, current_user)
-        db.session.commit()
         flash(_("The team leader has been asked by e-mail to record what became of the project."), "success")
         return redirect(here)
     if request.method == "POST":

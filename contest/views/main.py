@@ -11,7 +11,7 @@ from flask import (
 from flask_login import current_user
 
 from contest.access import access
-from contest.extensions import csrf, db
+from contest.extensions import csrf
 from contest.factory import database_ok
 from contest.forms.accounts import LocaleForm
 from contest.security import safe_next
@@ -55,7 +55,6 @@ def set_locale():
         session["locale"] = form.locale.data
         if current_user.is_authenticated:
             current_user.locale = form.locale.data
-            db.session.commit()
     return redirect(safe_next(request.form.get("next"), url_for("main.index")))
 
 

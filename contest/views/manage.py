@@ -31,6 +31,7 @@ from contest.models import (
 )
 from contest.request_guard import takes_upload
 from contest.storage import get_storage
+from contest.transactions import atomic
 from contest.views import form_status, show_domain_error
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
@@ -75,11 +76,11 @@ def new():
             unit = db.session.get(OrgUnit, form.org_unit.data) if form.org_unit.data else None
             if unit is None:
                 raise DomainError(_("Choose the organising unit."), field="org_unit")
-            competition = domain.create_competition(
-                name=form.name.data, year=form.year.data, slug=form.slug.data,
-                org_unit=unit, preset_name=form.preset.data)
+            with atomic():
+                competition = domain.create_competition(
+                    name=form.name.data, year=form.year.data, slug=form.slug.data,
+                    org_unit=unit, preset_name=form.preset.data)
         except DomainError as error:
-            db.session.rollback()
             show_domain_error(form, error)
         else:
             flash(_("The competition has been created as a draft. Check its settings, then open it."), "success")
@@ -111,17 +112,17 @@ def settings(slug):
         values["registration_opens_at"] = to_utc(values["registration_opens_at"])
         values["submission_deadline"] = to_utc(values["submission_deadline"])
         try:
-            if form.rules_document.data:
-                data = form.rules_document.data.read()
-                check = validate_upload(form.rules_document.data.filename or "rules.pdf", data, "pitch_deck",
-                                        max_bytes=RULES_DOCUMENT_BYTES)
-                if not check.ok:
-                    raise DomainError(entries_domain.explain_upload(check), field="rules_document")
-                competition.rules_document_key = get_storage().save(data, suffix=".pdf")
-            competition.timeline = [TimelineItem(on=day, label=label) for day, label in form.timeline_items()]
-            domain.update_settings(competition, boards=form.board_pairs(), fields=form.field_names(), **values)
+            with atomic():
+                if form.rules_document.data:
+                    data = form.rules_document.data.read()
+                    check = validate_upload(form.rules_document.data.filename or "rules.pdf", data, "pitch_deck",
+                                            max_bytes=RULES_DOCUMENT_BYTES)
+                    if not check.ok:
+                        raise DomainError(entries_domain.explain_upload(check), field="rules_document")
+                    competition.rules_document_key = get_storage().save(data, suffix=".pdf")
+                competition.timeline = [TimelineItem(on=day, label=label) for day, label in form.timeline_items()]
+                domain.update_settings(competition, boards=form.board_pairs(), fields=form.field_names(), **values)
         except DomainError as error:
-            db.session.rollback()
             show_domain_error(form, error)
         else:
             flash(_("The settings have been saved."), "success")
@@ -140,7 +141,8 @@ def change_state(slug):
     form.state.choices = [(s.value, s.value) for s in CompetitionState]
     if form.validate_on_submit():
         try:
-            domain.change_state(competition, CompetitionState(form.state.data))
+            with atomic():
+                domain.change_state(competition, CompetitionState(form.state.data))
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -155,7 +157,8 @@ def roles(slug):
     form = GrantRoleForm()
     if form.validate_on_submit():
         try:
-            domain.grant_role(competition, form.email.data, CompetitionRoleKind(form.role.data), current_user)
+            with atomic():
+                domain.grant_role(competition, form.email.data, CompetitionRoleKind(form.role.data), current_user)
         except DomainError as error:
             show_domain_error(form, error)
         else:

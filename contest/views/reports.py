@@ -31,6 +31,7 @@ from contest.reports import charts
 from contest.reports import figures as F
 from contest.reports import indicators as indicators_module
 from contest.reports.indicators import HAND_ENTERED, INDICATORS
+from contest.transactions import atomic
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 register_rule("reports:viewer", lambda view_args: reports.may_see_reports(current_user))
@@ -160,21 +161,20 @@ def targets():
         form = target_form if request.form.get("action") == "target" else figure_form
         if form.validate_on_submit():
             try:
-                if form is target_form:
-                    followup.set_target(form.start_year.data, form.end_year.data, PlanIndicator(form.indicator.data),
-                                        form.low.data, form.high.data)
-                else:
-                    followup.set_figure(form.year.data, PlanIndicator(form.indicator.data), form.value.data,
-                                        form.note.data or "", current_user, form.source_document.data or "")
-                db.session.commit()
+                with atomic():
+                    if form is target_form:
+                        followup.set_target(form.start_year.data, form.end_year.data, PlanIndicator(form.indicator.data),
+                                            form.low.data, form.high.data)
+                    else:
+                        followup.set_figure(form.year.data, PlanIndicator(form.indicator.data), form.value.data,
+                                            form.note.data or "", current_user, form.source_document.data or "")
+            except DomainError as error:
+                flash(error.message, "error")
+            else:
                 flash(_("Saved."), "success")
                 return redirect(url_for("reports.targets"))
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "error")
     else:
         followup.ensure_default_targets()
-        db.session.commit()
     return render_template(
         "reports/targets.html", target_form=target_form, figure_form=figure_form, labels=labels,
         targets=db.session.scalars(select(PlanTarget).order_by(PlanTarget.plan_id, PlanTarget.start_year,

@@ -16,6 +16,7 @@ from contest.extensions import db
 from contest.forms.entries import ValidityForm
 from contest.forms.teams import ConfirmForm
 from contest.models import Entry, EntryStatus, EntryValidity, OrgUnit
+from contest.transactions import atomic
 from contest.views import form_status, show_domain_error
 
 bp = Blueprint("secretariat", __name__, url_prefix="/manage/<slug>/entries")
@@ -88,7 +89,8 @@ def show(slug, entry_id):
         form.reason.data = entry.validity_reason
     if form.validate_on_submit():
         try:
-            entries_domain.set_validity(entry, EntryValidity(form.validity.data), form.reason.data)
+            with atomic():
+                entries_domain.set_validity(entry, EntryValidity(form.validity.data), form.reason.data)
         except DomainError as error:
             show_domain_error(form, error)
         else:

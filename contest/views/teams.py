@@ -23,6 +23,7 @@ from contest.forms.teams import (
     NewTeamForm,
 )
 from contest.models import Gender, Member, OrgUnit, Team
+from contest.transactions import atomic
 from contest.views import form_status, show_domain_error, visible_or_404
 
 bp = Blueprint("teams", __name__)
@@ -54,10 +55,11 @@ def new(slug):
         form.phone.data = current_user.phone
     if form.validate_on_submit():
         try:
-            team = domain.create_team(
-                competition, current_user, name=form.name.data, organisation=form.team_organisation.data,
-                org_unit=db.session.get(OrgUnit, form.org_unit.data) if form.org_unit.data else None,
-                show_names_publicly=form.show_names_publicly.data, leader_details=member_details(form))
+            with atomic():
+                team = domain.create_team(
+                    competition, current_user, name=form.name.data, organisation=form.team_organisation.data,
+                    org_unit=db.session.get(OrgUnit, form.org_unit.data) if form.org_unit.data else None,
+                    show_names_publicly=form.show_names_publicly.data, leader_details=member_details(form))
         except DomainError as error:
             show_domain_error(form, error)
         else:
@@ -100,7 +102,8 @@ def invite(team_id):
     form = InviteForm(prefix="invite")
     if form.validate_on_submit():
         try:
-            domain.invite(team, form.email.data, current_user)
+            with atomic():
+                domain.invite(team, form.email.data, current_user)
         except DomainError as error:
             show_domain_error(form, error)
         else:
@@ -116,7 +119,8 @@ def add_member(team_id):
     form = MemberForm(prefix="member")
     if form.validate_on_submit():
         try:
-            domain.add_member(team, member_details(form, with_email=True))
+            with atomic():
+                domain.add_member(team, member_details(form, with_email=True))
         except DomainError as error:
             show_domain_error(form, error)
         else:
@@ -134,7 +138,8 @@ def remove_member(team_id, member_id):
         abort(404)
     if ConfirmForm().validate_on_submit():
         try:
-            domain.remove_member(team, member)
+            with atomic():
+                domain.remove_member(team, member)
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -151,7 +156,8 @@ def hand_over(team_id):
     if form.validate_on_submit():
         member = db.session.get(Member, form.member.data)
         try:
-            domain.hand_over(team, member)
+            with atomic():
+                domain.hand_over(team, member)
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -165,7 +171,8 @@ def leave(team_id):
     team = db.session.get(Team, team_id)
     if ConfirmForm().validate_on_submit():
         try:
-            domain.leave_team(team, current_user)
+            with atomic():
+                domain.leave_team(team, current_user)
         except DomainError as error:
             flash(error.message, "error")
             return redirect(url_for("teams.show", team_id=team.id))
@@ -178,7 +185,8 @@ def leave(team_id):
 @limiter.limit(auth_limit, methods=["POST"], deduct_when=failed_answer)
 def accept_invite(token):
     try:
-        invitation = domain.invitation_from_token(token)
+        with atomic():
+            invitation = domain.invitation_from_token(token)
     except DomainError as error:
         return render_template("auth/token_problem.html", message=error.message), 400
     form = JoinForm()
@@ -187,7 +195,8 @@ def accept_invite(token):
         form.phone.data = current_user.phone
     if form.validate_on_submit():
         try:
-            domain.accept_invitation(token, current_user, member_details(form))
+            with atomic():
+                domain.accept_invitation(token, current_user, member_details(form))
         except DomainError as error:
             show_domain_error(form, error)
         else:

@@ -76,7 +76,7 @@ def apply(round_: Round, result: AssignmentResult) -> tuple[int, int]:
     audit.record("assignment.applied", "round", round_.id, competition_id=round_.competition_id,
                  before={"removed": sorted(removed)}, after={"added": sorted(result.added),
                                                              "feasible": result.feasible})
-    db.session.commit()
+    db.session.flush()
     return len(result.added), len(removed)
 
 
@@ -93,7 +93,7 @@ def add_pair(round_: Round, judge: Judge, entry_id: int) -> None:
                               manual=True))
     audit.record("assignment.added", "round", round_.id, competition_id=round_.competition_id,
                  after={"judge": judge.id, "entry": entry_id})
-    db.session.commit()
+    db.session.flush()
 
 
 def remove_pair(round_: Round, judge_id: int, entry_id: int) -> None:
@@ -103,4 +103,4 @@ def remove_pair(round_: Round, judge_id: int, entry_id: int) -> None:
                                                 Assignment.entry_id == entry_id))
     audit.record("assignment.removed", "round", round_.id, competition_id=round_.competition_id,
                  before={"judge": judge_id, "entry": entry_id})
-    db.session.commit()
+    db.session.flush()

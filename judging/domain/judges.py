@@ -63,7 +63,7 @@ def invite_judge(competition: Competition, *, email: str, full_name: str, organi
     queue_mail(user.email, "judge_invite", locale=user.locale, competition=competition, judge=judge, user=user,
                invited_by=invited_by, link=external_url("judge.accept_invite", token=token))
     audit.record("judge.invited", "judge", judge.id, competition_id=competition.id, after={"email": email})
-    db.session.commit()
+    db.session.flush()
     return judge
 
 
@@ -93,7 +93,7 @@ def accept_invite(judge: Judge, password: str | None = None) -> None:
     if judge.accepted_at is None:
         judge.accepted_at = utcnow()
         audit.record("judge.accepted", "judge", judge.id, competition_id=judge.competition_id)
-    db.session.commit()
+    db.session.flush()
 
 
 # -- conflicts of interest ----------------------------------------------------
@@ -127,7 +127,7 @@ def declare_conflict(judge: Judge, entry: Entry, reason: str) -> Conflict:
                  before=before, after={"judge": judge.id, "entry": entry.id, "status": "confirmed"}, reason=reason)
     if newly_confirmed:
         _record_scores_counted(conflict, counted=False)
-    db.session.commit()
+    db.session.flush()
     return conflict
 
 
@@ -156,7 +156,7 @@ def propose_conflicts(competition: Competition) -> int:
     if added:
         audit.record("conflict.proposed", "competition", competition.id, competition_id=competition.id,
                      after={"proposals": added})
-    db.session.commit()
+    db.session.flush()
     return added
 
 
@@ -174,7 +174,7 @@ def decide_conflict(conflict: Conflict, confirm: bool, decided_by: User) -> None
                  before={"status": before}, after={"status": conflict.status.value})
     if confirm != was_confirmed:
         _record_scores_counted(conflict, counted=not confirm)
-    db.session.commit()
+    db.session.flush()
 
 
 def _record_scores_counted(conflict: Conflict, counted: bool) -> None:

@@ -106,7 +106,7 @@ def import_scores(round_: Round, data: bytes, actor: User | None) -> ImportRepor
         sheet.updated_at = now
         if sheet.submitted_at is None:
             sheet.submitted_at = now   # a paper sheet arrives signed
-    db.session.commit()
+    db.session.flush()
     return report
 
 

@@ -21,6 +21,7 @@ from contest.domain.outbox import queue_mail
 from contest.extensions import db
 from contest.models import Competition, CompetitionState, Entry, EntryStatus, Team
 from contest.models.base import utcnow
+from contest.transactions import after_commit
 from judging.domain.awards import awards_of
 from judging.domain.counting import sheet_counts
 from judging.models import Publication, ResultSnapshot, Round, ScoreSheet
@@ -88,7 +89,8 @@ def publish(competition: Competition, snapshot: ResultSnapshot, publish_at: date
                  before={"publication": previous.id} if previous else None,
                  after={"version": version, "publish_at": publish_at.isoformat(), "hash": publication.content_hash},
                  reason=reason)
-    forget_cached(competition.slug)
+    slug = competition.slug
+    after_commit(lambda: forget_cached(slug))  # cleared once visible: a reader meanwhile cannot keep the old one
     return publication
 
 
@@ -112,7 +114,7 @@ def withdraw(publication: Publication, reason: str) -> None:
                  before={"hash": publication.content_hash}, reason=reason)
     slug = db.session.scalar(select(Competition.slug).where(Competition.id == publication.competition_id))
     if slug is not None:
-        forget_cached(slug)
+        after_commit(lambda: forget_cached(slug))
 
 
 # -- what the public sees, cached: publications never change, so the only thing

@@ -14,6 +14,7 @@ from contest.domain import audit
 from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.models.base import length_of
+from contest.transactions import atomic
 from judging.core.score_import import criterion_key
 from judging.models import Criterion, Rubric
 
@@ -78,11 +79,11 @@ def create_rubric(competition_id: int, name: str, specs) -> Rubric:
         raise taken
     rubric = Rubric(competition_id=competition_id, name=name, version=1)
     rubric.criteria = [_criterion(i, spec) for i, spec in enumerate(specs, start=1)]
-    db.session.add(rubric)
     try:
-        db.session.flush()
+        with atomic():
+            db.session.add(rubric)
+            db.session.flush()
     except IntegrityError:   # an organizer creating the same name at the same moment won
-        db.session.rollback()
         raise taken from None
     audit.record("rubric.created", "rubric", rubric.id, competition_id=competition_id,
                  after={"name": name, "criteria": [_spec_dict(s) for s in specs]})

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from contest.access import access, signed_in
 from contest.extensions import db
 from contest.request_guard import fits_db_integer, takes_json
+from contest.transactions import atomic
 from judging.core.openapi import OPENAPI
 from judging.domain import scoring
 from judging.domain.rounds import timer_state
@@ -81,14 +82,17 @@ def change(round_id, entry_id):
     if named is None:
         return _refused(scoring.session_ended())
     user_id, session_hash = named
+    # The score save owns its short transaction (docs/architecture.md, "Transactions"):
+    # nothing else is done in this request, so it commits the change itself and,
+    # when the same change sent again was committed by another request meanwhile
+    # (the key's unique index refuses it), rolls back and applies it once more,
+    # when it is found a duplicate. A refusal rolls back before answering.
     try:
         change = _parse_change(request.get_json(silent=True))
         try:
             result = scoring.apply_change(round_id, entry_id, user_id, change, session_hash=session_hash)
             db.session.commit()
         except IntegrityError:
-            # The same change, sent again after a lost answer, was committed by
-            # another request meanwhile: applied once more, it is a duplicate.
             db.session.rollback()
             result = scoring.apply_change(round_id, entry_id, user_id, change, session_hash=session_hash)
             db.session.commit()
@@ -104,10 +108,9 @@ def change(round_id, entry_id):
 def submit(round_id, entry_id):
     body = request.get_json(silent=True) or {}
     try:
-        sheet = scoring.submit_sheet(round_id, entry_id, current_user.id, reason=str(body.get("reason") or ""))
-        db.session.commit()
+        with atomic():  # a refused sign-off leaves nothing behind (not even an empty sheet)
+            sheet = scoring.submit_sheet(round_id, entry_id, current_user.id, reason=str(body.get("reason") or ""))
     except scoring.ScoringError as error:
-        db.session.rollback()
         return _refused(error)
     return jsonify(submitted_at=sheet.submitted_at.isoformat())
 

@@ -24,6 +24,7 @@ from contest.domain import login_sessions
 from contest.domain.errors import DomainError
 from contest.extensions import auth_limit, db, failed_answer, limiter
 from contest.models import Attachment, Entry
+from contest.transactions import atomic
 from contest.views import form_status, show_domain_error
 from judging.domain import judges as judges_domain
 from judging.domain import queue as queue_domain
@@ -68,12 +69,12 @@ def accept_invite(token):
         del form.confirm
     if form.validate_on_submit():
         try:
-            judges_domain.accept_invite(judge, form.password.data if needs_password else None)
+            with atomic():
+                judges_domain.accept_invite(judge, form.password.data if needs_password else None)
         except DomainError as error:
             show_domain_error(form, error)
         else:
             login_sessions.sign_in(judge.user)
-            db.session.commit()
             flash(_("Welcome to the panel of judges."), "success")
             return redirect(url_for("judge.home"))
     return render_template("judging/judge/accept.html", form=form, judge=judge,
@@ -143,7 +144,8 @@ def declare_conflict(round_id, entry_id):
     form = DeclareConflictForm()
     if form.validate_on_submit():
         try:
-            judges_domain.declare_conflict(judge, entry, form.reason.data)
+            with atomic():
+                judges_domain.declare_conflict(judge, entry, form.reason.data)
         except DomainError as error:
             flash(error.message, "error")
             return redirect(url_for("judge.score", round_id=round_id, entry_id=entry_id))

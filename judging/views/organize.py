@@ -14,6 +14,7 @@ from contest.domain.errors import DomainError
 from contest.extensions import db, limiter, mail_limit
 from contest.forms.teams import ConfirmForm
 from contest.request_guard import db_id
+from contest.transactions import atomic
 from contest.views import form_status, show_domain_error
 from judging.domain import assignment as assignment_domain
 from judging.domain import board as board_domain
@@ -88,12 +89,11 @@ def create_rubric(slug):
     form = _rubric_form(competition)
     if form.validate_on_submit():
         try:
-            rubrics_domain.create_from_preset(competition.id, form.preset.data, form.name.data)
+            with atomic():
+                rubrics_domain.create_from_preset(competition.id, form.preset.data, form.name.data)
         except DomainError as error:
-            db.session.rollback()
             show_domain_error(form, error)
         else:
-            db.session.commit()
             flash(_("The rubric has been created."), "success")
             return redirect(url_for("organize.index", slug=slug))
     return _index(competition, rubric_form=form)
@@ -106,18 +106,17 @@ def create_round(slug):
     form = _round_form(competition)
     if form.validate_on_submit():
         try:
-            round_ = rounds_domain.create_round(
-                competition, name=form.name.data, mode=RoundMode(form.mode.data),
-                entry_source=EntrySource(form.entry_source.data), rubric=db.session.get(Rubric, form.rubric.data),
-                judges_per_entry=form.judges_per_entry.data, blind=form.blind.data,
-                chair_sees_scores=form.chair_sees_scores.data,
-                presentation_seconds=(form.presentation_minutes.data or 7) * 60,
-                questions_seconds=(form.questions_minutes.data or 0) * 60)
+            with atomic():
+                round_ = rounds_domain.create_round(
+                    competition, name=form.name.data, mode=RoundMode(form.mode.data),
+                    entry_source=EntrySource(form.entry_source.data), rubric=db.session.get(Rubric, form.rubric.data),
+                    judges_per_entry=form.judges_per_entry.data, blind=form.blind.data,
+                    chair_sees_scores=form.chair_sees_scores.data,
+                    presentation_seconds=(form.presentation_minutes.data or 7) * 60,
+                    questions_seconds=(form.questions_minutes.data or 0) * 60)
         except DomainError as error:
-            db.session.rollback()
             show_domain_error(form, error)
         else:
-            db.session.commit()
             flash(_("The round has been created."), "success")
             return redirect(url_for("organize.round", slug=slug, round_id=round_.id))
     return _index(competition, round_form=form)
@@ -157,12 +156,11 @@ def _round_action(slug, round_id, action, success):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        action(round_)
+        with atomic():
+            action(round_)
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
     else:
-        db.session.commit()
         flash(success, "success")
     return redirect(url_for("organize.round", slug=slug, round_id=round_id))
 
@@ -190,9 +188,9 @@ def add_pair(slug, round_id):
     form.entry.choices = [(re.entry_id, "") for re in round_.entries]
     if form.validate_on_submit():
         try:
-            assignment_domain.add_pair(round_, db.session.get(Judge, form.judge.data), form.entry.data)
+            with atomic():
+                assignment_domain.add_pair(round_, db.session.get(Judge, form.judge.data), form.entry.data)
         except DomainError as error:
-            db.session.rollback()
             flash(error.message, "error")
         else:
             flash(_("The judge has been assigned."), "success")
@@ -220,12 +218,11 @@ def lock(slug, round_id):
     form = LockForm()
     if form.validate_on_submit():
         try:
-            rounds_domain.lock_round(round_, form.reason.data)
+            with atomic():
+                rounds_domain.lock_round(round_, form.reason.data)
         except DomainError as error:
-            db.session.rollback()
             flash(error.message, "error")
         else:
-            db.session.commit()
             flash(_("The round is locked."), "success")
     return redirect(url_for("organize.round", slug=slug, round_id=round_id))
 
@@ -257,11 +254,10 @@ def timer(slug, round_id):
         abort(400)
     entry_id = request.form.get("entry_id", type=db_id)
     try:
-        rounds_domain.control_timer(round_, request.form.get("action", ""), entry_id)
+        with atomic():
+            rounds_domain.control_timer(round_, request.form.get("action", ""), entry_id)
     except DomainError as error:
         flash(error.message, "error")
-    else:
-        db.session.commit()
     return redirect(url_for("organize.projector_control", slug=slug, round_id=round_id))
 
 
@@ -284,11 +280,11 @@ def judges(slug):
     form.fields.choices = [(f.id, f.name) for f in competition.fields]
     if form.validate_on_submit():
         try:
-            judges_domain.invite_judge(competition, email=form.email.data, full_name=form.full_name.data or "",
-                                       organisation=form.organisation.data, field_ids=form.fields.data or [],
-                                       invited_by=current_user)
+            with atomic():
+                judges_domain.invite_judge(competition, email=form.email.data, full_name=form.full_name.data or "",
+                                           organisation=form.organisation.data, field_ids=form.fields.data or [],
+                                           invited_by=current_user)
         except DomainError as error:
-            db.session.rollback()
             show_domain_error(form, error)
         else:
             flash(_("The invitation has been sent."), "success")
@@ -320,7 +316,8 @@ def decide_conflict(slug, conflict_id, decision):
         abort(404)
     if ConfirmForm().validate_on_submit():
         try:
-            judges_domain.decide_conflict(conflict, decision == "confirm", current_user)
+            with atomic():
+                judges_domain.decide_conflict(conflict, decision == "confirm", current_user)
         except DomainError as error:
             flash(error.message, "error")
     return redirect(url_for("organize.judges", slug=slug) + "#conflicts")
@@ -352,6 +349,5 @@ def set_chair(slug, round_id):
     form.judge.choices = [(0, "")] + [(j.id, "") for j in judges_domain.judges_of(competition)]
     if form.validate_on_submit():
         rounds_domain.set_chair(round_, db.session.get(Judge, form.judge.data) if form.judge.data else None)
-        db.session.commit()
         flash(_("The chair has been saved."), "success")
     return redirect(url_for("organize.round", slug=slug, round_id=round_id))

@@ -33,6 +33,7 @@ from contest.forms.teams import ConfirmForm
 from contest.models import Entry
 from contest.reports.charts import judge_distribution_svg
 from contest.request_guard import db_id
+from contest.transactions import atomic
 from contest.views import visible_or_404
 from judging.domain import advancement, awards, publication
 from judging.domain import results as results_domain
@@ -55,14 +56,13 @@ def _back(slug, round_id, page="results_admin.round_results"):
     return redirect(url_for(page, slug=slug, round_id=round_id))
 
 
-def _commit_or_flash(action, success):
+def _do_or_flash(action, success):
     try:
-        action()
+        with atomic():
+            action()
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return False
-    db.session.commit()
     flash(success, "success")
     return True
 
@@ -102,7 +102,7 @@ def set_method(slug, round_id):
             tie_breaks.append({"kind": "criterion", "label": criterion.name, "criterion": criterion.id})
     if request.form.get("tie_break_chair"):
         tie_breaks.append({"kind": "chair_decision", "label": _("Decision of the chair")})
-    _commit_or_flash(lambda: results_domain.set_method(
+    _do_or_flash(lambda: results_domain.set_method(
         round_, request.form.get("method", "mean"), request.form.get("trim", 0, type=int) or 0,
         request.form.get("min_scores", 3, type=int) or 3, tie_breaks), _("The method has been saved."))
     return _back(slug, round_id)
@@ -115,7 +115,7 @@ def chair_order(slug, round_id):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     codes = request.form.get("codes", "").replace(",", "\n").splitlines()
-    _commit_or_flash(lambda: results_domain.set_chair_order(round_, codes, request.form.get("reason", "")),
+    _do_or_flash(lambda: results_domain.set_chair_order(round_, codes, request.form.get("reason", "")),
                      _("The chair's decision has been recorded."))
     return _back(slug, round_id)
 
@@ -126,7 +126,7 @@ def freeze(slug, round_id):
     round_ = _round(slug, round_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    _commit_or_flash(lambda: results_domain.freeze(round_, current_user, request.form.get("reason")),
+    _do_or_flash(lambda: results_domain.freeze(round_, current_user, request.form.get("reason")),
                      _("The results have been frozen."))
     return _back(slug, round_id)
 
@@ -159,12 +159,12 @@ def advance(slug, round_id):
         if not ConfirmForm().validate_on_submit():
             abort(400)
         if request.form.get("action") == "rule":
-            _commit_or_flash(lambda: advancement.set_rule(
+            _do_or_flash(lambda: advancement.set_rule(
                 round_, request.form.get("top_n", type=int), request.form.get("min_total", type=int),
                 bool(request.form.get("no_zero"))), _("The rule has been saved."))
         else:
             chosen = set(request.form.getlist("entry", type=int))
-            _commit_or_flash(lambda: advancement.apply(round_, chosen, request.form.get("reason")),
+            _do_or_flash(lambda: advancement.apply(round_, chosen, request.form.get("reason")),
                              _("The entries going on have been recorded and their teams told."))
         return _back(slug, round_id, "results_admin.advance")
     boards = {b.id: b.name for b in round_.competition.boards}
@@ -188,9 +188,9 @@ def awards_page(slug):
             abort(400)
         action = request.form.get("action")
         if action == "defaults":
-            _commit_or_flash(lambda: awards.ensure_default_tiers(competition), _("The usual tiers have been added."))
+            _do_or_flash(lambda: awards.ensure_default_tiers(competition), _("The usual tiers have been added."))
         elif action == "tier":
-            _commit_or_flash(lambda: awards.add_tier(
+            _do_or_flash(lambda: awards.add_tier(
                 competition, request.form.get("name", ""), request.form.get("count", 1, type=int) or 1,
                 request.form.get("prize", type=int), bool(request.form.get("special"))), _("The tier has been added."))
         elif action == "propose":
@@ -198,7 +198,7 @@ def awards_page(slug):
             if snapshot is None:
                 flash(_("Freeze a round's results first."), "error")
             else:
-                _commit_or_flash(lambda: awards.propose(competition, snapshot), _("Awards proposed from the standings."))
+                _do_or_flash(lambda: awards.propose(competition, snapshot), _("Awards proposed from the standings."))
         elif action == "give":
             tier = db.get_or_404(AwardTier, request.form.get("tier", 0, type=db_id))
             entry = db.session.scalar(select(Entry).where(Entry.competition_id == competition.id,
@@ -206,12 +206,12 @@ def awards_page(slug):
             if tier.competition_id != competition.id or entry is None:
                 flash(_("No entry has this code in the competition."), "error")
             else:
-                _commit_or_flash(lambda: awards.give(tier, entry, request.form.get("reason")), _("The award has been given."))
+                _do_or_flash(lambda: awards.give(tier, entry, request.form.get("reason")), _("The award has been given."))
         elif action == "remove":
             award = db.get_or_404(Award, request.form.get("award", 0, type=db_id))
             if award.tier.competition_id != competition.id:
                 abort(404)
-            _commit_or_flash(lambda: awards.take_back(award, request.form.get("reason", "")),
+            _do_or_flash(lambda: awards.take_back(award, request.form.get("reason", "")),
                              _("The award has been removed."))
         return redirect(url_for("results_admin.awards_page", slug=slug))
     return render_template("judging/results/awards.html", competition=competition, tiers=awards.tiers_of(competition),
@@ -232,7 +232,7 @@ def publish(slug):
         if not ConfirmForm().validate_on_submit():
             abort(400)
         if request.form.get("action") == "withdraw" and current is not None:
-            _commit_or_flash(lambda: publication.withdraw(current, request.form.get("reason", "")),
+            _do_or_flash(lambda: publication.withdraw(current, request.form.get("reason", "")),
                              _("The results have been withdrawn."))
             return redirect(url_for("results_admin.publish", slug=slug))
         snapshot = _final_snapshot(competition)
@@ -244,7 +244,7 @@ def publish(slug):
         if snapshot is None:
             flash(_("Freeze a round's results first."), "error")
         else:
-            _commit_or_flash(lambda: publication.publish(competition, snapshot, when, current_user,
+            _do_or_flash(lambda: publication.publish(competition, snapshot, when, current_user,
                                                          bool(request.form.get("feedback")),
                                                          request.form.get("reason")),
                              _("The results will be published at the time set."))

@@ -108,6 +108,7 @@ def test_simultaneous_submissions_cannot_beat_the_per_person_limit(app, db):
             barrier.wait()
             try:
                 submit(_db.session.get(Entry, entry_id), _db.session.get(User, person_id))
+                _db.session.commit()   # as the request would
                 results.append("ok")
             except SubmissionRefused:
                 results.append("refused")

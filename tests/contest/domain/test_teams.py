@@ -45,6 +45,8 @@ def test_team_size_is_capped(db):
 
 
 def _concurrently(app, *works):
+    """Each work in a thread of its own, as a request: it commits at its end."""
+    _db.session.commit()   # what the test set up
     barrier = threading.Barrier(len(works))
     results = [None] * len(works)
 
@@ -52,7 +54,9 @@ def _concurrently(app, *works):
         with app.app_context():
             barrier.wait()
             try:
-                results[index] = ("ok", work())
+                value = work()
+                _db.session.commit()
+                results[index] = ("ok", value)
             except Exception as exc:  # noqa: BLE001 - the test inspects it
                 results[index] = ("error", exc)
             finally:

@@ -647,6 +647,7 @@ def test_two_uploads_at_once_cannot_both_take_the_last_free_space(app, db):
     deck = pdf_of_size(15 * MB - 4096)
     for _ in range(3):
         add_attachment(entry, AttachmentKind.pitch_deck, "deck.pdf", deck, team.leader)
+    db.session.commit()
     entry_id, user_id = entry.id, team.leader_id
     barrier, results = threading.Barrier(2), []
 
@@ -656,6 +657,7 @@ def test_two_uploads_at_once_cannot_both_take_the_last_free_space(app, db):
                 barrier.wait()
                 add_attachment(_db.session.get(Entry, entry_id), AttachmentKind.pitch_deck, "deck.pdf", deck,
                                _db.session.get(User, user_id))
+                _db.session.commit()   # as the request would
                 results.append("ok")
             except DomainError as error:
                 results.append(error.code)
