@@ -58,10 +58,8 @@ def orgunit_new():
             with atomic():
                 orgunits.save_unit(None, **_unit_form_values(form))
         except DomainError as error:
-            db.session.rollback()
             show_domain_error(form, error)
         else:
-            db.session.commit()
             flash(_("The unit has been saved."), "success")
             return redirect(url_for("admin.orgunits_list"))
     return render_template("admin/orgunit_form.html", form=form, unit=None), form_status(form)
@@ -81,10 +79,8 @@ def orgunit_edit(unit_id):
             with atomic():
                 orgunits.save_unit(unit, **_unit_form_values(form))
         except DomainError as error:
-            db.session.rollback()
             show_domain_error(form, error)
         else:
-            db.session.commit()
             flash(_("The unit has been saved."), "success")
             return redirect(url_for("admin.orgunits_list"))
     return render_template("admin/orgunit_form.html", form=form, unit=unit), form_status(form)
@@ -106,10 +102,8 @@ def orgunits_import():
         return redirect(url_for("admin.orgunits_list"))
     report = orgunits.import_csv(text)
     if report.errors:
-        db.session.rollback()
         return render_template("admin/orgunits.html", tree=orgunits.tree(), kind_labels=KIND_LABELS,
                                import_form=form, import_errors=report.errors), 400
-    db.session.commit()
     flash(_("Imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.",
             created=report.created, updated=report.updated, unchanged=report.unchanged), "success")
     return redirect(url_for("admin.orgunits_list"))
@@ -142,12 +136,11 @@ def user_deactivate(user_id):
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
         try:
-            accounts.deactivate(user, by=current_user)
+            with atomic():
+                accounts.deactivate(user, by=current_user)
         except DomainError as error:
-            db.session.rollback()
             flash(error.message, "error")
         else:
-            db.session.commit()
             flash(_("%(email)s is deactivated and signed out everywhere.", email=user.email), "success")
     return redirect(url_for("admin.users", q=user.email))
 
@@ -158,12 +151,11 @@ def user_demote(user_id):
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
         try:
-            accounts.demote_admin(user, by=current_user)
+            with atomic():
+                accounts.demote_admin(user, by=current_user)
         except DomainError as error:
-            db.session.rollback()
             flash(error.message, "error")
         else:
-            db.session.commit()
             flash(_("%(email)s is no longer an administrator.", email=user.email), "success")
     return redirect(url_for("admin.users", q=user.email))
 
@@ -174,7 +166,6 @@ def user_reactivate(user_id):
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
         accounts.reactivate(user, by=current_user)
-        db.session.commit()
         flash(_("%(email)s can sign in again.", email=user.email), "success")
     return redirect(url_for("admin.users", q=user.email))
 

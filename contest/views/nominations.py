@@ -15,6 +15,7 @@ from contest.domain.errors import Conflict, DomainError, NotAllowed
 from contest.extensions import db
 from contest.forms.competitions import DecideNominationForm, ProposeForm, QuotaForm
 from contest.models import Competition, Entry, Nomination, NominationState, OrgUnit
+from contest.transactions import atomic
 
 bp = Blueprint("nominations", __name__, url_prefix="/manage")
 
@@ -61,12 +62,11 @@ def propose(slug):
     if target is None:
         abort(404)
     try:
-        domain.propose(entry, target, current_user)
+        with atomic():
+            domain.propose(entry, target, current_user)
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return _candidates_page(competition, _status(error))
-    db.session.commit()
     flash(_("%(code)s has been proposed to %(name)s; its secretariat decides.", code=entry.code, name=target.name),
           "success")
     return redirect(url_for("nominations.candidates", slug=slug))
@@ -103,15 +103,14 @@ def decide(slug, nomination_id):
     if not form.validate_on_submit():
         return _proposals_page(competition, status=400)
     try:
-        if form.decision.data == "accept":
-            entry = domain.accept(nomination, current_user, form.reason.data or "")
-        else:
-            domain.decline(nomination, current_user, form.reason.data or "")
+        with atomic():
+            if form.decision.data == "accept":
+                entry = domain.accept(nomination, current_user, form.reason.data or "")
+            else:
+                domain.decline(nomination, current_user, form.reason.data or "")
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return _proposals_page(competition, status=_status(error))
-    db.session.commit()
     if form.decision.data == "accept":
         flash(_("Accepted: the project is now an entry of this competition (team %(team)s); the team has been told.",
                 team=entry.team.name), "success")
@@ -129,11 +128,10 @@ def set_quota(slug):
     if not form.validate_on_submit():
         return _proposals_page(competition, form, 400)
     try:
-        domain.set_quota(competition, db.session.get(OrgUnit, form.org_unit.data), form.quota.data, current_user)
+        with atomic():
+            domain.set_quota(competition, db.session.get(OrgUnit, form.org_unit.data), form.quota.data, current_user)
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return _proposals_page(competition, form, 400)
-    db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("nominations.proposals", slug=slug))

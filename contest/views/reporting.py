@@ -29,6 +29,7 @@ from contest.forms.reporting import ACTIVITY_LABELS, ActivityForm
 from contest.models import ActivityKind, OrgUnit, ProvinceReport, ReportKind, UnitReport
 from contest.reports.admin_document import write_docx, write_pdf
 from contest.reports.consolidate import COUNT_KEYS, FIGURE_KEYS
+from contest.transactions import atomic
 
 bp = Blueprint("reporting", __name__, url_prefix="/reporting")
 register_rule("reporting:unit", lambda args: cycle.is_unit_officer(current_user, args["unit_id"]))
@@ -113,16 +114,15 @@ def unit_year(unit_id, year):
             abort(403)
         if form.validate_on_submit():
             try:
-                cycle.record_activity(unit, cycle.ActivityInput(
-                    kind=ActivityKind(form.kind.data), title=form.title.data, occurred_on=form.occurred_on.data,
-                    participants=form.participants.data, evidence_url=form.evidence_url.data,
-                    task_id=int(form.task.data) if form.task.data else None, note=form.note.data or ""),
-                    current_user)
-                db.session.commit()
-                flash(_("Activity recorded."), "success")
-                return redirect(url_for("reporting.unit_year", unit_id=unit.id, year=year))
+                with atomic():
+                    cycle.record_activity(unit, cycle.ActivityInput(
+                        kind=ActivityKind(form.kind.data), title=form.title.data, occurred_on=form.occurred_on.data,
+                        participants=form.participants.data, evidence_url=form.evidence_url.data,
+                        task_id=int(form.task.data) if form.task.data else None, note=form.note.data or ""),
+                        current_user)
+                    flash(_("Activity recorded."), "success")
+                    return redirect(url_for("reporting.unit_year", unit_id=unit.id, year=year))
             except DomainError as error:
-                db.session.rollback()
                 getattr(form, error.field or "title", form.title).errors.append(error.message)
     found = {kind: db.session.scalar(select(UnitReport).where(
         UnitReport.unit_id == unit.id, UnitReport.year == y, UnitReport.kind == kind))
@@ -156,27 +156,25 @@ def _report_page(unit_id: int, year: int, kind: ReportKind):
             elif raw:
                 bad.append(figure_labels()[key])
         try:
-            if bad:
-                raise DomainError(_("Enter a whole number, 0 or more: %(fields)s", fields=", ".join(bad)))
-            if action == "correct":
-                cycle.correct(report, lines, figures, request.form.get("reason", ""), current_user)
-                message = _("Correction saved as version %(version)d.", version=report.version)
-            else:
-                cycle.save_draft(report, lines, figures)
-                message = _("Draft saved.")
-                if action == "submit":
-                    cycle.submit(report, current_user)
-                    message = _("Submitted to the Department of Science and Technology.")
-            db.session.commit()
-            flash(message, "success")
-            return redirect(request.path)
+            with atomic():
+                if bad:
+                    raise DomainError(_("Enter a whole number, 0 or more: %(fields)s", fields=", ".join(bad)))
+                if action == "correct":
+                    cycle.correct(report, lines, figures, request.form.get("reason", ""), current_user)
+                    message = _("Correction saved as version %(version)d.", version=report.version)
+                else:
+                    cycle.save_draft(report, lines, figures)
+                    message = _("Draft saved.")
+                    if action == "submit":
+                        cycle.submit(report, current_user)
+                        message = _("Submitted to the Department of Science and Technology.")
+                flash(message, "success")
+                return redirect(request.path)
         except DomainError as error:
-            db.session.rollback()
             flash(error.message, "error")
             report = cycle.report_for(unit, year, kind)
             status = 400
     else:
-        db.session.commit()  # the prefilled draft, made on first visit, is kept
         status = 200
     return render_template("reporting/report.html", unit=unit, year=year, kind=kind.value, report=report, form=form,
                            fields=LINE_FIELDS[kind], figure_keys=FIGURE_KEYS, count_keys=COUNT_KEYS,
@@ -231,11 +229,10 @@ def consolidate(year):
     if not Form().validate_on_submit():
         abort(400)
     try:
-        cycle.consolidate_year(year, current_user, cycle.clock_today())
-        db.session.commit()
-        flash(_("The province's report for %(year)s is consolidated.", year=year), "success")
+        with atomic():
+            cycle.consolidate_year(year, current_user, cycle.clock_today())
+            flash(_("The province's report for %(year)s is consolidated.", year=year), "success")
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
     return redirect(url_for("reporting.department", year=year))
 
@@ -251,11 +248,10 @@ def return_plan(year, unit_id):
     if report is None:
         abort(404)
     try:
-        cycle.return_report(report, request.form.get("comment", ""), current_user)
-        db.session.commit()
-        flash(_("The plan was returned to %(unit)s.", unit=unit.name), "success")
+        with atomic():
+            cycle.return_report(report, request.form.get("comment", ""), current_user)
+            flash(_("The plan was returned to %(unit)s.", unit=unit.name), "success")
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
     return redirect(url_for("reporting.department", year=year - 1))
 

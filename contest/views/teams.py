@@ -219,11 +219,10 @@ def choose_project(team_id):
         flash(_("Choose one of your projects."), "error")
         return _team_page(team)[0], 400
     try:
-        enter_existing_project(team.entry, project, current_user)
+        with atomic():
+            enter_existing_project(team.entry, project, current_user)
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return _team_page(team)[0], 400 if not isinstance(error, Conflict) else 409
-    db.session.commit()
     flash(_("The entry is now the project %(name)s.", name=display_name(project)), "success")
     return redirect(url_for("teams.show", team_id=team.id))

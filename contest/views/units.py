@@ -18,6 +18,7 @@ from contest.forms.orgunits import KIND_LABELS, AppointOfficerForm, UnitCompetit
 from contest.forms.teams import ConfirmForm
 from contest.models import Competition, OrgUnit, UnitOfficer, UnitOfficerRole
 from contest.reports import figures as F
+from contest.transactions import atomic
 from contest.views import form_status, show_domain_error
 
 bp = Blueprint("units", __name__, url_prefix="/units")
@@ -80,13 +81,12 @@ def officers(unit_id):
     form.role.choices = [(r.value, str(label)) for r, label in unit_officers.ROLE_LABELS.items()]
     if form.validate_on_submit():
         try:
-            officer = unit_officers.appoint(unit, form.email.data, UnitOfficerRole(form.role.data), by=current_user,
-                                            valid_from=form.valid_from.data, valid_to=form.valid_to.data)
+            with atomic():
+                officer = unit_officers.appoint(unit, form.email.data, UnitOfficerRole(form.role.data), by=current_user,
+                                                valid_from=form.valid_from.data, valid_to=form.valid_to.data)
         except DomainError as error:
-            db.session.rollback()
             show_domain_error(form, error)
         else:
-            db.session.commit()
             flash(_("%(name)s is now an officer of %(unit)s.", name=officer.user.full_name, unit=unit.name), "success")
             return redirect(url_for("units.officers", unit_id=unit.id))
     return render_template("units/officers.html", unit=unit, form=form, officers=unit_officers.officers_of(unit),
@@ -102,12 +102,11 @@ def end_officer(unit_id, officer_id):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            unit_officers.end(officer, by=current_user)
+            with atomic():
+                unit_officers.end(officer, by=current_user)
         except DomainError as error:
-            db.session.rollback()
             flash(error.message, "error")
         else:
-            db.session.commit()
             flash(_("The role has been removed."), "success")
     return redirect(url_for("units.officers", unit_id=unit_id))
 
@@ -122,14 +121,13 @@ def new_competition(unit_id):
         form.year.data = unit_officers.today().year
     if form.validate_on_submit():
         try:
-            competition = unit_officers.create_competition(
-                current_user, unit, name=form.name.data, year=form.year.data, slug=form.slug.data,
-                preset_name=form.preset.data)
+            with atomic():
+                competition = unit_officers.create_competition(
+                    current_user, unit, name=form.name.data, year=form.year.data, slug=form.slug.data,
+                    preset_name=form.preset.data)
         except DomainError as error:
-            db.session.rollback()
             show_domain_error(form, error)
         else:
-            db.session.commit()
             flash(_("The competition has been created as a draft. Check its settings, then open it."), "success")
             return redirect(url_for("manage.settings", slug=competition.slug))
     return render_template("units/new_competition.html", unit=unit, form=form,
