@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
+from typing import Any
 
 from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, func, literal_column, select, union_all, update
+from sqlalchemy.engine import Row
+from sqlalchemy.sql.elements import Label
 
 from contest import cache
 from contest.domain import audit
@@ -88,8 +93,8 @@ Choices = tuple[list[tuple[int, str]], list[tuple[int, str]]]  # boards, fields:
 def board_and_field_choices(competition_id: int) -> Choices:
     """The competition's boards and fields as (id, name), each in its order: one
     query for both lists, which the entry form and the draft check need."""
-    kind = literal_column("'board'").label("kind")
-    rows = db.session.execute(union_all(
+    kind: Label[str] = literal_column("'board'").label("kind")
+    rows: Sequence[Row[Any]] = db.session.execute(union_all(
         select(kind, Board.id, Board.name, Board.position).where(Board.competition_id == competition_id),
         select(literal_column("'field'"), Field.id, Field.name, Field.position).where(Field.competition_id == competition_id),
     ).order_by("kind", "position", "id")).all()
@@ -237,8 +242,8 @@ def add_attachment(entry: Entry, kind: AttachmentKind, filename: str, data: byte
         raise DomainError(explain_upload(check), field=kind.value, code=check.error_code)
     # The entry's row lock (PostgreSQL): two uploads at once cannot both take the last free space or image.
     db.session.execute(select(Entry.id).where(Entry.id == entry.id).with_for_update())
-    if kind is AttachmentKind.image and db.session.scalar(select(func.count()).where(
-            Attachment.entry_id == entry.id, Attachment.kind == kind, Attachment.replaced_at.is_(None))) >= MAX_IMAGES:
+    if kind is AttachmentKind.image and (db.session.scalar(select(func.count()).where(
+            Attachment.entry_id == entry.id, Attachment.kind == kind, Attachment.replaced_at.is_(None))) or 0) >= MAX_IMAGES:
         raise DomainError(_("At most %(max)d images.", max=MAX_IMAGES), field=kind.value, code="too_many")
     use = _stored_bytes(entry.id)
     if use.used + check.size > use.limit:
@@ -291,7 +296,9 @@ def _purge(rows: list[Attachment], reason: str) -> list[str]:
                      reason=reason, after={
                          "bytes": sum(a.size for a in items),
                          "files": [{"id": a.id, "kind": a.kind.value, "filename": a.filename, "size": a.size,
-                                    "sha256": a.sha256, "replaced_at": a.replaced_at.isoformat()} for a in items]})
+                                    "sha256": a.sha256,
+                                    "replaced_at": a.replaced_at.isoformat() if a.replaced_at else None}
+                                   for a in items]})
     return _unreferenced({row.storage_key for row in rows})
 
 
@@ -370,7 +377,7 @@ def purge_expired_files(days: int | None = None, *, now: datetime | None = None,
         report.bytes += sum(a.size for a in rows)
         entries.update(a.entry_id for a in rows)
         keys = _purge(rows, "retention")
-        after_commit(lambda keys=keys: _count_deleted(report, keys))
+        after_commit(partial(_count_deleted, report, keys))
         db.session.commit()
     report.entries = len(entries)
     report.deleted += _sweep_left_behind()
@@ -384,7 +391,8 @@ def _count_deleted(report: PurgeReport, keys: list[str]) -> None:
 def _sweep_left_behind() -> int:
     """Files of purged rows that are still stored (a run stopped between its
     commit and the deletion) and that no unpurged row uses."""
-    purged, kept = set(), set()
+    purged: set[str] = set()
+    kept: set[str] = set()
     for key, is_purged in db.session.execute(select(Attachment.storage_key, Attachment.purged_at.is_not(None))):
         (purged if is_purged else kept).add(key)
     db.session.rollback()
@@ -522,7 +530,7 @@ def submit(entry: Entry, user) -> Entry:
     entry_id = entry.id
 
     def work() -> Entry:
-        current = db.session.get(Entry, entry_id)
+        current = db.session.get_one(Entry, entry_id)
         slot_problems = claim_person_slots(current)
         if slot_problems:  # raised inside retry_on_clash's savepoint: the slots taken are undone
             raise SubmissionRefused(slot_problems)

@@ -62,9 +62,9 @@ def is_member(user, team: Team) -> bool:
 
 
 def teams_of(user: User) -> list[Team]:
-    return db.session.scalars(
+    return list(db.session.scalars(
         select(Team).join(Member).where(Member.user_id == user.id).order_by(Team.id.desc())
-    ).unique().all()
+    ).unique())
 
 
 def _take_seat(team_id: int, build_member) -> Member:
@@ -72,7 +72,7 @@ def _take_seat(team_id: int, build_member) -> Member:
     turns a race for the last seat into a clean refusal."""
 
     def work() -> Member:
-        team = db.session.get(Team, team_id)
+        team = db.session.get_one(Team, team_id)
         taken = {m.seat for m in team.members}
         free = [s for s in range(1, team.competition.team_max + 1) if s not in taken]
         if not free:
@@ -222,7 +222,7 @@ def accept_invitation(token: str, user: User, details: MemberDetails) -> Member:
     invitation_id = invitation.id
 
     def build(_team: Team) -> Member:
-        accepted = db.session.get(TeamInvitation, invitation_id)
+        accepted = db.session.get_one(TeamInvitation, invitation_id)
         if accepted.accepted_at is not None:
             raise DomainError(_("This invitation has already been used."), code="used")
         accepted.accepted_at = utcnow()
@@ -236,10 +236,10 @@ def accept_invitation(token: str, user: User, details: MemberDetails) -> Member:
 
 
 def pending_invitations(team: Team) -> list[TeamInvitation]:
-    return db.session.scalars(
+    return list(db.session.scalars(
         select(TeamInvitation).where(TeamInvitation.team_id == team.id, TeamInvitation.accepted_at.is_(None),
                                      TeamInvitation.revoked_at.is_(None))
-    ).all()
+    ))
 
 
 def age_on(birth: date, day: date) -> int:
