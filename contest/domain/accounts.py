@@ -231,7 +231,8 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     if not verify_password(user.password_hash, current_password):
         raise DomainError(_("The current password is not correct."), field="current_password")
     user.password_hash = hash_password(new_password)
-    remember = bool(getattr(user, "login_session", None) and user.login_session.remember)
+    current = user.login_session
+    remember = bool(current and current.remember)
     ended = login_sessions.end_all(user.id, SessionEnd.password_changed)
     login_sessions.sign_in(user, remember=remember)
     audit.record("account.password_changed", "user", user.id, after={"sessions_ended": ended})

@@ -16,6 +16,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -23,8 +24,10 @@ from sqlalchemy import func, select, update
 
 from contest import signals
 from contest.certificates.layout import (
+    BorderStyle,
     CertificateData,
     CertificateTemplate,
+    Orientation,
     render_certificate,
     render_certificates,
 )
@@ -104,7 +107,8 @@ def layout_template(record: CertificateTemplateRecord) -> CertificateTemplate:
         kind_title=record.kind_title, issuer_lines=_lines(record.issuer_lines), motto_lines=_lines(record.motto_lines),
         wording=record.wording, place=record.place, signer_title_lines=_lines(record.signer_title_lines),
         signer_name=record.signer_name, logo_image=image(record.logo_key), signature_image=image(record.signature_key),
-        seal_image=image(record.seal_key), border_style=record.border_style, orientation=record.orientation)
+        seal_image=image(record.seal_key), border_style=cast(BorderStyle, record.border_style),
+        orientation=cast(Orientation, record.orientation))  # checked by CertificateTemplate itself
 
 
 def update_template(record: CertificateTemplateRecord, **values) -> None:
@@ -121,7 +125,7 @@ def update_template(record: CertificateTemplateRecord, **values) -> None:
 
 def preview(record: CertificateTemplateRecord) -> bytes:
     """The template with sample data, for the organizer's live preview."""
-    competition = db.session.get(Competition, record.competition_id)
+    competition = db.session.get_one(Competition, record.competition_id)
     sample = CertificateData(
         person_name="Nguyễn Thị Hồng Nhung", team_name="Đội Tỏi đen Lý Sơn",
         project_title="Tỏi đen lên men tự nhiên từ tỏi cô đơn Lý Sơn",
@@ -289,7 +293,7 @@ def run_batch(batch_id: int, progress_every: int = 20) -> CertificateBatch:
     after committing the batch), so it owns its transactions: its progress is
     committed as it goes, for the organizers' page to show, and a failure is
     recorded on the batch (docs/architecture.md, exceptions to the rule)."""
-    batch = db.session.get(CertificateBatch, batch_id)
+    batch = db.session.get_one(CertificateBatch, batch_id)
     batch.status, batch.heartbeat_at = BatchStatus.running, utcnow()
     db.session.commit()
     try:
@@ -314,7 +318,7 @@ def run_batch(batch_id: int, progress_every: int = 20) -> CertificateBatch:
         batch.status, batch.finished_at = BatchStatus.done, utcnow()
     except Exception as error:  # noqa: BLE001 - the organizer must see that the batch failed
         db.session.rollback()
-        batch = db.session.get(CertificateBatch, batch_id)
+        batch = db.session.get_one(CertificateBatch, batch_id)
         batch.status, batch.error, batch.finished_at = BatchStatus.failed, str(error)[:2000], utcnow()
     db.session.commit()
     return batch
@@ -368,7 +372,9 @@ def mail_certificates(competition: Competition) -> int:
     by_template: dict[int, CertificateTemplate] = {}
     for certificate in valid_certificates(competition.id):
         member = db.session.get(Member, certificate.member_id) if certificate.member_id else None
-        address = (member.email or (member.user.email if member.user_id else None)) if member else None
+        if member is None:
+            continue
+        address = member.email or (member.user.email if member.user_id else None)
         if not address:
             continue
         template = by_template.setdefault(certificate.template_id, layout_template(certificate.template))

@@ -337,9 +337,9 @@ def revoke_role(grant: CompetitionRole) -> None:
 
 
 def roles_of(competition: Competition) -> list[CompetitionRole]:
-    return db.session.scalars(
+    return list(db.session.scalars(
         select(CompetitionRole).where(CompetitionRole.competition_id == competition.id).order_by(CompetitionRole.role, CompetitionRole.id)
-    ).all()
+    ))
 
 
 def visible_to(user, competition: Competition) -> bool:

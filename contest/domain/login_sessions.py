@@ -19,10 +19,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any, cast
 
 from flask import current_app, has_request_context, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy.engine import CursorResult
 
 from contest.extensions import db
 from contest.models import LoginSession, SessionEnd, UnitOfficer, User
@@ -111,7 +113,9 @@ def load(token: str) -> User | None:
 def rotate(user: User) -> None:
     """A remember-me cookie restored the session: give the device a new secret,
     in the session and in a fresh remember-me cookie that expires with the row."""
-    row: LoginSession = user.login_session
+    row = user.login_session
+    if row is None:
+        raise RuntimeError("rotate() needs the session the account was loaded through")
     secret = secrets.token_urlsafe(32)
     row.secret_hash = _hash(secret)
     row.rotated_at = utcnow()
@@ -144,7 +148,7 @@ def _end(which, reason: SessionEnd) -> int:
         update(LoginSession).where(which, LoginSession.ended_at.is_(None))
         .values(ended_at=utcnow(), end_reason=reason)
         .execution_options(synchronize_session=False))
-    return result.rowcount
+    return cast(CursorResult[Any], result).rowcount  # an UPDATE's result is a cursor's
 
 
 def current_sessions(user_id: int) -> list[LoginSession]:

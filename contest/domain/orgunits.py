@@ -121,6 +121,8 @@ def import_csv(text: str) -> ImportReport:
                 report.errors.append(_("Line %(line)d: unknown unit code %(code)s.", line=row.line, code=ref))
     if report.errors:
         return report
+    # Written under a savepoint: a cycle found once every row is in undoes the file's rows only.
+    savepoint = db.session.begin_nested()
 
     # Pass 1: the units themselves; pass 2: links, once every code exists.
     for row in rows:
@@ -156,10 +158,11 @@ def import_csv(text: str) -> ImportReport:
     try:
         _check_no_cycles(existing.values())
     except DomainError as exc:
-        db.session.rollback()
+        savepoint.rollback()
         report.errors.append(exc.message)
         report.created = report.updated = report.unchanged = 0
         return report
+    savepoint.commit()
     report.links_added = added_links
     db.session.flush()
     audit.record("orgunits.imported", "org_unit", None,
@@ -220,8 +223,7 @@ def save_unit(unit: OrgUnit | None, *, code: str, name: str, kind: str, parent_c
             unit.successor_links.append(OrgUnitSuccession(successor=successor, on=successor.valid_from))
     try:
         _check_no_cycles([unit])
-    except DomainError as exc:
-        db.session.rollback()
+    except DomainError as exc:   # the caller's atomic() undoes the change
         raise DomainError(exc.message, field="parent_code") from exc
     db.session.flush()
     audit.record("orgunit.saved", "org_unit", unit.id, before=before, after=_snapshot(unit))

@@ -20,11 +20,13 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_mail import Message
 from sqlalchemy import or_, select, update
+from sqlalchemy.engine import CursorResult
 
 from contest.extensions import db, mail
 from contest.models import OutboxMessage, OutboxStatus
@@ -99,7 +101,7 @@ def _claim(batch_size: int, sender_id: str, now) -> list[int]:
             .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.pending, due)
             .values(claimed_until=now + lease, claimed_by=sender_id)
         )
-        if result.rowcount == 1:
+        if cast(CursorResult[Any], result).rowcount == 1:  # an UPDATE's result is a cursor's
             claimed.append(message_id)
     db.session.commit()
     return claimed
@@ -159,7 +161,7 @@ def send_due(batch_size: int = 50, *, now=None, sender_id: str | None = None) ->
         return report
     try:
         for message_id in claimed:
-            row = db.session.get(OutboxMessage, message_id)
+            row = db.session.get_one(OutboxMessage, message_id)
             try:
                 connection.send(_to_flask_message(row))
             except Exception as exc:  # noqa: BLE001 - any SMTP failure is retried
@@ -169,7 +171,7 @@ def send_due(batch_size: int = 50, *, now=None, sender_id: str | None = None) ->
                 _count(report, _finish(message_id, sender_id, error=None, now=now))
     finally:
         try:
-            connection.__exit__(None, None, None)
+            connection.__exit__(None, None, None)  # type: ignore[arg-type]  # "no exception", as the with statement says it
         except Exception as exc:  # noqa: BLE001 - closing a broken connection may fail too
             log.debug("closing the SMTP connection failed: %s", exc)
     return report

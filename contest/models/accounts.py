@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, String
@@ -44,6 +45,10 @@ class User(UserMixin, TimestampMixin, Base):
     # Not columns: the login session this object was loaded through, and its
     # token ("id.secret"), which Flask-Login stores as the "user id" (see
     # contest.domain.login_sessions).
+    if TYPE_CHECKING:  # plain attributes, not columns: typed for the checker only
+        login_session: LoginSession | None
+        login_token: str | None
+        holds_unit_role: bool | None
     login_session = None
     login_token = None
     # Whether the account holds any unit role (set by the same query that loads

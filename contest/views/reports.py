@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -44,8 +45,9 @@ def _int_arg(name: str) -> int | None:
 
 def _filters(records: reports.Records) -> tuple[F.Filters, dict]:
     """The query string's filters, unknown values ignored (a stale link still works)."""
-    chosen = {"year": _int_arg("year"), "level": request.args.get("level") or None, "unit": _int_arg("unit"),
-              "board": request.args.get("board") or None, "field": request.args.get("field") or None}
+    chosen: dict[str, Any] = {"year": _int_arg("year"), "level": request.args.get("level") or None,
+                              "unit": _int_arg("unit"), "board": request.args.get("board") or None,
+                              "field": request.args.get("field") or None}
     if chosen["level"] not in {level.value for level in CompetitionLevel}:
         chosen["level"] = None
     if chosen["unit"] not in records.units:

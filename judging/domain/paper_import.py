@@ -57,7 +57,7 @@ def describe(problem) -> str:
 
 def context_for(round_: Round) -> ImportContext:
     judges = judges_of(round_.competition)
-    rubric = db.session.get(Rubric, round_.rubric_id)
+    rubric = db.session.get_one(Rubric, round_.rubric_id)
     entries = db.session.scalars(select(Entry).where(Entry.id.in_([re.entry_id for re in round_.entries]))).all()
     return ImportContext(
         judges={j.user.email.lower(): j.id for j in judges},

@@ -47,7 +47,7 @@ public = Blueprint("results", __name__)
 def _round(slug, round_id) -> Round:
     competition = find_by_slug(slug)
     round_ = db.get_or_404(Round, round_id)
-    if round_.competition_id != competition.id:
+    if competition is None or round_.competition_id != competition.id:
         abort(404)
     return round_
 
@@ -382,7 +382,7 @@ def public_results(slug):
         return response
 
     def render() -> bytes:
-        row = db.session.get(Publication, visible.id)
+        row = db.get_or_404(Publication, visible.id)  # withdrawn a moment ago: gone
         return render_template("judging/results/public.html", content=row.content, publication=row,
                                og_url=url_for("results.public_results", slug=slug, _external=True),
                                shared_page=not current_user.is_authenticated).encode()
@@ -406,7 +406,7 @@ def public_results_json(slug):
                         headers={"Cache-Control": "no-cache"})
 
     def render() -> bytes:
-        row = db.session.get(Publication, visible.id)
+        row = db.get_or_404(Publication, visible.id)  # withdrawn a moment ago: gone
         return json.dumps({"published": True, "version": row.version, "published_at": row.publish_at.isoformat(),
                            "content_hash": row.content_hash, **row.content}, ensure_ascii=False).encode()
 
