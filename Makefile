@@ -39,6 +39,7 @@ messages: $(STAMP)
 # works on a fresh clone and never touches instance/.
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	tmp=$$(mktemp -d) && export DATABASE_URL="sqlite:///$$tmp/check.db" && \
 	  $(FLASK) db upgrade && $(FLASK) db check; status=$$?; rm -rf "$$tmp"; exit $$status
