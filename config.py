@@ -68,8 +68,10 @@ def instance_secret_key(instance_path: str | os.PathLike) -> str:
         finally:
             draft.unlink(missing_ok=True)
     if os.name == "posix" and path.stat().st_mode & 0o077:
-        raise ConfigError(f"{path} holds the secret key but others may read it: run `chmod 600 {path}`, "
-                          "or delete it to make a new key (everyone is logged out)")
+        raise ConfigError(
+            f"{path} holds the secret key but others may read it: run `chmod 600 {path}`, "
+            "or delete it to make a new key (everyone is logged out)"
+        )
     key = path.read_text().strip()
     if len(key) < 32:
         raise ConfigError(f"{path} does not hold a usable secret key: delete it and start again to make a new one")
@@ -173,9 +175,9 @@ class DefaultConfig:
 
     # Request bodies (contest/request_guard.py): each route has its own limit, checked
     # before the body is read; none is above MAX_CONTENT_LENGTH (nginx's client_max_body_size).
-    MAX_CONTENT_LENGTH = 21 * 1024 * 1024   # the largest upload route: one 20 MB file and its form
-    MAX_FORM_REQUEST = 1024 * 1024          # ordinary forms (the largest, an entry, is about 100 KB)
-    MAX_JSON_REQUEST = 32 * 1024            # JSON (a score change with a 4,000-character comment)
+    MAX_CONTENT_LENGTH = 21 * 1024 * 1024  # the largest upload route: one 20 MB file and its form
+    MAX_FORM_REQUEST = 1024 * 1024  # ordinary forms (the largest, an entry, is about 100 KB)
+    MAX_JSON_REQUEST = 32 * 1024  # JSON (a score change with a 4,000-character comment)
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # default: <instance>/uploads
     # Replaced or removed attachments are kept this many days (they count toward
     # the entry's quota meanwhile); `flask uploads purge` then deletes their contents.
@@ -196,7 +198,8 @@ class DefaultConfig:
                 "SECRET_KEY is a key written in this project's source, with which anyone can forge a log-in. "
                 "Set SECRET_KEY to a random value of your own "
                 "(python3 -c 'import secrets; print(secrets.token_urlsafe(48))'), "
-                "or, in development only, unset it to use a key made for this machine. See docs/deploy.md.")
+                "or, in development only, unset it to use a key made for this machine. See docs/deploy.md."
+            )
 
         if config.get("UPLOAD_RETENTION_DAYS", 0) < 0:
             raise ConfigError("UPLOAD_RETENTION_DAYS must be 0 or more")
@@ -236,7 +239,7 @@ class ProductionConfig(DefaultConfig):
     OUTBOX_IN_PROCESS = _env_bool("OUTBOX_IN_PROCESS", False)
     LOG_JSON = _env_bool("LOG_JSON", True)
     LOG_REQUESTS = _env_bool("LOG_REQUESTS", True)
-    TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 1)   # behind nginx, as docs/deploy.md sets it up
+    TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 1)  # behind nginx, as docs/deploy.md sets it up
 
     @classmethod
     def validate(cls, config: dict) -> None:
@@ -245,9 +248,7 @@ class ProductionConfig(DefaultConfig):
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "PUBLIC_BASE_URL") if not os.environ.get(name)]
         if missing:
             raise ConfigError(
-                "Production needs these environment variables: "
-                + ", ".join(missing)
-                + ". See docs/deploy.md."
+                "Production needs these environment variables: " + ", ".join(missing) + ". See docs/deploy.md."
             )
         if len(os.environ["SECRET_KEY"]) < 32:
             raise ConfigError("SECRET_KEY must be at least 32 characters long")

@@ -16,6 +16,6 @@ timeout = 60
 graceful_timeout = 30
 # Uploads are checked in memory (at most 21 MB per request, see config.py).
 limit_request_line = 8190
-accesslog = None   # the app logs each request with its request id (LOG_REQUESTS)
+accesslog = None  # the app logs each request with its request id (LOG_REQUESTS)
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

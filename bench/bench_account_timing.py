@@ -37,9 +37,13 @@ def _app(url: str):
     from contest.factory import create_app
     from contest.models.base import Base
 
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url,
-                     PASSWORD_HASH_COST="default",  # noqa: S106 - the production cost, not a password
-                     WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=url,
+        PASSWORD_HASH_COST="default",  # noqa: S106 - the production cost, not a password
+        WTF_CSRF_ENABLED=False,
+        RATELIMIT_ENABLED=False,
+    )
     with app.app_context():
         Base.metadata.drop_all(db.engine)
         db.session.execute(text("DROP TABLE IF EXISTS bench_inserts"))
@@ -65,20 +69,36 @@ def measure(app, samples: int) -> list[tuple[str, float, float]]:
     client = app.test_client()
     password = "mot-mat-khau-dai-2026"  # noqa: S105 - typed into the forms, never the right one
     cases = {
-        "sign-up": ("/signup",
-                    lambda i: {"full_name": "Nguyễn Thị Hoa", "email": "co-tai-khoan@bench.vn",
-                               "password": password, "confirm": password},
-                    lambda i: {"full_name": "Nguyễn Thị Hoa", "email": f"moi-{i}@bench.vn",
-                               "password": password, "confirm": password}),
-        "password reset request": ("/password/forgot",
-                                   lambda i: {"email": "co-tai-khoan@bench.vn"},
-                                   lambda i: {"email": f"khong-co-{i}@bench.vn"}),
-        "verification resend": ("/verify-email/resend",
-                                lambda i: {"email": "chua-xac-nhan@bench.vn"},
-                                lambda i: {"email": f"khong-co-{i}@bench.vn"}),
-        "log-in, wrong password / no account": ("/login",
-                                                lambda i: {"email": "co-tai-khoan@bench.vn", "password": password},
-                                                lambda i: {"email": f"khong-co-{i}@bench.vn", "password": password}),
+        "sign-up": (
+            "/signup",
+            lambda i: {
+                "full_name": "Nguyễn Thị Hoa",
+                "email": "co-tai-khoan@bench.vn",
+                "password": password,
+                "confirm": password,
+            },
+            lambda i: {
+                "full_name": "Nguyễn Thị Hoa",
+                "email": f"moi-{i}@bench.vn",
+                "password": password,
+                "confirm": password,
+            },
+        ),
+        "password reset request": (
+            "/password/forgot",
+            lambda i: {"email": "co-tai-khoan@bench.vn"},
+            lambda i: {"email": f"khong-co-{i}@bench.vn"},
+        ),
+        "verification resend": (
+            "/verify-email/resend",
+            lambda i: {"email": "chua-xac-nhan@bench.vn"},
+            lambda i: {"email": f"khong-co-{i}@bench.vn"},
+        ),
+        "log-in, wrong password / no account": (
+            "/login",
+            lambda i: {"email": "co-tai-khoan@bench.vn", "password": password},
+            lambda i: {"email": f"khong-co-{i}@bench.vn", "password": password},
+        ),
     }
     rows = []
     for name, (path, existing, absent) in cases.items():

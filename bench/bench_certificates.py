@@ -64,9 +64,7 @@ def _png(size: tuple[int, int], draw: Callable[[ImageDraw.ImageDraw], None], mod
 def standard_template() -> CertificateTemplate:
     """Default template plus typical uploads: an opaque logo, a transparent seal and signature."""
     logo = _png((400, 400), lambda d: d.ellipse((10, 10, 390, 390), fill=(200, 30, 30)), "RGB")
-    seal = _png(
-        (500, 500), lambda d: d.ellipse((10, 10, 490, 490), outline=(210, 20, 20, 200), width=18), "RGBA"
-    )
+    seal = _png((500, 500), lambda d: d.ellipse((10, 10, 490, 490), outline=(210, 20, 20, 200), width=18), "RGBA")
     signature = _png(
         (600, 240),
         lambda d: d.line([(20, 180), (120, 40), (200, 200), (300, 60), (580, 80)], fill=(20, 20, 120, 255), width=9),

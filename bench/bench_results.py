@@ -61,42 +61,134 @@ def seed(url: str, n_entries: int, n_judges: int, uploads: str):
     db.session.execute(text("DROP TABLE IF EXISTS bench_inserts"))
     db.session.commit()
     Base.metadata.create_all(db.engine)
-    db.session.execute(text("CREATE TABLE bench_inserts (id serial PRIMARY KEY, note text, at timestamptz DEFAULT now())"))
+    db.session.execute(
+        text("CREATE TABLE bench_inserts (id serial PRIMARY KEY, note text, at timestamptz DEFAULT now())")
+    )
     competition = make_competition("bench-results")
     now = utcnow()
     rubric = Rubric(competition_id=competition.id, name="8 tiêu chí", version=1, frozen_at=now)
-    rubric.criteria = [Criterion(position=i + 1, name=f"Tiêu chí {i + 1}", max_points=Decimal(10), step=Decimal("0.5"),
-                                 weight=Decimal(1 + i % 3), required=True, descriptors=[]) for i in range(CRITERIA)]
+    rubric.criteria = [
+        Criterion(
+            position=i + 1,
+            name=f"Tiêu chí {i + 1}",
+            max_points=Decimal(10),
+            step=Decimal("0.5"),
+            weight=Decimal(1 + i % 3),
+            required=True,
+            descriptors=[],
+        )
+        for i in range(CRITERIA)
+    ]
     db.session.add(rubric)
     db.session.flush()
-    round_ = Round(competition_id=competition.id, position=1, name="Sơ khảo", mode="dossier", entry_source="all_valid",
-                   rubric_id=rubric.id, judges_per_entry=n_judges, state=RoundState.locked, locked_at=now)
+    round_ = Round(
+        competition_id=competition.id,
+        position=1,
+        name="Sơ khảo",
+        mode="dossier",
+        entry_source="all_valid",
+        rubric_id=rubric.id,
+        judges_per_entry=n_judges,
+        state=RoundState.locked,
+        locked_at=now,
+    )
     db.session.add(round_)
     db.session.flush()
     boards = db.session.query(Board).filter_by(competition_id=competition.id).all()
-    users = db.session.execute(insert(User).returning(User.id), [
-        {"email": f"u{i}@bench.vn", "full_name": f"Người {i}", "password_hash": "x", "locale": "vi",
-         "platform_role": "user"} for i in range(n_entries + n_judges)]).scalars().all()
-    teams = db.session.execute(insert(Team).returning(Team.id), [
-        {"competition_id": competition.id, "name": f"Đội {i}", "leader_id": users[i], "show_names_publicly": True}
-        for i in range(n_entries)]).scalars().all()
-    entries = db.session.execute(insert(Entry).returning(Entry.id), [
-        {"competition_id": competition.id, "team_id": teams[i], "board_id": boards[i % len(boards)].id,
-         "code": f"B-{i:05d}", "title": f"Dự án {i}", "status": EntryStatus.submitted,
-         "validity": EntryValidity.valid, "submitted_at": now} for i in range(n_entries)]).scalars().all()
-    db.session.execute(insert(RoundEntry), [{"round_id": round_.id, "entry_id": e, "advanced": False}
-                                            for e in entries])
-    judges = db.session.execute(insert(Judge).returning(Judge.id), [
-        {"competition_id": competition.id, "user_id": users[n_entries + j], "field_ids": [], "invited_at": now}
-        for j in range(n_judges)]).scalars().all()
-    sheets = db.session.execute(insert(ScoreSheet).returning(ScoreSheet.id), [
-        {"round_id": round_.id, "judge_id": j, "entry_id": e, "comment": "", "submitted_at": now, "updated_at": now}
-        for e in entries for j in judges]).scalars().all()
+    users = (
+        db.session.execute(
+            insert(User).returning(User.id),
+            [
+                {
+                    "email": f"u{i}@bench.vn",
+                    "full_name": f"Người {i}",
+                    "password_hash": "x",
+                    "locale": "vi",
+                    "platform_role": "user",
+                }
+                for i in range(n_entries + n_judges)
+            ],
+        )
+        .scalars()
+        .all()
+    )
+    teams = (
+        db.session.execute(
+            insert(Team).returning(Team.id),
+            [
+                {
+                    "competition_id": competition.id,
+                    "name": f"Đội {i}",
+                    "leader_id": users[i],
+                    "show_names_publicly": True,
+                }
+                for i in range(n_entries)
+            ],
+        )
+        .scalars()
+        .all()
+    )
+    entries = (
+        db.session.execute(
+            insert(Entry).returning(Entry.id),
+            [
+                {
+                    "competition_id": competition.id,
+                    "team_id": teams[i],
+                    "board_id": boards[i % len(boards)].id,
+                    "code": f"B-{i:05d}",
+                    "title": f"Dự án {i}",
+                    "status": EntryStatus.submitted,
+                    "validity": EntryValidity.valid,
+                    "submitted_at": now,
+                }
+                for i in range(n_entries)
+            ],
+        )
+        .scalars()
+        .all()
+    )
+    db.session.execute(insert(RoundEntry), [{"round_id": round_.id, "entry_id": e, "advanced": False} for e in entries])
+    judges = (
+        db.session.execute(
+            insert(Judge).returning(Judge.id),
+            [
+                {"competition_id": competition.id, "user_id": users[n_entries + j], "field_ids": [], "invited_at": now}
+                for j in range(n_judges)
+            ],
+        )
+        .scalars()
+        .all()
+    )
+    sheets = (
+        db.session.execute(
+            insert(ScoreSheet).returning(ScoreSheet.id),
+            [
+                {
+                    "round_id": round_.id,
+                    "judge_id": j,
+                    "entry_id": e,
+                    "comment": "",
+                    "submitted_at": now,
+                    "updated_at": now,
+                }
+                for e in entries
+                for j in judges
+            ],
+        )
+        .scalars()
+        .all()
+    )
     rnd = random.Random(7)
     criteria = [c.id for c in rubric.criteria]
-    db.session.execute(insert(Score), [
-        {"sheet_id": s, "criterion_id": c, "value": Decimal(rnd.randint(0, 20)) / 2, "changed_at": now}
-        for s in sheets for c in criteria])
+    db.session.execute(
+        insert(Score),
+        [
+            {"sheet_id": s, "criterion_id": c, "value": Decimal(rnd.randint(0, 20)) / 2, "changed_at": now}
+            for s in sheets
+            for c in criteria
+        ],
+    )
     db.session.commit()
     return app, ctx, competition, round_
 
@@ -124,9 +216,11 @@ def main() -> None:
         start = time.perf_counter()
         computed = results.compute(round_)
         timings.append(time.perf_counter() - start)
-    print(f"aggregation: {args.entries} entries × {args.judges} judges × {CRITERIA} criteria "
-          f"({len(computed.inputs)} scores) → {len(computed.standings)} standings in "
-          f"{min(timings):.2f} s best, {max(timings):.2f} s worst (target < 1 s)")
+    print(
+        f"aggregation: {args.entries} entries × {args.judges} judges × {CRITERIA} criteria "
+        f"({len(computed.inputs)} scores) → {len(computed.standings)} standings in "
+        f"{min(timings):.2f} s best, {max(timings):.2f} s worst (target < 1 s)"
+    )
 
     with app.test_request_context():
         snapshot = results.freeze(round_, None)
@@ -145,8 +239,14 @@ def main() -> None:
         for n in (10, 50):
             rows.append(drive("/bench/bare", clients[:n], lambda c, i: c.request("GET", "/bench/bare"), args.seconds))
             # As a browser asks: gzip accepted (in production nginx compresses; the app never does).
-            rows.append(drive("/c/<slug>/results", clients[:n], lambda c, i: c.request(
-                "GET", f"/c/{slug}/results", headers={"Accept-Encoding": "gzip, deflate"}), args.seconds))
+            rows.append(
+                drive(
+                    "/c/<slug>/results",
+                    clients[:n],
+                    lambda c, i: c.request("GET", f"/c/{slug}/results", headers={"Accept-Encoding": "gzip, deflate"}),
+                    args.seconds,
+                )
+            )
     print(HEADER)
     for r in rows:
         print(r.row())

@@ -66,8 +66,9 @@ def seed(url: str, uploads: str) -> tuple[int, list[tuple[str, list[int]]], list
         db.session.execute(text("DROP TABLE IF EXISTS bench_inserts"))
         db.session.commit()
         Base.metadata.create_all(db.engine)
-        db.session.execute(text("CREATE TABLE bench_inserts (id serial PRIMARY KEY, note text, "
-                                "at timestamptz DEFAULT now())"))
+        db.session.execute(
+            text("CREATE TABLE bench_inserts (id serial PRIMARY KEY, note text, at timestamptz DEFAULT now())")
+        )
         db.session.commit()
         competition = make_competition("bench-2026")
         entries = [make_valid_entry(competition) for _ in range(ENTRIES)]
@@ -77,8 +78,9 @@ def seed(url: str, uploads: str) -> tuple[int, list[tuple[str, list[int]]], list
         for i, judge in enumerate(judges):
             mine = [entries[(i + k) % ENTRIES].id for k in range(4)]
             for entry_id in mine:
-                db.session.add(Assignment(round_id=round_.id, judge_id=judge.id, entry_id=entry_id,
-                                          created_at=utcnow()))
+                db.session.add(
+                    Assignment(round_id=round_.id, judge_id=judge.id, entry_id=entry_id, created_at=utcnow())
+                )
             plan.append((judge.user.email, mine))
         db.session.commit()
         criteria = [c.id for c in round_.rubric.criteria]
@@ -117,19 +119,29 @@ def main() -> None:
         entries_of = {id(c): entries for c, (_, entries) in zip(judges, plan, strict=True)}
 
         def save(client, i):
-            body = json.dumps({"key": uuid.uuid4().hex, "criterion_id": criteria[i % len(criteria)],
-                               "value": str((i % 20) / 2), "device": "bench"}).encode()
+            body = json.dumps(
+                {
+                    "key": uuid.uuid4().hex,
+                    "criterion_id": criteria[i % len(criteria)],
+                    "value": str((i % 20) / 2),
+                    "device": "bench",
+                }
+            ).encode()
             entry_id = entries_of[id(client)][i % 4]
-            return client.request("POST", f"/api/rounds/{round_id}/sheets/{entry_id}/changes", body,
-                                  {"Content-Type": "application/json", "X-CSRFToken": client.csrf})
+            return client.request(
+                "POST",
+                f"/api/rounds/{round_id}/sheets/{entry_id}/changes",
+                body,
+                {"Content-Type": "application/json", "X-CSRFToken": client.csrf},
+            )
 
         plain = [Client(server.port) for _ in range(JUDGES)]
         drive("warm-up", judges[:10], save, 2)
         for n in (10, 50):
-            results.append(drive("/bench/bare", plain[:n], lambda c, i: c.request("GET", "/bench/bare"),
-                                 args.seconds))
-            results.append(drive("/bench/insert", plain[:n], lambda c, i: c.request("GET", "/bench/insert"),
-                                 args.seconds))
+            results.append(drive("/bench/bare", plain[:n], lambda c, i: c.request("GET", "/bench/bare"), args.seconds))
+            results.append(
+                drive("/bench/insert", plain[:n], lambda c, i: c.request("GET", "/bench/insert"), args.seconds)
+            )
             results.append(drive("score save (API)", judges[:n], save, args.seconds))
     print(HEADER)
     for r in results:
@@ -138,9 +150,11 @@ def main() -> None:
         insert = next(r for r in results if r.label == "/bench/insert" and r.concurrency == n)
         saves = next(r for r in results if r.label.startswith("score") and r.concurrency == n)
         ratio = saves.rate / insert.rate if insert.rate else 0
-        print(f"{n} judges: saves are {ratio:.0%} of the single-INSERT rate (target ≥ 60 %: "
-              f"{'MET' if ratio >= 0.6 else 'MISSED'}); "
-              f"p95 {saves.pct(95):.1f} ms" + (" (target < 50 ms)" if n == 10 else ""))
+        print(
+            f"{n} judges: saves are {ratio:.0%} of the single-INSERT rate (target ≥ 60 %: "
+            f"{'MET' if ratio >= 0.6 else 'MISSED'}); "
+            f"p95 {saves.pct(95):.1f} ms" + (" (target < 50 ms)" if n == 10 else "")
+        )
     errors = [e for r in results for e in r.errors]
     print(f"errors: {len(errors)}" + (f" — first: {errors[0]}" if errors else ""))
 

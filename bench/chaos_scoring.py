@@ -79,9 +79,9 @@ if str(ROOT) not in sys.path:
 from bench.bench_scoring import JUDGES, seed  # noqa: E402
 from bench.http_load import Client, free_port  # noqa: E402
 
-REQUEST_TIMEOUT = 10.0          # seconds one attempt may take before it counts as lost
-DRAIN_SECONDS = 25.0            # after the run, time for each judge to get its change in hand answered
-VALUES = [str(Decimal(i) / 2) for i in range(21)]   # 0 .. 10 in steps of 0.5: valid on every criterion
+REQUEST_TIMEOUT = 10.0  # seconds one attempt may take before it counts as lost
+DRAIN_SECONDS = 25.0  # after the run, time for each judge to get its change in hand answered
+VALUES = [str(Decimal(i) / 2) for i in range(21)]  # 0 .. 10 in steps of 0.5: valid on every criterion
 
 
 # --------------------------------------------------------------------------- cleanup
@@ -114,6 +114,7 @@ def _terminate(signum, _frame):
 
 # --------------------------------------------------------------------------- PostgreSQL
 
+
 def pg_bin() -> Path:
     if os.environ.get("PG_BIN"):
         return Path(os.environ["PG_BIN"])
@@ -137,7 +138,7 @@ class Cluster:
 
     def _run(self, *args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
         cmd = [str(self.bin / args[0]), *args[1:]]
-        if os.geteuid() == 0:   # PostgreSQL refuses to run as root
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
         result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)  # noqa: S603
         if check and result.returncode:
@@ -147,11 +148,24 @@ class Cluster:
     def start(self) -> None:
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                  "--locale=C.UTF-8", "--no-sync")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
         with open(self.data / "postgresql.conf", "a") as conf:
-            conf.write(f"\nlisten_addresses = '127.0.0.1'\nport = {self.port}\n"
-                       f"unix_socket_directories = '{self.dir}'\nmax_connections = 100\n")
+            conf.write(
+                f"\nlisten_addresses = '127.0.0.1'\nport = {self.port}\n"
+                f"unix_socket_directories = '{self.dir}'\nmax_connections = 100\n"
+            )
         on_exit(self.stop)
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "30", "start")
         self.started = True
@@ -180,6 +194,7 @@ class Cluster:
 
 # --------------------------------------------------------------------------- gunicorn
 
+
 class Server:
     """`gunicorn -c gunicorn.conf.py wsgi:app` as in production, output to a log file."""
 
@@ -187,21 +202,34 @@ class Server:
         self.port = free_port()
         self.log_path = workdir / "gunicorn.log"
         env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "MAIL_SERVER", "LOG_JSON"}}
-        env.update({
-            "PYTHONPATH": str(ROOT), "APP_CONFIG": "production", "DATABASE_URL": database_url,
-            "SECRET_KEY": secrets.token_hex(32), "PUBLIC_BASE_URL": "https://chaos.invalid",
-            "GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": str(workers),
-            "INSTANCE_PATH": str(workdir / "instance"), "UPLOAD_FOLDER": str(workdir / "uploads"),
-            "LOG_JSON": "0",
-        })
+        env.update(
+            {
+                "PYTHONPATH": str(ROOT),
+                "APP_CONFIG": "production",
+                "DATABASE_URL": database_url,
+                "SECRET_KEY": secrets.token_hex(32),
+                "PUBLIC_BASE_URL": "https://chaos.invalid",
+                "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+                "GUNICORN_WORKERS": str(workers),
+                "INSTANCE_PATH": str(workdir / "instance"),
+                "UPLOAD_FOLDER": str(workdir / "uploads"),
+                "LOG_JSON": "0",
+            }
+        )
         self.env = env
         self.cmd = [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "wsgi:app"]
         self.process: subprocess.Popen | None = None
 
     def spawn(self) -> None:
         self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=self.log,  # noqa: S603
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            self.cmd,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,  # noqa: S603
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         on_exit(self.stop)
 
     def wait_ready(self, expect_workers: int) -> None:
@@ -255,6 +283,7 @@ class Server:
 
 # --------------------------------------------------------------------------- the judges
 
+
 class AnswerLost(ConnectionError):
     """The simulated loss of an answer (see Tablet.once)."""
 
@@ -267,12 +296,16 @@ class Tablet(Client):
     def __init__(self, port: int, address: str):
         super().__init__(port)
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
-        self.headers = {"X-Forwarded-For": address, "X-Forwarded-Proto": "https",
-                        "Referer": f"https://127.0.0.1:{port}/judge/"}
+        self.headers = {
+            "X-Forwarded-For": address,
+            "X-Forwarded-Proto": "https",
+            "Referer": f"https://127.0.0.1:{port}/judge/",
+        }
         self.csrf = ""
 
-    def once(self, method: str, path: str, body: bytes | None = None,
-             headers: dict | None = None, lose_answer: bool = False) -> tuple[int, bytes]:
+    def once(
+        self, method: str, path: str, body: bytes | None = None, headers: dict | None = None, lose_answer: bool = False
+    ) -> tuple[int, bytes]:
         """One attempt. lose_answer: the request goes out, then the connection drops (a tablet
         leaving the Wi-Fi): the server still handles it, the answer never arrives."""
         headers = {**self.headers, **(headers or {})}
@@ -300,9 +333,12 @@ class Tablet(Client):
             try:
                 status, page = self.once("GET", "/login")
                 token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
-                status, _ = self.once("POST", "/login", urlencode(
-                    {"email": email, "password": password, "csrf_token": token}).encode(),
-                    {"Content-Type": "application/x-www-form-urlencoded"})
+                status, _ = self.once(
+                    "POST",
+                    "/login",
+                    urlencode({"email": email, "password": password, "csrf_token": token}).encode(),
+                    {"Content-Type": "application/x-www-form-urlencoded"},
+                )
                 if status != 302:
                     raise RuntimeError(f"log-in answered {status}")
                 self.refresh_csrf()
@@ -321,13 +357,13 @@ class Tablet(Client):
 @dataclass
 class Change:
     key: str
-    judge: str                  # e-mail
+    judge: str  # e-mail
     entry_id: int
     criterion_id: int
     value: str
-    order: int                  # position among this judge's changes (they are sent in this order)
+    order: int  # position among this judge's changes (they are sent in this order)
     attempts: int = 0
-    status: int | None = None   # the definite answer's HTTP status; None: never answered
+    status: int | None = None  # the definite answer's HTTP status; None: never answered
     outcome: str | None = None  # applied | duplicate | superseded | the refusal's error code
     answered_at: float | None = None
     seconds: float | None = None
@@ -350,12 +386,11 @@ class Judge:
     errors: Counter = field(default_factory=Counter)
     resends: int = 0
     last_changed_at: datetime | None = None
-    lost_answers: float = 0.0                   # share of attempts whose answer is lost on purpose
+    lost_answers: float = 0.0  # share of attempts whose answer is lost on purpose
     rnd: random.Random = field(default_factory=random.Random)
 
 
-def run_judge(judge: Judge, round_id: int, criteria: list[int], stop: threading.Event,
-              give_up_at: list[float]) -> None:
+def run_judge(judge: Judge, round_id: int, criteria: list[int], stop: threading.Event, give_up_at: list[float]) -> None:
     """Score changes back to back, one at a time, each resent with its key until answered."""
     rnd = judge.rnd
     cells = [(e, c) for e in judge.entries for c in criteria]
@@ -370,11 +405,18 @@ def run_judge(judge: Judge, round_id: int, criteria: list[int], stop: threading.
         judge.last_changed_at = now
         change = Change(uuid.uuid4().hex, judge.email, entry_id, criterion_id, value, len(judge.changes))
         judge.changes.append(change)
-        body = json.dumps({"key": change.key, "criterion_id": criterion_id, "value": value,
-                           "changed_at": now.isoformat(), "device": f"chaos-{judge.email}"}).encode()
+        body = json.dumps(
+            {
+                "key": change.key,
+                "criterion_id": criterion_id,
+                "value": value,
+                "changed_at": now.isoformat(),
+                "device": f"chaos-{judge.email}",
+            }
+        ).encode()
         send_until_answered(judge, change, f"/api/rounds/{round_id}/sheets/{entry_id}/changes", body, give_up_at)
         if change.status is None:
-            return   # out of time with this change unanswered
+            return  # out of time with this change unanswered
 
 
 def send_until_answered(judge: Judge, change: Change, path: str, body: bytes, give_up_at: list[float]) -> None:
@@ -385,9 +427,13 @@ def send_until_answered(judge: Judge, change: Change, path: str, body: bytes, gi
         if change.attempts > 1:
             judge.resends += 1
         try:
-            status, data = judge.tablet.once("POST", path, body, {"Content-Type": "application/json",
-                                                                  "X-CSRFToken": judge.tablet.csrf},
-                                             lose_answer=judge.rnd.random() < judge.lost_answers)
+            status, data = judge.tablet.once(
+                "POST",
+                path,
+                body,
+                {"Content-Type": "application/json", "X-CSRFToken": judge.tablet.csrf},
+                lose_answer=judge.rnd.random() < judge.lost_answers,
+            )
         except AnswerLost:
             judge.errors["answer lost on purpose (connection dropped after sending)"] += 1
         except (OSError, http.client.HTTPException) as error:
@@ -417,6 +463,7 @@ def send_until_answered(judge: Judge, change: Change, path: str, body: bytes, gi
 
 # --------------------------------------------------------------------------- chaos
 
+
 @dataclass
 class Chaos:
     kills: list[tuple[float, int]] = field(default_factory=list)
@@ -427,12 +474,20 @@ class Chaos:
     min_workers_seen: int = 99
 
 
-def run_chaos(chaos: Chaos, server: Server, cluster: Cluster, start: float, seconds: float, mode: str,
-              stop: threading.Event, rnd: random.Random) -> None:
+def run_chaos(
+    chaos: Chaos,
+    server: Server,
+    cluster: Cluster,
+    start: float,
+    seconds: float,
+    mode: str,
+    stop: threading.Event,
+    rnd: random.Random,
+) -> None:
     """A worker SIGKILLed every 3-5 s; halfway, PostgreSQL restarted (in a thread of its own, kills go on)."""
     restart_at = start + seconds / 2
     next_kill = start + rnd.uniform(2, 4)
-    end = start + seconds - 2      # the last seconds are for recovering
+    end = start + seconds - 2  # the last seconds are for recovering
     restarter = None
 
     def restart():
@@ -466,20 +521,31 @@ def run_chaos(chaos: Chaos, server: Server, cluster: Cluster, start: float, seco
 
 # --------------------------------------------------------------------------- checks
 
-def check(database_url: str, round_id: int, judges: list[Judge],
-          criteria: list[int]) -> tuple[list[tuple[str, bool, str]], dict]:
+
+def check(
+    database_url: str, round_id: int, judges: list[Judge], criteria: list[int]
+) -> tuple[list[tuple[str, bool, str]], dict]:
     import psycopg
 
     with psycopg.connect(database_url) as conn:
         judge_ids = dict(conn.execute("SELECT u.email, j.id FROM judges j JOIN users u ON u.id = j.user_id"))
-        applied = {key: (judge_id, outcome) for key, judge_id, outcome in
-                   conn.execute("SELECT key, judge_id, outcome FROM applied_changes")}
-        events = Counter(dict(conn.execute(
-            "SELECT after->>'key', count(*) FROM audit_events WHERE action = 'score.changed' GROUP BY 1")))
+        applied = {
+            key: (judge_id, outcome)
+            for key, judge_id, outcome in conn.execute("SELECT key, judge_id, outcome FROM applied_changes")
+        }
+        events = Counter(
+            dict(
+                conn.execute(
+                    "SELECT after->>'key', count(*) FROM audit_events WHERE action = 'score.changed' GROUP BY 1"
+                )
+            )
+        )
         stored = {}
         for judge_id, entry_id, criterion_id, value in conn.execute(
-                "SELECT s.judge_id, s.entry_id, c.criterion_id, c.value FROM scores c "
-                "JOIN score_sheets s ON s.id = c.sheet_id WHERE s.round_id = %s", (round_id,)):
+            "SELECT s.judge_id, s.entry_id, c.criterion_id, c.value FROM scores c "
+            "JOIN score_sheets s ON s.id = c.sheet_id WHERE s.round_id = %s",
+            (round_id,),
+        ):
             stored.setdefault((judge_id, entry_id, criterion_id), []).append(value)
 
     changes = [c for j in judges for c in j.changes]
@@ -491,18 +557,27 @@ def check(database_url: str, round_id: int, judges: list[Judge],
 
     lost = [c.key for c in acked if c.key not in applied or applied[c.key][0] != judge_ids[c.judge]]
     not_once = [c.key for c in acked if events[c.key] != 1]
-    results.append(("(a) every acknowledged change is recorded, under its judge, applied exactly once "
-                    f"({len(acked)} acknowledged)", not lost and not not_once,
-                    f"missing {len(lost)} {lost[:3]}; audit events != 1: {len(not_once)} {not_once[:3]}"))
+    results.append(
+        (
+            "(a) every acknowledged change is recorded, under its judge, applied exactly once "
+            f"({len(acked)} acknowledged)",
+            not lost and not not_once,
+            f"missing {len(lost)} {lost[:3]}; audit events != 1: {len(not_once)} {not_once[:3]}",
+        )
+    )
 
     twice = [k for k, n in events.items() if n > 1]
     phantom = [k for k in applied if k not in sent]
     recorded_refusal = [c.key for c in refused if c.key in applied]
     unlogged = [k for k, (_, outcome) in applied.items() if outcome == "applied" and events[k] != 1]
-    results.append(("(b) no key recorded twice, none that was never sent, none that was refused",
-                    not (twice or phantom or recorded_refusal or unlogged),
-                    f"twice {len(twice)}, never sent {len(phantom)}, refused yet recorded {len(recorded_refusal)}, "
-                    f"applied without its audit event {len(unlogged)}"))
+    results.append(
+        (
+            "(b) no key recorded twice, none that was never sent, none that was refused",
+            not (twice or phantom or recorded_refusal or unlogged),
+            f"twice {len(twice)}, never sent {len(phantom)}, refused yet recorded {len(recorded_refusal)}, "
+            f"applied without its audit event {len(unlogged)}",
+        )
+    )
 
     by_cell: dict[tuple, list[Change]] = defaultdict(list)
     for c in changes:
@@ -521,38 +596,72 @@ def check(database_url: str, round_id: int, judges: list[Judge],
                 expected = recorded[-1] if recorded else None
                 # ...which cannot be older than the latest one acknowledged.
                 last_acked = max((c.order for c in cell_changes if c.acknowledged), default=-1)
-                ok = (values == ([Decimal(expected.value)] if expected else [])
-                      and (expected.order if expected else -1) >= last_acked)
+                ok = (
+                    values == ([Decimal(expected.value)] if expected else [])
+                    and (expected.order if expected else -1) >= last_acked
+                )
                 if ok and cell_changes and expected is cell_changes[-1]:
                     last_sent_stored += 1
                 if not ok:
-                    wrong.append(((judge.email, entry_id, criterion_id), values,
-                                  [(c.order, c.value, c.status, c.outcome) for c in cell_changes][-3:]))
+                    wrong.append(
+                        (
+                            (judge.email, entry_id, criterion_id),
+                            values,
+                            [(c.order, c.value, c.status, c.outcome) for c in cell_changes][-3:],
+                        )
+                    )
     superseded = [c for c in changes if c.outcome == "superseded"]
-    results.append(("(c) every cell holds its judge's last change; nothing superseded",
-                    not wrong and not doubled and not superseded,
-                    f"wrong {len(wrong)} {wrong[:2]}; cells with two rows {doubled}; superseded {len(superseded)}"))
-    figures = {"changes": len(changes), "acked": len(acked), "refused": len(refused), "unanswered": len(unanswered),
-               "open_cells": open_cells, "cells": len(stored), "last_sent_stored": last_sent_stored,
-               "touched_cells": len(by_cell), "applied_rows": len(applied),
-               "duplicates": sum(c.outcome == "duplicate" for c in changes)}
+    results.append(
+        (
+            "(c) every cell holds its judge's last change; nothing superseded",
+            not wrong and not doubled and not superseded,
+            f"wrong {len(wrong)} {wrong[:2]}; cells with two rows {doubled}; superseded {len(superseded)}",
+        )
+    )
+    figures = {
+        "changes": len(changes),
+        "acked": len(acked),
+        "refused": len(refused),
+        "unanswered": len(unanswered),
+        "open_cells": open_cells,
+        "cells": len(stored),
+        "last_sent_stored": last_sent_stored,
+        "touched_cells": len(by_cell),
+        "applied_rows": len(applied),
+        "duplicates": sum(c.outcome == "duplicate" for c in changes),
+    }
     return results, figures
 
 
 # --------------------------------------------------------------------------- main
 
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=40.0, help="how long the judges score (default 40)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--restart-mode", choices=("fast", "immediate"), default="immediate",
-                        help="pg_ctl restart mode (immediate: a crash, recovered from the WAL)")
-    parser.add_argument("--lost-answers", type=float, default=0.02, metavar="SHARE",
-                        help="share of attempts whose answer is lost on purpose: the connection drops right "
-                             "after the request is sent (default 0.02)")
+    parser.add_argument(
+        "--restart-mode",
+        choices=("fast", "immediate"),
+        default="immediate",
+        help="pg_ctl restart mode (immediate: a crash, recovered from the WAL)",
+    )
+    parser.add_argument(
+        "--lost-answers",
+        type=float,
+        default=0.02,
+        metavar="SHARE",
+        help="share of attempts whose answer is lost on purpose: the connection drops right "
+        "after the request is sent (default 0.02)",
+    )
     parser.add_argument("--keep-log", metavar="PATH", help="copy gunicorn's log (stdout and stderr) to PATH")
-    parser.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
-                        help="stop everything after this long whatever happens (default: --seconds + 85)")
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="stop everything after this long whatever happens (default: --seconds + 85)",
+    )
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: random, printed)")
     args = parser.parse_args()
     rnd_seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 30)
@@ -573,24 +682,30 @@ def main() -> int:
 
     began = time.monotonic()
     try:
-        print(f"chaos_scoring: {JUDGES} judges, {args.workers} workers, {args.seconds:.0f} s, seed {rnd_seed}",
-              flush=True)
+        print(
+            f"chaos_scoring: {JUDGES} judges, {args.workers} workers, {args.seconds:.0f} s, seed {rnd_seed}", flush=True
+        )
         cluster = Cluster()
         cluster.start()
         cluster.create_database("chaos")
         workdir = Path(tempfile.mkdtemp(prefix="chaos-app-"))
         on_exit(lambda: shutil.rmtree(workdir, ignore_errors=True))
         server = Server(cluster.url("chaos"), workdir, args.workers)
-        server.spawn()   # the workers load the app while the database is seeded
+        server.spawn()  # the workers load the app while the database is seeded
         round_id, plan, criteria = seed(cluster.url("chaos"), str(workdir / "uploads"))
-        print(f"  PostgreSQL on :{cluster.port} ({cluster.dir}); seeded round {round_id}, "
-              f"{len(plan)} judges × {len(plan[0][1])} entries × {len(criteria)} criteria "
-              f"({time.monotonic() - began:.1f} s)", flush=True)
+        print(
+            f"  PostgreSQL on :{cluster.port} ({cluster.dir}); seeded round {round_id}, "
+            f"{len(plan)} judges × {len(plan[0][1])} entries × {len(criteria)} criteria "
+            f"({time.monotonic() - began:.1f} s)",
+            flush=True,
+        )
         server.wait_ready(args.workers)
         from tests.factories import PASSWORD
 
-        judges = [Judge(email, entries, Tablet(server.port, f"10.0.{i // 200}.{i % 200 + 1}"))
-                  for i, (email, entries) in enumerate(plan)]
+        judges = [
+            Judge(email, entries, Tablet(server.port, f"10.0.{i // 200}.{i % 200 + 1}"))
+            for i, (email, entries) in enumerate(plan)
+        ]
         errors: list[str] = []
 
         def log_in(batch):
@@ -607,8 +722,11 @@ def main() -> int:
             t.join()
         if errors:
             raise RuntimeError(f"{len(errors)} log-ins failed, first: {errors[0]}\n{server.tail()}")
-        print(f"  gunicorn (gunicorn.conf.py, APP_CONFIG=production) on :{server.port}, workers "
-              f"{server.workers()}; {len(judges)} judges logged in ({time.monotonic() - began:.1f} s)", flush=True)
+        print(
+            f"  gunicorn (gunicorn.conf.py, APP_CONFIG=production) on :{server.port}, workers "
+            f"{server.workers()}; {len(judges)} judges logged in ({time.monotonic() - began:.1f} s)",
+            flush=True,
+        )
 
         stop = threading.Event()
         start = time.monotonic()
@@ -616,11 +734,15 @@ def main() -> int:
         chaos = Chaos()
         for j in judges:
             j.rnd, j.lost_answers = random.Random(rnd.random()), args.lost_answers
-        threads = [threading.Thread(target=run_judge, daemon=True, args=(j, round_id, criteria, stop, give_up_at))
-                   for j in judges]
-        chaos_thread = threading.Thread(target=run_chaos, daemon=True,
-                                        args=(chaos, server, cluster, start, args.seconds, args.restart_mode, stop,
-                                              random.Random(rnd.random())))
+        threads = [
+            threading.Thread(target=run_judge, daemon=True, args=(j, round_id, criteria, stop, give_up_at))
+            for j in judges
+        ]
+        chaos_thread = threading.Thread(
+            target=run_chaos,
+            daemon=True,
+            args=(chaos, server, cluster, start, args.seconds, args.restart_mode, stop, random.Random(rnd.random())),
+        )
         for t in [*threads, chaos_thread]:
             t.start()
         while time.monotonic() < start + args.seconds:
@@ -649,46 +771,74 @@ def main() -> int:
         after_restart = [t for t in acked_times if chaos.restart_done_at and t > chaos.restart_done_at]
         recovery = (after_restart[0] - chaos.restart_done_at) if after_restart else None
         gaps = [b - a for a, b in zip([start, *acked_times], acked_times, strict=False)]
-        results.append((
-            "(d) chaos happened and the app recovered: kills, one DB restart, saves acknowledged after it, "
-            f"{args.workers} workers at the end",
-            bool(chaos.kills) and chaos.restart_done_at is not None and chaos.restart_error is None
-            and bool(after_restart) and workers_at_end == args.workers and fig["unanswered"] == 0,
-            f"kills {len(chaos.kills)}, restart error {chaos.restart_error}, acks after restart {len(after_restart)}, "
-            f"workers at end {workers_at_end}, changes never answered {fig['unanswered']}"))
+        results.append(
+            (
+                "(d) chaos happened and the app recovered: kills, one DB restart, saves acknowledged after it, "
+                f"{args.workers} workers at the end",
+                bool(chaos.kills)
+                and chaos.restart_done_at is not None
+                and chaos.restart_error is None
+                and bool(after_restart)
+                and workers_at_end == args.workers
+                and fig["unanswered"] == 0,
+                f"kills {len(chaos.kills)}, restart error {chaos.restart_error}, "
+                f"acks after restart {len(after_restart)}, "
+                f"workers at end {workers_at_end}, changes never answered {fig['unanswered']}",
+            )
+        )
 
         errors_by_kind = Counter()
         for j in judges:
             errors_by_kind.update(j.errors)
         latencies = sorted(c.seconds for c in changes if c.seconds is not None)
         retried = [c for c in changes if c.attempts > 1]
-        print(f"\nRun: {args.seconds:.0f} s of scoring, then {drained:.1f} s for the judges' last changes "
-              f"to be answered")
+        print(
+            f"\nRun: {args.seconds:.0f} s of scoring, then {drained:.1f} s for the judges' last changes to be answered"
+        )
         print(f"  changes sent            {len(changes):>7}   ({len(changes) / args.seconds:.0f}/s)")
         print(f"  HTTP attempts           {sum(c.attempts for c in changes):>7}")
         print(f"  changes resent          {len(retried):>7}   ({sum(j.resends for j in judges)} resends)")
-        print(f"  acknowledged            {fig['acked']:>7}   (of which 'duplicate': {fig['duplicates']} — resends "
-              f"whose first attempt had been saved but its answer lost)")
+        print(
+            f"  acknowledged            {fig['acked']:>7}   (of which 'duplicate': {fig['duplicates']} — resends "
+            f"whose first attempt had been saved but its answer lost)"
+        )
         print(f"  refused (4xx)           {fig['refused']:>7}")
         print(f"  never answered          {fig['unanswered']:>7}")
-        print(f"  applied_changes rows    {fig['applied_rows']:>7};  cells scored {fig['cells']} of "
-              f"{fig['touched_cells']} changed, {fig['last_sent_stored']} holding the very last change sent")
+        print(
+            f"  applied_changes rows    {fig['applied_rows']:>7};  cells scored {fig['cells']} of "
+            f"{fig['touched_cells']} changed, {fig['last_sent_stored']} holding the very last change sent"
+        )
         if latencies:
-            print(f"  time to a definite answer: p50 {statistics.median(latencies) * 1000:.1f} ms, "
-                  f"p99 {latencies[int(0.99 * (len(latencies) - 1))] * 1000:.0f} ms, "
-                  f"max {latencies[-1]:.2f} s; longest time without any acknowledgement {max(gaps):.2f} s")
-        print(f"  worker SIGKILLs         {len(chaos.kills):>7}   at "
-              + ", ".join(f"{t - start:.1f}s" for t, _ in chaos.kills)
-              + f"; fewest workers seen at a kill {chaos.min_workers_seen if chaos.kills else '-'}")
-        raised = Counter(m.rsplit(".", 1)[-1] for m in re.findall(r"^([\w.]+(?:Error|Exception)):", log, re.M)
-                         if not m.startswith("psycopg"))   # psycopg's errors come wrapped in SQLAlchemy's too
-        print(f"  gunicorn log: {log.count('was sent SIGKILL')} 'worker was sent SIGKILL', "
-              f"{log.count('Booting worker')} 'Booting worker', {log.count('Traceback')} tracebacks: "
-              + (", ".join(f"{n} {name}" for name, n in raised.most_common()) or "none"))
+            print(
+                f"  time to a definite answer: p50 {statistics.median(latencies) * 1000:.1f} ms, "
+                f"p99 {latencies[int(0.99 * (len(latencies) - 1))] * 1000:.0f} ms, "
+                f"max {latencies[-1]:.2f} s; longest time without any acknowledgement {max(gaps):.2f} s"
+            )
+        print(
+            f"  worker SIGKILLs         {len(chaos.kills):>7}   at "
+            + ", ".join(f"{t - start:.1f}s" for t, _ in chaos.kills)
+            + f"; fewest workers seen at a kill {chaos.min_workers_seen if chaos.kills else '-'}"
+        )
+        raised = Counter(
+            m.rsplit(".", 1)[-1]
+            for m in re.findall(r"^([\w.]+(?:Error|Exception)):", log, re.M)
+            if not m.startswith("psycopg")
+        )  # psycopg's errors come wrapped in SQLAlchemy's too
+        print(
+            f"  gunicorn log: {log.count('was sent SIGKILL')} 'worker was sent SIGKILL', "
+            f"{log.count('Booting worker')} 'Booting worker', {log.count('Traceback')} tracebacks: "
+            + (", ".join(f"{n} {name}" for name, n in raised.most_common()) or "none")
+        )
         if chaos.restart_at is not None:
-            print(f"  PostgreSQL restart (-m {args.restart_mode}) at {chaos.restart_at - start:.1f}s took "
-                  f"{chaos.restart_seconds or 0:.2f} s" + (f"; first acknowledgement {recovery:.2f} s after it"
-                                                            if recovery is not None else "; NO acknowledgement after it"))
+            print(
+                f"  PostgreSQL restart (-m {args.restart_mode}) at {chaos.restart_at - start:.1f}s took "
+                f"{chaos.restart_seconds or 0:.2f} s"
+                + (
+                    f"; first acknowledgement {recovery:.2f} s after it"
+                    if recovery is not None
+                    else "; NO acknowledgement after it"
+                )
+            )
         else:
             print("  PostgreSQL restart: not done")
         print("  errors by kind (each answered by resending the same change):")
@@ -698,8 +848,11 @@ def main() -> int:
         for label, ok, detail in results:
             print(f"  {'PASS' if ok else 'FAIL'}  {label}" + ("" if ok else f"\n        {detail}"))
         passed = all(ok for _, ok, _ in results)
-        print(f"\n{'PASS' if passed else 'FAIL'}: no acknowledged score lost, no resent change applied twice"
-              if passed else "\nFAIL: see above")
+        print(
+            f"\n{'PASS' if passed else 'FAIL'}: no acknowledged score lost, no resent change applied twice"
+            if passed
+            else "\nFAIL: see above"
+        )
         if not passed:
             print("\nlast lines of the gunicorn log:\n" + server.tail())
         return 0 if passed else 1

@@ -32,9 +32,22 @@ class Gunicorn:
     def __init__(self, module: str, env: dict[str, str], workers: int = 4, threads: int = 8):
         self.port = free_port()
         python_bin = Path(sys.executable).parent
-        self.cmd = [str(python_bin / "gunicorn"), "-b", f"127.0.0.1:{self.port}", "-w", str(workers),
-                    "--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "30",
-                    "--log-level", "warning", module]
+        self.cmd = [
+            str(python_bin / "gunicorn"),
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "-w",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+            module,
+        ]
         self.env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
         self.process: subprocess.Popen | None = None
 
@@ -71,8 +84,9 @@ class Client:
         self.conn.close()
         self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
 
-    def request(self, method: str, path: str, body: bytes | None = None,
-                headers: dict | None = None) -> tuple[int, bytes]:
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict | None = None
+    ) -> tuple[int, bytes]:
         headers = dict(headers or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -93,8 +107,9 @@ class Client:
         return response.status, data
 
     def post_form(self, path: str, fields: dict) -> tuple[int, bytes]:
-        return self.request("POST", path, urlencode(fields).encode(),
-                            {"Content-Type": "application/x-www-form-urlencoded"})
+        return self.request(
+            "POST", path, urlencode(fields).encode(), {"Content-Type": "application/x-www-form-urlencoded"}
+        )
 
 
 @dataclass
@@ -116,15 +131,22 @@ class Result:
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
 
     def row(self) -> str:
-        return (f"{self.label:<28} {self.concurrency:>4} {self.rate:>9.0f} {self.pct(50):>8.1f} {self.pct(95):>8.1f} "
-                f"{self.pct(99):>8.1f} {len(self.errors):>7}")
+        return (
+            f"{self.label:<28} {self.concurrency:>4} {self.rate:>9.0f} {self.pct(50):>8.1f} {self.pct(95):>8.1f} "
+            f"{self.pct(99):>8.1f} {len(self.errors):>7}"
+        )
 
 
 HEADER = f"{'endpoint':<28} {'conc':>4} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
 
 
-def drive(label: str, clients: list[Client], step: Callable[[object, int], tuple[int, bytes]], seconds: float,
-          ok: Callable[[int, bytes], bool] = lambda status, _body: status == 200) -> Result:
+def drive(
+    label: str,
+    clients: list[Client],
+    step: Callable[[object, int], tuple[int, bytes]],
+    seconds: float,
+    ok: Callable[[int, bytes], bool] = lambda status, _body: status == 200,
+) -> Result:
     """Each client thread calls step(client, i) in a loop for `seconds`."""
     result = Result(label, len(clients), seconds)
     # Every run opens its connections the same way, all at once after the

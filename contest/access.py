@@ -90,8 +90,14 @@ def refuse_anonymous(view):
 
 def check_rules(app) -> None:
     """Refuse to start when a view names a rule that no module registered."""
-    unknown = sorted({f"{endpoint}: {rule}" for endpoint, view in app.view_functions.items()
-                      for rule in (rules_of(view) or ()) if rule not in _RULES})
+    unknown = sorted(
+        {
+            f"{endpoint}: {rule}"
+            for endpoint, view in app.view_functions.items()
+            for rule in (rules_of(view) or ())
+            if rule not in _RULES
+        }
+    )
     if unknown:
         raise RuntimeError("unknown access rules: " + "; ".join(unknown))
 

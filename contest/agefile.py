@@ -60,8 +60,9 @@ def _hkdf(key: bytes, salt: bytes, info: bytes) -> bytes:
 
 def _scrypt(passphrase: str, salt: bytes, work_factor: int) -> bytes:
     n = 1 << work_factor
-    return hashlib.scrypt(passphrase.encode(), salt=_SCRYPT_LABEL + salt, n=n, r=8, p=1, dklen=32,
-                          maxmem=128 * 8 * n + 2 ** 20)
+    return hashlib.scrypt(
+        passphrase.encode(), salt=_SCRYPT_LABEL + salt, n=n, r=8, p=1, dklen=32, maxmem=128 * 8 * n + 2**20
+    )
 
 
 def _nonce(counter: int, last: bool) -> bytes:
@@ -81,8 +82,9 @@ class EncryptingWriter(io.RawIOBase):
         self._out = out
         file_key, salt = os.urandom(16), os.urandom(16)
         wrapped = ChaCha20Poly1305(_scrypt(passphrase, salt, work_factor)).encrypt(b"\x00" * 12, file_key, None)
-        header = MAGIC + b"-> scrypt " + _b64(salt) + b" " + str(work_factor).encode() + b"\n" + _b64(wrapped) + \
-            b"\n---"
+        header = (
+            MAGIC + b"-> scrypt " + _b64(salt) + b" " + str(work_factor).encode() + b"\n" + _b64(wrapped) + b"\n---"
+        )
         mac = hmac.new(_hkdf(file_key, b"", b"header"), header, hashlib.sha256).digest()
         nonce = os.urandom(16)
         out.write(header + b" " + _b64(mac) + b"\n" + nonce)

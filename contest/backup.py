@@ -49,8 +49,9 @@ from contest.models.base import Base, UTCDateTime, utcnow
 
 FORMAT = 1
 
-LEFT_OUT_NOTE = ("left out of the backup: it carried a live link (confirmation, password reset or invitation); "
-                 "ask for a new one")
+LEFT_OUT_NOTE = (
+    "left out of the backup: it carried a live link (confirmation, password reset or invitation); ask for a new one"
+)
 
 
 class BackupError(Exception):
@@ -100,10 +101,18 @@ def _tables(conn: Connection) -> list[Table]:
         if columns >= set(table.c.keys()):
             tables.append(table)
             continue
-        narrowed = Table(table.name, scratch, *[Column(c.name, c.type, primary_key=c.primary_key, onupdate=c.onupdate)
-                                                for c in table.columns if c.name in columns])
-        narrowed.info["self_links"] = [fk.parent.name for fk in table.foreign_keys
-                                       if fk.column.table is table and fk.parent.name in columns]
+        narrowed = Table(
+            table.name,
+            scratch,
+            *[
+                Column(c.name, c.type, primary_key=c.primary_key, onupdate=c.onupdate)
+                for c in table.columns
+                if c.name in columns
+            ],
+        )
+        narrowed.info["self_links"] = [
+            fk.parent.name for fk in table.foreign_keys if fk.column.table is table and fk.parent.name in columns
+        ]
         tables.append(narrowed)
     return tables
 
@@ -139,8 +148,15 @@ def outbox_row_for_backup(row: dict) -> dict:
     if row["status"] is not OutboxStatus.pending:
         return {**row, "body_text": "", "body_html": None}
     if carries_live_link(row["body_text"]) or carries_live_link(row["body_html"]):
-        return {**row, "body_text": "", "body_html": None, "status": OutboxStatus.failed,
-                "last_error": LEFT_OUT_NOTE, "claimed_until": None, "claimed_by": None}
+        return {
+            **row,
+            "body_text": "",
+            "body_html": None,
+            "status": OutboxStatus.failed,
+            "last_error": LEFT_OUT_NOTE,
+            "claimed_until": None,
+            "claimed_by": None,
+        }
     return row
 
 
@@ -155,13 +171,26 @@ def _private_file(path: Path):
     return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
 
 
-def backup(conn: Connection, storage, out: Path, *, passphrase: str | None = None,
-           work_factor: int = agefile.DEFAULT_WORK_FACTOR) -> dict:
+def backup(
+    conn: Connection,
+    storage,
+    out: Path,
+    *,
+    passphrase: str | None = None,
+    work_factor: int = agefile.DEFAULT_WORK_FACTOR,
+) -> dict:
     """Write the archive (encrypted with `passphrase` when given); returns the manifest."""
     checksums: dict[str, str] = {}
-    manifest: dict[str, Any] = {"format": FORMAT, "created_at": utcnow().isoformat(), "revision": schema_revision(conn),
-                "dialect": conn.dialect.name, "tables": {}, "files": 0, "checksums": checksums}
-    partial = out.with_name(out.name + ".part")   # a failed backup never looks like a good one
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "created_at": utcnow().isoformat(),
+        "revision": schema_revision(conn),
+        "dialect": conn.dialect.name,
+        "tables": {},
+        "files": 0,
+        "checksums": checksums,
+    }
+    partial = out.with_name(out.name + ".part")  # a failed backup never looks like a good one
     with _private_file(partial) as raw:
         sink = agefile.EncryptingWriter(raw, passphrase, work_factor) if passphrase else raw
         with tarfile.open(fileobj=sink, mode="w:gz") as archive:
@@ -169,10 +198,15 @@ def backup(conn: Connection, storage, out: Path, *, passphrase: str | None = Non
                 order = [c for c in table.primary_key.columns] or list(table.columns)
                 keep = _ROW_FILTERS.get(table.name, dict)
                 rows = conn.execute(select(table).order_by(*order)).mappings()
-                lines = [json.dumps(keep(dict(row)), default=_encode, ensure_ascii=False, sort_keys=True)
-                         for row in rows]
-                _add(archive, f"tables/{table.name}.jsonl", ("\n".join(lines) + "\n" if lines else "").encode(),
-                     checksums)
+                lines = [
+                    json.dumps(keep(dict(row)), default=_encode, ensure_ascii=False, sort_keys=True) for row in rows
+                ]
+                _add(
+                    archive,
+                    f"tables/{table.name}.jsonl",
+                    ("\n".join(lines) + "\n" if lines else "").encode(),
+                    checksums,
+                )
                 manifest["tables"][table.name] = len(lines)
             for key in sorted(storage.keys()):
                 _add(archive, f"files/{key}", storage.read(key), checksums)
@@ -234,8 +268,10 @@ def restore(conn: Connection, storage, path: Path, *, passphrase: str | None = N
     manifest, members = _read_verified(path, passphrase)
     revision = schema_revision(conn)
     if revision != manifest["revision"]:
-        raise BackupError(f"the database is at schema revision {revision}, the backup at {manifest['revision']}: "
-                          f"run `flask db upgrade {manifest['revision']}` on an empty database first")
+        raise BackupError(
+            f"the database is at schema revision {revision}, the backup at {manifest['revision']}: "
+            f"run `flask db upgrade {manifest['revision']}` on an empty database first"
+        )
     tables = _tables(conn)
     for table in tables:
         if conn.execute(select(func.count()).select_from(table)).scalar():
@@ -261,15 +297,19 @@ def _load_table(conn: Connection, table, data: bytes) -> None:
                 row[name] = decoders[name](value)
     # A row may point at a later row of its own table (a unit's successor):
     # insert those links empty, then set them once every row exists.
-    self_links = table.info.get("self_links") or [fk.parent.name for fk in table.foreign_keys
-                                                  if fk.column.table is table]
+    self_links = table.info.get("self_links") or [
+        fk.parent.name for fk in table.foreign_keys if fk.column.table is table
+    ]
     later = [({name: row[name] for name in self_links}, row) for row in rows if any(row.get(n) for n in self_links)]
     conn.execute(table.insert(), [{**row, **{name: None for name in self_links}} for row in rows])
     keys = [c.name for c in table.primary_key.columns]
-    stamped = [c.name for c in table.columns if c.onupdate is not None]   # keep updated_at as backed up
+    stamped = [c.name for c in table.columns if c.onupdate is not None]  # keep updated_at as backed up
     for links, row in later:
-        conn.execute(table.update().where(*[table.c[k] == row[k] for k in keys])
-                     .values(**links, **{name: row[name] for name in stamped}))
+        conn.execute(
+            table.update()
+            .where(*[table.c[k] == row[k] for k in keys])
+            .values(**links, **{name: row[name] for name in stamped})
+        )
 
 
 def _reset_sequences(conn: Connection, tables: list[Table]) -> None:

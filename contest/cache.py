@@ -116,6 +116,7 @@ def _drop_pending(session: Session, transaction: SessionTransaction) -> None:
 
 # -- the backend, whose failures are misses ----------------------------------------
 
+
 def _get(key: str) -> Any:
     try:
         return _cache.get(key)

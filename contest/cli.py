@@ -99,8 +99,10 @@ def _import_units(import_csv, text: str) -> None:
             click.echo(line, err=True)
         raise click.ClickException("nothing imported")
     db.session.commit()
-    click.echo(f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}, "
-               f"successions added {report.links_added}")
+    click.echo(
+        f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}, "
+        f"successions added {report.links_added}"
+    )
 
 
 outbox_cli = AppGroup("outbox", help="The mail outbox.")
@@ -123,13 +125,16 @@ def outbox_send(once: bool, interval: float):
         time.sleep(interval)
 
 
-
 uploads_cli = AppGroup("uploads", help="Uploaded files.")
 
 
 @uploads_cli.command("purge")
-@click.option("--days", type=click.IntRange(min=0), default=None,
-              help="Keep files replaced fewer days ago than this; default UPLOAD_RETENTION_DAYS.")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Keep files replaced fewer days ago than this; default UPLOAD_RETENTION_DAYS.",
+)
 @click.option("--dry-run", is_flag=True, help="Only say what would be deleted.")
 def uploads_purge(days: int | None, dry_run: bool):
     """Delete the contents of attachments replaced or removed more than the retention
@@ -140,11 +145,14 @@ def uploads_purge(days: int | None, dry_run: bool):
     report = purge_expired_files(days, dry_run=dry_run)
     size = f"{report.bytes / 2**20:.1f} MB"
     if dry_run:
-        click.echo(f"would purge {report.files} files ({size}) of {report.entries} entries "
-                   f"replaced more than {days} days ago")
+        click.echo(
+            f"would purge {report.files} files ({size}) of {report.entries} entries replaced more than {days} days ago"
+        )
     else:
-        click.echo(f"purged {report.files} files ({size}) of {report.entries} entries replaced more than "
-                   f"{days} days ago; {report.deleted} stored files deleted")
+        click.echo(
+            f"purged {report.files} files ({size}) of {report.entries} entries replaced more than "
+            f"{days} days ago; {report.deleted} stored files deleted"
+        )
 
 
 entries_cli = AppGroup("entries", help="Entries of a competition.")
@@ -153,8 +161,12 @@ entries_cli = AppGroup("entries", help="Entries of a competition.")
 @entries_cli.command("export")
 @click.argument("slug")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write; default ho-so-SLUG.FORMAT in the current folder.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write; default ho-so-SLUG.FORMAT in the current folder.",
+)
 def entries_export(slug: str, fmt: str, out: Path | None):
     """Export a competition's entries as the secretariat sees them."""
     from contest.domain.competitions import find_by_slug
@@ -194,8 +206,9 @@ def certificates_generate(slug, out_dir, issued_on):
         raise click.ClickException(f"No competition {slug!r}.")
     current_app.config["CERTIFICATE_BATCH_IN_THREAD"] = False
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
-        batch = certificates.start_batch(competition, date.fromisoformat(issued_on) if issued_on else date.today(),
-                                         None)
+        batch = certificates.start_batch(
+            competition, date.fromisoformat(issued_on) if issued_on else date.today(), None
+        )
         db.session.commit()  # the certificates issued and the batch; rendering commits its own progress
         batch = certificates.run_batch(batch.id)
     if batch.error:
@@ -229,11 +242,20 @@ def plan_load():
 
 @report_cli.command("yearly")
 @click.option("--year", type=int, required=True, help="The year reported on.")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Count facts up to this day (default 31/12 of the year).")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Count facts up to this day (default 31/12 of the year).",
+)
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "pdf"]), default="xlsx", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write; default bao-cao-nam-YEAR.FORMAT in the current folder.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write; default bao-cao-nam-YEAR.FORMAT in the current folder.",
+)
 @click.option("--locale", default="vi", show_default=True, help="Language of the report (vi or en).")
 def report_yearly(year: int, fmt: str, out: Path | None, locale: str, as_of=None):
     """The yearly report on every competition: the same file as the reports page gives."""
@@ -243,8 +265,9 @@ def report_yearly(year: int, fmt: str, out: Path | None, locale: str, as_of=None
     from contest.domain import yearly_report
 
     with current_app.test_request_context(), force_locale(locale):
-        report = yearly_report.build(year, None, current_app.config["REPORT_ORGANISATION"],
-                                     as_of=as_of.date() if as_of else None)
+        report = yearly_report.build(
+            year, None, current_app.config["REPORT_ORGANISATION"], as_of=as_of.date() if as_of else None
+        )
         if fmt == "xlsx":
             from contest.reports.xlsx import write_xlsx
 
@@ -261,10 +284,19 @@ def report_yearly(year: int, fmt: str, out: Path | None, locale: str, as_of=None
 MIN_PASSPHRASE = 12
 
 _passphrase_options = [
-    click.option("--passphrase-env", default="BACKUP_PASSPHRASE", show_default=True, metavar="NAME",
-                 help="Environment variable holding the passphrase."),
-    click.option("--key-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-                 help="File holding the passphrase (its first line), instead of the environment variable."),
+    click.option(
+        "--passphrase-env",
+        default="BACKUP_PASSPHRASE",
+        show_default=True,
+        metavar="NAME",
+        help="Environment variable holding the passphrase.",
+    ),
+    click.option(
+        "--key-file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=None,
+        help="File holding the passphrase (its first line), instead of the environment variable.",
+    ),
 ]
 
 
@@ -293,9 +325,12 @@ def _passphrase(env_name: str, key_file: Path | None, *, confirm: bool) -> str:
 
 
 @click.command("backup")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Archive to write; default backup-YYYYMMDD-HHMMSS.tar.gz in the current folder "
-                   "(.tar.gz.age when encrypted).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Archive to write; default backup-YYYYMMDD-HHMMSS.tar.gz in the current folder (.tar.gz.age when encrypted).",
+)
 @click.option("--encrypt", is_flag=True, help="Encrypt the archive with a passphrase (age format).")
 @_with_passphrase_options
 def backup_command(out: Path | None, encrypt: bool, passphrase_env: str, key_file: Path | None):
@@ -318,10 +353,13 @@ def backup_command(out: Path | None, encrypt: bool, passphrase_env: str, key_fil
     # One repeatable-read snapshot on PostgreSQL: every table as of the same moment.
     options = {"isolation_level": "REPEATABLE READ"} if db.engine.dialect.name == "postgresql" else {}
     with db.engine.connect().execution_options(**options) as conn:
-        manifest = backup(conn, get_storage(), out, passphrase=passphrase,
-                          work_factor=current_app.config["BACKUP_SCRYPT_WORK_FACTOR"])
-    click.echo(f"{sum(manifest['tables'].values())} rows and {manifest['files']} files "
-               f"(schema {manifest['revision']}) written to {out}" + (", encrypted" if encrypt else ""))
+        manifest = backup(
+            conn, get_storage(), out, passphrase=passphrase, work_factor=current_app.config["BACKUP_SCRYPT_WORK_FACTOR"]
+        )
+    click.echo(
+        f"{sum(manifest['tables'].values())} rows and {manifest['files']} files "
+        f"(schema {manifest['revision']}) written to {out}" + (", encrypted" if encrypt else "")
+    )
 
 
 @click.command("restore")
@@ -342,5 +380,5 @@ def restore_command(archive: Path, passphrase_env: str, key_file: Path | None):
         raise click.ClickException(str(error)) from error
     from contest import cache
 
-    cache.clear()   # nothing kept from the database this one replaces (with Redis: shared by every process)
+    cache.clear()  # nothing kept from the database this one replaces (with Redis: shared by every process)
     click.echo(f"{sum(manifest['tables'].values())} rows and {manifest['files']} files restored from {archive}")

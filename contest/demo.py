@@ -24,8 +24,14 @@ DEMO_USERS = [
 def _ensure_user(email: str, name: str, role: PlatformRole) -> User:
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
-        user = User(email=email, full_name=name, password_hash=hash_password(DEMO_PASSWORD),
-                    platform_role=role, email_verified_at=utcnow(), locale="vi")
+        user = User(
+            email=email,
+            full_name=name,
+            password_hash=hash_password(DEMO_PASSWORD),
+            platform_role=role,
+            email_verified_at=utcnow(),
+            locale="vi",
+        )
         db.session.add(user)
         db.session.flush()
     return user
@@ -53,8 +59,10 @@ def load_demo() -> list[tuple[str, str, str]]:
     admin = db.session.scalar(select(User).where(User.email == DEMO_USERS[0][1]))
     logins += [(label, email, DEMO_PASSWORD) for label, email in load_units(shared_hash, admin)]
     # Packages built on `contest` (judging) add their part of the demo here.
-    logins += [(label, email, DEMO_PASSWORD)
-               for label, email in signals.collect_lists(signals.demo_loading, password_hash=shared_hash)]
+    logins += [
+        (label, email, DEMO_PASSWORD)
+        for label, email in signals.collect_lists(signals.demo_loading, password_hash=shared_hash)
+    ]
     from contest.demo_nominations import load_nominations
 
     load_nominations()  # after judging: a nomination needs the commune contest's announced awards

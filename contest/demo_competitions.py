@@ -82,8 +82,13 @@ def _user(email: str, name: str, password_hash: str) -> User:
 
 
 def _grant(competition, user, role):
-    if not db.session.scalar(select(CompetitionRole.id).where(
-            CompetitionRole.competition_id == competition.id, CompetitionRole.user_id == user.id, CompetitionRole.role == role)):
+    if not db.session.scalar(
+        select(CompetitionRole.id).where(
+            CompetitionRole.competition_id == competition.id,
+            CompetitionRole.user_id == user.id,
+            CompetitionRole.role == role,
+        )
+    ):
         db.session.add(CompetitionRole(competition_id=competition.id, user_id=user.id, role=role, granted_at=utcnow()))
 
 
@@ -91,7 +96,9 @@ def _make_entry(competition, team, rnd, index, status, validity, deck_key, submi
     title, field_name = PROJECTS[index % len(PROJECTS)]
     board = competition.boards[index % len(competition.boards)]
     entry = Entry(
-        competition_id=competition.id, team=team, board_id=board.id,
+        competition_id=competition.id,
+        team=team,
+        board_id=board.id,
         field_id=next(f.id for f in competition.fields if f.name == field_name),
         title=title if index < len(PROJECTS) else f"{title} ({index + 1})",
         summary=f"Dự án {title.lower()} của đội {team.name}.",
@@ -103,15 +110,29 @@ def _make_entry(competition, team, rnd, index, status, validity, deck_key, submi
         company_registered_on=date(2024, 3, 1) if board.code == "D" else None,
         funding_needed=rnd.choice([200, 500, 800, 1500]) * 1_000_000,
         team_strengths="Đội có kinh nghiệm sản xuất và bán hàng.",
-        gallery_opt_in=index % 3 == 0, status=status, validity=validity,
+        gallery_opt_in=index % 3 == 0,
+        status=status,
+        validity=validity,
         validity_reason="Thiếu bản thuyết minh có chữ ký." if validity is EntryValidity.invalid else None,
         submitted_at=submitted_at,
     )
     entry.attachments = [
-        Attachment(kind=AttachmentKind.pitch_deck, filename="bai-thuyet-trinh.pdf", storage_key=deck_key,
-                   content_type="application/pdf", size=1000, sha256="0" * 64),
-        Attachment(kind=AttachmentKind.description, filename="thuyet-minh.pdf", storage_key=deck_key,
-                   content_type="application/pdf", size=1000, sha256="0" * 64),
+        Attachment(
+            kind=AttachmentKind.pitch_deck,
+            filename="bai-thuyet-trinh.pdf",
+            storage_key=deck_key,
+            content_type="application/pdf",
+            size=1000,
+            sha256="0" * 64,
+        ),
+        Attachment(
+            kind=AttachmentKind.description,
+            filename="thuyet-minh.pdf",
+            storage_key=deck_key,
+            content_type="application/pdf",
+            size=1000,
+            sha256="0" * 64,
+        ),
     ]
     db.session.add(entry)
     db.session.flush()
@@ -121,7 +142,11 @@ def _make_entry(competition, team, rnd, index, status, validity, deck_key, submi
         entry.versions = [EntryVersion(number=1, data=snapshot(entry), submitted_at=submitted_at)]
     if status is EntryStatus.submitted:
         for member in team.members:
-            key = f"u:{member.user_id}" if member.user_id else f"n:{member.full_name.lower()}|{member.date_of_birth or ''}"
+            key = (
+                f"u:{member.user_id}"
+                if member.user_id
+                else f"n:{member.full_name.lower()}|{member.date_of_birth or ''}"
+            )
             db.session.add(EntryPersonSlot(competition_id=competition.id, entry_id=entry.id, person_key=key, slot=1))
     return entry
 
@@ -130,29 +155,48 @@ def load_competitions(password_hash: str) -> list[tuple[str, str]]:
     """Create the demo competitions once; returns extra demo log-ins."""
     organizer = _user("btc@demo.quangngai.vn", "Phạm Văn Tổ Chức", password_hash)
     secretary = _user("thuky@demo.quangngai.vn", "Lê Thị Thư Ký", password_hash)
-    logins = [("organizer", organizer.email), ("secretariat", secretary.email), ("team leader", "doi01@demo.quangngai.vn")]
+    logins = [
+        ("organizer", organizer.email),
+        ("secretariat", secretary.email),
+        ("team leader", "doi01@demo.quangngai.vn"),
+    ]
     if find_by_slug("khoi-nghiep-quang-ngai-2026") is not None:
         return logins
     rnd = random.Random(2026)
     department = db.session.scalars(select(OrgUnit).where(OrgUnit.code == "QNG-KHCN")).one()
-    competition = create_competition(name="Cuộc thi Khởi nghiệp đổi mới sáng tạo tỉnh Quảng Ngãi năm 2026", year=2026,
-                                     slug="khoi-nghiep-quang-ngai-2026", org_unit=department, preset_name="provincial",
-                                     code_prefix="QNG-2026")
-    competition.description = ("Cuộc thi do Sở Khoa học và Công nghệ phối hợp với Tỉnh Đoàn và Hội Liên hiệp Phụ nữ tỉnh tổ chức, "
-                               "nhằm tìm kiếm và hỗ trợ các dự án khởi nghiệp đổi mới sáng tạo.")
-    competition.co_organisers = list(db.session.scalars(select(OrgUnit).where(OrgUnit.code.in_(["QNG-DOAN", "QNG-PN"]))))
+    competition = create_competition(
+        name="Cuộc thi Khởi nghiệp đổi mới sáng tạo tỉnh Quảng Ngãi năm 2026",
+        year=2026,
+        slug="khoi-nghiep-quang-ngai-2026",
+        org_unit=department,
+        preset_name="provincial",
+        code_prefix="QNG-2026",
+    )
+    competition.description = (
+        "Cuộc thi do Sở Khoa học và Công nghệ phối hợp với Tỉnh Đoàn và Hội Liên hiệp Phụ nữ tỉnh tổ chức, "
+        "nhằm tìm kiếm và hỗ trợ các dự án khởi nghiệp đổi mới sáng tạo."
+    )
+    competition.co_organisers = list(
+        db.session.scalars(select(OrgUnit).where(OrgUnit.code.in_(["QNG-DOAN", "QNG-PN"])))
+    )
     competition.registration_opens_at = datetime(2026, 9, 1, 1, 0, tzinfo=UTC)
     competition.submission_deadline = datetime(2026, 12, 20, 10, 0, tzinfo=UTC)
-    competition.timeline = [TimelineItem(on=date(2027, 1, 10), label="Vòng sơ khảo"),
-                            TimelineItem(on=date(2027, 2, 20), label="Vòng bán kết"),
-                            TimelineItem(on=date(2027, 3, 26), label="Vòng chung kết và lễ trao giải")]
+    competition.timeline = [
+        TimelineItem(on=date(2027, 1, 10), label="Vòng sơ khảo"),
+        TimelineItem(on=date(2027, 2, 20), label="Vòng bán kết"),
+        TimelineItem(on=date(2027, 3, 26), label="Vòng chung kết và lễ trao giải"),
+    ]
     competition.state = CompetitionState.open
     _grant(competition, organizer, CompetitionRoleKind.organizer)
     _grant(competition, secretary, CompetitionRoleKind.secretariat)
     deck_key = get_storage().save(_demo_pdf("Bai thuyet trinh du an"), suffix=".pdf")
-    states = ([(EntryStatus.submitted, EntryValidity.valid)] * 14 + [(EntryStatus.submitted, EntryValidity.unchecked)] * 8
-              + [(EntryStatus.submitted, EntryValidity.invalid)] * 2 + [(EntryStatus.draft, EntryValidity.unchecked)] * 4
-              + [(EntryStatus.withdrawn, EntryValidity.unchecked)] * 2)
+    states = (
+        [(EntryStatus.submitted, EntryValidity.valid)] * 14
+        + [(EntryStatus.submitted, EntryValidity.unchecked)] * 8
+        + [(EntryStatus.submitted, EntryValidity.invalid)] * 2
+        + [(EntryStatus.draft, EntryValidity.unchecked)] * 4
+        + [(EntryStatus.withdrawn, EntryValidity.unchecked)] * 2
+    )
     _populate(competition, rnd, states, "doi", password_hash, deck_key)
     db.session.commit()
     return logins
@@ -166,16 +210,35 @@ def _populate(competition, rnd, states, leader_prefix, password_hash, deck_key) 
         students = index % 4 == 1
         leader_name, leader_gender = _person(rnd, women_led)
         leader = _user(f"{leader_prefix}{index + 1:02d}@demo.quangngai.vn", leader_name, password_hash)
-        team = Team(competition_id=competition.id, name=f"Đội {index + 1:02d} – {leader_name.split()[-1]}",
-                    leader_id=leader.id, org_unit_id=rnd.choice(districts).id if districts else None,
-                    organisation="Trường Đại học Phạm Văn Đồng" if students else None)
-        team.members.append(Member(seat=1, user_id=leader.id, full_name=leader_name, gender=leader_gender,
-                                   email=leader.email, is_student=students,
-                                   date_of_birth=date(1990 + index % 12, 1 + index % 12, 1 + index % 27)))
+        team = Team(
+            competition_id=competition.id,
+            name=f"Đội {index + 1:02d} – {leader_name.split()[-1]}",
+            leader_id=leader.id,
+            org_unit_id=rnd.choice(districts).id if districts else None,
+            organisation="Trường Đại học Phạm Văn Đồng" if students else None,
+        )
+        team.members.append(
+            Member(
+                seat=1,
+                user_id=leader.id,
+                full_name=leader_name,
+                gender=leader_gender,
+                email=leader.email,
+                is_student=students,
+                date_of_birth=date(1990 + index % 12, 1 + index % 12, 1 + index % 27),
+            )
+        )
         for seat in range(2, 2 + index % 4):
             name, gender = _person(rnd, rnd.random() < 0.4)
-            team.members.append(Member(seat=seat, full_name=name, gender=gender, is_student=students,
-                                       date_of_birth=date(1992 + seat, 1 + index % 12, 1 + index % 28)))
+            team.members.append(
+                Member(
+                    seat=seat,
+                    full_name=name,
+                    gender=gender,
+                    is_student=students,
+                    date_of_birth=date(1992 + seat, 1 + index % 12, 1 + index % 28),
+                )
+            )
         db.session.add(team)
         db.session.flush()
         submitted_at = datetime(competition.year, 10, 1, tzinfo=UTC) + timedelta(days=index)
@@ -189,16 +252,22 @@ def load_finished_competition(password_hash: str) -> Competition | None:
         return None
     rnd = random.Random(2025)
     department = db.session.scalars(select(OrgUnit).where(OrgUnit.code == "QNG-KHCN")).one()
-    competition = create_competition(name="Cuộc thi Khởi nghiệp đổi mới sáng tạo tỉnh Quảng Ngãi năm 2025", year=2025,
-                                     slug="khoi-nghiep-quang-ngai-2025", org_unit=department, preset_name="provincial",
-                                     code_prefix="QNG-2025")
+    competition = create_competition(
+        name="Cuộc thi Khởi nghiệp đổi mới sáng tạo tỉnh Quảng Ngãi năm 2025",
+        year=2025,
+        slug="khoi-nghiep-quang-ngai-2025",
+        org_unit=department,
+        preset_name="provincial",
+        code_prefix="QNG-2025",
+    )
     competition.description = "Cuộc thi năm 2025 đã kết thúc; kết quả đã công bố."
     competition.submission_deadline = datetime(2025, 11, 20, 10, 0, tzinfo=UTC)
     competition.state = CompetitionState.results_published
     organizer = _user("btc@demo.quangngai.vn", "Phạm Văn Tổ Chức", password_hash)
     _grant(competition, organizer, CompetitionRoleKind.organizer)
     deck_key = get_storage().save(_demo_pdf("Bai thuyet trinh du an"), suffix=".pdf")
-    _populate(competition, rnd, [(EntryStatus.submitted, EntryValidity.valid)] * 12, "doi2025-", password_hash,
-              deck_key)
+    _populate(
+        competition, rnd, [(EntryStatus.submitted, EntryValidity.valid)] * 12, "doi2025-", password_hash, deck_key
+    )
     db.session.commit()
     return competition

@@ -44,17 +44,17 @@ from contest.storage import get_storage
 class HistorySpec:
     slug: str
     year: int
-    preset: str                 # provincial, district_commune, youth_idea
-    unit_code: str              # the organising unit
-    unit_name: str              # to find it by name when the code differs
+    preset: str  # provincial, district_commune, youth_idea
+    unit_code: str  # the organising unit
+    unit_name: str  # to find it by name when the code differs
     name: str
     code_prefix: str
     teams: int
     state: CompetitionState
     seed: int
-    enterprises: int = 0        # follow-up: enterprises registered afterwards
-    capital: int = 0            # projects that raised capital
-    certified: int = 0          # OCOP certifications
+    enterprises: int = 0  # follow-up: enterprises registered afterwards
+    capital: int = 0  # projects that raised capital
+    certified: int = 0  # OCOP certifications
     incubated: int = 0
     finalists_per_board: int = 5
 
@@ -65,7 +65,7 @@ class HistorySpec:
     @property
     def deadline(self) -> datetime:
         month, day = {"provincial": (8, 31), "district_commune": (5, 15), "youth_idea": (2, 28)}[self.preset]
-        return datetime(self.year, month, day, 10, 0, tzinfo=UTC)   # 17:00 in Quảng Ngãi
+        return datetime(self.year, month, day, 10, 0, tzinfo=UTC)  # 17:00 in Quảng Ngãi
 
     @property
     def opens(self) -> datetime:
@@ -87,29 +87,141 @@ A, R = CompetitionState.archived, CompetitionState.results_published
 PROVINCIAL = "Cuộc thi Khởi nghiệp đổi mới sáng tạo tỉnh Quảng Ngãi năm {}"
 YOUTH = "Cuộc thi Ý tưởng khởi nghiệp thanh niên tỉnh Quảng Ngãi năm {}"
 HISTORY = (
-    HistorySpec("khoi-nghiep-quang-ngai-2022", 2022, "provincial", "QNG-KHCN", "Sở Khoa học và Công nghệ",
-                PROVINCIAL.format(2022), "QNG-2022", 18, A, 2022, enterprises=3, capital=1, certified=1, incubated=1),
-    HistorySpec("y-tuong-khoi-nghiep-thanh-nien-2022", 2022, "youth_idea", "QNG-DOAN", "Tỉnh Đoàn",
-                YOUTH.format(2022), "DOAN-2022", 10, A, 22022, enterprises=1, finalists_per_board=6),
-    HistorySpec("khoi-nghiep-quang-ngai-2023", 2023, "provincial", "QNG-KHCN", "Sở Khoa học và Công nghệ",
-                PROVINCIAL.format(2023), "QNG-2023", 24, A, 2023, enterprises=4, capital=1, certified=2, incubated=1),
-    HistorySpec("khoi-nghiep-binh-son-2023", 2023, "district_commune", "QNG-BS", "Huyện Bình Sơn",
-                "Cuộc thi Khởi nghiệp đổi mới sáng tạo huyện Bình Sơn năm 2023", "BS-2023", 8, A, 12023,
-                enterprises=1, finalists_per_board=3),
-    HistorySpec("y-tuong-khoi-nghiep-thanh-nien-2023", 2023, "youth_idea", "QNG-DOAN", "Tỉnh Đoàn",
-                YOUTH.format(2023), "DOAN-2023", 12, A, 22023, enterprises=1, incubated=1, finalists_per_board=6),
-    HistorySpec("khoi-nghiep-quang-ngai-2024", 2024, "provincial", "QNG-KHCN", "Sở Khoa học và Công nghệ",
-                PROVINCIAL.format(2024), "QNG-2024", 30, R, 2024, enterprises=4, capital=1, certified=1, incubated=2),
-    HistorySpec("khoi-nghiep-son-tinh-2024", 2024, "district_commune", "QNG-STI", "Huyện Sơn Tịnh",
-                "Cuộc thi Khởi nghiệp đổi mới sáng tạo huyện Sơn Tịnh năm 2024", "STI-2024", 10, R, 12024,
-                enterprises=1, certified=1, finalists_per_board=3),
-    HistorySpec("y-tuong-khoi-nghiep-thanh-nien-2024", 2024, "youth_idea", "QNG-DOAN", "Tỉnh Đoàn",
-                YOUTH.format(2024), "DOAN-2024", 14, R, 22024, enterprises=1, finalists_per_board=8),
+    HistorySpec(
+        "khoi-nghiep-quang-ngai-2022",
+        2022,
+        "provincial",
+        "QNG-KHCN",
+        "Sở Khoa học và Công nghệ",
+        PROVINCIAL.format(2022),
+        "QNG-2022",
+        18,
+        A,
+        2022,
+        enterprises=3,
+        capital=1,
+        certified=1,
+        incubated=1,
+    ),
+    HistorySpec(
+        "y-tuong-khoi-nghiep-thanh-nien-2022",
+        2022,
+        "youth_idea",
+        "QNG-DOAN",
+        "Tỉnh Đoàn",
+        YOUTH.format(2022),
+        "DOAN-2022",
+        10,
+        A,
+        22022,
+        enterprises=1,
+        finalists_per_board=6,
+    ),
+    HistorySpec(
+        "khoi-nghiep-quang-ngai-2023",
+        2023,
+        "provincial",
+        "QNG-KHCN",
+        "Sở Khoa học và Công nghệ",
+        PROVINCIAL.format(2023),
+        "QNG-2023",
+        24,
+        A,
+        2023,
+        enterprises=4,
+        capital=1,
+        certified=2,
+        incubated=1,
+    ),
+    HistorySpec(
+        "khoi-nghiep-binh-son-2023",
+        2023,
+        "district_commune",
+        "QNG-BS",
+        "Huyện Bình Sơn",
+        "Cuộc thi Khởi nghiệp đổi mới sáng tạo huyện Bình Sơn năm 2023",
+        "BS-2023",
+        8,
+        A,
+        12023,
+        enterprises=1,
+        finalists_per_board=3,
+    ),
+    HistorySpec(
+        "y-tuong-khoi-nghiep-thanh-nien-2023",
+        2023,
+        "youth_idea",
+        "QNG-DOAN",
+        "Tỉnh Đoàn",
+        YOUTH.format(2023),
+        "DOAN-2023",
+        12,
+        A,
+        22023,
+        enterprises=1,
+        incubated=1,
+        finalists_per_board=6,
+    ),
+    HistorySpec(
+        "khoi-nghiep-quang-ngai-2024",
+        2024,
+        "provincial",
+        "QNG-KHCN",
+        "Sở Khoa học và Công nghệ",
+        PROVINCIAL.format(2024),
+        "QNG-2024",
+        30,
+        R,
+        2024,
+        enterprises=4,
+        capital=1,
+        certified=1,
+        incubated=2,
+    ),
+    HistorySpec(
+        "khoi-nghiep-son-tinh-2024",
+        2024,
+        "district_commune",
+        "QNG-STI",
+        "Huyện Sơn Tịnh",
+        "Cuộc thi Khởi nghiệp đổi mới sáng tạo huyện Sơn Tịnh năm 2024",
+        "STI-2024",
+        10,
+        R,
+        12024,
+        enterprises=1,
+        certified=1,
+        finalists_per_board=3,
+    ),
+    HistorySpec(
+        "y-tuong-khoi-nghiep-thanh-nien-2024",
+        2024,
+        "youth_idea",
+        "QNG-DOAN",
+        "Tỉnh Đoàn",
+        YOUTH.format(2024),
+        "DOAN-2024",
+        14,
+        R,
+        22024,
+        enterprises=1,
+        finalists_per_board=8,
+    ),
     # A commune-level contest after the 2025 reform; its Giải Nhất is nominated to the
     # provincial contest of 2026 (contest/demo_nominations.py).
-    HistorySpec("khoi-nghiep-ly-son-2026", 2026, "district_commune", "QNG-LSO", "Đặc khu Lý Sơn",
-                "Cuộc thi Khởi nghiệp đổi mới sáng tạo đặc khu Lý Sơn năm 2026", "LSO-2026", 8, R, 12026,
-                finalists_per_board=3),
+    HistorySpec(
+        "khoi-nghiep-ly-son-2026",
+        2026,
+        "district_commune",
+        "QNG-LSO",
+        "Đặc khu Lý Sơn",
+        "Cuộc thi Khởi nghiệp đổi mới sáng tạo đặc khu Lý Sơn năm 2026",
+        "LSO-2026",
+        8,
+        R,
+        12026,
+        finalists_per_board=3,
+    ),
 )
 
 # Certified startup advisers per year (a figure only known by hand).
@@ -152,16 +264,40 @@ PROJECTS = [
     ("Túi đan từ sợi lục bình", "Lĩnh vực khác"),
     ("Sửa chữa ngư cụ lưu động cho ngư dân", "Lĩnh vực khác"),
 ]
-SCHOOLS = ["Trường Đại học Phạm Văn Đồng", "Trường Đại học Tài chính – Kế toán",
-           "Trường Cao đẳng Kỹ thuật Công nghệ Quảng Ngãi"]
-BRANDS = ["Sa Huỳnh Xanh", "Nông sản Trà Khúc", "Thiên Ấn", "Lý Sơn Xanh", "Cà Đam", "Mỹ Khê", "Ba Tơ Xanh",
-          "Sông Vệ", "Núi Ấn Sông Trà", "Thạch Bích", "Minh Long Farm", "Quế Trà Bồng", "Trà Khúc Tech",
-          "Sông Trà Food", "Hương Quê Sơn Tịnh", "Biển Bình Sơn", "Đất Võ Tư Nghĩa", "Mộ Đức Xanh"]
-INCUBATORS = ["Vườn ươm khởi nghiệp Trường Đại học Phạm Văn Đồng",
-              "Trung tâm Hỗ trợ khởi nghiệp đổi mới sáng tạo tỉnh Quảng Ngãi"]
-INVESTORS = [("Quỹ Đầu tư khởi nghiệp miền Trung", 1_500_000_000),
-             ("Mạng lưới nhà đầu tư thiên thần miền Trung", 800_000_000),
-             ("Công ty Cổ phần Đầu tư Dung Quất", 2_000_000_000)]
+SCHOOLS = [
+    "Trường Đại học Phạm Văn Đồng",
+    "Trường Đại học Tài chính – Kế toán",
+    "Trường Cao đẳng Kỹ thuật Công nghệ Quảng Ngãi",
+]
+BRANDS = [
+    "Sa Huỳnh Xanh",
+    "Nông sản Trà Khúc",
+    "Thiên Ấn",
+    "Lý Sơn Xanh",
+    "Cà Đam",
+    "Mỹ Khê",
+    "Ba Tơ Xanh",
+    "Sông Vệ",
+    "Núi Ấn Sông Trà",
+    "Thạch Bích",
+    "Minh Long Farm",
+    "Quế Trà Bồng",
+    "Trà Khúc Tech",
+    "Sông Trà Food",
+    "Hương Quê Sơn Tịnh",
+    "Biển Bình Sơn",
+    "Đất Võ Tư Nghĩa",
+    "Mộ Đức Xanh",
+]
+INCUBATORS = [
+    "Vườn ươm khởi nghiệp Trường Đại học Phạm Văn Đồng",
+    "Trung tâm Hỗ trợ khởi nghiệp đổi mới sáng tạo tỉnh Quảng Ngãi",
+]
+INVESTORS = [
+    ("Quỹ Đầu tư khởi nghiệp miền Trung", 1_500_000_000),
+    ("Mạng lưới nhà đầu tư thiên thần miền Trung", 800_000_000),
+    ("Công ty Cổ phần Đầu tư Dung Quất", 2_000_000_000),
+]
 
 
 def load_history(password_hash: str, today: date | None = None) -> None:
@@ -180,28 +316,43 @@ def load_history(password_hash: str, today: date | None = None) -> None:
         _build(spec, position, unit, organizer, secretary, password_hash, deck_key, today)
     ensure_default_targets()
     for indicator, by_year, note in (
-            (PlanIndicator.certified_advisers, ADVISERS,
-             "Tư vấn viên khởi nghiệp được cấp chứng nhận trong năm (báo cáo của Sở KH&CN)"),
-            (PlanIndicator.support_organisations, SUPPORT_ORGANISATIONS, "Tổ chức hỗ trợ KNĐMST hình thành trong năm"),
-            (PlanIndicator.service_areas, SERVICE_AREAS, "Khu dịch vụ tập trung hỗ trợ KNĐMST đưa vào hoạt động")):
+        (
+            PlanIndicator.certified_advisers,
+            ADVISERS,
+            "Tư vấn viên khởi nghiệp được cấp chứng nhận trong năm (báo cáo của Sở KH&CN)",
+        ),
+        (PlanIndicator.support_organisations, SUPPORT_ORGANISATIONS, "Tổ chức hỗ trợ KNĐMST hình thành trong năm"),
+        (PlanIndicator.service_areas, SERVICE_AREAS, "Khu dịch vụ tập trung hỗ trợ KNĐMST đưa vào hoạt động"),
+    ):
         known = set(db.session.scalars(select(PlanFigure.year).where(PlanFigure.indicator == indicator)))
         for year, value in by_year.items():
             if year not in known and year <= today.year:
-                set_figure(year, indicator, value, note, organizer,
-                           source_document=f"Báo cáo kết quả thực hiện năm {year} của Sở KH&CN")
+                set_figure(
+                    year,
+                    indicator,
+                    value,
+                    note,
+                    organizer,
+                    source_document=f"Báo cáo kết quả thực hiện năm {year} của Sở KH&CN",
+                )
     db.session.commit()
 
 
 def _unit(spec: HistorySpec) -> OrgUnit | None:
     return db.session.scalar(select(OrgUnit).where(OrgUnit.code == spec.unit_code)) or db.session.scalar(
-        select(OrgUnit).where(OrgUnit.name.contains(spec.unit_name)).order_by(OrgUnit.code).limit(1))
+        select(OrgUnit).where(OrgUnit.name.contains(spec.unit_name)).order_by(OrgUnit.code).limit(1)
+    )
 
 
 def _deck_key() -> str:
     """The pitch deck the other demo entries share, else a new one."""
     storage = get_storage()
-    key = db.session.scalar(select(Attachment.storage_key).where(Attachment.kind == AttachmentKind.pitch_deck)
-                            .order_by(Attachment.id).limit(1))
+    key = db.session.scalar(
+        select(Attachment.storage_key)
+        .where(Attachment.kind == AttachmentKind.pitch_deck)
+        .order_by(Attachment.id)
+        .limit(1)
+    )
     if key and storage.exists(key):
         return key
     return storage.save(_demo_pdf("Bai thuyet trinh du an"), suffix=".pdf")
@@ -209,15 +360,24 @@ def _deck_key() -> str:
 
 def _build(spec, position, unit, organizer, secretary, password_hash, deck_key, today) -> None:
     rnd = random.Random(spec.seed)
-    competition = create_competition(name=spec.name, year=spec.year, slug=spec.slug, org_unit=unit,
-                                     preset_name=spec.preset, code_prefix=spec.code_prefix)
+    competition = create_competition(
+        name=spec.name,
+        year=spec.year,
+        slug=spec.slug,
+        org_unit=unit,
+        preset_name=spec.preset,
+        code_prefix=spec.code_prefix,
+    )
     competition.description = _description(spec, unit)
     if spec.preset == "provincial":
-        competition.co_organisers = list(db.session.scalars(
-            select(OrgUnit).where(OrgUnit.code.in_(["QNG-DOAN", "QNG-PN"]))))
+        competition.co_organisers = list(
+            db.session.scalars(select(OrgUnit).where(OrgUnit.code.in_(["QNG-DOAN", "QNG-PN"])))
+        )
     competition.registration_opens_at, competition.submission_deadline = spec.opens, spec.deadline
-    competition.timeline = [TimelineItem(on=spec.first_round_on, label="Vòng sơ khảo"),
-                            TimelineItem(on=spec.final_on, label="Vòng chung kết và lễ trao giải")]
+    competition.timeline = [
+        TimelineItem(on=spec.first_round_on, label="Vòng sơ khảo"),
+        TimelineItem(on=spec.final_on, label="Vòng chung kết và lễ trao giải"),
+    ]
     competition.state = spec.state
     _grant(competition, organizer, CompetitionRoleKind.organizer)
     _grant(competition, secretary, CompetitionRoleKind.secretariat)
@@ -228,14 +388,20 @@ def _build(spec, position, unit, organizer, secretary, password_hash, deck_key, 
 
 def _description(spec: HistorySpec, unit: OrgUnit) -> str:
     if spec.preset == "provincial":
-        return (f"Cuộc thi năm {spec.year} do Sở Khoa học và Công nghệ phối hợp với Tỉnh Đoàn và Hội Liên hiệp "
-                "Phụ nữ tỉnh tổ chức; kết quả đã công bố.")
+        return (
+            f"Cuộc thi năm {spec.year} do Sở Khoa học và Công nghệ phối hợp với Tỉnh Đoàn và Hội Liên hiệp "
+            "Phụ nữ tỉnh tổ chức; kết quả đã công bố."
+        )
     if spec.preset == "youth_idea":
-        return (f"Cuộc thi dành cho thanh niên từ 18 đến 35 tuổi, do Tỉnh Đoàn tổ chức năm {spec.year} "
-                "nhân kỷ niệm ngày thành lập Đoàn 26/3.")
+        return (
+            f"Cuộc thi dành cho thanh niên từ 18 đến 35 tuổi, do Tỉnh Đoàn tổ chức năm {spec.year} "
+            "nhân kỷ niệm ngày thành lập Đoàn 26/3."
+        )
     level = "cấp xã" if unit.kind is OrgUnitKind.commune else "cấp huyện"
-    return (f"Cuộc thi {level} do UBND {unit.name[:1].lower()}{unit.name[1:]} tổ chức năm {spec.year}; "
-            "dự án đạt giải cao được giới thiệu tham dự cuộc thi cấp tỉnh.")
+    return (
+        f"Cuộc thi {level} do UBND {unit.name[:1].lower()}{unit.name[1:]} tổ chức năm {spec.year}; "
+        "dự án đạt giải cao được giới thiệu tham dự cuộc thi cấp tỉnh."
+    )
 
 
 def _states(spec: HistorySpec, rnd: random.Random) -> list[tuple[EntryStatus, EntryValidity]]:
@@ -259,9 +425,15 @@ def _born(rnd: random.Random, day: date, age: int, days_before_birthday: int | N
 def _teams_and_entries(competition, spec, rnd, unit, password_hash, deck_key) -> list:
     day = spec.deadline.date()
     youth = spec.preset == "youth_idea"
-    districts = [u for u in db.session.scalars(select(OrgUnit).where(
-        OrgUnit.kind.in_([OrgUnitKind.district, OrgUnitKind.city, OrgUnitKind.town])).order_by(OrgUnit.code))
-        if u.is_valid_on(day)] or [unit]
+    districts = [
+        u
+        for u in db.session.scalars(
+            select(OrgUnit)
+            .where(OrgUnit.kind.in_([OrgUnitKind.district, OrgUnitKind.city, OrgUnitKind.town]))
+            .order_by(OrgUnit.code)
+        )
+        if u.is_valid_on(day)
+    ] or [unit]
     fields = {f.name: f for f in competition.fields}
     projects = rnd.sample(PROJECTS, min(spec.teams, len(PROJECTS)))
     taken: set[tuple[str, date]] = set()
@@ -280,22 +452,43 @@ def _teams_and_entries(competition, spec, rnd, unit, password_hash, deck_key) ->
         leader_name, leader_gender = _person(rnd, women_led)
         leader = _user(f"{spec.leader_prefix}{index + 1:02d}@demo.quangngai.vn", leader_name, password_hash)
         school = rnd.choice(SCHOOLS) if students else None
-        team = Team(competition_id=competition.id, name=f"Đội {index + 1:02d} – {leader_name.split()[-1]}",
-                    leader_id=leader.id, organisation=school,
-                    org_unit_id=unit.id if spec.preset == "district_commune" else rnd.choice(districts).id)
-        team.members.append(Member(seat=1, user_id=leader.id, full_name=leader_name, gender=leader_gender,
-                                   email=leader.email, is_student=students, organisation=school,
-                                   date_of_birth=_born(rnd, day, leader_age, offset)))
+        team = Team(
+            competition_id=competition.id,
+            name=f"Đội {index + 1:02d} – {leader_name.split()[-1]}",
+            leader_id=leader.id,
+            organisation=school,
+            org_unit_id=unit.id if spec.preset == "district_commune" else rnd.choice(districts).id,
+        )
+        team.members.append(
+            Member(
+                seat=1,
+                user_id=leader.id,
+                full_name=leader_name,
+                gender=leader_gender,
+                email=leader.email,
+                is_student=students,
+                organisation=school,
+                date_of_birth=_born(rnd, day, leader_age, offset),
+            )
+        )
         size = min(competition.team_max, rnd.choice((1, 2, 3, 3, 4, 5)))
         for seat in range(2, size + 1):
             name, gender = _person(rnd, not women_lead_men and rnd.random() < 0.4)
             age = rnd.randint(19, 23) if students else rnd.randint(20, 35 if youth else 45)
             born = _born(rnd, day, age)
-            while (name.lower(), born) in taken:   # the entries-per-person slots key on name and birth date
+            while (name.lower(), born) in taken:  # the entries-per-person slots key on name and birth date
                 born = _born(rnd, day, age)
             taken.add((name.lower(), born))
-            team.members.append(Member(seat=seat, full_name=name, gender=gender, is_student=students,
-                                       organisation=school, date_of_birth=born))
+            team.members.append(
+                Member(
+                    seat=seat,
+                    full_name=name,
+                    gender=gender,
+                    is_student=students,
+                    organisation=school,
+                    date_of_birth=born,
+                )
+            )
         db.session.add(team)
         db.session.flush()
         submitted_at = None if status is EntryStatus.draft else spec.deadline - timedelta(days=rnd.randint(1, 45))
@@ -331,28 +524,69 @@ def _outcomes(spec, position, rnd, entries, user, today) -> None:
     for n, entry in enumerate(rnd.sample(young, min(spec.enterprises, len(young)))):
         brand = BRANDS[(brands + n) % len(BRANDS)]
         on = spec.final_on + timedelta(days=rnd.randint(45, 540))
-        facts.append((entry, OutcomeInput(
-            OutcomeKind.enterprise_registered, on, "Cổng thông tin quốc gia về đăng ký doanh nghiệp",
-            detail=f"{'Hợp tác xã' if n % 3 == 2 else 'Công ty TNHH'} {brand}",
-            registration_number=f"43{rnd.randint(0, 10 ** 8 - 1):08d}")))
+        facts.append(
+            (
+                entry,
+                OutcomeInput(
+                    OutcomeKind.enterprise_registered,
+                    on,
+                    "Cổng thông tin quốc gia về đăng ký doanh nghiệp",
+                    detail=f"{'Hợp tác xã' if n % 3 == 2 else 'Công ty TNHH'} {brand}",
+                    registration_number=f"43{rnd.randint(0, 10**8 - 1):08d}",
+                ),
+            )
+        )
         if n % 2 == 0:
-            facts.append((entry, OutcomeInput(OutcomeKind.jobs_created, on + timedelta(days=rnd.randint(120, 300)),
-                                              "Báo cáo của doanh nghiệp", jobs=rnd.randint(3, 18))))
+            facts.append(
+                (
+                    entry,
+                    OutcomeInput(
+                        OutcomeKind.jobs_created,
+                        on + timedelta(days=rnd.randint(120, 300)),
+                        "Báo cáo của doanh nghiệp",
+                        jobs=rnd.randint(3, 18),
+                    ),
+                )
+            )
     for n, entry in enumerate(rnd.sample(firms, min(spec.capital, len(firms)))):
         investor, amount = INVESTORS[(investors + n) % len(INVESTORS)]
-        facts.append((entry, OutcomeInput(OutcomeKind.capital_raised,   # two years on: one a year from 2024
-                                          date(spec.year + 2, rnd.randint(3, 9), rnd.randint(1, 28)),
-                                          "Hợp đồng góp vốn (bản sao do đội gửi)", detail=investor, amount=amount)))
+        facts.append(
+            (
+                entry,
+                OutcomeInput(
+                    OutcomeKind.capital_raised,  # two years on: one a year from 2024
+                    date(spec.year + 2, rnd.randint(3, 9), rnd.randint(1, 28)),
+                    "Hợp đồng góp vốn (bản sao do đội gửi)",
+                    detail=investor,
+                    amount=amount,
+                ),
+            )
+        )
     for entry in rnd.sample(ocop, min(spec.certified, len(ocop))):
         stars = rnd.choice((3, 3, 4))
-        facts.append((entry, OutcomeInput(OutcomeKind.product_certified,
-                                          spec.final_on + timedelta(days=rnd.randint(150, 500)),
-                                          "Quyết định công nhận sản phẩm OCOP của UBND tỉnh Quảng Ngãi",
-                                          detail=f"Sản phẩm OCOP {stars} sao cấp tỉnh")))
+        facts.append(
+            (
+                entry,
+                OutcomeInput(
+                    OutcomeKind.product_certified,
+                    spec.final_on + timedelta(days=rnd.randint(150, 500)),
+                    "Quyết định công nhận sản phẩm OCOP của UBND tỉnh Quảng Ngãi",
+                    detail=f"Sản phẩm OCOP {stars} sao cấp tỉnh",
+                ),
+            )
+        )
     for n, entry in enumerate(rnd.sample(valid, min(spec.incubated, len(valid)))):
-        facts.append((entry, OutcomeInput(OutcomeKind.incubated, spec.final_on + timedelta(days=rnd.randint(20, 90)),
-                                          "Danh sách dự án ươm tạo do đơn vị ươm tạo gửi",
-                                          detail=INCUBATORS[(position + n) % len(INCUBATORS)])))
+        facts.append(
+            (
+                entry,
+                OutcomeInput(
+                    OutcomeKind.incubated,
+                    spec.final_on + timedelta(days=rnd.randint(20, 90)),
+                    "Danh sách dự án ươm tạo do đơn vị ươm tạo gửi",
+                    detail=INCUBATORS[(position + n) % len(INCUBATORS)],
+                ),
+            )
+        )
     for entry, data in facts:
-        if data.occurred_on <= today:   # a fact cannot be dated in the future
+        if data.occurred_on <= today:  # a fact cannot be dated in the future
             record_outcome(entry, data, user, today=today)

@@ -30,5 +30,3 @@ def load_nominations() -> None:
     nomination = nominations.propose(winner.entry, province, organizer)
     nominations.accept(nomination, secretary, "Giải Nhất cuộc thi cấp xã, đủ điều kiện dự thi cấp tỉnh.")
     db.session.commit()
-
-

@@ -34,19 +34,25 @@ OFFICERS = {
 }
 # Unit code → activities of 2025: (kind, title, day, participants, task number)
 ACTIVITIES: dict[str, list[tuple[ActivityKind, str, date, int | None, str]]] = {
-    "QNG-KHCN": [(ActivityKind.forum, "Diễn đàn kết nối hệ sinh thái khởi nghiệp tỉnh", date(2025, 5, 20), 220, "2.2"),
-                 (ActivityKind.techfest, "Techfest Quảng Ngãi 2025", date(2025, 11, 8), 1200, "2.2"),
-                 (ActivityKind.training, "Tập huấn tư duy đổi mới sáng tạo cho doanh nghiệp", date(2025, 8, 14), 65,
-                  "5.1"),
-                 (ActivityKind.incubation, "Ươm tạo dự án đạt giải cuộc thi tỉnh", date(2025, 10, 2), None, "5.2")],
-    "QNG-21025": [(ActivityKind.forum, "Diễn đàn khởi nghiệp phường Cẩm Thành", date(2025, 9, 12), 85, "1.6"),
-                       (ActivityKind.club, "Câu lạc bộ khởi nghiệp phường Cẩm Thành", date(2025, 10, 1), None, "1.6")],
+    "QNG-KHCN": [
+        (ActivityKind.forum, "Diễn đàn kết nối hệ sinh thái khởi nghiệp tỉnh", date(2025, 5, 20), 220, "2.2"),
+        (ActivityKind.techfest, "Techfest Quảng Ngãi 2025", date(2025, 11, 8), 1200, "2.2"),
+        (ActivityKind.training, "Tập huấn tư duy đổi mới sáng tạo cho doanh nghiệp", date(2025, 8, 14), 65, "5.1"),
+        (ActivityKind.incubation, "Ươm tạo dự án đạt giải cuộc thi tỉnh", date(2025, 10, 2), None, "5.2"),
+    ],
+    "QNG-21025": [
+        (ActivityKind.forum, "Diễn đàn khởi nghiệp phường Cẩm Thành", date(2025, 9, 12), 85, "1.6"),
+        (ActivityKind.club, "Câu lạc bộ khởi nghiệp phường Cẩm Thành", date(2025, 10, 1), None, "1.6"),
+    ],
     "QNG-21028": [(ActivityKind.workshop, "Tọa đàm khởi nghiệp cho hộ kinh doanh", date(2025, 11, 5), 40, "1.6")],
-    "QNG-DOAN": [(ActivityKind.training, "Tập huấn khởi nghiệp cho đoàn viên", date(2025, 7, 18), 150, "1.6"),
-                 (ActivityKind.mentoring, "Tư vấn dự án đạt giải cuộc thi tỉnh", date(2025, 10, 20), None, "5.4")],
+    "QNG-DOAN": [
+        (ActivityKind.training, "Tập huấn khởi nghiệp cho đoàn viên", date(2025, 7, 18), 150, "1.6"),
+        (ActivityKind.mentoring, "Tư vấn dự án đạt giải cuộc thi tỉnh", date(2025, 10, 20), None, "5.4"),
+    ],
     "QNG-PN": [(ActivityKind.forum, "Diễn đàn phụ nữ khởi nghiệp", date(2025, 10, 20), 120, "1.6")],
-    "QNG-21548": [(ActivityKind.exhibition, "Trưng bày sản phẩm khởi nghiệp đặc khu Lý Sơn", date(2025, 8, 30), 60,
-                 "1.6")],
+    "QNG-21548": [
+        (ActivityKind.exhibition, "Trưng bày sản phẩm khởi nghiệp đặc khu Lý Sơn", date(2025, 8, 30), 60, "1.6")
+    ],
 }
 LATE = "QNG-21028"
 
@@ -61,36 +67,59 @@ def load_reporting(password_hash: str) -> list[tuple[str, str]]:
     province = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "QNG"))
     for code, name in WARDS:
         if db.session.scalar(select(OrgUnit).where(OrgUnit.code == code)) is None:
-            db.session.add(OrgUnit(code=code, name=name, kind=OrgUnitKind.commune, parent=province,
-                                   valid_from=date(2025, 7, 1)))
+            db.session.add(
+                OrgUnit(code=code, name=name, kind=OrgUnitKind.commune, parent=province, valid_from=date(2025, 7, 1))
+            )
     db.session.flush()
     units = {u.code: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.code.in_(list(OFFICERS))))}
     for code, (email, name) in OFFICERS.items():
         cycle.add_officer(units[code], _user(email, name, password_hash))
-    logins = [("unit officer (ward)", OFFICERS["QNG-21025"][0]),
-              ("Department's reporting officer", OFFICERS["QNG-KHCN"][0])]
+    logins = [
+        ("unit officer (ward)", OFFICERS["QNG-21025"][0]),
+        ("Department's reporting officer", OFFICERS["QNG-KHCN"][0]),
+    ]
     if db.session.scalar(select(ProvinceReport.id).where(ProvinceReport.year == 2025)) is not None:
         db.session.commit()
         return logins
     cycle.open_cycle(2025, list(units.values()))
     # The provincial contest of 2025's first project, incubated by the Department and mentored by the Youth Union:
     # reported by both, counted once.
-    shared = db.session.scalar(select(Entry.id).join(Entry.competition).where(
-        Entry.validity == EntryValidity.valid, Entry.competition.has(year=2025)).order_by(Entry.id).limit(1))
+    shared = db.session.scalar(
+        select(Entry.id)
+        .join(Entry.competition)
+        .where(Entry.validity == EntryValidity.valid, Entry.competition.has(year=2025))
+        .order_by(Entry.id)
+        .limit(1)
+    )
     for code, items in ACTIVITIES.items():
         officer = cycle.unit_officers(units[code].id)[0]
         for kind, title, day, participants, task in items:
-            cycle.record_activity(units[code], cycle.ActivityInput(
-                kind=kind, title=title, occurred_on=day, participants=participants, task_id=tasks[task].id,
-                evidence_url="https://khcn.quangngai.gov.vn/tin-tuc",
-                entry_id=shared if kind in (ActivityKind.incubation, ActivityKind.mentoring) else None),
-                officer, today=date(2025, 12, 31))
+            cycle.record_activity(
+                units[code],
+                cycle.ActivityInput(
+                    kind=kind,
+                    title=title,
+                    occurred_on=day,
+                    participants=participants,
+                    task_id=tasks[task].id,
+                    evidence_url="https://khcn.quangngai.gov.vn/tin-tuc",
+                    entry_id=shared if kind in (ActivityKind.incubation, ActivityKind.mentoring) else None,
+                ),
+                officer,
+                today=date(2025, 12, 31),
+            )
     for i, (code, unit) in enumerate(sorted(units.items())):
         officer = cycle.unit_officers(unit.id)[0]
         plan_2026 = cycle.report_for(unit, 2026, ReportKind.plan)
-        lines = {line["task"]: {"what": f"Tổ chức thực hiện nhiệm vụ {line['task']} năm 2026",
-                                "when": "Quý II–IV/2026", "budget": f"{(i + 2) * 25_000_000:,}".replace(",", "."),
-                                "source": "Ngân sách tỉnh"} for line in plan_2026.content["lines"]}
+        lines = {
+            line["task"]: {
+                "what": f"Tổ chức thực hiện nhiệm vụ {line['task']} năm 2026",
+                "when": "Quý II–IV/2026",
+                "budget": f"{(i + 2) * 25_000_000:,}".replace(",", "."),
+                "source": "Ngân sách tỉnh",
+            }
+            for line in plan_2026.content["lines"]
+        }
         cycle.save_draft(plan_2026, lines, {})
         cycle.submit(plan_2026, officer, now=_at(date(2025, 10, 20 + i)))
         if code == "QNG-21548":
@@ -99,7 +128,8 @@ def load_reporting(password_hash: str) -> list[tuple[str, str]]:
             cycle.submit(plan_2026, officer, now=_at(date(2025, 10, 29)))
         results = cycle.report_for(unit, 2025, ReportKind.results)
         cycle.submit(results, officer, now=_at(date(2025, 12, 12) if code == LATE else date(2025, 12, 1 + i)))
-    cycle.consolidate_year(2025, cycle.unit_officers(units["QNG-KHCN"].id)[0], today=date(2025, 12, 15),
-                           now=_at(date(2025, 12, 15)))
+    cycle.consolidate_year(
+        2025, cycle.unit_officers(units["QNG-KHCN"].id)[0], today=date(2025, 12, 15), now=_at(date(2025, 12, 15))
+    )
     db.session.commit()
     return logins

@@ -30,10 +30,10 @@ from contest.models.base import utcnow
 # an administrator would enter.
 DEMO_SUCCESSIONS = {
     "QNG-BS": ("QNG-21040", "QNG-21061", "QNG-21085", "QNG-21100", "QNG-21109"),  # Bình Sơn
-    "QNG-STI": ("QNG-21181", "QNG-21196", "QNG-21205", "QNG-21220"),               # Sơn Tịnh
+    "QNG-STI": ("QNG-21181", "QNG-21196", "QNG-21205", "QNG-21220"),  # Sơn Tịnh
 }
 
-WARD_CODE = "QNG-21025"   # Phường Cẩm Thành
+WARD_CODE = "QNG-21025"  # Phường Cẩm Thành
 WARD_SLUG = "khoi-nghiep-phuong-cam-thanh-2026"
 WARD_OFFICER = ("canbo.camthanh@demo.quangngai.vn", "Trương Thị Đầu Mối")
 YOUTH_OFFICER = ("canbo.tinhdoan@demo.quangngai.vn", "Nguyễn Văn Thanh Niên")
@@ -58,11 +58,17 @@ def _link_demo_successions() -> None:
 
 
 def _officer(unit: OrgUnit, user, admin) -> None:
-    exists = db.session.scalar(select(UnitOfficer.id).where(UnitOfficer.org_unit_id == unit.id,
-                                                             UnitOfficer.user_id == user.id))
+    exists = db.session.scalar(
+        select(UnitOfficer.id).where(UnitOfficer.org_unit_id == unit.id, UnitOfficer.user_id == user.id)
+    )
     if exists is None:
-        unit_officers.appoint(unit, user.email, UnitOfficerRole.focal_point, by=admin,
-                              valid_from=max(unit.valid_from or date(2025, 7, 1), date(2025, 7, 1)))
+        unit_officers.appoint(
+            unit,
+            user.email,
+            UnitOfficerRole.focal_point,
+            by=admin,
+            valid_from=max(unit.valid_from or date(2025, 7, 1), date(2025, 7, 1)),
+        )
 
 
 def load_units(password_hash: str, admin, today: date | None = None) -> list[tuple[str, str]]:
@@ -87,14 +93,22 @@ def load_units(password_hash: str, admin, today: date | None = None) -> list[tup
         # The officer, not an administrator, creates and opens the ward's contest.
         unit_officers.forget_cache()
         competition = unit_officers.create_competition(
-            officer, ward, name="Cuộc thi Khởi nghiệp đổi mới sáng tạo phường Cẩm Thành năm 2026",
-            year=max(today.year, 2026), slug=WARD_SLUG, preset_name="district_commune")
-        competition.description = ("Cuộc thi do UBND phường Cẩm Thành tổ chức cho các đội trên địa bàn phường; "
-                                   "dự án xuất sắc được giới thiệu lên cuộc thi cấp tỉnh.")
+            officer,
+            ward,
+            name="Cuộc thi Khởi nghiệp đổi mới sáng tạo phường Cẩm Thành năm 2026",
+            year=max(today.year, 2026),
+            slug=WARD_SLUG,
+            preset_name="district_commune",
+        )
+        competition.description = (
+            "Cuộc thi do UBND phường Cẩm Thành tổ chức cho các đội trên địa bàn phường; "
+            "dự án xuất sắc được giới thiệu lên cuộc thi cấp tỉnh."
+        )
         opens = utcnow() - timedelta(days=7)
         competition.registration_opens_at = opens
-        competition.submission_deadline = datetime.combine(today + timedelta(days=45), datetime.min.time(),
-                                                           tzinfo=UTC) + timedelta(hours=10)
+        competition.submission_deadline = datetime.combine(
+            today + timedelta(days=45), datetime.min.time(), tzinfo=UTC
+        ) + timedelta(hours=10)
         competition.timeline = [TimelineItem(on=today + timedelta(days=60), label="Vòng chung kết cấp phường")]
         competitions.change_state(competition, CompetitionState.open)
     leader = _user(*WARD_TEAM_LEADER, password_hash)

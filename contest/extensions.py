@@ -68,6 +68,7 @@ def per_account() -> str:
 def upload_limit_message() -> str:
     from flask_babel import gettext as _
 
-    return _("Too many uploads from your account in a short time. The files already uploaded are kept; "
-             "please wait a while and try again.")
-
+    return _(
+        "Too many uploads from your account in a short time. The files already uploaded are kept; "
+        "please wait a while and try again."
+    )

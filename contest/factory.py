@@ -90,6 +90,7 @@ def _init_extensions(app: Flask) -> None:
         from flask_babel import refresh
 
         refresh()
+
     # Body limits and text checks: before anything reads the request (CSRF
     # reads the form) and before routes are added (the `int` converter).
     request_guard.install(app)
@@ -104,6 +105,7 @@ def _init_extensions(app: Flask) -> None:
 
         if "_user_id" not in session and request.cookies.get(app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
             current_user._get_current_object()
+
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
@@ -163,8 +165,23 @@ def _register_blueprints(app: Flask) -> None:
     from contest.views.units import bp as units_bp
     from contest.views.units import nav_links as unit_nav_links
 
-    for bp in (main_bp, auth_bp, account_bp, admin_bp, competitions_bp, manage_bp, secretariat_bp, teams_bp, entries_bp,
-               certificates_bp, followup_bp, reports_bp, reporting_bp, units_bp, nominations_bp):
+    for bp in (
+        main_bp,
+        auth_bp,
+        account_bp,
+        admin_bp,
+        competitions_bp,
+        manage_bp,
+        secretariat_bp,
+        teams_bp,
+        entries_bp,
+        certificates_bp,
+        followup_bp,
+        reports_bp,
+        reporting_bp,
+        units_bp,
+        nominations_bp,
+    ):
         app.register_blueprint(bp)
     signals.team_links.connect(team_links, app)
     signals.manage_links.connect(manage_links, app)
@@ -193,7 +210,9 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(exc):
-        return _error(400, "csrf", _("The form has expired or was sent from elsewhere. Please reload the page and try again."))
+        return _error(
+            400, "csrf", _("The form has expired or was sent from elsewhere. Please reload the page and try again.")
+        )
 
     @app.errorhandler(401)
     def _unauthorized(exc):
@@ -236,11 +255,12 @@ def _register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _helpers():
         # Links that packages built on `contest` add to its pages (contest.signals).
-        return {"current_locale": lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
-                "team_links": lambda team: signals.collect_lists(signals.team_links, team=team),
-                "manage_links": lambda competition: signals.collect_lists(signals.manage_links,
-                                                                          competition=competition),
-                "nav_links": lambda: signals.collect_lists(signals.nav_links)}
+        return {
+            "current_locale": lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+            "team_links": lambda team: signals.collect_lists(signals.team_links, team=team),
+            "manage_links": lambda competition: signals.collect_lists(signals.manage_links, competition=competition),
+            "nav_links": lambda: signals.collect_lists(signals.nav_links),
+        }
 
 
 def _register_cli(app: Flask) -> None:

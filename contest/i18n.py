@@ -28,6 +28,7 @@ def select_locale() -> str:
 # contest.numbers.plain_decimal's spelling. Documents with a fixed language (the
 # province's yearly report) use contest.numbers, which is pure.
 
+
 def format_number(value) -> str:
     """A whole number with the locale's grouping; a fraction is rounded to a whole number."""
     return format_decimal(value, format="#,##0")

@@ -25,9 +25,13 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: easy to ship and to grep by request id."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), "level": record.levelname,
-                 "logger": record.name, "request_id": getattr(record, "request_id", "-"),
-                 "message": record.getMessage()}
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", "-"),
+            "message": record.getMessage(),
+        }
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
@@ -36,8 +40,11 @@ class JsonFormatter(logging.Formatter):
 def install_request_logging(app: Flask) -> None:
     handler = logging.StreamHandler()
     handler.addFilter(RequestIdFilter())
-    handler.setFormatter(JsonFormatter() if app.config.get("LOG_JSON") else logging.Formatter(
-        "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonFormatter()
+        if app.config.get("LOG_JSON")
+        else logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
+    )
     app.logger.handlers = [handler]
     app.logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
     access_log = logging.getLogger("contest.access")

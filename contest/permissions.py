@@ -26,8 +26,11 @@ def _team(view_args):
     that the view's own `db.session.get(Team, ...)` would select the team again."""
     from contest.models import Team
 
-    team = db.session.get(Team, view_args.get("team_id"), options=[
-        joinedload(Team.competition), joinedload(Team.entry), joinedload(Team.members)])
+    team = db.session.get(
+        Team,
+        view_args.get("team_id"),
+        options=[joinedload(Team.competition), joinedload(Team.entry), joinedload(Team.members)],
+    )
     if team is None:
         abort(404)
     g.setdefault("access_teams", set()).add(team)

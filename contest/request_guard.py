@@ -63,6 +63,7 @@ def db_id(text: str) -> int:
 
 # -- what a route takes ------------------------------------------------------------
 
+
 def takes_json(max_bytes: int | None = None):
     """The view reads a JSON body of at most `max_bytes` (default MAX_JSON_REQUEST)."""
     return _takes("json", max_bytes)
@@ -75,7 +76,7 @@ def takes_upload(max_file_bytes: int):
 
 def _takes(kind: str, max_bytes: int | None):
     def decorator(view):
-        view.request_body = (kind, max_bytes)   # `access` and `wraps` carry it to the registered view
+        view.request_body = (kind, max_bytes)  # `access` and `wraps` carry it to the registered view
         return view
 
     return decorator
@@ -96,21 +97,26 @@ def body_rule(method: str, view) -> tuple[str, int]:
 
 # -- refused text --------------------------------------------------------------------
 
+
 class RefusedText(BadRequest):
     """A value the database cannot store, or JSON too deep to read: 400."""
 
     def __init__(self, reason: str):
         super().__init__()
-        self.reason = reason   # nul_character | broken_character | too_deep
+        self.reason = reason  # nul_character | broken_character | too_deep
 
     def message(self) -> str:
         if self.reason == "nul_character":
-            return _("The text contains an invisible control character (NUL) that cannot be saved. "
-                     "Delete it, or type the text again, and send it once more.")
+            return _(
+                "The text contains an invisible control character (NUL) that cannot be saved. "
+                "Delete it, or type the text again, and send it once more."
+            )
         if self.reason == "too_deep":
             return _("The data sent is nested too deeply to be read. Nothing was saved.")
-        return _("The text contains half of a character (for example half of an emoji) or bytes that are not "
-                 "text, which cannot be saved. Delete that character, or type the text again, and send it once more.")
+        return _(
+            "The text contains half of a character (for example half of an emoji) or bytes that are not "
+            "text, which cannot be saved. Delete that character, or type the text again, and send it once more."
+        )
 
 
 def check_text(value: str) -> None:
@@ -162,7 +168,7 @@ class _FormParser(FormDataParser):
             # Read only up to the request's limit (the stream is a LimitedStream).
             return stream, self.cls(_strict_pairs(stream.read())), self.cls()
         stream, form, files = super().parse(stream, mimetype, content_length, options)
-        _check_pairs(form.items(multi=True))   # multipart: Werkzeug already replaced bytes that are not UTF-8
+        _check_pairs(form.items(multi=True))  # multipart: Werkzeug already replaced bytes that are not UTF-8
         return stream, form, files
 
 
@@ -170,7 +176,7 @@ class GuardedRequest(Request):
     """Flask's request with the text checks where values are parsed."""
 
     form_data_parser_class = _FormParser
-    body_kind = "none"   # set per request by the guard, for the 413 message
+    body_kind = "none"  # set per request by the guard, for the 413 message
     _checked_json = None
 
     @cached_property
@@ -209,6 +215,7 @@ class DatabaseIntConverter(IntegerConverter):
 
 # -- installing ------------------------------------------------------------------------
 
+
 def install(app: Flask) -> None:
     """Call before any other `before_request` that may read the request, and
     before routes are added (the converter)."""
@@ -234,7 +241,7 @@ class _CappedInput(io.RawIOBase):
         # Werkzeug reads no further than the limit: look one byte beyond it.
         if self._seen == self._limit and self._stream.read(1):
             raise RequestEntityTooLarge()
-        buffer[:len(data)] = data
+        buffer[: len(data)] = data
         return len(data)
 
 
@@ -247,10 +254,10 @@ def guard_request():
     assert isinstance(req, GuardedRequest)  # noqa: S101 - install_request_guard sets the request class
     view = None if req.routing_exception is not None else current_app.view_functions.get(req.endpoint)
     kind, limit = body_rule(req.method, view)
-    req.max_content_length = limit   # Werkzeug cuts the stream at this many bytes
+    req.max_content_length = limit  # Werkzeug cuts the stream at this many bytes
     req.body_kind = kind
     if view is None:
-        return None   # 404/405: nothing will read the body
+        return None  # 404/405: nothing will read the body
     if _may_have_body(req):
         if limit == 0 or (req.content_length or 0) > limit:
             raise RequestEntityTooLarge()
@@ -264,7 +271,7 @@ def guard_request():
             if refusal is not None:
                 return refusal
     check_text(req.path)
-    req.args   # noqa: B018 - parsed (and checked) here, for every route
+    req.args  # noqa: B018 - parsed (and checked) here, for every route
     return None
 
 
@@ -272,12 +279,17 @@ def too_large_message() -> str:
     limit = request.max_content_length or 0
     kind = getattr(request, "body_kind", "none")
     if kind == "upload":
-        return _("The upload is larger than allowed (at most %(mb)d MB in one request). "
-                 "Nothing else was changed; go back and choose a smaller file.", mb=limit // MB)
+        return _(
+            "The upload is larger than allowed (at most %(mb)d MB in one request). "
+            "Nothing else was changed; go back and choose a smaller file.",
+            mb=limit // MB,
+        )
     if limit == 0:
         return _("This address does not take data in the body of a request. Nothing was read or saved.")
     size = f"{limit // MB} MB" if limit >= MB else f"{limit // 1024} KB"
     if kind == "json":
         return _("The data sent is larger than allowed (at most %(size)s). Nothing was saved.", size=size)
-    return _("The form is larger than allowed (at most %(size)s). Nothing was saved; "
-             "shorten the text and send it again.", size=size)
+    return _(
+        "The form is larger than allowed (at most %(size)s). Nothing was saved; shorten the text and send it again.",
+        size=size,
+    )

@@ -16,32 +16,50 @@ from flask import current_app
 
 _hooks = Namespace()
 
-demo_loading = _hooks.signal("demo-loading", doc="""\
+demo_loading = _hooks.signal(
+    "demo-loading",
+    doc="""\
 `flask demo` is loading the demo. Arguments: `password_hash` (str, the demo
 accounts' shared password hash). Returns: list of (label, e-mail) log-ins the
-receiver created, printed with the demo's.""")
+receiver created, printed with the demo's.""",
+)
 
-award_recipients = _hooks.signal("award-recipients", doc="""\
+award_recipients = _hooks.signal(
+    "award-recipients",
+    doc="""\
 Certificates of award are being issued. Arguments: `competition`
 (contest.models.Competition). Returns: list of
-contest.domain.certificates.Recipient, one per certificate to issue.""")
+contest.domain.certificates.Recipient, one per certificate to issue.""",
+)
 
-report_outcomes = _hooks.signal("report-outcomes", doc="""\
+report_outcomes = _hooks.signal(
+    "report-outcomes",
+    doc="""\
 The yearly report is counting what became of entries. Arguments:
 `competition_ids` (list[int]). Returns: contest.reports.figures.ContestOutcomes
-for those competitions (rounds, entries that reached a level, awards).""")
+for those competitions (rounds, entries that reached a level, awards).""",
+)
 
-team_links = _hooks.signal("team-links", doc="""\
+team_links = _hooks.signal(
+    "team-links",
+    doc="""\
 A team's page is shown. Arguments: `team` (contest.models.Team). Returns:
-list of (label, URL) buttons for that team.""")
+list of (label, URL) buttons for that team.""",
+)
 
-manage_links = _hooks.signal("manage-links", doc="""\
+manage_links = _hooks.signal(
+    "manage-links",
+    doc="""\
 A competition's management pages are shown. Arguments: `competition`.
-Returns: list of (label, URL) entries for their navigation.""")
+Returns: list of (label, URL) entries for their navigation.""",
+)
 
-nav_links = _hooks.signal("nav-links", doc="""\
+nav_links = _hooks.signal(
+    "nav-links",
+    doc="""\
 The site's navigation is shown to a signed-in person. No arguments. Returns:
-list of (label, URL) entries.""")
+list of (label, URL) entries.""",
+)
 
 
 def collect(signal: Signal, **arguments) -> list:

@@ -133,7 +133,7 @@ class LocalStorage:
             return
         for path in self.root.rglob("*"):
             name = path.relative_to(self.root).as_posix()
-            if path.is_file() and KEY_RE.fullmatch(name):   # not the ".tmp" of a crashed write
+            if path.is_file() and KEY_RE.fullmatch(name):  # not the ".tmp" of a crashed write
                 yield name
 
     def put(self, key: str, data: bytes) -> None:
@@ -173,7 +173,5 @@ def get_storage() -> Storage:
     storage = current_app.extensions.get("storage")
     if storage is None:
         # setdefault: if two threads race here, both end up with the same instance
-        storage = current_app.extensions.setdefault(
-            "storage", LocalStorage(current_app.config["UPLOAD_FOLDER"])
-        )
+        storage = current_app.extensions.setdefault("storage", LocalStorage(current_app.config["UPLOAD_FOLDER"]))
     return storage

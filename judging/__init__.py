@@ -34,6 +34,7 @@ def init_app(app) -> None:
 
 # Receivers of contest.signals (see there for what each gets and returns).
 
+
 def _demo(_app, password_hash: str) -> list[tuple[str, str]]:
     from judging.demo import load_judging_demo
 
@@ -63,6 +64,8 @@ def _manage_links(_app, competition) -> list[tuple[str, str]]:
     from flask import url_for
     from flask_babel import gettext as _
 
-    return [(_("Judging"), url_for("organize.index", slug=competition.slug)),
-            (_("Awards"), url_for("results_admin.awards_page", slug=competition.slug)),
-            (_("Publication"), url_for("results_admin.publish", slug=competition.slug))]
+    return [
+        (_("Judging"), url_for("organize.index", slug=competition.slug)),
+        (_("Awards"), url_for("results_admin.awards_page", slug=competition.slug)),
+        (_("Publication"), url_for("results_admin.publish", slug=competition.slug)),
+    ]

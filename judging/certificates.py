@@ -8,6 +8,16 @@ from judging.domain.awards import awards_of
 
 def award_recipients(competition) -> list[Recipient]:
     """Every member of every awarded team, with the award's name."""
-    return [Recipient(member.full_name, award.entry.team.name, award.entry.title, award.tier.name,
-                      award.entry_id, award.entry.team_id, member.id)
-            for award in awards_of(competition) for member in award.entry.team.members]
+    return [
+        Recipient(
+            member.full_name,
+            award.entry.team.name,
+            award.entry.title,
+            award.tier.name,
+            award.entry_id,
+            award.entry.team_id,
+            member.id,
+        )
+        for award in awards_of(competition)
+        for member in award.entry.team.members
+    ]

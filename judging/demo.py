@@ -44,14 +44,22 @@ def _panel(competition, password_hash: str) -> list[Judge]:
     for i, (email, name, organisation) in enumerate(JUDGES):
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
-            user = User(email=email, full_name=name, password_hash=password_hash, email_verified_at=utcnow(),
-                        locale="vi")
+            user = User(
+                email=email, full_name=name, password_hash=password_hash, email_verified_at=utcnow(), locale="vi"
+            )
             db.session.add(user)
             db.session.flush()
-        fields = [f.id for f in competition.fields[i % len(competition.fields)::len(JUDGES)]] or \
-            [competition.fields[0].id]
-        judge = Judge(competition_id=competition.id, user_id=user.id, organisation=organisation, field_ids=fields,
-                      invited_at=utcnow(), accepted_at=utcnow())
+        fields = [f.id for f in competition.fields[i % len(competition.fields) :: len(JUDGES)]] or [
+            competition.fields[0].id
+        ]
+        judge = Judge(
+            competition_id=competition.id,
+            user_id=user.id,
+            organisation=organisation,
+            field_ids=fields,
+            invited_at=utcnow(),
+            accepted_at=utcnow(),
+        )
         db.session.add(judge)
         panel.append(judge)
     db.session.commit()
@@ -59,8 +67,9 @@ def _panel(competition, password_hash: str) -> list[Judge]:
 
 
 def _round(competition, name, mode, source, rubric, per_entry) -> Round:
-    round_ = rounds.create_round(competition, name=name, mode=mode, entry_source=source, rubric=rubric,
-                                 judges_per_entry=per_entry)
+    round_ = rounds.create_round(
+        competition, name=name, mode=mode, entry_source=source, rubric=rubric, judges_per_entry=per_entry
+    )
     rounds.refresh_entries(round_)
     db.session.commit()
     assignment.apply(round_, assignment.preview(round_))
@@ -79,9 +88,18 @@ def _score(round_, panel, rnd, share: float, submit_every: int = 1) -> None:
         for criterion in round_.rubric.criteria:
             steps = int(criterion.max_points / criterion.step)
             level = min(1.0, max(0.0, quality[entry_id] + rnd.uniform(-0.12, 0.12)))
-            apply_change(round_.id, entry_id, judge.user_id,
-                         Change(f"demo-{round_.id}-{judge_id}-{entry_id}-{criterion.id}", criterion.id,
-                                criterion.step * round(steps * level), None, "demo"))
+            apply_change(
+                round_.id,
+                entry_id,
+                judge.user_id,
+                Change(
+                    f"demo-{round_.id}-{judge_id}-{entry_id}-{criterion.id}",
+                    criterion.id,
+                    criterion.step * round(steps * level),
+                    None,
+                    "demo",
+                ),
+            )
         if n % submit_every == 0:
             submit_sheet(round_.id, entry_id, judge.user_id)
 
@@ -93,8 +111,9 @@ def _current(password_hash: str) -> None:
     panel = _panel(competition, password_hash)
     # The university lecturer shares a school with the student teams: proposals to check.
     judges.propose_conflicts(competition)
-    some_entry = db.session.scalars(select(Entry).where(Entry.competition_id == competition.id,
-                                                        Entry.code.is_not(None)).order_by(Entry.code)).first()
+    some_entry = db.session.scalars(
+        select(Entry).where(Entry.competition_id == competition.id, Entry.code.is_not(None)).order_by(Entry.code)
+    ).first()
     assert some_entry is not None  # noqa: S101 - the demo has just submitted entries
     judges.declare_conflict(panel[3], some_entry, "Người nhà của tôi là thành viên của đội")
     rubric = create_from_preset(competition.id, "provincial_100", "Thang điểm 100 (cấp tỉnh)")
@@ -121,8 +140,14 @@ def _finished(password_hash: str) -> None:
     awards.ensure_default_tiers(competition)
     awards.propose(competition, snapshot)
     sponsor = awards.add_tier(competition, "Giải đặc biệt của nhà tài trợ", 1, 15_000_000, special=True)
-    best_student = next((e for e in db.session.scalars(select(Entry).where(Entry.competition_id == competition.id))
-                         if e.team.organisation), None)
+    best_student = next(
+        (
+            e
+            for e in db.session.scalars(select(Entry).where(Entry.competition_id == competition.id))
+            if e.team.organisation
+        ),
+        None,
+    )
     if best_student is not None:
         awards.give(sponsor, best_student, None)
     publication.publish(competition, snapshot, utcnow() - timedelta(days=30), None, feedback_released=True)
@@ -137,8 +162,14 @@ def advance_to_final(competition, first: Round, rubric, *, top_n: int, judges_pe
     the frozen first round and open a live final with those entries."""
     advancement.set_rule(first, top_n=top_n, min_total=50, no_zero=True)
     chosen = {c.standing["entry"] for rows in advancement.preview(first).values() for c in rows if c.qualifies}
-    final = rounds.create_round(competition, name="Chung kết", mode=RoundMode.pitch,
-                                entry_source=EntrySource.advanced, rubric=rubric, judges_per_entry=judges_per_entry)
+    final = rounds.create_round(
+        competition,
+        name="Chung kết",
+        mode=RoundMode.pitch,
+        entry_source=EntrySource.advanced,
+        rubric=rubric,
+        judges_per_entry=judges_per_entry,
+    )
     db.session.commit()
     advancement.apply(first, chosen, None)
     db.session.commit()

@@ -26,8 +26,12 @@ from judging.domain.rubrics import create_from_preset
 from judging.models import EntrySource, Round, RoundMode
 
 # District and youth contests give smaller prizes than the provincial defaults.
-SMALL_TIERS = (("Giải Nhất", 1, 10_000_000), ("Giải Nhì", 1, 7_000_000), ("Giải Ba", 1, 5_000_000),
-               ("Giải Khuyến khích", 1, 2_000_000))
+SMALL_TIERS = (
+    ("Giải Nhất", 1, 10_000_000),
+    ("Giải Nhì", 1, 7_000_000),
+    ("Giải Ba", 1, 5_000_000),
+    ("Giải Khuyến khích", 1, 2_000_000),
+)
 WOMEN_PRIZE = ("Giải dự án do phụ nữ làm chủ (Hội Liên hiệp Phụ nữ tỉnh)", 10_000_000)
 
 
@@ -48,8 +52,13 @@ def _judge(competition, spec: HistorySpec, password_hash: str) -> None:
     else:
         rubric = create_from_preset(competition.id, "provincial_100", "Thang điểm 100 (cấp tỉnh)")
     # Projects that later did well were, on the whole, the stronger ones.
-    followed = set(db.session.scalars(select(ProjectOutcome.entry_id).join(Entry, Entry.id == ProjectOutcome.entry_id)
-                                      .where(Entry.competition_id == competition.id)))
+    followed = set(
+        db.session.scalars(
+            select(ProjectOutcome.entry_id)
+            .join(Entry, Entry.id == ProjectOutcome.entry_id)
+            .where(Entry.competition_id == competition.id)
+        )
+    )
     quality: dict[int, float] = {}
     first = _round(competition, "Sơ khảo", RoundMode.dossier, EntrySource.all_valid, rubric, 3)
     for re in sorted(first.entries, key=lambda re: re.entry_id):
@@ -57,8 +66,7 @@ def _judge(competition, spec: HistorySpec, password_hash: str) -> None:
     _paper_scores(first, rnd, quality)
     rounds.lock_round(first)
     results.freeze(first, None)
-    final = advance_to_final(competition, first, rubric, top_n=spec.finalists_per_board,
-                             judges_per_entry=len(panel))
+    final = advance_to_final(competition, first, rubric, top_n=spec.finalists_per_board, judges_per_entry=len(panel))
     _paper_scores(final, rnd, quality)
     rounds.lock_round(final)
     snapshot = results.freeze(final, None)
@@ -73,14 +81,18 @@ def _judge(competition, spec: HistorySpec, password_hash: str) -> None:
         if best_woman is not None:
             name, prize = WOMEN_PRIZE
             awards.give(awards.add_tier(competition, name, 1, prize, special=True), best_woman, None)
-    announced = datetime.combine(spec.final_on, time(11, 0), tzinfo=UTC)   # 18:00 in Quảng Ngãi
+    announced = datetime.combine(spec.final_on, time(11, 0), tzinfo=UTC)  # 18:00 in Quảng Ngãi
     publication.publish(competition, snapshot, announced, None, feedback_released=True)
     # Those years' mails (who went on, the results) went out at the time.
     db.session.flush()
-    db.session.execute(update(OutboxMessage).where(OutboxMessage.id > last_mail,
-                                                   OutboxMessage.status == OutboxStatus.pending)
-                       .values(status=OutboxStatus.sent, attempts=1, created_at=announced, next_attempt_at=announced,
-                               sent_at=announced), execution_options={"synchronize_session": False})
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id > last_mail, OutboxMessage.status == OutboxStatus.pending)
+        .values(
+            status=OutboxStatus.sent, attempts=1, created_at=announced, next_attempt_at=announced, sent_at=announced
+        ),
+        execution_options={"synchronize_session": False},
+    )
     db.session.commit()
 
 
@@ -88,8 +100,11 @@ def _paper_scores(round_: Round, rnd: random.Random, quality: dict[int, float]) 
     """Every assigned sheet, typed in from paper: the same import the secretariat uses."""
     criteria = list(round_.rubric.criteria)
     emails = {j.id: j.user.email for j in judges_of(round_.competition)}
-    codes: dict[int, str | None] = dict(db.session.execute(select(Entry.id, Entry.code).where(
-        Entry.id.in_([re.entry_id for re in round_.entries]))).tuples().all())
+    codes: dict[int, str | None] = dict(
+        db.session.execute(select(Entry.id, Entry.code).where(Entry.id.in_([re.entry_id for re in round_.entries])))
+        .tuples()
+        .all()
+    )
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["judge_email", "entry_code", "criterion", "score"])
@@ -97,8 +112,7 @@ def _paper_scores(round_: Round, rnd: random.Random, quality: dict[int, float]) 
         for criterion in criteria:
             steps = int(criterion.max_points / criterion.step)
             level = min(1.0, max(0.1, quality[entry_id] + rnd.uniform(-0.12, 0.12)))
-            writer.writerow([emails[judge_id], codes[entry_id], criterion.name,
-                             criterion.step * round(steps * level)])
+            writer.writerow([emails[judge_id], codes[entry_id], criterion.name, criterion.step * round(steps * level)])
     # The import looks each score up before writing it; nothing it writes is read back before
     # its own flush of each new sheet, so flushing before every look-up only costs time.
     with db.session.no_autoflush:

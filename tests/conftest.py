@@ -146,6 +146,7 @@ def client(app):
 
 # -- SMTP -------------------------------------------------------------------
 
+
 @dataclass
 class SmtpServer:
     host: str

@@ -17,8 +17,15 @@ PASSWORD = "mat-khau-dung-1"
 _seq = itertools.count(1)
 
 
-def make_user(email: str | None = None, *, name: str = "Nguyễn Văn An", admin: bool = False,
-              verified: bool = True, password: str = PASSWORD, locale: str = "vi") -> User:
+def make_user(
+    email: str | None = None,
+    *,
+    name: str = "Nguyễn Văn An",
+    admin: bool = False,
+    verified: bool = True,
+    password: str = PASSWORD,
+    locale: str = "vi",
+) -> User:
     user = User(
         email=(email or f"user{next(_seq)}@example.vn").lower(),
         full_name=name,
@@ -32,8 +39,15 @@ def make_user(email: str | None = None, *, name: str = "Nguyễn Văn An", admin
     return user
 
 
-def make_unit(code: str, name: str = "Đơn vị", kind: OrgUnitKind = OrgUnitKind.district, parent=None,
-              successors=(), successor=None, **kw) -> OrgUnit:
+def make_unit(
+    code: str,
+    name: str = "Đơn vị",
+    kind: OrgUnitKind = OrgUnitKind.district,
+    parent=None,
+    successors=(),
+    successor=None,
+    **kw,
+) -> OrgUnit:
     """A unit; `successors` (or one `successor`): the units that took it over
     (dated the day each began)."""
     successors = [*successors, *([successor] if successor is not None else [])]
@@ -67,8 +81,16 @@ def csrf_token(client, path: str) -> str:
     return match.group(1)
 
 
-def make_competition(slug: str = "khoi-nghiep-2026", *, preset: str = "provincial", open_: bool = True,
-                     deadline_in_days: int = 30, unit=None, year: int = 2026, **settings):
+def make_competition(
+    slug: str = "khoi-nghiep-2026",
+    *,
+    preset: str = "provincial",
+    open_: bool = True,
+    deadline_in_days: int = 30,
+    unit=None,
+    year: int = 2026,
+    **settings,
+):
     from datetime import timedelta
 
     from contest.domain.competitions import create_competition
@@ -85,8 +107,16 @@ def make_competition(slug: str = "khoi-nghiep-2026", *, preset: str = "provincia
     return competition
 
 
-def make_team(competition, leader=None, *, name: str | None = None, members: int = 0, leader_gender=None,
-              student: bool = False, org_unit=None):
+def make_team(
+    competition,
+    leader=None,
+    *,
+    name: str | None = None,
+    members: int = 0,
+    leader_gender=None,
+    student: bool = False,
+    org_unit=None,
+):
     from datetime import date
 
     from contest.domain.teams import MemberDetails, add_member, create_team
@@ -94,12 +124,20 @@ def make_team(competition, leader=None, *, name: str | None = None, members: int
     leader = leader or make_user()
     if org_unit is None and competition.restrict_to_unit:
         org_unit = competition.org_unit
-    team = create_team(competition, leader, name=name or f"Đội {next(_seq)}", organisation=None, org_unit=org_unit,
-                       leader_details=MemberDetails(full_name=leader.full_name, gender=leader_gender,
-                                                    date_of_birth=date(1998, 5, 17), is_student=student))
+    team = create_team(
+        competition,
+        leader,
+        name=name or f"Đội {next(_seq)}",
+        organisation=None,
+        org_unit=org_unit,
+        leader_details=MemberDetails(
+            full_name=leader.full_name, gender=leader_gender, date_of_birth=date(1998, 5, 17), is_student=student
+        ),
+    )
     for i in range(members):
-        add_member(team, MemberDetails(full_name=f"Thành viên {i + 1}", date_of_birth=date(2000, 1, 1 + i),
-                                       is_student=student))
+        add_member(
+            team, MemberDetails(full_name=f"Thành viên {i + 1}", date_of_birth=date(2000, 1, 1 + i), is_student=student)
+        )
     return team
 
 
@@ -123,11 +161,20 @@ def fill_entry(team, user=None):
 
     entry = get_or_create_entry(team)
     competition = team.competition
-    save_draft(entry, {
-        "board": competition.boards[0].id, "field": competition.fields[0].id, "title": "Tỏi đen Lý Sơn",
-        "summary": "Tóm tắt", "problem": "Vấn đề", "solution": "Giải pháp", "customers_market": "Khách hàng",
-        "business_model": "Mô hình", "stage": "idea",
-    })
+    save_draft(
+        entry,
+        {
+            "board": competition.boards[0].id,
+            "field": competition.fields[0].id,
+            "title": "Tỏi đen Lý Sơn",
+            "summary": "Tóm tắt",
+            "problem": "Vấn đề",
+            "solution": "Giải pháp",
+            "customers_market": "Khách hàng",
+            "business_model": "Mô hình",
+            "stage": "idea",
+        },
+    )
     user = user or team.leader
     add_attachment(entry, AttachmentKind.pitch_deck, "deck.pdf", pdf_bytes(), user)
     add_attachment(entry, AttachmentKind.description, "thuyet-minh.pdf", pdf_bytes("Thuyết minh"), user)
@@ -137,12 +184,19 @@ def fill_entry(team, user=None):
 
 # -- judging ------------------------------------------------------------------
 
+
 def make_judge(competition, user=None, *, organisation=None, field_ids=(), accepted=True):
     from judging.models import Judge
 
     user = user or make_user(name="Giám khảo Trần Minh")
-    judge = Judge(competition_id=competition.id, user_id=user.id, organisation=organisation,
-                  field_ids=list(field_ids), invited_at=utcnow(), accepted_at=utcnow() if accepted else None)
+    judge = Judge(
+        competition_id=competition.id,
+        user_id=user.id,
+        organisation=organisation,
+        field_ids=list(field_ids),
+        invited_at=utcnow(),
+        accepted_at=utcnow() if accepted else None,
+    )
     db.session.add(judge)
     db.session.commit()
     return judge
@@ -160,24 +214,42 @@ def make_valid_entry(competition, **team_kw):
     return entry
 
 
-def make_round(competition, entries, judges, *, preset="provincial_100", state="open", assign_all=True,
-               name="Sơ khảo", mode="dossier", blind=False):
+def make_round(
+    competition,
+    entries,
+    judges,
+    *,
+    preset="provincial_100",
+    state="open",
+    assign_all=True,
+    name="Sơ khảo",
+    mode="dossier",
+    blind=False,
+):
     """A round with the given entries; every judge assigned to every entry unless told otherwise."""
     from judging.domain.rounds import create_round
     from judging.domain.rubrics import create_from_preset
     from judging.models import Assignment, EntrySource, RoundEntry, RoundMode, RoundState
 
     rubric = create_from_preset(competition.id, preset, f"Thang điểm {next(_seq)}")
-    round_ = create_round(competition, name=name, mode=RoundMode(mode), entry_source=EntrySource.all_valid,
-                          rubric=rubric, judges_per_entry=max(1, len(judges)), blind=blind)
+    round_ = create_round(
+        competition,
+        name=name,
+        mode=RoundMode(mode),
+        entry_source=EntrySource.all_valid,
+        rubric=rubric,
+        judges_per_entry=max(1, len(judges)),
+        blind=blind,
+    )
     for entry in entries:
         round_.entries.append(RoundEntry(entry_id=entry.id))
     db.session.flush()
     if assign_all:
         for judge in judges:
             for entry in entries:
-                db.session.add(Assignment(round_id=round_.id, judge_id=judge.id, entry_id=entry.id,
-                                          created_at=utcnow()))
+                db.session.add(
+                    Assignment(round_id=round_.id, judge_id=judge.id, entry_id=entry.id, created_at=utcnow())
+                )
     round_.state = RoundState(state)
     db.session.commit()
     return round_
@@ -200,6 +272,7 @@ def recorded_statements(database):
 
 # -- request bodies -----------------------------------------------------------
 
+
 class CountingBody(io.RawIOBase):
     """A request body of `size` bytes, made as they are read; counts what the app reads."""
 
@@ -219,7 +292,7 @@ class CountingBody(io.RawIOBase):
 def send_body(client, method, url, body: CountingBody, content_type, *, chunked=False, headers=None):
     headers = dict(headers or {})
     environ = {"wsgi.input": body}
-    if chunked:   # no length: the server ends the stream (gunicorn does), the app must cut it
+    if chunked:  # no length: the server ends the stream (gunicorn does), the app must cut it
         headers["Transfer-Encoding"] = "chunked"
         environ["wsgi.input_terminated"] = True
     else:
@@ -228,6 +301,7 @@ def send_body(client, method, url, body: CountingBody, content_type, *, chunked=
 
 
 # -- between levels -------------------------------------------------------------
+
 
 def announce_results(app, competition, entries, when=None):
     """Score, freeze and publish a round of `entries`: entries[0] wins Giải Nhất,
@@ -243,8 +317,12 @@ def announce_results(app, competition, entries, when=None):
     with app.test_request_context():
         for n, entry in enumerate(entries):
             for c in round_.rubric.criteria:
-                apply_change(round_.id, entry.id, judge.user_id, Change(f"{entry.id}-{c.id}", c.id,
-                                                                        max(c.max_points - n, 0), None, None))
+                apply_change(
+                    round_.id,
+                    entry.id,
+                    judge.user_id,
+                    Change(f"{entry.id}-{c.id}", c.id, max(c.max_points - n, 0), None, None),
+                )
             submit_sheet(round_.id, entry.id, judge.user_id)
         round_.state = RoundState.locked
         snapshot = results.freeze(round_, None)
@@ -260,7 +338,9 @@ def province_tree():
     from contest.models import OrgUnitKind
 
     province = make_unit("P-QNG", "Tỉnh Quảng Ngãi", OrgUnitKind.province)
-    return {"province": province,
-            "department": make_unit("P-KHCN", "Sở Khoa học và Công nghệ", OrgUnitKind.department, parent=province),
-            "commune": make_unit("P-LSO", "Đặc khu Lý Sơn", OrgUnitKind.commune, parent=province),
-            "other_commune": make_unit("P-TPH", "Phường Cẩm Thành", OrgUnitKind.commune, parent=province)}
+    return {
+        "province": province,
+        "department": make_unit("P-KHCN", "Sở Khoa học và Công nghệ", OrgUnitKind.department, parent=province),
+        "commune": make_unit("P-LSO", "Đặc khu Lý Sơn", OrgUnitKind.commune, parent=province),
+        "other_commune": make_unit("P-TPH", "Phường Cẩm Thành", OrgUnitKind.commune, parent=province),
+    }

@@ -31,9 +31,25 @@ OTHER_UNIT_OFFICER = "officer of competition B's unit"
 PARENT_UNIT_OFFICER = "officer of the province above A's unit"
 # An officer of A's unit, signed in, whose account an administrator then deactivates.
 DEACTIVATED_OFFICER = "officer of A's unit, deactivated after signing in"
-ROLES = [ANON, USER, LEADER, MEMBER, OTHER_TEAM, SECRETARIAT, OTHER_SECRETARIAT, ORGANIZER, OTHER_ORGANIZER,
-         JUDGE, OTHER_JUDGE, CONFLICTED_JUDGE, UNIT_OFFICER, OTHER_UNIT_OFFICER, PARENT_UNIT_OFFICER,
-         DEACTIVATED_OFFICER, ADMIN]
+ROLES = [
+    ANON,
+    USER,
+    LEADER,
+    MEMBER,
+    OTHER_TEAM,
+    SECRETARIAT,
+    OTHER_SECRETARIAT,
+    ORGANIZER,
+    OTHER_ORGANIZER,
+    JUDGE,
+    OTHER_JUDGE,
+    CONFLICTED_JUDGE,
+    UNIT_OFFICER,
+    OTHER_UNIT_OFFICER,
+    PARENT_UNIT_OFFICER,
+    DEACTIVATED_OFFICER,
+    ADMIN,
+]
 
 EVERYONE = set(ROLES)
 # The deactivated officer is refused at once, like a visitor who never signed in.
@@ -54,8 +70,16 @@ JUDGES = {JUDGE}
 # A conflicted, unassigned judge still sits on the panel: their (empty) queue, the
 # pitch timer, their own paper sheet and declaring conflicts; never the entry itself.
 PANEL = JUDGES | {CONFLICTED_JUDGE}
-REPORT_READERS = {ORGANIZER, OTHER_ORGANIZER, SECRETARIAT, OTHER_SECRETARIAT, UNIT_OFFICER, OTHER_UNIT_OFFICER,
-                  PARENT_UNIT_OFFICER, ADMIN}
+REPORT_READERS = {
+    ORGANIZER,
+    OTHER_ORGANIZER,
+    SECRETARIAT,
+    OTHER_SECRETARIAT,
+    UNIT_OFFICER,
+    OTHER_UNIT_OFFICER,
+    PARENT_UNIT_OFFICER,
+    ADMIN,
+}
 
 TABLE: dict[str, set[str]] = {
     "main.index": EVERYONE,
@@ -153,21 +177,57 @@ TABLE: dict[str, set[str]] = {
     "judge.service_worker": EVERYONE,
     "judge.offline_page": EVERYONE,
     # judging: organizers
-    **{f"organize.{name}": ORGANIZERS for name in (
-        "index", "create_rubric", "create_round", "round", "refresh_entries", "apply_assignment", "add_pair",
-        "remove_pair", "open_round", "lock", "remind", "pitch_order", "timer", "projector_control", "judges",
-        "propose_conflicts", "decide_conflict", "paper_sheet", "set_chair")},
+    **{
+        f"organize.{name}": ORGANIZERS
+        for name in (
+            "index",
+            "create_rubric",
+            "create_round",
+            "round",
+            "refresh_entries",
+            "apply_assignment",
+            "add_pair",
+            "remove_pair",
+            "open_round",
+            "lock",
+            "remind",
+            "pitch_order",
+            "timer",
+            "projector_control",
+            "judges",
+            "propose_conflicts",
+            "decide_conflict",
+            "paper_sheet",
+            "set_chair",
+        )
+    },
     # results
-    **{f"results_admin.{name}": ORGANIZERS for name in (
-        "round_results", "set_method", "chair_order", "freeze", "diagnostics", "advance", "awards_page", "publish", "ceremony",
-        "export_standings", "export_sheets", "round_record")},
+    **{
+        f"results_admin.{name}": ORGANIZERS
+        for name in (
+            "round_results",
+            "set_method",
+            "chair_order",
+            "freeze",
+            "diagnostics",
+            "advance",
+            "awards_page",
+            "publish",
+            "ceremony",
+            "export_standings",
+            "export_sheets",
+            "round_record",
+        )
+    },
     "results.public_results": EVERYONE,
     "results.public_results_json": EVERYONE,
     "results.feedback": TEAM,
     # certificates
     "certificates.verify": EVERYONE,
-    **{f"certificates.{name}": ORGANIZERS for name in (
-        "index", "edit_template", "preview", "batch_status", "batch_download", "download", "correct")},
+    **{
+        f"certificates.{name}": ORGANIZERS
+        for name in ("index", "edit_template", "preview", "batch_status", "batch_download", "download", "correct")
+    },
     "certificates.team_download": TEAM,
     # reports: whoever organizes or checks any competition sees the competitions they hold a role in
     "reports.dashboard": REPORT_READERS,
@@ -235,19 +295,31 @@ def build_world(db) -> World:
     users = {role: make_user(f"{i}@vai-tro.vn") for i, role in enumerate(ROLES) if role != ANON}
     users[ADMIN].platform_role = users[ADMIN].platform_role.admin
     officers = {}
-    for role, unit in ((UNIT_OFFICER, ward_a), (OTHER_UNIT_OFFICER, ward_b), (PARENT_UNIT_OFFICER, province),
-                       (DEACTIVATED_OFFICER, ward_a)):
-        officers[role] = UnitOfficer(org_unit=unit, user=users[role], role=UnitOfficerRole.focal_point,
-                                     valid_from=date(2025, 7, 1), granted_at=utcnow())
+    for role, unit in (
+        (UNIT_OFFICER, ward_a),
+        (OTHER_UNIT_OFFICER, ward_b),
+        (PARENT_UNIT_OFFICER, province),
+        (DEACTIVATED_OFFICER, ward_a),
+    ):
+        officers[role] = UnitOfficer(
+            org_unit=unit,
+            user=users[role],
+            role=UnitOfficerRole.focal_point,
+            valid_from=date(2025, 7, 1),
+            granted_at=utcnow(),
+        )
         db.session.add(officers[role])
-    for user, competition, role in ((users[ORGANIZER], comp_a, CompetitionRoleKind.organizer),
-                                    (users[SECRETARIAT], comp_a, CompetitionRoleKind.secretariat),
-                                    (users[OTHER_ORGANIZER], comp_b, CompetitionRoleKind.organizer),
-                                    (users[OTHER_SECRETARIAT], comp_b, CompetitionRoleKind.secretariat)):
+    for user, competition, role in (
+        (users[ORGANIZER], comp_a, CompetitionRoleKind.organizer),
+        (users[SECRETARIAT], comp_a, CompetitionRoleKind.secretariat),
+        (users[OTHER_ORGANIZER], comp_b, CompetitionRoleKind.organizer),
+        (users[OTHER_SECRETARIAT], comp_b, CompetitionRoleKind.secretariat),
+    ):
         db.session.add(CompetitionRole(competition_id=competition.id, user_id=user.id, role=role, granted_at=utcnow()))
     throwaway = make_user("bo-di@vai-tro.vn")
-    grant = CompetitionRole(competition_id=comp_a.id, user_id=throwaway.id, role=CompetitionRoleKind.secretariat,
-                            granted_at=utcnow())
+    grant = CompetitionRole(
+        competition_id=comp_a.id, user_id=throwaway.id, role=CompetitionRoleKind.secretariat, granted_at=utcnow()
+    )
     db.session.add(grant)
     db.session.commit()
 
@@ -261,8 +333,15 @@ def build_world(db) -> World:
     submit(entry, users[LEADER])
     from contest.models import Attachment, AttachmentKind
 
-    image = Attachment(entry=entry, kind=AttachmentKind.image, filename="a.png", storage_key=entry.attachments[0].storage_key,
-                       content_type="image/png", size=1, sha256="0" * 64)
+    image = Attachment(
+        entry=entry,
+        kind=AttachmentKind.image,
+        filename="a.png",
+        storage_key=entry.attachments[0].storage_key,
+        content_type="image/png",
+        size=1,
+        sha256="0" * 64,
+    )
     entry.gallery_opt_in = True
     db.session.add(image)
     db.session.commit()
@@ -272,11 +351,22 @@ def build_world(db) -> World:
     db.session.add(nomination)
     db.session.commit()
     judging = build_judging(db, comp_a, comp_b, entry, users)
-    args = {**judging, "slug": comp_a.slug, "team_id": team.id, "entry_id": entry.id, "member_id": extra.id,
-            "attachment_id": entry.attachments[0].id, "role_id": grant.id, "unit_id": ward_a.id,
-            "officer_id": officers[UNIT_OFFICER].id, "user_id": throwaway.id,
-            "token": "not-a-real-token", "year": 2026, "nomination_id": nomination.id,
-            "indicator": "projects_supported"}
+    args = {
+        **judging,
+        "slug": comp_a.slug,
+        "team_id": team.id,
+        "entry_id": entry.id,
+        "member_id": extra.id,
+        "attachment_id": entry.attachments[0].id,
+        "role_id": grant.id,
+        "unit_id": ward_a.id,
+        "officer_id": officers[UNIT_OFFICER].id,
+        "user_id": throwaway.id,
+        "token": "not-a-real-token",
+        "year": 2026,
+        "nomination_id": nomination.id,
+        "indicator": "projects_supported",
+    }
     return World(users=users, args=args)
 
 
@@ -300,32 +390,67 @@ def build_judging(db, comp_a, comp_b, entry, users) -> dict:
     entry.validity = EntryValidity.valid
     judges = {}
     for role, competition in ((JUDGE, comp_a), (OTHER_JUDGE, comp_b)):
-        judges[role] = Judge(competition_id=competition.id, user_id=users[role].id, invited_at=utcnow(),
-                             accepted_at=utcnow(), field_ids=[])
+        judges[role] = Judge(
+            competition_id=competition.id,
+            user_id=users[role].id,
+            invited_at=utcnow(),
+            accepted_at=utcnow(),
+            field_ids=[],
+        )
         db.session.add(judges[role])
     rubric = create_from_preset(comp_a.id, "provincial_100", "Thang điểm 100")
-    round_ = create_round(comp_a, name="Sơ khảo", mode=RoundMode.pitch, entry_source=EntrySource.all_valid,
-                          rubric=rubric, judges_per_entry=1)
+    round_ = create_round(
+        comp_a,
+        name="Sơ khảo",
+        mode=RoundMode.pitch,
+        entry_source=EntrySource.all_valid,
+        rubric=rubric,
+        judges_per_entry=1,
+    )
     round_.entries.append(RoundEntry(entry_id=entry.id))
     db.session.flush()
     db.session.add(Assignment(round_id=round_.id, judge_id=judges[JUDGE].id, entry_id=entry.id, created_at=utcnow()))
     round_.state = RoundState.open
-    spare = Judge(competition_id=comp_a.id, user_id=make_user("du-bi@vai-tro.vn").id, invited_at=utcnow(),
-                  field_ids=[])
+    spare = Judge(competition_id=comp_a.id, user_id=make_user("du-bi@vai-tro.vn").id, invited_at=utcnow(), field_ids=[])
     db.session.add(spare)
     db.session.flush()
-    conflicted = Judge(competition_id=comp_a.id, user_id=users[CONFLICTED_JUDGE].id, invited_at=utcnow(),
-                       accepted_at=utcnow(), field_ids=[])
+    conflicted = Judge(
+        competition_id=comp_a.id,
+        user_id=users[CONFLICTED_JUDGE].id,
+        invited_at=utcnow(),
+        accepted_at=utcnow(),
+        field_ids=[],
+    )
     db.session.add(conflicted)
     db.session.flush()
-    db.session.add(Conflict(judge_id=conflicted.id, entry_id=entry.id, source=ConflictSource.declared,
-                            status=ConflictStatus.confirmed, reason="Giảng viên hướng dẫn của đội", created_at=utcnow()))
-    conflict = Conflict(judge_id=spare.id, entry_id=entry.id, source=ConflictSource.proposed,
-                        status=ConflictStatus.pending, reason="Cùng trường", created_at=utcnow())
+    db.session.add(
+        Conflict(
+            judge_id=conflicted.id,
+            entry_id=entry.id,
+            source=ConflictSource.declared,
+            status=ConflictStatus.confirmed,
+            reason="Giảng viên hướng dẫn của đội",
+            created_at=utcnow(),
+        )
+    )
+    conflict = Conflict(
+        judge_id=spare.id,
+        entry_id=entry.id,
+        source=ConflictSource.proposed,
+        status=ConflictStatus.pending,
+        reason="Cùng trường",
+        created_at=utcnow(),
+    )
     db.session.add(conflict)
     db.session.commit()
-    return {"round_id": round_.id, "judge_id": judges[JUDGE].id, "conflict_id": conflict.id, "decision": "confirm",
-            "fmt": "csv", **build_certificates(db, comp_a, entry)}
+    return {
+        "round_id": round_.id,
+        "judge_id": judges[JUDGE].id,
+        "conflict_id": conflict.id,
+        "decision": "confirm",
+        "fmt": "csv",
+        **build_certificates(db, comp_a, entry),
+    }
 
 
 def build_certificates(db, competition, entry) -> dict:
@@ -336,13 +461,24 @@ def build_certificates(db, competition, entry) -> dict:
 
     templates = certificates.ensure_templates(competition)
     member = entry.team.members[0]
-    certificate = certificates.issue(templates[CertificateKind.participation], [certificates.Recipient(
-        member.full_name, entry.team.name, entry.title, "", entry.id, entry.team_id, member.id)], date.today())[0]
+    certificate = certificates.issue(
+        templates[CertificateKind.participation],
+        [
+            certificates.Recipient(
+                member.full_name, entry.team.name, entry.title, "", entry.id, entry.team_id, member.id
+            )
+        ],
+        date.today(),
+    )[0]
     batch = CertificateBatch(competition_id=competition.id, status=BatchStatus.queued, created_at=utcnow())
     db.session.add(batch)
     db.session.commit()
-    return {"template_id": templates[CertificateKind.award].id, "certificate_id": certificate.id,
-            "batch_id": batch.id, "kind": "merged.pdf"}
+    return {
+        "template_id": templates[CertificateKind.award].id,
+        "certificate_id": certificate.id,
+        "batch_id": batch.id,
+        "kind": "merged.pdf",
+    }
 
 
 def sign_in(client, world: World, role: str) -> None:
@@ -429,8 +565,13 @@ def test_a_view_module_imports_on_its_own(tmp_path):
     import sys
 
     for module in ("judging.views.organize", "judging.views.api", "contest.views.manage"):
-        done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True,
-                              cwd=str(Path(__file__).resolve().parents[1]), timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-c", f"import {module}"],
+            capture_output=True,
+            text=True,
+            cwd=str(Path(__file__).resolve().parents[1]),
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
 
 
@@ -445,6 +586,7 @@ def test_an_unknown_rule_stops_the_app_from_starting(app):
     with pytest.raises(RuntimeError, match="competition:nobody"):
         check_rules(app)
 
+
 def test_a_draft_competition_shows_on_no_public_route_but_to_its_organizers(authz_app):
     """Every route under /c/<slug>/ (found in the URL map, so a new one is
     checked too): a draft is 404 for everyone but its organizers and
@@ -457,8 +599,13 @@ def test_a_draft_competition_shows_on_no_public_route_but_to_its_organizers(auth
     competition.name = "Cuộc thi còn là bản nháp"
     db.session.commit()
     routes = sorted((e, r) for e, r in _endpoints(authz_app).items() if r.rule.startswith("/c/<slug>"))
-    assert {e for e, _r in routes} >= {"competitions.show", "competitions.gallery", "teams.new",
-                                       "results.public_results", "results.public_results_json"}
+    assert {e for e, _r in routes} >= {
+        "competitions.show",
+        "competitions.gallery",
+        "teams.new",
+        "results.public_results",
+        "results.public_results_json",
+    }
     clients = {}
     for role in ROLES:
         clients[role] = authz_app.test_client()
@@ -476,7 +623,7 @@ def test_a_draft_competition_shows_on_no_public_route_but_to_its_organizers(auth
                 response = clients[role].get(url)
                 status = response.status_code
                 if role in (ANON, DEACTIVATED_OFFICER) and status == 302 and "/login" in response.location:
-                    status = "login"    # a route for signed-in visitors sends the anonymous to log in
+                    status = "login"  # a route for signed-in visitors sends the anonymous to log in
                 seen[endpoint, role] = (url, status, response.get_data(as_text=True))
         return seen
 
@@ -492,4 +639,4 @@ def test_a_draft_competition_shows_on_no_public_route_but_to_its_organizers(auth
         elif competition.name in body:
             failures.append(f"{url} as {role}: the draft's name is on the page")
     assert not failures, "\n".join(failures)
-    assert any(shown[e, ANON][1] == 200 for e, _r in routes)    # the open competition's pages are shown
+    assert any(shown[e, ANON][1] == 200 for e, _r in routes)  # the open competition's pages are shown

@@ -27,14 +27,19 @@ def instance(tmp_path, monkeypatch):
 
 
 def _default_app(database_url, **overrides):
-    app = create_app(DefaultConfig, SQLALCHEMY_DATABASE_URI=database_url, RATELIMIT_ENABLED=False,
-                     OUTBOX_IN_PROCESS=False, **overrides)
+    app = create_app(
+        DefaultConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        RATELIMIT_ENABLED=False,
+        OUTBOX_IN_PROCESS=False,
+        **overrides,
+    )
     app.test_client_class = IsolatedClient
     return app
 
 
 def test_development_makes_its_own_key_once_owner_only(database_url, instance):
-    old_umask = os.umask(0)          # the file is created private, whatever the umask
+    old_umask = os.umask(0)  # the file is created private, whatever the umask
     try:
         first = _default_app(database_url)
     finally:
@@ -101,7 +106,8 @@ def test_an_admin_cookie_forged_with_the_old_default_key_is_not_accepted(databas
             forger = Flask("forger")
             forger.secret_key = "dev-only-not-secret"  # noqa: S105 - the key an attacker reads in the source
             cookie = app.session_interface.get_signing_serializer(forger).dumps(
-                {"_user_id": str(admin.id), "_fresh": True, "_id": "x"})
+                {"_user_id": str(admin.id), "_fresh": True, "_id": "x"}
+            )
             client = app.test_client()
             client.set_cookie(app.config.get("SESSION_COOKIE_NAME", "session"), cookie)
             response = client.get("/admin/")
@@ -115,11 +121,19 @@ def test_an_admin_cookie_forged_with_the_old_default_key_is_not_accepted(databas
 @pytest.mark.parametrize(("redis_url", "backend"), [("redis://127.0.0.1:6379/0", "RedisCache"), ("", "SimpleCache")])
 def test_the_cache_is_in_redis_exactly_when_redis_url_is_set(redis_url, backend):
     """Several processes agree on what was forgotten only through Redis; alone, a bounded memory cache."""
-    script = ("import json, config; c = config.ProductionConfig; "
-              "print(json.dumps([c.CACHE_TYPE, c.CACHE_REDIS_URL, c.CACHE_THRESHOLD, config.TestConfig.CACHE_TYPE]))")
+    script = (
+        "import json, config; c = config.ProductionConfig; "
+        "print(json.dumps([c.CACHE_TYPE, c.CACHE_REDIS_URL, c.CACHE_THRESHOLD, config.TestConfig.CACHE_TYPE]))"
+    )
     env = {**os.environ, "REDIS_URL": redis_url}
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60,
-                          cwd=str(Path(__file__).resolve().parents[1]))
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        cwd=str(Path(__file__).resolve().parents[1]),
+    )
     kind, url, threshold, in_tests = json.loads(done.stdout)
     assert kind == backend and (url or "") == redis_url and threshold > 0
     assert in_tests == "SimpleCache"

@@ -64,6 +64,7 @@ ENTRY_TEXT = ("title", "summary", "problem", "solution", "customers_market", "bu
 
 # -- helpers ----------------------------------------------------------------------------
 
+
 class _ActiveContent(HTMLParser):
     """Collects whatever in a page could run: inline scripts (the CSP allows none
     of ours), event-handler attributes, javascript: URLs, the injected <img>."""
@@ -81,8 +82,11 @@ class _ActiveContent(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.found.append(f"<{tag} {name}=...>")
-            if name in ("href", "src", "action", "formaction", "data") and value and \
-                    re.sub(r"[\x00-\x20]", "", value).lower().startswith(("javascript:", "vbscript:", "data:text")):
+            if (
+                name in ("href", "src", "action", "formaction", "data")
+                and value
+                and re.sub(r"[\x00-\x20]", "", value).lower().startswith(("javascript:", "vbscript:", "data:text"))
+            ):
                 self.found.append(f"<{tag} {name}={value!r}>")
 
 
@@ -128,9 +132,19 @@ def autosave(client, team, values: dict):
 
 
 def new_team_data(name: str, person: str, **extra) -> dict:
-    return {"name": name, "team_organisation": person, "org_unit": "0", "show_names_publicly": "y",
-            "full_name": person, "date_of_birth": "1998-05-17", "gender": "female", "phone": "",
-            "organisation": person, "role_in_team": person, **extra}
+    return {
+        "name": name,
+        "team_organisation": person,
+        "org_unit": "0",
+        "show_names_publicly": "y",
+        "full_name": person,
+        "date_of_birth": "1998-05-17",
+        "gender": "female",
+        "phone": "",
+        "organisation": person,
+        "role_in_team": person,
+        **extra,
+    }
 
 
 def secretary_of(competition):
@@ -193,6 +207,7 @@ def marked_texts(cells) -> list:
 
 # -- fixtures ---------------------------------------------------------------------------
 
+
 @pytest.fixture
 def competition(db):
     return make_competition(gallery_enabled=True)
@@ -204,6 +219,7 @@ def leader(db):
 
 
 # -- HTML: stored, then shown escaped on every page ---------------------------------------
+
 
 @pytest.mark.parametrize("payload", HTML_PAYLOADS, ids=lambda p: repr(p)[:24])
 def test_team_member_and_entry_fields_are_shown_escaped(client, app, db, competition, leader, payload):
@@ -220,18 +236,35 @@ def test_team_member_and_entry_fields_are_shown_escaped(client, app, db, competi
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     team = db.session.scalar(select(Team).where(Team.competition_id == competition.id))
 
-    response = client.post(f"/teams/{team.id}/members", data={
-        "member-csrf_token": token, "member-full_name": payload, "member-email": "",
-        "member-date_of_birth": "2000-01-02", "member-organisation": payload, "member-role_in_team": payload})
+    response = client.post(
+        f"/teams/{team.id}/members",
+        data={
+            "member-csrf_token": token,
+            "member-full_name": payload,
+            "member-email": "",
+            "member-date_of_birth": "2000-01-02",
+            "member-organisation": payload,
+            "member-role_in_team": payload,
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
 
     # The entry: every text field by autosave (as the page's script sends it), then by the plain form.
     values = {key: payload for key in ENTRY_TEXT}
     response = client.post(f"/teams/{team.id}/entry/autosave", json=values, headers={"X-CSRFToken": token})
     assert response.status_code == 200 and response.json["errors"] == {}
-    response = client.post(f"/teams/{team.id}/entry", data={
-        "csrf_token": token, **values, "board": str(competition.boards[0].id), "field": str(competition.fields[0].id),
-        "stage": "idea", "video_url": "https://video.example/x?q=" + payload, "gallery_opt_in": "y"})
+    response = client.post(
+        f"/teams/{team.id}/entry",
+        data={
+            "csrf_token": token,
+            **values,
+            "board": str(competition.boards[0].id),
+            "field": str(competition.fields[0].id),
+            "stage": "idea",
+            "video_url": "https://video.example/x?q=" + payload,
+            "gallery_opt_in": "y",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     db.session.expire_all()
     entry = team.entry
@@ -264,9 +297,14 @@ def test_team_member_and_entry_fields_are_shown_escaped(client, app, db, competi
     page(clerk, f"/manage/{slug}/entries/?q=" + payload[:20])
     dossier = page(clerk, f"/manage/{slug}/entries/{entry.id}")
     assert title_shown in dossier and name_shown in dossier and shown(entry.video_url) in dossier
-    response = clerk.post(f"/manage/{slug}/entries/{entry.id}", data={
-        "csrf_token": csrf_token(clerk, f"/manage/{slug}/entries/{entry.id}"), "validity": "invalid",
-        "reason": payload})
+    response = clerk.post(
+        f"/manage/{slug}/entries/{entry.id}",
+        data={
+            "csrf_token": csrf_token(clerk, f"/manage/{slug}/entries/{entry.id}"),
+            "validity": "invalid",
+            "reason": payload,
+        },
+    )
     assert response.status_code == 302
     assert shown(payload.strip()) in page(client, f"/teams/{team.id}")
 
@@ -281,17 +319,30 @@ def test_team_member_and_entry_fields_are_shown_escaped(client, app, db, competi
 
 def test_signup_name_is_stored_as_typed_and_shown_escaped(client, db):
     for n, payload in enumerate(HOSTILE):
-        response = post(client, "/signup", {"full_name": payload, "email": f"ke{n}@example.vn",
-                                            "password": PASSWORD, "confirm": PASSWORD})
+        response = post(
+            client,
+            "/signup",
+            {"full_name": payload, "email": f"ke{n}@example.vn", "password": PASSWORD, "confirm": PASSWORD},
+        )
         assert response.status_code == 200, response.get_data(as_text=True)[:1000]
         assert_inert(response.get_data(as_text=True), "/signup")
         user = db.session.scalar(select(User).where(User.email == f"ke{n}@example.vn"))
         assert user is not None and user.full_name == payload.strip()
 
 
-@pytest.mark.parametrize("value", [JS_LINK, " javascript:alert(1)", "JaVaScRiPt:alert(1)", "\x01javascript:alert(1)",
-                                   "java\tscript:alert(1)", "data:text/html,<script>alert(1)</script>",
-                                   "vbscript:msgbox(1)", "//evil.example/x"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        JS_LINK,
+        " javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "\x01javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "//evil.example/x",
+    ],
+)
 def test_links_must_be_http(client, db, competition, leader, value):
     team = make_team(competition, leader)
     login(client, leader)
@@ -317,6 +368,7 @@ def test_a_hostile_link_that_starts_with_http_stays_inside_its_attribute(client,
 
 
 # -- NUL bytes and over-long values -------------------------------------------------------
+
 
 def _nul_cases(team, slug):
     """(method, path, form or JSON) for every text input of a team member."""
@@ -361,15 +413,19 @@ def test_nul_bytes_are_refused_with_a_message_in_vietnamese(client, app, db, com
     no_nul_stored()
 
     # In a file name (not a field) it is cleaned, not refused.
-    response = client.post(f"/teams/{team.id}/entry/upload", content_type="multipart/form-data", data={
-        "csrf_token": token, "kind": "pitch_deck", "file": (io.BytesIO(pdf_bytes()), "de\x00ck.pdf")})
+    response = client.post(
+        f"/teams/{team.id}/entry/upload",
+        content_type="multipart/form-data",
+        data={"csrf_token": token, "kind": "pitch_deck", "file": (io.BytesIO(pdf_bytes()), "de\x00ck.pdf")},
+    )
     assert response.status_code == 302
     no_nul_stored()
 
 
 def test_signup_with_a_nul_byte_is_refused(client, db):
-    response = post(client, "/signup", {"full_name": NUL, "email": "nul@example.vn", "password": PASSWORD,
-                                        "confirm": PASSWORD})
+    response = post(
+        client, "/signup", {"full_name": NUL, "email": "nul@example.vn", "password": PASSWORD, "confirm": PASSWORD}
+    )
     assert response.status_code == 400 and NUL_MESSAGE in response.get_data(as_text=True)
     assert db.session.scalar(select(User)) is None
     no_nul_stored()
@@ -381,11 +437,21 @@ def test_over_long_values_get_the_length_message(client, db, competition, leader
     token = csrf_token(client, "/account/")
     cases = [
         ("/account/", {"full_name": LONG, "phone": "", "locale": "vi"}, {"full_name": 120}),
-        (f"/c/{competition.slug}/team/new", new_team_data(LONG, LONG),
-         {"name": 150, "full_name": 120, "organisation": 200, "role_in_team": 120, "team_organisation": 200}),
-        (f"/teams/{team.id}/members", {"member-csrf_token": token, "member-full_name": LONG}, {"member-full_name": 120}),
-        (f"/teams/{team.id}/entry", {k: LONG for k in ENTRY_TEXT}, {
-            "title": 250, "summary": 2000, "problem": 5000, "team_strengths": 3000}),
+        (
+            f"/c/{competition.slug}/team/new",
+            new_team_data(LONG, LONG),
+            {"name": 150, "full_name": 120, "organisation": 200, "role_in_team": 120, "team_organisation": 200},
+        ),
+        (
+            f"/teams/{team.id}/members",
+            {"member-csrf_token": token, "member-full_name": LONG},
+            {"member-full_name": 120},
+        ),
+        (
+            f"/teams/{team.id}/entry",
+            {k: LONG for k in ENTRY_TEXT},
+            {"title": 250, "summary": 2000, "problem": 5000, "team_strengths": 3000},
+        ),
     ]
     for path, data, limits in cases:
         response = client.post(path, data={"csrf_token": token, **data})
@@ -399,8 +465,9 @@ def test_over_long_values_get_the_length_message(client, db, competition, leader
     assert len(team.members) == 1 and leader.full_name == "Nguyễn Văn An"
 
     # The autosave keeps what fits and says so, field by field, in Vietnamese.
-    response = client.post(f"/teams/{team.id}/entry/autosave", json={k: LONG for k in ENTRY_TEXT},
-                           headers={"X-CSRFToken": token})
+    response = client.post(
+        f"/teams/{team.id}/entry/autosave", json={k: LONG for k in ENTRY_TEXT}, headers={"X-CSRFToken": token}
+    )
     assert response.status_code == 200
     assert response.json["errors"]["title"] == "Tối đa 250 ký tự."
     assert set(response.json["errors"]) == set(ENTRY_TEXT)
@@ -410,27 +477,43 @@ def test_over_long_values_get_the_length_message(client, db, competition, leader
 
 def test_length_messages_are_in_vietnamese(client, db, competition, leader):
     login(client, leader)
-    response = post(client, f"/c/{competition.slug}/team/new", new_team_data(LONG, "Nguyễn Văn An"),
-                    token_from="/account/")
+    response = post(
+        client, f"/c/{competition.slug}/team/new", new_team_data(LONG, "Nguyễn Văn An"), token_from="/account/"
+    )
     page = response.get_data(as_text=True)
     assert "Field cannot be longer" not in page and "Trường này chỉ được dài tối đa 150 ký tự." in page
 
 
 # -- spreadsheets: no formula ever runs ---------------------------------------------------
 
+
 def _team_through_forms(client, token, competition, name: str, person: str, title: str):
     """A team, its leader's details, one more member and a submitted entry, all typed into the forms."""
-    response = client.post(f"/c/{competition.slug}/team/new",
-                           data={"csrf_token": token, **new_team_data(name, person)})
+    response = client.post(f"/c/{competition.slug}/team/new", data={"csrf_token": token, **new_team_data(name, person)})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     team = _db.session.scalar(select(Team).where(Team.competition_id == competition.id, Team.name == name.strip()))
-    response = client.post(f"/teams/{team.id}/members", data={
-        "member-csrf_token": token, "member-full_name": person, "member-date_of_birth": "2000-01-02",
-        "member-organisation": person, "member-role_in_team": person})
+    response = client.post(
+        f"/teams/{team.id}/members",
+        data={
+            "member-csrf_token": token,
+            "member-full_name": person,
+            "member-date_of_birth": "2000-01-02",
+            "member-organisation": person,
+            "member-role_in_team": person,
+        },
+    )
     assert response.status_code == 302
-    response = client.post(f"/teams/{team.id}/entry/autosave", headers={"X-CSRFToken": token}, json={
-        "board": competition.boards[0].id, "field": competition.fields[0].id, "stage": "idea", "title": title,
-        **{key: title for key in ENTRY_TEXT if key != "title"}})
+    response = client.post(
+        f"/teams/{team.id}/entry/autosave",
+        headers={"X-CSRFToken": token},
+        json={
+            "board": competition.boards[0].id,
+            "field": competition.fields[0].id,
+            "stage": "idea",
+            "title": title,
+            **{key: title for key in ENTRY_TEXT if key != "title"},
+        },
+    )
     assert response.status_code == 200 and response.json["errors"] == {}
     from contest.domain.entries import add_attachment
     from contest.models import AttachmentKind
@@ -450,11 +533,13 @@ def test_secretariat_exports_hold_no_formula(client, app, db, competition):
         member_client = app.test_client()
         login(member_client, leader)
         token = csrf_token(member_client, "/account/")
-        response = member_client.post("/account/", data={"csrf_token": token, "full_name": formula[:120],
-                                                         "phone": "", "locale": "vi"})
+        response = member_client.post(
+            "/account/", data={"csrf_token": token, "full_name": formula[:120], "phone": "", "locale": "vi"}
+        )
         assert response.status_code == 302
-        team = _team_through_forms(member_client, token, competition, f"{formula[:140]} {n}", formula[:120],
-                                   formula[:250])
+        team = _team_through_forms(
+            member_client, token, competition, f"{formula[:140]} {n}", formula[:120], formula[:250]
+        )
         db.session.expire_all()
         assert team.entry.code
 
@@ -499,8 +584,12 @@ def _published(app, db, names: list[str], titles: list[str]):
     with app.test_request_context():
         for n, entry in enumerate(entries):
             for c in round_.rubric.criteria:
-                apply_change(round_.id, entry.id, judge.user_id,
-                             Change(f"{entry.id}-{c.id}", c.id, max(c.max_points - n, 0), None, None))
+                apply_change(
+                    round_.id,
+                    entry.id,
+                    judge.user_id,
+                    Change(f"{entry.id}-{c.id}", c.id, max(c.max_points - n, 0), None, None),
+                )
             submit_sheet(round_.id, entry.id, judge.user_id)
         round_.state = RoundState.locked
         snapshot = results.freeze(round_, None)
@@ -565,6 +654,7 @@ def test_standings_and_yearly_report_hold_no_formula_and_print_markup_as_typed(c
 
 # -- PDFs: certificates print names as typed -----------------------------------------------
 
+
 def test_certificates_print_hostile_member_names_as_typed(client, app, db, competition, leader):
     from contest.domain import certificates
     from contest.models import CertificateKind, EntryValidity
@@ -574,16 +664,18 @@ def test_certificates_print_hostile_member_names_as_typed(client, app, db, compe
     team_name, title = "Đội <b>Tỏi</b> & <font color=red>Lý Sơn</font>", "<b>Tỏi đen</b> & <i>Lý Sơn</i>"
     team = _team_through_forms(client, token, competition, team_name, REPORTLAB, title)
     for name in (RTL, NFD, LONG[:120]):
-        response = client.post(f"/teams/{team.id}/members", data={"member-csrf_token": token,
-                                                                  "member-full_name": name})
+        response = client.post(f"/teams/{team.id}/members", data={"member-csrf_token": token, "member-full_name": name})
         assert response.status_code == 302, response.get_data(as_text=True)[:1000]
     db.session.expire_all()
     team.entry.validity = EntryValidity.valid
     db.session.commit()
     with app.test_request_context():
         templates = certificates.ensure_templates(competition)
-        issued = certificates.issue(templates[CertificateKind.participation],
-                                    certificates.participation_recipients(competition), date(2026, 12, 20))
+        issued = certificates.issue(
+            templates[CertificateKind.participation],
+            certificates.participation_recipients(competition),
+            date(2026, 12, 20),
+        )
     db.session.commit()
     by_name = {c.person_name: c for c in issued}
     assert set(by_name) == {REPORTLAB, RTL, NFD, LONG[:120]}
@@ -603,25 +695,42 @@ def test_certificates_print_hostile_member_names_as_typed(client, app, db, compe
 
 # -- mails: as typed, and no header from a name ------------------------------------------
 
-@pytest.mark.parametrize("team_name", [
-    SCRIPT, REPORTLAB, "=1+2", RTL, NFD,
-    "Đội\r\nBcc: x@evil.example", "Đội\rBcc: x@evil.example", "Đội\nBcc: x@evil.example",
-    "Đội\u2028Bcc: x@evil.example", "Đội\x0bBcc: x@evil.example",
-], ids=lambda p: repr(p)[:24])
-def test_invitation_mail_shows_names_as_typed_and_adds_no_header(client, mail_app, db, smtp_server, competition,
-                                                                  leader, team_name):
+
+@pytest.mark.parametrize(
+    "team_name",
+    [
+        SCRIPT,
+        REPORTLAB,
+        "=1+2",
+        RTL,
+        NFD,
+        "Đội\r\nBcc: x@evil.example",
+        "Đội\rBcc: x@evil.example",
+        "Đội\nBcc: x@evil.example",
+        "Đội\u2028Bcc: x@evil.example",
+        "Đội\x0bBcc: x@evil.example",
+    ],
+    ids=lambda p: repr(p)[:24],
+)
+def test_invitation_mail_shows_names_as_typed_and_adds_no_header(
+    client, mail_app, db, smtp_server, competition, leader, team_name
+):
     from contest.domain.outbox import send_due
 
     login(client, leader)
     token = csrf_token(client, "/account/")
-    assert client.post("/account/", data={"csrf_token": token, "full_name": IMG, "phone": "",
-                                          "locale": "vi"}).status_code == 302
-    response = client.post(f"/c/{competition.slug}/team/new", data={"csrf_token": token,
-                                                                    **new_team_data(team_name, IMG)})
+    assert (
+        client.post("/account/", data={"csrf_token": token, "full_name": IMG, "phone": "", "locale": "vi"}).status_code
+        == 302
+    )
+    response = client.post(
+        f"/c/{competition.slug}/team/new", data={"csrf_token": token, **new_team_data(team_name, IMG)}
+    )
     assert response.status_code == 302
     team = db.session.scalar(select(Team))
-    response = client.post(f"/teams/{team.id}/invite", data={"invite-csrf_token": token,
-                                                             "invite-email": "moi@example.vn"})
+    response = client.post(
+        f"/teams/{team.id}/invite", data={"invite-csrf_token": token, "invite-email": "moi@example.vn"}
+    )
     assert response.status_code == 302
 
     assert send_due().sent == 1, "the invitation was not delivered"
@@ -630,7 +739,15 @@ def test_invitation_mail_shows_names_as_typed_and_adds_no_header(client, mail_ap
     for header in ("Bcc", "Cc", "Reply-To"):
         assert message[header] is None, f"{header} header added by the team name"
     assert {key.lower() for key in message.keys()} <= {
-        "content-type", "mime-version", "content-transfer-encoding", "subject", "from", "to", "date", "message-id"}
+        "content-type",
+        "mime-version",
+        "content-transfer-encoding",
+        "subject",
+        "from",
+        "to",
+        "date",
+        "message-id",
+    }
     assert not any("evil" in str(value) for key, value in message.items() if key != "Subject")
     subject = str(message["Subject"])
     assert subject.startswith("Lời mời tham gia đội Đội" if team_name.startswith("Đội") else "Lời mời tham gia đội")

@@ -48,12 +48,21 @@ def test_outcomes_a_team_member_recorded_before_by_team_existed_become_the_teams
         competition = make_competition("backfill-2026")
         entry = make_valid_entry(competition)
         organizer = make_user("btc-backfill@example.vn")
-        grant_role(competition, organizer.email, CompetitionRoleKind.organizer,
-                   make_user("root-backfill@example.vn", admin=True))
-        by_member = followup.record_outcome(entry, followup.OutcomeInput(
-            OutcomeKind.jobs_created, date(2025, 6, 1), "Báo cáo của đội", jobs=2), entry.team.leader, by_team=True)
-        by_organizer = followup.record_outcome(entry, followup.OutcomeInput(
-            OutcomeKind.jobs_created, date(2025, 6, 2), "Gọi điện", jobs=3), organizer)
+        grant_role(
+            competition,
+            organizer.email,
+            CompetitionRoleKind.organizer,
+            make_user("root-backfill@example.vn", admin=True),
+        )
+        by_member = followup.record_outcome(
+            entry,
+            followup.OutcomeInput(OutcomeKind.jobs_created, date(2025, 6, 1), "Báo cáo của đội", jobs=2),
+            entry.team.leader,
+            by_team=True,
+        )
+        by_organizer = followup.record_outcome(
+            entry, followup.OutcomeInput(OutcomeKind.jobs_created, date(2025, 6, 2), "Gọi điện", jobs=3), organizer
+        )
         ids = (by_member.id, by_organizer.id)
         db.session.commit()
         db.session.remove()
@@ -92,8 +101,19 @@ def second_empty_database_url(tmp_path):
 
 
 BEFORE_PROJECTS = "ac343218c832"
-KEPT = ("entries", "attachments", "entry_versions", "scores", "score_sheets", "teams", "members", "awards",
-        "round_entries", "project_outcomes", "certificates")
+KEPT = (
+    "entries",
+    "attachments",
+    "entry_versions",
+    "scores",
+    "score_sheets",
+    "teams",
+    "members",
+    "awards",
+    "round_entries",
+    "project_outcomes",
+    "certificates",
+)
 
 
 def _rows(engine, tables=KEPT, drop=("project_id",)) -> dict:
@@ -104,13 +124,19 @@ def _rows(engine, tables=KEPT, drop=("project_id",)) -> dict:
     meta = MetaData()
     meta.reflect(bind=engine, only=[t for t in tables if t in set(engine.dialect.get_table_names(engine.connect()))])
     with engine.connect() as conn:
-        return {name: sorted(json.dumps({k: v for k, v in dict(r).items() if k not in drop}, default=str, sort_keys=True)
-                             for r in conn.execute(select(table)).mappings())
-                for name, table in meta.tables.items() if name in tables}
+        return {
+            name: sorted(
+                json.dumps({k: v for k, v in dict(r).items() if k not in drop}, default=str, sort_keys=True)
+                for r in conn.execute(select(table)).mappings()
+            )
+            for name, table in meta.tables.items()
+            if name in tables
+        }
 
 
 def test_the_demo_becomes_projects_through_a_backup_without_losing_an_entry_file_or_score(
-        empty_database_url, second_empty_database_url, tmp_path):
+    empty_database_url, second_empty_database_url, tmp_path
+):
     """The demo (with its commune → province nomination), taken back to the revision
     before projects, backed up there, restored into an empty database at that
     revision, then upgraded: every entry, file and score is as it was, every entry
@@ -132,7 +158,9 @@ def test_the_demo_becomes_projects_through_a_backup_without_losing_an_entry_file
         downgrade(revision=BEFORE_PROJECTS)
         before = _rows(db.engine)
         with db.engine.connect() as conn:
-            links = conn.execute(text("SELECT id, origin_entry_id FROM entries WHERE origin_entry_id IS NOT NULL")).all()
+            links = conn.execute(
+                text("SELECT id, origin_entry_id FROM entries WHERE origin_entry_id IS NOT NULL")
+            ).all()
         files = {key: get_storage().read(key) for key in get_storage().keys()}
         result = source.test_cli_runner().invoke(args=["backup", "--out", str(archive)])
         assert result.exit_code == 0, result.output

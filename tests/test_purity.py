@@ -71,15 +71,18 @@ def offences_in(source: str, module: str, pure_modules: set[str], is_package: bo
     names = imported_modules(source, module, is_package)
 
     def project_impure(name: str) -> bool:
-        return (name.split(".")[0] in ("contest", "judging") and name not in pure_modules
-                and name.rpartition(".")[0] not in pure_modules          # a name taken from a pure module
-                and not any(p.startswith(name + ".") for p in pure_modules))  # a package holding pure modules
+        return (
+            name.split(".")[0] in ("contest", "judging")
+            and name not in pure_modules
+            and name.rpartition(".")[0] not in pure_modules  # a name taken from a pure module
+            and not any(p.startswith(name + ".") for p in pure_modules)
+        )  # a package holding pure modules
+
     return sorted(n for n in names if forbidden(n) or project_impure(n))
 
 
 def offences(path: Path, pure_modules: set[str]) -> list[str]:
-    return offences_in(path.read_text(encoding="utf-8"), module_name(path), pure_modules,
-                       path.name == "__init__.py")
+    return offences_in(path.read_text(encoding="utf-8"), module_name(path), pure_modules, path.name == "__init__.py")
 
 
 def pure_module_names() -> set[str]:
@@ -106,16 +109,27 @@ def test_no_pure_module_is_left_beside_judging_core():
 
 
 def test_the_check_catches_flask_and_the_database():
-    source = ("import os\nfrom flask import g\nimport flask_babel\n"
-              "def f():\n    from sqlalchemy.orm import Session\n    from contest import models\n"
-              "from ..models import Round\nfrom .aggregate import rank\n")
+    source = (
+        "import os\nfrom flask import g\nimport flask_babel\n"
+        "def f():\n    from sqlalchemy.orm import Session\n    from contest import models\n"
+        "from ..models import Round\nfrom .aggregate import rank\n"
+    )
     assert offences_in(source, "judging.core.example", pure_module_names()) == [
-        "contest.models", "flask", "flask.g", "flask_babel", "judging.models", "judging.models.Round",
-        "sqlalchemy.orm", "sqlalchemy.orm.Session"]
+        "contest.models",
+        "flask",
+        "flask.g",
+        "flask_babel",
+        "judging.models",
+        "judging.models.Round",
+        "sqlalchemy.orm",
+        "sqlalchemy.orm.Session",
+    ]
     assert not forbidden("os") and not forbidden("flaskish") and not forbidden("contest.numbers")
 
 
 def test_pure_code_may_not_lean_on_an_impure_module():
     source = "from contest.domain.tokens import read_token\nfrom contest.numbers import vn_number\n"
     assert offences_in(source, "judging.core.example", pure_module_names()) == [
-        "contest.domain.tokens", "contest.domain.tokens.read_token"]
+        "contest.domain.tokens",
+        "contest.domain.tokens.read_token",
+    ]

@@ -115,8 +115,12 @@ def _seed(url: str, tmp_path) -> dict:
         with app.test_request_context():
             for n, entry in enumerate(entries):
                 for c in round_.rubric.criteria:
-                    apply_change(round_.id, entry.id, judge.user_id,
-                                 Change(f"{entry.id}-{c.id}", c.id, c.max_points - n, None, None))
+                    apply_change(
+                        round_.id,
+                        entry.id,
+                        judge.user_id,
+                        Change(f"{entry.id}-{c.id}", c.id, c.max_points - n, None, None),
+                    )
                 submit_sheet(round_.id, entry.id, judge.user_id)
             round_.state = RoundState.locked
             snapshot = results.freeze(round_, None)
@@ -133,9 +137,15 @@ def _server_env(url: str, tmp_path, redis_url: str) -> dict[str, str]:
     # Production settings, except TRUSTED_PROXY_COUNT=0 (no nginx in front here).
     # Its session cookie is marked Secure; bench's Client sends cookies back anyway.
     return {
-        "APP_CONFIG": "production", "DATABASE_URL": url, "REDIS_URL": redis_url, "SECRET_KEY": SECRET_KEY,
-        "PUBLIC_BASE_URL": "http://127.0.0.1", "TRUSTED_PROXY_COUNT": "0", "OUTBOX_IN_PROCESS": "0",
-        "LOG_REQUESTS": "0", "INSTANCE_PATH": str(tmp_path / "instance"),
+        "APP_CONFIG": "production",
+        "DATABASE_URL": url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": SECRET_KEY,
+        "PUBLIC_BASE_URL": "http://127.0.0.1",
+        "TRUSTED_PROXY_COUNT": "0",
+        "OUTBOX_IN_PROCESS": "0",
+        "LOG_REQUESTS": "0",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
     }
 
 
@@ -152,7 +162,7 @@ def _servers(*envs):
             client.conn.timeout = REQUEST_TIMEOUT
             clients.append(client)
         deadline = time.monotonic() + 30
-        for client in clients:   # the port opens before the worker has loaded the app
+        for client in clients:  # the port opens before the worker has loaded the app
             while True:
                 try:
                     if client.request("GET", "/healthz")[0] == 200:
@@ -204,8 +214,11 @@ def _failed_logins(servers: list[Client], email: str | list[str], count: int) ->
     for i in range(count):
         client = clients[i % len(clients)]
         typed = email if isinstance(email, str) else email[i]
-        statuses.append(client.post_form("/login", {"email": typed, "password": "not-the-password-1",
-                                                    "csrf_token": tokens[id(client)]}))
+        statuses.append(
+            client.post_form(
+                "/login", {"email": typed, "password": "not-the-password-1", "csrf_token": tokens[id(client)]}
+            )
+        )
     for client in clients:
         client.conn.close()
     return statuses
@@ -216,15 +229,16 @@ def test_two_instances_share_rate_limit_and_publication(pg_database, redis_db, t
     seeded = _seed(pg_database, tmp_path)
     slug, organizer = seeded["slug"], seeded["organizer"]
     shared = _server_env(pg_database, tmp_path, REDIS_URL)
-    alone = _server_env(pg_database, tmp_path, "")   # no Redis: limits counted in each process's memory
+    alone = _server_env(pg_database, tmp_path, "")  # no Redis: limits counted in each process's memory
     with _servers(shared, shared, alone, alone) as (a, b, c, d):
         assert a.port != b.port
         json_path, page_path = f"/c/{slug}/results.json", f"/c/{slug}/results"
         publish_path = f"/manage/{slug}/judging/publish"
 
         # -- publication through A, served by B ------------------------------------
-        status, _ = a.post_form("/login", {"email": organizer, "password": "mat-khau-dung-1",
-                                           "csrf_token": _csrf(a, "/login")})
+        status, _ = a.post_form(
+            "/login", {"email": organizer, "password": "mat-khau-dung-1", "csrf_token": _csrf(a, "/login")}
+        )
         assert status == 302, "the organizer could not log in on A"
         token = _csrf(a, publish_path)
         when = (datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
@@ -246,8 +260,10 @@ def test_two_instances_share_rate_limit_and_publication(pg_database, redis_db, t
             stale += 1
             assert time.monotonic() < deadline, "B never served the results published through A"
             time.sleep(0.01)
-        print(f"\nB served the results {delay * 1000:.0f} ms after A's publish returned "
-              f"({stale} stale answers; B had looked {(published - primed) * 1000:.0f} ms before that returned)")
+        print(
+            f"\nB served the results {delay * 1000:.0f} ms after A's publish returned "
+            f"({stale} stale answers; B had looked {(published - primed) * 1000:.0f} ms before that returned)"
+        )
         assert delay <= 0.5, f"B served the publication only after {delay:.2f} s"
 
         a_content, a_body = _json(a, json_path)
@@ -258,15 +274,16 @@ def test_two_instances_share_rate_limit_and_publication(pg_database, redis_db, t
         assert status == 200 and "Đội hai máy 0" in page.decode() and "Giải Nhất" in page.decode()
 
         # -- withdrawn through A: B's very next answer says so ------------------------
-        status, _ = a.post_form(publish_path, {"csrf_token": _csrf(a, publish_path), "action": "withdraw",
-                                               "reason": "Nhầm điểm"})
+        status, _ = a.post_form(
+            publish_path, {"csrf_token": _csrf(a, publish_path), "action": "withdraw", "reason": "Nhầm điểm"}
+        )
         assert status == 302, f"withdrawing on A answered {status}"
         assert _json(b, json_path)[0] == {"published": False}, "B served results withdrawn through A"
         status, page = b.request("GET", page_path)
         assert status == 200 and "Đội hai máy 0" not in page.decode()
 
         # -- the log-in limits count across A and B ---------------------------------
-        redis_db.flushdb()   # forget the organizer's log-in above: count from zero
+        redis_db.flushdb()  # forget the organizer's log-in above: count from zero
         answers = _failed_logins([a, b], organizer, 12)
         statuses = [status for status, _ in answers]
         print(f"failed log-ins for one account alternating A, B with Redis: {statuses}")
@@ -311,6 +328,7 @@ def test_sessions_end_on_every_instance(pg_database, redis_db, tmp_path):
     organizer, password, new_password = seeded["organizer"], "mat-khau-dung-1", "mat-khau-moi-2026-a"
     shared = _server_env(pg_database, tmp_path, REDIS_URL)
     with _servers(shared, shared) as (a, b):
+
         def log_in(pw: str, remember: bool = False) -> None:
             a.cookies.clear()
             fields = {"email": organizer, "password": pw, "csrf_token": _csrf(a, "/login")}
@@ -328,9 +346,15 @@ def test_sessions_end_on_every_instance(pg_database, redis_db, tmp_path):
         # -- password change ---------------------------------------------------------
         log_in(password)
         thief = _copy_cookies(a, b)
-        status, _ = a.post_form("/account/password", {"current_password": password, "password": new_password,
-                                                      "confirm": new_password,
-                                                      "csrf_token": _csrf(a, "/account/password")})
+        status, _ = a.post_form(
+            "/account/password",
+            {
+                "current_password": password,
+                "password": new_password,
+                "confirm": new_password,
+                "csrf_token": _csrf(a, "/account/password"),
+            },
+        )
         assert status == 302
         assert _signed_in(a)
         assert not _signed_in(thief), "B still accepts a cookie from before the password change on A"
@@ -347,7 +371,8 @@ def test_sessions_end_on_every_instance(pg_database, redis_db, tmp_path):
             db.engine.dispose()
         stranger = Client(a.port)
         reset_path = f"/password/reset/{token}"
-        status, _ = stranger.post_form(reset_path, {"password": password, "confirm": password,
-                                                    "csrf_token": _csrf(stranger, reset_path)})
+        status, _ = stranger.post_form(
+            reset_path, {"password": password, "confirm": password, "csrf_token": _csrf(stranger, reset_path)}
+        )
         assert status == 302
         assert not _signed_in(a) and not _signed_in(thief), "sessions survived a password reset"

@@ -29,7 +29,8 @@ def test_contest_never_imports_judging():
         f"{path.relative_to(ROOT)}: {module}"
         for path in (ROOT / "contest").rglob("*.py")
         for module in _imported_modules(path)
-        if module == "judging" or module.startswith("judging."))
+        if module == "judging" or module.startswith("judging.")
+    )
     assert not offenders, offenders
 
 
@@ -48,11 +49,17 @@ def test_the_app_runs_with_no_plugins(database_url, tmp_path):
             login(member, leader)
             page = member.get(f"/teams/{team.id}")
             assert page.status_code == 200
-            assert "/judge/" not in page.get_data(as_text=True)   # no link to a wing that is not there
+            assert "/judge/" not in page.get_data(as_text=True)  # no link to a wing that is not there
             admin = app.test_client()
             login(admin, organizer)
-            for path in ("/manage/", f"/manage/{competition.slug}/settings", f"/manage/{competition.slug}/roles",
-                         "/reports/", "/reports/yearly", "/admin/"):
+            for path in (
+                "/manage/",
+                f"/manage/{competition.slug}/settings",
+                f"/manage/{competition.slug}/roles",
+                "/reports/",
+                "/reports/yearly",
+                "/admin/",
+            ):
                 assert admin.get(path).status_code == 200, path
         finally:
             db.session.remove()

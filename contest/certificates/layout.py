@@ -58,17 +58,26 @@ from contest.pdf.fonts import (
 )
 
 __all__ = [  # Box & co. are re-exported so callers and tests need one import
-    "Box", "CertificateData", "CertificateLayout", "CertificateLayoutError", "CertificateTemplate",
-    "Placement", "Rule", "TextBlock", "TextLine", "layout_certificate", "render_certificate",
-    "render_certificate_files", "render_certificates", "vietnamese_date",
+    "Box",
+    "CertificateData",
+    "CertificateLayout",
+    "CertificateLayoutError",
+    "CertificateTemplate",
+    "Placement",
+    "Rule",
+    "TextBlock",
+    "TextLine",
+    "layout_certificate",
+    "render_certificate",
+    "render_certificate_files",
+    "render_certificates",
+    "vietnamese_date",
 ]
 
 BorderStyle = Literal["double", "simple", "none"]
 Orientation = Literal["landscape", "portrait"]
 
-DEFAULT_WORDING = (
-    "Chứng nhận\n{person}\nĐội thi: {team}\nDự án\n{project}\nĐã đạt\n{award}\n{competition}"
-)
+DEFAULT_WORDING = "Chứng nhận\n{person}\nĐội thi: {team}\nDự án\n{project}\nĐã đạt\n{award}\n{competition}"
 
 
 class CertificateLayoutError(ValueError):
@@ -243,10 +252,7 @@ def _header(template: CertificateTemplate, content: Box) -> tuple[list[TextBlock
         ("issuer", line, _ISSUER_LAST if i == len(template.issuer_lines) - 1 else _ISSUER)
         for i, line in enumerate(template.issuer_lines)
     ]
-    motto = [
-        ("motto", line, _MOTTO_FIRST if i == 0 else _MOTTO)
-        for i, line in enumerate(template.motto_lines)
-    ]
+    motto = [("motto", line, _MOTTO_FIRST if i == 0 else _MOTTO) for i, line in enumerate(template.motto_lines)]
     left = _stack(template, issuer, Box(content.x, 0, left_w, content.top))
     right = _stack(template, motto, Box(content.x + left_w, 0, content.width - left_w, content.top))
     rules = []
@@ -259,9 +265,7 @@ def _header(template: CertificateTemplate, content: Box) -> tuple[list[TextBlock
     return left + right, rules
 
 
-def _signer_column(
-    template: CertificateTemplate, content: Box
-) -> tuple[list[TextBlock], list[Placement], Box]:
+def _signer_column(template: CertificateTemplate, content: Box) -> tuple[list[TextBlock], list[Placement], Box]:
     """Date, signer titles, signature space and name, bottom-right; returns the date zone."""
     # Wide enough for a full date line at its normal size, also on portrait pages.
     width = min(content.width * 0.55, max(content.width * 0.42, 260.0))
@@ -439,7 +443,11 @@ def _images(template: CertificateTemplate) -> tuple[ImageReader | None, tuple[tu
     # Signature before the seal: a stamp is pressed over the signature.
     placements = sorted(static.images, key=lambda placement: placement.role == "seal")
     placed = tuple(
-        (p.role, p.box, prepare_image(sources[p.role] or b"", p.box.width, p.box.height, IMAGE_DPI, ink=p.role != "logo"))
+        (
+            p.role,
+            p.box,
+            prepare_image(sources[p.role] or b"", p.box.width, p.box.height, IMAGE_DPI, ink=p.role != "logo"),
+        )
         for p in placements
     )
     background = template.background_image
@@ -494,9 +502,7 @@ def render_certificate(template: CertificateTemplate, data: CertificateData) -> 
     return buffer.getvalue()
 
 
-def render_certificate_files(
-    template: CertificateTemplate, items: Iterable[CertificateData]
-) -> Iterator[bytes]:
+def render_certificate_files(template: CertificateTemplate, items: Iterable[CertificateData]) -> Iterator[bytes]:
     """One PDF per certificate, in the order given (lazily: stream them into a ZIP)."""
     for data in items:
         yield render_certificate(template, data)

@@ -41,6 +41,7 @@ def external_url(endpoint: str, **values) -> str:
 
 # -- tokens ---------------------------------------------------------------
 
+
 def _verify_stamp(user: User) -> str:
     return fingerprint(user.email, user.email_verified_at)
 
@@ -58,8 +59,13 @@ def make_reset_token(user: User) -> str:
 
 
 def _user_from_token(purpose: str, token: str, max_age: int, stamp) -> User:
-    payload = read_link(purpose, token, max_age, expired=_("This link has expired. Please ask for a new one."),
-                        invalid=_("This link is not valid."))
+    payload = read_link(
+        purpose,
+        token,
+        max_age,
+        expired=_("This link has expired. Please ask for a new one."),
+        invalid=_("This link is not valid."),
+    )
     user = db.session.get(User, payload.get("uid"))
     if user is None:
         raise DomainError(_("This link is not valid."), code="invalid")
@@ -69,6 +75,7 @@ def _user_from_token(purpose: str, token: str, max_age: int, stamp) -> User:
 
 
 # -- sign-up and verification ----------------------------------------------
+
 
 def sign_up(email: str, password: str, full_name: str, locale: str = "vi") -> User | None:
     """Create an unverified account and mail a verification link.
@@ -155,9 +162,7 @@ def _mail_no_account(email: str, asked: str, locale: str) -> None:
 
 
 def verify_email(token: str) -> User:
-    user = _user_from_token(
-        VERIFY_PURPOSE, token, current_app.config["EMAIL_TOKEN_MAX_AGE"], _verify_stamp
-    )
+    user = _user_from_token(VERIFY_PURPOSE, token, current_app.config["EMAIL_TOKEN_MAX_AGE"], _verify_stamp)
     if user.email_verified_at is not None:
         raise DomainError(_("This link has already been used."), code="used")
     user.email_verified_at = utcnow()
@@ -167,6 +172,7 @@ def verify_email(token: str) -> User:
 
 
 # -- log-in ----------------------------------------------------------------
+
 
 def authenticate(email: str, password: str) -> User | None:
     """The user for these credentials, or None. Unknown e-mails cost the same time."""
@@ -185,6 +191,7 @@ def record_login(user: User) -> None:
 
 
 # -- password reset and change ---------------------------------------------
+
 
 def request_password_reset(email: str, locale: str = "vi") -> None:
     """Mail a reset link if the account exists; say nothing either way.
@@ -207,9 +214,7 @@ def request_password_reset(email: str, locale: str = "vi") -> None:
 
 
 def check_reset_token(token: str) -> User:
-    return _user_from_token(
-        RESET_PURPOSE, token, current_app.config["RESET_TOKEN_MAX_AGE"], _reset_stamp
-    )
+    return _user_from_token(RESET_PURPOSE, token, current_app.config["RESET_TOKEN_MAX_AGE"], _reset_stamp)
 
 
 def reset_password(token: str, new_password: str) -> User:
@@ -260,6 +265,7 @@ def update_profile(user: User, *, full_name: str, phone: str | None, locale: str
 
 # -- administration --------------------------------------------------------
 
+
 def create_admin(email: str, password: str, full_name: str) -> User:
     """Create, or promote, a verified administrator (CLI and demo)."""
     email = normalize_email(email)
@@ -291,8 +297,13 @@ def deactivate(user: User, *, by: User) -> int:
     user.is_active_account = False
     ended = login_sessions.end_all(user.id, SessionEnd.deactivated)
     db.session.flush()
-    audit.record("account.deactivated", "user", user.id, before={"active": True},
-                 after={"active": False, "sessions_ended": ended})
+    audit.record(
+        "account.deactivated",
+        "user",
+        user.id,
+        before={"active": True},
+        after={"active": False, "sessions_ended": ended},
+    )
     return ended
 
 
@@ -317,5 +328,6 @@ def demote_admin(user: User, *, by: User) -> None:
         raise DomainError(_("This account is not an administrator."))
     user.platform_role = PlatformRole.user
     db.session.flush()
-    audit.record("account.admin_removed", "user", user.id, before={"platform_role": "admin"},
-                 after={"platform_role": "user"})
+    audit.record(
+        "account.admin_removed", "user", user.id, before={"platform_role": "admin"}, after={"platform_role": "user"}
+    )

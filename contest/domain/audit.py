@@ -36,19 +36,36 @@ def record(
     return event
 
 
-def values_now(action: str, obj_type: str, obj_id: Any = None, *, before: dict | None = None,
-               after: dict | None = None, reason: str | None = None, competition_id: int | None = None,
-               actor_id: int | None = None, device: str | None = None) -> dict:
+def values_now(
+    action: str,
+    obj_type: str,
+    obj_id: Any = None,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str | None = None,
+    competition_id: int | None = None,
+    actor_id: int | None = None,
+    device: str | None = None,
+) -> dict:
     """An audit event's column values, for hot paths that write it in a
     statement of their own making (a score save on PostgreSQL)."""
-    return {"at": utcnow(), **_values(action, obj_type, obj_id, before, after, reason, competition_id, actor_id,
-                                      device)}
+    return {
+        "at": utcnow(),
+        **_values(action, obj_type, obj_id, before, after, reason, competition_id, actor_id, device),
+    }
 
 
 def _values(action, obj_type, obj_id, before, after, reason, competition_id, actor_id, device) -> dict:
     return {
-        "action": action, "object_type": obj_type, "object_id": None if obj_id is None else str(obj_id),
-        "before": before, "after": after, "reason": reason, "competition_id": competition_id,
-        "actor_id": actor_id if actor_id is not None else _actor_id(), "device": device,
+        "action": action,
+        "object_type": obj_type,
+        "object_id": None if obj_id is None else str(obj_id),
+        "before": before,
+        "after": after,
+        "reason": reason,
+        "competition_id": competition_id,
+        "actor_id": actor_id if actor_id is not None else _actor_id(),
+        "device": device,
         "ip": request.remote_addr if has_request_context() else None,
     }

@@ -67,22 +67,34 @@ class Recipient:
 
 # -- templates -------------------------------------------------------------------
 
+
 def default_template(competition: Competition, kind: CertificateKind) -> CertificateTemplateRecord:
     record = CertificateTemplateRecord(
-        competition_id=competition.id, kind=kind,
+        competition_id=competition.id,
+        kind=kind,
         name="Giấy chứng nhận đạt giải" if kind is CertificateKind.award else "Giấy chứng nhận tham gia",
-        kind_title="GIẤY CHỨNG NHẬN", issuer_lines="ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI",
+        kind_title="GIẤY CHỨNG NHẬN",
+        issuer_lines="ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI",
         motto_lines="CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc",
-        wording=AWARD_WORDING if kind is CertificateKind.award else PARTICIPATION_WORDING, place="Quảng Ngãi",
-        signer_title_lines="KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH", signer_name="", per_team=False)
+        wording=AWARD_WORDING if kind is CertificateKind.award else PARTICIPATION_WORDING,
+        place="Quảng Ngãi",
+        signer_title_lines="KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH",
+        signer_name="",
+        per_team=False,
+    )
     db.session.add(record)
     db.session.flush()
     return record
 
 
 def templates_of(competition: Competition) -> list[CertificateTemplateRecord]:
-    return list(db.session.scalars(select(CertificateTemplateRecord).where(
-        CertificateTemplateRecord.competition_id == competition.id).order_by(CertificateTemplateRecord.id)))
+    return list(
+        db.session.scalars(
+            select(CertificateTemplateRecord)
+            .where(CertificateTemplateRecord.competition_id == competition.id)
+            .order_by(CertificateTemplateRecord.id)
+        )
+    )
 
 
 def ensure_templates(competition: Competition) -> dict[CertificateKind, CertificateTemplateRecord]:
@@ -104,11 +116,19 @@ def layout_template(record: CertificateTemplateRecord) -> CertificateTemplate:
         return storage.read(key) if key else None
 
     return CertificateTemplate(
-        kind_title=record.kind_title, issuer_lines=_lines(record.issuer_lines), motto_lines=_lines(record.motto_lines),
-        wording=record.wording, place=record.place, signer_title_lines=_lines(record.signer_title_lines),
-        signer_name=record.signer_name, logo_image=image(record.logo_key), signature_image=image(record.signature_key),
-        seal_image=image(record.seal_key), border_style=cast(BorderStyle, record.border_style),
-        orientation=cast(Orientation, record.orientation))  # checked by CertificateTemplate itself
+        kind_title=record.kind_title,
+        issuer_lines=_lines(record.issuer_lines),
+        motto_lines=_lines(record.motto_lines),
+        wording=record.wording,
+        place=record.place,
+        signer_title_lines=_lines(record.signer_title_lines),
+        signer_name=record.signer_name,
+        logo_image=image(record.logo_key),
+        signature_image=image(record.signature_key),
+        seal_image=image(record.seal_key),
+        border_style=cast(BorderStyle, record.border_style),
+        orientation=cast(Orientation, record.orientation),
+    )  # checked by CertificateTemplate itself
 
 
 def update_template(record: CertificateTemplateRecord, **values) -> None:
@@ -119,32 +139,49 @@ def update_template(record: CertificateTemplateRecord, **values) -> None:
         layout_template(record)
     except ValueError as error:
         raise DomainError(_("The template is not valid: %(error)s", error=str(error))) from None
-    audit.record("certificate.template", "certificate_template", record.id, competition_id=record.competition_id,
-                 before={k: str(v) for k, v in before.items()}, after={k: str(v) for k, v in values.items()})
+    audit.record(
+        "certificate.template",
+        "certificate_template",
+        record.id,
+        competition_id=record.competition_id,
+        before={k: str(v) for k, v in before.items()},
+        after={k: str(v) for k, v in values.items()},
+    )
 
 
 def preview(record: CertificateTemplateRecord) -> bytes:
     """The template with sample data, for the organizer's live preview."""
     competition = db.session.get_one(Competition, record.competition_id)
     sample = CertificateData(
-        person_name="Nguyễn Thị Hồng Nhung", team_name="Đội Tỏi đen Lý Sơn",
+        person_name="Nguyễn Thị Hồng Nhung",
+        team_name="Đội Tỏi đen Lý Sơn",
         project_title="Tỏi đen lên men tự nhiên từ tỏi cô đơn Lý Sơn",
         award_name="Giải Nhất" if record.kind is CertificateKind.award else "",
-        competition_name=competition.name, serial=f"{competition.code_prefix}-000000",
+        competition_name=competition.name,
+        serial=f"{competition.code_prefix}-000000",
         verify_url=external_url("certificates.verify", token="mau-xem-truoc"),  # noqa: S106 - a sample link
-        issued_on=date.today())
+        issued_on=date.today(),
+    )
     return render_certificate(layout_template(record), sample)
 
 
 # -- recipients ---------------------------------------------------------------------
 
+
 def participation_recipients(competition: Competition) -> list[Recipient]:
     """Every member of every valid entry."""
-    entries = db.session.scalars(select(Entry).where(
-        Entry.competition_id == competition.id, Entry.status == EntryStatus.submitted,
-        Entry.validity == EntryValidity.valid).order_by(Entry.code))
-    return [Recipient(m.full_name, e.team.name, e.title, "", e.id, e.team_id, m.id)
-            for e in entries for m in e.team.members]
+    entries = db.session.scalars(
+        select(Entry)
+        .where(
+            Entry.competition_id == competition.id,
+            Entry.status == EntryStatus.submitted,
+            Entry.validity == EntryValidity.valid,
+        )
+        .order_by(Entry.code)
+    )
+    return [
+        Recipient(m.full_name, e.team.name, e.title, "", e.id, e.team_id, m.id) for e in entries for m in e.team.members
+    ]
 
 
 def award_recipients(competition: Competition) -> list[Recipient]:
@@ -153,20 +190,34 @@ def award_recipients(competition: Competition) -> list[Recipient]:
 
 # -- issuing ---------------------------------------------------------------------
 
+
 def _next_serial(competition_id: int) -> str:
-    db.session.execute(update(Competition).where(Competition.id == competition_id)
-                       .values(certificate_seq=Competition.certificate_seq + 1))
-    prefix, seq = db.session.execute(select(Competition.code_prefix, Competition.certificate_seq)
-                                     .where(Competition.id == competition_id)).one()
+    db.session.execute(
+        update(Competition)
+        .where(Competition.id == competition_id)
+        .values(certificate_seq=Competition.certificate_seq + 1)
+    )
+    prefix, seq = db.session.execute(
+        select(Competition.code_prefix, Competition.certificate_seq).where(Competition.id == competition_id)
+    ).one()
     return f"{prefix}-{seq:06d}"
 
 
 def _already_issued(record: CertificateTemplateRecord, recipient: Recipient) -> bool:
-    return db.session.scalar(select(Certificate.id).where(
-        Certificate.template_id == record.id, Certificate.entry_id == recipient.entry_id,
-        Certificate.member_id.is_(recipient.member_id) if recipient.member_id is None
-        else Certificate.member_id == recipient.member_id,
-        Certificate.award_name == recipient.award_name, Certificate.revoked_at.is_(None))) is not None
+    return (
+        db.session.scalar(
+            select(Certificate.id).where(
+                Certificate.template_id == record.id,
+                Certificate.entry_id == recipient.entry_id,
+                Certificate.member_id.is_(recipient.member_id)
+                if recipient.member_id is None
+                else Certificate.member_id == recipient.member_id,
+                Certificate.award_name == recipient.award_name,
+                Certificate.revoked_at.is_(None),
+            )
+        )
+        is not None
+    )
 
 
 def issue(record: CertificateTemplateRecord, recipients: list[Recipient], issued_on: date) -> list[Certificate]:
@@ -177,26 +228,40 @@ def issue(record: CertificateTemplateRecord, recipients: list[Recipient], issued
         for r in recipients:
             if (r.entry_id, r.award_name) not in seen:
                 seen.add((r.entry_id, r.award_name))
-                unique.append(Recipient(r.team_name, r.team_name, r.project_title, r.award_name, r.entry_id,
-                                        r.team_id, None))
+                unique.append(
+                    Recipient(r.team_name, r.team_name, r.project_title, r.award_name, r.entry_id, r.team_id, None)
+                )
         recipients = unique
     issued = []
     for recipient in recipients:
         if _already_issued(record, recipient):
             continue
         certificate = Certificate(
-            serial=_next_serial(record.competition_id), token=secrets.token_urlsafe(32),
-            competition_id=record.competition_id, template_id=record.id, entry_id=recipient.entry_id,
-            team_id=recipient.team_id, member_id=recipient.member_id, person_name=recipient.person_name[:200],
-            team_name=recipient.team_name[:200], project_title=recipient.project_title[:300],
-            award_name=recipient.award_name[:200], issued_on=issued_on, issued_at=utcnow())
+            serial=_next_serial(record.competition_id),
+            token=secrets.token_urlsafe(32),
+            competition_id=record.competition_id,
+            template_id=record.id,
+            entry_id=recipient.entry_id,
+            team_id=recipient.team_id,
+            member_id=recipient.member_id,
+            person_name=recipient.person_name[:200],
+            team_name=recipient.team_name[:200],
+            project_title=recipient.project_title[:300],
+            award_name=recipient.award_name[:200],
+            issued_on=issued_on,
+            issued_at=utcnow(),
+        )
         db.session.add(certificate)
         issued.append(certificate)
     db.session.flush()
     for certificate in issued:
-        audit.record("certificate.issued", "certificate", certificate.id, competition_id=record.competition_id,
-                     after={"serial": certificate.serial, "person": certificate.person_name,
-                            "award": certificate.award_name})
+        audit.record(
+            "certificate.issued",
+            "certificate",
+            certificate.id,
+            competition_id=record.competition_id,
+            after={"serial": certificate.serial, "person": certificate.person_name, "award": certificate.award_name},
+        )
     return issued
 
 
@@ -207,27 +272,49 @@ def revoke(certificate: Certificate, reason: str) -> None:
     if certificate.revoked_at is not None:
         raise Conflict(_("This certificate is already revoked."))
     certificate.revoked_at, certificate.revoked_reason = utcnow(), reason
-    audit.record("certificate.revoked", "certificate", certificate.id, competition_id=certificate.competition_id,
-                 before={"serial": certificate.serial, "valid": True}, after={"valid": False}, reason=reason)
+    audit.record(
+        "certificate.revoked",
+        "certificate",
+        certificate.id,
+        competition_id=certificate.competition_id,
+        before={"serial": certificate.serial, "valid": True},
+        after={"valid": False},
+        reason=reason,
+    )
 
 
-def reissue(certificate: Certificate, reason: str, *, person_name: str | None = None,
-            project_title: str | None = None) -> Certificate:
+def reissue(
+    certificate: Certificate, reason: str, *, person_name: str | None = None, project_title: str | None = None
+) -> Certificate:
     """Revoke and issue a corrected copy (a misspelt name); the old one verifies as revoked."""
     revoke(certificate, reason)
     copy = Certificate(
-        serial=_next_serial(certificate.competition_id), token=secrets.token_urlsafe(32),
-        competition_id=certificate.competition_id, template_id=certificate.template_id,
-        entry_id=certificate.entry_id, team_id=certificate.team_id, member_id=certificate.member_id,
-        person_name=(person_name or certificate.person_name).strip()[:200], team_name=certificate.team_name,
+        serial=_next_serial(certificate.competition_id),
+        token=secrets.token_urlsafe(32),
+        competition_id=certificate.competition_id,
+        template_id=certificate.template_id,
+        entry_id=certificate.entry_id,
+        team_id=certificate.team_id,
+        member_id=certificate.member_id,
+        person_name=(person_name or certificate.person_name).strip()[:200],
+        team_name=certificate.team_name,
         project_title=(project_title or certificate.project_title).strip()[:300],
-        award_name=certificate.award_name, issued_on=certificate.issued_on, issued_at=utcnow())
+        award_name=certificate.award_name,
+        issued_on=certificate.issued_on,
+        issued_at=utcnow(),
+    )
     db.session.add(copy)
     db.session.flush()
     certificate.replaced_by_id = copy.id
-    audit.record("certificate.reissued", "certificate", copy.id, competition_id=certificate.competition_id,
-                 before={"serial": certificate.serial, "person": certificate.person_name},
-                 after={"serial": copy.serial, "person": copy.person_name}, reason=reason)
+    audit.record(
+        "certificate.reissued",
+        "certificate",
+        copy.id,
+        competition_id=certificate.competition_id,
+        before={"serial": certificate.serial, "person": certificate.person_name},
+        after={"serial": copy.serial, "person": copy.person_name},
+        reason=reason,
+    )
     return copy
 
 
@@ -239,10 +326,15 @@ def find_by_token(token: str) -> Certificate | None:
 
 def certificate_data(certificate: Certificate) -> CertificateData:
     return CertificateData(
-        person_name=certificate.person_name, team_name=certificate.team_name,
-        project_title=certificate.project_title, award_name=certificate.award_name,
-        competition_name=certificate.competition.name, serial=certificate.serial,
-        verify_url=external_url("certificates.verify", token=certificate.token), issued_on=certificate.issued_on)
+        person_name=certificate.person_name,
+        team_name=certificate.team_name,
+        project_title=certificate.project_title,
+        award_name=certificate.award_name,
+        competition_name=certificate.competition.name,
+        serial=certificate.serial,
+        verify_url=external_url("certificates.verify", token=certificate.token),
+        issued_on=certificate.issued_on,
+    )
 
 
 def render(certificate: Certificate) -> bytes:
@@ -258,15 +350,25 @@ def file_name(certificate: Certificate) -> str:
 
 # -- batches -----------------------------------------------------------------------
 
+
 def start_batch(competition: Competition, issued_on: date, user, *, in_thread: bool | None = None) -> CertificateBatch:
     """Issue what is missing, then render everything valid in a background thread."""
     templates = ensure_templates(competition)
     issue(templates[CertificateKind.participation], participation_recipients(competition), issued_on)
     issue(templates[CertificateKind.award], award_recipients(competition), issued_on)
-    total = db.session.scalar(select(db.func.count()).select_from(Certificate).where(
-        Certificate.competition_id == competition.id, Certificate.revoked_at.is_(None)))
-    batch = CertificateBatch(competition_id=competition.id, status=BatchStatus.queued, total=total, done=0,
-                             created_at=utcnow(), created_by_id=getattr(user, "id", None))
+    total = db.session.scalar(
+        select(db.func.count())
+        .select_from(Certificate)
+        .where(Certificate.competition_id == competition.id, Certificate.revoked_at.is_(None))
+    )
+    batch = CertificateBatch(
+        competition_id=competition.id,
+        status=BatchStatus.queued,
+        total=total,
+        done=0,
+        created_at=utcnow(),
+        created_by_id=getattr(user, "id", None),
+    )
     db.session.add(batch)
     db.session.flush()
     if in_thread is None:
@@ -284,8 +386,13 @@ def _run_in_app(app, batch_id: int) -> None:
 
 
 def valid_certificates(competition_id: int) -> list[Certificate]:
-    return list(db.session.scalars(select(Certificate).where(
-        Certificate.competition_id == competition_id, Certificate.revoked_at.is_(None)).order_by(Certificate.serial)))
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(Certificate.competition_id == competition_id, Certificate.revoked_at.is_(None))
+            .order_by(Certificate.serial)
+        )
+    )
 
 
 def run_batch(batch_id: int, progress_every: int = 20) -> CertificateBatch:
@@ -332,10 +439,13 @@ def reap_abandoned(competition_id: int, now: datetime | None = None) -> int:
     """Mark as failed the batches whose worker died (a restart or a deploy while
     they ran), so the organizer sees it and starts another instead of waiting."""
     now = now or utcnow()
-    stale = db.session.scalars(select(CertificateBatch).where(
-        CertificateBatch.competition_id == competition_id,
-        CertificateBatch.status.in_([BatchStatus.queued, BatchStatus.running]),
-        func.coalesce(CertificateBatch.heartbeat_at, CertificateBatch.created_at) < now - ABANDONED_AFTER)).all()
+    stale = db.session.scalars(
+        select(CertificateBatch).where(
+            CertificateBatch.competition_id == competition_id,
+            CertificateBatch.status.in_([BatchStatus.queued, BatchStatus.running]),
+            func.coalesce(CertificateBatch.heartbeat_at, CertificateBatch.created_at) < now - ABANDONED_AFTER,
+        )
+    ).all()
     for batch in stale:
         batch.status, batch.finished_at = BatchStatus.failed, now
         batch.error = _("Interrupted: the server stopped while the batch ran. Generate the certificates again.")
@@ -356,9 +466,13 @@ def _merge(parts: list[bytes]) -> bytes:
 
 
 def team_certificates(team_id: int) -> list[Certificate]:
-    return list(db.session.scalars(select(Certificate).where(Certificate.team_id == team_id,
-                                                             Certificate.revoked_at.is_(None))
-                                   .order_by(Certificate.serial)))
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(Certificate.team_id == team_id, Certificate.revoked_at.is_(None))
+            .order_by(Certificate.serial)
+        )
+    )
 
 
 def mail_certificates(competition: Competition) -> int:
@@ -379,13 +493,19 @@ def mail_certificates(competition: Competition) -> int:
             continue
         template = by_template.setdefault(certificate.template_id, layout_template(certificate.template))
         key = storage.save(render_certificate(template, certificate_data(certificate)), suffix=".pdf")
-        queue_mail(address, "certificate", locale=member.user.locale if member.user_id else "vi",
-                   certificate=certificate, competition=competition,
-                   verify_url=external_url("certificates.verify", token=certificate.token),
-                   attachments=[{"key": key, "filename": file_name(certificate), "content_type": "application/pdf"}])
+        queue_mail(
+            address,
+            "certificate",
+            locale=member.user.locale if member.user_id else "vi",
+            certificate=certificate,
+            competition=competition,
+            verify_url=external_url("certificates.verify", token=certificate.token),
+            attachments=[{"key": key, "filename": file_name(certificate), "content_type": "application/pdf"}],
+        )
         sent += 1
-    audit.record("certificate.mailed", "competition", competition.id, competition_id=competition.id,
-                 after={"mails": sent})
+    audit.record(
+        "certificate.mailed", "competition", competition.id, competition_id=competition.id, after={"mails": sent}
+    )
     return sent
 
 
@@ -409,13 +529,25 @@ def set_template_image(record: CertificateTemplateRecord, slot: str, filename: s
     except Exception:  # noqa: BLE001 - the picture decodes badly: refuse, keep the old one
         setattr(record, slot, before)
         raise DomainError(_("This picture cannot be used on the certificate."), field=slot) from None
-    audit.record("certificate.template_image", "certificate_template", record.id,
-                 competition_id=record.competition_id, before={slot: before}, after={slot: getattr(record, slot)})
+    audit.record(
+        "certificate.template_image",
+        "certificate_template",
+        record.id,
+        competition_id=record.competition_id,
+        before={slot: before},
+        after={slot: getattr(record, slot)},
+    )
 
 
 def clear_template_image(record: CertificateTemplateRecord, slot: str) -> None:
     if slot not in IMAGE_SLOTS:
         raise ValueError(slot)
-    audit.record("certificate.template_image", "certificate_template", record.id,
-                 competition_id=record.competition_id, before={slot: getattr(record, slot)}, after={slot: None})
+    audit.record(
+        "certificate.template_image",
+        "certificate_template",
+        record.id,
+        competition_id=record.competition_id,
+        before={slot: getattr(record, slot)},
+        after={slot: None},
+    )
     setattr(record, slot, None)

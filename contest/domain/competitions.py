@@ -60,9 +60,14 @@ LEVEL_LABELS = {
 }
 
 COMMON_FIELDS = [
-    "Nông nghiệp công nghệ cao", "Du lịch và dịch vụ", "Công nghệ thông tin và chuyển đổi số",
-    "Giáo dục", "Y tế và chăm sóc sức khỏe", "Chế biến thực phẩm và sản phẩm OCOP",
-    "Môi trường và năng lượng", "Lĩnh vực khác",
+    "Nông nghiệp công nghệ cao",
+    "Du lịch và dịch vụ",
+    "Công nghệ thông tin và chuyển đổi số",
+    "Giáo dục",
+    "Y tế và chăm sóc sức khỏe",
+    "Chế biến thực phẩm và sản phẩm OCOP",
+    "Môi trường và năng lượng",
+    "Lĩnh vực khác",
 ]
 
 
@@ -87,7 +92,11 @@ PRESETS = {
     "provincial": Preset(CompetitionLevel.provincial),
     "district_commune": Preset(CompetitionLevel.district_commune, restrict_to_unit=True, max_entries_per_org=None),
     "youth_idea": Preset(
-        CompetitionLevel.youth_idea, team_max=3, age_min=18, age_max=35, max_company_age_years=None,
+        CompetitionLevel.youth_idea,
+        team_max=3,
+        age_min=18,
+        age_max=35,
+        max_company_age_years=None,
         boards=(("Y", "Bảng Ý tưởng"),),
     ),
 }
@@ -122,23 +131,37 @@ def running_dates(competition: Competition) -> tuple[date, date]:
     opening (else the first of its year) to the submission deadline (else the
     last of its year), in local time."""
     tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    first = (competition.registration_opens_at.astimezone(tz).date() if competition.registration_opens_at
-             else date(competition.year, 1, 1))
-    last = (competition.submission_deadline.astimezone(tz).date() if competition.submission_deadline
-            else date(competition.year, 12, 31))
+    first = (
+        competition.registration_opens_at.astimezone(tz).date()
+        if competition.registration_opens_at
+        else date(competition.year, 1, 1)
+    )
+    last = (
+        competition.submission_deadline.astimezone(tz).date()
+        if competition.submission_deadline
+        else date(competition.year, 12, 31)
+    )
     return min(first, last), last
 
 
 def check_unit_for_year(unit: OrgUnit, year: int, *, field: str) -> None:
     """Refuse a unit not in force on any day of `year`, naming its dates."""
     if not unit.overlaps(date(year, 1, 1), date(year, 12, 31)):
-        raise DomainError(_("%(unit)s is %(dates)s, so it cannot organise a competition in %(year)d. Choose the "
-                            "unit in force that year (after a reform, its successor).",
-                            unit=unit.name, dates=orgunits.validity_text(unit), year=year), field=field)
+        raise DomainError(
+            _(
+                "%(unit)s is %(dates)s, so it cannot organise a competition in %(year)d. Choose the "
+                "unit in force that year (after a reform, its successor).",
+                unit=unit.name,
+                dates=orgunits.validity_text(unit),
+                year=year,
+            ),
+            field=field,
+        )
 
 
-def create_competition(*, name: str, year: int, slug: str, org_unit: OrgUnit, preset_name: str,
-                       code_prefix: str | None = None) -> Competition:
+def create_competition(
+    *, name: str, year: int, slug: str, org_unit: OrgUnit, preset_name: str, code_prefix: str | None = None
+) -> Competition:
     preset = PRESETS[preset_name]
     check_unit_for_year(org_unit, year, field="org_unit")
     slug = slug.strip().lower()
@@ -147,27 +170,55 @@ def create_competition(*, name: str, year: int, slug: str, org_unit: OrgUnit, pr
     if find_by_slug(slug) is not None:
         raise DomainError(_("Another competition already uses this address."), field="slug")
     competition = Competition(
-        name=name.strip(), year=year, slug=slug, level=preset.level, org_unit=org_unit,
+        name=name.strip(),
+        year=year,
+        slug=slug,
+        level=preset.level,
+        org_unit=org_unit,
         code_prefix=_free_code_prefix(code_prefix or f"{org_unit.code.split('-')[0]}-{year}"),
-        team_min=preset.team_min, team_max=preset.team_max, age_min=preset.age_min, age_max=preset.age_max,
+        team_min=preset.team_min,
+        team_max=preset.team_max,
+        age_min=preset.age_min,
+        age_max=preset.age_max,
         max_company_age_years=preset.max_company_age_years,
-        max_entries_per_person=preset.max_entries_per_person, max_entries_per_org=preset.max_entries_per_org,
-        restrict_to_unit=preset.restrict_to_unit, state=S.draft,
+        max_entries_per_person=preset.max_entries_per_person,
+        max_entries_per_org=preset.max_entries_per_org,
+        restrict_to_unit=preset.restrict_to_unit,
+        state=S.draft,
     )
-    competition.boards = [Board(code=code, name=board_name, position=i) for i, (code, board_name) in enumerate(preset.boards)]
+    competition.boards = [
+        Board(code=code, name=board_name, position=i) for i, (code, board_name) in enumerate(preset.boards)
+    ]
     competition.fields = [Field(name=field_name, position=i) for i, field_name in enumerate(preset.fields)]
     db.session.add(competition)
     db.session.flush()
-    audit.record("competition.created", "competition", competition.id, competition_id=competition.id,
-                 after={"name": competition.name, "preset": preset_name})
+    audit.record(
+        "competition.created",
+        "competition",
+        competition.id,
+        competition_id=competition.id,
+        after={"name": competition.name, "preset": preset_name},
+    )
     db.session.flush()
     return competition
 
 
 SETTINGS_FIELDS = (
-    "name", "year", "description", "registration_opens_at", "submission_deadline", "team_min", "team_max",
-    "age_min", "age_max", "max_company_age_years", "max_entries_per_person", "max_entries_per_org",
-    "restrict_to_unit", "gallery_enabled", "takes_youth_nominations",
+    "name",
+    "year",
+    "description",
+    "registration_opens_at",
+    "submission_deadline",
+    "team_min",
+    "team_max",
+    "age_min",
+    "age_max",
+    "max_company_age_years",
+    "max_entries_per_person",
+    "max_entries_per_org",
+    "restrict_to_unit",
+    "gallery_enabled",
+    "takes_youth_nominations",
 )
 
 
@@ -177,8 +228,9 @@ def _jsonable(value):
     return value
 
 
-def update_settings(competition: Competition, *, boards: list[tuple[str, str]] | None = None,
-                    fields: list[str] | None = None, **values) -> None:
+def update_settings(
+    competition: Competition, *, boards: list[tuple[str, str]] | None = None, fields: list[str] | None = None, **values
+) -> None:
     unknown = set(values) - set(SETTINGS_FIELDS)
     if unknown:
         raise ValueError(f"unknown settings {sorted(unknown)}")
@@ -186,12 +238,16 @@ def update_settings(competition: Competition, *, boards: list[tuple[str, str]] |
     new_min = values.get("team_min", competition.team_min)
     new_max = values.get("team_max", competition.team_max)
     if new_min < 1 or new_max < new_min:
-        raise DomainError(_("The team size must be at least 1, and the maximum not below the minimum."), field="team_max")
+        raise DomainError(
+            _("The team size must be at least 1, and the maximum not below the minimum."), field="team_max"
+        )
     age_min, age_max = values.get("age_min", competition.age_min), values.get("age_max", competition.age_max)
     if age_min is not None and age_max is not None and age_max < age_min:
         raise DomainError(_("The maximum age cannot be below the minimum age."), field="age_max")
-    opens, deadline = values.get("registration_opens_at", competition.registration_opens_at), values.get(
-        "submission_deadline", competition.submission_deadline)
+    opens, deadline = (
+        values.get("registration_opens_at", competition.registration_opens_at),
+        values.get("submission_deadline", competition.submission_deadline),
+    )
     if opens and deadline and deadline <= opens:
         raise DomainError(_("The submission deadline must come after registration opens."), field="submission_deadline")
     year = values.get("year", competition.year)
@@ -210,8 +266,14 @@ def update_settings(competition: Competition, *, boards: list[tuple[str, str]] |
         from contest.domain.entries import forget_choices  # entries builds on this module
 
         forget_choices(competition.id)
-    audit.record("competition.settings", "competition", competition.id, competition_id=competition.id,
-                 before=before, after={k: _jsonable(v) for k, v in values.items()})
+    audit.record(
+        "competition.settings",
+        "competition",
+        competition.id,
+        competition_id=competition.id,
+        before=before,
+        after={k: _jsonable(v) for k, v in values.items()},
+    )
     db.session.flush()
 
 
@@ -228,7 +290,9 @@ def _sync_boards(competition: Competition, boards: list[tuple[str, str]]) -> Non
         if code not in wanted:
             used = db.session.scalar(select(Entry.id).where(Entry.board_id == board.id).limit(1))
             if used:
-                raise DomainError(_("The board %(name)s has entries and cannot be removed.", name=board.name), field="boards")
+                raise DomainError(
+                    _("The board %(name)s has entries and cannot be removed.", name=board.name), field="boards"
+                )
             competition.boards.remove(board)
     for position, (code, name) in enumerate(wanted.items()):
         board = existing.get(code) or Board(code=code)
@@ -259,8 +323,13 @@ def _sync_fields(competition: Competition, names: list[str]) -> None:
 def change_state(competition: Competition, new_state: CompetitionState, *, now: datetime | None = None) -> None:
     now = now or utcnow()
     if new_state not in TRANSITIONS[competition.state]:
-        raise DomainError(_("A competition cannot go from “%(old)s” to “%(new)s”.",
-                            old=STATE_LABELS[competition.state], new=STATE_LABELS[new_state]))
+        raise DomainError(
+            _(
+                "A competition cannot go from “%(old)s” to “%(new)s”.",
+                old=STATE_LABELS[competition.state],
+                new=STATE_LABELS[new_state],
+            )
+        )
     if new_state is S.open:
         if not competition.boards or not competition.fields:
             raise DomainError(_("Add at least one board and one field before opening."))
@@ -269,8 +338,14 @@ def change_state(competition: Competition, new_state: CompetitionState, *, now: 
         orgunits.check_valid_between(competition.org_unit, *running_dates(competition))
     before = competition.state.value
     competition.state = new_state
-    audit.record("competition.state", "competition", competition.id, competition_id=competition.id,
-                 before={"state": before}, after={"state": new_state.value})
+    audit.record(
+        "competition.state",
+        "competition",
+        competition.id,
+        competition_id=competition.id,
+        before={"state": before},
+        after={"state": new_state.value},
+    )
     db.session.flush()
 
 
@@ -285,31 +360,47 @@ def submissions_open(competition: Competition, now: datetime | None = None) -> b
 
 # -- roles -------------------------------------------------------------------
 
+
 def has_role(user, competition: Competition, *roles: CompetitionRoleKind) -> bool:
     if user is None or not user.is_authenticated:
         return False
-    return db.session.scalar(
-        select(CompetitionRole.id).where(
-            CompetitionRole.competition_id == competition.id,
-            CompetitionRole.user_id == user.id,
-            CompetitionRole.role.in_(roles),
+    return (
+        db.session.scalar(
+            select(CompetitionRole.id).where(
+                CompetitionRole.competition_id == competition.id,
+                CompetitionRole.user_id == user.id,
+                CompetitionRole.role.in_(roles),
+            )
         )
-    ) is not None
+        is not None
+    )
 
 
 def can_organize(user, competition: Competition) -> bool:
     """Administrators, the competition's organizers, and the current officers of
     its organising unit (not of a unit above or below: see unit_officers)."""
-    return bool(user and user.is_authenticated and (
-        user.is_admin or unit_officers.manages(user, competition.org_unit)
-        or has_role(user, competition, CompetitionRoleKind.organizer)))
+    return bool(
+        user
+        and user.is_authenticated
+        and (
+            user.is_admin
+            or unit_officers.manages(user, competition.org_unit)
+            or has_role(user, competition, CompetitionRoleKind.organizer)
+        )
+    )
 
 
 def can_check_entries(user, competition: Competition) -> bool:
     """The secretariat's work; organizers may do it too."""
-    return bool(user and user.is_authenticated and (
-        user.is_admin or unit_officers.manages(user, competition.org_unit)
-        or has_role(user, competition, CompetitionRoleKind.organizer, CompetitionRoleKind.secretariat)))
+    return bool(
+        user
+        and user.is_authenticated
+        and (
+            user.is_admin
+            or unit_officers.manages(user, competition.org_unit)
+            or has_role(user, competition, CompetitionRoleKind.organizer, CompetitionRoleKind.secretariat)
+        )
+    )
 
 
 def grant_role(competition: Competition, email: str, role: CompetitionRoleKind, granted_by: User) -> CompetitionRole:
@@ -318,35 +409,53 @@ def grant_role(competition: Competition, email: str, role: CompetitionRoleKind, 
         raise DomainError(_("No account uses this e-mail. Ask the person to sign up first."), field="email")
     if has_role(user, competition, role):
         raise DomainError(_("This person already has that role."), field="email")
-    grant = CompetitionRole(competition_id=competition.id, user_id=user.id, role=role,
-                            granted_by_id=granted_by.id, granted_at=utcnow())
+    grant = CompetitionRole(
+        competition_id=competition.id, user_id=user.id, role=role, granted_by_id=granted_by.id, granted_at=utcnow()
+    )
     db.session.add(grant)
     db.session.flush()
-    audit.record("competition.role_granted", "competition_role", grant.id, competition_id=competition.id,
-                 after={"user": user.email, "role": role.value})
+    audit.record(
+        "competition.role_granted",
+        "competition_role",
+        grant.id,
+        competition_id=competition.id,
+        after={"user": user.email, "role": role.value},
+    )
     db.session.flush()
     return grant
 
 
 def revoke_role(grant: CompetitionRole) -> None:
     competition_id = grant.competition_id
-    audit.record("competition.role_revoked", "competition_role", grant.id, competition_id=competition_id,
-                 before={"user": grant.user.email, "role": grant.role.value})
+    audit.record(
+        "competition.role_revoked",
+        "competition_role",
+        grant.id,
+        competition_id=competition_id,
+        before={"user": grant.user.email, "role": grant.role.value},
+    )
     db.session.delete(grant)
     db.session.flush()
 
 
 def roles_of(competition: Competition) -> list[CompetitionRole]:
-    return list(db.session.scalars(
-        select(CompetitionRole).where(CompetitionRole.competition_id == competition.id).order_by(CompetitionRole.role, CompetitionRole.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(CompetitionRole)
+            .where(CompetitionRole.competition_id == competition.id)
+            .order_by(CompetitionRole.role, CompetitionRole.id)
+        )
+    )
 
 
 def visible_to(user, competition: Competition) -> bool:
     """A competition in draft is not public: only its organizers (and
     administrators) see it, on every page under /c/<slug>/ and in lists."""
-    return (competition.state is not S.draft or can_organize(user, competition)
-            or unit_officers.sees(user, competition.org_unit))
+    return (
+        competition.state is not S.draft
+        or can_organize(user, competition)
+        or unit_officers.sees(user, competition.org_unit)
+    )
 
 
 def visible_competitions(user) -> list[Competition]:

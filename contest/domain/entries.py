@@ -66,12 +66,16 @@ UPLOAD_MESSAGES = {
     "wrong_type": _l("This file is not of an accepted type (it looks like: %(detected)s). Accepted: %(expected)s."),
     "pdf_broken": _l("The PDF cannot be opened: it may be damaged or incomplete. Export it again and retry."),
     "pdf_encrypted": _l("The PDF is password-protected. Upload a version without a password."),
-    "pdf_active": _l("The PDF contains %(found)s, which could run on the judges' computers, so it is not accepted. "
-                     "Open it and print it to a new PDF (“Microsoft Print to PDF” or “Save as PDF”), or export it "
-                     "again without scripts, attached files or form fields, and upload the new file."),
-    "pdf_too_complex": _l("The PDF has too many links, form fields or other parts to be checked for scripts (more "
-                          "than %(max_objects)s). Print it to a new PDF (“Microsoft Print to PDF” or “Save as PDF”) "
-                          "and upload that file."),
+    "pdf_active": _l(
+        "The PDF contains %(found)s, which could run on the judges' computers, so it is not accepted. "
+        "Open it and print it to a new PDF (“Microsoft Print to PDF” or “Save as PDF”), or export it "
+        "again without scripts, attached files or form fields, and upload the new file."
+    ),
+    "pdf_too_complex": _l(
+        "The PDF has too many links, form fields or other parts to be checked for scripts (more "
+        "than %(max_objects)s). Print it to a new PDF (“Microsoft Print to PDF” or “Save as PDF”) "
+        "and upload that file."
+    ),
     "docx_broken": _l("The DOCX file cannot be opened: it may be damaged."),
     "image_broken": _l("The image cannot be read: it may be damaged."),
 }
@@ -94,10 +98,14 @@ def board_and_field_choices(competition_id: int) -> Choices:
     """The competition's boards and fields as (id, name), each in its order: one
     query for both lists, which the entry form and the draft check need."""
     kind: Label[str] = literal_column("'board'").label("kind")
-    rows: Sequence[Row[Any]] = db.session.execute(union_all(
-        select(kind, Board.id, Board.name, Board.position).where(Board.competition_id == competition_id),
-        select(literal_column("'field'"), Field.id, Field.name, Field.position).where(Field.competition_id == competition_id),
-    ).order_by("kind", "position", "id")).all()
+    rows: Sequence[Row[Any]] = db.session.execute(
+        union_all(
+            select(kind, Board.id, Board.name, Board.position).where(Board.competition_id == competition_id),
+            select(literal_column("'field'"), Field.id, Field.name, Field.position).where(
+                Field.competition_id == competition_id
+            ),
+        ).order_by("kind", "position", "id")
+    ).all()
     boards = [(row.id, row.name) for row in rows if row.kind == "board"]
     return boards, [(row.id, row.name) for row in rows if row.kind == "field"]
 
@@ -112,8 +120,9 @@ def shown_choices(competition_id: int) -> Choices:
     """`board_and_field_choices` for showing the form, at most a few seconds old
     (forgotten at once when a board or field changes, `forget_choices`); a
     removed one picked meanwhile saves as "not chosen", as any unknown id does."""
-    return cache.get_or_set(_choices_key(competition_id), lambda: board_and_field_choices(competition_id),
-                            SHOWN_CHOICES_SECONDS)
+    return cache.get_or_set(
+        _choices_key(competition_id), lambda: board_and_field_choices(competition_id), SHOWN_CHOICES_SECONDS
+    )
 
 
 def forget_choices(competition_id: int) -> None:
@@ -134,6 +143,7 @@ def get_or_create_entry(team: Team) -> Entry:
 
 
 # -- drafts ---------------------------------------------------------------------
+
 
 def _draft_columns(competition: Competition, values: dict, choices: Choices | None) -> dict:
     """Column values from the draft's fields, already checked by the entry form
@@ -175,6 +185,7 @@ def save_draft(entry: Entry, values: dict, choices: Choices | None = None) -> No
 
 # -- attachments ------------------------------------------------------------------
 
+
 def explain_upload(check) -> str:
     """The refused upload's reason, in the user's language."""
     params = dict(check.params)
@@ -195,7 +206,7 @@ class StorageUse:
     replaced/removed, until its contents are purged."""
 
     used: int
-    earlier: int   # of `used`: replaced or removed files still stored
+    earlier: int  # of `used`: replaced or removed files still stored
     limit: int = MAX_ENTRY_BYTES
 
     @property
@@ -225,9 +236,11 @@ def storage_use(entry: Entry) -> StorageUse:
 def _stored_bytes(entry_id: int) -> StorageUse:
     """From the database (for deciding), under the entry's row lock."""
     used, earlier = db.session.execute(
-        select(func.coalesce(func.sum(Attachment.size), 0),
-               func.coalesce(func.sum(case((Attachment.replaced_at.is_not(None), Attachment.size), else_=0)), 0))
-        .where(Attachment.entry_id == entry_id, Attachment.purged_at.is_(None))).one()
+        select(
+            func.coalesce(func.sum(Attachment.size), 0),
+            func.coalesce(func.sum(case((Attachment.replaced_at.is_not(None), Attachment.size), else_=0)), 0),
+        ).where(Attachment.entry_id == entry_id, Attachment.purged_at.is_(None))
+    ).one()
     return StorageUse(int(used), int(earlier))
 
 
@@ -242,8 +255,18 @@ def add_attachment(entry: Entry, kind: AttachmentKind, filename: str, data: byte
         raise DomainError(explain_upload(check), field=kind.value, code=check.error_code)
     # The entry's row lock (PostgreSQL): two uploads at once cannot both take the last free space or image.
     db.session.execute(select(Entry.id).where(Entry.id == entry.id).with_for_update())
-    if kind is AttachmentKind.image and (db.session.scalar(select(func.count()).where(
-            Attachment.entry_id == entry.id, Attachment.kind == kind, Attachment.replaced_at.is_(None))) or 0) >= MAX_IMAGES:
+    if (
+        kind is AttachmentKind.image
+        and (
+            db.session.scalar(
+                select(func.count()).where(
+                    Attachment.entry_id == entry.id, Attachment.kind == kind, Attachment.replaced_at.is_(None)
+                )
+            )
+            or 0
+        )
+        >= MAX_IMAGES
+    ):
         raise DomainError(_("At most %(max)d images.", max=MAX_IMAGES), field=kind.value, code="too_many")
     use = _stored_bytes(entry.id)
     if use.used + check.size > use.limit:
@@ -252,9 +275,16 @@ def add_attachment(entry: Entry, kind: AttachmentKind, filename: str, data: byte
     if kind is not AttachmentKind.image:
         for old in entry.current_attachments(kind):
             old.replaced_at = utcnow()
-    attachment = Attachment(entry=entry, kind=kind, filename=check.safe_name, storage_key=key,
-                            content_type=check.content_type, size=check.size, sha256=check.sha256,
-                            uploaded_by_id=user.id)
+    attachment = Attachment(
+        entry=entry,
+        kind=kind,
+        filename=check.safe_name,
+        storage_key=key,
+        content_type=check.content_type,
+        size=check.size,
+        sha256=check.sha256,
+        uploaded_by_id=user.id,
+    )
     db.session.add(attachment)
     db.session.flush()
     return attachment
@@ -262,13 +292,23 @@ def add_attachment(entry: Entry, kind: AttachmentKind, filename: str, data: byte
 
 def _quota_message(use: StorageUse, size: int) -> str:
     if use.earlier:
-        return _("This file (%(size)s MB) does not fit: the entry's files take %(used)s MB of at most %(max)d MB, "
-                 "including %(earlier)s MB of earlier versions that were replaced or removed. Earlier versions are "
-                 "deleted %(days)d days after they were replaced; ask the organizers if you need the space sooner.",
-                 size=_mb(size), used=use.used_mb, max=use.limit_mb, earlier=use.earlier_mb, days=retention_days())
-    return _("This file (%(size)s MB) does not fit: the entry's files take %(used)s MB and all files of an entry "
-             "together may be at most %(max)d MB. Upload a smaller file.",
-             size=_mb(size), used=use.used_mb, max=use.limit_mb)
+        return _(
+            "This file (%(size)s MB) does not fit: the entry's files take %(used)s MB of at most %(max)d MB, "
+            "including %(earlier)s MB of earlier versions that were replaced or removed. Earlier versions are "
+            "deleted %(days)d days after they were replaced; ask the organizers if you need the space sooner.",
+            size=_mb(size),
+            used=use.used_mb,
+            max=use.limit_mb,
+            earlier=use.earlier_mb,
+            days=retention_days(),
+        )
+    return _(
+        "This file (%(size)s MB) does not fit: the entry's files take %(used)s MB and all files of an entry "
+        "together may be at most %(max)d MB. Upload a smaller file.",
+        size=_mb(size),
+        used=use.used_mb,
+        max=use.limit_mb,
+    )
 
 
 def remove_attachment(entry: Entry, attachment: Attachment) -> None:
@@ -283,6 +323,7 @@ def remove_attachment(entry: Entry, attachment: Attachment) -> None:
 # deleted when no other unpurged row uses its key (a nominated entry's copy
 # shares its origin's files).
 
+
 def _purge(rows: list[Attachment], reason: str) -> list[str]:
     """Mark `rows` purged and audit it, one event per entry; returns the keys
     whose files may now be deleted (after the commit)."""
@@ -292,21 +333,38 @@ def _purge(rows: list[Attachment], reason: str) -> list[str]:
         row.purged_at = now
         by_entry.setdefault(row.entry_id, []).append(row)
     for entry_id, items in by_entry.items():
-        audit.record("entry.files_purged", "entry", entry_id, competition_id=items[0].entry.competition_id,
-                     reason=reason, after={
-                         "bytes": sum(a.size for a in items),
-                         "files": [{"id": a.id, "kind": a.kind.value, "filename": a.filename, "size": a.size,
-                                    "sha256": a.sha256,
-                                    "replaced_at": a.replaced_at.isoformat() if a.replaced_at else None}
-                                   for a in items]})
+        audit.record(
+            "entry.files_purged",
+            "entry",
+            entry_id,
+            competition_id=items[0].entry.competition_id,
+            reason=reason,
+            after={
+                "bytes": sum(a.size for a in items),
+                "files": [
+                    {
+                        "id": a.id,
+                        "kind": a.kind.value,
+                        "filename": a.filename,
+                        "size": a.size,
+                        "sha256": a.sha256,
+                        "replaced_at": a.replaced_at.isoformat() if a.replaced_at else None,
+                    }
+                    for a in items
+                ],
+            },
+        )
     return _unreferenced({row.storage_key for row in rows})
 
 
 def _unreferenced(keys: set[str]) -> list[str]:
     if not keys:
         return []
-    used = set(db.session.scalars(select(Attachment.storage_key).where(
-        Attachment.storage_key.in_(keys), Attachment.purged_at.is_(None))))
+    used = set(
+        db.session.scalars(
+            select(Attachment.storage_key).where(Attachment.storage_key.in_(keys), Attachment.purged_at.is_(None))
+        )
+    )
     return sorted(keys - used)
 
 
@@ -316,7 +374,7 @@ def _delete_files(keys: list[str]) -> int:
     for key in keys:
         try:
             storage.delete(key)
-        except OSError:   # the rows are purged already; the next run tries again
+        except OSError:  # the rows are purged already; the next run tries again
             log.warning("could not delete purged upload %s", key, exc_info=True)
         else:
             deleted += 1
@@ -327,9 +385,14 @@ def purge_earlier_files(entry: Entry) -> int:
     """At the organizers' request: delete now the contents of every replaced or
     removed file of the entry (audited). Returns how many files."""
     # Locked: a purge run at the same moment takes other rows (or waits), never the same ones twice.
-    rows = list(db.session.scalars(
-        select(Attachment).where(Attachment.entry_id == entry.id, Attachment.replaced_at.is_not(None),
-                                 Attachment.purged_at.is_(None)).order_by(Attachment.id).with_for_update()))
+    rows = list(
+        db.session.scalars(
+            select(Attachment)
+            .where(Attachment.entry_id == entry.id, Attachment.replaced_at.is_not(None), Attachment.purged_at.is_(None))
+            .order_by(Attachment.id)
+            .with_for_update()
+        )
+    )
     if not rows:
         return 0
     keys = _purge(rows, "organizer")
@@ -343,11 +406,12 @@ class PurgeReport:
     files: int = 0
     bytes: int = 0
     entries: int = 0
-    deleted: int = 0   # files removed from storage (fewer when rows share a file)
+    deleted: int = 0  # files removed from storage (fewer when rows share a file)
 
 
-def purge_expired_files(days: int | None = None, *, now: datetime | None = None, dry_run: bool = False,
-                        batch: int = 500) -> PurgeReport:
+def purge_expired_files(
+    days: int | None = None, *, now: datetime | None = None, dry_run: bool = False, batch: int = 500
+) -> PurgeReport:
     """Delete the contents of files replaced or removed more than `days` ago
     (default UPLOAD_RETENTION_DAYS), in batches, each its own transaction; then
     delete any purged file an interrupted run left behind.
@@ -358,8 +422,11 @@ def purge_expired_files(days: int | None = None, *, now: datetime | None = None,
     stopped half-way keeps what it did. Call it with nothing pending."""
     days = retention_days() if days is None else days
     cutoff = (now or utcnow()) - timedelta(days=days)
-    due = (select(Attachment).where(Attachment.replaced_at < cutoff, Attachment.purged_at.is_(None))
-           .order_by(Attachment.entry_id, Attachment.id))
+    due = (
+        select(Attachment)
+        .where(Attachment.replaced_at < cutoff, Attachment.purged_at.is_(None))
+        .order_by(Attachment.entry_id, Attachment.id)
+    )
     report, entries = PurgeReport(), set()
     if dry_run:
         for row in db.session.scalars(due):
@@ -402,6 +469,7 @@ def _sweep_left_behind() -> int:
 
 # -- submission ---------------------------------------------------------------------
 
+
 def completeness_problems(entry: Entry) -> list[str]:
     problems = []
     if entry.board_id is None:
@@ -427,22 +495,43 @@ def eligibility_problems(entry: Entry, today: date | None = None) -> list[str]:
     problems = []
     size = len(team.members)
     if size < competition.team_min or size > competition.team_max:
-        problems.append(_("The team must have %(min)d to %(max)d members; it has %(n)d.",
-                          min=competition.team_min, max=competition.team_max, n=size))
+        problems.append(
+            _(
+                "The team must have %(min)d to %(max)d members; it has %(n)d.",
+                min=competition.team_min,
+                max=competition.team_max,
+                n=size,
+            )
+        )
     if competition.age_min is not None or competition.age_max is not None:
         for member in team.members:
             if member.date_of_birth is None:
-                problems.append(_("Give the date of birth of %(name)s: this competition has an age limit.", name=member.full_name))
+                problems.append(
+                    _("Give the date of birth of %(name)s: this competition has an age limit.", name=member.full_name)
+                )
                 continue
             age = age_on(member.date_of_birth, day)
             if (competition.age_min is not None and age < competition.age_min) or (
-                    competition.age_max is not None and age > competition.age_max):
-                problems.append(_("%(name)s is %(age)d; this competition is for ages %(min)s to %(max)s.",
-                                  name=member.full_name, age=age, min=competition.age_min or "–", max=competition.age_max or "–"))
-    if (competition.max_company_age_years is not None and entry.stage is EntryStage.registered_company
-            and entry.company_registered_on is not None
-            and age_on(entry.company_registered_on, day) >= competition.max_company_age_years):
-        problems.append(_("The company was registered more than %(years)d years ago.", years=competition.max_company_age_years))
+                competition.age_max is not None and age > competition.age_max
+            ):
+                problems.append(
+                    _(
+                        "%(name)s is %(age)d; this competition is for ages %(min)s to %(max)s.",
+                        name=member.full_name,
+                        age=age,
+                        min=competition.age_min or "–",
+                        max=competition.age_max or "–",
+                    )
+                )
+    if (
+        competition.max_company_age_years is not None
+        and entry.stage is EntryStage.registered_company
+        and entry.company_registered_on is not None
+        and age_on(entry.company_registered_on, day) >= competition.max_company_age_years
+    ):
+        problems.append(
+            _("The company was registered more than %(years)d years ago.", years=competition.max_company_age_years)
+        )
     if competition.restrict_to_unit and not _unit_within(team.org_unit, competition.org_unit):
         problems.append(_("The team must belong to %(unit)s or a unit under it.", unit=competition.org_unit.name))
     return problems
@@ -478,12 +567,22 @@ def claim_person_slots(entry: Entry) -> list[str]:
         claims.append((f"org:{entry.team.org_unit_id}", competition.max_entries_per_org, entry.team.org_unit.name))
     problems = []
     for key, limit, who in claims:
-        used = set(db.session.scalars(select(EntryPersonSlot.slot).where(
-            EntryPersonSlot.competition_id == competition.id, EntryPersonSlot.person_key == key)))
+        used = set(
+            db.session.scalars(
+                select(EntryPersonSlot.slot).where(
+                    EntryPersonSlot.competition_id == competition.id, EntryPersonSlot.person_key == key
+                )
+            )
+        )
         free = next((s for s in range(1, limit + 1) if s not in used), None)
         if free is None:
-            problems.append(_("%(who)s already takes part in %(limit)d entries, the most this competition allows.",
-                              who=who, limit=limit))
+            problems.append(
+                _(
+                    "%(who)s already takes part in %(limit)d entries, the most this competition allows.",
+                    who=who,
+                    limit=limit,
+                )
+            )
             continue
         db.session.add(EntryPersonSlot(competition_id=competition.id, entry_id=entry.id, person_key=key, slot=free))
     db.session.flush()
@@ -499,8 +598,10 @@ def snapshot(entry: Entry) -> dict:
         "company_registered_on": entry.company_registered_on.isoformat() if entry.company_registered_on else None,
         "funding_needed": entry.funding_needed,
         "members": [{"name": m.full_name, "seat": m.seat} for m in entry.team.members],
-        "attachments": [{"id": a.id, "kind": a.kind.value, "filename": a.filename, "sha256": a.sha256}
-                        for a in entry.current_attachments()],
+        "attachments": [
+            {"id": a.id, "kind": a.kind.value, "filename": a.filename, "sha256": a.sha256}
+            for a in entry.current_attachments()
+        ],
     }
 
 
@@ -512,10 +613,12 @@ def has_unsubmitted_changes(entry: Entry) -> bool:
 
 def _next_code(competition_id: int, board_code: str) -> str:
     # The UPDATE takes the competition row's lock: codes are handed out one at a time.
-    db.session.execute(update(Competition).where(Competition.id == competition_id)
-                       .values(entry_seq=Competition.entry_seq + 1))
-    prefix, seq = db.session.execute(select(Competition.code_prefix, Competition.entry_seq)
-                                     .where(Competition.id == competition_id)).one()
+    db.session.execute(
+        update(Competition).where(Competition.id == competition_id).values(entry_seq=Competition.entry_seq + 1)
+    )
+    prefix, seq = db.session.execute(
+        select(Competition.code_prefix, Competition.entry_seq).where(Competition.id == competition_id)
+    ).one()
     return f"{prefix}-{board_code}-{seq:03d}"
 
 
@@ -540,16 +643,30 @@ def submit(entry: Entry, user) -> Entry:
         current.status = EntryStatus.submitted
         project = current.project if current is not None else None
         if project is not None and not project.name:
-            project.name = current.title if current is not None else ""   # a project created with its draft is named at submission
+            project.name = (
+                current.title if current is not None else ""
+            )  # a project created with its draft is named at submission
         current.submitted_at = utcnow()
         number = len(current.versions) + 1
         current.versions.append(EntryVersion(number=number, submitted_by_id=user.id, data=snapshot(current)))
         team = current.team
-        queue_mail(team.leader.email, "entry_receipt", locale=team.leader.locale, entry=current, team=team,
-                   competition=current.competition, version=number,
-                   receipt_url=external_url("entries.receipt", team_id=team.id))
-        audit.record("entry.submitted", "entry", current.id, competition_id=current.competition_id,
-                     after={"code": current.code, "version": number})
+        queue_mail(
+            team.leader.email,
+            "entry_receipt",
+            locale=team.leader.locale,
+            entry=current,
+            team=team,
+            competition=current.competition,
+            version=number,
+            receipt_url=external_url("entries.receipt", team_id=team.id),
+        )
+        audit.record(
+            "entry.submitted",
+            "entry",
+            current.id,
+            competition_id=current.competition_id,
+            after={"code": current.code, "version": number},
+        )
         db.session.flush()
         return current
 
@@ -569,12 +686,19 @@ def withdraw(entry: Entry, user) -> None:
     before = entry.status.value
     entry.status = EntryStatus.withdrawn
     db.session.execute(delete(EntryPersonSlot).where(EntryPersonSlot.entry_id == entry.id))
-    audit.record("entry.withdrawn", "entry", entry.id, competition_id=entry.competition_id,
-                 before={"status": before}, after={"status": "withdrawn"})
+    audit.record(
+        "entry.withdrawn",
+        "entry",
+        entry.id,
+        competition_id=entry.competition_id,
+        before={"status": before},
+        after={"status": "withdrawn"},
+    )
     db.session.flush()
 
 
 # -- secretariat ------------------------------------------------------------------
+
 
 def set_validity(entry: Entry, validity: EntryValidity, reason: str | None) -> None:
     if entry.status is not EntryStatus.submitted:
@@ -585,11 +709,25 @@ def set_validity(entry: Entry, validity: EntryValidity, reason: str | None) -> N
     before = {"validity": entry.validity.value, "reason": entry.validity_reason}
     entry.validity, entry.validity_reason = validity, reason
     team = entry.team
-    queue_mail(team.leader.email, "entry_validity", locale=team.leader.locale, entry=entry, team=team,
-               competition=entry.competition, valid=validity is EntryValidity.valid, reason=reason,
-               team_url=external_url("teams.show", team_id=team.id))
-    audit.record("entry.validity", "entry", entry.id, competition_id=entry.competition_id,
-                 before=before, after={"validity": validity.value, "reason": reason})
+    queue_mail(
+        team.leader.email,
+        "entry_validity",
+        locale=team.leader.locale,
+        entry=entry,
+        team=team,
+        competition=entry.competition,
+        valid=validity is EntryValidity.valid,
+        reason=reason,
+        team_url=external_url("teams.show", team_id=team.id),
+    )
+    audit.record(
+        "entry.validity",
+        "entry",
+        entry.id,
+        competition_id=entry.competition_id,
+        before=before,
+        after={"validity": validity.value, "reason": reason},
+    )
     db.session.flush()
 
 

@@ -12,8 +12,17 @@ from flask_babel import lazy_gettext as _l
 from contest.models import Entry
 from contest.models.base import length_of
 
-TEXT_FIELDS = ("title", "summary", "problem", "solution", "customers_market", "business_model", "team_strengths",
-               "video_url", "website_url")
+TEXT_FIELDS = (
+    "title",
+    "summary",
+    "problem",
+    "solution",
+    "customers_market",
+    "business_model",
+    "team_strengths",
+    "video_url",
+    "website_url",
+)
 URL_FIELDS = ("video_url", "website_url")
 
 
@@ -23,13 +32,23 @@ REQUIRED_TEXT = ("title", "summary", "problem", "solution", "customers_market", 
 # Every field a draft saves, in the form's order.
 DRAFT_FIELDS = ("board", "field", *TEXT_FIELDS, "stage", "company_registered_on", "funding_needed", "gallery_opt_in")
 FIELD_LABELS = {
-    "board": _l("Board"), "field": _l("Field"), "title": _l("Project title"), "summary": _l("Summary"),
-    "problem": _l("Problem"), "solution": _l("Solution"), "customers_market": _l("Customers and market"),
-    "business_model": _l("Business model"), "stage": _l("Stage"), "team_strengths": _l("Team strengths"),
-    "funding_needed": _l("Funding needed (đồng)"), "company_registered_on": _l("Date of business registration"),
-    "video_url": _l("Video link"), "website_url": _l("Website"), "gallery_opt_in": _l("Show in the public gallery"),
+    "board": _l("Board"),
+    "field": _l("Field"),
+    "title": _l("Project title"),
+    "summary": _l("Summary"),
+    "problem": _l("Problem"),
+    "solution": _l("Solution"),
+    "customers_market": _l("Customers and market"),
+    "business_model": _l("Business model"),
+    "stage": _l("Stage"),
+    "team_strengths": _l("Team strengths"),
+    "funding_needed": _l("Funding needed (đồng)"),
+    "company_registered_on": _l("Date of business registration"),
+    "video_url": _l("Video link"),
+    "website_url": _l("Website"),
+    "gallery_opt_in": _l("Show in the public gallery"),
 }
-FUNDING_MAX_DIGITS = 15   # a BIGINT holds 18; no project needs a trillion đồng
+FUNDING_MAX_DIGITS = 15  # a BIGINT holds 18; no project needs a trillion đồng
 
 
 def clean_text(value) -> str:
@@ -41,4 +60,4 @@ def clean_text(value) -> str:
     if text.replace("\n", "").replace("\t", "").isprintable():
         return text.strip()
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")).strip()
-    return unicodedata.normalize("NFC", text)   # a dropped character may have parted a letter from its mark
+    return unicodedata.normalize("NFC", text)  # a dropped character may have parted a letter from its mark

@@ -25,10 +25,18 @@ class EntryFilter:
 
 
 def list_entries(competition: Competition, flt: EntryFilter) -> list[Entry]:
-    stmt = (select(Entry).join(Team).where(Entry.competition_id == competition.id)
-            .options(selectinload(Entry.team).selectinload(Team.members), selectinload(Entry.board),
-                     selectinload(Entry.field), selectinload(Entry.attachments))
-            .order_by(Entry.code.is_(None), Entry.code, Entry.id))
+    stmt = (
+        select(Entry)
+        .join(Team)
+        .where(Entry.competition_id == competition.id)
+        .options(
+            selectinload(Entry.team).selectinload(Team.members),
+            selectinload(Entry.board),
+            selectinload(Entry.field),
+            selectinload(Entry.attachments),
+        )
+        .order_by(Entry.code.is_(None), Entry.code, Entry.id)
+    )
     if flt.board_id:
         stmt = stmt.where(Entry.board_id == flt.board_id)
     if flt.field_id:
@@ -41,8 +49,13 @@ def list_entries(competition: Competition, flt: EntryFilter) -> list[Entry]:
         stmt = stmt.where(Team.org_unit_id == flt.org_unit_id)
     if flt.query:
         like = f"%{flt.query.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(Entry.title).like(like), func.lower(Team.name).like(like),
-                              func.lower(func.coalesce(Entry.code, "")).like(like)))
+        stmt = stmt.where(
+            or_(
+                func.lower(Entry.title).like(like),
+                func.lower(Team.name).like(like),
+                func.lower(func.coalesce(Entry.code, "")).like(like),
+            )
+        )
     entries = list(db.session.scalars(stmt).unique())
     # Derived from members, so filtered here rather than in SQL.
     if flt.women_led:
@@ -53,9 +66,23 @@ def list_entries(competition: Competition, flt: EntryFilter) -> list[Entry]:
 
 
 EXPORT_HEADERS = [
-    "Mã hồ sơ", "Tên dự án", "Tên đội", "Trưởng nhóm", "E-mail trưởng nhóm", "Số thành viên", "Bảng", "Lĩnh vực",
-    "Đơn vị", "Trạng thái", "Hợp lệ", "Lý do", "Nữ lãnh đạo", "Đội học sinh, sinh viên", "Giai đoạn",
-    "Kinh phí cần (đồng)", "Nộp lúc",
+    "Mã hồ sơ",
+    "Tên dự án",
+    "Tên đội",
+    "Trưởng nhóm",
+    "E-mail trưởng nhóm",
+    "Số thành viên",
+    "Bảng",
+    "Lĩnh vực",
+    "Đơn vị",
+    "Trạng thái",
+    "Hợp lệ",
+    "Lý do",
+    "Nữ lãnh đạo",
+    "Đội học sinh, sinh viên",
+    "Giai đoạn",
+    "Kinh phí cần (đồng)",
+    "Nộp lúc",
 ]
 
 
@@ -64,12 +91,25 @@ def export_rows(entries: list[Entry]) -> list[list]:
     for entry in entries:
         team = entry.team
         leader = next((m for m in team.members if m.user_id == team.leader_id), None)
-        rows.append([
-            entry.code or "", entry.title, team.name, leader.full_name if leader else "", leader.email if leader else "",
-            len(team.members), entry.board.name if entry.board else "", entry.field.name if entry.field else "",
-            team.org_unit.name if team.org_unit else "", entry.status.value, entry.validity.value,
-            entry.validity_reason or "", "x" if is_women_led(team) else "", "x" if is_student_team(team) else "",
-            entry.stage.value if entry.stage else "", entry.funding_needed,
-            entry.submitted_at.replace(tzinfo=None) if entry.submitted_at else None,
-        ])
+        rows.append(
+            [
+                entry.code or "",
+                entry.title,
+                team.name,
+                leader.full_name if leader else "",
+                leader.email if leader else "",
+                len(team.members),
+                entry.board.name if entry.board else "",
+                entry.field.name if entry.field else "",
+                team.org_unit.name if team.org_unit else "",
+                entry.status.value,
+                entry.validity.value,
+                entry.validity_reason or "",
+                "x" if is_women_led(team) else "",
+                "x" if is_student_team(team) else "",
+                entry.stage.value if entry.stage else "",
+                entry.funding_needed,
+                entry.submitted_at.replace(tzinfo=None) if entry.submitted_at else None,
+            ]
+        )
     return rows

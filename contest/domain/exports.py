@@ -84,6 +84,7 @@ def _local(value: datetime) -> datetime:
 
 # -- CSV ---------------------------------------------------------------------------
 
+
 def _csv_text(value: Any) -> str:
     value = safe_cell(value)
     if value is None:
@@ -106,6 +107,7 @@ def to_csv(headers: Sequence[Any], rows: Iterable[Row]) -> bytes:
 
 
 # -- XLSX --------------------------------------------------------------------------
+
 
 def sheet_title(title: str, taken: set[str] | None = None) -> str:
     """A title Excel accepts: at most 31 characters, none of []:*?/\\, not
@@ -164,8 +166,14 @@ class SheetWriter:
         self.row = 0
         self.widths: dict[int, int] = {}
 
-    def put(self, values: Iterable[Any], formats: Sequence[str | None] = (), *,
-            font: Font | None = None, measure: bool = True) -> None:
+    def put(
+        self,
+        values: Iterable[Any],
+        formats: Sequence[str | None] = (),
+        *,
+        font: Font | None = None,
+        measure: bool = True,
+    ) -> None:
         """One row. A format given for a column replaces the value's own
         (numbers "#,##0", dates "dd/mm/yyyy"); `measure=False` for titles that
         may run across the columns."""

@@ -53,7 +53,7 @@ def active(secret_hash, user_id, now=None) -> ColumnElement[bool]:
 
 
 def _split(token) -> tuple[int, str] | None:
-    """"42.secret" -> (42, "secret"); None for anything else (an old or forged value)."""
+    """ "42.secret" -> (42, "secret"); None for anything else (an old or forged value)."""
     if not isinstance(token, str) or len(token) > 100:
         return None
     user_id, _, secret = token.partition(".")
@@ -77,14 +77,19 @@ def sign_in(user: User, *, remember: bool = False) -> LoginSession:
     if has_request_context():
         agent = request.user_agent.string[:200] or None
         ip = request.remote_addr
-    row = LoginSession(user_id=user.id, secret_hash=_hash(secret), remember=remember,
-                       expires_at=utcnow() + _lifetime(remember), user_agent=agent, ip=ip)
+    row = LoginSession(
+        user_id=user.id,
+        secret_hash=_hash(secret),
+        remember=remember,
+        expires_at=utcnow() + _lifetime(remember),
+        user_agent=agent,
+        ip=ip,
+    )
     db.session.add(row)
     db.session.flush()
     user.login_token = f"{user.id}.{secret}"
     user.login_session = row
-    login_user(user, remember=remember,
-               duration=_lifetime(remember) if remember else None)
+    login_user(user, remember=remember, duration=_lifetime(remember) if remember else None)
     return row
 
 
@@ -96,10 +101,12 @@ def load(token: str) -> User | None:
     user_id, secret = parts
     # Whether the account holds a unit role at all, in the same query, so that
     # pages spend no statement on it for the many accounts that hold none.
-    holds_unit_role = select(UnitOfficer.id).where(UnitOfficer.user_id == User.id,
-                                                   UnitOfficer.ended_at.is_(None)).exists()
+    holds_unit_role = (
+        select(UnitOfficer.id).where(UnitOfficer.user_id == User.id, UnitOfficer.ended_at.is_(None)).exists()
+    )
     row = db.session.execute(
-        select(User, LoginSession, holds_unit_role).join(LoginSession, LoginSession.user_id == User.id)
+        select(User, LoginSession, holds_unit_role)
+        .join(LoginSession, LoginSession.user_id == User.id)
         .where(active(_hash(secret), user_id), User.is_active_account.is_(True))
     ).first()
     if row is None:
@@ -145,13 +152,19 @@ def end_all(user_id: int, reason: SessionEnd) -> int:
 
 def _end(which, reason: SessionEnd) -> int:
     result = db.session.execute(
-        update(LoginSession).where(which, LoginSession.ended_at.is_(None))
+        update(LoginSession)
+        .where(which, LoginSession.ended_at.is_(None))
         .values(ended_at=utcnow(), end_reason=reason)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     return cast(CursorResult[Any], result).rowcount  # an UPDATE's result is a cursor's
 
 
 def current_sessions(user_id: int) -> list[LoginSession]:
-    return list(db.session.scalars(
-        select(LoginSession).where(LoginSession.user_id == user_id, _current())
-        .order_by(LoginSession.created_at.desc())))
+    return list(
+        db.session.scalars(
+            select(LoginSession)
+            .where(LoginSession.user_id == user_id, _current())
+            .order_by(LoginSession.created_at.desc())
+        )
+    )

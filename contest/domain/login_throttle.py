@@ -90,6 +90,7 @@ def attempt_failed(_response) -> bool:
 
 # -- internals ---------------------------------------------------------------
 
+
 def _account_limits() -> list[RateLimitItem]:
     return parse_many(current_app.config["RATELIMIT_LOGIN_ACCOUNT"])
 
@@ -99,16 +100,20 @@ def _identifiers(email: str) -> list[str] | None:
     shared storage holds no addresses), or None when limits are off."""
     if not limiter.enabled or not current_app.config.get("RATELIMIT_LOGIN_ACCOUNT"):
         return None
-    digest = hmac.new(current_app.config["SECRET_KEY"].encode(),
-                      accounts.normalize_email(email).encode(), hashlib.sha256).hexdigest()[:32]
+    digest = hmac.new(
+        current_app.config["SECRET_KEY"].encode(), accounts.normalize_email(email).encode(), hashlib.sha256
+    ).hexdigest()[:32]
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX")
     return [prefix, SCOPE, digest] if prefix else [SCOPE, digest]
 
 
 def _locked_answer(items: list[RateLimitItem], allowed: list[bool], ids: list[str]) -> tuple[str, int]:
     now = time.time()
-    resets = [_run(lambda strategy, item=item: strategy.get_window_stats(item, *ids)).reset_time
-              for item, ok in zip(items, allowed, strict=True) if not ok]
+    resets = [
+        _run(lambda strategy, item=item: strategy.get_window_stats(item, *ids)).reset_time
+        for item, ok in zip(items, allowed, strict=True)
+        if not ok
+    ]
     seconds = max(1, math.ceil(max(resets) - now))
     minutes = math.ceil(seconds / 60)
     message = ngettext(

@@ -51,8 +51,15 @@ from contest.models import (
 from contest.models.base import utcnow
 
 DISTRICTS_ABOLISHED = date(2025, 7, 1)
-TERRITORIAL = {OrgUnitKind.province, OrgUnitKind.city, OrgUnitKind.town, OrgUnitKind.district, OrgUnitKind.commune,
-               OrgUnitKind.ward, OrgUnitKind.special_zone}
+TERRITORIAL = {
+    OrgUnitKind.province,
+    OrgUnitKind.city,
+    OrgUnitKind.town,
+    OrgUnitKind.district,
+    OrgUnitKind.commune,
+    OrgUnitKind.ward,
+    OrgUnitKind.special_zone,
+}
 DISTRICT_KINDS = {OrgUnitKind.city, OrgUnitKind.town, OrgUnitKind.district}
 TAKING = (CompetitionState.open, CompetitionState.closed, CompetitionState.judging)
 LIVE = (NominationState.proposed, NominationState.accepted)
@@ -113,8 +120,7 @@ def target_problem(source: Competition, target: Competition) -> str | None:
         return _("The upper contest takes nominations only while it is open, closed or judging.")
     area = _area(target.org_unit)
     if area is None or not _within(source.org_unit, area):
-        return _("%(unit)s is not within the area of %(upper)s.", unit=source.org_unit.name,
-                 upper=target.org_unit.name)
+        return _("%(unit)s is not within the area of %(upper)s.", unit=source.org_unit.name, upper=target.org_unit.name)
     if source.org_unit.kind in DISTRICT_KINDS and _held_on(source) >= DISTRICTS_ABOLISHED:
         return _("District contests can only nominate when held before 1 July 2025.")
     return None
@@ -122,9 +128,15 @@ def target_problem(source: Competition, target: Competition) -> str | None:
 
 def upper_competitions(source: Competition) -> list[Competition]:
     """The competitions `source` may nominate into."""
-    candidates = db.session.scalars(select(Competition).where(
-        Competition.level == CompetitionLevel.provincial, Competition.year >= source.year,
-        Competition.state.in_(TAKING)).order_by(Competition.year, Competition.name))
+    candidates = db.session.scalars(
+        select(Competition)
+        .where(
+            Competition.level == CompetitionLevel.provincial,
+            Competition.year >= source.year,
+            Competition.state.in_(TAKING),
+        )
+        .order_by(Competition.year, Competition.name)
+    )
     return [c for c in candidates if target_problem(source, c) is None]
 
 
@@ -137,20 +149,34 @@ class Candidate:
 
 def candidates(source: Competition) -> list[Candidate]:
     """The lower competition's entries that won an award or reached its final round."""
-    entries = list(db.session.scalars(select(Entry).where(Entry.competition_id == source.id,
-                                                          Entry.status == EntryStatus.submitted).order_by(Entry.code)))
+    entries = list(
+        db.session.scalars(
+            select(Entry)
+            .where(Entry.competition_id == source.id, Entry.status == EntryStatus.submitted)
+            .order_by(Entry.code)
+        )
+    )
     results = contest_results(entries)
     made: dict[int, list[Nomination]] = {}
-    for n in db.session.scalars(select(Nomination).where(Nomination.source_entry_id.in_([e.id for e in entries]))
-                                .order_by(Nomination.id)):
+    for n in db.session.scalars(
+        select(Nomination).where(Nomination.source_entry_id.in_([e.id for e in entries])).order_by(Nomination.id)
+    ):
         made.setdefault(n.source_entry_id, []).append(n)
     return [Candidate(e, results[e.id], tuple(made.get(e.id, ()))) for e in entries if results[e.id]]
 
 
 def _tell_team(nomination: Nomination, template: str, **context) -> None:
     team = nomination.source_entry.team
-    queue_mail(team.leader.email, template, locale=team.leader.locale, nomination=nomination,
-               entry=nomination.source_entry, target=nomination.target, team=team, **context)
+    queue_mail(
+        team.leader.email,
+        template,
+        locale=team.leader.locale,
+        nomination=nomination,
+        entry=nomination.source_entry,
+        target=nomination.target,
+        team=team,
+        **context,
+    )
 
 
 def propose(entry: Entry, target: Competition, user) -> Nomination:
@@ -165,14 +191,22 @@ def propose(entry: Entry, target: Competition, user) -> Nomination:
         raise DomainError(_("Only submitted entries can be nominated."))
     results = contest_results([entry])[entry.id]
     if not results:
-        raise DomainError(_("%(code)s neither won an award nor reached the final round of %(name)s, so it cannot "
-                            "be nominated.", code=entry.code or "", name=source.name), code="not_qualified")
-    existing = db.session.scalar(select(Nomination).where(Nomination.source_entry_id == entry.id,
-                                                          Nomination.target_competition_id == target.id))
+        raise DomainError(
+            _(
+                "%(code)s neither won an award nor reached the final round of %(name)s, so it cannot be nominated.",
+                code=entry.code or "",
+                name=source.name,
+            ),
+            code="not_qualified",
+        )
+    existing = db.session.scalar(
+        select(Nomination).where(Nomination.source_entry_id == entry.id, Nomination.target_competition_id == target.id)
+    )
     if existing is not None and existing.state in LIVE:
         raise Conflict(_("This entry has already been nominated to that competition."))
-    if db.session.scalar(select(Entry.id).where(Entry.competition_id == target.id,
-                                                Entry.project_id == entry.project_id)):
+    if db.session.scalar(
+        select(Entry.id).where(Entry.competition_id == target.id, Entry.project_id == entry.project_id)
+    ):
         raise Conflict(_("This project is already an entry of that competition."))
     nomination = existing or Nomination(source_entry_id=entry.id, target_competition_id=target.id)
     nomination.state, nomination.source_result = NominationState.proposed, "; ".join(results)[:300]
@@ -180,8 +214,14 @@ def propose(entry: Entry, target: Competition, user) -> Nomination:
     nomination.decided_by_id = nomination.decided_at = nomination.reason = None
     db.session.add(nomination)
     db.session.flush()
-    audit.record("nomination.proposed", "nomination", nomination.id, competition_id=source.id, actor_id=user.id,
-                 after={"entry": entry.code, "target": target.slug, "results": nomination.source_result})
+    audit.record(
+        "nomination.proposed",
+        "nomination",
+        nomination.id,
+        competition_id=source.id,
+        actor_id=user.id,
+        after={"entry": entry.code, "target": target.slug, "results": nomination.source_result},
+    )
     _tell_team(nomination, "nomination_proposed")
     return nomination
 
@@ -192,14 +232,26 @@ def withdraw(nomination: Nomination, user, reason: str) -> None:
     if nomination.state is not NominationState.proposed:
         raise Conflict(_("Only a proposal not yet decided can be withdrawn."))
     nomination.state, nomination.reason = NominationState.withdrawn, reason.strip() or None
-    audit.record("nomination.withdrawn", "nomination", nomination.id, actor_id=user.id,
-                 competition_id=nomination.source_entry.competition_id,
-                 before={"state": "proposed"}, after={"state": "withdrawn"}, reason=nomination.reason)
+    audit.record(
+        "nomination.withdrawn",
+        "nomination",
+        nomination.id,
+        actor_id=user.id,
+        competition_id=nomination.source_entry.competition_id,
+        before={"state": "proposed"},
+        after={"state": "withdrawn"},
+        reason=nomination.reason,
+    )
 
 
 def proposals(target: Competition) -> list[Nomination]:
-    return list(db.session.scalars(select(Nomination).where(Nomination.target_competition_id == target.id)
-                                   .order_by(Nomination.state, Nomination.proposed_at, Nomination.id)))
+    return list(
+        db.session.scalars(
+            select(Nomination)
+            .where(Nomination.target_competition_id == target.id)
+            .order_by(Nomination.state, Nomination.proposed_at, Nomination.id)
+        )
+    )
 
 
 def source_unit(nomination: Nomination) -> OrgUnit:
@@ -211,8 +263,11 @@ def set_quota(target: Competition, unit: OrgUnit, quota: int | None, user) -> No
         raise NotAllowed(_("Only the organizers of %(name)s can set its quotas.", name=target.name))
     if quota is not None and quota < 0:
         raise DomainError(_("Numbers cannot be negative."), field="quota")
-    row = db.session.scalar(select(NominationQuota).where(NominationQuota.competition_id == target.id,
-                                                          NominationQuota.org_unit_id == unit.id))
+    row = db.session.scalar(
+        select(NominationQuota).where(
+            NominationQuota.competition_id == target.id, NominationQuota.org_unit_id == unit.id
+        )
+    )
     before = {"quota": row.quota} if row else None
     if quota is None:
         if row is not None:
@@ -221,21 +276,43 @@ def set_quota(target: Competition, unit: OrgUnit, quota: int | None, user) -> No
         db.session.add(NominationQuota(competition_id=target.id, org_unit_id=unit.id, quota=quota))
     else:
         row.quota = quota
-    audit.record("nomination.quota", "competition", target.id, competition_id=target.id, before=before, actor_id=user.id,
-                 after={"unit": unit.code, "quota": quota})
+    audit.record(
+        "nomination.quota",
+        "competition",
+        target.id,
+        competition_id=target.id,
+        before=before,
+        actor_id=user.id,
+        after={"unit": unit.code, "quota": quota},
+    )
 
 
 def quotas(target: Competition) -> dict[int, int]:
-    return dict(db.session.execute(select(NominationQuota.org_unit_id, NominationQuota.quota)
-                                   .where(NominationQuota.competition_id == target.id)).tuples().all())
+    return dict(
+        db.session.execute(
+            select(NominationQuota.org_unit_id, NominationQuota.quota).where(
+                NominationQuota.competition_id == target.id
+            )
+        )
+        .tuples()
+        .all()
+    )
 
 
 def _accepted_from(target: Competition, unit: OrgUnit) -> int:
-    return db.session.scalar(
-        select(func.count(Nomination.id)).join(Entry, Entry.id == Nomination.source_entry_id)
-        .join(Competition, Competition.id == Entry.competition_id)
-        .where(Nomination.target_competition_id == target.id, Nomination.state == NominationState.accepted,
-               Competition.org_unit_id == unit.id)) or 0
+    return (
+        db.session.scalar(
+            select(func.count(Nomination.id))
+            .join(Entry, Entry.id == Nomination.source_entry_id)
+            .join(Competition, Competition.id == Entry.competition_id)
+            .where(
+                Nomination.target_competition_id == target.id,
+                Nomination.state == NominationState.accepted,
+                Competition.org_unit_id == unit.id,
+            )
+        )
+        or 0
+    )
 
 
 def _free_name(target: Competition, team: Team) -> str:
@@ -250,19 +327,49 @@ def _upper_entry(nomination: Nomination) -> Entry:
     a draft carrying only what places it (title, board, field, stage)."""
     source, target = nomination.source_entry, nomination.target
     old = source.team
-    team = Team(competition_id=target.id, name=_free_name(target, old), leader_id=old.leader_id,
-                org_unit_id=old.org_unit_id, organisation=old.organisation,
-                show_names_publicly=old.show_names_publicly)
+    team = Team(
+        competition_id=target.id,
+        name=_free_name(target, old),
+        leader_id=old.leader_id,
+        org_unit_id=old.org_unit_id,
+        organisation=old.organisation,
+        show_names_publicly=old.show_names_publicly,
+    )
     for seat, member in enumerate(old.members, start=1):
-        team.members.append(Member(seat=seat, **{c: getattr(member, c) for c in (
-            "user_id", "full_name", "date_of_birth", "gender", "phone", "email", "organisation", "role_in_team",
-            "is_student")}))
+        team.members.append(
+            Member(
+                seat=seat,
+                **{
+                    c: getattr(member, c)
+                    for c in (
+                        "user_id",
+                        "full_name",
+                        "date_of_birth",
+                        "gender",
+                        "phone",
+                        "email",
+                        "organisation",
+                        "role_in_team",
+                        "is_student",
+                    )
+                },
+            )
+        )
     board = next((b for b in target.boards if source.board and b.code == source.board.code), None)
     field = next((f for f in target.fields if source.field and f.name == source.field.name), None)
-    entry = Entry(competition_id=target.id, competition=target, team=team, project_id=source.project_id,
-                  origin_entry_id=source.id, board_id=board.id if board else None, field_id=field.id if field else None,
-                  status=EntryStatus.draft, title=source.title, stage=source.stage,
-                  company_registered_on=source.company_registered_on)
+    entry = Entry(
+        competition_id=target.id,
+        competition=target,
+        team=team,
+        project_id=source.project_id,
+        origin_entry_id=source.id,
+        board_id=board.id if board else None,
+        field_id=field.id if field else None,
+        status=EntryStatus.draft,
+        title=source.title,
+        stage=source.stage,
+        company_registered_on=source.company_registered_on,
+    )
     db.session.add_all([team, entry])
     db.session.flush()
     return entry
@@ -277,27 +384,39 @@ def acceptance_problems(nomination: Nomination, entry: Entry) -> list[str]:
     if target.max_company_age_years is not None:
         day = _held_on(target)
         for enterprise in source.project.enterprises:
-            years = day.year - enterprise.founded_on.year - (
-                (day.month, day.day) < (enterprise.founded_on.month, enterprise.founded_on.day))
+            years = (
+                day.year
+                - enterprise.founded_on.year
+                - ((day.month, day.day) < (enterprise.founded_on.month, enterprise.founded_on.day))
+            )
             if years >= target.max_company_age_years:
-                problems.append(_("The enterprise %(number)s was founded on %(day)s, more than %(years)d years "
-                                  "before the contest.", number=enterprise.registration_number,
-                                  day=enterprise.founded_on.strftime("%d/%m/%Y"), years=target.max_company_age_years))
+                problems.append(
+                    _(
+                        "The enterprise %(number)s was founded on %(day)s, more than %(years)d years "
+                        "before the contest.",
+                        number=enterprise.registration_number,
+                        day=enterprise.founded_on.strftime("%d/%m/%Y"),
+                        years=target.max_company_age_years,
+                    )
+                )
     return list(dict.fromkeys(problems))
 
 
 class NotEligible(DomainError):
     def __init__(self, problems: list[str]):
-        super().__init__(_("The entry does not meet this contest's rules: %(problems)s",
-                           problems=" ".join(problems)), code="not_eligible")
+        super().__init__(
+            _("The entry does not meet this contest's rules: %(problems)s", problems=" ".join(problems)),
+            code="not_eligible",
+        )
         self.problems = problems
 
 
 def accept(nomination: Nomination, user, reason: str = "") -> Entry:
     target = nomination.target
     if not can_check_entries(user, target):
-        raise NotAllowed(_("Only the secretariat or organizers of %(name)s can decide its nominations.",
-                           name=target.name))
+        raise NotAllowed(
+            _("Only the secretariat or organizers of %(name)s can decide its nominations.", name=target.name)
+        )
     if nomination.state is not NominationState.proposed:
         raise Conflict(_("This nomination has already been decided."))
     unit = source_unit(nomination)
@@ -313,19 +432,32 @@ def accept(nomination: Nomination, user, reason: str = "") -> Entry:
     savepoint.commit()
     nomination.state, nomination.accepted_entry_id = NominationState.accepted, entry.id
     nomination.decided_by_id, nomination.decided_at, nomination.reason = user.id, utcnow(), reason.strip() or None
-    audit.record("nomination.accepted", "nomination", nomination.id, competition_id=target.id, actor_id=user.id,
-                 before={"state": "proposed"}, after={"state": "accepted", "entry": entry.id,
-                                                      "project": entry.project_id}, reason=nomination.reason)
-    _tell_team(nomination, "nomination_decided", accepted=True, reason=nomination.reason,
-               team_url=external_url("teams.show", team_id=entry.team_id))
+    audit.record(
+        "nomination.accepted",
+        "nomination",
+        nomination.id,
+        competition_id=target.id,
+        actor_id=user.id,
+        before={"state": "proposed"},
+        after={"state": "accepted", "entry": entry.id, "project": entry.project_id},
+        reason=nomination.reason,
+    )
+    _tell_team(
+        nomination,
+        "nomination_decided",
+        accepted=True,
+        reason=nomination.reason,
+        team_url=external_url("teams.show", team_id=entry.team_id),
+    )
     return entry
 
 
 def decline(nomination: Nomination, user, reason: str) -> None:
     target = nomination.target
     if not can_check_entries(user, target):
-        raise NotAllowed(_("Only the secretariat or organizers of %(name)s can decide its nominations.",
-                           name=target.name))
+        raise NotAllowed(
+            _("Only the secretariat or organizers of %(name)s can decide its nominations.", name=target.name)
+        )
     if nomination.state is not NominationState.proposed:
         raise Conflict(_("This nomination has already been decided."))
     reason = (reason or "").strip()
@@ -333,6 +465,14 @@ def decline(nomination: Nomination, user, reason: str) -> None:
         raise DomainError(_("Give the reason; the nominating unit and the team will read it."), field="reason")
     nomination.state, nomination.reason = NominationState.declined, reason
     nomination.decided_by_id, nomination.decided_at = user.id, utcnow()
-    audit.record("nomination.declined", "nomination", nomination.id, competition_id=target.id, actor_id=user.id,
-                 before={"state": "proposed"}, after={"state": "declined"}, reason=reason)
+    audit.record(
+        "nomination.declined",
+        "nomination",
+        nomination.id,
+        competition_id=target.id,
+        actor_id=user.id,
+        before={"state": "proposed"},
+        after={"state": "declined"},
+        reason=reason,
+    )
     _tell_team(nomination, "nomination_decided", accepted=False, reason=reason, team_url=None)

@@ -59,7 +59,14 @@ def _parse_date(value: str, line: int, column: str, errors: list[str]) -> date |
     try:
         return date.fromisoformat(value)
     except ValueError:
-        errors.append(_("Line %(line)d: %(column)s must be a date like 2025-07-01, got “%(value)s”.", line=line, column=column, value=value))
+        errors.append(
+            _(
+                "Line %(line)d: %(column)s must be a date like 2025-07-01, got “%(value)s”.",
+                line=line,
+                column=column,
+                value=value,
+            )
+        )
         return None
 
 
@@ -106,12 +113,25 @@ def import_csv(text: str) -> ImportReport:
         valid_to = _parse_date(record.get("valid_to") or "", line, "valid_to", report.errors)
         if valid_from and valid_to and valid_to < valid_from:
             report.errors.append(_("Line %(line)d: valid_to is before valid_from.", line=line))
-        predecessors = tuple(dict.fromkeys(c.strip() for c in (record.get("successor_of") or "").split(";") if c.strip()))
+        predecessors = tuple(
+            dict.fromkeys(c.strip() for c in (record.get("successor_of") or "").split(";") if c.strip())
+        )
         successor_code = (record.get("successor_code") or "").strip()
         if code in predecessors or code == successor_code:
             report.errors.append(_("Line %(line)d: a unit cannot succeed itself.", line=line))
-        rows.append(_Row(line, code, name, kind, (record.get("parent_code") or "").strip(),
-                         successor_code, predecessors, valid_from, valid_to))
+        rows.append(
+            _Row(
+                line,
+                code,
+                name,
+                kind,
+                (record.get("parent_code") or "").strip(),
+                successor_code,
+                predecessors,
+                valid_from,
+                valid_to,
+            )
+        )
 
     existing = {u.code: u for u in db.session.scalars(select(OrgUnit))}
     known = set(existing) | codes_in_file
@@ -140,8 +160,7 @@ def import_csv(text: str) -> ImportReport:
         else:
             report.unchanged += 1
     db.session.flush()
-    links = {(link.predecessor_id, link.successor_id)
-             for link in db.session.scalars(select(OrgUnitSuccession))}
+    links = {(link.predecessor_id, link.successor_id) for link in db.session.scalars(select(OrgUnitSuccession))}
     added_links = 0
     for row in rows:
         unit = existing[row.code]
@@ -151,8 +170,7 @@ def import_csv(text: str) -> ImportReport:
             pairs.append((unit, existing[row.successor_code]))
         for predecessor, successor in pairs:
             if (predecessor.id, successor.id) not in links:
-                db.session.add(OrgUnitSuccession(predecessor=predecessor, successor=successor,
-                                                 on=successor.valid_from))
+                db.session.add(OrgUnitSuccession(predecessor=predecessor, successor=successor, on=successor.valid_from))
                 links.add((predecessor.id, successor.id))
                 added_links += 1
     try:
@@ -165,8 +183,12 @@ def import_csv(text: str) -> ImportReport:
     savepoint.commit()
     report.links_added = added_links
     db.session.flush()
-    audit.record("orgunits.imported", "org_unit", None,
-                 after={"created": report.created, "updated": report.updated, "successions_added": added_links})
+    audit.record(
+        "orgunits.imported",
+        "org_unit",
+        None,
+        after={"created": report.created, "updated": report.updated, "successions_added": added_links},
+    )
     return report
 
 
@@ -187,8 +209,17 @@ def find_by_code(code: str | None) -> OrgUnit | None:
     return db.session.scalar(select(OrgUnit).where(OrgUnit.code == code.strip()))
 
 
-def save_unit(unit: OrgUnit | None, *, code: str, name: str, kind: str, parent_code: str | None,
-              successor_codes: str | None, valid_from: date | None, valid_to: date | None) -> OrgUnit:
+def save_unit(
+    unit: OrgUnit | None,
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    parent_code: str | None,
+    successor_codes: str | None,
+    valid_from: date | None,
+    valid_to: date | None,
+) -> OrgUnit:
     """Create (unit=None) or edit a unit, with every reference checked.
     `successor_codes`: the units that took it over, separated by ";" or ","."""
     parent = find_by_code(parent_code)
@@ -223,7 +254,7 @@ def save_unit(unit: OrgUnit | None, *, code: str, name: str, kind: str, parent_c
             unit.successor_links.append(OrgUnitSuccession(successor=successor, on=successor.valid_from))
     try:
         _check_no_cycles([unit])
-    except DomainError as exc:   # the caller's atomic() undoes the change
+    except DomainError as exc:  # the caller's atomic() undoes the change
         raise DomainError(exc.message, field="parent_code") from exc
     db.session.flush()
     audit.record("orgunit.saved", "org_unit", unit.id, before=before, after=_snapshot(unit))
@@ -238,6 +269,7 @@ def units_valid_on(day: date) -> list[OrgUnit]:
 def history(unit: OrgUnit) -> tuple[list[OrgUnitSuccession], list[OrgUnitSuccession]]:
     """Every link back (what it came from) and forward (what it became),
     followed to the end in both directions, each list in date order."""
+
     def walk(start, step):
         seen, found, todo = {start.id}, [], [start]
         while todo:
@@ -263,8 +295,11 @@ def _forward(unit: OrgUnit) -> list[OrgUnitSuccession]:
 
 def tree() -> list[tuple[OrgUnit, int]]:
     """Every unit with its depth, parents before children, for display."""
-    units = db.session.scalars(select(OrgUnit).order_by(OrgUnit.code).options(
-        selectinload(OrgUnit.successor_links).selectinload(OrgUnitSuccession.successor))).all()
+    units = db.session.scalars(
+        select(OrgUnit)
+        .order_by(OrgUnit.code)
+        .options(selectinload(OrgUnit.successor_links).selectinload(OrgUnitSuccession.successor))
+    ).all()
     children: dict[int | None, list[OrgUnit]] = {}
     for unit in units:
         children.setdefault(unit.parent_id, []).append(unit)
@@ -297,10 +332,17 @@ def validity_text(unit: OrgUnit) -> str:
 def check_valid_between(unit: OrgUnit, first: date, last: date, *, field: str | None = None) -> None:
     """Refuse a unit not in force on every day from `first` to `last`, naming its dates."""
     if not unit.is_valid_between(first, last):
-        raise DomainError(_("%(unit)s is %(dates)s, so it cannot organise a competition running from %(first)s "
-                            "to %(last)s. Choose the unit in force on those dates (after a reform, its successor).",
-                            unit=unit.name, dates=validity_text(unit), first=_day(first), last=_day(last)),
-                          field=field)
+        raise DomainError(
+            _(
+                "%(unit)s is %(dates)s, so it cannot organise a competition running from %(first)s "
+                "to %(last)s. Choose the unit in force on those dates (after a reform, its successor).",
+                unit=unit.name,
+                dates=validity_text(unit),
+                first=_day(first),
+                last=_day(last),
+            ),
+            field=field,
+        )
 
 
 def units_for_year(year: int) -> tuple[list[OrgUnit], list[OrgUnit]]:

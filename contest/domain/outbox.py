@@ -111,7 +111,7 @@ def _to_flask_message(row: OutboxMessage) -> Message:
     msg = Message(subject=row.subject, recipients=[row.recipient], body=row.body_text)
     if row.body_html:
         msg.html = row.body_html
-    msg.msgId = row.message_id   # Flask-Mail writes it as the one Message-ID header
+    msg.msgId = row.message_id  # Flask-Mail writes it as the one Message-ID header
     for item in json.loads(row.attachments_json or "[]"):
         from contest.storage import get_storage  # storage is optional for plain mail
 

@@ -32,8 +32,8 @@ from contest.reports.indicators import normalise_registration_number
 class PathStep:
     entry: Entry
     competition: Competition
-    results: tuple[str, ...]          # announced awards, "reached <final round>"
-    nominated_from: Entry | None      # the lower-level entry this one was accepted from
+    results: tuple[str, ...]  # announced awards, "reached <final round>"
+    nominated_from: Entry | None  # the lower-level entry this one was accepted from
 
 
 def contest_results(entries: list[Entry]) -> dict[int, tuple[str, ...]]:
@@ -68,12 +68,20 @@ def path(project: Project) -> list[PathStep]:
     """The project's entries in the order of their competitions."""
     entries = sorted((e for e in project.entries if e.status is not EntryStatus.withdrawn or e.code), key=_order)
     results = contest_results(entries)
-    origins = dict(db.session.execute(select(Nomination.accepted_entry_id, Nomination.source_entry_id).where(
-        Nomination.accepted_entry_id.in_([e.id for e in entries]),
-        Nomination.state == NominationState.accepted)).tuples().all())
+    origins = dict(
+        db.session.execute(
+            select(Nomination.accepted_entry_id, Nomination.source_entry_id).where(
+                Nomination.accepted_entry_id.in_([e.id for e in entries]), Nomination.state == NominationState.accepted
+            )
+        )
+        .tuples()
+        .all()
+    )
     by_id = {e.id: e for e in entries}
-    return [PathStep(e, e.competition, results.get(e.id, ()),
-                     by_id.get(origins.get(e.id) or e.origin_entry_id or 0)) for e in entries]
+    return [
+        PathStep(e, e.competition, results.get(e.id, ()), by_id.get(origins.get(e.id) or e.origin_entry_id or 0))
+        for e in entries
+    ]
 
 
 def display_name(project: Project) -> str:
@@ -85,11 +93,18 @@ def projects_in_area(unit_ids, year: int | None = None) -> list[Project]:
     competition of `year` organised by one of `unit_ids`, or whose team
     registered from one of them. For the units' dashboards."""
     unit_ids = list(unit_ids)
-    query = (select(Project).join(Entry, Entry.project_id == Project.id)
-             .join(Competition, Competition.id == Entry.competition_id).join(Team, Team.id == Entry.team_id)
-             .where(or_(Competition.org_unit_id.in_(unit_ids), Team.org_unit_id.in_(unit_ids)),
-                    Entry.status != EntryStatus.withdrawn)
-             .distinct().order_by(Project.id))
+    query = (
+        select(Project)
+        .join(Entry, Entry.project_id == Project.id)
+        .join(Competition, Competition.id == Entry.competition_id)
+        .join(Team, Team.id == Entry.team_id)
+        .where(
+            or_(Competition.org_unit_id.in_(unit_ids), Team.org_unit_id.in_(unit_ids)),
+            Entry.status != EntryStatus.withdrawn,
+        )
+        .distinct()
+        .order_by(Project.id)
+    )
     if year is not None:
         query = query.where(Competition.year == year)
     return list(db.session.scalars(query))
@@ -97,8 +112,10 @@ def projects_in_area(unit_ids, year: int | None = None) -> list[Project]:
 
 # -- enterprises --------------------------------------------------------------------
 
-def record_enterprise(project: Project | None, registration_number: str, founded_on: date, *, name: str = "",
-                      source: str = "") -> Enterprise:
+
+def record_enterprise(
+    project: Project | None, registration_number: str, founded_on: date, *, name: str = "", source: str = ""
+) -> Enterprise:
     """The enterprise with this registration number, recorded once across the
     system: a second record of the same number (on another entry of the
     project, or by another unit) finds the first instead of adding one."""
@@ -111,13 +128,26 @@ def record_enterprise(project: Project | None, registration_number: str, founded
             enterprise.project_id = project.id
             audit.record("enterprise.linked", "enterprise", enterprise.id, after={"project": project.id})
         return enterprise
-    enterprise = Enterprise(registration_number=number, name=name.strip(), founded_on=founded_on,
-                            project_id=project.id if project else None, source=source.strip())
+    enterprise = Enterprise(
+        registration_number=number,
+        name=name.strip(),
+        founded_on=founded_on,
+        project_id=project.id if project else None,
+        source=source.strip(),
+    )
     db.session.add(enterprise)
     db.session.flush()
-    audit.record("enterprise.recorded", "enterprise", enterprise.id,
-                 after={"registration_number": number, "founded_on": founded_on.isoformat(),
-                        "project": project.id if project else None, "source": enterprise.source})
+    audit.record(
+        "enterprise.recorded",
+        "enterprise",
+        enterprise.id,
+        after={
+            "registration_number": number,
+            "founded_on": founded_on.isoformat(),
+            "project": project.id if project else None,
+            "source": enterprise.source,
+        },
+    )
     return enterprise
 
 
@@ -130,25 +160,48 @@ def forget_enterprise(registration_number: str, reason: str) -> None:
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.registration_number == number))
     if enterprise is None:
         return
-    named = [o for o in db.session.scalars(select(ProjectOutcome).where(
-        ProjectOutcome.kind == OutcomeKind.enterprise_registered, ProjectOutcome.registration_number.is_not(None)))
-        if normalise_registration_number(o.registration_number or "") == number]
+    named = [
+        o
+        for o in db.session.scalars(
+            select(ProjectOutcome).where(
+                ProjectOutcome.kind == OutcomeKind.enterprise_registered,
+                ProjectOutcome.registration_number.is_not(None),
+            )
+        )
+        if normalise_registration_number(o.registration_number or "") == number
+    ]
     if not named:
-        audit.record("enterprise.removed", "enterprise", enterprise.id, reason=reason,
-                     before={"registration_number": number, "founded_on": enterprise.founded_on.isoformat(),
-                             "project": enterprise.project_id})
+        audit.record(
+            "enterprise.removed",
+            "enterprise",
+            enterprise.id,
+            reason=reason,
+            before={
+                "registration_number": number,
+                "founded_on": enterprise.founded_on.isoformat(),
+                "project": enterprise.project_id,
+            },
+        )
         db.session.delete(enterprise)
 
 
 # -- a team enters a project it already has ----------------------------------------------
 
+
 def projects_of(user) -> list[Project]:
     """Projects with an entry whose team has `user` as a member (the leader included)."""
     from contest.models import Member
 
-    return list(db.session.scalars(
-        select(Project).join(Entry, Entry.project_id == Project.id).join(Member, Member.team_id == Entry.team_id)
-        .where(Member.user_id == user.id).distinct().order_by(Project.id)))
+    return list(
+        db.session.scalars(
+            select(Project)
+            .join(Entry, Entry.project_id == Project.id)
+            .join(Member, Member.team_id == Entry.team_id)
+            .where(Member.user_id == user.id)
+            .distinct()
+            .order_by(Project.id)
+        )
+    )
 
 
 def other_projects(entry: Entry, user) -> list[Project]:
@@ -166,8 +219,9 @@ def enter_existing_project(entry: Entry, project: Project, user) -> None:
         raise NotAllowed(_("Only the team's leader can choose the project."))
     if project.id not in {p.id for p in other_projects(entry, user)}:
         raise NotAllowed(_("Choose one of your own projects that is not yet in this competition."))
-    if db.session.scalar(select(Nomination.id).where(Nomination.source_entry_id == entry.id)) or \
-            db.session.scalar(select(Entry.id).where(Entry.project_id == entry.project_id, Entry.id != entry.id)):
+    if db.session.scalar(select(Nomination.id).where(Nomination.source_entry_id == entry.id)) or db.session.scalar(
+        select(Entry.id).where(Entry.project_id == entry.project_id, Entry.id != entry.id)
+    ):
         raise Conflict(_("This entry already belongs to a project with a path of its own."))
     before = entry.project_id
     old = entry.project
@@ -176,5 +230,12 @@ def enter_existing_project(entry: Entry, project: Project, user) -> None:
     db.session.flush()
     if old is not None and not db.session.scalar(select(Entry.id).where(Entry.project_id == old.id)):
         db.session.delete(old)
-    audit.record("entry.project_chosen", "entry", entry.id, competition_id=entry.competition_id, actor_id=user.id,
-                 before={"project": before}, after={"project": project.id})
+    audit.record(
+        "entry.project_chosen",
+        "entry",
+        entry.id,
+        competition_id=entry.competition_id,
+        actor_id=user.id,
+        before={"project": before},
+        after={"project": project.id},
+    )

@@ -53,14 +53,25 @@ from contest.reports.consolidate import COUNT_KEYS, UnitFigures, consolidate
 LOCALITY_KINDS = {OrgUnitKind.city, OrgUnitKind.town, OrgUnitKind.district, OrgUnitKind.commune}
 # Which figure an activity of each kind adds to.
 ACTIVITY_FIGURE = {
-    ActivityKind.forum: "events", ActivityKind.training: "events", ActivityKind.workshop: "events",
-    ActivityKind.exhibition: "events", ActivityKind.techfest: "events", ActivityKind.club: "clubs",
-    ActivityKind.coworking: "coworking", ActivityKind.support_organisation: "support_organisations",
-    ActivityKind.service_area: "service_areas", ActivityKind.incubation: "incubations",
-    ActivityKind.mentoring: "mentoring", ActivityKind.fund_decision: "funds",
+    ActivityKind.forum: "events",
+    ActivityKind.training: "events",
+    ActivityKind.workshop: "events",
+    ActivityKind.exhibition: "events",
+    ActivityKind.techfest: "events",
+    ActivityKind.club: "clubs",
+    ActivityKind.coworking: "coworking",
+    ActivityKind.support_organisation: "support_organisations",
+    ActivityKind.service_area: "service_areas",
+    ActivityKind.incubation: "incubations",
+    ActivityKind.mentoring: "mentoring",
+    ActivityKind.fund_decision: "funds",
 }
-_TIMING = {"yearly": TimingKind.yearly, "once": TimingKind.once, "from": TimingKind.from_year,
-           "as_needed": TimingKind.as_needed}
+_TIMING = {
+    "yearly": TimingKind.yearly,
+    "once": TimingKind.once,
+    "from": TimingKind.from_year,
+    "as_needed": TimingKind.as_needed,
+}
 
 
 def clock_today() -> date:
@@ -73,6 +84,7 @@ def clock_now() -> datetime:
 
 
 # -- the plan --------------------------------------------------------------------
+
 
 def load_plan(data: plan_data.PlanData | None = None) -> Plan:
     """Create or update the plan and its tasks from the data file (idempotent)."""
@@ -166,6 +178,7 @@ def tasks_for(unit: OrgUnit, year: int) -> list[PlanTask]:
 
 # A unit reports through its officers (contest.domain.unit_officers): the same role that runs its contests.
 
+
 def officer_units(user) -> list[OrgUnit]:
     return unit_officers_domain.units_of(user)
 
@@ -192,8 +205,15 @@ def add_officer(unit: OrgUnit, user: User) -> None:
     officers through unit_officers.appoint, which checks who may)."""
     if unit.id in unit_officers_domain.own_unit_ids(user):
         return
-    db.session.add(UnitOfficer(org_unit=unit, user=user, role=UnitOfficerRole.focal_point,
-                               valid_from=unit.valid_from or date(2000, 1, 1), granted_at=utcnow()))
+    db.session.add(
+        UnitOfficer(
+            org_unit=unit,
+            user=user,
+            role=UnitOfficerRole.focal_point,
+            valid_from=unit.valid_from or date(2000, 1, 1),
+            granted_at=utcnow(),
+        )
+    )
     db.session.flush()
     unit_officers_domain.forget_cache()
 
@@ -201,9 +221,19 @@ def add_officer(unit: OrgUnit, user: User) -> None:
 def unit_officers(unit_id: int) -> list[User]:
     """The accounts that report for the unit today."""
     today = unit_officers_domain.today()
-    return list(db.session.scalars(select(User).join(UnitOfficer, UnitOfficer.user_id == User.id).where(
-        UnitOfficer.org_unit_id == unit_id, UnitOfficer.ended_at.is_(None), UnitOfficer.valid_from <= today,
-        or_(UnitOfficer.valid_to.is_(None), UnitOfficer.valid_to >= today), User.is_active_account.is_(True))))
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UnitOfficer, UnitOfficer.user_id == User.id)
+            .where(
+                UnitOfficer.org_unit_id == unit_id,
+                UnitOfficer.ended_at.is_(None),
+                UnitOfficer.valid_from <= today,
+                or_(UnitOfficer.valid_to.is_(None), UnitOfficer.valid_to >= today),
+                User.is_active_account.is_(True),
+            )
+        )
+    )
 
 
 def open_cycle(year: int, units: list[OrgUnit]) -> None:
@@ -215,11 +245,18 @@ def open_cycle(year: int, units: list[OrgUnit]) -> None:
 
 
 def expected_units(year: int) -> list[OrgUnit]:
-    return list(db.session.scalars(select(OrgUnit).join(CycleUnit, CycleUnit.unit_id == OrgUnit.id)
-                                   .where(CycleUnit.year == year).order_by(OrgUnit.name)))
+    return list(
+        db.session.scalars(
+            select(OrgUnit)
+            .join(CycleUnit, CycleUnit.unit_id == OrgUnit.id)
+            .where(CycleUnit.year == year)
+            .order_by(OrgUnit.name)
+        )
+    )
 
 
 # -- activities ------------------------------------------------------------------------
+
 
 @dataclass
 class ActivityInput:
@@ -247,19 +284,36 @@ def record_activity(unit: OrgUnit, data: ActivityInput, actor: User | None, toda
         raise DomainError(_("Evidence is a link starting with https:// or http://."), field="evidence_url")
     if data.task_id is not None and db.session.get(PlanTask, data.task_id) is None:
         raise DomainError(_("Choose a task of the plan."), field="task_id")
-    activity = Activity(unit_id=unit.id, kind=data.kind, title=title[:300], occurred_on=data.occurred_on,
-                        participants=data.participants, evidence_url=url, task_id=data.task_id,
-                        entry_id=data.entry_id, note=data.note or "",
-                        recorded_by_id=actor.id if actor else None, recorded_at=utcnow())
+    activity = Activity(
+        unit_id=unit.id,
+        kind=data.kind,
+        title=title[:300],
+        occurred_on=data.occurred_on,
+        participants=data.participants,
+        evidence_url=url,
+        task_id=data.task_id,
+        entry_id=data.entry_id,
+        note=data.note or "",
+        recorded_by_id=actor.id if actor else None,
+        recorded_at=utcnow(),
+    )
     db.session.add(activity)
     db.session.flush()
     return activity
 
 
 def activities_of(unit: OrgUnit, year: int) -> list[Activity]:
-    return list(db.session.scalars(select(Activity).where(
-        Activity.unit_id == unit.id, Activity.occurred_on >= date(year, 1, 1),
-        Activity.occurred_on <= date(year, 12, 31)).order_by(Activity.occurred_on, Activity.id)))
+    return list(
+        db.session.scalars(
+            select(Activity)
+            .where(
+                Activity.unit_id == unit.id,
+                Activity.occurred_on >= date(year, 1, 1),
+                Activity.occurred_on <= date(year, 12, 31),
+            )
+            .order_by(Activity.occurred_on, Activity.id)
+        )
+    )
 
 
 def done_per_task(unit: OrgUnit, year: int) -> dict[int, int]:
@@ -274,15 +328,31 @@ def done_per_task(unit: OrgUnit, year: int) -> dict[int, int]:
 
 # -- figures -------------------------------------------------------------------------------
 
+
 def unit_figures(unit: OrgUnit, year: int) -> UnitFigures:
     """What the records say the unit did in the year: the contests it (or the
     units under or merged into it) organised and their valid entries, and its
     activities. The one place the cycle reads figures from."""
     scope = unit_scope(unit.id)
-    competitions = list(db.session.scalars(select(Competition.id).where(
-        Competition.org_unit_id.in_(scope), Competition.year == year, Competition.state != CompetitionState.draft)))
-    projects = {f"entry:{e}" for e in db.session.scalars(select(Entry.id).where(
-        Entry.competition_id.in_(competitions), Entry.validity == EntryValidity.valid))} if competitions else set()
+    competitions = list(
+        db.session.scalars(
+            select(Competition.id).where(
+                Competition.org_unit_id.in_(scope),
+                Competition.year == year,
+                Competition.state != CompetitionState.draft,
+            )
+        )
+    )
+    projects = (
+        {
+            f"entry:{e}"
+            for e in db.session.scalars(
+                select(Entry.id).where(Entry.competition_id.in_(competitions), Entry.validity == EntryValidity.valid)
+            )
+        }
+        if competitions
+        else set()
+    )
     counts = dict.fromkeys(COUNT_KEYS, 0)
     for activity in activities_of(unit, year):
         counts[ACTIVITY_FIGURE[activity.kind]] += 1
@@ -303,23 +373,50 @@ def prefill(unit: OrgUnit, year: int, kind: ReportKind) -> dict:
     lines = []
     for task in tasks_for(unit, year):
         done = by_task.get(task.id, [])
-        result = "; ".join(f"{a.title} ({a.occurred_on:%d/%m/%Y}"
-                           + (f", {a.participants} người" if a.participants else "") + ")" for a in done)
-        lines.append({"task": task.number, "text": task.text, "what": "", "when": "", "budget": "", "source": "",
-                      "result": result if kind is ReportKind.results else ""})
-    return {"lines": lines, "figures": {**dict(figures.counts), "projects": len(figures.projects),
-                                        "competitions": len(figures.competitions)},
-            "projects": sorted(figures.projects), "competitions": sorted(figures.competitions)}
+        result = "; ".join(
+            f"{a.title} ({a.occurred_on:%d/%m/%Y}" + (f", {a.participants} người" if a.participants else "") + ")"
+            for a in done
+        )
+        lines.append(
+            {
+                "task": task.number,
+                "text": task.text,
+                "what": "",
+                "when": "",
+                "budget": "",
+                "source": "",
+                "result": result if kind is ReportKind.results else "",
+            }
+        )
+    return {
+        "lines": lines,
+        "figures": {
+            **dict(figures.counts),
+            "projects": len(figures.projects),
+            "competitions": len(figures.competitions),
+        },
+        "projects": sorted(figures.projects),
+        "competitions": sorted(figures.competitions),
+    }
 
 
 # -- reports -----------------------------------------------------------------------------------
 
+
 def report_for(unit: OrgUnit, year: int, kind: ReportKind) -> UnitReport:
-    report = db.session.scalar(select(UnitReport).where(UnitReport.unit_id == unit.id, UnitReport.year == year,
-                                                        UnitReport.kind == kind))
+    report = db.session.scalar(
+        select(UnitReport).where(UnitReport.unit_id == unit.id, UnitReport.year == year, UnitReport.kind == kind)
+    )
     if report is None:
-        report = UnitReport(unit_id=unit.id, year=year, kind=kind, state=ReportState.draft, version=0,
-                            content=prefill(unit, year, kind), comment="")
+        report = UnitReport(
+            unit_id=unit.id,
+            year=year,
+            kind=kind,
+            state=ReportState.draft,
+            version=0,
+            content=prefill(unit, year, kind),
+            comment="",
+        )
         db.session.add(report)
         db.session.flush()
     return report
@@ -328,8 +425,13 @@ def report_for(unit: OrgUnit, year: int, kind: ReportKind) -> UnitReport:
 def _merged(report: UnitReport, lines: dict[str, dict], figures: dict[str, int]) -> dict:
     content = copy.deepcopy(report.content)
     for line in content.get("lines", []):
-        line.update({k: str(v)[:2000] for k, v in lines.get(line["task"], {}).items()
-                     if k in ("what", "when", "budget", "source", "result")})
+        line.update(
+            {
+                k: str(v)[:2000]
+                for k, v in lines.get(line["task"], {}).items()
+                if k in ("what", "when", "budget", "source", "result")
+            }
+        )
     for key, value in figures.items():
         if key in content.get("figures", {}):
             if value < 0:
@@ -347,8 +449,16 @@ def save_draft(report: UnitReport, lines: dict[str, dict], figures: dict[str, in
 
 def _new_version(report: UnitReport, actor: User | None, reason: str | None, now: datetime) -> None:
     report.version += 1
-    db.session.add(UnitReportVersion(report_id=report.id, version=report.version, content=copy.deepcopy(report.content),
-                                     reason=reason, submitted_at=now, submitted_by_id=actor.id if actor else None))
+    db.session.add(
+        UnitReportVersion(
+            report_id=report.id,
+            version=report.version,
+            content=copy.deepcopy(report.content),
+            reason=reason,
+            submitted_at=now,
+            submitted_by_id=actor.id if actor else None,
+        )
+    )
 
 
 def submit(report: UnitReport, actor: User | None, now: datetime | None = None) -> None:
@@ -358,14 +468,31 @@ def submit(report: UnitReport, actor: User | None, now: datetime | None = None) 
     before = report.state.value
     report.state, report.submitted_at, report.submitted_by_id = ReportState.submitted, now, actor.id if actor else None
     _new_version(report, actor, None, now)
-    audit.record("unit_report.submitted", "unit_report", report.id, before={"state": before},
-                 after={"state": "submitted", "version": report.version, "unit_id": report.unit_id,
-                        "year": report.year, "kind": report.kind.value}, actor_id=actor.id if actor else None)
+    audit.record(
+        "unit_report.submitted",
+        "unit_report",
+        report.id,
+        before={"state": before},
+        after={
+            "state": "submitted",
+            "version": report.version,
+            "unit_id": report.unit_id,
+            "year": report.year,
+            "kind": report.kind.value,
+        },
+        actor_id=actor.id if actor else None,
+    )
     db.session.flush()
 
 
-def correct(report: UnitReport, lines: dict[str, dict], figures: dict[str, int], reason: str,
-            actor: User | None, now: datetime | None = None) -> None:
+def correct(
+    report: UnitReport,
+    lines: dict[str, dict],
+    figures: dict[str, int],
+    reason: str,
+    actor: User | None,
+    now: datetime | None = None,
+) -> None:
     """Change a submitted report: a new version, with the reason, audited."""
     if report.state is not ReportState.submitted:
         raise Conflict(_("Only a submitted report is corrected; edit the draft instead."))
@@ -375,8 +502,15 @@ def correct(report: UnitReport, lines: dict[str, dict], figures: dict[str, int],
     before = copy.deepcopy(report.content)
     report.content = _merged(report, lines, figures)
     _new_version(report, actor, reason, now or clock_now())
-    audit.record("unit_report.corrected", "unit_report", report.id, before=before, after=report.content,
-                 reason=reason, actor_id=actor.id if actor else None)
+    audit.record(
+        "unit_report.corrected",
+        "unit_report",
+        report.id,
+        before=before,
+        after=report.content,
+        reason=reason,
+        actor_id=actor.id if actor else None,
+    )
     db.session.flush()
 
 
@@ -388,8 +522,15 @@ def return_report(report: UnitReport, comment: str, actor: User | None) -> None:
     if not comment:
         raise DomainError(_("Say what the unit should change."), field="comment")
     report.state, report.comment = ReportState.returned, comment
-    audit.record("unit_report.returned", "unit_report", report.id, before={"state": "submitted"},
-                 after={"state": "returned"}, reason=comment, actor_id=actor.id if actor else None)
+    audit.record(
+        "unit_report.returned",
+        "unit_report",
+        report.id,
+        before={"state": "submitted"},
+        after={"state": "returned"},
+        reason=comment,
+        actor_id=actor.id if actor else None,
+    )
     db.session.flush()
 
 
@@ -398,8 +539,8 @@ class UnitStatus:
     unit: OrgUnit
     report: UnitReport | None
     due: date
-    overdue: bool           # not submitted and the deadline has passed
-    late: bool              # submitted after the deadline
+    overdue: bool  # not submitted and the deadline has passed
+    late: bool  # submitted after the deadline
 
     @property
     def submitted(self) -> bool:
@@ -410,20 +551,23 @@ def statuses(year: int, kind: ReportKind, today: date) -> list[UnitStatus]:
     """The expected units of the cycle with their report: the cycle of year Y
     asks for the results of Y and the plans for Y+1."""
     due = deadline(kind.value, year)
-    reports = {r.unit_id: r for r in db.session.scalars(select(UnitReport).where(
-        UnitReport.year == year, UnitReport.kind == kind))}
+    reports = {
+        r.unit_id: r
+        for r in db.session.scalars(select(UnitReport).where(UnitReport.year == year, UnitReport.kind == kind))
+    }
     result = []
     for unit in expected_units(year - 1 if kind is ReportKind.plan else year):
         report = reports.get(unit.id)
         submitted = report is not None and report.state is ReportState.submitted
-        first = report.versions[0].submitted_at.date() if report is not None and submitted and report.versions \
-            else None
-        result.append(UnitStatus(unit, report, due, overdue=not submitted and today > due,
-                                 late=first is not None and first > due))
+        first = report.versions[0].submitted_at.date() if report is not None and submitted and report.versions else None
+        result.append(
+            UnitStatus(unit, report, due, overdue=not submitted and today > due, late=first is not None and first > due)
+        )
     return result
 
 
 # -- the province's report --------------------------------------------------------------------
+
 
 def consolidate_year(year: int, actor: User | None, today: date, now: datetime | None = None) -> ProvinceReport:
     """Add up the submitted results of every unit into the province's report."""
@@ -431,19 +575,30 @@ def consolidate_year(year: int, actor: User | None, today: date, now: datetime |
     submitted = [(s, s.report) for s in rows if s.submitted and s.report is not None]
     if not submitted:
         raise Conflict(_("No unit has submitted its results for %(year)s yet.", year=year))
-    figures = [UnitFigures(s.unit.name, {k: v for k, v in r.content["figures"].items() if k in COUNT_KEYS},
-                           frozenset(r.content.get("projects", [])),
-                           frozenset(r.content.get("competitions", []))) for s, r in submitted]
+    figures = [
+        UnitFigures(
+            s.unit.name,
+            {k: v for k, v in r.content["figures"].items() if k in COUNT_KEYS},
+            frozenset(r.content.get("projects", [])),
+            frozenset(r.content.get("competitions", [])),
+        )
+        for s, r in submitted
+    ]
     result = consolidate(figures)
     lines: dict[str, list[str]] = {}
     for s, r in submitted:
         for line in r.content.get("lines", []):
             if line.get("result"):
                 lines.setdefault(line["task"], []).append(f"{s.unit.name}: {line['result']}")
-    content = {"totals": result.totals, "by_unit": result.by_unit, "shared_projects": result.shared_projects,
-               "submitted": [s.unit.name for s, _r in submitted],
-               "late": [s.unit.name for s, _r in submitted if s.late],
-               "missing": [s.unit.name for s in rows if not s.submitted], "lines": lines}
+    content = {
+        "totals": result.totals,
+        "by_unit": result.by_unit,
+        "shared_projects": result.shared_projects,
+        "submitted": [s.unit.name for s, _r in submitted],
+        "late": [s.unit.name for s, _r in submitted if s.late],
+        "missing": [s.unit.name for s in rows if not s.submitted],
+        "lines": lines,
+    }
     report = db.session.scalar(select(ProvinceReport).where(ProvinceReport.year == year))
     before = report.content["totals"] if report else None
     if report is None:
@@ -452,20 +607,31 @@ def consolidate_year(year: int, actor: User | None, today: date, now: datetime |
     report.content, report.consolidated_at = content, now or clock_now()
     report.consolidated_by_id = actor.id if actor else None
     db.session.flush()
-    audit.record("province_report.consolidated", "province_report", report.id, before=before,
-                 after=result.totals, actor_id=actor.id if actor else None)
+    audit.record(
+        "province_report.consolidated",
+        "province_report",
+        report.id,
+        before=before,
+        after=result.totals,
+        actor_id=actor.id if actor else None,
+    )
     return report
 
 
 # -- reminders -----------------------------------------------------------------------------------
+
 
 def _claim_reminder(unit_id: int, year: int, kind: ReportKind, days: int) -> bool:
     """Insert the reminder's row unless it exists: the unique constraint decides,
     so two runs at once queue one reminder."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(ReportReminder).values(unit_id=unit_id, year=year, kind=kind.name, days_before=days,
-                                              queued_at=utcnow()).on_conflict_do_nothing().returning(ReportReminder.id)
+    statement = (
+        insert(ReportReminder)
+        .values(unit_id=unit_id, year=year, kind=kind.name, days_before=days, queued_at=utcnow())
+        .on_conflict_do_nothing()
+        .returning(ReportReminder.id)
+    )
     return db.session.execute(statement).scalar() is not None
 
 
@@ -486,8 +652,17 @@ def queue_reminders(today: date) -> int:
             if status.submitted or not officers or not _claim_reminder(status.unit.id, year, kind, reached[0]):
                 continue
             for officer in officers:
-                queue_mail(officer.email, "report_reminder", locale=officer.locale, user=officer, unit=status.unit,
-                           kind=kind.value, year=year, due=due, days=left)
+                queue_mail(
+                    officer.email,
+                    "report_reminder",
+                    locale=officer.locale,
+                    user=officer,
+                    unit=status.unit,
+                    kind=kind.value,
+                    year=year,
+                    due=due,
+                    days=left,
+                )
             queued += 1
     db.session.flush()
     return queued

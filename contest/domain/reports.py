@@ -42,12 +42,14 @@ from contest.reports.indicators import IndicatorValue
 class ContestOutcomes:
     """What a provider tells about competitions: their rounds, the rounds each
     entry took part in, and the awards each entry won."""
-    rounds: dict[int, tuple[tuple[int, str], ...]] = field(default_factory=dict)   # competition → (position, name)
-    reached: dict[int, tuple[int, ...]] = field(default_factory=dict)             # entry → round positions
+
+    rounds: dict[int, tuple[tuple[int, str], ...]] = field(default_factory=dict)  # competition → (position, name)
+    reached: dict[int, tuple[int, ...]] = field(default_factory=dict)  # entry → round positions
     awards: dict[int, tuple[tuple[str, int], ...]] = field(default_factory=dict)  # entry → (award, prize)
 
 
 # -- who sees what -------------------------------------------------------------
+
 
 def visible_competition_ids(user) -> list[int] | None:
     """None: every competition (administrators). Otherwise those where the user
@@ -55,16 +57,24 @@ def visible_competition_ids(user) -> list[int] | None:
     under it) organises."""
     if user.is_admin:
         return None
-    held = set(db.session.scalars(select(CompetitionRole.competition_id).where(
-        CompetitionRole.user_id == user.id,
-        CompetitionRole.role.in_([CompetitionRoleKind.organizer, CompetitionRoleKind.secretariat])).distinct()))
+    held = set(
+        db.session.scalars(
+            select(CompetitionRole.competition_id)
+            .where(
+                CompetitionRole.user_id == user.id,
+                CompetitionRole.role.in_([CompetitionRoleKind.organizer, CompetitionRoleKind.secretariat]),
+            )
+            .distinct()
+        )
+    )
     # Unit officers: their units' competitions and those of the units under them.
     return sorted(held | set(unit_officers.seen_competition_ids(user)))
 
 
 def may_see_reports(user) -> bool:
-    return bool(user.is_authenticated and (user.is_admin or visible_competition_ids(user)
-                                           or unit_officers.own_unit_ids(user)))
+    return bool(
+        user.is_authenticated and (user.is_admin or visible_competition_ids(user) or unit_officers.own_unit_ids(user))
+    )
 
 
 def unit_scope(unit_id: int) -> frozenset[int]:
@@ -93,12 +103,14 @@ def successor_ids() -> dict[int, list[int]]:
     """unit → the units that took it over, for following history forward."""
     found = defaultdict(list)
     for predecessor_id, successor_id in db.session.execute(
-            select(OrgUnitSuccession.predecessor_id, OrgUnitSuccession.successor_id)):
+        select(OrgUnitSuccession.predecessor_id, OrgUnitSuccession.successor_id)
+    ):
         found[predecessor_id].append(successor_id)
     return found
 
 
 # -- records -------------------------------------------------------------------
+
 
 @dataclass
 class Records:
@@ -108,7 +120,7 @@ class Records:
     units: dict[int, OrgUnit]
     boards: list[str]
     fields: list[str]
-    awards: dict[int, tuple[tuple[str, int], ...]]      # entry → announced (award, prize), from the providers
+    awards: dict[int, tuple[tuple[str, int], ...]]  # entry → announced (award, prize), from the providers
     states: dict[int, CompetitionState]
 
 
@@ -119,8 +131,9 @@ def _reference_day(competition: Competition) -> date:
 
 
 def _person(member) -> F.Person:
-    return F.Person(gender=member.gender.value if member.gender else None, born=member.date_of_birth,
-                    student=member.is_student)
+    return F.Person(
+        gender=member.gender.value if member.gender else None, born=member.date_of_birth, student=member.is_student
+    )
 
 
 def _contest_outcomes(competition_ids: list[int]) -> ContestOutcomes:
@@ -141,8 +154,9 @@ def load_records(visible: list[int] | None) -> Records:
     provided = _contest_outcomes(ids)
     boards = {b.id: b.name for c in competitions for b in c.boards}
     fields = {f.id: f.name for c in competitions for f in c.fields}
-    teams = db.session.scalars(select(Team).where(Team.competition_id.in_(ids))
-                               .options(selectinload(Team.members))).all()
+    teams = db.session.scalars(
+        select(Team).where(Team.competition_id.in_(ids)).options(selectinload(Team.members))
+    ).all()
     entries = {e.team_id: e for e in db.session.scalars(select(Entry).where(Entry.competition_id.in_(ids)))}
     by_id = {c.id: c for c in competitions}
     team_records = []
@@ -151,36 +165,70 @@ def load_records(visible: list[int] | None) -> Records:
         members = tuple(_person(m) for m in team.members)
         leader = next((m for m in team.members if m.user_id == team.leader_id), None)
         submitted = entry is not None and entry.status is EntryStatus.submitted
-        team_records.append(F.TeamRecord(
-            competition_id=competition.id, year=competition.year, level=competition.level.value,
-            unit_id=team.org_unit_id or competition.org_unit_id, reference_day=_reference_day(competition),
-            leader=_person(leader) if leader else F.Person(None, None, False), members=members,
-            board=boards.get(entry.board_id) if entry and entry.board_id is not None else None,
-            field=fields.get(entry.field_id) if entry and entry.field_id is not None else None,
-            submitted=submitted, valid=entry is not None and submitted and entry.validity is EntryValidity.valid,
-            rounds_reached=provided.reached.get(entry.id, ()) if entry else (),
-            awards=provided.awards.get(entry.id, ()) if entry else ()))
-    competition_records = [F.CompetitionRecord(
-        id=c.id, name=c.name, year=c.year, level=c.level.value, unit_id=c.org_unit_id,
-        held=c.state is not CompetitionState.draft, rounds=provided.rounds.get(c.id, ())) for c in competitions]
-    outcomes = [F.Outcome(entry_id=o.entry_id, kind=o.kind.value, on=o.occurred_on, amount=o.amount or 0,
-                          jobs=o.jobs or 0)
-                for o in db.session.scalars(select(ProjectOutcome).join(Entry, Entry.id == ProjectOutcome.entry_id)
-                                            .where(Entry.competition_id.in_(ids)))]
+        team_records.append(
+            F.TeamRecord(
+                competition_id=competition.id,
+                year=competition.year,
+                level=competition.level.value,
+                unit_id=team.org_unit_id or competition.org_unit_id,
+                reference_day=_reference_day(competition),
+                leader=_person(leader) if leader else F.Person(None, None, False),
+                members=members,
+                board=boards.get(entry.board_id) if entry and entry.board_id is not None else None,
+                field=fields.get(entry.field_id) if entry and entry.field_id is not None else None,
+                submitted=submitted,
+                valid=entry is not None and submitted and entry.validity is EntryValidity.valid,
+                rounds_reached=provided.reached.get(entry.id, ()) if entry else (),
+                awards=provided.awards.get(entry.id, ()) if entry else (),
+            )
+        )
+    competition_records = [
+        F.CompetitionRecord(
+            id=c.id,
+            name=c.name,
+            year=c.year,
+            level=c.level.value,
+            unit_id=c.org_unit_id,
+            held=c.state is not CompetitionState.draft,
+            rounds=provided.rounds.get(c.id, ()),
+        )
+        for c in competitions
+    ]
+    outcomes = [
+        F.Outcome(entry_id=o.entry_id, kind=o.kind.value, on=o.occurred_on, amount=o.amount or 0, jobs=o.jobs or 0)
+        for o in db.session.scalars(
+            select(ProjectOutcome).join(Entry, Entry.id == ProjectOutcome.entry_id).where(Entry.competition_id.in_(ids))
+        )
+    ]
     units = {u.id: u for u in db.session.scalars(select(OrgUnit))}
-    return Records(competition_records, team_records, outcomes, units,
-                   sorted(set(boards.values())), sorted(set(fields.values())), provided.awards,
-                   {c.id: c.state for c in competitions})
+    return Records(
+        competition_records,
+        team_records,
+        outcomes,
+        units,
+        sorted(set(boards.values())),
+        sorted(set(fields.values())),
+        provided.awards,
+        {c.id: c.state for c in competitions},
+    )
 
 
 # -- labels --------------------------------------------------------------------
 
+
 def column_labels() -> dict[str, str]:
     return {
-        "competitions": _("Competitions"), "teams": _("Teams"), "entries_submitted": _("Entries submitted"),
-        "entries_valid": _("Valid entries"), "participants": _("Participants"), "women": _("Women"),
-        "women_led_teams": _("Women-led teams"), "student_teams": _("Student teams"),
-        "youth": _("Aged 35 or less"), "awards": _("Awards"), "prize_money": _("Prize money (đồng)"),
+        "competitions": _("Competitions"),
+        "teams": _("Teams"),
+        "entries_submitted": _("Entries submitted"),
+        "entries_valid": _("Valid entries"),
+        "participants": _("Participants"),
+        "women": _("Women"),
+        "women_led_teams": _("Women-led teams"),
+        "student_teams": _("Student teams"),
+        "youth": _("Aged 35 or less"),
+        "awards": _("Awards"),
+        "prize_money": _("Prize money (đồng)"),
     }
 
 
@@ -213,14 +261,26 @@ def unit_label(unit: OrgUnit | None) -> str:
 
 # -- breakdowns ------------------------------------------------------------------
 
+
 def breakdowns(records: Records, filters: F.Filters) -> dict[str, F.Breakdown]:
     comps, teams, units = records.competitions, records.teams, records.units
     levels = {level.value: i for i, level in enumerate(CompetitionLevel)}
     return {
-        "level": F.breakdown(comps, teams, lambda t, c: level_label(t.level), lambda c: level_label(c.level), filters,
-                             order=lambda name: [level_label(v) for v in levels].index(name)),
-        "unit": F.breakdown(comps, teams, lambda t, c: unit_label(units.get(t.unit_id) if t.unit_id else None),
-                            lambda c: unit_label(units.get(c.unit_id)), filters),
+        "level": F.breakdown(
+            comps,
+            teams,
+            lambda t, c: level_label(t.level),
+            lambda c: level_label(c.level),
+            filters,
+            order=lambda name: [level_label(v) for v in levels].index(name),
+        ),
+        "unit": F.breakdown(
+            comps,
+            teams,
+            lambda t, c: unit_label(units.get(t.unit_id) if t.unit_id else None),
+            lambda c: unit_label(units.get(c.unit_id)),
+            filters,
+        ),
         "field": F.breakdown(comps, teams, lambda t, c: t.field, None, filters),
         "board": F.breakdown(comps, teams, lambda t, c: t.board, None, filters),
         "year": F.breakdown(comps, teams, lambda t, c: str(t.year), lambda c: str(c.year), filters),

@@ -53,8 +53,10 @@ class MemberDetails:
 
 def require_editable(team: Team, now: datetime | None = None) -> None:
     if not submissions_open(team.competition, now):
-        raise Conflict(_("The submission deadline has passed: the team and its entry can no longer be changed."),
-                       code="deadline_passed")
+        raise Conflict(
+            _("The submission deadline has passed: the team and its entry can no longer be changed."),
+            code="deadline_passed",
+        )
 
 
 def is_member(user, team: Team) -> bool:
@@ -62,9 +64,9 @@ def is_member(user, team: Team) -> bool:
 
 
 def teams_of(user: User) -> list[Team]:
-    return list(db.session.scalars(
-        select(Team).join(Member).where(Member.user_id == user.id).order_by(Team.id.desc())
-    ).unique())
+    return list(
+        db.session.scalars(select(Team).join(Member).where(Member.user_id == user.id).order_by(Team.id.desc())).unique()
+    )
 
 
 def _take_seat(team_id: int, build_member) -> Member:
@@ -76,7 +78,9 @@ def _take_seat(team_id: int, build_member) -> Member:
         taken = {m.seat for m in team.members}
         free = [s for s in range(1, team.competition.team_max + 1) if s not in taken]
         if not free:
-            raise Conflict(_("The team is full: at most %(max)d members.", max=team.competition.team_max), code="team_full")
+            raise Conflict(
+                _("The team is full: at most %(max)d members.", max=team.competition.team_max), code="team_full"
+            )
         member = build_member(team)
         member.seat = free[0]
         team.members.append(member)
@@ -98,17 +102,30 @@ def _after_membership_change(team: Team) -> None:
             raise DomainError(problems[0], code="entry_limit")
 
 
-def create_team(competition: Competition, leader: User, *, name: str, organisation: str | None,
-                org_unit: OrgUnit | None, show_names_publicly: bool = True,
-                leader_details: MemberDetails) -> Team:
+def create_team(
+    competition: Competition,
+    leader: User,
+    *,
+    name: str,
+    organisation: str | None,
+    org_unit: OrgUnit | None,
+    show_names_publicly: bool = True,
+    leader_details: MemberDetails,
+) -> Team:
     if not submissions_open(competition):
         raise Conflict(_("This competition is not open for registration."), code="closed")
     if competition.restrict_to_unit and org_unit is None:
         raise DomainError(_("Choose the unit your team belongs to."), field="org_unit")
     if db.session.scalar(select(Team.id).where(Team.competition_id == competition.id, Team.name == name.strip())):
         raise DomainError(_("Another team in this competition already has this name."), field="name")
-    team = Team(competition=competition, name=name.strip(), leader_id=leader.id, organisation=organisation or None,
-                org_unit=org_unit, show_names_publicly=show_names_publicly)
+    team = Team(
+        competition=competition,
+        name=name.strip(),
+        leader_id=leader.id,
+        organisation=organisation or None,
+        org_unit=org_unit,
+        show_names_publicly=show_names_publicly,
+    )
     team.members.append(Member(seat=1, user_id=leader.id, **_member_values(leader_details, email=leader.email)))
     db.session.add(team)
     db.session.flush()
@@ -133,8 +150,9 @@ def _member_values(details: MemberDetails, email: str | None = None) -> dict:
 def add_member(team: Team, details: MemberDetails) -> Member:
     require_editable(team)
     member = _take_seat(team.id, lambda _team: Member(**_member_values(details)))
-    audit.record("team.member_added", "team", team.id, competition_id=team.competition_id,
-                 after={"member": member.full_name})
+    audit.record(
+        "team.member_added", "team", team.id, competition_id=team.competition_id, after={"member": member.full_name}
+    )
     db.session.flush()
     return member
 
@@ -155,8 +173,9 @@ def remove_member(team: Team, member: Member) -> None:
         team.members.remove(member)
         db.session.flush()
         _after_membership_change(team)
-    audit.record("team.member_removed", "team", team.id, competition_id=team.competition_id,
-                 before={"member": member.full_name})
+    audit.record(
+        "team.member_removed", "team", team.id, competition_id=team.competition_id, before={"member": member.full_name}
+    )
     db.session.flush()
 
 
@@ -175,12 +194,19 @@ def hand_over(team: Team, new_leader: Member) -> None:
         raise DomainError(_("Leadership can only go to a member who has an account."), field="member")
     before = team.leader_id
     team.leader_id = new_leader.user_id
-    audit.record("team.leader_changed", "team", team.id, competition_id=team.competition_id,
-                 before={"leader_id": before}, after={"leader_id": new_leader.user_id})
+    audit.record(
+        "team.leader_changed",
+        "team",
+        team.id,
+        competition_id=team.competition_id,
+        before={"leader_id": before},
+        after={"leader_id": new_leader.user_id},
+    )
     db.session.flush()
 
 
 # -- invitations ---------------------------------------------------------------
+
 
 def invite(team: Team, email: str, invited_by: User) -> TeamInvitation:
     require_editable(team)
@@ -189,22 +215,33 @@ def invite(team: Team, email: str, invited_by: User) -> TeamInvitation:
         raise DomainError(_("This person is already in the team."), field="email")
     if len(team.members) >= team.competition.team_max:
         raise Conflict(_("The team is full: at most %(max)d members.", max=team.competition.team_max), code="team_full")
-    invitation = TeamInvitation(team_id=team.id, email=email, nonce=secrets.token_hex(8),
-                                invited_by_id=invited_by.id, created_at=utcnow())
+    invitation = TeamInvitation(
+        team_id=team.id, email=email, nonce=secrets.token_hex(8), invited_by_id=invited_by.id, created_at=utcnow()
+    )
     db.session.add(invitation)
     db.session.flush()
     token = make_token(INVITE_PURPOSE, {"i": invitation.id, "n": invitation.nonce})
-    queue_mail(email, "team_invite", inviter=invited_by, team=team, competition=team.competition,
-               accept_url=external_url("teams.accept_invite", token=token))
+    queue_mail(
+        email,
+        "team_invite",
+        inviter=invited_by,
+        team=team,
+        competition=team.competition,
+        accept_url=external_url("teams.accept_invite", token=token),
+    )
     audit.record("team.invited", "team", team.id, competition_id=team.competition_id, after={"email": email})
     db.session.flush()
     return invitation
 
 
 def invitation_from_token(token: str) -> TeamInvitation:
-    payload = read_link(INVITE_PURPOSE, token, INVITE_MAX_AGE,
-                        expired=_("This invitation has expired. Ask the team leader for a new one."),
-                        invalid=_("This invitation link is not valid."))
+    payload = read_link(
+        INVITE_PURPOSE,
+        token,
+        INVITE_MAX_AGE,
+        expired=_("This invitation has expired. Ask the team leader for a new one."),
+        invalid=_("This invitation link is not valid."),
+    )
     invitation = db.session.get(TeamInvitation, payload.get("i"))
     if invitation is None or invitation.nonce != payload.get("n") or invitation.revoked_at:
         raise DomainError(_("This invitation link is not valid."), code="invalid")
@@ -236,10 +273,15 @@ def accept_invitation(token: str, user: User, details: MemberDetails) -> Member:
 
 
 def pending_invitations(team: Team) -> list[TeamInvitation]:
-    return list(db.session.scalars(
-        select(TeamInvitation).where(TeamInvitation.team_id == team.id, TeamInvitation.accepted_at.is_(None),
-                                     TeamInvitation.revoked_at.is_(None))
-    ))
+    return list(
+        db.session.scalars(
+            select(TeamInvitation).where(
+                TeamInvitation.team_id == team.id,
+                TeamInvitation.accepted_at.is_(None),
+                TeamInvitation.revoked_at.is_(None),
+            )
+        )
+    )
 
 
 def age_on(birth: date, day: date) -> int:

@@ -18,7 +18,9 @@ from contest.domain.errors import DomainError
 # What make_token returns (itsdangerous: payload, which starts with "." when
 # compressed, timestamp and HMAC-SHA1 signature, each URL-safe base64), as it
 # appears in a link: backups leave out mail that carries one.
-SIGNED_TOKEN = re.compile(r"(?<![A-Za-z0-9_.-])\.?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{6,8}\.[A-Za-z0-9_-]{27}(?![A-Za-z0-9_-])")
+SIGNED_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9_.-])\.?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{6,8}\.[A-Za-z0-9_-]{27}(?![A-Za-z0-9_-])"
+)
 
 
 def contains_token(text: str | None) -> bool:

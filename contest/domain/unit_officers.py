@@ -41,8 +41,12 @@ PRESETS_BY_KIND: dict[OrgUnitKind, tuple[str, ...]] = {
     K.province: ("provincial",),
     K.department: ("provincial",),
     K.youth_union: ("youth_idea",),
-    K.commune: _LOCAL, K.ward: _LOCAL, K.special_zone: _LOCAL,
-    K.district: _LOCAL, K.city: _LOCAL, K.town: _LOCAL,
+    K.commune: _LOCAL,
+    K.ward: _LOCAL,
+    K.special_zone: _LOCAL,
+    K.district: _LOCAL,
+    K.city: _LOCAL,
+    K.town: _LOCAL,
     K.womens_union: ("district_commune", "youth_idea"),
     K.school: ("district_commune", "youth_idea"),
     K.other: ("district_commune", "youth_idea"),
@@ -56,8 +60,11 @@ def today() -> date:
 
 
 def _current(day: date):
-    return and_(UnitOfficer.ended_at.is_(None), UnitOfficer.valid_from <= day,
-                or_(UnitOfficer.valid_to.is_(None), UnitOfficer.valid_to >= day))
+    return and_(
+        UnitOfficer.ended_at.is_(None),
+        UnitOfficer.valid_from <= day,
+        or_(UnitOfficer.valid_to.is_(None), UnitOfficer.valid_to >= day),
+    )
 
 
 def own_unit_ids(user, day: date | None = None) -> frozenset[int]:
@@ -70,9 +77,13 @@ def own_unit_ids(user, day: date | None = None) -> frozenset[int]:
     cache = g.setdefault("unit_officer_units", {}) if has_app_context() else {}
     key = (user.id, day)
     if key not in cache:
-        cache[key] = frozenset(db.session.scalars(
-            select(UnitOfficer.org_unit_id).join(User, User.id == UnitOfficer.user_id)
-            .where(UnitOfficer.user_id == user.id, User.is_active_account.is_(True), _current(day))))
+        cache[key] = frozenset(
+            db.session.scalars(
+                select(UnitOfficer.org_unit_id)
+                .join(User, User.id == UnitOfficer.user_id)
+                .where(UnitOfficer.user_id == user.id, User.is_active_account.is_(True), _current(day))
+            )
+        )
     return cache[key]
 
 
@@ -153,20 +164,35 @@ def units_of(user) -> list[OrgUnit]:
 
 
 def officers_of(unit: OrgUnit) -> list[UnitOfficer]:
-    return list(db.session.scalars(select(UnitOfficer).where(UnitOfficer.org_unit_id == unit.id)
-                                   .order_by(UnitOfficer.ended_at.is_not(None), UnitOfficer.valid_from,
-                                             UnitOfficer.id)))
+    return list(
+        db.session.scalars(
+            select(UnitOfficer)
+            .where(UnitOfficer.org_unit_id == unit.id)
+            .order_by(UnitOfficer.ended_at.is_not(None), UnitOfficer.valid_from, UnitOfficer.id)
+        )
+    )
 
 
 def _snapshot(officer: UnitOfficer) -> dict:
-    return {"unit": officer.org_unit.code, "user": officer.user.email, "role": officer.role.value,
-            "valid_from": officer.valid_from.isoformat(),
-            "valid_to": officer.valid_to.isoformat() if officer.valid_to else None,
-            "ended_at": officer.ended_at.isoformat() if officer.ended_at else None}
+    return {
+        "unit": officer.org_unit.code,
+        "user": officer.user.email,
+        "role": officer.role.value,
+        "valid_from": officer.valid_from.isoformat(),
+        "valid_to": officer.valid_to.isoformat() if officer.valid_to else None,
+        "ended_at": officer.ended_at.isoformat() if officer.ended_at else None,
+    }
 
 
-def appoint(unit: OrgUnit, email: str, role: UnitOfficerRole, *, by: User, valid_from: date | None = None,
-            valid_to: date | None = None) -> UnitOfficer:
+def appoint(
+    unit: OrgUnit,
+    email: str,
+    role: UnitOfficerRole,
+    *,
+    by: User,
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+) -> UnitOfficer:
     """Make the account with this e-mail an officer of `unit`, for these dates."""
     if not may_appoint(by, unit):
         raise DomainError(_("Only an administrator or an officer of a unit above this one can appoint its officers."))
@@ -179,15 +205,33 @@ def appoint(unit: OrgUnit, email: str, role: UnitOfficerRole, *, by: User, valid
     if valid_to is not None and valid_to < valid_from:
         raise DomainError(_("The end date cannot be before the start date."), field="valid_to")
     if not unit.overlaps(valid_from, valid_to or date.max):
-        raise DomainError(_("%(unit)s is %(dates)s: choose dates while it exists.",
-                            unit=unit.name, dates=orgunits.validity_text(unit)), field="valid_from")
-    clash = db.session.scalar(select(UnitOfficer.id).where(
-        UnitOfficer.org_unit_id == unit.id, UnitOfficer.user_id == user.id, UnitOfficer.ended_at.is_(None),
-        or_(UnitOfficer.valid_to.is_(None), UnitOfficer.valid_to >= valid_from)))
+        raise DomainError(
+            _(
+                "%(unit)s is %(dates)s: choose dates while it exists.",
+                unit=unit.name,
+                dates=orgunits.validity_text(unit),
+            ),
+            field="valid_from",
+        )
+    clash = db.session.scalar(
+        select(UnitOfficer.id).where(
+            UnitOfficer.org_unit_id == unit.id,
+            UnitOfficer.user_id == user.id,
+            UnitOfficer.ended_at.is_(None),
+            or_(UnitOfficer.valid_to.is_(None), UnitOfficer.valid_to >= valid_from),
+        )
+    )
     if clash is not None:
         raise DomainError(_("This person is already an officer of this unit."), field="email")
-    officer = UnitOfficer(org_unit=unit, user=user, role=role, valid_from=valid_from, valid_to=valid_to,
-                          granted_by_id=by.id, granted_at=utcnow())
+    officer = UnitOfficer(
+        org_unit=unit,
+        user=user,
+        role=role,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        granted_by_id=by.id,
+        granted_at=utcnow(),
+    )
     db.session.add(officer)
     db.session.flush()
     forget_cache()

@@ -33,7 +33,9 @@ ACCEPTED = {"pitch_deck": ("pdf",), "description": ("pdf", "docx"), "image": ("p
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "webp": "image/webp",
 }
 EXTENSIONS = {"pdf": (".pdf",), "docx": (".docx",), "png": (".png",), "jpeg": (".jpg", ".jpeg"), "webp": (".webp",)}
 # A name ending in one of these gets it replaced by the real one ("x.jpg" that is a PNG -> "x.png").
@@ -46,9 +48,16 @@ MAX_ZIP_UNPACKED = 200 * MB
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .doc/.xls, and encrypted Office files
 _SIGNATURES = (
-    (b"%PDF-", "pdf"), (PNG_SIGNATURE, "png"), (b"\xff\xd8\xff", "jpeg"), (b"MZ", "exe"),
-    (b"\x7fELF", "elf"), (OLE_SIGNATURE, "ole"), (b"GIF87a", "gif"), (b"GIF89a", "gif"),
-    (b"Rar!\x1a\x07", "rar"), (b"7z\xbc\xaf\x27\x1c", "7z"),
+    (b"%PDF-", "pdf"),
+    (PNG_SIGNATURE, "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"MZ", "exe"),
+    (b"\x7fELF", "elf"),
+    (OLE_SIGNATURE, "ole"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+    (b"Rar!\x1a\x07", "rar"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
 )
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
 _DROP_CATEGORIES = {"Cc", "Cf", "Cs"}  # controls, format chars (RTL override, zero-width), lone surrogates
@@ -73,8 +82,9 @@ def sanitize_filename(name: str) -> str:
     bidi characters, no "..", at most 120 characters with the extension kept."""
     text = unicodedata.normalize("NFC", str(name or ""))
     text = re.split(r"[/\\]", text)[-1]
-    text = "".join(" " if ch.isspace() else ch for ch in text
-                   if ch.isspace() or unicodedata.category(ch) not in _DROP_CATEGORIES)
+    text = "".join(
+        " " if ch.isspace() else ch for ch in text if ch.isspace() or unicodedata.category(ch) not in _DROP_CATEGORIES
+    )
     # Removing a zero-width character can leave a base letter next to its accent.
     text = " ".join(unicodedata.normalize("NFC", text).split())
     text = _DOTS_RE.sub(".", text).strip(" .")
@@ -129,7 +139,9 @@ def _zip_flavour(data: bytes) -> str:
         if not {"[Content_Types].xml", "word/document.xml"} <= names:
             return "zip"
         try:
-            types = archive.read("[Content_Types].xml") if archive.getinfo("[Content_Types].xml").file_size < MB else b""
+            types = (
+                archive.read("[Content_Types].xml") if archive.getinfo("[Content_Types].xml").file_size < MB else b""
+            )
         except Exception:  # damaged member: the full check reports it
             types = b""
     # Macro-enabled Word files must not reach the judges' computers.
@@ -140,16 +152,22 @@ def _zip_flavour(data: bytes) -> str:
 # message names them. Judges open these files on their own computers.
 ACTIVE_CONTENT = ("javascript", "launch", "embedded_file", "additional_actions", "rich_media", "xfa")
 _ACTIVE_KEYS = {
-    "/JS": "javascript", "/JavaScript": "javascript",      # an action's script; the document's script tree
-    "/OnInstantiate": "javascript",                        # a 3D model's script
-    "/EmbeddedFiles": "embedded_file", "/EF": "embedded_file",
-    "/AA": "additional_actions",                           # run on open, close, print, page view, focus...
-    "/RichMediaContent": "rich_media", "/RichMediaSettings": "rich_media",
-    "/XFA": "xfa",                                         # XML forms, scriptable
+    "/JS": "javascript",
+    "/JavaScript": "javascript",  # an action's script; the document's script tree
+    "/OnInstantiate": "javascript",  # a 3D model's script
+    "/EmbeddedFiles": "embedded_file",
+    "/EF": "embedded_file",
+    "/AA": "additional_actions",  # run on open, close, print, page view, focus...
+    "/RichMediaContent": "rich_media",
+    "/RichMediaSettings": "rich_media",
+    "/XFA": "xfa",  # XML forms, scriptable
 }
 _ACTIVE_VALUES = {
-    ("/S", "/JavaScript"): "javascript", ("/S", "/Launch"): "launch", ("/S", "/GoToE"): "embedded_file",
-    ("/Type", "/EmbeddedFile"): "embedded_file", ("/Subtype", "/FileAttachment"): "embedded_file",
+    ("/S", "/JavaScript"): "javascript",
+    ("/S", "/Launch"): "launch",
+    ("/S", "/GoToE"): "embedded_file",
+    ("/Type", "/EmbeddedFile"): "embedded_file",
+    ("/Subtype", "/FileAttachment"): "embedded_file",
     ("/Subtype", "/RichMedia"): "rich_media",
 }
 
@@ -158,8 +176,22 @@ _ACTIVE_VALUES = {
 # the structure tree (it only points at pages and annotations, walked anyway),
 # metadata. Most of a document's objects live there; skipping them keeps the
 # walk short.
-_INERT_KEYS = frozenset({"/Contents", "/Resources", "/AP", "/StructTreeRoot", "/Metadata", "/Thumb",
-                         "/Font", "/XObject", "/ColorSpace", "/Pattern", "/Shading", "/ExtGState"})
+_INERT_KEYS = frozenset(
+    {
+        "/Contents",
+        "/Resources",
+        "/AP",
+        "/StructTreeRoot",
+        "/Metadata",
+        "/Thumb",
+        "/Font",
+        "/XObject",
+        "/ColorSpace",
+        "/Pattern",
+        "/Shading",
+        "/ExtGState",
+    }
+)
 # Objects walked at most: a pitch deck has hundreds; tens of thousands of links or
 # fields would take seconds of parsing for one upload.
 MAX_PDF_OBJECTS = 20_000
@@ -191,7 +223,7 @@ def pdf_active_content(reader: PdfReader, *, max_objects: int | None = None) -> 
             if len(seen) > limit:
                 raise PdfTooComplex
             obj = obj.get_object()
-        if isinstance(obj, DictionaryObject):   # stream objects too: their dictionary
+        if isinstance(obj, DictionaryObject):  # stream objects too: their dictionary
             for key, value in obj.items():
                 if key in _ACTIVE_KEYS:
                     found.add(_ACTIVE_KEYS[key])
@@ -310,7 +342,11 @@ def _check_webp(data: bytes) -> str | None:
 
 # A check returns None, an error code, or an error code with its parameters.
 _CHECKS: dict[str, Callable[[bytes], str | tuple[str, dict] | None]] = {
-    "pdf": _check_pdf, "docx": _check_docx, "png": _check_png, "jpeg": _check_jpeg, "webp": _check_webp,
+    "pdf": _check_pdf,
+    "docx": _check_docx,
+    "png": _check_png,
+    "jpeg": _check_jpeg,
+    "webp": _check_webp,
 }
 
 
@@ -338,8 +374,16 @@ def validate_upload(filename: str, data: bytes, kind: str, *, max_bytes: int | N
     if problem:
         code, params = (problem, {}) if isinstance(problem, str) else problem
         return fail(code, detected, **params)
-    return UploadCheck(True, None, {}, detected, CONTENT_TYPES[detected],
-                       safe_name=_with_extension(safe_name, detected), size=size, sha256=sha256)
+    return UploadCheck(
+        True,
+        None,
+        {},
+        detected,
+        CONTENT_TYPES[detected],
+        safe_name=_with_extension(safe_name, detected),
+        size=size,
+        sha256=sha256,
+    )
 
 
 def _megabytes(size: int, rounding: Callable[[float], int]) -> int | float:

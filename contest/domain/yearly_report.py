@@ -20,14 +20,32 @@ from contest.reports.yearly import CompetitionSummary, IndicatorRow, Table, Winn
 
 def _labels() -> dict[str, str]:
     return {
-        "summary": _("Overview of the year"), "figure": _("Figure"), "value": _("Value"), "total_row": _("All together"),
-        "competitions": _("Competitions and their winners"), "competition": _("Competition"), "level": _("Level"),
-        "unit": _("Organising unit"), "state": _("State"), "teams": _("Teams"), "entries_valid": _("Valid entries"),
-        "rounds": _("Rounds"), "winners": _("Winners"), "award": _("Award"), "code": _("Code"),
-        "project": _("Project"), "team": _("Team"), "prize": _("Prize (đồng)"),
-        "indicators": _("The plan's indicators"), "indicator": _("Indicator"), "period": _("Period"),
-        "target": _("Target"), "achieved": _("Achieved"), "percent": _("Share of the lower target"),
-        "status": _("Assessment"), "in_year": _("In the year"),
+        "summary": _("Overview of the year"),
+        "figure": _("Figure"),
+        "value": _("Value"),
+        "total_row": _("All together"),
+        "competitions": _("Competitions and their winners"),
+        "competition": _("Competition"),
+        "level": _("Level"),
+        "unit": _("Organising unit"),
+        "state": _("State"),
+        "teams": _("Teams"),
+        "entries_valid": _("Valid entries"),
+        "rounds": _("Rounds"),
+        "winners": _("Winners"),
+        "award": _("Award"),
+        "code": _("Code"),
+        "project": _("Project"),
+        "team": _("Team"),
+        "prize": _("Prize (đồng)"),
+        "indicators": _("The plan's indicators"),
+        "indicator": _("Indicator"),
+        "period": _("Period"),
+        "target": _("Target"),
+        "achieved": _("Achieved"),
+        "percent": _("Share of the lower target"),
+        "status": _("Assessment"),
+        "in_year": _("In the year"),
     }
 
 
@@ -42,7 +60,8 @@ def _summaries(records: reports.Records, year: int) -> list[CompetitionSummary]:
     entries = db.session.execute(
         select(Entry.id, Entry.code, Entry.title, Team.name, Entry.competition_id)
         .join(Team, Team.id == Entry.team_id)
-        .where(Entry.id.in_(list(awards)), Entry.competition_id.in_(list(by_competition)))).all()
+        .where(Entry.id.in_(list(awards)), Entry.competition_id.in_(list(by_competition)))
+    ).all()
     winners: dict[int, list[Winner]] = {}
     for entry_id, code, title, team_name, competition_id in entries:
         for award, prize in awards[entry_id]:
@@ -51,15 +70,24 @@ def _summaries(records: reports.Records, year: int) -> list[CompetitionSummary]:
     for c in sorted(chosen, key=lambda c: (c.level, c.name)):
         teams = by_competition[c.id]
         rounds = tuple((name, sum(1 for t in teams if position in t.rounds_reached)) for position, name in c.rounds)
-        result.append(CompetitionSummary(
-            name=c.name, level=reports.level_label(c.level), unit=reports.unit_label(records.units.get(c.unit_id)),
-            state=reports.state_label(records.states[c.id]), teams=len(teams), entries_valid=sum(t.valid for t in teams),
-            rounds=rounds, winners=tuple(sorted(winners.get(c.id, []), key=lambda w: (-w.prize, w.award, w.code)))))
+        result.append(
+            CompetitionSummary(
+                name=c.name,
+                level=reports.level_label(c.level),
+                unit=reports.unit_label(records.units.get(c.unit_id)),
+                state=reports.state_label(records.states[c.id]),
+                teams=len(teams),
+                entries_valid=sum(t.valid for t in teams),
+                rounds=rounds,
+                winners=tuple(sorted(winners.get(c.id, []), key=lambda w: (-w.prize, w.award, w.code))),
+            )
+        )
     return result
 
 
-def build(year: int, visible: list[int] | None, organisation: str, today: date | None = None,
-          as_of: date | None = None) -> YearlyReport:
+def build(
+    year: int, visible: list[int] | None, organisation: str, today: date | None = None, as_of: date | None = None
+) -> YearlyReport:
     """The report of `year` as of `as_of` (31/12 of the year unless chosen): a
     report for a past year is the same whenever it is produced."""
     today = today or date.today()
@@ -67,22 +95,29 @@ def build(year: int, visible: list[int] | None, organisation: str, today: date |
     records = reports.load_records(visible)
     filters = F.Filters(year=year)
     tables = reports.breakdowns(records, filters)
-    headings = {"level": (_("By level"), _("Level")), "unit": (_("By unit"), _("Unit")),
-                "board": (_("By board"), _("Board")), "field": (_("By field"), _("Field"))}
+    headings = {
+        "level": (_("By level"), _("Level")),
+        "unit": (_("By unit"), _("Unit")),
+        "board": (_("By board"), _("Board")),
+        "field": (_("By field"), _("Field")),
+    }
     status = reports.status_labels()
     return YearlyReport(
         year=year,
         title=_("Report on the startup competitions and ecosystem, %(year)s", year=year),
-        subtitle=_("%(organisation)s — made on %(day)s", organisation=organisation,
-                   day=format_date(today, "dd/MM/yyyy")),
+        subtitle=_(
+            "%(organisation)s — made on %(day)s", organisation=organisation, day=format_date(today, "dd/MM/yyyy")
+        ),
         generated_on=today,
         as_of=as_of,
         column_labels=reports.column_labels(),
         totals=F.compute(records.competitions, records.teams, filters),
         tables=[Table(key, heading, row_heading, tables[key]) for key, (heading, row_heading) in headings.items()],
         competitions=_summaries(records, year),
-        indicators=[IndicatorRow(label, period, p, status[p.status], p.per_year.get(year, 0))
-                    for p, label, period in reports.plan_progress(visible, as_of)
-                    if p.start_year <= year <= p.end_year],
+        indicators=[
+            IndicatorRow(label, period, p, status[p.status], p.per_year.get(year, 0))
+            for p, label, period in reports.plan_progress(visible, as_of)
+            if p.start_year <= year <= p.end_year
+        ],
         labels=_labels(),
     )

@@ -25,7 +25,11 @@ def new_password_field(label=None):
             Length(
                 min=MIN_PASSWORD_LENGTH,
                 max=MAX_PASSWORD_LENGTH,
-                message=_l("The password must be %(min)d to %(max)d characters long.", min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH),
+                message=_l(
+                    "The password must be %(min)d to %(max)d characters long.",
+                    min=MIN_PASSWORD_LENGTH,
+                    max=MAX_PASSWORD_LENGTH,
+                ),
             ),
         ],
         render_kw={"autocomplete": "new-password"},
@@ -57,7 +61,11 @@ class SignupForm(Form):
 
 class LoginForm(Form):
     email = email_field()
-    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=MAX_PASSWORD_LENGTH)], render_kw={"autocomplete": "current-password"})
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(REQUIRED), Length(max=MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
     remember = BooleanField(_l("Remember me on this device"))
 
 
@@ -75,7 +83,11 @@ class ResetPasswordForm(Form):
 
 
 class ChangePasswordForm(Form):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED), Length(max=MAX_PASSWORD_LENGTH)], render_kw={"autocomplete": "current-password"})
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(REQUIRED), Length(max=MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
     password = new_password_field(_l("New password"))
     confirm = confirm_field("password")
 
@@ -84,7 +96,11 @@ class ProfileForm(Form):
     full_name = name_field()
     phone = TelField(
         _l("Phone"),
-        validators=[Optional(), Length(max=20), Regexp(r"^[0-9+ ().-]{8,20}$", message=_l("Enter a phone number of digits, such as 0912 345 678."))],
+        validators=[
+            Optional(),
+            Length(max=20),
+            Regexp(r"^[0-9+ ().-]{8,20}$", message=_l("Enter a phone number of digits, such as 0912 345 678.")),
+        ],
         render_kw={"autocomplete": "tel"},
     )
     locale = SelectField(_l("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")])

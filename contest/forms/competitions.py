@@ -19,7 +19,10 @@ NUMBER = _l("Enter a whole number.")
 
 class NewCompetitionForm(Form):
     name = StringField(_l("Name of the competition"), validators=[DataRequired(REQUIRED), Length(max=250)])
-    year = IntegerField(_l("Year"), validators=[DataRequired(REQUIRED), NumberRange(2000, 2100, message=_l("Enter a year such as 2026."))])
+    year = IntegerField(
+        _l("Year"),
+        validators=[DataRequired(REQUIRED), NumberRange(2000, 2100, message=_l("Enter a year such as 2026."))],
+    )
     slug = StringField(_l("Web address (slug)"), validators=[DataRequired(REQUIRED), Length(max=80)])
     org_unit = SelectField(_l("Organising unit"), coerce=int)
     preset = SelectField(_l("Start from"))
@@ -31,24 +34,46 @@ def _lines(value: str) -> list[str]:
 
 class CompetitionSettingsForm(Form):
     name = StringField(_l("Name of the competition"), validators=[DataRequired(REQUIRED), Length(max=250)])
-    year = IntegerField(_l("Year"), validators=[DataRequired(REQUIRED), NumberRange(2000, 2100, message=_l("Enter a year such as 2026."))])
+    year = IntegerField(
+        _l("Year"),
+        validators=[DataRequired(REQUIRED), NumberRange(2000, 2100, message=_l("Enter a year such as 2026."))],
+    )
     description = TextAreaField(_l("Description and rules"), validators=[Optional(), Length(max=20000)])
     rules_document = FileField(_l("Rules document (PDF)"))
-    registration_opens_at = DateTimeLocalField(_l("Registration opens"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    submission_deadline = DateTimeLocalField(_l("Submission deadline"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    timeline = TextAreaField(_l("Round dates"), validators=[Optional(), Length(max=4000)],
-                             description=_l("One per line: date, then what happens. Example: 2026-10-15 Vòng sơ khảo"))
-    boards = TextAreaField(_l("Boards"), validators=[DataRequired(REQUIRED), Length(max=2000)],
-                           description=_l("One per line: code, then name. Example: Y Bảng Ý tưởng"))
-    fields = TextAreaField(_l("Fields"), validators=[DataRequired(REQUIRED), Length(max=4000)],
-                           description=_l("One field per line."))
-    team_min = IntegerField(_l("Smallest team"), validators=[DataRequired(REQUIRED), NumberRange(1, 50, message=NUMBER)])
+    registration_opens_at = DateTimeLocalField(
+        _l("Registration opens"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    submission_deadline = DateTimeLocalField(
+        _l("Submission deadline"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    timeline = TextAreaField(
+        _l("Round dates"),
+        validators=[Optional(), Length(max=4000)],
+        description=_l("One per line: date, then what happens. Example: 2026-10-15 Vòng sơ khảo"),
+    )
+    boards = TextAreaField(
+        _l("Boards"),
+        validators=[DataRequired(REQUIRED), Length(max=2000)],
+        description=_l("One per line: code, then name. Example: Y Bảng Ý tưởng"),
+    )
+    fields = TextAreaField(
+        _l("Fields"), validators=[DataRequired(REQUIRED), Length(max=4000)], description=_l("One field per line.")
+    )
+    team_min = IntegerField(
+        _l("Smallest team"), validators=[DataRequired(REQUIRED), NumberRange(1, 50, message=NUMBER)]
+    )
     team_max = IntegerField(_l("Largest team"), validators=[DataRequired(REQUIRED), NumberRange(1, 50, message=NUMBER)])
     age_min = IntegerField(_l("Minimum age"), validators=[Optional(), NumberRange(0, 120, message=NUMBER)])
     age_max = IntegerField(_l("Maximum age"), validators=[Optional(), NumberRange(0, 120, message=NUMBER)])
-    max_company_age_years = IntegerField(_l("Companies at most this many years old"), validators=[Optional(), NumberRange(0, 100, message=NUMBER)])
-    max_entries_per_person = IntegerField(_l("Entries per person, at most"), validators=[Optional(), NumberRange(1, 100, message=NUMBER)])
-    max_entries_per_org = IntegerField(_l("Entries per organisation or unit, at most"), validators=[Optional(), NumberRange(1, 1000, message=NUMBER)])
+    max_company_age_years = IntegerField(
+        _l("Companies at most this many years old"), validators=[Optional(), NumberRange(0, 100, message=NUMBER)]
+    )
+    max_entries_per_person = IntegerField(
+        _l("Entries per person, at most"), validators=[Optional(), NumberRange(1, 100, message=NUMBER)]
+    )
+    max_entries_per_org = IntegerField(
+        _l("Entries per organisation or unit, at most"), validators=[Optional(), NumberRange(1, 1000, message=NUMBER)]
+    )
     restrict_to_unit = BooleanField(_l("Only teams of the organising unit or units under it"))
     gallery_enabled = BooleanField(_l("Public gallery of entries"))
     takes_youth_nominations = BooleanField(_l("Take nominations from youth startup contests"))
@@ -80,7 +105,10 @@ class CompetitionSettingsForm(Form):
     def timeline_items(self):
         from datetime import date
 
-        return [(date.fromisoformat(line.partition(" ")[0]), line.partition(" ")[2].strip()) for line in _lines(self.timeline.data)]
+        return [
+            (date.fromisoformat(line.partition(" ")[0]), line.partition(" ")[2].strip())
+            for line in _lines(self.timeline.data)
+        ]
 
 
 class StateForm(Form):
@@ -88,8 +116,13 @@ class StateForm(Form):
 
 
 class GrantRoleForm(Form):
-    email = EmailField(_l("E-mail of the account"), validators=[DataRequired(REQUIRED), Email(EMAIL_MESSAGE, check_deliverability=False)])
-    role = SelectField(_l("Role"), choices=[("organizer", _l("Organizing committee")), ("secretariat", _l("Secretariat"))])
+    email = EmailField(
+        _l("E-mail of the account"),
+        validators=[DataRequired(REQUIRED), Email(EMAIL_MESSAGE, check_deliverability=False)],
+    )
+    role = SelectField(
+        _l("Role"), choices=[("organizer", _l("Organizing committee")), ("secretariat", _l("Secretariat"))]
+    )
 
 
 class ProposeForm(Form):

@@ -22,8 +22,13 @@ from contest.forms.accounts import REQUIRED
 from contest.forms.base import Form
 from contest.i18n import format_number
 
-STAGES = [("", _l("— choose —")), ("idea", _l("Idea")), ("prototype", _l("Prototype")),
-          ("on_market", _l("On the market")), ("registered_company", _l("Registered company"))]
+STAGES = [
+    ("", _l("— choose —")),
+    ("idea", _l("Idea")),
+    ("prototype", _l("Prototype")),
+    ("on_market", _l("On the market")),
+    ("registered_company", _l("Registered company")),
+]
 TOO_LONG = _l("At most %(max)d characters.")
 
 
@@ -62,7 +67,7 @@ class AmountField(StringField):
 
     def _value(self) -> str:
         if self.raw_data:
-            return self.raw_data[0]          # as typed, after a refusal
+            return self.raw_data[0]  # as typed, after a refusal
         return format_number(self.data) if self.data else ""
 
 
@@ -80,8 +85,15 @@ class EntryForm(Form):
     solution = _text("solution")
     customers_market = _text("customers_market")
     business_model = _text("business_model")
-    stage = SelectField(FIELD_LABELS["stage"], choices=STAGES, validate_choice=False, validators=[
-        Optional(), AnyOf([value for value, _label in STAGES if value], message=_l("Choose one of the stages."))])
+    stage = SelectField(
+        FIELD_LABELS["stage"],
+        choices=STAGES,
+        validate_choice=False,
+        validators=[
+            Optional(),
+            AnyOf([value for value, _label in STAGES if value], message=_l("Choose one of the stages.")),
+        ],
+    )
     company_registered_on = IsoDateField(FIELD_LABELS["company_registered_on"], validators=[Optional()])
     funding_needed = AmountField(FIELD_LABELS["funding_needed"], validators=[Optional()])
     team_strengths = _text("team_strengths")
@@ -97,6 +109,7 @@ class EntryForm(Form):
 
         def text(value) -> str:
             return "" if value is None else ("true" if value is True else "false" if value is False else str(value))
+
         return cls(formdata=MultiDict({key: text(values[key]) for key in sent}), meta={"csrf": False}), sent
 
     def draft_values(self, keys=DRAFT_FIELDS) -> tuple[dict, dict[str, str]]:
@@ -119,9 +132,14 @@ class EntryForm(Form):
 
 
 class UploadForm(Form):
-    kind = SelectField(_l("Document"), choices=[("pitch_deck", _l("Pitch deck (PDF)")),
-                                                ("description", _l("Project description (PDF or DOCX)")),
-                                                ("image", _l("Image (PNG, JPEG or WebP)"))])
+    kind = SelectField(
+        _l("Document"),
+        choices=[
+            ("pitch_deck", _l("Pitch deck (PDF)")),
+            ("description", _l("Project description (PDF or DOCX)")),
+            ("image", _l("Image (PNG, JPEG or WebP)")),
+        ],
+    )
     file = FileField(_l("File"), validators=[FileRequired(REQUIRED)])
 
 

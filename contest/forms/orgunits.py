@@ -39,7 +39,11 @@ KIND_LABELS = {
 class OrgUnitForm(Form):
     code = StringField(
         _l("Code"),
-        validators=[DataRequired(REQUIRED), Length(max=32), Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Use letters, digits, dot, dash or underscore."))],
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=32),
+            Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Use letters, digits, dot, dash or underscore.")),
+        ],
     )
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=[(k.value, v) for k, v in KIND_LABELS.items()])
@@ -58,7 +62,9 @@ class OrgUnitImportForm(Form):
 
 
 class AppointOfficerForm(Form):
-    email = EmailField(_l("E-mail of the account"), validators=[DataRequired(REQUIRED), Email(EMAIL_MESSAGE), Length(max=254)])
+    email = EmailField(
+        _l("E-mail of the account"), validators=[DataRequired(REQUIRED), Email(EMAIL_MESSAGE), Length(max=254)]
+    )
     role = SelectField(_l("Role"))
     valid_from = DateField(_l("From"), validators=[Optional()])
     valid_to = DateField(_l("Until"), validators=[Optional()])
@@ -66,6 +72,9 @@ class AppointOfficerForm(Form):
 
 class UnitCompetitionForm(Form):
     name = StringField(_l("Name of the competition"), validators=[DataRequired(REQUIRED), Length(max=250)])
-    year = IntegerField(_l("Year"), validators=[DataRequired(REQUIRED), NumberRange(2000, 2100, message=_l("Enter a year such as 2026."))])
+    year = IntegerField(
+        _l("Year"),
+        validators=[DataRequired(REQUIRED), NumberRange(2000, 2100, message=_l("Enter a year such as 2026."))],
+    )
     slug = StringField(_l("Web address (slug)"), validators=[DataRequired(REQUIRED), Length(max=80)])
     preset = SelectField(_l("Start from"))

@@ -7,23 +7,33 @@ from contest.forms.base import Form
 from contest.models import ActivityKind
 
 ACTIVITY_LABELS = {
-    ActivityKind.forum: _l("Forum"), ActivityKind.training: _l("Training"), ActivityKind.workshop: _l("Workshop"),
-    ActivityKind.exhibition: _l("Exhibition"), ActivityKind.techfest: _l("Techfest participation"),
-    ActivityKind.club: _l("Startup club formed"), ActivityKind.coworking: _l("Co-working space"),
+    ActivityKind.forum: _l("Forum"),
+    ActivityKind.training: _l("Training"),
+    ActivityKind.workshop: _l("Workshop"),
+    ActivityKind.exhibition: _l("Exhibition"),
+    ActivityKind.techfest: _l("Techfest participation"),
+    ActivityKind.club: _l("Startup club formed"),
+    ActivityKind.coworking: _l("Co-working space"),
     ActivityKind.support_organisation: _l("Support organisation formed"),
-    ActivityKind.service_area: _l("Concentrated service area"), ActivityKind.incubation: _l("Incubation of a project"),
-    ActivityKind.mentoring: _l("Mentoring of a project"), ActivityKind.fund_decision: _l("Fund decision"),
+    ActivityKind.service_area: _l("Concentrated service area"),
+    ActivityKind.incubation: _l("Incubation of a project"),
+    ActivityKind.mentoring: _l("Mentoring of a project"),
+    ActivityKind.fund_decision: _l("Fund decision"),
 }
 
 
 class ActivityForm(Form):
-    kind = SelectField(_l("What kind"), choices=[(k.value, v) for k, v in ACTIVITY_LABELS.items()],
-                       validators=[DataRequired(REQUIRED)])
+    kind = SelectField(
+        _l("What kind"), choices=[(k.value, v) for k, v in ACTIVITY_LABELS.items()], validators=[DataRequired(REQUIRED)]
+    )
     title = StringField(_l("What took place"), validators=[DataRequired(REQUIRED), Length(max=300)])
     occurred_on = DateField(_l("Date"), validators=[DataRequired(_l("Enter the date, such as 15/03/2026."))])
-    participants = IntegerField(_l("Participants"), validators=[Optional(), NumberRange(
-        min=0, max=1_000_000, message=_l("Enter a whole number, 0 or more."))])
+    participants = IntegerField(
+        _l("Participants"),
+        validators=[Optional(), NumberRange(min=0, max=1_000_000, message=_l("Enter a whole number, 0 or more."))],
+    )
     task = SelectField(_l("Task of the plan it serves"), validators=[Optional()])
-    evidence_url = StringField(_l("Evidence (a link to the news, decision or photos)"),
-                               validators=[Optional(), Length(max=500)])
+    evidence_url = StringField(
+        _l("Evidence (a link to the news, decision or photos)"), validators=[Optional(), Length(max=500)]
+    )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])

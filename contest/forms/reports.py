@@ -10,8 +10,11 @@ WHOLE = _l("Enter a whole number, 0 or more.")
 
 
 class OutcomeForm(Form):
-    kind = SelectField(_l("What happened"), choices=[(k.value, v) for k, v in OUTCOME_LABELS.items()],
-                       validators=[DataRequired(REQUIRED)])
+    kind = SelectField(
+        _l("What happened"),
+        choices=[(k.value, v) for k, v in OUTCOME_LABELS.items()],
+        validators=[DataRequired(REQUIRED)],
+    )
     occurred_on = DateField(_l("Date"), validators=[DataRequired(_l("Enter the date, such as 15/03/2026."))])
     detail = StringField(_l("Where, from whom or which certification"), validators=[Optional(), Length(max=300)])
     registration_number = StringField(_l("Enterprise registration number"), validators=[Optional(), Length(max=40)])
@@ -32,7 +35,10 @@ class TargetForm(Form):
 class FigureForm(Form):
     indicator = SelectField(_l("Indicator"), validators=[DataRequired(REQUIRED)])
     year = IntegerField(_l("Year"), validators=[DataRequired(REQUIRED), NumberRange(2000, 2100)])
-    value = IntegerField(_l("Number that year"), validators=[InputRequired(REQUIRED), NumberRange(min=0, message=WHOLE)])
-    source_document = StringField(_l("Source document (report, decision, list)"),
-                                  validators=[DataRequired(REQUIRED), Length(max=300)])
+    value = IntegerField(
+        _l("Number that year"), validators=[InputRequired(REQUIRED), NumberRange(min=0, message=WHOLE)]
+    )
+    source_document = StringField(
+        _l("Source document (report, decision, list)"), validators=[DataRequired(REQUIRED), Length(max=300)]
+    )
     note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])

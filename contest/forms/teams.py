@@ -21,13 +21,19 @@ class MemberFieldsMixin:
 
 class NewTeamForm(MemberFieldsMixin, Form):
     name = StringField(_l("Team name"), validators=[DataRequired(REQUIRED), Length(max=150)])
-    team_organisation = StringField(_l("Team's school, company or organisation"), validators=[Optional(), Length(max=200)])
+    team_organisation = StringField(
+        _l("Team's school, company or organisation"), validators=[Optional(), Length(max=200)]
+    )
     org_unit = SelectField(_l("Unit (commune, ward, Youth Union branch...)"), coerce=int, validators=[Optional()])
-    show_names_publicly = BooleanField(_l("The team's name may appear on public results and in the gallery"), default=True)
+    show_names_publicly = BooleanField(
+        _l("The team's name may appear on public results and in the gallery"), default=True
+    )
 
 
 class MemberForm(MemberFieldsMixin, Form):
-    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254), Email(EMAIL_MESSAGE, check_deliverability=False)])
+    email = EmailField(
+        _l("E-mail"), validators=[Optional(), Length(max=254), Email(EMAIL_MESSAGE, check_deliverability=False)]
+    )
 
 
 class JoinForm(MemberFieldsMixin, Form):
@@ -35,7 +41,10 @@ class JoinForm(MemberFieldsMixin, Form):
 
 
 class InviteForm(Form):
-    email = EmailField(_l("E-mail of the person to invite"), validators=[DataRequired(REQUIRED), Length(max=254), Email(EMAIL_MESSAGE, check_deliverability=False)])
+    email = EmailField(
+        _l("E-mail of the person to invite"),
+        validators=[DataRequired(REQUIRED), Length(max=254), Email(EMAIL_MESSAGE, check_deliverability=False)],
+    )
 
 
 class HandOverForm(Form):

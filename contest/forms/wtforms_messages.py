@@ -23,10 +23,11 @@ def _messages() -> list[str]:  # pragma: no cover - extraction only
         gettext("Field must be between %(min)d and %(max)d characters long."),
         gettext("Field must be equal to %(other_name)s."),
         gettext("Invalid value, must be one of: %(values)s."),
-        ngettext("Field must be at least %(min)d character long.",
-                 "Field must be at least %(min)d characters long.", 1),
-        ngettext("Field cannot be longer than %(max)d character.",
-                 "Field cannot be longer than %(max)d characters.", 1),
-        ngettext("Field must be exactly %(max)d character long.",
-                 "Field must be exactly %(max)d characters long.", 1),
+        ngettext(
+            "Field must be at least %(min)d character long.", "Field must be at least %(min)d characters long.", 1
+        ),
+        ngettext(
+            "Field cannot be longer than %(max)d character.", "Field cannot be longer than %(max)d characters.", 1
+        ),
+        ngettext("Field must be exactly %(max)d character long.", "Field must be exactly %(max)d characters long.", 1),
     ]

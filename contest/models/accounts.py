@@ -108,7 +108,8 @@ class LoginSession(Base):
     rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     end_reason: Mapped[SessionEnd | None] = mapped_column(
-        Enum(SessionEnd, name="session_end", native_enum=False, length=32), nullable=True)
+        Enum(SessionEnd, name="session_end", native_enum=False, length=32), nullable=True
+    )
     user_agent: Mapped[str | None] = mapped_column(String(200), nullable=True)
     ip: Mapped[str | None] = mapped_column(String(45), nullable=True)
 

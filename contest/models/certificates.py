@@ -14,7 +14,7 @@ from contest.models.base import Base, TimestampMixin, UTCDateTime, enum_column
 
 
 class CertificateKind(enum.Enum):
-    award = "award"                  # giấy chứng nhận đạt giải, giấy khen
+    award = "award"  # giấy chứng nhận đạt giải, giấy khen
     participation = "participation"  # giấy chứng nhận tham gia
 
 
@@ -25,13 +25,13 @@ class BatchStatus(enum.Enum):
     failed = "failed"
 
 
-
 class CertificateTemplateRecord(TimestampMixin, Base):
     __tablename__ = "certificate_templates"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False,
-                                                index=True)
+    competition_id: Mapped[int] = mapped_column(
+        ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     kind: Mapped[CertificateKind] = mapped_column(enum_column(CertificateKind, "certificate_kind", 16), nullable=False)
     # One certificate for the team instead of one per member.
@@ -57,14 +57,16 @@ class Certificate(Base):
     serial: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
     # 32 random bytes, URL-safe: the QR code's link. Serials are guessable, tokens are not.
     token: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
-    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False,
-                                                index=True)
-    template_id: Mapped[int] = mapped_column(ForeignKey("certificate_templates.id", ondelete="RESTRICT"),
-                                             nullable=False)
-    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="SET NULL"), nullable=True,
-                                                 index=True)
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), nullable=True,
-                                                index=True)
+    competition_id: Mapped[int] = mapped_column(
+        ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    template_id: Mapped[int] = mapped_column(
+        ForeignKey("certificate_templates.id", ondelete="RESTRICT"), nullable=False
+    )
+    entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("entries.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), nullable=True, index=True)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"), nullable=True)
     person_name: Mapped[str] = mapped_column(String(200), nullable=False)
     team_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
@@ -74,8 +76,9 @@ class Certificate(Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     revoked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id", ondelete="SET NULL"),
-                                                       nullable=True)
+    replaced_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certificates.id", ondelete="SET NULL"), nullable=True
+    )
 
     template: Mapped[CertificateTemplateRecord] = relationship()
     competition = relationship("Competition")
@@ -89,8 +92,9 @@ class CertificateBatch(Base):
     __tablename__ = "certificate_batches"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False,
-                                                index=True)
+    competition_id: Mapped[int] = mapped_column(
+        ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     status: Mapped[BatchStatus] = mapped_column(enum_column(BatchStatus, "batch_status", 16), nullable=False)
     total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     done: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

@@ -34,7 +34,6 @@ class CompetitionRoleKind(enum.Enum):
     secretariat = "secretariat"
 
 
-
 class Competition(TimestampMixin, Base):
     __tablename__ = "competitions"
 
@@ -46,7 +45,9 @@ class Competition(TimestampMixin, Base):
     state: Mapped[CompetitionState] = mapped_column(
         enum_column(CompetitionState, "competition_state"), nullable=False, default=CompetitionState.draft
     )
-    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="RESTRICT"), nullable=False, index=True)
+    org_unit_id: Mapped[int] = mapped_column(
+        ForeignKey("org_units.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     rules_document_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # Submission codes look like "QNG-2026-Y-007"; the counter is bumped under the row's lock.
@@ -74,10 +75,12 @@ class Competition(TimestampMixin, Base):
 
     org_unit = relationship("OrgUnit", foreign_keys=[org_unit_id])
     co_organisers = relationship("OrgUnit", secondary="competition_co_organisers", order_by="OrgUnit.code")
-    boards: Mapped[list[Board]] = relationship(back_populates="competition", order_by="Board.position",
-                                               cascade="all, delete-orphan")
-    fields: Mapped[list[Field]] = relationship(back_populates="competition", order_by="Field.position",
-                                               cascade="all, delete-orphan")
+    boards: Mapped[list[Board]] = relationship(
+        back_populates="competition", order_by="Board.position", cascade="all, delete-orphan"
+    )
+    fields: Mapped[list[Field]] = relationship(
+        back_populates="competition", order_by="Field.position", cascade="all, delete-orphan"
+    )
     timeline: Mapped[list[TimelineItem]] = relationship(order_by="TimelineItem.on", cascade="all, delete-orphan")
 
     def __repr__(self) -> str:
@@ -122,7 +125,9 @@ class TimelineItem(Base):
     __tablename__ = "timeline_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True)
+    competition_id: Mapped[int] = mapped_column(
+        ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     on: Mapped[date] = mapped_column(Date, nullable=False)
     label: Mapped[str] = mapped_column(String(200), nullable=False)
 
@@ -132,9 +137,13 @@ class CompetitionRole(Base):
     __table_args__ = (UniqueConstraint("competition_id", "user_id", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True)
+    competition_id: Mapped[int] = mapped_column(
+        ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
-    role: Mapped[CompetitionRoleKind] = mapped_column(enum_column(CompetitionRoleKind, "competition_role_kind"), nullable=False)
+    role: Mapped[CompetitionRoleKind] = mapped_column(
+        enum_column(CompetitionRoleKind, "competition_role_kind"), nullable=False
+    )
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
 

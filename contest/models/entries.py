@@ -46,12 +46,13 @@ class AttachmentKind(enum.Enum):
     image = "image"
 
 
-
 class Entry(TimestampMixin, Base):
     __tablename__ = "entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True)
+    competition_id: Mapped[int] = mapped_column(
+        ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     # One entry per team, held by the database.
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), nullable=False, unique=True)
     code: Mapped[str | None] = mapped_column(String(40), nullable=True, unique=True)
@@ -74,7 +75,9 @@ class Entry(TimestampMixin, Base):
     website_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     gallery_opt_in: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
-    status: Mapped[EntryStatus] = mapped_column(enum_column(EntryStatus, "entry_status"), nullable=False, default=EntryStatus.draft)
+    status: Mapped[EntryStatus] = mapped_column(
+        enum_column(EntryStatus, "entry_status"), nullable=False, default=EntryStatus.draft
+    )
     validity: Mapped[EntryValidity] = mapped_column(
         enum_column(EntryValidity, "entry_validity"), nullable=False, default=EntryValidity.unchecked
     )
@@ -103,8 +106,11 @@ class Entry(TimestampMixin, Base):
 
     def earlier_attachments(self) -> list[Attachment]:
         """Replaced or removed files, newest first; their contents may have been purged."""
-        return sorted((a for a in self.attachments if a.replaced_at is not None),
-                      key=lambda a: (a.replaced_at, a.id), reverse=True)
+        return sorted(
+            (a for a in self.attachments if a.replaced_at is not None),
+            key=lambda a: (a.replaced_at, a.id),
+            reverse=True,
+        )
 
 
 class EntryVersion(Base):

@@ -24,7 +24,7 @@ class OrgUnitKind(enum.Enum):
     town = "town"
     district = "district"
     commune = "commune"
-    ward = "ward"                  # phường (from 1 July 2025 a commune-level unit)
+    ward = "ward"  # phường (from 1 July 2025 a commune-level unit)
     special_zone = "special_zone"  # đặc khu (Đặc khu Lý Sơn)
     youth_union = "youth_union"
     womens_union = "womens_union"
@@ -54,18 +54,22 @@ class OrgUnit(TimestampMixin, Base):
     valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
     valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
 
-    parent: Mapped[OrgUnit | None] = relationship(
-        remote_side=[id], foreign_keys=[parent_id], back_populates="children"
-    )
+    parent: Mapped[OrgUnit | None] = relationship(remote_side=[id], foreign_keys=[parent_id], back_populates="children")
     children: Mapped[list[OrgUnit]] = relationship(
         foreign_keys=[parent_id], back_populates="parent", order_by="OrgUnit.code"
     )
     successor_links: Mapped[list[OrgUnitSuccession]] = relationship(
-        foreign_keys="OrgUnitSuccession.predecessor_id", back_populates="predecessor",
-        cascade="all, delete-orphan", order_by="OrgUnitSuccession.id")
+        foreign_keys="OrgUnitSuccession.predecessor_id",
+        back_populates="predecessor",
+        cascade="all, delete-orphan",
+        order_by="OrgUnitSuccession.id",
+    )
     predecessor_links: Mapped[list[OrgUnitSuccession]] = relationship(
-        foreign_keys="OrgUnitSuccession.successor_id", back_populates="successor",
-        cascade="all, delete-orphan", order_by="OrgUnitSuccession.id")
+        foreign_keys="OrgUnitSuccession.successor_id",
+        back_populates="successor",
+        cascade="all, delete-orphan",
+        order_by="OrgUnitSuccession.id",
+    )
 
     @property
     def successors(self) -> list[OrgUnit]:
@@ -83,9 +87,7 @@ class OrgUnit(TimestampMixin, Base):
         return links[0].successor if len(links) == 1 else None
 
     def is_valid_on(self, day: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day <= self.valid_to
-        )
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
     def is_valid_between(self, first: date, last: date) -> bool:
         """Valid on every day from `first` to `last`."""
@@ -114,9 +116,11 @@ class OrgUnitSuccession(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     predecessor_id: Mapped[int] = mapped_column(
-        ForeignKey("org_units.id", ondelete="CASCADE"), nullable=False, index=True)
+        ForeignKey("org_units.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     successor_id: Mapped[int] = mapped_column(
-        ForeignKey("org_units.id", ondelete="CASCADE"), nullable=False, index=True)
+        ForeignKey("org_units.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     on: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     predecessor: Mapped[OrgUnit] = relationship(foreign_keys=[predecessor_id], back_populates="successor_links")
@@ -125,7 +129,7 @@ class OrgUnitSuccession(Base):
 
 class UnitOfficerRole(enum.Enum):
     focal_point = "focal_point"  # cán bộ đầu mối
-    leader = "leader"            # lãnh đạo đơn vị
+    leader = "leader"  # lãnh đạo đơn vị
 
 
 class UnitOfficer(Base):
@@ -133,9 +137,7 @@ class UnitOfficer(Base):
     the row for the record; valid_to is the planned end."""
 
     __tablename__ = "unit_officers"
-    __table_args__ = (
-        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="valid_range"),
-    )
+    __table_args__ = (CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="valid_range"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"), nullable=False, index=True)

@@ -38,8 +38,9 @@ class Enterprise(TimestampMixin, Base):
     registration_number: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
     name: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     founded_on: Mapped[date] = mapped_column(Date, nullable=False)
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"), nullable=True,
-                                                   index=True)
+    project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     source: Mapped[str] = mapped_column(String(300), nullable=False, default="")
 
     project = relationship("Project", back_populates="enterprises")
@@ -60,12 +61,15 @@ class Nomination(Base):
     __table_args__ = (UniqueConstraint("source_entry_id", "target_competition_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    source_entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), nullable=False,
-                                                 index=True)
-    target_competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"),
-                                                       nullable=False, index=True)
-    state: Mapped[NominationState] = mapped_column(enum_column(NominationState, "nomination_state"), nullable=False,
-                                                   default=NominationState.proposed)
+    source_entry_id: Mapped[int] = mapped_column(
+        ForeignKey("entries.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    target_competition_id: Mapped[int] = mapped_column(
+        ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    state: Mapped[NominationState] = mapped_column(
+        enum_column(NominationState, "nomination_state"), nullable=False, default=NominationState.proposed
+    )
     # What the lower level's results said when it proposed: "Giải Nhất", "Vào vòng Chung kết".
     source_result: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
@@ -74,8 +78,7 @@ class Nomination(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     # The upper competition's entry made on acceptance.
-    accepted_entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="SET NULL"),
-                                                          nullable=True)
+    accepted_entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="SET NULL"), nullable=True)
 
     source_entry = relationship("Entry", foreign_keys=[source_entry_id])
     accepted_entry = relationship("Entry", foreign_keys=[accepted_entry_id])

@@ -25,8 +25,8 @@ from contest.models.base import Base, UTCDateTime, enum_column, utcnow
 
 class TimingKind(enum.Enum):
     yearly = "yearly"
-    once = "once"            # in a year or a span of years
-    from_year = "from"       # every year from a year on
+    once = "once"  # in a year or a span of years
+    from_year = "from"  # every year from a year on
     as_needed = "as_needed"  # as circumstances (or the Ministry's plan) require
 
 
@@ -36,18 +36,18 @@ class ActivityKind(enum.Enum):
     workshop = "workshop"
     exhibition = "exhibition"
     techfest = "techfest"
-    club = "club"                          # startup club formed
+    club = "club"  # startup club formed
     coworking = "coworking"
     support_organisation = "support_organisation"
-    service_area = "service_area"          # concentrated service area
+    service_area = "service_area"  # concentrated service area
     incubation = "incubation"
     mentoring = "mentoring"
     fund_decision = "fund_decision"
 
 
 class ReportKind(enum.Enum):
-    plan = "plan"          # a unit's detailed plan for the year (due 30/10 of the year before)
-    results = "results"    # a unit's results for the year (due 10/12)
+    plan = "plan"  # a unit's detailed plan for the year (due 30/10 of the year before)
+    results = "results"  # a unit's results for the year (due 10/12)
 
 
 class ReportState(enum.Enum):
@@ -60,7 +60,7 @@ class Plan(Base):
     __tablename__ = "plans"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)   # 827/QĐ-UBND
+    number: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)  # 827/QĐ-UBND
     issued_on: Mapped[date] = mapped_column(Date, nullable=False)
     issuer: Mapped[str] = mapped_column(String(200), nullable=False)
     title: Mapped[str] = mapped_column(Text, nullable=False)
@@ -77,7 +77,7 @@ class PlanTask(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), nullable=False)
     position: Mapped[int] = mapped_column(Integer, nullable=False)
-    number: Mapped[str] = mapped_column(String(10), nullable=False)                # "1.6"
+    number: Mapped[str] = mapped_column(String(10), nullable=False)  # "1.6"
     text: Mapped[str] = mapped_column(Text, nullable=False)
     # [{"name": "Tỉnh Đoàn", "unit": "QNG-DOAN"}]: a unit's code, "@localities", "@schools" or null.
     leads: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
@@ -129,18 +129,21 @@ class UnitReport(Base):
     figures it vouches for; once submitted it changes only by a correction with a reason."""
 
     __tablename__ = "unit_reports"
-    __table_args__ = (UniqueConstraint("unit_id", "year", "kind"),
-                      CheckConstraint("version >= 0", name="version_not_negative"))
+    __table_args__ = (
+        UniqueConstraint("unit_id", "year", "kind"),
+        CheckConstraint("version >= 0", name="version_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="RESTRICT"), nullable=False, index=True)
     year: Mapped[int] = mapped_column(Integer, nullable=False)
     kind: Mapped[ReportKind] = mapped_column(enum_column(ReportKind, "report_kind", 16), nullable=False)
-    state: Mapped[ReportState] = mapped_column(enum_column(ReportState, "report_state", 16), nullable=False,
-                                               default=ReportState.draft)
+    state: Mapped[ReportState] = mapped_column(
+        enum_column(ReportState, "report_state", 16), nullable=False, default=ReportState.draft
+    )
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     content: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
-    comment: Mapped[str] = mapped_column(Text, nullable=False, default="")      # the Department's, on return
+    comment: Mapped[str] = mapped_column(Text, nullable=False, default="")  # the Department's, on return
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
 
@@ -156,7 +159,7 @@ class UnitReportVersion(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("unit_reports.id", ondelete="CASCADE"), nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     content: Mapped[dict] = mapped_column(JSON, nullable=False)
-    reason: Mapped[str | None] = mapped_column(Text, nullable=True)             # a correction's
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # a correction's
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
 
@@ -185,5 +188,4 @@ class ProvinceReport(Base):
     year: Mapped[int] = mapped_column(Integer, nullable=False, unique=True)
     content: Mapped[dict] = mapped_column(JSON, nullable=False)
     consolidated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    consolidated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
-                                                           nullable=True)
+    consolidated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)

@@ -24,10 +24,10 @@ from contest.models.base import Base, UTCDateTime, enum_column
 
 
 class OutcomeKind(enum.Enum):
-    incubated = "incubated"                          # ươm tạo tại ...
+    incubated = "incubated"  # ươm tạo tại ...
     enterprise_registered = "enterprise_registered"  # thành lập doanh nghiệp
-    capital_raised = "capital_raised"                # gọi vốn
-    product_certified = "product_certified"          # OCOP, VietGAP, ...
+    capital_raised = "capital_raised"  # gọi vốn
+    product_certified = "product_certified"  # OCOP, VietGAP, ...
     jobs_created = "jobs_created"
 
 
@@ -40,13 +40,14 @@ class PlanIndicator(enum.Enum):
     service_areas = "service_areas"
 
 
-
 class ProjectOutcome(Base):
     """One dated fact about a project after its contest, with where it is known from."""
 
     __tablename__ = "project_outcomes"
-    __table_args__ = (CheckConstraint("amount IS NULL OR amount >= 0", name="amount_not_negative"),
-                      CheckConstraint("jobs IS NULL OR jobs >= 0", name="jobs_not_negative"))
+    __table_args__ = (
+        CheckConstraint("amount IS NULL OR amount >= 0", name="amount_not_negative"),
+        CheckConstraint("jobs IS NULL OR jobs >= 0", name="jobs_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -55,9 +56,9 @@ class ProjectOutcome(Base):
     # Incubator, enterprise name, investor, certification (OCOP 3 sao...): what the kind needs.
     detail: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     registration_number: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    amount: Mapped[int | None] = mapped_column(BigInteger, nullable=True)   # đồng
+    amount: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # đồng
     jobs: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    source: Mapped[str] = mapped_column(String(300), nullable=False)        # how this is known
+    source: Mapped[str] = mapped_column(String(300), nullable=False)  # how this is known
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
@@ -83,9 +84,11 @@ class PlanTarget(Base):
     """A target of the province's plan for a period, a range as the plan states it (100–120)."""
 
     __tablename__ = "plan_targets"
-    __table_args__ = (UniqueConstraint("plan_id", "start_year", "indicator"),
-                      CheckConstraint("start_year <= end_year", name="period_ordered"),
-                      CheckConstraint("0 <= low AND low <= high", name="range_ordered"))
+    __table_args__ = (
+        UniqueConstraint("plan_id", "start_year", "indicator"),
+        CheckConstraint("start_year <= end_year", name="period_ordered"),
+        CheckConstraint("0 <= low AND low <= high", name="range_ordered"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The plan the target belongs to: Decision 827's targets never mix with a later plan's.
@@ -103,8 +106,7 @@ class PlanFigure(Base):
     """A yearly figure entered by hand, for indicators the contests do not record."""
 
     __tablename__ = "plan_figures"
-    __table_args__ = (UniqueConstraint("year", "indicator"),
-                      CheckConstraint("value >= 0", name="value_not_negative"))
+    __table_args__ = (UniqueConstraint("year", "indicator"), CheckConstraint("value >= 0", name="value_not_negative"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(Integer, nullable=False)

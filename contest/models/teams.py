@@ -34,7 +34,9 @@ class Team(TimestampMixin, Base):
     __table_args__ = (UniqueConstraint("competition_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True)
+    competition_id: Mapped[int] = mapped_column(
+        ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     name: Mapped[str] = mapped_column(String(150), nullable=False)
     leader_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), nullable=False, index=True)
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id", ondelete="RESTRICT"), nullable=True)
@@ -45,8 +47,9 @@ class Team(TimestampMixin, Base):
     competition = relationship("Competition")
     leader = relationship("User", foreign_keys=[leader_id])
     org_unit = relationship("OrgUnit")
-    members: Mapped[list[Member]] = relationship(back_populates="team", order_by="Member.seat",
-                                                 cascade="all, delete-orphan")
+    members: Mapped[list[Member]] = relationship(
+        back_populates="team", order_by="Member.seat", cascade="all, delete-orphan"
+    )
     entry = relationship("Entry", back_populates="team", uselist=False)
 
 
@@ -65,7 +68,9 @@ class Member(TimestampMixin, Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True)
     full_name: Mapped[str] = mapped_column(String(120), nullable=False)
     date_of_birth: Mapped[date | None] = mapped_column(Date, nullable=True)
-    gender: Mapped[Gender | None] = mapped_column(Enum(Gender, name="gender", native_enum=False, length=8), nullable=True)
+    gender: Mapped[Gender | None] = mapped_column(
+        Enum(Gender, name="gender", native_enum=False, length=8), nullable=True
+    )
     phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     organisation: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -107,7 +107,14 @@ def place_text(
     bottom = lines[-1].baseline - below * size
     box = Box(left, bottom, right - left, column.top - bottom)
     return TextBlock(
-        role, fitted.font, size, style.min_size, style.max_lines, color, tuple(lines), box,
+        role,
+        fitted.font,
+        size,
+        style.min_size,
+        style.max_lines,
+        color,
+        tuple(lines),
+        box,
         fitted.truncated,
     )
 
@@ -131,7 +138,7 @@ class Rule:
 
 
 def vietnamese_date(place: str, day: date) -> str:
-    """"Quảng Ngãi, ngày 05 tháng 01 năm 2026".
+    """ "Quảng Ngãi, ngày 05 tháng 01 năm 2026".
 
     Decree 30/2020/NĐ-CP (appendix I) writes days below 10 and the months
     January and February with a leading zero ("tháng 02" but "tháng 3"), so a
@@ -294,7 +301,7 @@ def prepare_image(data: bytes, width: float, height: float, dpi: int = 200, *, i
 
 
 def _lowest(band: Image.Image) -> float:
-    low, _high = band.getextrema()   # one band: (min, max)
+    low, _high = band.getextrema()  # one band: (min, max)
     if isinstance(low, tuple):
         raise TypeError("expected a single band")
     return low

@@ -274,6 +274,7 @@ def _wrap(words: list[str], font_name: str, limit: float) -> list[tuple[str, flo
 
 def _largest_size(words: list[str], style: TextStyle, width: float, lines: int) -> float | None:
     """Largest size in [min_size, size] at which the words wrap into at most ``lines``."""
+
     def fits(size: float) -> bool:
         return len(_wrap(words, style.font, width / size)) <= lines
 
@@ -305,8 +306,12 @@ def _truncated(words: list[str], style: TextStyle, width: float) -> FittedText:
     last = last.rstrip() + ELLIPSIS
     kept[-1] = (last, _advance(last, style.font))
     return FittedText(
-        style.font, size, style.leading, tuple(t for t, _ in kept),
-        tuple(w * size for _, w in kept), truncated=True,
+        style.font,
+        size,
+        style.leading,
+        tuple(t for t, _ in kept),
+        tuple(w * size for _, w in kept),
+        truncated=True,
     )
 
 
@@ -328,15 +333,16 @@ def fit_text(text: str, style: TextStyle, width: float) -> FittedText:
         if size is not None:
             lines = _wrap(words, style.font, width / size)
             return FittedText(
-                style.font, size, style.leading, tuple(t for t, _ in lines),
+                style.font,
+                size,
+                style.leading,
+                tuple(t for t, _ in lines),
                 tuple(w * size for _, w in lines),
             )
     return _truncated(words, style, width)
 
 
-def fit_stack(
-    items: list[tuple[str, TextStyle]], width: float, height: float, gap: float
-) -> list[FittedText] | None:
+def fit_stack(items: list[tuple[str, TextStyle]], width: float, height: float, gap: float) -> list[FittedText] | None:
     """Fit paragraphs stacked with ``gap`` between them into ``width`` x ``height``.
 
     First each paragraph fits its width; if the stack is too tall, all sizes

@@ -25,11 +25,11 @@ class TableData:
 
 @dataclass
 class AdminDocument:
-    superior: str                   # "UBND TỈNH QUẢNG NGÃI"
-    issuer: str                     # "SỞ KHOA HỌC VÀ CÔNG NGHỆ"
-    number: str                     # "Số: …/BC-SKHCN"
-    place_date: str                 # "Quảng Ngãi, ngày 15 tháng 12 năm 2025"
-    kind: str                       # "BÁO CÁO"
+    superior: str  # "UBND TỈNH QUẢNG NGÃI"
+    issuer: str  # "SỞ KHOA HỌC VÀ CÔNG NGHỆ"
+    number: str  # "Số: …/BC-SKHCN"
+    place_date: str  # "Quảng Ngãi, ngày 15 tháng 12 năm 2025"
+    kind: str  # "BÁO CÁO"
     subject: str
     addressees: list[str]
     paragraphs: list[str] = field(default_factory=list)
@@ -45,6 +45,7 @@ def place_date(place: str, day) -> str:
 
 
 # -- DOCX -------------------------------------------------------------------------
+
 
 def write_docx(doc: AdminDocument) -> bytes:
     from docx import Document
@@ -130,6 +131,7 @@ def write_docx(doc: AdminDocument) -> bytes:
 
 # -- PDF --------------------------------------------------------------------------
 
+
 def write_pdf(doc: AdminDocument) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
@@ -145,8 +147,10 @@ def write_pdf(doc: AdminDocument) -> bytes:
     def style(name, font=FONT_REGULAR, size=11, **kw):
         return ParagraphStyle(name, fontName=font, bulletFontName=font, fontSize=size, leading=size * 1.3, **kw)
 
-    body, bold_c = style("body", alignment=TA_JUSTIFY, firstLineIndent=8 * mm, spaceAfter=3), style(
-        "bc", FONT_BOLD, alignment=TA_CENTER)
+    body, bold_c = (
+        style("body", alignment=TA_JUSTIFY, firstLineIndent=8 * mm, spaceAfter=3),
+        style("bc", FONT_BOLD, alignment=TA_CENTER),
+    )
     center, italic_c = style("c", alignment=TA_CENTER), style("ic", FONT_ITALIC, alignment=TA_CENTER)
     cell, head = style("cell", size=9), style("head", FONT_BOLD, 9)
     h3 = style("h3", FONT_BOLD, spaceBefore=6, spaceAfter=3)
@@ -155,12 +159,22 @@ def write_pdf(doc: AdminDocument) -> bytes:
         return Paragraph(escape(nfc(text)), st)
 
     width = A4[0] - 45 * mm
-    heading = Table([[p(doc.superior, center), p(NATIONAL, bold_c)],
-                     [p(doc.issuer, bold_c), p(MOTTO, bold_c)],
-                     [p(doc.number, center), p(doc.place_date, italic_c)]], colWidths=[width * 0.42, width * 0.58],
-                    style=[("FONTNAME", (0, 0), (-1, -1), FONT_REGULAR)])
-    story = [heading, Spacer(1, 8 * mm), p(doc.kind, style("kind", FONT_BOLD, 13, alignment=TA_CENTER)),
-             p(doc.subject, bold_c), Spacer(1, 3 * mm)]
+    heading = Table(
+        [
+            [p(doc.superior, center), p(NATIONAL, bold_c)],
+            [p(doc.issuer, bold_c), p(MOTTO, bold_c)],
+            [p(doc.number, center), p(doc.place_date, italic_c)],
+        ],
+        colWidths=[width * 0.42, width * 0.58],
+        style=[("FONTNAME", (0, 0), (-1, -1), FONT_REGULAR)],
+    )
+    story = [
+        heading,
+        Spacer(1, 8 * mm),
+        p(doc.kind, style("kind", FONT_BOLD, 13, alignment=TA_CENTER)),
+        p(doc.subject, bold_c),
+        Spacer(1, 3 * mm),
+    ]
     story += [p(f"{TO}: " + "; ".join(doc.addressees) + ".", center), Spacer(1, 4 * mm)]
     story += [p(text, body) for text in doc.paragraphs]
     for table in doc.tables:
@@ -169,19 +183,42 @@ def write_pdf(doc: AdminDocument) -> bytes:
         n = len(table.columns)
         widths = [14 * mm] + [(width - 14 * mm) / (n - 1)] * (n - 1) if n > 2 else None
         grid = Table(data, repeatRows=1, hAlign="LEFT", colWidths=widths)
-        grid.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT_REGULAR), ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#777777")),
-                                  ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                  ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]))
+        grid.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), FONT_REGULAR),
+                    ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#777777")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                ]
+            )
+        )
         story.append(grid)
     story += [p(text, body) for text in doc.closing]
-    recipients = [p(f"{RECIPIENTS}:", style("r", FONT_BOLD, 10))] + [p(f"- {r};", style("r2", size=9))
-                                                                      for r in doc.recipients]
+    recipients = [p(f"{RECIPIENTS}:", style("r", FONT_BOLD, 10))] + [
+        p(f"- {r};", style("r2", size=9)) for r in doc.recipients
+    ]
     signer = [p(doc.signer_title, bold_c), Spacer(1, 18 * mm), p(doc.signer_name, bold_c)]
-    story += [Spacer(1, 6 * mm), Table([[recipients, signer]], colWidths=[width * 0.5, width * 0.5],
-                                       style=[("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                              ("FONTNAME", (0, 0), (-1, -1), FONT_REGULAR)])]
+    story += [
+        Spacer(1, 6 * mm),
+        Table(
+            [[recipients, signer]],
+            colWidths=[width * 0.5, width * 0.5],
+            style=[("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT_REGULAR)],
+        ),
+    ]
     buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=A4, leftMargin=30 * mm, rightMargin=15 * mm, topMargin=20 * mm,
-                      bottomMargin=20 * mm, title=nfc(doc.subject), author=nfc(doc.issuer), creator="qng-contest",
-                      lang="vi-VN", initialFontName=FONT_REGULAR).build(story)
+    SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=30 * mm,
+        rightMargin=15 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+        title=nfc(doc.subject),
+        author=nfc(doc.issuer),
+        creator="qng-contest",
+        lang="vi-VN",
+        initialFontName=FONT_REGULAR,
+    ).build(story)
     return buffer.getvalue()

@@ -8,8 +8,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 # Counted per activity: each activity belongs to one unit, so summing never counts one twice.
-COUNT_KEYS = ("events", "participants", "clubs", "coworking", "support_organisations", "service_areas",
-              "incubations", "mentoring", "funds")
+COUNT_KEYS = (
+    "events",
+    "participants",
+    "clubs",
+    "coworking",
+    "support_organisations",
+    "service_areas",
+    "incubations",
+    "mentoring",
+    "funds",
+)
 # Identified across units: a project (or a contest) two units report counts once.
 SET_KEYS = ("projects", "competitions")
 FIGURE_KEYS = SET_KEYS + COUNT_KEYS
@@ -19,9 +28,10 @@ FIGURE_KEYS = SET_KEYS + COUNT_KEYS
 class UnitFigures:
     """What one unit vouches for in a year: the narrow interface the cycle reads,
     whatever records (contests, activities, projects) the figures come from."""
+
     unit: str
     counts: Mapping[str, int] = field(default_factory=dict)
-    projects: frozenset[str] = frozenset()        # stable keys: "entry:12", later the projects' own ids
+    projects: frozenset[str] = frozenset()  # stable keys: "entry:12", later the projects' own ids
     competitions: frozenset[str] = frozenset()
 
     def value(self, key: str) -> int:
@@ -36,7 +46,7 @@ class UnitFigures:
 class Consolidated:
     totals: dict[str, int]
     by_unit: list[tuple[str, dict[str, int]]]
-    shared_projects: int          # projects more than one unit reported (each counted once in totals)
+    shared_projects: int  # projects more than one unit reported (each counted once in totals)
 
 
 def consolidate(units: Iterable[UnitFigures]) -> Consolidated:
@@ -52,5 +62,8 @@ def consolidate(units: Iterable[UnitFigures]) -> Consolidated:
         for key in COUNT_KEYS:
             totals[key] += int(unit.counts.get(key, 0))
     totals["projects"], totals["competitions"] = len(projects), len(competitions)
-    return Consolidated(totals=totals, by_unit=[(u.unit, {k: u.value(k) for k in FIGURE_KEYS}) for u in units],
-                        shared_projects=len(seen_twice))
+    return Consolidated(
+        totals=totals,
+        by_unit=[(u.unit, {k: u.value(k) for k in FIGURE_KEYS}) for u in units],
+        shared_projects=len(seen_twice),
+    )

@@ -29,7 +29,7 @@ YOUTH_MAX_AGE = 35
 
 @dataclass(frozen=True)
 class Person:
-    gender: str | None          # "female", "male", "other" or None when not given
+    gender: str | None  # "female", "male", "other" or None when not given
     born: date | None
     student: bool
 
@@ -43,12 +43,12 @@ class TeamRecord:
     reference_day: date
     leader: Person
     members: tuple[Person, ...]  # the leader included
-    board: str | None = None     # of its entry, if any
+    board: str | None = None  # of its entry, if any
     field: str | None = None
     submitted: bool = False
     valid: bool = False
-    rounds_reached: tuple[int, ...] = ()        # positions of the rounds its entry took part in
-    awards: tuple[tuple[str, int], ...] = ()    # (award name, prize in đồng)
+    rounds_reached: tuple[int, ...] = ()  # positions of the rounds its entry took part in
+    awards: tuple[tuple[str, int], ...] = ()  # (award name, prize in đồng)
 
 
 @dataclass(frozen=True)
@@ -58,27 +58,33 @@ class CompetitionRecord:
     year: int
     level: str
     unit_id: int
-    held: bool                  # past its draft state
-    rounds: tuple[tuple[int, str], ...] = ()   # (position, name)
+    held: bool  # past its draft state
+    rounds: tuple[tuple[int, str], ...] = ()  # (position, name)
 
 
 @dataclass(frozen=True)
 class Filters:
     year: int | None = None
     level: str | None = None
-    unit_ids: frozenset[int] | None = None     # the unit with its sub-units and predecessors
+    unit_ids: frozenset[int] | None = None  # the unit with its sub-units and predecessors
     board: str | None = None
     field: str | None = None
 
     def keeps_competition(self, c: CompetitionRecord) -> bool:
-        return ((self.year is None or c.year == self.year) and (self.level is None or c.level == self.level)
-                and (self.unit_ids is None or c.unit_id in self.unit_ids))
+        return (
+            (self.year is None or c.year == self.year)
+            and (self.level is None or c.level == self.level)
+            and (self.unit_ids is None or c.unit_id in self.unit_ids)
+        )
 
     def keeps_team(self, t: TeamRecord, competitions: dict[int, CompetitionRecord]) -> bool:
         if self.year is not None and t.year != self.year or self.level is not None and t.level != self.level:
             return False
-        if self.unit_ids is not None and t.unit_id not in self.unit_ids \
-                and competitions[t.competition_id].unit_id not in self.unit_ids:
+        if (
+            self.unit_ids is not None
+            and t.unit_id not in self.unit_ids
+            and competitions[t.competition_id].unit_id not in self.unit_ids
+        ):
             return False
         return (self.board is None or t.board == self.board) and (self.field is None or t.field == self.field)
 
@@ -135,19 +141,32 @@ class Figures:
 
 
 # The columns every breakdown table shows, in order: (key, label id for the UI).
-COLUMNS = ("competitions", "teams", "entries_submitted", "entries_valid", "participants", "women",
-           "women_led_teams", "student_teams", "youth", "awards", "prize_money")
+COLUMNS = (
+    "competitions",
+    "teams",
+    "entries_submitted",
+    "entries_valid",
+    "participants",
+    "women",
+    "women_led_teams",
+    "student_teams",
+    "youth",
+    "awards",
+    "prize_money",
+)
 
 
 @dataclass
 class Breakdown:
     """One table: a row of figures per key (unit, level, field, year...), and their total."""
+
     rows: list[tuple[str, Figures]]
     total: Figures
 
 
-def compute(competitions: Iterable[CompetitionRecord], teams: Iterable[TeamRecord],
-            filters: Filters = Filters()) -> Figures:
+def compute(
+    competitions: Iterable[CompetitionRecord], teams: Iterable[TeamRecord], filters: Filters = Filters()
+) -> Figures:
     by_id = {c.id: c for c in competitions}
     figures = Figures()
     figures.competitions = sum(1 for c in by_id.values() if c.held and filters.keeps_competition(c))
@@ -157,10 +176,14 @@ def compute(competitions: Iterable[CompetitionRecord], teams: Iterable[TeamRecor
     return figures
 
 
-def breakdown(competitions: Iterable[CompetitionRecord], teams: Iterable[TeamRecord],
-              key: Callable[[TeamRecord, CompetitionRecord], str | None],
-              competition_key: Callable[[CompetitionRecord], str | None] | None,
-              filters: Filters = Filters(), order: Callable[[str], Any] | None = None) -> Breakdown:
+def breakdown(
+    competitions: Iterable[CompetitionRecord],
+    teams: Iterable[TeamRecord],
+    key: Callable[[TeamRecord, CompetitionRecord], str | None],
+    competition_key: Callable[[CompetitionRecord], str | None] | None,
+    filters: Filters = Filters(),
+    order: Callable[[str], Any] | None = None,
+) -> Breakdown:
     """Figures per key. `key` names a team's row (None: left out); `competition_key`
     names a competition's row for the competitions column (None when the
     breakdown is not by something competitions have, e.g. field)."""
@@ -186,11 +209,13 @@ def breakdown(competitions: Iterable[CompetitionRecord], teams: Iterable[TeamRec
 
 # -- follow-up (the plan's indicators are counted in contest.reports.indicators) --
 
+
 @dataclass(frozen=True)
 class Outcome:
     """A recorded fact about what became of a project (follow-up)."""
+
     entry_id: int
-    kind: str          # incubated, enterprise_registered, capital_raised, product_certified, jobs_created
+    kind: str  # incubated, enterprise_registered, capital_raised, product_certified, jobs_created
     on: date
-    amount: int = 0    # capital in đồng
+    amount: int = 0  # capital in đồng
     jobs: int = 0

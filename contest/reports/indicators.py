@@ -50,18 +50,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-INDICATORS = ("projects_supported", "enterprises_formed", "projects_raising_capital", "certified_advisers",
-              "support_organisations", "service_areas")
+INDICATORS = (
+    "projects_supported",
+    "enterprises_formed",
+    "projects_raising_capital",
+    "certified_advisers",
+    "support_organisations",
+    "service_areas",
+)
 HAND_ENTERED = ("certified_advisers", "support_organisations", "service_areas")
 
 
 @dataclass(frozen=True)
 class Participation:
     project_id: int
-    project: str            # the project's name
+    project: str  # the project's name
     on: date
-    competition: str        # the competition's name, or what the support was
-    ref: str = ""           # entry code, nomination or record id
+    competition: str  # the competition's name, or what the support was
+    ref: str = ""  # entry code, nomination or record id
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ class Raise:
     project_id: int
     project: str
     on: date
-    amount: int             # đồng
+    amount: int  # đồng
     investor: str = ""
     source: str = ""
 
@@ -88,7 +94,7 @@ class HandFigure:
     indicator: str
     year: int
     value: int
-    source: str             # the document the figure comes from
+    source: str  # the document the figure comes from
 
 
 @dataclass(frozen=True)
@@ -106,17 +112,18 @@ class Target:
     end_year: int
     low: int
     high: int
-    plan: str = ""          # "827/QĐ-UBND"
+    plan: str = ""  # "827/QĐ-UBND"
 
 
 @dataclass(frozen=True)
 class Item:
     """One record behind a number: what it is, when, and the details that make it checkable."""
-    key: str                # project id, registration number or "figure:year"
+
+    key: str  # project id, registration number or "figure:year"
     label: str
     on: date
     detail: str = ""
-    value: int = 1          # what it adds to the number (1, or a hand figure's value)
+    value: int = 1  # what it adds to the number (1, or a hand figure's value)
 
 
 @dataclass(frozen=True)
@@ -159,7 +166,7 @@ class IndicatorValue:
 
 
 def normalise_registration_number(value: str) -> str:
-    """"0 1 2-345.678" and "012345678" are one enterprise."""
+    """ "0 1 2-345.678" and "012345678" are one enterprise."""
     return re.sub(r"[\s.\-_/]", "", value or "").upper()
 
 
@@ -167,8 +174,9 @@ def _window(start_year: int, end_year: int, as_of: date):
     return lambda day: start_year <= day.year <= end_year and day <= as_of
 
 
-def _distinct(found: Iterable[tuple[str, Item, int]], years: range) -> tuple[dict[int, int], tuple[Item, ...],
-                                                                                dict[int, tuple[Item, ...]]]:
+def _distinct(
+    found: Iterable[tuple[str, Item, int]], years: range
+) -> tuple[dict[int, int], tuple[Item, ...], dict[int, tuple[Item, ...]]]:
     """(key, item, year) triples → per-year distinct counts, the period's items (first
     occurrence of each key) and each year's items (first occurrence in that year)."""
     first: dict[str, Item] = {}
@@ -181,16 +189,20 @@ def _distinct(found: Iterable[tuple[str, Item, int]], years: range) -> tuple[dic
     return per_year, tuple(sorted(first.values(), key=lambda i: (i.on, i.label))), year_items
 
 
-def compute(indicator: str, facts: Facts, start_year: int, end_year: int, as_of: date,
-            target: Target | None = None) -> IndicatorValue:
+def compute(
+    indicator: str, facts: Facts, start_year: int, end_year: int, as_of: date, target: Target | None = None
+) -> IndicatorValue:
     if indicator not in INDICATORS:
         raise ValueError(f"unknown indicator {indicator!r}")
     years = range(start_year, end_year + 1)
     inside = _window(start_year, end_year, as_of)
     untraced: tuple[HandFigure, ...] = ()
     if indicator == "projects_supported":
-        found = [(str(p.project_id), Item(str(p.project_id), p.project, p.on, p.competition), p.on.year)
-                 for p in facts.participations if inside(p.on)]
+        found = [
+            (str(p.project_id), Item(str(p.project_id), p.project, p.on, p.competition), p.on.year)
+            for p in facts.participations
+            if inside(p.on)
+        ]
         per_year, items, year_items = _distinct(found, years)
     elif indicator == "enterprises_formed":
         supported = {p.project_id for p in facts.participations if p.on <= as_of}
@@ -201,10 +213,20 @@ def compute(indicator: str, facts: Facts, start_year: int, end_year: int, as_of:
                 found.append((key, Item(key, e.name or e.project, e.founded_on, e.project), e.founded_on.year))
         per_year, items, year_items = _distinct(found, years)
     elif indicator == "projects_raising_capital":
-        found = [(str(r.project_id), Item(str(r.project_id), r.project, r.on,
-                                          " · ".join(x for x in (f"{r.amount:,}".replace(",", "."), r.investor,
-                                                                 r.source) if x)), r.on.year)
-                 for r in facts.raises if inside(r.on)]
+        found = [
+            (
+                str(r.project_id),
+                Item(
+                    str(r.project_id),
+                    r.project,
+                    r.on,
+                    " · ".join(x for x in (f"{r.amount:,}".replace(",", "."), r.investor, r.source) if x),
+                ),
+                r.on.year,
+            )
+            for r in facts.raises
+            if inside(r.on)
+        ]
         per_year, items, year_items = _distinct(found, years)
     else:
         figures = [f for f in facts.figures if f.indicator == indicator and f.year in years and f.year <= as_of.year]
@@ -214,13 +236,30 @@ def compute(indicator: str, facts: Facts, start_year: int, end_year: int, as_of:
         year_items = {year: () for year in years}
         for year in years:
             those = [f for f in traced if f.year == year]
-            if those:      # one figure a year; should there be several, one line with their sum and sources
+            if those:  # one figure a year; should there be several, one line with their sum and sources
                 per_year[year] = sum(f.value for f in those)
-                year_items[year] = (Item(f"figure:{year}", str(year), date(year, 12, 31),
-                                         "; ".join(dict.fromkeys(f.source.strip() for f in those)), per_year[year]),)
+                year_items[year] = (
+                    Item(
+                        f"figure:{year}",
+                        str(year),
+                        date(year, 12, 31),
+                        "; ".join(dict.fromkeys(f.source.strip() for f in those)),
+                        per_year[year],
+                    ),
+                )
         items = tuple(item for year in years for item in year_items[year])
-        return IndicatorValue(indicator, start_year, end_year, as_of, per_year, sum(per_year.values()), items,
-                              year_items, target, untraced)
+        return IndicatorValue(
+            indicator,
+            start_year,
+            end_year,
+            as_of,
+            per_year,
+            sum(per_year.values()),
+            items,
+            year_items,
+            target,
+            untraced,
+        )
     return IndicatorValue(indicator, start_year, end_year, as_of, per_year, len(items), items, year_items, target)
 
 
@@ -230,5 +269,6 @@ def for_year(indicator: str, facts: Facts, year: int, as_of: date | None = None)
 
 def against_targets(targets: Iterable[Target], facts: Facts, as_of: date) -> list[IndicatorValue]:
     """One value per target, as of `as_of` or the end of its period, whichever is earlier."""
-    return [compute(t.indicator, facts, t.start_year, t.end_year, min(as_of, date(t.end_year, 12, 31)), t)
-            for t in targets]
+    return [
+        compute(t.indicator, facts, t.start_year, t.end_year, min(as_of, date(t.end_year, 12, 31)), t) for t in targets
+    ]

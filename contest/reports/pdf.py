@@ -37,8 +37,7 @@ SUBDUED = colors.HexColor("#555555")
 
 def _style(name: str, font: str = FONT_REGULAR, size: float = 8, **kw) -> ParagraphStyle:
     # bulletFontName too: its default is Helvetica.
-    return ParagraphStyle(name, fontName=font, bulletFontName=font, fontSize=size,
-                          leading=size * 1.25, **kw)
+    return ParagraphStyle(name, fontName=font, bulletFontName=font, fontSize=size, leading=size * 1.25, **kw)
 
 
 class _Styles:
@@ -59,8 +58,7 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(nfc(text)), style)
 
 
-def _table(rows: list[list[Flowable]], widths: Sequence[float], *,
-           total_row: bool = False) -> Table:
+def _table(rows: list[list[Flowable]], widths: Sequence[float], *, total_row: bool = False) -> Table:
     """A grid with a shaded header row that repeats on every page it spans."""
     commands = [
         ("FONTNAME", (0, 0), (-1, -1), FONT_REGULAR),  # cells are Paragraphs; this is a safeguard
@@ -97,8 +95,7 @@ class _Writer:
     def summary(self) -> list[Flowable]:
         s, totals = self.s, self.report.totals
         rows = [[_p(self.label("figure"), s.head), _p(self.label("value"), s.head)]]
-        rows += [[_p(self.column(key), s.cell), _p(_value(key, getattr(totals, key)), s.number)]
-                 for key in COLUMNS]
+        rows += [[_p(self.column(key), s.cell), _p(_value(key, getattr(totals, key)), s.number)] for key in COLUMNS]
         return [_p(self.label("summary"), s.h2), _table(rows, [90 * mm, 45 * mm])]
 
     def breakdowns(self) -> list[Flowable]:
@@ -108,6 +105,7 @@ class _Writer:
         other = (WIDTH - first - money) / (len(COLUMNS) - 1)
         widths = [first, *(money if key == "prize_money" else other for key in COLUMNS)]
         story: list[Flowable] = []
+
         def figures_row(name: str, figures: Figures, bold: bool = False) -> list[Flowable]:
             values = zip(COLUMNS, report.figure_row(figures), strict=True)
             name_style, number = (s.bold, s.bold_number) if bold else (s.cell, s.number)
@@ -122,8 +120,13 @@ class _Writer:
 
     def competition(self, c: CompetitionSummary) -> list[Flowable]:
         s = self.s
-        facts = [("level", c.level), ("unit", c.unit), ("state", c.state),
-                 ("teams", vn_number(c.teams)), ("entries_valid", vn_number(c.entries_valid))]
+        facts = [
+            ("level", c.level),
+            ("unit", c.unit),
+            ("state", c.state),
+            ("teams", vn_number(c.teams)),
+            ("entries_valid", vn_number(c.entries_valid)),
+        ]
         story: list[Flowable] = [
             _p(c.name, s.h3),
             _p(" · ".join(f"{self.label(key)}: {value}" for key, value in facts), s.body),
@@ -134,9 +137,16 @@ class _Writer:
         if c.winners:
             keys = ("award", "code", "project", "team", "prize")
             rows = [[_p(self.label(key), s.head) for key in keys]]
-            rows += [[_p(w.award, s.cell), _p(w.code, s.cell), _p(w.title, s.cell),
-                      _p(w.team, s.cell), _p(vn_money(w.prize) if w.prize else "", s.number)]
-                     for w in c.winners]
+            rows += [
+                [
+                    _p(w.award, s.cell),
+                    _p(w.code, s.cell),
+                    _p(w.title, s.cell),
+                    _p(w.team, s.cell),
+                    _p(vn_money(w.prize) if w.prize else "", s.number),
+                ]
+                for w in c.winners
+            ]
             widths = [45 * mm, 25 * mm, 95 * mm, 0, 30 * mm]
             widths[3] = WIDTH - sum(widths)
             story += [_p(self.label("winners"), s.body), _table(rows, widths)]
@@ -158,23 +168,36 @@ class _Writer:
         rows = [[_p(self.label(key), s.head) for key in keys]]
         for row in self.report.indicators:
             target = row.progress.target
-            if target is None:      # every row of the report is a target's
+            if target is None:  # every row of the report is a target's
                 continue
             span = vn_number(target.low)
             if target.high != target.low:
                 span += f"–{vn_number(target.high)}"
-            rows.append([_p(row.label, s.cell), _p(row.period, s.cell), _p(span, s.number),
-                         _p(vn_number(row.year_value), s.number), _p(vn_number(row.progress.achieved), s.number),
-                         _p(vn_percent(row.progress.percent_of_low), s.number),
-                         _p(row.status, s.cell)])
+            rows.append(
+                [
+                    _p(row.label, s.cell),
+                    _p(row.period, s.cell),
+                    _p(span, s.number),
+                    _p(vn_number(row.year_value), s.number),
+                    _p(vn_number(row.progress.achieved), s.number),
+                    _p(vn_percent(row.progress.percent_of_low), s.number),
+                    _p(row.status, s.cell),
+                ]
+            )
         widths = [80 * mm, 27 * mm, 30 * mm, 25 * mm, 25 * mm, 25 * mm]
         widths.append(WIDTH - sum(widths))
         return [_p(self.label("indicators"), s.h2), _table(rows, widths)]
 
     def story(self) -> list[Flowable]:
         s, report = self.s, self.report
-        return [_p(report.title, s.title), _p(report.subtitle, s.subtitle), *self.summary(),
-                *self.breakdowns(), *self.competitions(), *self.indicators()]
+        return [
+            _p(report.title, s.title),
+            _p(report.subtitle, s.subtitle),
+            *self.summary(),
+            *self.breakdowns(),
+            *self.competitions(),
+            *self.indicators(),
+        ]
 
 
 def write_pdf(report: YearlyReport) -> bytes:
@@ -193,9 +216,16 @@ def write_pdf(report: YearlyReport) -> bytes:
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-        bottomMargin=MARGIN, title=footer, subject=nfc(report.subtitle, keep_newlines=False),
-        creator="qng-contest", lang="vi-VN",
+        buffer,
+        pagesize=PAGE,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=footer,
+        subject=nfc(report.subtitle, keep_newlines=False),
+        creator="qng-contest",
+        lang="vi-VN",
         # Each page stream starts with this font; the default would be Helvetica.
         initialFontName=FONT_REGULAR,
     )

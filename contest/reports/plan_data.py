@@ -13,21 +13,21 @@ PLAN_827 = Path(__file__).resolve().parents[1] / "data" / "plan_tasks_827.json"
 
 TIMING_KINDS = ("yearly", "once", "from", "as_needed")
 # Groups of lead units the plan names as a class rather than one unit.
-LOCALITIES = "@localities"    # UBND các huyện, thị xã, thành phố; after 1/7/2025 the communes, wards and special zone
+LOCALITIES = "@localities"  # UBND các huyện, thị xã, thành phố; after 1/7/2025 the communes, wards and special zone
 SCHOOLS = "@schools"
 DEADLINE_KINDS = ("plan", "results", "province")
 
 
 @dataclass(frozen=True)
 class Lead:
-    name: str               # as the plan names it
-    unit: str | None        # an org unit's code, a group (LOCALITIES, SCHOOLS), or None (not a unit here)
+    name: str  # as the plan names it
+    unit: str | None  # an org unit's code, a group (LOCALITIES, SCHOOLS), or None (not a unit here)
 
 
 @dataclass(frozen=True)
 class Timing:
-    kind: str               # one of TIMING_KINDS
-    text: str               # the plan's words: "Hàng năm", "Năm 2022 - 2023"
+    kind: str  # one of TIMING_KINDS
+    text: str  # the plan's words: "Hàng năm", "Năm 2022 - 2023"
     start: int | None = None
     end: int | None = None
 
@@ -41,7 +41,7 @@ class Timing:
 
 @dataclass(frozen=True)
 class TaskData:
-    number: str             # "1.6"
+    number: str  # "1.6"
     text: str
     lead: tuple[Lead, ...]
     coordinating: tuple[str, ...]
@@ -56,11 +56,11 @@ class TaskData:
 
 @dataclass(frozen=True)
 class Deadline:
-    kind: str               # plan (next year's plan), results (the year's results), province (the consolidated report)
+    kind: str  # plan (next year's plan), results (the year's results), province (the consolidated report)
     day: int
     month: int
-    offset_years: int       # the plan for year Y is due in Y-1
-    source: str             # the plan's section: "V.12"
+    offset_years: int  # the plan for year Y is due in Y-1
+    source: str  # the plan's section: "V.12"
     text: str
 
     def due(self, year: int) -> date:
@@ -88,15 +88,27 @@ def parse(raw: dict) -> PlanData:
         timing = t["timing"]
         if timing["kind"] not in TIMING_KINDS:
             raise ValueError(f"task {t['number']}: unknown timing {timing['kind']!r}")
-        tasks.append(TaskData(
-            number=t["number"], text=t["text"], lead=tuple(Lead(x["name"], x["unit"]) for x in t["lead"]),
-            coordinating=tuple(t["coordinating"]),
-            timing=Timing(timing["kind"], timing["text"], timing.get("from"), timing.get("to")),
-            minimum_per_year=t.get("minimum_per_year"), indicators=tuple(t.get("indicators", ()))))
+        tasks.append(
+            TaskData(
+                number=t["number"],
+                text=t["text"],
+                lead=tuple(Lead(x["name"], x["unit"]) for x in t["lead"]),
+                coordinating=tuple(t["coordinating"]),
+                timing=Timing(timing["kind"], timing["text"], timing.get("from"), timing.get("to")),
+                minimum_per_year=t.get("minimum_per_year"),
+                indicators=tuple(t.get("indicators", ())),
+            )
+        )
     return PlanData(
-        number=raw["number"], issued_on=date.fromisoformat(raw["issued_on"]), issuer=raw["issuer"],
-        title=raw["title"], start_year=raw["start_year"], end_year=raw["end_year"],
-        calendar=tuple(Deadline(**d) for d in raw["calendar"]), tasks=tuple(tasks))
+        number=raw["number"],
+        issued_on=date.fromisoformat(raw["issued_on"]),
+        issuer=raw["issuer"],
+        title=raw["title"],
+        start_year=raw["start_year"],
+        end_year=raw["end_year"],
+        calendar=tuple(Deadline(**d) for d in raw["calendar"]),
+        tasks=tuple(tasks),
+    )
 
 
 def load(path: Path = PLAN_827) -> PlanData:

@@ -67,17 +67,39 @@ def write_xlsx(report: YearlyReport) -> bytes:
     # so summing the teams column still counts each competition once.
     sheet = new_sheet(label("competitions"))
     sheet.put([label("competitions")], font=HEADING_FONT, measure=False)
-    sheet.header([label(key) for key in (
-        "competition", "level", "unit", "state", "teams", "entries_valid", "rounds",
-        "award", "code", "project", "team", "prize")])
+    sheet.header(
+        [
+            label(key)
+            for key in (
+                "competition",
+                "level",
+                "unit",
+                "state",
+                "teams",
+                "entries_valid",
+                "rounds",
+                "award",
+                "code",
+                "project",
+                "team",
+                "prize",
+            )
+        ]
+    )
     formats = [None, None, None, None, INTEGER, INTEGER, None, None, None, None, None, MONEY]
     for competition in report.competitions:
         rounds = "; ".join(f"{name}: {vn_number(count)}" for name, count in competition.rounds)
-        first = [competition.name, competition.level, competition.unit, competition.state,
-                 competition.teams, competition.entries_valid, rounds or None]
+        first = [
+            competition.name,
+            competition.level,
+            competition.unit,
+            competition.state,
+            competition.teams,
+            competition.entries_valid,
+            rounds or None,
+        ]
         for winner in competition.winners or (None,):
-            won = [] if winner is None else [
-                winner.award, winner.code, winner.title, winner.team, winner.prize or None]
+            won = [] if winner is None else [winner.award, winner.code, winner.title, winner.team, winner.prize or None]
             sheet.put([*first, *won], formats)
             first = [None] * len(first)
     sheet.finish("A3")
@@ -85,18 +107,26 @@ def write_xlsx(report: YearlyReport) -> bytes:
     # Indicators of the plan against their targets.
     sheet = new_sheet(label("indicators"))
     sheet.put([label("indicators")], font=HEADING_FONT, measure=False)
-    sheet.header([label(key) for key in (
-        "indicator", "period", "target", "in_year", "achieved", "percent", "status")])
+    sheet.header([label(key) for key in ("indicator", "period", "target", "in_year", "achieved", "percent", "status")])
     for row in report.indicators:
         target = row.progress.target
-        if target is None:      # every row of the report is a target's
+        if target is None:  # every row of the report is a target's
             continue
         span = vn_number(target.low)
         if target.high != target.low:
             span += f"–{vn_number(target.high)}"
-        sheet.put([row.label, row.period, span, row.year_value, row.progress.achieved,
-                   row.progress.percent_of_low / 100, row.status],
-                  [None, None, None, INTEGER, INTEGER, PERCENT, None])
+        sheet.put(
+            [
+                row.label,
+                row.period,
+                span,
+                row.year_value,
+                row.progress.achieved,
+                row.progress.percent_of_low / 100,
+                row.status,
+            ],
+            [None, None, None, INTEGER, INTEGER, PERCENT, None],
+        )
     sheet.finish("A3")
 
     return workbook_bytes(wb)

@@ -16,46 +16,46 @@ class Winner:
     code: str
     title: str
     team: str
-    prize: int          # đồng, 0 when none
+    prize: int  # đồng, 0 when none
 
 
 @dataclass(frozen=True)
 class CompetitionSummary:
     name: str
-    level: str          # translated
+    level: str  # translated
     unit: str
-    state: str          # translated
+    state: str  # translated
     teams: int
     entries_valid: int
-    rounds: tuple[tuple[str, int], ...]     # (round name, entries that took part)
+    rounds: tuple[tuple[str, int], ...]  # (round name, entries that took part)
     winners: tuple[Winner, ...]
 
 
 @dataclass(frozen=True)
 class Table:
-    key: str            # short, ASCII: the XLSX sheet's name
-    heading: str        # "Theo đơn vị", ...
-    row_heading: str    # the first column's heading: "Đơn vị", "Cấp", ...
+    key: str  # short, ASCII: the XLSX sheet's name
+    heading: str  # "Theo đơn vị", ...
+    row_heading: str  # the first column's heading: "Đơn vị", "Cấp", ...
     breakdown: Breakdown
 
 
 @dataclass(frozen=True)
 class IndicatorRow:
     label: str
-    period: str         # "2022–2025"
-    progress: IndicatorValue    # as of the report's day: the period's value, its years, its records
-    status: str         # translated status of progress.status
-    year_value: int = 0         # the report's year alone
+    period: str  # "2022–2025"
+    progress: IndicatorValue  # as of the report's day: the period's value, its years, its records
+    status: str  # translated status of progress.status
+    year_value: int = 0  # the report's year alone
 
 
 @dataclass
 class YearlyReport:
     year: int
-    title: str                      # "Báo cáo năm 2025 ..."
-    subtitle: str                   # the organisation and the date
+    title: str  # "Báo cáo năm 2025 ..."
+    subtitle: str  # the organisation and the date
     generated_on: date
-    as_of: date                     # facts dated after this day are not counted (31/12 of the year unless chosen)
-    column_labels: dict[str, str]   # every key of figures.COLUMNS → its heading
+    as_of: date  # facts dated after this day are not counted (31/12 of the year unless chosen)
+    column_labels: dict[str, str]  # every key of figures.COLUMNS → its heading
     totals: Figures
     tables: list[Table]
     competitions: list[CompetitionSummary]
@@ -70,8 +70,30 @@ class YearlyReport:
 
 # Keys of YearlyReport.labels: the fixed headings and column titles.
 LABEL_KEYS = (
-    "summary", "figure", "value", "total_row",
-    "competitions", "competition", "level", "unit", "state", "teams", "entries_valid", "rounds",
-    "winners", "award", "code", "project", "team", "prize",
-    "indicators", "indicator", "period", "target", "achieved", "percent", "status", "in_year",
+    "summary",
+    "figure",
+    "value",
+    "total_row",
+    "competitions",
+    "competition",
+    "level",
+    "unit",
+    "state",
+    "teams",
+    "entries_valid",
+    "rounds",
+    "winners",
+    "award",
+    "code",
+    "project",
+    "team",
+    "prize",
+    "indicators",
+    "indicator",
+    "period",
+    "target",
+    "achieved",
+    "percent",
+    "status",
+    "in_year",
 )

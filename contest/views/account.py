@@ -21,16 +21,22 @@ def profile():
     if form.validate_on_submit():
         try:
             with atomic():
-                accounts.update_profile(current_user, full_name=form.full_name.data, phone=form.phone.data, locale=form.locale.data)
+                accounts.update_profile(
+                    current_user, full_name=form.full_name.data, phone=form.phone.data, locale=form.locale.data
+                )
         except DomainError as error:
             show_domain_error(form, error)
         else:
             session["locale"] = current_user.locale
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for("account.profile"))
-    return render_template("account/profile.html", form=form, logout_form=FlaskForm(),
-                           sessions=login_sessions.current_sessions(current_user.id),
-                           this_session_id=current_user.login_session.id), form_status(form)
+    return render_template(
+        "account/profile.html",
+        form=form,
+        logout_form=FlaskForm(),
+        sessions=login_sessions.current_sessions(current_user.id),
+        this_session_id=current_user.login_session.id,
+    ), form_status(form)
 
 
 @bp.route("/logout-everywhere", methods=["POST"])
@@ -51,7 +57,9 @@ def change_password():
     if form.validate_on_submit():
         try:
             with atomic():
-                accounts.change_password(current_user._get_current_object(), form.current_password.data, form.password.data)
+                accounts.change_password(
+                    current_user._get_current_object(), form.current_password.data, form.password.data
+                )
         except DomainError as error:
             show_domain_error(form, error)
         else:

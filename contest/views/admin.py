@@ -34,7 +34,9 @@ def index():
 @bp.route("/orgunits")
 @access("admin")
 def orgunits_list():
-    return render_template("admin/orgunits.html", tree=orgunits.tree(), kind_labels=KIND_LABELS, import_form=OrgUnitImportForm())
+    return render_template(
+        "admin/orgunits.html", tree=orgunits.tree(), kind_labels=KIND_LABELS, import_form=OrgUnitImportForm()
+    )
 
 
 def _unit_form_values(form: OrgUnitForm) -> dict:
@@ -102,10 +104,22 @@ def orgunits_import():
         return redirect(url_for("admin.orgunits_list"))
     report = orgunits.import_csv(text)
     if report.errors:
-        return render_template("admin/orgunits.html", tree=orgunits.tree(), kind_labels=KIND_LABELS,
-                               import_form=form, import_errors=report.errors), 400
-    flash(_("Imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.",
-            created=report.created, updated=report.updated, unchanged=report.unchanged), "success")
+        return render_template(
+            "admin/orgunits.html",
+            tree=orgunits.tree(),
+            kind_labels=KIND_LABELS,
+            import_form=form,
+            import_errors=report.errors,
+        ), 400
+    flash(
+        _(
+            "Imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.",
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+        ),
+        "success",
+    )
     return redirect(url_for("admin.orgunits_list"))
 
 
@@ -174,8 +188,10 @@ def user_reactivate(user_id):
 @access("admin")
 def audit_log():
     # The actor is a plain id (see AuditEvent): an account since removed shows as its number.
-    rows = db.session.execute(select(AuditEvent, User.email).outerjoin(User, User.id == AuditEvent.actor_id)
-                              .order_by(AuditEvent.id.desc()).limit(PAGE_SIZE * 2)).all()
+    rows = db.session.execute(
+        select(AuditEvent, User.email)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .order_by(AuditEvent.id.desc())
+        .limit(PAGE_SIZE * 2)
+    ).all()
     return render_template("admin/audit.html", rows=rows)
-
-

@@ -78,7 +78,13 @@ def login():
         if user is None:
             flash(_("The e-mail or password is not correct."), "error")
         elif not user.is_verified:
-            flash(_("Please confirm your e-mail address first: open the link we mailed you. You can ask for a new link below."), "error")
+            flash(
+                _(
+                    "Please confirm your e-mail address first: open the link we mailed you. "
+                    "You can ask for a new link below."
+                ),
+                "error",
+            )
             return redirect(url_for("auth.resend_verification"))
         else:
             login_sessions.sign_in(user, remember=form.remember.data)

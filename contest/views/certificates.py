@@ -38,14 +38,29 @@ from contest.storage import get_storage
 from contest.transactions import atomic
 
 bp = Blueprint("certificates", __name__)
-TEMPLATE_FIELDS = ("name", "kind_title", "issuer_lines", "motto_lines", "wording", "place", "signer_title_lines",
-                   "signer_name", "border_style", "orientation")
+TEMPLATE_FIELDS = (
+    "name",
+    "kind_title",
+    "issuer_lines",
+    "motto_lines",
+    "wording",
+    "place",
+    "signer_title_lines",
+    "signer_name",
+    "border_style",
+    "orientation",
+)
 
 
 def _pdf(data: bytes, name: str, inline: bool = True) -> Response:
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{name}"',
-        "Cache-Control": "private, no-store"})
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 def _of_competition(model, competition, object_id):
@@ -62,8 +77,9 @@ def verify(token):
     certificate = domain.find_by_token(token)
     if certificate is None:
         return render_template("certificates/verify.html", certificate=None), 404
-    return render_template("certificates/verify.html", certificate=certificate,
-                           issuer=domain._lines(certificate.template.issuer_lines))
+    return render_template(
+        "certificates/verify.html", certificate=certificate, issuer=domain._lines(certificate.template.issuer_lines)
+    )
 
 
 @bp.route("/manage/<slug>/certificates", methods=["GET", "POST"])
@@ -88,13 +104,24 @@ def index(slug):
         flash(_("Generating %(n)d certificates.", n=batch.total), "success")
         return redirect(url_for("certificates.index", slug=slug))
     domain.ensure_templates(competition)
-    batches = db.session.scalars(db.select(CertificateBatch).where(CertificateBatch.competition_id == competition.id)
-                                 .order_by(CertificateBatch.id.desc()).limit(5)).all()
-    certificates = db.session.scalars(db.select(Certificate).where(Certificate.competition_id == competition.id)
-                                      .order_by(Certificate.serial)).all()
-    return render_template("certificates/index.html", competition=competition,
-                           templates=domain.templates_of(competition), batches=batches, certificates=certificates,
-                           confirm_form=ConfirmForm(), today=date.today().isoformat())
+    batches = db.session.scalars(
+        db.select(CertificateBatch)
+        .where(CertificateBatch.competition_id == competition.id)
+        .order_by(CertificateBatch.id.desc())
+        .limit(5)
+    ).all()
+    certificates = db.session.scalars(
+        db.select(Certificate).where(Certificate.competition_id == competition.id).order_by(Certificate.serial)
+    ).all()
+    return render_template(
+        "certificates/index.html",
+        competition=competition,
+        templates=domain.templates_of(competition),
+        batches=batches,
+        certificates=certificates,
+        confirm_form=ConfirmForm(),
+        today=date.today().isoformat(),
+    )
 
 
 @bp.route("/manage/<slug>/certificates/templates/<int:template_id>", methods=["GET", "POST"])
@@ -137,8 +164,9 @@ def edit_template(slug, template_id):
             else:
                 flash(_("The template has been saved."), "success")
                 return redirect(url_for("certificates.edit_template", slug=slug, template_id=record.id))
-    return render_template("certificates/template.html", competition=competition, record=record,
-                           confirm_form=ConfirmForm()), status
+    return render_template(
+        "certificates/template.html", competition=competition, record=record, confirm_form=ConfirmForm()
+    ), status
 
 
 @bp.route("/manage/<slug>/certificates/templates/<int:template_id>/preview.pdf")
@@ -166,8 +194,11 @@ def batch_download(slug, batch_id, kind):
         abort(404)
     if kind == "merged.pdf":
         return _pdf(get_storage().read(batch.merged_key), f"giay-chung-nhan-{slug}.pdf", inline=False)
-    return Response(get_storage().read(batch.zip_key), mimetype="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="giay-chung-nhan-{slug}.zip"'})
+    return Response(
+        get_storage().read(batch.zip_key),
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="giay-chung-nhan-{slug}.zip"'},
+    )
 
 
 @bp.route("/manage/<slug>/certificates/<int:certificate_id>.pdf")
@@ -186,8 +217,9 @@ def correct(slug, certificate_id):
     try:
         with atomic():
             if request.form.get("action") == "reissue":
-                copy = domain.reissue(certificate, request.form.get("reason", ""),
-                                      person_name=request.form.get("person_name") or None)
+                copy = domain.reissue(
+                    certificate, request.form.get("reason", ""), person_name=request.form.get("person_name") or None
+                )
                 message = _("Reissued as %(serial)s; the old one now verifies as revoked.", serial=copy.serial)
             else:
                 domain.revoke(certificate, request.form.get("reason", ""))

@@ -29,15 +29,26 @@ PUBLIC_PAGE_SECONDS = 5
 def show(slug):
     def render() -> bytes:
         competition = visible_or_404(slug)
-        counts: dict[int | None, int] = dict(db.session.execute(
-            select(Entry.board_id, func.count()).where(Entry.competition_id == competition.id,
-                                                       Entry.status == EntryStatus.submitted)
-            .group_by(Entry.board_id)).tuples().all())
-        return render_template("competitions/show.html", competition=competition, counts=counts,
-                               total=sum(counts.values()), open_now=submissions_open(competition),
-                               state_labels=STATE_LABELS, level_labels=LEVEL_LABELS,
-                               can_organize=can_organize(current_user, competition),
-                               shared_page=not current_user.is_authenticated).encode()
+        counts: dict[int | None, int] = dict(
+            db.session.execute(
+                select(Entry.board_id, func.count())
+                .where(Entry.competition_id == competition.id, Entry.status == EntryStatus.submitted)
+                .group_by(Entry.board_id)
+            )
+            .tuples()
+            .all()
+        )
+        return render_template(
+            "competitions/show.html",
+            competition=competition,
+            counts=counts,
+            total=sum(counts.values()),
+            open_now=submissions_open(competition),
+            state_labels=STATE_LABELS,
+            level_labels=LEVEL_LABELS,
+            can_organize=can_organize(current_user, competition),
+            shared_page=not current_user.is_authenticated,
+        ).encode()
 
     return Response(cache.cached_page(render, PUBLIC_PAGE_SECONDS), mimetype="text/html")
 
@@ -49,16 +60,25 @@ def rules_document(slug):
     if not competition.rules_document_key:
         abort(404)
     data = get_storage().read(competition.rules_document_key)
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{competition.slug}-the-le.pdf"'})
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{competition.slug}-the-le.pdf"'},
+    )
 
 
 def _gallery_entries(competition):
     if not competition.gallery_enabled:
         return []
     return db.session.scalars(
-        select(Entry).where(Entry.competition_id == competition.id, Entry.status == EntryStatus.submitted,
-                            Entry.gallery_opt_in.is_(True)).order_by(Entry.code)).all()
+        select(Entry)
+        .where(
+            Entry.competition_id == competition.id,
+            Entry.status == EntryStatus.submitted,
+            Entry.gallery_opt_in.is_(True),
+        )
+        .order_by(Entry.code)
+    ).all()
 
 
 @bp.route("/c/<slug>/gallery")
@@ -73,8 +93,16 @@ def gallery(slug):
 def gallery_image(slug, attachment_id):
     competition = visible_or_404(slug)
     attachment = db.session.get(Attachment, attachment_id)
-    if (attachment is None or attachment.kind is not AttachmentKind.image or attachment.replaced_at is not None
-            or attachment.entry.competition_id != competition.id or attachment.entry not in _gallery_entries(competition)):
+    if (
+        attachment is None
+        or attachment.kind is not AttachmentKind.image
+        or attachment.replaced_at is not None
+        or attachment.entry.competition_id != competition.id
+        or attachment.entry not in _gallery_entries(competition)
+    ):
         abort(404)
-    return Response(attachment_bytes(attachment), mimetype=attachment.content_type,
-                    headers={"Content-Disposition": "inline", "Cache-Control": "public, max-age=3600"})
+    return Response(
+        attachment_bytes(attachment),
+        mimetype=attachment.content_type,
+        headers={"Content-Disposition": "inline", "Cache-Control": "public, max-age=3600"},
+    )

@@ -52,11 +52,20 @@ def _entry_form(entry, data=None, choices=None):
 def _render(team, entry, form, upload_form=None, problems=None, status=200):
     editable = submissions_open(team.competition) and entry.status is not EntryStatus.withdrawn
     return render_template(
-        "entries/edit.html", team=team, entry=entry, form=form, upload_form=upload_form or UploadForm(),
-        confirm_form=ConfirmForm(), editable=editable, problems=problems or [],
-        attachment_labels=domain.ATTACHMENT_LABELS, kinds=AttachmentKind,
-        storage=domain.storage_use(entry), retention_days=domain.retention_days(),
-        unsubmitted_changes=domain.has_unsubmitted_changes(entry)), status
+        "entries/edit.html",
+        team=team,
+        entry=entry,
+        form=form,
+        upload_form=upload_form or UploadForm(),
+        confirm_form=ConfirmForm(),
+        editable=editable,
+        problems=problems or [],
+        attachment_labels=domain.ATTACHMENT_LABELS,
+        kinds=AttachmentKind,
+        storage=domain.storage_use(entry),
+        retention_days=domain.retention_days(),
+        unsubmitted_changes=domain.has_unsubmitted_changes(entry),
+    ), status
 
 
 def _team_entry(team_id):
@@ -74,7 +83,7 @@ def edit(team_id):
     choices = domain.board_and_field_choices(entry.competition_id)  # fresh: the choice is checked against them
     form = _entry_form(entry, request.form, choices)
     if not form.validate():
-        return _render(team, entry, form, status=400)   # nothing saved; the page keeps what was typed
+        return _render(team, entry, form, status=400)  # nothing saved; the page keeps what was typed
     values, _errors = form.draft_values()
     try:
         domain.save_draft(entry, values, choices)
@@ -103,8 +112,11 @@ def autosave(team_id):
         domain.save_draft(entry, clean)
     except Conflict as error:
         return jsonify(error=error.code or "conflict", message=error.message), 409
-    return jsonify(saved_at=entry.draft_saved_at.isoformat(), saved_label=_("Saved at %(time)s", time=format_datetime(entry.draft_saved_at, "HH:mm:ss")),
-                   errors=errors)
+    return jsonify(
+        saved_at=entry.draft_saved_at.isoformat(),
+        saved_label=_("Saved at %(time)s", time=format_datetime(entry.draft_saved_at, "HH:mm:ss")),
+        errors=errors,
+    )
 
 
 @bp.route("/teams/<int:team_id>/entry/upload", methods=["POST"])
@@ -118,7 +130,9 @@ def upload(team_id):
         file = upload_form.file.data
         try:
             with atomic():
-                domain.add_attachment(entry, AttachmentKind(upload_form.kind.data), file.filename or "", file.read(), current_user)
+                domain.add_attachment(
+                    entry, AttachmentKind(upload_form.kind.data), file.filename or "", file.read(), current_user
+                )
         except DomainError as error:
             upload_form.file.errors = [error.message]
         else:
@@ -157,9 +171,12 @@ def attachment_response(attachment: Attachment) -> Response | tuple[str, int]:
     """Serve with the type we detected, never the client's, and as a download
     unless it is a PDF or image the browser shows without running anything."""
     if attachment.purged_at is not None:
-        message = _("The contents of %(name)s were deleted on %(date)s, after it had been replaced; its record "
-                    "(name, size, SHA-256) is kept.", name=attachment.filename,
-                    date=format_datetime(attachment.purged_at, "short"))
+        message = _(
+            "The contents of %(name)s were deleted on %(date)s, after it had been replaced; its record "
+            "(name, size, SHA-256) is kept.",
+            name=attachment.filename,
+            date=format_datetime(attachment.purged_at, "short"),
+        )
         return render_template("error.html", status=410, title="purged", message=message), 410
     inline = attachment.content_type in ("application/pdf", "image/png", "image/jpeg", "image/webp")
     disposition = "inline" if inline else "attachment"

@@ -50,9 +50,15 @@ def _handle(entry: Entry, form: OutcomeForm, confirm: ConfirmForm, here: str, *,
         return redirect(here)
     if form.validate_on_submit():
         data = followup.OutcomeInput(
-            kind=OutcomeKind(form.kind.data), occurred_on=form.occurred_on.data, source=form.source.data or "",
-            detail=form.detail.data or "", registration_number=form.registration_number.data,
-            amount=form.amount.data, jobs=form.jobs.data, note=form.note.data or "")
+            kind=OutcomeKind(form.kind.data),
+            occurred_on=form.occurred_on.data,
+            source=form.source.data or "",
+            detail=form.detail.data or "",
+            registration_number=form.registration_number.data,
+            amount=form.amount.data,
+            jobs=form.jobs.data,
+            note=form.note.data or "",
+        )
         try:
             with atomic():
                 followup.record_outcome(entry, data, current_user, by_team=by_team)
@@ -68,9 +74,17 @@ def _handle(entry: Entry, form: OutcomeForm, confirm: ConfirmForm, here: str, *,
 
 
 def _page(entry: Entry, form: OutcomeForm, confirm: ConfirmForm, *, organizer: bool):
-    return render_template("followup/entry.html", entry=entry, form=form, confirm_form=confirm,
-                           outcomes=followup.outcomes_of(entry), labels=followup.OUTCOME_LABELS, organizer=organizer,
-                           invited=followup.team_invited(entry), may_remove=followup.may_remove)
+    return render_template(
+        "followup/entry.html",
+        entry=entry,
+        form=form,
+        confirm_form=confirm,
+        outcomes=followup.outcomes_of(entry),
+        labels=followup.OUTCOME_LABELS,
+        organizer=organizer,
+        invited=followup.team_invited(entry),
+        may_remove=followup.may_remove,
+    )
 
 
 @bp.route("/manage/<slug>/followup")
@@ -78,13 +92,24 @@ def _page(entry: Entry, form: OutcomeForm, confirm: ConfirmForm, *, organizer: b
 def competition_outcomes(slug):
     competition = find_by_slug(slug)
     mine = select(Entry.id).where(Entry.competition_id == competition.id)
-    counts = dict(db.session.execute(select(ProjectOutcome.entry_id, func.count()).where(
-        ProjectOutcome.entry_id.in_(mine)).group_by(ProjectOutcome.entry_id)).tuples().all())
+    counts = dict(
+        db.session.execute(
+            select(ProjectOutcome.entry_id, func.count())
+            .where(ProjectOutcome.entry_id.in_(mine))
+            .group_by(ProjectOutcome.entry_id)
+        )
+        .tuples()
+        .all()
+    )
     invited = set(db.session.scalars(select(FollowUpInvitation.entry_id).where(FollowUpInvitation.entry_id.in_(mine))))
-    entries = db.session.scalars(select(Entry).where(Entry.competition_id == competition.id,
-                                                     Entry.status == EntryStatus.submitted).order_by(Entry.code)).all()
-    return render_template("followup/competition.html", competition=competition, entries=entries, counts=counts,
-                           invited=invited)
+    entries = db.session.scalars(
+        select(Entry)
+        .where(Entry.competition_id == competition.id, Entry.status == EntryStatus.submitted)
+        .order_by(Entry.code)
+    ).all()
+    return render_template(
+        "followup/competition.html", competition=competition, entries=entries, counts=counts, invited=invited
+    )
 
 
 @bp.route("/manage/<slug>/followup/<int:entry_id>", methods=["GET", "POST"])

@@ -65,8 +65,11 @@ def new():
     form = NewCompetitionForm()
     if request.method == "GET":
         form.year.data = unit_officers.today().year
-    year = form.year.data if isinstance(form.year.data, int) and 2000 <= form.year.data <= 2100 else \
-        unit_officers.today().year
+    year = (
+        form.year.data
+        if isinstance(form.year.data, int) and 2000 <= form.year.data <= 2100
+        else unit_officers.today().year
+    )
     # Only units in force during the year, current ones first; none preselected.
     offered, left_out = orgunits.units_for_year(year)
     form.org_unit.choices = [(0, _("Choose the organising unit"))] + [(u.id, f"{u.name} ({u.code})") for u in offered]
@@ -78,8 +81,12 @@ def new():
                 raise DomainError(_("Choose the organising unit."), field="org_unit")
             with atomic():
                 competition = domain.create_competition(
-                    name=form.name.data, year=form.year.data, slug=form.slug.data,
-                    org_unit=unit, preset_name=form.preset.data)
+                    name=form.name.data,
+                    year=form.year.data,
+                    slug=form.slug.data,
+                    org_unit=unit,
+                    preset_name=form.preset.data,
+                )
         except DomainError as error:
             show_domain_error(form, error)
         else:
@@ -115,8 +122,12 @@ def settings(slug):
             with atomic():
                 if form.rules_document.data:
                     data = form.rules_document.data.read()
-                    check = validate_upload(form.rules_document.data.filename or "rules.pdf", data, "pitch_deck",
-                                            max_bytes=RULES_DOCUMENT_BYTES)
+                    check = validate_upload(
+                        form.rules_document.data.filename or "rules.pdf",
+                        data,
+                        "pitch_deck",
+                        max_bytes=RULES_DOCUMENT_BYTES,
+                    )
                     if not check.ok:
                         raise DomainError(entries_domain.explain_upload(check), field="rules_document")
                     competition.rules_document_key = get_storage().save(data, suffix=".pdf")
@@ -129,8 +140,13 @@ def settings(slug):
             return redirect(url_for("manage.settings", slug=slug))
     state_form = StateForm()
     state_form.state.choices = [(s.value, str(domain.STATE_LABELS[s])) for s in domain.TRANSITIONS[competition.state]]
-    return render_template("manage/settings.html", competition=competition, form=form, state_form=state_form,
-                           state_labels=domain.STATE_LABELS), form_status(form)
+    return render_template(
+        "manage/settings.html",
+        competition=competition,
+        form=form,
+        state_form=state_form,
+        state_labels=domain.STATE_LABELS,
+    ), form_status(form)
 
 
 @bp.route("/<slug>/state", methods=["POST"])
@@ -164,8 +180,13 @@ def roles(slug):
         else:
             flash(_("The role has been granted."), "success")
             return redirect(url_for("manage.roles", slug=slug))
-    return render_template("manage/roles.html", competition=competition, form=form, grants=domain.roles_of(competition),
-                           revoke_form=ConfirmForm()), form_status(form)
+    return render_template(
+        "manage/roles.html",
+        competition=competition,
+        form=form,
+        grants=domain.roles_of(competition),
+        revoke_form=ConfirmForm(),
+    ), form_status(form)
 
 
 @bp.route("/<slug>/roles/<int:role_id>/revoke", methods=["POST"])

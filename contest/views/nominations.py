@@ -19,13 +19,18 @@ from contest.transactions import atomic
 
 bp = Blueprint("nominations", __name__, url_prefix="/manage")
 
+
 def _status(error: DomainError) -> int:
     return 409 if isinstance(error, Conflict) else 403 if isinstance(error, NotAllowed) else 400
 
 
 def _state_labels() -> dict:
-    return {NominationState.proposed: _("Proposed"), NominationState.accepted: _("Accepted into the upper contest"),
-            NominationState.declined: _("Declined"), NominationState.withdrawn: _("Withdrawn")}
+    return {
+        NominationState.proposed: _("Proposed"),
+        NominationState.accepted: _("Accepted into the upper contest"),
+        NominationState.declined: _("Declined"),
+        NominationState.withdrawn: _("Withdrawn"),
+    }
 
 
 def _candidates_page(competition, status: int = 200):
@@ -33,8 +38,14 @@ def _candidates_page(competition, status: int = 200):
     found = domain.candidates(competition)
     form = ProposeForm()
     form.target.choices = [(t.id, f"{t.name}") for t in targets]
-    return render_template("manage/nominations.html", competition=competition, candidates=found, targets=targets,
-                           form=form, state_labels=_state_labels()), status
+    return render_template(
+        "manage/nominations.html",
+        competition=competition,
+        candidates=found,
+        targets=targets,
+        form=form,
+        state_labels=_state_labels(),
+    ), status
 
 
 @bp.route("/<slug>/nominations")
@@ -52,7 +63,7 @@ def propose(slug):
     valid = form.validate_on_submit()
     entry = db.session.get(Entry, form.entry_id.data) if form.entry_id.data and form.entry_id.data < 2**31 else None
     if entry is None or entry.competition_id != competition.id:
-        abort(404)      # only this contest's own entries: another unit's entries are never reached from here
+        abort(404)  # only this contest's own entries: another unit's entries are never reached from here
     if not valid:
         for errors in form.errors.values():
             for message in errors:
@@ -67,8 +78,10 @@ def propose(slug):
     except DomainError as error:
         flash(error.message, "error")
         return _candidates_page(competition, _status(error))
-    flash(_("%(code)s has been proposed to %(name)s; its secretariat decides.", code=entry.code, name=target.name),
-          "success")
+    flash(
+        _("%(code)s has been proposed to %(name)s; its secretariat decides.", code=entry.code, name=target.name),
+        "success",
+    )
     return redirect(url_for("nominations.candidates", slug=slug))
 
 
@@ -79,11 +92,17 @@ def _proposals_page(competition, quota_form=None, status: int = 200):
     quota_form.org_unit.choices = sorted({(u.id, u.name) for u in units.values()}, key=lambda c: c[1])
     quotas = domain.quotas(competition)
     quota_units = {u.id: u for u in db.session.scalars(db.select(OrgUnit).where(OrgUnit.id.in_(list(quotas))))}
-    return render_template("manage/proposals.html", competition=competition, proposals=rows, units=units,
-                           decide_form=DecideNominationForm(), quota_form=quota_form,
-                           quotas=[(quota_units[u], q) for u, q in quotas.items()],
-                           may_set_quota=competitions_domain.can_organize(current_user, competition),
-                           state_labels=_state_labels()), status
+    return render_template(
+        "manage/proposals.html",
+        competition=competition,
+        proposals=rows,
+        units=units,
+        decide_form=DecideNominationForm(),
+        quota_form=quota_form,
+        quotas=[(quota_units[u], q) for u, q in quotas.items()],
+        may_set_quota=competitions_domain.can_organize(current_user, competition),
+        state_labels=_state_labels(),
+    ), status
 
 
 @bp.route("/<slug>/proposals")
@@ -112,8 +131,13 @@ def decide(slug, nomination_id):
         flash(error.message, "error")
         return _proposals_page(competition, status=_status(error))
     if form.decision.data == "accept":
-        flash(_("Accepted: the project is now an entry of this competition (team %(team)s); the team has been told.",
-                team=entry.team.name), "success")
+        flash(
+            _(
+                "Accepted: the project is now an entry of this competition (team %(team)s); the team has been told.",
+                team=entry.team.name,
+            ),
+            "success",
+        )
     else:
         flash(_("Declined; the team has been told."), "success")
     return redirect(url_for("nominations.proposals", slug=slug))

@@ -34,24 +34,39 @@ from contest.transactions import atomic
 bp = Blueprint("reporting", __name__, url_prefix="/reporting")
 register_rule("reporting:unit", lambda args: cycle.is_unit_officer(current_user, args["unit_id"]))
 register_rule("reporting:department", lambda args: cycle.is_department_officer(current_user))
-register_rule("reporting:any", lambda args: cycle.is_department_officer(current_user)
-              or bool(cycle.officer_units(current_user)))
-MIMETYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-             "pdf": "application/pdf"}
+register_rule(
+    "reporting:any", lambda args: cycle.is_department_officer(current_user) or bool(cycle.officer_units(current_user))
+)
+MIMETYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
 LINE_FIELDS = {ReportKind.plan: ("what", "when", "budget", "source"), ReportKind.results: ("result",)}
 
 
 def figure_labels() -> dict[str, str]:
-    return {"projects": _("Startup projects supported"), "competitions": _("Competitions held"),
-            "events": _("Events"), "participants": _("Participants in events"), "clubs": _("Startup clubs"),
-            "coworking": _("Co-working spaces"), "support_organisations": _("Support organisations"),
-            "service_areas": _("Concentrated service areas"), "incubations": _("Incubations"),
-            "mentoring": _("Mentoring given"), "funds": _("Fund decisions")}
+    return {
+        "projects": _("Startup projects supported"),
+        "competitions": _("Competitions held"),
+        "events": _("Events"),
+        "participants": _("Participants in events"),
+        "clubs": _("Startup clubs"),
+        "coworking": _("Co-working spaces"),
+        "support_organisations": _("Support organisations"),
+        "service_areas": _("Concentrated service areas"),
+        "incubations": _("Incubations"),
+        "mentoring": _("Mentoring given"),
+        "funds": _("Fund decisions"),
+    }
 
 
 def state_labels() -> dict[str, str]:
-    return {"none": _("Not started"), "draft": _("Draft"), "submitted": _("Submitted"),
-            "returned": _("Returned for changes")}
+    return {
+        "none": _("Not started"),
+        "draft": _("Draft"),
+        "submitted": _("Submitted"),
+        "returned": _("Returned for changes"),
+    }
 
 
 def nav_links(_app) -> list[tuple[str, str]]:
@@ -81,16 +96,23 @@ def _file(document, fmt: str, name: str) -> Response:
     if fmt not in MIMETYPES:
         abort(404)
     data = write_docx(document) if fmt == "docx" else write_pdf(document)
-    return Response(data, mimetype=MIMETYPES[fmt], headers={
-        "Content-Disposition": f'attachment; filename="{name}.{fmt}"', "Cache-Control": "private, no-store"})
+    return Response(
+        data,
+        mimetype=MIMETYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"', "Cache-Control": "private, no-store"},
+    )
 
 
 @bp.route("/")
 @access("reporting:any")
 def home():
     year = cycle.clock_today().year
-    return render_template("reporting/home.html", units=cycle.officer_units(current_user), year=year,
-                           department=cycle.is_department_officer(current_user))
+    return render_template(
+        "reporting/home.html",
+        units=cycle.officer_units(current_user),
+        year=year,
+        department=cycle.is_department_officer(current_user),
+    )
 
 
 @bp.route("/plan")
@@ -98,8 +120,9 @@ def home():
 def plan():
     year = cycle.clock_today().year
     current = cycle.current_plan() or abort(404)
-    return render_template("reporting/plan.html", plan=current, year=year,
-                           leads={t.id: cycle.lead_labels(t, year) for t in current.tasks})
+    return render_template(
+        "reporting/plan.html", plan=current, year=year, leads={t.id: cycle.lead_labels(t, year) for t in current.tasks}
+    )
 
 
 @bp.route("/unit/<int:unit_id>/<int:year>", methods=["GET", "POST"])
@@ -115,25 +138,45 @@ def unit_year(unit_id, year):
         if form.validate_on_submit():
             try:
                 with atomic():
-                    cycle.record_activity(unit, cycle.ActivityInput(
-                        kind=ActivityKind(form.kind.data), title=form.title.data, occurred_on=form.occurred_on.data,
-                        participants=form.participants.data, evidence_url=form.evidence_url.data,
-                        task_id=int(form.task.data) if form.task.data else None, note=form.note.data or ""),
-                        current_user)
+                    cycle.record_activity(
+                        unit,
+                        cycle.ActivityInput(
+                            kind=ActivityKind(form.kind.data),
+                            title=form.title.data,
+                            occurred_on=form.occurred_on.data,
+                            participants=form.participants.data,
+                            evidence_url=form.evidence_url.data,
+                            task_id=int(form.task.data) if form.task.data else None,
+                            note=form.note.data or "",
+                        ),
+                        current_user,
+                    )
                     flash(_("Activity recorded."), "success")
                     return redirect(url_for("reporting.unit_year", unit_id=unit.id, year=year))
             except DomainError as error:
                 getattr(form, error.field or "title", form.title).errors.append(error.message)
-    found = {kind: db.session.scalar(select(UnitReport).where(
-        UnitReport.unit_id == unit.id, UnitReport.year == y, UnitReport.kind == kind))
-        for kind, y in ((ReportKind.results, year), (ReportKind.plan, year + 1))}
-    return render_template("reporting/unit.html", unit=unit, year=year, form=form, tasks=tasks,
-                           activities=cycle.activities_of(unit, year), kinds=ACTIVITY_LABELS, states=state_labels(),
-                           results=found[ReportKind.results], plan=found[ReportKind.plan],
-                           results_due=cycle.deadline("results", year), plan_due=cycle.deadline("plan", year + 1),
-                           leads={t.id: cycle.lead_labels(t, year) for t in tasks},
-                           done=cycle.done_per_task(unit, year)),\
-        400 if request.method == "POST" else 200
+    found = {
+        kind: db.session.scalar(
+            select(UnitReport).where(UnitReport.unit_id == unit.id, UnitReport.year == y, UnitReport.kind == kind)
+        )
+        for kind, y in ((ReportKind.results, year), (ReportKind.plan, year + 1))
+    }
+    return render_template(
+        "reporting/unit.html",
+        unit=unit,
+        year=year,
+        form=form,
+        tasks=tasks,
+        activities=cycle.activities_of(unit, year),
+        kinds=ACTIVITY_LABELS,
+        states=state_labels(),
+        results=found[ReportKind.results],
+        plan=found[ReportKind.plan],
+        results_due=cycle.deadline("results", year),
+        plan_due=cycle.deadline("plan", year + 1),
+        leads={t.id: cycle.lead_labels(t, year) for t in tasks},
+        done=cycle.done_per_task(unit, year),
+    ), 400 if request.method == "POST" else 200
 
 
 def _report_page(unit_id: int, year: int, kind: ReportKind):
@@ -146,8 +189,10 @@ def _report_page(unit_id: int, year: int, kind: ReportKind):
         if not form.validate_on_submit():
             abort(400)
         action = request.form.get("action", "save")
-        lines = {line["task"]: {k: request.form.get(f"line-{line['task']}-{k}", line.get(k, ""))
-                                for k in LINE_FIELDS[kind]} for line in report.content.get("lines", [])}
+        lines = {
+            line["task"]: {k: request.form.get(f"line-{line['task']}-{k}", line.get(k, "")) for k in LINE_FIELDS[kind]}
+            for line in report.content.get("lines", [])
+        }
         figures, bad = {}, []
         for key in COUNT_KEYS if kind is ReportKind.results else ():
             raw = request.form.get(f"figure-{key}", "").strip()
@@ -176,10 +221,20 @@ def _report_page(unit_id: int, year: int, kind: ReportKind):
             status = 400
     else:
         status = 200
-    return render_template("reporting/report.html", unit=unit, year=year, kind=kind.value, report=report, form=form,
-                           fields=LINE_FIELDS[kind], figure_keys=FIGURE_KEYS, count_keys=COUNT_KEYS,
-                           labels=figure_labels(), due=cycle.deadline(kind.value, year),
-                           editable=cycle.is_unit_officer(current_user, unit.id)), status
+    return render_template(
+        "reporting/report.html",
+        unit=unit,
+        year=year,
+        kind=kind.value,
+        report=report,
+        form=form,
+        fields=LINE_FIELDS[kind],
+        figure_keys=FIGURE_KEYS,
+        count_keys=COUNT_KEYS,
+        labels=figure_labels(),
+        due=cycle.deadline(kind.value, year),
+        editable=cycle.is_unit_officer(current_user, unit.id),
+    ), status
 
 
 @bp.route("/unit/<int:unit_id>/<int:year>/results", methods=["GET", "POST"])
@@ -198,7 +253,9 @@ def unit_plan(unit_id, year):
 @access("reporting:unit", "reporting:department")
 def unit_results_file(unit_id, year, fmt):
     report = cycle.report_for(_unit(unit_id), _year(year), ReportKind.results)
-    return _file(documents.unit_document(report, cycle.clock_today()), fmt, f"bao-cao-ket-qua-{year}-{report.unit.code}")
+    return _file(
+        documents.unit_document(report, cycle.clock_today()), fmt, f"bao-cao-ket-qua-{year}-{report.unit.code}"
+    )
 
 
 @bp.route("/unit/<int:unit_id>/<int:year>/plan.<fmt>")
@@ -213,13 +270,20 @@ def unit_plan_file(unit_id, year, fmt):
 def department(year):
     year, today = _year(year), cycle.clock_today()
     province = db.session.scalar(select(ProvinceReport).where(ProvinceReport.year == year))
-    return render_template("reporting/department.html", year=year, today=today, form=Form(), province=province,
-                           results=cycle.statuses(year, ReportKind.results, today),
-                           plans=cycle.statuses(year + 1, ReportKind.plan, today), plans_due=cycle.deadline(
-                               "plan", year + 1),
-                           results_due=cycle.deadline("results", year),
-                           province_due=cycle.deadline("province", year), labels=figure_labels(),
-                           figure_keys=FIGURE_KEYS)
+    return render_template(
+        "reporting/department.html",
+        year=year,
+        today=today,
+        form=Form(),
+        province=province,
+        results=cycle.statuses(year, ReportKind.results, today),
+        plans=cycle.statuses(year + 1, ReportKind.plan, today),
+        plans_due=cycle.deadline("plan", year + 1),
+        results_due=cycle.deadline("results", year),
+        province_due=cycle.deadline("province", year),
+        labels=figure_labels(),
+        figure_keys=FIGURE_KEYS,
+    )
 
 
 @bp.route("/department/<int:year>/consolidate", methods=["POST"])
@@ -243,8 +307,11 @@ def return_plan(year, unit_id):
     unit, year = _unit(unit_id), _year(year)
     if not Form().validate_on_submit():
         abort(400)
-    report = db.session.scalar(select(UnitReport).where(
-        UnitReport.unit_id == unit.id, UnitReport.year == year, UnitReport.kind == ReportKind.plan))
+    report = db.session.scalar(
+        select(UnitReport).where(
+            UnitReport.unit_id == unit.id, UnitReport.year == year, UnitReport.kind == ReportKind.plan
+        )
+    )
     if report is None:
         abort(404)
     try:
@@ -267,4 +334,3 @@ def province_plan_file(year, fmt):
 def province_file(year, fmt):
     report = db.session.scalar(select(ProvinceReport).where(ProvinceReport.year == _year(year))) or abort(404)
     return _file(documents.province_document(report, cycle.clock_today()), fmt, f"bao-cao-tong-hop-{year}")
-

@@ -45,9 +45,13 @@ def _int_arg(name: str) -> int | None:
 
 def _filters(records: reports.Records) -> tuple[F.Filters, dict]:
     """The query string's filters, unknown values ignored (a stale link still works)."""
-    chosen: dict[str, Any] = {"year": _int_arg("year"), "level": request.args.get("level") or None,
-                              "unit": _int_arg("unit"), "board": request.args.get("board") or None,
-                              "field": request.args.get("field") or None}
+    chosen: dict[str, Any] = {
+        "year": _int_arg("year"),
+        "level": request.args.get("level") or None,
+        "unit": _int_arg("unit"),
+        "board": request.args.get("board") or None,
+        "field": request.args.get("field") or None,
+    }
     if chosen["level"] not in {level.value for level in CompetitionLevel}:
         chosen["level"] = None
     if chosen["unit"] not in records.units:
@@ -56,9 +60,13 @@ def _filters(records: reports.Records) -> tuple[F.Filters, dict]:
         chosen["board"] = None
     if chosen["field"] not in records.fields:
         chosen["field"] = None
-    return F.Filters(year=chosen["year"], level=chosen["level"],
-                     unit_ids=reports.unit_scope(chosen["unit"]) if chosen["unit"] else None,
-                     board=chosen["board"], field=chosen["field"]), chosen
+    return F.Filters(
+        year=chosen["year"],
+        level=chosen["level"],
+        unit_ids=reports.unit_scope(chosen["unit"]) if chosen["unit"] else None,
+        board=chosen["board"],
+        field=chosen["field"],
+    ), chosen
 
 
 def _units_to_offer(records: reports.Records) -> set[int]:
@@ -96,14 +104,19 @@ def dashboard():
     trend_filters = F.Filters(level=filters.level, unit_ids=filters.unit_ids, board=filters.board, field=filters.field)
     trend = reports.breakdowns(records, trend_filters)["year"]
     years = [year for year, _ in trend.rows]
-    series = [(_("Teams"), [f.teams for _, f in trend.rows]), (_("Valid entries"), [f.entries_valid for _, f in trend.rows]),
-              (_("Women-led teams"), [f.women_led_teams for _, f in trend.rows])]
+    series = [
+        (_("Teams"), [f.teams for _, f in trend.rows]),
+        (_("Valid entries"), [f.entries_valid for _, f in trend.rows]),
+        (_("Women-led teams"), [f.women_led_teams for _, f in trend.rows]),
+    ]
     # SVG drawn by contest.reports.charts, every text in it escaped there.
     chart = {
-        "unit": charts.bar_chart(_("Teams by unit"), [(k, f.teams) for k, f in tables["unit"].rows],
-                                 number=format_number),
-        "field": charts.bar_chart(_("Valid entries by field"), [(k, f.entries_valid) for k, f in tables["field"].rows],
-                                  number=format_number),
+        "unit": charts.bar_chart(
+            _("Teams by unit"), [(k, f.teams) for k, f in tables["unit"].rows], number=format_number
+        ),
+        "field": charts.bar_chart(
+            _("Valid entries by field"), [(k, f.entries_valid) for k, f in tables["field"].rows], number=format_number
+        ),
         "trend": charts.trend_chart(_("Teams and entries by year"), years, series, number=format_number),
     }
     round_names = {}
@@ -112,14 +125,24 @@ def dashboard():
             round_names.setdefault(position, name)
     used_units = sorted(_units_to_offer(records), key=lambda u: records.units[u].name)
     return render_template(
-        "reports/dashboard.html", totals=totals, tables=tables, chart=chart, chosen=chosen, trend=trend,
-        columns=F.COLUMNS, labels=reports.column_labels(), round_names=round_names,
+        "reports/dashboard.html",
+        totals=totals,
+        tables=tables,
+        chart=chart,
+        chosen=chosen,
+        trend=trend,
+        columns=F.COLUMNS,
+        labels=reports.column_labels(),
+        round_names=round_names,
         years=sorted({c.year for c in records.competitions}, reverse=True),
         levels=[(level.value, reports.level_label(level.value)) for level in CompetitionLevel],
         units=[(u, reports.unit_label(records.units[u])) for u in used_units],
-        boards=records.boards, fields=records.fields,
-        progress=reports.plan_progress(reports.visible_competition_ids(current_user), as_of), as_of=as_of,
-        status_labels=reports.status_labels())
+        boards=records.boards,
+        fields=records.fields,
+        progress=reports.plan_progress(reports.visible_competition_ids(current_user), as_of),
+        as_of=as_of,
+        status_labels=reports.status_labels(),
+    )
 
 
 @bp.route("/yearly")
@@ -137,8 +160,12 @@ def yearly_file(year, fmt):
         return redirect(url_for("reports.yearly_page"))
     if not 2000 <= year <= 2100:
         abort(404)
-    report = yearly.build(year, reports.visible_competition_ids(current_user),
-                          current_app.config["REPORT_ORGANISATION"], as_of=_as_of(date(year, 12, 31)))
+    report = yearly.build(
+        year,
+        reports.visible_competition_ids(current_user),
+        current_app.config["REPORT_ORGANISATION"],
+        as_of=_as_of(date(year, 12, 31)),
+    )
     if fmt == "xlsx":
         from contest.reports.xlsx import write_xlsx
 
@@ -147,8 +174,14 @@ def yearly_file(year, fmt):
         from contest.reports.pdf import write_pdf
 
         data, mimetype = write_pdf(report), "application/pdf"
-    return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="bao-cao-nam-{year}.{fmt}"', "Cache-Control": "private, no-store"})
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="bao-cao-nam-{year}.{fmt}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 @bp.route("/targets", methods=["GET", "POST"])
@@ -165,11 +198,22 @@ def targets():
             try:
                 with atomic():
                     if form is target_form:
-                        followup.set_target(form.start_year.data, form.end_year.data, PlanIndicator(form.indicator.data),
-                                            form.low.data, form.high.data)
+                        followup.set_target(
+                            form.start_year.data,
+                            form.end_year.data,
+                            PlanIndicator(form.indicator.data),
+                            form.low.data,
+                            form.high.data,
+                        )
                     else:
-                        followup.set_figure(form.year.data, PlanIndicator(form.indicator.data), form.value.data,
-                                            form.note.data or "", current_user, form.source_document.data or "")
+                        followup.set_figure(
+                            form.year.data,
+                            PlanIndicator(form.indicator.data),
+                            form.value.data,
+                            form.note.data or "",
+                            current_user,
+                            form.source_document.data or "",
+                        )
             except DomainError as error:
                 flash(error.message, "error")
             else:
@@ -178,10 +222,15 @@ def targets():
     else:
         followup.ensure_default_targets()
     return render_template(
-        "reports/targets.html", target_form=target_form, figure_form=figure_form, labels=labels,
-        targets=db.session.scalars(select(PlanTarget).order_by(PlanTarget.plan_id, PlanTarget.start_year,
-                                                               PlanTarget.indicator)).all(),
-        figures=db.session.scalars(select(PlanFigure).order_by(PlanFigure.year.desc())).all())
+        "reports/targets.html",
+        target_form=target_form,
+        figure_form=figure_form,
+        labels=labels,
+        targets=db.session.scalars(
+            select(PlanTarget).order_by(PlanTarget.plan_id, PlanTarget.start_year, PlanTarget.indicator)
+        ).all(),
+        figures=db.session.scalars(select(PlanFigure).order_by(PlanFigure.year.desc())).all(),
+    )
 
 
 @bp.route("/indicators/<indicator>")
@@ -199,8 +248,17 @@ def indicator(indicator):
         shown = [indicators_module.compute(indicator, facts, start, end, min(as_of, date(end, 12, 31)))]
     else:
         plan = indicators.plan_for(as_of)
-        shown = [v for v in indicators_module.against_targets(indicators.targets(plan), facts, as_of)
-                 if v.indicator == indicator]
-    return render_template("reports/indicator.html", indicator=indicator, label=reports.indicator_labels()[indicator],
-                           values=shown, as_of=as_of, status_labels=reports.status_labels(),
-                           hand_entered=indicator in HAND_ENTERED)
+        shown = [
+            v
+            for v in indicators_module.against_targets(indicators.targets(plan), facts, as_of)
+            if v.indicator == indicator
+        ]
+    return render_template(
+        "reports/indicator.html",
+        indicator=indicator,
+        label=reports.indicator_labels()[indicator],
+        values=shown,
+        as_of=as_of,
+        status_labels=reports.status_labels(),
+        hand_entered=indicator in HAND_ENTERED,
+    )

@@ -31,10 +31,13 @@ def _filter_from_request() -> EntryFilter:
     status = request.args.get("status")
     validity = request.args.get("validity")
     return EntryFilter(
-        board_id=_int("board"), field_id=_int("field"), org_unit_id=_int("unit"),
+        board_id=_int("board"),
+        field_id=_int("field"),
+        org_unit_id=_int("unit"),
         status=EntryStatus(status) if status in EntryStatus._value2member_map_ else None,
         validity=EntryValidity(validity) if validity in EntryValidity._value2member_map_ else None,
-        women_led=request.args.get("women_led") == "1", student_team=request.args.get("student") == "1",
+        women_led=request.args.get("women_led") == "1",
+        student_team=request.args.get("student") == "1",
         query=(request.args.get("q") or "")[:100],
     )
 
@@ -45,8 +48,15 @@ def index(slug):
     competition = find_by_slug(slug)
     entries = list_entries(competition, _filter_from_request())
     units = db.session.scalars(select(OrgUnit).order_by(OrgUnit.code)).all()
-    return render_template("secretariat/index.html", competition=competition, entries=entries, units=units,
-                           args=request.args, women_led=is_women_led, student_team=is_student_team)
+    return render_template(
+        "secretariat/index.html",
+        competition=competition,
+        entries=entries,
+        units=units,
+        args=request.args,
+        women_led=is_women_led,
+        student_team=is_student_team,
+    )
 
 
 def _export_name(competition, ext):
@@ -58,8 +68,11 @@ def _export_name(competition, ext):
 def export_csv(slug):
     competition = find_by_slug(slug)
     data = to_csv(EXPORT_HEADERS, export_rows(list_entries(competition, _filter_from_request())))
-    return Response(data, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{_export_name(competition, "csv")}"'})
+    return Response(
+        data,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{_export_name(competition, "csv")}"'},
+    )
 
 
 @bp.route("/export.xlsx")
@@ -67,8 +80,11 @@ def export_csv(slug):
 def export_xlsx(slug):
     competition = find_by_slug(slug)
     data = to_xlsx([("Hồ sơ dự thi", EXPORT_HEADERS, export_rows(list_entries(competition, _filter_from_request())))])
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers={
-        "Content-Disposition": f'attachment; filename="{_export_name(competition, "xlsx")}"'})
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{_export_name(competition, "xlsx")}"'},
+    )
 
 
 def _entry_of(competition, entry_id) -> Entry:
@@ -96,11 +112,19 @@ def show(slug, entry_id):
         else:
             flash(_("The check has been saved and the team has been told."), "success")
             return redirect(url_for("secretariat.show", slug=slug, entry_id=entry.id))
-    return render_template("secretariat/show.html", competition=competition, entry=entry, form=form,
-                           attachment_labels=entries_domain.ATTACHMENT_LABELS,
-                           storage=entries_domain.storage_use(entry), retention_days=entries_domain.retention_days(),
-                           may_purge=can_organize(current_user, competition), confirm_form=ConfirmForm(),
-                           women_led=is_women_led(entry.team), student_team=is_student_team(entry.team)), form_status(form)
+    return render_template(
+        "secretariat/show.html",
+        competition=competition,
+        entry=entry,
+        form=form,
+        attachment_labels=entries_domain.ATTACHMENT_LABELS,
+        storage=entries_domain.storage_use(entry),
+        retention_days=entries_domain.retention_days(),
+        may_purge=can_organize(current_user, competition),
+        confirm_form=ConfirmForm(),
+        women_led=is_women_led(entry.team),
+        student_team=is_student_team(entry.team),
+    ), form_status(form)
 
 
 @bp.route("/<int:entry_id>/purge-earlier-files", methods=["POST"])
@@ -114,8 +138,14 @@ def purge_earlier_files(slug, entry_id):
     freed = entries_domain.storage_use(entry).earlier_mb
     count = entries_domain.purge_earlier_files(entry)
     if count:
-        flash(_("The contents of %(count)d earlier files were deleted (%(mb)s MB freed); their records are kept.",
-                count=count, mb=freed), "success")
+        flash(
+            _(
+                "The contents of %(count)d earlier files were deleted (%(mb)s MB freed); their records are kept.",
+                count=count,
+                mb=freed,
+            ),
+            "success",
+        )
     else:
         flash(_("There are no stored earlier versions to delete."), "info")
     return redirect(url_for("secretariat.show", slug=slug, entry_id=entry.id) + "#files")

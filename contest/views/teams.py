@@ -31,10 +31,15 @@ bp = Blueprint("teams", __name__)
 
 def member_details(form, *, with_email: bool = False) -> domain.MemberDetails:
     return domain.MemberDetails(
-        full_name=form.full_name.data, date_of_birth=form.date_of_birth.data,
-        gender=Gender(form.gender.data) if form.gender.data else None, phone=form.phone.data,
-        email=form.email.data if with_email else None, organisation=form.organisation.data,
-        role_in_team=form.role_in_team.data, is_student=form.is_student.data)
+        full_name=form.full_name.data,
+        date_of_birth=form.date_of_birth.data,
+        gender=Gender(form.gender.data) if form.gender.data else None,
+        phone=form.phone.data,
+        email=form.email.data if with_email else None,
+        organisation=form.organisation.data,
+        role_in_team=form.role_in_team.data,
+        is_student=form.is_student.data,
+    )
 
 
 @bp.route("/my")
@@ -57,15 +62,22 @@ def new(slug):
         try:
             with atomic():
                 team = domain.create_team(
-                    competition, current_user, name=form.name.data, organisation=form.team_organisation.data,
+                    competition,
+                    current_user,
+                    name=form.name.data,
+                    organisation=form.team_organisation.data,
                     org_unit=db.session.get(OrgUnit, form.org_unit.data) if form.org_unit.data else None,
-                    show_names_publicly=form.show_names_publicly.data, leader_details=member_details(form))
+                    show_names_publicly=form.show_names_publicly.data,
+                    leader_details=member_details(form),
+                )
         except DomainError as error:
             show_domain_error(form, error)
         else:
             flash(_("Your team has been created. Add its members, then fill in the entry."), "success")
             return redirect(url_for("teams.show", team_id=team.id))
-    return render_template("teams/new.html", form=form, competition=competition, open_now=submissions_open(competition)), form_status(form)
+    return render_template(
+        "teams/new.html", form=form, competition=competition, open_now=submissions_open(competition)
+    ), form_status(form)
 
 
 def _team_page(team, **forms):
@@ -73,17 +85,22 @@ def _team_page(team, **forms):
     handover = HandOverForm()
     handover.member.choices = [(m.id, m.full_name) for m in team.members if m.user_id and m.user_id != team.leader_id]
     context = {
-        "team": team, "editable": editable, "is_leader": team.leader_id == current_user.id,
+        "team": team,
+        "editable": editable,
+        "is_leader": team.leader_id == current_user.id,
         "invite_form": forms.get("invite_form") or InviteForm(prefix="invite"),
         "member_form": forms.get("member_form") or MemberForm(prefix="member"),
-        "handover_form": handover, "confirm_form": ConfirmForm(),
+        "handover_form": handover,
+        "confirm_form": ConfirmForm(),
         "invitations": domain.pending_invitations(team),
         "unsubmitted_changes": team.entry is not None and has_unsubmitted_changes(team.entry),
         "certificates": team_certificates(team.id),
         "project_path": project_path(team.entry.project) if team.entry is not None else [],
-        "other_projects": (other_projects(team.entry, current_user)
-                           if team.entry is not None and team.leader_id == current_user.id and editable
-                           and not team.entry.code else []),
+        "other_projects": (
+            other_projects(team.entry, current_user)
+            if team.entry is not None and team.leader_id == current_user.id and editable and not team.entry.code
+            else []
+        ),
     }
     return render_template("teams/show.html", **context), form_status(*forms.values())
 

@@ -49,19 +49,34 @@ def dashboard(unit_id):
     area = reports.unit_scope(unit.id)
     this_year = unit_officers.today().year
     below = unit_officers.units_below(unit)
-    competitions = list(db.session.scalars(
-        select(Competition).where(Competition.org_unit_id.in_(area)).order_by(Competition.year.desc(), Competition.name)))
+    competitions = list(
+        db.session.scalars(
+            select(Competition)
+            .where(Competition.org_unit_id.in_(area))
+            .order_by(Competition.year.desc(), Competition.name)
+        )
+    )
     records = reports.load_records([c.id for c in competitions])
     totals = F.compute(records.competitions, records.teams, F.Filters(unit_ids=area))
     return render_template(
-        "units/dashboard.html", unit=unit, kind_labels=KIND_LABELS, competitions=competitions, below=below,
-        state_labels=competitions_domain.STATE_LABELS, totals=totals, labels=reports.column_labels(),
-        columns=F.COLUMNS, officers=unit_officers.officers_of(unit), role_labels=unit_officers.ROLE_LABELS,
+        "units/dashboard.html",
+        unit=unit,
+        kind_labels=KIND_LABELS,
+        competitions=competitions,
+        below=below,
+        state_labels=competitions_domain.STATE_LABELS,
+        totals=totals,
+        labels=reports.column_labels(),
+        columns=F.COLUMNS,
+        officers=unit_officers.officers_of(unit),
+        role_labels=unit_officers.ROLE_LABELS,
         manages=unit_officers.manages(current_user, unit) or current_user.is_admin,
         may_appoint=unit_officers.may_appoint(current_user, unit),
         validity=orgunits.validity_text(unit),
-        year=this_year, projects=projects_in_area(area, this_year),
-        reports_here=reporting_cycle.is_unit_officer(current_user, unit.id))
+        year=this_year,
+        projects=projects_in_area(area, this_year),
+        reports_here=reporting_cycle.is_unit_officer(current_user, unit.id),
+    )
 
 
 @bp.route("/<int:unit_id>/history")
@@ -69,8 +84,14 @@ def dashboard(unit_id):
 def history(unit_id):
     unit = _unit({"unit_id": unit_id})
     back, forward = orgunits.history(unit)
-    return render_template("units/history.html", unit=unit, back=back, forward=forward, kind_labels=KIND_LABELS,
-                           validity=orgunits.validity_text)
+    return render_template(
+        "units/history.html",
+        unit=unit,
+        back=back,
+        forward=forward,
+        kind_labels=KIND_LABELS,
+        validity=orgunits.validity_text,
+    )
 
 
 @bp.route("/<int:unit_id>/officers", methods=["GET", "POST"])
@@ -82,15 +103,27 @@ def officers(unit_id):
     if form.validate_on_submit():
         try:
             with atomic():
-                officer = unit_officers.appoint(unit, form.email.data, UnitOfficerRole(form.role.data), by=current_user,
-                                                valid_from=form.valid_from.data, valid_to=form.valid_to.data)
+                officer = unit_officers.appoint(
+                    unit,
+                    form.email.data,
+                    UnitOfficerRole(form.role.data),
+                    by=current_user,
+                    valid_from=form.valid_from.data,
+                    valid_to=form.valid_to.data,
+                )
         except DomainError as error:
             show_domain_error(form, error)
         else:
             flash(_("%(name)s is now an officer of %(unit)s.", name=officer.user.full_name, unit=unit.name), "success")
             return redirect(url_for("units.officers", unit_id=unit.id))
-    return render_template("units/officers.html", unit=unit, form=form, officers=unit_officers.officers_of(unit),
-                           role_labels=unit_officers.ROLE_LABELS, confirm_form=ConfirmForm()), form_status(form)
+    return render_template(
+        "units/officers.html",
+        unit=unit,
+        form=form,
+        officers=unit_officers.officers_of(unit),
+        role_labels=unit_officers.ROLE_LABELS,
+        confirm_form=ConfirmForm(),
+    ), form_status(form)
 
 
 @bp.route("/<int:unit_id>/officers/<int:officer_id>/end", methods=["POST"])
@@ -123,19 +156,25 @@ def new_competition(unit_id):
         try:
             with atomic():
                 competition = unit_officers.create_competition(
-                    current_user, unit, name=form.name.data, year=form.year.data, slug=form.slug.data,
-                    preset_name=form.preset.data)
+                    current_user,
+                    unit,
+                    name=form.name.data,
+                    year=form.year.data,
+                    slug=form.slug.data,
+                    preset_name=form.preset.data,
+                )
         except DomainError as error:
             show_domain_error(form, error)
         else:
             flash(_("The competition has been created as a draft. Check its settings, then open it."), "success")
             return redirect(url_for("manage.settings", slug=competition.slug))
-    return render_template("units/new_competition.html", unit=unit, form=form,
-                           validity=orgunits.validity_text(unit)), form_status(form)
+    return render_template(
+        "units/new_competition.html", unit=unit, form=form, validity=orgunits.validity_text(unit)
+    ), form_status(form)
 
 
 def nav_links(_app) -> list[tuple[str, str]]:
-    """"My unit" in the navigation, for a current unit officer."""
+    """ "My unit" in the navigation, for a current unit officer."""
     units = unit_officers.units_of(current_user)
     if not units:
         return []

@@ -266,9 +266,7 @@ def _trimmed(values: Sequence[float], trim: int) -> tuple[float, tuple[str, ...]
     return _mean(sorted(values)[trim:-trim]), ()
 
 
-def _zscores(
-    by_entry: Mapping[E, Mapping[J, float]], min_scores: int
-) -> dict[E, tuple[float, tuple[J, ...]]]:
+def _zscores(by_entry: Mapping[E, Mapping[J, float]], min_scores: int) -> dict[E, tuple[float, tuple[J, ...]]]:
     """Entry -> (points, fallback judges) under per-judge standardisation.
 
     Judges with too few scores or no spread cannot be standardised on their own;
@@ -326,19 +324,14 @@ def _group_by_key(entries: Sequence[E], key: Mapping[E, Any]) -> list[list[E]]:
     return [groups[k] for k in sorted(groups)]
 
 
-def _rule_keys(
-    rule: TieBreak, entries: Sequence[E], data: Mapping[str, Any]
-) -> dict[E, Any] | None:
+def _rule_keys(rule: TieBreak, entries: Sequence[E], data: Mapping[str, Any]) -> dict[E, Any] | None:
     """Sort key per entry (smaller is better), or None if the data do not cover all entries."""
     try:
         if rule.kind == "chair_decision":
             order = list(data["chair_order"])
             return {e: order.index(e) for e in entries}
         means = data["criterion_means"]
-        return {
-            e: -_rank_key(_check_number(means[e][rule.criterion], "criterion mean"))
-            for e in entries
-        }
+        return {e: -_rank_key(_check_number(means[e][rule.criterion], "criterion mean")) for e in entries}
     except (KeyError, TypeError, ValueError):
         return None
 

@@ -54,9 +54,7 @@ FIELD_COST = 1
 _PAIR_COST_MAX = KEEP_COST + FIELD_COST
 
 # Codes that do not make the assignment infeasible; the organizer decides.
-WARNING_CODES = frozenset(
-    {"scored_pair_in_conflict", "scored_pair_unknown_entry", "judge_over_capacity"}
-)
+WARNING_CODES = frozenset({"scored_pair_in_conflict", "scored_pair_unknown_entry", "judge_over_capacity"})
 
 _INF = float("inf")
 
@@ -184,16 +182,12 @@ def _kept_scored_pairs(
     warnings: list[Problem] = []
     for judge_id, entry_id in _sorted_pairs(scored):
         if entry_id not in entry_ids:
-            warnings.append(
-                Problem("scored_pair_unknown_entry", {"judge": judge_id, "entry": entry_id})
-            )
+            warnings.append(Problem("scored_pair_unknown_entry", {"judge": judge_id, "entry": entry_id}))
             continue
         kept.add((judge_id, entry_id))
         if (judge_id, entry_id) in conflicts:
             # Scores cannot be undone here; a conflict found late is the organizer's call.
-            warnings.append(
-                Problem("scored_pair_in_conflict", {"judge": judge_id, "entry": entry_id})
-            )
+            warnings.append(Problem("scored_pair_in_conflict", {"judge": judge_id, "entry": entry_id}))
     return frozenset(kept), warnings
 
 
@@ -234,10 +228,7 @@ def _plan(
     need = [max(0, per_entry - count) for count in kept_count]
     load = [kept_by_judge[judge.id] for judge in judges]
     # Nobody can take more than every remaining slot, so that stands in for "no cap".
-    room = [
-        sum(need) if judge.capacity is None else max(0, judge.capacity - load[j])
-        for j, judge in enumerate(judges)
-    ]
+    room = [sum(need) if judge.capacity is None else max(0, judge.capacity - load[j]) for j, judge in enumerate(judges)]
     arcs: list[list[tuple[int, int]]] = []
     eligible: list[int] = []
     for e, entry in enumerate(entries):
@@ -372,9 +363,7 @@ class _MinCostFlow:
                     break
                 self._push(path)
 
-    def _find_path(
-        self, root: int, dead_e: list[bool], dead_j: list[bool]
-    ) -> list[tuple[int, int]] | None:
+    def _find_path(self, root: int, dead_e: list[bool], dead_j: list[bool]) -> list[tuple[int, int]] | None:
         """Iterative DFS over zero-reduced-cost arcs from `root` to the sink.
 
         Returns steps (entry, judge): entry i > 0 moves from judge i-1 to
@@ -466,9 +455,7 @@ def _shortfall_problems(plan: _Plan, counts: list[int]) -> list[Problem]:
             )
         )
     if all(judge.capacity is not None for judge in plan.judges) and sum(plan.need) > sum(plan.room):
-        problems.append(
-            Problem("capacity_short", {"needed": sum(plan.need), "capacity": sum(plan.room)})
-        )
+        problems.append(Problem("capacity_short", {"needed": sum(plan.need), "capacity": sum(plan.room)}))
     for e in short:
         entry_id, eligible = plan.entries[e].id, plan.eligible[e]
         if eligible < plan.per_entry:
@@ -486,9 +473,7 @@ def _shortfall_problems(plan: _Plan, counts: list[int]) -> list[Problem]:
     return problems
 
 
-def _count_field_matches(
-    pairs: Iterable[Pair], entries: list[EntryInfo], judges: list[JudgeInfo]
-) -> int:
+def _count_field_matches(pairs: Iterable[Pair], entries: list[EntryInfo], judges: list[JudgeInfo]) -> int:
     """Pairs whose judge (if still present) covers the entry's field."""
     entry_by_id = {entry.id: entry for entry in entries}
     judge_by_id = {judge.id: judge for judge in judges}

@@ -14,11 +14,28 @@ from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 
 # Addresses anyone can get say nothing about where a person works.
-PUBLIC_MAIL_DOMAINS = frozenset({
-    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.com.vn", "ymail.com", "outlook.com", "hotmail.com",
-    "live.com", "msn.com", "icloud.com", "me.com", "proton.me", "protonmail.com", "zoho.com", "aol.com",
-    "mail.com", "gmx.com", "yandex.com",
-})
+PUBLIC_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.com.vn",
+        "ymail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "proton.me",
+        "protonmail.com",
+        "zoho.com",
+        "aol.com",
+        "mail.com",
+        "gmx.com",
+        "yandex.com",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -49,7 +66,7 @@ class EntryFacts:
 class Suspicion:
     judge_id: Hashable
     entry_id: Hashable
-    code: str        # team_member | same_organisation | same_mail_domain | same_unit
+    code: str  # team_member | same_organisation | same_mail_domain | same_unit
     detail: str
 
 
@@ -64,8 +81,7 @@ def mail_domain(email: str | None) -> str | None:
     return email.rsplit("@", 1)[1].strip().lower() or None
 
 
-def suspect(judges: Iterable[JudgeFacts], entries: Iterable[EntryFacts], *,
-            unit_level: bool) -> Iterator[Suspicion]:
+def suspect(judges: Iterable[JudgeFacts], entries: Iterable[EntryFacts], *, unit_level: bool) -> Iterator[Suspicion]:
     """At most one suspicion per (judge, entry): the strongest rule wins."""
     entries = list(entries)
     for judge in judges:

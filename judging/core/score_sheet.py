@@ -218,14 +218,20 @@ def _page_header(data: ScoreSheetData, content: Box) -> tuple[list[TextBlock], f
     """Title and competition (left), judge, round and rubric (right), instructions below."""
     labels = data.labels
     left_w = content.width * 0.58
-    left = _fit([("title", labels["title"], _TITLE),
-                 ("competition", data.competition_name, _COMPETITION)], left_w - 4 * PAD_X)
+    left = _fit(
+        [("title", labels["title"], _TITLE), ("competition", data.competition_name, _COMPETITION)], left_w - 4 * PAD_X
+    )
     rubric = nfc_line(data.rubric_name)
     if labels.get("rubric") and rubric:
         rubric = f"{_caption(labels['rubric'])}: {rubric}"
-    right = _fit([("judge", f"{_caption(labels['judge'])}: {data.judge_name}", _JUDGE),
-                  ("round", f"{_caption(labels['round'])}: {data.round_name}", _META),
-                  ("rubric", rubric, _META)], content.width - left_w)
+    right = _fit(
+        [
+            ("judge", f"{_caption(labels['judge'])}: {data.judge_name}", _JUDGE),
+            ("round", f"{_caption(labels['round'])}: {data.round_name}", _META),
+            ("rubric", rubric, _META),
+        ],
+        content.width - left_w,
+    )
     blocks = _place(left, _unpadded(content.x, left_w - 4 * PAD_X, content.top), middle=False)
     right_box = _unpadded(content.x + left_w, content.width - left_w, content.top)
     blocks += _place(right, right_box, "right", middle=False)
@@ -285,12 +291,18 @@ def _footer(data: ScoreSheetData, content: Box, number: int, total: int) -> tupl
     height = (above + below) * _FOOTER.size + 2 * PAD_Y
     page = f"{_caption(data.labels['page'])} {number} / {total}"
     blocks, rules = [], []
-    for role, text, left, share in (("signature", data.labels["signature"], 0.0, 0.45),
-                                    ("date", data.labels["date"], 0.5, 0.3), ("page", page, 0.85, 0.15)):
+    for role, text, left, share in (
+        ("signature", data.labels["signature"], 0.0, 0.45),
+        ("date", data.labels["date"], 0.5, 0.3),
+        ("page", page, 0.85, 0.15),
+    ):
         x, width = content.x + left * content.width, share * content.width
         cell = width if role == "page" else width / 2  # captions take at most half their line
-        placed = _place(_fit([(role, _caption(text), _FOOTER)], cell),
-                        Box(x - PAD_X, content.y, cell + 2 * PAD_X, height), "right" if role == "page" else "left")
+        placed = _place(
+            _fit([(role, _caption(text), _FOOTER)], cell),
+            Box(x - PAD_X, content.y, cell + 2 * PAD_X, height),
+            "right" if role == "page" else "left",
+        )
         blocks += placed
         if role != "page":
             start, baseline = x, content.y + PAD_Y + below * _FOOTER.size
@@ -327,7 +339,9 @@ def layout_score_sheet(data: ScoreSheetData) -> SheetLayout:
             sheet_rows.append(SheetRow(entry.code, box))
         pages.append(SheetPage(number, tuple(sheet_rows), tuple(blocks), tuple(rules)))
     page_width, page_height = PAGE_SIZE
-    return SheetLayout(page_width, page_height, content, columns, tuple(header + table_blocks), header_row, tuple(pages))
+    return SheetLayout(
+        page_width, page_height, content, columns, tuple(header + table_blocks), header_row, tuple(pages)
+    )
 
 
 # --------------------------------------------------------------------------- rendering

@@ -24,7 +24,7 @@ from judging.models import Round, RoundEntry, RoundState
 class Candidate:
     standing: dict
     qualifies: bool
-    reasons: tuple[str, ...]     # why not, in the user's language
+    reasons: tuple[str, ...]  # why not, in the user's language
 
 
 # Bounds far above any contest, so a crafted number gets a message, not a database error.
@@ -40,8 +40,14 @@ def set_rule(round_: Round, top_n: int | None, min_total: int | None, no_zero: b
         raise DomainError(_("The lowest total must be between 0 and %(most)d.", most=MAX_TOTAL), field="min_total")
     before = {"top_n": round_.advance_top_n, "min_total": round_.advance_min_total, "no_zero": round_.advance_no_zero}
     round_.advance_top_n, round_.advance_min_total, round_.advance_no_zero = top_n, min_total, no_zero
-    audit.record("advancement.rule", "round", round_.id, competition_id=round_.competition_id, before=before,
-                 after={"top_n": top_n, "min_total": min_total, "no_zero": no_zero})
+    audit.record(
+        "advancement.rule",
+        "round",
+        round_.id,
+        competition_id=round_.competition_id,
+        before=before,
+        after={"top_n": top_n, "min_total": min_total, "no_zero": no_zero},
+    )
 
 
 def preview(round_: Round) -> dict[int | None, list[Candidate]]:
@@ -81,25 +87,40 @@ def apply(round_: Round, chosen: set[int], reason: str | None) -> int:
     differs = chosen ^ suggested
     reason = (reason or "").strip() or None
     if differs and not reason:
-        raise DomainError(_("The choice differs from the rule for %(n)d entries: give the reason.", n=len(differs)),
-                          field="reason")
+        raise DomainError(
+            _("The choice differs from the rule for %(n)d entries: give the reason.", n=len(differs)), field="reason"
+        )
     by_entry = {re.entry_id: re for re in round_.entries}
     unknown = chosen - by_entry.keys()
     if unknown:
         raise DomainError(_("Some chosen entries are not in this round."))
     for entry_id, round_entry in by_entry.items():
         round_entry.advanced = entry_id in chosen
-    following = db.session.scalar(select(Round).where(Round.competition_id == round_.competition_id,
-                                                      Round.position == round_.position + 1))
+    following = db.session.scalar(
+        select(Round).where(Round.competition_id == round_.competition_id, Round.position == round_.position + 1)
+    )
     if following is not None and following.state is RoundState.preparing:
         present = {re.entry_id for re in following.entries}
         for entry_id in sorted(chosen - present):
             following.entries.append(RoundEntry(entry_id=entry_id))
     for entry in db.session.scalars(select(Entry).where(Entry.id.in_(chosen or {0}))):
         leader = entry.team.leader
-        queue_mail(leader.email, "entry_advanced", locale=leader.locale, entry=entry, round=round_,
-                   following=following, competition=round_.competition,
-                   team_url=external_url("teams.show", team_id=entry.team_id))
-    audit.record("advancement.applied", "round", round_.id, competition_id=round_.competition_id,
-                 after={"advanced": sorted(chosen), "rule": sorted(suggested)}, reason=reason)
+        queue_mail(
+            leader.email,
+            "entry_advanced",
+            locale=leader.locale,
+            entry=entry,
+            round=round_,
+            following=following,
+            competition=round_.competition,
+            team_url=external_url("teams.show", team_id=entry.team_id),
+        )
+    audit.record(
+        "advancement.applied",
+        "round",
+        round_.id,
+        competition_id=round_.competition_id,
+        after={"advanced": sorted(chosen), "rule": sorted(suggested)},
+        reason=reason,
+    )
     return len(chosen)

@@ -17,12 +17,14 @@ from judging.domain.judges import excluded_pairs, judges_of
 from judging.models import Assignment, Judge, Round, RoundState, Score, ScoreSheet
 
 PROBLEM_MESSAGES = {
-    "entry_too_few_eligible_judges": _l("Entry %(entry)s needs %(needed)s judges but only %(eligible)s have no "
-                                        "conflict of interest with it."),
+    "entry_too_few_eligible_judges": _l(
+        "Entry %(entry)s needs %(needed)s judges but only %(eligible)s have no conflict of interest with it."
+    ),
     "entry_capacity_exhausted": _l("Entry %(entry)s: every judge who may score it already holds their maximum."),
     "capacity_short": _l("The judges can take %(capacity)s entries in all, fewer than the %(needed)s needed."),
-    "judges_per_entry_exceeds_panel": _l("The round needs %(judges_per_entry)s judges per entry but there are only "
-                                         "%(judges)s judges."),
+    "judges_per_entry_exceeds_panel": _l(
+        "The round needs %(judges_per_entry)s judges per entry but there are only %(judges)s judges."
+    ),
     "scored_pair_in_conflict": _l("Judge %(judge)s has scored entry %(entry)s despite a conflict of interest."),
     "scored_pair_unknown_entry": _l("Judge %(judge)s has scored entry %(entry)s, which is no longer in the round."),
     "judge_over_capacity": _l("Judge %(judge)s holds %(load)s entries, more than their maximum of %(capacity)s."),
@@ -40,13 +42,22 @@ def explain(problem: Problem, entry_codes: dict, judge_names: dict) -> str:
 
 
 def current_pairs(round_: Round) -> set[tuple[int, int]]:
-    return set(db.session.execute(select(Assignment.judge_id, Assignment.entry_id)
-                                  .where(Assignment.round_id == round_.id)).tuples())
+    return set(
+        db.session.execute(
+            select(Assignment.judge_id, Assignment.entry_id).where(Assignment.round_id == round_.id)
+        ).tuples()
+    )
 
 
 def scored_pairs(round_: Round) -> set[tuple[int, int]]:
-    return set(db.session.execute(select(ScoreSheet.judge_id, ScoreSheet.entry_id).join(Score)
-                                  .where(ScoreSheet.round_id == round_.id).distinct()).tuples())
+    return set(
+        db.session.execute(
+            select(ScoreSheet.judge_id, ScoreSheet.entry_id)
+            .join(Score)
+            .where(ScoreSheet.round_id == round_.id)
+            .distinct()
+        ).tuples()
+    )
 
 
 def preview(round_: Round) -> AssignmentResult:
@@ -68,14 +79,22 @@ def apply(round_: Round, result: AssignmentResult) -> tuple[int, int]:
     scored = scored_pairs(round_)
     removed = [pair for pair in result.removed if pair not in scored]
     for judge_id, entry_id in removed:
-        db.session.execute(delete(Assignment).where(Assignment.round_id == round_.id, Assignment.judge_id == judge_id,
-                                                    Assignment.entry_id == entry_id))
+        db.session.execute(
+            delete(Assignment).where(
+                Assignment.round_id == round_.id, Assignment.judge_id == judge_id, Assignment.entry_id == entry_id
+            )
+        )
     now = utcnow()
     for judge_id, entry_id in sorted(result.added):
         db.session.add(Assignment(round_id=round_.id, judge_id=judge_id, entry_id=entry_id, created_at=now))
-    audit.record("assignment.applied", "round", round_.id, competition_id=round_.competition_id,
-                 before={"removed": sorted(removed)}, after={"added": sorted(result.added),
-                                                             "feasible": result.feasible})
+    audit.record(
+        "assignment.applied",
+        "round",
+        round_.id,
+        competition_id=round_.competition_id,
+        before={"removed": sorted(removed)},
+        after={"added": sorted(result.added), "feasible": result.feasible},
+    )
     db.session.flush()
     return len(result.added), len(removed)
 
@@ -89,18 +108,32 @@ def add_pair(round_: Round, judge: Judge, entry_id: int) -> None:
         raise DomainError(_("This entry is not in the round."))
     if (judge.id, entry_id) in current_pairs(round_):
         return
-    db.session.add(Assignment(round_id=round_.id, judge_id=judge.id, entry_id=entry_id, created_at=utcnow(),
-                              manual=True))
-    audit.record("assignment.added", "round", round_.id, competition_id=round_.competition_id,
-                 after={"judge": judge.id, "entry": entry_id})
+    db.session.add(
+        Assignment(round_id=round_.id, judge_id=judge.id, entry_id=entry_id, created_at=utcnow(), manual=True)
+    )
+    audit.record(
+        "assignment.added",
+        "round",
+        round_.id,
+        competition_id=round_.competition_id,
+        after={"judge": judge.id, "entry": entry_id},
+    )
     db.session.flush()
 
 
 def remove_pair(round_: Round, judge_id: int, entry_id: int) -> None:
     if (judge_id, entry_id) in scored_pairs(round_):
         raise ConflictError(_("This judge has already scored this entry; the assignment is kept."))
-    db.session.execute(delete(Assignment).where(Assignment.round_id == round_.id, Assignment.judge_id == judge_id,
-                                                Assignment.entry_id == entry_id))
-    audit.record("assignment.removed", "round", round_.id, competition_id=round_.competition_id,
-                 before={"judge": judge_id, "entry": entry_id})
+    db.session.execute(
+        delete(Assignment).where(
+            Assignment.round_id == round_.id, Assignment.judge_id == judge_id, Assignment.entry_id == entry_id
+        )
+    )
+    audit.record(
+        "assignment.removed",
+        "round",
+        round_.id,
+        competition_id=round_.competition_id,
+        before={"judge": judge_id, "entry": entry_id},
+    )
     db.session.flush()

@@ -16,40 +16,62 @@ from contest.models import Competition, Entry
 from contest.models.base import length_of, utcnow
 from judging.models import Award, AwardTier, ResultSnapshot
 
-DEFAULT_TIERS = (("Giải Nhất", 1, 50_000_000), ("Giải Nhì", 1, 30_000_000), ("Giải Ba", 1, 20_000_000),
-                 ("Giải Khuyến khích", 2, 10_000_000))
+DEFAULT_TIERS = (
+    ("Giải Nhất", 1, 50_000_000),
+    ("Giải Nhì", 1, 30_000_000),
+    ("Giải Ba", 1, 20_000_000),
+    ("Giải Khuyến khích", 2, 10_000_000),
+)
 NAME_MAX = length_of(AwardTier.__table__.c.name)
-COUNT_MAX = 1_000               # awards of one tier per board
-PRIZE_MAX = 1_000_000_000_000   # đồng: far above any contest, far below the column's limit
+COUNT_MAX = 1_000  # awards of one tier per board
+PRIZE_MAX = 1_000_000_000_000  # đồng: far above any contest, far below the column's limit
 
 
 def tiers_of(competition: Competition) -> list[AwardTier]:
-    return list(db.session.scalars(select(AwardTier).where(AwardTier.competition_id == competition.id)
-                                   .order_by(AwardTier.position)))
+    return list(
+        db.session.scalars(
+            select(AwardTier).where(AwardTier.competition_id == competition.id).order_by(AwardTier.position)
+        )
+    )
 
 
-def add_tier(competition: Competition, name: str, count_per_board: int, prize_amount: int | None,
-             special: bool = False) -> AwardTier:
+def add_tier(
+    competition: Competition, name: str, count_per_board: int, prize_amount: int | None, special: bool = False
+) -> AwardTier:
     if not name.strip():
         raise DomainError(_("Name the award."), field="name")
-    if len(name.strip()) > NAME_MAX:   # the column's limit: PostgreSQL would refuse the row with a 500
+    if len(name.strip()) > NAME_MAX:  # the column's limit: PostgreSQL would refuse the row with a 500
         raise DomainError(_("At most %(max)d characters.", max=NAME_MAX), field="name")
     if count_per_board < 1:
         raise DomainError(_("At least one award per board."), field="count_per_board")
-    if count_per_board > COUNT_MAX:   # an integer column: a 500 on PostgreSQL past 2^31
-        raise DomainError(_("Number must be between %(min)s and %(max)s.", min=1, max=COUNT_MAX),
-                          field="count_per_board")
+    if count_per_board > COUNT_MAX:  # an integer column: a 500 on PostgreSQL past 2^31
+        raise DomainError(
+            _("Number must be between %(min)s and %(max)s.", min=1, max=COUNT_MAX), field="count_per_board"
+        )
     if prize_amount is not None and not 0 <= prize_amount <= PRIZE_MAX:
-        raise DomainError(_("Number must be between %(min)s and %(max)s.", min=0, max=format_number(PRIZE_MAX)),
-                          field="prize_amount")
-    position = (db.session.scalar(select(func.max(AwardTier.position)).where(
-        AwardTier.competition_id == competition.id)) or 0) + 1
-    tier = AwardTier(competition_id=competition.id, position=position, name=name.strip(),
-                     count_per_board=count_per_board, prize_amount=prize_amount, special=special)
+        raise DomainError(
+            _("Number must be between %(min)s and %(max)s.", min=0, max=format_number(PRIZE_MAX)), field="prize_amount"
+        )
+    position = (
+        db.session.scalar(select(func.max(AwardTier.position)).where(AwardTier.competition_id == competition.id)) or 0
+    ) + 1
+    tier = AwardTier(
+        competition_id=competition.id,
+        position=position,
+        name=name.strip(),
+        count_per_board=count_per_board,
+        prize_amount=prize_amount,
+        special=special,
+    )
     db.session.add(tier)
     db.session.flush()
-    audit.record("award.tier_added", "award_tier", tier.id, competition_id=competition.id,
-                 after={"name": tier.name, "count": count_per_board, "prize": prize_amount})
+    audit.record(
+        "award.tier_added",
+        "award_tier",
+        tier.id,
+        competition_id=competition.id,
+        after={"name": tier.name, "count": count_per_board, "prize": prize_amount},
+    )
     return tier
 
 
@@ -60,8 +82,14 @@ def ensure_default_tiers(competition: Competition) -> None:
 
 
 def awards_of(competition: Competition) -> list[Award]:
-    return list(db.session.scalars(select(Award).join(AwardTier).where(AwardTier.competition_id == competition.id)
-                                   .order_by(AwardTier.position, Award.id)))
+    return list(
+        db.session.scalars(
+            select(Award)
+            .join(AwardTier)
+            .where(AwardTier.competition_id == competition.id)
+            .order_by(AwardTier.position, Award.id)
+        )
+    )
 
 
 def propose(competition: Competition, snapshot: ResultSnapshot) -> list[Award]:
@@ -86,9 +114,14 @@ def propose(competition: Competition, snapshot: ResultSnapshot) -> list[Award]:
                 db.session.add(award)
                 created.append(award)
     db.session.flush()
-    audit.record("award.proposed", "competition", competition.id, competition_id=competition.id,
-                 before={"awards": before}, after={"awards": [(a.tier_id, a.entry_id) for a in created],
-                                                   "snapshot": snapshot.id})
+    audit.record(
+        "award.proposed",
+        "competition",
+        competition.id,
+        competition_id=competition.id,
+        before={"awards": before},
+        after={"awards": [(a.tier_id, a.entry_id) for a in created], "snapshot": snapshot.id},
+    )
     return created
 
 
@@ -102,8 +135,14 @@ def give(tier: AwardTier, entry: Entry, reason: str | None) -> Award:
     award = Award(tier_id=tier.id, entry_id=entry.id, reason=reason, created_at=utcnow())
     db.session.add(award)
     db.session.flush()
-    audit.record("award.given", "award", award.id, competition_id=tier.competition_id,
-                 after={"tier": tier.name, "entry": entry.code}, reason=reason)
+    audit.record(
+        "award.given",
+        "award",
+        award.id,
+        competition_id=tier.competition_id,
+        after={"tier": tier.name, "entry": entry.code},
+        reason=reason,
+    )
     return award
 
 
@@ -111,6 +150,12 @@ def take_back(award: Award, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Removing an award needs a reason."), field="reason")
-    audit.record("award.removed", "award", award.id, competition_id=award.tier.competition_id,
-                 before={"tier": award.tier.name, "entry": award.entry.code}, reason=reason)
+    audit.record(
+        "award.removed",
+        "award",
+        award.id,
+        competition_id=award.tier.competition_id,
+        before={"tier": award.tier.name, "entry": award.entry.code},
+        reason=reason,
+    )
     db.session.delete(award)

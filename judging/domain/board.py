@@ -36,16 +36,27 @@ class Board:
 
 
 def board(round_: Round) -> Board:
-    assigned = set(db.session.execute(select(Assignment.judge_id, Assignment.entry_id)
-                                      .where(Assignment.round_id == round_.id)).tuples())
-    excluded = set(db.session.execute(select(Assignment.judge_id, Assignment.entry_id).where(
-        Assignment.round_id == round_.id, conflict_between(Assignment.judge_id, Assignment.entry_id))).tuples())
-    sheets = {(judge_id, entry_id): (submitted is not None, count) for judge_id, entry_id, submitted, count in
-              db.session.execute(select(ScoreSheet.judge_id, ScoreSheet.entry_id, ScoreSheet.submitted_at,
-                                        func.count(Score.id)).outerjoin(Score)
-                                 .where(ScoreSheet.round_id == round_.id)
-                                 .group_by(ScoreSheet.id, ScoreSheet.judge_id, ScoreSheet.entry_id,
-                                           ScoreSheet.submitted_at))}
+    assigned = set(
+        db.session.execute(
+            select(Assignment.judge_id, Assignment.entry_id).where(Assignment.round_id == round_.id)
+        ).tuples()
+    )
+    excluded = set(
+        db.session.execute(
+            select(Assignment.judge_id, Assignment.entry_id).where(
+                Assignment.round_id == round_.id, conflict_between(Assignment.judge_id, Assignment.entry_id)
+            )
+        ).tuples()
+    )
+    sheets = {
+        (judge_id, entry_id): (submitted is not None, count)
+        for judge_id, entry_id, submitted, count in db.session.execute(
+            select(ScoreSheet.judge_id, ScoreSheet.entry_id, ScoreSheet.submitted_at, func.count(Score.id))
+            .outerjoin(Score)
+            .where(ScoreSheet.round_id == round_.id)
+            .group_by(ScoreSheet.id, ScoreSheet.judge_id, ScoreSheet.entry_id, ScoreSheet.submitted_at)
+        )
+    }
     entries = sorted((re.entry for re in round_.entries), key=lambda e: e.code or "")
     rows = []
     for judge in judges_of(round_.competition):
@@ -71,9 +82,17 @@ def remind_late_judges(round_: Round) -> int:
         if not row.behind:
             continue
         user = row.judge.user
-        queue_mail(user.email, "judge_reminder", locale=user.locale, user=user, round=round_,
-                   competition=round_.competition, done=row.done, assigned=row.assigned,
-                   link=external_url("judge.queue", round_id=round_.id))
+        queue_mail(
+            user.email,
+            "judge_reminder",
+            locale=user.locale,
+            user=user,
+            round=round_,
+            competition=round_.competition,
+            done=row.done,
+            assigned=row.assigned,
+            link=external_url("judge.queue", round_id=round_.id),
+        )
         sent += 1
     audit.record("round.reminded", "round", round_.id, competition_id=round_.competition_id, after={"judges": sent})
     return sent

@@ -22,14 +22,14 @@ from judging.models import Conflict, ConflictStatus, Score, ScoreSheet
 
 def conflict_between(judge_id, entry_id) -> ColumnElement[bool]:
     """A confirmed conflict between the judge and the entry (columns or values)."""
-    return exists().where(Conflict.judge_id == judge_id, Conflict.entry_id == entry_id,
-                          Conflict.status == ConflictStatus.confirmed)
+    return exists().where(
+        Conflict.judge_id == judge_id, Conflict.entry_id == entry_id, Conflict.status == ConflictStatus.confirmed
+    )
 
 
 def sheet_counts() -> ColumnElement[bool]:
     """The rule, as a condition on `ScoreSheet`: its scores count."""
-    return and_(ScoreSheet.submitted_at.is_not(None),
-                ~conflict_between(ScoreSheet.judge_id, ScoreSheet.entry_id))
+    return and_(ScoreSheet.submitted_at.is_not(None), ~conflict_between(ScoreSheet.judge_id, ScoreSheet.entry_id))
 
 
 def _confirmed_at():
@@ -49,33 +49,59 @@ class Exclusion:
     submitted: bool
     conflict_id: int
     confirmed_at: datetime
-    source: str                          # declared | proposed
+    source: str  # declared | proposed
     reason: str
     scores: tuple[tuple[int, str], ...]  # (criterion, value), values spelt as in the snapshot's inputs
 
     def as_json(self) -> dict:
-        return {"sheet": self.sheet_id, "judge": self.judge_id, "entry": self.entry_id,
-                "conflict": self.conflict_id, "confirmed_at": self.confirmed_at.isoformat(),
-                "source": self.source, "reason": self.reason,
-                "scores": [{"criterion": c, "value": v} for c, v in self.scores]}
+        return {
+            "sheet": self.sheet_id,
+            "judge": self.judge_id,
+            "entry": self.entry_id,
+            "conflict": self.conflict_id,
+            "confirmed_at": self.confirmed_at.isoformat(),
+            "source": self.source,
+            "reason": self.reason,
+            "scores": [{"criterion": c, "value": v} for c, v in self.scores],
+        }
 
     @classmethod
     def from_json(cls, data: dict, round_id: int) -> Exclusion:
         """One of a snapshot's `excluded` (a snapshot only holds submitted sheets)."""
-        return cls(data["sheet"], round_id, data["judge"], data["entry"], True, data["conflict"],
-                   datetime.fromisoformat(data["confirmed_at"]), data["source"], data["reason"],
-                   tuple((s["criterion"], s["value"]) for s in data["scores"]))
+        return cls(
+            data["sheet"],
+            round_id,
+            data["judge"],
+            data["entry"],
+            True,
+            data["conflict"],
+            datetime.fromisoformat(data["confirmed_at"]),
+            data["source"],
+            data["reason"],
+            tuple((s["criterion"], s["value"]) for s in data["scores"]),
+        )
 
 
 def _exclusions(*conditions, confirmed_only: bool = True) -> list[Exclusion]:
     rows = db.session.execute(
-        select(ScoreSheet.id, ScoreSheet.round_id, ScoreSheet.judge_id, ScoreSheet.entry_id,
-               ScoreSheet.submitted_at.is_not(None), Conflict.id, _confirmed_at(), Conflict.source, Conflict.reason,
-               Score.criterion_id, Score.value)
+        select(
+            ScoreSheet.id,
+            ScoreSheet.round_id,
+            ScoreSheet.judge_id,
+            ScoreSheet.entry_id,
+            ScoreSheet.submitted_at.is_not(None),
+            Conflict.id,
+            _confirmed_at(),
+            Conflict.source,
+            Conflict.reason,
+            Score.criterion_id,
+            Score.value,
+        )
         .join(Conflict, and_(Conflict.judge_id == ScoreSheet.judge_id, Conflict.entry_id == ScoreSheet.entry_id))
         .join(Score, Score.sheet_id == ScoreSheet.id)
         .where(*conditions, *([Conflict.status == ConflictStatus.confirmed] if confirmed_only else []))
-        .order_by(ScoreSheet.round_id, ScoreSheet.entry_id, ScoreSheet.judge_id, Score.criterion_id)).all()
+        .order_by(ScoreSheet.round_id, ScoreSheet.entry_id, ScoreSheet.judge_id, Score.criterion_id)
+    ).all()
     found: dict[int, tuple[int, int, int, int, bool, int, datetime, str, str]] = {}
     scores: dict[int, list] = {}
     for sheet, round_id, judge, entry, submitted, conflict, when, source, reason, criterion, value in rows:

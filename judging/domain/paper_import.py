@@ -42,14 +42,17 @@ def _shown(value) -> str:
     """A cell as a message quotes it: invisible characters spelled out (a NUL would
     vanish, a right-to-left override turn the rest of the line around) and a long
     cell cut, so each message stays one readable line."""
-    text = "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in ("Cc", "Cf") else ch
-                   for ch in str(value))
-    return text if len(text) <= SHOWN_MAX else text[:SHOWN_MAX - 1] + "…"
+    text = "".join(
+        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in ("Cc", "Cf") else ch
+        for ch in str(value)
+    )
+    return text if len(text) <= SHOWN_MAX else text[: SHOWN_MAX - 1] + "…"
 
 
 def describe(problem) -> str:
-    params = {k: _shown(", ".join(map(str, v)) if isinstance(v, list | tuple) else v)
-              for k, v in problem.params.items()}
+    params = {
+        k: _shown(", ".join(map(str, v)) if isinstance(v, list | tuple) else v) for k, v in problem.params.items()
+    }
     template = PROBLEM_MESSAGES.get(problem.code)
     text = str(template) % params if template is not None else problem.code
     return f"{problem.line}: {text}" if problem.line else text
@@ -63,8 +66,11 @@ def context_for(round_: Round) -> ImportContext:
         judges={j.user.email.lower(): j.id for j in judges},
         entries={e.code.upper(): e.id for e in entries if e.code},
         criteria={c.name: CriterionRule(c.id, c.name, c.max_points, c.step) for c in rubric.criteria},
-        assigned=frozenset(db.session.execute(select(Assignment.judge_id, Assignment.entry_id)
-                                              .where(Assignment.round_id == round_.id)).tuples()),
+        assigned=frozenset(
+            db.session.execute(
+                select(Assignment.judge_id, Assignment.entry_id).where(Assignment.round_id == round_.id)
+            ).tuples()
+        ),
         conflicts=frozenset(excluded_pairs(round_.competition_id)),
     )
 
@@ -81,31 +87,46 @@ def import_scores(round_: Round, data: bytes, actor: User | None) -> ImportRepor
     sheets: dict[tuple, ScoreSheet] = {}
     for item in report.scores:
         key = (item.judge_id, item.entry_id)
-        sheet = sheets.get(key) or db.session.scalar(select(ScoreSheet).where(
-            ScoreSheet.round_id == round_.id, ScoreSheet.judge_id == item.judge_id,
-            ScoreSheet.entry_id == item.entry_id))
+        sheet = sheets.get(key) or db.session.scalar(
+            select(ScoreSheet).where(
+                ScoreSheet.round_id == round_.id,
+                ScoreSheet.judge_id == item.judge_id,
+                ScoreSheet.entry_id == item.entry_id,
+            )
+        )
         if sheet is None:
-            sheet = ScoreSheet(round_id=round_.id, judge_id=item.judge_id, entry_id=item.entry_id, comment="",
-                               updated_at=now)
+            sheet = ScoreSheet(
+                round_id=round_.id, judge_id=item.judge_id, entry_id=item.entry_id, comment="", updated_at=now
+            )
             db.session.add(sheet)
             db.session.flush()
         sheets[key] = sheet
-        score = db.session.scalar(select(Score).where(Score.sheet_id == sheet.id,
-                                                      Score.criterion_id == item.criterion_id))
+        score = db.session.scalar(
+            select(Score).where(Score.sheet_id == sheet.id, Score.criterion_id == item.criterion_id)
+        )
         before = None if score is None else str(score.value)
         if score is None:
-            db.session.add(Score(sheet_id=sheet.id, criterion_id=item.criterion_id, value=item.value, changed_at=now,
-                                 device="paper"))
+            db.session.add(
+                Score(
+                    sheet_id=sheet.id, criterion_id=item.criterion_id, value=item.value, changed_at=now, device="paper"
+                )
+            )
         else:
             score.value, score.changed_at, score.device = item.value, now, "paper"
-        audit.record("score.imported", "score_sheet", sheet.id, competition_id=round_.competition_id,
-                     actor_id=actor.id if actor else None, device="paper",
-                     before={"criterion": item.criterion_id, "value": before},
-                     after={"criterion": item.criterion_id, "value": str(item.value), "line": item.line})
+        audit.record(
+            "score.imported",
+            "score_sheet",
+            sheet.id,
+            competition_id=round_.competition_id,
+            actor_id=actor.id if actor else None,
+            device="paper",
+            before={"criterion": item.criterion_id, "value": before},
+            after={"criterion": item.criterion_id, "value": str(item.value), "line": item.line},
+        )
     for sheet in sheets.values():
         sheet.updated_at = now
         if sheet.submitted_at is None:
-            sheet.submitted_at = now   # a paper sheet arrives signed
+            sheet.submitted_at = now  # a paper sheet arrives signed
     db.session.flush()
     return report
 
@@ -119,4 +140,5 @@ def import_scores_file(round_id: int, data: bytes, actor_email: str | None) -> t
     if report.ok:
         return report, [str(_l("Imported %(n)d scores.", n=len(report.scores)))]
     return report, [str(_l("Nothing was imported: %(n)d problems.", n=len(report.problems)))] + [
-        describe(p) for p in report.problems]
+        describe(p) for p in report.problems
+    ]

@@ -38,17 +38,32 @@ def build_content(competition: Competition, snapshot: ResultSnapshot) -> dict:
     rows_by_board = defaultdict(list)
     for s in sorted(snapshot.standings, key=lambda s: (s["rank"], s["code"] or "")):
         award = award_of.get(s["entry"])
-        rows_by_board[s["board"]].append({
-            "rank": s["rank"], "code": s["code"], "title": s["title"],
-            "team": s["team"] if s["show_name"] else None, "score": round(s["score"], 2),
-            "award": award.tier.name if award else None, "award_position": award.tier.position if award else None,
-            "prize": award.tier.prize_amount if award else None, "special": specials.get(s["entry"], []),
-        })
+        rows_by_board[s["board"]].append(
+            {
+                "rank": s["rank"],
+                "code": s["code"],
+                "title": s["title"],
+                "team": s["team"] if s["show_name"] else None,
+                "score": round(s["score"], 2),
+                "award": award.tier.name if award else None,
+                "award_position": award.tier.position if award else None,
+                "prize": award.tier.prize_amount if award else None,
+                "special": specials.get(s["entry"], []),
+            }
+        )
     return {
-        "competition": competition.name, "slug": competition.slug, "round": snapshot.round.name,
-        "method": snapshot.method, "inputs_hash": snapshot.inputs_hash, "snapshot_version": snapshot.version,
-        "boards": [{"board": boards.get(board, ""), "rows": rows} for board, rows in
-                   sorted(rows_by_board.items(), key=lambda kv: list(boards).index(kv[0]) if kv[0] in boards else 99)],
+        "competition": competition.name,
+        "slug": competition.slug,
+        "round": snapshot.round.name,
+        "method": snapshot.method,
+        "inputs_hash": snapshot.inputs_hash,
+        "snapshot_version": snapshot.version,
+        "boards": [
+            {"board": boards.get(board, ""), "rows": rows}
+            for board, rows in sorted(
+                rows_by_board.items(), key=lambda kv: list(boards).index(kv[0]) if kv[0] in boards else 99
+            )
+        ],
     }
 
 
@@ -58,37 +73,60 @@ def _hash(content: dict) -> str:
 
 def current_publication_row(competition: Competition) -> Publication | None:
     """The newest publication not withdrawn, whether or not its time has come."""
-    return db.session.scalar(select(Publication).where(Publication.competition_id == competition.id,
-                                                       Publication.withdrawn_at.is_(None))
-                             .order_by(Publication.version.desc()))
+    return db.session.scalar(
+        select(Publication)
+        .where(Publication.competition_id == competition.id, Publication.withdrawn_at.is_(None))
+        .order_by(Publication.version.desc())
+    )
 
 
-def publish(competition: Competition, snapshot: ResultSnapshot, publish_at: datetime, user,
-            feedback_released: bool = False, reason: str | None = None) -> Publication:
+def publish(
+    competition: Competition,
+    snapshot: ResultSnapshot,
+    publish_at: datetime,
+    user,
+    feedback_released: bool = False,
+    reason: str | None = None,
+) -> Publication:
     if snapshot.withdrawn_at is not None:
         raise Conflict(_("These results have been withdrawn."))
     previous = current_publication_row(competition)
     reason = (reason or "").strip() or None
     if previous is not None:
         if not reason:
-            raise DomainError(_("Results are already published or scheduled. To replace them, give the reason."),
-                              field="reason")
+            raise DomainError(
+                _("Results are already published or scheduled. To replace them, give the reason."), field="reason"
+            )
         previous.withdrawn_at, previous.withdrawn_reason = utcnow(), reason
     content = build_content(competition, snapshot)
-    version = (db.session.scalar(select(func.max(Publication.version)).where(
-        Publication.competition_id == competition.id)) or 0) + 1
-    publication = Publication(competition_id=competition.id, version=version, snapshot_id=snapshot.id,
-                              publish_at=publish_at, content=content, content_hash=_hash(content),
-                              feedback_released=feedback_released, created_at=utcnow(),
-                              created_by_id=getattr(user, "id", None))
+    version = (
+        db.session.scalar(select(func.max(Publication.version)).where(Publication.competition_id == competition.id))
+        or 0
+    ) + 1
+    publication = Publication(
+        competition_id=competition.id,
+        version=version,
+        snapshot_id=snapshot.id,
+        publish_at=publish_at,
+        content=content,
+        content_hash=_hash(content),
+        feedback_released=feedback_released,
+        created_at=utcnow(),
+        created_by_id=getattr(user, "id", None),
+    )
     db.session.add(publication)
     db.session.flush()
     if previous is None:
         _queue_result_mails(competition, publication)
-    audit.record("results.published", "publication", publication.id, competition_id=competition.id,
-                 before={"publication": previous.id} if previous else None,
-                 after={"version": version, "publish_at": publish_at.isoformat(), "hash": publication.content_hash},
-                 reason=reason)
+    audit.record(
+        "results.published",
+        "publication",
+        publication.id,
+        competition_id=competition.id,
+        before={"publication": previous.id} if previous else None,
+        after={"version": version, "publish_at": publish_at.isoformat(), "hash": publication.content_hash},
+        reason=reason,
+    )
     slug = competition.slug
     after_commit(lambda: forget_cached(slug))  # cleared once visible: a reader meanwhile cannot keep the old one
     return publication
@@ -96,12 +134,21 @@ def publish(competition: Competition, snapshot: ResultSnapshot, publish_at: date
 
 def _queue_result_mails(competition: Competition, publication: Publication) -> None:
     """One mail per team, held in the outbox until the announcement time."""
-    teams = db.session.scalars(select(Team).join(Entry, Entry.team_id == Team.id).where(
-        Team.competition_id == competition.id, Entry.status == EntryStatus.submitted)).all()
+    teams = db.session.scalars(
+        select(Team)
+        .join(Entry, Entry.team_id == Team.id)
+        .where(Team.competition_id == competition.id, Entry.status == EntryStatus.submitted)
+    ).all()
     url = external_url("results.public_results", slug=competition.slug)
     for team in teams:
-        message = queue_mail(team.leader.email, "results_announced", locale=team.leader.locale, team=team,
-                             competition=competition, results_url=url)
+        message = queue_mail(
+            team.leader.email,
+            "results_announced",
+            locale=team.leader.locale,
+            team=team,
+            competition=competition,
+            results_url=url,
+        )
         message.next_attempt_at = publication.publish_at
 
 
@@ -110,8 +157,14 @@ def withdraw(publication: Publication, reason: str) -> None:
     if not reason:
         raise DomainError(_("Give the reason for withdrawing the results."), field="reason")
     publication.withdrawn_at, publication.withdrawn_reason = utcnow(), reason
-    audit.record("results.withdrawn", "publication", publication.id, competition_id=publication.competition_id,
-                 before={"hash": publication.content_hash}, reason=reason)
+    audit.record(
+        "results.withdrawn",
+        "publication",
+        publication.id,
+        competition_id=publication.competition_id,
+        before={"hash": publication.content_hash},
+        reason=reason,
+    )
     slug = db.session.scalar(select(Competition.slug).where(Competition.id == publication.competition_id))
     if slug is not None:
         after_commit(lambda: forget_cached(slug))
@@ -136,6 +189,7 @@ def _lookup_key(slug: str) -> str:
 class VisiblePublication(NamedTuple):
     """Enough to name a publication's bytes: the id alone is reused when a
     database is rebuilt, the id with the content hash and time is not."""
+
     id: int
     content_hash: str
     publish_at: datetime
@@ -145,9 +199,12 @@ def _current(slug: str) -> VisiblePublication | None:
     row = db.session.execute(
         select(Publication.id, Publication.content_hash, Publication.publish_at)
         .join(Competition, Competition.id == Publication.competition_id)
-        .where(Competition.slug == slug, Competition.state != CompetitionState.draft,
-               Publication.withdrawn_at.is_(None))
-        .order_by(Publication.version.desc()).limit(1)).first()
+        .where(
+            Competition.slug == slug, Competition.state != CompetitionState.draft, Publication.withdrawn_at.is_(None)
+        )
+        .order_by(Publication.version.desc())
+        .limit(1)
+    ).first()
     return VisiblePublication(*row) if row else None
 
 
@@ -161,6 +218,7 @@ def visible_publication(slug: str, now: datetime | None = None) -> VisiblePublic
 
 # -- feedback to teams ---------------------------------------------------------
 
+
 def team_feedback(team: Team) -> dict | None:
     """Per-criterion averages and the judges' comments (no names), once released."""
     publication = current_publication_row(team.competition)
@@ -170,11 +228,19 @@ def team_feedback(team: Team) -> dict | None:
     if entry is None:
         return None
     # The last round the entry was scored in: finalists read the final, the others the round they left in.
-    snapshot = next((snap for snap in db.session.scalars(
-        select(ResultSnapshot).join(Round).where(Round.competition_id == team.competition_id,
-                                                 ResultSnapshot.withdrawn_at.is_(None))
-        .order_by(Round.position.desc(), ResultSnapshot.version.desc()))
-        if any(s["entry"] == entry.id for s in snap.standings)), None)
+    snapshot = next(
+        (
+            snap
+            for snap in db.session.scalars(
+                select(ResultSnapshot)
+                .join(Round)
+                .where(Round.competition_id == team.competition_id, ResultSnapshot.withdrawn_at.is_(None))
+                .order_by(Round.position.desc(), ResultSnapshot.version.desc())
+            )
+            if any(s["entry"] == entry.id for s in snap.standings)
+        ),
+        None,
+    )
     if snapshot is None:
         return None
     round_ = snapshot.round
@@ -182,11 +248,18 @@ def team_feedback(team: Team) -> dict | None:
     for item in snapshot.inputs:
         if item["entry"] == entry.id:
             values[item["criterion"]].append(float(item["value"]))
-    criteria = [(c.name, c.max_points, sum(values[c.id]) / len(values[c.id]))
-                for c in round_.rubric.criteria if values.get(c.id)]
-    comments = [c for c in db.session.scalars(select(ScoreSheet.comment).where(
-        ScoreSheet.round_id == round_.id, ScoreSheet.entry_id == entry.id, sheet_counts()))
-        if c.strip()]
+    criteria = [
+        (c.name, c.max_points, sum(values[c.id]) / len(values[c.id]))
+        for c in round_.rubric.criteria
+        if values.get(c.id)
+    ]
+    comments = [
+        c
+        for c in db.session.scalars(
+            select(ScoreSheet.comment).where(
+                ScoreSheet.round_id == round_.id, ScoreSheet.entry_id == entry.id, sheet_counts()
+            )
+        )
+        if c.strip()
+    ]
     return {"round": round_.name, "criteria": criteria, "comments": comments}
-
-

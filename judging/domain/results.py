@@ -40,9 +40,13 @@ from judging.models import (
     ScoreSheet,
 )
 
-METHOD_LABELS = {"mean": _l("Mean"), "median": _l("Median"), "trimmed": _l("Trimmed mean"),
-                 "zscore": _l("Per-judge z-scores")}
-LENIENCY_Z = 1.5          # a judge this many SDs from the panel is flagged
+METHOD_LABELS = {
+    "mean": _l("Mean"),
+    "median": _l("Median"),
+    "trimmed": _l("Trimmed mean"),
+    "zscore": _l("Per-judge z-scores"),
+}
+LENIENCY_Z = 1.5  # a judge this many SDs from the panel is flagged
 DISAGREEMENT_SPREAD = 25  # points between the highest and lowest total of an entry
 ICC_POOR = 0.5
 
@@ -61,9 +65,9 @@ class RoundResults:
     raw_standings: list[Standing]
     entries: dict[int, Entry]
     inputs: list[ScoreInput]
-    zero_criteria: dict[int, list[int]]       # entry -> criteria somebody scored 0
-    exclusions: list[Exclusion] = field(default_factory=list)   # sheets left out by a conflict of interest
-    stale_snapshot: ResultSnapshot | None = None   # frozen before the exclusions changed
+    zero_criteria: dict[int, list[int]]  # entry -> criteria somebody scored 0
+    exclusions: list[Exclusion] = field(default_factory=list)  # sheets left out by a conflict of interest
+    stale_snapshot: ResultSnapshot | None = None  # frozen before the exclusions changed
     warnings: list[str] = field(default_factory=list)
     leniency: dict = field(default_factory=dict)
     disagreement: list = field(default_factory=list)
@@ -76,11 +80,16 @@ def score_inputs(round_: Round) -> list[ScoreInput]:
     without a confirmed conflict of interest) of the round, in a fixed order."""
     # A Core query on the session's connection: plain rows, no ORM identity
     # bookkeeping, which is most of the cost for 80,000 rows.
-    rows = db.session.connection().execute(
-        select(ScoreSheet.judge_id, ScoreSheet.entry_id, Score.criterion_id, Score.value)
-        .join(Score, Score.sheet_id == ScoreSheet.id)
-        .where(ScoreSheet.round_id == round_.id, sheet_counts())
-        .order_by(ScoreSheet.entry_id, ScoreSheet.judge_id, Score.criterion_id)).all()
+    rows = (
+        db.session.connection()
+        .execute(
+            select(ScoreSheet.judge_id, ScoreSheet.entry_id, Score.criterion_id, Score.value)
+            .join(Score, Score.sheet_id == ScoreSheet.id)
+            .where(ScoreSheet.round_id == round_.id, sheet_counts())
+            .order_by(ScoreSheet.entry_id, ScoreSheet.judge_id, Score.criterion_id)
+        )
+        .all()
+    )
     return [(j, e, c, format(v.normalize(), "f")) for j, e, c, v in rows]
 
 
@@ -95,8 +104,9 @@ def _totals(inputs: list[ScoreInput], criteria: list[Criterion]):
         per_criterion[(entry, criterion)].append(value)
         if value == 0 and criterion not in zeros[entry]:
             zeros[entry].append(criterion)
-    totals = [(judge, entry, total) for (judge, entry), total
-              in weighted_totals(sheets, rubric, allow_missing=True).items()]
+    totals = [
+        (judge, entry, total) for (judge, entry), total in weighted_totals(sheets, rubric, allow_missing=True).items()
+    ]
     means: dict[int, dict[int, float]] = defaultdict(dict)
     for (entry, criterion), values in per_criterion.items():
         means[entry][criterion] = sum(values) / len(values)
@@ -104,20 +114,30 @@ def _totals(inputs: list[ScoreInput], criteria: list[Criterion]):
 
 
 def tie_breaks_of(round_: Round) -> list[TieBreak]:
-    return [TieBreak(kind=t["kind"], label=t.get("label") or t["kind"], criterion=t.get("criterion"))
-            for t in round_.tie_breaks or []]
+    return [
+        TieBreak(kind=t["kind"], label=t.get("label") or t["kind"], criterion=t.get("criterion"))
+        for t in round_.tie_breaks or []
+    ]
 
 
 def compute(round_: Round) -> RoundResults:
     criteria = list(round_.rubric.criteria)
     inputs = score_inputs(round_)
     totals, means, zeros = _totals(inputs, criteria)
-    entries = {e.id: e for e in db.session.scalars(select(Entry).where(
-        Entry.id.in_({t[1] for t in totals} or {0})))}
+    entries = {e.id: e for e in db.session.scalars(select(Entry).where(Entry.id.in_({t[1] for t in totals} or {0})))}
     data = {"criterion_means": means, "chair_order": list(round_.chair_order or [])}
-    standings = aggregate(totals, method=round_.result_method, trim=round_.result_trim,
-                          min_scores=round_.result_min_scores, tie_breaks=tie_breaks_of(round_),
-                          tie_break_data=data) if totals else []
+    standings = (
+        aggregate(
+            totals,
+            method=round_.result_method,
+            trim=round_.result_trim,
+            min_scores=round_.result_min_scores,
+            tie_breaks=tie_breaks_of(round_),
+            tie_break_data=data,
+        )
+        if totals
+        else []
+    )
     raw = aggregate(totals, method="mean") if totals else []
     results = RoundResults(round_, standings, raw, entries, inputs, zeros, exclusions=excluded_sheets(round_.id))
     _explain_exclusions(results)
@@ -129,45 +149,76 @@ def compute(round_: Round) -> RoundResults:
 def _explain_exclusions(results: RoundResults) -> None:
     """Say that sheets are left out, and when the frozen results left out others."""
     if results.exclusions:
-        results.warnings.append(_("%(n)d score sheets are left out because their judge has a conflict of interest "
-                                  "with the entry (see the diagnostics).", n=len(results.exclusions)))
+        results.warnings.append(
+            _(
+                "%(n)d score sheets are left out because their judge has a conflict of interest "
+                "with the entry (see the diagnostics).",
+                n=len(results.exclusions),
+            )
+        )
     snapshot = current_snapshot(results.round)
     frozen = {(x["judge"], x["entry"]) for x in snapshot.excluded} if snapshot is not None else set()
     if snapshot is not None and frozen != {(x.judge_id, x.entry_id) for x in results.exclusions}:
         results.stale_snapshot = snapshot
-        results.warnings.append(_("The frozen results (version %(v)d) were computed before a conflict of interest "
-                                  "was confirmed or dismissed: they do not leave out the same score sheets as now. "
-                                  "Freeze again, with the reason, to bring them up to date.", v=snapshot.version))
+        results.warnings.append(
+            _(
+                "The frozen results (version %(v)d) were computed before a conflict of interest "
+                "was confirmed or dismissed: they do not leave out the same score sheets as now. "
+                "Freeze again, with the reason, to bring them up to date.",
+                v=snapshot.version,
+            )
+        )
 
 
 def _diagnose(results: RoundResults, totals) -> None:
     from judging.models import Judge
 
-    names = {j.id: j.user.full_name for j in db.session.scalars(select(Judge).where(
-        Judge.id.in_({t[0] for t in totals})))}
+    names = {
+        j.id: j.user.full_name for j in db.session.scalars(select(Judge).where(Judge.id.in_({t[0] for t in totals})))
+    }
     results.leniency = judge_leniency(totals)
     for judge, lean in results.leniency.items():
         if abs(lean.z) >= LENIENCY_Z:
             kind = _("more lenient") if lean.offset > 0 else _("more severe")
-            results.warnings.append(_("%(judge)s scores %(kind)s than the panel (%(offset)+.1f points on average).",
-                                      judge=names.get(judge, judge), kind=kind, offset=lean.offset))
+            results.warnings.append(
+                _(
+                    "%(judge)s scores %(kind)s than the panel (%(offset)+.1f points on average).",
+                    judge=names.get(judge, judge),
+                    kind=kind,
+                    offset=lean.offset,
+                )
+            )
     results.disagreement = entry_disagreement(totals)
     for d in results.disagreement:
         if d.spread >= DISAGREEMENT_SPREAD:
             code = results.entries[d.entry].code if d.entry in results.entries else d.entry
-            results.warnings.append(_("The judges of %(code)s disagree strongly: %(spread).1f points between the "
-                                      "highest and lowest total.", code=code, spread=d.spread))
+            results.warnings.append(
+                _(
+                    "The judges of %(code)s disagree strongly: %(spread).1f points between the "
+                    "highest and lowest total.",
+                    code=code,
+                    spread=d.spread,
+                )
+            )
     fallbacks = sorted({j for s in results.standings for j in s.fallback_judges})
     if fallbacks:
-        results.warnings.append(_("Too few scores for z-scores, raw totals used for: %(names)s.",
-                                  names=", ".join(str(names.get(j, j)) for j in fallbacks)))
+        results.warnings.append(
+            _(
+                "Too few scores for z-scores, raw totals used for: %(names)s.",
+                names=", ".join(str(names.get(j, j)) for j in fallbacks),
+            )
+        )
     table = complete_table(totals)
     if table is not None:
         results.icc_value = icc(table, "ICC(2,1)")
         results.kendall = kendall_w(table)
         if results.icc_value < ICC_POOR:
-            results.warnings.append(_("The panel agrees poorly (ICC %(icc).2f < 0.5): read small differences with "
-                                      "care.", icc=results.icc_value))
+            results.warnings.append(
+                _(
+                    "The panel agrees poorly (ICC %(icc).2f < 0.5): read small differences with care.",
+                    icc=results.icc_value,
+                )
+            )
 
 
 def complete_table(totals) -> list[list[float]] | None:
@@ -182,13 +233,25 @@ def complete_table(totals) -> list[list[float]] | None:
 
 # -- snapshots -------------------------------------------------------------------
 
+
 def _standing_json(s: Standing, entries: dict[int, Entry]) -> dict:
     entry = entries[s.entry]
-    return {"entry": s.entry, "code": entry.code, "title": entry.title, "board": entry.board_id,
-            "team": entry.team.name, "show_name": entry.team.show_names_publicly, "score": round(s.score, 4),
-            "rank": s.rank, "raw_mean": round(s.raw_mean, 4), "n_judges": s.n_judges, "spread": round(s.spread, 4),
-            "judge_totals": [[j, round(t, 4)] for j, t in s.judge_totals], "tie_break": s.tie_break_applied,
-            "notes": list(s.notes)}
+    return {
+        "entry": s.entry,
+        "code": entry.code,
+        "title": entry.title,
+        "board": entry.board_id,
+        "team": entry.team.name,
+        "show_name": entry.team.show_names_publicly,
+        "score": round(s.score, 4),
+        "rank": s.rank,
+        "raw_mean": round(s.raw_mean, 4),
+        "n_judges": s.n_judges,
+        "spread": round(s.spread, 4),
+        "judge_totals": [[j, round(t, 4)] for j, t in s.judge_totals],
+        "tie_break": s.tie_break_applied,
+        "notes": list(s.notes),
+    }
 
 
 def inputs_hash(inputs: list[dict]) -> str:
@@ -196,9 +259,11 @@ def inputs_hash(inputs: list[dict]) -> str:
 
 
 def current_snapshot(round_: Round) -> ResultSnapshot | None:
-    return db.session.scalar(select(ResultSnapshot).where(ResultSnapshot.round_id == round_.id,
-                                                          ResultSnapshot.withdrawn_at.is_(None))
-                             .order_by(ResultSnapshot.version.desc()))
+    return db.session.scalar(
+        select(ResultSnapshot)
+        .where(ResultSnapshot.round_id == round_.id, ResultSnapshot.withdrawn_at.is_(None))
+        .order_by(ResultSnapshot.version.desc())
+    )
 
 
 def freeze(round_: Round, user, reason: str | None = None) -> ResultSnapshot:
@@ -215,24 +280,44 @@ def freeze(round_: Round, user, reason: str | None = None) -> ResultSnapshot:
     if not results.standings:
         raise Conflict(_("No submitted score sheets: there is nothing to freeze."))
     inputs = [dict(zip(INPUT_KEYS, s, strict=True)) for s in results.inputs]
-    version = (db.session.scalar(select(func.max(ResultSnapshot.version)).where(
-        ResultSnapshot.round_id == round_.id)) or 0) + 1
+    version = (
+        db.session.scalar(select(func.max(ResultSnapshot.version)).where(ResultSnapshot.round_id == round_.id)) or 0
+    ) + 1
     snapshot = ResultSnapshot(
-        round_id=round_.id, version=version, method=round_.result_method,
-        params={"trim": round_.result_trim, "min_scores": round_.result_min_scores,
-                "tie_breaks": round_.tie_breaks or [], "chair_order": round_.chair_order or [],
-                "rubric": round_.rubric_id},
-        inputs=inputs, inputs_hash=inputs_hash(inputs), excluded=[x.as_json() for x in results.exclusions],
+        round_id=round_.id,
+        version=version,
+        method=round_.result_method,
+        params={
+            "trim": round_.result_trim,
+            "min_scores": round_.result_min_scores,
+            "tie_breaks": round_.tie_breaks or [],
+            "chair_order": round_.chair_order or [],
+            "rubric": round_.rubric_id,
+        },
+        inputs=inputs,
+        inputs_hash=inputs_hash(inputs),
+        excluded=[x.as_json() for x in results.exclusions],
         standings=[_standing_json(s, results.entries) for s in results.standings],
-        software_version=current_app.config.get("APP_VERSION", "dev"), created_at=utcnow(),
-        created_by_id=getattr(user, "id", None))
+        software_version=current_app.config.get("APP_VERSION", "dev"),
+        created_at=utcnow(),
+        created_by_id=getattr(user, "id", None),
+    )
     db.session.add(snapshot)
     db.session.flush()
-    audit.record("results.frozen", "result_snapshot", snapshot.id, competition_id=round_.competition_id,
-                 before={"snapshot": previous.id} if previous else None,
-                 after={"version": version, "hash": snapshot.inputs_hash, "method": snapshot.method,
-                        "excluded_sheets": [x.sheet_id for x in results.exclusions]},
-                 reason=reason or None)
+    audit.record(
+        "results.frozen",
+        "result_snapshot",
+        snapshot.id,
+        competition_id=round_.competition_id,
+        before={"snapshot": previous.id} if previous else None,
+        after={
+            "version": version,
+            "hash": snapshot.inputs_hash,
+            "method": snapshot.method,
+            "excluded_sheets": [x.sheet_id for x in results.exclusions],
+        },
+        reason=reason or None,
+    )
     return snapshot
 
 
@@ -241,20 +326,35 @@ def set_chair_order(round_: Round, codes: list[str], reason: str) -> None:
     entry codes best first. Used only by a "chair_decision" tie-break."""
     if not reason.strip():
         raise DomainError(_("Record the chair's decision with its reason or minute."), field="reason")
-    rows = db.session.execute(select(Entry.code, Entry.id).join(RoundEntry, RoundEntry.entry_id == Entry.id)
-                              .where(RoundEntry.round_id == round_.id)).tuples().all()
+    rows = (
+        db.session.execute(
+            select(Entry.code, Entry.id)
+            .join(RoundEntry, RoundEntry.entry_id == Entry.id)
+            .where(RoundEntry.round_id == round_.id)
+        )
+        .tuples()
+        .all()
+    )
     by_code = {code.upper(): (code, entry_id) for code, entry_id in rows if code}
     wanted = list(dict.fromkeys(code.strip().upper() for code in codes if code.strip()))
     unknown = [code for code in wanted if code not in by_code]
     if unknown:
-        raise DomainError(_("These codes are not entries of this round: %(codes)s", codes=", ".join(unknown)),
-                          field="codes")
+        raise DomainError(
+            _("These codes are not entries of this round: %(codes)s", codes=", ".join(unknown)), field="codes"
+        )
     code_of = {entry_id: code for code, entry_id in by_code.values()}
     before = [code_of[i] for i in round_.chair_order or [] if i in code_of]
     round_.chair_order = [by_code[code][1] for code in wanted]
     wanted = [by_code[code][0] for code in wanted]
-    audit.record("results.chair_order", "round", round_.id, competition_id=round_.competition_id,
-                 before={"order": before}, after={"order": wanted}, reason=reason.strip())
+    audit.record(
+        "results.chair_order",
+        "round",
+        round_.id,
+        competition_id=round_.competition_id,
+        before={"order": before},
+        after={"order": wanted},
+        reason=reason.strip(),
+    )
 
 
 # No real panel comes near this; the bound keeps crafted numbers out of the database.
@@ -269,8 +369,7 @@ def set_method(round_: Round, method: str, trim: int, min_scores: int, tie_break
     if not 0 <= trim <= MAX_PANEL:
         raise DomainError(_("Drop between 0 and %(most)d totals at each end.", most=MAX_PANEL), field="trim")
     if not 1 <= min_scores <= MAX_PANEL:
-        raise DomainError(_("Ask for between 1 and %(most)d scores per entry.", most=MAX_PANEL),
-                          field="min_scores")
+        raise DomainError(_("Ask for between 1 and %(most)d scores per entry.", most=MAX_PANEL), field="min_scores")
     criteria = {c.id for c in round_.rubric.criteria}
     for rule in tie_breaks:
         TieBreak(kind=rule["kind"], label=rule.get("label") or rule["kind"], criterion=rule.get("criterion"))
@@ -279,5 +378,11 @@ def set_method(round_: Round, method: str, trim: int, min_scores: int, tie_break
     before = {"method": round_.result_method, "trim": round_.result_trim, "tie_breaks": round_.tie_breaks}
     round_.result_method, round_.result_trim, round_.result_min_scores = method, trim, min_scores
     round_.tie_breaks = tie_breaks
-    audit.record("results.method", "round", round_.id, competition_id=round_.competition_id, before=before,
-                 after={"method": method, "trim": trim, "tie_breaks": tie_breaks})
+    audit.record(
+        "results.method",
+        "round",
+        round_.id,
+        competition_id=round_.competition_id,
+        before=before,
+        after={"method": method, "trim": trim, "tie_breaks": tie_breaks},
+    )

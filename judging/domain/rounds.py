@@ -28,54 +28,101 @@ from judging.models import (
     TimerPhase,
 )
 
-STATE_LABELS = {RoundState.preparing: _l("Preparing"), RoundState.open: _l("Open for scoring"),
-                RoundState.locked: _l("Locked")}
+STATE_LABELS = {
+    RoundState.preparing: _l("Preparing"),
+    RoundState.open: _l("Open for scoring"),
+    RoundState.locked: _l("Locked"),
+}
 MODE_LABELS = {RoundMode.dossier: _l("Dossier review"), RoundMode.pitch: _l("Live pitch")}
 
 
 def rounds_of(competition: Competition) -> list[Round]:
-    return list(db.session.scalars(select(Round).where(Round.competition_id == competition.id)
-                                   .order_by(Round.position)))
+    return list(
+        db.session.scalars(select(Round).where(Round.competition_id == competition.id).order_by(Round.position))
+    )
 
 
-def create_round(competition: Competition, *, name: str, mode: RoundMode, entry_source: EntrySource,
-                 rubric: Rubric, judges_per_entry: int, blind: bool = False, chair_sees_scores: bool = False,
-                 presentation_seconds: int = 420, questions_seconds: int = 600) -> Round:
+def create_round(
+    competition: Competition,
+    *,
+    name: str,
+    mode: RoundMode,
+    entry_source: EntrySource,
+    rubric: Rubric,
+    judges_per_entry: int,
+    blind: bool = False,
+    chair_sees_scores: bool = False,
+    presentation_seconds: int = 420,
+    questions_seconds: int = 600,
+) -> Round:
     if not name.strip():
         raise DomainError(_("Give the round a name, such as Sơ khảo."), field="name")
     if rubric.competition_id != competition.id:
         raise DomainError(_("Choose a rubric of this competition."), field="rubric")
     if not 1 <= judges_per_entry <= 15:
         raise DomainError(_("Between 1 and 15 judges per entry."), field="judges_per_entry")
-    position = (db.session.scalar(select(func.max(Round.position)).where(Round.competition_id == competition.id))
-                or 0) + 1
+    position = (
+        db.session.scalar(select(func.max(Round.position)).where(Round.competition_id == competition.id)) or 0
+    ) + 1
     if entry_source is EntrySource.advanced and position == 1:
-        raise DomainError(_("The first round takes all valid entries; only later rounds take advanced ones."),
-                          field="entry_source")
-    round_ = Round(competition_id=competition.id, position=position, name=name.strip(), mode=mode,
-                   entry_source=entry_source, rubric_id=rubric.id, judges_per_entry=judges_per_entry,
-                   blind=blind, chair_sees_scores=chair_sees_scores, state=RoundState.preparing,
-                   presentation_seconds=presentation_seconds, questions_seconds=questions_seconds)
+        raise DomainError(
+            _("The first round takes all valid entries; only later rounds take advanced ones."), field="entry_source"
+        )
+    round_ = Round(
+        competition_id=competition.id,
+        position=position,
+        name=name.strip(),
+        mode=mode,
+        entry_source=entry_source,
+        rubric_id=rubric.id,
+        judges_per_entry=judges_per_entry,
+        blind=blind,
+        chair_sees_scores=chair_sees_scores,
+        state=RoundState.preparing,
+        presentation_seconds=presentation_seconds,
+        questions_seconds=questions_seconds,
+    )
     db.session.add(round_)
     db.session.flush()
-    audit.record("round.created", "round", round_.id, competition_id=competition.id,
-                 after={"name": round_.name, "mode": mode.value, "rubric": rubric.id})
+    audit.record(
+        "round.created",
+        "round",
+        round_.id,
+        competition_id=competition.id,
+        after={"name": round_.name, "mode": mode.value, "rubric": rubric.id},
+    )
     return round_
 
 
 def eligible_entries(round_: Round) -> list[Entry]:
     """All valid submitted entries, or those advanced from the previous round."""
     if round_.entry_source is EntrySource.all_valid:
-        return list(db.session.scalars(select(Entry).where(
-            Entry.competition_id == round_.competition_id, Entry.status == EntryStatus.submitted,
-            Entry.validity == EntryValidity.valid).order_by(Entry.code)))
-    previous = db.session.scalar(select(Round).where(Round.competition_id == round_.competition_id,
-                                                     Round.position == round_.position - 1))
+        return list(
+            db.session.scalars(
+                select(Entry)
+                .where(
+                    Entry.competition_id == round_.competition_id,
+                    Entry.status == EntryStatus.submitted,
+                    Entry.validity == EntryValidity.valid,
+                )
+                .order_by(Entry.code)
+            )
+        )
+    previous = db.session.scalar(
+        select(Round).where(Round.competition_id == round_.competition_id, Round.position == round_.position - 1)
+    )
     if previous is None:
         return []
-    return list(db.session.scalars(select(Entry).join(RoundEntry, RoundEntry.entry_id == Entry.id).where(
-        RoundEntry.round_id == previous.id, RoundEntry.advanced.is_(True),
-        Entry.status == EntryStatus.submitted).order_by(Entry.code)))
+    return list(
+        db.session.scalars(
+            select(Entry)
+            .join(RoundEntry, RoundEntry.entry_id == Entry.id)
+            .where(
+                RoundEntry.round_id == previous.id, RoundEntry.advanced.is_(True), Entry.status == EntryStatus.submitted
+            )
+            .order_by(Entry.code)
+        )
+    )
 
 
 def refresh_entries(round_: Round) -> int:
@@ -100,8 +147,14 @@ def open_round(round_: Round) -> None:
     if not db.session.scalar(select(func.count()).select_from(Assignment).where(Assignment.round_id == round_.id)):
         raise Conflict(_("Assign judges before opening the round."))
     round_.state = RoundState.open
-    audit.record("round.opened", "round", round_.id, competition_id=round_.competition_id,
-                 before={"state": "preparing"}, after={"state": "open"})
+    audit.record(
+        "round.opened",
+        "round",
+        round_.id,
+        competition_id=round_.competition_id,
+        before={"state": "preparing"},
+        after={"state": "open"},
+    )
 
 
 @dataclass(frozen=True)
@@ -117,13 +170,22 @@ class Completion:
 def completion(round_: Round) -> Completion:
     """Sheets that count against the sheets expected: a pair whose conflict of
     interest was confirmed after the judge started is expected no more."""
-    assigned = db.session.scalar(select(func.count()).select_from(Assignment).where(
-        Assignment.round_id == round_.id, ~conflict_between(Assignment.judge_id, Assignment.entry_id)))
+    assigned = db.session.scalar(
+        select(func.count())
+        .select_from(Assignment)
+        .where(Assignment.round_id == round_.id, ~conflict_between(Assignment.judge_id, Assignment.entry_id))
+    )
     submitted = db.session.scalar(
-        select(func.count()).select_from(ScoreSheet).join(Assignment, (Assignment.round_id == ScoreSheet.round_id)
-                                                          & (Assignment.judge_id == ScoreSheet.judge_id)
-                                                          & (Assignment.entry_id == ScoreSheet.entry_id))
-        .where(ScoreSheet.round_id == round_.id, sheet_counts()))
+        select(func.count())
+        .select_from(ScoreSheet)
+        .join(
+            Assignment,
+            (Assignment.round_id == ScoreSheet.round_id)
+            & (Assignment.judge_id == ScoreSheet.judge_id)
+            & (Assignment.entry_id == ScoreSheet.entry_id),
+        )
+        .where(ScoreSheet.round_id == round_.id, sheet_counts())
+    )
     return Completion(assigned or 0, submitted or 0)
 
 
@@ -134,14 +196,26 @@ def lock_round(round_: Round, override_reason: str | None = None) -> None:
     done = completion(round_)
     reason = (override_reason or "").strip() or None
     if not done.complete and not reason:
-        raise DomainError(_("%(submitted)d of %(assigned)d score sheets are submitted. To lock anyway, give the "
-                            "reason (it is logged).", submitted=done.submitted, assigned=done.assigned),
-                          field="reason", code="incomplete")
+        raise DomainError(
+            _(
+                "%(submitted)d of %(assigned)d score sheets are submitted. To lock anyway, give the "
+                "reason (it is logged).",
+                submitted=done.submitted,
+                assigned=done.assigned,
+            ),
+            field="reason",
+            code="incomplete",
+        )
     round_.state, round_.locked_at = RoundState.locked, utcnow()
-    audit.record("round.locked", "round", round_.id, competition_id=round_.competition_id,
-                 before={"state": "open"}, after={"state": "locked", "submitted": done.submitted,
-                                                  "assigned": done.assigned, "override": bool(reason)},
-                 reason=reason)
+    audit.record(
+        "round.locked",
+        "round",
+        round_.id,
+        competition_id=round_.competition_id,
+        before={"state": "open"},
+        after={"state": "locked", "submitted": done.submitted, "assigned": done.assigned, "override": bool(reason)},
+        reason=reason,
+    )
 
 
 def draw_order(round_: Round) -> list[RoundEntry]:
@@ -154,8 +228,13 @@ def draw_order(round_: Round) -> list[RoundEntry]:
     for position, entry_id in enumerate(order, start=1):
         by_entry[entry_id].pitch_position = position
     round_.pitch_seed, round_.pitch_drawn_at = seed, utcnow()
-    audit.record("round.pitch_order", "round", round_.id, competition_id=round_.competition_id,
-                 after={"seed": seed, "order": order})
+    audit.record(
+        "round.pitch_order",
+        "round",
+        round_.id,
+        competition_id=round_.competition_id,
+        after={"seed": seed, "order": order},
+    )
     return sorted(round_.entries, key=lambda re: re.pitch_position or 0)  # every entry has one now
 
 
@@ -167,9 +246,13 @@ def timer_state(round_: Round) -> dict:
         elapsed = int((utcnow() - round_.timer_started_at).total_seconds())
         remaining = (round_.timer_remaining or 0) - elapsed
     entry = db.session.get(Entry, round_.timer_entry_id) if round_.timer_entry_id else None
-    return {"phase": round_.timer_phase.value, "remaining": remaining,
-            "entry": {"code": entry.code, "title": entry.title} if entry else None,
-            "presentation_seconds": round_.presentation_seconds, "questions_seconds": round_.questions_seconds}
+    return {
+        "phase": round_.timer_phase.value,
+        "remaining": remaining,
+        "entry": {"code": entry.code, "title": entry.title} if entry else None,
+        "presentation_seconds": round_.presentation_seconds,
+        "questions_seconds": round_.questions_seconds,
+    }
 
 
 def control_timer(round_: Round, action: str, entry_id: int | None = None) -> None:
@@ -203,5 +286,11 @@ def set_chair(round_: Round, judge: Judge | None) -> None:
         raise DomainError(_("Choose a judge of this competition."))
     before = round_.chair_judge_id
     round_.chair_judge_id = judge.id if judge else None
-    audit.record("round.chair", "round", round_.id, competition_id=round_.competition_id,
-                 before={"chair": before}, after={"chair": round_.chair_judge_id})
+    audit.record(
+        "round.chair",
+        "round",
+        round_.id,
+        competition_id=round_.competition_id,
+        before={"chair": before},
+        after={"chair": round_.chair_judge_id},
+    )

@@ -39,8 +39,11 @@ def _c(name, max_points, weight=1, step="0.5", descriptors=()):
 
 # Quảng Ngãi's 100-point rubric (docs/domain.md §2); weights are the points.
 PROVINCIAL_100 = (
-    _c("Tính mới, tính sáng tạo", 20, descriptors=((5, "Đã có nhiều trên thị trường"), (12, "Cải tiến rõ rệt"),
-                                                   (18, "Mới ở Việt Nam"))),
+    _c(
+        "Tính mới, tính sáng tạo",
+        20,
+        descriptors=((5, "Đã có nhiều trên thị trường"), (12, "Cải tiến rõ rệt"), (18, "Mới ở Việt Nam")),
+    ),
     _c("Tiềm năng thương mại và khả năng tăng trưởng", 20),
     _c("Kế hoạch kinh doanh", 15),
     _c("Định hướng phát triển", 10),
@@ -53,15 +56,24 @@ PROVINCIAL_100 = (
 FIVE_POINT_WEIGHTED = tuple(
     _c(name, 5, weight, step="1", descriptors=((1, "Rất yếu"), (3, "Đạt"), (5, "Xuất sắc")))
     for name, weight in (
-        ("Tính mới của ý tưởng", 4), ("Tính khả thi", 3), ("Thị trường và khách hàng", 3),
-        ("Mô hình kinh doanh", 2), ("Năng lực đội ngũ", 2), ("Tác động xã hội", 2), ("Tài chính", 1),
-        ("Lộ trình phát triển", 1), ("Sản phẩm mẫu", 1), ("Trình bày", 1),
+        ("Tính mới của ý tưởng", 4),
+        ("Tính khả thi", 3),
+        ("Thị trường và khách hàng", 3),
+        ("Mô hình kinh doanh", 2),
+        ("Năng lực đội ngũ", 2),
+        ("Tác động xã hội", 2),
+        ("Tài chính", 1),
+        ("Lộ trình phát triển", 1),
+        ("Sản phẩm mẫu", 1),
+        ("Trình bày", 1),
     )
 )
 
 PRESETS = {"provincial_100": PROVINCIAL_100, "five_point_weighted": FIVE_POINT_WEIGHTED}
-PRESET_LABELS = {"provincial_100": _l("100-point provincial rubric"),
-                 "five_point_weighted": _l("1–5 points × weight (10 criteria)")}
+PRESET_LABELS = {
+    "provincial_100": _l("100-point provincial rubric"),
+    "five_point_weighted": _l("1–5 points × weight (10 criteria)"),
+}
 
 
 def create_rubric(competition_id: int, name: str, specs) -> Rubric:
@@ -72,10 +84,21 @@ def create_rubric(competition_id: int, name: str, specs) -> Rubric:
         raise DomainError(_("At most %(max)d characters.", max=RUBRIC_NAME_MAX), field="name")
     specs = list(specs)
     _check_specs(specs)
-    taken = DomainError(_("This competition already has a rubric named “%(name)s”. Give the new one another name, "
-                          "or change the existing one.", name=name), field="name", code="duplicate_name")
-    if db.session.scalar(select(Rubric.id).where(Rubric.competition_id == competition_id, Rubric.name == name)
-                         .limit(1)) is not None:
+    taken = DomainError(
+        _(
+            "This competition already has a rubric named “%(name)s”. Give the new one another name, "
+            "or change the existing one.",
+            name=name,
+        ),
+        field="name",
+        code="duplicate_name",
+    )
+    if (
+        db.session.scalar(
+            select(Rubric.id).where(Rubric.competition_id == competition_id, Rubric.name == name).limit(1)
+        )
+        is not None
+    ):
         raise taken
     rubric = Rubric(competition_id=competition_id, name=name, version=1)
     rubric.criteria = [_criterion(i, spec) for i, spec in enumerate(specs, start=1)]
@@ -83,10 +106,15 @@ def create_rubric(competition_id: int, name: str, specs) -> Rubric:
         with atomic():
             db.session.add(rubric)
             db.session.flush()
-    except IntegrityError:   # an organizer creating the same name at the same moment won
+    except IntegrityError:  # an organizer creating the same name at the same moment won
         raise taken from None
-    audit.record("rubric.created", "rubric", rubric.id, competition_id=competition_id,
-                 after={"name": name, "criteria": [_spec_dict(s) for s in specs]})
+    audit.record(
+        "rubric.created",
+        "rubric",
+        rubric.id,
+        competition_id=competition_id,
+        after={"name": name, "criteria": [_spec_dict(s) for s in specs]},
+    )
     return rubric
 
 
@@ -100,10 +128,14 @@ def update_rubric(rubric: Rubric, specs) -> Rubric:
     _check_specs(specs)
     before = [_spec_dict(_spec_of(c)) for c in rubric.criteria]
     if rubric.is_frozen:
-        latest = db.session.scalar(select(func.max(Rubric.version)).where(
-            Rubric.competition_id == rubric.competition_id, Rubric.name == rubric.name))
-        target = Rubric(competition_id=rubric.competition_id, name=rubric.name, version=(latest or 0) + 1,
-                        previous_id=rubric.id)
+        latest = db.session.scalar(
+            select(func.max(Rubric.version)).where(
+                Rubric.competition_id == rubric.competition_id, Rubric.name == rubric.name
+            )
+        )
+        target = Rubric(
+            competition_id=rubric.competition_id, name=rubric.name, version=(latest or 0) + 1, previous_id=rubric.id
+        )
         db.session.add(target)
     else:
         target = rubric
@@ -111,9 +143,14 @@ def update_rubric(rubric: Rubric, specs) -> Rubric:
         db.session.flush()
     target.criteria = [_criterion(i, spec) for i, spec in enumerate(specs, start=1)]
     db.session.flush()
-    audit.record("rubric.changed", "rubric", target.id, competition_id=rubric.competition_id,
-                 before={"rubric": rubric.id, "criteria": before},
-                 after={"rubric": target.id, "version": target.version, "criteria": [_spec_dict(s) for s in specs]})
+    audit.record(
+        "rubric.changed",
+        "rubric",
+        target.id,
+        competition_id=rubric.competition_id,
+        before={"rubric": rubric.id, "criteria": before},
+        after={"rubric": target.id, "version": target.version, "criteria": [_spec_dict(s) for s in specs]},
+    )
     return target
 
 
@@ -138,20 +175,38 @@ def _check_specs(specs) -> None:
 
 
 def _criterion(position: int, spec: CriterionSpec) -> Criterion:
-    return Criterion(position=position, name=spec.name.strip(), description=spec.description,
-                     max_points=spec.max_points, weight=spec.weight, step=spec.step, required=spec.required,
-                     descriptors=[{"score": s, "text": t} for s, t in spec.descriptors])
+    return Criterion(
+        position=position,
+        name=spec.name.strip(),
+        description=spec.description,
+        max_points=spec.max_points,
+        weight=spec.weight,
+        step=spec.step,
+        required=spec.required,
+        descriptors=[{"score": s, "text": t} for s, t in spec.descriptors],
+    )
 
 
 def _spec_of(criterion: Criterion) -> CriterionSpec:
-    return CriterionSpec(criterion.name, criterion.max_points, criterion.weight, criterion.step,
-                         criterion.description, criterion.required,
-                         tuple((d["score"], d["text"]) for d in criterion.descriptors))
+    return CriterionSpec(
+        criterion.name,
+        criterion.max_points,
+        criterion.weight,
+        criterion.step,
+        criterion.description,
+        criterion.required,
+        tuple((d["score"], d["text"]) for d in criterion.descriptors),
+    )
 
 
 def _spec_dict(spec: CriterionSpec) -> dict:
-    return {"name": spec.name, "max": str(spec.max_points), "weight": str(spec.weight), "step": str(spec.step),
-            "required": spec.required}
+    return {
+        "name": spec.name,
+        "max": str(spec.max_points),
+        "weight": str(spec.weight),
+        "step": str(spec.step),
+        "required": spec.required,
+    }
 
 
 def max_total(rubric: Rubric) -> Decimal:

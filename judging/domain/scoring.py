@@ -58,8 +58,8 @@ class ScoringError(Exception):
 @dataclass(frozen=True)
 class Change:
     key: str
-    criterion_id: int | None        # None: the change is to the comment
-    value: object                   # number or text for a score (None clears it); text for the comment
+    criterion_id: int | None  # None: the change is to the comment
+    value: object  # number or text for a score (None clears it); text for the comment
     changed_at: datetime | None
     device: str | None
     reason: str | None = None
@@ -67,7 +67,7 @@ class Change:
 
 @dataclass(frozen=True)
 class ChangeResult:
-    outcome: str                    # applied | duplicate | superseded
+    outcome: str  # applied | duplicate | superseded
     sheet_id: int | None
 
 
@@ -79,7 +79,7 @@ class Permission:
     round_state: RoundState
     competition_id: int
     rubric_id: int
-    judge_id: int | None            # None: not a judge of the competition (or the account is deactivated)
+    judge_id: int | None  # None: not a judge of the competition (or the account is deactivated)
     assigned: bool
     conflicted: bool
 
@@ -89,8 +89,9 @@ class Permission:
         if self.judge_id is None:
             raise ScoringError(403, "not_a_judge", _("You are not a judge of this competition."))
         if self.conflicted:
-            raise ScoringError(403, "conflict",
-                               _("You have a conflict of interest with this entry, so you do not score it."))
+            raise ScoringError(
+                403, "conflict", _("You have a conflict of interest with this entry, so you do not score it.")
+            )
         if not self.assigned:
             raise ScoringError(403, "not_assigned", _("This entry is not assigned to you in this round."))
         if reading:
@@ -102,8 +103,11 @@ class Permission:
 
 
 def session_ended() -> ScoringError:
-    return ScoringError(401, "session_ended", _("You have been logged out. Log in again: the changes not yet "
-                                                "saved stay on this device and are sent then."))
+    return ScoringError(
+        401,
+        "session_ended",
+        _("You have been logged out. Log in again: the changes not yet saved stay on this device and are sent then."),
+    )
 
 
 def _permission_query(round_id: int, entry_id: int, user_id: int, session_hash: str | None, *columns):
@@ -115,16 +119,33 @@ def _permission_query(round_id: int, entry_id: int, user_id: int, session_hash: 
     else:
         session_current = exists().where(login_sessions.active(session_hash, user_id))
     return (
-        select(Round.id, Round.state, Round.competition_id, Round.rubric_id, Judge.id,
-               exists().where(Assignment.round_id == Round.id, Assignment.judge_id == Judge.id,
-                              Assignment.entry_id == entry_id),
-               exists().where(Conflict.judge_id == Judge.id, Conflict.entry_id == entry_id,
-                              Conflict.status == ConflictStatus.confirmed),
-               session_current, *columns)
+        select(
+            Round.id,
+            Round.state,
+            Round.competition_id,
+            Round.rubric_id,
+            Judge.id,
+            exists().where(
+                Assignment.round_id == Round.id, Assignment.judge_id == Judge.id, Assignment.entry_id == entry_id
+            ),
+            exists().where(
+                Conflict.judge_id == Judge.id,
+                Conflict.entry_id == entry_id,
+                Conflict.status == ConflictStatus.confirmed,
+            ),
+            session_current,
+            *columns,
+        )
         .select_from(Round)
         # A deactivated account judges nothing.
-        .outerjoin(Judge, and_(Judge.competition_id == Round.competition_id, Judge.user_id == user_id,
-                               exists().where(User.id == user_id, User.is_active_account.is_(True))))
+        .outerjoin(
+            Judge,
+            and_(
+                Judge.competition_id == Round.competition_id,
+                Judge.user_id == user_id,
+                exists().where(User.id == user_id, User.is_active_account.is_(True)),
+            ),
+        )
         .where(Round.id == round_id)
     )
 
@@ -157,13 +178,25 @@ def parse_value(criterion: CriterionLimits, raw: object) -> Decimal | None:
     if not value.is_finite():
         raise ScoringError(422, "not_a_number", _("The score must be a number."))
     if value < 0 or value > criterion.max_points:
-        raise ScoringError(422, "out_of_range", _("“%(name)s” takes a score from 0 to %(max)s.",
-                                                  name=criterion.name, max=format_points(criterion.max_points)),
-                           criterion_id=criterion.id, max=str(criterion.max_points))
+        raise ScoringError(
+            422,
+            "out_of_range",
+            _(
+                "“%(name)s” takes a score from 0 to %(max)s.",
+                name=criterion.name,
+                max=format_points(criterion.max_points),
+            ),
+            criterion_id=criterion.id,
+            max=str(criterion.max_points),
+        )
     if value % criterion.step != 0:
-        raise ScoringError(422, "wrong_step", _("“%(name)s” is scored in steps of %(step)s.",
-                                                name=criterion.name, step=format_points(criterion.step)),
-                           criterion_id=criterion.id, step=str(criterion.step))
+        raise ScoringError(
+            422,
+            "wrong_step",
+            _("“%(name)s” is scored in steps of %(step)s.", name=criterion.name, step=format_points(criterion.step)),
+            criterion_id=criterion.id,
+            step=str(criterion.step),
+        )
     return value
 
 
@@ -175,8 +208,11 @@ def _when(changed_at: datetime | None) -> datetime:
 
 
 def _sheet_for_update(round_id: int, judge_id: int, entry_id: int) -> ScoreSheet:
-    sheet = db.session.scalar(select(ScoreSheet).where(
-        ScoreSheet.round_id == round_id, ScoreSheet.judge_id == judge_id, ScoreSheet.entry_id == entry_id))
+    sheet = db.session.scalar(
+        select(ScoreSheet).where(
+            ScoreSheet.round_id == round_id, ScoreSheet.judge_id == judge_id, ScoreSheet.entry_id == entry_id
+        )
+    )
     if sheet is None:
         sheet = ScoreSheet(round_id=round_id, judge_id=judge_id, entry_id=entry_id, comment="", updated_at=utcnow())
         db.session.add(sheet)
@@ -189,8 +225,9 @@ def _fingerprint(round_id: int, entry_id: int, change: Change) -> str:
     return hashlib.sha256(repr((round_id, entry_id, change.criterion_id, change.value)).encode()).hexdigest()
 
 
-def apply_change(round_id: int, entry_id: int, user_id: int, change: Change, *,
-                 session_hash: str | None = None) -> ChangeResult:
+def apply_change(
+    round_id: int, entry_id: int, user_id: int, change: Change, *, session_hash: str | None = None
+) -> ChangeResult:
     """Apply one change for the judge `user_id`, in the session's transaction
     (the caller commits); raises ScoringError when refused.
 
@@ -204,28 +241,61 @@ def apply_change(round_id: int, entry_id: int, user_id: int, change: Change, *,
         raise ScoringError(400, "bad_request", _("Each change needs a key of at most 64 characters."))
     changed: tuple[Any, ...]
     if change.criterion_id is None:
-        changed = (ScoreSheet.comment, ScoreSheet.comment_changed_at, null(), null(), null(), null(), null(),
-                   null())
+        changed = (ScoreSheet.comment, ScoreSheet.comment_changed_at, null(), null(), null(), null(), null(), null())
     else:
-        changed = (null(), null(), Criterion.id, Criterion.max_points, Criterion.step, Score.id, Score.value,
-                   Score.changed_at)
-    query = (_permission_query(round_id, entry_id, user_id, session_hash, Rubric.frozen_at,
-                               AppliedChange.judge_id, AppliedChange.fingerprint,
-                               ScoreSheet.id, ScoreSheet.submitted_at, *changed)
-             .join(Rubric, Rubric.id == Round.rubric_id)
-             .outerjoin(ScoreSheet, and_(ScoreSheet.round_id == Round.id, ScoreSheet.judge_id == Judge.id,
-                                         ScoreSheet.entry_id == entry_id))
-             .outerjoin(AppliedChange, AppliedChange.key == change.key))
+        changed = (
+            null(),
+            null(),
+            Criterion.id,
+            Criterion.max_points,
+            Criterion.step,
+            Score.id,
+            Score.value,
+            Score.changed_at,
+        )
+    query = (
+        _permission_query(
+            round_id,
+            entry_id,
+            user_id,
+            session_hash,
+            Rubric.frozen_at,
+            AppliedChange.judge_id,
+            AppliedChange.fingerprint,
+            ScoreSheet.id,
+            ScoreSheet.submitted_at,
+            *changed,
+        )
+        .join(Rubric, Rubric.id == Round.rubric_id)
+        .outerjoin(
+            ScoreSheet,
+            and_(ScoreSheet.round_id == Round.id, ScoreSheet.judge_id == Judge.id, ScoreSheet.entry_id == entry_id),
+        )
+        .outerjoin(AppliedChange, AppliedChange.key == change.key)
+    )
     if change.criterion_id is not None:
         # A criterion of another rubric joins as nothing, like an unknown one.
-        query = (query.outerjoin(Criterion, and_(Criterion.id == change.criterion_id,
-                                                 Criterion.rubric_id == Round.rubric_id))
-                 .outerjoin(Score, and_(Score.sheet_id == ScoreSheet.id, Score.criterion_id == Criterion.id)))
+        query = query.outerjoin(
+            Criterion, and_(Criterion.id == change.criterion_id, Criterion.rubric_id == Round.rubric_id)
+        ).outerjoin(Score, and_(Score.sheet_id == ScoreSheet.id, Score.criterion_id == Criterion.id))
     row = db.session.execute(query).first()
     allowed = _permission_from(row)
     assert row is not None  # noqa: S101 - _permission_from refused a round that does not exist
-    (frozen_at, key_owner, key_fingerprint, sheet_id, submitted_at, comment, comment_at,
-     criterion_id, max_points, step, score_id, score_value, score_at) = row[8:]
+    (
+        frozen_at,
+        key_owner,
+        key_fingerprint,
+        sheet_id,
+        submitted_at,
+        comment,
+        comment_at,
+        criterion_id,
+        max_points,
+        step,
+        score_id,
+        score_value,
+        score_at,
+    ) = row[8:]
     fingerprint = _fingerprint(round_id, entry_id, change)
     if allowed.judge_id is not None and key_owner == allowed.judge_id and key_fingerprint in (None, fingerprint):
         # A resend of a change already saved: answered even if the round has
@@ -233,7 +303,7 @@ def apply_change(round_id: int, entry_id: int, user_id: int, change: Change, *,
         # fingerprints were kept have none.)
         return ChangeResult("duplicate", None)
     allowed.check()
-    if key_owner is not None:   # only after the judge is known to be allowed here
+    if key_owner is not None:  # only after the judge is known to be allowed here
         raise ScoringError(409, "key_reused", _("This change key has already been used for another change."))
     reason = (change.reason or "").strip() or None
     if change.criterion_id is not None:
@@ -245,15 +315,23 @@ def apply_change(round_id: int, entry_id: int, user_id: int, change: Change, *,
         if len(comment_text) > MAX_COMMENT:
             raise ScoringError(422, "too_long", _("The comment can be at most %(n)d characters.", n=MAX_COMMENT))
     if submitted_at is not None and not reason:
-        raise ScoringError(422, "reason_required",
-                           _("This score sheet has been submitted: give a short reason for the change."))
+        raise ScoringError(
+            422, "reason_required", _("This score sheet has been submitted: give a short reason for the change.")
+        )
 
     now, when = utcnow(), _when(change.changed_at)
     device = (change.device or "")[:64] or None
     if sheet_id is None:
-        sheet_id = db.session.execute(insert(ScoreSheet).returning(ScoreSheet.id), {
-            "round_id": round_id, "judge_id": allowed.judge_id, "entry_id": entry_id, "comment": "",
-            "updated_at": now}).scalar_one()
+        sheet_id = db.session.execute(
+            insert(ScoreSheet).returning(ScoreSheet.id),
+            {
+                "round_id": round_id,
+                "judge_id": allowed.judge_id,
+                "entry_id": entry_id,
+                "comment": "",
+                "updated_at": now,
+            },
+        ).scalar_one()
     audit_values = None
     if change.criterion_id is not None:
         outcome = "superseded" if score_at is not None and score_at > when else "applied"
@@ -262,34 +340,78 @@ def apply_change(round_id: int, entry_id: int, user_id: int, change: Change, *,
                 if score_id is not None:
                     db.session.execute(delete(Score).where(Score.id == score_id))
             elif score_id is None:
-                db.session.execute(insert(Score), {"sheet_id": sheet_id, "criterion_id": criterion_id,
-                                                   "value": value, "changed_at": when, "device": device})
+                db.session.execute(
+                    insert(Score),
+                    {
+                        "sheet_id": sheet_id,
+                        "criterion_id": criterion_id,
+                        "value": value,
+                        "changed_at": when,
+                        "device": device,
+                    },
+                )
             else:
-                db.session.execute(update(Score).where(Score.id == score_id)
-                                   .values(value=value, changed_at=when, device=device))
+                db.session.execute(
+                    update(Score).where(Score.id == score_id).values(value=value, changed_at=when, device=device)
+                )
             if frozen_at is None:
                 # The first score freezes the rubric; later edits make a new version.
-                db.session.execute(update(Rubric).where(Rubric.id == allowed.rubric_id, Rubric.frozen_at.is_(None))
-                                   .values(frozen_at=now))
+                db.session.execute(
+                    update(Rubric)
+                    .where(Rubric.id == allowed.rubric_id, Rubric.frozen_at.is_(None))
+                    .values(frozen_at=now)
+                )
             audit_values = audit.values_now(
-                "score.changed", "score_sheet", sheet_id, competition_id=allowed.competition_id,
-                before={"criterion": criterion_id, "value": None if score_value is None else plain_decimal(score_value)},
-                after={"criterion": criterion_id, "value": None if value is None else plain_decimal(value),
-                       "entry": entry_id, "round": round_id, "key": change.key},
-                reason=reason, device=(change.device or "")[:120] or None, actor_id=user_id)
+                "score.changed",
+                "score_sheet",
+                sheet_id,
+                competition_id=allowed.competition_id,
+                before={
+                    "criterion": criterion_id,
+                    "value": None if score_value is None else plain_decimal(score_value),
+                },
+                after={
+                    "criterion": criterion_id,
+                    "value": None if value is None else plain_decimal(value),
+                    "entry": entry_id,
+                    "round": round_id,
+                    "key": change.key,
+                },
+                reason=reason,
+                device=(change.device or "")[:120] or None,
+                actor_id=user_id,
+            )
     else:
         outcome = "superseded" if comment_at is not None and comment_at > when else "applied"
         if outcome == "applied":
-            db.session.execute(update(ScoreSheet).where(ScoreSheet.id == sheet_id)
-                               .values(comment=comment_text, comment_changed_at=when, updated_at=when))
+            db.session.execute(
+                update(ScoreSheet)
+                .where(ScoreSheet.id == sheet_id)
+                .values(comment=comment_text, comment_changed_at=when, updated_at=when)
+            )
             audit_values = audit.values_now(
-                "score.comment", "score_sheet", sheet_id, competition_id=allowed.competition_id,
-                before={"comment": comment or ""}, after={"comment": comment_text, "key": change.key},
-                reason=reason, device=(change.device or "")[:120] or None, actor_id=user_id)
+                "score.comment",
+                "score_sheet",
+                sheet_id,
+                competition_id=allowed.competition_id,
+                before={"comment": comment or ""},
+                after={"comment": comment_text, "key": change.key},
+                reason=reason,
+                device=(change.device or "")[:120] or None,
+                actor_id=user_id,
+            )
     if audit_values is not None:
         db.session.execute(insert(AuditEvent), audit_values)
-    db.session.execute(insert(AppliedChange), {"key": change.key, "judge_id": allowed.judge_id, "applied_at": now,
-                                               "outcome": outcome, "fingerprint": fingerprint})
+    db.session.execute(
+        insert(AppliedChange),
+        {
+            "key": change.key,
+            "judge_id": allowed.judge_id,
+            "applied_at": now,
+            "outcome": outcome,
+            "fingerprint": fingerprint,
+        },
+    )
     return ChangeResult(outcome, sheet_id)
 
 
@@ -332,14 +454,23 @@ def submit_sheet(round_id: int, entry_id: int, user_id: int, reason: str | None 
     sheet = _sheet_for_update(round_id, allowed.judge_id, entry_id)
     missing = missing_criteria(sheet, db.session.get_one(Round, round_id).rubric.criteria)
     if missing:
-        raise ScoringError(422, "incomplete", _("Score every required criterion first: %(names)s.",
-                                                names=", ".join(c.name for c in missing)),
-                           missing=[c.id for c in missing])
+        raise ScoringError(
+            422,
+            "incomplete",
+            _("Score every required criterion first: %(names)s.", names=", ".join(c.name for c in missing)),
+            missing=[c.id for c in missing],
+        )
     before = sheet.submitted_at.isoformat() if sheet.submitted_at else None
     sheet.submitted_at = utcnow()
-    audit.record("score.submitted", "score_sheet", sheet.id, competition_id=allowed.competition_id,
-                 before={"submitted_at": before}, after={"submitted_at": sheet.submitted_at.isoformat()},
-                 reason=(reason or "").strip() or None)
+    audit.record(
+        "score.submitted",
+        "score_sheet",
+        sheet.id,
+        competition_id=allowed.competition_id,
+        before={"submitted_at": before},
+        after={"submitted_at": sheet.submitted_at.isoformat()},
+        reason=(reason or "").strip() or None,
+    )
     db.session.flush()
     return sheet
 

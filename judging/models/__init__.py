@@ -16,7 +16,24 @@ from judging.models.rubrics import Criterion, Rubric
 from judging.models.scores import AppliedChange, Score, ScoreSheet
 
 __all__ = [
-    "AppliedChange", "Award", "AwardTier", "Publication", "ResultSnapshot", "Assignment", "Conflict", "ConflictSource", "ConflictStatus", "Criterion",
-    "EntrySource", "Judge", "Round", "RoundEntry", "RoundMode", "RoundState", "Rubric", "Score",
-    "ScoreSheet", "TimerPhase",
+    "AppliedChange",
+    "Award",
+    "AwardTier",
+    "Publication",
+    "ResultSnapshot",
+    "Assignment",
+    "Conflict",
+    "ConflictSource",
+    "ConflictStatus",
+    "Criterion",
+    "EntrySource",
+    "Judge",
+    "Round",
+    "RoundEntry",
+    "RoundMode",
+    "RoundState",
+    "Rubric",
+    "Score",
+    "ScoreSheet",
+    "TimerPhase",
 ]

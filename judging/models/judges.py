@@ -12,8 +12,8 @@ from contest.models.base import Base, TimestampMixin, UTCDateTime
 
 
 class ConflictSource(enum.Enum):
-    declared = "declared"      # the judge said so
-    proposed = "proposed"      # the system suspects it
+    declared = "declared"  # the judge said so
+    proposed = "proposed"  # the system suspects it
 
 
 class ConflictStatus(enum.Enum):
@@ -27,8 +27,9 @@ class Judge(TimestampMixin, Base):
     __table_args__ = (UniqueConstraint("competition_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False,
-                                                index=True)
+    competition_id: Mapped[int] = mapped_column(
+        ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
     organisation: Mapped[str | None] = mapped_column(String(200), nullable=True)
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id", ondelete="SET NULL"), nullable=True)
@@ -52,10 +53,12 @@ class Conflict(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     judge_id: Mapped[int] = mapped_column(ForeignKey("judges.id", ondelete="CASCADE"), nullable=False, index=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), nullable=False, index=True)
-    source: Mapped[ConflictSource] = mapped_column(Enum(ConflictSource, name="conflict_source", native_enum=False,
-                                                        length=16), nullable=False)
-    status: Mapped[ConflictStatus] = mapped_column(Enum(ConflictStatus, name="conflict_status", native_enum=False,
-                                                        length=16), nullable=False)
+    source: Mapped[ConflictSource] = mapped_column(
+        Enum(ConflictSource, name="conflict_source", native_enum=False, length=16), nullable=False
+    )
+    status: Mapped[ConflictStatus] = mapped_column(
+        Enum(ConflictStatus, name="conflict_status", native_enum=False, length=16), nullable=False
+    )
     reason: Mapped[str] = mapped_column(Text, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)

@@ -57,8 +57,9 @@ class AwardTier(Base):
     __table_args__ = (UniqueConstraint("competition_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False,
-                                                index=True)
+    competition_id: Mapped[int] = mapped_column(
+        ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     count_per_board: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
@@ -89,8 +90,9 @@ class Publication(Base):
     __table_args__ = (UniqueConstraint("competition_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False,
-                                                index=True)
+    competition_id: Mapped[int] = mapped_column(
+        ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("result_snapshots.id", ondelete="RESTRICT"), nullable=False)
     publish_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)

@@ -43,7 +43,6 @@ class TimerPhase(enum.Enum):
     paused = "paused"
 
 
-
 class Round(TimestampMixin, Base):
     __tablename__ = "rounds"
     __table_args__ = (
@@ -52,8 +51,9 @@ class Round(TimestampMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False,
-                                                index=True)
+    competition_id: Mapped[int] = mapped_column(
+        ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     mode: Mapped[RoundMode] = mapped_column(enum_column(RoundMode, "round_mode"), nullable=False)
@@ -66,8 +66,9 @@ class Round(TimestampMixin, Base):
     # Chairs may see the panel's scores before the lock when this is on.
     chair_sees_scores: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     chair_judge_id: Mapped[int | None] = mapped_column(ForeignKey("judges.id", ondelete="SET NULL"), nullable=True)
-    state: Mapped[RoundState] = mapped_column(enum_column(RoundState, "round_state"), nullable=False,
-                                              default=RoundState.preparing)
+    state: Mapped[RoundState] = mapped_column(
+        enum_column(RoundState, "round_state"), nullable=False, default=RoundState.preparing
+    )
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     # Results: how scores combine (judging/core/aggregate.py) and who goes on.
@@ -87,16 +88,18 @@ class Round(TimestampMixin, Base):
     pitch_seed: Mapped[str | None] = mapped_column(String(64), nullable=True)
     pitch_drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     timer_entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="SET NULL"), nullable=True)
-    timer_phase: Mapped[TimerPhase] = mapped_column(enum_column(TimerPhase, "timer_phase"), nullable=False,
-                                                    default=TimerPhase.idle)
+    timer_phase: Mapped[TimerPhase] = mapped_column(
+        enum_column(TimerPhase, "timer_phase"), nullable=False, default=TimerPhase.idle
+    )
     timer_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     timer_remaining: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     competition = relationship("Competition")
     rubric = relationship("Rubric")
     chair = relationship("Judge", foreign_keys=[chair_judge_id])
-    entries: Mapped[list[RoundEntry]] = relationship(back_populates="round", cascade="all, delete-orphan",
-                                                     order_by="RoundEntry.id")
+    entries: Mapped[list[RoundEntry]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="RoundEntry.id"
+    )
 
 
 class RoundEntry(Base):

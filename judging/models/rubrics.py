@@ -32,15 +32,17 @@ class Rubric(TimestampMixin, Base):
     __table_args__ = (UniqueConstraint("competition_id", "name", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False,
-                                                index=True)
+    competition_id: Mapped[int] = mapped_column(
+        ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("rubrics.id", ondelete="SET NULL"), nullable=True)
     frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
-    criteria: Mapped[list[Criterion]] = relationship(back_populates="rubric", order_by="Criterion.position",
-                                                     cascade="all, delete-orphan")
+    criteria: Mapped[list[Criterion]] = relationship(
+        back_populates="rubric", order_by="Criterion.position", cascade="all, delete-orphan"
+    )
 
     @property
     def is_frozen(self) -> bool:

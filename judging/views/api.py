@@ -48,10 +48,14 @@ def _parse_change(body) -> scoring.Change:
         raise scoring.ScoringError(400, "bad_request", _("The criterion was not understood."))
     if criterion is None and "comment" not in body:
         raise scoring.ScoringError(400, "bad_request", _("Send either a criterion and its value, or a comment."))
-    return scoring.Change(key=str(body.get("key") or ""), criterion_id=criterion,
-                          value=body.get("value") if criterion is not None else body.get("comment"),
-                          changed_at=changed_at, device=str(body.get("device") or "")[:64] or None,
-                          reason=str(body.get("reason") or "")[:500] or None)
+    return scoring.Change(
+        key=str(body.get("key") or ""),
+        criterion_id=criterion,
+        value=body.get("value") if criterion is not None else body.get("comment"),
+        changed_at=changed_at,
+        device=str(body.get("device") or "")[:64] or None,
+        reason=str(body.get("reason") or "")[:500] or None,
+    )
 
 
 @bp.route("/openapi.json")
@@ -69,8 +73,9 @@ def sheet(round_id, entry_id):
     except scoring.ScoringError as error:
         return _refused(error)
     round_ = db.session.get(Round, round_id)
-    own = db.session.scalar(select(ScoreSheet).filter_by(round_id=round_id, judge_id=allowed.judge_id,
-                                                         entry_id=entry_id))
+    own = db.session.scalar(
+        select(ScoreSheet).filter_by(round_id=round_id, judge_id=allowed.judge_id, entry_id=entry_id)
+    )
     return jsonify(round_state=round_.state.value, **scoring.sheet_state(own, round_.rubric.criteria))
 
 

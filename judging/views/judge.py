@@ -47,8 +47,12 @@ def _name_the_account(response):
 @bp.route("/")
 @access("login")
 def home():
-    return render_template("judging/judge/home.html", rounds=queue_domain.rounds_for(current_user.id),
-                           csrf=generate_csrf(), precache={"pages": [], "assets": []})
+    return render_template(
+        "judging/judge/home.html",
+        rounds=queue_domain.rounds_for(current_user.id),
+        csrf=generate_csrf(),
+        precache={"pages": [], "assets": []},
+    )
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
@@ -77,8 +81,9 @@ def accept_invite(token):
             login_sessions.sign_in(judge.user)
             flash(_("Welcome to the panel of judges."), "success")
             return redirect(url_for("judge.home"))
-    return render_template("judging/judge/accept.html", form=form, judge=judge,
-                           needs_password=needs_password), form_status(form)
+    return render_template(
+        "judging/judge/accept.html", form=form, judge=judge, needs_password=needs_password
+    ), form_status(form)
 
 
 def _round_and_judge(round_id):
@@ -91,9 +96,15 @@ def _round_and_judge(round_id):
 def queue(round_id):
     round_, judge = _round_and_judge(round_id)
     items = queue_domain.queue_of(round_, judge)
-    return render_template("judging/judge/queue.html", round=round_, judge=judge, items=items,
-                           panel=queue_domain.panel_view(round_, judge), csrf=generate_csrf(),
-                           precache=_precache(round_, judge, items))
+    return render_template(
+        "judging/judge/queue.html",
+        round=round_,
+        judge=judge,
+        items=items,
+        panel=queue_domain.panel_view(round_, judge),
+        csrf=generate_csrf(),
+        precache=_precache(round_, judge, items),
+    )
 
 
 def _precache(round_, judge, items) -> dict:
@@ -105,8 +116,10 @@ def _precache(round_, judge, items) -> dict:
         if not queue_domain.may_read(round_, judge, item.entry.id):
             continue
         pages.append(url_for("judge.score", round_id=round_.id, entry_id=item.entry.id))
-        pages.extend(url_for("judge.document", round_id=round_.id, entry_id=item.entry.id, attachment_id=a.id)
-                     for a in item.entry.current_attachments())
+        pages.extend(
+            url_for("judge.document", round_id=round_.id, entry_id=item.entry.id, attachment_id=a.id)
+            for a in item.entry.current_attachments()
+        )
     scripts = ["css/app.css", "js/device-data.js", "js/judge-offline.js", "js/judge-queue.js", "js/judge-scoring.js"]
     if round_.mode.value == "pitch":
         scripts.append("js/pitch-timer.js")
@@ -120,8 +133,14 @@ def score(round_id, entry_id):
     page = queue_domain.scoring_page(round_, judge, entry_id)
     if page is None:
         abort(403)
-    return render_template("judging/judge/score.html", round=round_, judge=judge, page=page,
-                           conflict_form=DeclareConflictForm(), csrf=generate_csrf())
+    return render_template(
+        "judging/judge/score.html",
+        round=round_,
+        judge=judge,
+        page=page,
+        conflict_form=DeclareConflictForm(),
+        csrf=generate_csrf(),
+    )
 
 
 @bp.route("/rounds/<int:round_id>/entries/<int:entry_id>/documents/<int:attachment_id>")
@@ -152,8 +171,12 @@ def declare_conflict(round_id, entry_id):
         flash(_("Thank you. You will not score this entry; the organizers have been told."), "success")
         return redirect(url_for("judge.queue", round_id=round_id))
     # An empty reason gets the hint; a too long one, the length it may have.
-    flash(form.reason.errors[0] if form.reason.data and form.reason.errors
-          else _("Say briefly why (for example: a relative is in the team)."), "error")
+    flash(
+        form.reason.errors[0]
+        if form.reason.data and form.reason.errors
+        else _("Say briefly why (for example: a relative is in the team)."),
+        "error",
+    )
     return redirect(url_for("judge.score", round_id=round_id, entry_id=entry_id))
 
 
@@ -163,8 +186,11 @@ def paper_sheet(round_id):
     from judging.domain.paper import score_sheet_pdf
 
     round_, judge = _round_and_judge(round_id)
-    return Response(score_sheet_pdf(round_, judge), mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="phieu-cham-{round_.id}-{judge.id}.pdf"'})
+    return Response(
+        score_sheet_pdf(round_, judge),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="phieu-cham-{round_.id}-{judge.id}.pdf"'},
+    )
 
 
 @bp.route("/offline")
@@ -191,4 +217,3 @@ def service_worker():
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/judge/"
     return response
-

@@ -60,8 +60,12 @@ def _rubric_form(competition):
 
 def _round_form(competition):
     form = RoundForm(prefix="round")
-    form.rubric.choices = [(r.id, f"{r.name} (v{r.version})") for r in db.session.scalars(
-        select(Rubric).where(Rubric.competition_id == competition.id).order_by(Rubric.name, Rubric.version))]
+    form.rubric.choices = [
+        (r.id, f"{r.name} (v{r.version})")
+        for r in db.session.scalars(
+            select(Rubric).where(Rubric.competition_id == competition.id).order_by(Rubric.name, Rubric.version)
+        )
+    ]
     return form
 
 
@@ -73,13 +77,21 @@ def index(slug):
 
 
 def _index(competition, rubric_form=None, round_form=None):
-    rubrics = db.session.scalars(select(Rubric).where(Rubric.competition_id == competition.id)
-                                 .order_by(Rubric.name, Rubric.version)).all()
+    rubrics = db.session.scalars(
+        select(Rubric).where(Rubric.competition_id == competition.id).order_by(Rubric.name, Rubric.version)
+    ).all()
     forms = (rubric_form or _rubric_form(competition), round_form or _round_form(competition))
-    return render_template("judging/organize/index.html", competition=competition, rubrics=rubrics,
-                           rounds=rounds_domain.rounds_of(competition), rubric_form=forms[0], round_form=forms[1],
-                           state_labels=rounds_domain.STATE_LABELS, mode_labels=rounds_domain.MODE_LABELS,
-                           max_total=rubrics_domain.max_total), form_status(*forms)
+    return render_template(
+        "judging/organize/index.html",
+        competition=competition,
+        rubrics=rubrics,
+        rounds=rounds_domain.rounds_of(competition),
+        rubric_form=forms[0],
+        round_form=forms[1],
+        state_labels=rounds_domain.STATE_LABELS,
+        mode_labels=rounds_domain.MODE_LABELS,
+        max_total=rubrics_domain.max_total,
+    ), form_status(*forms)
 
 
 @bp.route("/rubrics", methods=["POST"])
@@ -108,12 +120,17 @@ def create_round(slug):
         try:
             with atomic():
                 round_ = rounds_domain.create_round(
-                    competition, name=form.name.data, mode=RoundMode(form.mode.data),
-                    entry_source=EntrySource(form.entry_source.data), rubric=db.session.get(Rubric, form.rubric.data),
-                    judges_per_entry=form.judges_per_entry.data, blind=form.blind.data,
+                    competition,
+                    name=form.name.data,
+                    mode=RoundMode(form.mode.data),
+                    entry_source=EntrySource(form.entry_source.data),
+                    rubric=db.session.get(Rubric, form.rubric.data),
+                    judges_per_entry=form.judges_per_entry.data,
+                    blind=form.blind.data,
                     chair_sees_scores=form.chair_sees_scores.data,
                     presentation_seconds=(form.presentation_minutes.data or 7) * 60,
-                    questions_seconds=(form.questions_minutes.data or 0) * 60)
+                    questions_seconds=(form.questions_minutes.data or 0) * 60,
+                )
         except DomainError as error:
             show_domain_error(form, error)
         else:
@@ -135,12 +152,21 @@ def round(slug, round_id):
     codes = {re.entry_id: re.entry.code for re in round_.entries}
     names = {j.id: j.user.full_name for j in judges}
     return render_template(
-        "judging/organize/round.html", competition=competition, round=round_, preview=preview,
+        "judging/organize/round.html",
+        competition=competition,
+        round=round_,
+        preview=preview,
         problems=[assignment_domain.explain(p, codes, names) for p in preview.problems] if preview else [],
-        board=board_domain.board(round_), completion=rounds_domain.completion(round_), add_form=add_form,
-        lock_form=LockForm(), confirm_form=ConfirmForm(), state_labels=rounds_domain.STATE_LABELS,
+        board=board_domain.board(round_),
+        completion=rounds_domain.completion(round_),
+        add_form=add_form,
+        lock_form=LockForm(),
+        confirm_form=ConfirmForm(),
+        state_labels=rounds_domain.STATE_LABELS,
         chair_form=_chair_form(round_, judges),
-        judge_names=names, entry_codes=codes)
+        judge_names=names,
+        entry_codes=codes,
+    )
 
 
 def _chair_form(round_, judges):
@@ -174,8 +200,12 @@ def refresh_entries(slug, round_id):
 @bp.route("/rounds/<int:round_id>/assign", methods=["POST"])
 @access("competition:organizer")
 def apply_assignment(slug, round_id):
-    return _round_action(slug, round_id, lambda r: assignment_domain.apply(r, assignment_domain.preview(r)),
-                         _("The assignment has been applied."))
+    return _round_action(
+        slug,
+        round_id,
+        lambda r: assignment_domain.apply(r, assignment_domain.preview(r)),
+        _("The assignment has been applied."),
+    )
 
 
 @bp.route("/rounds/<int:round_id>/assign/add", methods=["POST"])
@@ -200,8 +230,12 @@ def add_pair(slug, round_id):
 @bp.route("/rounds/<int:round_id>/assign/<int:judge_id>/<int:entry_id>/remove", methods=["POST"])
 @access("competition:organizer")
 def remove_pair(slug, round_id, judge_id, entry_id):
-    return _round_action(slug, round_id, lambda r: assignment_domain.remove_pair(r, judge_id, entry_id),
-                         _("The assignment has been removed."))
+    return _round_action(
+        slug,
+        round_id,
+        lambda r: assignment_domain.remove_pair(r, judge_id, entry_id),
+        _("The assignment has been removed."),
+    )
 
 
 @bp.route("/rounds/<int:round_id>/open", methods=["POST"])
@@ -267,8 +301,13 @@ def projector_control(slug, round_id):
     competition = _competition(slug)
     round_ = _round(competition, round_id)
     order = sorted(round_.entries, key=lambda re: (re.pitch_position or 10**6, re.entry.code or ""))
-    return render_template("judging/organize/projector.html", competition=competition, round=round_, order=order,
-                           confirm_form=ConfirmForm())
+    return render_template(
+        "judging/organize/projector.html",
+        competition=competition,
+        round=round_,
+        order=order,
+        confirm_form=ConfirmForm(),
+    )
 
 
 @bp.route("/judges", methods=["GET", "POST"])
@@ -281,20 +320,34 @@ def judges(slug):
     if form.validate_on_submit():
         try:
             with atomic():
-                judges_domain.invite_judge(competition, email=form.email.data, full_name=form.full_name.data or "",
-                                           organisation=form.organisation.data, field_ids=form.fields.data or [],
-                                           invited_by=current_user)
+                judges_domain.invite_judge(
+                    competition,
+                    email=form.email.data,
+                    full_name=form.full_name.data or "",
+                    organisation=form.organisation.data,
+                    field_ids=form.fields.data or [],
+                    invited_by=current_user,
+                )
         except DomainError as error:
             show_domain_error(form, error)
         else:
             flash(_("The invitation has been sent."), "success")
             return redirect(url_for("organize.judges", slug=slug))
-    conflicts = db.session.scalars(select(Conflict).join(Judge).where(Judge.competition_id == competition.id)
-                                   .order_by(Conflict.status, Conflict.id)).all()
-    return render_template("judging/organize/judges.html", competition=competition, form=form,
-                           judges=judges_domain.judges_of(competition), conflicts=conflicts,
-                           confirm_form=ConfirmForm(), field_names={f.id: f.name for f in competition.fields}), \
-        form_status(form)
+    conflicts = db.session.scalars(
+        select(Conflict)
+        .join(Judge)
+        .where(Judge.competition_id == competition.id)
+        .order_by(Conflict.status, Conflict.id)
+    ).all()
+    return render_template(
+        "judging/organize/judges.html",
+        competition=competition,
+        form=form,
+        judges=judges_domain.judges_of(competition),
+        conflicts=conflicts,
+        confirm_form=ConfirmForm(),
+        field_names={f.id: f.name for f in competition.fields},
+    ), form_status(form)
 
 
 @bp.route("/conflicts/propose", methods=["POST"])
@@ -336,8 +389,6 @@ def paper_sheet(slug, round_id, judge_id):
     if judge.competition_id != competition.id:
         abort(404)
     return Response(score_sheet_pdf(round_, judge), mimetype="application/pdf")
-
-
 
 
 @bp.route("/rounds/<int:round_id>/chair", methods=["POST"])

@@ -73,8 +73,9 @@ def round_results(slug, round_id):
     round_ = _round(slug, round_id)
     computed = results_domain.compute(round_)
     raw_rank = {s.entry: s.rank for s in computed.raw_standings}
-    snapshots = db.session.scalars(select(ResultSnapshot).where(ResultSnapshot.round_id == round_.id)
-                                   .order_by(ResultSnapshot.version.desc())).all()
+    snapshots = db.session.scalars(
+        select(ResultSnapshot).where(ResultSnapshot.round_id == round_.id).order_by(ResultSnapshot.version.desc())
+    ).all()
     from judging.domain.judges import judges_of
 
     names = {j.id: j.user.full_name for j in judges_of(round_.competition)}
@@ -82,11 +83,19 @@ def round_results(slug, round_id):
     for standing in computed.standings:
         by_rank.setdefault(standing.rank, []).append(computed.entries[standing.entry].code)
     code_of = {e.id: e.code for e in computed.entries.values()}
-    return render_template("judging/results/round.html", competition=round_.competition, round=round_,
-                           results=computed, raw_rank=raw_rank, snapshots=snapshots, judge_names=names,
-                           methods=results_domain.METHOD_LABELS, confirm_form=ConfirmForm(),
-                           still_tied=[codes for codes in by_rank.values() if len(codes) > 1],
-                           chair_codes=[code_of[i] for i in round_.chair_order or [] if i in code_of])
+    return render_template(
+        "judging/results/round.html",
+        competition=round_.competition,
+        round=round_,
+        results=computed,
+        raw_rank=raw_rank,
+        snapshots=snapshots,
+        judge_names=names,
+        methods=results_domain.METHOD_LABELS,
+        confirm_form=ConfirmForm(),
+        still_tied=[codes for codes in by_rank.values() if len(codes) > 1],
+        chair_codes=[code_of[i] for i in round_.chair_order or [] if i in code_of],
+    )
 
 
 @admin.route("/rounds/<int:round_id>/results/method", methods=["POST"])
@@ -102,9 +111,16 @@ def set_method(slug, round_id):
             tie_breaks.append({"kind": "criterion", "label": criterion.name, "criterion": criterion.id})
     if request.form.get("tie_break_chair"):
         tie_breaks.append({"kind": "chair_decision", "label": _("Decision of the chair")})
-    _do_or_flash(lambda: results_domain.set_method(
-        round_, request.form.get("method", "mean"), request.form.get("trim", 0, type=int) or 0,
-        request.form.get("min_scores", 3, type=int) or 3, tie_breaks), _("The method has been saved."))
+    _do_or_flash(
+        lambda: results_domain.set_method(
+            round_,
+            request.form.get("method", "mean"),
+            request.form.get("trim", 0, type=int) or 0,
+            request.form.get("min_scores", 3, type=int) or 3,
+            tie_breaks,
+        ),
+        _("The method has been saved."),
+    )
     return _back(slug, round_id)
 
 
@@ -115,8 +131,10 @@ def chair_order(slug, round_id):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     codes = request.form.get("codes", "").replace(",", "\n").splitlines()
-    _do_or_flash(lambda: results_domain.set_chair_order(round_, codes, request.form.get("reason", "")),
-                     _("The chair's decision has been recorded."))
+    _do_or_flash(
+        lambda: results_domain.set_chair_order(round_, codes, request.form.get("reason", "")),
+        _("The chair's decision has been recorded."),
+    )
     return _back(slug, round_id)
 
 
@@ -126,8 +144,10 @@ def freeze(slug, round_id):
     round_ = _round(slug, round_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    _do_or_flash(lambda: results_domain.freeze(round_, current_user, request.form.get("reason")),
-                     _("The results have been frozen."))
+    _do_or_flash(
+        lambda: results_domain.freeze(round_, current_user, request.form.get("reason")),
+        _("The results have been frozen."),
+    )
     return _back(slug, round_id)
 
 
@@ -140,15 +160,24 @@ def diagnostics(slug, round_id):
 
     names = {j.id: j.user.full_name for j in judges_of(round_.competition)}
     totals = [(j, s.entry, t) for s in computed.raw_standings for j, t in s.judge_totals]
-    svg = judge_distribution_svg({names.get(j, str(j)): [t for jj, _e, t in totals if jj == j]
-                                  for j in sorted({t[0] for t in totals})},
-                                 [t for _j, _e, t in totals], panel_label=_("Panel"))
+    svg = judge_distribution_svg(
+        {names.get(j, str(j)): [t for jj, _e, t in totals if jj == j] for j in sorted({t[0] for t in totals})},
+        [t for _j, _e, t in totals],
+        panel_label=_("Panel"),
+    )
     codes = {re.entry_id: re.entry.code for re in round_.entries}
     stale = computed.stale_snapshot
     frozen = [Exclusion.from_json(x, round_.id) for x in stale.excluded] if stale is not None else []
-    return render_template("judging/results/diagnostics.html", competition=round_.competition, round=round_,
-                           results=computed, svg=svg, judge_names=names, entry_codes=codes,
-                           exclusions_frozen=frozen)
+    return render_template(
+        "judging/results/diagnostics.html",
+        competition=round_.competition,
+        round=round_,
+        results=computed,
+        svg=svg,
+        judge_names=names,
+        entry_codes=codes,
+        exclusions_frozen=frozen,
+    )
 
 
 @admin.route("/rounds/<int:round_id>/advancement", methods=["GET", "POST"])
@@ -159,24 +188,41 @@ def advance(slug, round_id):
         if not ConfirmForm().validate_on_submit():
             abort(400)
         if request.form.get("action") == "rule":
-            _do_or_flash(lambda: advancement.set_rule(
-                round_, request.form.get("top_n", type=int), request.form.get("min_total", type=int),
-                bool(request.form.get("no_zero"))), _("The rule has been saved."))
+            _do_or_flash(
+                lambda: advancement.set_rule(
+                    round_,
+                    request.form.get("top_n", type=int),
+                    request.form.get("min_total", type=int),
+                    bool(request.form.get("no_zero")),
+                ),
+                _("The rule has been saved."),
+            )
         else:
             chosen = set(request.form.getlist("entry", type=int))
-            _do_or_flash(lambda: advancement.apply(round_, chosen, request.form.get("reason")),
-                             _("The entries going on have been recorded and their teams told."))
+            _do_or_flash(
+                lambda: advancement.apply(round_, chosen, request.form.get("reason")),
+                _("The entries going on have been recorded and their teams told."),
+            )
         return _back(slug, round_id, "results_admin.advance")
     boards = {b.id: b.name for b in round_.competition.boards}
-    return render_template("judging/results/advancement.html", competition=round_.competition, round=round_,
-                           preview=advancement.preview(round_), boards=boards, confirm_form=ConfirmForm(),
-                           snapshot=results_domain.current_snapshot(round_))
+    return render_template(
+        "judging/results/advancement.html",
+        competition=round_.competition,
+        round=round_,
+        preview=advancement.preview(round_),
+        boards=boards,
+        confirm_form=ConfirmForm(),
+        snapshot=results_domain.current_snapshot(round_),
+    )
 
 
 def _final_snapshot(competition):
-    return db.session.scalar(select(ResultSnapshot).join(Round).where(
-        Round.competition_id == competition.id, ResultSnapshot.withdrawn_at.is_(None))
-        .order_by(Round.position.desc(), ResultSnapshot.version.desc()))
+    return db.session.scalar(
+        select(ResultSnapshot)
+        .join(Round)
+        .where(Round.competition_id == competition.id, ResultSnapshot.withdrawn_at.is_(None))
+        .order_by(Round.position.desc(), ResultSnapshot.version.desc())
+    )
 
 
 @admin.route("/awards", methods=["GET", "POST"])
@@ -190,9 +236,16 @@ def awards_page(slug):
         if action == "defaults":
             _do_or_flash(lambda: awards.ensure_default_tiers(competition), _("The usual tiers have been added."))
         elif action == "tier":
-            _do_or_flash(lambda: awards.add_tier(
-                competition, request.form.get("name", ""), request.form.get("count", 1, type=int) or 1,
-                request.form.get("prize", type=int), bool(request.form.get("special"))), _("The tier has been added."))
+            _do_or_flash(
+                lambda: awards.add_tier(
+                    competition,
+                    request.form.get("name", ""),
+                    request.form.get("count", 1, type=int) or 1,
+                    request.form.get("prize", type=int),
+                    bool(request.form.get("special")),
+                ),
+                _("The tier has been added."),
+            )
         elif action == "propose":
             snapshot = _final_snapshot(competition)
             if snapshot is None:
@@ -201,22 +254,34 @@ def awards_page(slug):
                 _do_or_flash(lambda: awards.propose(competition, snapshot), _("Awards proposed from the standings."))
         elif action == "give":
             tier = db.get_or_404(AwardTier, request.form.get("tier", 0, type=db_id))
-            entry = db.session.scalar(select(Entry).where(Entry.competition_id == competition.id,
-                                                          Entry.code == (request.form.get("code") or "").strip().upper()))
+            entry = db.session.scalar(
+                select(Entry).where(
+                    Entry.competition_id == competition.id,
+                    Entry.code == (request.form.get("code") or "").strip().upper(),
+                )
+            )
             if tier.competition_id != competition.id or entry is None:
                 flash(_("No entry has this code in the competition."), "error")
             else:
-                _do_or_flash(lambda: awards.give(tier, entry, request.form.get("reason")), _("The award has been given."))
+                _do_or_flash(
+                    lambda: awards.give(tier, entry, request.form.get("reason")), _("The award has been given.")
+                )
         elif action == "remove":
             award = db.get_or_404(Award, request.form.get("award", 0, type=db_id))
             if award.tier.competition_id != competition.id:
                 abort(404)
-            _do_or_flash(lambda: awards.take_back(award, request.form.get("reason", "")),
-                             _("The award has been removed."))
+            _do_or_flash(
+                lambda: awards.take_back(award, request.form.get("reason", "")), _("The award has been removed.")
+            )
         return redirect(url_for("results_admin.awards_page", slug=slug))
-    return render_template("judging/results/awards.html", competition=competition, tiers=awards.tiers_of(competition),
-                           awards=awards.awards_of(competition), snapshot=_final_snapshot(competition),
-                           confirm_form=ConfirmForm())
+    return render_template(
+        "judging/results/awards.html",
+        competition=competition,
+        tiers=awards.tiers_of(competition),
+        awards=awards.awards_of(competition),
+        snapshot=_final_snapshot(competition),
+        confirm_form=ConfirmForm(),
+    )
 
 
 def _local_tz():
@@ -232,8 +297,10 @@ def publish(slug):
         if not ConfirmForm().validate_on_submit():
             abort(400)
         if request.form.get("action") == "withdraw" and current is not None:
-            _do_or_flash(lambda: publication.withdraw(current, request.form.get("reason", "")),
-                             _("The results have been withdrawn."))
+            _do_or_flash(
+                lambda: publication.withdraw(current, request.form.get("reason", "")),
+                _("The results have been withdrawn."),
+            )
             return redirect(url_for("results_admin.publish", slug=slug))
         snapshot = _final_snapshot(competition)
         try:
@@ -244,15 +311,29 @@ def publish(slug):
         if snapshot is None:
             flash(_("Freeze a round's results first."), "error")
         else:
-            _do_or_flash(lambda: publication.publish(competition, snapshot, when, current_user,
-                                                         bool(request.form.get("feedback")),
-                                                         request.form.get("reason")),
-                             _("The results will be published at the time set."))
+            _do_or_flash(
+                lambda: publication.publish(
+                    competition,
+                    snapshot,
+                    when,
+                    current_user,
+                    bool(request.form.get("feedback")),
+                    request.form.get("reason"),
+                ),
+                _("The results will be published at the time set."),
+            )
         return redirect(url_for("results_admin.publish", slug=slug))
-    history = db.session.scalars(select(Publication).where(Publication.competition_id == competition.id)
-                                 .order_by(Publication.version.desc())).all()
-    return render_template("judging/results/publish.html", competition=competition, current=current,
-                           history=history, snapshot=_final_snapshot(competition), confirm_form=ConfirmForm())
+    history = db.session.scalars(
+        select(Publication).where(Publication.competition_id == competition.id).order_by(Publication.version.desc())
+    ).all()
+    return render_template(
+        "judging/results/publish.html",
+        competition=competition,
+        current=current,
+        history=history,
+        snapshot=_final_snapshot(competition),
+        confirm_form=ConfirmForm(),
+    )
 
 
 @admin.route("/ceremony")
@@ -266,8 +347,16 @@ def ceremony(slug):
         # From the lowest tier up to Giải Nhất, board by board within a tier,
         # and within a tier from the lower standing up.
         for board, row in sorted(rows, key=lambda br: (-br[1]["award_position"], br[0], -br[1]["rank"])):
-            slides.append({"award": row["award"], "board": board, "code": row["code"], "title": row["title"],
-                           "team": row["team"] or "", "prize": row["prize"]})
+            slides.append(
+                {
+                    "award": row["award"],
+                    "board": board,
+                    "code": row["code"],
+                    "title": row["title"],
+                    "team": row["team"] or "",
+                    "prize": row["prize"],
+                }
+            )
     return render_template("judging/results/ceremony.html", competition=competition, slides=slides)
 
 
@@ -276,21 +365,53 @@ def ceremony(slug):
 def export_standings(slug, round_id, fmt):
     round_ = _round(slug, round_id)
     snapshot = results_domain.current_snapshot(round_)
-    standings = snapshot.standings if snapshot else [
-        results_domain._standing_json(s, computed.entries) for computed in [results_domain.compute(round_)]
-        for s in computed.standings]
-    headers = [_("Rank"), _("Code"), _("Project title"), _("Team"), _("Score"), _("Mean of totals"),
-               _("Judges"), _("Spread"), _("Tie-break")]
-    rows = [[s["rank"], s["code"], s["title"], s["team"], round(s["score"], 2), round(s["raw_mean"], 2),
-             s["n_judges"], round(s["spread"], 2), s["tie_break"] or ""] for s in standings]
+    standings = (
+        snapshot.standings
+        if snapshot
+        else [
+            results_domain._standing_json(s, computed.entries)
+            for computed in [results_domain.compute(round_)]
+            for s in computed.standings
+        ]
+    )
+    headers = [
+        _("Rank"),
+        _("Code"),
+        _("Project title"),
+        _("Team"),
+        _("Score"),
+        _("Mean of totals"),
+        _("Judges"),
+        _("Spread"),
+        _("Tie-break"),
+    ]
+    rows = [
+        [
+            s["rank"],
+            s["code"],
+            s["title"],
+            s["team"],
+            round(s["score"], 2),
+            round(s["raw_mean"], 2),
+            s["n_judges"],
+            round(s["spread"], 2),
+            s["tie_break"] or "",
+        ]
+        for s in standings
+    ]
     name = f"ket-qua-{round_.competition.slug}-vong-{round_.position}"
     if fmt == "csv":
-        return Response(to_csv(headers, rows), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+        return Response(
+            to_csv(headers, rows),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
     if fmt == "xlsx":
-        return Response(to_xlsx([(round_.name, headers, rows)]), mimetype=(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+        return Response(
+            to_xlsx([(round_.name, headers, rows)]),
+            mimetype=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
     abort(404)
 
 
@@ -303,26 +424,49 @@ def export_sheets(slug, round_id, fmt):
 
     names = {j.id: j.user.full_name for j in judges_of(round_.competition)}
     criteria = {c.id: c.name for c in round_.rubric.criteria}
-    rows = db.session.execute(select(Entry.code, ScoreSheet.judge_id, Score.criterion_id, Score.value,
-                                     ScoreSheet.submitted_at, ScoreSheet.comment, sheet_counts(),
-                                     conflict_between(ScoreSheet.judge_id, ScoreSheet.entry_id))
-                              .join(ScoreSheet, ScoreSheet.entry_id == Entry.id)
-                              .join(Score, Score.sheet_id == ScoreSheet.id)
-                              .where(ScoreSheet.round_id == round_.id)
-                              .order_by(Entry.code, ScoreSheet.judge_id, Score.criterion_id)).all()
+    rows = db.session.execute(
+        select(
+            Entry.code,
+            ScoreSheet.judge_id,
+            Score.criterion_id,
+            Score.value,
+            ScoreSheet.submitted_at,
+            ScoreSheet.comment,
+            sheet_counts(),
+            conflict_between(ScoreSheet.judge_id, ScoreSheet.entry_id),
+        )
+        .join(ScoreSheet, ScoreSheet.entry_id == Entry.id)
+        .join(Score, Score.sheet_id == ScoreSheet.id)
+        .where(ScoreSheet.round_id == round_.id)
+        .order_by(Entry.code, ScoreSheet.judge_id, Score.criterion_id)
+    ).all()
     headers = [_("Code"), _("Judge"), _("Criterion"), _("Score"), _("Submitted"), _("Comment"), _("Counts")]
     why_not = {True: _("no: conflict of interest"), False: _("no: not submitted")}
-    data = [[code, names.get(judge, judge), criteria.get(criterion, criterion), float(value),
-             submitted.isoformat() if submitted else "", comment, _("yes") if counts else why_not[bool(conflicted)]]
-            for code, judge, criterion, value, submitted, comment, counts, conflicted in rows]
+    data = [
+        [
+            code,
+            names.get(judge, judge),
+            criteria.get(criterion, criterion),
+            float(value),
+            submitted.isoformat() if submitted else "",
+            comment,
+            _("yes") if counts else why_not[bool(conflicted)],
+        ]
+        for code, judge, criterion, value, submitted, comment, counts, conflicted in rows
+    ]
     name = f"phieu-cham-{round_.competition.slug}-vong-{round_.position}"
     if fmt == "csv":
-        return Response(to_csv(headers, data), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+        return Response(
+            to_csv(headers, data),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
     if fmt == "xlsx":
-        return Response(to_xlsx([(round_.name, headers, data)]), mimetype=(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+        return Response(
+            to_xlsx([(round_.name, headers, data)]),
+            mimetype=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
     abort(404)
 
 
@@ -339,20 +483,42 @@ def round_record(slug, round_id):
         abort(404)
     judge_ids = {j for s in snapshot.standings for j, _t in s["judge_totals"]}
     record = RoundRecord(
-        competition=round_.competition.name, round_name=round_.name,
+        competition=round_.competition.name,
+        round_name=round_.name,
         method=str(results_domain.METHOD_LABELS.get(snapshot.method, snapshot.method)),
         params=", ".join(f"{k}={v}" for k, v in snapshot.params.items() if k in ("trim", "min_scores")),
-        inputs_hash=snapshot.inputs_hash, frozen_at=format_datetime(snapshot.created_at, "short"),
+        inputs_hash=snapshot.inputs_hash,
+        frozen_at=format_datetime(snapshot.created_at, "short"),
         judges=[j.user.full_name for j in judges_of(round_.competition) if j.id in judge_ids],
-        rows=[RecordRow(s["rank"], s["code"] or "", s["title"], s["team"], s["score"], s["n_judges"], s["spread"])
-              for s in snapshot.standings],
-        labels={"title": _("Record of the results"), "panel": _("Judges"), "method": _("Method"),
-                "hash": _("Hash of the scores"), "frozen": _("Frozen at"), "rank": _("Rank"), "code": _("Code"),
-                "project": _("Project"), "team": _("Team"), "score": _("Score"), "judges": _("Judges"),
-                "spread": _("Spread"), "chair": _("Chair of the panel"), "secretary": _("Secretary"),
-                "page": _("Page")})
-    return Response(render_round_record(record), mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="bien-ban-{round_.competition.slug}-vong-{round_.position}.pdf"'})
+        rows=[
+            RecordRow(s["rank"], s["code"] or "", s["title"], s["team"], s["score"], s["n_judges"], s["spread"])
+            for s in snapshot.standings
+        ],
+        labels={
+            "title": _("Record of the results"),
+            "panel": _("Judges"),
+            "method": _("Method"),
+            "hash": _("Hash of the scores"),
+            "frozen": _("Frozen at"),
+            "rank": _("Rank"),
+            "code": _("Code"),
+            "project": _("Project"),
+            "team": _("Team"),
+            "score": _("Score"),
+            "judges": _("Judges"),
+            "spread": _("Spread"),
+            "chair": _("Chair of the panel"),
+            "secretary": _("Secretary"),
+            "page": _("Page"),
+        },
+    )
+    return Response(
+        render_round_record(record),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="bien-ban-{round_.competition.slug}-vong-{round_.position}.pdf"'
+        },
+    )
 
 
 # -- public ------------------------------------------------------------------------
@@ -383,13 +549,17 @@ def public_results(slug):
 
     def render() -> bytes:
         row = db.get_or_404(Publication, visible.id)  # withdrawn a moment ago: gone
-        return render_template("judging/results/public.html", content=row.content, publication=row,
-                               og_url=url_for("results.public_results", slug=slug, _external=True),
-                               shared_page=not current_user.is_authenticated).encode()
+        return render_template(
+            "judging/results/public.html",
+            content=row.content,
+            publication=row,
+            og_url=url_for("results.public_results", slug=slug, _external=True),
+            shared_page=not current_user.is_authenticated,
+        ).encode()
 
     version = f"{visible.id}-{visible.content_hash[:16]}"
     body = cache.cached_page(render, PUBLICATION_SECONDS, version=version)
-    if current_user.is_authenticated:   # the page shows who is logged in: never share it
+    if current_user.is_authenticated:  # the page shows who is logged in: never share it
         response = Response(body, mimetype="text/html")
         response.headers["Cache-Control"] = "private, no-cache"
         return response
@@ -402,13 +572,22 @@ def public_results_json(slug):
     visible = publication.visible_publication(slug)
     if visible is None:
         visible_or_404(slug)
-        return Response(json.dumps({"published": False}), mimetype="application/json",
-                        headers={"Cache-Control": "no-cache"})
+        return Response(
+            json.dumps({"published": False}), mimetype="application/json", headers={"Cache-Control": "no-cache"}
+        )
 
     def render() -> bytes:
         row = db.get_or_404(Publication, visible.id)  # withdrawn a moment ago: gone
-        return json.dumps({"published": True, "version": row.version, "published_at": row.publish_at.isoformat(),
-                           "content_hash": row.content_hash, **row.content}, ensure_ascii=False).encode()
+        return json.dumps(
+            {
+                "published": True,
+                "version": row.version,
+                "published_at": row.publish_at.isoformat(),
+                "content_hash": row.content_hash,
+                **row.content,
+            },
+            ensure_ascii=False,
+        ).encode()
 
     version = f"{visible.id}-{visible.content_hash[:16]}"
     body = cache.get_or_set(f"results-json:{version}", render, PUBLICATION_SECONDS)
@@ -416,6 +595,7 @@ def public_results_json(slug):
 
 
 # -- a team's feedback -----------------------------------------------------------
+
 
 def team_links(_app, team) -> list[tuple[str, str]]:
     if publication.team_feedback(team) is None:

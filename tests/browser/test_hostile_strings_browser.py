@@ -26,7 +26,9 @@ TITLE = f"Tỏi đen {ATTR} {SCRIPT}"
 MEMBER = f"Trần {SVG}"
 LEADER = f"Lê {IMG}"
 
-INJECTED = "document.querySelectorAll('img[src=\"x\"], svg[onload], [onerror], [onmouseover], script:not([src])').length"
+INJECTED = (
+    "document.querySelectorAll('img[src=\"x\"], svg[onload], [onerror], [onmouseover], script:not([src])').length"
+)
 
 
 def _seed(app):
@@ -54,8 +56,13 @@ def _seed(app):
         for c in (competition, results):
             grant_role(c, organizer.email, CompetitionRoleKind.organizer, granted_by=admin)
         db.session.commit()
-        return {"slug": competition.slug, "team": team.id, "entry": entry.id, "results": results.slug,
-                "round": round_.id}
+        return {
+            "slug": competition.slug,
+            "team": team.id,
+            "entry": entry.id,
+            "results": results.slug,
+            "round": round_.id,
+        }
 
 
 class Watch:

@@ -18,9 +18,11 @@ def test_the_open_round_comes_first(live_server, tablet_page):
     with live_server.app.app_context():
         judge_user = make_user("giamkhao@example.vn", name="Võ Thị Lan")
         this_year = make_competition("khoi-nghiep-2026")
-        last_year = make_competition("khoi-nghiep-2025", year=2025)    # entered after this year's
-        for competition, rounds in ((this_year, (("Sơ khảo 2026", "locked"), ("Chung kết 2026", "open"))),
-                                    (last_year, (("Sơ khảo 2025", "locked"), ("Chung kết 2025", "locked")))):
+        last_year = make_competition("khoi-nghiep-2025", year=2025)  # entered after this year's
+        for competition, rounds in (
+            (this_year, (("Sơ khảo 2026", "locked"), ("Chung kết 2026", "open"))),
+            (last_year, (("Sơ khảo 2025", "locked"), ("Chung kết 2025", "locked"))),
+        ):
             entry = make_valid_entry(competition)
             judge = make_judge(competition, judge_user)
             for name, state in rounds:

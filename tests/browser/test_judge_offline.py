@@ -58,7 +58,7 @@ def test_scores_survive_a_dropped_connection(live_server, tablet_page):
     expect(page.locator("#sync-status")).to_have_attribute("data-state", "offline")
     expect(page.locator("#sync-status")).to_contain_text("2")
 
-    reloaded = page.reload()   # no connection: the page comes from the tablet's cache
+    reloaded = page.reload()  # no connection: the page comes from the tablet's cache
     assert reloaded.from_service_worker
     expect(_segment(page, first, 5)).to_have_attribute("aria-checked", "true")
     expect(_segment(page, second, 3)).to_have_attribute("aria-checked", "true")
@@ -75,10 +75,14 @@ def test_scores_survive_a_dropped_connection(live_server, tablet_page):
         values = dict(db.session.execute(select(Score.criterion_id, Score.value)).all())
         assert values == {first: 5, second: 3}
         assert db.session.scalar(select(func.count()).select_from(AppliedChange)) == 3
-        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "score.changed")
-                                    .order_by(AuditEvent.id)).all()
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "score.changed").order_by(AuditEvent.id)
+        ).all()
         assert [(e.after["criterion"], e.before["value"], e.after["value"]) for e in events] == [
-            (first, None, "4"), (second, None, "3"), (first, "4", "5")]
+            (first, None, "4"),
+            (second, None, "3"),
+            (first, "4", "5"),
+        ]
         assert all(e.device and e.device.startswith("d-") for e in events)
     assert round_id and entry_id
     assert not errors, errors

@@ -57,8 +57,9 @@ def _scores(app):
     from judging.models import Score, ScoreSheet
 
     with app.app_context():
-        rows = db.session.execute(select(ScoreSheet.entry_id, Score.criterion_id, Score.value)
-                                  .join(Score, Score.sheet_id == ScoreSheet.id)).all()
+        rows = db.session.execute(
+            select(ScoreSheet.entry_id, Score.criterion_id, Score.value).join(Score, Score.sheet_id == ScoreSheet.id)
+        ).all()
         db.session.remove()
         return {(entry_id, cid): float(value) for entry_id, cid, value in rows}
 
@@ -81,7 +82,7 @@ def test_next_and_queue_work_offline_and_the_queue_page_sends(live_server, table
     round_id, entry_ids, criteria, _documents = _world(live_server.app)
     _log_in_and_open_queue(page, url)
 
-    cut_network(live_server, page, True)      # before any sheet has been opened
+    cut_network(live_server, page, True)  # before any sheet has been opened
     page.locator(".queue__link").first.tap()
     expect(page.locator("h1")).to_contain_text("Tỏi đen Lý Sơn")
     page.get_by_role("link", name="Tiếp ›").tap()
@@ -106,7 +107,9 @@ def test_next_and_queue_work_offline_and_the_queue_page_sends(live_server, table
 
     # The connection returns while the queue page is open: it sends the change itself.
     cut_network(live_server, page, False)
-    assert _wait_for(page, lambda: _scores(live_server.app) == {(entry_ids[1], criteria[0]): 4.0}), _scores(live_server.app)
+    assert _wait_for(page, lambda: _scores(live_server.app) == {(entry_ids[1], criteria[0]): 4.0}), _scores(
+        live_server.app
+    )
     assert _wait_for(page, lambda: _queue(page) == []), _queue(page)
     expect(page.locator("#offline-status")).to_have_attribute("data-waiting", "0")
     assert not errors, errors
@@ -119,7 +122,7 @@ def test_a_whole_day_scored_offline_drains_on_reconnect(live_server, tablet_page
     round_id, entry_ids, criteria, documents = _world(live_server.app)
     _log_in_and_open_queue(page, url)
 
-    cut_network(live_server, page, True)      # the Wi-Fi goes before the first sheet is opened
+    cut_network(live_server, page, True)  # the Wi-Fi goes before the first sheet is opened
     expected = {}
     for n, entry_id in enumerate(entry_ids):
         page.locator(".queue__link").nth(n).tap()
@@ -127,10 +130,13 @@ def test_a_whole_day_scored_offline_drains_on_reconnect(live_server, tablet_page
         expect(page.locator("#score-form")).to_be_visible()
         # Its documents open too, from the tablet.
         for attachment_id in documents[entry_id]:
-            fetched = page.evaluate("""async (path) => {
+            fetched = page.evaluate(
+                """async (path) => {
                 const r = await fetch(path);
                 return [r.status, r.headers.get('Content-Type'), (await r.arrayBuffer()).byteLength];
-            }""", f"/judge/rounds/{round_id}/entries/{entry_id}/documents/{attachment_id}")
+            }""",
+                f"/judge/rounds/{round_id}/entries/{entry_id}/documents/{attachment_id}",
+            )
             assert fetched[0] == 200 and fetched[1].startswith("application/pdf") and fetched[2] > 100, fetched
         for i, criterion_id in enumerate(criteria):
             value = (i + n) % 5 + 1
@@ -160,9 +166,14 @@ def test_a_whole_day_scored_offline_drains_on_reconnect(live_server, tablet_page
         from judging.models import AppliedChange, ScoreSheet
 
         assert db.session.scalar(select(func.count()).select_from(AppliedChange)) == len(expected) + 3
-        assert sorted(db.session.scalars(select(ScoreSheet.comment)).all()) == ["Nhận xét 1", "Nhận xét 2", "Nhận xét 3"]
-        assert db.session.scalar(select(func.count()).select_from(AuditEvent)
-                                 .where(AuditEvent.action == "score.changed")) == len(expected)
+        assert sorted(db.session.scalars(select(ScoreSheet.comment)).all()) == [
+            "Nhận xét 1",
+            "Nhận xét 2",
+            "Nhận xét 3",
+        ]
+        assert db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "score.changed")
+        ) == len(expected)
         db.session.remove()
     # Back online, a sheet shows the server's values.
     page.locator(".queue__link").last.tap()

@@ -98,14 +98,14 @@ def test_a_refused_change_is_shown_and_the_next_is_saved(live_server, tablet_pag
     page, url = tablet_page, live_server.url
     page.on("pageerror", lambda e: errors.append(str(e)))
     path, criteria = _world(live_server.app)
-    (first, first_name), (second, second_name) = criteria[:2]   # both scored 0–20 in steps of 0.5
+    (first, first_name), (second, second_name) = criteria[:2]  # both scored 0–20 in steps of 0.5
     _log_in(page, url, "giamkhao@example.vn")
     _open_sheet(page, url, path)
 
     # Offline, the judge types 25 (refused: 0–20), then 12,5 on the next criterion.
     page.context.set_offline(True)
     _stepper(page, first).fill("25")
-    _stepper(page, second).focus()          # the change event of the first
+    _stepper(page, second).focus()  # the change event of the first
     _stepper(page, second).fill("12,5")
     page.locator("#comment").focus()
     expect(page.locator("#sync-status")).to_contain_text("2")
@@ -121,9 +121,9 @@ def test_a_refused_change_is_shown_and_the_next_is_saved(live_server, tablet_pag
     expect(page.locator(f"#refused-{first}")).to_contain_text("được chấm từ 0 đến 20")
     expect(page.locator("#sync-status")).to_have_attribute("data-state", "error")
     assert _wait_for(page, lambda: _scores(live_server.app) == {second: 12.5}), _scores(live_server.app)
-    expect(_stepper(page, first)).to_have_value("")          # the value saved (none), with the reason beside it
+    expect(_stepper(page, first)).to_have_value("")  # the value saved (none), with the reason beside it
     expect(_stepper(page, second)).to_have_value("12.5")
-    assert _wait_for(page, lambda: _queue(page) == []), _queue(page)   # the answer reached the page too
+    assert _wait_for(page, lambda: _queue(page) == []), _queue(page)  # the answer reached the page too
     check_accessibility(page)
 
     # The refusal is kept on the device (a reload still shows it) until the
@@ -147,7 +147,7 @@ def test_a_refused_change_is_shown_and_the_next_is_saved(live_server, tablet_pag
     _stepper(page, second).fill("14")
     page.locator("#comment").focus()
     assert _wait_for(page, lambda: _scores(live_server.app) == {first: 18, second: 14})
-    assert _wait_for(page, lambda: _queue(page) == []), _queue(page)   # the answer reached the page too
+    assert _wait_for(page, lambda: _queue(page) == []), _queue(page)  # the answer reached the page too
     page.locator("#comment").fill("Ý tưởng tốt")
     _stepper(page, second).focus()
     expect(refused).to_be_hidden()
@@ -211,15 +211,21 @@ def test_a_failing_save_is_retried_with_backoff_and_holds_back_nothing(live_serv
     page.locator(f'fieldset[data-criterion="{second}"] .segment[data-value="3"]').tap()
     page.locator(f'fieldset[data-criterion="{third}"] .segment[data-value="5"]').tap()
     assert _wait_for(page, lambda: _scores(live_server.app) == {first: 4, second: 3, third: 5}), (
-        _scores(live_server.app), _queue(page), comment_tries, page.locator("#sync-status").text_content())
-    assert len(comment_tries) <= 3, comment_tries     # they went at once, not after the comment's retries
-    assert _wait_for(page, lambda: [item["body"].get("comment") for item in _queue(page)] == ["Nhóm mạnh"]), _queue(page)
+        _scores(live_server.app),
+        _queue(page),
+        comment_tries,
+        page.locator("#sync-status").text_content(),
+    )
+    assert len(comment_tries) <= 3, comment_tries  # they went at once, not after the comment's retries
+    assert _wait_for(page, lambda: [item["body"].get("comment") for item in _queue(page)] == ["Nhóm mạnh"]), _queue(
+        page
+    )
     expect(page.locator("#sync-status")).to_have_attribute("data-state", "saving")
     _wait_for(page, lambda: len(comment_tries) >= 2)
     page.unroute(CHANGES)
     assert _wait_for(page, lambda: _comment(live_server.app) == "Nhóm mạnh")
     expect(page.locator("#sync-status")).to_have_attribute("data-state", "saved", timeout=15_000)
-    assert _wait_for(page, lambda: _queue(page) == []), _queue(page)   # the answer reached the page too
+    assert _wait_for(page, lambda: _queue(page) == []), _queue(page)  # the answer reached the page too
 
     # Half an emoji pasted alone (a lone surrogate) cannot be stored: it is
     # sent as U+FFFD, as the screen shows it, and blocks nothing.
@@ -291,15 +297,14 @@ def test_log_out_forgets_the_pages_documents_and_queue(live_server, tablet_page)
     try:
         answer = page.goto(url + path)
     except PlaywrightError:
-        answer = None   # no service worker any more: the browser's own offline error
+        answer = None  # no service worker any more: the browser's own offline error
     assert answer is None or (answer.status == 503 and "Sơ khảo" not in answer.text())
     page.context.set_offline(False)
 
 
 def test_a_cached_page_is_never_served_to_another_account(live_server, tablet_page):
     page, url = tablet_page, live_server.url
-    path, criteria = _world(live_server.app, preset="five_point_weighted",
-                            judges=("lan@example.vn", "hoa@example.vn"))
+    path, criteria = _world(live_server.app, preset="five_point_weighted", judges=("lan@example.vn", "hoa@example.vn"))
     first = criteria[0][0]
     _log_in(page, url, "lan@example.vn", name="Giám khảo 0")
     _open_sheet(page, url, path)
@@ -315,7 +320,9 @@ def test_a_cached_page_is_never_served_to_another_account(live_server, tablet_pa
     # Another judge signs in on the same tablet instead.
     _log_in(page, url, "hoa@example.vn", name="Giám khảo 1")
     # Nothing of the first account is kept for the second: not its pages, not its queue.
-    assert _wait_for(page, lambda: not any(name.startswith("judge-pages-v2:") for name in _cache_names(page)), timeout=5)
+    assert _wait_for(
+        page, lambda: not any(name.startswith("judge-pages-v2:") for name in _cache_names(page)), timeout=5
+    )
     assert "judge-queue" not in _stored(page)
     page.context.set_offline(True)
     answer = page.goto(url + path)
@@ -336,5 +343,7 @@ def test_a_cached_page_is_never_served_to_another_account(live_server, tablet_pa
     from judging.models import Score
 
     with live_server.app.app_context():
-        assert db.session.scalars(select(Score)).all() == []   # the first judge's unsent change never went as the second's
+        assert (
+            db.session.scalars(select(Score)).all() == []
+        )  # the first judge's unsent change never went as the second's
         db.session.remove()

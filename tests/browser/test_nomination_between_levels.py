@@ -36,15 +36,25 @@ def _seed(app):
         organizer = make_user("btc-xa@example.vn", name="Trần Văn Xã")
         secretary = make_user("tk-tinh@example.vn", name="Lê Thị Tỉnh")
         make_user("quantri-dc@example.vn", name="Phạm Quản Trị", admin=True)
-        for user, competition, role in ((organizer, commune, CompetitionRoleKind.organizer),
-                                        (secretary, province, CompetitionRoleKind.secretariat)):
-            db.session.add(CompetitionRole(competition_id=competition.id, user_id=user.id, role=role,
-                                           granted_at=utcnow()))
+        for user, competition, role in (
+            (organizer, commune, CompetitionRoleKind.organizer),
+            (secretary, province, CompetitionRoleKind.secretariat),
+        ):
+            db.session.add(
+                CompetitionRole(competition_id=competition.id, user_id=user.id, role=role, granted_at=utcnow())
+            )
         indicators.ensure_plan()
         db.session.commit()
-        return {"commune": commune.slug, "province": province.slug, "code": winner.code, "title": winner.title,
-                "leader": (winner.team.leader.email, winner.team.leader.full_name),
-                "project_id": winner.project_id, "commune_name": commune.name, "province_name": province.name}
+        return {
+            "commune": commune.slug,
+            "province": province.slug,
+            "code": winner.code,
+            "title": winner.title,
+            "leader": (winner.team.leader.email, winner.team.leader.full_name),
+            "project_id": winner.project_id,
+            "commune_name": commune.name,
+            "province_name": province.name,
+        }
 
 
 def _login(page, url, email, name):
@@ -111,9 +121,11 @@ def test_a_commune_winner_goes_up_to_the_province_as_one_project(live_server, ta
     from contest.models import Competition, Entry
 
     with live_server.app.app_context():
-        team_id = db.session.scalar(select(Entry.team_id).join(Competition, Competition.id == Entry.competition_id)
-                                    .where(Competition.slug == seed["province"],
-                                           Entry.project_id == seed["project_id"]))
+        team_id = db.session.scalar(
+            select(Entry.team_id)
+            .join(Competition, Competition.id == Entry.competition_id)
+            .where(Competition.slug == seed["province"], Entry.project_id == seed["project_id"])
+        )
     email, name = seed["leader"]
     _login(page, url, email, name)
     page.goto(url + f"/teams/{team_id}")

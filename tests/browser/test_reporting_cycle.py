@@ -21,7 +21,7 @@ DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 def desktop_page(browser):
     context, page = _page(browser, DESKTOP)
     yield page
-    _finish(context, page)     # no outside requests; axe-core on every page opened
+    _finish(context, page)  # no outside requests; axe-core on every page opened
 
 
 def _seed(app):
@@ -57,8 +57,7 @@ def _log_in(page, url, email, name):
     page.get_by_role("link", name=name).wait_for()
 
 
-def test_a_ward_submits_and_the_department_consolidates_and_downloads(live_server, desktop_page, monkeypatch,
-                                                                        tmp_path):
+def test_a_ward_submits_and_the_department_consolidates_and_downloads(live_server, desktop_page, monkeypatch, tmp_path):
     _seed(live_server.app)
     page, url = desktop_page, live_server.url
     _set_day(monkeypatch, date(2025, 12, 8))
@@ -116,7 +115,8 @@ def test_a_ward_submits_and_the_department_consolidates_and_downloads(live_serve
         page.locator("#download-pdf").click()
     pdf = tmp_path / "bao-cao.pdf"
     pdf.write_bytes(open(pdf_download.value.path(), "rb").read())
-    shown = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
-                                    check=True).stdout.split())
+    shown = " ".join(
+        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split()
+    )
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in shown and "Kính gửi" in shown
     assert "Diễn đàn khởi nghiệp phường Cẩm Thành" in shown

@@ -34,7 +34,7 @@ def test_dashboard_filtered_by_unit_and_year(live_server, tablet_page):
     expect(page.locator('[data-figure="teams"]')).to_have_text("3")
     charts = page.locator("svg.chart")
     expect(charts).to_have_count(3)
-    assert charts.first.bounding_box()["width"] > 200      # drawn, not collapsed
+    assert charts.first.bounding_box()["width"] > 200  # drawn, not collapsed
     check_accessibility(page)
 
     page.get_by_label("Năm", exact=True).select_option("2024")
@@ -46,7 +46,12 @@ def test_dashboard_filtered_by_unit_and_year(live_server, tablet_page):
     check_accessibility(page)
 
     # The pages around it: the yearly report, the plan's targets, a project's follow-up.
-    for path in ("/reports/yearly", "/reports/targets", f"/manage/{slug}/followup", f"/manage/{slug}/followup/{entry_id}"):
+    for path in (
+        "/reports/yearly",
+        "/reports/targets",
+        f"/manage/{slug}/followup",
+        f"/manage/{slug}/followup/{entry_id}",
+    ):
         page.goto(live_server.url + path)
         expect(page.locator("h1")).to_be_visible()
         check_accessibility(page)

@@ -37,8 +37,12 @@ def _seed(app):
             for judge in panel:
                 for c in round_.rubric.criteria:
                     value = c.step * int(float(c.max_points / c.step) * (0.9 - 0.12 * rank))
-                    apply_change(round_.id, entry.id, judge.user_id, Change(f"{judge.id}-{entry.id}-{c.id}", c.id,
-                                                                            value, None, None))
+                    apply_change(
+                        round_.id,
+                        entry.id,
+                        judge.user_id,
+                        Change(f"{judge.id}-{entry.id}-{c.id}", c.id, value, None, None),
+                    )
                 submit_sheet(round_.id, entry.id, judge.user_id)
         round_.state = RoundState.locked
         organizer = make_user("btc@example.vn", name="Ban Tổ Chức")
@@ -62,7 +66,7 @@ def test_results_from_freeze_to_ceremony(live_server, new_page):
     page.goto(f"{base}/rounds/{round_id}/results")
     check_accessibility(page)
     page.locator("form[action$='/results/freeze'] button").click()
-    expect(page.locator("main")).to_contain_text("v")   # the snapshot line appears
+    expect(page.locator("main")).to_contain_text("v")  # the snapshot line appears
     page.goto(f"{base}/rounds/{round_id}/advancement")
     page.locator("#top_n").fill("3")
     page.locator("input[name=action][value=rule] ~ p button, form:has(input[value=rule]) button").first.click()
@@ -101,7 +105,7 @@ def test_results_from_freeze_to_ceremony(live_server, new_page):
 
     page.goto(f"{base}/ceremony")
     expect(page.locator("#slide")).to_be_hidden()
-    context.set_offline(True)   # the hall's network drops once the page has loaded
+    context.set_offline(True)  # the hall's network drops once the page has loaded
     shown = []
     for _ in range(3):
         page.keyboard.press("ArrowRight")

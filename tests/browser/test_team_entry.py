@@ -92,7 +92,8 @@ def test_team_registers_and_submits_on_a_phone(live_server, smtp_server, phone_p
     for document, filename in (("pitch_deck", "bai-thuyet-trinh.pdf"), ("description", "thuyet-minh.pdf")):
         page.get_by_role("combobox", name="Tài liệu").select_option(document)
         page.get_by_label("Tệp").set_input_files(
-            {"name": filename, "mimeType": "application/pdf", "buffer": pdf_bytes(filename)})
+            {"name": filename, "mimeType": "application/pdf", "buffer": pdf_bytes(filename)}
+        )
         page.get_by_role("button", name="Tải lên").tap()
         expect(page.get_by_text(filename).first).to_be_visible()
 
@@ -120,8 +121,11 @@ def test_team_registers_and_submits_on_a_phone(live_server, smtp_server, phone_p
     expect(page.get_by_role("button", name="Tải lên")).to_have_count(0)
     expect(page.locator("textarea")).to_have_count(0)
     team_path = page.url.split(url, 1)[1].rsplit("/entry", 1)[0]
-    response = page.request.post(f"{url}{team_path}/entry/autosave", data={"title": "Sửa muộn"},
-                                 headers={"X-CSRFToken": _csrf(page, f"{url}/my")})
+    response = page.request.post(
+        f"{url}{team_path}/entry/autosave",
+        data={"title": "Sửa muộn"},
+        headers={"X-CSRFToken": _csrf(page, f"{url}/my")},
+    )
     assert response.status == 409
     page.goto(f"{url}{team_path}/entry")
     expect(page.get_by_text("Tỏi đen lên men tự nhiên").first).to_be_visible()

@@ -35,8 +35,9 @@ def test_a_ward_officer_runs_the_wards_contest_and_a_ward_team_submits(live_serv
     with live_server.app.app_context():
         province = make_unit("QNG-51", "Tỉnh Quảng Ngãi", OrgUnitKind.province, valid_from=date(2025, 7, 1))
         make_unit("QNG-21025", "Phường Cẩm Thành", OrgUnitKind.ward, parent=province, valid_from=date(2025, 7, 1))
-        make_unit("QNG-TP", "Thành phố Quảng Ngãi", OrgUnitKind.city, valid_from=date(2020, 2, 1),
-                  valid_to=date(2025, 6, 30))
+        make_unit(
+            "QNG-TP", "Thành phố Quảng Ngãi", OrgUnitKind.city, valid_from=date(2020, 2, 1), valid_to=date(2025, 6, 30)
+        )
         make_user("quantri@example.vn", name="Quản Trị", admin=True)
         make_user("canbo@camthanh.vn", name="Trương Thị Đầu Mối")
         make_user("thuky@camthanh.vn", name="Lê Văn Thư Ký")
@@ -118,7 +119,8 @@ def test_a_ward_officer_runs_the_wards_contest_and_a_ward_team_submits(live_serv
     for document, filename in (("pitch_deck", "bai-thuyet-trinh.pdf"), ("description", "thuyet-minh.pdf")):
         page.get_by_role("combobox", name="Tài liệu").select_option(document)
         page.get_by_label("Tệp").set_input_files(
-            {"name": filename, "mimeType": "application/pdf", "buffer": pdf_bytes(filename)})
+            {"name": filename, "mimeType": "application/pdf", "buffer": pdf_bytes(filename)}
+        )
         page.get_by_role("button", name="Tải lên").tap()
         expect(page.get_by_text(filename).first).to_be_visible()
     page.get_by_role("button", name="Nộp hồ sơ dự thi").tap()

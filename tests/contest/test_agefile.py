@@ -22,7 +22,8 @@ MADE_BY_AGE = base64.b64decode(
     "YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IHNjcnlwdCBDY2tHd0drT1oxY2J4cTdNdk1xMWlRIDE4Cit5WVB6R2t0cGhuRFNlVklxM0tOeSs0"
     "RTdXemNyNFRFVm1NZlN0bEQzZWcKLS0tIHlJY2lSSUdvZXZTMVJ5U0g1QmN0TEhRc2cyWmowTHNwaUNBY1NNS05hVlkKXWKLzS+/EAZfP/sb"
     "JbqY2GMBW5oosTT19tlhRDB5YUR0Y5ifI8PpT4JBNY4A+QHZF61261D34yGtvRtLlipzqw9X+4S5hm+RGp7Wa6PAeORX0havprypeH8zhakJ"
-    "K/NskEjn15Qz")
+    "K/NskEjn15Qz"
+)
 MADE_BY_AGE_PLAIN = "Sao lưu cuộc thi khởi nghiệp Quảng Ngãi — mở bằng age\n".encode()
 
 
@@ -31,7 +32,7 @@ def _encrypt(plain: bytes, passphrase: str = PASSPHRASE, pieces: int = 1) -> byt
     writer = agefile.EncryptingWriter(out, passphrase, work_factor=4)
     step = max(1, len(plain) // pieces)
     for start in range(0, len(plain), step):
-        writer.write(plain[start:start + step])
+        writer.write(plain[start : start + step])
     writer.close()
     return out.getvalue()
 
@@ -63,8 +64,12 @@ def test_a_cut_or_altered_file_is_refused():
     data = _encrypt(os.urandom(2 * agefile.CHUNK + 10))
     header_end = data.index(b"\n", data.index(b"---")) + 1 + 16
     first_chunk_end = header_end + agefile.CHUNK + agefile.TAG
-    cuts = [data[:-1], data[:first_chunk_end], data[:first_chunk_end + agefile.CHUNK + agefile.TAG],
-            data[:header_end - 3]]
+    cuts = [
+        data[:-1],
+        data[:first_chunk_end],
+        data[: first_chunk_end + agefile.CHUNK + agefile.TAG],
+        data[: header_end - 3],
+    ]
     for cut in cuts:
         with pytest.raises(agefile.AgeError):
             _decrypt(cut)
@@ -72,8 +77,12 @@ def test_a_cut_or_altered_file_is_refused():
     flipped[first_chunk_end + 5] ^= 1
     with pytest.raises(agefile.AgeError):
         _decrypt(bytes(flipped))
-    swapped = data[:header_end] + data[first_chunk_end:first_chunk_end + agefile.CHUNK + agefile.TAG] + \
-        data[header_end:first_chunk_end] + data[first_chunk_end + agefile.CHUNK + agefile.TAG:]
+    swapped = (
+        data[:header_end]
+        + data[first_chunk_end : first_chunk_end + agefile.CHUNK + agefile.TAG]
+        + data[header_end:first_chunk_end]
+        + data[first_chunk_end + agefile.CHUNK + agefile.TAG :]
+    )
     with pytest.raises(agefile.AgeError):
         _decrypt(swapped)
     salt_changed = data.replace(b"-> scrypt ", b"-> scrypt A", 1)
@@ -88,7 +97,7 @@ def test_a_cut_or_altered_file_is_refused():
 def _age_tool(args: list[str], passphrase: str) -> int:
     """Run the age tool, which reads a passphrase only from a terminal."""
     pid, fd = pty.fork()
-    if pid == 0:   # pragma: no cover - the child
+    if pid == 0:  # pragma: no cover - the child
         os.execvp("age", ["age", *args])  # noqa: S606 - the age tool, found on PATH
     while True:
         try:

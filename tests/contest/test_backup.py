@@ -18,9 +18,13 @@ from tests.judging.views.test_public_results import _published
 
 def _all_rows(engine) -> dict:
     with engine.connect() as conn:
-        return {t.name: [json.dumps(dict(r), default=_encode, sort_keys=True)
-                         for r in conn.execute(select(t).order_by(*t.primary_key.columns)).mappings()]
-                for t in Base.metadata.sorted_tables}
+        return {
+            t.name: [
+                json.dumps(dict(r), default=_encode, sort_keys=True)
+                for r in conn.execute(select(t).order_by(*t.primary_key.columns)).mappings()
+            ]
+            for t in Base.metadata.sorted_tables
+        }
 
 
 def _seed(app, db):
@@ -38,8 +42,15 @@ def _seed(app, db):
         templates = certificates.ensure_templates(competition)
         entry = db.session.scalars(select(Entry).where(Entry.competition_id == competition.id)).first()
         member = entry.team.members[0]
-        certificate = certificates.issue(templates[CertificateKind.participation], [certificates.Recipient(
-            member.full_name, entry.team.name, entry.title, "", entry.id, entry.team_id, member.id)], date.today())[0]
+        certificate = certificates.issue(
+            templates[CertificateKind.participation],
+            [
+                certificates.Recipient(
+                    member.full_name, entry.team.name, entry.title, "", entry.id, entry.team_id, member.id
+                )
+            ],
+            date.today(),
+        )[0]
     db.session.commit()
     return competition.slug, certificate.token
 
@@ -171,7 +182,7 @@ def test_a_backup_carries_no_link_that_opens_an_account(app, db, tmp_path, empty
         elif LIVE_LINK.search(row["body_text"]):
             row.update(body_text="", body_html=None, status="failed", last_error=LEFT_OUT_NOTE)
         else:
-            waiting_kept += 1         # the results announcement: no link that opens anything, still to be sent
+            waiting_kept += 1  # the results announcement: no link that opens anything, still to be sent
     assert waiting_kept and {r["status"] for r in expected["outbox_messages"]} == {"pending", "sent", "failed"}
 
     target = make_app(empty_database_url, UPLOAD_FOLDER=str(tmp_path / "uploads-restored"))
@@ -186,7 +197,7 @@ def test_a_backup_carries_no_link_that_opens_an_account(app, db, tmp_path, empty
         assert result.exit_code == 0, result.output
         assert cache.get_or_set("kept-before-the-restore", lambda: "new", 60) == "new", "the cache outlived the restore"
         restored = {name: [json.loads(r) for r in rows] for name, rows in _all_rows(target_db.engine).items()}
-        assert restored == expected          # everything else exactly as it was
+        assert restored == expected  # everything else exactly as it was
         assert _pages(target, slug, token) == _pages(app, slug, token)
         target_db.engine.dispose()
 
@@ -196,9 +207,13 @@ def test_signed_links_are_recognised_and_certificate_links_are_not(app):
     from contest.domain.tokens import make_token
 
     with app.app_context():
-        for purpose, payload in (("verify", {"uid": 1, "s": "ab"}), ("reset", {"uid": 12, "s": "x" * 16}),
-                                 ("team-invite", {"i": 3, "n": "0123abcd"}), ("judge-invite", {"j": 4, "u": 5}),
-                                 ("long", {"text": "dài " * 200})):       # compressed payload, starting with "."
+        for purpose, payload in (
+            ("verify", {"uid": 1, "s": "ab"}),
+            ("reset", {"uid": 12, "s": "x" * 16}),
+            ("team-invite", {"i": 3, "n": "0123abcd"}),
+            ("judge-invite", {"j": 4, "u": 5}),
+            ("long", {"text": "dài " * 200}),
+        ):  # compressed payload, starting with "."
             assert carries_live_link(f"Mở liên kết: http://localhost/x/{make_token(purpose, payload)}\n")
     assert not carries_live_link("Xác minh: http://localhost/verify/Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg\n")
     assert not carries_live_link("Kết quả: http://localhost/c/khoi-nghiep-2026/results — ban.to-chuc@so.gov.vn")
@@ -221,8 +236,7 @@ def test_the_archive_is_readable_by_its_owner_only_from_the_start(app, db, tmp_p
     monkeypatch.setenv("BACKUP_PASSPHRASE", "một cụm mật khẩu đủ dài")
     old_umask = os.umask(0)
     try:
-        for args in (["backup", "--out", str(archive)],
-                     ["backup", "--out", str(archive) + ".age", "--encrypt"]):
+        for args in (["backup", "--out", str(archive)], ["backup", "--out", str(archive) + ".age", "--encrypt"]):
             result = app.test_cli_runner().invoke(args=args)
             assert result.exit_code == 0, result.output
     finally:
@@ -232,8 +246,9 @@ def test_the_archive_is_readable_by_its_owner_only_from_the_start(app, db, tmp_p
     assert not leftover.exists()
 
 
-def test_an_encrypted_backup_restores_with_its_passphrase_only(app, db, tmp_path, empty_database_url, stamped,
-                                                               monkeypatch):
+def test_an_encrypted_backup_restores_with_its_passphrase_only(
+    app, db, tmp_path, empty_database_url, stamped, monkeypatch
+):
     from flask_migrate import upgrade
 
     from contest import agefile
@@ -268,7 +283,7 @@ def test_an_encrypted_backup_restores_with_its_passphrase_only(app, db, tmp_path
         monkeypatch.setenv("BACKUP_PASSPHRASE", "một cụm mật khẩu khác hẳn")
         wrong = runner.invoke(args=["restore", str(archive)])
         assert wrong.exit_code != 0 and "wrong passphrase" in wrong.output, wrong.output
-        assert all(rows == [] for rows in _all_rows(target_db.engine).values())   # nothing written
+        assert all(rows == [] for rows in _all_rows(target_db.engine).values())  # nothing written
         monkeypatch.delenv("BACKUP_PASSPHRASE")
         key_file = tmp_path / "khoa-sao-luu"
         key_file.write_text("Cụm mật khẩu sao lưu 2026\n", encoding="utf-8")

@@ -73,7 +73,7 @@ def test_a_page_is_kept_per_language_and_version(app):
         cache.cached_page(render, 60, version="2")
     with app.test_request_context("/c/x"):
         session["locale"] = "en"
-        refresh()      # as each request does (contest/factory.py)
+        refresh()  # as each request does (contest/factory.py)
         cache.cached_page(render, 60, version="2")
         cache.cached_page(render, 60, version="2")
     assert render.calls == 3
@@ -116,16 +116,20 @@ def test_forget_outside_a_transaction_deletes_at_once_and_a_rollback_drops_what_
     db.session.rollback()
     cache.get_or_set("y", lambda: "giữ", 60)
     _change_something(db, "Người khác")
-    db.session.commit()          # a later transaction does not forget what a rolled-back one asked
+    db.session.commit()  # a later transaction does not forget what a rolled-back one asked
     assert cache.get_or_set("y", lambda: "khác", 60) == "giữ"
 
 
 def test_a_cache_that_fails_is_a_miss_not_an_error(database_url, tmp_path, caplog, monkeypatch):
     # An earlier test's migration ran Alembic's fileConfig, which disables the loggers that existed then.
     monkeypatch.setattr(logging.getLogger("contest.cache"), "disabled", False)
-    broken = make_app(database_url, UPLOAD_FOLDER=str(tmp_path), CACHE_TYPE="RedisCache",
-                      CACHE_REDIS_URL="redis://127.0.0.1:9/0",   # nothing listens on the discard port
-                      CACHE_OPTIONS={"socket_timeout": 0.2, "socket_connect_timeout": 0.2})
+    broken = make_app(
+        database_url,
+        UPLOAD_FOLDER=str(tmp_path),
+        CACHE_TYPE="RedisCache",
+        CACHE_REDIS_URL="redis://127.0.0.1:9/0",  # nothing listens on the discard port
+        CACHE_OPTIONS={"socket_timeout": 0.2, "socket_connect_timeout": 0.2},
+    )
     with broken.app_context():
         make = Counter("từ cơ sở dữ liệu")
         assert cache.get_or_set("k", make, 60) == "từ cơ sở dữ liệu"
@@ -144,20 +148,37 @@ def test_the_entry_forms_lists_change_at_once_when_the_boards_do(app, db):
     competition = make_competition()
     boards, _fields = entries.shown_choices(competition.id)
     assert "Bảng mới" not in [name for _id, name in boards]
-    competitions.update_settings(competition, boards=[(b.code, b.name) for b in competition.boards] + [("M", "Bảng mới")])
+    competitions.update_settings(
+        competition, boards=[(b.code, b.name) for b in competition.boards] + [("M", "Bảng mới")]
+    )
     boards, _fields = entries.shown_choices(competition.id)
     assert "Bảng mới" in [name for _id, name in boards]
 
 
 # -- one cache -----------------------------------------------------------------------
 
-_CONTAINERS = {"dict", "defaultdict", "OrderedDict", "WeakKeyDictionary", "WeakValueDictionary", "set", "list",
-               "deque", "Counter", "TTLCache", "LRUCache"}
+_CONTAINERS = {
+    "dict",
+    "defaultdict",
+    "OrderedDict",
+    "WeakKeyDictionary",
+    "WeakValueDictionary",
+    "set",
+    "list",
+    "deque",
+    "Counter",
+    "TTLCache",
+    "LRUCache",
+}
 # Pure memoisation of immutable things: font metrics, colours, QR codes and the
 # layout of a (frozen) certificate template in pure PDF code; the stand-in
 # password hash made once per cost.
-_PURE_MEMOS = {"contest/pdf/__init__.py", "contest/pdf/fonts.py", "contest/certificates/layout.py",
-               "contest/domain/passwords.py"}
+_PURE_MEMOS = {
+    "contest/pdf/__init__.py",
+    "contest/pdf/fonts.py",
+    "contest/certificates/layout.py",
+    "contest/domain/passwords.py",
+}
 
 
 def _sources():
@@ -173,9 +194,14 @@ def test_no_module_keeps_a_cache_of_its_own():
     for name, tree in _sources():
         for node in tree.body:
             value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
-            if isinstance(value, (ast.Dict, ast.Set, ast.List)) and not getattr(value, "keys", getattr(value, "elts", None)):
+            if isinstance(value, (ast.Dict, ast.Set, ast.List)) and not getattr(
+                value, "keys", getattr(value, "elts", None)
+            ):
                 found.append(f"{name}:{node.lineno} {ast.unparse(node)}")
-            if isinstance(value, ast.Call) and getattr(value.func, "id", getattr(value.func, "attr", None)) in _CONTAINERS:
+            if (
+                isinstance(value, ast.Call)
+                and getattr(value.func, "id", getattr(value.func, "attr", None)) in _CONTAINERS
+            ):
                 found.append(f"{name}:{node.lineno} {ast.unparse(node)}")
         for node in ast.walk(tree):
             names = [alias.name for alias in node.names] if isinstance(node, (ast.Import, ast.ImportFrom)) else []
@@ -183,7 +209,8 @@ def test_no_module_keeps_a_cache_of_its_own():
             if any(n in ("lru_cache", "cache") for n in names) and module == "functools" and name not in _PURE_MEMOS:
                 found.append(f"{name}:{node.lineno} functools memoisation outside pure code")
             if (module or "").startswith(("flask_caching", "cachelib", "cachetools")) or any(
-                    n.startswith(("flask_caching", "cachelib", "cachetools")) for n in names):
+                n.startswith(("flask_caching", "cachelib", "cachetools")) for n in names
+            ):
                 if name != "contest/cache.py":
                     found.append(f"{name}:{node.lineno} a cache library used outside contest/cache.py")
     assert not found, "\n".join(found)

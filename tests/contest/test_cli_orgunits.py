@@ -18,17 +18,26 @@ def test_import_reads_the_2020_file_then_the_2025_file(app, db):
     assert second.exit_code == 0, second.output
     assert "created 98" in second.output and "successions added 3" in second.output
     db.session.remove()
-    assert db.session.scalar(select(func.count()).select_from(OrgUnit).where(
-        OrgUnit.kind.in_([OrgUnitKind.ward, OrgUnitKind.commune, OrgUnitKind.special_zone]))) == 96
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(OrgUnit)
+            .where(OrgUnit.kind.in_([OrgUnitKind.ward, OrgUnitKind.commune, OrgUnitKind.special_zone]))
+        )
+        == 96
+    )
     assert db.session.scalar(select(func.count()).select_from(OrgUnitSuccession)) == 3
 
 
 def test_import_refuses_a_file_with_bad_rows_and_writes_nothing(app, db, tmp_path):
     bad = tmp_path / "bad.csv"
-    bad.write_text("code,name,kind,parent_code,valid_from,valid_to,successor_of\n"
-                   "P,Tỉnh P,province,,,,\n"
-                   "X,Xã X,hamlet,P,2025-07-01,,\n"
-                   "Y,Xã Y,commune,P,2025-07-01,,MISSING\n", encoding="utf-8")
+    bad.write_text(
+        "code,name,kind,parent_code,valid_from,valid_to,successor_of\n"
+        "P,Tỉnh P,province,,,,\n"
+        "X,Xã X,hamlet,P,2025-07-01,,\n"
+        "Y,Xã Y,commune,P,2025-07-01,,MISSING\n",
+        encoding="utf-8",
+    )
     result = app.test_cli_runner().invoke(args=["orgunits", "import", str(bad)])
     assert result.exit_code != 0
     assert "hamlet" in result.output and "MISSING" in result.output and "nothing imported" in result.output
@@ -38,11 +47,14 @@ def test_import_refuses_a_file_with_bad_rows_and_writes_nothing(app, db, tmp_pat
 
 def test_import_accepts_many_to_many_succession(app, db, tmp_path):
     units = tmp_path / "units.csv"
-    units.write_text("code,name,kind,parent_code,valid_from,valid_to,successor_of\n"
-                     "A,Huyện A,district,,2020-02-01,2025-06-30,\n"
-                     "B,Huyện B,district,,2020-02-01,2025-06-30,\n"
-                     "X,Xã X,commune,,2025-07-01,,A;B\n"
-                     "Y,Phường Y,ward,,2025-07-01,,A\n", encoding="utf-8")
+    units.write_text(
+        "code,name,kind,parent_code,valid_from,valid_to,successor_of\n"
+        "A,Huyện A,district,,2020-02-01,2025-06-30,\n"
+        "B,Huyện B,district,,2020-02-01,2025-06-30,\n"
+        "X,Xã X,commune,,2025-07-01,,A;B\n"
+        "Y,Phường Y,ward,,2025-07-01,,A\n",
+        encoding="utf-8",
+    )
     result = app.test_cli_runner().invoke(args=["orgunits", "import", str(units)])
     assert result.exit_code == 0, result.output
     db.session.remove()

@@ -17,18 +17,24 @@ from contest.reports import figures as F
 
 def _row_counts(db) -> dict[str, int]:
     # The org-unit import logs itself on every run, so the audit log is left out.
-    return {t.name: db.session.scalar(select(func.count()).select_from(text(f'"{t.name}"')))
-            for t in Base.metadata.sorted_tables if t.name != "audit_events"}
+    return {
+        t.name: db.session.scalar(select(func.count()).select_from(text(f'"{t.name}"')))
+        for t in Base.metadata.sorted_tables
+        if t.name != "audit_events"
+    }
 
 
 def test_demo_history_feeds_the_reports_and_loads_once(app, db):
     load_demo()
     with app.test_request_context():
         records = reports.load_records(None)
-        by_year = dict(F.breakdown(records.competitions, records.teams, lambda t, c: str(t.year),
-                                   lambda c: str(c.year)).rows)
-        progress = {(p.target.indicator, p.target.start_year): p
-                    for p, _label, _period in reports.plan_progress(None, date.today())}
+        by_year = dict(
+            F.breakdown(records.competitions, records.teams, lambda t, c: str(t.year), lambda c: str(c.year)).rows
+        )
+        progress = {
+            (p.target.indicator, p.target.start_year): p
+            for p, _label, _period in reports.plan_progress(None, date.today())
+        }
 
     assert len([year for year, f in by_year.items() if f.teams]) >= 4
     history = [by_year[str(year)] for year in (2022, 2023, 2024)]
@@ -36,11 +42,12 @@ def test_demo_history_feeds_the_reports_and_loads_once(app, db):
     for figures in history:
         assert figures.awards > 0 and figures.prize_money > 0
         assert figures.entries_valid > 0 and figures.women_led_teams > 0 and figures.student_teams > 0
-        assert 0 < figures.youth < figures.participants    # some older than 35
-        assert {1, 2} <= set(figures.reached)             # a first round and a final
-    assert history[1].competitions == 3                   # provincial, district, youth
-    states = set(db.session.scalars(select(Competition.state).where(
-        Competition.slug.in_([spec.slug for spec in HISTORY]))))
+        assert 0 < figures.youth < figures.participants  # some older than 35
+        assert {1, 2} <= set(figures.reached)  # a first round and a final
+    assert history[1].competitions == 3  # provincial, district, youth
+    states = set(
+        db.session.scalars(select(Competition.state).where(Competition.slug.in_([spec.slug for spec in HISTORY])))
+    )
     assert states <= {CompetitionState.archived, CompetitionState.results_published}
 
     # Teams registered from district-level units dissolved in 2025, still counted under them.
@@ -70,11 +77,14 @@ def test_demo_history_feeds_the_reports_and_loads_once(app, db):
         assert not officer.is_admin and competitions.can_organize(officer, ward_contest)
         youth = competitions.find_by_slug("y-tuong-khoi-nghiep-thanh-nien-2024")
         assert competitions.can_organize(youth_officer, youth)
-        assert not competitions.can_organize(officer, youth) and not competitions.can_organize(youth_officer, ward_contest)
+        assert not competitions.can_organize(officer, youth) and not competitions.can_organize(
+            youth_officer, ward_contest
+        )
         assert unit_officers.own_unit_ids(officer) == {ward_contest.org_unit_id}
-        binh_son_district = db.session.scalar(select(Competition.org_unit_id).where(
-            Competition.slug == "khoi-nghiep-binh-son-2023"))
-        commune_id = db.session.scalar(select(OrgUnit.id).where(OrgUnit.code == "QNG-21040"))   # Xã Bình Sơn
+        binh_son_district = db.session.scalar(
+            select(Competition.org_unit_id).where(Competition.slug == "khoi-nghiep-binh-son-2023")
+        )
+        commune_id = db.session.scalar(select(OrgUnit.id).where(OrgUnit.code == "QNG-21040"))  # Xã Bình Sơn
         assert binh_son_district in reports.unit_scope(commune_id)
 
     before = _row_counts(db)

@@ -12,14 +12,17 @@ from contest.i18n import format_number, format_percent, format_points
 from contest.numbers import plain_decimal, vn_number, vn_percent
 
 
-@pytest.mark.parametrize(("locale", "number", "percent", "points", "whole", "weight"), [
-    ("vi", "1.500.000", "87,5%", "7,5", "20", "0,25"),
-    ("en", "1,500,000", "87.5%", "7.5", "20", "0.25"),
-])
+@pytest.mark.parametrize(
+    ("locale", "number", "percent", "points", "whole", "weight"),
+    [
+        ("vi", "1.500.000", "87,5%", "7,5", "20", "0,25"),
+        ("en", "1,500,000", "87.5%", "7.5", "20", "0.25"),
+    ],
+)
 def test_numbers_follow_the_locale(app, locale, number, percent, points, whole, weight):
     with app.test_request_context(), force_locale(locale):
         assert format_number(1_500_000) == number
-        assert format_number(1_499_999.6) == number          # a fraction is rounded to a whole number
+        assert format_number(1_499_999.6) == number  # a fraction is rounded to a whole number
         assert format_percent(87.5) == percent
         assert format_points(Decimal("7.50")) == points
         assert format_points(Decimal("20.00")) == whole
@@ -37,8 +40,8 @@ def test_the_machine_spelling_ignores_the_locale(app):
     for locale in ("vi", "en"):
         with app.test_request_context(), force_locale(locale):
             assert plain_decimal(Decimal("12.50")) == "12.5"
-            assert plain_decimal(Decimal("20.00")) == "20"        # not "2E+1"
-            assert plain_decimal(Decimal("1234.5")) == "1234.5"   # no grouping
+            assert plain_decimal(Decimal("20.00")) == "20"  # not "2E+1"
+            assert plain_decimal(Decimal("1234.5")) == "1234.5"  # no grouping
 
 
 def test_the_pages_filters_are_the_locale_aware_ones(app):

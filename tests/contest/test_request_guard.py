@@ -33,7 +33,7 @@ TOO_LARGE_FORM = "Biểu mẫu lớn hơn mức cho phép (tối đa 1 MB)"
 NO_BODY = "Địa chỉ này không nhận dữ liệu gửi kèm trong yêu cầu"
 HALF_CHARACTER = "một nửa ký tự"
 NUL = "(NUL)"
-SURROGATE_UTF8 = "%ED%A0%BD"   # U+D83D, the first half of 😀, as a client keeping lone surrogates encodes it
+SURROGATE_UTF8 = "%ED%A0%BD"  # U+D83D, the first half of 😀, as a client keeping lone surrogates encodes it
 
 
 def _text(response) -> str:
@@ -41,6 +41,7 @@ def _text(response) -> str:
 
 
 # -- bodies: each route's limit, before reading ----------------------------------------------
+
 
 def test_a_10_mb_body_to_healthz_is_refused_unread(client):
     body = CountingBody(10 * MB)
@@ -54,14 +55,13 @@ def test_a_10_mb_body_to_healthz_is_refused_unread(client):
 def test_a_10_mb_json_body_to_a_json_route_is_not_read_when_anonymous(client, db, chunked):
     team = make_team(make_competition())
     body = CountingBody(10 * MB)
-    response = send_body(client, "POST", f"/teams/{team.id}/entry/autosave", body, "application/json",
-                         chunked=chunked)
-    assert response.status_code in (400, 413)   # CSRF or size: both before reading
+    response = send_body(client, "POST", f"/teams/{team.id}/entry/autosave", body, "application/json", chunked=chunked)
+    assert response.status_code in (400, 413)  # CSRF or size: both before reading
     assert body.read_bytes == 0
 
 
 def test_an_anonymous_form_to_a_signed_in_route_gets_the_log_in_page_unread(client, db):
-    body = CountingBody(900 * 1024, fill=b"a")   # within the form limit: refused for the log-in, not the size
+    body = CountingBody(900 * 1024, fill=b"a")  # within the form limit: refused for the log-in, not the size
     response = send_body(client, "POST", "/account/", body, "application/x-www-form-urlencoded")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert body.read_bytes == 0
@@ -81,8 +81,11 @@ def test_a_form_over_the_form_limit_is_refused_unread(client, db):
     response = send_body(client, "POST", "/account/", body, "application/x-www-form-urlencoded", chunked=True)
     assert response.status_code == 413 and TOO_LARGE_FORM in _text(response)
     assert body.read_bytes <= MB + 64 * 1024
-    multipart = client.post("/account/", content_type="multipart/form-data", data={
-        "csrf_token": token, "full_name": "Bình", "locale": "vi", "file": (io.BytesIO(b"x" * (2 * MB)), "a.pdf")})
+    multipart = client.post(
+        "/account/",
+        content_type="multipart/form-data",
+        data={"csrf_token": token, "full_name": "Bình", "locale": "vi", "file": (io.BytesIO(b"x" * (2 * MB)), "a.pdf")},
+    )
     assert multipart.status_code == 413
     db.session.expire_all()
     assert db.session.get(User, user.id).full_name == "Trần Thị Bình"
@@ -101,9 +104,12 @@ def test_an_upload_larger_than_a_form_still_works(client, db):
     login(client, team.leader)
     token = csrf_token(client, f"/teams/{team.id}/entry")
     pdf = pdf_bytes()
-    deck = pdf + b"%" + b"a" * (3 * MB) + b"\n" + pdf[pdf.rindex(b"startxref"):]   # a comment, then the trailer again
-    response = client.post(f"/teams/{team.id}/entry/upload", content_type="multipart/form-data",
-                           data={"csrf_token": token, "kind": "pitch_deck", "file": (io.BytesIO(deck), "deck.pdf")})
+    deck = pdf + b"%" + b"a" * (3 * MB) + b"\n" + pdf[pdf.rindex(b"startxref") :]  # a comment, then the trailer again
+    response = client.post(
+        f"/teams/{team.id}/entry/upload",
+        content_type="multipart/form-data",
+        data={"csrf_token": token, "kind": "pitch_deck", "file": (io.BytesIO(deck), "deck.pdf")},
+    )
     assert response.status_code == 302
     assert [a.size for a in db.session.scalars(select(Entry)).one().attachments] == [len(deck)]
     # Above the route's limit: 413 with the limit named, before reading.
@@ -117,31 +123,46 @@ def test_the_entry_autosave_takes_every_field_at_its_longest(client, db):
     team = make_team(make_competition())
     login(client, team.leader)
     token = csrf_token(client, f"/teams/{team.id}/entry")
-    values = {"title": "ễ" * 250, "summary": "ễ" * 2000, **{k: "ễ" * 5000 for k in (
-        "problem", "solution", "customers_market", "business_model")}, "team_strengths": "ễ" * 3000}
-    raw = json.dumps(values, ensure_ascii=True)   # 6 bytes a character, the worst a client may send
+    values = {
+        "title": "ễ" * 250,
+        "summary": "ễ" * 2000,
+        **{k: "ễ" * 5000 for k in ("problem", "solution", "customers_market", "business_model")},
+        "team_strengths": "ễ" * 3000,
+    }
+    raw = json.dumps(values, ensure_ascii=True)  # 6 bytes a character, the worst a client may send
     assert len(raw) > 150_000
-    response = client.post(f"/teams/{team.id}/entry/autosave", data=raw, content_type="application/json",
-                           headers={"X-CSRFToken": token})
+    response = client.post(
+        f"/teams/{team.id}/entry/autosave", data=raw, content_type="application/json", headers={"X-CSRFToken": token}
+    )
     assert response.status_code == 200, response.json
 
 
 # -- text: NUL, half characters, deep JSON -----------------------------------------------------
+
 
 def test_a_half_character_in_a_form_field_is_refused(client, db):
     user = make_user(name="Trần Thị Bình")
     login(client, user)
     token = csrf_token(client, "/account/")
     for name in (f"Bình{SURROGATE_UTF8}", "Bình%FF"):
-        response = client.post("/account/", data=f"csrf_token={token}&locale=vi&full_name={name}",
-                               content_type="application/x-www-form-urlencoded")
+        response = client.post(
+            "/account/",
+            data=f"csrf_token={token}&locale=vi&full_name={name}",
+            content_type="application/x-www-form-urlencoded",
+        )
         assert response.status_code == 400 and HALF_CHARACTER in _text(response)
     # Raw bytes that are not UTF-8 too (Werkzeug would drop the whole form silently).
-    response = client.post("/account/", data=f"csrf_token={token}&locale=vi&full_name=B".encode() + b"\xed\xa0\xbd",
-                           content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        "/account/",
+        data=f"csrf_token={token}&locale=vi&full_name=B".encode() + b"\xed\xa0\xbd",
+        content_type="application/x-www-form-urlencoded",
+    )
     assert response.status_code == 400 and HALF_CHARACTER in _text(response)
-    response = client.post("/account/", data={"csrf_token": token, "locale": "vi", "full_name": "a\x00b"},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/account/",
+        data={"csrf_token": token, "locale": "vi", "full_name": "a\x00b"},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400 and NUL in _text(response)
     db.session.expire_all()
     assert db.session.get(User, user.id).full_name == "Trần Thị Bình"
@@ -171,8 +192,9 @@ def test_a_half_character_in_the_entry_autosave_is_refused(client, db):
     token = csrf_token(client, f"/teams/{team.id}/entry")
     url = f"/teams/{team.id}/entry/autosave"
     assert client.post(url, json={"title": "Tỏi đen"}, headers={"X-CSRFToken": token}).status_code == 200
-    response = client.post(url, data='{"title": "Tỏi \\ud83d"}', content_type="application/json",
-                           headers={"X-CSRFToken": token})
+    response = client.post(
+        url, data='{"title": "Tỏi \\ud83d"}', content_type="application/json", headers={"X-CSRFToken": token}
+    )
     assert response.status_code == 400 and HALF_CHARACTER in response.json["message"]
     response = client.post(url, json={"summary": "a\x00b"}, headers={"X-CSRFToken": token})
     assert response.status_code == 400 and NUL in response.json["message"]
@@ -193,16 +215,22 @@ def test_deep_json_to_the_autosave_is_refused(client, db):
     team = make_team(make_competition())
     login(client, team.leader)
     token = csrf_token(client, f"/teams/{team.id}/entry")
-    response = client.post(f"/teams/{team.id}/entry/autosave", data='{"title": ' + "[" * 5000 + "]" * 5000 + "}",
-                           content_type="application/json", headers={"X-CSRFToken": token})
+    response = client.post(
+        f"/teams/{team.id}/entry/autosave",
+        data='{"title": ' + "[" * 5000 + "]" * 5000 + "}",
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
     assert response.status_code == 400 and response.json["error"] == "too_deep"
 
 
 # -- ids beyond the database's integer ----------------------------------------------------------
 
+
 def test_every_int_in_a_url_is_bounded_to_the_database(app):
-    converters = [c for rule in app.url_map.iter_rules() for c in rule._converters.values()
-                  if isinstance(c, IntegerConverter)]
+    converters = [
+        c for rule in app.url_map.iter_rules() for c in rule._converters.values() if isinstance(c, IntegerConverter)
+    ]
     assert len(converters) > 50
     assert all(isinstance(c, DatabaseIntConverter) and c.max == DB_INT_MAX for c in converters)
 

@@ -36,7 +36,7 @@ def test_no_inline_script_in_templates():
         for match in re.finditer(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", text, re.S):
             assert "src=" in match.group("attrs") and not match.group("body").strip(), f"inline script in {path}"
         assert not re.search(r"\son[a-z]+\s*=", text), f"inline event handler in {path}"
-        assert "style=\"" not in text.replace('style="--depth', ""), f"inline style in {path}"
+        assert 'style="' not in text.replace('style="--depth', ""), f"inline style in {path}"
 
 
 def test_no_template_or_static_file_refers_to_an_outside_host():
@@ -86,8 +86,9 @@ def test_behind_a_proxy_the_visitors_address_is_the_forwarded_one(database_url):
             seen[hops] = request.remote_addr
             return ""
 
-        app.test_client().get("/_addr", headers={"X-Forwarded-For": "203.0.113.7"},
-                              environ_base={"REMOTE_ADDR": "127.0.0.1"})
+        app.test_client().get(
+            "/_addr", headers={"X-Forwarded-For": "203.0.113.7"}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+        )
     assert seen == {0: "127.0.0.1", 1: "203.0.113.7"}
 
 

@@ -58,11 +58,21 @@ def test_missing_files(store):
         store.size(key)
 
 
-@pytest.mark.parametrize("key", [
-    "../../etc/passwd", "/etc/passwd", "ab/cd/../../../etc/passwd", "ab\\cd\\abcd" + "0" * 28,
-    "ab/cd/ef" + "0" * 30, "AB/CD/ABCD" + "0" * 28, "ab/cd/abcd" + "0" * 28 + ".pdf/..", "",
-    "ab/cd/abcd" + "0" * 28 + "\n", "ab/cd/abcd" + "0" * 28 + "/../x",
-])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "../../etc/passwd",
+        "/etc/passwd",
+        "ab/cd/../../../etc/passwd",
+        "ab\\cd\\abcd" + "0" * 28,
+        "ab/cd/ef" + "0" * 30,
+        "AB/CD/ABCD" + "0" * 28,
+        "ab/cd/abcd" + "0" * 28 + ".pdf/..",
+        "",
+        "ab/cd/abcd" + "0" * 28 + "\n",
+        "ab/cd/abcd" + "0" * 28 + "/../x",
+    ],
+)
 def test_foreign_keys_are_refused(store, key):
     for method in (store.read, store.open, store.delete, store.exists, store.size):
         with pytest.raises(ValueError):

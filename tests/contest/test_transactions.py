@@ -32,9 +32,14 @@ def observer(database_url):
 
     def committed(*emails: str) -> list[str]:
         with engine.connect() as conn:
-            rows = conn.execute(text("SELECT email FROM users WHERE email IN (" +
-                                     ", ".join(f":e{i}" for i in range(len(emails))) + ") ORDER BY email"),
-                                {f"e{i}": e for i, e in enumerate(emails)})
+            rows = conn.execute(
+                text(
+                    "SELECT email FROM users WHERE email IN ("
+                    + ", ".join(f":e{i}" for i in range(len(emails)))
+                    + ") ORDER BY email"
+                ),
+                {f"e{i}": e for i, e in enumerate(emails)},
+            )
             return [row[0] for row in rows]
 
     yield committed
@@ -50,8 +55,14 @@ def test_a_domain_function_called_twice_in_one_request_commits_nothing_until_the
         accounts.create_admin("hai@example.vn", "mat-khau-dai-hai", "Hai")
         seen.append(observer("mot@example.vn", "hai@example.vn"))
         # Flushed: the request's own session reads both.
-        seen.append(sorted(u.email for u in _db.session.scalars(
-            _db.select(User).where(User.email.in_(["mot@example.vn", "hai@example.vn"])))))
+        seen.append(
+            sorted(
+                u.email
+                for u in _db.session.scalars(
+                    _db.select(User).where(User.email.in_(["mot@example.vn", "hai@example.vn"]))
+                )
+            )
+        )
         return "ok"
 
     app.add_url_rule("/_t/twice", "t_twice", twice)
@@ -77,7 +88,7 @@ def test_an_exception_after_a_flush_rolls_everything_back(app, client, observer)
         raise RuntimeError("after the flush")
 
     app.add_url_rule("/_t/fails", "t_fails", fails)
-    app.config["PROPAGATE_EXCEPTIONS"] = False   # as in production: an error page, not the exception
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: an error page, not the exception
     response = client.get("/_t/fails")
     assert response.status_code == 500
     assert observer("hong@example.vn") == []
@@ -101,7 +112,7 @@ def test_after_commit_callbacks_run_only_after_a_successful_commit(app, client, 
     def saved():
         accounts.create_admin("sau@example.vn", "mat-khau-dai-mot", "Sau")
         after_commit(lambda: ran.append(("saved", observer("sau@example.vn"))))
-        assert ran == []   # not yet
+        assert ran == []  # not yet
         return "ok"
 
     def refused():
@@ -176,14 +187,15 @@ def test_a_commit_that_fails_gives_an_error_page_and_keeps_nothing(app, client, 
     assert "nothing was changed" in body or "không có gì thay đổi" in body
     assert observer("cung-luc@example.vn") == []
     with client.session_transaction() as session:
-        assert "_flashes" not in session   # the page's "saved" is not shown later either
+        assert "_flashes" not in session  # the page's "saved" is not shown later either
     api = client.get("/api/_t/clashes")
     assert api.status_code == 500 and api.get_json()["error"] == "not_saved"
 
 
 def test_cli_commands_commit_at_their_end(app, observer):
-    result = app.test_cli_runner().invoke(args=["create-admin", "dong-lenh@example.vn", "--password",
-                                                "mat-khau-dai-mot"])
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "dong-lenh@example.vn", "--password", "mat-khau-dai-mot"]
+    )
     assert result.exit_code == 0, result.output
     assert observer("dong-lenh@example.vn") == ["dong-lenh@example.vn"]
     # Refused (already an administrator): nothing more is committed and the command fails.
@@ -211,8 +223,12 @@ def _commits(path: Path) -> set[tuple[str, str]]:
         if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         for node in ast.walk(function):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit"
-                    and "session" in ast.unparse(node.func.value)):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "commit"
+                and "session" in ast.unparse(node.func.value)
+            ):
                 found.add((str(path.relative_to(ROOT)), function.name))
     return found
 

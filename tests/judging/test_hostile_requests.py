@@ -66,15 +66,16 @@ def _scores(db) -> int:
 def test_a_10_mb_json_body_to_the_api_is_not_read_when_anonymous(client, world, chunked):
     body = CountingBody(10 * MB)
     response = send_body(client, "POST", _changes_url(world), body, "application/json", chunked=chunked)
-    assert response.status_code in (400, 401, 413)   # CSRF, log-in or size: all before reading
+    assert response.status_code in (400, 401, 413)  # CSRF, log-in or size: all before reading
     assert body.read_bytes == 0
 
 
 def test_a_10_mb_json_body_to_the_api_is_refused_by_its_length_for_a_judge(app, db, world):
     client = _judge_client(app, world)
     body = CountingBody(10 * MB)
-    response = send_body(client, "POST", _changes_url(world), body, "application/json",
-                     headers={"X-CSRFToken": client.token})
+    response = send_body(
+        client, "POST", _changes_url(world), body, "application/json", headers={"X-CSRFToken": client.token}
+    )
     assert response.status_code == 413
     assert TOO_LARGE_JSON in response.json["message"]
     assert body.read_bytes == 0
@@ -84,21 +85,29 @@ def test_a_10_mb_json_body_to_the_api_is_refused_by_its_length_for_a_judge(app, 
 def test_a_json_body_without_a_length_is_cut_off_at_the_limit(app, db, world):
     client = _judge_client(app, world)
     body = CountingBody(10 * MB)
-    response = send_body(client, "POST", _changes_url(world), body, "application/json", chunked=True,
-                     headers={"X-CSRFToken": client.token})
+    response = send_body(
+        client,
+        "POST",
+        _changes_url(world),
+        body,
+        "application/json",
+        chunked=True,
+        headers={"X-CSRFToken": client.token},
+    )
     assert response.status_code == 413
     assert TOO_LARGE_JSON in response.json["message"]
-    assert body.read_bytes <= 32 * 1024 + 64 * 1024   # the limit and at most one buffer beyond
+    assert body.read_bytes <= 32 * 1024 + 64 * 1024  # the limit and at most one buffer beyond
     assert _scores(db) == 0
-
 
 
 def test_a_half_character_in_json_is_refused_and_nothing_saved(app, db, world):
     client = _judge_client(app, world)
     criterion = world["criteria"][0]
-    for raw in ('{"key": "k1", "comment": "Tốt \\ud83d"}',
-                '{"key": "k2\\udc00", "criterion_id": ' + str(criterion.id) + ', "value": 5}',
-                '{"key": "k3", "comment": "x", "\\ud83d": 1}'):
+    for raw in (
+        '{"key": "k1", "comment": "Tốt \\ud83d"}',
+        '{"key": "k2\\udc00", "criterion_id": ' + str(criterion.id) + ', "value": 5}',
+        '{"key": "k3", "comment": "x", "\\ud83d": 1}',
+    ):
         response = _post_json(client, _changes_url(world), raw)
         assert response.status_code == 400, raw
         assert response.json["error"] == "broken_character" and HALF_CHARACTER in response.json["message"]
@@ -108,7 +117,6 @@ def test_a_half_character_in_json_is_refused_and_nothing_saved(app, db, world):
     response = _post_json(client, _changes_url(world), '{"key": "k4", "comment": "Tốt \\ud83d\\ude00"}')
     assert response.status_code == 200
     assert db.session.scalar(select(ScoreSheet.comment)) == "Tốt 😀"
-
 
 
 @pytest.mark.parametrize("depth", [MAX_JSON_DEPTH + 1, 5000])
@@ -128,7 +136,6 @@ def test_json_at_the_depth_limit_is_read(app, db, world):
     assert _post_json(client, _changes_url(world), body).status_code == 200
 
 
-
 def test_ids_beyond_the_database_in_urls_are_not_found(app, db, world):
     client = _judge_client(app, world)
     entry_id = world["entry"].id
@@ -136,8 +143,11 @@ def test_ids_beyond_the_database_in_urls_are_not_found(app, db, world):
     response = client.get(f"/api/rounds/{DB_INT_MAX}/sheets/{entry_id}")
     assert response.status_code == 404 and response.json["message"] == "Vòng thi này không tồn tại."
     # ... one more is no address at all: 404 before any query.
-    for url in (f"/api/rounds/{DB_INT_MAX + 1}/sheets/{entry_id}", f"/api/rounds/{world['round'].id}/sheets/99999999999",
-                f"/api/rounds/{'9' * 5000}/sheets/1"):
+    for url in (
+        f"/api/rounds/{DB_INT_MAX + 1}/sheets/{entry_id}",
+        f"/api/rounds/{world['round'].id}/sheets/99999999999",
+        f"/api/rounds/{'9' * 5000}/sheets/1",
+    ):
         response = client.get(url)
         assert response.status_code == 404 and response.json["error"] == "not_found"
     response = _post_json(client, _changes_url(world, round_id=99999999999), '{"key": "k", "comment": "x"}')
@@ -149,7 +159,9 @@ def test_ids_beyond_the_database_in_urls_are_not_found(app, db, world):
 @pytest.mark.parametrize("criterion_id", [2**40, -(2**40), DB_INT_MAX + 1])
 def test_ids_beyond_the_database_in_json_are_refused(app, db, world, criterion_id):
     client = _judge_client(app, world)
-    response = _post_json(client, _changes_url(world), json.dumps({"key": "k", "criterion_id": criterion_id, "value": 5}))
+    response = _post_json(
+        client, _changes_url(world), json.dumps({"key": "k", "criterion_id": criterion_id, "value": 5})
+    )
     assert response.status_code == 400
     assert response.json["message"] == "Không nhận dạng được tiêu chí."
     assert _scores(db) == 0
@@ -165,16 +177,19 @@ def test_ids_beyond_the_database_in_an_organizers_form_are_not_found(app, db, wo
     login(client, organizer)
     base = f"/manage/{competition.slug}/judging"
     token = csrf_token(client, base + "/awards")
-    for form in ({"action": "give", "tier": str(2**40), "code": world["entry"].code},
-                 {"action": "remove", "award": str(DB_INT_MAX + 1)}):
+    for form in (
+        {"action": "give", "tier": str(2**40), "code": world["entry"].code},
+        {"action": "remove", "award": str(DB_INT_MAX + 1)},
+    ):
         response = client.post(base + "/awards", data={"csrf_token": token, "reason": "x", **form})
         assert response.status_code == 404, form
     assert db.session.scalar(select(func.count()).select_from(Award)) == 0
     assert db.session.scalar(select(func.count()).select_from(AwardTier)) == 1
     # The pitch timer keeps its entry when told of one beyond the database.
     round_id = world["round"].id
-    response = client.post(f"{base}/rounds/{round_id}/timer",
-                           data={"csrf_token": token, "action": "start", "entry_id": str(2**40)})
+    response = client.post(
+        f"{base}/rounds/{round_id}/timer", data={"csrf_token": token, "action": "start", "entry_id": str(2**40)}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Round, round_id).timer_entry_id is None
@@ -190,15 +205,20 @@ def test_numbers_beyond_reason_in_the_results_forms_get_a_message(app, db, world
     login(client, organizer)
     base = f"/manage/{competition.slug}/judging/rounds/{round_id}"
     token = csrf_token(client, base + "/results")
-    for form, message in (({"method": "trimmed", "trim": str(2**40), "min_scores": "3"}, "Chỉ bỏ từ 0 đến 100"),
-                          ({"method": "mean", "trim": "0", "min_scores": str(2**40)}, "phải từ 1 đến 100")):
-        response = client.post(base + "/results/method", data={"csrf_token": token, **form},
-                               follow_redirects=True)
+    for form, message in (
+        ({"method": "trimmed", "trim": str(2**40), "min_scores": "3"}, "Chỉ bỏ từ 0 đến 100"),
+        ({"method": "mean", "trim": "0", "min_scores": str(2**40)}, "phải từ 1 đến 100"),
+    ):
+        response = client.post(base + "/results/method", data={"csrf_token": token, **form}, follow_redirects=True)
         assert response.status_code == 200 and message in response.get_data(as_text=True), form
-    for form, message in (({"top_n": str(2**40)}, "tối đa 10000"), ({"min_total": str(2**40)}, "từ 0 đến 1000"),
-                          ({"min_total": "-1"}, "từ 0 đến 1000")):
-        response = client.post(base + "/advancement", data={"csrf_token": token, "action": "rule", **form},
-                               follow_redirects=True)
+    for form, message in (
+        ({"top_n": str(2**40)}, "tối đa 10000"),
+        ({"min_total": str(2**40)}, "từ 0 đến 1000"),
+        ({"min_total": "-1"}, "từ 0 đến 1000"),
+    ):
+        response = client.post(
+            base + "/advancement", data={"csrf_token": token, "action": "rule", **form}, follow_redirects=True
+        )
         assert response.status_code == 200 and message in response.get_data(as_text=True), form
     db.session.expire_all()
     saved = db.session.get(Round, round_id)

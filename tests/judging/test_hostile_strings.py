@@ -77,6 +77,7 @@ IDS = {"ids": lambda p: repr(p)[:24]}
 
 # -- helpers ----------------------------------------------------------------------------
 
+
 def _as(app, user):
     """A client logged in through the form, carrying its session's CSRF token."""
     client = app.test_client()
@@ -98,8 +99,11 @@ def _organizer(competition):
 
 def _change(client, round_id: int, entry_id: int, **body):
     """One change as the tablet sends it: JSON, an idempotency key, the token in X-CSRFToken."""
-    return client.post(f"/api/rounds/{round_id}/sheets/{entry_id}/changes", json={"key": uuid.uuid4().hex, **body},
-                       headers={"X-CSRFToken": client.token})
+    return client.post(
+        f"/api/rounds/{round_id}/sheets/{entry_id}/changes",
+        json={"key": uuid.uuid4().hex, **body},
+        headers={"X-CSRFToken": client.token},
+    )
 
 
 def _score(client, round_: Round, entry, comment: str | None = None, values: dict | None = None) -> None:
@@ -111,18 +115,23 @@ def _score(client, round_: Round, entry, comment: str | None = None, values: dic
     if comment is not None:
         response = _change(client, round_.id, entry.id, comment=comment)
         assert response.json == {"outcome": "applied"}, response.json
-    response = client.post(f"/api/rounds/{round_.id}/sheets/{entry.id}/submit", json={},
-                           headers={"X-CSRFToken": client.token})
+    response = client.post(
+        f"/api/rounds/{round_.id}/sheets/{entry.id}/submit", json={}, headers={"X-CSRFToken": client.token}
+    )
     assert response.status_code == 200, response.json
 
 
-def _announce(app, boss, competition, round_, *, before=({"action": "defaults"},), after=(),
-              feedback: bool = True) -> None:
+def _announce(
+    app, boss, competition, round_, *, before=({"action": "defaults"},), after=(), feedback: bool = True
+) -> None:
     """Lock, freeze, award (forms posted `before` and `after` the proposal) and publish
     (five minutes ago), all through the organizer's forms."""
     base = f"/manage/{competition.slug}/judging"
-    for path, data in [(f"/rounds/{round_.id}/lock", {"reason": ""}), (f"/rounds/{round_.id}/results/freeze", {}),
-                       *[("/awards", form) for form in (*before, {"action": "propose"}, *after)]]:
+    for path, data in [
+        (f"/rounds/{round_.id}/lock", {"reason": ""}),
+        (f"/rounds/{round_.id}/results/freeze", {}),
+        *[("/awards", form) for form in (*before, {"action": "propose"}, *after)],
+    ]:
         assert _post(boss, base + path, **data).status_code == 302, path
     when = datetime.now(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])) - timedelta(minutes=5)
     form = {"publish_at": when.strftime("%Y-%m-%dT%H:%M"), **({"feedback": "1"} if feedback else {})}
@@ -159,6 +168,7 @@ def _json_attribute(html: str, name: str):
 
 # -- judge side: what a judge types, as organizers and teams see it ---------------------
 
+
 @pytest.mark.parametrize("payload", HTML_PAYLOADS, **IDS)
 def test_judge_text_is_shown_escaped_to_organizers_and_teams(app, db, payload):
     competition = make_competition()
@@ -169,8 +179,14 @@ def test_judge_text_is_shown_escaped_to_organizers_and_teams(app, db, payload):
     # The organizer invites a judge who has an account and one who has none, through the form.
     judge_user = make_user(name="Giám khảo Trần Minh")
     for email, name in ((judge_user.email, ""), ("moi@example.vn", payload)):
-        response = _post(boss, base + "/judges", email=email, full_name=name, organisation=payload,
-                         fields=str(competition.fields[0].id))
+        response = _post(
+            boss,
+            base + "/judges",
+            email=email,
+            full_name=name,
+            organisation=payload,
+            fields=str(competition.fields[0].id),
+        )
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     judge = db.session.scalar(select(Judge).where(Judge.user_id == judge_user.id))
     assert judge.organisation == payload
@@ -231,8 +247,9 @@ def test_judge_and_organizer_text_in_exports_is_never_a_formula(app, db):
         judges.append(make_judge(competition, user))
     round_ = make_round(competition, entries, judges, name="=1+2")
     rubric = db.session.get(Rubric, round_.rubric_id)
-    specs = [replace(spec, name=FORMULAS[i] if i < len(FORMULAS) else spec.name)
-             for i, spec in enumerate(PROVINCIAL_100)]
+    specs = [
+        replace(spec, name=FORMULAS[i] if i < len(FORMULAS) else spec.name) for i, spec in enumerate(PROVINCIAL_100)
+    ]
     update_rubric(rubric, specs)
     db.session.commit()
     for n, judge in enumerate(judges):
@@ -244,8 +261,16 @@ def test_judge_and_organizer_text_in_exports_is_never_a_formula(app, db):
     base = f"/manage/{competition.slug}/judging/rounds/{round_.id}"
     page(boss, base)
     assert _post(boss, base + "/lock", reason="").status_code == 302
-    assert _post(boss, base + "/results/method", method="mean", min_scores="1",
-                 tie_break_criterion=str(rubric.criteria[0].id)).status_code == 302
+    assert (
+        _post(
+            boss,
+            base + "/results/method",
+            method="mean",
+            min_scores="1",
+            tie_break_criterion=str(rubric.criteria[0].id),
+        ).status_code
+        == 302
+    )
     sheets = _export(boss, base + "/score-sheets", "score-sheets")
     for formula in FORMULAS:
         assert "'" + formula in sheets, f"{formula!r} (judge, criterion, comment) not exported as text"
@@ -256,14 +281,21 @@ def test_judge_and_organizer_text_in_exports_is_never_a_formula(app, db):
 
 # -- NUL and over-long values on the judging side ---------------------------------------
 
+
 @pytest.fixture
 def judging_world(app, db):
     competition = make_competition()
     entries = [make_valid_entry(competition) for _ in range(2)]
     judge = make_judge(competition)
     round_ = make_round(competition, entries, [judge])
-    return {"competition": competition, "entries": entries, "judge": judge, "round": round_,
-            "boss": _as(app, _organizer(competition)), "tablet": _as(app, judge.user)}
+    return {
+        "competition": competition,
+        "entries": entries,
+        "judge": judge,
+        "round": round_,
+        "boss": _as(app, _organizer(competition)),
+        "tablet": _as(app, judge.user),
+    }
 
 
 def _nul_cases(w):
@@ -273,8 +305,17 @@ def _nul_cases(w):
         ("boss", base + "/judges", {"email": "moi@example.vn", "full_name": NUL}),
         ("boss", base + "/judges", {"email": "moi@example.vn", "full_name": "Lê Hoa", "organisation": NUL}),
         ("boss", base + "/rubrics", {"rubric-preset": "provincial_100", "rubric-name": NUL}),
-        ("boss", base + "/rounds", {"round-name": NUL, "round-mode": "dossier", "round-entry_source": "all_valid",
-                                    "round-rubric": str(w["round"].rubric_id), "round-judges_per_entry": "1"}),
+        (
+            "boss",
+            base + "/rounds",
+            {
+                "round-name": NUL,
+                "round-mode": "dossier",
+                "round-entry_source": "all_valid",
+                "round-rubric": str(w["round"].rubric_id),
+                "round-judges_per_entry": "1",
+            },
+        ),
         ("boss", base + "/awards", {"action": "tier", "name": NUL, "count": "1"}),
         ("boss", f"{base}/rounds/{r}/lock", {"reason": NUL}),
         ("boss", f"{base}/rounds/{r}/results/chair-order", {"codes": "x", "reason": NUL}),
@@ -296,8 +337,9 @@ def test_nul_bytes_get_a_400_with_a_message(judging_world, db):
             assert response.status_code == 400 and NUL_MESSAGE in response.json["message"], (path, data)
         else:
             token = w[who].token
-            response = w[who].post(path, data={"csrf_token": token, "rubric-csrf_token": token,
-                                               "round-csrf_token": token, **data})
+            response = w[who].post(
+                path, data={"csrf_token": token, "rubric-csrf_token": token, "round-csrf_token": token, **data}
+            )
             assert response.status_code == 400, (path, data, response.status_code)
             html = response.get_data(as_text=True)
             assert NUL_MESSAGE in html, (path, data)
@@ -324,27 +366,45 @@ def test_over_long_values_get_a_message_with_the_limit(judging_world, db):
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "120" in _errors_of(html, "full_name") and "200" in _errors_of(html, "organisation")
-    response = _post(boss, base + "/rubrics", prefix="rubric-", **{"rubric-preset": "provincial_100",
-                                                                    "rubric-name": LONG})
+    response = _post(
+        boss, base + "/rubrics", prefix="rubric-", **{"rubric-preset": "provincial_100", "rubric-name": LONG}
+    )
     assert response.status_code == 400 and "200" in _errors_of(response.get_data(as_text=True), "rubric-name")
-    response = _post(boss, base + "/rounds", prefix="round-", **{
-        "round-name": LONG, "round-mode": "dossier", "round-entry_source": "all_valid",
-        "round-rubric": str(r.rubric_id), "round-judges_per_entry": "1"})
+    response = _post(
+        boss,
+        base + "/rounds",
+        prefix="round-",
+        **{
+            "round-name": LONG,
+            "round-mode": "dossier",
+            "round-entry_source": "all_valid",
+            "round-rubric": str(r.rubric_id),
+            "round-judges_per_entry": "1",
+        },
+    )
     assert response.status_code == 400 and "120" in _errors_of(response.get_data(as_text=True), "round-name")
 
     # An award tier's name is typed in a plain form: it gets a message, not a 500 from the database.
-    response = boss.post(base + "/awards", data={"csrf_token": boss.token, "action": "tier", "name": LONG,
-                                                 "count": "1"}, follow_redirects=True)
+    response = boss.post(
+        base + "/awards",
+        data={"csrf_token": boss.token, "action": "tier", "name": LONG, "count": "1"},
+        follow_redirects=True,
+    )
     assert response.status_code == 200
-    assert "120" in re.search(r'class="alert alert--error"[^>]*>(.*?)</div>', response.get_data(as_text=True),
-                              re.S).group(1)
+    assert "120" in re.search(
+        r'class="alert alert--error"[^>]*>(.*?)</div>', response.get_data(as_text=True), re.S
+    ).group(1)
     assert db.session.scalar(select(func.count()).select_from(AwardTier)) == 0
 
     # The judge: a conflict's reason and a comment say their limits; a long amendment reason is cut.
-    response = tablet.post(f"/judge/rounds/{r.id}/entries/{entry.id}/conflict",
-                           data={"csrf_token": tablet.token, "reason": LONG}, follow_redirects=True)
-    assert "500" in re.search(r'class="alert alert--error"[^>]*>(.*?)</div>', response.get_data(as_text=True),
-                              re.S).group(1)
+    response = tablet.post(
+        f"/judge/rounds/{r.id}/entries/{entry.id}/conflict",
+        data={"csrf_token": tablet.token, "reason": LONG},
+        follow_redirects=True,
+    )
+    assert "500" in re.search(
+        r'class="alert alert--error"[^>]*>(.*?)</div>', response.get_data(as_text=True), re.S
+    ).group(1)
     assert db.session.scalar(select(func.count()).select_from(Conflict)) == 0
     response = _change(tablet, r.id, entry.id, comment=LONG)
     assert response.status_code == 422 and "4000" in response.json["message"]
@@ -355,12 +415,14 @@ def test_over_long_values_get_a_message_with_the_limit(judging_world, db):
 
     admin = _as(boss.application, make_user(admin=True))
     unit = make_unit("U-DAI", "Sở", OrgUnitKind.department)
-    response = _post(admin, "/manage/new", name=LONG, year="2026", slug="ten-dai", org_unit=str(unit.id),
-                     preset="provincial")
+    response = _post(
+        admin, "/manage/new", name=LONG, year="2026", slug="ten-dai", org_unit=str(unit.id), preset="provincial"
+    )
     assert response.status_code == 400 and "250" in _errors_of(response.get_data(as_text=True), "name")
 
 
 # -- organizer side: names, as judges, the public and certificates see them -------------
+
 
 @pytest.mark.parametrize("payload", HTML_PAYLOADS, **IDS)
 def test_organizer_names_reach_judges_the_public_and_certificates_as_typed(app, db, payload):
@@ -370,8 +432,9 @@ def test_organizer_names_reach_judges_the_public_and_certificates_as_typed(app, 
     admin = make_user(admin=True)
     boss = _as(app, admin)
     unit = make_unit("U-TEN", "Sở Khoa học và Công nghệ", OrgUnitKind.department)
-    response = _post(boss, "/manage/new", name=payload, year="2026", slug="ten-doc-hai", org_unit=str(unit.id),
-                     preset="provincial")
+    response = _post(
+        boss, "/manage/new", name=payload, year="2026", slug="ten-doc-hai", org_unit=str(unit.id), preset="provincial"
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     competition = find_by_slug("ten-doc-hai")
     assert competition.name == payload
@@ -387,16 +450,35 @@ def test_organizer_names_reach_judges_the_public_and_certificates_as_typed(app, 
     accept_invite(db.session.scalar(select(Judge)))
 
     # Rubric and round through the forms; the criterion's texts through the domain (no form edits them yet).
-    assert _post(boss, base + "/rubrics", prefix="rubric-", **{"rubric-preset": "provincial_100",
-                                                                "rubric-name": payload}).status_code == 302
+    assert (
+        _post(
+            boss, base + "/rubrics", prefix="rubric-", **{"rubric-preset": "provincial_100", "rubric-name": payload}
+        ).status_code
+        == 302
+    )
     rubric = db.session.scalar(select(Rubric))
-    update_rubric(rubric, [replace(PROVINCIAL_100[0], name=payload, description=payload,
-                                   descriptors=((5, payload),)), *PROVINCIAL_100[1:]])
+    update_rubric(
+        rubric,
+        [
+            replace(PROVINCIAL_100[0], name=payload, description=payload, descriptors=((5, payload),)),
+            *PROVINCIAL_100[1:],
+        ],
+    )
     db.session.commit()
-    response = _post(boss, base + "/rounds", prefix="round-", **{
-        "round-name": payload, "round-mode": "dossier", "round-entry_source": "all_valid",
-        "round-rubric": str(rubric.id), "round-judges_per_entry": "1", "round-presentation_minutes": "7",
-        "round-questions_minutes": "10"})
+    response = _post(
+        boss,
+        base + "/rounds",
+        prefix="round-",
+        **{
+            "round-name": payload,
+            "round-mode": "dossier",
+            "round-entry_source": "all_valid",
+            "round-rubric": str(rubric.id),
+            "round-judges_per_entry": "1",
+            "round-presentation_minutes": "7",
+            "round-questions_minutes": "10",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     round_ = db.session.scalar(select(Round))
     assert round_.name == payload and rubric.name == payload
@@ -410,8 +492,11 @@ def test_organizer_names_reach_judges_the_public_and_certificates_as_typed(app, 
     assert shown(payload) in page(tablet, "/judge/")
     assert page(tablet, f"/judge/rounds/{round_.id}").count(shown(payload)) >= 2
     scoring = page(tablet, f"/judge/rounds/{round_.id}/entries/{entries[0].id}")
-    for html in (f'<span class="criterion__name">{shown(payload)}</span>', f'<p class="hint">{shown(payload)}</p>',
-                 f"<strong>5</strong>: {shown(payload)}</li>"):
+    for html in (
+        f'<span class="criterion__name">{shown(payload)}</span>',
+        f'<p class="hint">{shown(payload)}</p>',
+        f"<strong>5</strong>: {shown(payload)}</li>",
+    ):
         assert html in scoring
     sheet = tablet.get(f"/judge/rounds/{round_.id}/sheet.pdf")
     assert sheet.status_code == 200
@@ -422,12 +507,21 @@ def test_organizer_names_reach_judges_the_public_and_certificates_as_typed(app, 
     # Organizer pages, then awards: a tier and a sponsor's special prize named with the payload.
     for path in ("/", f"/rounds/{round_.id}", f"/rounds/{round_.id}/diagnostics"):
         assert shown(payload) in page(boss, base + path), path
-    for tier in ({"name": payload, "count": "2", "prize": "50000000"},
-                 {"name": f"Giải tài trợ {payload}", "count": "1", "special": "1"}):
+    for tier in (
+        {"name": payload, "count": "2", "prize": "50000000"},
+        {"name": f"Giải tài trợ {payload}", "count": "1", "special": "1"},
+    ):
         assert _post(boss, base + "/awards", action="tier", **tier).status_code == 302
     special = db.session.scalar(select(AwardTier).where(AwardTier.special.is_(True)))
-    _announce(app, boss, competition, round_, before=(), feedback=False, after=[
-        {"action": "give", "tier": str(special.id), "code": entries[1].code, "reason": payload}])
+    _announce(
+        app,
+        boss,
+        competition,
+        round_,
+        before=(),
+        feedback=False,
+        after=[{"action": "give", "tier": str(special.id), "code": entries[1].code, "reason": payload}],
+    )
     for path in (f"/rounds/{round_.id}/results", "/awards", "/publish"):
         assert shown(payload) in page(boss, base + path), path
     slides = _json_attribute(page(boss, base + "/ceremony"), "data-slides")
@@ -445,8 +539,9 @@ def test_organizer_names_reach_judges_the_public_and_certificates_as_typed(app, 
     # The award certificate prints the award and the competition as typed, no markup read.
     with app.test_request_context():
         templates = certificates.ensure_templates(competition)
-        issued = certificates.issue(templates[CertificateKind.award], certificates.award_recipients(competition),
-                                    date(2026, 12, 20))
+        issued = certificates.issue(
+            templates[CertificateKind.award], certificates.award_recipients(competition), date(2026, 12, 20)
+        )
     db.session.commit()
     response = boss.get(f"/manage/{slug}/certificates/{issued[0].id}.pdf")
     assert response.status_code == 200
@@ -487,9 +582,25 @@ def _csv_line(cells) -> str:
 
 
 HOSTILE_CELLS = [(3, f) for f in FORMULAS] + [
-    (3, SCRIPT), (3, "1\x00"), (3, RTL), (3, "５"), (3, "NaN"), (3, "1e1"),
-    (2, SCRIPT), (2, REPORTLAB), (2, "=1+2"), (2, NUL), (2, RTL), (2, LONG), (2, TEMPLATE),
-    (0, IMG), (0, NUL), (0, LONG), (0, "=cmd|' /C calc'!A0"), (1, '=HYPERLINK("http://evil","x")'), (1, NFD),
+    (3, SCRIPT),
+    (3, "1\x00"),
+    (3, RTL),
+    (3, "５"),
+    (3, "NaN"),
+    (3, "1e1"),
+    (2, SCRIPT),
+    (2, REPORTLAB),
+    (2, "=1+2"),
+    (2, NUL),
+    (2, RTL),
+    (2, LONG),
+    (2, TEMPLATE),
+    (0, IMG),
+    (0, NUL),
+    (0, LONG),
+    (0, "=cmd|' /C calc'!A0"),
+    (1, '=HYPERLINK("http://evil","x")'),
+    (1, NFD),
 ]
 
 
@@ -510,14 +621,18 @@ def test_a_hostile_cell_in_a_score_file_is_refused_with_its_line(import_world, d
     no_nul_stored()
 
 
-@pytest.mark.parametrize("data", [
-    b"judge_email,entry_code,criterion,score\n" + b'"a@b.vn","' + b"x" * 200_000 + b'",1,5\n',  # over csv's limit
-    b"\x00judge_email,entry_code,criterion,score\n",
-    "judge_email,entry_code,criterion,score\n\u202e,,,\n".encode(),
-    b"=SUM(A1),@cmd,+1,-1\n",
-    b"\xff\xfe" + "judge_email,entry_code,criterion,score\n".encode("utf-16-le"),
-    SCRIPT.encode(),
-], ids=["overlong field", "NUL in header", "RTL row", "formula header", "UTF-16", "not a CSV"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"judge_email,entry_code,criterion,score\n" + b'"a@b.vn","' + b"x" * 200_000 + b'",1,5\n',  # over csv's limit
+        b"\x00judge_email,entry_code,criterion,score\n",
+        "judge_email,entry_code,criterion,score\n\u202e,,,\n".encode(),
+        b"=SUM(A1),@cmd,+1,-1\n",
+        b"\xff\xfe" + "judge_email,entry_code,criterion,score\n".encode("utf-16-le"),
+        SCRIPT.encode(),
+    ],
+    ids=["overlong field", "NUL in header", "RTL row", "formula header", "UTF-16", "not a CSV"],
+)
 def test_a_malformed_score_file_is_refused_with_a_message(import_world, db, tmp_path, data):
     result = _import(import_world, tmp_path, data)
     assert result.exit_code == 1 and result.output.strip(), result.output
@@ -530,18 +645,19 @@ def test_an_imported_file_stores_numbers_only_and_reexports_as_text(import_world
     """A criterion named like a formula is matched by name and exported as text; extra
     columns (a note typed next to each score) are ignored, never stored or exported."""
     w, round_ = import_world, import_world["round"]
-    update_rubric(db.session.get(Rubric, round_.rubric_id), [replace(PROVINCIAL_100[0], name="=1+2"),
-                                                             *PROVINCIAL_100[1:]])
+    update_rubric(
+        db.session.get(Rubric, round_.rubric_id), [replace(PROVINCIAL_100[0], name="=1+2"), *PROVINCIAL_100[1:]]
+    )
     db.session.commit()
     notes = [SCRIPT, *FORMULAS, REPORTLAB]
-    lines = [HEADER + ",note"] + [_csv_line([*w["row"][:2], "=1+2" if n == 0 else str(n + 1), "2", note])
-                                  for n, note in enumerate(notes)]
+    lines = [HEADER + ",note"] + [
+        _csv_line([*w["row"][:2], "=1+2" if n == 0 else str(n + 1), "2", note]) for n, note in enumerate(notes)
+    ]
     result = _import(w, tmp_path, "\n".join(lines).encode())
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(func.count()).select_from(Score)) == len(notes)
     boss = _as(w["app"], _organizer(round_.competition))
-    cells = _export(boss, f"/manage/{round_.competition.slug}/judging/rounds/{round_.id}/score-sheets",
-                    "score-sheets")
+    cells = _export(boss, f"/manage/{round_.competition.slug}/judging/rounds/{round_.id}/score-sheets", "score-sheets")
     assert cells.count(w["row"][1]) == 2 * len(notes)  # one row per score, in both files
     assert cells.count("'=1+2") == 2, "the criterion's name is not exported as text"
     assert not any(note in str(cell) for note in notes[1:] for cell in cells if cell != "'=1+2"), "a note was stored"

@@ -27,8 +27,14 @@ def world(db):
     judge = make_judge(competition)
     other = make_judge(competition, make_user(name="Giám khảo Lê Hoa"))
     round_ = make_round(competition, entries[:1], [judge, other])
-    return {"competition": competition, "entries": entries, "judge": judge, "other": other, "round": round_,
-            "criteria": round_.rubric.criteria}
+    return {
+        "competition": competition,
+        "entries": entries,
+        "judge": judge,
+        "other": other,
+        "round": round_,
+        "criteria": round_.rubric.criteria,
+    }
 
 
 def _client(app, user):
@@ -43,8 +49,9 @@ def _change(client, round_id, entry_id, key, criterion_id=None, value=None, **ex
     if criterion_id is None:
         body.pop("criterion_id")
         body.pop("value")
-    return client.post(f"/api/rounds/{round_id}/sheets/{entry_id}/changes", json=body,
-                       headers={"X-CSRFToken": client.token})
+    return client.post(
+        f"/api/rounds/{round_id}/sheets/{entry_id}/changes", json=body, headers={"X-CSRFToken": client.token}
+    )
 
 
 def test_a_change_is_applied_once_and_audited(app, db, world):
@@ -63,8 +70,16 @@ def test_a_change_is_applied_once_and_audited(app, db, world):
     assert db.session.get(Rubric, world["round"].rubric_id).is_frozen
 
 
-@pytest.mark.parametrize("value, code", [("20.5", "out_of_range"), (-1, "out_of_range"), ("7.3", "wrong_step"),
-                                         ("bảy", "not_a_number"), (True, "not_a_number")])
+@pytest.mark.parametrize(
+    "value, code",
+    [
+        ("20.5", "out_of_range"),
+        (-1, "out_of_range"),
+        ("7.3", "wrong_step"),
+        ("bảy", "not_a_number"),
+        (True, "not_a_number"),
+    ],
+)
 def test_bad_values_are_refused_with_422(app, world, value, code):
     client = _client(app, world["judge"].user)
     response = _change(client, world["round"].id, world["entries"][0].id, "k", world["criteria"][0].id, value)
@@ -85,8 +100,9 @@ def test_unknown_criterion_is_refused(app, world):
 
 
 def test_a_criterion_of_another_rubric_is_refused(app, db, world):
-    later = make_round(world["competition"], world["entries"][:1], [world["judge"]], preset="five_point_weighted",
-                       name="Chung kết")
+    later = make_round(
+        world["competition"], world["entries"][:1], [world["judge"]], preset="five_point_weighted", name="Chung kết"
+    )
     client = _client(app, world["judge"].user)
     response = _change(client, world["round"].id, world["entries"][0].id, "k", later.rubric.criteria[0].id, 1)
     assert response.status_code == 422 and response.json["error"] == "unknown_criterion"
@@ -102,8 +118,16 @@ def test_unassigned_entry_is_refused_with_403(app, world):
 def test_conflicted_entry_is_refused_with_403(app, db, world):
     from judging.models import Conflict, ConflictSource
 
-    db.session.add(Conflict(judge_id=world["judge"].id, entry_id=world["entries"][0].id, reason="Người nhà",
-                            source=ConflictSource.declared, status=ConflictStatus.confirmed, created_at=utcnow()))
+    db.session.add(
+        Conflict(
+            judge_id=world["judge"].id,
+            entry_id=world["entries"][0].id,
+            reason="Người nhà",
+            source=ConflictSource.declared,
+            status=ConflictStatus.confirmed,
+            created_at=utcnow(),
+        )
+    )
     db.session.commit()
     client = _client(app, world["judge"].user)
     response = _change(client, world["round"].id, world["entries"][0].id, "k", world["criteria"][0].id, 1)
@@ -151,11 +175,15 @@ def test_two_devices_the_later_change_wins(app, db, world):
     client = _client(app, world["judge"].user)
     r, e, c = world["round"].id, world["entries"][0].id, world["criteria"][0].id
     later, earlier = utcnow(), utcnow() - timedelta(minutes=5)
-    assert _change(client, r, e, "tablet", c, 18, changed_at=later.isoformat(), device="tablet").json[
-        "outcome"] == "applied"
+    assert (
+        _change(client, r, e, "tablet", c, 18, changed_at=later.isoformat(), device="tablet").json["outcome"]
+        == "applied"
+    )
     # The phone was offline; its older change arrives afterwards and loses.
-    assert _change(client, r, e, "phone", c, 9, changed_at=earlier.isoformat(), device="phone").json[
-        "outcome"] == "superseded"
+    assert (
+        _change(client, r, e, "phone", c, 9, changed_at=earlier.isoformat(), device="phone").json["outcome"]
+        == "superseded"
+    )
     score = db.session.scalar(select(Score))
     assert score.value == 18 and score.device == "tablet"
 
@@ -174,8 +202,9 @@ def test_sign_off_then_amend_with_a_reason(app, db, world):
     assert response.status_code == 422 and response.json["error"] == "reason_required"
     response = _change(client, r, e, "amend", world["criteria"][0].id, 6, reason="Bấm nhầm")
     assert response.json["outcome"] == "applied"
-    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "score.changed")
-                               .order_by(AuditEvent.id.desc())).first()
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "score.changed").order_by(AuditEvent.id.desc())
+    ).first()
     assert event.reason == "Bấm nhầm" and event.before["value"] == "5"
 
 
@@ -185,8 +214,9 @@ def test_comment_is_saved(app, db, world):
     assert response.json["outcome"] == "applied"
     assert db.session.scalar(select(ScoreSheet.comment)) == "Ý tưởng tốt, cần số liệu."
     _change(client, world["round"].id, world["entries"][0].id, "c2", comment="Cần thêm số liệu thị trường.")
-    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "score.comment")
-                               .order_by(AuditEvent.id.desc())).first()
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "score.comment").order_by(AuditEvent.id.desc())
+    ).first()
     assert event.before == {"comment": "Ý tưởng tốt, cần số liệu."}
     assert event.after["comment"] == "Cần thêm số liệu thị trường."
 
@@ -228,17 +258,18 @@ def test_a_change_sent_again_while_the_first_send_is_being_saved_is_a_duplicate(
     def the_first_send_commits_meanwhile(row):
         reads.append(row)
         if len(reads) == 1:
-            with app.app_context():      # another request, with its own session and connection
+            with app.app_context():  # another request, with its own session and connection
                 scoring.apply_change(r, e, judge_user, change)
                 db.session.commit()
         return real(row)
 
     monkeypatch.setattr(scoring, "_permission_from", the_first_send_commits_meanwhile)
     assert _change(client, r, e, "k-1", first.id, "12.5").json == {"outcome": "duplicate"}
-    assert len(reads) == 3       # the first send's, the resend's, and the resend's second try
+    assert len(reads) == 3  # the first send's, the resend's, and the resend's second try
     assert db.session.scalar(select(func.count()).select_from(AppliedChange)) == 1
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.action == "score.changed")) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "score.changed")) == 1
+    )
     assert db.session.scalar(select(Score.value)) == 12.5
 
 

@@ -43,9 +43,20 @@ from contest.pdf.fonts import (
 VERIFY_URL = "https://thi.quangngai.gov.vn/verify/8fK2xQ9zLmN4pR7tV1wY"
 TEMPLATE = CertificateTemplate(signer_name="Trần Phước Hiền")
 BASE_14 = {
-    "Courier", "Courier-Bold", "Courier-BoldOblique", "Courier-Oblique", "Helvetica",
-    "Helvetica-Bold", "Helvetica-BoldOblique", "Helvetica-Oblique", "Symbol", "Times-Roman",
-    "Times-Bold", "Times-BoldItalic", "Times-Italic", "ZapfDingbats",
+    "Courier",
+    "Courier-Bold",
+    "Courier-BoldOblique",
+    "Courier-Oblique",
+    "Helvetica",
+    "Helvetica-Bold",
+    "Helvetica-BoldOblique",
+    "Helvetica-Oblique",
+    "Symbol",
+    "Times-Roman",
+    "Times-Bold",
+    "Times-BoldItalic",
+    "Times-Italic",
+    "ZapfDingbats",
 }
 
 
@@ -75,9 +86,13 @@ def png(size: tuple[int, int], draw, mode: str = "RGBA") -> bytes:
 def images_template(**overrides: object) -> CertificateTemplate:
     logo = png((300, 300), lambda d: d.ellipse((5, 5, 295, 295), fill=(200, 30, 30)), "RGB")
     seal = png((400, 400), lambda d: d.ellipse((10, 10, 390, 390), outline=(210, 20, 20, 200), width=16))
-    signature = png((600, 240), lambda d: d.line([(20, 180), (200, 40), (400, 200), (580, 60)], fill=(20, 20, 120, 255), width=8))
+    signature = png(
+        (600, 240), lambda d: d.line([(20, 180), (200, 40), (400, 200), (580, 60)], fill=(20, 20, 120, 255), width=8)
+    )
     values: dict[str, object] = {
-        "signer_name": "Trần Phước Hiền", "logo_image": logo, "seal_image": seal,
+        "signer_name": "Trần Phước Hiền",
+        "logo_image": logo,
+        "seal_image": seal,
         "signature_image": signature,
     }
     values.update(overrides)
@@ -98,8 +113,15 @@ def assert_inside_border(layout: CertificateLayout) -> None:
 
 def test_vietnamese_strings_are_extractable() -> None:
     text = page_texts(render_certificate(TEMPLATE, make_data()))[0]
-    for expected in ("GIẤY CHỨNG NHẬN", "Nguyễn Thị Hồng Nhung", "Giải Nhất", "Độc lập - Tự do - Hạnh phúc",
-                     "Quảng Ngãi, ngày 20 tháng 12 năm 2026", "Số: QNG-2026-000123", "Trần Phước Hiền"):
+    for expected in (
+        "GIẤY CHỨNG NHẬN",
+        "Nguyễn Thị Hồng Nhung",
+        "Giải Nhất",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Quảng Ngãi, ngày 20 tháng 12 năm 2026",
+        "Số: QNG-2026-000123",
+        "Trần Phước Hiền",
+    ):
         assert expected in text
 
 
@@ -219,7 +241,8 @@ def test_certificate_renders_with_the_dejavu_fallback() -> None:
         "from contest.certificates.layout import CertificateTemplate, CertificateData, render_certificate\n"
         "d = CertificateData('Nguyễn Thị Hồng Nhung', 'Giải Nhất', 'Cuộc thi', 'S1', 'https://x.vn/v/1')\n"
         "pdf = render_certificate(CertificateTemplate(), d)\n"
-        "print(f.ensure_fonts().family, b'DejaVuSans-Bold' in pdf, 'Hồng Nhung' in PdfReader(io.BytesIO(pdf)).pages[0].extract_text())\n"
+        "print(f.ensure_fonts().family, b'DejaVuSans-Bold' in pdf,"
+        " 'Hồng Nhung' in PdfReader(io.BytesIO(pdf)).pages[0].extract_text())\n"
     )
     root = Path(__file__).resolve().parents[3]
     result = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=120)
@@ -255,9 +278,21 @@ def decode_qr(pdf: bytes, tmp_path: Path, page: int = 1) -> list[str]:
     pdftoppm, zbarimg = _require("pdftoppm"), _require("zbarimg")
     (tmp_path / "c.pdf").write_bytes(pdf)
     subprocess.run(
-        [pdftoppm, "-r", "150", "-png", "-f", str(page), "-l", str(page), "-singlefile",
-         str(tmp_path / "c.pdf"), str(tmp_path / "page")],
-        check=True, timeout=60,
+        [
+            pdftoppm,
+            "-r",
+            "150",
+            "-png",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-singlefile",
+            str(tmp_path / "c.pdf"),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+        timeout=60,
     )
     result = subprocess.run(
         [zbarimg, "--raw", "-q", str(tmp_path / "page.png")], capture_output=True, text=True, timeout=60
@@ -310,7 +345,9 @@ def test_every_orientation_and_border_keeps_blocks_inside(orientation: str, bord
     template = images_template(orientation=orientation, border_style=border)
     layout = layout_certificate(template, make_data(person_name="Tôn Nữ Thị " * 8))
     assert_inside_border(layout)
-    assert layout.page_width < layout.page_height if orientation == "portrait" else layout.page_width > layout.page_height
+    assert (
+        layout.page_width < layout.page_height if orientation == "portrait" else layout.page_width > layout.page_height
+    )
 
 
 def test_template_and_data_reject_bad_values() -> None:
@@ -371,11 +408,14 @@ def test_random_text_never_leaves_the_border(name: str, title: str, team: str) -
         assert all(unicodedata.is_normalized("NFC", line.text) for line in block.lines)
 
 
-@pytest.mark.parametrize(("typed", "printed"), [
-    ("A\u200b\u0301", "Á"),                 # zero-width space between a letter and its mark
-    ("Nguye\u0302\ufeff\u0303n", "Nguyễn"),  # a BOM inside a decomposed letter
-    ("Lê\u200bVăn", "LêVăn"),
-])
+@pytest.mark.parametrize(
+    ("typed", "printed"),
+    [
+        ("A\u200b\u0301", "Á"),  # zero-width space between a letter and its mark
+        ("Nguye\u0302\ufeff\u0303n", "Nguyễn"),  # a BOM inside a decomposed letter
+        ("Lê\u200bVăn", "LêVăn"),
+    ],
+)
 def test_dropping_invisible_characters_leaves_nfc_text(typed: str, printed: str) -> None:
     from contest.pdf.fonts import nfc, nfc_line
 

@@ -33,7 +33,7 @@ class CountingHasher(PasswordHasher):
 
 @pytest.fixture
 def hasher(app, monkeypatch):
-    passwords.burn_time()   # the stand-in hash for unknown e-mails is made once, beforehand
+    passwords.burn_time()  # the stand-in hash for unknown e-mails is made once, beforehand
     counting = CountingHasher()
     monkeypatch.setitem(passwords._HASHERS, app.config["PASSWORD_HASH_COST"], counting)
     return counting
@@ -58,8 +58,7 @@ def work(db, hasher):
     finally:
         event.remove(db.session, "after_commit", committed)
     done["hashed"] = hasher.hashed - hashed_before
-    done["checked"] = [(p.time_cost, p.memory_cost, p.parallelism, p.hash_len)
-                       for p in hasher.checked[checked_before:]]
+    done["checked"] = [(p.time_cost, p.memory_cost, p.parallelism, p.hash_len) for p in hasher.checked[checked_before:]]
     done["mails"] = db.session.scalar(select(func.count(OutboxMessage.id))) - mails_before
 
 
@@ -89,7 +88,8 @@ def test_the_stand_in_hash_has_the_parameters_of_the_hasher_in_use(app):
     real = extract_parameters(passwords.hash_password("mot-mat-khau-dai"))
     assert made == real
     assert extract_parameters(passwords._dummy_hash_at("default")) == extract_parameters(
-        passwords._HASHERS["default"].hash("x"))
+        passwords._HASHERS["default"].hash("x")
+    )
 
 
 def test_a_reset_request_queues_one_mail_whether_or_not_the_account_exists(db, hasher):

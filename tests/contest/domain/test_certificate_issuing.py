@@ -23,9 +23,21 @@ def issued(app, db):
     entry.team.members[0].full_name = "Nguyễn Thị Hồng Nhung"
     with app.test_request_context():
         templates = certificates.ensure_templates(competition)
-        done = certificates.issue(templates[CertificateKind.award], [certificates.Recipient(
-            "Nguyễn Thị Hồng Nhung", entry.team.name, entry.title, "Giải Nhất", entry.id, entry.team_id,
-            entry.team.members[0].id)], date(2026, 12, 20))
+        done = certificates.issue(
+            templates[CertificateKind.award],
+            [
+                certificates.Recipient(
+                    "Nguyễn Thị Hồng Nhung",
+                    entry.team.name,
+                    entry.title,
+                    "Giải Nhất",
+                    entry.id,
+                    entry.team_id,
+                    entry.team.members[0].id,
+                )
+            ],
+            date(2026, 12, 20),
+        )
     db.session.commit()
     return competition, entry, done[0]
 
@@ -41,8 +53,13 @@ def test_certificate_text_serial_and_token(app, issued):
     with app.test_request_context():
         pdf = certificates.render(certificate)
     text = _text(pdf)
-    for expected in ("GIẤY CHỨNG NHẬN", "Nguyễn Thị Hồng Nhung", "Giải Nhất", "Đội <b>Tỏi</b> & Lý Sơn",
-                     "ngày 20 tháng 12 năm 2026"):
+    for expected in (
+        "GIẤY CHỨNG NHẬN",
+        "Nguyễn Thị Hồng Nhung",
+        "Giải Nhất",
+        "Đội <b>Tỏi</b> & Lý Sơn",
+        "ngày 20 tháng 12 năm 2026",
+    ):
         assert expected in text
 
 
@@ -51,8 +68,9 @@ def test_qr_code_links_to_the_verification_page(app, issued, tmp_path):
     with app.test_request_context():
         pdf = certificates.render(certificate)
     (tmp_path / "c.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(tmp_path / "c.pdf"), str(tmp_path / "c")],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-singlefile", str(tmp_path / "c.pdf"), str(tmp_path / "c")], check=True
+    )
     decoded = subprocess.run(["zbarimg", "--raw", "-q", str(tmp_path / "c.png")], capture_output=True, text=True)
     assert decoded.stdout.strip().endswith(f"/verify/{certificate.token}")
 
@@ -138,21 +156,38 @@ def test_template_pictures_are_checked_and_used(client, app, db, issued):
     token = csrf_token(client, path)
     buffer = _io.BytesIO()
     Image.new("RGB", (120, 120), (180, 20, 20)).save(buffer, "PNG")
-    fields = {"csrf_token": token, "name": "Giấy chứng nhận", "kind_title": "GIẤY CHỨNG NHẬN", "wording": "{person}",
-              "issuer_lines": "UBND", "motto_lines": "CỘNG HÒA", "place": "Quảng Ngãi", "signer_title_lines": "CHỦ TỊCH",
-              "signer_name": "", "border_style": "double", "orientation": "landscape"}
-    refused = client.post(path, data={**fields, "seal_key": (_io.BytesIO(b"MZ" + b"\0" * 50), "seal.png")},
-                          content_type="multipart/form-data")
+    fields = {
+        "csrf_token": token,
+        "name": "Giấy chứng nhận",
+        "kind_title": "GIẤY CHỨNG NHẬN",
+        "wording": "{person}",
+        "issuer_lines": "UBND",
+        "motto_lines": "CỘNG HÒA",
+        "place": "Quảng Ngãi",
+        "signer_title_lines": "CHỦ TỊCH",
+        "signer_name": "",
+        "border_style": "double",
+        "orientation": "landscape",
+    }
+    refused = client.post(
+        path,
+        data={**fields, "seal_key": (_io.BytesIO(b"MZ" + b"\0" * 50), "seal.png")},
+        content_type="multipart/form-data",
+    )
     assert refused.status_code == 400
     db.session.refresh(certificate.template)
     assert certificate.template.seal_key is None
-    saved = client.post(path, data={**fields, "seal_key": (_io.BytesIO(buffer.getvalue()), "seal.png")},
-                        content_type="multipart/form-data")
+    saved = client.post(
+        path,
+        data={**fields, "seal_key": (_io.BytesIO(buffer.getvalue()), "seal.png")},
+        content_type="multipart/form-data",
+    )
     assert saved.status_code == 302
     db.session.refresh(certificate.template)
     assert certificate.template.seal_key is not None
-    assert client.get(f"/manage/{competition.slug}/certificates/templates/{certificate.template_id}/preview.pdf"
-                      ).data.startswith(b"%PDF")
+    assert client.get(
+        f"/manage/{competition.slug}/certificates/templates/{certificate.template_id}/preview.pdf"
+    ).data.startswith(b"%PDF")
 
 
 def test_a_batch_whose_worker_died_is_marked_failed(app, db):
@@ -165,17 +200,37 @@ def test_a_batch_whose_worker_died_is_marked_failed(app, db):
 
     competition = make_competition("lo-chung-nhan-2026")
     now = utcnow()
-    dead = CertificateBatch(competition_id=competition.id, status=BatchStatus.running, total=40, done=20,
-                            created_at=now - timedelta(minutes=30), heartbeat_at=now - timedelta(minutes=10))
-    alive = CertificateBatch(competition_id=competition.id, status=BatchStatus.running, total=40, done=20,
-                             created_at=now - timedelta(minutes=30), heartbeat_at=now - timedelta(seconds=5))
-    never_started = CertificateBatch(competition_id=competition.id, status=BatchStatus.queued, total=40, done=0,
-                                     created_at=now - timedelta(minutes=10))
+    dead = CertificateBatch(
+        competition_id=competition.id,
+        status=BatchStatus.running,
+        total=40,
+        done=20,
+        created_at=now - timedelta(minutes=30),
+        heartbeat_at=now - timedelta(minutes=10),
+    )
+    alive = CertificateBatch(
+        competition_id=competition.id,
+        status=BatchStatus.running,
+        total=40,
+        done=20,
+        created_at=now - timedelta(minutes=30),
+        heartbeat_at=now - timedelta(seconds=5),
+    )
+    never_started = CertificateBatch(
+        competition_id=competition.id,
+        status=BatchStatus.queued,
+        total=40,
+        done=0,
+        created_at=now - timedelta(minutes=10),
+    )
     db.session.add_all([dead, alive, never_started])
     db.session.commit()
     with app.test_request_context():
         assert certificates.reap_abandoned(competition.id, now) == 2
     db.session.commit()
-    assert (dead.status, alive.status, never_started.status) == (BatchStatus.failed, BatchStatus.running,
-                                                                 BatchStatus.failed)
+    assert (dead.status, alive.status, never_started.status) == (
+        BatchStatus.failed,
+        BatchStatus.running,
+        BatchStatus.failed,
+    )
     assert "again" in dead.error or "lại" in dead.error

@@ -62,7 +62,7 @@ def test_a_draft_saves_the_fields_given_and_leaves_the_others(db):
     entry = get_or_create_entry(team)
     save_draft(entry, {"title": "Tên", "summary": "Tóm tắt", "video_url": "https://v.example/1"})
     save_draft(entry, {"title": "Ngo\u0302\u0300i sao", "video_url": "", "board": 999_999, "problem": "a\x00b"})
-    assert entry.title == "Ngồi sao" and entry.summary == "Tóm tắt"          # NFC; summary untouched
+    assert entry.title == "Ngồi sao" and entry.summary == "Tóm tắt"  # NFC; summary untouched
     assert entry.video_url is None and entry.board_id is None and entry.problem == "ab"
 
 
@@ -108,7 +108,7 @@ def test_simultaneous_submissions_cannot_beat_the_per_person_limit(app, db):
             barrier.wait()
             try:
                 submit(_db.session.get(Entry, entry_id), _db.session.get(User, person_id))
-                _db.session.commit()   # as the request would
+                _db.session.commit()  # as the request would
                 results.append("ok")
             except SubmissionRefused:
                 results.append("refused")
@@ -122,7 +122,9 @@ def test_simultaneous_submissions_cannot_beat_the_per_person_limit(app, db):
         thread.join(30)
     assert sorted(results) == ["ok", "refused"]
     db.session.expire_all()
-    assert db.session.scalar(select(_db.func.count()).select_from(Entry).where(Entry.status == EntryStatus.submitted)) == 1
+    assert (
+        db.session.scalar(select(_db.func.count()).select_from(Entry).where(Entry.status == EntryStatus.submitted)) == 1
+    )
 
 
 def test_one_entry_per_team_is_held_by_the_database(db):
@@ -144,8 +146,11 @@ def test_after_the_deadline_the_entry_is_read_only(db):
     submit(entry, team.leader)
     competition.submission_deadline = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    for action in (lambda: save_draft(entry, {"title": "muộn"}), lambda: submit(entry, team.leader),
-                   lambda: withdraw(entry, team.leader)):
+    for action in (
+        lambda: save_draft(entry, {"title": "muộn"}),
+        lambda: submit(entry, team.leader),
+        lambda: withdraw(entry, team.leader),
+    ):
         with pytest.raises(Conflict):
             action()
     assert entry.title == "Tỏi đen Lý Sơn"

@@ -31,13 +31,32 @@ class Color(Enum):  # like the models' enums: str() would give "Color.red"
     blue = 2
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@x", "'@x"), ("\t=1", "'\t=1"),
-    ("\r=1", "'\r=1"), ("  =1", "'  =1"), ("\n-1", "'\n-1"), ("Đội 1", "Đội 1"), ("", ""),
-    ("a=b", "a=b"), ("'=already", "'=already"),
-    (-5, -5), (-1.5, -1.5), (Decimal("-3"), Decimal("-3")), (0, 0), (True, True), (None, None),
-    (date(2025, 1, 2), date(2025, 1, 2)), (Color.red, "'=red"), (Color.blue, 2),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@x", "'@x"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("  =1", "'  =1"),
+        ("\n-1", "'\n-1"),
+        ("Đội 1", "Đội 1"),
+        ("", ""),
+        ("a=b", "a=b"),
+        ("'=already", "'=already"),
+        (-5, -5),
+        (-1.5, -1.5),
+        (Decimal("-3"), Decimal("-3")),
+        (0, 0),
+        (True, True),
+        (None, None),
+        (date(2025, 1, 2), date(2025, 1, 2)),
+        (Color.red, "'=red"),
+        (Color.blue, 2),
+    ],
+)
 def test_safe_cell(value, expected):
     assert safe_cell(value) == expected
     assert type(safe_cell(value)) is type(expected)
@@ -47,7 +66,7 @@ def test_safe_cell(value, expected):
 def test_safe_cell_never_leaves_a_formula(text):
     out = safe_cell(text)
     assert out.startswith("'") or not (out.startswith(TRIGGERS) or out.lstrip().startswith(TRIGGERS))
-    typed = unicodedata.normalize("NFC", text)   # exports write text NFC, as the app stores it
+    typed = unicodedata.normalize("NFC", text)  # exports write text NFC, as the app stores it
     assert out.removeprefix("'") == typed or out == typed
 
 
@@ -83,8 +102,8 @@ def test_xlsx_text_stays_text_and_numbers_stay_numbers():
     assert ws["F3"].value == "@SUM(A1)" and ws["F3"].quotePrefix
     assert ws["F4"].value == "-10" and ws["F4"].data_type == "s" and ws["F4"].quotePrefix
     assert ws["B3"].value == "Đội Sáng Tạo Quảng Ngãi" and not ws["B3"].quotePrefix
-    assert ws["B4"].value == " +cmd|' /C calc'!A0" and ws["B4"].quotePrefix   # after leading spaces too
-    assert not ws["C3"].quotePrefix                                          # a real negative number
+    assert ws["B4"].value == " +cmd|' /C calc'!A0" and ws["B4"].quotePrefix  # after leading spaces too
+    assert not ws["C3"].quotePrefix  # a real negative number
     assert ws["C2"].value == 3 and ws["C2"].data_type == "n" and ws["C2"].number_format == "#,##0"
     assert ws["C3"].value == -2 and ws["C3"].data_type == "n"
     assert ws["D2"].value == 500_000_000 and ws["D2"].number_format == "#,##0"
@@ -113,7 +132,7 @@ def test_xlsx_survives_control_characters_without_exposing_a_formula():
     assert ws["A2"].value == "=1+1" and ws["A2"].data_type == "s" and ws["A2"].quotePrefix
     assert ws["A3"].value == "Đội A" and not ws["A3"].quotePrefix
     ws = load(to_xlsx([("x", ["a"], [["A\x01\u0301"]])])).active
-    assert ws["A2"].value == "Á"                                  # the mark rejoins its letter
+    assert ws["A2"].value == "Á"  # the mark rejoins its letter
 
 
 def test_no_apostrophe_in_xlsx_and_one_in_csv_for_the_same_text():
@@ -124,7 +143,7 @@ def test_no_apostrophe_in_xlsx_and_one_in_csv_for_the_same_text():
     assert table[1] == ["'=1+1", "Quảng Ngãi", "-3"]
 
 
-@settings(deadline=None, max_examples=40)   # a workbook per example: slow-ish
+@settings(deadline=None, max_examples=40)  # a workbook per example: slow-ish
 @given(st.text())
 def test_xlsx_never_stores_a_formula_and_marks_what_would_run(text):
     ws = load(to_xlsx([("x", ["a"], [[text]])])).active
@@ -170,8 +189,11 @@ def test_every_spreadsheet_is_written_by_this_module():
         if path == root / "contest" / "domain" / "exports.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("openpyxl") and any(
-                    a.name in ("Workbook", "ILLEGAL_CHARACTERS_RE") for a in node.names):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and (node.module or "").startswith("openpyxl")
+                and any(a.name in ("Workbook", "ILLEGAL_CHARACTERS_RE") for a in node.names)
+            ):
                 writers.append(str(path.relative_to(root)))
             if isinstance(node, ast.Import) and any(a.name.startswith("openpyxl") for a in node.names):
                 writers.append(str(path.relative_to(root)))

@@ -30,7 +30,7 @@ def test_a_project_that_went_commune_then_province_is_counted_once(app, db, leve
         db.session.commit()
         after_all = _value(None, "projects_supported")
         after_province = _value([province.id], "projects_supported")
-    assert (before_all, after_all.cumulative) == (3, 3)          # the winner, the runner-up, the loser: once each
+    assert (before_all, after_all.cumulative) == (3, 3)  # the winner, the runner-up, the loser: once each
     assert (before_province, after_province.cumulative) == (0, 1)
     assert [i.key for i in after_province.items] == [str(levels["winner"].project_id)]
 
@@ -43,9 +43,17 @@ def test_an_enterprise_recorded_twice_under_one_registration_number_is_counted_o
         nomination = nominations.propose(winner, province, levels["commune_organizer"])
         upper = nominations.accept(nomination, levels["province_secretary"])
         for entry, number in ((winner, "4300 123 456"), (upper, "4300123456")):
-            followup.record_outcome(entry, followup.OutcomeInput(
-                OutcomeKind.enterprise_registered, date.today(), "Cổng thông tin ĐKDN", detail="Công ty TNHH Tỏi đen",
-                registration_number=number), user)
+            followup.record_outcome(
+                entry,
+                followup.OutcomeInput(
+                    OutcomeKind.enterprise_registered,
+                    date.today(),
+                    "Cổng thông tin ĐKDN",
+                    detail="Công ty TNHH Tỏi đen",
+                    registration_number=number,
+                ),
+                user,
+            )
         db.session.commit()
         value = _value(None, "enterprises_formed")
     assert db.session.scalar(select(func.count(Enterprise.id))) == 1
@@ -59,21 +67,45 @@ def _past_year(app, db):
     contest_2024.year, contest_2024.submission_deadline = 2024, datetime(2024, 9, 30, 10, tzinfo=UTC)
     contest_2025 = make_competition("tinh-2025")
     later = make_valid_entry(contest_2025)
-    later.project_id = entries[0].project_id        # the same project came back in 2025
+    later.project_id = entries[0].project_id  # the same project came back in 2025
     contest_2025.year, contest_2025.submission_deadline = 2025, datetime(2025, 9, 30, 10, tzinfo=UTC)
     db.session.commit()
     user = make_user("bao-cao@example.vn")
     with app.test_request_context():
         indicators.ensure_plan()
-        followup.record_outcome(entries[1], followup.OutcomeInput(
-            OutcomeKind.enterprise_registered, date(2024, 11, 5), "ĐKDN", detail="Công ty B",
-            registration_number="4300000001"), user)
-        followup.record_outcome(entries[2], followup.OutcomeInput(
-            OutcomeKind.enterprise_registered, date(2025, 2, 1), "ĐKDN", detail="Công ty C",
-            registration_number="4300000002"), user)
-        followup.record_outcome(entries[0], followup.OutcomeInput(
-            OutcomeKind.capital_raised, date(2025, 5, 1), "Báo Quảng Ngãi", detail="Quỹ miền Trung",
-            amount=500_000_000), user)
+        followup.record_outcome(
+            entries[1],
+            followup.OutcomeInput(
+                OutcomeKind.enterprise_registered,
+                date(2024, 11, 5),
+                "ĐKDN",
+                detail="Công ty B",
+                registration_number="4300000001",
+            ),
+            user,
+        )
+        followup.record_outcome(
+            entries[2],
+            followup.OutcomeInput(
+                OutcomeKind.enterprise_registered,
+                date(2025, 2, 1),
+                "ĐKDN",
+                detail="Công ty C",
+                registration_number="4300000002",
+            ),
+            user,
+        )
+        followup.record_outcome(
+            entries[0],
+            followup.OutcomeInput(
+                OutcomeKind.capital_raised,
+                date(2025, 5, 1),
+                "Báo Quảng Ngãi",
+                detail="Quỹ miền Trung",
+                amount=500_000_000,
+            ),
+            user,
+        )
         followup.set_figure(2024, followup.PlanIndicator.certified_advisers, 8, "", user, "Báo cáo 2024")
         followup.set_figure(2025, followup.PlanIndicator.certified_advisers, 5, "", user, "Báo cáo 2025")
         db.session.commit()
@@ -88,20 +120,32 @@ def test_a_past_years_report_is_the_same_whenever_it_is_produced(app, db):
     with app.test_request_context():
         produced_today = yearly.build(2024, None, "Sở KH&CN", today=date(2026, 12, 6))
         produced_then = yearly.build(2024, None, "Sở KH&CN", today=date(2024, 12, 31))
-        counted_to_today = {v.indicator: v.cumulative for v in indicators.values(None, date(2025, 12, 31))
-                            if v.start_year == 2022}
+        counted_to_today = {
+            v.indicator: v.cumulative for v in indicators.values(None, date(2025, 12, 31)) if v.start_year == 2022
+        }
     assert _comparable(produced_today) == _comparable(produced_then)
     rows = {row.progress.indicator: row for row in produced_today.indicators}
-    assert {k: (r.year_value, r.progress.cumulative) for k, r in rows.items()
-            if k in ("projects_supported", "enterprises_formed", "projects_raising_capital", "certified_advisers")} == {
-        "projects_supported": (3, 3), "enterprises_formed": (1, 1), "projects_raising_capital": (0, 0),
-        "certified_advisers": (8, 8)}
+    assert {
+        k: (r.year_value, r.progress.cumulative)
+        for k, r in rows.items()
+        if k in ("projects_supported", "enterprises_formed", "projects_raising_capital", "certified_advisers")
+    } == {
+        "projects_supported": (3, 3),
+        "enterprises_formed": (1, 1),
+        "projects_raising_capital": (0, 0),
+        "certified_advisers": (8, 8),
+    }
     # The later facts are there: counted to the end of 2025 they show.
     assert counted_to_today["enterprises_formed"] == 2 and counted_to_today["projects_raising_capital"] == 1
     assert counted_to_today["certified_advisers"] == 13 and counted_to_today["projects_supported"] == 3
     assert {r.progress.indicator for r in produced_today.indicators} == {
-        "projects_supported", "enterprises_formed", "projects_raising_capital", "certified_advisers",
-        "support_organisations", "service_areas"}
+        "projects_supported",
+        "enterprises_formed",
+        "projects_raising_capital",
+        "certified_advisers",
+        "support_organisations",
+        "service_areas",
+    }
 
 
 def test_plan_load_gives_a_fresh_install_decision_827_once(app, db):
@@ -116,20 +160,36 @@ def test_plan_load_gives_a_fresh_install_decision_827_once(app, db):
     periods = {}
     for target in db.session.scalars(select(PlanTarget)):
         periods.setdefault((target.start_year, target.end_year), {})[target.indicator.value] = (target.low, target.high)
-    assert periods[2022, 2025] == {"projects_supported": (100, 120), "enterprises_formed": (30, 35),
-                                   "projects_raising_capital": (1, 2), "support_organisations": (12, 14),
-                                   "service_areas": (1, 2), "certified_advisers": (25, 30)}
-    assert periods[2026, 2030] == {"projects_supported": (150, 160), "enterprises_formed": (55, 60),
-                                   "projects_raising_capital": (2, 3), "certified_advisers": (40, 50)}
+    assert periods[2022, 2025] == {
+        "projects_supported": (100, 120),
+        "enterprises_formed": (30, 35),
+        "projects_raising_capital": (1, 2),
+        "support_organisations": (12, 14),
+        "service_areas": (1, 2),
+        "certified_advisers": (25, 30),
+    }
+    assert periods[2026, 2030] == {
+        "projects_supported": (150, 160),
+        "enterprises_formed": (55, 60),
+        "projects_raising_capital": (2, 3),
+        "certified_advisers": (40, 50),
+    }
 
 
 def test_an_enterprise_goes_with_the_last_record_that_names_it(app, db, levels):  # noqa: F811
     winner = levels["winner"]
     user = make_user("theo-doi-2@example.vn")
     with app.test_request_context():
-        first, second = (followup.record_outcome(winner, followup.OutcomeInput(
-            OutcomeKind.enterprise_registered, date.today(), "ĐKDN", registration_number=number), user)
-            for number in ("4300-555-666", "4300555666"))
+        first, second = (
+            followup.record_outcome(
+                winner,
+                followup.OutcomeInput(
+                    OutcomeKind.enterprise_registered, date.today(), "ĐKDN", registration_number=number
+                ),
+                user,
+            )
+            for number in ("4300-555-666", "4300555666")
+        )
         followup.delete_outcome(first, "Ghi trùng")
         db.session.commit()
         assert db.session.scalar(select(func.count(Enterprise.id))) == 1

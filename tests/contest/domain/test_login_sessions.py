@@ -46,7 +46,7 @@ def test_a_remember_me_cookie_copied_before_log_out_is_refused_after_it(app, db)
     user = make_user()
     client = app.test_client()
     login(client, user, remember=True)
-    thief = _copy(client, app, "remember_token")   # the remember-me cookie alone
+    thief = _copy(client, app, "remember_token")  # the remember-me cookie alone
     client.post("/logout", data={"csrf_token": csrf_token(client, "/account/")})
     assert not _signed_in(thief)
 
@@ -57,13 +57,19 @@ def test_a_password_change_ends_every_other_session_and_keeps_this_device(app, d
     login(laptop, user)
     login(tablet, user)
     copied = _copy(laptop, app, "session")
-    response = laptop.post("/account/password", data={
-        "current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD,
-        "csrf_token": csrf_token(laptop, "/account/password")})
+    response = laptop.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+            "csrf_token": csrf_token(laptop, "/account/password"),
+        },
+    )
     assert response.status_code == 302
-    assert _signed_in(laptop)            # signed in again, with a new session
+    assert _signed_in(laptop)  # signed in again, with a new session
     assert not _signed_in(tablet)
-    assert not _signed_in(copied)        # the laptop's own old cookie too
+    assert not _signed_in(copied)  # the laptop's own old cookie too
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "account.password_changed"))
     assert event.after == {"sessions_ended": 2}
 
@@ -75,9 +81,14 @@ def test_a_password_reset_ends_every_session(app, db):
     copied = _copy(client, app, "session", "remember_token")
     token = accounts.make_reset_token(user)
     stranger = app.test_client()
-    response = stranger.post(f"/password/reset/{token}", data={
-        "password": NEW_PASSWORD, "confirm": NEW_PASSWORD,
-        "csrf_token": csrf_token(stranger, f"/password/reset/{token}")})
+    response = stranger.post(
+        f"/password/reset/{token}",
+        data={
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+            "csrf_token": csrf_token(stranger, f"/password/reset/{token}"),
+        },
+    )
     assert response.status_code == 302
     assert not _signed_in(client)
     assert not _signed_in(copied)
@@ -89,13 +100,14 @@ def test_log_out_everywhere_ends_every_device_this_one_included(app, db):
     login(phone, user, remember=True)
     login(tablet, user)
     page = phone.get("/account/").get_data(as_text=True)
-    assert page.count("<tr>") >= 3     # a header row and the two devices
+    assert page.count("<tr>") >= 3  # a header row and the two devices
     response = phone.post("/account/logout-everywhere", data={"csrf_token": csrf_token(phone, "/account/")})
     assert response.status_code == 302
     assert not _signed_in(phone)
     assert not _signed_in(tablet)
-    assert db.session.scalar(select(AuditEvent.after).where(AuditEvent.action == "account.logged_out_everywhere")) \
-        == {"sessions_ended": 2}
+    assert db.session.scalar(select(AuditEvent.after).where(AuditEvent.action == "account.logged_out_everywhere")) == {
+        "sessions_ended": 2
+    }
 
 
 def test_a_remember_me_cookie_rotates_when_it_restores_a_session(app, db):
@@ -104,11 +116,11 @@ def test_a_remember_me_cookie_rotates_when_it_restores_a_session(app, db):
     login(client, user, remember=True)
     first = client.get_cookie("remember_token").value
     thief = _copy(client, app, "remember_token")
-    client.delete_cookie("session")      # the browser was closed
-    assert _signed_in(client)            # restored by the remember-me cookie...
+    client.delete_cookie("session")  # the browser was closed
+    assert _signed_in(client)  # restored by the remember-me cookie...
     second = client.get_cookie("remember_token").value
-    assert second != first               # ...which was replaced
-    assert not _signed_in(thief)         # so the copy no longer works
+    assert second != first  # ...which was replaced
+    assert not _signed_in(thief)  # so the copy no longer works
 
 
 def test_a_remember_me_cookie_expires_on_the_server(app, db):
@@ -157,8 +169,11 @@ def test_an_administrator_deactivates_an_account_from_the_accounts_page(app, db)
     """Through the page: the account's sessions end (with the reason), it cannot
     sign in again, the change is audited; an administrator cannot deactivate
     themselves, and takes another's administrator role away (audited)."""
-    officer, admin, other_admin = make_user("canbo@example.vn"), make_user("qt@example.vn", admin=True), \
-        make_user("qt2@example.vn", admin=True)
+    officer, admin, other_admin = (
+        make_user("canbo@example.vn"),
+        make_user("qt@example.vn", admin=True),
+        make_user("qt2@example.vn", admin=True),
+    )
     device = app.test_client()
     login(device, officer)
     client = app.test_client()

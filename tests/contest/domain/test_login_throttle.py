@@ -66,8 +66,8 @@ def test_the_email_is_normalised_and_a_success_clears_the_failures(limited):
     for typed in ("hoa@example.vn", " HOA@example.vn", "Hoa@Example.VN "):
         for _ in range(3):
             assert attempt(limited, typed, WRONG) is None
-    assert attempt(limited, "HOA@EXAMPLE.VN", PASSWORD).id == user.id   # the 10th attempt, right
-    for _ in range(10):   # counted from zero again
+    assert attempt(limited, "HOA@EXAMPLE.VN", PASSWORD).id == user.id  # the 10th attempt, right
+    for _ in range(10):  # counted from zero again
         assert attempt(limited, user.email, WRONG) is None
     assert isinstance(attempt(limited, user.email, PASSWORD), login_throttle.AccountLocked)
 
@@ -119,7 +119,7 @@ def test_failures_count_against_the_network_address_and_successes_do_not(limited
         assert login_throttle.attempt_failed(None) is True
     for _ in range(10):
         attempt(limited, user.email, WRONG)
-    with limited.test_request_context("/login", method="POST"):   # a locked answer checks no password
+    with limited.test_request_context("/login", method="POST"):  # a locked answer checks no password
         with pytest.raises(login_throttle.AccountLocked):
             login_throttle.authenticate(user.email, WRONG)
         assert login_throttle.attempt_failed(None) is False
@@ -145,7 +145,7 @@ def test_the_shared_storage_failing_does_not_take_log_in_down(limited, monkeypat
     user = make_user("redis-hong@example.vn")
     assert attempt(limited, user.email, PASSWORD).id == user.id
     answers = [attempt(limited, user.email, WRONG) for _ in range(11)]
-    assert answers[:10] == [None] * 10   # still counted, in this process's memory
+    assert answers[:10] == [None] * 10  # still counted, in this process's memory
     assert isinstance(answers[10], login_throttle.AccountLocked)
 
 

@@ -44,13 +44,23 @@ def levels(app, db):
     winners = [make_valid_entry(commune, name=f"Đội xã {i}") for i in range(2)]
     loser = make_valid_entry(commune, name="Đội không đạt giải")
     announce_results(app, commune, winners)
-    people = {"commune_organizer": make_user("btc-xa@example.vn"), "province_secretary": make_user("tk-tinh@example.vn"),
-              "province_organizer": make_user("btc-tinh@example.vn")}
+    people = {
+        "commune_organizer": make_user("btc-xa@example.vn"),
+        "province_secretary": make_user("tk-tinh@example.vn"),
+        "province_organizer": make_user("btc-tinh@example.vn"),
+    }
     _grant(db, people["commune_organizer"], commune)
     _grant(db, people["province_secretary"], province, CompetitionRoleKind.secretariat)
     _grant(db, people["province_organizer"], province)
-    return {"units": units, "commune": commune, "province": province, "winner": winners[0], "runner_up": winners[1],
-            "loser": loser, **people}
+    return {
+        "units": units,
+        "commune": commune,
+        "province": province,
+        "winner": winners[0],
+        "runner_up": winners[1],
+        "loser": loser,
+        **people,
+    }
 
 
 def test_the_lower_level_proposes_its_winner_and_the_upper_accepts_the_same_project(app, db, levels):
@@ -66,12 +76,17 @@ def test_the_lower_level_proposes_its_winner_and_the_upper_accepts_the_same_proj
     assert entry.team.leader_id == winner.team.leader_id
     assert [m.full_name for m in entry.team.members] == [m.full_name for m in winner.team.members]
     assert entry.status is EntryStatus.draft and entry.attachments == [] and entry.summary == ""
-    assert db.session.scalar(select(func.count(Project.id))) == 3       # two winners and the loser: no new project
-    actions = [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "nomination")
-                                                    .order_by(AuditEvent.id))]
+    assert db.session.scalar(select(func.count(Project.id))) == 3  # two winners and the loser: no new project
+    actions = [
+        e.action
+        for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.object_type == "nomination").order_by(AuditEvent.id)
+        )
+    ]
     assert actions == ["nomination.proposed", "nomination.accepted"]
-    mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == winner.team.leader.email)
-                               .order_by(OutboxMessage.id)).all()
+    mails = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient == winner.team.leader.email).order_by(OutboxMessage.id)
+    ).all()
     assert province.name in mails[-2].subject and province.name in mails[-1].subject
     with app.test_request_context(), pytest.raises(Conflict):
         nominations.propose(winner, province, levels["commune_organizer"])
@@ -83,8 +98,10 @@ def test_an_entry_that_neither_won_nor_advanced_is_refused_with_the_reason(app, 
         nominations.propose(loser, levels["province"], levels["commune_organizer"])
     assert refused.value.code == "not_qualified"
     assert loser.code in refused.value.message and levels["commune"].name in refused.value.message
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.object_type == "nomination")) == 0
+    assert (
+        db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.object_type == "nomination"))
+        == 0
+    )
 
 
 def test_an_entry_that_reached_the_final_round_may_be_proposed(app, db):
@@ -111,8 +128,12 @@ def test_only_the_lower_contests_organizers_propose(app, db, levels):
     for user in (levels["province_organizer"], stranger, levels["province_secretary"]):
         with app.test_request_context(), pytest.raises(NotAllowed):
             nominations.propose(levels["winner"], levels["province"], user)
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "nomination.proposed")) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "nomination.proposed")
+        )
+        == 0
+    )
 
 
 def test_only_an_upper_contest_whose_area_holds_the_unit_takes_nominations(app, db, levels):
@@ -120,8 +141,9 @@ def test_only_an_upper_contest_whose_area_holds_the_unit_takes_nominations(app, 
     from tests.factories import make_unit
 
     other_province = make_unit("P-KTM", "Tỉnh Kon Tum", OrgUnitKind.province)
-    elsewhere = make_competition("tinh-kon-tum", unit=make_unit("P-KTM-KHCN", "Sở KH&CN Kon Tum",
-                                                                OrgUnitKind.department, parent=other_province))
+    elsewhere = make_competition(
+        "tinh-kon-tum", unit=make_unit("P-KTM-KHCN", "Sở KH&CN Kon Tum", OrgUnitKind.department, parent=other_province)
+    )
     sibling = make_competition("xa-ben-canh", preset="district_commune", unit=levels["units"]["other_commune"])
     earlier = make_competition("tinh-2025", unit=levels["units"]["department"], year=2025)
     organizer = levels["commune_organizer"]
@@ -143,8 +165,9 @@ def test_a_district_contest_after_the_reform_nominates_nothing(app, db):
     district.valid_to = date(2025, 6, 30)
     db.session.flush()
     province = make_competition("tinh-sau-cai-cach", unit=units["department"])
-    assert "1 July 2025" in nominations.target_problem(contest, province) \
-        or "1/7/2025" in nominations.target_problem(contest, province)
+    assert "1 July 2025" in nominations.target_problem(contest, province) or "1/7/2025" in nominations.target_problem(
+        contest, province
+    )
 
 
 def test_eligibility_failures_are_named_at_acceptance(app, db, levels):
@@ -178,7 +201,7 @@ def test_decline_needs_a_reason_and_the_quota_holds(app, db, levels):
         first = nominations.propose(levels["winner"], province, levels["commune_organizer"])
         second = nominations.propose(levels["runner_up"], province, levels["commune_organizer"])
         with pytest.raises(NotAllowed):
-            nominations.set_quota(province, levels["units"]["commune"], 1, secretary)   # organizers set quotas
+            nominations.set_quota(province, levels["units"]["commune"], 1, secretary)  # organizers set quotas
         nominations.set_quota(province, levels["units"]["commune"], 1, levels["province_organizer"])
         nominations.accept(first, secretary)
         with pytest.raises(Conflict):
@@ -190,8 +213,10 @@ def test_decline_needs_a_reason_and_the_quota_holds(app, db, levels):
         nominations.decline(second, secretary, "Đã đủ chỉ tiêu của đặc khu")
         db.session.commit()
     assert second.state is NominationState.declined and second.reason == "Đã đủ chỉ tiêu của đặc khu"
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "nomination.declined")).reason \
+    assert (
+        db.session.scalar(select(AuditEvent).where(AuditEvent.action == "nomination.declined")).reason
         == "Đã đủ chỉ tiêu của đặc khu"
+    )
 
 
 def test_a_team_enters_a_project_it_already_has_and_units_find_their_projects(app, db, levels):
@@ -208,7 +233,7 @@ def test_a_team_enters_a_project_it_already_has_and_units_find_their_projects(ap
     with app.test_request_context():
         assert [p.id for p in projects.other_projects(entry, leader)] == [winner.project_id]
         with pytest.raises(NotAllowed):
-            projects.enter_existing_project(entry, levels["loser"].project, leader)     # not theirs
+            projects.enter_existing_project(entry, levels["loser"].project, leader)  # not theirs
         projects.enter_existing_project(entry, winner.project, leader)
         db.session.commit()
     assert entry.project_id == winner.project_id and db.session.get(Project, own_project) is None
@@ -216,7 +241,10 @@ def test_a_team_enters_a_project_it_already_has_and_units_find_their_projects(ap
     # The units' dashboards: the projects of an area in a year.
     commune_unit = levels["units"]["commune"]
     assert {p.id for p in projects.projects_in_area([commune_unit.id], 2026)} == {
-        levels["winner"].project_id, levels["runner_up"].project_id, levels["loser"].project_id}
+        levels["winner"].project_id,
+        levels["runner_up"].project_id,
+        levels["loser"].project_id,
+    }
     assert projects.projects_in_area([commune_unit.id], 2025) == []
 
 
@@ -228,7 +256,9 @@ def test_a_youth_contest_nominates_only_where_the_provincial_contest_takes_it(ap
     union = make_unit("P-DOAN", "Tỉnh Đoàn", OrgUnitKind.youth_union, parent=units["province"])
     youth = make_competition("y-tuong-2026", preset="youth_idea", unit=union)
     province = make_competition("tinh-thanh-nien", unit=units["department"])
-    assert "youth" in nominations.target_problem(youth, province) or "Đoàn" in nominations.target_problem(youth, province)
+    assert "youth" in nominations.target_problem(youth, province) or "Đoàn" in nominations.target_problem(
+        youth, province
+    )
     assert nominations.upper_competitions(youth) == []
     province.takes_youth_nominations = True
     db.session.commit()

@@ -39,8 +39,12 @@ def test_the_2025_reform_is_data(db):
     assert "QNG-21548" in codes_2026 and "KTM-62" not in codes_2026 and "QNG-21548" not in codes_2024
     new_province = _unit(db, "QNG-51")
     kinds = [u.kind for u in new_province.children]
-    assert (len(kinds), kinds.count(OrgUnitKind.ward), kinds.count(OrgUnitKind.commune),
-            kinds.count(OrgUnitKind.special_zone)) == (96, 9, 86, 1)
+    assert (
+        len(kinds),
+        kinds.count(OrgUnitKind.ward),
+        kinds.count(OrgUnitKind.commune),
+        kinds.count(OrgUnitKind.special_zone),
+    ) == (96, 9, 86, 1)
     ly_son = _unit(db, "QNG-LS")
     assert [u.name for u in ly_son.successors] == ["Đặc khu Lý Sơn"]
     assert ly_son.successor_links[0].on == date(2025, 7, 1)
@@ -86,19 +90,37 @@ def test_bad_succession_rows_are_refused_and_nothing_is_written(db):
     unknown = [e for e in report.errors if "NOWHERE" in e]
     itself = [e for e in report.errors if "NOWHERE" not in e]
     assert len(unknown) == 1 and "3" in unknown[0]
-    assert len(itself) == 1 and "4" in itself[0]     # Y names itself as its predecessor
+    assert len(itself) == 1 and "4" in itself[0]  # Y names itself as its predecessor
     assert db.session.scalars(select(OrgUnit)).all() == []
 
 
 def test_the_edit_form_sets_several_successors(db):
-    import_csv("code,name,kind,parent_code,valid_from,valid_to\nD,Huyện D,district,,,2025-06-30\n"
-               "X,Xã X,commune,,2025-07-01,\nY,Xã Y,commune,,2025-07-01,\n")
+    import_csv(
+        "code,name,kind,parent_code,valid_from,valid_to\nD,Huyện D,district,,,2025-06-30\n"
+        "X,Xã X,commune,,2025-07-01,\nY,Xã Y,commune,,2025-07-01,\n"
+    )
     d = _unit(db, "D")
-    save_unit(d, code="D", name="Huyện D", kind="district", parent_code=None, successor_codes="X; Y",
-              valid_from=None, valid_to=date(2025, 6, 30))
+    save_unit(
+        d,
+        code="D",
+        name="Huyện D",
+        kind="district",
+        parent_code=None,
+        successor_codes="X; Y",
+        valid_from=None,
+        valid_to=date(2025, 6, 30),
+    )
     assert sorted(u.code for u in d.successors) == ["X", "Y"]
-    save_unit(d, code="D", name="Huyện D", kind="district", parent_code=None, successor_codes="Y",
-              valid_from=None, valid_to=date(2025, 6, 30))
+    save_unit(
+        d,
+        code="D",
+        name="Huyện D",
+        kind="district",
+        parent_code=None,
+        successor_codes="Y",
+        valid_from=None,
+        valid_to=date(2025, 6, 30),
+    )
     db.session.flush()
     assert [u.code for u in d.successors] == ["Y"]
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "orgunit.saved")).all()[-1]
@@ -133,16 +155,40 @@ def test_parent_cycles_are_refused(db):
     from contest.domain.errors import DomainError
 
     with pytest.raises(DomainError) as info:
-        save_unit(a, code="A", name="A", kind="province", parent_code="B", successor_codes=None,
-                  valid_from=None, valid_to=None)
+        save_unit(
+            a,
+            code="A",
+            name="A",
+            kind="province",
+            parent_code="B",
+            successor_codes=None,
+            valid_from=None,
+            valid_to=None,
+        )
     assert info.value.field == "parent_code"
 
 
 def test_editing_a_unit_is_audited_with_before_and_after(db):
-    unit = save_unit(None, code="X1", name="Xã Một", kind="commune", parent_code=None,
-                     successor_codes=None, valid_from=date(2025, 7, 1), valid_to=None)
-    save_unit(unit, code="X1", name="Xã Một (mới)", kind="commune", parent_code=None,
-              successor_codes=None, valid_from=date(2025, 7, 1), valid_to=None)
+    unit = save_unit(
+        None,
+        code="X1",
+        name="Xã Một",
+        kind="commune",
+        parent_code=None,
+        successor_codes=None,
+        valid_from=date(2025, 7, 1),
+        valid_to=None,
+    )
+    save_unit(
+        unit,
+        code="X1",
+        name="Xã Một (mới)",
+        kind="commune",
+        parent_code=None,
+        successor_codes=None,
+        valid_from=date(2025, 7, 1),
+        valid_to=None,
+    )
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "orgunit.saved")).all()
     assert events[-1].before["name"] == "Xã Một" and events[-1].after["name"] == "Xã Một (mới)"
     assert [u.code for u, _depth in tree()] == ["X1"]

@@ -114,7 +114,7 @@ def test_receipts_of_a_deadline_rush_survive_an_smtp_outage(mail_app, db, smtp_s
             submit(fill_entry(team), team.leader)
             db.session.commit()
     now = utcnow()
-    for minutes in range(0, 60, 10):                       # senders keep trying while it is down
+    for minutes in range(0, 60, 10):  # senders keep trying while it is down
         report = send_due(now=now + timedelta(minutes=minutes))
         assert report.sent == 0
     smtp_server.start()

@@ -37,10 +37,20 @@ def world(db):
 
 def _event(unit, officer, title="Diễn đàn khởi nghiệp phường", participants=80, **kw):
     task = next(t for t in cycle.current_plan().tasks if t.number == "1.6")
-    return cycle.record_activity(unit, cycle.ActivityInput(
-        kind=kw.pop("kind", ActivityKind.forum), title=title, occurred_on=kw.pop("on", date(2025, 9, 12)),
-        participants=participants, evidence_url="https://camthanh.quangngai.gov.vn/tin/dien-dan", task_id=task.id,
-        **kw), officer, today=date(2025, 12, 1))
+    return cycle.record_activity(
+        unit,
+        cycle.ActivityInput(
+            kind=kw.pop("kind", ActivityKind.forum),
+            title=title,
+            occurred_on=kw.pop("on", date(2025, 9, 12)),
+            participants=participants,
+            evidence_url="https://camthanh.quangngai.gov.vn/tin/dien-dan",
+            task_id=task.id,
+            **kw,
+        ),
+        officer,
+        today=date(2025, 12, 1),
+    )
 
 
 def test_the_plan_loads_once_and_a_locality_leads_task_1_6(db, world):
@@ -48,7 +58,7 @@ def test_the_plan_loads_once_and_a_locality_leads_task_1_6(db, world):
     db.session.commit()
     assert len(cycle.current_plan().tasks) == 33
     numbers = [t.number for t in cycle.tasks_for(world["ward"], 2025)]
-    assert "1.6" in numbers and "4.2" not in numbers        # 4.2 was for 2022–2023
+    assert "1.6" in numbers and "4.2" not in numbers  # 4.2 was for 2022–2023
     assert [t.number for t in cycle.tasks_for(world["union"], 2025)] == ["1.5", "1.6", "5.4"]
 
 
@@ -67,10 +77,20 @@ def test_a_unit_s_report_is_prefilled_from_its_contests_and_activities(db, world
     competition = make_competition("khoi-nghiep-cam-thanh", unit=world["ward"], year=2025)
     entries = [make_valid_entry(competition, name=f"Đội {i}") for i in range(2)]
     _event(world["ward"], world["officer"])
-    _event(world["ward"], world["officer"], title="Tập huấn khởi nghiệp cho phụ nữ", participants=40,
-           kind=ActivityKind.training)
-    _event(world["ward"], world["officer"], title="Câu lạc bộ khởi nghiệp phường", participants=None,
-           kind=ActivityKind.club)
+    _event(
+        world["ward"],
+        world["officer"],
+        title="Tập huấn khởi nghiệp cho phụ nữ",
+        participants=40,
+        kind=ActivityKind.training,
+    )
+    _event(
+        world["ward"],
+        world["officer"],
+        title="Câu lạc bộ khởi nghiệp phường",
+        participants=None,
+        kind=ActivityKind.club,
+    )
     _event(world["ward"], world["officer"], title="Diễn đàn năm trước", on=date(2024, 5, 1))
     report = cycle.report_for(world["ward"], 2025, ReportKind.results)
     db.session.commit()
@@ -94,15 +114,20 @@ def test_a_submitted_report_cannot_change_without_a_reason_and_keeps_its_version
         cycle.correct(report, {"1.6": {"result": "Ba diễn đàn"}}, {"events": 3}, "   ", world["officer"])
     db.session.rollback()
     assert report.content["figures"]["events"] == 2
-    cycle.correct(report, {"1.6": {"result": "Ba diễn đàn"}}, {"events": 3}, "Bổ sung diễn đàn tháng 11",
-                  world["officer"])
+    cycle.correct(
+        report, {"1.6": {"result": "Ba diễn đàn"}}, {"events": 3}, "Bổ sung diễn đàn tháng 11", world["officer"]
+    )
     db.session.commit()
-    versions = db.session.scalars(select(UnitReportVersion).where(UnitReportVersion.report_id == report.id)
-                                  .order_by(UnitReportVersion.version)).all()
+    versions = db.session.scalars(
+        select(UnitReportVersion).where(UnitReportVersion.report_id == report.id).order_by(UnitReportVersion.version)
+    ).all()
     assert [(v.version, v.content["figures"]["events"], v.reason) for v in versions] == [
-        (1, 2, None), (2, 3, "Bổ sung diễn đàn tháng 11")]
-    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "unit_report")
-                                 .order_by(AuditEvent.id)).all()
+        (1, 2, None),
+        (2, 3, "Bổ sung diễn đàn tháng 11"),
+    ]
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.object_type == "unit_report").order_by(AuditEvent.id)
+    ).all()
     assert actions == ["unit_report.submitted", "unit_report.corrected"]
     corrected = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "unit_report.corrected"))
     assert corrected.before["figures"]["events"] == 2 and corrected.after["figures"]["events"] == 3
@@ -125,8 +150,9 @@ def test_a_returned_plan_can_be_edited_and_submitted_again(db, world):
 def test_the_consolidated_report_counts_a_project_two_units_report_once(db, world):
     competition = make_competition("khoi-nghiep-chung", unit=world["ward"], year=2025)
     shared = make_valid_entry(competition, name="Đội chung")
-    _event(world["union"], None, title="Ươm tạo dự án", participants=None, kind=ActivityKind.incubation,
-           entry_id=shared.id)
+    _event(
+        world["union"], None, title="Ươm tạo dự án", participants=None, kind=ActivityKind.incubation, entry_id=shared.id
+    )
     _event(world["union"], None, title="Hội thảo thanh niên", participants=50)
     _event(world["ward"], world["officer"], participants=30)
     for unit in (world["ward"], world["union"]):
@@ -155,15 +181,15 @@ def test_reminders_are_queued_once_per_deadline_per_unit_not_on_every_run(db, wo
     union_officer = make_user("canbo@tinhdoan.vn")
     cycle.add_officer(world["union"], union_officer)
     db.session.commit()
-    assert cycle.queue_reminders(date(2025, 11, 20)) == 0                   # 20 days before 10/12
-    assert cycle.queue_reminders(date(2025, 11, 26)) == 2                   # 14 days before
+    assert cycle.queue_reminders(date(2025, 11, 20)) == 0  # 20 days before 10/12
+    assert cycle.queue_reminders(date(2025, 11, 26)) == 2  # 14 days before
     db.session.commit()
     assert cycle.queue_reminders(date(2025, 11, 26)) == 0
-    assert cycle.queue_reminders(date(2025, 11, 28)) == 0                   # still the 14-day reminder
+    assert cycle.queue_reminders(date(2025, 11, 28)) == 0  # still the 14-day reminder
     db.session.commit()
     cycle.submit(cycle.report_for(world["ward"], 2025, ReportKind.results), world["officer"])
     db.session.commit()
-    assert cycle.queue_reminders(date(2025, 12, 3)) == 1                    # 7 days: only the union has not
+    assert cycle.queue_reminders(date(2025, 12, 3)) == 1  # 7 days: only the union has not
     db.session.commit()
     assert cycle.queue_reminders(date(2025, 12, 3)) == 0
     recipients = db.session.scalars(select(OutboxMessage.recipient).order_by(OutboxMessage.id)).all()
@@ -183,9 +209,18 @@ def test_an_activity_needs_a_title_a_past_day_and_a_link_as_evidence(db, world):
         title = kw.pop("title", "Diễn đàn")
         with pytest.raises(DomainError):
             task = cycle.current_plan().tasks[0]
-            cycle.record_activity(world["ward"], cycle.ActivityInput(
-                kind=ActivityKind.forum, title=title, occurred_on=kw.get("on", date(2025, 3, 1)),
-                evidence_url=kw.get("evidence_url"), task_id=task.id), world["officer"], today=date(2025, 12, 1))
+            cycle.record_activity(
+                world["ward"],
+                cycle.ActivityInput(
+                    kind=ActivityKind.forum,
+                    title=title,
+                    occurred_on=kw.get("on", date(2025, 3, 1)),
+                    evidence_url=kw.get("evidence_url"),
+                    task_id=task.id,
+                ),
+                world["officer"],
+                today=date(2025, 12, 1),
+            )
 
 
 def test_the_commands_load_the_plan_and_queue_reminders_once(app, db, world, monkeypatch):

@@ -36,16 +36,19 @@ def known_contest(db):
     - "Đội Nháp": registered, never submitted; three members, no gender given for one.
     """
     commune = make_unit("X-TINHPHONG", "Xã Tịnh Phong", OrgUnitKind.commune, valid_from=date(2025, 7, 1))
-    district = make_unit("H-SONTINH", "Huyện Sơn Tịnh", OrgUnitKind.district, valid_to=date(2025, 6, 30),
-                         successors=[commune])
+    district = make_unit(
+        "H-SONTINH", "Huyện Sơn Tịnh", OrgUnitKind.district, valid_to=date(2025, 6, 30), successors=[commune]
+    )
     competition = make_competition("khoi-nghiep-2024-bc")
-    hoa = make_team(competition, make_user("hoa@example.vn", name="Trần Thị Hoa"), name="Đội Chị Hoa",
-                    leader_gender=Gender.female)
+    hoa = make_team(
+        competition, make_user("hoa@example.vn", name="Trần Thị Hoa"), name="Đội Chị Hoa", leader_gender=Gender.female
+    )
     hoa.members[0].date_of_birth = date(1989, 9, 30)
     add_member(hoa, MemberDetails(full_name="Lê Văn Nam", gender=Gender.male, date_of_birth=date(1988, 9, 29)))
     add_member(hoa, MemberDetails(full_name="Phạm Minh", gender=Gender.male, date_of_birth=date(2000, 1, 1)))
-    students = make_team(competition, name="Đội Sinh viên", leader_gender=Gender.male, student=True, members=1,
-                         org_unit=district)
+    students = make_team(
+        competition, name="Đội Sinh viên", leader_gender=Gender.male, student=True, members=1, org_unit=district
+    )
     students.members[1].gender = Gender.female
     draft = make_team(competition, name="Đội Nháp", leader_gender=Gender.female, members=2)
     _submitted(hoa)
@@ -65,7 +68,7 @@ def test_known_contest_counted_by_hand(app, db):
     assert figures.participants == 8
     # Women: Hoa, the student member, the draft's leader. Men: Nam, Minh, the student leader.
     assert (figures.women, figures.men, figures.gender_unknown) == (3, 3, 2)
-    assert figures.women_led_teams == 2          # Hoa's team of men, and the draft's leader
+    assert figures.women_led_teams == 2  # Hoa's team of men, and the draft's leader
     assert figures.student_teams == 1
     # Everyone but Nam (36 on the deadline) is 35 or less: the factories' people are born 1998–2000.
     assert figures.youth == 7 and figures.age_unknown == 0
@@ -113,21 +116,38 @@ def test_follow_up_feeds_the_plan_and_is_audited(app, db):
     user = make_user("theodoi@example.vn")
     with app.test_request_context():
         with pytest.raises(DomainError) as missing:
-            followup.record_outcome(entry, followup.OutcomeInput(OutcomeKind.enterprise_registered, date(2025, 3, 1),
-                                                                 "Cổng thông tin ĐKDN"), user)
+            followup.record_outcome(
+                entry,
+                followup.OutcomeInput(OutcomeKind.enterprise_registered, date(2025, 3, 1), "Cổng thông tin ĐKDN"),
+                user,
+            )
         assert missing.value.field == "registration_number"
         with pytest.raises(DomainError):
-            followup.record_outcome(entry, followup.OutcomeInput(OutcomeKind.capital_raised, date(2099, 1, 1),
-                                                                 "Báo Quảng Ngãi", amount=1), user)
-        followup.record_outcome(entry, followup.OutcomeInput(OutcomeKind.enterprise_registered, date(2025, 3, 1),
-                                                             "Cổng thông tin ĐKDN", detail="Công ty TNHH Hoa Sen",
-                                                             registration_number="4300123456"), user)
+            followup.record_outcome(
+                entry,
+                followup.OutcomeInput(OutcomeKind.capital_raised, date(2099, 1, 1), "Báo Quảng Ngãi", amount=1),
+                user,
+            )
+        followup.record_outcome(
+            entry,
+            followup.OutcomeInput(
+                OutcomeKind.enterprise_registered,
+                date(2025, 3, 1),
+                "Cổng thông tin ĐKDN",
+                detail="Công ty TNHH Hoa Sen",
+                registration_number="4300123456",
+            ),
+            user,
+        )
         followup.ensure_default_targets()
         followup.set_figure(2024, PlanIndicator.certified_advisers, 7, "", user, "QĐ 12/QĐ-SKHCN")
-        followup.set_figure(2023, PlanIndicator.certified_advisers, 5, "gọi điện", user)   # no source: left out
+        followup.set_figure(2023, PlanIndicator.certified_advisers, 5, "gọi điện", user)  # no source: left out
         db.session.commit()
-        progress = {p.target.indicator: p for p, _, _ in
-                    reports.plan_progress(None, date(2025, 12, 1)) if p.target.start_year == 2022}
+        progress = {
+            p.target.indicator: p
+            for p, _, _ in reports.plan_progress(None, date(2025, 12, 1))
+            if p.target.start_year == 2022
+        }
     assert progress["enterprises_formed"].achieved == 1
     assert progress["projects_supported"].achieved == 2
     assert progress["certified_advisers"].achieved == 7
@@ -148,9 +168,14 @@ def test_targets_are_checked(app, db):
 
     from contest.models import PlanTarget
 
-    assert [(t.plan.number, t.low, t.high) for t in db.session.scalars(select(PlanTarget).where(
-        PlanTarget.start_year == 2026, PlanTarget.indicator == PlanIndicator.projects_supported))] == [
-        ("827/QĐ-UBND", 150, 170)]
+    assert [
+        (t.plan.number, t.low, t.high)
+        for t in db.session.scalars(
+            select(PlanTarget).where(
+                PlanTarget.start_year == 2026, PlanTarget.indicator == PlanIndicator.projects_supported
+            )
+        )
+    ] == [("827/QĐ-UBND", 150, 170)]
 
 
 def test_yearly_report_files(app, db, tmp_path):
@@ -161,8 +186,9 @@ def test_yearly_report_files(app, db, tmp_path):
 
     known_contest(db)
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["report", "yearly", "--year", "2024", "--format", "xlsx",
-                                 "--out", str(tmp_path / "r.xlsx")])
+    result = runner.invoke(
+        args=["report", "yearly", "--year", "2024", "--format", "xlsx", "--out", str(tmp_path / "r.xlsx")]
+    )
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(tmp_path / "r.xlsx")
     sheet = book["unit"]
@@ -170,15 +196,17 @@ def test_yearly_report_files(app, db, tmp_path):
     total_row = next(i for i, row in enumerate(values) if row[0] == "Tổng cộng")
     header_row = next(i for i, row in enumerate(values) if row[0] == "Đơn vị")
     teams_column = values[header_row].index("Số đội")
-    assert sum(row[teams_column] for row in values[header_row + 1:total_row]) == values[total_row][teams_column] == 3
+    assert sum(row[teams_column] for row in values[header_row + 1 : total_row]) == values[total_row][teams_column] == 3
 
-    result = runner.invoke(args=["report", "yearly", "--year", "2024", "--format", "pdf",
-                                 "--out", str(tmp_path / "r.pdf")])
+    result = runner.invoke(
+        args=["report", "yearly", "--year", "2024", "--format", "pdf", "--out", str(tmp_path / "r.pdf")]
+    )
     assert result.exit_code == 0, result.output
     import unicodedata
 
-    text = unicodedata.normalize("NFC", "".join(p.extract_text() for p in PdfReader(BytesIO(
-        (tmp_path / "r.pdf").read_bytes())).pages))
+    text = unicodedata.normalize(
+        "NFC", "".join(p.extract_text() for p in PdfReader(BytesIO((tmp_path / "r.pdf").read_bytes())).pages)
+    )
     assert "Theo đơn vị" in text and "Huyện Sơn Tịnh" in text
     with app.test_request_context():
         report = yearly_report.build(2024, None, "Sở KH&CN", today=utcnow().date())

@@ -46,7 +46,7 @@ def test_team_size_is_capped(db):
 
 def _concurrently(app, *works):
     """Each work in a thread of its own, as a request: it commits at its end."""
-    _db.session.commit()   # what the test set up
+    _db.session.commit()  # what the test set up
     barrier = threading.Barrier(len(works))
     results = [None] * len(works)
 
@@ -88,6 +88,7 @@ def test_two_simultaneous_joins_cannot_exceed_the_team_size(app, db):
 
             user = _db.session.get(User, user_id)
             return accept_invitation(token, user, MemberDetails(full_name=user.full_name)).id
+
         return work
 
     results = _concurrently(app, *(joiner(t, uid) for t, uid in zip(tokens, user_ids, strict=True)))
@@ -119,8 +120,11 @@ def test_hand_over_then_the_old_leader_may_leave(db):
     team = make_team(competition)
     second = make_user()
     invitation = invite(team, second.email, team.leader)
-    accept_invitation(make_token("team-invite", {"i": invitation.id, "n": invitation.nonce}), second,
-                      MemberDetails(full_name=second.full_name))
+    accept_invitation(
+        make_token("team-invite", {"i": invitation.id, "n": invitation.nonce}),
+        second,
+        MemberDetails(full_name=second.full_name),
+    )
     old_leader = team.leader
     with pytest.raises(NotAllowed):
         leave_team(team, old_leader)
@@ -143,8 +147,11 @@ def test_ages_and_student_teams():
     assert age_on(date(1991, 6, 1), date(2026, 5, 31)) == 34
     assert age_on(date(1991, 6, 1), date(2026, 6, 1)) == 35
     team = Team(name="x")
-    team.members = [Member(full_name="a", is_student=True), Member(full_name="b", is_student=True),
-                    Member(full_name="c", is_student=False)]
+    team.members = [
+        Member(full_name="a", is_student=True),
+        Member(full_name="b", is_student=True),
+        Member(full_name="c", is_student=False),
+    ]
     assert is_student_team(team)
 
 

@@ -16,12 +16,15 @@ def test_a_good_token_gives_its_payload(app):
         assert read_link("demo", make_token("demo", {"u": 7}), 60, **WORDS) == {"u": 7}
 
 
-@pytest.mark.parametrize(("token", "purpose", "max_age", "code"), [
-    ("good", "demo", -1, "expired"),                 # older than allowed
-    ("good", "other", 60, "invalid"),                # made for another purpose
-    ("tampered", "demo", 60, "invalid"),
-    ("not a token", "demo", 60, "invalid"),
-])
+@pytest.mark.parametrize(
+    ("token", "purpose", "max_age", "code"),
+    [
+        ("good", "demo", -1, "expired"),  # older than allowed
+        ("good", "other", 60, "invalid"),  # made for another purpose
+        ("tampered", "demo", 60, "invalid"),
+        ("not a token", "demo", 60, "invalid"),
+    ],
+)
 def test_a_failing_token_raises_the_callers_words(app, token, purpose, max_age, code):
     with app.app_context():
         good = make_token("demo", {"u": 7})

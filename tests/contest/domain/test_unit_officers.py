@@ -29,22 +29,25 @@ def _officer(unit, email, admin):
 def test_creating_a_competition_for_a_unit_not_in_force_that_year_is_refused_naming_its_dates(app, db):
     district = make_unit("QNG-BS", "Huyện Bình Sơn", valid_from=date(2020, 2, 1), valid_to=date(2025, 6, 30))
     with app.test_request_context(), pytest.raises(DomainError) as refused:
-        competitions.create_competition(name="Cuộc thi 2026", year=2026, slug="binh-son-2026", org_unit=district,
-                                        preset_name="district_commune")
+        competitions.create_competition(
+            name="Cuộc thi 2026", year=2026, slug="binh-son-2026", org_unit=district, preset_name="district_commune"
+        )
     assert "Huyện Bình Sơn" in refused.value.message
     assert "01/02/2020" in refused.value.message and "30/06/2025" in refused.value.message
     assert refused.value.field == "org_unit"
     with app.test_request_context(), pytest.raises(DomainError, match="01/07/2025"):
         _province, ward = _ward()
-        competitions.create_competition(name="Cuộc thi 2024", year=2024, slug="cam-thanh-2024", org_unit=ward,
-                                        preset_name="district_commune")
+        competitions.create_competition(
+            name="Cuộc thi 2024", year=2024, slug="cam-thanh-2024", org_unit=ward, preset_name="district_commune"
+        )
 
 
 def test_opening_a_competition_that_runs_past_its_units_end_is_refused_naming_its_dates(app, db):
     district = make_unit("QNG-BS", "Huyện Bình Sơn", valid_from=date(2020, 2, 1), valid_to=date(2025, 6, 30))
     with app.test_request_context():
-        competition = competitions.create_competition(name="Cuộc thi 2025", year=2025, slug="binh-son-2025",
-                                                      org_unit=district, preset_name="district_commune")
+        competition = competitions.create_competition(
+            name="Cuộc thi 2025", year=2025, slug="binh-son-2025", org_unit=district, preset_name="district_commune"
+        )
         competition.registration_opens_at = datetime(2025, 5, 1, 1, tzinfo=UTC)
         competition.submission_deadline = datetime(2025, 8, 31, 10, tzinfo=UTC)
         with pytest.raises(DomainError) as refused:
@@ -70,8 +73,9 @@ def test_a_team_of_a_ward_formed_after_the_reform_submits_to_the_wards_contest(a
     with app.test_request_context():
         officer = _officer(ward, "canbo@camthanh.vn", admin)
         year = max(utcnow().year, 2026)
-        competition = unit_officers.create_competition(officer, ward, name="Khởi nghiệp Cẩm Thành", year=year,
-                                                       slug="cam-thanh", preset_name="district_commune")
+        competition = unit_officers.create_competition(
+            officer, ward, name="Khởi nghiệp Cẩm Thành", year=year, slug="cam-thanh", preset_name="district_commune"
+        )
         assert competition.restrict_to_unit and competition.org_unit is ward
         competition.submission_deadline = utcnow() + timedelta(days=30)
         competitions.change_state(competition, CompetitionState.open)
@@ -86,8 +90,9 @@ def test_a_team_of_a_ward_formed_after_the_reform_submits_to_the_wards_contest(a
 def test_an_officer_manages_their_units_competitions_only_and_a_parent_unit_sees_its_childrens(app, db):
     admin = make_user("admin@example.vn", admin=True)
     province, ward = _ward()
-    other_ward = make_unit("QNG-21028", "Phường Nghĩa Lộ", OrgUnitKind.ward, parent=province,
-                           valid_from=date(2025, 7, 1))
+    other_ward = make_unit(
+        "QNG-21028", "Phường Nghĩa Lộ", OrgUnitKind.ward, parent=province, valid_from=date(2025, 7, 1)
+    )
     with app.test_request_context():
         ward_officer = _officer(ward, "canbo@camthanh.vn", admin)
         province_officer = _officer(province, "canbo@tinh.vn", admin)
@@ -108,11 +113,13 @@ def test_an_officer_manages_their_units_competitions_only_and_a_parent_unit_sees
             unit_officers.appoint(other_ward, "canbo@camthanh.vn", UnitOfficerRole.leader, by=ward_officer)
         # Creating another unit's competition is refused, as is a level the unit's kind does not run.
         with pytest.raises(DomainError):
-            unit_officers.create_competition(ward_officer, other_ward, name="X", year=2026, slug="x-2026",
-                                             preset_name="district_commune")
+            unit_officers.create_competition(
+                ward_officer, other_ward, name="X", year=2026, slug="x-2026", preset_name="district_commune"
+            )
         with pytest.raises(DomainError) as wrong_level:
-            unit_officers.create_competition(ward_officer, ward, name="X", year=2026, slug="x-2026",
-                                             preset_name="provincial")
+            unit_officers.create_competition(
+                ward_officer, ward, name="X", year=2026, slug="x-2026", preset_name="provincial"
+            )
         assert wrong_level.value.field == "preset"
 
 
@@ -146,10 +153,19 @@ def test_a_unit_split_into_three_successors_is_counted_once_in_the_provinces_tot
     from contest.models import OrgUnitSuccession
 
     db.session.add(OrgUnitSuccession(predecessor=old_province, successor=new_province, on=date(2025, 7, 1)))
-    communes = [make_unit(f"QNG-2{i}", f"Xã {i}", OrgUnitKind.commune, parent=new_province,
-                          valid_from=date(2025, 7, 1)) for i in range(3)]
-    district = make_unit("QNG-TN", "Huyện Tư Nghĩa", OrgUnitKind.district, parent=old_province,
-                         valid_from=date(2020, 2, 1), valid_to=date(2025, 6, 30), successors=communes)
+    communes = [
+        make_unit(f"QNG-2{i}", f"Xã {i}", OrgUnitKind.commune, parent=new_province, valid_from=date(2025, 7, 1))
+        for i in range(3)
+    ]
+    district = make_unit(
+        "QNG-TN",
+        "Huyện Tư Nghĩa",
+        OrgUnitKind.district,
+        parent=old_province,
+        valid_from=date(2020, 2, 1),
+        valid_to=date(2025, 6, 30),
+        successors=communes,
+    )
     with app.test_request_context():
         contest = make_competition("tu-nghia-2023", preset="district_commune", unit=district, year=2023)
         for name in ("Đội Một", "Đội Hai"):

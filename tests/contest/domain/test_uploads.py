@@ -64,10 +64,13 @@ def make_docx(extra: dict[str, bytes] | None = None, macro: bool = False) -> byt
     files = {
         "[Content_Types].xml": (
             '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
-            f'package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.{main}"/>'
+            f'package/2006/content-types"><Override PartName="/word/document.xml" '
+            f'ContentType="application/vnd.{main}"/>'
             "</Types>"
         ).encode(),
-        "word/document.xml": '<?xml version="1.0"?><w:document><w:body><w:p>Xin chào</w:p></w:body></w:document>'.encode(),
+        "word/document.xml": (
+            '<?xml version="1.0"?><w:document><w:body><w:p>Xin chào</w:p></w:body></w:document>'
+        ).encode(),
         **(extra or {}),
     }
     buffer = io.BytesIO()
@@ -84,8 +87,7 @@ def png_chunk(kind: bytes, body: bytes) -> bytes:
 def make_png(width: int = 1, height: int = 1) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
     pixels = zlib.compress(b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height)))
-    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", pixels)
-            + png_chunk(b"IEND", b""))
+    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", pixels) + png_chunk(b"IEND", b"")
 
 
 def make_jpeg() -> bytes:
@@ -135,24 +137,34 @@ def _action(kind: str, **entries) -> DictionaryObject:
 
 
 def _link(writer, action: DictionaryObject) -> None:
-    writer.add_annotation(0, DictionaryObject({
-        _name("/Type"): _name("/Annot"), _name("/Subtype"): _name("/Link"),
-        _name("/Rect"): ArrayObject([FloatObject(72), FloatObject(72), FloatObject(200), FloatObject(100)]),
-        _name("/A"): action}))
+    writer.add_annotation(
+        0,
+        DictionaryObject(
+            {
+                _name("/Type"): _name("/Annot"),
+                _name("/Subtype"): _name("/Link"),
+                _name("/Rect"): ArrayObject([FloatObject(72), FloatObject(72), FloatObject(200), FloatObject(100)]),
+                _name("/A"): action,
+            }
+        ),
+    )
 
 
 def pdf_with_open_javascript(data: bytes) -> bytes:
     def change(writer):
         writer._root_object[_name("/OpenAction")] = _action("/JavaScript", JS=TextStringObject("app.alert('x')"))
+
     return with_changes(data, change)
 
 
 def pdf_with_javascript_tree(data: bytes) -> bytes:
     """A document-level script (the catalog's /Names /JavaScript), as Acrobat writes it."""
+
     def change(writer):
         script = writer._add_object(_action("/JavaScript", JS=TextStringObject("this.print()")))
         names = DictionaryObject({_name("/Names"): ArrayObject([TextStringObject("init"), script])})
         writer._root_object[_name("/Names")] = DictionaryObject({_name("/JavaScript"): writer._add_object(names)})
+
     return with_changes(data, change)
 
 
@@ -167,6 +179,7 @@ def pdf_with_embedded_file(data: bytes) -> bytes:
 def pdf_with_page_actions(data: bytes) -> bytes:
     def change(writer):
         writer.pages[0][_name("/AA")] = DictionaryObject({_name("/O"): _action("/GoTo", D=ArrayObject())})
+
     return with_changes(data, change)
 
 
@@ -175,16 +188,26 @@ def pdf_with_xfa(data: bytes) -> bytes:
         form = DecodedStreamObject()
         form.set_data(b"<xdp:xdp/>")
         writer._root_object[_name("/AcroForm")] = DictionaryObject(
-            {_name("/Fields"): ArrayObject(), _name("/XFA"): writer._add_object(form)})
+            {_name("/Fields"): ArrayObject(), _name("/XFA"): writer._add_object(form)}
+        )
+
     return with_changes(data, change)
 
 
 def pdf_with_rich_media(data: bytes) -> bytes:
     def change(writer):
-        writer.add_annotation(0, DictionaryObject({
-            _name("/Type"): _name("/Annot"), _name("/Subtype"): _name("/RichMedia"),
-            _name("/Rect"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(10), FloatObject(10)]),
-            _name("/RichMediaContent"): DictionaryObject()}))
+        writer.add_annotation(
+            0,
+            DictionaryObject(
+                {
+                    _name("/Type"): _name("/Annot"),
+                    _name("/Subtype"): _name("/RichMedia"),
+                    _name("/Rect"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(10), FloatObject(10)]),
+                    _name("/RichMediaContent"): DictionaryObject(),
+                }
+            ),
+        )
+
     return with_changes(data, change)
 
 
@@ -196,12 +219,24 @@ ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 100
 # -- detection -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("data", "expected"), [
-    (PDF, "pdf"), (make_docx(), "docx"), (make_docx(macro=True), "docm"),
-    (make_docx({"word/vbaProject.bin": b"x"}), "docm"), (make_png(), "png"), (make_jpeg(), "jpeg"),
-    (make_webp(), "webp"), (EXE, "exe"), (ELF, "elf"), (b"GIF89a" + b"\x00" * 20, "gif"),
-    (b"\x00\x00\x00\x18ftypheic" + b"\x00" * 20, "heic"), (b"hello world", None), (b"", None),
-])
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (PDF, "pdf"),
+        (make_docx(), "docx"),
+        (make_docx(macro=True), "docm"),
+        (make_docx({"word/vbaProject.bin": b"x"}), "docm"),
+        (make_png(), "png"),
+        (make_jpeg(), "jpeg"),
+        (make_webp(), "webp"),
+        (EXE, "exe"),
+        (ELF, "elf"),
+        (b"GIF89a" + b"\x00" * 20, "gif"),
+        (b"\x00\x00\x00\x18ftypheic" + b"\x00" * 20, "heic"),
+        (b"hello world", None),
+        (b"", None),
+    ],
+)
 def test_detect_type_by_magic_bytes(data, expected):
     assert detect_type(data) == expected
 
@@ -230,10 +265,15 @@ def test_description_takes_pdf_or_docx():
     assert validate_upload("mo ta.pdf", PDF, "description").ok
 
 
-@pytest.mark.parametrize(("data", "detected", "content_type"), [
-    (make_png(), "png", "image/png"), (make_png(3, 2), "png", "image/png"),
-    (make_jpeg(), "jpeg", "image/jpeg"), (make_webp(), "webp", "image/webp"),
-])
+@pytest.mark.parametrize(
+    ("data", "detected", "content_type"),
+    [
+        (make_png(), "png", "image/png"),
+        (make_png(3, 2), "png", "image/png"),
+        (make_jpeg(), "jpeg", "image/jpeg"),
+        (make_webp(), "webp", "image/webp"),
+    ],
+)
 def test_images_pass(data, detected, content_type):
     check = validate_upload("anh", data, "image", max_bytes=MAX_BYTES["image"])
     assert check.ok, check.error_code
@@ -264,15 +304,19 @@ def test_an_ordinary_pdf_with_web_links_and_bookmarks_passes():
 # -- active content in PDFs ------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("build", "found"), [
-    (pdf_with_open_javascript, ["javascript"]),
-    (pdf_with_javascript_tree, ["javascript"]),
-    (pdf_with_launch, ["launch"]),
-    (pdf_with_embedded_file, ["embedded_file"]),
-    (pdf_with_page_actions, ["additional_actions"]),
-    (pdf_with_xfa, ["xfa"]),
-    (pdf_with_rich_media, ["rich_media"]),
-], ids=lambda value: getattr(value, "__name__", None))
+@pytest.mark.parametrize(
+    ("build", "found"),
+    [
+        (pdf_with_open_javascript, ["javascript"]),
+        (pdf_with_javascript_tree, ["javascript"]),
+        (pdf_with_launch, ["launch"]),
+        (pdf_with_embedded_file, ["embedded_file"]),
+        (pdf_with_page_actions, ["additional_actions"]),
+        (pdf_with_xfa, ["xfa"]),
+        (pdf_with_rich_media, ["rich_media"]),
+    ],
+    ids=lambda value: getattr(value, "__name__", None),
+)
 def test_pdfs_with_active_content_are_refused_naming_what_was_found(build, found):
     data = build(make_linked_pdf())
     check = validate_upload("deck.pdf", data, "pitch_deck", max_bytes=MAX_BYTES["pitch_deck"])
@@ -283,7 +327,8 @@ def test_pdfs_with_active_content_are_refused_naming_what_was_found(build, found
 def test_every_kind_found_is_named_once_in_a_fixed_order():
     data = pdf_with_launch(pdf_with_embedded_file(pdf_with_open_javascript(PDF)))
     assert validate_upload("deck.pdf", data, "description").params == {
-        "found": ["javascript", "launch", "embedded_file"]}
+        "found": ["javascript", "launch", "embedded_file"]
+    }
 
 
 def test_names_written_with_hex_escapes_are_still_recognised():
@@ -308,10 +353,11 @@ def test_a_pdf_whose_pages_open_but_whose_other_objects_cannot_be_read_is_refuse
     # The catalog points at an object that is not a dictionary any more: the
     # pages are fine, but nothing can say what that object held.
     pdf = make_pdf(1)
-    info = re.search(rb"/Info (\d+) 0 R", pdf).group(1)   # ReportLab's document information
+    info = re.search(rb"/Info (\d+) 0 R", pdf).group(1)  # ReportLab's document information
     pointer = b"/Names " + info + b" 0 R"
-    damaged = (pdf.replace(b"/PageMode /UseNone", pointer.ljust(len(b"/PageMode /UseNone")))
-               .replace(info + b" 0 obj\n<<", info + b" 0 obj\n<("))
+    damaged = pdf.replace(b"/PageMode /UseNone", pointer.ljust(len(b"/PageMode /UseNone"))).replace(
+        info + b" 0 obj\n<<", info + b" 0 obj\n<("
+    )
     assert len(damaged) == len(pdf) and len(PdfReader(io.BytesIO(damaged)).pages) == 1
     assert validate_upload("deck.pdf", damaged, "pitch_deck").error_code == "pdf_broken"
 
@@ -343,11 +389,17 @@ def test_an_exe_named_pdf_is_rejected_for_what_it_is():
     assert check.detected == "exe" and check.content_type is None
 
 
-@pytest.mark.parametrize(("kind", "data", "detected"), [
-    ("pitch_deck", make_docx(), "docx"), ("description", make_png(), "png"),
-    ("description", make_docx(macro=True), "docm"), ("image", PDF, "pdf"), ("image", ELF, "elf"),
-    ("image", b"just some text", None),
-])
+@pytest.mark.parametrize(
+    ("kind", "data", "detected"),
+    [
+        ("pitch_deck", make_docx(), "docx"),
+        ("description", make_png(), "png"),
+        ("description", make_docx(macro=True), "docm"),
+        ("image", PDF, "pdf"),
+        ("image", ELF, "elf"),
+        ("image", b"just some text", None),
+    ],
+)
 def test_wrong_types(kind, data, detected):
     check = validate_upload("x", data, kind)
     assert check.error_code == "wrong_type" and check.params["detected"] == detected
@@ -359,7 +411,10 @@ def test_a_truncated_pdf_is_broken():
 
 
 def test_a_pdf_with_an_end_marker_but_garbage_inside_is_broken():
-    assert validate_upload("deck.pdf", b"%PDF-1.4\n" + b"garbage " * 50 + b"\n%%EOF\n", "pitch_deck").error_code == "pdf_broken"
+    assert (
+        validate_upload("deck.pdf", b"%PDF-1.4\n" + b"garbage " * 50 + b"\n%%EOF\n", "pitch_deck").error_code
+        == "pdf_broken"
+    )
 
 
 def test_a_password_protected_pdf_is_refused():
@@ -378,16 +433,21 @@ def test_a_damaged_docx():
     assert validate_upload("a.docx", not_xml, "description").error_code == "docx_broken"
 
 
-@pytest.mark.parametrize("data", [
-    make_png()[:-12],  # no IEND
-    make_png()[:20],  # cut inside IHDR
-    make_png().replace(b"IHDR", b"IHDX"),
-    b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", 0, 1, 8, 2, 0, 0, 0)) + png_chunk(b"IEND", b""),
-    make_jpeg()[:-2],  # no EOI
-    make_jpeg()[:30],
-    b"\xff\xd8\xff\xd9",
-    make_webp()[:-4],
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        make_png()[:-12],  # no IEND
+        make_png()[:20],  # cut inside IHDR
+        make_png().replace(b"IHDR", b"IHDX"),
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", struct.pack(">IIBBBBB", 0, 1, 8, 2, 0, 0, 0))
+        + png_chunk(b"IEND", b""),
+        make_jpeg()[:-2],  # no EOI
+        make_jpeg()[:30],
+        b"\xff\xd8\xff\xd9",
+        make_webp()[:-4],
+    ],
+)
 def test_damaged_images(data):
     assert validate_upload("a", data, "image").error_code == "image_broken"
 
@@ -412,18 +472,21 @@ def test_entry_total():
 # -- file names ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("../../etc/passwd", "passwd"),
-    ("C:\\Users\\x\\deck.pdf", "deck.pdf"),
-    ("a\x00b.pdf", "ab.pdf"),
-    ("\u202egpj.exe", "gpj.exe"),
-    ("..", "file"),
-    ("", "file"),
-    (".htaccess", "htaccess"),
-    ("  Kế   hoạch\tkinh doanh .docx ", "Kế hoạch kinh doanh .docx"),
-    ("a..b...pdf", "a.b.pdf"),
-    ("Tie\u0302\u0301ng Vie\u0323\u0302t.pdf", "Tiếng Việt.pdf"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\x\\deck.pdf", "deck.pdf"),
+        ("a\x00b.pdf", "ab.pdf"),
+        ("\u202egpj.exe", "gpj.exe"),
+        ("..", "file"),
+        ("", "file"),
+        (".htaccess", "htaccess"),
+        ("  Kế   hoạch\tkinh doanh .docx ", "Kế hoạch kinh doanh .docx"),
+        ("a..b...pdf", "a.b.pdf"),
+        ("Tie\u0302\u0301ng Vie\u0323\u0302t.pdf", "Tiếng Việt.pdf"),
+    ],
+)
 def test_sanitize_filename(raw, expected):
     assert sanitize_filename(raw) == expected
 
@@ -450,11 +513,13 @@ def test_sanitized_names_are_always_safe(raw):
 def pdf_of_size(size: int) -> bytes:
     """A valid PDF of about `size` bytes (within 16): random, incompressible
     padding in an unused stream, so that a few of them fill an entry's quota."""
+
     def padded(filler: bytes) -> bytes:
         def change(writer):
             padding = DecodedStreamObject()
             padding.set_data(filler)
             writer._root_object[_name("/Metadata")] = writer._add_object(padding)
+
         return with_changes(PDF, change)
 
     data = padded(os.urandom(size - len(padded(b""))))
@@ -481,7 +546,7 @@ def test_replaced_files_count_toward_the_entry_quota_until_it_refuses(app, db):
 
     team, entry = _entry(db)
     deck = pdf_of_size(15 * MB - 4096)
-    for _ in range(4):   # upload, then replace three times: 4 × 15 MB stored, within 60 MB
+    for _ in range(4):  # upload, then replace three times: 4 × 15 MB stored, within 60 MB
         add_attachment(entry, AttachmentKind.pitch_deck, "deck.pdf", deck, team.leader)
     assert len(entry.current_attachments()) == 1 and len(entry.earlier_attachments()) == 3
     use = storage_use(entry)
@@ -493,9 +558,10 @@ def test_replaced_files_count_toward_the_entry_quota_until_it_refuses(app, db):
     assert refused.value.message == (
         "Tệp này (15 MB) không vừa: các tệp của hồ sơ đã chiếm 60 MB trên tối đa 60 MB, trong đó 45 MB là các "
         "phiên bản trước đã được thay thế hoặc gỡ bỏ. Các phiên bản trước sẽ bị xóa 30 ngày sau khi được thay "
-        "thế; hãy liên hệ Ban tổ chức nếu cần giải phóng dung lượng sớm hơn.")
+        "thế; hãy liên hệ Ban tổ chức nếu cần giải phóng dung lượng sớm hơn."
+    )
     db.session.expire_all()
-    assert len(entry.attachments) == 4 and _files_on_disk(app) == 4   # nothing stored for the refused upload
+    assert len(entry.attachments) == 4 and _files_on_disk(app) == 4  # nothing stored for the refused upload
 
 
 def test_removed_files_count_too(app, db):
@@ -504,7 +570,7 @@ def test_removed_files_count_too(app, db):
     from contest.models import AttachmentKind
 
     team, entry = _entry(db)
-    description = pdf_of_size(20 * MB - 64)   # three of them leave less room than a small PDF needs
+    description = pdf_of_size(20 * MB - 64)  # three of them leave less room than a small PDF needs
     for _ in range(3):
         add_attachment(entry, AttachmentKind.description, "thuyet-minh.pdf", description, team.leader)
         remove_attachment(entry, entry.current_attachments(AttachmentKind.description)[0])
@@ -530,7 +596,7 @@ def test_purge_after_the_retention_period_frees_the_quota_and_keeps_the_records(
     oldest, older, recent = sorted(entry.earlier_attachments(), key=lambda a: a.id)
     _age(oldest, 40)
     _age(older, 31)
-    _age(recent, 29)   # within the 30 days: kept
+    _age(recent, 29)  # within the 30 days: kept
     db.session.commit()
     with pytest.raises(DomainError):
         add_attachment(entry, AttachmentKind.pitch_deck, "deck.pdf", deck, team.leader)
@@ -551,7 +617,7 @@ def test_purge_after_the_retention_period_frees_the_quota_and_keeps_the_records(
     assert [f["sha256"] for f in event.after["files"]] == [oldest.sha256, older.sha256]
     # The space is free again.
     add_attachment(entry, AttachmentKind.pitch_deck, "deck.pdf", deck, team.leader)
-    assert purge_expired_files().files == 0   # nothing more is due
+    assert purge_expired_files().files == 0  # nothing more is due
 
 
 def test_a_file_shared_with_a_nominated_copy_stays_on_disk(app, db):
@@ -573,8 +639,16 @@ def test_a_file_shared_with_a_nominated_copy_stays_on_disk(app, db):
     copy = get_or_create_entry(make_team(make_competition("tinh-2026")))
     shared = source.current_attachments(AttachmentKind.pitch_deck)[0]
     copy.origin_entry_id, copy.project_id = source.id, source.project_id
-    copy.attachments.append(Attachment(kind=shared.kind, filename=shared.filename, storage_key=shared.storage_key,
-                                       content_type=shared.content_type, size=shared.size, sha256=shared.sha256))
+    copy.attachments.append(
+        Attachment(
+            kind=shared.kind,
+            filename=shared.filename,
+            storage_key=shared.storage_key,
+            content_type=shared.content_type,
+            size=shared.size,
+            sha256=shared.sha256,
+        )
+    )
     db.session.commit()
     add_attachment(source, AttachmentKind.pitch_deck, "deck-moi.pdf", make_pdf(3), team.leader)
     _age(shared, 31)
@@ -603,7 +677,7 @@ def test_purge_command_dry_run_then_purge(app, db):
 
     result = runner.invoke(args=["uploads", "purge", "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert "would purge 0 files" in result.output   # the default keeps them 30 days
+    assert "would purge 0 files" in result.output  # the default keeps them 30 days
     result = runner.invoke(args=["uploads", "purge", "--days", "7", "--dry-run"])
     assert "would purge 2 files" in result.output and "of 1 entries" in result.output
     assert all(get_storage().exists(key) for key in keys)
@@ -625,7 +699,7 @@ def test_purge_deletes_a_file_an_interrupted_run_left_behind(app, db):
     add_attachment(entry, AttachmentKind.pitch_deck, "deck.pdf", PDF, team.leader)
     add_attachment(entry, AttachmentKind.pitch_deck, "deck.pdf", make_pdf(3), team.leader)
     old = entry.earlier_attachments()[0]
-    old.purged_at = utcnow()   # committed as purged, but the run stopped before deleting the file
+    old.purged_at = utcnow()  # committed as purged, but the run stopped before deleting the file
     db.session.commit()
     assert get_storage().exists(old.storage_key)
     assert purge_expired_files().deleted == 1
@@ -655,9 +729,14 @@ def test_two_uploads_at_once_cannot_both_take_the_last_free_space(app, db):
         with app.app_context():
             try:
                 barrier.wait()
-                add_attachment(_db.session.get(Entry, entry_id), AttachmentKind.pitch_deck, "deck.pdf", deck,
-                               _db.session.get(User, user_id))
-                _db.session.commit()   # as the request would
+                add_attachment(
+                    _db.session.get(Entry, entry_id),
+                    AttachmentKind.pitch_deck,
+                    "deck.pdf",
+                    deck,
+                    _db.session.get(User, user_id),
+                )
+                _db.session.commit()  # as the request would
                 results.append("ok")
             except DomainError as error:
                 results.append(error.code)

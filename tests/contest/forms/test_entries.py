@@ -39,23 +39,50 @@ def _read(app, values: dict):
 
 
 def test_json_bad_values_are_reported_and_the_rest_kept(app):
-    values, errors = _read(app, {"title": "Đã lưu", "funding_needed": "nhiều lắm", "video_url": "javascript:alert(1)",
-                                 "summary": "x" * 2500, "problem": "a\x00b", "stage": "flying",
-                                 "company_registered_on": "15/03/2024", "unknown": "ignored"})
+    values, errors = _read(
+        app,
+        {
+            "title": "Đã lưu",
+            "funding_needed": "nhiều lắm",
+            "video_url": "javascript:alert(1)",
+            "summary": "x" * 2500,
+            "problem": "a\x00b",
+            "stage": "flying",
+            "company_registered_on": "15/03/2024",
+            "unknown": "ignored",
+        },
+    )
     assert set(errors) == {"funding_needed", "video_url", "summary", "stage", "company_registered_on"}
-    assert values == {"title": "Đã lưu", "summary": "x" * 2000, "problem": "ab"}   # too long: what fits is kept
+    assert values == {"title": "Đã lưu", "summary": "x" * 2000, "problem": "ab"}  # too long: what fits is kept
 
 
 def test_json_values_are_read_as_the_page_sends_them(app):
-    values, errors = _read(app, {"board": "3", "stage": "idea", "company_registered_on": "2024-03-15",
-                                 "funding_needed": "500.000.000", "gallery_opt_in": True, "website_url": "",
-                                 "title": "  Ngo\u0302\u0300i sao  "})
+    values, errors = _read(
+        app,
+        {
+            "board": "3",
+            "stage": "idea",
+            "company_registered_on": "2024-03-15",
+            "funding_needed": "500.000.000",
+            "gallery_opt_in": True,
+            "website_url": "",
+            "title": "  Ngo\u0302\u0300i sao  ",
+        },
+    )
     assert errors == {}
-    assert values == {"board": "3", "title": "Ngồi sao", "website_url": "", "stage": "idea",
-                      "company_registered_on": date(2024, 3, 15), "funding_needed": 500_000_000,
-                      "gallery_opt_in": True}
+    assert values == {
+        "board": "3",
+        "title": "Ngồi sao",
+        "website_url": "",
+        "stage": "idea",
+        "company_registered_on": date(2024, 3, 15),
+        "funding_needed": 500_000_000,
+        "gallery_opt_in": True,
+    }
     assert _read(app, {"gallery_opt_in": False, "funding_needed": ""}) == (
-        {"funding_needed": None, "gallery_opt_in": False}, {})
+        {"funding_needed": None, "gallery_opt_in": False},
+        {},
+    )
 
 
 @pytest.mark.parametrize("locale", ["vi", "en"])

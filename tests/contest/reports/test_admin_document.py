@@ -19,13 +19,25 @@ from contest.reports.admin_document import (
 
 def _document() -> AdminDocument:
     return AdminDocument(
-        superior="UBND TỈNH QUẢNG NGÃI", issuer="SỞ KHOA HỌC VÀ CÔNG NGHỆ", number="Số: 12/BC-SKHCN",
-        place_date=place_date("Quảng Ngãi", date(2025, 12, 15)), kind="BÁO CÁO",
-        subject="Kết quả thực hiện Kế hoạch năm 2025", addressees=["Bộ Khoa học và Công nghệ", "UBND tỉnh"],
+        superior="UBND TỈNH QUẢNG NGÃI",
+        issuer="SỞ KHOA HỌC VÀ CÔNG NGHỆ",
+        number="Số: 12/BC-SKHCN",
+        place_date=place_date("Quảng Ngãi", date(2025, 12, 15)),
+        kind="BÁO CÁO",
+        subject="Kết quả thực hiện Kế hoạch năm 2025",
+        addressees=["Bộ Khoa học và Công nghệ", "UBND tỉnh"],
         paragraphs=["Thực hiện Kế hoạch số 827/QĐ-UBND, Sở báo cáo như sau:"],
-        tables=[TableData("Bảng chỉ tiêu kết quả năm 2025", ("STT", "Chỉ tiêu", "Kết quả"),
-                          (("1", "Dự án khởi nghiệp được hỗ trợ", "17"), ("2", "Sự kiện <b>&", "5")))],
-        recipients=["Như trên", "Lưu: VT"], signer_title="GIÁM ĐỐC", signer_name="Nguyễn Văn Đức")
+        tables=[
+            TableData(
+                "Bảng chỉ tiêu kết quả năm 2025",
+                ("STT", "Chỉ tiêu", "Kết quả"),
+                (("1", "Dự án khởi nghiệp được hỗ trợ", "17"), ("2", "Sự kiện <b>&", "5")),
+            )
+        ],
+        recipients=["Như trên", "Lưu: VT"],
+        signer_title="GIÁM ĐỐC",
+        signer_name="Nguyễn Văn Đức",
+    )
 
 
 def _docx_text(data: bytes) -> tuple[str, list[list[str]]]:
@@ -57,8 +69,7 @@ def test_the_pdf_shows_vietnamese_text_with_an_embedded_font(tmp_path):
     data = write_pdf(_document())
     path = tmp_path / "bao-cao.pdf"
     path.write_bytes(data)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Kính gửi" in text
     assert "Dự án khởi nghiệp được hỗ trợ" in text and "Sự kiện <b>&" in text
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout

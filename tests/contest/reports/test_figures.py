@@ -14,11 +14,35 @@ def person(gender=None, born=None, student=False):
     return F.Person(gender=gender, born=born, student=student)
 
 
-def team(members, *, competition_id=1, year=2024, level="provincial", unit_id=10, board="Bảng Ý tưởng",
-         field="Du lịch", submitted=True, valid=True, reached=(), awards=()):
-    return F.TeamRecord(competition_id=competition_id, year=year, level=level, unit_id=unit_id,
-                        reference_day=DEADLINE, leader=members[0], members=tuple(members), board=board, field=field,
-                        submitted=submitted, valid=valid, rounds_reached=reached, awards=awards)
+def team(
+    members,
+    *,
+    competition_id=1,
+    year=2024,
+    level="provincial",
+    unit_id=10,
+    board="Bảng Ý tưởng",
+    field="Du lịch",
+    submitted=True,
+    valid=True,
+    reached=(),
+    awards=(),
+):
+    return F.TeamRecord(
+        competition_id=competition_id,
+        year=year,
+        level=level,
+        unit_id=unit_id,
+        reference_day=DEADLINE,
+        leader=members[0],
+        members=tuple(members),
+        board=board,
+        field=field,
+        submitted=submitted,
+        valid=valid,
+        rounds_reached=reached,
+        awards=awards,
+    )
 
 
 COMPETITIONS = [
@@ -30,20 +54,36 @@ COMPETITIONS = [
 # Hand-counted below: 3 teams, 7 participants.
 TEAMS = [
     # A woman leading two men; she turns 35 on the deadline, one man turned 36 the day before.
-    team([person("female", date(1989, 9, 30)), person("male", date(1988, 9, 29)), person("male", date(2000, 1, 1))],
-         reached=(1, 2), awards=(("Giải Nhất", 30_000_000),)),
+    team(
+        [person("female", date(1989, 9, 30)), person("male", date(1988, 9, 29)), person("male", date(2000, 1, 1))],
+        reached=(1, 2),
+        awards=(("Giải Nhất", 30_000_000),),
+    ),
     # Students only, one without a gender or a birth date.
-    team([person("male", date(2003, 5, 1), True), person(None, None, True)], competition_id=2, level="youth_idea",
-         unit_id=20, board="Bảng Ý tưởng", field="Giáo dục", reached=(1,)),
+    team(
+        [person("male", date(2003, 5, 1), True), person(None, None, True)],
+        competition_id=2,
+        level="youth_idea",
+        unit_id=20,
+        board="Bảng Ý tưởng",
+        field="Giáo dục",
+        reached=(1,),
+    ),
     # Registered, never submitted; from a unit dissolved in 2025 (id 30).
-    team([person("female", date(1995, 1, 1)), person("other", date(1990, 1, 1))], unit_id=30, board=None, field=None,
-         submitted=False, valid=False),
+    team(
+        [person("female", date(1995, 1, 1)), person("other", date(1990, 1, 1))],
+        unit_id=30,
+        board=None,
+        field=None,
+        submitted=False,
+        valid=False,
+    ),
 ]
 
 
 def test_hand_counted_totals():
     figures = F.compute(COMPETITIONS, TEAMS)
-    assert figures.competitions == 2            # the draft is not held
+    assert figures.competitions == 2  # the draft is not held
     assert (figures.teams, figures.entries_submitted, figures.entries_valid) == (3, 2, 2)
     assert figures.participants == 7
     assert (figures.women, figures.men, figures.gender_other, figures.gender_unknown) == (2, 3, 1, 1)
@@ -74,16 +114,26 @@ def test_filters():
 def test_breakdown_by_unit_keeps_the_dissolved_unit():
     names = {10: "Sở KH&CN", 20: "Tỉnh Đoàn", 30: "Huyện Sơn Tịnh (đến 30/06/2025)"}
     table = F.breakdown(COMPETITIONS, TEAMS, lambda t, c: names[t.unit_id], None)
-    assert [(k, f.teams) for k, f in table.rows] == [("Huyện Sơn Tịnh (đến 30/06/2025)", 1), ("Sở KH&CN", 1),
-                                                   ("Tỉnh Đoàn", 1)]
+    assert [(k, f.teams) for k, f in table.rows] == [
+        ("Huyện Sơn Tịnh (đến 30/06/2025)", 1),
+        ("Sở KH&CN", 1),
+        ("Tỉnh Đoàn", 1),
+    ]
     assert table.total.teams == 3
 
 
 genders = st.sampled_from(["female", "male", "other", None])
 people = st.builds(person, genders, st.one_of(st.none(), st.dates(date(1950, 1, 1), date(2010, 1, 1))), st.booleans())
-teams = st.lists(st.builds(lambda ms, year, unit, valid: team(ms, year=year, unit_id=unit, valid=valid),
-                           st.lists(people, min_size=1, max_size=5), st.integers(2022, 2026), st.integers(1, 4),
-                           st.booleans()), max_size=30)
+teams = st.lists(
+    st.builds(
+        lambda ms, year, unit, valid: team(ms, year=year, unit_id=unit, valid=valid),
+        st.lists(people, min_size=1, max_size=5),
+        st.integers(2022, 2026),
+        st.integers(1, 4),
+        st.booleans(),
+    ),
+    max_size=30,
+)
 
 
 @given(teams)

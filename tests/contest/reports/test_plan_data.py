@@ -13,13 +13,39 @@ from contest.reports import plan_data
 
 # The task numbers of section III of Decision 827/QĐ-UBND (../shared/seed/), read off the decision.
 SECTION_III = [
-    "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7",
-    "2.1", "2.2", "2.3", "2.4", "2.5",
-    "3.1", "3.2", "3.3",
-    "4.1", "4.2", "4.3", "4.4", "4.5", "4.6", "4.7", "4.8",
-    "5.1", "5.2", "5.3", "5.4",
-    "6.1", "6.2", "6.3",
-    "7.1", "7.2", "7.3",
+    "1.1",
+    "1.2",
+    "1.3",
+    "1.4",
+    "1.5",
+    "1.6",
+    "1.7",
+    "2.1",
+    "2.2",
+    "2.3",
+    "2.4",
+    "2.5",
+    "3.1",
+    "3.2",
+    "3.3",
+    "4.1",
+    "4.2",
+    "4.3",
+    "4.4",
+    "4.5",
+    "4.6",
+    "4.7",
+    "4.8",
+    "5.1",
+    "5.2",
+    "5.3",
+    "5.4",
+    "6.1",
+    "6.2",
+    "6.3",
+    "7.1",
+    "7.2",
+    "7.3",
 ]
 # Where the data file corrects the decision's typing ("Cao đảng" for "Cao đẳng").
 CORRECTED = {"Trường Cao đẳng Kỹ nghệ Dung Quất": "Trường Cao đảng Kỹ nghệ Dung Quất"}
@@ -59,8 +85,8 @@ def test_each_task_s_lead_units_and_timing_are_those_the_seed_gives():
     flat = " ".join(section.split())
     for task in plan_data.load().tasks:
         start = flat.index(f"{task.number}. ")
-        following = re.search(r" \d\.\d+\. ", flat[start + 4:])
-        block = flat[start:start + 4 + following.start()] if following else flat[start:]
+        following = re.search(r" \d\.\d+\. ", flat[start + 4 :])
+        block = flat[start : start + 4 + following.start()] if following else flat[start:]
         assert f"Thời gian thực hiện: {task.timing.text}" in block, task.number
         for lead in task.lead:
             assert lead.name.lower() in block.lower(), (task.number, lead.name)

@@ -26,16 +26,59 @@ from contest.reports.yearly import (
     YearlyReport,
 )
 
-LABELS = dict(zip(LABEL_KEYS, (
-    "Tổng hợp", "Chỉ số", "Giá trị", "Tổng cộng",
-    "Các cuộc thi", "Cuộc thi", "Cấp", "Đơn vị", "Trạng thái", "Số đội", "Hồ sơ hợp lệ", "Các vòng",
-    "Đạt giải", "Giải", "Mã", "Dự án", "Đội", "Tiền thưởng",
-    "Chỉ tiêu kế hoạch", "Chỉ tiêu", "Giai đoạn", "Mục tiêu", "Đạt được", "Tỷ lệ", "Tình trạng", "Trong năm",
-), strict=True))
-COLUMN_LABELS = dict(zip(COLUMNS, (
-    "Cuộc thi", "Số đội", "Hồ sơ đã nộp", "Hồ sơ hợp lệ", "Người tham gia", "Nữ",
-    "Đội do nữ dẫn dắt", "Đội sinh viên", "Thanh niên", "Giải thưởng", "Tiền thưởng",
-), strict=True))
+LABELS = dict(
+    zip(
+        LABEL_KEYS,
+        (
+            "Tổng hợp",
+            "Chỉ số",
+            "Giá trị",
+            "Tổng cộng",
+            "Các cuộc thi",
+            "Cuộc thi",
+            "Cấp",
+            "Đơn vị",
+            "Trạng thái",
+            "Số đội",
+            "Hồ sơ hợp lệ",
+            "Các vòng",
+            "Đạt giải",
+            "Giải",
+            "Mã",
+            "Dự án",
+            "Đội",
+            "Tiền thưởng",
+            "Chỉ tiêu kế hoạch",
+            "Chỉ tiêu",
+            "Giai đoạn",
+            "Mục tiêu",
+            "Đạt được",
+            "Tỷ lệ",
+            "Tình trạng",
+            "Trong năm",
+        ),
+        strict=True,
+    )
+)
+COLUMN_LABELS = dict(
+    zip(
+        COLUMNS,
+        (
+            "Cuộc thi",
+            "Số đội",
+            "Hồ sơ đã nộp",
+            "Hồ sơ hợp lệ",
+            "Người tham gia",
+            "Nữ",
+            "Đội do nữ dẫn dắt",
+            "Đội sinh viên",
+            "Thanh niên",
+            "Giải thưởng",
+            "Tiền thưởng",
+        ),
+        strict=True,
+    )
+)
 TEAM = "Nhóm <b>& Cộng sự"
 FORMULA = "=1+2"
 
@@ -45,8 +88,7 @@ def nfc(text: str) -> str:
 
 
 def figures(seed: int) -> Figures:
-    return Figures(**{key: (seed * 1_500_000 if key == "prize_money" else seed + i)
-                      for i, key in enumerate(COLUMNS)})
+    return Figures(**{key: (seed * 1_500_000 if key == "prize_money" else seed + i) for i, key in enumerate(COLUMNS)})
 
 
 def summed(parts: list[Figures]) -> Figures:
@@ -60,44 +102,72 @@ def table(key: str, heading: str, row_heading: str, names: list[str]) -> Table:
 
 def make_report(**changes) -> YearlyReport:
     tables = [
-        table("by_unit", "Theo đơn vị", "Đơn vị",
-              ["Sở Khoa học và Công nghệ", "Trường Đại học Phạm Văn Đồng"]),
+        table("by_unit", "Theo đơn vị", "Đơn vị", ["Sở Khoa học và Công nghệ", "Trường Đại học Phạm Văn Đồng"]),
         table("by_level", "Theo cấp", "Cấp", ["Cấp tỉnh", "Cấp trường"]),
         # Decomposed (NFD) as some keyboards type it: the files must hold NFC.
-        table("by_field", unicodedata.normalize("NFD", "Theo lĩnh vực"), "Lĩnh vực",
-              ["Nông nghiệp", "Du lịch"]),
+        table("by_field", unicodedata.normalize("NFD", "Theo lĩnh vực"), "Lĩnh vực", ["Nông nghiệp", "Du lịch"]),
     ]
     competitions = [
         CompetitionSummary(
-            name="Khởi nghiệp đổi mới sáng tạo tỉnh 2025", level="Cấp tỉnh",
-            unit="Sở Khoa học và Công nghệ", state="Đã kết thúc", teams=12, entries_valid=10,
+            name="Khởi nghiệp đổi mới sáng tạo tỉnh 2025",
+            level="Cấp tỉnh",
+            unit="Sở Khoa học và Công nghệ",
+            state="Đã kết thúc",
+            teams=12,
+            entries_valid=10,
             rounds=(("Sơ khảo", 10), ("Chung khảo", 5)),
-            winners=(Winner("Giải Nhất", "KN-001", FORMULA, TEAM, 1_500_000),
-                     Winner("Giải Khuyến khích", "KN-007", "Trà thảo mộc Ba Tơ", "Đội Ba Tơ", 0)),
+            winners=(
+                Winner("Giải Nhất", "KN-001", FORMULA, TEAM, 1_500_000),
+                Winner("Giải Khuyến khích", "KN-007", "Trà thảo mộc Ba Tơ", "Đội Ba Tơ", 0),
+            ),
         ),
         CompetitionSummary(
-            name="Ý tưởng sinh viên", level="Cấp trường", unit="Trường Đại học Phạm Văn Đồng",
-            state="Đang diễn ra", teams=4, entries_valid=3, rounds=(), winners=(),
+            name="Ý tưởng sinh viên",
+            level="Cấp trường",
+            unit="Trường Đại học Phạm Văn Đồng",
+            state="Đang diễn ra",
+            teams=4,
+            entries_valid=3,
+            rounds=(),
+            winners=(),
         ),
     ]
-    indicators = [IndicatorRow(
-        label="Dự án được hỗ trợ", period="2022–2025",
-        progress=IndicatorValue("projects_supported", 2022, 2025, date(2025, 12, 31),
-                                {2022: 20, 2023: 22, 2024: 25, 2025: 20}, 87, (),
-                                target=Target("projects_supported", 2022, 2025, 100, 120)),
-        status="Đúng tiến độ", year_value=20,
-    )]
+    indicators = [
+        IndicatorRow(
+            label="Dự án được hỗ trợ",
+            period="2022–2025",
+            progress=IndicatorValue(
+                "projects_supported",
+                2022,
+                2025,
+                date(2025, 12, 31),
+                {2022: 20, 2023: 22, 2024: 25, 2025: 20},
+                87,
+                (),
+                target=Target("projects_supported", 2022, 2025, 100, 120),
+            ),
+            status="Đúng tiến độ",
+            year_value=20,
+        )
+    ]
     report = YearlyReport(
-        year=2025, title="Báo cáo năm 2025 hệ sinh thái khởi nghiệp",
+        year=2025,
+        title="Báo cáo năm 2025 hệ sinh thái khởi nghiệp",
         subtitle="Sở Khoa học và Công nghệ tỉnh Quảng Ngãi",
-        generated_on=date(2025, 12, 31), as_of=date(2025, 12, 31), column_labels=COLUMN_LABELS,
-        totals=summed([f for _, f in tables[0].breakdown.rows]), tables=tables,
-        competitions=competitions, indicators=indicators, labels=LABELS,
+        generated_on=date(2025, 12, 31),
+        as_of=date(2025, 12, 31),
+        column_labels=COLUMN_LABELS,
+        totals=summed([f for _, f in tables[0].breakdown.rows]),
+        tables=tables,
+        competitions=competitions,
+        indicators=indicators,
+        labels=LABELS,
     )
     return replace(report, **changes)
 
 
 # -- XLSX -------------------------------------------------------------------------------
+
 
 def workbook(report: YearlyReport | None = None):
     return load_workbook(io.BytesIO(write_xlsx(report or make_report())))
@@ -105,8 +175,7 @@ def workbook(report: YearlyReport | None = None):
 
 def test_xlsx_has_a_sheet_per_table_and_the_fixed_sheets() -> None:
     wb = workbook()
-    assert wb.sheetnames == [
-        "Tổng hợp", "by_unit", "by_level", "by_field", "Các cuộc thi", "Chỉ tiêu kế hoạch"]
+    assert wb.sheetnames == ["Tổng hợp", "by_unit", "by_level", "by_field", "Các cuộc thi", "Chỉ tiêu kế hoạch"]
     assert all(ws.freeze_panes for ws in wb.worksheets)
 
 
@@ -143,7 +212,7 @@ def test_xlsx_keeps_formula_like_text_as_text() -> None:
     data = write_xlsx(make_report())
     ws = load_workbook(io.BytesIO(data))["Các cuộc thi"]
     cells = {c.value: c for row in ws.iter_rows() for c in row if c.value is not None}
-    assert cells[FORMULA].data_type == "s" and cells[FORMULA].quotePrefix   # as typed, marked as text
+    assert cells[FORMULA].data_type == "s" and cells[FORMULA].quotePrefix  # as typed, marked as text
     assert TEAM in cells
     assert cells[1_500_000].number_format.endswith('"₫"')
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -154,8 +223,7 @@ def test_xlsx_keeps_formula_like_text_as_text() -> None:
 def test_xlsx_indicators_with_percent_format() -> None:
     ws = workbook()["Chỉ tiêu kế hoạch"]
     row = list(next(ws.iter_rows(min_row=3, max_row=3)))
-    assert [c.value for c in row] == [
-        "Dự án được hỗ trợ", "2022–2025", "100–120", 20, 87, 0.87, "Đúng tiến độ"]
+    assert [c.value for c in row] == ["Dự án được hỗ trợ", "2022–2025", "100–120", 20, 87, 0.87, "Đúng tiến độ"]
     assert row[5].number_format == "0.0%"
 
 
@@ -168,15 +236,26 @@ def test_xlsx_sheet_titles_are_valid_whatever_the_labels() -> None:
 
 # -- PDF --------------------------------------------------------------------------------
 
+
 def pdf_text(data: bytes) -> str:
     return nfc("\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
 
 
 def test_pdf_shows_the_vietnamese_headings_and_names_as_typed() -> None:
     text = pdf_text(write_pdf(make_report()))
-    for expected in ("Báo cáo năm 2025", "Theo đơn vị", "Theo lĩnh vực", "Tổng cộng",
-                     "Chỉ tiêu kế hoạch", TEAM, FORMULA, "Khởi nghiệp đổi mới sáng tạo",
-                     vn_money(1_500_000), "100–120", vn_percent(87.0)):
+    for expected in (
+        "Báo cáo năm 2025",
+        "Theo đơn vị",
+        "Theo lĩnh vực",
+        "Tổng cộng",
+        "Chỉ tiêu kế hoạch",
+        TEAM,
+        FORMULA,
+        "Khởi nghiệp đổi mới sáng tạo",
+        vn_money(1_500_000),
+        "100–120",
+        vn_percent(87.0),
+    ):
         assert expected in text, expected
 
 

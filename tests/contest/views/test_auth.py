@@ -13,8 +13,12 @@ from tests.factories import PASSWORD, csrf_token, login, make_user
 
 
 def _signup(client, **overrides):
-    data = {"full_name": "Nguyễn Thị Hồng Nhung", "email": "Nhung@Example.VN",
-            "password": "mot-mat-khau-dai", "confirm": "mot-mat-khau-dai"}
+    data = {
+        "full_name": "Nguyễn Thị Hồng Nhung",
+        "email": "Nhung@Example.VN",
+        "password": "mot-mat-khau-dai",
+        "confirm": "mot-mat-khau-dai",
+    }
     data.update(overrides)
     data["csrf_token"] = csrf_token(client, "/signup")
     return client.post("/signup", data=data)
@@ -28,8 +32,10 @@ def test_signup_verify_login_logout(client, mail_app, db, smtp_server):
     assert user.email == "nhung@example.vn" and not user.is_verified
 
     # Unverified accounts cannot log in yet.
-    response = client.post("/login", data={"email": "nhung@example.vn", "password": "mot-mat-khau-dai",
-                                           "csrf_token": csrf_token(client, "/login")})
+    response = client.post(
+        "/login",
+        data={"email": "nhung@example.vn", "password": "mot-mat-khau-dai", "csrf_token": csrf_token(client, "/login")},
+    )
     assert response.status_code == 302 and "/verify-email/resend" in response.location
 
     send_due()
@@ -90,8 +96,12 @@ def test_bad_signup_input_gets_a_clear_message_and_keeps_what_was_typed(client, 
 def test_login_never_reveals_whether_an_account_exists(client, db):
     make_user("co-tai-khoan@example.vn")
     token = csrf_token(client, "/login")
-    wrong_password = client.post("/login", data={"email": "co-tai-khoan@example.vn", "password": "sai-mat-khau-roi", "csrf_token": token})
-    no_account = client.post("/login", data={"email": "khong-co@example.vn", "password": "sai-mat-khau-roi", "csrf_token": token})
+    wrong_password = client.post(
+        "/login", data={"email": "co-tai-khoan@example.vn", "password": "sai-mat-khau-roi", "csrf_token": token}
+    )
+    no_account = client.post(
+        "/login", data={"email": "khong-co@example.vn", "password": "sai-mat-khau-roi", "csrf_token": token}
+    )
     assert wrong_password.status_code == no_account.status_code == 200
     assert "E-mail hoặc mật khẩu không đúng." in wrong_password.get_data(as_text=True)
     strip = lambda html: re.sub(r'value="[^"]*"', "", html)  # noqa: E731
@@ -102,11 +112,16 @@ def test_login_redirects_only_inside_the_site(client, db):
     user = make_user()
     token = csrf_token(client, "/login")
     for evil in ("https://evil.example/x", "//evil.example", "/\\evil.example", "javascript:alert(1)"):
-        response = client.post(f"/login?next={evil}", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+        response = client.post(
+            f"/login?next={evil}", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+        )
         assert response.status_code == 302
         assert response.location == "/", evil
         client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
-    response = client.post("/login?next=/account/", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client, "/login")})
+    response = client.post(
+        "/login?next=/account/",
+        data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client, "/login")},
+    )
     assert response.location == "/account/"
 
 
@@ -123,7 +138,9 @@ def test_password_reset_is_single_use_and_reveals_nothing_for_unknown_addresses(
     user = make_user("quen@example.vn")
     pages = []
     for email in ("quen@example.vn", "khong-ton-tai@example.vn"):
-        response = client.post("/password/forgot", data={"email": email, "csrf_token": csrf_token(client, "/password/forgot")})
+        response = client.post(
+            "/password/forgot", data={"email": email, "csrf_token": csrf_token(client, "/password/forgot")}
+        )
         assert response.status_code == 200
         assert "Nếu có tài khoản" in response.get_data(as_text=True)
         pages.append(re.sub(r"[\w.-]+@example\.vn", "", response.get_data(as_text=True)))
@@ -136,10 +153,14 @@ def test_password_reset_is_single_use_and_reveals_nothing_for_unknown_addresses(
     assert "/signup" in unknown
     path = "/" + first_link(smtp_server.to("quen@example.vn")[0], "/password/reset/").split("/", 3)[3]
 
-    bad = client.post(path, data={"password": "moi-mat-khau-1", "confirm": "khac-mat-khau-1", "csrf_token": csrf_token(client, path)})
+    bad = client.post(
+        path, data={"password": "moi-mat-khau-1", "confirm": "khac-mat-khau-1", "csrf_token": csrf_token(client, path)}
+    )
     assert "Hai mật khẩu không khớp nhau." in bad.get_data(as_text=True)
 
-    ok = client.post(path, data={"password": "moi-mat-khau-1", "confirm": "moi-mat-khau-1", "csrf_token": csrf_token(client, path)})
+    ok = client.post(
+        path, data={"password": "moi-mat-khau-1", "confirm": "moi-mat-khau-1", "csrf_token": csrf_token(client, path)}
+    )
     assert ok.status_code == 302
     reused = client.get(path)
     assert reused.status_code == 400 and "đã được sử dụng" in reused.get_data(as_text=True)
@@ -161,15 +182,42 @@ def test_expired_and_forged_tokens_are_refused(client, app, db):
 def test_change_password_and_profile(client, mail_app, db, smtp_server):
     user = make_user()
     login(client, user)
-    wrong = client.post("/account/password", data={"current_password": "sai-sai-sai-sai", "password": "mat-khau-moi-2", "confirm": "mat-khau-moi-2", "csrf_token": csrf_token(client, "/account/password")})
+    wrong = client.post(
+        "/account/password",
+        data={
+            "current_password": "sai-sai-sai-sai",
+            "password": "mat-khau-moi-2",
+            "confirm": "mat-khau-moi-2",
+            "csrf_token": csrf_token(client, "/account/password"),
+        },
+    )
     assert "Mật khẩu hiện tại không đúng." in wrong.get_data(as_text=True)
-    ok = client.post("/account/password", data={"current_password": PASSWORD, "password": "mat-khau-moi-2", "confirm": "mat-khau-moi-2", "csrf_token": csrf_token(client, "/account/password")})
+    ok = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "password": "mat-khau-moi-2",
+            "confirm": "mat-khau-moi-2",
+            "csrf_token": csrf_token(client, "/account/password"),
+        },
+    )
     assert ok.status_code == 302
 
-    bad_phone = client.post("/account/", data={"full_name": "Lê Văn Tám", "phone": "abc", "locale": "vi", "csrf_token": csrf_token(client, "/account/")})
+    bad_phone = client.post(
+        "/account/",
+        data={"full_name": "Lê Văn Tám", "phone": "abc", "locale": "vi", "csrf_token": csrf_token(client, "/account/")},
+    )
     html = bad_phone.get_data(as_text=True)
     assert "Hãy nhập số điện thoại" in html and 'value="Lê Văn Tám"' in html
-    client.post("/account/", data={"full_name": "Lê Văn Tám", "phone": "0912 345 678", "locale": "en", "csrf_token": csrf_token(client, "/account/")})
+    client.post(
+        "/account/",
+        data={
+            "full_name": "Lê Văn Tám",
+            "phone": "0912 345 678",
+            "locale": "en",
+            "csrf_token": csrf_token(client, "/account/"),
+        },
+    )
     db.session.refresh(user)
     assert (user.full_name, user.phone, user.locale) == ("Lê Văn Tám", "0912 345 678", "en")
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
@@ -223,8 +271,8 @@ def test_fifty_judges_behind_one_address_all_log_in(limited):
     judges = [make_user(f"giam-khao-{i}@example.vn") for i in range(50)]
     answers = []
     for i, judge in enumerate(judges):
-        client, token = _from(limited, "10.20.30.40")   # the venue's one public address
-        if i % 5 == 0:   # every fifth mistypes once first
+        client, token = _from(limited, "10.20.30.40")  # the venue's one public address
+        if i % 5 == 0:  # every fifth mistypes once first
             assert _login(client, token, judge.email, WRONG).status_code == 200
         answers.append(_login(client, token, judge.email, PASSWORD).status_code)
         assert client.get("/account/").status_code == 200
@@ -237,13 +285,13 @@ def test_one_account_attacked_from_many_addresses_is_locked_even_for_its_right_p
         client, token = _from(limited, f"203.0.113.{i}")
         wrong = _login(client, token, user.email, WRONG)
         assert wrong.status_code == 200 and "E-mail hoặc mật khẩu không đúng." in wrong.get_data(as_text=True)
-    client, token = _from(limited, "192.0.2.200")   # the owner, from an address of their own
+    client, token = _from(limited, "192.0.2.200")  # the owner, from an address of their own
     locked = _login(client, token, user.email, PASSWORD)
     html = locked.get_data(as_text=True)
     assert locked.status_code == 429 and LOCKED in html and "15 phút" in html
     assert 840 < int(locked.headers["Retry-After"]) <= 900
-    assert 'value="bi-do-mat-khau@example.vn"' in html   # the form keeps what was typed
-    assert client.get("/account/").status_code == 302   # not logged in
+    assert 'value="bi-do-mat-khau@example.vn"' in html  # the form keeps what was typed
+    assert client.get("/account/").status_code == 302  # not logged in
     db.session.refresh(user)
     assert user.last_login_at is None
 
@@ -257,8 +305,13 @@ def test_an_unknown_address_gets_the_same_answers_as_a_known_one(limited):
         for i in range(12):
             client, token = _from(limited, f"203.0.113.{i}")
             response = _login(client, token, email, WRONG)
-            answers.append((response.status_code, response.headers.get("Retry-After") is not None,
-                            strip(response.get_data(as_text=True))))
+            answers.append(
+                (
+                    response.status_code,
+                    response.headers.get("Retry-After") is not None,
+                    strip(response.get_data(as_text=True)),
+                )
+            )
         seen[email] = answers
     assert seen["co-tai-khoan@example.vn"] == seen["khong-co-ai@example.vn"]
     assert [code for code, _, _ in seen["khong-co-ai@example.vn"]] == [200] * 10 + [429] * 2
@@ -269,10 +322,10 @@ def test_many_failures_from_one_address_across_accounts_hit_the_address_limit(li
     users = [make_user(f"nan-nhan-{i}@example.vn") for i in range(21)]
     client, token = _from(limited, "198.51.100.66")
     codes = [_login(client, token, user.email, WRONG).status_code for user in users]
-    assert codes == [200] * 20 + [429]   # RATELIMIT_LOGIN_ADDRESS: 20 failures a minute
+    assert codes == [200] * 20 + [429]  # RATELIMIT_LOGIN_ADDRESS: 20 failures a minute
     blocked = _login(client, token, users[0].email, PASSWORD)
     assert blocked.status_code == 429 and "Bạn đã thử quá nhiều lần" in blocked.get_data(as_text=True)
-    assert LOCKED not in blocked.get_data(as_text=True)   # no account is locked, only this address
+    assert LOCKED not in blocked.get_data(as_text=True)  # no account is locked, only this address
     elsewhere, other_token = _from(limited, "198.51.100.67")
     assert _login(elsewhere, other_token, users[0].email, PASSWORD).status_code == 302
 
@@ -287,8 +340,10 @@ def test_a_password_reset_opens_a_locked_account_again(limited):
     path = f"/password/reset/{make_reset_token(user)}"
     client, token = _from(limited, "192.0.2.1")
     assert _login(client, token, user.email, PASSWORD).status_code == 429
-    reset = client.post(path, data={"password": "mat-khau-moi-2027", "confirm": "mat-khau-moi-2027",
-                                    "csrf_token": csrf_token(client, path)})
+    reset = client.post(
+        path,
+        data={"password": "mat-khau-moi-2027", "confirm": "mat-khau-moi-2027", "csrf_token": csrf_token(client, path)},
+    )
     assert reset.status_code == 302
     assert _login(client, token, user.email, "mat-khau-moi-2027").status_code == 302
 
@@ -298,19 +353,25 @@ def test_forms_that_check_a_secret_count_only_refusals(limited):
 
     users = [make_user(f"dat-lai-{i}@example.vn") for i in range(15)]
     client, _token = _from(limited, "10.20.30.40")
-    for user in users:   # a whole room resets its passwords from one address: none refused
+    for user in users:  # a whole room resets its passwords from one address: none refused
         path = f"/password/reset/{make_reset_token(user)}"
-        response = client.post(path, data={"password": "mat-khau-moi-2027", "confirm": "mat-khau-moi-2027",
-                                           "csrf_token": csrf_token(client, path)})
+        response = client.post(
+            path,
+            data={
+                "password": "mat-khau-moi-2027",
+                "confirm": "mat-khau-moi-2027",
+                "csrf_token": csrf_token(client, path),
+            },
+        )
         assert response.status_code == 302
     forged = [client.post("/password/reset/abc.def.ghi", data={"csrf_token": _token}).status_code for _ in range(11)]
-    assert forged == [400] * 10 + [429]   # RATELIMIT_AUTH: 10 refusals a minute
+    assert forged == [400] * 10 + [429]  # RATELIMIT_AUTH: 10 refusals a minute
 
 
 def test_a_class_signs_up_from_one_address(limited):
     client, _token = _from(limited, "10.20.30.40")
     codes = [_signup(client, email=f"hoc-sinh-{i}@example.vn").status_code for i in range(21)]
-    assert codes == [200] * 20 + [429]   # sign-up sends mail: RATELIMIT_MAIL, 20 a minute
+    assert codes == [200] * 20 + [429]  # sign-up sends mail: RATELIMIT_MAIL, 20 a minute
 
 
 def test_forms_that_check_a_secret_or_send_mail_are_rate_limited(database_url, db):
@@ -325,11 +386,19 @@ def test_forms_that_check_a_secret_or_send_mail_are_rate_limited(database_url, d
     try:
         login(client, user)
         token = csrf_token(client, "/account/password")
-        wrong = {"current_password": "khong-dung-mat-khau", "password": "mat-khau-moi-rat-dai-2026",
-                 "confirm": "mat-khau-moi-rat-dai-2026", "csrf_token": token}
+        wrong = {
+            "current_password": "khong-dung-mat-khau",
+            "password": "mat-khau-moi-rat-dai-2026",
+            "confirm": "mat-khau-moi-rat-dai-2026",
+            "csrf_token": token,
+        }
         passwords = [client.post("/account/password", data=wrong).status_code for _ in range(11)]
-        invites = [client.post(f"/teams/{team.id}/invite", data={"email": f"ban{i}@example.vn", "csrf_token": token})
-                   .status_code for i in range(4)]
+        invites = [
+            client.post(
+                f"/teams/{team.id}/invite", data={"email": f"ban{i}@example.vn", "csrf_token": token}
+            ).status_code
+            for i in range(4)
+        ]
     finally:
         limiter.reset()
     assert 429 not in passwords[:10] and passwords[10] == 429

@@ -30,8 +30,11 @@ def team(db):
 
 def _upload(client, team, filename, content, kind="pitch_deck"):
     token = csrf_token(client, f"/teams/{team.id}/entry")
-    return client.post(f"/teams/{team.id}/entry/upload", content_type="multipart/form-data",
-                       data={"csrf_token": token, "kind": kind, "file": (io.BytesIO(content), filename)})
+    return client.post(
+        f"/teams/{team.id}/entry/upload",
+        content_type="multipart/form-data",
+        data={"csrf_token": token, "kind": kind, "file": (io.BytesIO(content), filename)},
+    )
 
 
 def _text(response) -> str:
@@ -41,8 +44,9 @@ def _text(response) -> str:
 def test_draft_typed_text_is_kept_when_an_upload_is_refused(client, team, db):
     login(client, team.leader)
     token = csrf_token(client, f"/teams/{team.id}/entry")
-    response = client.post(f"/teams/{team.id}/entry/autosave", json={"title": "Nước mắm Sa Huỳnh"},
-                           headers={"X-CSRFToken": token})
+    response = client.post(
+        f"/teams/{team.id}/entry/autosave", json={"title": "Nước mắm Sa Huỳnh"}, headers={"X-CSRFToken": token}
+    )
     assert response.status_code == 200 and response.json["errors"] == {}
 
     windows_program = b"MZ\x90\x00" + b"\x00" * 200
@@ -67,10 +71,23 @@ def test_the_form_and_its_autosave_use_few_statements(client, team, db):
     assert f'<option value="{field.id}">{field.name}</option>' in page
 
     # All fields, as the page's script sends them.
-    draft = {"board": str(board.id), "field": str(field.id), "title": "Nước mắm Sa Huỳnh", "summary": "Tóm tắt",
-             "problem": "", "solution": "", "customers_market": "", "business_model": "", "stage": "idea",
-             "company_registered_on": "", "funding_needed": "500.000.000", "team_strengths": "",
-             "video_url": "", "website_url": "", "gallery_opt_in": True}
+    draft = {
+        "board": str(board.id),
+        "field": str(field.id),
+        "title": "Nước mắm Sa Huỳnh",
+        "summary": "Tóm tắt",
+        "problem": "",
+        "solution": "",
+        "customers_market": "",
+        "business_model": "",
+        "stage": "idea",
+        "company_registered_on": "",
+        "funding_needed": "500.000.000",
+        "team_strengths": "",
+        "video_url": "",
+        "website_url": "",
+        "gallery_opt_in": True,
+    }
     with recorded_statements(db) as seen:
         response = client.post(f"/teams/{team.id}/entry/autosave", json=draft, headers={"X-CSRFToken": token})
     assert response.status_code == 200 and response.json["errors"] == {}
@@ -100,19 +117,23 @@ def test_only_members_open_or_autosave_the_entry(client, team, db):
     login(client, stranger)
     token = csrf_token(client, "/")
     assert client.get(f"/teams/{team.id}/entry").status_code == 403
-    response = client.post(f"/teams/{team.id}/entry/autosave", json={"title": "Không phải của tôi"},
-                           headers={"X-CSRFToken": token})
+    response = client.post(
+        f"/teams/{team.id}/entry/autosave", json={"title": "Không phải của tôi"}, headers={"X-CSRFToken": token}
+    )
     assert response.status_code == 403
     assert client.get("/teams/999999/entry").status_code == 404
     db.session.refresh(team.entry)
     assert team.entry.title == "Tỏi đen Lý Sơn"
 
 
-@pytest.mark.parametrize("filename, content", [
-    ("deck.pdf", b"MZ\x90\x00" + b"\x00" * 200),           # a program renamed .pdf
-    ("deck.pdf", pdf_bytes()[:120]),                        # cut off half way
-    ("deck.pdf", b""),                                      # empty
-])
+@pytest.mark.parametrize(
+    "filename, content",
+    [
+        ("deck.pdf", b"MZ\x90\x00" + b"\x00" * 200),  # a program renamed .pdf
+        ("deck.pdf", pdf_bytes()[:120]),  # cut off half way
+        ("deck.pdf", b""),  # empty
+    ],
+)
 def test_bad_files_are_refused_with_a_message(client, team, filename, content):
     login(client, team.leader)
     response = _upload(client, team, filename, content)
@@ -126,8 +147,11 @@ def test_oversize_files_are_refused(client, team, app):
     login(client, team.leader)
     token = csrf_token(client, f"/teams/{team.id}/entry")
     big = pdf_bytes() + b"%" * (3 * 1024 * 1024)
-    response = client.post(f"/teams/{team.id}/entry/upload", content_type="multipart/form-data",
-                           data={"csrf_token": token, "kind": "pitch_deck", "file": (io.BytesIO(big), "deck.pdf")})
+    response = client.post(
+        f"/teams/{team.id}/entry/upload",
+        content_type="multipart/form-data",
+        data={"csrf_token": token, "kind": "pitch_deck", "file": (io.BytesIO(big), "deck.pdf")},
+    )
     assert response.status_code == 413
     assert "2 MB" in _text(response)
 
@@ -194,8 +218,9 @@ def test_after_the_deadline_the_entry_is_read_only(client, team, db):
     assert f'action="/teams/{team.id}/entry/upload"' not in page
     assert "<textarea" not in page
 
-    response = client.post(f"/teams/{team.id}/entry/autosave", json={"title": "Sửa muộn"},
-                           headers={"X-CSRFToken": token})
+    response = client.post(
+        f"/teams/{team.id}/entry/autosave", json={"title": "Sửa muộn"}, headers={"X-CSRFToken": token}
+    )
     assert response.status_code == 409
     response = client.post(f"/teams/{team.id}/entry", data={"csrf_token": token, "title": "Sửa muộn"})
     assert response.status_code == 409
@@ -279,10 +304,11 @@ def test_uploads_are_rate_limited_per_account(database_url, db, tmp_path):
     from contest.models import Attachment
     from tests.conftest import make_app
 
-    limited = make_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_UPLOAD="3 per hour",
-                       UPLOAD_FOLDER=str(tmp_path / "uploads"))
+    limited = make_app(
+        database_url, RATELIMIT_ENABLED=True, RATELIMIT_UPLOAD="3 per hour", UPLOAD_FOLDER=str(tmp_path / "uploads")
+    )
     team = make_team(make_competition(), members=0)
-    other = make_team(make_competition("cuoc-thi-khac-2026"))   # another account, same address
+    other = make_team(make_competition("cuoc-thi-khac-2026"))  # another account, same address
     first, second = limited.test_client(), limited.test_client()
     try:
         login(first, team.leader)
@@ -296,7 +322,7 @@ def test_uploads_are_rate_limited_per_account(database_url, db, tmp_path):
     assert refused.status_code == 429
     assert "Tài khoản của ông/bà đã tải lên quá nhiều tệp trong thời gian ngắn" in _text(refused)
     assert elsewhere == 302
-    assert db.session.query(Attachment).count() == 4   # three for the first team, one for the other
+    assert db.session.query(Attachment).count() == 4  # three for the first team, one for the other
 
 
 def test_the_team_sees_the_space_its_files_take(client, team, db):
@@ -352,7 +378,7 @@ def test_the_organizer_deletes_earlier_versions_on_request_and_it_is_audited(cli
 
     db.session.expire_all()
     for row in earlier:
-        assert row.purged_at is not None and len(row.sha256) == 64   # the record stays
+        assert row.purged_at is not None and len(row.sha256) == 64  # the record stays
         assert not get_storage().exists(row.storage_key)
     assert all(get_storage().exists(a.storage_key) for a in entry.current_attachments())
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "entry.files_purged")).one()

@@ -31,10 +31,12 @@ def world(app, db):
         entries[competition.slug] = [make_valid_entry(competition) for _ in range(3)]
         announce_results(app, competition, entries[competition.slug][:2])
     users = {name: make_user(f"{name}@example.vn") for name in ("mine", "theirs", "province", "province_tk")}
-    for user, competition, role in ((users["mine"], mine, CompetitionRoleKind.organizer),
-                                    (users["theirs"], theirs, CompetitionRoleKind.organizer),
-                                    (users["province"], province, CompetitionRoleKind.organizer),
-                                    (users["province_tk"], province, CompetitionRoleKind.secretariat)):
+    for user, competition, role in (
+        (users["mine"], mine, CompetitionRoleKind.organizer),
+        (users["theirs"], theirs, CompetitionRoleKind.organizer),
+        (users["province"], province, CompetitionRoleKind.organizer),
+        (users["province_tk"], province, CompetitionRoleKind.secretariat),
+    ):
         db.session.add(CompetitionRole(competition_id=competition.id, user_id=user.id, role=role, granted_at=utcnow()))
     db.session.commit()
     return {"mine": mine, "theirs": theirs, "province": province, "entries": entries, "users": users}
@@ -42,8 +44,9 @@ def world(app, db):
 
 def _propose(client, slug, entry_id, target_id):
     token = csrf_token(client, f"/manage/{slug}/nominations")
-    return client.post(f"/manage/{slug}/nominations", data={"csrf_token": token, "entry_id": entry_id,
-                                                            "target": target_id})
+    return client.post(
+        f"/manage/{slug}/nominations", data={"csrf_token": token, "entry_id": entry_id, "target": target_id}
+    )
 
 
 def _nominations(db) -> int:
@@ -54,10 +57,16 @@ def test_a_lower_level_organizer_cannot_read_export_or_nominate_another_contests
     login(client, world["users"]["mine"])
     other = world["entries"]["xa-ben-canh"][0]
     attachment = other.attachments[0]
-    for path in ("/manage/xa-ben-canh/entries/", "/manage/xa-ben-canh/entries/export.csv",
-                 "/manage/xa-ben-canh/entries/export.xlsx", f"/manage/xa-ben-canh/entries/{other.id}",
-                 f"/teams/{other.team_id}", f"/teams/{other.team_id}/entry/attachments/{attachment.id}",
-                 "/manage/xa-ben-canh/nominations", "/manage/tinh-2026/proposals"):
+    for path in (
+        "/manage/xa-ben-canh/entries/",
+        "/manage/xa-ben-canh/entries/export.csv",
+        "/manage/xa-ben-canh/entries/export.xlsx",
+        f"/manage/xa-ben-canh/entries/{other.id}",
+        f"/teams/{other.team_id}",
+        f"/teams/{other.team_id}/entry/attachments/{attachment.id}",
+        "/manage/xa-ben-canh/nominations",
+        "/manage/tinh-2026/proposals",
+    ):
         assert client.get(path).status_code == 403, path
     # Not through its own page either: the entry is not this contest's.
     assert _propose(client, "xa-cua-toi", other.id, world["province"].id).status_code == 404
@@ -71,8 +80,10 @@ def test_an_upper_level_organizer_cannot_nominate_into_or_from_a_contest_not_the
     winner = world["entries"]["xa-cua-toi"][0]
     # Not from the commune's page (they do not organise it) ...
     token = csrf_token(client, "/manage/tinh-2026/proposals")
-    response = client.post("/manage/xa-cua-toi/nominations", data={"csrf_token": token, "entry_id": winner.id,
-                                                                    "target": world["province"].id})
+    response = client.post(
+        "/manage/xa-cua-toi/nominations",
+        data={"csrf_token": token, "entry_id": winner.id, "target": world["province"].id},
+    )
     assert response.status_code == 403
     # ... nor into their own contest from its page: the entry is not their contest's.
     assert _propose(client, "tinh-2026", winner.id, world["province"].id).status_code == 404
@@ -120,8 +131,9 @@ def test_eligibility_failures_are_named_when_the_upper_level_accepts(client, db,
         db.session.commit()
     login(client, world["users"]["province_tk"])
     token = csrf_token(client, "/manage/tinh-2026/proposals")
-    response = client.post(f"/manage/tinh-2026/proposals/{nomination.id}",
-                           data={"csrf_token": token, "decision": "accept", "reason": ""})
+    response = client.post(
+        f"/manage/tinh-2026/proposals/{nomination.id}", data={"csrf_token": token, "decision": "accept", "reason": ""}
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "từ 1 đến 1 thành viên; hiện có 2" in page
@@ -130,11 +142,14 @@ def test_eligibility_failures_are_named_when_the_upper_level_accepts(client, db,
     assert db.session.get(Nomination, nomination.id).state is NominationState.proposed
     assert db.session.scalar(select(func.count(Entry.id)).where(Entry.competition_id == province.id)) == 0
     # Declining needs a reason, then goes through.
-    refused = client.post(f"/manage/tinh-2026/proposals/{nomination.id}",
-                          data={"csrf_token": token, "decision": "decline", "reason": ""})
+    refused = client.post(
+        f"/manage/tinh-2026/proposals/{nomination.id}", data={"csrf_token": token, "decision": "decline", "reason": ""}
+    )
     assert refused.status_code == 400
-    done = client.post(f"/manage/tinh-2026/proposals/{nomination.id}",
-                       data={"csrf_token": token, "decision": "decline", "reason": "Quá tuổi"})
+    done = client.post(
+        f"/manage/tinh-2026/proposals/{nomination.id}",
+        data={"csrf_token": token, "decision": "decline", "reason": "Quá tuổi"},
+    )
     assert done.status_code == 302
     db.session.expire_all()
     assert db.session.get(Nomination, nomination.id).state is NominationState.declined
@@ -153,7 +168,7 @@ def test_the_drill_down_lists_what_the_reader_may_count(client, db, world, app):
     page = client.get("/reports/indicators/projects_supported?start=2026&end=2030").get_data(as_text=True)
     assert 'data-records="1"' in page and winner.title in page
     client = app.test_client()
-    login(client, world["users"]["theirs"])       # the other commune: its own three projects, not ours
+    login(client, world["users"]["theirs"])  # the other commune: its own three projects, not ours
     page = client.get("/reports/indicators/projects_supported?start=2026&end=2030").get_data(as_text=True)
     assert 'data-records="3"' in page
     assert client.get("/reports/indicators/projects_supported?as_of=31-12-2024").status_code == 400

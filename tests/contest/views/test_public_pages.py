@@ -10,7 +10,7 @@ def test_anonymous_visitors_share_a_short_lived_copy(client, db):
     assert first.status_code == 200 and "csrf_token" not in first.get_data(as_text=True)
     with recorded_statements(db) as seen:
         assert client.get(f"/c/{competition.slug}").data == first.data
-    assert seen == []                     # served from memory, no query
+    assert seen == []  # served from memory, no query
     assert client.get("/c/khong-co-cuoc-thi-nay").status_code == 404
 
 

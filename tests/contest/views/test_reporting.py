@@ -26,8 +26,7 @@ def world(db):
     year = date.today().year
     cycle.open_cycle(year - 1, [ward, union])
     db.session.commit()
-    return {"ward": ward, "union": union, "officer": officer, "chief": chief, "outsider": outsider,
-            "year": year - 1}
+    return {"ward": ward, "union": union, "officer": officer, "chief": chief, "outsider": outsider, "year": year - 1}
 
 
 def test_a_ward_officer_records_an_event_and_submits_the_results(client, db, world):
@@ -35,31 +34,65 @@ def test_a_ward_officer_records_an_event_and_submits_the_results(client, db, wor
     login(client, world["officer"])
     page = f"/reporting/unit/{ward.id}/{year}"
     task = next(t for t in cycle.current_plan().tasks if t.number == "1.6")
-    bad = client.post(page, data={"csrf_token": csrf_token(client, page), "kind": "forum", "title": "Diễn đàn",
-                                  "occurred_on": (date.today() + timedelta(days=3)).isoformat(), "task": str(task.id)})
+    bad = client.post(
+        page,
+        data={
+            "csrf_token": csrf_token(client, page),
+            "kind": "forum",
+            "title": "Diễn đàn",
+            "occurred_on": (date.today() + timedelta(days=3)).isoformat(),
+            "task": str(task.id),
+        },
+    )
     assert bad.status_code == 400 and "Chỉ ghi nhận hoạt động khi đã diễn ra." in bad.get_data(as_text=True)
-    done = client.post(page, data={"csrf_token": csrf_token(client, page), "kind": "forum",
-                                   "title": "Diễn đàn khởi nghiệp phường Cẩm Thành",
-                                   "occurred_on": f"{year}-09-12", "participants": "85", "task": str(task.id),
-                                   "evidence_url": "https://camthanh.gov.vn/tin/1"})
+    done = client.post(
+        page,
+        data={
+            "csrf_token": csrf_token(client, page),
+            "kind": "forum",
+            "title": "Diễn đàn khởi nghiệp phường Cẩm Thành",
+            "occurred_on": f"{year}-09-12",
+            "participants": "85",
+            "task": str(task.id),
+            "evidence_url": "https://camthanh.gov.vn/tin/1",
+        },
+    )
     assert done.status_code == 302
     assert db.session.scalar(select(Activity.participants)) == 85
     results = f"{page}/results"
     html = client.get(results).get_data(as_text=True)
     assert "Diễn đàn khởi nghiệp phường Cẩm Thành (12/09" in html
-    answer = client.post(results, data={"csrf_token": csrf_token(client, results), "action": "submit",
-                                        "line-1.6-result": "Một diễn đàn, 85 người", "figure-events": "1"})
+    answer = client.post(
+        results,
+        data={
+            "csrf_token": csrf_token(client, results),
+            "action": "submit",
+            "line-1.6-result": "Một diễn đàn, 85 người",
+            "figure-events": "1",
+        },
+    )
     assert answer.status_code == 302
     report = db.session.scalar(select(UnitReport).where(UnitReport.kind == ReportKind.results))
     assert report.state is ReportState.submitted and report.version == 1
-    locked = client.post(results, data={"csrf_token": csrf_token(client, results), "action": "correct",
-                                        "line-1.6-result": "Hai diễn đàn", "reason": ""})
+    locked = client.post(
+        results,
+        data={
+            "csrf_token": csrf_token(client, results),
+            "action": "correct",
+            "line-1.6-result": "Hai diễn đàn",
+            "reason": "",
+        },
+    )
     assert locked.status_code == 400
     db.session.refresh(report)
-    assert report.content["lines"][[line["task"] for line in report.content["lines"]].index("1.6")]["result"] == \
-        "Một diễn đàn, 85 người"
-    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.object_type == "unit_report")) == \
-        "unit_report.submitted"
+    assert (
+        report.content["lines"][[line["task"] for line in report.content["lines"]].index("1.6")]["result"]
+        == "Một diễn đàn, 85 người"
+    )
+    assert (
+        db.session.scalar(select(AuditEvent.action).where(AuditEvent.object_type == "unit_report"))
+        == "unit_report.submitted"
+    )
 
 
 def test_the_department_sees_submitted_and_overdue_units_consolidates_and_downloads(client, db, world):
@@ -76,8 +109,10 @@ def test_the_department_sees_submitted_and_overdue_units_consolidates_and_downlo
     docx = client.get(f"{page}/province.docx")
     assert docx.status_code == 200
     opened = Document(io.BytesIO(docx.data))
-    text = "\n".join([p.text for p in opened.paragraphs]
-                     + [c.text for table in opened.tables for row in table.rows for c in row.cells])
+    text = "\n".join(
+        [p.text for p in opened.paragraphs]
+        + [c.text for table in opened.tables for row in table.rows for c in row.cells]
+    )
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Kính gửi" in text
     assert client.get(f"{page}/province.pdf").data.startswith(b"%PDF")
 
@@ -96,8 +131,18 @@ def test_only_the_unit_s_officers_and_the_department_get_in(client, db, world):
     login(client, world["chief"])
     assert client.get(f"/reporting/unit/{ward.id}/{year}/results").status_code == 200
     page = f"/reporting/unit/{ward.id}/{year}"
-    assert client.post(page, data={"csrf_token": csrf_token(client, page), "kind": "forum", "title": "x",
-                                   "occurred_on": f"{year}-01-02"}).status_code == 403
+    assert (
+        client.post(
+            page,
+            data={
+                "csrf_token": csrf_token(client, page),
+                "kind": "forum",
+                "title": "x",
+                "occurred_on": f"{year}-01-02",
+            },
+        ).status_code
+        == 403
+    )
 
 
 def test_the_plan_page_lists_every_task_with_its_leads_and_the_unit_page_counts_toward_minimums(client, db, world):
@@ -107,8 +152,13 @@ def test_the_plan_page_lists_every_task_with_its_leads_and_the_unit_page_counts_
     assert html.count("<tr data-task=") == 33
     assert "UBND các huyện, thị xã, thành phố (từ 01/7/2025: UBND các xã, phường, đặc khu)" in html or year < 2025
     task = next(t for t in cycle.current_plan().tasks if t.number == "1.6")
-    cycle.record_activity(ward, cycle.ActivityInput(kind=cycle.ActivityKind.forum, title="Diễn đàn",
-                                                    occurred_on=date(year, 3, 1), task_id=task.id), world["officer"])
+    cycle.record_activity(
+        ward,
+        cycle.ActivityInput(
+            kind=cycle.ActivityKind.forum, title="Diễn đàn", occurred_on=date(year, 3, 1), task_id=task.id
+        ),
+        world["officer"],
+    )
     db.session.commit()
     page = client.get(f"/reporting/unit/{ward.id}/{year}").get_data(as_text=True)
     cell = page.split('data-task="1.6">')[1].split("</td>")[0]
@@ -117,10 +167,20 @@ def test_the_plan_page_lists_every_task_with_its_leads_and_the_unit_page_counts_
 
 def test_the_department_downloads_the_province_s_plan_from_the_units_submitted_plans(client, db, world):
     plan = cycle.report_for(world["ward"], world["year"] + 1, ReportKind.plan)
-    cycle.save_draft(plan, {"1.6": {"what": "Hai diễn đàn khởi nghiệp", "when": "Quý III", "budget": "40.000.000",
-                                    "source": "Ngân sách phường"}}, {})
+    cycle.save_draft(
+        plan,
+        {
+            "1.6": {
+                "what": "Hai diễn đàn khởi nghiệp",
+                "when": "Quý III",
+                "budget": "40.000.000",
+                "source": "Ngân sách phường",
+            }
+        },
+        {},
+    )
     cycle.submit(plan, world["officer"])
-    cycle.report_for(world["union"], world["year"] + 1, ReportKind.plan)        # a draft: not in the plan
+    cycle.report_for(world["union"], world["year"] + 1, ReportKind.plan)  # a draft: not in the plan
     db.session.commit()
     login(client, world["chief"])
     answer = client.get(f"/reporting/department/{world['year'] + 1}/plans.docx")

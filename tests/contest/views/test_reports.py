@@ -34,7 +34,7 @@ def _organizer_of(competition, db):
 
 def test_dashboard_filtered_by_unit_and_year(client, db):
     competition, known = known_contest(db)
-    make_valid_entry(make_competition("khac-2026"))    # not this organizer's
+    make_valid_entry(make_competition("khac-2026"))  # not this organizer's
     login(client, _organizer_of(competition, db))
     page = client.get("/reports/").get_data(as_text=True)
     assert _figure(page, "teams") == 3 and _figure(page, "women_led_teams") == 2
@@ -60,21 +60,39 @@ def test_targets_and_hand_entered_figures(client, db):
     admin = make_user("admin-bc@example.vn", admin=True)
     login(client, admin)
     page = client.get("/reports/targets").get_data(as_text=True)
-    assert "100–120" in page and "150–160" in page          # the plan's default set
+    assert "100–120" in page and "150–160" in page  # the plan's default set
     token = csrf_token(client, "/reports/targets")
-    bad = client.post("/reports/targets", data={"csrf_token": token, "action": "figure", "figure-year": "2025",
-                                                "figure-value": "-3"})
+    bad = client.post(
+        "/reports/targets", data={"csrf_token": token, "action": "figure", "figure-year": "2025", "figure-value": "-3"}
+    )
     assert bad.status_code == 200 and db.session.scalars(select(PlanFigure)).all() == []
-    unsourced = client.post("/reports/targets", data={
-        "csrf_token": token, "action": "figure", "figure-indicator": "support_organisations", "figure-year": "2025",
-        "figure-value": "3", "figure-note": "gọi điện"})
+    unsourced = client.post(
+        "/reports/targets",
+        data={
+            "csrf_token": token,
+            "action": "figure",
+            "figure-indicator": "support_organisations",
+            "figure-year": "2025",
+            "figure-value": "3",
+            "figure-note": "gọi điện",
+        },
+    )
     assert unsourced.status_code == 200 and db.session.scalars(select(PlanFigure)).all() == []
-    ok = client.post("/reports/targets", data={
-        "csrf_token": token, "action": "figure", "figure-indicator": "support_organisations", "figure-year": "2025",
-        "figure-value": "8", "figure-source_document": "QĐ 15/QĐ-SKHCN"})
+    ok = client.post(
+        "/reports/targets",
+        data={
+            "csrf_token": token,
+            "action": "figure",
+            "figure-indicator": "support_organisations",
+            "figure-year": "2025",
+            "figure-value": "8",
+            "figure-source_document": "QĐ 15/QĐ-SKHCN",
+        },
+    )
     assert ok.status_code == 302
     assert [(f.indicator.value, f.value, f.source_document) for f in db.session.scalars(select(PlanFigure))] == [
-        ("support_organisations", 8, "QĐ 15/QĐ-SKHCN")]
+        ("support_organisations", 8, "QĐ 15/QĐ-SKHCN")
+    ]
 
 
 def test_follow_up_recorded_by_the_organizer_then_by_the_invited_team(client, db, app):
@@ -83,13 +101,30 @@ def test_follow_up_recorded_by_the_organizer_then_by_the_invited_team(client, db
     login(client, _organizer_of(competition, db))
     url = f"/manage/{competition.slug}/followup/{entry.id}"
     token = csrf_token(client, url)
-    missing = client.post(url, data={"csrf_token": token, "action": "add", "kind": "enterprise_registered",
-                                     "occurred_on": "2025-03-01", "source": "Cổng ĐKDN"})
+    missing = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "action": "add",
+            "kind": "enterprise_registered",
+            "occurred_on": "2025-03-01",
+            "source": "Cổng ĐKDN",
+        },
+    )
     assert missing.status_code == 200 and 'aria-invalid="true"' in missing.get_data(as_text=True)
-    assert "Cổng ĐKDN" in missing.get_data(as_text=True)          # what was typed is kept
-    saved = client.post(url, data={"csrf_token": token, "action": "add", "kind": "enterprise_registered",
-                                   "occurred_on": "2025-03-01", "source": "Cổng ĐKDN",
-                                   "registration_number": "4300123456", "detail": "Công ty TNHH Hoa Sen"})
+    assert "Cổng ĐKDN" in missing.get_data(as_text=True)  # what was typed is kept
+    saved = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "action": "add",
+            "kind": "enterprise_registered",
+            "occurred_on": "2025-03-01",
+            "source": "Cổng ĐKDN",
+            "registration_number": "4300123456",
+            "detail": "Công ty TNHH Hoa Sen",
+        },
+    )
     assert saved.status_code == 302
     assert client.post(url, data={"csrf_token": token, "action": "invite"}).status_code == 302
     assert db.session.scalar(select(OutboxMessage.recipient)) == "hoa@example.vn"
@@ -99,11 +134,24 @@ def test_follow_up_recorded_by_the_organizer_then_by_the_invited_team(client, db
     login(team_client, known["hoa"].leader)
     team_url = f"/teams/{known['hoa'].id}/followup"
     team_token = csrf_token(team_client, team_url)
-    assert team_client.post(team_url, data={"csrf_token": team_token, "action": "add", "kind": "jobs_created",
-                                            "occurred_on": "2025-06-01", "jobs": "4",
-                                            "source": "Báo cáo của đội"}).status_code == 302
+    assert (
+        team_client.post(
+            team_url,
+            data={
+                "csrf_token": team_token,
+                "action": "add",
+                "kind": "jobs_created",
+                "occurred_on": "2025-06-01",
+                "jobs": "4",
+                "source": "Báo cáo của đội",
+            },
+        ).status_code
+        == 302
+    )
     assert sorted(o.kind.value for o in db.session.scalars(select(ProjectOutcome))) == [
-        "enterprise_registered", "jobs_created"]
+        "enterprise_registered",
+        "jobs_created",
+    ]
 
 
 def test_a_team_not_invited_has_no_follow_up_page(client, db):
@@ -121,9 +169,20 @@ def test_an_invited_team_removes_only_what_the_team_recorded(client, db, app):
     login(client, organizer)
     url = f"/manage/{competition.slug}/followup/{entry.id}"
     token = csrf_token(client, url)
-    assert client.post(url, data={"csrf_token": token, "action": "add", "kind": "enterprise_registered",
-                                  "occurred_on": "2025-03-01", "source": "Cổng ĐKDN",
-                                  "registration_number": "4300123456"}).status_code == 302
+    assert (
+        client.post(
+            url,
+            data={
+                "csrf_token": token,
+                "action": "add",
+                "kind": "enterprise_registered",
+                "occurred_on": "2025-03-01",
+                "source": "Cổng ĐKDN",
+                "registration_number": "4300123456",
+            },
+        ).status_code
+        == 302
+    )
     assert client.post(url, data={"csrf_token": token, "action": "invite"}).status_code == 302
     theirs = db.session.scalar(select(ProjectOutcome))
     assert theirs.by_team is False
@@ -134,44 +193,76 @@ def test_an_invited_team_removes_only_what_the_team_recorded(client, db, app):
     login(team_client, member)
     team_url = f"/teams/{known['hoa'].id}/followup"
     team_token = csrf_token(team_client, team_url)
-    assert team_client.post(team_url, data={"csrf_token": team_token, "action": "add", "kind": "jobs_created",
-                                            "occurred_on": "2025-06-01", "jobs": "4",
-                                            "source": "Báo cáo của đội"}).status_code == 302
+    assert (
+        team_client.post(
+            team_url,
+            data={
+                "csrf_token": team_token,
+                "action": "add",
+                "kind": "jobs_created",
+                "occurred_on": "2025-06-01",
+                "jobs": "4",
+                "source": "Báo cáo của đội",
+            },
+        ).status_code
+        == 302
+    )
     ours = db.session.scalar(select(ProjectOutcome).where(ProjectOutcome.kind == OutcomeKind.jobs_created))
     assert ours.by_team is True
     ours_id = ours.id
     page = team_client.get(team_url).get_data(as_text=True)
-    assert f'name="outcome_id" value="{ours_id}"' in page          # the team's own record can be removed
-    assert f'name="outcome_id" value="{theirs_id}"' not in page    # the organizers' cannot
+    assert f'name="outcome_id" value="{ours_id}"' in page  # the team's own record can be removed
+    assert f'name="outcome_id" value="{theirs_id}"' not in page  # the organizers' cannot
 
-    refused = team_client.post(team_url, data={"csrf_token": team_token, "action": "delete",
-                                               "outcome_id": str(theirs_id), "reason": "sai"})
+    refused = team_client.post(
+        team_url, data={"csrf_token": team_token, "action": "delete", "outcome_id": str(theirs_id), "reason": "sai"}
+    )
     assert refused.status_code == 403
     db.session.expire_all()
     assert db.session.get(ProjectOutcome, theirs_id) is not None
 
-    removed = team_client.post(team_url, data={"csrf_token": team_token, "action": "delete",
-                                               "outcome_id": str(ours_id), "reason": "nhầm số"})
+    removed = team_client.post(
+        team_url, data={"csrf_token": team_token, "action": "delete", "outcome_id": str(ours_id), "reason": "nhầm số"}
+    )
     assert removed.status_code == 302
     db.session.expire_all()
     assert db.session.get(ProjectOutcome, ours_id) is None
     deletions = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "followup.deleted")).all()
     assert [(e.object_id, e.actor_id, e.reason, e.after) for e in deletions] == [
-        (str(ours_id), member.id, "nhầm số", {"removed_by": "team"})]
+        (str(ours_id), member.id, "nhầm số", {"removed_by": "team"})
+    ]
 
     # Organizers still remove any record, the team's included, and it is audited.
-    again = client.post(url, data={"csrf_token": token, "action": "add", "kind": "jobs_created",
-                                   "occurred_on": "2025-06-01", "jobs": "2", "source": "Gọi điện"})
+    again = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "action": "add",
+            "kind": "jobs_created",
+            "occurred_on": "2025-06-01",
+            "jobs": "2",
+            "source": "Gọi điện",
+        },
+    )
     assert again.status_code == 302
     page = client.get(url).get_data(as_text=True)
     assert f'name="outcome_id" value="{theirs_id}"' in page
-    assert client.post(url, data={"csrf_token": token, "action": "delete", "outcome_id": str(theirs_id),
-                                  "reason": "trùng"}).status_code == 302
+    assert (
+        client.post(
+            url, data={"csrf_token": token, "action": "delete", "outcome_id": str(theirs_id), "reason": "trùng"}
+        ).status_code
+        == 302
+    )
     db.session.expire_all()
     assert db.session.get(ProjectOutcome, theirs_id) is None
-    assert db.session.scalar(select(AuditEvent.actor_id).where(AuditEvent.action == "followup.deleted",
-                                                               AuditEvent.object_id == str(theirs_id))) \
+    assert (
+        db.session.scalar(
+            select(AuditEvent.actor_id).where(
+                AuditEvent.action == "followup.deleted", AuditEvent.object_id == str(theirs_id)
+            )
+        )
         == organizer.id
+    )
 
 
 def test_the_domain_refuses_the_team_removing_an_organizers_record(app, db):
@@ -182,9 +273,9 @@ def test_the_domain_refuses_the_team_removing_an_organizers_record(app, db):
     entry = db.session.scalar(select(Entry).where(Entry.team_id == known["hoa"].id))
     organizer = _organizer_of(competition, db)
     with app.test_request_context():
-        outcome = followup.record_outcome(entry, followup.OutcomeInput(OutcomeKind.jobs_created,
-                                                                       date(2025, 6, 1), "Gọi điện", jobs=3),
-                                          organizer)
+        outcome = followup.record_outcome(
+            entry, followup.OutcomeInput(OutcomeKind.jobs_created, date(2025, 6, 1), "Gọi điện", jobs=3), organizer
+        )
         with pytest.raises(NotAllowed):
             followup.delete_outcome(outcome, "sai", by_team=True)
         db.session.commit()

@@ -23,17 +23,29 @@ from tests.factories import (
 def _map(db):
     old_province = make_unit("QNG", "Tỉnh Quảng Ngãi (trước 2025)", OrgUnitKind.province, valid_to=date(2025, 6, 30))
     province = make_unit("QNG-51", "Tỉnh Quảng Ngãi", OrgUnitKind.province, valid_from=date(2025, 7, 1))
-    wards = [make_unit(f"QNG-2102{i}", name, OrgUnitKind.ward, parent=province, valid_from=date(2025, 7, 1))
-             for i, name in enumerate(["Phường Cẩm Thành", "Phường Nghĩa Lộ", "Phường Trương Quang Trọng"])]
-    city = make_unit("QNG-TP", "Thành phố Quảng Ngãi", OrgUnitKind.city, parent=old_province,
-                     valid_from=date(2020, 2, 1), valid_to=date(2025, 6, 30), successors=wards)
+    wards = [
+        make_unit(f"QNG-2102{i}", name, OrgUnitKind.ward, parent=province, valid_from=date(2025, 7, 1))
+        for i, name in enumerate(["Phường Cẩm Thành", "Phường Nghĩa Lộ", "Phường Trương Quang Trọng"])
+    ]
+    city = make_unit(
+        "QNG-TP",
+        "Thành phố Quảng Ngãi",
+        OrgUnitKind.city,
+        parent=old_province,
+        valid_from=date(2020, 2, 1),
+        valid_to=date(2025, 6, 30),
+        successors=wards,
+    )
     return province, wards, city
 
 
 def _officer(db, unit, email):
     user = make_user(email)
-    db.session.add(UnitOfficer(org_unit=unit, user=user, role=UnitOfficerRole.focal_point,
-                               valid_from=date(2025, 7, 1), granted_at=utcnow()))
+    db.session.add(
+        UnitOfficer(
+            org_unit=unit, user=user, role=UnitOfficerRole.focal_point, valid_from=date(2025, 7, 1), granted_at=utcnow()
+        )
+    )
     db.session.commit()
     return user
 
@@ -50,7 +62,7 @@ def test_the_dashboard_counts_the_units_history_and_its_childrens(client, db):
     officer = _officer(db, wards[0], "canbo@camthanh.vn")
     login(client, officer)
     page = client.get(f"/units/{wards[0].id}/").get_data(as_text=True)
-    assert "Cuộc thi khoi-nghiep-tp-2024" in page   # the city's contest: the ward took part of it over
+    assert "Cuộc thi khoi-nghiep-tp-2024" in page  # the city's contest: the ward took part of it over
     assert "Cuộc thi cam-thanh-2026" in page and _figure(page, "teams") == 1
     assert f"/units/{wards[0].id}/competitions/new" in page
     # The province's officer sees the ward's page (and its draft), without the button to create its contests.
@@ -80,8 +92,9 @@ def test_an_administrator_appoints_and_removes_an_officer(client, db):
     token = csrf_token(client, path)
     refused = client.post(path, data={"csrf_token": token, "email": "khong-co@example.vn", "role": "focal_point"})
     assert refused.status_code == 400
-    done = client.post(path, data={"csrf_token": token, "email": "canbo@camthanh.vn", "role": "leader",
-                                   "valid_from": "2026-01-01"})
+    done = client.post(
+        path, data={"csrf_token": token, "email": "canbo@camthanh.vn", "role": "leader", "valid_from": "2026-01-01"}
+    )
     assert done.status_code == 302
     officer = db.session.scalar(select(UnitOfficer))
     assert (officer.role, officer.valid_from) == (UnitOfficerRole.leader, date(2026, 1, 1))
@@ -98,13 +111,29 @@ def test_an_officer_cannot_create_a_contest_for_a_year_the_unit_did_not_exist(cl
     login(client, officer)
     path = f"/units/{wards[0].id}/competitions/new"
     token = csrf_token(client, path)
-    response = client.post(path, data={"csrf_token": token, "name": "Cuộc thi 2024", "year": "2024",
-                                       "slug": "cam-thanh-2024", "preset": "district_commune"})
+    response = client.post(
+        path,
+        data={
+            "csrf_token": token,
+            "name": "Cuộc thi 2024",
+            "year": "2024",
+            "slug": "cam-thanh-2024",
+            "preset": "district_commune",
+        },
+    )
     assert response.status_code == 400
     assert "01/07/2025" in response.get_data(as_text=True)
     assert db.session.scalar(select(Competition.id)) is None
-    response = client.post(path, data={"csrf_token": token, "name": "Cuộc thi 2026", "year": "2026",
-                                       "slug": "cam-thanh-2026", "preset": "district_commune"})
+    response = client.post(
+        path,
+        data={
+            "csrf_token": token,
+            "name": "Cuộc thi 2026",
+            "year": "2026",
+            "slug": "cam-thanh-2026",
+            "preset": "district_commune",
+        },
+    )
     assert response.status_code == 302
     assert db.session.scalar(select(Competition.org_unit_id)) == wards[0].id
     unit_officers.forget_cache()
@@ -112,26 +141,28 @@ def test_an_officer_cannot_create_a_contest_for_a_year_the_unit_did_not_exist(cl
 
 def _unit_options(page: str) -> list[str]:
     select_html = page.split('name="org_unit"')[1].split("</select>")[0]
-    assert "selected" not in select_html.replace('<option selected value="0">', "")   # no unit preselected
+    assert "selected" not in select_html.replace('<option selected value="0">', "")  # no unit preselected
     return re.findall(r"<option[^>]*>([^<]*)</option>", select_html)
 
 
 def test_the_new_competition_form_lists_only_units_in_force_that_year_and_preselects_none(client, db):
     _province, wards, city = _map(db)
     login(client, make_user("qt@example.vn", admin=True))
-    page = client.get("/manage/new").get_data(as_text=True)      # this year: after the reform
+    page = client.get("/manage/new").get_data(as_text=True)  # this year: after the reform
     options = _unit_options(page)
     assert not any("Thành phố Quảng Ngãi" in o or "trước 2025" in o for o in options)
     assert any("Phường Cẩm Thành" in o for o in options)
     assert "dissolved before or formed after" in page or "đã giải thể" in page
     token = csrf_token(client, "/manage/new")
-    page_2025 = client.post("/manage/new", data={"csrf_token": token, "name": "", "year": "2025", "slug": "",
-                                                 "org_unit": "0", "preset": "provincial"}).get_data(as_text=True)
+    page_2025 = client.post(
+        "/manage/new",
+        data={"csrf_token": token, "name": "", "year": "2025", "slug": "", "org_unit": "0", "preset": "provincial"},
+    ).get_data(as_text=True)
     options = _unit_options(page_2025)
     assert any("Thành phố Quảng Ngãi" in o for o in options)
     current = options.index(next(o for o in options if "(QNG-51)" in o))
     former = options.index(next(o for o in options if "trước 2025" in o))
-    assert current < former           # current ones first
+    assert current < former  # current ones first
 
 
 def test_the_dashboard_lists_this_years_projects_of_the_area_and_links_the_units_report(client, db):

@@ -100,11 +100,14 @@ def test_weighted_total_rejects_bad_rubric(rubric):
         weighted_total({"a": 5} if rubric else {}, rubric)
 
 
-sheet_values = st.fixed_dictionaries({}, optional={
-    "idea": st.integers(0, 20).map(lambda x: x / 2),
-    "team": st.integers(0, 10),
-    "market": st.integers(0, 10).map(lambda x: x / 2),
-})
+sheet_values = st.fixed_dictionaries(
+    {},
+    optional={
+        "idea": st.integers(0, 20).map(lambda x: x / 2),
+        "team": st.integers(0, 10),
+        "market": st.integers(0, 10).map(lambda x: x / 2),
+    },
+)
 
 
 @FAST
@@ -112,7 +115,8 @@ sheet_values = st.fixed_dictionaries({}, optional={
 def test_weighted_totals_equal_one_by_one(sheets):
     # The batch form checks the rubric once; each total must be what weighted_total gives.
     assert weighted_totals(sheets, RUBRIC, allow_missing=True) == {
-        key: weighted_total(values, RUBRIC, allow_missing=True) for key, values in sheets.items()}
+        key: weighted_total(values, RUBRIC, allow_missing=True) for key, values in sheets.items()
+    }
 
 
 def test_weighted_totals_refuse_what_weighted_total_refuses():
@@ -375,9 +379,7 @@ def test_icc_undefined_when_all_scores_equal():
     assert math.isnan(icc([[4, 4], [4, 4]], "ICC(2,1)"))
 
 
-@pytest.mark.parametrize(
-    "table", [[[1, 2], [3]], [[1, 2]], [[1], [2]], [], [[1, float("nan")], [2, 3]]]
-)
+@pytest.mark.parametrize("table", [[[1, 2], [3]], [[1, 2]], [[1], [2]], [], [[1, float("nan")], [2, 3]]])
 def test_table_validation(table):
     with pytest.raises(ValueError):
         icc(table, "ICC(1,1)")
@@ -424,11 +426,7 @@ def _spearman(x: list[int], y: list[int]) -> Fraction:
 
 
 @FAST
-@given(
-    st.integers(2, 6).flatmap(
-        lambda n: st.lists(st.permutations(range(1, n + 1)), min_size=2, max_size=5)
-    )
-)
+@given(st.integers(2, 6).flatmap(lambda n: st.lists(st.permutations(range(1, n + 1)), min_size=2, max_size=5)))
 def test_kendall_w_matches_mean_spearman(columns):
     # Without ties W = (1 + (m - 1) * mean pairwise Spearman rho) / m (Kendall & Gibbons).
     m = len(columns)

@@ -114,8 +114,7 @@ def objective(pairs, entries, judges, scored, current) -> tuple:
     new = [(j, e) for j, e in pairs if (j, e) not in scored]
     loads = Counter(j for j, _ in pairs if j in judge_by_id)
     preference = sum(
-        (0 if pair in current else KEEP_COST)
-        + (0 if fields[pair[1]] in judge_by_id[pair[0]].fields else FIELD_COST)
+        (0 if pair in current else KEEP_COST) + (0 if fields[pair[1]] in judge_by_id[pair[0]].fields else FIELD_COST)
         for pair in new
     )
     return (-len(new), sum(loads[j.id] ** 2 for j in judges), preference)
@@ -140,9 +139,7 @@ def brute_force(entries, judges, r, conflicts, scored, current):
         pairs = kept | {pair for chosen in choice for pair in chosen}
         loads = Counter(j for j, _ in pairs)
         if any(
-            j.capacity is not None
-            and loads[j.id] > j.capacity
-            and loads[j.id] > sum(1 for jj, _ in kept if jj == j.id)
+            j.capacity is not None and loads[j.id] > j.capacity and loads[j.id] > sum(1 for jj, _ in kept if jj == j.id)
             for j in judges
         ):
             continue
@@ -163,8 +160,7 @@ def instances(draw, max_entries=30, max_judges=12, max_r=4, extras=True):
     # Pair sets come from a seeded generator: drawing hundreds of coin flips is slow.
     rnd = random.Random(draw(st.integers(0, 2**32)))
     entries = [
-        EntryInfo(f"e{i}", draw(st.sampled_from((None, *FIELDS))))
-        for i in range(draw(st.integers(1, max_entries)))
+        EntryInfo(f"e{i}", draw(st.sampled_from((None, *FIELDS)))) for i in range(draw(st.integers(1, max_entries)))
     ]
     judges = [
         JudgeInfo(
@@ -282,9 +278,7 @@ def test_capacity_shortfall():
     assert result.problems[0].code == "capacity_short"
     assert result.problems[0].params == {"needed": 8, "capacity": 6}
     short = [p for p in result.problems if p.code == "entry_capacity_exhausted"]
-    assert {p.params["entry"] for p in short} == {
-        e.id for e in entries if len(panel(result, e.id)) < 2
-    }
+    assert {p.params["entry"] for p in short} == {e.id for e in entries if len(panel(result, e.id)) < 2}
     assert all(p.params["eligible"] == 2 and p.params["needed"] == 2 for p in short)
 
 

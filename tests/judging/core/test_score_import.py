@@ -132,9 +132,7 @@ def test_not_utf8_names_the_line_of_the_bad_byte():
     assert parse_scores_csv("judge".encode("utf-16"), CONTEXT).problems[0].code == "not_utf8"
 
 
-@pytest.mark.parametrize(
-    "data", [b"", BOM, b"\n \r\n;;;\n", HEADER.encode(), f"{HEADER}\n,,,\n".encode()]
-)
+@pytest.mark.parametrize("data", [b"", BOM, b"\n \r\n;;;\n", HEADER.encode(), f"{HEADER}\n,,,\n".encode()])
 def test_empty_file(data):
     report = parse_scores_csv(data, CONTEXT)
     assert problems(report) == [(0, "empty_file", {})]
@@ -305,12 +303,7 @@ def test_criterion_rule_checks_its_numbers():
 
 def test_module_imports_only_the_standard_library():
     tree = ast.parse(Path(score_import.__file__).read_text(encoding="utf-8"))
-    modules = {
-        alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import)
-        for alias in node.names
-    }
+    modules = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     modules |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert {name.split(".")[0] for name in modules} <= set(sys.stdlib_module_names)
 
@@ -342,9 +335,7 @@ def score_tables(draw):
     ]
     judges = {f"gk{j}@tinh.gov.vn": j for j in range(draw(st.integers(1, 4)))}
     entries = {f"QN-{e:03d}": e * 100 for e in range(draw(st.integers(1, 5)))}
-    assigned = frozenset(
-        (j, e) for j in judges.values() for e in entries.values() if rnd.random() < 0.7
-    )
+    assigned = frozenset((j, e) for j in judges.values() for e in entries.values() if rnd.random() < 0.7)
     triples = [(j, e, r) for j, e in sorted(assigned) for r in range(len(rules))]
     chosen = rnd.sample(triples, draw(st.integers(1, max(1, len(triples))))) if triples else []
     expected = []
@@ -370,11 +361,7 @@ def write_csv(context, rules, expected, style, rnd) -> tuple[bytes, list[int]]:
     code_of = {e: code for code, e in context.entries.items()}
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=style["delimiter"], lineterminator=style["newline"])
-    header = (
-        "email_giam_khao ma_ho_so tieu_chi diem"
-        if style["vietnamese"]
-        else HEADER.replace(",", " ")
-    )
+    header = "email_giam_khao ma_ho_so tieu_chi diem" if style["vietnamese"] else HEADER.replace(",", " ")
     writer.writerow(header.split())
     lines, line = [], 1
     for j, e, criterion_id, value in expected:
@@ -383,9 +370,7 @@ def write_csv(context, rules, expected, style, rnd) -> tuple[bytes, list[int]]:
             line += 1
         position = next(i for i, rule in enumerate(rules) if rule.id == criterion_id)
         name = rules[position].name
-        criterion = rnd.choice(
-            [str(position + 1), name.upper(), f"  {name.lower()} ", name.replace(" ", "   ")]
-        )
+        criterion = rnd.choice([str(position + 1), name.upper(), f"  {name.lower()} ", name.replace(" ", "   ")])
         email = rnd.choice([email_of[j], email_of[j].upper()])
         text = str(value).replace(".", ",") if style["comma"] else str(value)
         writer.writerow([email, code_of[e].lower(), criterion, text])

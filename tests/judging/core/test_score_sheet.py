@@ -44,9 +44,7 @@ TITLES = ("Tỏi đen lên men tự nhiên", "Ứng dụng IoT giám sát vườ
 
 
 def entries(count: int = 3, blind: bool = False) -> tuple[SheetEntry, ...]:
-    return tuple(
-        SheetEntry(f"QNG-{i:03d}", TITLES[i % 3], None if blind else TEAMS[i % 3]) for i in range(count)
-    )
+    return tuple(SheetEntry(f"QNG-{i:03d}", TITLES[i % 3], None if blind else TEAMS[i % 3]) for i in range(count))
 
 
 def make_data(**overrides: object) -> ScoreSheetData:
@@ -65,8 +63,9 @@ def pdf_text(pdf: bytes, tmp_path: Path, page: int | None = None) -> str:
     path = tmp_path / "sheet.pdf"
     path.write_bytes(pdf)
     pages = ["-f", str(page), "-l", str(page)] if page else []
-    result = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", *pages, str(path), "-"],
-                            capture_output=True, check=True, timeout=60)
+    result = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", *pages, str(path), "-"], capture_output=True, check=True, timeout=60
+    )
     return " ".join(result.stdout.decode("utf-8").split())
 
 
@@ -84,7 +83,10 @@ def assert_fits(layout: SheetLayout) -> None:
     """Columns tile the usable width; every text is readable and inside its cell and the page."""
     content = layout.content
     assert sum(c.width for c in layout.columns) <= content.width + 1e-6
-    assert layout.columns[0].x >= content.x - 1e-6 and layout.columns[-1].x + layout.columns[-1].width <= content.right + 1e-6
+    assert (
+        layout.columns[0].x >= content.x - 1e-6
+        and layout.columns[-1].x + layout.columns[-1].width <= content.right + 1e-6
+    )
     for left, right in zip(layout.columns, layout.columns[1:], strict=False):
         assert right.x == pytest.approx(left.x + left.width)
     for block in layout.blocks():
@@ -117,12 +119,24 @@ def test_pdf_parses_and_carries_the_vietnamese_text(tmp_path: Path) -> None:
     width, height = (float(v) for v in reader.pages[0].mediabox.upper_right)
     assert width > height  # landscape
     text = pdf_text(pdf, tmp_path)
-    for expected in ("Tính khả thi và hiệu quả kinh tế", "Đội Tỏi đen Lý Sơn", "PHIẾU CHẤM ĐIỂM",
-                     "Giám khảo: Nguyễn Thị Hồng Nhung", "Vòng thi: Chung kết - Bảng Dự án",
-                     "Bộ tiêu chí: Tiêu chí 100 điểm", "Cuộc thi Khởi nghiệp đổi mới sáng tạo tỉnh Quảng Ngãi",
-                     "Ứng dụng IoT giám sát vườn keo cho nông hộ miền núi", "Hợp tác xã Quế Trà Bồng",
-                     "QNG-001", "Tổng điểm", "Nhận xét", "Chữ ký giám khảo", "Ngày", "Trang 1 / 1",
-                     LABELS["instructions"]):
+    for expected in (
+        "Tính khả thi và hiệu quả kinh tế",
+        "Đội Tỏi đen Lý Sơn",
+        "PHIẾU CHẤM ĐIỂM",
+        "Giám khảo: Nguyễn Thị Hồng Nhung",
+        "Vòng thi: Chung kết - Bảng Dự án",
+        "Bộ tiêu chí: Tiêu chí 100 điểm",
+        "Cuộc thi Khởi nghiệp đổi mới sáng tạo tỉnh Quảng Ngãi",
+        "Ứng dụng IoT giám sát vườn keo cho nông hộ miền núi",
+        "Hợp tác xã Quế Trà Bồng",
+        "QNG-001",
+        "Tổng điểm",
+        "Nhận xét",
+        "Chữ ký giám khảo",
+        "Ngày",
+        "Trang 1 / 1",
+        LABELS["instructions"],
+    ):
         assert expected in text, expected
 
 
@@ -149,8 +163,10 @@ def test_every_font_is_embedded_and_none_is_helvetica(tmp_path: Path) -> None:
 def test_decomposed_input_comes_out_composed(tmp_path: Path) -> None:
     decomposed = unicodedata.normalize("NFD", "Đội Tỏi đen Lý Sơn")
     assert decomposed != "Đội Tỏi đen Lý Sơn"
-    data = make_data(entries=(SheetEntry("A1", unicodedata.normalize("NFD", "Tỏi đen"), decomposed),),
-                     judge_name=unicodedata.normalize("NFD", "Trần Phước Hiền"))
+    data = make_data(
+        entries=(SheetEntry("A1", unicodedata.normalize("NFD", "Tỏi đen"), decomposed),),
+        judge_name=unicodedata.normalize("NFD", "Trần Phước Hiền"),
+    )
     text = pdf_text(render_score_sheet(data), tmp_path)  # not normalised by the test
     assert "Đội Tỏi đen Lý Sơn" in text and "Trần Phước Hiền" in text
 
@@ -186,8 +202,15 @@ def test_45_entries_flow_onto_several_pages_with_the_header_repeated(tmp_path: P
     seen: list[str] = []
     for page in range(1, count + 1):
         text = pdf_text(pdf, tmp_path, page)
-        for repeated in ("PHIẾU CHẤM ĐIỂM", "Nguyễn Thị Hồng Nhung", "Dự án / Đội thi", "Tổng điểm",
-                         "Nhận xét", "Tính khả thi và hiệu quả kinh tế", "Chữ ký giám khảo"):
+        for repeated in (
+            "PHIẾU CHẤM ĐIỂM",
+            "Nguyễn Thị Hồng Nhung",
+            "Dự án / Đội thi",
+            "Tổng điểm",
+            "Nhận xét",
+            "Tính khả thi và hiệu quả kinh tế",
+            "Chữ ký giám khảo",
+        ):
             assert repeated in text, (page, repeated)
         assert f"Trang {page} / {count}" in text
         seen += re.findall(r"QNG-\d{3}", text)
@@ -217,11 +240,16 @@ def test_sheet_without_entries_is_one_page_with_the_header(tmp_path: Path) -> No
 LONG_CRITERIA = tuple(
     SheetCriterion(f"{name} của dự án khởi nghiệp", 5, weight, 1)
     for name, weight in (
-        ("Tính mới và tính sáng tạo của ý tưởng", 4), ("Tính khả thi và hiệu quả kinh tế", 3),
-        ("Thị trường, khách hàng và đối thủ cạnh tranh", 3), ("Mô hình kinh doanh và doanh thu", 2),
-        ("Năng lực và kinh nghiệm của đội ngũ", 2), ("Tác động kinh tế - xã hội - môi trường", 2),
-        ("Phương án tài chính và huy động vốn", 1), ("Lộ trình phát triển trong ba năm tới", 1),
-        ("Sản phẩm mẫu, dịch vụ thử nghiệm", 1), ("Kỹ năng thuyết trình và trả lời câu hỏi", 1),
+        ("Tính mới và tính sáng tạo của ý tưởng", 4),
+        ("Tính khả thi và hiệu quả kinh tế", 3),
+        ("Thị trường, khách hàng và đối thủ cạnh tranh", 3),
+        ("Mô hình kinh doanh và doanh thu", 2),
+        ("Năng lực và kinh nghiệm của đội ngũ", 2),
+        ("Tác động kinh tế - xã hội - môi trường", 2),
+        ("Phương án tài chính và huy động vốn", 1),
+        ("Lộ trình phát triển trong ba năm tới", 1),
+        ("Sản phẩm mẫu, dịch vụ thử nghiệm", 1),
+        ("Kỹ năng thuyết trình và trả lời câu hỏi", 1),
     )
 )
 
@@ -276,12 +304,43 @@ def test_missing_labels_and_empty_rubric_are_rejected() -> None:
 def test_round_record_prints_names_as_typed(tmp_path):
     from judging.core.round_record import RecordRow, RoundRecord, render_round_record
 
-    labels = {k: k.capitalize() for k in ("title", "panel", "method", "hash", "frozen", "rank", "code", "project",
-                                          "team", "score", "judges", "spread", "chair", "secretary", "page")}
-    rows = [RecordRow(i + 1, f"QNG-2026-Y-{i:03d}", "Tỏi đen Lý Sơn " * 8, "Đội <b>Tỏi</b> & Lý Sơn", 90 - i, 5, 3.5)
-            for i in range(60)]
-    pdf = render_round_record(RoundRecord("Cuộc thi Khởi nghiệp tỉnh Quảng Ngãi", "Chung kết", "Mean", "trim=0",
-                                          "a" * 64, "20/12/2026", ["TS. Nguyễn Văn Khoa"], rows, labels))
+    labels = {
+        k: k.capitalize()
+        for k in (
+            "title",
+            "panel",
+            "method",
+            "hash",
+            "frozen",
+            "rank",
+            "code",
+            "project",
+            "team",
+            "score",
+            "judges",
+            "spread",
+            "chair",
+            "secretary",
+            "page",
+        )
+    }
+    rows = [
+        RecordRow(i + 1, f"QNG-2026-Y-{i:03d}", "Tỏi đen Lý Sơn " * 8, "Đội <b>Tỏi</b> & Lý Sơn", 90 - i, 5, 3.5)
+        for i in range(60)
+    ]
+    pdf = render_round_record(
+        RoundRecord(
+            "Cuộc thi Khởi nghiệp tỉnh Quảng Ngãi",
+            "Chung kết",
+            "Mean",
+            "trim=0",
+            "a" * 64,
+            "20/12/2026",
+            ["TS. Nguyễn Văn Khoa"],
+            rows,
+            labels,
+        )
+    )
     text = pdf_text(pdf, tmp_path)
     assert all(embedded == "yes" and "Helvetica" not in name for name, embedded in pdf_fonts(pdf, tmp_path))
     assert "Đội <b>Tỏi</b> & Lý Sơn" in text and "QNG-2026-Y-059" in text and "TS. Nguyễn Văn Khoa" in text

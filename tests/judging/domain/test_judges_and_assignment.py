@@ -17,9 +17,14 @@ def test_invitation_creates_the_account_and_the_judge_sets_a_password(app, db, m
     competition = make_competition()
     organizer = make_user(name="Ban tổ chức")
     with app.test_request_context():
-        judge = judges.invite_judge(competition, email="Chuyen.Gia@Sokhcn.vn", full_name="Phạm Văn Chuyên",
-                                    organisation="Sở KH&CN", field_ids=[competition.fields[0].id],
-                                    invited_by=organizer)
+        judge = judges.invite_judge(
+            competition,
+            email="Chuyen.Gia@Sokhcn.vn",
+            full_name="Phạm Văn Chuyên",
+            organisation="Sở KH&CN",
+            field_ids=[competition.fields[0].id],
+            invited_by=organizer,
+        )
     send_due()
     mail = smtp_server.wait_for(1)[0]
     link = first_link(mail, "/judge/invite/")
@@ -31,8 +36,14 @@ def test_invitation_creates_the_account_and_the_judge_sets_a_password(app, db, m
     judges.accept_invite(judge, "mat-khau-giam-khao")
     assert judge.accepted_at is not None and judge.user.is_verified
     with app.test_request_context(), pytest.raises(DomainError):
-        judges.invite_judge(competition, email="chuyen.gia@sokhcn.vn", full_name="", organisation=None,
-                            field_ids=[], invited_by=organizer)
+        judges.invite_judge(
+            competition,
+            email="chuyen.gia@sokhcn.vn",
+            full_name="",
+            organisation=None,
+            field_ids=[],
+            invited_by=organizer,
+        )
 
 
 def test_likely_conflicts_are_proposed_then_decided(app, db):
@@ -46,7 +57,7 @@ def test_likely_conflicts_are_proposed_then_decided(app, db):
     member = make_judge(competition, entry.team.leader)
     db.session.commit()
     assert judges.propose_conflicts(competition) == 3
-    assert judges.propose_conflicts(competition) == 0      # no duplicates on a second look
+    assert judges.propose_conflicts(competition) == 0  # no duplicates on a second look
     proposed = {c.judge_id: c for c in db.session.scalars(select(Conflict))}
     assert set(proposed) == {same_school.id, same_domain.id, member.id} and gmail.id not in proposed
     assert all(c.status is ConflictStatus.pending for c in proposed.values())

@@ -18,9 +18,14 @@ from tests.factories import make_competition, make_judge, make_round, make_valid
 
 def _score(round_, judge, entry, value_of):
     for criterion in round_.rubric.criteria:
-        apply_change(round_.id, entry.id, judge.user_id,
-                     Change(f"{round_.id}-{judge.id}-{entry.id}-{criterion.id}", criterion.id,
-                            value_of(criterion), None, "test"))
+        apply_change(
+            round_.id,
+            entry.id,
+            judge.user_id,
+            Change(
+                f"{round_.id}-{judge.id}-{entry.id}-{criterion.id}", criterion.id, value_of(criterion), None, "test"
+            ),
+        )
     submit_sheet(round_.id, entry.id, judge.user_id)
     db.session.commit()
 
@@ -58,7 +63,7 @@ def test_freeze_writes_an_immutable_snapshot(app, db, scored):
     assert snapshot.inputs_hash == results.inputs_hash(snapshot.inputs)
     assert {s["rank"] for s in snapshot.standings} == {1, 2, 3}
     with app.test_request_context(), pytest.raises(DomainError):
-        results.freeze(round_, None)                      # replacing needs a reason
+        results.freeze(round_, None)  # replacing needs a reason
     with app.test_request_context():
         second = results.freeze(round_, None, "Nhập sai điểm giám khảo 2")
     db.session.commit()
@@ -85,7 +90,7 @@ def test_advancement_rule_and_override_with_reason(app, db, scored):
         advancement.apply(round_, suggested, None)
     db.session.commit()
     assert {re.entry_id for re in following.entries} == suggested
-    assert entries[0].id not in suggested          # its zero scores keep it out
+    assert entries[0].id not in suggested  # its zero scores keep it out
     mails = db.session.scalars(select(OutboxMessage)).all()
     assert len([m for m in mails if "vòng" in m.subject.lower() or "round" in m.subject.lower()]) == len(suggested)
 
@@ -103,8 +108,11 @@ def test_publication_is_scheduled_and_does_not_move(app, db, scored):
     assert publication.visible_publication(competition.slug) is None
     assert publication.visible_publication(competition.slug, now=later + timedelta(seconds=1)).id == pub.id
     held = db.session.scalars(select(OutboxMessage)).all()
-    assert held and all(m.next_attempt_at >= later - timedelta(seconds=1) for m in held
-                        if "results" in m.subject.lower() or "kết quả" in m.subject.lower())
+    assert held and all(
+        m.next_attempt_at >= later - timedelta(seconds=1)
+        for m in held
+        if "results" in m.subject.lower() or "kết quả" in m.subject.lower()
+    )
 
     # A score changed after the snapshot (an audited correction) does not touch the publication.
     before = dict(pub.content)
@@ -114,7 +122,7 @@ def test_publication_is_scheduled_and_does_not_move(app, db, scored):
     db.session.refresh(pub)
     assert pub.content == before
     with app.test_request_context(), pytest.raises(DomainError):
-        publication.publish(competition, snapshot, later, None)       # replacing needs a reason
+        publication.publish(competition, snapshot, later, None)  # replacing needs a reason
     events = [e.action for e in db.session.scalars(select(AuditEvent))]
     assert "results.frozen" in events and "results.published" in events and "award.proposed" in events
 
@@ -136,10 +144,16 @@ def test_awards_changed_by_hand_need_a_reason(app, db, scored):
     assert [a.tier.name for a in awards.awards_of(competition)] == ["Giải của nhà tài trợ"]
 
 
-@pytest.mark.parametrize(("count", "prize", "field"), [
-    (0, None, "count_per_board"), (1001, None, "count_per_board"), (2**63, None, "count_per_board"),
-    (1, -1, "prize_amount"), (1, 10**19, "prize_amount"),
-])
+@pytest.mark.parametrize(
+    ("count", "prize", "field"),
+    [
+        (0, None, "count_per_board"),
+        (1001, None, "count_per_board"),
+        (2**63, None, "count_per_board"),
+        (1, -1, "prize_amount"),
+        (1, 10**19, "prize_amount"),
+    ],
+)
 def test_award_tiers_refuse_counts_and_prizes_out_of_range(app, db, count, prize, field):
     # Past the integer columns' range PostgreSQL would answer with a 500.
     competition = make_competition()
@@ -156,7 +170,7 @@ def test_the_chairs_recorded_decision_breaks_a_tie(app, db):
     judge = make_judge(competition)
     round_ = make_round(competition, entries, [judge])
     with app.test_request_context():
-        for entry in entries:       # every entry scored the same
+        for entry in entries:  # every entry scored the same
             _score(round_, judge, entry, lambda c: c.max_points / 2)
         round_.state = RoundState.locked
         results.set_method(round_, "mean", 0, 1, [{"kind": "chair_decision", "label": "Chủ tịch quyết định"}])
@@ -167,8 +181,9 @@ def test_the_chairs_recorded_decision_breaks_a_tie(app, db):
             results.set_chair_order(round_, ["KHONG-CO", entries[2].code], "Biên bản họp số 3")
         assert "KHONG-CO" in unknown.value.message
         # Codes as typed on a tablet: lower case, the whole tied group best first.
-        results.set_chair_order(round_, [entries[2].code.lower(), entries[0].code, entries[1].code],
-                                "Biên bản họp số 3")
+        results.set_chair_order(
+            round_, [entries[2].code.lower(), entries[0].code, entries[1].code], "Biên bản họp số 3"
+        )
         db.session.commit()
         standings = results.compute(round_).standings
     assert [s.entry for s in standings] == [entries[2].id, entries[0].id, entries[1].id]

@@ -26,8 +26,12 @@ def _score(round_, judge, entry, share, submit=True):
     """Every criterion at `share` of its maximum (on the criterion's step)."""
     for criterion in round_.rubric.criteria:
         value = criterion.step * int(criterion.max_points * Decimal(str(share)) / criterion.step)
-        apply_change(round_.id, entry.id, judge.user_id,
-                     Change(f"{round_.id}-{judge.id}-{entry.id}-{criterion.id}", criterion.id, value, None, "test"))
+        apply_change(
+            round_.id,
+            entry.id,
+            judge.user_id,
+            Change(f"{round_.id}-{judge.id}-{entry.id}-{criterion.id}", criterion.id, value, None, "test"),
+        )
     if submit:
         submit_sheet(round_.id, entry.id, judge.user_id)
     _db.session.commit()
@@ -42,7 +46,7 @@ def world(app, db):
     panel = [make_judge(competition, make_user(name=f"Giám khảo {n}")) for n in range(3)]
     round_ = make_round(competition, entries, panel)
     round_.result_method, round_.result_min_scores = "mean", 1
-    shares = {0: [1.0, 0.5, 0.5], 1: [0.6, 0.6, 0.6], 2: [0.2, 0.2, 0.2]}   # entry -> each judge's share
+    shares = {0: [1.0, 0.5, 0.5], 1: [0.6, 0.6, 0.6], 2: [0.2, 0.2, 0.2]}  # entry -> each judge's share
     with app.test_request_context():
         for e, entry in enumerate(entries):
             for j, judge in enumerate(panel):
@@ -61,8 +65,9 @@ def _pairs(inputs, keyed=False):
 
 
 def _sheet(judge, entry):
-    return _db.session.scalar(select(ScoreSheet).where(ScoreSheet.judge_id == judge.id,
-                                                       ScoreSheet.entry_id == entry.id))
+    return _db.session.scalar(
+        select(ScoreSheet).where(ScoreSheet.judge_id == judge.id, ScoreSheet.entry_id == entry.id)
+    )
 
 
 def _events(action):
@@ -78,7 +83,7 @@ def test_without_a_conflict_every_submitted_sheet_counts(world):
     round_, entries, panel = world["round"], world["entries"], world["judges"]
     computed = results.compute(round_)
     assert _pairs(computed.inputs) == {(j.id, e.id) for j in panel for e in entries}
-    assert computed.standings[0].entry == entries[0].id      # the first judge's enthusiasm carries it
+    assert computed.standings[0].entry == entries[0].id  # the first judge's enthusiasm carries it
     assert computed.exclusions == []
 
 
@@ -88,22 +93,24 @@ def test_a_declared_conflict_leaves_the_judges_scores_out_of_the_results_and_the
     sheet = _sheet(loving, first)
     with app.test_request_context():
         conflict = judges.declare_conflict(loving, first, REASON)
-    assert conflict.decided_at is not None                    # when the exclusion began
+    assert conflict.decided_at is not None  # when the exclusion began
     _lock(db, round_)
 
     computed = _compute_in_english(round_)
     counted = _pairs(computed.inputs)
     assert (loving.id, first.id) not in counted
-    assert {(loving.id, e.id) for e in entries[1:]} <= counted          # the judge's other entries count
-    assert {(j.id, first.id) for j in panel[1:]} <= counted             # and the rest of the panel on this one
+    assert {(loving.id, e.id) for e in entries[1:]} <= counted  # the judge's other entries count
+    assert {(j.id, first.id) for j in panel[1:]} <= counted  # and the rest of the panel on this one
     by_entry = {s.entry: s for s in computed.standings}
     assert by_entry[first.id].n_judges == 2
     assert {j for j, _t in by_entry[first.id].judge_totals} == {panel[1].id, panel[2].id}
     assert loving.id in {j for j, _t in by_entry[entries[1].id].judge_totals}
-    assert [s.entry for s in computed.standings][:2] == [entries[1].id, first.id]   # the order changed
+    assert [s.entry for s in computed.standings][:2] == [entries[1].id, first.id]  # the order changed
     assert [(x.sheet_id, x.judge_id, x.entry_id) for x in computed.exclusions] == [(sheet.id, loving.id, first.id)]
-    assert ("1 score sheets are left out because their judge has a conflict of interest with the entry "
-            "(see the diagnostics).") in computed.warnings
+    assert (
+        "1 score sheets are left out because their judge has a conflict of interest with the entry "
+        "(see the diagnostics)."
+    ) in computed.warnings
     assert computed.stale_snapshot is None
 
     with app.test_request_context():
@@ -122,7 +129,8 @@ def test_a_declared_conflict_leaves_the_judges_scores_out_of_the_results_and_the
     assert left_out["conflict"] == conflict.id and left_out["reason"] == REASON and left_out["source"] == "declared"
     assert left_out["confirmed_at"] == conflict.decided_at.isoformat()
     assert {s["criterion"]: s["value"] for s in left_out["scores"]} == {
-        c.id: format((c.step * int(c.max_points / c.step)).normalize(), "f") for c in criteria}
+        c.id: format((c.step * int(c.max_points / c.step)).normalize(), "f") for c in criteria
+    }
 
     # The audit log: the exclusion when the conflict was declared, and the freeze naming the sheet.
     [excluded] = _events("scores.excluded")
@@ -134,16 +142,21 @@ def test_a_declared_conflict_leaves_the_judges_scores_out_of_the_results_and_the
     assert _events("results.frozen")[-1].after["excluded_sheets"] == [sheet.id]
 
 
-def test_a_confirmed_proposal_excludes_and_a_dismissal_brings_the_scores_back_but_not_into_the_snapshot(
-        app, db, world):
+def test_a_confirmed_proposal_excludes_and_a_dismissal_brings_the_scores_back_but_not_into_the_snapshot(app, db, world):
     round_, entries, panel = world["round"], world["entries"], world["judges"]
     loving, first = panel[0], entries[0]
     boss = make_user(name="Ban tổ chức")
-    conflict = Conflict(judge_id=loving.id, entry_id=first.id, source=ConflictSource.proposed,
-                        status=ConflictStatus.pending, reason="Cùng trường", created_at=round_.created_at)
+    conflict = Conflict(
+        judge_id=loving.id,
+        entry_id=first.id,
+        source=ConflictSource.proposed,
+        status=ConflictStatus.pending,
+        reason="Cùng trường",
+        created_at=round_.created_at,
+    )
     db.session.add(conflict)
     db.session.commit()
-    assert (loving.id, first.id) in _pairs(results.compute(round_).inputs)   # a proposal alone changes nothing
+    assert (loving.id, first.id) in _pairs(results.compute(round_).inputs)  # a proposal alone changes nothing
     assert _events("scores.excluded") == []
 
     judges.decide_conflict(conflict, True, boss)
@@ -187,8 +200,10 @@ def test_a_conflict_confirmed_after_the_freeze_leaves_the_snapshot_and_warns(app
     assert snapshot.inputs == inputs and snapshot.excluded == []
     computed = _compute_in_english(round_)
     assert computed.stale_snapshot is not None and computed.stale_snapshot.id == snapshot.id
-    assert any(w.startswith("The frozen results (version 1) were computed before a conflict of interest")
-               for w in computed.warnings)
+    assert any(
+        w.startswith("The frozen results (version 1) were computed before a conflict of interest")
+        for w in computed.warnings
+    )
 
 
 def test_a_repeated_declaration_neither_moves_the_date_nor_logs_a_second_exclusion(app, db, world):
@@ -224,7 +239,7 @@ def test_a_started_sheet_is_logged_and_the_pair_is_no_longer_expected(app, db):
     assert row.cells[entries[0].id] == "excluded" and (row.done, row.assigned) == (1, 1) and not row.behind
     with app.test_request_context():
         assert board_domain.remind_late_judges(round_) == 0
-        rounds.lock_round(round_)                       # no reason needed
+        rounds.lock_round(round_)  # no reason needed
     assert round_.state is RoundState.locked
 
 
@@ -242,18 +257,31 @@ def test_the_chairs_panel_view_leaves_the_excluded_sheet_out(app, db, world):
 def test_the_rule_is_one_condition_on_the_sheet(app, db, world):
     """`sheet_counts` is what every reader filters by: submitted and not under a confirmed conflict."""
     round_, entries, panel = world["round"], world["entries"], world["judges"]
-    pending = Conflict(judge_id=panel[1].id, entry_id=entries[2].id, source=ConflictSource.proposed,
-                       status=ConflictStatus.pending, reason="?", created_at=round_.created_at)
-    dismissed = Conflict(judge_id=panel[2].id, entry_id=entries[2].id, source=ConflictSource.proposed,
-                         status=ConflictStatus.dismissed, reason="?", created_at=round_.created_at)
+    pending = Conflict(
+        judge_id=panel[1].id,
+        entry_id=entries[2].id,
+        source=ConflictSource.proposed,
+        status=ConflictStatus.pending,
+        reason="?",
+        created_at=round_.created_at,
+    )
+    dismissed = Conflict(
+        judge_id=panel[2].id,
+        entry_id=entries[2].id,
+        source=ConflictSource.proposed,
+        status=ConflictStatus.dismissed,
+        reason="?",
+        created_at=round_.created_at,
+    )
     db.session.add_all([pending, dismissed])
     db.session.commit()
     with app.test_request_context():
         judges.declare_conflict(panel[0], entries[0], REASON)
     _sheet(panel[1], entries[1]).submitted_at = None
     db.session.commit()
-    counted = set(db.session.execute(select(ScoreSheet.judge_id, ScoreSheet.entry_id)
-                                     .where(counting.sheet_counts())).tuples())
+    counted = set(
+        db.session.execute(select(ScoreSheet.judge_id, ScoreSheet.entry_id).where(counting.sheet_counts())).tuples()
+    )
     everything = {(j.id, e.id) for j in panel for e in entries}
     assert counted == everything - {(panel[0].id, entries[0].id), (panel[1].id, entries[1].id)}
     assert [(x.judge_id, x.entry_id) for x in counting.excluded_sheets(round_.id)] == [(panel[0].id, entries[0].id)]

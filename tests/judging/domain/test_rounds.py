@@ -27,13 +27,25 @@ def test_first_round_takes_all_valid_entries(db):
     invalid = make_valid_entry(competition)
     invalid.validity = EntryValidity.invalid
     rubric = create_from_preset(competition.id, "provincial_100", "Tỉnh")
-    round_ = rounds.create_round(competition, name="Sơ khảo", mode=RoundMode.dossier,
-                                 entry_source=EntrySource.all_valid, rubric=rubric, judges_per_entry=2)
+    round_ = rounds.create_round(
+        competition,
+        name="Sơ khảo",
+        mode=RoundMode.dossier,
+        entry_source=EntrySource.all_valid,
+        rubric=rubric,
+        judges_per_entry=2,
+    )
     assert rounds.refresh_entries(round_) == 1
     assert [re.entry_id for re in round_.entries] == [valid.id]
     with pytest.raises(DomainError):
-        rounds.create_round(competition, name="", mode=RoundMode.dossier, entry_source=EntrySource.all_valid,
-                            rubric=rubric, judges_per_entry=2)
+        rounds.create_round(
+            competition,
+            name="",
+            mode=RoundMode.dossier,
+            entry_source=EntrySource.all_valid,
+            rubric=rubric,
+            judges_per_entry=2,
+        )
 
 
 def test_later_round_takes_only_advanced_entries(db):
@@ -43,16 +55,26 @@ def test_later_round_takes_only_advanced_entries(db):
     first = make_round(competition, entries, [judge], state="locked")
     first.entries[1].advanced = True
     rubric = create_from_preset(competition.id, "provincial_100", "Chung kết")
-    final = rounds.create_round(competition, name="Chung kết", mode=RoundMode.pitch,
-                                entry_source=EntrySource.advanced, rubric=rubric, judges_per_entry=1)
+    final = rounds.create_round(
+        competition,
+        name="Chung kết",
+        mode=RoundMode.pitch,
+        entry_source=EntrySource.advanced,
+        rubric=rubric,
+        judges_per_entry=1,
+    )
     rounds.refresh_entries(final)
     assert [re.entry_id for re in final.entries] == [first.entries[1].entry_id]
 
 
 def _score_everything(round_, judge, entry):
     for criterion in round_.rubric.criteria:
-        apply_change(round_.id, entry.id, judge.user_id,
-                     Change(f"{judge.id}-{entry.id}-{criterion.id}", criterion.id, 5, None, "test"))
+        apply_change(
+            round_.id,
+            entry.id,
+            judge.user_id,
+            Change(f"{judge.id}-{entry.id}-{criterion.id}", criterion.id, 5, None, "test"),
+        )
     submit_sheet(round_.id, entry.id, judge.user_id)
     db.session.commit()
 
@@ -139,8 +161,10 @@ def test_timer_counts_down_from_the_start(db):
     round_ = make_round(competition, [entry], [make_judge(competition)], mode="pitch")
     rounds.control_timer(round_, "start_presentation", entry.id)
     state = rounds.timer_state(round_)
-    assert state["phase"] == "presentation" and round_.presentation_seconds - 2 <= state["remaining"] <= \
-        round_.presentation_seconds
+    assert (
+        state["phase"] == "presentation"
+        and round_.presentation_seconds - 2 <= state["remaining"] <= round_.presentation_seconds
+    )
     rounds.control_timer(round_, "pause")
     assert rounds.timer_state(round_)["phase"] == "paused"
     with pytest.raises(DomainError):

@@ -29,7 +29,7 @@ def test_the_name_is_taken_by_a_frozen_rubric_and_its_versions_too(db):
     competition = make_competition()
     rubric = create_from_preset(competition.id, "provincial_100", "Thang điểm 100")
     rubric.frozen_at = utcnow()
-    update_rubric(rubric, [c for c in PROVINCIAL_100])   # version 2, same name: allowed
+    update_rubric(rubric, [c for c in PROVINCIAL_100])  # version 2, same name: allowed
     db.session.commit()
     with pytest.raises(DomainError):
         create_from_preset(competition.id, "provincial_100", "Thang điểm 100")

@@ -16,7 +16,7 @@ def test_a_save_sees_work_the_session_has_not_committed(app, db):
     judge = make_judge(competition)
     round_ = make_round(competition, [entry], [judge], assign_all=False)
     db.session.add(Assignment(round_id=round_.id, judge_id=judge.id, entry_id=entry.id, created_at=utcnow()))
-    db.session.flush()   # not committed
+    db.session.flush()  # not committed
     criterion = round_.rubric.criteria[0]
     with app.test_request_context():
         result = apply_change(round_.id, entry.id, judge.user_id, Change("k-1", criterion.id, 5, None, "t"))
@@ -35,6 +35,6 @@ def test_two_saves_in_one_transaction_commit_nothing_until_the_caller_does(app, 
     with app.test_request_context():
         apply_change(*ids, Change("k-1", first.id, 5, None, "t"))
         apply_change(*ids, Change("k-2", second.id, 6, None, "t"))
-    db.session.rollback()   # the caller gives up: nothing of either save is left
+    db.session.rollback()  # the caller gives up: nothing of either save is left
     assert db.session.scalar(select(func.count()).select_from(Score)) == 0
     assert db.session.scalar(select(func.count()).select_from(AppliedChange)) == 0

@@ -68,8 +68,10 @@ def test_invitation_link_for_a_new_account(client, db, app):
     page = client.get(f"/judge/invite/{token}")
     assert page.status_code == 200 and 'type="password"' in page.get_data(as_text=True)
     form_token = csrf_token(client, f"/judge/invite/{token}")
-    response = client.post(f"/judge/invite/{token}", data={"csrf_token": form_token, "password": "mot-mat-khau-moi",
-                                                           "confirm": "mot-mat-khau-moi"})
+    response = client.post(
+        f"/judge/invite/{token}",
+        data={"csrf_token": form_token, "password": "mot-mat-khau-moi", "confirm": "mot-mat-khau-moi"},
+    )
     assert response.status_code == 302
     db.session.refresh(judge)
     assert judge.accepted_at is not None
@@ -87,8 +89,12 @@ def test_only_the_chair_sees_the_panel_before_the_lock(client, app, db):
     round_ = make_round(competition, [entry], [chair, member])
     with app.test_request_context():
         for criterion in round_.rubric.criteria:
-            apply_change(round_.id, entry.id, member.user_id, Change(f"m{criterion.id}", criterion.id,
-                                                                      criterion.max_points, None, None))
+            apply_change(
+                round_.id,
+                entry.id,
+                member.user_id,
+                Change(f"m{criterion.id}", criterion.id, criterion.max_points, None, None),
+            )
         submit_sheet(round_.id, entry.id, member.user_id)
     db.session.commit()
     login(client, chair.user)
@@ -112,7 +118,7 @@ def test_judge_pages_name_their_account_for_the_tablets_cache(client, db):
     round_ = make_round(competition, [entry], [judge])
     attachment = entry.current_attachments()[0]
     page = f"/judge/rounds/{round_.id}/entries/{entry.id}"
-    assert "X-Account" not in client.get(page).headers      # not signed in: redirected, nothing to cache
+    assert "X-Account" not in client.get(page).headers  # not signed in: redirected, nothing to cache
     login(client, judge.user)
     for path in (page, f"{page}/documents/{attachment.id}", f"/judge/rounds/{round_.id}"):
         response = client.get(path)
@@ -135,8 +141,16 @@ def test_the_queue_lists_what_the_tablet_keeps_and_nothing_it_may_not_open(clien
     entries = [make_valid_entry(competition) for _ in range(2)]
     judge = make_judge(competition)
     round_ = make_round(competition, entries, [judge])
-    db.session.add(Conflict(judge_id=judge.id, entry_id=entries[1].id, reason="Người nhà", source=ConflictSource.declared,
-                            status=ConflictStatus.confirmed, created_at=utcnow()))
+    db.session.add(
+        Conflict(
+            judge_id=judge.id,
+            entry_id=entries[1].id,
+            reason="Người nhà",
+            source=ConflictSource.declared,
+            status=ConflictStatus.confirmed,
+            created_at=utcnow(),
+        )
+    )
     db.session.commit()
     login(client, judge.user)
     page = client.get(f"/judge/rounds/{round_.id}").get_data(as_text=True)
@@ -146,8 +160,9 @@ def test_the_queue_lists_what_the_tablet_keeps_and_nothing_it_may_not_open(clien
     assert kept[:2] == ["/judge/", f"/judge/rounds/{round_.id}"]
     assert f"{base}{entries[0].id}" in kept
     assert sorted(p for p in kept if "/documents/" in p) == sorted(
-        f"{base}{entries[0].id}/documents/{a.id}" for a in entries[0].current_attachments())
-    assert not any(p.startswith(f"{base}{entries[1].id}") for p in kept)      # a confirmed conflict
+        f"{base}{entries[0].id}/documents/{a.id}" for a in entries[0].current_attachments()
+    )
+    assert not any(p.startswith(f"{base}{entries[1].id}") for p in kept)  # a confirmed conflict
     assert "/static/js/judge-scoring.js" in data["precache"]["assets"]
 
 

@@ -34,14 +34,30 @@ def test_organizer_runs_a_round(client, db, app):
     base = f"/manage/{competition.slug}/judging"
     token = csrf_token(client, base + "/")
 
-    response = client.post(base + "/rubrics", data={"csrf_token": token, "rubric-csrf_token": token,
-                                                    "rubric-preset": "provincial_100", "rubric-name": "Thang 100"})
+    response = client.post(
+        base + "/rubrics",
+        data={
+            "csrf_token": token,
+            "rubric-csrf_token": token,
+            "rubric-preset": "provincial_100",
+            "rubric-name": "Thang 100",
+        },
+    )
     assert response.status_code == 302
     rubric = db.session.scalar(select(Rubric))
-    response = client.post(base + "/rounds", data={
-        "round-csrf_token": token, "round-name": "Sơ khảo", "round-mode": "dossier", "round-entry_source": "all_valid",
-        "round-rubric": rubric.id, "round-judges_per_entry": 2, "round-presentation_minutes": 7,
-        "round-questions_minutes": 10})
+    response = client.post(
+        base + "/rounds",
+        data={
+            "round-csrf_token": token,
+            "round-name": "Sơ khảo",
+            "round-mode": "dossier",
+            "round-entry_source": "all_valid",
+            "round-rubric": rubric.id,
+            "round-judges_per_entry": 2,
+            "round-presentation_minutes": 7,
+            "round-questions_minutes": 10,
+        },
+    )
     assert response.status_code == 302
     round_ = db.session.scalar(select(Round))
     path = f"{base}/rounds/{round_.id}"
@@ -81,13 +97,23 @@ def test_judge_invitation_page_and_conflict_proposals(client, db, mail_app, smtp
     token = csrf_token(client, path)
     response = client.post(path, data={"csrf_token": token, "email": "khong-hop-le", "full_name": "A"})
     assert response.status_code == 400
-    response = client.post(path, data={"csrf_token": token, "email": "gk@sokhcn.vn", "full_name": "Đinh Công Giám",
-                                       "organisation": "Sở KH&CN", "fields": [competition.fields[0].id]})
+    response = client.post(
+        path,
+        data={
+            "csrf_token": token,
+            "email": "gk@sokhcn.vn",
+            "full_name": "Đinh Công Giám",
+            "organisation": "Sở KH&CN",
+            "fields": [competition.fields[0].id],
+        },
+    )
     assert response.status_code == 302
     send_due()
     assert smtp_server.wait_for(2) and smtp_server.to("gk@sokhcn.vn")
-    assert client.post(f"/manage/{competition.slug}/judging/conflicts/propose",
-                       data={"csrf_token": token}).status_code == 302
+    assert (
+        client.post(f"/manage/{competition.slug}/judging/conflicts/propose", data={"csrf_token": token}).status_code
+        == 302
+    )
 
 
 def test_scores_import_from_paper(app, db, tmp_path):
@@ -101,7 +127,8 @@ def test_scores_import_from_paper(app, db, tmp_path):
     round_ = make_round(competition, [entry], [judge], preset="five_point_weighted")
     names = [c.name for c in round_.rubric.criteria]
     bad = "email_giam_khao;ma_ho_so;tieu_chi;diem\n" + "".join(
-        f"giamkhao@sokhcn.vn;{entry.code};{name};{7 if i == 0 else 4}\n" for i, name in enumerate(names))
+        f"giamkhao@sokhcn.vn;{entry.code};{name};{7 if i == 0 else 4}\n" for i, name in enumerate(names)
+    )
     with app.test_request_context():
         report, lines = import_scores_file(round_.id, bad.encode(), None)
     assert not report.ok and any("7" in line and "0–5" in line for line in lines), lines
@@ -115,8 +142,12 @@ def test_scores_import_from_paper(app, db, tmp_path):
 def test_scores_import_command_exits_non_zero_on_bad_rows(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("judge_email,entry_code,criterion,score\n", encoding="utf-8")
-    result = subprocess.run([".venv/bin/flask", "--app", "wsgi", "scores", "import", "999999", str(bad)],
-                            capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "DATABASE_URL": ""})
+    result = subprocess.run(
+        [".venv/bin/flask", "--app", "wsgi", "scores", "import", "999999", str(bad)],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": ""},
+    )
     assert result.returncode != 0
 
 
@@ -133,11 +164,14 @@ def test_the_chair_decision_is_recorded_from_the_results_page(client, db, app):
     url = f"/manage/{competition.slug}/judging/rounds/{round_.id}/results"
     assert 'id="chair-decision"' in client.get(url).get_data(as_text=True)
     token = csrf_token(client, url)
-    refused = client.post(url + "/chair-order", data={"csrf_token": token, "codes": entries[1].code, "reason": ""},
-                          follow_redirects=True)
+    refused = client.post(
+        url + "/chair-order", data={"csrf_token": token, "codes": entries[1].code, "reason": ""}, follow_redirects=True
+    )
     assert refused.status_code == 200 and db.session.get(Round, round_.id).chair_order == []
-    client.post(url + "/chair-order", data={"csrf_token": token, "codes": f"{entries[1].code}\n{entries[0].code}",
-                                            "reason": "Biên bản số 2"})
+    client.post(
+        url + "/chair-order",
+        data={"csrf_token": token, "codes": f"{entries[1].code}\n{entries[0].code}", "reason": "Biên bản số 2"},
+    )
     db.session.expire_all()
     assert db.session.get(Round, round_.id).chair_order == [entries[1].id, entries[0].id]
 
@@ -149,8 +183,9 @@ def test_a_duplicate_rubric_name_is_refused_beside_the_name_and_nothing_is_lost(
     token = csrf_token(client, base + "/")
 
     def create(preset, name):
-        return client.post(base + "/rubrics", data={"rubric-csrf_token": token, "rubric-preset": preset,
-                                                     "rubric-name": name})
+        return client.post(
+            base + "/rubrics", data={"rubric-csrf_token": token, "rubric-preset": preset, "rubric-name": name}
+        )
 
     assert create("provincial_100", "Thang điểm chung").status_code == 302
     first = db.session.scalar(select(Rubric))
@@ -159,7 +194,7 @@ def test_a_duplicate_rubric_name_is_refused_beside_the_name_and_nothing_is_lost(
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Cuộc thi này đã có thang điểm tên “Thang điểm chung”" in page
-    assert 'value="Thang điểm chung"' in page   # what the organizer typed is still in the form
+    assert 'value="Thang điểm chung"' in page  # what the organizer typed is still in the form
     db.session.expire_all()
     assert [r.id for r in db.session.scalars(select(Rubric))] == [first.id]
     assert [(c.name, c.max_points) for c in db.session.get(Rubric, first.id).criteria] == criteria

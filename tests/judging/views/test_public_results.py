@@ -18,8 +18,9 @@ def _published(app, db, when):
     with app.test_request_context():
         for n, entry in enumerate(entries):
             for c in round_.rubric.criteria:
-                apply_change(round_.id, entry.id, judge.user_id, Change(f"{entry.id}-{c.id}", c.id,
-                                                                        c.max_points - n, None, None))
+                apply_change(
+                    round_.id, entry.id, judge.user_id, Change(f"{entry.id}-{c.id}", c.id, c.max_points - n, None, None)
+                )
             submit_sheet(round_.id, entry.id, judge.user_id)
         round_.state = RoundState.locked
         snapshot = results.freeze(round_, None)
@@ -71,7 +72,7 @@ def test_a_draft_competitions_results_are_not_public_even_when_a_publication_exi
     from contest.models import CompetitionState
 
     competition = _published(app, db, utcnow() - timedelta(seconds=1))
-    competition.state = CompetitionState.draft      # e.g. a publication restored into a competition not yet opened
+    competition.state = CompetitionState.draft  # e.g. a publication restored into a competition not yet opened
     db.session.commit()
     publication.forget_cached(competition.slug)
     for path in (f"/c/{competition.slug}/results", f"/c/{competition.slug}/results.json"):

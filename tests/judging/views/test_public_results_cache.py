@@ -41,8 +41,9 @@ def _frozen(app, db):
     with app.test_request_context():
         for n, entry in enumerate(entries):
             for c in round_.rubric.criteria:
-                apply_change(round_.id, entry.id, judge.user_id,
-                             Change(f"{entry.id}-{c.id}", c.id, c.max_points - n, None, None))
+                apply_change(
+                    round_.id, entry.id, judge.user_id, Change(f"{entry.id}-{c.id}", c.id, c.max_points - n, None, None)
+                )
             submit_sheet(round_.id, entry.id, judge.user_id)
         round_.state = RoundState.locked
         snapshot = results.freeze(round_, None)
@@ -55,15 +56,28 @@ def _frozen(app, db):
 def _publish(organizer_client, slug, reason=""):
     path = f"/manage/{slug}/judging/publish"
     when = (datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
-    answer = organizer_client.post(path, data={"csrf_token": csrf_token(organizer_client, path), "action": "publish",
-                                               "publish_at": when, "reason": reason})
+    answer = organizer_client.post(
+        path,
+        data={
+            "csrf_token": csrf_token(organizer_client, path),
+            "action": "publish",
+            "publish_at": when,
+            "reason": reason,
+        },
+    )
     assert answer.status_code == 302
 
 
 def _withdraw(organizer_client, slug):
     path = f"/manage/{slug}/judging/publish"
-    answer = organizer_client.post(path, data={"csrf_token": csrf_token(organizer_client, path), "action": "withdraw",
-                                               "reason": "Nhầm điểm một giám khảo"})
+    answer = organizer_client.post(
+        path,
+        data={
+            "csrf_token": csrf_token(organizer_client, path),
+            "action": "withdraw",
+            "reason": "Nhầm điểm một giám khảo",
+        },
+    )
     assert answer.status_code == 302
 
 
@@ -82,7 +96,7 @@ def test_publishing_and_withdrawing_show_on_the_public_page_at_once(app, db):
     login(organizer_client, organizer)
     assert not _shown(visitor, slug)
     _publish(organizer_client, slug)
-    assert _shown(visitor, slug) and _shown(visitor, slug)     # the second answer comes from the cache
+    assert _shown(visitor, slug) and _shown(visitor, slug)  # the second answer comes from the cache
     _withdraw(organizer_client, slug)
     assert not _shown(visitor, slug), "the withdrawn results were still served"
     _publish(organizer_client, slug)
@@ -101,8 +115,12 @@ def shared_redis():
         pytest.skip(f"Redis is not reachable at {REDIS_URL}: {error}")
     prefix = f"test-{uuid.uuid4().hex[:12]}:"
     try:
-        yield {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": prefix,
-               "CACHE_OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2}}
+        yield {
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_URL": REDIS_URL,
+            "CACHE_KEY_PREFIX": prefix,
+            "CACHE_OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+        }
         assert client.keys(f"{prefix}*"), "nothing was kept in Redis: the test did not exercise it"
     finally:
         for key in client.scan_iter(f"{prefix}*"):
@@ -129,7 +147,7 @@ def test_two_instances_sharing_redis_see_one_withdrawal(app, db, database_url, t
     try:
         login(on_a, organizer)
         _publish(on_a, slug)
-        assert _shown(on_b, slug)        # B keeps the publication it found, in Redis
+        assert _shown(on_b, slug)  # B keeps the publication it found, in Redis
         _withdraw(on_a, slug)
         assert not _shown(on_b, slug), "B served results withdrawn through A"
         _publish(on_a, slug, reason="Đã sửa điểm")

@@ -47,11 +47,19 @@ def _score(app, round_, judge, entry, share, comment=""):
     with app.test_request_context():
         for criterion in round_.rubric.criteria:
             value = criterion.step * int(criterion.max_points * Decimal(str(share)) // criterion.step)
-            apply_change(round_.id, entry.id, judge.user_id,
-                         Change(f"{judge.id}-{entry.id}-{criterion.id}", criterion.id, value, None, "test"))
+            apply_change(
+                round_.id,
+                entry.id,
+                judge.user_id,
+                Change(f"{judge.id}-{entry.id}-{criterion.id}", criterion.id, value, None, "test"),
+            )
         if comment:
-            apply_change(round_.id, entry.id, judge.user_id,
-                         Change(f"{judge.id}-{entry.id}-comment", None, comment, None, "test"))
+            apply_change(
+                round_.id,
+                entry.id,
+                judge.user_id,
+                Change(f"{judge.id}-{entry.id}-comment", None, comment, None, "test"),
+            )
         submit_sheet(round_.id, entry.id, judge.user_id)
     db.session.commit()
 
@@ -69,8 +77,14 @@ def test_an_exclusion_is_shown_exported_frozen_and_kept_from_the_team(app, db):
     db.session.commit()
     for judge in panel:
         for entry in entries:
-            _score(app, round_, judge, entry, 1 if judge is panel[0] else 0.5,
-                   comment=COMMENT if judge is panel[0] else "Cần làm rõ thị trường")
+            _score(
+                app,
+                round_,
+                judge,
+                entry,
+                1 if judge is panel[0] else 0.5,
+                comment=COMMENT if judge is panel[0] else "Cần làm rõ thị trường",
+            )
     conflicted, first = panel[0], entries[0]
 
     # The judge declares the conflict on the tablet after having scored the entry.
@@ -78,8 +92,9 @@ def test_an_exclusion_is_shown_exported_frozen_and_kept_from_the_team(app, db):
     response = _post(tablet, f"/judge/rounds/{round_.id}/entries/{first.id}/conflict", reason=REASON)
     assert response.status_code == 302
     conflict = db.session.scalar(select(Conflict))
-    sheet = db.session.scalar(select(ScoreSheet).where(ScoreSheet.judge_id == conflicted.id,
-                                                       ScoreSheet.entry_id == first.id))
+    sheet = db.session.scalar(
+        select(ScoreSheet).where(ScoreSheet.judge_id == conflicted.id, ScoreSheet.entry_id == first.id)
+    )
     excluded = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "scores.excluded")).all()
     assert [(e.object_id, e.actor_id) for e in excluded] == [(str(sheet.id), conflicted.user_id)]
 
@@ -98,10 +113,12 @@ def test_an_exclusion_is_shown_exported_frozen_and_kept_from_the_team(app, db):
 
     # The results warn; the diagnostics list the judge, the entry, when and why.
     page = unescape(boss.get(base + "/results").get_data(as_text=True))
-    assert "1 phiếu chấm bị loại khỏi kết quả vì giám khảo có xung đột lợi ích" in page   # the organizer reads Vietnamese
+    assert (
+        "1 phiếu chấm bị loại khỏi kết quả vì giám khảo có xung đột lợi ích" in page
+    )  # the organizer reads Vietnamese
     page = unescape(boss.get(base + "/diagnostics").get_data(as_text=True))
-    section = page[page.index('id="exclusions"'):]
-    row = section[section.index("<tbody>"):section.index("</tbody>")]
+    section = page[page.index('id="exclusions"') :]
+    row = section[section.index("<tbody>") : section.index("</tbody>")]
     assert conflicted.user.full_name in row and first.code in row and REASON in row
     local = conflict.decided_at.astimezone(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"]))
     assert f"{local:%H:%M}" in row and local.strftime("%y") in row
@@ -113,25 +130,33 @@ def test_an_exclusion_is_shown_exported_frozen_and_kept_from_the_team(app, db):
     assert len(header) == 7
     counts = {(r[0], r[1], r[-1]) for r in body}
     assert {c for code, judge, c in counts if (code, judge) == (first.code, conflicted.user.full_name)} == {
-        "không: xung đột lợi ích"}
+        "không: xung đột lợi ích"
+    }
     assert {c for code, judge, c in counts if (code, judge) != (first.code, conflicted.user.full_name)} == {"có"}
 
     # Frozen: the snapshot leaves the sheet out and says why; the page says nothing is stale.
     assert _post(boss, base + "/results/freeze").status_code == 302
     snapshot = db.session.scalar(select(ResultSnapshot))
     assert {(i["judge"], i["entry"]) for i in snapshot.inputs} == {
-        (panel[1].id, first.id), (panel[0].id, entries[1].id), (panel[1].id, entries[1].id)}
+        (panel[1].id, first.id),
+        (panel[0].id, entries[1].id),
+        (panel[1].id, entries[1].id),
+    }
     assert [x["sheet"] for x in snapshot.excluded] == [sheet.id]
     page = unescape(boss.get(base + "/diagnostics").get_data(as_text=True))
-    assert "alert--warning" not in page[page.index('id="exclusions"'):]
+    assert "alert--warning" not in page[page.index('id="exclusions"') :]
 
     # Published with feedback: the team reads the other judge's comment only.
     slug = competition.slug
     assert _post(boss, f"/manage/{slug}/judging/awards", action="defaults").status_code == 302
     assert _post(boss, f"/manage/{slug}/judging/awards", action="propose").status_code == 302
     when = datetime.now(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])) - timedelta(minutes=5)
-    assert _post(boss, f"/manage/{slug}/judging/publish", publish_at=when.strftime("%Y-%m-%dT%H:%M"),
-                 feedback="1").status_code == 302
+    assert (
+        _post(
+            boss, f"/manage/{slug}/judging/publish", publish_at=when.strftime("%Y-%m-%dT%H:%M"), feedback="1"
+        ).status_code
+        == 302
+    )
     team = first.team
     feedback = unescape(_client(app, team.leader).get(f"/teams/{team.id}/feedback").get_data(as_text=True))
     assert "Cần làm rõ thị trường" in feedback and COMMENT not in feedback
@@ -156,13 +181,14 @@ def test_a_conflict_confirmed_after_the_freeze_is_flagged_on_the_diagnostics(app
     assert _post(boss, base + "/lock", reason="").status_code == 302
     assert _post(boss, base + "/results/freeze").status_code == 302
     page = unescape(boss.get(base + "/diagnostics").get_data(as_text=True))
-    section = page[page.index('id="exclusions"'):]
+    section = page[page.index('id="exclusions"') :]
     assert "<tbody>" not in section and "alert--warning" not in section
 
     tablet = _client(app, panel[0].user)
-    assert _post(tablet, f"/judge/rounds/{round_.id}/entries/{entries[0].id}/conflict",
-                 reason=REASON).status_code == 302
+    assert (
+        _post(tablet, f"/judge/rounds/{round_.id}/entries/{entries[0].id}/conflict", reason=REASON).status_code == 302
+    )
     page = unescape(boss.get(base + "/diagnostics").get_data(as_text=True))
-    section = page[page.index('id="exclusions"'):]
+    section = page[page.index('id="exclusions"') :]
     assert "alert--warning" in section and REASON in section
     assert unescape(boss.get(base + "/results").get_data(as_text=True)).count("alert--warning") == 1
