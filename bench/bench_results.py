@@ -40,7 +40,7 @@ def seed(url: str, n_entries: int, n_judges: int, uploads: str):
     from config import TestConfig
     from contest.extensions import db
     from contest.factory import create_app
-    from contest.models import Board, Entry, EntryStatus, EntryValidity, Team, User
+    from contest.models import Board, Entry, EntryStatus, EntryValidity, Project, Team, User
     from contest.models.base import Base, utcnow
     from judging.models import (
         Criterion,
@@ -128,6 +128,11 @@ def seed(url: str, n_entries: int, n_judges: int, uploads: str):
         .scalars()
         .all()
     )
+    projects = (
+        db.session.execute(insert(Project).returning(Project.id), [{"name": f"Dự án {i}"} for i in range(n_entries)])
+        .scalars()
+        .all()
+    )
     entries = (
         db.session.execute(
             insert(Entry).returning(Entry.id),
@@ -135,6 +140,7 @@ def seed(url: str, n_entries: int, n_judges: int, uploads: str):
                 {
                     "competition_id": competition.id,
                     "team_id": teams[i],
+                    "project_id": projects[i],
                     "board_id": boards[i % len(boards)].id,
                     "code": f"B-{i:05d}",
                     "title": f"Dự án {i}",
