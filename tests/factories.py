@@ -303,16 +303,17 @@ def send_body(client, method, url, body: CountingBody, content_type, *, chunked=
 # -- between levels -------------------------------------------------------------
 
 
-def announce_results(app, competition, entries, when=None):
-    """Score, freeze and publish a round of `entries`: entries[0] wins Giải Nhất,
-    the others follow in order (judging's default tiers)."""
+def announce_results(app, competition, entries, when=None, judge=None):
+    """Score, freeze and publish a round of `entries` (by `judge`, a new one if none):
+    entries[0] wins Giải Nhất, the others follow in order (judging's default tiers).
+    Returns the round."""
     from datetime import timedelta
 
     from judging.domain import awards, publication, results
     from judging.domain.scoring import Change, apply_change, submit_sheet
     from judging.models import RoundState
 
-    judge = make_judge(competition)
+    judge = judge or make_judge(competition)
     round_ = make_round(competition, entries, [judge])
     with app.test_request_context():
         for n, entry in enumerate(entries):
@@ -330,6 +331,7 @@ def announce_results(app, competition, entries, when=None):
         awards.propose(competition, snapshot)
         publication.publish(competition, snapshot, when or utcnow() - timedelta(seconds=1), None)
     db.session.commit()
+    return round_
     return round_
 
 

@@ -565,10 +565,7 @@ def test_secretariat_exports_hold_no_formula(client, app, db, competition):
 def _published(app, db, names: list[str], titles: list[str]):
     """Like tests/judging/views/test_public_results._published, with the names given."""
     from contest.models import OrgUnitKind
-    from judging.domain import awards, publication, results
-    from judging.domain.scoring import Change, apply_change, submit_sheet
-    from judging.models import RoundState
-    from tests.factories import make_judge, make_round, make_unit, make_valid_entry
+    from tests.factories import announce_results, make_judge, make_unit, make_valid_entry
 
     unit = make_unit("U-HOSTILE", IMG, OrgUnitKind.department)
     competition = make_competition("hostile-results", unit=unit)
@@ -580,24 +577,7 @@ def _published(app, db, names: list[str], titles: list[str]):
         entries.append(entry)
     db.session.commit()
     judge = make_judge(competition, make_user(name=IMG), organisation=SCRIPT)
-    round_ = make_round(competition, entries, [judge])
-    with app.test_request_context():
-        for n, entry in enumerate(entries):
-            for c in round_.rubric.criteria:
-                apply_change(
-                    round_.id,
-                    entry.id,
-                    judge.user_id,
-                    Change(f"{entry.id}-{c.id}", c.id, max(c.max_points - n, 0), None, None),
-                )
-            submit_sheet(round_.id, entry.id, judge.user_id)
-        round_.state = RoundState.locked
-        snapshot = results.freeze(round_, None)
-        awards.ensure_default_tiers(competition)
-        awards.propose(competition, snapshot)
-        publication.publish(competition, snapshot, utcnow() - timedelta(seconds=1), None)
-    db.session.commit()
-    return competition, round_
+    return competition, announce_results(app, competition, entries, judge=judge)
 
 
 def test_standings_and_yearly_report_hold_no_formula_and_print_markup_as_typed(client, app, db):

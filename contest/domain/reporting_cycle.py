@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from contest.domain import audit
@@ -220,20 +220,7 @@ def add_officer(unit: OrgUnit, user: User) -> None:
 
 def unit_officers(unit_id: int) -> list[User]:
     """The accounts that report for the unit today."""
-    today = unit_officers_domain.today()
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UnitOfficer, UnitOfficer.user_id == User.id)
-            .where(
-                UnitOfficer.org_unit_id == unit_id,
-                UnitOfficer.ended_at.is_(None),
-                UnitOfficer.valid_from <= today,
-                or_(UnitOfficer.valid_to.is_(None), UnitOfficer.valid_to >= today),
-                User.is_active_account.is_(True),
-            )
-        )
-    )
+    return unit_officers_domain.accounts_of(unit_id)
 
 
 def open_cycle(year: int, units: list[OrgUnit]) -> None:

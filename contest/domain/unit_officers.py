@@ -87,6 +87,18 @@ def own_unit_ids(user, day: date | None = None) -> frozenset[int]:
     return cache[key]
 
 
+def accounts_of(unit_id: int, day: date | None = None) -> list[User]:
+    """The active accounts that are current officers of the unit."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UnitOfficer, UnitOfficer.user_id == User.id)
+            .where(UnitOfficer.org_unit_id == unit_id, User.is_active_account.is_(True), _current(day or today()))
+            .order_by(UnitOfficer.valid_from, UnitOfficer.id)
+        )
+    )
+
+
 def forget_cache() -> None:
     if has_app_context():
         g.pop("unit_officer_units", None)

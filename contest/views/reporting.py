@@ -12,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -22,6 +21,7 @@ from sqlalchemy import select
 from contest.access import access, register_rule
 from contest.domain import reporting_cycle as cycle
 from contest.domain import reporting_documents as documents
+from contest.domain import unit_officers
 from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.forms.base import Form
@@ -70,20 +70,18 @@ def state_labels() -> dict[str, str]:
 
 
 def nav_links(_app) -> list[tuple[str, str]]:
-    """The menu's link for those who report. Whether the account reports is
-    kept in the session for the account (one query at its first page, none on
-    the hot pages after): an officer named later sees the link after logging in again."""
+    """The menu's link for those who report: administrators and unit officers. The officer check is
+    the one the units' own menu link makes (no statement for an account holding no unit role, one
+    per request, shared, for an officer)."""
     if not current_user.is_authenticated:
         return []
-    known = session.get("reporting_nav")
-    if not isinstance(known, list) or len(known) != 2 or known[0] != current_user.id:
-        known = [current_user.id, bool(current_user.is_admin or cycle.officer_units(current_user))]
-        session["reporting_nav"] = known
-    return [(_("Plan reporting"), url_for("reporting.home"))] if known[1] else []
+    if current_user.is_admin or unit_officers.own_unit_ids(current_user):
+        return [(_("Plan reporting"), url_for("reporting.home"))]
+    return []
 
 
 def _unit(unit_id: int) -> OrgUnit:
-    return db.session.get(OrgUnit, unit_id) or abort(404)
+    return db.get_or_404(OrgUnit, unit_id)
 
 
 def _year(year: int) -> int:
