@@ -74,10 +74,8 @@ def load_reporting(password_hash: str) -> list[tuple[str, str]]:
     units = {u.code: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.code.in_(list(OFFICERS))))}
     for code, (email, name) in OFFICERS.items():
         cycle.add_officer(units[code], _user(email, name, password_hash))
-    logins = [
-        ("unit officer (ward)", OFFICERS["QNG-21025"][0]),
-        ("Department's reporting officer", OFFICERS["QNG-KHCN"][0]),
-    ]
+    # The ward's officer is the units demo's, already listed among its log-ins.
+    logins = [("Department's reporting officer", OFFICERS["QNG-KHCN"][0])]
     if db.session.scalar(select(ProvinceReport.id).where(ProvinceReport.year == 2025)) is not None:
         db.session.commit()
         return logins
