@@ -13,6 +13,7 @@ caller (the request, or a command) commits.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, delete, exists, insert, null, select, true, update
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, delete, exists, insert, null, select, true, update
 
 from contest.domain import audit, login_sessions
 from contest.extensions import db
@@ -43,6 +44,11 @@ from judging.models import (
 )
 
 MAX_COMMENT = 4000
+# The save writes through the tables (SQLAlchemy Core): its rows are never
+# loaded as objects, and the ORM's bulk machinery costs more than the writes.
+_SCORES = Score.metadata.tables[Score.__tablename__]
+_AUDIT_EVENTS = AuditEvent.metadata.tables[AuditEvent.__tablename__]
+_APPLIED_CHANGES = AppliedChange.metadata.tables[AppliedChange.__tablename__]
 # A device clock ahead of the server cannot win every future conflict.
 CLOCK_SLACK = timedelta(seconds=5)
 
@@ -110,14 +116,20 @@ def session_ended() -> ScoringError:
     )
 
 
-def _permission_query(round_id: int, entry_id: int, user_id: int, session_hash: str | None, *columns):
+def _permission_query(session_checked: bool, *columns):
     """One query for the permission and whatever `columns` a caller needs
-    beside it (joined by the caller on Round, Judge and ScoreSheet)."""
+    beside it (joined by the caller on Round, Judge and ScoreSheet). Its values
+    are bind parameters (round_id, entry_id, user_id, and session_hash and now
+    when `session_checked`), so each shape is built once and executed with
+    values (`_PERMISSION`, `_change_query`)."""
     session_current: ColumnElement[bool]
-    if session_hash is None:
-        session_current = true()
+    if session_checked:
+        session_current = exists().where(
+            login_sessions.active(bindparam("session_hash"), bindparam("user_id"), bindparam("now"))
+        )
     else:
-        session_current = exists().where(login_sessions.active(session_hash, user_id))
+        session_current = true()
+    entry_id: BindParameter[int] = bindparam("entry_id")
     return (
         select(
             Round.id,
@@ -142,12 +154,24 @@ def _permission_query(round_id: int, entry_id: int, user_id: int, session_hash: 
             Judge,
             and_(
                 Judge.competition_id == Round.competition_id,
-                Judge.user_id == user_id,
-                exists().where(User.id == user_id, User.is_active_account.is_(True)),
+                Judge.user_id == bindparam("user_id"),
+                exists().where(User.id == bindparam("user_id"), User.is_active_account.is_(True)),
             ),
         )
-        .where(Round.id == round_id)
+        .where(Round.id == bindparam("round_id"))
     )
+
+
+def _query_values(round_id: int, entry_id: int, user_id: int, session_hash: str | None, **more) -> dict:
+    values = {"round_id": round_id, "entry_id": entry_id, "user_id": user_id, **more}
+    if session_hash is not None:
+        values |= {"session_hash": session_hash, "now": utcnow()}
+    return values
+
+
+@functools.cache
+def _plain_permission_query(session_checked: bool):
+    return _permission_query(session_checked)
 
 
 def _permission_from(row) -> Permission:
@@ -163,7 +187,8 @@ def permission(round_id: int, entry_id: int, user_id: int, *, session_hash: str 
     """Whether `user_id` may score `entry_id` in `round_id`, read in one query;
     `check()` it. `session_hash` names the login session a request came
     through (contest.domain.login_sessions): once it has ended, a 401."""
-    return _permission_from(db.session.execute(_permission_query(round_id, entry_id, user_id, session_hash)).first())
+    query = _plain_permission_query(session_hash is not None)
+    return _permission_from(db.session.execute(query, _query_values(round_id, entry_id, user_id, session_hash)).first())
 
 
 def parse_value(criterion: CriterionLimits, raw: object) -> Decimal | None:
@@ -225,6 +250,54 @@ def _fingerprint(round_id: int, entry_id: int, change: Change) -> str:
     return hashlib.sha256(repr((round_id, entry_id, change.criterion_id, change.value)).encode()).hexdigest()
 
 
+@functools.cache
+def _change_query(scores_criterion: bool, session_checked: bool):
+    """The save's one read: the permission, the rubric's freeze, the key seen
+    before, the sheet and the score or comment changed (bind parameters as in
+    `_permission_query`, plus key and criterion_id)."""
+    changed: tuple[Any, ...]
+    if scores_criterion:
+        changed = (
+            null(),
+            null(),
+            Criterion.id,
+            Criterion.max_points,
+            Criterion.step,
+            Score.id,
+            Score.value,
+            Score.changed_at,
+        )
+    else:
+        changed = (ScoreSheet.comment, ScoreSheet.comment_changed_at, null(), null(), null(), null(), null(), null())
+    query = (
+        _permission_query(
+            session_checked,
+            Rubric.frozen_at,
+            AppliedChange.judge_id,
+            AppliedChange.fingerprint,
+            ScoreSheet.id,
+            ScoreSheet.submitted_at,
+            *changed,
+        )
+        .join(Rubric, Rubric.id == Round.rubric_id)
+        .outerjoin(
+            ScoreSheet,
+            and_(
+                ScoreSheet.round_id == Round.id,
+                ScoreSheet.judge_id == Judge.id,
+                ScoreSheet.entry_id == bindparam("entry_id"),
+            ),
+        )
+        .outerjoin(AppliedChange, AppliedChange.key == bindparam("key"))
+    )
+    if scores_criterion:
+        # A criterion of another rubric joins as nothing, like an unknown one.
+        query = query.outerjoin(
+            Criterion, and_(Criterion.id == bindparam("criterion_id"), Criterion.rubric_id == Round.rubric_id)
+        ).outerjoin(Score, and_(Score.sheet_id == ScoreSheet.id, Score.criterion_id == Criterion.id))
+    return query
+
+
 def apply_change(
     round_id: int, entry_id: int, user_id: int, change: Change, *, session_hash: str | None = None
 ) -> ChangeResult:
@@ -239,46 +312,11 @@ def apply_change(
     `session_hash`: see `permission`; trusted callers (the demo, imports) pass none."""
     if not change.key or len(change.key) > 64:
         raise ScoringError(400, "bad_request", _("Each change needs a key of at most 64 characters."))
-    changed: tuple[Any, ...]
-    if change.criterion_id is None:
-        changed = (ScoreSheet.comment, ScoreSheet.comment_changed_at, null(), null(), null(), null(), null(), null())
-    else:
-        changed = (
-            null(),
-            null(),
-            Criterion.id,
-            Criterion.max_points,
-            Criterion.step,
-            Score.id,
-            Score.value,
-            Score.changed_at,
-        )
-    query = (
-        _permission_query(
-            round_id,
-            entry_id,
-            user_id,
-            session_hash,
-            Rubric.frozen_at,
-            AppliedChange.judge_id,
-            AppliedChange.fingerprint,
-            ScoreSheet.id,
-            ScoreSheet.submitted_at,
-            *changed,
-        )
-        .join(Rubric, Rubric.id == Round.rubric_id)
-        .outerjoin(
-            ScoreSheet,
-            and_(ScoreSheet.round_id == Round.id, ScoreSheet.judge_id == Judge.id, ScoreSheet.entry_id == entry_id),
-        )
-        .outerjoin(AppliedChange, AppliedChange.key == change.key)
-    )
+    query = _change_query(change.criterion_id is not None, session_hash is not None)
+    values = _query_values(round_id, entry_id, user_id, session_hash, key=change.key)
     if change.criterion_id is not None:
-        # A criterion of another rubric joins as nothing, like an unknown one.
-        query = query.outerjoin(
-            Criterion, and_(Criterion.id == change.criterion_id, Criterion.rubric_id == Round.rubric_id)
-        ).outerjoin(Score, and_(Score.sheet_id == ScoreSheet.id, Score.criterion_id == Criterion.id))
-    row = db.session.execute(query).first()
+        values["criterion_id"] = change.criterion_id
+    row = db.session.execute(query, values).first()
     allowed = _permission_from(row)
     assert row is not None  # noqa: S101 - _permission_from refused a round that does not exist
     (
@@ -338,10 +376,10 @@ def apply_change(
         if outcome == "applied":
             if value is None:
                 if score_id is not None:
-                    db.session.execute(delete(Score).where(Score.id == score_id))
+                    db.session.execute(delete(_SCORES).where(_SCORES.c.id == score_id))
             elif score_id is None:
                 db.session.execute(
-                    insert(Score),
+                    insert(_SCORES),
                     {
                         "sheet_id": sheet_id,
                         "criterion_id": criterion_id,
@@ -352,7 +390,7 @@ def apply_change(
                 )
             else:
                 db.session.execute(
-                    update(Score).where(Score.id == score_id).values(value=value, changed_at=when, device=device)
+                    update(_SCORES).where(_SCORES.c.id == score_id).values(value=value, changed_at=when, device=device)
                 )
             if frozen_at is None:
                 # The first score freezes the rubric; later edits make a new version.
@@ -401,9 +439,9 @@ def apply_change(
                 actor_id=user_id,
             )
     if audit_values is not None:
-        db.session.execute(insert(AuditEvent), audit_values)
+        db.session.execute(insert(_AUDIT_EVENTS), audit_values)
     db.session.execute(
-        insert(AppliedChange),
+        insert(_APPLIED_CHANGES),
         {
             "key": change.key,
             "judge_id": allowed.judge_id,
