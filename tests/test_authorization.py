@@ -113,6 +113,7 @@ TABLE: dict[str, set[str]] = {
     "units.history": EVERYONE,
     "units.officers": UNIT_APPOINTERS,
     "units.end_officer": UNIT_APPOINTERS,
+    "units.deactivate_account": UNIT_APPOINTERS,
     "units.new_competition": {UNIT_OFFICER, ADMIN},
     "admin.audit_log": ADMINS,
     # competitions: public pages

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from contest.domain import audit, login_sessions
+from contest.domain import audit, login_sessions, unit_officers
 from contest.domain.errors import Conflict, DomainError
 from contest.domain.outbox import queue_mail
 from contest.domain.passwords import burn_time, hash_password, verify_password
@@ -287,11 +287,15 @@ def deactivate(user: User, *, by: User) -> int:
     """Stop an account: it can no longer sign in, and every session it has ends
     at once on every device and process (each request checks the session row
     and the account). Its roles stay, inert, for the record. Administrators
-    may deactivate anyone but themselves. Flushes; the caller commits."""
+    may deactivate anyone but themselves; an officer of a unit above every unit
+    the person serves may deactivate them too (`unit_officers.may_deactivate`).
+    Flushes; the caller commits."""
     if user.id == by.id:
         raise DomainError(_("You cannot deactivate your own account."))
-    if not by.is_admin:
-        raise DomainError(_("Only an administrator can deactivate an account."))
+    if not (by.is_admin or unit_officers.may_deactivate(by, user)):
+        raise DomainError(
+            _("Only an administrator, or an officer of a unit above the person's, can deactivate this account.")
+        )
     if not user.is_active_account:
         raise DomainError(_("This account is deactivated."))
     user.is_active_account = False
@@ -303,6 +307,7 @@ def deactivate(user: User, *, by: User) -> int:
         user.id,
         before={"active": True},
         after={"active": False, "sessions_ended": ended},
+        actor_id=by.id,
     )
     return ended
 

@@ -168,6 +168,23 @@ def may_appoint(user, unit: OrgUnit) -> bool:
     return bool(own) and any(a.id in own for a in _ancestors(unit))
 
 
+def may_deactivate(by, user: User) -> bool:
+    """An officer of a unit above every unit `user` currently serves (and at
+    least one): the person who may appoint there may also stop an account that
+    serves nowhere else, e.g. a ward's officer who has left. Administrators and
+    accounts with no current unit role are for administrators only."""
+    if user.is_admin or user.id == getattr(by, "id", None):
+        return False
+    units = list(
+        db.session.scalars(
+            select(OrgUnit)
+            .join(UnitOfficer, UnitOfficer.org_unit_id == OrgUnit.id)
+            .where(UnitOfficer.user_id == user.id, _current(today()))
+        )
+    )
+    return bool(units) and all(may_appoint(by, unit) for unit in units)
+
+
 def units_of(user) -> list[OrgUnit]:
     own = own_unit_ids(user)
     if not own:

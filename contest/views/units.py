@@ -9,8 +9,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from contest.access import access, register_rule
+from contest.domain import accounts, orgunits, reporting_cycle, reports, unit_officers
 from contest.domain import competitions as competitions_domain
-from contest.domain import orgunits, reporting_cycle, reports, unit_officers
 from contest.domain.errors import DomainError
 from contest.domain.projects import projects_in_area
 from contest.extensions import db
@@ -68,7 +68,12 @@ def dashboard(unit_id):
         totals=totals,
         labels=reports.column_labels(),
         columns=F.COLUMNS,
-        officers=unit_officers.officers_of(unit),
+        officers=(listed := unit_officers.officers_of(unit)),
+        may_deactivate={
+            o.id
+            for o in listed
+            if o.ended_at is None and o.user.is_active_account and unit_officers.may_deactivate(current_user, o.user)
+        },
         role_labels=unit_officers.ROLE_LABELS,
         manages=unit_officers.manages(current_user, unit) or current_user.is_admin,
         may_appoint=unit_officers.may_appoint(current_user, unit),
@@ -120,7 +125,12 @@ def officers(unit_id):
         "units/officers.html",
         unit=unit,
         form=form,
-        officers=unit_officers.officers_of(unit),
+        officers=(listed := unit_officers.officers_of(unit)),
+        may_deactivate={
+            o.id
+            for o in listed
+            if o.ended_at is None and o.user.is_active_account and unit_officers.may_deactivate(current_user, o.user)
+        },
         role_labels=unit_officers.ROLE_LABELS,
         confirm_form=ConfirmForm(),
     ), form_status(form)
@@ -141,6 +151,25 @@ def end_officer(unit_id, officer_id):
             flash(error.message, "error")
         else:
             flash(_("The role has been removed."), "success")
+    return redirect(url_for("units.officers", unit_id=unit_id))
+
+
+@bp.route("/<int:unit_id>/officers/<int:officer_id>/deactivate", methods=["POST"])
+@access("unit:appointer")
+def deactivate_account(unit_id, officer_id):
+    """Stop the account of one of the unit's officers (the domain checks that it
+    serves no unit outside the appointer's reach)."""
+    officer = db.session.get(UnitOfficer, officer_id)
+    if officer is None or officer.org_unit_id != unit_id:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        try:
+            with atomic():
+                accounts.deactivate(officer.user, by=current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("%(email)s is deactivated and signed out everywhere.", email=officer.user.email), "success")
     return redirect(url_for("units.officers", unit_id=unit_id))
 
 

@@ -180,3 +180,28 @@ def test_a_unit_split_into_three_successors_is_counted_once_in_the_provinces_tot
     assert all(district.id in scope for scope in commune_scopes)
     assert [f.teams for f in per_commune] == [2, 2, 2]
     assert (province.competitions, province.teams) == (1, 2)
+
+
+def test_an_officer_of_a_unit_above_deactivates_an_account_serving_only_below_and_no_other(app, db):
+    admin = make_user("admin@example.vn", admin=True)
+    province, ward = _ward()
+    other_province = make_unit("QNG-99", "Tỉnh khác", OrgUnitKind.province, valid_from=date(2025, 7, 1))
+    with app.test_request_context():
+        province_officer = _officer(province, "canbo@tinh.vn", admin)
+        ward_officer = _officer(ward, "canbo@camthanh.vn", admin)
+        elsewhere = _officer(ward, "hai-noi@example.vn", admin)
+        unit_officers.appoint(
+            other_province, "hai-noi@example.vn", UnitOfficerRole.focal_point, by=admin, valid_from=date(2025, 7, 1)
+        )
+        plain = make_user("doi@example.vn")
+        # Below: a colleague, someone who also serves a unit out of reach, an account with no unit role.
+        with pytest.raises(DomainError):
+            deactivate(province_officer, by=ward_officer)
+        for out_of_reach in (elsewhere, plain, admin):
+            with pytest.raises(DomainError):
+                deactivate(out_of_reach, by=province_officer)
+        assert elsewhere.is_active_account and plain.is_active_account
+        deactivate(ward_officer, by=province_officer)
+        assert not ward_officer.is_active_account
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "account.deactivated")).one()
+    assert event.actor_id == province_officer.id and event.after["active"] is False

@@ -181,3 +181,23 @@ def test_the_dashboard_lists_this_years_projects_of_the_area_and_links_the_units
     page = client.get(f"/units/{wards[0].id}/").get_data(as_text=True)
     assert "Tỏi đen Cẩm Thành" in page and "Nước mắm Nghĩa Lộ" not in page
     assert f"/reporting/unit/{wards[0].id}/{year}" in page
+
+
+def test_the_provinces_officer_deactivates_a_ward_officers_account_from_the_wards_officers_page(client, db):
+    province, wards, _city = _map(db)
+    province_officer = _officer(db, province, "canbo@tinh.vn")
+    ward_officer = _officer(db, wards[0], "canbo@camthanh.vn")
+    role = db.session.scalar(select(UnitOfficer).where(UnitOfficer.user_id == ward_officer.id))
+    login(client, province_officer)
+    path = f"/units/{wards[0].id}/officers"
+    page = client.get(path).get_data(as_text=True)
+    assert f"{path}/{role.id}/deactivate" in page
+    answer = client.post(f"{path}/{role.id}/deactivate", data={"csrf_token": csrf_token(client, path)})
+    assert answer.status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(type(ward_officer), ward_officer.id).is_active_account
+    # Deactivated: the account can no longer sign in.
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    refused = login(client, ward_officer)
+    assert refused.status_code != 302
+    assert client.get(f"/units/{wards[0].id}/").status_code in (302, 403)
