@@ -33,7 +33,15 @@ from contest.domain.entry_fields import (
 from contest.domain.errors import Conflict, DomainError, NotAllowed
 from contest.domain.outbox import queue_mail
 from contest.domain.teams import age_on, require_editable
-from contest.domain.uploads import MAX_BYTES, MAX_ENTRY_BYTES, megabytes, validate_upload
+from contest.domain.uploads import (
+    ACCEPTED,
+    CONTENT_TYPES,
+    EXTENSIONS,
+    MAX_BYTES,
+    MAX_ENTRY_BYTES,
+    megabytes,
+    validate_upload,
+)
 from contest.extensions import db
 from contest.models import (
     Attachment,
@@ -195,9 +203,38 @@ def explain_upload(check) -> str:
         params["detected"] = str(params["detected"] or _("unknown")).upper()
     if "found" in params:
         params["found"] = ", ".join(str(ACTIVE_CONTENT_LABELS[code]) for code in params["found"])
+    for key in ("size_mb", "max_mb"):
+        if key in params:
+            params[key] = format_decimal(params[key])
     if "max_objects" in params:
         params["max_objects"] = format_decimal(params["max_objects"])
     return UPLOAD_MESSAGES[check.error_code] % params
+
+
+@dataclass(frozen=True)
+class UploadLimit:
+    """What the browser checks before sending a file of one kind (the server
+    checks again, by content): its `accept` list, the most bytes, and both in words."""
+
+    accept: str
+    max_bytes: int
+    max_mb: str
+    types: str
+
+
+def upload_limits() -> dict[str, UploadLimit]:
+    limits = {}
+    for kind in AttachmentKind:
+        accepted = ACCEPTED[kind.value]
+        names = [ext for detected in accepted for ext in EXTENSIONS[detected]]
+        names += [CONTENT_TYPES[detected] for detected in accepted]
+        limits[kind.value] = UploadLimit(
+            accept=",".join(names),
+            max_bytes=MAX_BYTES[kind.value],
+            max_mb=format_decimal(MAX_BYTES[kind.value] / 2**20),
+            types=", ".join(detected.upper() for detected in accepted),
+        )
+    return limits
 
 
 @dataclass(frozen=True)
@@ -633,7 +670,21 @@ def submit(entry: Entry, user) -> Entry:
     entry_id = entry.id
 
     def work() -> Entry:
+        # The entry's lock, taken by writing its row (PostgreSQL: the row; SQLite: the
+        # database), first thing: a second submission at the same moment (a double
+        # tap) waits here until the first is committed, then reads its version.
+        db.session.execute(
+            update(Entry)
+            .where(Entry.id == entry_id)
+            .values(updated_at=Entry.updated_at)
+            .execution_options(synchronize_session=False)
+        )
         current = db.session.get_one(Entry, entry_id)
+        db.session.refresh(current, ["status", "code", "versions"])
+        if current.status is EntryStatus.submitted and current.versions:
+            last = current.versions[-1]
+            if last.data == snapshot(current):  # what would be frozen is the version already submitted
+                raise AlreadySubmitted(last.number)
         slot_problems = claim_person_slots(current)
         if slot_problems:  # raised inside retry_on_clash's savepoint: the slots taken are undone
             raise SubmissionRefused(slot_problems)
@@ -671,6 +722,18 @@ def submit(entry: Entry, user) -> Entry:
         return current
 
     return retry_on_clash(work)
+
+
+class AlreadySubmitted(DomainError):
+    """Nothing changed since the last submitted version: no new version, no
+    second receipt (a double tap, or the same form sent again)."""
+
+    def __init__(self, number: int):
+        super().__init__(
+            _("Version %(number)d of the entry has already been submitted; nothing has changed since.", number=number),
+            code="already_submitted",
+        )
+        self.number = number
 
 
 class SubmissionRefused(DomainError):

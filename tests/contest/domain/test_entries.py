@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from contest.domain.entries import (
+    AlreadySubmitted,
     SubmissionRefused,
     save_draft,
     set_validity,
@@ -125,6 +126,55 @@ def test_simultaneous_submissions_cannot_beat_the_per_person_limit(app, db):
     assert (
         db.session.scalar(select(_db.func.count()).select_from(Entry).where(Entry.status == EntryStatus.submitted)) == 1
     )
+
+
+def test_the_same_version_is_not_submitted_twice(db):
+    """A second submission with nothing changed (a double tap) makes no version 2 and no second receipt."""
+    team = make_team(make_competition())
+    entry = fill_entry(team)
+    submit(entry, team.leader)
+    with pytest.raises(AlreadySubmitted) as info:
+        submit(entry, team.leader)
+    assert info.value.number == 1 and "1" in info.value.message
+    assert [v.number for v in entry.versions] == [1]
+    receipts = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == team.leader.email)).all()
+    assert len(receipts) == 1 and entry.code in receipts[0].subject
+    save_draft(entry, {"title": "Tỏi đen Lý Sơn – bản 2"})
+    submit(entry, team.leader)  # a change: a new version
+    assert [v.number for v in entry.versions] == [1, 2]
+
+
+def test_two_submissions_of_one_entry_at_the_same_moment_make_one_version(app, db):
+    team = make_team(make_competition())
+    entry_id, leader_id, leader_email = fill_entry(team).id, team.leader.id, team.leader.email
+    barrier = threading.Barrier(2)
+    results = []
+
+    def run():
+        with app.app_context():
+            from contest.models import User
+
+            barrier.wait()
+            try:
+                submit(_db.session.get(Entry, entry_id), _db.session.get(User, leader_id))
+                _db.session.commit()  # as the request would
+                results.append("ok")
+            except AlreadySubmitted:
+                results.append("already")
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(results) == ["already", "ok"]
+    db.session.expire_all()
+    entry = db.session.get(Entry, entry_id)
+    assert [v.number for v in entry.versions] == [1] and entry.code.endswith("-001")
+    receipts = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == leader_email)).all()
+    assert len(receipts) == 1 and entry.code in receipts[0].subject
 
 
 def test_one_entry_per_team_is_held_by_the_database(db):
