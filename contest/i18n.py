@@ -3,10 +3,12 @@ Vietnamese) and numbers written the locale's way on pages."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from flask import current_app, has_request_context, session
-from flask_babel import format_decimal
+from flask_babel import format_datetime, format_decimal, format_timedelta
+from flask_babel import gettext as _
 from flask_login import current_user
 
 
@@ -20,6 +22,29 @@ def select_locale() -> str:
     if isinstance(chosen, str) and chosen in languages:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+# A moment in formal text ("17:00 ngày 20 tháng 12 năm 2026" in Vietnamese), in
+# the configured time zone; the pattern is translated with the page's words.
+def format_formal_datetime(value: datetime) -> str:
+    return format_datetime(value, _("HH:mm 'on' MMMM d, y"))
+
+
+def format_time_left(left: timedelta) -> str:
+    """How long until a deadline, in two units at most: "3 ngày 4 giờ", "5 giờ 12 phút", "42 phút"."""
+    minutes = max(int(left.total_seconds()) // 60, 0)
+    days, hours, minutes = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    if days:
+        parts = [(timedelta(days=days), "day"), (timedelta(hours=hours), "hour")]
+    elif hours:
+        parts = [(timedelta(hours=hours), "hour"), (timedelta(minutes=minutes), "minute")]
+    else:
+        parts = [(timedelta(minutes=minutes), "minute")]
+    return " ".join(
+        format_timedelta(amount, granularity=unit, threshold=10**6)
+        for amount, unit in parts
+        if amount or len(parts) == 1
+    )
 
 
 # Numbers on pages, in the page's language (Flask-Babel's formatters: "1.500.000"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -50,8 +52,13 @@ def _reset_stamp(user: User) -> str:
     return fingerprint(user.password_hash)
 
 
-def make_verify_token(user: User) -> str:
-    return make_token(VERIFY_PURPOSE, {"uid": user.id, "s": _verify_stamp(user)})
+def make_verify_token(user: User, next_path: str | None = None) -> str:
+    """`next_path`: the local page the person was going to when they signed up
+    (an invitation, a team's registration); the link leads back there."""
+    payload = {"uid": user.id, "s": _verify_stamp(user)}
+    if next_path:
+        payload["n"] = next_path
+    return make_token(VERIFY_PURPOSE, payload)
 
 
 def make_reset_token(user: User) -> str:
@@ -59,6 +66,10 @@ def make_reset_token(user: User) -> str:
 
 
 def _user_from_token(purpose: str, token: str, max_age: int, stamp) -> User:
+    return _user_and_payload(purpose, token, max_age, stamp)[0]
+
+
+def _user_and_payload(purpose: str, token: str, max_age: int, stamp) -> tuple[User, dict]:
     payload = read_link(
         purpose,
         token,
@@ -71,14 +82,15 @@ def _user_from_token(purpose: str, token: str, max_age: int, stamp) -> User:
         raise DomainError(_("This link is not valid."), code="invalid")
     if payload.get("s") != stamp(user):
         raise DomainError(_("This link has already been used."), code="used")
-    return user
+    return user, payload
 
 
 # -- sign-up and verification ----------------------------------------------
 
 
-def sign_up(email: str, password: str, full_name: str, locale: str = "vi") -> User | None:
-    """Create an unverified account and mail a verification link.
+def sign_up(email: str, password: str, full_name: str, locale: str = "vi", next_path: str | None = None) -> User | None:
+    """Create an unverified account and mail a verification link (which leads
+    on to `next_path`, a local page, once the address is confirmed).
 
     If the address is taken, mail its owner instead and return None: the page
     looks the same either way, so sign-up does not reveal who has an account.
@@ -93,7 +105,7 @@ def sign_up(email: str, password: str, full_name: str, locale: str = "vi") -> Us
             "signup_existing",
             locale=existing.locale,
             user=existing,
-            login_url=external_url("auth.login"),
+            login_url=external_url("auth.login", **({"next": next_path} if next_path else {})),
             reset_url=external_url("auth.forgot_password"),
         )
         db.session.flush()
@@ -111,18 +123,18 @@ def sign_up(email: str, password: str, full_name: str, locale: str = "vi") -> Us
             db.session.flush()
     except IntegrityError:  # a simultaneous sign-up with the same address won
         return None
-    send_verification(user)
+    send_verification(user, next_path)
     db.session.flush()
     return user
 
 
-def send_verification(user: User) -> None:
+def send_verification(user: User, next_path: str | None = None) -> None:
     queue_mail(
         user.email,
         "verify_email",
         locale=user.locale,
         user=user,
-        verify_url=external_url("auth.verify_email", token=make_verify_token(user)),
+        verify_url=external_url("auth.verify_email", token=make_verify_token(user, next_path)),
     )
 
 
@@ -161,14 +173,21 @@ def _mail_no_account(email: str, asked: str, locale: str) -> None:
     )
 
 
-def verify_email(token: str) -> User:
-    user = _user_from_token(VERIFY_PURPOSE, token, current_app.config["EMAIL_TOKEN_MAX_AGE"], _verify_stamp)
+@dataclass(frozen=True)
+class Verified:
+    user: User
+    next_path: str | None  # where the person was going when they signed up (unchecked: the view checks it)
+
+
+def verify_email(token: str) -> Verified:
+    user, payload = _user_and_payload(VERIFY_PURPOSE, token, current_app.config["EMAIL_TOKEN_MAX_AGE"], _verify_stamp)
     if user.email_verified_at is not None:
         raise DomainError(_("This link has already been used."), code="used")
     user.email_verified_at = utcnow()
     audit.record("account.verified", "user", user.id, actor_id=user.id)
     db.session.flush()
-    return user
+    next_path = payload.get("n")
+    return Verified(user, next_path if isinstance(next_path, str) else None)
 
 
 # -- log-in ----------------------------------------------------------------

@@ -1,9 +1,13 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 from contest.access import access
-from contest.domain import accounts, login_sessions, login_throttle
+from contest.domain import accounts, login_sessions, login_throttle, teams
+from contest.domain.competitions import find_by_slug, visible_to
 from contest.domain.errors import DomainError
 from contest.extensions import (
     auth_limit,
@@ -27,15 +31,59 @@ from contest.views import form_status, show_domain_error
 bp = Blueprint("auth", __name__)
 
 
+def _next_path() -> str | None:
+    """The local page the person was going to (`?next=`), or None: never another site."""
+    return safe_next(request.args.get("next"), "") or None
+
+
+def _coming_for(next_path: str | None) -> str | None:
+    """What the log-in or sign-up page says about where the person is going:
+    the team invitation they are accepting, the competition they register for."""
+    if not next_path:
+        return None
+    try:
+        endpoint, args = current_app.url_map.bind("localhost").match(urlsplit(next_path).path, method="GET")
+    except HTTPException:  # not a page of ours (or a redirect to one)
+        return None
+    if endpoint == "teams.accept_invite":
+        try:
+            invitation = teams.invitation_from_token(args["token"])
+        except DomainError:
+            return None  # the invitation page says what is wrong with it
+        return _(
+            "You are accepting the invitation to join the team %(team)s in %(competition)s. Log in to accept it; "
+            "no account yet? Create one, and after you confirm your e-mail address you come back to the invitation.",
+            team=invitation.team.name,
+            competition=invitation.team.competition.name,
+        )
+    if endpoint == "teams.new":
+        competition = find_by_slug(args["slug"])
+        if competition is None or not visible_to(current_user, competition):  # a draft's name shows nowhere
+            return None
+        return _(
+            "Log in to register a team for %(competition)s; no account yet? Create one, and after you confirm "
+            "your e-mail address you come back to the registration.",
+            competition=competition.name,
+        )
+    return None
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 @access("public")
 @limiter.limit(mail_limit, methods=["POST"])
 def signup():
     form = SignupForm()
+    next_path = _next_path()
     if form.validate_on_submit():
-        accounts.sign_up(form.email.data, form.password.data, form.full_name.data, locale=select_locale())
-        return render_template("auth/check_mail.html", email=accounts.normalize_email(form.email.data))
-    return render_template("auth/signup.html", form=form), form_status(form)
+        accounts.sign_up(
+            form.email.data, form.password.data, form.full_name.data, locale=select_locale(), next_path=next_path
+        )
+        return render_template(
+            "auth/check_mail.html", email=accounts.normalize_email(form.email.data), coming_back=bool(next_path)
+        )
+    return render_template(
+        "auth/signup.html", form=form, next_path=next_path, coming_for=_coming_for(next_path)
+    ), form_status(form)
 
 
 @bp.route("/verify-email/<token>")
@@ -43,11 +91,13 @@ def signup():
 def verify_email(token):
     try:
         with atomic():
-            accounts.verify_email(token)
+            verified = accounts.verify_email(token)
     except DomainError as error:
         return render_template("auth/token_problem.html", message=error.message, resend=True), 400
     flash(_("Your e-mail address is confirmed. You can log in now."), "success")
-    return redirect(url_for("auth.login"))
+    # Back to where the person was going when they signed up (only a local page).
+    next_path = safe_next(verified.next_path, "") or None
+    return redirect(url_for("auth.login", next=next_path) if next_path else url_for("auth.login"))
 
 
 @bp.route("/verify-email/resend", methods=["GET", "POST"])
@@ -65,7 +115,8 @@ def resend_verification():
 @access("public")
 @limiter.limit(login_address_limit, methods=["POST"], deduct_when=login_throttle.attempt_failed)
 def login():
-    next_url = safe_next(request.args.get("next"), url_for("main.index"))
+    next_path = _next_path()
+    next_url = next_path or url_for("main.index")
     if current_user.is_authenticated:
         return redirect(next_url)
     form = LoginForm()
@@ -74,7 +125,11 @@ def login():
             user = login_throttle.authenticate(form.email.data, form.password.data)
         except login_throttle.AccountLocked as locked:
             flash(locked.message, "error")
-            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(locked.retry_after)}
+            return (
+                render_template("auth/login.html", form=form, next_path=next_path, coming_for=_coming_for(next_path)),
+                429,
+                {"Retry-After": str(locked.retry_after)},
+            )
         if user is None:
             flash(_("The e-mail or password is not correct."), "error")
         elif not user.is_verified:
@@ -90,7 +145,9 @@ def login():
             login_sessions.sign_in(user, remember=form.remember.data)
             accounts.record_login(user)
             return redirect(next_url)
-    return render_template("auth/login.html", form=form), form_status(form)
+    return render_template(
+        "auth/login.html", form=form, next_path=next_path, coming_for=_coming_for(next_path)
+    ), form_status(form)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -30,7 +30,9 @@ from contest.extensions import (
 )
 from contest.forms.entries import EntryForm, UploadForm
 from contest.forms.teams import ConfirmForm
+from contest.i18n import format_formal_datetime, format_time_left
 from contest.models import Attachment, AttachmentKind, EntryStatus, Team
+from contest.models.base import utcnow
 from contest.request_guard import takes_json, takes_upload
 from contest.transactions import atomic
 
@@ -49,6 +51,39 @@ def _entry_form(entry, data=None, choices=None):
     return form
 
 
+def _deadline(competition) -> dict | None:
+    """The submission deadline as the entry page says it, and the time left before it."""
+    deadline = competition.submission_deadline
+    if deadline is None:
+        return None
+    left = deadline - utcnow()
+    return {
+        "at": deadline,
+        "text": format_formal_datetime(deadline),
+        "left": format_time_left(left) if left.total_seconds() > 0 else None,
+    }
+
+
+def _limit_attributes(limit: domain.UploadLimit) -> dict:
+    return {
+        "data-accept": limit.accept,
+        "data-max-bytes": limit.max_bytes,
+        "data-max-mb": limit.max_mb,
+        "data-types": limit.types,
+    }
+
+
+def _upload_form(form: UploadForm | None = None) -> UploadForm:
+    """The upload form carrying each kind's limits (accept=, data-max-bytes) for
+    the browser to check a file before sending it; the server checks again."""
+    form = form or UploadForm()
+    limits = domain.upload_limits()
+    form.kind.choices = [(value, label, _limit_attributes(limits[value])) for value, label, *_rest in form.kind.choices]
+    chosen = limits.get(form.kind.data or "", limits[AttachmentKind.pitch_deck.value])
+    form.file.render_kw = {"accept": chosen.accept, **_limit_attributes(chosen)}
+    return form
+
+
 def _render(team, entry, form, upload_form=None, problems=None, status=200):
     editable = submissions_open(team.competition) and entry.status is not EntryStatus.withdrawn
     return render_template(
@@ -56,7 +91,11 @@ def _render(team, entry, form, upload_form=None, problems=None, status=200):
         team=team,
         entry=entry,
         form=form,
-        upload_form=upload_form or UploadForm(),
+        upload_form=_upload_form(upload_form),
+        upload_messages={
+            "too_large": domain.UPLOAD_MESSAGES["too_large"] % {"size_mb": "{size}", "max_mb": "{max}"},
+            "wrong_type": domain.UPLOAD_MESSAGES["wrong_type"] % {"detected": "{type}", "expected": "{types}"},
+        },
         confirm_form=ConfirmForm(),
         editable=editable,
         problems=problems or [],
@@ -65,6 +104,7 @@ def _render(team, entry, form, upload_form=None, problems=None, status=200):
         storage=domain.storage_use(entry),
         retention_days=domain.retention_days(),
         unsubmitted_changes=domain.has_unsubmitted_changes(entry),
+        deadline=_deadline(team.competition),
     ), status
 
 
@@ -202,6 +242,9 @@ def submit(team_id):
     try:
         with atomic():
             domain.submit(entry, current_user)
+    except domain.AlreadySubmitted as done:  # the same submission sent twice: show what was received
+        flash(done.message, "info")
+        return redirect(url_for("entries.receipt", team_id=team.id))
     except domain.SubmissionRefused as refused:
         return _render(team, entry, _entry_form(entry), problems=refused.problems, status=400)
     except DomainError as error:

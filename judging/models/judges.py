@@ -41,6 +41,7 @@ class Judge(TimestampMixin, Base):
 
     user = relationship("User")
     org_unit = relationship("OrgUnit")
+    competition = relationship("Competition")
 
 
 class Conflict(Base):

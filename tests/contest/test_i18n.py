@@ -48,3 +48,31 @@ def test_the_pages_filters_are_the_locale_aware_ones(app):
     assert app.jinja_env.filters["vn_number"] is format_number
     assert app.jinja_env.filters["points"] is format_points
     assert app.jinja_env.filters["percent"] is format_percent
+
+
+@pytest.mark.parametrize(
+    ("locale", "formal", "left"),
+    [
+        ("vi", "17:05 ngày 20 tháng 12 năm 2026", ["3 ngày 4 giờ", "5 giờ 12 phút", "42 phút", "2 ngày", "0 phút"]),
+        (
+            "en",
+            "17:05 on December 20, 2026",
+            ["3 days 4 hours", "5 hours 12 minutes", "42 minutes", "2 days", "0 minutes"],
+        ),
+    ],
+)
+def test_deadlines_in_formal_words_and_time_left(app, locale, formal, left):
+    from datetime import UTC, datetime, timedelta
+
+    from contest.i18n import format_formal_datetime, format_time_left
+
+    with app.test_request_context(), force_locale(locale):
+        assert format_formal_datetime(datetime(2026, 12, 20, 10, 5, tzinfo=UTC)) == formal  # Vietnam time, UTC+7
+        spans = [
+            timedelta(days=3, hours=4, minutes=59),
+            timedelta(hours=5, minutes=12, seconds=30),
+            timedelta(minutes=42),
+            timedelta(days=2, minutes=3),
+            timedelta(seconds=-5),
+        ]
+        assert [format_time_left(span) for span in spans] == left

@@ -417,3 +417,112 @@ def test_log_out_tells_the_browser_to_forget_what_it_keeps(client, db):
     assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
     anonymous = client.get("/").get_data(as_text=True)
     assert 'name="account"' not in anonymous and "device-data.js" not in anonymous
+
+
+def _invitation_token(team, email):
+    """Invite `email` to `team` and read the token from the queued mail."""
+    from contest.domain.teams import invite
+    from contest.extensions import db
+    from contest.models import OutboxMessage
+
+    invite(team, email, team.leader)
+    db.session.commit()
+    body = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == email)).one().body_text
+    return re.search(r"/invite/(\S+)", body).group(1)
+
+
+def test_an_invitee_who_is_not_logged_in_is_told_what_they_are_accepting(client, db):
+    from tests.factories import make_competition, make_team
+
+    competition = make_competition()
+    team = make_team(competition, name="Tỏi đen Lý Sơn")
+    token = _invitation_token(team, "ban-moi@example.vn")
+    response = client.get(f"/invite/{token}")
+    assert response.status_code == 302 and "/login?next=" in response.location
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Bạn đang nhận lời mời tham gia đội Tỏi đen Lý Sơn dự thi " + competition.name in page
+    # "Create an account" keeps the invitation.
+    signup_link = re.search(r'href="(/signup\?next=[^"]+)"', page).group(1)
+    assert f"%2Finvite%2F{token}" in signup_link or f"/invite/{token}" in signup_link
+    signup_page = client.get(signup_link.replace("&amp;", "&")).get_data(as_text=True)
+    assert "Tỏi đen Lý Sơn" in signup_page
+
+
+def test_signing_up_from_an_invitation_leads_back_to_it_after_verifying(client, mail_app, db, smtp_server):
+    from tests.factories import make_competition, make_team
+
+    team = make_team(make_competition(), name="Tỏi đen Lý Sơn")
+    token = _invitation_token(team, "nhung@example.vn")
+    data = {
+        "full_name": "Nguyễn Thị Hồng Nhung",
+        "email": "nhung@example.vn",
+        "password": "mot-mat-khau-dai",
+        "confirm": "mot-mat-khau-dai",
+        "csrf_token": csrf_token(client, "/signup"),
+    }
+    response = client.post(f"/signup?next=/invite/{token}", data=data)
+    assert response.status_code == 200 and "đưa bạn trở lại" in response.get_data(as_text=True)
+    send_due()
+    link = [m for m in smtp_server.wait_for(2) if "/verify-email/" in mail_text(m)][0]
+    path = first_link(link, "/verify-email/").split("localhost", 1)[1]
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.location == f"/login?next=/invite/{token}"
+    user = db.session.scalar(select(User).where(User.email == "nhung@example.vn"))
+    response = client.post(
+        response.location, data={"email": user.email, "password": "mot-mat-khau-dai", "csrf_token": data["csrf_token"]}
+    )
+    assert response.status_code == 302 and response.location == f"/invite/{token}"
+    assert "Tham gia đội" in client.get(response.location).get_data(as_text=True)
+
+
+def test_a_new_account_goes_back_to_the_team_registration_of_its_competition(client, mail_app, db, smtp_server):
+    from tests.factories import make_competition
+
+    competition = make_competition("khoi-nghiep-2026")
+    page = client.get(f"/c/{competition.slug}").get_data(as_text=True)
+    assert f'href="/signup?next=/c/{competition.slug}/team/new"' in page
+    login_page = client.get(f"/login?next=/c/{competition.slug}/team/new").get_data(as_text=True)
+    assert f"Đăng nhập để đăng ký đội dự thi {competition.name}" in login_page
+    _signup(client, email="doi-moi@example.vn")  # without next: the plain way still works
+    response = client.post(
+        f"/signup?next=/c/{competition.slug}/team/new",
+        data={
+            "full_name": "Lê Văn Tám",
+            "email": "tam@example.vn",
+            "password": "mot-mat-khau-dai",
+            "confirm": "mot-mat-khau-dai",
+            "csrf_token": csrf_token(client, "/signup"),
+        },
+    )
+    assert response.status_code == 200
+    send_due()
+    message = next(m for m in smtp_server.wait_for(2) if m["To"] == "tam@example.vn")
+    path = first_link(message, "/verify-email/").split("localhost", 1)[1]
+    assert client.get(path).location == f"/login?next=/c/{competition.slug}/team/new"
+
+
+@pytest.mark.parametrize(
+    "evil", ["https://evil.example/x", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "http:/x"]
+)
+def test_a_sign_up_never_leads_to_another_site(client, mail_app, db, smtp_server, evil):
+    response = client.post(
+        "/signup",
+        query_string={"next": evil},
+        data={
+            "full_name": "Lê Văn Tám",
+            "email": "tam@example.vn",
+            "password": "mot-mat-khau-dai",
+            "confirm": "mot-mat-khau-dai",
+            "csrf_token": csrf_token(client, "/signup"),
+        },
+    )
+    assert response.status_code == 200
+    send_due()
+    path = first_link(smtp_server.wait_for(1)[0], "/verify-email/").split("localhost", 1)[1]
+    assert client.get(path).location == "/login"
+    # A token made with a foreign `next` (not by the sign-up page) is still only followed to a local page.
+    user = db.session.scalar(select(User).where(User.email == "tam@example.vn"))
+    user.email_verified_at = None
+    db.session.commit()
+    assert client.get(f"/verify-email/{make_verify_token(user, evil)}").location == "/login"

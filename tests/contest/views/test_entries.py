@@ -399,3 +399,62 @@ def _png() -> bytes:
     from tests.contest.domain.test_uploads import make_png
 
     return make_png()
+
+
+def test_the_same_submission_sent_twice_makes_one_version_and_one_receipt(client, team, db):
+    """A double tap on "Nộp hồ sơ dự thi": two identical POSTs, one version, one receipt mail."""
+    from sqlalchemy import select
+
+    from contest.models import OutboxMessage
+
+    fill_entry(team)
+    login(client, team.leader)
+    token = csrf_token(client, f"/teams/{team.id}/entry")
+    first = client.post(f"/teams/{team.id}/entry/submit", data={"csrf_token": token})
+    second = client.post(f"/teams/{team.id}/entry/submit", data={"csrf_token": token})
+    assert first.status_code == second.status_code == 302
+    assert second.location.endswith("/entry/receipt")
+    db.session.expire_all()
+    assert [v.number for v in team.entry.versions] == [1]
+    receipts = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == team.leader.email)).all()
+    assert len(receipts) == 1
+    page = _text(client.get(second.location))
+    assert "Phiên bản 1 của hồ sơ dự thi đã được nộp" in page
+
+
+def test_the_entry_page_shows_the_deadline_and_the_time_left(client, team, db):
+    from zoneinfo import ZoneInfo
+
+    deadline = utcnow() + timedelta(days=3, hours=4, minutes=30)
+    team.competition.submission_deadline = deadline
+    db.session.commit()
+    login(client, team.leader)
+    page = _text(client.get(f"/teams/{team.id}/entry"))
+    local = deadline.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    formal = f"{local:%H:%M} ngày {local.day} tháng {local.month} năm {local.year}"
+    assert f'Hạn nộp hồ sơ: <strong><time datetime="{deadline.isoformat()}">{formal}</time></strong>' in page
+    assert "còn 3 ngày 4 giờ" in page
+
+
+def test_a_refused_upload_opens_at_the_upload_form_with_its_error_first(client, team, db):
+    login(client, team.leader)
+    response = _upload(client, team, "deck.pdf", b"MZ\x90\x00" + b"\x00" * 200)
+    assert response.status_code == 400
+    page = _text(response)
+    # The form posts to #upload, so the answer opens there, the error summary first, the file field focused.
+    assert f'action="/teams/{team.id}/entry/upload#upload"' in page
+    summary = page.index('id="upload-problem"')
+    assert page.index('id="upload"') < summary < page.index('type="file"')
+    assert "Tệp chưa được tải lên." in page and "EXE" in page[summary:]
+    field = re.search(r"<input[^>]*type=\"file\"[^>]*>", page).group(0)
+    assert "autofocus" in field and 'aria-invalid="true"' in field
+
+
+def test_the_upload_form_carries_each_kinds_limits_for_the_browser(client, team, db):
+    login(client, team.leader)
+    page = _text(client.get(f"/teams/{team.id}/entry"))
+    field = re.search(r"<input[^>]*type=\"file\"[^>]*>", page).group(0)
+    assert 'accept=".pdf,application/pdf"' in field and f'data-max-bytes="{20 * 2**20}"' in field
+    image = re.search(r'<option[^>]*value="image"[^>]*>', page).group(0)
+    assert f'data-max-bytes="{5 * 2**20}"' in image and ".webp" in image and 'data-max-mb="5"' in image
+    assert 'data-text-too-large="Tệp có dung lượng {size} MB; chỉ cho phép tối đa {max} MB."' in page

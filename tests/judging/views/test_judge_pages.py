@@ -67,6 +67,8 @@ def test_invitation_link_for_a_new_account(client, db, app):
     token = make_token("judge-invite", {"j": judge.id, "u": user.id})
     page = client.get(f"/judge/invite/{token}")
     assert page.status_code == 200 and 'type="password"' in page.get_data(as_text=True)
+    # The page names the competition ("…Hội đồng giám khảo ." once had it missing).
+    assert f"Ông/bà được mời tham gia Hội đồng giám khảo {competition.name}." in page.get_data(as_text=True)
     form_token = csrf_token(client, f"/judge/invite/{token}")
     response = client.post(
         f"/judge/invite/{token}",

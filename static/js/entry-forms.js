@@ -1,0 +1,120 @@
+// The entry page's forms. A form marked data-submit-once is sent once: its
+// button is disabled as it goes (a double tap on "Nộp hồ sơ dự thi" sends one
+// request; the server also refuses to make a second version of the same
+// entry). The upload form checks a file's size and type before sending it,
+// from the limits the page carries (accept=, data-max-bytes on the file
+// input, one set per kind of document); the server checks again, by content.
+(function () {
+  "use strict";
+
+  var once = document.querySelectorAll("form[data-submit-once]");
+
+  function buttons(form) {
+    return form.querySelectorAll("button[type=submit], button:not([type])");
+  }
+
+  Array.prototype.forEach.call(once, function (form) {
+    form.addEventListener("submit", function (event) {
+      if (event.defaultPrevented) { return; }
+      if (form.dataset.sending) { event.preventDefault(); return; }
+      form.dataset.sending = "1";
+      Array.prototype.forEach.call(buttons(form), function (button) {
+        button.dataset.text = button.textContent;
+        button.disabled = true;
+        if (form.dataset.textSending) { button.textContent = form.dataset.textSending; }
+      });
+    });
+  });
+  // Back to a page kept in memory after sending: its buttons work again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) { return; }
+    Array.prototype.forEach.call(once, function (form) {
+      delete form.dataset.sending;
+      Array.prototype.forEach.call(buttons(form), function (button) {
+        button.disabled = false;
+        if (button.dataset.text) { button.textContent = button.dataset.text; }
+      });
+    });
+  });
+
+  var upload = document.getElementById("upload");
+  if (!upload) { return; }
+  var kind = upload.querySelector("select[name=kind]");
+  var input = upload.querySelector("input[type=file]");
+  var problem = document.getElementById("upload-check");
+  var lang = document.documentElement.lang || "vi";
+
+  function limits() {
+    var option = kind.options[kind.selectedIndex];
+    return {
+      accept: option.dataset.accept,
+      maxBytes: parseInt(option.dataset.maxBytes, 10),
+      maxMb: option.dataset.maxMb,
+      types: option.dataset.types
+    };
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : whole;
+    });
+  }
+
+  function accepted(file, accept) {
+    var name = file.name.toLowerCase();
+    return accept.split(",").some(function (item) {
+      item = item.trim().toLowerCase();
+      return item.charAt(0) === "." ? name.slice(-item.length) === item : file.type === item;
+    });
+  }
+
+  function fileProblem() {
+    var file = input.files && input.files[0];
+    if (!file) { return ""; }
+    var limit = limits();
+    if (!accepted(file, limit.accept)) {
+      var dot = file.name.lastIndexOf(".");
+      var type = dot > 0 ? file.name.slice(dot + 1).toUpperCase() : upload.dataset.textUnknown;
+      return fill(upload.dataset.textWrongType, {type: type, types: limit.types});
+    }
+    if (file.size > limit.maxBytes) {
+      var size = Math.ceil(file.size / 1048576 * 10) / 10;
+      return fill(upload.dataset.textTooLarge, {
+        size: size.toLocaleString(lang, {maximumFractionDigits: 1}),
+        max: limit.maxMb
+      });
+    }
+    return "";
+  }
+
+  function show(message) {
+    problem.textContent = message;
+    problem.hidden = !message;
+    if (message) {
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", "upload-check");
+    } else {
+      input.removeAttribute("aria-invalid");
+      input.setAttribute("aria-describedby", input.id + "-hint");
+    }
+  }
+
+  function useKind() {
+    var limit = limits();
+    input.accept = limit.accept;
+    input.dataset.maxBytes = String(limit.maxBytes);
+    show(fileProblem());
+  }
+
+  kind.addEventListener("change", useKind);
+  input.addEventListener("change", function () { show(fileProblem()); });
+  // Before the submit-once handler above: a refused file leaves the form ready.
+  upload.addEventListener("submit", function (event) {
+    var message = fileProblem();
+    if (!message) { return; }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    show(message);
+    input.focus();
+  }, true);
+}());
