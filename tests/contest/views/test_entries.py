@@ -441,13 +441,15 @@ def test_a_refused_upload_opens_at_the_upload_form_with_its_error_first(client, 
     response = _upload(client, team, "deck.pdf", b"MZ\x90\x00" + b"\x00" * 200)
     assert response.status_code == 400
     page = _text(response)
-    # The form posts to #upload, so the answer opens there, the error summary first, the file field focused.
-    assert f'action="/teams/{team.id}/entry/upload#upload"' in page
+    # The form posts to #upload-problem, so the answer opens at its error summary (focusable, so the
+    # browser focuses it), just above the file field.
+    assert f'action="/teams/{team.id}/entry/upload#upload-problem"' in page
     summary = page.index('id="upload-problem"')
     assert page.index('id="upload"') < summary < page.index('type="file"')
+    assert 'tabindex="-1"' in page[summary - 80 : summary + 40]
     assert "Tệp chưa được tải lên." in page and "EXE" in page[summary:]
     field = re.search(r"<input[^>]*type=\"file\"[^>]*>", page).group(0)
-    assert "autofocus" in field and 'aria-invalid="true"' in field
+    assert 'aria-invalid="true"' in field
 
 
 def test_the_upload_form_carries_each_kinds_limits_for_the_browser(client, team, db):
