@@ -93,11 +93,11 @@ def test_a_double_tap_submits_once(live_server, new_page):
     page.touchscreen.tap(x, y)
     page.get_by_role("heading", name="Hồ sơ dự thi của bạn đã được tiếp nhận").wait_for(timeout=15_000)
     slow.wait_until_idle()
-    # While the first is under way the button says so and cannot be tapped again.
-    assert seen[-1:] == ["tap: disabled Đang nộp…"], seen
 
     with app.app_context():
         entry = db.session.get(Entry, entry_id)
         assert [v.number for v in entry.versions] == [1], f"{slow.received} submissions reached the server"
         receipts = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "truong.nhom@example.vn"))
         assert len(receipts.all()) == 1
+    # While the first is under way the button says so and cannot be tapped again.
+    assert seen[-1:] == ["tap: disabled Đang nộp…"], seen
