@@ -526,3 +526,27 @@ def test_a_sign_up_never_leads_to_another_site(client, mail_app, db, smtp_server
     user.email_verified_at = None
     db.session.commit()
     assert client.get(f"/verify-email/{make_verify_token(user, evil)}").location == "/login"
+
+
+def test_signing_up_again_from_an_invitation_mails_a_log_in_link_that_keeps_it(client, mail_app, db, smtp_server):
+    """The address has an account already: the mail its owner gets leads to the invitation too."""
+    from tests.factories import make_competition, make_team
+
+    make_user("nhung@example.vn")
+    team = make_team(make_competition(), name="Tỏi đen Lý Sơn")
+    token = _invitation_token(team, "nhung@example.vn")
+    response = _signup(client, email="nhung@example.vn")  # the plain way first: no invitation in its link
+    response = client.post(
+        f"/signup?next=/invite/{token}",
+        data={
+            "full_name": "Nguyễn Thị Hồng Nhung",
+            "email": "nhung@example.vn",
+            "password": "mot-mat-khau-dai",
+            "confirm": "mot-mat-khau-dai",
+            "csrf_token": csrf_token(client, "/signup"),
+        },
+    )
+    assert response.status_code == 200
+    send_due()
+    links = [first_link(m, "/login") for m in smtp_server.wait_for(3) if "/login" in mail_text(m)]
+    assert [link.split("localhost", 1)[1] for link in links] == ["/login", f"/login?next=/invite/{token}"]
