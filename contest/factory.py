@@ -152,6 +152,8 @@ def _register_blueprints(app: Flask) -> None:
     from contest.views.certificates import bp as certificates_bp
     from contest.views.competitions import bp as competitions_bp
     from contest.views.entries import bp as entries_bp
+    from contest.views.experts import bp as experts_bp
+    from contest.views.experts import nav_links as expert_nav_links
     from contest.views.followup import bp as followup_bp
     from contest.views.followup import manage_links, team_links
     from contest.views.main import bp as main_bp
@@ -181,12 +183,14 @@ def _register_blueprints(app: Flask) -> None:
         reporting_bp,
         units_bp,
         nominations_bp,
+        experts_bp,
     ):
         app.register_blueprint(bp)
     signals.team_links.connect(team_links, app)
     signals.manage_links.connect(manage_links, app)
     signals.nav_links.connect(reporting_nav_links, app)
     signals.nav_links.connect(unit_nav_links, app)
+    signals.nav_links.connect(expert_nav_links, app)
 
 
 def _register_errors(app: Flask) -> None:

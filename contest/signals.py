@@ -61,6 +61,14 @@ The site's navigation is shown to a signed-in person. No arguments. Returns:
 list of (label, URL) entries.""",
 )
 
+expert_links = _hooks.signal(
+    "expert-links",
+    doc="""\
+An expert's record (the registry's page, or the expert's own) is shown.
+Arguments: `expert` (contest.models.Expert). Returns: list of (label, URL)
+links about that person (their judging history).""",
+)
+
 
 def collect(signal: Signal, **arguments) -> list:
     """The values every receiver of `signal` returned, in connection order."""

@@ -29,6 +29,9 @@ def init_app(app) -> None:
     signals.team_links.connect(team_links, app)
     signals.manage_links.connect(_manage_links, app)
     signals.nav_links.connect(_nav_links, app)
+    from judging.views.judge import expert_links
+
+    signals.expert_links.connect(expert_links, app)
     app.jinja_env.globals["now_iso"] = lambda: utcnow().isoformat()
 
 

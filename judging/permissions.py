@@ -30,5 +30,17 @@ def _is_round_organizer(view_args) -> bool:
     return can_organize(current_user, _round(view_args).competition)
 
 
+def _sees_expert(view_args) -> bool:
+    """The person themself, or an officer who keeps the registry of experts."""
+    from contest.domain import experts
+    from contest.models import Expert
+
+    expert = db.session.get(Expert, view_args.get("expert_id"))
+    if expert is None:
+        abort(404)
+    return experts.may_see_record(current_user, expert)
+
+
 register_rule("round:judge", _is_round_judge)
+register_rule("expert:self_or_officer", _sees_expert)
 register_rule("round:organizer", _is_round_organizer)

@@ -248,6 +248,12 @@ def set_figure(
         raise DomainError(_("Give a year between 2000 and 2100."), field="year")
     if value < 0:
         raise DomainError(_("Numbers cannot be negative."), field="value")
+    if indicator is PlanIndicator.certified_advisers and not source_document.strip():
+        # Counted from the registry's certifications; a figure by hand only with its document, shown apart.
+        raise DomainError(
+            _("Certified advisers are counted from the registry: a figure by hand needs its source document."),
+            field="source_document",
+        )
     figure = db.session.scalar(select(PlanFigure).where(PlanFigure.year == year, PlanFigure.indicator == indicator))
     before = None
     if figure is None:

@@ -15,12 +15,15 @@ from contest.domain import audit
 from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.models import (
+    Certification,
     Competition,
     Enterprise,
     Entry,
     EntryStatus,
     EntryValidity,
     EntryVersion,
+    Expert,
+    Mentorship,
     Nomination,
     NominationState,
     OutcomeKind,
@@ -143,7 +146,17 @@ def load_facts(visible: list[int] | None) -> I.Facts:
             Entry.competition_id,
         )
     ).all()
-    project_ids = {r[0] for r in entries} | {r[0] for r in accepted} | {r[0] for r in outcomes}
+    mentoring_query = select(Mentorship.project_id, Mentorship.id, Mentorship.starts_on, Expert.full_name).join(
+        Expert, Expert.id == Mentorship.expert_id
+    )
+    if visible is not None:
+        mentoring_query = mentoring_query.where(
+            Mentorship.project_id.in_(select(Entry.project_id).where(Entry.competition_id.in_(visible)))
+        )
+    mentoring = db.session.execute(mentoring_query).all()
+    project_ids = (
+        {r[0] for r in entries} | {r[0] for r in accepted} | {r[0] for r in outcomes} | {r[0] for r in mentoring}
+    )
     enterprise_query = select(Enterprise).where(Enterprise.project_id.is_not(None))
     if visible is not None:
         enterprise_query = enterprise_query.where(
@@ -172,6 +185,10 @@ def load_facts(visible: list[int] | None) -> I.Facts:
         for pid, oid, kind, on, _amount, detail, _source in outcomes
         if kind is OutcomeKind.incubated
     ]
+    participations += [
+        I.Participation(pid, names[pid], on, _("Mentored by %(name)s", name=mentor), f"mentorship:{mid}")
+        for pid, mid, on, mentor in mentoring
+    ]
     raises = [
         I.Raise(pid, names[pid], on, amount or 0, detail, source)
         for pid, _oid, kind, on, amount, detail, source in outcomes
@@ -185,7 +202,13 @@ def load_facts(visible: list[int] | None) -> I.Facts:
         I.HandFigure(f.indicator.value, f.year, f.value, f.source_document)
         for f in db.session.scalars(select(PlanFigure))
     ]
-    return I.Facts(tuple(participations), tuple(enterprises), tuple(raises), tuple(figures))
+    certifications = [
+        I.CertificationFact(expert_id, name, c.programme, c.issuer, c.number, c.issued_on, c.expires_on)
+        for c, expert_id, name in db.session.execute(
+            select(Certification, Expert.id, Expert.full_name).join(Expert, Expert.id == Certification.expert_id)
+        ).tuples()
+    ]
+    return I.Facts(tuple(participations), tuple(enterprises), tuple(raises), tuple(figures), tuple(certifications))
 
 
 # -- plans ------------------------------------------------------------------------

@@ -25,11 +25,16 @@ from pypdf.errors import DependencyError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 MB = 1024 * 1024
-MAX_BYTES = {"pitch_deck": 20 * MB, "description": 20 * MB, "image": 5 * MB}
+MAX_BYTES = {"pitch_deck": 20 * MB, "description": 20 * MB, "image": 5 * MB, "scan": 10 * MB}
 MAX_ENTRY_BYTES = 60 * MB
 MAX_NAME_CHARS = 120
 
-ACCEPTED = {"pitch_deck": ("pdf",), "description": ("pdf", "docx"), "image": ("png", "jpeg", "webp")}
+ACCEPTED = {
+    "pitch_deck": ("pdf",),
+    "description": ("pdf", "docx"),
+    "image": ("png", "jpeg", "webp"),
+    "scan": ("pdf", "png", "jpeg"),  # a certificate's scan
+}
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -351,7 +356,7 @@ _CHECKS: dict[str, Callable[[bytes], str | tuple[str, dict] | None]] = {
 
 
 def validate_upload(filename: str, data: bytes, kind: str, *, max_bytes: int | None = None) -> UploadCheck:
-    """Check one upload of `kind` ("pitch_deck", "description" or "image")."""
+    """Check one upload of `kind` ("pitch_deck", "description", "image" or "scan")."""
     if kind not in ACCEPTED:
         raise ValueError(f"unknown upload kind {kind!r}")
     data = bytes(data)

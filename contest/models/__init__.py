@@ -31,6 +31,17 @@ from contest.models.entries import (
     EntryValidity,
     EntryVersion,
 )
+from contest.models.experts import (
+    Certification,
+    ConflictKind,
+    DeclaredConflict,
+    Expert,
+    ExpertField,
+    ExpertRole,
+    ExpertRoleGrant,
+    MentoringSession,
+    Mentorship,
+)
 from contest.models.orgunits import (
     OrgUnit,
     OrgUnitKind,
@@ -71,6 +82,15 @@ from contest.models.reports import (
 from contest.models.teams import Gender, Member, Team, TeamInvitation
 
 __all__ = [
+    "Certification",
+    "ConflictKind",
+    "DeclaredConflict",
+    "Expert",
+    "ExpertField",
+    "ExpertRole",
+    "ExpertRoleGrant",
+    "MentoringSession",
+    "Mentorship",
     "Activity",
     "ActivityKind",
     "CycleUnit",

@@ -14,7 +14,9 @@ Inputs, all frozen dataclasses:
 - `Raise(project_id, project, on, amount, investor, source)`;
 - `HandFigure(indicator, year, value, source)`: a yearly figure entered by hand
   with the document it comes from;
-- `Facts(participations, enterprises, raises, figures)` gathers them.
+- `CertificationFact(expert_id, expert, programme, issuer, number, issued_on,
+  expires_on)`: a certificate an expert of the registry holds;
+- `Facts(participations, enterprises, raises, figures, certifications)` gathers them.
 - `Target(indicator, start_year, end_year, low, high, plan)`.
 
 Functions:
@@ -38,7 +40,12 @@ Definitions:
   dots or dashes, case-insensitively) founded in the window whose project has
   a participation on or before `as_of`;
 - projects that raised capital: distinct projects with a raise in the window;
-- certified advisers, support organisations, concentrated service areas: the
+- certified advisers: distinct experts with a certification valid in the year
+  (issued on or before 31/12 and `as_of`, not expired before 1/1); over a
+  period, distinct experts with one valid in any of its years. Hand-entered
+  figures with a source document are not added: they are returned apart in
+  `hand_figures`;
+- support organisations, concentrated service areas: the
   hand-entered yearly figures, summed; a figure without a source is left out
   (a figure nobody can trace is not shown) and listed in `untraced`.
 """
@@ -59,6 +66,8 @@ INDICATORS = (
     "service_areas",
 )
 HAND_ENTERED = ("certified_advisers", "support_organisations", "service_areas")
+# Counted from records; a hand-entered figure for these is shown apart, never added.
+FROM_RECORDS_WITH_HAND_FIGURES = ("certified_advisers",)
 
 
 @dataclass(frozen=True)
@@ -98,11 +107,28 @@ class HandFigure:
 
 
 @dataclass(frozen=True)
+class CertificationFact:
+    expert_id: int
+    expert: str  # the expert's name
+    programme: str
+    issuer: str
+    number: str
+    issued_on: date
+    expires_on: date | None = None
+
+    def valid_in(self, year: int, as_of: date) -> bool:
+        return self.issued_on <= min(date(year, 12, 31), as_of) and (
+            self.expires_on is None or self.expires_on >= date(year, 1, 1)
+        )
+
+
+@dataclass(frozen=True)
 class Facts:
     participations: tuple[Participation, ...] = ()
     enterprises: tuple[EnterpriseFact, ...] = ()
     raises: tuple[Raise, ...] = ()
     figures: tuple[HandFigure, ...] = ()
+    certifications: tuple[CertificationFact, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,6 +164,7 @@ class IndicatorValue:
     year_items: dict[int, tuple[Item, ...]] = field(default_factory=dict)
     target: Target | None = None
     untraced: tuple[HandFigure, ...] = ()
+    hand_figures: tuple[HandFigure, ...] = ()  # shown apart from the counted value, never added
 
     @property
     def achieved(self) -> int:
@@ -228,6 +255,8 @@ def compute(
             if inside(r.on)
         ]
         per_year, items, year_items = _distinct(found, years)
+    elif indicator == "certified_advisers":
+        return _certified(facts, start_year, end_year, as_of, target)
     else:
         figures = [f for f in facts.figures if f.indicator == indicator and f.year in years and f.year <= as_of.year]
         untraced = tuple(f for f in figures if not f.source.strip())
@@ -261,6 +290,42 @@ def compute(
             untraced,
         )
     return IndicatorValue(indicator, start_year, end_year, as_of, per_year, len(items), items, year_items, target)
+
+
+def _certified(facts: Facts, start_year: int, end_year: int, as_of: date, target: Target | None) -> IndicatorValue:
+    """Distinct experts with a certification valid in each year (and in the period)."""
+    years = range(start_year, end_year + 1)
+    found = []
+    for c in facts.certifications:
+        detail = " · ".join(
+            x
+            for x in (
+                c.programme,
+                c.issuer,
+                c.number,
+                f"{c.issued_on:%d/%m/%Y}" + (f"–{c.expires_on:%d/%m/%Y}" if c.expires_on else ""),
+            )
+            if x
+        )
+        for year in years:
+            if c.valid_in(year, as_of):
+                found.append((str(c.expert_id), Item(str(c.expert_id), c.expert, c.issued_on, detail), year))
+    per_year, items, year_items = _distinct(found, years)
+    figures = [f for f in facts.figures if f.indicator == "certified_advisers" and f.year in years]
+    figures = [f for f in figures if f.year <= as_of.year]
+    return IndicatorValue(
+        "certified_advisers",
+        start_year,
+        end_year,
+        as_of,
+        per_year,
+        len(items),
+        items,
+        year_items,
+        target,
+        tuple(f for f in figures if not f.source.strip()),
+        tuple(sorted((f for f in figures if f.source.strip()), key=lambda f: f.year)),
+    )
 
 
 def for_year(indicator: str, facts: Facts, year: int, as_of: date | None = None) -> IndicatorValue:

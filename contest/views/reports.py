@@ -31,7 +31,7 @@ from contest.models import CompetitionLevel, PlanFigure, PlanIndicator, PlanTarg
 from contest.reports import charts
 from contest.reports import figures as F
 from contest.reports import indicators as indicators_module
-from contest.reports.indicators import HAND_ENTERED, INDICATORS
+from contest.reports.indicators import FROM_RECORDS_WITH_HAND_FIGURES, HAND_ENTERED, INDICATORS
 from contest.transactions import atomic
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -260,5 +260,5 @@ def indicator(indicator):
         values=shown,
         as_of=as_of,
         status_labels=reports.status_labels(),
-        hand_entered=indicator in HAND_ENTERED,
+        hand_entered=indicator in HAND_ENTERED and indicator not in FROM_RECORDS_WITH_HAND_FIGURES,
     )

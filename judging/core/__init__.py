@@ -10,7 +10,7 @@ CLI, the views and the benchmarks alike. The database side lives in
 - `score_import` (paper-score CSV)       ← `judging.domain.paper_import`, `judging.domain.rubrics`
 - `score_sheet` (paper score sheet PDF)  ← `judging.domain.paper`
 - `round_record` (round record PDF)      ← `judging.views.results`
-- `conflict_rules` (conflict suspicion)  ← `judging.domain.judges`
+- `conflict_rules` (conflict suspicion, declared conflicts) ← `judging.domain.judges`, `judging.domain.pool`
 - `pitch_order` (recorded pitch draw)    ← `judging.domain.rounds`
 - `openapi` (the scoring API's description) ← `judging.views.api`
 

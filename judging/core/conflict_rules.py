@@ -106,3 +106,50 @@ def _first_reason(judge, judge_org, judge_domain, entry, unit_level):
     if unit_level and judge.unit_id is not None and judge.unit_id == entry.team_unit_id:
         return "same_unit", ""
     return None
+
+
+# -- conflicts a person declared once, in the registry of experts ------------------------
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A conflict of interest the judge's person declared (a company, a school, a relative's project)."""
+
+    judge_id: Hashable
+    ref: Hashable  # the declaration's id
+    name: str
+    registration_number: str = ""
+
+
+@dataclass(frozen=True)
+class EntryNames:
+    """What an entry is known by: its project, team, school or workplace, enterprises."""
+
+    id: Hashable
+    names: tuple[str, ...]
+    registration_numbers: tuple[str, ...] = ()
+
+
+def _registration(value: str | None) -> str:
+    return "".join(ch for ch in (value or "") if ch.isalnum()).upper()
+
+
+def declared_touches(
+    declarations: Iterable[Declaration], entries: Iterable[EntryNames]
+) -> Iterator[tuple[Declaration, Hashable]]:
+    """(declaration, entry id) for each entry a declaration touches: the same
+    registration number, or the declared name found in one of the entry's names
+    (a name of at least 4 letters, so "ABC" does not catch everything)."""
+    entries = list(entries)
+    for declaration in declarations:
+        name, number = _norm(declaration.name), _registration(declaration.registration_number)
+        for entry in entries:
+            if number and number in {_registration(n) for n in entry.registration_numbers}:
+                yield declaration, entry.id
+                continue
+            if not name:
+                continue
+            for candidate in map(_norm, entry.names):
+                if candidate and (candidate == name or (len(name) >= 4 and name in candidate)):
+                    yield declaration, entry.id
+                    break

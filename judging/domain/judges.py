@@ -126,6 +126,9 @@ def accept_invite(judge: Judge, password: str | None = None) -> None:
     if judge.accepted_at is None:
         judge.accepted_at = utcnow()
         audit.record("judge.accepted", "judge", judge.id, competition_id=judge.competition_id)
+    from judging.domain.pool import link_on_accept
+
+    link_on_accept(judge)  # the person is in the registry of experts from now on
     db.session.flush()
 
 
@@ -234,7 +237,9 @@ def propose_conflicts(competition: Competition) -> int:
             after={"proposals": added},
         )
     db.session.flush()
-    return added
+    from judging.domain.pool import propose_declared
+
+    return added + propose_declared(competition, judges)  # what the judges' people declared once
 
 
 def decide_conflict(conflict: Conflict, confirm: bool, decided_by: User) -> None:

@@ -33,6 +33,10 @@ class Judge(TimestampMixin, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
     organisation: Mapped[str | None] = mapped_column(String(200), nullable=True)
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id", ondelete="SET NULL"), nullable=True)
+    # The person in the province's expert registry (set when invited from it, or on accepting).
+    expert_id: Mapped[int | None] = mapped_column(
+        ForeignKey("experts.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     # Ids of the competition's fields (lĩnh vực) the judge knows.
     field_ids: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     max_entries: Mapped[int | None] = mapped_column(nullable=True)
@@ -42,6 +46,7 @@ class Judge(TimestampMixin, Base):
     user = relationship("User")
     org_unit = relationship("OrgUnit")
     competition = relationship("Competition")
+    expert = relationship("Expert")
 
 
 class Conflict(Base):

@@ -217,3 +217,19 @@ def service_worker():
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/judge/"
     return response
+
+
+@bp.route("/history/<int:expert_id>")
+@access("expert:self_or_officer")
+def history(expert_id):
+    """A judge's history: every competition their person judged, the rounds,
+    the sheets they scored and their leniency relative to each round's panel."""
+    from contest.models import Expert
+    from judging.domain import pool as pool_domain
+
+    expert = db.get_or_404(Expert, expert_id)
+    return render_template("judging/judge/history.html", expert=expert, services=pool_domain.history(expert))
+
+
+def expert_links(_app, expert) -> list[tuple[str, str]]:
+    return [(_("Judging history"), url_for("judge.history", expert_id=expert.id))]

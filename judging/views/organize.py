@@ -402,3 +402,61 @@ def set_chair(slug, round_id):
         rounds_domain.set_chair(round_, db.session.get(Judge, form.judge.data) if form.judge.data else None)
         flash(_("The chair has been saved."), "success")
     return redirect(url_for("organize.round", slug=slug, round_id=round_id))
+
+
+@bp.route("/pool")
+@access("competition:organizer")
+def pool(slug):
+    """Build the panel from the registry of experts: search by field, unit,
+    availability and name; past service shown beside each person."""
+    from contest.domain import experts as experts_domain
+    from judging.domain import pool as pool_domain
+
+    competition = _competition(slug)
+    field = (request.args.get("field") or "").strip()[:120]
+    unit_id = request.args.get("unit", type=db_id) or None
+    text = (request.args.get("q") or "").strip()[:120]
+    available_only = request.args.get("all") != "1"
+    fields = [f.name for f in competition.fields] or experts_domain.field_names()
+    return render_template(
+        "judging/organize/pool.html",
+        competition=competition,
+        candidates=pool_domain.candidates(
+            competition, field=field, unit_id=unit_id, available_only=available_only, text=text
+        ),
+        fields=fields,
+        units=[(u.id, u.name) for u in _pool_units()],
+        chosen={"field": field, "unit": unit_id, "q": text, "all": not available_only},
+        confirm_form=ConfirmForm(),
+    )
+
+
+def _pool_units():
+    from contest.models import Expert, OrgUnit
+
+    return db.session.scalars(
+        select(OrgUnit).where(OrgUnit.id.in_(select(Expert.org_unit_id).distinct())).order_by(OrgUnit.name)
+    )
+
+
+@bp.route("/pool/<int:expert_id>/invite", methods=["POST"])
+@access("competition:organizer")
+@limiter.limit(mail_limit, methods=["POST"])
+def invite_expert(slug, expert_id):
+    from contest.models import Expert
+    from judging.domain import pool as pool_domain
+
+    competition = _competition(slug)
+    expert = db.get_or_404(Expert, expert_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        with atomic():
+            pool_domain.invite_expert(competition, expert, invited_by=current_user)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("%(name)s has been invited.", name=expert.full_name), "success")
+    return redirect(
+        url_for("organize.pool", slug=slug, **{k: v for k, v in request.args.items() if k in ("field", "unit", "q")})
+    )

@@ -1,0 +1,543 @@
+"""The expert network: the registry of people, their certifications, consent to
+be listed, declared conflicts of interest and mentoring. Officers (of any unit,
+and administrators) keep the registry and see contact details; an expert sees
+and corrects their own record; the public sees those who consented, and only
+what they chose to show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from contest.domain import audit, unit_officers
+from contest.domain.accounts import normalize_email
+from contest.domain.entries import explain_upload
+from contest.domain.errors import DomainError
+from contest.domain.uploads import MAX_BYTES, validate_upload
+from contest.extensions import db
+from contest.models import (
+    Certification,
+    ConflictKind,
+    DeclaredConflict,
+    Expert,
+    ExpertField,
+    ExpertRole,
+    ExpertRoleGrant,
+    Field,
+    MentoringSession,
+    Mentorship,
+    Project,
+    User,
+)
+from contest.models.base import length_of, utcnow
+from contest.models.experts import PUBLIC_FIELDS
+from contest.storage import get_storage
+from contest.transactions import after_commit
+
+ROLE_LABELS = {
+    ExpertRole.judge: _l("Judge"),
+    ExpertRole.mentor: _l("Mentor"),
+    ExpertRole.adviser: _l("Adviser"),
+    ExpertRole.trainer: _l("Trainer"),
+    ExpertRole.investor: _l("Investor"),
+}
+CONFLICT_LABELS = {
+    ConflictKind.company: _l("A company"),
+    ConflictKind.school: _l("A school"),
+    ConflictKind.relative_project: _l("A relative's project"),
+    ConflictKind.other: _l("Other"),
+}
+PUBLIC_FIELD_LABELS = {
+    "organisation": _l("Organisation"),
+    "fields": _l("Fields of expertise"),
+    "photo": _l("Photo"),
+    "bio": _l("Short introduction"),
+}
+
+
+def is_officer(user) -> bool:
+    """Who keeps the registry: administrators and the current officers of any unit."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_admin or unit_officers.own_unit_ids(user))
+
+
+def of_user(user) -> Expert | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(select(Expert).where(Expert.user_id == user.id))
+
+
+def may_see_record(user, expert: Expert) -> bool:
+    return is_officer(user) or (expert.user_id is not None and expert.user_id == getattr(user, "id", None))
+
+
+# -- the record -------------------------------------------------------------------
+
+
+@dataclass
+class ExpertInput:
+    full_name: str
+    organisation: str = ""
+    email: str = ""
+    phone: str = ""
+    bio: str = ""
+    org_unit_id: int | None = None
+    fields: tuple[str, ...] = ()
+    roles: tuple[ExpertRole, ...] = ()
+    available: bool = True
+
+
+def _clean(data: ExpertInput, expert: Expert | None) -> ExpertInput:
+    name = " ".join((data.full_name or "").split())
+    if not name:
+        raise DomainError(_("Give the expert's full name."), field="full_name")
+    email = normalize_email(data.email or "")
+    if email and ("@" not in email or len(email) > length_of(Expert.email)):
+        raise DomainError(_("Enter a valid e-mail address."), field="email")
+    if email:
+        taken = db.session.scalar(
+            select(Expert.id).where(Expert.email == email, Expert.id != (expert.id if expert else 0))
+        )
+        if taken:
+            raise DomainError(_("Another expert in the registry has this e-mail address."), field="email")
+    if len(data.bio or "") > length_of(Expert.bio):
+        raise DomainError(_("The introduction is too long."), field="bio")
+    fields = tuple(dict.fromkeys(" ".join(f.split())[:120] for f in data.fields if f and f.strip()))
+    return ExpertInput(
+        name[:200],
+        " ".join((data.organisation or "").split())[:200],
+        email,
+        (data.phone or "").strip()[:40],
+        (data.bio or "").strip(),
+        data.org_unit_id,
+        fields,
+        tuple(dict.fromkeys(data.roles)),
+        bool(data.available),
+    )
+
+
+def _snapshot(expert: Expert) -> dict:
+    return {
+        "full_name": expert.full_name,
+        "organisation": expert.organisation,
+        "email": expert.email,
+        "phone": expert.phone,
+        "org_unit_id": expert.org_unit_id,
+        "fields": expert.field_names,
+        "roles": expert.role_values,
+        "available": expert.available,
+    }
+
+
+def _apply(expert: Expert, data: ExpertInput) -> None:
+    expert.full_name, expert.organisation, expert.email = data.full_name, data.organisation, data.email or None
+    expert.phone, expert.bio, expert.org_unit_id, expert.available = (
+        data.phone,
+        data.bio,
+        data.org_unit_id,
+        data.available,
+    )
+    wanted = set(data.fields)
+    expert.fields = [f for f in expert.fields if f.name in wanted] + [
+        ExpertField(name=name) for name in data.fields if name not in set(expert.field_names)
+    ]
+    roles = set(data.roles)
+    expert.roles = [r for r in expert.roles if r.role in roles] + [
+        ExpertRoleGrant(role=role) for role in data.roles if role.value not in set(expert.role_values)
+    ]
+
+
+def create_expert(data: ExpertInput, *, by: User | None, user: User | None = None) -> Expert:
+    data = _clean(data, None)
+    if user is not None and of_user(user) is not None:
+        raise DomainError(_("This person is already in the registry."))
+    expert = Expert(user_id=user.id if user else None, added_by_id=by.id if by else None, public_fields=[])
+    _apply(expert, data)
+    db.session.add(expert)
+    db.session.flush()
+    audit.record("expert.added", "expert", expert.id, after=_snapshot(expert))
+    return expert
+
+
+def update_expert(expert: Expert, data: ExpertInput) -> None:
+    data = _clean(data, expert)
+    before = _snapshot(expert)
+    _apply(expert, data)
+    db.session.flush()
+    after = _snapshot(expert)
+    if after != before:
+        audit.record("expert.updated", "expert", expert.id, before=before, after=after)
+
+
+def join_registry(user: User, *, organisation: str = "", roles: tuple[ExpertRole, ...] = (ExpertRole.judge,)) -> Expert:
+    """The person's record in the registry, made now if they have none (a judge
+    invited from outside it joins on accepting). Not listed publicly until they consent."""
+    expert = of_user(user)
+    if expert is None:
+        expert = db.session.scalar(
+            select(Expert).where(Expert.email == normalize_email(user.email), Expert.user_id.is_(None))
+        )
+        if expert is not None:
+            expert.user_id = user.id
+    if expert is None:
+        expert = create_expert(
+            ExpertInput(full_name=user.full_name or user.email, organisation=organisation, roles=roles),
+            by=user,
+            user=user,
+        )
+    for role in roles:
+        if role.value not in expert.role_values:
+            expert.roles.append(ExpertRoleGrant(role=role))
+    db.session.flush()
+    return expert
+
+
+def contact_email(expert: Expert) -> str | None:
+    return expert.user.email if expert.user is not None else expert.email
+
+
+def set_consent(expert: Expert, consent: bool, public_fields: list[str] | None = None) -> None:
+    """Give or withdraw consent to be listed. Withdrawing takes effect at once
+    (the directory reads this row); what the person did as a judge stays on record."""
+    before = {"consent": expert.consent_public, "public_fields": list(expert.public_fields or [])}
+    expert.consent_public = bool(consent)
+    if public_fields is not None:
+        expert.public_fields = [f for f in PUBLIC_FIELDS if f in public_fields]
+    expert.consent_changed_at = utcnow()
+    db.session.flush()
+    audit.record(
+        "expert.consent_given" if consent else "expert.consent_withdrawn",
+        "expert",
+        expert.id,
+        before=before,
+        after={"consent": expert.consent_public, "public_fields": expert.public_fields},
+    )
+
+
+def set_photo(expert: Expert, filename: str, data: bytes) -> None:
+    check = validate_upload(filename, data, "image", max_bytes=MAX_BYTES["image"])
+    if not check.ok:
+        raise DomainError(explain_upload(check), field="photo")
+    old = expert.photo_key
+    expert.photo_key = get_storage().save(data, suffix="." + (check.detected or "bin"))
+    db.session.flush()
+    if old:
+        after_commit(lambda: get_storage().delete(old))
+
+
+# -- finding people --------------------------------------------------------------------
+
+
+def field_names() -> list[str]:
+    """The fields competitions use, and any an expert was given."""
+    names = set(db.session.scalars(select(Field.name).distinct())) | set(
+        db.session.scalars(select(ExpertField.name).distinct())
+    )
+    return sorted(names, key=str.casefold)
+
+
+def search(
+    *,
+    text: str = "",
+    field: str = "",
+    unit_id: int | None = None,
+    role: ExpertRole | None = None,
+    available_only: bool = False,
+    public_only: bool = False,
+) -> list[Expert]:
+    query = select(Expert)
+    if public_only:
+        query = query.where(Expert.consent_public.is_(True))
+    if text.strip():
+        like = f"%{text.strip()}%"
+        query = query.where(or_(Expert.full_name.ilike(like), Expert.organisation.ilike(like)))
+    if field:
+        query = query.where(Expert.id.in_(select(ExpertField.expert_id).where(ExpertField.name == field)))
+    if unit_id:
+        query = query.where(Expert.org_unit_id == unit_id)
+    if role is not None:
+        query = query.where(Expert.id.in_(select(ExpertRoleGrant.expert_id).where(ExpertRoleGrant.role == role)))
+    if available_only:
+        query = query.where(Expert.available.is_(True))
+    return list(db.session.scalars(query.order_by(Expert.full_name, Expert.id)))
+
+
+def public_directory(field: str = "") -> list[Expert]:
+    return search(field=field, public_only=True)
+
+
+# -- certifications ----------------------------------------------------------------------
+
+
+@dataclass
+class CertificationInput:
+    programme: str
+    issuer: str
+    number: str
+    issued_on: date | None
+    expires_on: date | None = None
+    scan_name: str = ""
+    scan: bytes | None = None
+
+
+def add_certification(expert: Expert, data: CertificationInput, *, by: User | None) -> Certification:
+    programme, issuer = " ".join((data.programme or "").split()), " ".join((data.issuer or "").split())
+    if not programme:
+        raise DomainError(_("Name the programme or course."), field="programme")
+    if not issuer:
+        raise DomainError(_("Name the issuing body."), field="issuer")
+    if data.issued_on is None:
+        raise DomainError(_("Give the date of issue."), field="issued_on")
+    if data.expires_on is not None and data.expires_on < data.issued_on:
+        raise DomainError(_("A certificate cannot expire before it is issued."), field="expires_on")
+    certification = Certification(
+        expert=expert,
+        programme=programme[:300],
+        issuer=issuer[:300],
+        number=(data.number or "").strip()[:80],
+        issued_on=data.issued_on,
+        expires_on=data.expires_on,
+        recorded_by_id=by.id if by else None,
+        recorded_at=utcnow(),
+    )
+    if data.scan:
+        check = validate_upload(data.scan_name or "scan.pdf", data.scan, "scan", max_bytes=MAX_BYTES["scan"])
+        if not check.ok:
+            raise DomainError(explain_upload(check), field="scan")
+        certification.scan_key = get_storage().save(data.scan, suffix="." + (check.detected or "bin"))
+        certification.scan_name, certification.scan_content_type = check.safe_name, check.content_type or ""
+    db.session.add(certification)
+    db.session.flush()
+    audit.record(
+        "certification.recorded",
+        "certification",
+        certification.id,
+        after={
+            "expert": expert.id,
+            "programme": certification.programme,
+            "issuer": certification.issuer,
+            "number": certification.number,
+            "issued_on": certification.issued_on.isoformat(),
+            "expires_on": certification.expires_on.isoformat() if certification.expires_on else None,
+        },
+    )
+    return certification
+
+
+def remove_certification(certification: Certification) -> None:
+    key = certification.scan_key
+    audit.record(
+        "certification.removed",
+        "certification",
+        certification.id,
+        before={
+            "expert": certification.expert_id,
+            "programme": certification.programme,
+            "number": certification.number,
+        },
+    )
+    db.session.delete(certification)
+    db.session.flush()
+    if key:
+        after_commit(lambda: get_storage().delete(key))
+
+
+def certified_in(year: int) -> list[Expert]:
+    """Experts with a certification valid in `year` (what the indicator counts)."""
+    ids = db.session.scalars(
+        select(Certification.expert_id).where(
+            Certification.issued_on <= date(year, 12, 31),
+            or_(Certification.expires_on.is_(None), Certification.expires_on >= date(year, 1, 1)),
+        )
+    )
+    wanted = set(ids)
+    return [e for e in db.session.scalars(select(Expert).order_by(Expert.full_name)) if e.id in wanted]
+
+
+# -- declared conflicts --------------------------------------------------------------------
+
+
+def declare_conflict(
+    expert: Expert, kind: ConflictKind, name: str, *, registration_number: str = "", detail: str = "", on: date
+) -> DeclaredConflict:
+    name = " ".join((name or "").split())
+    if len(name) < 2:
+        raise DomainError(_("Name the company, school or project."), field="name")
+    conflict = DeclaredConflict(
+        expert=expert,
+        kind=kind,
+        name=name[:300],
+        registration_number=(registration_number or "").strip()[:40],
+        detail=(detail or "").strip()[:500],
+        declared_on=on,
+    )
+    db.session.add(conflict)
+    db.session.flush()
+    audit.record(
+        "expert.conflict_declared",
+        "declared_conflict",
+        conflict.id,
+        after={
+            "expert": expert.id,
+            "kind": kind.value,
+            "name": conflict.name,
+            "registration": conflict.registration_number,
+        },
+    )
+    return conflict
+
+
+def end_conflict(conflict: DeclaredConflict, on: date) -> None:
+    if conflict.ended_on is not None:
+        return
+    conflict.ended_on = on
+    db.session.flush()
+    audit.record("expert.conflict_ended", "declared_conflict", conflict.id, after={"ended_on": on.isoformat()})
+
+
+def active_conflicts(expert: Expert, on: date) -> list[DeclaredConflict]:
+    return [c for c in expert.conflicts if c.declared_on <= on and (c.ended_on is None or c.ended_on >= on)]
+
+
+# -- mentoring --------------------------------------------------------------------------
+
+
+def assign_mentor(
+    expert: Expert,
+    project: Project,
+    *,
+    starts_on: date,
+    ends_on: date | None = None,
+    org_unit_id: int | None = None,
+    by: User | None,
+) -> Mentorship:
+    if ends_on is not None and ends_on < starts_on:
+        raise DomainError(_("The end comes before the start."), field="ends_on")
+    mentorship = Mentorship(
+        expert=expert,
+        project=project,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        org_unit_id=org_unit_id,
+        assigned_by_id=by.id if by else None,
+        assigned_at=utcnow(),
+    )
+    if ExpertRole.mentor.value not in expert.role_values:
+        expert.roles.append(ExpertRoleGrant(role=ExpertRole.mentor))
+    db.session.add(mentorship)
+    db.session.flush()
+    audit.record(
+        "mentorship.assigned",
+        "mentorship",
+        mentorship.id,
+        after={"expert": expert.id, "project": project.id, "starts_on": starts_on.isoformat()},
+    )
+    return mentorship
+
+
+def parse_hours(value) -> Decimal:
+    try:
+        hours = Decimal(str(value).replace(",", ".")).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError) as error:
+        raise DomainError(_("Give the hours as a number, such as 1.5."), field="hours") from error
+    if not Decimal("0") < hours <= Decimal("24"):
+        raise DomainError(_("A session lasts more than 0 and at most 24 hours."), field="hours")
+    return hours
+
+
+def log_session(mentorship: Mentorship, *, held_on: date, topic: str, hours, by: User | None) -> MentoringSession:
+    topic = " ".join((topic or "").split())
+    if not topic:
+        raise DomainError(_("Say what the session was about."), field="topic")
+    if held_on < mentorship.starts_on or (mentorship.ends_on is not None and held_on > mentorship.ends_on):
+        raise DomainError(_("The session falls outside the mentoring period."), field="held_on")
+    session = MentoringSession(
+        mentorship=mentorship,
+        held_on=held_on,
+        topic=topic[:300],
+        hours=parse_hours(hours),
+        recorded_by_id=by.id if by else None,
+        recorded_at=utcnow(),
+    )
+    db.session.add(session)
+    db.session.flush()
+    audit.record(
+        "mentoring.session_logged",
+        "mentoring_session",
+        session.id,
+        after={"mentorship": mentorship.id, "held_on": held_on.isoformat(), "hours": str(session.hours)},
+    )
+    return session
+
+
+def mentorships_of(expert: Expert) -> list[Mentorship]:
+    return list(
+        db.session.scalars(select(Mentorship).where(Mentorship.expert_id == expert.id).order_by(Mentorship.starts_on))
+    )
+
+
+def may_log(user, mentorship: Mentorship) -> bool:
+    return is_officer(user) or (
+        mentorship.expert.user_id is not None and mentorship.expert.user_id == getattr(user, "id", None)
+    )
+
+
+def sessions_in(unit_ids, year: int) -> int:
+    """Mentoring sessions held in `year` under the units' programmes (the unit's yearly results)."""
+    return (
+        db.session.scalar(
+            select(func.count(MentoringSession.id))
+            .join(Mentorship, Mentorship.id == MentoringSession.mentorship_id)
+            .where(
+                Mentorship.org_unit_id.in_(list(unit_ids)),
+                MentoringSession.held_on >= date(year, 1, 1),
+                MentoringSession.held_on <= date(year, 12, 31),
+            )
+        )
+        or 0
+    )
+
+
+# -- export ---------------------------------------------------------------------------------
+
+
+def export_table(*, by: User) -> tuple[list[str], list[list]]:
+    """The whole registry with contact details, for officers; the export is audited."""
+    headers = [
+        _("Name"),
+        _("Organisation"),
+        _("Unit"),
+        _("E-mail"),
+        _("Phone"),
+        _("Fields of expertise"),
+        _("Roles"),
+        _("Certifications"),
+        _("Listed publicly"),
+    ]
+    rows = []
+    experts = search()
+    for e in experts:
+        rows.append(
+            [
+                e.full_name,
+                e.organisation,
+                e.org_unit.name if e.org_unit else "",
+                contact_email(e) or "",
+                e.phone,
+                ", ".join(e.field_names),
+                ", ".join(str(ROLE_LABELS[r.role]) for r in e.roles),
+                "; ".join(
+                    f"{c.programme} ({c.issuer}, {c.issued_on:%d/%m/%Y}{', ' + c.number if c.number else ''})"
+                    for c in e.certifications
+                ),
+                _("yes") if e.consent_public else _("no"),
+            ]
+        )
+    audit.record("experts.exported", "expert", None, after={"rows": len(rows)}, actor_id=by.id)
+    return headers, rows

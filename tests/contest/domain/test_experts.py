@@ -1,0 +1,119 @@
+"""The expert network: certified advisers counted from certifications, consent
+to the public directory, declared conflicts proposed in later contests, mentoring."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from contest.domain import experts, followup, indicators
+from contest.domain.errors import DomainError
+from contest.models import AuditEvent, ExpertRole, PlanIndicator
+from contest.reports import indicators as I
+from tests.factories import make_competition, make_user, make_valid_entry, pdf_bytes
+
+
+def _expert(name: str, **kw):
+    return experts.create_expert(experts.ExpertInput(full_name=name, **kw), by=None)
+
+
+def _certify(expert, issued_on, expires_on=None, scan=None):
+    return experts.add_certification(
+        expert,
+        experts.CertificationInput(
+            "Cố vấn khởi nghiệp ĐMST", "Bộ Khoa học và Công nghệ", "CV-01", issued_on, expires_on, "scan.pdf", scan
+        ),
+        by=None,
+    )
+
+
+def test_the_2024_count_takes_certifications_valid_in_2024_and_none_issued_in_2025(app, db):
+    with app.test_request_context():
+        indicators.ensure_plan()
+        lan = _expert("Nguyễn Thị Lan")
+        _certify(lan, date(2022, 5, 1))  # no expiry: valid every year since
+        minh = _expert("Trần Văn Minh")
+        _certify(minh, date(2023, 3, 1), date(2024, 6, 30))  # valid in part of 2024
+        _certify(minh, date(2024, 9, 1))  # a second certificate: one person, counted once
+        hoa = _expert("Lê Thị Hoa")
+        _certify(hoa, date(2021, 1, 1), date(2023, 12, 31))  # expired before 2024
+        an = _expert("Phạm An")
+        _certify(an, date(2025, 2, 1), scan=pdf_bytes("Giấy chứng nhận"))  # issued in 2025
+        # A hand-entered figure with its source is kept apart, never added.
+        followup.set_figure(2024, PlanIndicator.certified_advisers, 40, "", make_user(), "Báo cáo 12/BC-SKHCN")
+        db.session.commit()
+        facts = indicators.load_facts(None)
+        year_2024 = I.for_year("certified_advisers", facts, 2024)
+        period = I.compute("certified_advisers", facts, 2022, 2025, date(2025, 12, 31))
+        so_far = I.compute("certified_advisers", facts, 2022, 2025, date(2024, 12, 31))
+    assert year_2024.cumulative == 2
+    assert sorted(i.label for i in year_2024.items) == ["Nguyễn Thị Lan", "Trần Văn Minh"]
+    assert [(f.year, f.value) for f in year_2024.hand_figures] == [(2024, 40)]
+    assert period.per_year == {2022: 2, 2023: 3, 2024: 2, 2025: 3}
+    assert period.cumulative == 4 and len(period.items) == 4
+    assert [i.label for i in period.year_items[2025]].count("Phạm An") == 1
+    assert so_far.cumulative == 3  # counted to 31/12/2024: An's 2025 certificate is not there yet
+    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "certification.recorded"))
+
+
+def test_a_hand_figure_for_certified_advisers_needs_its_source(app, db):
+    with app.test_request_context(), pytest.raises(DomainError):
+        followup.set_figure(2024, PlanIndicator.certified_advisers, 9, "", make_user(), "")
+
+
+def test_a_scan_that_is_not_a_pdf_or_image_is_refused(app, db):
+    with app.test_request_context():
+        expert = _expert("Võ Văn Kiệt")
+        with pytest.raises(DomainError) as refused:
+            _certify(expert, date(2024, 1, 1), scan=b"MZ\x90\x00 not a scan")
+    assert refused.value.field == "scan"
+
+
+def test_withdrawing_consent_removes_from_the_directory_at_once_and_past_judging_stays(app, db):
+    from judging.domain import results
+    from tests.factories import announce_results, make_judge
+
+    user = make_user("chuyen-gia@example.vn", name="Đặng Thu Hà")
+    competition = make_competition("thi-2025", year=2025)
+    entries = [make_valid_entry(competition), make_valid_entry(competition)]
+    judge = make_judge(competition, user)
+    with app.test_request_context():
+        expert = experts.create_expert(
+            experts.ExpertInput(full_name="Đặng Thu Hà", fields=("Nông nghiệp",), roles=(ExpertRole.judge,)),
+            by=None,
+            user=user,
+        )
+        experts.set_consent(expert, True, ["organisation", "fields"])
+        db.session.commit()
+    round_ = announce_results(app, competition, entries, judge=judge)
+    with app.test_request_context():
+        assert [e.full_name for e in experts.public_directory()] == ["Đặng Thu Hà"]
+        assert [e.full_name for e in experts.public_directory("Nông nghiệp")] == ["Đặng Thu Hà"]
+        experts.set_consent(expert, False)
+        db.session.commit()
+        assert experts.public_directory() == []
+        computed = results.compute(round_)
+    assert {i[0] for i in computed.inputs} == {judge.id}  # the judge's scores still count
+    assert len(computed.standings) == 2
+    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "expert.consent_withdrawn"))
+
+
+def test_mentoring_counts_the_project_as_supported_and_sessions_are_logged(app, db):
+    competition = make_competition("thi-2024", year=2024)
+    entry = make_valid_entry(competition)
+    with app.test_request_context():
+        expert = _expert("Ngô Bảo Châu")
+        mentorship = experts.assign_mentor(expert, entry.project, starts_on=date(2026, 2, 1), by=None)
+        experts.log_session(mentorship, held_on=date(2026, 2, 10), topic="Mô hình kinh doanh", hours="1,5", by=None)
+        with pytest.raises(DomainError):
+            experts.log_session(mentorship, held_on=date(2026, 1, 10), topic="Trước kỳ", hours="1", by=None)
+        with pytest.raises(DomainError):
+            experts.log_session(mentorship, held_on=date(2026, 3, 1), topic="Quá dài", hours="30", by=None)
+        db.session.commit()
+        facts = indicators.load_facts(None)
+    value = I.for_year("projects_supported", facts, 2026)
+    assert [i.label for i in value.items] and str(entry.project_id) in {i.key for i in value.items}
+    assert [str(s.hours) for s in mentorship.sessions] == ["1.5"]
+    assert ExpertRole.mentor.value in expert.role_values
