@@ -70,6 +70,10 @@ JUDGES = {JUDGE}
 # A conflicted, unassigned judge still sits on the panel: their (empty) queue, the
 # pitch timer, their own paper sheet and declaring conflicts; never the entry itself.
 PANEL = JUDGES | {CONFLICTED_JUDGE}
+# The registry of experts is kept by the officers of any unit (and administrators);
+# the expert (here the judge's person) sees their own certificates, mentoring and judging history.
+REGISTRY_OFFICERS = OFFICERS | ADMINS
+EXPERT_SELF_OR_OFFICERS = REGISTRY_OFFICERS | {JUDGE}
 REPORT_READERS = {
     ORGANIZER,
     OTHER_ORGANIZER,
@@ -252,6 +256,24 @@ TABLE: dict[str, set[str]] = {
     "reporting.return_plan": ADMINS,
     "reporting.province_file": ADMINS,
     "reporting.province_plan_file": ADMINS,
+    # the expert network
+    "experts.directory": EVERYONE,
+    "experts.photo": EVERYONE,
+    "experts.mine": SIGNED_IN,
+    "experts.consent": SIGNED_IN,
+    "experts.my_conflicts": SIGNED_IN,
+    "experts.registry": REGISTRY_OFFICERS,
+    "experts.new": REGISTRY_OFFICERS,
+    "experts.record": REGISTRY_OFFICERS,
+    "experts.add_certification": REGISTRY_OFFICERS,
+    "experts.declare_conflict": REGISTRY_OFFICERS,
+    "experts.assign_mentor": REGISTRY_OFFICERS,
+    "experts.export": REGISTRY_OFFICERS,
+    "experts.scan": EXPERT_SELF_OR_OFFICERS,
+    "experts.mentorship": EXPERT_SELF_OR_OFFICERS,
+    "judge.history": EXPERT_SELF_OR_OFFICERS,
+    "organize.pool": ORGANIZERS,
+    "organize.invite_expert": ORGANIZERS,
 }
 
 
@@ -354,6 +376,7 @@ def build_world(db) -> World:
     judging = build_judging(db, comp_a, comp_b, entry, users)
     args = {
         **judging,
+        **build_experts(db, entry, users),
         "slug": comp_a.slug,
         "team_id": team.id,
         "entry_id": entry.id,
@@ -369,6 +392,27 @@ def build_world(db) -> World:
         "indicator": "projects_supported",
     }
     return World(users=users, args=args)
+
+
+def build_experts(db, entry, users) -> dict:
+    """JUDGE's person in the registry, with a certificate (and its scan) and a project to mentor."""
+    from datetime import date
+
+    from contest.domain import experts
+    from contest.models import ExpertRole
+    from tests.factories import pdf_bytes
+
+    expert = experts.create_expert(
+        experts.ExpertInput(full_name="Chuyên gia", roles=(ExpertRole.judge,)), by=None, user=users[JUDGE]
+    )
+    certification = experts.add_certification(
+        expert,
+        experts.CertificationInput("Cố vấn", "Bộ KH&CN", "1", date(2024, 1, 1), None, "a.pdf", pdf_bytes()),
+        by=None,
+    )
+    mentorship = experts.assign_mentor(expert, entry.project, starts_on=date(2026, 1, 1), by=None)
+    db.session.commit()
+    return {"expert_id": expert.id, "certification_id": certification.id, "mentorship_id": mentorship.id}
 
 
 def build_judging(db, comp_a, comp_b, entry, users) -> dict:

@@ -13,7 +13,7 @@ DATE_MESSAGE = _l("Enter the date, such as 15/03/2026.")
 class ExpertForm(Form):
     full_name = StringField(_l("Full name"), validators=[DataRequired(REQUIRED), Length(max=200)])
     organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
-    org_unit = SelectField(_l("Unit"), coerce=int, choices=[])
+    org_unit = SelectField(_l("Unit"), coerce=int, choices=[], default=0)
     email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)])
     phone = TelField(_l("Phone"), validators=[Optional(), Length(max=40)])
     fields = StringField(
@@ -71,7 +71,7 @@ class MentorshipForm(Form):
     project = SelectField(_l("Project"), coerce=int, choices=[], validators=[DataRequired(REQUIRED)])
     starts_on = DateField(_l("From"), validators=[DataRequired(DATE_MESSAGE)])
     ends_on = DateField(_l("Until"), validators=[Optional()])
-    org_unit = SelectField(_l("Unit whose programme it belongs to"), coerce=int, choices=[])
+    org_unit = SelectField(_l("Unit whose programme it belongs to"), coerce=int, choices=[], default=0)
 
 
 class MentoringSessionForm(Form):

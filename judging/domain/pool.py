@@ -259,7 +259,9 @@ def history(expert: Expert) -> list[Service]:
                 select(ScoreSheet.round_id, func.count(ScoreSheet.id))
                 .where(ScoreSheet.judge_id == judge.id, ScoreSheet.submitted_at.is_not(None))
                 .group_by(ScoreSheet.round_id)
-            ).tuples()
+            )
+            .tuples()
+            .all()
         )
         rounds = db.session.scalars(
             select(Round).where(Round.competition_id == judge.competition_id).order_by(Round.position)

@@ -108,6 +108,13 @@ def _past_year(app, db):
         )
         followup.set_figure(2024, followup.PlanIndicator.certified_advisers, 8, "", user, "Báo cáo 2024")
         followup.set_figure(2025, followup.PlanIndicator.certified_advisers, 5, "", user, "Báo cáo 2025")
+        from contest.domain import experts
+
+        for name, issued in (("Cố vấn 2024", date(2024, 6, 1)), ("Cố vấn 2025", date(2025, 6, 1))):
+            expert = experts.create_expert(experts.ExpertInput(full_name=name), by=user)
+            experts.add_certification(
+                expert, experts.CertificationInput("Cố vấn khởi nghiệp", "Bộ KH&CN", "", issued), by=user
+            )
         db.session.commit()
 
 
@@ -133,11 +140,11 @@ def test_a_past_years_report_is_the_same_whenever_it_is_produced(app, db):
         "projects_supported": (3, 3),
         "enterprises_formed": (1, 1),
         "projects_raising_capital": (0, 0),
-        "certified_advisers": (8, 8),
+        "certified_advisers": (1, 1),  # from the registry's certifications; hand figures are shown apart
     }
     # The later facts are there: counted to the end of 2025 they show.
     assert counted_to_today["enterprises_formed"] == 2 and counted_to_today["projects_raising_capital"] == 1
-    assert counted_to_today["certified_advisers"] == 13 and counted_to_today["projects_supported"] == 3
+    assert counted_to_today["certified_advisers"] == 2 and counted_to_today["projects_supported"] == 3
     assert {r.progress.indicator for r in produced_today.indicators} == {
         "projects_supported",
         "enterprises_formed",

@@ -141,7 +141,8 @@ def test_follow_up_feeds_the_plan_and_is_audited(app, db):
         )
         followup.ensure_default_targets()
         followup.set_figure(2024, PlanIndicator.certified_advisers, 7, "", user, "QĐ 12/QĐ-SKHCN")
-        followup.set_figure(2023, PlanIndicator.certified_advisers, 5, "gọi điện", user)  # no source: left out
+        with pytest.raises(DomainError):  # no source: refused, certified advisers come from the registry
+            followup.set_figure(2023, PlanIndicator.certified_advisers, 5, "gọi điện", user)
         db.session.commit()
         progress = {
             p.target.indicator: p
@@ -150,7 +151,8 @@ def test_follow_up_feeds_the_plan_and_is_audited(app, db):
         }
     assert progress["enterprises_formed"].achieved == 1
     assert progress["projects_supported"].achieved == 2
-    assert progress["certified_advisers"].achieved == 7
+    assert progress["certified_advisers"].achieved == 0  # counted from certifications
+    assert [(f.year, f.value) for f in progress["certified_advisers"].hand_figures] == [(2024, 7)]
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"followup.recorded", "plan.figure_set"} <= actions
 

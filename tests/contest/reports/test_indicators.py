@@ -77,10 +77,11 @@ def test_facts_after_the_day_are_not_counted():
         "projects_supported": 1,
         "enterprises_formed": 1,
         "projects_raising_capital": 0,
-        "certified_advisers": 8,
+        "certified_advisers": 0,  # counted from certifications; the hand figures are shown apart
         "support_organisations": 0,
         "service_areas": 0,
     }
+    assert [(f.year, f.value) for f in as_of_2024["certified_advisers"].hand_figures] == [(2024, 8)]
     assert I.for_year("projects_supported", facts, 2024) == I.compute(
         "projects_supported", facts, 2024, 2024, date(2024, 12, 31)
     )

@@ -1,0 +1,152 @@
+"""The expert network's pages: the public directory shows only who consented and
+only what they chose; officers search, see contact details, record
+certifications with scans and export (audited); the expert corrects their own
+record and withdraws consent; mentoring sessions are logged."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+
+import openpyxl
+from sqlalchemy import select
+
+from contest.domain import experts
+from contest.models import AuditEvent, Certification, Expert, ExpertRole, MentoringSession
+from tests.factories import csrf_token, login, make_competition, make_user, make_valid_entry, pdf_bytes
+
+
+def _officer(db):
+    return make_user("can-bo@example.vn", admin=True)
+
+
+def _expert(app, db, name, *, user=None, consent=False, **kw):
+    with app.test_request_context():
+        expert = experts.create_expert(experts.ExpertInput(full_name=name, **kw), by=None, user=user)
+        if consent:
+            experts.set_consent(expert, True, ["organisation", "fields"])
+        db.session.commit()
+    return expert
+
+
+def test_the_public_directory_shows_only_who_consented_and_no_contact_details(app, client, db):
+    _expert(
+        app,
+        db,
+        "Nguyễn Văn Công Khai",
+        consent=True,
+        organisation="ĐH Phạm Văn Đồng",
+        email="cong-khai@example.vn",
+        phone="0905 111 222",
+        fields=("Nông nghiệp",),
+        bio="Không hiện ra",
+    )
+    _expert(app, db, "Trần Thị Kín Đáo", email="kin@example.vn", fields=("Nông nghiệp",))
+    page = client.get("/experts/").get_data(as_text=True)
+    assert "Nguyễn Văn Công Khai" in page and "ĐH Phạm Văn Đồng" in page and "Nông nghiệp" in page
+    assert "Trần Thị Kín Đáo" not in page
+    assert "cong-khai@example.vn" not in page and "0905 111 222" not in page and "Không hiện ra" not in page
+    assert "Nguyễn Văn Công Khai" not in client.get("/experts/?field=Du lịch").get_data(as_text=True)
+
+
+def test_an_expert_corrects_their_record_and_withdraws_consent(app, client, db):
+    user = make_user("tu-sua@example.vn", name="Lê Văn Tự")
+    expert = _expert(app, db, "Lê Văn Tự", user=user, consent=True, organisation="Cũ")
+    login(client, user)
+    token = csrf_token(client, "/experts/me")
+    response = client.post(
+        "/experts/me",
+        data={"csrf_token": token, "full_name": "Lê Văn Tự", "organisation": "Mới", "fields": "Du lịch, Nông nghiệp"},
+    )
+    assert response.status_code == 302
+    db.session.refresh(expert)
+    assert expert.organisation == "Mới" and expert.field_names == ["Du lịch", "Nông nghiệp"]
+    visitor = app.test_client()
+    assert "Lê Văn Tự" in visitor.get("/experts/").get_data(as_text=True)
+    client.post("/experts/me/consent", data={"csrf_token": token, "consent-public_fields": "fields"})
+    assert "Lê Văn Tự" not in visitor.get("/experts/").get_data(as_text=True)
+    db.session.refresh(expert)
+    assert expert.consent_public is False
+
+
+def test_officers_search_by_field_unit_and_role_and_see_contact_details(app, client, db):
+    _expert(app, db, "Chuyên gia Nông", email="nong@example.vn", fields=("Nông nghiệp",), roles=(ExpertRole.judge,))
+    _expert(app, db, "Chuyên gia Du", email="du@example.vn", fields=("Du lịch",), roles=(ExpertRole.mentor,))
+    login(client, _officer(db))
+    page = client.get("/registry/?field=Nông nghiệp").get_data(as_text=True)
+    assert "Chuyên gia Nông" in page and "nong@example.vn" in page and "Chuyên gia Du" not in page
+    page = client.get("/registry/?role=mentor").get_data(as_text=True)
+    assert "Chuyên gia Du" in page and "Chuyên gia Nông" not in page
+    assert client.get("/registry/?role=nonsense&unit=x").status_code == 200
+
+
+def test_an_officer_adds_an_expert_and_records_a_certification_with_its_scan(app, client, db):
+    login(client, _officer(db))
+    token = csrf_token(client, "/registry/new")
+    response = client.post(
+        "/registry/new",
+        data={"csrf_token": token, "full_name": "Phạm Cố Vấn", "email": "co-van@example.vn", "roles": ["adviser"]},
+    )
+    assert response.status_code == 302
+    expert = db.session.scalar(select(Expert).where(Expert.full_name == "Phạm Cố Vấn"))
+    url = f"/registry/{expert.id}/certifications"
+    data = {
+        "csrf_token": token,
+        "cert-programme": "Cố vấn khởi nghiệp ĐMST",
+        "cert-issuer": "Bộ KH&CN",
+        "cert-number": "CV-2024-01",
+        "cert-issued_on": "2024-05-01",
+    }
+    bad = client.post(url, data={**data, "cert-scan": (BytesIO(b"MZ\x90not a pdf"), "x.pdf")})
+    assert bad.status_code == 400 and db.session.scalar(select(Certification.id)) is None
+    wrong_dates = client.post(url, data={**data, "cert-expires_on": "2023-01-01"})
+    assert wrong_dates.status_code == 400
+    good = client.post(url, data={**data, "cert-scan": (BytesIO(pdf_bytes("Giấy chứng nhận")), "giay.pdf")})
+    assert good.status_code == 302
+    certification = db.session.scalar(select(Certification))
+    scan = client.get(f"/registry/certifications/{certification.id}/scan")
+    assert scan.status_code == 200 and scan.data.startswith(b"%PDF")
+
+
+def test_the_export_is_officers_only_and_audited(app, client, db):
+    _expert(app, db, "Xuất Khẩu", email="xuat@example.vn", phone="0912")
+    stranger = app.test_client()
+    login(stranger, make_user("thuong@example.vn"))
+    assert stranger.get("/registry/export.csv").status_code == 403
+    login(client, _officer(db))
+    csv_text = client.get("/registry/export.csv").get_data(as_text=True)
+    assert "Xuất Khẩu" in csv_text and "xuat@example.vn" in csv_text
+    workbook = openpyxl.load_workbook(BytesIO(client.get("/registry/export.xlsx").data))
+    assert "Xuất Khẩu" in [c.value for c in workbook.active["A"]]
+    assert client.get("/registry/export.pdf").status_code == 404
+    assert len(list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "experts.exported")))) == 2
+
+
+def test_a_mentor_is_assigned_and_logs_sessions(app, client, db):
+    mentor_user = make_user("co-van-du-an@example.vn")
+    expert = _expert(app, db, "Cố Vấn Dự Án", user=mentor_user)
+    entry = make_valid_entry(make_competition("thi-co-van"))
+    login(client, _officer(db))
+    token = csrf_token(client, f"/registry/{expert.id}")
+    response = client.post(
+        f"/registry/{expert.id}/mentorships",
+        data={
+            "csrf_token": token,
+            "mentor-project": entry.project_id,
+            "mentor-starts_on": "2026-01-05",
+            "mentor-org_unit": 0,
+        },
+    )
+    assert response.status_code == 302
+    client = app.test_client()  # the mentor, on their own device
+    login(client, mentor_user)
+    url = response.location
+    token = csrf_token(client, url)
+    refused = client.post(url, data={"csrf_token": token, "held_on": "2026-02-01", "topic": "Gọi vốn", "hours": "abc"})
+    assert refused.status_code == 400
+    logged = client.post(url, data={"csrf_token": token, "held_on": "2026-02-01", "topic": "Gọi vốn", "hours": "2"})
+    assert logged.status_code == 302
+    assert [(s.held_on, s.topic) for s in db.session.scalars(select(MentoringSession))] == [
+        (date(2026, 2, 1), "Gọi vốn")
+    ]
+    assert "Gọi vốn" in client.get(url).get_data(as_text=True)
