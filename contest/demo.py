@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -58,6 +59,9 @@ def load_demo() -> list[tuple[str, str, str]]:
 
     admin = db.session.scalar(select(User).where(User.email == DEMO_USERS[0][1]))
     logins += [(label, email, DEMO_PASSWORD) for label, email in load_units(shared_hash, admin)]
+    from contest.demo_experts import load_experts
+
+    load_experts(date.today())  # the expert network; judging links its judges to it below
     # Packages built on `contest` (judging) add their part of the demo here.
     logins += [
         (label, email, DEMO_PASSWORD)

@@ -13,7 +13,7 @@ from contest.demo_competitions import load_finished_competition
 from contest.domain import certificates
 from contest.domain.competitions import find_by_slug
 from contest.extensions import db
-from contest.models import Entry, User
+from contest.models import Entry, ExpertRole, User
 from contest.models.base import utcnow
 from judging.domain import advancement, assignment, awards, judges, publication, results, rounds
 from judging.domain.rubrics import create_from_preset
@@ -36,7 +36,45 @@ def load_judging_demo(password_hash: str) -> list[tuple[str, str]]:
     from judging.demo_history import load_judging_history
 
     load_judging_history(password_hash)
+    _judges_in_the_registry()
     return [("judge", JUDGES[0][0])]
+
+
+def _judges_in_the_registry() -> None:
+    """The demo's judges are people of the registry of experts: their history
+    spans the 2022–2025 contests; one declared a conflict (a company) in 2025."""
+    from contest.domain import experts
+    from contest.models import ConflictKind
+
+    for i, (email, _name, organisation) in enumerate(JUDGES):
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None or experts.of_user(user) is not None:
+            continue
+        expert = experts.join_registry(user, organisation=organisation)
+        experts.update_expert(
+            expert,
+            experts.ExpertInput(
+                full_name=expert.full_name,
+                organisation=organisation,
+                fields=("Nông nghiệp công nghệ cao", "Chế biến thực phẩm và sản phẩm OCOP")
+                if i % 2 == 0
+                else ("Công nghệ thông tin và chuyển đổi số", "Du lịch và dịch vụ"),
+                roles=(ExpertRole.judge, ExpertRole.mentor) if i < 2 else (ExpertRole.judge,),
+            ),
+        )
+        if i < 3:
+            experts.set_consent(expert, True, ["organisation", "fields"])
+        if i == 2:
+            experts.declare_conflict(
+                expert,
+                ConflictKind.company,
+                "Công ty TNHH Nông sản Sạch Quảng Ngãi",
+                detail="Thành viên hội đồng quản trị",
+                on=date(2025, 3, 12),
+            )
+        for judge in db.session.scalars(select(Judge).where(Judge.user_id == user.id, Judge.expert_id.is_(None))):
+            judge.expert_id = expert.id
+    db.session.commit()
 
 
 def _panel(competition, password_hash: str) -> list[Judge]:

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from contest.domain import audit, unit_officers
 from contest.domain.accounts import normalize_email
@@ -485,22 +485,6 @@ def mentorships_of(expert: Expert) -> list[Mentorship]:
 def may_log(user, mentorship: Mentorship) -> bool:
     return is_officer(user) or (
         mentorship.expert.user_id is not None and mentorship.expert.user_id == getattr(user, "id", None)
-    )
-
-
-def sessions_in(unit_ids, year: int) -> int:
-    """Mentoring sessions held in `year` under the units' programmes (the unit's yearly results)."""
-    return (
-        db.session.scalar(
-            select(func.count(MentoringSession.id))
-            .join(Mentorship, Mentorship.id == MentoringSession.mentorship_id)
-            .where(
-                Mentorship.org_unit_id.in_(list(unit_ids)),
-                MentoringSession.held_on >= date(year, 1, 1),
-                MentoringSession.held_on <= date(year, 12, 31),
-            )
-        )
-        or 0
     )
 
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from contest.domain import audit
@@ -31,6 +31,8 @@ from contest.models import (
     CycleUnit,
     Entry,
     EntryValidity,
+    MentoringSession,
+    Mentorship,
     OrgUnit,
     OrgUnitKind,
     Plan,
@@ -316,6 +318,24 @@ def done_per_task(unit: OrgUnit, year: int) -> dict[int, int]:
 # -- figures -------------------------------------------------------------------------------
 
 
+def _mentoring_in(scope, year: int) -> list[tuple[int, str]]:
+    """Mentoring sessions of the registry held in the year under the units'
+    programmes, each with the project it supported (keyed by its first entry,
+    as the contests' projects are, so a project counts once)."""
+    first_entry = select(Entry.project_id, func.min(Entry.id).label("entry_id")).group_by(Entry.project_id).subquery()
+    rows = db.session.execute(
+        select(MentoringSession.id, Mentorship.project_id, first_entry.c.entry_id)
+        .join(Mentorship, Mentorship.id == MentoringSession.mentorship_id)
+        .outerjoin(first_entry, first_entry.c.project_id == Mentorship.project_id)
+        .where(
+            Mentorship.org_unit_id.in_(list(scope)),
+            MentoringSession.held_on >= date(year, 1, 1),
+            MentoringSession.held_on <= date(year, 12, 31),
+        )
+    ).all()
+    return [(sid, f"entry:{eid}" if eid is not None else f"project:{pid}") for sid, pid, eid in rows]
+
+
 def unit_figures(unit: OrgUnit, year: int) -> UnitFigures:
     """What the records say the unit did in the year: the contests it (or the
     units under or merged into it) organised and their valid entries, and its
@@ -347,6 +367,9 @@ def unit_figures(unit: OrgUnit, year: int) -> UnitFigures:
             counts["participants"] += activity.participants or 0
         if activity.entry_id is not None:
             projects.add(f"entry:{activity.entry_id}")
+    mentored = _mentoring_in(scope, year)
+    counts["mentoring"] += len(mentored)
+    projects |= {key for _session, key in mentored}
     return UnitFigures(unit.name, counts, frozenset(projects), frozenset(f"competition:{c}" for c in competitions))
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, select, text
 
 from contest.demo import load_demo
+from contest.demo_experts import ISSUED
 from contest.demo_history import ADVISERS, HISTORY
 from contest.domain import reports
 from contest.models import Competition, CompetitionState
@@ -61,7 +62,10 @@ def test_demo_history_feeds_the_reports_and_loads_once(app, db):
     assert all(o.on <= date.today() for o in records.outcomes)
     assert progress[("enterprises_formed", 2022)].achieved > 0
     assert progress[("projects_raising_capital", 2022)].achieved >= 1
-    assert progress[("certified_advisers", 2022)].achieved == sum(ADVISERS.values())
+    # Certified advisers come from the registry's certificates; the yearly hand figures are shown apart.
+    assert progress[("certified_advisers", 2022)].achieved == sum(ISSUED.values()) == 25
+    assert sum(f.value for f in progress[("certified_advisers", 2022)].hand_figures) == sum(ADVISERS.values())
+    _the_expert_network(db)
 
     # Units run their own part: the ward's 2026 contest is open and run by its officer, the
     # youth contests by a Tỉnh Đoàn officer; the 2023 Bình Sơn contest counts in Xã Bình Sơn's area.
@@ -90,3 +94,22 @@ def test_demo_history_feeds_the_reports_and_loads_once(app, db):
     before = _row_counts(db)
     load_demo()
     assert _row_counts(db) == before
+
+
+def _the_expert_network(db) -> None:
+    """About 40 experts; the demo's judges are among them, with a history over the
+    2022–2025 contests; two projects mentored."""
+    from contest.models import Expert, Mentorship
+    from judging.models import Judge
+
+    assert 38 <= db.session.scalar(select(func.count(Expert.id))) <= 42
+    years = set(
+        db.session.scalars(
+            select(Competition.year)
+            .join(Judge, Judge.competition_id == Competition.id)
+            .where(Judge.expert_id.is_not(None))
+        )
+    )
+    assert {2022, 2023, 2024, 2025} <= years
+    mentorships = list(db.session.scalars(select(Mentorship)))
+    assert len(mentorships) == 2 and all(m.sessions for m in mentorships)

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from contest.domain import experts, followup, indicators
+from contest.domain import experts, followup, indicators, reporting_cycle
 from contest.domain.errors import DomainError
 from contest.models import AuditEvent, ExpertRole, PlanIndicator
 from contest.reports import indicators as I
@@ -105,7 +105,9 @@ def test_mentoring_counts_the_project_as_supported_and_sessions_are_logged(app, 
     entry = make_valid_entry(competition)
     with app.test_request_context():
         expert = _expert("Ngô Bảo Châu")
-        mentorship = experts.assign_mentor(expert, entry.project, starts_on=date(2026, 2, 1), by=None)
+        mentorship = experts.assign_mentor(
+            expert, entry.project, starts_on=date(2026, 2, 1), org_unit_id=competition.org_unit_id, by=None
+        )
         experts.log_session(mentorship, held_on=date(2026, 2, 10), topic="Mô hình kinh doanh", hours="1,5", by=None)
         with pytest.raises(DomainError):
             experts.log_session(mentorship, held_on=date(2026, 1, 10), topic="Trước kỳ", hours="1", by=None)
@@ -113,6 +115,10 @@ def test_mentoring_counts_the_project_as_supported_and_sessions_are_logged(app, 
             experts.log_session(mentorship, held_on=date(2026, 3, 1), topic="Quá dài", hours="30", by=None)
         db.session.commit()
         facts = indicators.load_facts(None)
+        unit_2026 = reporting_cycle.unit_figures(competition.org_unit, 2026)
+        unit_2025 = reporting_cycle.unit_figures(competition.org_unit, 2025)
+    assert unit_2026.counts["mentoring"] == 1 and f"entry:{entry.id}" in unit_2026.projects  # the unit's yearly results
+    assert unit_2025.counts["mentoring"] == 0
     value = I.for_year("projects_supported", facts, 2026)
     assert [i.label for i in value.items] and str(entry.project_id) in {i.key for i in value.items}
     assert [str(s.hours) for s in mentorship.sessions] == ["1.5"]
