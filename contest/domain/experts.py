@@ -330,36 +330,6 @@ def add_certification(expert: Expert, data: CertificationInput, *, by: User | No
     return certification
 
 
-def remove_certification(certification: Certification) -> None:
-    key = certification.scan_key
-    audit.record(
-        "certification.removed",
-        "certification",
-        certification.id,
-        before={
-            "expert": certification.expert_id,
-            "programme": certification.programme,
-            "number": certification.number,
-        },
-    )
-    db.session.delete(certification)
-    db.session.flush()
-    if key:
-        after_commit(lambda: get_storage().delete(key))
-
-
-def certified_in(year: int) -> list[Expert]:
-    """Experts with a certification valid in `year` (what the indicator counts)."""
-    ids = db.session.scalars(
-        select(Certification.expert_id).where(
-            Certification.issued_on <= date(year, 12, 31),
-            or_(Certification.expires_on.is_(None), Certification.expires_on >= date(year, 1, 1)),
-        )
-    )
-    wanted = set(ids)
-    return [e for e in db.session.scalars(select(Expert).order_by(Expert.full_name)) if e.id in wanted]
-
-
 # -- declared conflicts --------------------------------------------------------------------
 
 
@@ -391,14 +361,6 @@ def declare_conflict(
         },
     )
     return conflict
-
-
-def end_conflict(conflict: DeclaredConflict, on: date) -> None:
-    if conflict.ended_on is not None:
-        return
-    conflict.ended_on = on
-    db.session.flush()
-    audit.record("expert.conflict_ended", "declared_conflict", conflict.id, after={"ended_on": on.isoformat()})
 
 
 def active_conflicts(expert: Expert, on: date) -> list[DeclaredConflict]:

@@ -150,3 +150,29 @@ def test_a_mentor_is_assigned_and_logs_sessions(app, client, db):
         (date(2026, 2, 1), "Gọi vốn")
     ]
     assert "Gọi vốn" in client.get(url).get_data(as_text=True)
+
+
+def test_a_photo_shows_in_the_directory_only_when_the_expert_chose_it(app, client, db):
+    from tests.contest.domain.test_uploads import make_png
+
+    png = make_png(4, 4)
+
+    user = make_user("anh@example.vn", name="Mai Ảnh")
+    expert = _expert(app, db, "Mai Ảnh", user=user, consent=True)
+    login(client, user)
+    token = csrf_token(client, "/experts/me")
+    bad = client.post(
+        "/experts/me", data={"csrf_token": token, "full_name": "Mai Ảnh", "photo": (BytesIO(b"%PDF-1.4"), "a.png")}
+    )
+    assert bad.status_code == 400
+    sent = client.post(
+        "/experts/me", data={"csrf_token": token, "full_name": "Mai Ảnh", "photo": (BytesIO(png), "a.png")}
+    )
+    assert sent.status_code == 302
+    visitor = app.test_client()
+    assert visitor.get(f"/experts/{expert.id}/photo").status_code == 404  # consented, but not to the photo
+    client.post(
+        "/experts/me/consent", data={"csrf_token": token, "consent-consent": "y", "consent-public_fields": "photo"}
+    )
+    assert visitor.get(f"/experts/{expert.id}/photo").data == png
+    assert f"/experts/{expert.id}/photo" in visitor.get("/experts/").get_data(as_text=True)
