@@ -110,6 +110,7 @@ def test_an_officer_adds_an_expert_and_records_a_certification_with_its_scan(app
 
 def test_the_export_is_officers_only_and_audited(app, client, db):
     _expert(app, db, "Xuất Khẩu", email="xuat@example.vn", phone="0912")
+    _expert(app, db, '=HYPERLINK("http://x","y")', organisation="+1 Cty")
     stranger = app.test_client()
     login(stranger, make_user("thuong@example.vn"))
     assert stranger.get("/registry/export.csv").status_code == 403
@@ -117,7 +118,9 @@ def test_the_export_is_officers_only_and_audited(app, client, db):
     csv_text = client.get("/registry/export.csv").get_data(as_text=True)
     assert "Xuất Khẩu" in csv_text and "xuat@example.vn" in csv_text
     workbook = openpyxl.load_workbook(BytesIO(client.get("/registry/export.xlsx").data))
-    assert "Xuất Khẩu" in [c.value for c in workbook.active["A"]]
+    cells = list(workbook.active["A"])
+    assert "Xuất Khẩu" in [c.value for c in cells] and all(c.data_type != "f" for c in cells)  # never a formula
+    assert "'=HYPERLINK" in csv_text and "'+1 Cty" in csv_text  # text, never a formula
     assert client.get("/registry/export.pdf").status_code == 404
     assert len(list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "experts.exported")))) == 2
 
