@@ -69,8 +69,8 @@ class DeclaredConflictForm(Form):
 
 class MentorshipForm(Form):
     project = SelectField(_l("Project"), coerce=int, choices=[], validators=[DataRequired(REQUIRED)])
-    starts_on = DateField(_l("From"), validators=[DataRequired(DATE_MESSAGE)])
-    ends_on = DateField(_l("Until"), validators=[Optional()])
+    starts_on = DateField(_l("Mentoring from"), validators=[DataRequired(DATE_MESSAGE)])
+    ends_on = DateField(_l("Mentoring until"), validators=[Optional()])
     org_unit = SelectField(_l("Unit whose programme it belongs to"), coerce=int, choices=[], default=0)
 
 
