@@ -417,16 +417,18 @@ def pool(slug):
     unit_id = request.args.get("unit", type=db_id) or None
     text = (request.args.get("q") or "").strip()[:120]
     available_only = request.args.get("all") != "1"
+    served_only = request.args.get("served") == "1"
     fields = [f.name for f in competition.fields] or experts_domain.field_names()
+    found = pool_domain.candidates(competition, field=field, unit_id=unit_id, available_only=available_only, text=text)
+    if served_only:  # past service: those who judged in an earlier contest, the most experienced first
+        found = sorted((c for c in found if c.contests), key=lambda c: (-c.contests, -c.sheets))
     return render_template(
         "judging/organize/pool.html",
         competition=competition,
-        candidates=pool_domain.candidates(
-            competition, field=field, unit_id=unit_id, available_only=available_only, text=text
-        ),
+        candidates=found,
         fields=fields,
         units=[(u.id, u.name) for u in _pool_units()],
-        chosen={"field": field, "unit": unit_id, "q": text, "all": not available_only},
+        chosen={"field": field, "unit": unit_id, "q": text, "all": not available_only, "served": served_only},
         confirm_form=ConfirmForm(),
     )
 

@@ -72,6 +72,20 @@ def test_the_history_lists_competitions_rounds_sheets_and_leniency(app, client, 
     with app.test_request_context():
         expert = experts.create_expert(experts.ExpertInput(full_name="Giám Khảo Lịch Sử"), by=None, user=user)
         db.session.commit()
+    organizer_client = app.test_client()
+    next_year = make_competition("thi-2025-ls", year=2025)
+    login(organizer_client, _organizer(next_year, db))
+    with app.test_request_context():
+        experts.update_expert(
+            expert, experts.ExpertInput(full_name=expert.full_name, roles=(ExpertRole.judge,))
+        )
+        newcomer = experts.create_expert(
+            experts.ExpertInput(full_name="Chưa Từng Chấm", roles=(ExpertRole.judge,)), by=None
+        )
+        db.session.commit()
+    served = organizer_client.get(f"/manage/{next_year.slug}/judging/pool?served=1").get_data(as_text=True)
+    assert "Giám Khảo Lịch Sử" in served and "1 cuộc thi, 2 phiếu chấm" in served and newcomer.full_name not in served
+    assert newcomer.full_name in organizer_client.get(f"/manage/{next_year.slug}/judging/pool").get_data(as_text=True)
     login(client, user)
     page = client.get(f"/judge/history/{expert.id}").get_data(as_text=True)
     assert competition.name in page and 'data-services="1"' in page
