@@ -76,9 +76,7 @@ def test_the_history_lists_competitions_rounds_sheets_and_leniency(app, client, 
     next_year = make_competition("thi-2025-ls", year=2025)
     login(organizer_client, _organizer(next_year, db))
     with app.test_request_context():
-        experts.update_expert(
-            expert, experts.ExpertInput(full_name=expert.full_name, roles=(ExpertRole.judge,))
-        )
+        experts.update_expert(expert, experts.ExpertInput(full_name=expert.full_name, roles=(ExpertRole.judge,)))
         newcomer = experts.create_expert(
             experts.ExpertInput(full_name="Chưa Từng Chấm", roles=(ExpertRole.judge,)), by=None
         )
