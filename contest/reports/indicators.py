@@ -117,8 +117,11 @@ class CertificationFact:
     expires_on: date | None = None
 
     def valid_in(self, year: int, as_of: date) -> bool:
-        return self.issued_on <= min(date(year, 12, 31), as_of) and (
-            self.expires_on is None or self.expires_on >= date(year, 1, 1)
+        """Valid at some time in `year`, as known on `as_of` (a year not begun by then counts nothing)."""
+        return (
+            date(year, 1, 1) <= as_of
+            and self.issued_on <= min(date(year, 12, 31), as_of)
+            and (self.expires_on is None or self.expires_on >= date(year, 1, 1))
         )
 
 
@@ -308,8 +311,9 @@ def _certified(facts: Facts, start_year: int, end_year: int, as_of: date, target
             if x
         )
         for year in years:
-            if c.valid_in(year, as_of):
-                found.append((str(c.expert_id), Item(str(c.expert_id), c.expert, c.issued_on, detail), year))
+            if c.valid_in(year, as_of):  # dated by when it began to count that year
+                on = max(c.issued_on, date(year, 1, 1))
+                found.append((str(c.expert_id), Item(str(c.expert_id), c.expert, on, detail), year))
     per_year, items, year_items = _distinct(found, years)
     figures = [f for f in facts.figures if f.indicator == "certified_advisers" and f.year in years]
     figures = [f for f in figures if f.year <= as_of.year]

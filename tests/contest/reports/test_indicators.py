@@ -121,6 +121,16 @@ enterprises = st.builds(
     st.one_of(st.none(), st.integers(1, 8)),
 )
 raises = st.builds(I.Raise, st.integers(1, 8), st.just("P"), days, st.integers(0, 10**9))
+certifications = st.builds(
+    I.CertificationFact,
+    st.integers(1, 6),
+    st.just("X"),
+    st.just("Cố vấn"),
+    st.just("Bộ KH&CN"),
+    st.just(""),
+    days,
+    st.one_of(st.none(), st.dates(date(2021, 6, 1), date(2029, 12, 31))),
+).filter(lambda c: c.expires_on is None or c.expires_on >= c.issued_on)
 figures = st.builds(
     I.HandFigure,
     st.sampled_from(I.HAND_ENTERED),
@@ -137,6 +147,7 @@ figures = st.builds(
         st.lists(enterprises, max_size=6).map(tuple),
         st.lists(raises, max_size=6).map(tuple),
         st.lists(figures, max_size=6).map(tuple),
+        st.lists(certifications, max_size=6).map(tuple),
     ),
     st.sampled_from(I.INDICATORS),
     days,
@@ -148,11 +159,15 @@ def test_each_drill_down_lists_exactly_what_its_number_counts(facts, indicator, 
     for year, items in value.year_items.items():
         assert sum(item.value for item in items) == value.per_year[year]
     assert all(2022 <= item.on.year <= 2025 for item in value.items)
-    if indicator not in I.HAND_ENTERED:
+    if indicator not in I.HAND_ENTERED or indicator in I.FROM_RECORDS_WITH_HAND_FIGURES:
         assert all(item.on <= as_of for item in value.items)
         # An oracle: the records one would count by hand.
         if indicator == "projects_supported":
             expected = {str(p.project_id) for p in facts.participations if 2022 <= p.on.year <= 2025 and p.on <= as_of}
+        elif indicator == "certified_advisers":
+            expected = {
+                str(c.expert_id) for c in facts.certifications if any(c.valid_in(y, as_of) for y in range(2022, 2026))
+            }
         elif indicator == "projects_raising_capital":
             expected = {str(r.project_id) for r in facts.raises if 2022 <= r.on.year <= 2025 and r.on <= as_of}
         else:
