@@ -116,7 +116,11 @@ KEPT = (
 )
 
 
-def _rows(engine, tables=KEPT, drop=("project_id",)) -> dict:
+# Columns that revisions after the projects' add to the kept tables: not there before.
+ADDED_LATER = ("project_id", "is_doan_member")
+
+
+def _rows(engine, tables=KEPT, drop=ADDED_LATER) -> dict:
     import json
 
     from sqlalchemy import MetaData, select

@@ -84,9 +84,12 @@ class Preset:
     max_entries_per_person: int | None = 3
     max_entries_per_org: int | None = None
     restrict_to_unit: bool = False
+    ideas_only: bool = False
     boards: tuple[tuple[str, str], ...] = (("Y", "Bảng Ý tưởng"), ("D", "Bảng Dự án"))
     fields: tuple[str, ...] = field(default_factory=lambda: tuple(COMMON_FIELDS))
 
+
+YOUTH_LAW_AGES = (16, 30)
 
 PRESETS = {
     "provincial": Preset(CompetitionLevel.provincial),
@@ -94,9 +97,11 @@ PRESETS = {
     "youth_idea": Preset(
         CompetitionLevel.youth_idea,
         team_max=3,
-        age_min=18,
-        age_max=35,
+        # The Youth Law's bounds (Luật Thanh niên 2020: 16 to 30); the organizer may change them.
+        age_min=YOUTH_LAW_AGES[0],
+        age_max=YOUTH_LAW_AGES[1],
         max_company_age_years=None,
+        ideas_only=True,
         boards=(("Y", "Bảng Ý tưởng"),),
     ),
 }
@@ -184,6 +189,7 @@ def create_competition(
         max_entries_per_person=preset.max_entries_per_person,
         max_entries_per_org=preset.max_entries_per_org,
         restrict_to_unit=preset.restrict_to_unit,
+        ideas_only=preset.ideas_only,
         state=S.draft,
     )
     competition.boards = [
@@ -219,6 +225,7 @@ SETTINGS_FIELDS = (
     "restrict_to_unit",
     "gallery_enabled",
     "takes_youth_nominations",
+    "ideas_only",
 )
 
 

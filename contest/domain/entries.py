@@ -571,6 +571,31 @@ def eligibility_problems(entry: Entry, today: date | None = None) -> list[str]:
         )
     if competition.restrict_to_unit and not _unit_within(team.org_unit, competition.org_unit):
         problems.append(_("The team must belong to %(unit)s or a unit under it.", unit=competition.org_unit.name))
+    if competition.ideas_only:
+        problems += idea_stage_problems(entry)
+    return problems
+
+
+def idea_stage_problems(entry: Entry) -> list[str]:
+    """Why an entry is past the idea stage, for a competition of ideas only (the
+    youth startup-idea contest): its project already has an enterprise (recorded
+    in the system, or declared by the team), or it already sells (revenue)."""
+    problems = []
+    enterprises = list(entry.project.enterprises) if entry.project is not None else []
+    for enterprise in enterprises:
+        problems.append(
+            _(
+                "This contest is for ideas only: the project already has an enterprise, %(name)s "
+                "(registration number %(number)s, founded on %(day)s).",
+                name=enterprise.name or "–",
+                number=enterprise.registration_number,
+                day=enterprise.founded_on.strftime("%d/%m/%Y"),
+            )
+        )
+    if not enterprises and (entry.stage is EntryStage.registered_company or entry.company_registered_on is not None):
+        problems.append(_("This contest is for ideas only: the project is already a registered company."))
+    if entry.stage is EntryStage.on_market:
+        problems.append(_("This contest is for ideas only: the project already sells on the market (has revenue)."))
     return problems
 
 

@@ -22,6 +22,7 @@ from contest.domain.tokens import make_token, read_link
 from contest.extensions import db
 from contest.models import (
     Competition,
+    CompetitionLevel,
     EntryStatus,
     Gender,
     Member,
@@ -49,6 +50,12 @@ class MemberDetails:
     organisation: str | None = None
     role_in_team: str | None = None
     is_student: bool = False
+    is_doan_member: bool | None = None  # asked in youth contests only
+
+
+def asks_doan_membership(competition: Competition) -> bool:
+    """The Youth Union's contests ask whether each member is a đoàn viên (optional)."""
+    return competition.level is CompetitionLevel.youth_idea
 
 
 def require_editable(team: Team, now: datetime | None = None) -> None:
@@ -126,7 +133,9 @@ def create_team(
         org_unit=org_unit,
         show_names_publicly=show_names_publicly,
     )
-    team.members.append(Member(seat=1, user_id=leader.id, **_member_values(leader_details, email=leader.email)))
+    team.members.append(
+        Member(seat=1, user_id=leader.id, **_member_values(leader_details, competition, email=leader.email))
+    )
     db.session.add(team)
     db.session.flush()
     audit.record("team.created", "team", team.id, competition_id=competition.id, after={"name": team.name})
@@ -134,7 +143,7 @@ def create_team(
     return team
 
 
-def _member_values(details: MemberDetails, email: str | None = None) -> dict:
+def _member_values(details: MemberDetails, competition: Competition, email: str | None = None) -> dict:
     return {
         "full_name": details.full_name.strip(),
         "date_of_birth": details.date_of_birth,
@@ -144,12 +153,13 @@ def _member_values(details: MemberDetails, email: str | None = None) -> dict:
         "organisation": (details.organisation or "").strip() or None,
         "role_in_team": (details.role_in_team or "").strip() or None,
         "is_student": details.is_student,
+        "is_doan_member": details.is_doan_member if asks_doan_membership(competition) else None,
     }
 
 
 def add_member(team: Team, details: MemberDetails) -> Member:
     require_editable(team)
-    member = _take_seat(team.id, lambda _team: Member(**_member_values(details)))
+    member = _take_seat(team.id, lambda _team: Member(**_member_values(details, team.competition)))
     audit.record(
         "team.member_added", "team", team.id, competition_id=team.competition_id, after={"member": member.full_name}
     )
@@ -160,7 +170,7 @@ def add_member(team: Team, details: MemberDetails) -> Member:
 def update_member(member: Member, details: MemberDetails) -> None:
     require_editable(member.team)
     email = member.email if member.user_id else None  # account holders keep their account's address
-    for key, value in _member_values(details, email=email).items():
+    for key, value in _member_values(details, member.team.competition, email=email).items():
         setattr(member, key, value)
     db.session.flush()
 
@@ -263,7 +273,7 @@ def accept_invitation(token: str, user: User, details: MemberDetails) -> Member:
         if accepted.accepted_at is not None:
             raise DomainError(_("This invitation has already been used."), code="used")
         accepted.accepted_at = utcnow()
-        return Member(user_id=user.id, **_member_values(details, email=user.email))
+        return Member(user_id=user.id, **_member_values(details, team.competition, email=user.email))
 
     member = _take_seat(team.id, build)
     queue_mail(team.leader.email, "team_member_joined", locale=team.leader.locale, team=team, member=member)

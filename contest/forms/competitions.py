@@ -77,6 +77,7 @@ class CompetitionSettingsForm(Form):
     restrict_to_unit = BooleanField(_l("Only teams of the organising unit or units under it"))
     gallery_enabled = BooleanField(_l("Public gallery of entries"))
     takes_youth_nominations = BooleanField(_l("Take nominations from youth startup contests"))
+    ideas_only = BooleanField(_l("Ideas only: refuse entries whose project already has an enterprise or sells"))
 
     def validate_boards(self, field):
         for line in _lines(field.data):

@@ -17,6 +17,7 @@ class MemberFieldsMixin:
     organisation = StringField(_l("School or workplace"), validators=[Optional(), Length(max=200)])
     role_in_team = StringField(_l("Role in the team"), validators=[Optional(), Length(max=120)])
     is_student = BooleanField(_l("Pupil or student"))
+    is_doan_member = BooleanField(_l("Member of the Youth Union (đoàn viên)"))
 
 
 class NewTeamForm(MemberFieldsMixin, Form):

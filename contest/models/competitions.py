@@ -72,6 +72,9 @@ class Competition(TimestampMixin, Base):
     gallery_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     # A provincial contest takes nominations from youth contests only when it says so.
     takes_youth_nominations: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Idea stage only (the youth startup-idea contest): an entry whose project already
+    # has an enterprise, or sells (revenue), is refused at submission with the reason.
+    ideas_only: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     org_unit = relationship("OrgUnit", foreign_keys=[org_unit_id])
     co_organisers = relationship("OrgUnit", secondary="competition_co_organisers", order_by="OrgUnit.code")

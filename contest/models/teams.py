@@ -76,6 +76,8 @@ class Member(TimestampMixin, Base):
     organisation: Mapped[str | None] = mapped_column(String(200), nullable=True)
     role_in_team: Mapped[str | None] = mapped_column(String(120), nullable=True)
     is_student: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Đoàn viên (member of the Youth Union), asked in youth contests only; None = not asked.
+    is_doan_member: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
     team: Mapped[Team] = relationship(back_populates="members")
     user = relationship("User")

@@ -39,6 +39,7 @@ def member_details(form, *, with_email: bool = False) -> domain.MemberDetails:
         organisation=form.organisation.data,
         role_in_team=form.role_in_team.data,
         is_student=form.is_student.data,
+        is_doan_member=form.is_doan_member.data,
     )
 
 

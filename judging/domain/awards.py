@@ -12,7 +12,7 @@ from contest.domain import audit
 from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.i18n import format_number
-from contest.models import Competition, Entry
+from contest.models import Competition, CompetitionLevel, Entry
 from contest.models.base import length_of, utcnow
 from judging.models import Award, AwardTier, ResultSnapshot
 
@@ -22,6 +22,8 @@ DEFAULT_TIERS = (
     ("Giải Ba", 1, 20_000_000),
     ("Giải Khuyến khích", 2, 10_000_000),
 )
+# The Youth Union's idea contests also honour ideas (tuyên dương) after the prizes.
+HONOURING_TIER = ("Tuyên dương ý tưởng", 5, None)
 NAME_MAX = length_of(AwardTier.__table__.c.name)
 COUNT_MAX = 1_000  # awards of one tier per board
 PRIZE_MAX = 1_000_000_000_000  # đồng: far above any contest, far below the column's limit
@@ -75,9 +77,15 @@ def add_tier(
     return tier
 
 
+def default_tiers(competition: Competition) -> tuple[tuple[str, int, int | None], ...]:
+    if competition.level is CompetitionLevel.youth_idea:
+        return (*DEFAULT_TIERS, HONOURING_TIER)
+    return DEFAULT_TIERS
+
+
 def ensure_default_tiers(competition: Competition) -> None:
     if not tiers_of(competition):
-        for name, count, prize in DEFAULT_TIERS:
+        for name, count, prize in default_tiers(competition):
             add_tier(competition, name, count, prize)
 
 

@@ -191,3 +191,15 @@ def test_the_chairs_recorded_decision_breaks_a_tie(app, db):
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "results.chair_order")).one()
     assert event.after["order"] == [entries[2].code, entries[0].code, entries[1].code]
     assert event.reason == "Biên bản họp số 3"
+
+
+def test_a_youth_idea_contest_honours_ideas_as_an_award_tier(db):
+    from judging.domain import awards
+
+    youth = make_competition("y-2026", preset="youth_idea")
+    awards.ensure_default_tiers(youth)
+    names = [t.name for t in awards.tiers_of(youth)]
+    assert names[-1] == "Tuyên dương ý tưởng" and "Giải Nhất" in names
+    other = make_competition()
+    awards.ensure_default_tiers(other)
+    assert "Tuyên dương ý tưởng" not in [t.name for t in awards.tiers_of(other)]
