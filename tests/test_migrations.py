@@ -117,7 +117,7 @@ KEPT = (
 
 
 # Columns that revisions after the projects' add to the kept tables: not there before.
-ADDED_LATER = ("project_id", "is_doan_member")
+ADDED_LATER = ("project_id", "is_doan_member", "women_own_majority", "woman_manages")
 
 
 def _rows(engine, tables=KEPT, drop=ADDED_LATER) -> dict:

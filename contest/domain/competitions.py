@@ -104,12 +104,16 @@ PRESETS = {
         ideas_only=True,
         boards=(("Y", "Bảng Ý tưởng"),),
     ),
+    # Hội LHPN (Đề án 939): a registered company is asked the two facts of a
+    # women-owned business (contest.domain.entries.asks_women_ownership).
+    "womens": Preset(CompetitionLevel.womens),
 }
 
 PRESET_LABELS = {
     "provincial": _l("Provincial contest"),
     "district_commune": _l("District / commune contest"),
     "youth_idea": _l("Youth startup-idea contest"),
+    "womens": _l("Women's startup contest (Women's Union)"),
 }
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -28,6 +28,7 @@ from contest.domain.entry_fields import (
     REQUIRED_TEXT,
     TEXT_FIELDS,
     URL_FIELDS,
+    WOMEN_OWNED_FACTS,
     clean_text,
 )
 from contest.domain.errors import Conflict, DomainError, NotAllowed
@@ -48,6 +49,7 @@ from contest.models import (
     AttachmentKind,
     Board,
     Competition,
+    CompetitionLevel,
     Entry,
     EntryPersonSlot,
     EntryStage,
@@ -175,6 +177,9 @@ def _draft_columns(competition: Competition, values: dict, choices: Choices | No
             clean[key] = values[key] or None
     if "gallery_opt_in" in values:
         clean["gallery_opt_in"] = bool(values["gallery_opt_in"])
+    for key in WOMEN_OWNED_FACTS:
+        if key in values:
+            clean[key] = {"yes": True, "no": False}.get(values[key] or "")
     return clean
 
 
@@ -523,7 +528,28 @@ def completeness_problems(entry: Entry) -> list[str]:
     for kind in (AttachmentKind.pitch_deck, AttachmentKind.description):
         if not entry.current_attachments(kind):
             problems.append(_("Upload the %(document)s.", document=ATTACHMENT_LABELS[kind]))
+    if asks_women_ownership(entry.competition) and entry.stage is EntryStage.registered_company:
+        for key in WOMEN_OWNED_FACTS:
+            if getattr(entry, key) is None:
+                problems.append(_("Answer “%(question)s”.", question=FIELD_LABELS[key]))
     return problems
+
+
+def asks_women_ownership(competition: Competition) -> bool:
+    """Women's contests (Hội LHPN, Đề án 939) ask a registered company the two facts."""
+    return competition.level is CompetitionLevel.womens
+
+
+def is_women_owned(entry: Entry) -> bool:
+    """A women-owned business in the SME support law's sense: a registered company in
+    which women own at least 51 % of the charter capital AND at least one of them
+    manages it. Both facts must hold; a team led by a woman is another thing
+    (contest.domain.teams.is_women_led)."""
+    return (
+        entry.stage is EntryStage.registered_company
+        and entry.women_own_majority is True
+        and entry.woman_manages is True
+    )
 
 
 def eligibility_problems(entry: Entry, today: date | None = None) -> list[str]:
@@ -659,6 +685,7 @@ def snapshot(entry: Entry) -> dict:
         "stage": entry.stage.value if entry.stage else None,
         "company_registered_on": entry.company_registered_on.isoformat() if entry.company_registered_on else None,
         "funding_needed": entry.funding_needed,
+        **({key: getattr(entry, key) for key in WOMEN_OWNED_FACTS} if asks_women_ownership(entry.competition) else {}),
         "members": [{"name": m.full_name, "seat": m.seat} for m in entry.team.members],
         "attachments": [
             {"id": a.id, "kind": a.kind.value, "filename": a.filename, "sha256": a.sha256}

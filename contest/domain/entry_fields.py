@@ -30,7 +30,18 @@ URL_FIELDS = ("video_url", "website_url")
 TEXT_LIMITS: dict[str, int] = {name: length_of(Entry.__table__.c[name]) for name in TEXT_FIELDS}
 REQUIRED_TEXT = ("title", "summary", "problem", "solution", "customers_market", "business_model")
 # Every field a draft saves, in the form's order.
-DRAFT_FIELDS = ("board", "field", *TEXT_FIELDS, "stage", "company_registered_on", "funding_needed", "gallery_opt_in")
+# The two facts of a women-owned business, asked in women's contests: "yes", "no" or "" (not given).
+WOMEN_OWNED_FACTS = ("women_own_majority", "woman_manages")
+DRAFT_FIELDS = (
+    "board",
+    "field",
+    *TEXT_FIELDS,
+    "stage",
+    "company_registered_on",
+    "funding_needed",
+    *WOMEN_OWNED_FACTS,
+    "gallery_opt_in",
+)
 FIELD_LABELS = {
     "board": _l("Board"),
     "field": _l("Field"),
@@ -47,6 +58,8 @@ FIELD_LABELS = {
     "video_url": _l("Video link"),
     "website_url": _l("Website"),
     "gallery_opt_in": _l("Show in the public gallery"),
+    "women_own_majority": _l("Women own at least 51 percent of the company's charter capital"),
+    "woman_manages": _l("At least one of these women manages the company (director or deputy director)"),
 }
 FUNDING_MAX_DIGITS = 15  # a BIGINT holds 18; no project needs a trillion đồng
 

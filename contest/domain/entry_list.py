@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from contest.domain.entries import is_women_owned
 from contest.domain.teams import is_student_team, is_women_led
 from contest.extensions import db
 from contest.models import Competition, Entry, EntryStatus, EntryValidity, Team
@@ -19,7 +20,8 @@ class EntryFilter:
     status: EntryStatus | None = None
     validity: EntryValidity | None = None
     org_unit_id: int | None = None
-    women_led: bool = False
+    women_led: bool = False  # the team's leader is a woman
+    women_owned: bool = False  # a women-owned business: both facts hold (entries.is_women_owned)
     student_team: bool = False
     query: str = ""
 
@@ -60,6 +62,8 @@ def list_entries(competition: Competition, flt: EntryFilter) -> list[Entry]:
     # Derived from members, so filtered here rather than in SQL.
     if flt.women_led:
         entries = [e for e in entries if is_women_led(e.team)]
+    if flt.women_owned:
+        entries = [e for e in entries if is_women_owned(e)]
     if flt.student_team:
         entries = [e for e in entries if is_student_team(e.team)]
     return entries
@@ -78,7 +82,8 @@ EXPORT_HEADERS = [
     "Trạng thái",
     "Hợp lệ",
     "Lý do",
-    "Nữ lãnh đạo",
+    "Trưởng nhóm là nữ",
+    "Doanh nghiệp do phụ nữ làm chủ",
     "Đội học sinh, sinh viên",
     "Giai đoạn",
     "Kinh phí cần (đồng)",
@@ -106,6 +111,7 @@ def export_rows(entries: list[Entry]) -> list[list]:
                 entry.validity.value,
                 entry.validity_reason or "",
                 "x" if is_women_led(team) else "",
+                "x" if is_women_owned(entry) else "",
                 "x" if is_student_team(team) else "",
                 entry.stage.value if entry.stage else "",
                 entry.funding_needed,

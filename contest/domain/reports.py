@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from contest import signals
 from contest.domain import unit_officers
 from contest.domain.competitions import LEVEL_LABELS, STATE_LABELS
+from contest.domain.entries import is_women_owned
 from contest.extensions import db
 from contest.models import (
     Competition,
@@ -180,6 +181,7 @@ def load_records(visible: list[int] | None) -> Records:
                 valid=entry is not None and submitted and entry.validity is EntryValidity.valid,
                 rounds_reached=provided.reached.get(entry.id, ()) if entry else (),
                 awards=provided.awards.get(entry.id, ()) if entry else (),
+                women_owned_business=entry is not None and is_women_owned(entry),
             )
         )
     competition_records = [
@@ -224,7 +226,8 @@ def column_labels() -> dict[str, str]:
         "entries_valid": _("Valid entries"),
         "participants": _("Participants"),
         "women": _("Women"),
-        "women_led_teams": _("Women-led teams"),
+        "women_led_teams": _("Teams led by a woman"),
+        "women_owned_businesses": _("Women-owned businesses (women own ≥ 51 % and manage)"),
         "student_teams": _("Student teams"),
         "youth": _("Aged 35 or less"),
         "awards": _("Awards"),

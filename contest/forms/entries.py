@@ -29,6 +29,7 @@ STAGES = [
     ("on_market", _l("On the market")),
     ("registered_company", _l("Registered company")),
 ]
+YES_NO = [("", _l("— not given —")), ("yes", _l("Yes")), ("no", _l("No"))]
 TOO_LONG = _l("At most %(max)d characters.")
 
 
@@ -99,6 +100,18 @@ class EntryForm(Form):
     team_strengths = _text("team_strengths")
     video_url = _text("video_url", URLField)
     website_url = _text("website_url", URLField)
+    women_own_majority = SelectField(
+        FIELD_LABELS["women_own_majority"],
+        choices=YES_NO,
+        validate_choice=False,
+        validators=[Optional(), AnyOf(["yes", "no"], message=_l("Answer yes or no."))],
+    )
+    woman_manages = SelectField(
+        FIELD_LABELS["woman_manages"],
+        choices=YES_NO,
+        validate_choice=False,
+        validators=[Optional(), AnyOf(["yes", "no"], message=_l("Answer yes or no."))],
+    )
     gallery_opt_in = BooleanField(FIELD_LABELS["gallery_opt_in"], false_values=("", "false", "0", "off"))
 
     @classmethod

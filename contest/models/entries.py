@@ -70,6 +70,11 @@ class Entry(TimestampMixin, Base):
     stage: Mapped[EntryStage | None] = mapped_column(enum_column(EntryStage, "entry_stage"), nullable=True)
     company_registered_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     funding_needed: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # đồng
+    # A women-owned business in the SME support law's sense (Luật Hỗ trợ DNNVV 2017, art. 3):
+    # women own at least 51 % of the charter capital AND at least one of them manages it.
+    # Asked as the two facts in women's contests; None = not given.
+    women_own_majority: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    woman_manages: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     team_strengths: Mapped[str] = mapped_column(Text, nullable=False, default="", info={"max_length": 3000})
     video_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     website_url: Mapped[str | None] = mapped_column(String(500), nullable=True)

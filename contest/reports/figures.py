@@ -7,8 +7,12 @@ Definitions (the ones the province's report uses):
   status is submitted (drafts and withdrawn entries are not), *valid* when
   the secretariat also found it valid;
 - participants are the team's members (the leader included);
-- a team is *women-led* when its leader is a woman, a *student team* when
-  every member is a student;
+- a team is *women-led* (led by a woman) when its leader is a woman, a
+  *student team* when every member is a student;
+- an entry is a *women-owned business* (the SME support law's meaning) when it
+  is a registered company in which women own at least 51 % of the charter
+  capital AND at least one of them manages it; counted apart from women-led
+  teams (a woman may lead a team whose company men own, and the reverse);
 - *youth* are participants aged 35 or less on the competition's reference
   day (its submission deadline, else 31 December of its year);
 - a team's *unit* is the unit it registered from, else the competition's
@@ -49,6 +53,7 @@ class TeamRecord:
     valid: bool = False
     rounds_reached: tuple[int, ...] = ()  # positions of the rounds its entry took part in
     awards: tuple[tuple[str, int], ...] = ()  # (award name, prize in đồng)
+    women_owned_business: bool = False  # its entry's company: both facts hold
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,7 @@ class Figures:
     gender_other: int = 0
     gender_unknown: int = 0
     women_led_teams: int = 0
+    women_owned_businesses: int = 0
     student_teams: int = 0
     youth: int = 0
     age_unknown: int = 0
@@ -119,6 +125,7 @@ class Figures:
         self.entries_submitted += team.submitted
         self.entries_valid += team.valid
         self.women_led_teams += team.leader.gender == "female"
+        self.women_owned_businesses += team.women_owned_business
         self.student_teams += bool(team.members) and all(p.student for p in team.members)
         for person in team.members:
             self.participants += 1
@@ -149,6 +156,7 @@ COLUMNS = (
     "participants",
     "women",
     "women_led_teams",
+    "women_owned_businesses",
     "student_teams",
     "youth",
     "awards",

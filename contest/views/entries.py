@@ -18,6 +18,7 @@ from flask_login import current_user
 from contest.access import access
 from contest.domain import entries as domain
 from contest.domain.competitions import submissions_open
+from contest.domain.entry_fields import WOMEN_OWNED_FACTS
 from contest.domain.errors import Conflict, DomainError
 from contest.domain.uploads import MAX_BYTES
 from contest.extensions import (
@@ -48,6 +49,9 @@ def _entry_form(entry, data=None, choices=None):
         form.board.data = str(entry.board_id or "")
         form.field.data = str(entry.field_id or "")
         form.stage.data = entry.stage.value if entry.stage else ""
+        for key in WOMEN_OWNED_FACTS:
+            value = getattr(entry, key)
+            form[key].data = "" if value is None else "yes" if value else "no"
     return form
 
 

@@ -107,7 +107,11 @@ def dashboard():
     series = [
         (_("Teams"), [f.teams for _, f in trend.rows]),
         (_("Valid entries"), [f.entries_valid for _, f in trend.rows]),
-        (_("Women-led teams"), [f.women_led_teams for _, f in trend.rows]),
+        (_("Teams led by a woman"), [f.women_led_teams for _, f in trend.rows]),
+        (
+            _("Women-owned businesses (women own ≥ 51 % and manage)"),
+            [f.women_owned_businesses for _, f in trend.rows],
+        ),
     ]
     # SVG drawn by contest.reports.charts, every text in it escaped there.
     chart = {

@@ -37,6 +37,7 @@ def _filter_from_request() -> EntryFilter:
         status=EntryStatus(status) if status in EntryStatus._value2member_map_ else None,
         validity=EntryValidity(validity) if validity in EntryValidity._value2member_map_ else None,
         women_led=request.args.get("women_led") == "1",
+        women_owned=request.args.get("women_owned") == "1",
         student_team=request.args.get("student") == "1",
         query=(request.args.get("q") or "")[:100],
     )
@@ -55,6 +56,7 @@ def index(slug):
         units=units,
         args=request.args,
         women_led=is_women_led,
+        women_owned=entries_domain.is_women_owned,
         student_team=is_student_team,
     )
 
@@ -123,6 +125,7 @@ def show(slug, entry_id):
         may_purge=can_organize(current_user, competition),
         confirm_form=ConfirmForm(),
         women_led=is_women_led(entry.team),
+        women_owned=entries_domain.is_women_owned(entry),
         student_team=is_student_team(entry.team),
     ), form_status(form)
 

@@ -71,6 +71,7 @@ COLUMN_LABELS = dict(
             "Người tham gia",
             "Nữ",
             "Đội do nữ dẫn dắt",
+            "Doanh nghiệp do phụ nữ làm chủ",
             "Đội sinh viên",
             "Thanh niên",
             "Giải thưởng",
