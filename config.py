@@ -154,6 +154,10 @@ class DefaultConfig:
     # is logged, not turned into a 500.
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_MAIL = "20 per minute;200 per hour"
+    # The audience vote: codes asked for one e-mail address, and requests (codes, votes)
+    # from one network (IPv4 /24, IPv6 /64): a school's hall votes, a script is slowed.
+    RATELIMIT_VOTE_ADDRESS = os.environ.get("RATELIMIT_VOTE_ADDRESS", "5 per 10 minutes;20 per day")
+    RATELIMIT_VOTE_NETWORK = os.environ.get("RATELIMIT_VOTE_NETWORK", "120 per minute;2000 per hour")
     # File uploads, per account: a team uploads a handful of files, re-exported a few times.
     RATELIMIT_UPLOAD = os.environ.get("RATELIMIT_UPLOAD", "30 per hour")
 

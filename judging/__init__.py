@@ -16,8 +16,10 @@ def init_app(app) -> None:
     from judging.views.organize import bp as organize_bp
     from judging.views.results import admin as results_admin_bp
     from judging.views.results import public as results_bp
+    from judging.views.votes import admin as votes_admin_bp
+    from judging.views.votes import public as votes_bp
 
-    for bp in (api_bp, judge_bp, organize_bp, results_admin_bp, results_bp):
+    for bp in (api_bp, judge_bp, organize_bp, results_admin_bp, results_bp, votes_admin_bp, votes_bp):
         app.register_blueprint(bp)
     register_cli(app)
     from contest import signals
@@ -71,4 +73,5 @@ def _manage_links(_app, competition) -> list[tuple[str, str]]:
         (_("Judging"), url_for("organize.index", slug=competition.slug)),
         (_("Awards"), url_for("results_admin.awards_page", slug=competition.slug)),
         (_("Publication"), url_for("results_admin.publish", slug=competition.slug)),
+        (_("Audience vote"), url_for("votes_admin.index", slug=competition.slug)),
     ]

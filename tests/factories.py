@@ -214,6 +214,48 @@ def make_valid_entry(competition, **team_kw):
     return entry
 
 
+def make_vote(competition, entries, *, open_for_days: float = 1, **settings):
+    """A voting category on `entries`, open from a minute ago (negative days: already closed)."""
+    from datetime import timedelta
+
+    from judging.domain.votes import create_campaign
+
+    now = utcnow()
+    opens, closes = now - timedelta(minutes=1), now + timedelta(days=open_for_days)
+    if open_for_days <= 0:
+        opens, closes = now - timedelta(days=2), now + timedelta(days=open_for_days)
+    campaign = create_campaign(
+        competition,
+        name=settings.pop("name", "Giải do khán giả bình chọn"),
+        opens_at=opens,
+        closes_at=closes,
+        entry_ids=[e.id for e in entries],
+        count_public=settings.pop("count_public", True),
+        **settings,
+    )
+    db.session.commit()
+    return campaign
+
+
+def vote_code_from_outbox(email: str) -> str:
+    """The one-time code in the last mail queued to `email`, read from the outbox table."""
+    import re
+
+    from sqlalchemy import select
+
+    from contest.models import OutboxMessage
+
+    body = db.session.scalar(
+        select(OutboxMessage.body_text)
+        .where(OutboxMessage.recipient == email)
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
+    match = re.search(r"^\s+(\d{6})\s*$", body or "", re.M)
+    assert match, f"no code in the mail to {email}: {body!r}"
+    return match.group(1)
+
+
 def make_round(
     competition,
     entries,

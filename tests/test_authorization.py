@@ -224,6 +224,9 @@ TABLE: dict[str, set[str]] = {
             "round_record",
         )
     },
+    # the audience vote: organizers open, watch, void and freeze; anyone may confirm an address and vote
+    **{f"votes_admin.{name}": ORGANIZERS for name in ("index", "campaign", "void", "freeze")},
+    **{f"votes.{name}": EVERYONE for name in ("page", "send_code", "confirm", "cast", "count")},
     "results.public_results": EVERYONE,
     "results.public_results_json": EVERYONE,
     "results.feedback": TEAM,
@@ -488,7 +491,22 @@ def build_judging(db, comp_a, comp_b, entry, users) -> dict:
     )
     db.session.add(conflict)
     db.session.commit()
+    from datetime import timedelta
+
+    from judging.models import VoteCampaign, VoteCandidate
+
+    campaign = VoteCampaign(
+        competition_id=comp_a.id,
+        name="Giải do khán giả bình chọn",
+        opens_at=utcnow() - timedelta(days=1),
+        closes_at=utcnow() + timedelta(days=1),
+        created_at=utcnow(),
+        candidates=[VoteCandidate(entry_id=entry.id)],
+    )
+    db.session.add(campaign)
+    db.session.commit()
     return {
+        "campaign_id": campaign.id,
         "round_id": round_.id,
         "judge_id": judges[JUDGE].id,
         "conflict_id": conflict.id,

@@ -14,6 +14,7 @@ from judging.models.rounds import (
 )
 from judging.models.rubrics import Criterion, Rubric
 from judging.models.scores import AppliedChange, Score, ScoreSheet
+from judging.models.votes import Vote, VoteCampaign, VoteCandidate, VoteCode, VoteSnapshot
 
 __all__ = [
     "AppliedChange",
@@ -36,4 +37,9 @@ __all__ = [
     "Score",
     "ScoreSheet",
     "TimerPhase",
+    "Vote",
+    "VoteCampaign",
+    "VoteCandidate",
+    "VoteCode",
+    "VoteSnapshot",
 ]

@@ -1,0 +1,495 @@
+"""The audience vote (giải do khán giả bình chọn).
+
+An organizer opens a voting category on chosen entries for a period. A voter
+confirms an e-mail address with a one-time code sent through the outbox (or is
+signed in with a confirmed address) and casts one vote per category: the
+unique (category, address) constraint holds it even when two requests arrive at
+the same moment. Votes from one network arriving in a burst are flagged for the
+organizers, who may void votes with a reason (audited). The final count is
+frozen in a snapshot that keeps the voided votes with their reasons and may
+carry an award tier, given to the winner through `judging.domain.awards`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from contest.domain import audit
+from contest.domain.errors import Conflict, DomainError
+from contest.domain.outbox import queue_mail
+from contest.extensions import db
+from contest.models import Competition, Entry, EntryStatus
+from contest.models.base import length_of, utcnow
+from contest.transactions import atomic
+from judging.domain import awards
+from judging.models import AwardTier, Vote, VoteCampaign, VoteCandidate, VoteCode, VoteSnapshot
+
+CODE_DIGITS = 6
+CODE_MINUTES = 15
+CODE_ATTEMPTS = 5
+# Votes from one network within this window, at or above the category's threshold, are flagged.
+BURST_WINDOW = timedelta(minutes=10)
+NAME_MAX = length_of(VoteCampaign.__table__.c.name)
+REASON_MAX = 1000
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
+
+# Throwaway-mail services (the best known; an organizer may refuse them per category).
+DISPOSABLE_DOMAINS = frozenset(
+    {
+        "10minutemail.com",
+        "10minutemail.net",
+        "20minutemail.com",
+        "discard.email",
+        "dispostable.com",
+        "emailondeck.com",
+        "fakeinbox.com",
+        "getairmail.com",
+        "getnada.com",
+        "guerrillamail.com",
+        "guerrillamail.net",
+        "guerrillamail.org",
+        "guerrillamailblock.com",
+        "maildrop.cc",
+        "mailinator.com",
+        "mailinator.net",
+        "mailnesia.com",
+        "mintemail.com",
+        "mohmal.com",
+        "moakt.com",
+        "mytemp.email",
+        "sharklasers.com",
+        "spam4.me",
+        "temp-mail.org",
+        "temp-mail.io",
+        "tempmail.com",
+        "tempmail.net",
+        "tempmailo.com",
+        "tempr.email",
+        "throwawaymail.com",
+        "trashmail.com",
+        "trashmail.de",
+        "yopmail.com",
+        "yopmail.fr",
+        "yopmail.net",
+    }
+)
+
+
+# -- addresses and networks ---------------------------------------------------------
+
+
+def normalise_email(text: str | None) -> str:
+    return (text or "").strip().lower()
+
+
+def check_email(campaign: VoteCampaign, email: str) -> str:
+    """The address, normalised; refused when malformed or, if the category says
+    so, at a throwaway-mail domain."""
+    email = normalise_email(email)
+    if len(email) > 254 or not EMAIL_RE.match(email):
+        raise DomainError(_("Enter an e-mail address such as ten@example.vn."), field="email", code="bad_email")
+    domain = email.rpartition("@")[2]
+    if campaign.refuse_disposable and (
+        domain in DISPOSABLE_DOMAINS or any(domain.endswith("." + d) for d in DISPOSABLE_DOMAINS)
+    ):
+        raise DomainError(
+            _("Addresses of throwaway-mail services cannot vote here. Use an address you keep."),
+            field="email",
+            code="disposable",
+        )
+    return email
+
+
+def network_of(address: str | None) -> str:
+    """The network an address belongs to, as the burst check and the rate limits
+    count it: IPv4 /24, IPv6 /64 (one household or office)."""
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return ""
+    prefix = 24 if ip.version == 4 else 64
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+# -- categories ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tally:
+    candidate: VoteCandidate
+    votes: int
+
+
+def campaigns_of(competition: Competition) -> list[VoteCampaign]:
+    return list(
+        db.session.scalars(
+            select(VoteCampaign).where(VoteCampaign.competition_id == competition.id).order_by(VoteCampaign.id)
+        )
+    )
+
+
+def votable_entries(competition: Competition) -> list[Entry]:
+    return list(
+        db.session.scalars(
+            select(Entry)
+            .where(Entry.competition_id == competition.id, Entry.status == EntryStatus.submitted)
+            .order_by(Entry.code)
+        )
+    )
+
+
+def create_campaign(
+    competition: Competition,
+    *,
+    name: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    entry_ids: list[int],
+    count_public: bool,
+    refuse_disposable: bool = True,
+    burst_threshold: int = 20,
+    by=None,
+) -> VoteCampaign:
+    name = " ".join((name or "").split())
+    if not name:
+        raise DomainError(_("Name the voting category."), field="name")
+    if len(name) > NAME_MAX:
+        raise DomainError(_("At most %(max)d characters.", max=NAME_MAX), field="name")
+    if closes_at <= opens_at:
+        raise DomainError(_("The vote must close after it opens."), field="closes_at")
+    if not 2 <= burst_threshold <= 100_000:
+        raise DomainError(_("Number must be between %(min)s and %(max)s.", min=2, max=100_000), field="burst_threshold")
+    allowed = {e.id: e for e in votable_entries(competition)}
+    chosen = [allowed[i] for i in dict.fromkeys(entry_ids) if i in allowed]
+    if not chosen:
+        raise DomainError(_("Choose at least one submitted entry."), field="entries")
+    campaign = VoteCampaign(
+        competition_id=competition.id,
+        name=name,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        count_public=count_public,
+        refuse_disposable=refuse_disposable,
+        burst_threshold=burst_threshold,
+        created_at=utcnow(),
+        created_by_id=getattr(by, "id", None),
+    )
+    campaign.candidates = [VoteCandidate(entry_id=e.id, position=i) for i, e in enumerate(chosen)]
+    db.session.add(campaign)
+    db.session.flush()
+    audit.record(
+        "vote.opened",
+        "vote_campaign",
+        campaign.id,
+        competition_id=competition.id,
+        after={
+            "name": name,
+            "opens_at": opens_at.isoformat(),
+            "closes_at": closes_at.isoformat(),
+            "entries": [e.code for e in chosen],
+            "count_public": count_public,
+        },
+    )
+    return campaign
+
+
+def is_open(campaign: VoteCampaign, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    return campaign.opens_at <= now < campaign.closes_at and latest_snapshot(campaign) is None
+
+
+def _require_open(campaign: VoteCampaign) -> None:
+    now = utcnow()
+    if now < campaign.opens_at:
+        raise Conflict(_("The vote has not opened yet."), code="not_open")
+    if now >= campaign.closes_at or latest_snapshot(campaign) is not None:
+        raise Conflict(_("The vote has closed."), code="closed")
+
+
+# -- one-time codes --------------------------------------------------------------------
+
+
+def _code_hash(campaign_id: int, email: str, code: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"vote:{campaign_id}:{email}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def send_code(campaign: VoteCampaign, email: str, *, locale: str = "vi") -> VoteCode:
+    """Queue a one-time code to the address (the outbox sends it once committed)."""
+    _require_open(campaign)
+    email = check_email(campaign, email)
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    now = utcnow()
+    row = VoteCode(
+        campaign_id=campaign.id,
+        email=email,
+        code_hash=_code_hash(campaign.id, email, code),
+        created_at=now,
+        expires_at=now + timedelta(minutes=CODE_MINUTES),
+    )
+    db.session.add(row)
+    queue_mail(
+        email,
+        "vote_code",
+        locale=locale,
+        code=code,
+        minutes=CODE_MINUTES,
+        campaign=campaign,
+        competition=campaign.competition,
+    )
+    db.session.flush()
+    return row
+
+
+def confirm_code(campaign: VoteCampaign, email: str, code: str) -> bool:
+    """Whether `code` is the one last sent to the address and still good. A wrong
+    code counts as an attempt (kept: the caller commits it); after
+    CODE_ATTEMPTS the code is spent and a new one must be asked for."""
+    email = normalise_email(email)
+    row = db.session.scalar(
+        select(VoteCode)
+        .where(VoteCode.campaign_id == campaign.id, VoteCode.email == email, VoteCode.confirmed_at.is_(None))
+        .order_by(VoteCode.id.desc())
+        .limit(1)
+    )
+    if row is None or row.expires_at <= utcnow() or row.attempts >= CODE_ATTEMPTS:
+        raise DomainError(_("This code has expired or was used up. Ask for a new one."), field="code", code="expired")
+    row.attempts += 1
+    given = re.sub(r"\D", "", code or "")
+    if not hmac.compare_digest(row.code_hash, _code_hash(campaign.id, email, given)):
+        db.session.flush()
+        return False
+    row.confirmed_at = utcnow()
+    db.session.flush()
+    return True
+
+
+# -- votes -----------------------------------------------------------------------------
+
+
+def vote_of(campaign: VoteCampaign, email: str) -> Vote | None:
+    return db.session.scalar(
+        select(Vote).where(Vote.campaign_id == campaign.id, Vote.voter_email == normalise_email(email))
+    )
+
+
+def cast_vote(
+    campaign: VoteCampaign, entry_id: int, email: str, *, user_id: int | None = None, network: str = ""
+) -> Vote:
+    """One vote for the entry from a confirmed address. A second vote from the
+    same address in the category is refused: by this check, and when two
+    requests pass it at the same moment, by the database's unique constraint."""
+    _require_open(campaign)
+    email = check_email(campaign, email)
+    candidate = next((c for c in campaign.candidates if c.entry_id == entry_id), None)
+    if candidate is None:
+        raise DomainError(_("This entry is not in the vote."), code="not_candidate")
+    if vote_of(campaign, email) is not None:
+        raise Conflict(_("This address has already voted in this category. Thank you!"), code="already_voted")
+    now = utcnow()
+    vote = Vote(
+        campaign_id=campaign.id,
+        candidate_id=candidate.id,
+        voter_email=email,
+        user_id=user_id,
+        network=network,
+        created_at=now,
+    )
+    try:
+        with atomic():
+            db.session.add(vote)
+            db.session.flush()
+    except IntegrityError:  # a simultaneous vote from the same address won
+        raise Conflict(_("This address has already voted in this category. Thank you!"), code="already_voted") from None
+    if network:
+        _flag_burst(campaign, network, now)
+    return vote
+
+
+def _flag_burst(campaign: VoteCampaign, network: str, now: datetime) -> None:
+    """At or above the threshold within the window, the network's votes in it are flagged."""
+    recent = (
+        Vote.campaign_id == campaign.id,
+        Vote.network == network,
+        Vote.created_at > now - BURST_WINDOW,
+    )
+    count = db.session.scalar(select(func.count(Vote.id)).where(*recent)) or 0
+    if count >= campaign.burst_threshold:
+        db.session.execute(update(Vote).where(*recent, Vote.flagged.is_(False)).values(flagged=True))
+
+
+def tallies(campaign: VoteCampaign) -> list[Tally]:
+    """The votes that count (not voided), per candidate, most first."""
+    counted = dict(
+        db.session.execute(
+            select(Vote.candidate_id, func.count(Vote.id))
+            .where(Vote.campaign_id == campaign.id, Vote.voided_at.is_(None))
+            .group_by(Vote.candidate_id)
+        )
+        .tuples()
+        .all()
+    )
+    rows = [Tally(c, counted.get(c.id, 0)) for c in campaign.candidates]
+    return sorted(rows, key=lambda t: (-t.votes, t.candidate.position))
+
+
+@dataclass(frozen=True)
+class Burst:
+    network: str
+    votes: int
+    first: datetime
+    last: datetime
+
+
+def flagged_bursts(campaign: VoteCampaign) -> list[Burst]:
+    rows = (
+        db.session.execute(
+            select(Vote.network, func.count(Vote.id), func.min(Vote.created_at), func.max(Vote.created_at))
+            .where(Vote.campaign_id == campaign.id, Vote.flagged.is_(True), Vote.voided_at.is_(None))
+            .group_by(Vote.network)
+            .order_by(func.count(Vote.id).desc())
+        )
+        .tuples()
+        .all()
+    )
+    return [Burst(*row) for row in rows]
+
+
+def recent_votes(campaign: VoteCampaign, *, flagged_only: bool = False, limit: int = 200) -> list[Vote]:
+    query = select(Vote).where(Vote.campaign_id == campaign.id)
+    if flagged_only:
+        query = query.where(Vote.flagged.is_(True))
+    return list(db.session.scalars(query.order_by(Vote.id.desc()).limit(limit)))
+
+
+def void_votes(campaign: VoteCampaign, vote_ids: list[int], reason: str, by) -> int:
+    """Void the votes (they stop counting, and stay with the reason). Audited."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError(_("Give the reason the votes are voided."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise DomainError(_("At most %(max)d characters.", max=REASON_MAX), field="reason")
+    votes = list(
+        db.session.scalars(
+            select(Vote).where(Vote.campaign_id == campaign.id, Vote.id.in_(vote_ids), Vote.voided_at.is_(None))
+        )
+    )
+    if not votes:
+        raise DomainError(_("Choose the votes to void."), field="votes")
+    now = utcnow()
+    for vote in votes:
+        vote.voided_at, vote.voided_by_id, vote.void_reason = now, by.id, reason
+    db.session.flush()
+    audit.record(
+        "vote.voided",
+        "vote_campaign",
+        campaign.id,
+        competition_id=campaign.competition_id,
+        after={"votes": [v.id for v in votes], "count": len(votes)},
+        reason=reason,
+    )
+    return len(votes)
+
+
+def void_burst(campaign: VoteCampaign, network: str, reason: str, by) -> int:
+    ids = list(
+        db.session.scalars(
+            select(Vote.id).where(
+                Vote.campaign_id == campaign.id,
+                Vote.network == network,
+                Vote.flagged.is_(True),
+                Vote.voided_at.is_(None),
+            )
+        )
+    )
+    return void_votes(campaign, ids, reason, by)
+
+
+# -- the frozen count ----------------------------------------------------------------
+
+
+def latest_snapshot(campaign: VoteCampaign) -> VoteSnapshot | None:
+    return db.session.scalar(
+        select(VoteSnapshot).where(VoteSnapshot.campaign_id == campaign.id).order_by(VoteSnapshot.version.desc())
+    )
+
+
+def _masked(email: str) -> str:
+    name, _at, domain = email.partition("@")
+    return f"{name[:2]}***@{domain}"
+
+
+def freeze(campaign: VoteCampaign, by, award_tier: AwardTier | None = None) -> VoteSnapshot:
+    """Freeze the final count once the vote has closed: the tallies, every voided
+    vote with its reason (addresses masked), their hash. With an award tier, the
+    entries with the most votes get it."""
+    if utcnow() < campaign.closes_at:
+        raise Conflict(_("The vote is still open: freeze the count once it has closed."), code="still_open")
+    if award_tier is not None and award_tier.competition_id != campaign.competition_id:
+        raise DomainError(_("This award is not the competition's."), field="award_tier")
+    counts = [
+        {
+            "entry": t.candidate.entry_id,
+            "code": t.candidate.entry.code,
+            "title": t.candidate.entry.title,
+            "votes": t.votes,
+        }
+        for t in tallies(campaign)
+    ]
+    voided = [
+        {
+            "vote": v.id,
+            "voter": _masked(v.voter_email),
+            "entry": v.candidate.entry.code,
+            "reason": v.void_reason,
+            "voided_at": v.voided_at.isoformat() if v.voided_at else None,
+        }
+        for v in db.session.scalars(
+            select(Vote).where(Vote.campaign_id == campaign.id, Vote.voided_at.is_not(None)).order_by(Vote.id)
+        )
+    ]
+    digest = hashlib.sha256(json.dumps([counts, voided], sort_keys=True).encode()).hexdigest()
+    version = (
+        db.session.scalar(select(func.max(VoteSnapshot.version)).where(VoteSnapshot.campaign_id == campaign.id)) or 0
+    ) + 1
+    snapshot = VoteSnapshot(
+        campaign_id=campaign.id,
+        version=version,
+        counts=counts,
+        voided=voided,
+        inputs_hash=digest,
+        award_tier_id=award_tier.id if award_tier else None,
+        created_at=utcnow(),
+        created_by_id=by.id,
+    )
+    db.session.add(snapshot)
+    db.session.flush()
+    audit.record(
+        "vote.frozen",
+        "vote_campaign",
+        campaign.id,
+        competition_id=campaign.competition_id,
+        after={"version": version, "hash": digest, "counts": [(c["code"], c["votes"]) for c in counts]},
+    )
+    top = max((c["votes"] for c in counts), default=0)
+    if award_tier is not None and top > 0:
+        for row in counts:
+            if row["votes"] == top:
+                awards.give(
+                    award_tier,
+                    db.session.get_one(Entry, row["entry"]),
+                    _("%(category)s: %(votes)d votes", category=campaign.name, votes=top),
+                )
+    return snapshot

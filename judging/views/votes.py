@@ -1,0 +1,382 @@
+"""The audience vote's pages: the organizers' (open a category, watch, void,
+freeze) and the public's (confirm an address, vote, the live count)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from wtforms import BooleanField, DateTimeLocalField, EmailField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from contest import cache
+from contest.access import access
+from contest.domain.competitions import find_by_slug
+from contest.domain.errors import DomainError
+from contest.extensions import db, limiter
+from contest.forms.accounts import REQUIRED
+from contest.forms.base import Form
+from contest.forms.teams import ConfirmForm
+from contest.request_guard import db_id
+from contest.transactions import atomic
+from contest.views import form_status, show_domain_error, visible_or_404
+from contest.views.manage import to_local, to_utc
+from judging.domain import awards
+from judging.domain import votes as domain
+from judging.models import AwardTier, VoteCampaign
+
+admin = Blueprint("votes_admin", __name__, url_prefix="/manage/<slug>/votes")
+public = Blueprint("votes", __name__)
+
+# The live count, kept for every anonymous visitor this long (the results page's way).
+COUNT_SECONDS = 5
+
+
+# -- rate limits: the project's limiter, keyed by the address asked for and by network --
+
+
+def _address_limit() -> str:
+    return current_app.config["RATELIMIT_VOTE_ADDRESS"]
+
+
+def _network_limit() -> str:
+    return current_app.config["RATELIMIT_VOTE_NETWORK"]
+
+
+def _address_key() -> str:
+    return "vote-address:" + domain.normalise_email(request.form.get("email"))
+
+
+def _network_key() -> str:
+    return "vote-network:" + (domain.network_of(get_remote_address()) or get_remote_address() or "")
+
+
+# -- forms --------------------------------------------------------------------------
+
+
+class CampaignForm(Form):
+    name = StringField(
+        _l("Voting category"),
+        default="Giải do khán giả bình chọn",
+        validators=[DataRequired(REQUIRED), Length(max=200)],
+    )
+    opens_at = DateTimeLocalField(_l("Vote opens"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(REQUIRED)])
+    closes_at = DateTimeLocalField(_l("Vote closes"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(REQUIRED)])
+    count_public = BooleanField(_l("Show the running count to the public"), default=True)
+    refuse_disposable = BooleanField(_l("Refuse addresses of throwaway-mail services"), default=True)
+    burst_threshold = IntegerField(
+        _l("Flag this many votes from one network within 10 minutes"),
+        default=20,
+        validators=[DataRequired(REQUIRED), NumberRange(2, 100_000)],
+    )
+
+
+class EmailForm(Form):
+    email = EmailField(_l("Your e-mail address"), validators=[DataRequired(REQUIRED), Length(max=254)])
+
+
+class CodeForm(Form):
+    code = StringField(_l("The code from the e-mail"), validators=[DataRequired(REQUIRED), Length(max=20)])
+
+
+class VoidForm(Form):
+    reason = StringField(_l("Reason"), validators=[DataRequired(REQUIRED), Length(max=1000)])
+
+
+class FreezeForm(Form):
+    award_tier = SelectField(_l("Award it gives (optional)"), coerce=int, validators=[Optional()])
+
+
+# -- organizers ---------------------------------------------------------------------
+
+
+def _campaign_of(slug: str, campaign_id: int):
+    competition = find_by_slug(slug)
+    campaign = db.session.get(VoteCampaign, campaign_id)
+    if competition is None or campaign is None or campaign.competition_id != competition.id:
+        abort(404)
+    return competition, campaign
+
+
+@admin.route("/", methods=["GET", "POST"])
+@access("competition:organizer")
+def index(slug):
+    competition = find_by_slug(slug)
+    form = CampaignForm()
+    entries = domain.votable_entries(competition)
+    status = None
+    if form.validate_on_submit():
+        chosen = request.form.getlist("entries", type=db_id)
+        try:
+            with atomic():
+                campaign = domain.create_campaign(
+                    competition,
+                    name=form.name.data,
+                    opens_at=to_utc(form.opens_at.data),
+                    closes_at=to_utc(form.closes_at.data),
+                    entry_ids=chosen,
+                    count_public=form.count_public.data,
+                    refuse_disposable=form.refuse_disposable.data,
+                    burst_threshold=form.burst_threshold.data,
+                    by=current_user,
+                )
+            flash(_("The vote has been set up."), "success")
+            return redirect(url_for("votes_admin.campaign", slug=slug, campaign_id=campaign.id))
+        except DomainError as error:
+            show_domain_error(form, error)
+            status = 400
+    return render_template(
+        "judging/votes/index.html",
+        competition=competition,
+        campaigns=domain.campaigns_of(competition),
+        form=form,
+        entries=entries,
+        chosen=set(request.form.getlist("entries", type=db_id)),
+    ), status or form_status(form)
+
+
+@admin.route("/<int:campaign_id>")
+@access("competition:organizer")
+def campaign(slug, campaign_id):
+    competition, campaign = _campaign_of(slug, campaign_id)
+    return _campaign_page(competition, campaign)
+
+
+def _campaign_page(competition, campaign, void_form=None, freeze_form=None, status=200):
+    freeze_form = freeze_form or FreezeForm()
+    freeze_form.award_tier.choices = [(0, _("— none —"))] + [(t.id, t.name) for t in awards.tiers_of(competition)]
+    return render_template(
+        "judging/votes/campaign.html",
+        competition=competition,
+        campaign=campaign,
+        tallies=domain.tallies(campaign),
+        bursts=domain.flagged_bursts(campaign),
+        votes=domain.recent_votes(campaign),
+        snapshot=domain.latest_snapshot(campaign),
+        is_open=domain.is_open(campaign),
+        void_form=void_form or VoidForm(),
+        freeze_form=freeze_form,
+        to_local=to_local,
+    ), status
+
+
+@admin.route("/<int:campaign_id>/void", methods=["POST"])
+@access("competition:organizer")
+def void(slug, campaign_id):
+    competition, campaign = _campaign_of(slug, campaign_id)
+    form = VoidForm()
+    if not form.validate_on_submit():
+        return _campaign_page(competition, campaign, void_form=form, status=400)
+    try:
+        with atomic():
+            network = request.form.get("network")
+            if network:
+                count = domain.void_burst(campaign, network, form.reason.data, current_user)
+            else:
+                ids = request.form.getlist("votes", type=db_id)
+                count = domain.void_votes(campaign, ids, form.reason.data, current_user)
+    except DomainError as error:
+        show_domain_error(form, error)
+        return _campaign_page(competition, campaign, void_form=form, status=400)
+    flash(_("%(n)d votes voided.", n=count), "success")
+    return redirect(url_for("votes_admin.campaign", slug=slug, campaign_id=campaign.id))
+
+
+@admin.route("/<int:campaign_id>/freeze", methods=["POST"])
+@access("competition:organizer")
+def freeze(slug, campaign_id):
+    competition, campaign = _campaign_of(slug, campaign_id)
+    form = FreezeForm()
+    form.award_tier.choices = [(0, "")] + [(t.id, t.name) for t in awards.tiers_of(competition)]
+    if not form.validate_on_submit():
+        return _campaign_page(competition, campaign, freeze_form=form, status=400)
+    tier = db.session.get(AwardTier, form.award_tier.data) if form.award_tier.data else None
+    try:
+        with atomic():
+            domain.freeze(campaign, current_user, tier)
+    except DomainError as error:
+        flash(error.message, "error")
+        return _campaign_page(competition, campaign, freeze_form=form, status=409)
+    flash(_("The final count has been frozen."), "success")
+    return redirect(url_for("votes_admin.campaign", slug=slug, campaign_id=campaign.id))
+
+
+# -- the public -----------------------------------------------------------------------
+
+
+def _public_campaign(slug: str, campaign_id: int):
+    competition = visible_or_404(slug)
+    campaign = db.session.get(VoteCampaign, campaign_id)
+    if campaign is None or campaign.competition_id != competition.id:
+        abort(404)
+    return competition, campaign
+
+
+def _confirmed_email(campaign) -> str | None:
+    """The address this visitor confirmed for the category, or their account's confirmed one."""
+    if current_user.is_authenticated and current_user.is_verified:
+        return current_user.email
+    return (session.get("vote_confirmed") or {}).get(str(campaign.id))
+
+
+def _pending_email(campaign) -> str | None:
+    return (session.get("vote_pending") or {}).get(str(campaign.id))
+
+
+def _remember(key: str, campaign, email: str | None) -> None:
+    kept = dict(session.get(key) or {})
+    if email is None:
+        kept.pop(str(campaign.id), None)
+    else:
+        kept[str(campaign.id)] = email
+    session[key] = kept
+
+
+def _vote_page(competition, campaign, *, email_form=None, code_form=None, status=200, refused=None):
+    email = _confirmed_email(campaign)
+    vote = domain.vote_of(campaign, email) if email else None
+    snapshot = domain.latest_snapshot(campaign)
+    response = Response(
+        render_template(
+            "judging/votes/public.html",
+            competition=competition,
+            campaign=campaign,
+            email=email,
+            pending=_pending_email(campaign),
+            vote=vote,
+            is_open=domain.is_open(campaign),
+            tallies=domain.tallies(campaign) if campaign.count_public and snapshot is None else None,
+            snapshot=snapshot,
+            email_form=email_form or EmailForm(),
+            code_form=code_form or CodeForm(),
+            confirm_form=ConfirmForm(),
+            refused=refused,
+        ),
+        status=status,
+    )
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@public.route("/c/<slug>/vote/<int:campaign_id>")
+@access("public")
+def page(slug, campaign_id):
+    competition, campaign = _public_campaign(slug, campaign_id)
+    return _vote_page(competition, campaign)
+
+
+@public.route("/c/<slug>/vote/<int:campaign_id>/code", methods=["POST"])
+@access("public")
+@limiter.limit(_address_limit, key_func=_address_key)
+@limiter.limit(_network_limit, key_func=_network_key)
+def send_code(slug, campaign_id):
+    competition, campaign = _public_campaign(slug, campaign_id)
+    form = EmailForm()
+    if not form.validate_on_submit():
+        return _vote_page(competition, campaign, email_form=form, status=400)
+    try:
+        with atomic():
+            row = domain.send_code(campaign, form.email.data, locale=str(get_locale() or "vi"))
+    except DomainError as error:
+        show_domain_error(form, error)
+        return _vote_page(competition, campaign, email_form=form, status=400 if error.field else 409)
+    _remember("vote_pending", campaign, row.email)
+    flash(
+        _("A code has been sent to %(email)s. It works for %(n)d minutes.", email=row.email, n=domain.CODE_MINUTES),
+        "success",
+    )
+    return redirect(url_for("votes.page", slug=slug, campaign_id=campaign.id) + "#code-step")
+
+
+@public.route("/c/<slug>/vote/<int:campaign_id>/confirm", methods=["POST"])
+@access("public")
+@limiter.limit(_network_limit, key_func=_network_key)
+def confirm(slug, campaign_id):
+    competition, campaign = _public_campaign(slug, campaign_id)
+    form = CodeForm()
+    email = _pending_email(campaign)
+    if email is None:
+        flash(_("Enter your e-mail address first."), "error")
+        return redirect(url_for("votes.page", slug=slug, campaign_id=campaign.id))
+    if not form.validate_on_submit():
+        return _vote_page(competition, campaign, code_form=form, status=400)
+    try:
+        # Not in atomic(): a wrong code's attempt is counted and kept with the 400.
+        good = domain.confirm_code(campaign, email, form.code.data)
+    except DomainError as error:
+        show_domain_error(form, error)
+        return _vote_page(competition, campaign, code_form=form, status=400)
+    if not good:
+        form.code.errors = [_("This is not the code we sent. Check the e-mail and try again.")]
+        return _vote_page(competition, campaign, code_form=form, status=400)
+    _remember("vote_pending", campaign, None)
+    _remember("vote_confirmed", campaign, email)
+    flash(_("Your address is confirmed. Choose the entry you vote for."), "success")
+    return redirect(url_for("votes.page", slug=slug, campaign_id=campaign.id))
+
+
+@public.route("/c/<slug>/vote/<int:campaign_id>/cast", methods=["POST"])
+@access("public")
+@limiter.limit(_network_limit, key_func=_network_key)
+def cast(slug, campaign_id):
+    competition, campaign = _public_campaign(slug, campaign_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    email = _confirmed_email(campaign)
+    if email is None:
+        flash(_("Confirm your e-mail address first."), "error")
+        return redirect(url_for("votes.page", slug=slug, campaign_id=campaign.id))
+    entry_id = request.form.get("entry", 0, type=db_id)
+    try:
+        with atomic():
+            domain.cast_vote(
+                campaign,
+                entry_id,
+                email,
+                user_id=current_user.id if current_user.is_authenticated else None,
+                network=domain.network_of(get_remote_address()),
+            )
+    except DomainError as error:
+        return _vote_page(competition, campaign, status=409 if error.code == "already_voted" else 400, refused=error)
+    flash(_("Thank you: your vote has been counted."), "success")
+    return redirect(url_for("votes.page", slug=slug, campaign_id=campaign.id))
+
+
+@public.route("/c/<slug>/vote/<int:campaign_id>/count")
+@access("public")
+def count(slug, campaign_id):
+    """The live count, served to a crowd like the results page: rendered at most
+    once per COUNT_SECONDS for every anonymous visitor."""
+    competition, campaign = _public_campaign(slug, campaign_id)
+    snapshot = domain.latest_snapshot(campaign)
+    if not campaign.count_public and snapshot is None:
+        response = Response(
+            render_template("judging/votes/count.html", competition=competition, campaign=campaign, hidden=True)
+        )
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+    campaign_id_ = campaign.id
+
+    def render() -> bytes:
+        fresh = db.session.get_one(VoteCampaign, campaign_id_)
+        frozen = domain.latest_snapshot(fresh)
+        return render_template(
+            "judging/votes/count.html",
+            competition=fresh.competition,
+            campaign=fresh,
+            hidden=False,
+            snapshot=frozen,
+            tallies=None if frozen else domain.tallies(fresh),
+        ).encode()
+
+    body = cache.cached_page(render, COUNT_SECONDS, version=f"{snapshot.id}" if snapshot else "")
+    response = Response(body, mimetype="text/html")
+    if current_user.is_authenticated:
+        response.headers["Cache-Control"] = "private, no-cache"
+    else:
+        response.headers["Vary"] = "Cookie"
+        response.headers["Cache-Control"] = f"public, max-age={COUNT_SECONDS}"
+    return response

@@ -1,0 +1,197 @@
+"""The audience vote: one-time codes through the outbox, one vote per category
+per address (held by the database, even at the same moment), throwaway domains,
+bursts flagged, votes voided with a reason, the final count frozen."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from contest.domain.errors import Conflict, DomainError
+from contest.extensions import db as _db
+from contest.models import AuditEvent, OutboxMessage
+from contest.models.base import utcnow
+from judging.domain import awards, votes
+from judging.models import Award, Vote, VoteCampaign
+from tests.factories import make_competition, make_user, make_valid_entry, make_vote, vote_code_from_outbox
+
+
+@pytest.fixture
+def vote(db):
+    competition = make_competition()
+    entries = [make_valid_entry(competition) for _ in range(3)]
+    return make_vote(competition, entries), entries
+
+
+def test_a_code_is_sent_through_the_outbox_and_confirms_the_address_once(db, vote):
+    campaign, _entries = vote
+    row = votes.send_code(campaign, "  Ban.Doc@Example.VN ")
+    db.session.commit()
+    assert row.email == "ban.doc@example.vn"
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "ban.doc@example.vn"))
+    assert "Mã bình chọn" in mail.subject
+    code = vote_code_from_outbox("ban.doc@example.vn")
+    assert code not in row.code_hash  # only its HMAC is kept
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    assert votes.confirm_code(campaign, "ban.doc@example.vn", wrong) is False
+    assert votes.confirm_code(campaign, "ban.doc@example.vn", code) is True
+    with pytest.raises(DomainError):  # used
+        votes.confirm_code(campaign, "ban.doc@example.vn", code)
+
+
+def test_a_code_is_spent_after_too_many_wrong_tries(db, vote):
+    campaign, _entries = vote
+    votes.send_code(campaign, "doan@example.vn")
+    code = vote_code_from_outbox("doan@example.vn")
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    for _ in range(votes.CODE_ATTEMPTS):
+        assert votes.confirm_code(campaign, "doan@example.vn", wrong) is False
+    with pytest.raises(DomainError) as info:
+        votes.confirm_code(campaign, "doan@example.vn", code)
+    assert info.value.code == "expired"
+
+
+def test_one_vote_per_address_per_category(db, vote):
+    campaign, entries = vote
+    votes.cast_vote(campaign, entries[0].id, "mot@example.vn", network="203.0.113.0/24")
+    with pytest.raises(Conflict) as info:
+        votes.cast_vote(campaign, entries[1].id, "MOT@example.vn")
+    assert info.value.code == "already_voted" and "đã bình chọn" in info.value.message
+    other = make_vote(campaign.competition, entries, name="Dự án được yêu thích nhất")
+    votes.cast_vote(other, entries[1].id, "mot@example.vn")  # another category: its own vote
+    assert [t.votes for t in votes.tallies(campaign)] == [1, 0, 0]
+
+
+def test_the_same_address_cannot_vote_twice_at_the_same_moment(app, db, vote):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("two transactions at once need PostgreSQL; SQLite is for `make run` only")
+    campaign, entries = vote
+    _db.session.commit()
+    campaign_id, entry_ids = campaign.id, [e.id for e in entries]
+    barrier, results = threading.Barrier(2), []
+
+    def run(entry_id):
+        with app.app_context():
+            try:
+                current = _db.session.get(VoteCampaign, campaign_id)
+                current.candidates  # noqa: B018 - loaded before the race, as the page would have
+                barrier.wait()
+                votes.cast_vote(current, entry_id, "cung-luc@example.vn", network="198.51.100.0/24")
+                _db.session.commit()  # as the request would
+                results.append("ok")
+            except Conflict as error:
+                results.append(error.code)
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(entry_ids[i],)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(results) == ["already_voted", "ok"], results
+    _db.session.expire_all()
+    stored = _db.session.scalar(
+        select(func.count(Vote.id)).where(Vote.campaign_id == campaign_id, Vote.voter_email == "cung-luc@example.vn")
+    )
+    assert stored == 1
+
+
+def test_throwaway_addresses_are_refused_when_the_category_says_so(db, vote):
+    campaign, entries = vote
+    with pytest.raises(DomainError) as info:
+        votes.send_code(campaign, "x@mailinator.com")
+    assert info.value.code == "disposable"
+    with pytest.raises(DomainError):
+        votes.cast_vote(campaign, entries[0].id, "y@sub.yopmail.com")
+    with pytest.raises(DomainError) as bad:
+        votes.send_code(campaign, "not-an-address")
+    assert bad.value.code == "bad_email"
+    campaign.refuse_disposable = False
+    votes.cast_vote(campaign, entries[0].id, "y@yopmail.com")
+
+
+def test_a_vote_outside_the_period_or_for_another_entry_is_refused(db, vote):
+    campaign, entries = vote
+    outsider = make_valid_entry(campaign.competition)
+    with pytest.raises(DomainError) as info:
+        votes.cast_vote(campaign, outsider.id, "a@example.vn")
+    assert info.value.code == "not_candidate"
+    campaign.closes_at = utcnow() - timedelta(seconds=1)
+    with pytest.raises(Conflict) as closed:
+        votes.cast_vote(campaign, entries[0].id, "a@example.vn")
+    assert closed.value.code == "closed"
+
+
+def test_a_burst_from_one_network_is_flagged(db, vote):
+    campaign, entries = vote
+    campaign.burst_threshold = 3
+    for i in range(2):
+        votes.cast_vote(campaign, entries[0].id, f"b{i}@example.vn", network="203.0.113.0/24")
+    votes.cast_vote(campaign, entries[1].id, "khac@example.vn", network="192.0.2.0/24")
+    assert not votes.flagged_bursts(campaign)
+    votes.cast_vote(campaign, entries[0].id, "b2@example.vn", network="203.0.113.0/24")
+    bursts = votes.flagged_bursts(campaign)
+    assert [(b.network, b.votes) for b in bursts] == [("203.0.113.0/24", 3)]
+
+
+def test_network_of_groups_households():
+    assert votes.network_of("203.0.113.77") == "203.0.113.0/24"
+    assert votes.network_of("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64"
+    assert votes.network_of("garbage") == ""
+
+
+def test_voided_votes_leave_the_frozen_count_with_their_reason(db, vote):
+    campaign, entries = vote
+    organizer = make_user("btc@example.vn")
+    awards.ensure_default_tiers(campaign.competition)
+    tier = awards.add_tier(campaign.competition, "Giải do khán giả bình chọn", 1, 5_000_000, special=True)
+    for i in range(3):
+        votes.cast_vote(campaign, entries[0].id, f"a{i}@example.vn", network="203.0.113.0/24")
+    for i in range(2):
+        votes.cast_vote(campaign, entries[1].id, f"b{i}@example.vn", network="192.0.2.0/24")
+    with pytest.raises(DomainError):
+        votes.void_votes(campaign, [1], "  ", organizer)
+    scripted = list(
+        _db.session.scalars(select(Vote.id).where(Vote.voter_email.in_(["a0@example.vn", "a1@example.vn"])))
+    )
+    assert votes.void_votes(campaign, scripted, "Bỏ phiếu bằng kịch bản từ một máy", organizer) == 2
+    with pytest.raises(Conflict):  # still open
+        votes.freeze(campaign, organizer, tier)
+    campaign.closes_at = utcnow() - timedelta(seconds=1)
+    snapshot = votes.freeze(campaign, organizer, tier)
+    assert [(c["code"], c["votes"]) for c in snapshot.counts] == [
+        (entries[1].code, 2),
+        (entries[0].code, 1),
+        (entries[2].code, 0),
+    ]
+    assert len(snapshot.voided) == 2
+    assert {v["reason"] for v in snapshot.voided} == {"Bỏ phiếu bằng kịch bản từ một máy"}
+    assert all(v["voter"].startswith(("a0", "a1")) and "***@example.vn" in v["voter"] for v in snapshot.voided)
+    assert len(snapshot.inputs_hash) == 64 and snapshot.award_tier_id == tier.id
+    # The winner gets the award; the voiding and the freeze are in the audit log.
+    given = _db.session.scalars(select(Award).where(Award.tier_id == tier.id)).all()
+    assert [a.entry_id for a in given] == [entries[1].id]
+    actions = set(_db.session.scalars(select(AuditEvent.action)))
+    assert {"vote.opened", "vote.voided", "vote.frozen"} <= actions
+    voided_event = _db.session.scalar(select(AuditEvent).where(AuditEvent.action == "vote.voided"))
+    assert voided_event.reason == "Bỏ phiếu bằng kịch bản từ một máy"
+    # Frozen: the vote no longer takes votes.
+    with pytest.raises(Conflict):
+        votes.cast_vote(campaign, entries[2].id, "muon@example.vn")
+
+
+def test_a_category_needs_a_name_a_period_and_submitted_entries(db):
+    competition = make_competition()
+    entry = make_valid_entry(competition)
+    now = utcnow()
+    base = {"opens_at": now, "closes_at": now + timedelta(days=1), "count_public": True}
+    with pytest.raises(DomainError):
+        votes.create_campaign(competition, name=" ", entry_ids=[entry.id], **base)
+    with pytest.raises(DomainError):
+        votes.create_campaign(
+            competition, name="Bình chọn", entry_ids=[entry.id], **{**base, "closes_at": now - timedelta(hours=1)}
+        )
+    with pytest.raises(DomainError):
+        votes.create_campaign(competition, name="Bình chọn", entry_ids=[999_999], **base)

@@ -1,0 +1,198 @@
+"""The audience vote's pages: a visitor confirms an address by the code in the
+outbox and votes once; the live count is served from the cache; limits per
+address; the organizers open a vote, void votes with a reason and freeze."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from contest import cache
+from contest.models import CompetitionRoleKind
+from contest.models.base import utcnow
+from judging.models import Vote, VoteCampaign, VoteCode, VoteSnapshot
+from tests.conftest import make_app
+from tests.factories import (
+    csrf_token,
+    login,
+    make_competition,
+    make_user,
+    make_valid_entry,
+    make_vote,
+    vote_code_from_outbox,
+)
+
+
+@pytest.fixture
+def vote(db):
+    competition = make_competition()
+    entries = [make_valid_entry(competition, name=f"Đội bình chọn {i}") for i in range(2)]
+    return make_vote(competition, entries), entries
+
+
+def _url(campaign, tail: str = "") -> str:
+    return f"/c/{campaign.competition.slug}/vote/{campaign.id}{tail}"
+
+
+def _confirm(client, campaign, email: str):
+    token = csrf_token(client, _url(campaign))
+    response = client.post(_url(campaign, "/code"), data={"csrf_token": token, "email": email})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    code = vote_code_from_outbox(email)
+    return client.post(_url(campaign, "/confirm"), data={"csrf_token": token, "code": code}), token
+
+
+def test_a_visitor_confirms_an_address_votes_once_and_is_refused_politely_the_second_time(client, db, vote):
+    campaign, entries = vote
+    token = csrf_token(client, _url(campaign))
+    client.post(_url(campaign, "/code"), data={"csrf_token": token, "email": "khach@example.vn"})
+    wrong = client.post(_url(campaign, "/confirm"), data={"csrf_token": token, "code": "000000x"})
+    if vote_code_from_outbox("khach@example.vn") != "000000":
+        assert wrong.status_code == 400 and "Mã không đúng" in wrong.get_data(as_text=True)
+    response, token = _confirm(client, campaign, "khach@example.vn")
+    assert response.status_code == 302
+    page = client.get(_url(campaign)).get_data(as_text=True)
+    assert "khach@example.vn" in page and "Bình chọn cho" in page
+    cast = client.post(_url(campaign, "/cast"), data={"csrf_token": token, "entry": entries[0].id})
+    assert cast.status_code == 302
+    assert "đã bình chọn cho Tỏi đen Lý Sơn" in client.get(_url(campaign)).get_data(as_text=True)
+    again = client.post(_url(campaign, "/cast"), data={"csrf_token": token, "entry": entries[1].id})
+    assert again.status_code == 409
+    assert "Địa chỉ e-mail này đã bình chọn ở hạng mục này. Xin cảm ơn!" in again.get_data(as_text=True)
+    assert db.session.scalars(select(Vote.candidate_id)).all() == [campaign.candidates[0].id]
+
+
+def test_voting_needs_a_confirmed_address_and_bad_input_is_a_4xx(client, db, vote):
+    campaign, entries = vote
+    token = csrf_token(client, _url(campaign))
+    unconfirmed = client.post(_url(campaign, "/cast"), data={"csrf_token": token, "entry": entries[0].id})
+    assert unconfirmed.status_code == 302 and not db.session.scalars(select(Vote)).all()
+    assert client.post(_url(campaign, "/confirm"), data={"csrf_token": token, "code": "1"}).status_code == 302
+    bad = client.post(_url(campaign, "/code"), data={"csrf_token": token, "email": "x@mailinator.com"})
+    assert bad.status_code == 400 and "dùng một lần" in bad.get_data(as_text=True)
+    _confirm(client, campaign, "hop-le@example.vn")
+    for entry in ("99999999999999999999", "abc", ""):
+        response = client.post(_url(campaign, "/cast"), data={"csrf_token": token, "entry": entry})
+        assert response.status_code == 400
+    assert client.get(f"/c/{campaign.competition.slug}/vote/999999").status_code == 404
+
+
+def test_a_signed_in_voter_with_a_confirmed_account_needs_no_code(client, db, vote):
+    campaign, entries = vote
+    user = make_user("tai-khoan@example.vn")
+    login(client, user)
+    token = csrf_token(client, _url(campaign))
+    assert client.post(_url(campaign, "/cast"), data={"csrf_token": token, "entry": entries[1].id}).status_code == 302
+    assert db.session.scalar(select(Vote.voter_email)) == "tai-khoan@example.vn"
+
+
+def test_the_live_count_is_served_from_the_cache_like_the_results_page(client, db, vote):
+    from judging.domain import votes
+
+    campaign, entries = vote
+    votes.cast_vote(campaign, entries[0].id, "mot@example.vn")
+    db.session.commit()
+    first = client.get(_url(campaign, "/count"))
+    assert first.status_code == 200 and "public" in first.headers["Cache-Control"]
+    assert re.search(rf'data-votes="{entries[0].id}">1<', first.get_data(as_text=True))
+    votes.cast_vote(campaign, entries[0].id, "hai@example.vn")
+    db.session.commit()
+    assert client.get(_url(campaign, "/count")).get_data() == first.get_data()  # kept for COUNT_SECONDS
+    cache.clear()
+    assert re.search(rf'data-votes="{entries[0].id}">2<', client.get(_url(campaign, "/count")).get_data(as_text=True))
+
+
+def test_a_hidden_count_shows_no_numbers(client, db):
+    from judging.domain import votes
+
+    competition = make_competition()
+    entry = make_valid_entry(competition)
+    campaign = make_vote(competition, [entry], count_public=False)
+    votes.cast_vote(campaign, entry.id, "an@example.vn")
+    db.session.commit()
+    count = client.get(_url(campaign, "/count")).get_data(as_text=True)
+    assert "công bố khi kết thúc" in count and "data-votes" not in count
+    assert "data-votes" not in client.get(_url(campaign)).get_data(as_text=True)
+
+
+def test_codes_are_limited_per_address_and_per_network(database_url, tmp_path):
+    from contest.extensions import db
+    from tests.conftest import empty_tables
+
+    app = make_app(
+        database_url,
+        UPLOAD_FOLDER=str(tmp_path),
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_VOTE_ADDRESS="2 per minute",
+        RATELIMIT_VOTE_NETWORK="6 per minute",
+    )
+    with app.app_context():
+        try:
+            competition = make_competition()
+            campaign = make_vote(competition, [make_valid_entry(competition)])
+            client = app.test_client()
+            token = csrf_token(client, _url(campaign))
+
+            def ask(email):
+                return client.post(_url(campaign, "/code"), data={"csrf_token": token, "email": email}).status_code
+
+            assert [ask("mot@example.vn") for _ in range(3)] == [302, 302, 429]
+            # Other addresses from the same network go on until the network's six requests are spent.
+            answers = [ask(f"khac{i}@example.vn") for i in range(5)]
+            assert answers[:2] == [302, 302] and answers[-1] == 429
+            assert len(db.session.scalars(select(VoteCode.id)).all()) <= 6
+        finally:
+            db.session.remove()
+            empty_tables(db.engine)
+            db.engine.dispose()
+            cache.clear()
+
+
+def test_organizers_open_a_vote_void_with_a_reason_and_freeze(client, db):
+    from contest.domain.competitions import grant_role
+    from judging.domain import votes
+
+    competition = make_competition()
+    entries = [make_valid_entry(competition, name=f"Đội {i}") for i in range(2)]
+    organizer = make_user("btc@example.vn")
+    grant_role(competition, organizer.email, CompetitionRoleKind.organizer, granted_by=make_user(admin=True))
+    db.session.commit()
+    login(client, organizer)
+    base = f"/manage/{competition.slug}/votes/"
+    token = csrf_token(client, base)
+    form = {
+        "csrf_token": token,
+        "name": "Dự án được yêu thích nhất",
+        "opens_at": "2026-01-01T08:00",
+        "closes_at": "2099-01-01T08:00",
+        "count_public": "y",
+        "refuse_disposable": "y",
+        "burst_threshold": "20",
+    }
+    refused = client.post(base, data=form)  # no entry chosen
+    assert refused.status_code == 400 and "Chọn ít nhất một hồ sơ đã nộp" in refused.get_data(as_text=True)
+    created = client.post(base, data={**form, "entries": [str(e.id) for e in entries]})
+    assert created.status_code == 302
+    campaign = db.session.scalar(select(VoteCampaign))
+    assert [c.entry_id for c in campaign.candidates] == [e.id for e in entries]
+    votes.cast_vote(campaign, entries[0].id, "a@example.vn")
+    votes.cast_vote(campaign, entries[0].id, "b@example.vn")
+    db.session.commit()
+    page = f"{base}{campaign.id}"
+    ids = [str(v) for v in db.session.scalars(select(Vote.id).where(Vote.voter_email == "a@example.vn"))]
+    no_reason = client.post(f"{page}/void", data={"csrf_token": token, "votes": ids, "reason": ""})
+    assert no_reason.status_code == 400
+    voided = client.post(f"{page}/void", data={"csrf_token": token, "votes": ids, "reason": "Trùng người"})
+    assert voided.status_code == 302
+    early = client.post(f"{page}/freeze", data={"csrf_token": token, "award_tier": "0"})
+    assert early.status_code == 409
+    campaign.closes_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert client.post(f"{page}/freeze", data={"csrf_token": token, "award_tier": "0"}).status_code == 302
+    snapshot = db.session.scalar(select(VoteSnapshot))
+    assert snapshot.counts[0]["votes"] == 1 and snapshot.voided[0]["reason"] == "Trùng người"
+    shown = client.get(page).get_data(as_text=True)
+    assert "Trùng người" in shown and snapshot.inputs_hash in shown
