@@ -23,8 +23,8 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from contest.domain import audit
 from contest.domain.errors import Conflict, DomainError
@@ -32,7 +32,6 @@ from contest.domain.outbox import queue_mail
 from contest.extensions import db
 from contest.models import Competition, Entry, EntryStatus
 from contest.models.base import length_of, utcnow
-from contest.transactions import atomic
 from judging.domain import awards
 from judging.models import AwardTier, Vote, VoteCampaign, VoteCandidate, VoteCode, VoteSnapshot
 
@@ -207,14 +206,14 @@ def create_campaign(
 
 def is_open(campaign: VoteCampaign, now: datetime | None = None) -> bool:
     now = now or utcnow()
-    return campaign.opens_at <= now < campaign.closes_at and latest_snapshot(campaign) is None
+    return campaign.opens_at <= now < campaign.closes_at and campaign.frozen_at is None
 
 
 def _require_open(campaign: VoteCampaign) -> None:
     now = utcnow()
     if now < campaign.opens_at:
         raise Conflict(_("The vote has not opened yet."), code="not_open")
-    if now >= campaign.closes_at or latest_snapshot(campaign) is not None:
+    if now >= campaign.closes_at or campaign.frozen_at is not None:
         raise Conflict(_("The vote has closed."), code="closed")
 
 
@@ -287,47 +286,66 @@ def vote_of(campaign: VoteCampaign, email: str) -> Vote | None:
 
 def cast_vote(
     campaign: VoteCampaign, entry_id: int, email: str, *, user_id: int | None = None, network: str = ""
-) -> Vote:
-    """One vote for the entry from a confirmed address. A second vote from the
-    same address in the category is refused: by this check, and when two
-    requests pass it at the same moment, by the database's unique constraint."""
+) -> int:
+    """One vote for the entry from a confirmed address. It is one statement: an
+    INSERT of the entry's candidate row that the unique (category, address)
+    constraint turns into nothing when the address has voted, whatever another
+    request does at the same moment. Refused before anything is changed, so the
+    caller needs no savepoint."""
     _require_open(campaign)
     email = check_email(campaign, email)
-    candidate = next((c for c in campaign.candidates if c.entry_id == entry_id), None)
-    if candidate is None:
-        raise DomainError(_("This entry is not in the vote."), code="not_candidate")
-    if vote_of(campaign, email) is not None:
-        raise Conflict(_("This address has already voted in this category. Thank you!"), code="already_voted")
     now = utcnow()
-    vote = Vote(
-        campaign_id=campaign.id,
-        candidate_id=candidate.id,
-        voter_email=email,
-        user_id=user_id,
-        network=network,
-        created_at=now,
+    values = {
+        "campaign_id": campaign.id,
+        "candidate_id": VoteCandidate.id,
+        "voter_email": email,
+        "user_id": user_id,
+        "network": network,
+        "created_at": now,
+        "flagged": False,
+    }
+    columns = Vote.__table__.c
+    chosen = select(
+        *(v if k == "candidate_id" else literal(v, type_=columns[k].type).label(k) for k, v in values.items())
+    ).where(VoteCandidate.campaign_id == campaign.id, VoteCandidate.entry_id == entry_id)
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(Vote)
+        .from_select(list(values), chosen)
+        .on_conflict_do_nothing(index_elements=["campaign_id", "voter_email"])
+        .returning(Vote.id)
     )
-    try:
-        with atomic():
-            db.session.add(vote)
-            db.session.flush()
-    except IntegrityError:  # a simultaneous vote from the same address won
-        raise Conflict(_("This address has already voted in this category. Thank you!"), code="already_voted") from None
+    vote_id = db.session.scalar(statement)
+    if vote_id is None:
+        if vote_of(campaign, email) is not None:
+            raise Conflict(_("This address has already voted in this category. Thank you!"), code="already_voted")
+        raise DomainError(_("This entry is not in the vote."), code="not_candidate")
     if network:
-        _flag_burst(campaign, network, now)
-    return vote
+        _flag_burst(campaign, vote_id, network, now)
+    return vote_id
 
 
-def _flag_burst(campaign: VoteCampaign, network: str, now: datetime) -> None:
-    """At or above the threshold within the window, the network's votes in it are flagged."""
+def _flag_burst(campaign: VoteCampaign, vote_id: int, network: str, now: datetime) -> None:
+    """At or above the threshold within the window, the network's votes are flagged:
+    the vote that reaches it flags the window's earlier ones, each later one itself.
+    The count stops at the threshold, so a busy network costs no more than a quiet one."""
     recent = (
         Vote.campaign_id == campaign.id,
         Vote.network == network,
         Vote.created_at > now - BURST_WINDOW,
     )
-    count = db.session.scalar(select(func.count(Vote.id)).where(*recent)) or 0
-    if count >= campaign.burst_threshold:
-        db.session.execute(update(Vote).where(*recent, Vote.flagged.is_(False)).values(flagged=True))
+    window = select(Vote.id).where(*recent).limit(campaign.burst_threshold).subquery()
+    count = db.session.scalar(select(func.count()).select_from(window)) or 0
+    if count < campaign.burst_threshold:
+        return
+    which = recent if count == campaign.burst_threshold else (Vote.id == vote_id,)
+    db.session.execute(
+        update(Vote)
+        .where(*which, Vote.flagged.is_(False))
+        .values(flagged=True)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def tallies(campaign: VoteCampaign) -> list[Tally]:
@@ -464,6 +482,7 @@ def freeze(campaign: VoteCampaign, by, award_tier: AwardTier | None = None) -> V
     version = (
         db.session.scalar(select(func.max(VoteSnapshot.version)).where(VoteSnapshot.campaign_id == campaign.id)) or 0
     ) + 1
+    campaign.frozen_at = campaign.frozen_at or utcnow()
     snapshot = VoteSnapshot(
         campaign_id=campaign.id,
         version=version,

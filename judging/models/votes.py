@@ -33,6 +33,8 @@ class VoteCampaign(Base):
     burst_threshold: Mapped[int] = mapped_column(Integer, nullable=False, default=20)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    # Set when the final count is first frozen: no vote is taken after it.
+    frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     competition = relationship("Competition")
     candidates: Mapped[list[VoteCandidate]] = relationship(

@@ -9,20 +9,23 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 from wtforms import BooleanField, DateTimeLocalField, EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from contest import cache
 from contest.access import access
-from contest.domain.competitions import find_by_slug
+from contest.domain.competitions import find_by_slug, visible_to
 from contest.domain.errors import DomainError
 from contest.extensions import db, limiter
 from contest.forms.accounts import REQUIRED
 from contest.forms.base import Form
 from contest.forms.teams import ConfirmForm
+from contest.models import Competition
 from contest.request_guard import db_id
 from contest.transactions import atomic
-from contest.views import form_status, show_domain_error, visible_or_404
+from contest.views import form_status, show_domain_error
 from contest.views.manage import to_local, to_utc
 from judging.domain import awards
 from judging.domain import votes as domain
@@ -208,11 +211,17 @@ def freeze(slug, campaign_id):
 
 
 def _public_campaign(slug: str, campaign_id: int):
-    competition = visible_or_404(slug)
-    campaign = db.session.get(VoteCampaign, campaign_id)
-    if campaign is None or campaign.competition_id != competition.id:
+    """The category and its competition in one query; 404 as `visible_or_404`
+    answers for a draft (its check, on the row already loaded)."""
+    campaign = db.session.scalar(
+        select(VoteCampaign)
+        .join(Competition, Competition.id == VoteCampaign.competition_id)
+        .where(VoteCampaign.id == campaign_id, Competition.slug == slug)
+        .options(contains_eager(VoteCampaign.competition))
+    )
+    if campaign is None or not visible_to(current_user, campaign.competition):
         abort(404)
-    return competition, campaign
+    return campaign.competition, campaign
 
 
 def _confirmed_email(campaign) -> str | None:
@@ -330,15 +339,14 @@ def cast(slug, campaign_id):
         flash(_("Confirm your e-mail address first."), "error")
         return redirect(url_for("votes.page", slug=slug, campaign_id=campaign.id))
     entry_id = request.form.get("entry", 0, type=db_id)
-    try:
-        with atomic():
-            domain.cast_vote(
-                campaign,
-                entry_id,
-                email,
-                user_id=current_user.id if current_user.is_authenticated else None,
-                network=domain.network_of(get_remote_address()),
-            )
+    try:  # cast_vote refuses before changing anything: no savepoint needed
+        domain.cast_vote(
+            campaign,
+            entry_id,
+            email,
+            user_id=current_user.id if current_user.is_authenticated else None,
+            network=domain.network_of(get_remote_address()),
+        )
     except DomainError as error:
         return _vote_page(competition, campaign, status=409 if error.code == "already_voted" else 400, refused=error)
     flash(_("Thank you: your vote has been counted."), "success")
@@ -349,30 +357,23 @@ def cast(slug, campaign_id):
 @access("public")
 def count(slug, campaign_id):
     """The live count, served to a crowd like the results page: rendered at most
-    once per COUNT_SECONDS for every anonymous visitor."""
-    competition, campaign = _public_campaign(slug, campaign_id)
-    snapshot = domain.latest_snapshot(campaign)
-    if not campaign.count_public and snapshot is None:
-        response = Response(
-            render_template("judging/votes/count.html", competition=competition, campaign=campaign, hidden=True)
-        )
-        response.headers["Cache-Control"] = "no-cache"
-        return response
-    campaign_id_ = campaign.id
+    once per COUNT_SECONDS for every anonymous visitor, with no query on a hit.
+    Hidden until frozen when the category says so."""
 
     def render() -> bytes:
-        fresh = db.session.get_one(VoteCampaign, campaign_id_)
-        frozen = domain.latest_snapshot(fresh)
+        competition, campaign = _public_campaign(slug, campaign_id)
+        snapshot = domain.latest_snapshot(campaign)
+        hidden = not campaign.count_public and snapshot is None
         return render_template(
             "judging/votes/count.html",
-            competition=fresh.competition,
-            campaign=fresh,
-            hidden=False,
-            snapshot=frozen,
-            tallies=None if frozen else domain.tallies(fresh),
+            competition=competition,
+            campaign=campaign,
+            hidden=hidden,
+            snapshot=snapshot,
+            tallies=None if hidden or snapshot else domain.tallies(campaign),
         ).encode()
 
-    body = cache.cached_page(render, COUNT_SECONDS, version=f"{snapshot.id}" if snapshot else "")
+    body = cache.cached_page(render, COUNT_SECONDS)
     response = Response(body, mimetype="text/html")
     if current_user.is_authenticated:
         response.headers["Cache-Control"] = "private, no-cache"

@@ -31,6 +31,7 @@ def upgrade():
     sa.Column('burst_threshold', sa.Integer(), nullable=False),
     sa.Column('created_at', contest.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('frozen_at', contest.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['competition_id'], ['competitions.id'], name=op.f('fk_vote_campaigns_competition_id_competitions'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_vote_campaigns_created_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_vote_campaigns'))
