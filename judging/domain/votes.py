@@ -295,24 +295,24 @@ def cast_vote(
     _require_open(campaign)
     email = check_email(campaign, email)
     now = utcnow()
-    values = {
+    columns = Vote.__table__.c
+    given = {
         "campaign_id": campaign.id,
-        "candidate_id": VoteCandidate.id,
         "voter_email": email,
         "user_id": user_id,
         "network": network,
         "created_at": now,
         "flagged": False,
     }
-    columns = Vote.__table__.c
-    chosen = select(
-        *(v if k == "candidate_id" else literal(v, type_=columns[k].type).label(k) for k, v in values.items())
-    ).where(VoteCandidate.campaign_id == campaign.id, VoteCandidate.entry_id == entry_id)
+    names = ["candidate_id", *given]
+    chosen = select(VoteCandidate.id, *(literal(v, type_=columns[k].type).label(k) for k, v in given.items())).where(
+        VoteCandidate.campaign_id == campaign.id, VoteCandidate.entry_id == entry_id
+    )
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
         insert(Vote)
-        .from_select(list(values), chosen)
+        .from_select(names, chosen)
         .on_conflict_do_nothing(index_elements=["campaign_id", "voter_email"])
         .returning(Vote.id)
     )
