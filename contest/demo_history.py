@@ -44,7 +44,7 @@ from contest.storage import get_storage
 class HistorySpec:
     slug: str
     year: int
-    preset: str  # provincial, district_commune, youth_idea
+    preset: str  # provincial, district_commune, youth_idea, womens
     unit_code: str  # the organising unit
     unit_name: str  # to find it by name when the code differs
     name: str
@@ -64,12 +64,16 @@ class HistorySpec:
 
     @property
     def deadline(self) -> datetime:
-        month, day = {"provincial": (8, 31), "district_commune": (5, 15), "youth_idea": (2, 28)}[self.preset]
+        month, day = {"provincial": (8, 31), "district_commune": (5, 15), "youth_idea": (2, 28), "womens": (9, 15)}[
+            self.preset
+        ]
         return datetime(self.year, month, day, 10, 0, tzinfo=UTC)  # 17:00 in Quảng Ngãi
 
     @property
     def opens(self) -> datetime:
-        month, day = {"provincial": (5, 15), "district_commune": (3, 1), "youth_idea": (1, 5)}[self.preset]
+        month, day = {"provincial": (5, 15), "district_commune": (3, 1), "youth_idea": (1, 5), "womens": (7, 1)}[
+            self.preset
+        ]
         return datetime(self.year, month, day, 1, 0, tzinfo=UTC)
 
     @property
@@ -79,7 +83,10 @@ class HistorySpec:
     @property
     def final_on(self) -> date:
         """The final and the award ceremony, when the results were announced."""
-        month, day = {"provincial": (10, 28), "district_commune": (6, 25), "youth_idea": (3, 26)}[self.preset]
+        # The youth contest ends on the Youth Union's day (26/3), the women's on Vietnamese Women's Day (20/10).
+        month, day = {"provincial": (10, 28), "district_commune": (6, 25), "youth_idea": (3, 26), "womens": (10, 20)}[
+            self.preset
+        ]
         return date(self.year, month, day)
 
 
@@ -206,6 +213,35 @@ HISTORY = (
         22024,
         enterprises=1,
         finalists_per_board=8,
+    ),
+    # Ideas only, ages 16–30 (the Youth Law), ideas honoured (tuyên dương) after the prizes.
+    HistorySpec(
+        "y-tuong-khoi-nghiep-thanh-nien-2025",
+        2025,
+        "youth_idea",
+        "QNG-DOAN",
+        "Tỉnh Đoàn",
+        YOUTH.format(2025),
+        "DOAN-2025",
+        16,
+        R,
+        22025,
+        finalists_per_board=10,
+    ),
+    # Hội LHPN (Đề án 939): women-owned businesses asked as the two facts.
+    HistorySpec(
+        "phu-nu-khoi-nghiep-2025",
+        2025,
+        "womens",
+        "QNG-PN",
+        "Hội Liên hiệp Phụ nữ",
+        "Cuộc thi Phụ nữ khởi nghiệp tỉnh Quảng Ngãi năm 2025",
+        "PN-2025",
+        12,
+        R,
+        32025,
+        enterprises=1,
+        finalists_per_board=4,
     ),
     # A commune-level contest after the 2025 reform; its Giải Nhất is nominated to the
     # provincial contest of 2026 (contest/demo_nominations.py).
@@ -378,6 +414,8 @@ def _build(spec, position, unit, organizer, secretary, password_hash, deck_key, 
         TimelineItem(on=spec.first_round_on, label="Vòng sơ khảo"),
         TimelineItem(on=spec.final_on, label="Vòng chung kết và lễ trao giải"),
     ]
+    if spec.preset == "youth_idea" and spec.year < 2025:
+        competition.age_min, competition.age_max = 18, 35  # the bounds those editions had
     competition.state = spec.state
     _grant(competition, organizer, CompetitionRoleKind.organizer)
     _grant(competition, secretary, CompetitionRoleKind.secretariat)
@@ -393,9 +431,15 @@ def _description(spec: HistorySpec, unit: OrgUnit) -> str:
             "Phụ nữ tỉnh tổ chức; kết quả đã công bố."
         )
     if spec.preset == "youth_idea":
+        ages = "16 đến 30 tuổi (Luật Thanh niên)" if spec.year >= 2025 else "18 đến 35 tuổi"
         return (
-            f"Cuộc thi dành cho thanh niên từ 18 đến 35 tuổi, do Tỉnh Đoàn tổ chức năm {spec.year} "
+            f"Cuộc thi ý tưởng dành cho thanh niên từ {ages}, do Tỉnh Đoàn tổ chức năm {spec.year} "
             "nhân kỷ niệm ngày thành lập Đoàn 26/3."
+        )
+    if spec.preset == "womens":
+        return (
+            f"Cuộc thi do Hội Liên hiệp Phụ nữ tỉnh tổ chức năm {spec.year} (Đề án 939), dành cho phụ nữ có ý "
+            "tưởng, dự án khởi nghiệp và doanh nghiệp do phụ nữ làm chủ."
         )
     level = "cấp xã" if unit.kind is OrgUnitKind.commune else "cấp huyện"
     return (
@@ -438,8 +482,9 @@ def _teams_and_entries(competition, spec, rnd, unit, password_hash, deck_key) ->
     projects = rnd.sample(PROJECTS, min(spec.teams, len(PROJECTS)))
     taken: set[tuple[str, date]] = set()
     entries = []
+    womens = spec.preset == "womens"
     for index, (status, validity) in enumerate(_states(spec, rnd)):
-        women_led = index % 5 in (0, 3)
+        women_led = index % 5 != 4 if womens else index % 5 in (0, 3)
         students = index % 3 == 1 if youth else index % 4 == 2
         women_lead_men = women_led and index % 2 == 0
         # Leaders exactly 35 or 36 on the deadline: the edge of "youth".
@@ -449,6 +494,8 @@ def _teams_and_entries(competition, spec, rnd, unit, password_hash, deck_key) ->
             leader_age, offset = (35, 364) if youth else (36, 0)
         else:
             leader_age, offset = (rnd.randint(19, 23) if students else rnd.randint(22, 33 if youth else 45)), None
+        if youth and spec.year >= 2025:
+            leader_age, offset = rnd.randint(17, 30), None  # the Youth Law's 16–30
         leader_name, leader_gender = _person(rnd, women_led)
         leader = _user(f"{spec.leader_prefix}{index + 1:02d}@demo.quangngai.vn", leader_name, password_hash)
         school = rnd.choice(SCHOOLS) if students else None
@@ -474,7 +521,9 @@ def _teams_and_entries(competition, spec, rnd, unit, password_hash, deck_key) ->
         size = min(competition.team_max, rnd.choice((1, 2, 3, 3, 4, 5)))
         for seat in range(2, size + 1):
             name, gender = _person(rnd, not women_lead_men and rnd.random() < 0.4)
-            age = rnd.randint(19, 23) if students else rnd.randint(20, 35 if youth else 45)
+            age = (
+                rnd.randint(19, 23) if students else rnd.randint(20, (30 if spec.year >= 2025 else 35) if youth else 45)
+            )
             born = _born(rnd, day, age)
             while (name.lower(), born) in taken:  # the entries-per-person slots key on name and birth date
                 born = _born(rnd, day, age)
@@ -494,6 +543,10 @@ def _teams_and_entries(competition, spec, rnd, unit, password_hash, deck_key) ->
         submitted_at = None if status is EntryStatus.draft else spec.deadline - timedelta(days=rnd.randint(1, 45))
         entry = _make_entry(competition, team, rnd, index, status, validity, deck_key, submitted_at)
         title, field_name = projects[index % len(projects)]
+        if womens and entry.stage is EntryStage.registered_company:
+            # Women own ≥ 51 % of most companies; in some no woman manages, so they are not women-owned.
+            entry.women_own_majority = index % 4 != 3
+            entry.woman_manages = index % 3 != 2
         _retitle(entry, spec, rnd, title, field_name, fields)
         entries.append(entry)
     return entries

@@ -37,6 +37,9 @@ def load_judging_demo(password_hash: str) -> list[tuple[str, str]]:
 
     load_judging_history(password_hash)
     _judges_in_the_registry()
+    from judging.demo_votes import load_vote_demo
+
+    load_vote_demo()
     return [("judge", JUDGES[0][0])]
 
 

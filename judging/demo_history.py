@@ -32,7 +32,8 @@ SMALL_TIERS = (
     ("Giải Ba", 1, 5_000_000),
     ("Giải Khuyến khích", 1, 2_000_000),
 )
-WOMEN_PRIZE = ("Giải dự án do phụ nữ làm chủ (Hội Liên hiệp Phụ nữ tỉnh)", 10_000_000)
+# Given to the best team led by a woman (not a women-owned business: that is two facts, see entries.is_women_owned).
+WOMEN_PRIZE = ("Giải dự án có trưởng nhóm là nữ (Hội Liên hiệp Phụ nữ tỉnh)", 10_000_000)
 
 
 def load_judging_history(password_hash: str) -> None:
@@ -75,6 +76,8 @@ def _judge(competition, spec: HistorySpec, password_hash: str) -> None:
     else:
         for name, count, prize in SMALL_TIERS:
             awards.add_tier(competition, name, count, prize)
+        if spec.preset == "youth_idea" and spec.year >= 2025:
+            awards.add_tier(competition, *awards.HONOURING_TIER)  # the ideas honoured (tuyên dương)
     awards.propose(competition, snapshot)
     if spec.preset == "provincial" and spec.year >= 2023:
         best_woman = _best_women_led(snapshot)

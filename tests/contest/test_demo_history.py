@@ -91,6 +91,39 @@ def test_demo_history_feeds_the_reports_and_loads_once(app, db):
         commune_id = db.session.scalar(select(OrgUnit.id).where(OrgUnit.code == "QNG-21040"))  # Xã Bình Sơn
         assert binh_son_district in reports.unit_scope(commune_id)
 
+    # The kinds of contest (issue 21): a 2025 youth idea contest with honoured ideas and
+    # its frozen audience vote, a women's contest counting women-owned businesses apart,
+    # and this year's audience vote running with a few hundred votes.
+    from judging.models import Award, AwardTier, Vote, VoteCampaign, VoteSnapshot
+
+    youth_2025 = competitions.find_by_slug("y-tuong-khoi-nghiep-thanh-nien-2025")
+    assert youth_2025.ideas_only and (youth_2025.age_min, youth_2025.age_max) == (16, 30)
+    honoured = db.session.scalar(
+        select(func.count(Award.id))
+        .join(AwardTier)
+        .where(AwardTier.competition_id == youth_2025.id, AwardTier.name == "Tuyên dương ý tưởng")
+    )
+    assert honoured >= 2
+    womens = competitions.find_by_slug("phu-nu-khoi-nghiep-2025")
+    with app.test_request_context():
+        figures = F.compute(records.competitions, [t for t in records.teams if t.competition_id == womens.id])
+    assert 0 < figures.women_owned_businesses and figures.women_led_teams > figures.women_owned_businesses
+    running = db.session.scalar(
+        select(VoteCampaign).where(
+            VoteCampaign.competition_id == competitions.find_by_slug("khoi-nghiep-quang-ngai-2026").id
+        )
+    )
+    counted = db.session.scalar(
+        select(func.count(Vote.id)).where(Vote.campaign_id == running.id, Vote.voided_at.is_(None))
+    )
+    assert counted >= 300 and db.session.scalar(
+        select(func.count(Vote.id)).where(Vote.campaign_id == running.id, Vote.void_reason.is_not(None))
+    )
+    frozen = db.session.scalar(
+        select(VoteSnapshot).join(VoteCampaign).where(VoteCampaign.competition_id == youth_2025.id)
+    )
+    assert frozen.award_tier.name == "Giải do khán giả bình chọn" and frozen.voided[0]["reason"]
+
     before = _row_counts(db)
     load_demo()
     assert _row_counts(db) == before
