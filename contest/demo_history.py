@@ -64,16 +64,24 @@ class HistorySpec:
 
     @property
     def deadline(self) -> datetime:
-        month, day = {"provincial": (8, 31), "district_commune": (5, 15), "youth_idea": (2, 28), "womens": (9, 15)}[
-            self.preset
-        ]
+        month, day = {
+            "provincial": (8, 31),
+            "district_commune": (5, 15),
+            "youth_idea": (2, 28),
+            "womens": (9, 15),
+            "student": (4, 30),
+        }[self.preset]
         return datetime(self.year, month, day, 10, 0, tzinfo=UTC)  # 17:00 in Quảng Ngãi
 
     @property
     def opens(self) -> datetime:
-        month, day = {"provincial": (5, 15), "district_commune": (3, 1), "youth_idea": (1, 5), "womens": (7, 1)}[
-            self.preset
-        ]
+        month, day = {
+            "provincial": (5, 15),
+            "district_commune": (3, 1),
+            "youth_idea": (1, 5),
+            "womens": (7, 1),
+            "student": (2, 15),
+        }[self.preset]
         return datetime(self.year, month, day, 1, 0, tzinfo=UTC)
 
     @property
@@ -84,9 +92,13 @@ class HistorySpec:
     def final_on(self) -> date:
         """The final and the award ceremony, when the results were announced."""
         # The youth contest ends on the Youth Union's day (26/3), the women's on Vietnamese Women's Day (20/10).
-        month, day = {"provincial": (10, 28), "district_commune": (6, 25), "youth_idea": (3, 26), "womens": (10, 20)}[
-            self.preset
-        ]
+        month, day = {
+            "provincial": (10, 28),
+            "district_commune": (6, 25),
+            "youth_idea": (3, 26),
+            "womens": (10, 20),
+            "student": (5, 30),
+        }[self.preset]
         return date(self.year, month, day)
 
 
@@ -241,6 +253,20 @@ HISTORY = (
         R,
         32025,
         enterprises=1,
+        finalists_per_board=4,
+    ),
+    # Đề án 1665: pupils' and students' teams, each from its school (a unit of kind school).
+    HistorySpec(
+        "khoi-nghiep-hoc-sinh-sinh-vien-2025",
+        2025,
+        "student",
+        "QNG-KHCN",
+        "Sở Khoa học và Công nghệ",
+        "Cuộc thi Học sinh, sinh viên khởi nghiệp tỉnh Quảng Ngãi năm 2025",
+        "HSSV-2025",
+        12,
+        R,
+        42025,
         finalists_per_board=4,
     ),
     # A commune-level contest after the 2025 reform; its Giải Nhất is nominated to the
@@ -436,6 +462,11 @@ def _description(spec: HistorySpec, unit: OrgUnit) -> str:
             f"Cuộc thi ý tưởng dành cho thanh niên từ {ages}, do Tỉnh Đoàn tổ chức năm {spec.year} "
             "nhân kỷ niệm ngày thành lập Đoàn 26/3."
         )
+    if spec.preset == "student":
+        return (
+            f"Cuộc thi năm {spec.year} (Đề án 1665) dành cho học sinh, sinh viên; mỗi đội đăng ký theo trường, "
+            "kết quả được thống kê theo trường."
+        )
     if spec.preset == "womens":
         return (
             f"Cuộc thi do Hội Liên hiệp Phụ nữ tỉnh tổ chức năm {spec.year} (Đề án 939), dành cho phụ nữ có ý "
@@ -457,6 +488,20 @@ def _states(spec: HistorySpec, rnd: random.Random) -> list[tuple[EntryStatus, En
     states = [(EntryStatus.submitted, EntryValidity.valid)] * (spec.teams - len(others)) + others
     rnd.shuffle(states)
     return states
+
+
+def _school_units() -> dict[str, OrgUnit]:
+    """The demo's schools as units of kind school (under the province), made once."""
+    province = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "QNG"))
+    found = {}
+    for i, name in enumerate(SCHOOLS):
+        school = db.session.scalar(select(OrgUnit).where(OrgUnit.name == name, OrgUnit.kind == OrgUnitKind.school))
+        if school is None:
+            school = OrgUnit(code=f"QNG-TRUONG-{i + 1}", name=name, kind=OrgUnitKind.school, parent=province)
+            db.session.add(school)
+            db.session.flush()
+        found[name] = school
+    return found
 
 
 def _born(rnd: random.Random, day: date, age: int, days_before_birthday: int | None = None) -> date:
@@ -483,9 +528,10 @@ def _teams_and_entries(competition, spec, rnd, unit, password_hash, deck_key) ->
     taken: set[tuple[str, date]] = set()
     entries = []
     womens = spec.preset == "womens"
+    schools = _school_units() if spec.preset == "student" else {}
     for index, (status, validity) in enumerate(_states(spec, rnd)):
         women_led = index % 5 != 4 if womens else index % 5 in (0, 3)
-        students = index % 3 == 1 if youth else index % 4 == 2
+        students = bool(schools) or (index % 3 == 1 if youth else index % 4 == 2)
         women_lead_men = women_led and index % 2 == 0
         # Leaders exactly 35 or 36 on the deadline: the edge of "youth".
         if index % 9 == 4:
@@ -506,6 +552,8 @@ def _teams_and_entries(competition, spec, rnd, unit, password_hash, deck_key) ->
             organisation=school,
             org_unit_id=unit.id if spec.preset == "district_commune" else rnd.choice(districts).id,
         )
+        if schools:  # a student contest: the team registers from its school
+            team.org_unit_id = schools[school].id
         team.members.append(
             Member(
                 seat=1,

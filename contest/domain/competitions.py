@@ -107,6 +107,9 @@ PRESETS = {
     # Hội LHPN (Đề án 939): a registered company is asked the two facts of a
     # women-owned business (contest.domain.entries.asks_women_ownership).
     "womens": Preset(CompetitionLevel.womens),
+    # Đề án 1665: pupils' and students' teams, each registered from its school (a unit of kind
+    # school, contest.domain.teams.requires_school), counted by school in the reports.
+    "student": Preset(CompetitionLevel.student, team_max=5, max_company_age_years=3),
 }
 
 PRESET_LABELS = {
@@ -114,6 +117,7 @@ PRESET_LABELS = {
     "district_commune": _l("District / commune contest"),
     "youth_idea": _l("Youth startup-idea contest"),
     "womens": _l("Women's startup contest (Women's Union)"),
+    "student": _l("Student startup contest (schools)"),
 }
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

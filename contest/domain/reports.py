@@ -31,6 +31,7 @@ from contest.models import (
     EntryStatus,
     EntryValidity,
     OrgUnit,
+    OrgUnitKind,
     OrgUnitSuccession,
     ProjectOutcome,
     Team,
@@ -282,6 +283,18 @@ def breakdowns(records: Records, filters: F.Filters) -> dict[str, F.Breakdown]:
             teams,
             lambda t, c: unit_label(units.get(t.unit_id) if t.unit_id else None),
             lambda c: unit_label(units.get(c.unit_id)),
+            filters,
+        ),
+        # Pupils' and students' teams by the school they registered from (a unit of kind school).
+        "school": F.breakdown(
+            comps,
+            teams,
+            lambda t, c: (
+                unit_label(units[t.unit_id])
+                if t.unit_id in units and units[t.unit_id].kind is OrgUnitKind.school
+                else None
+            ),
+            None,
             filters,
         ),
         "field": F.breakdown(comps, teams, lambda t, c: t.field, None, filters),

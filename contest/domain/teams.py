@@ -27,6 +27,7 @@ from contest.models import (
     Gender,
     Member,
     OrgUnit,
+    OrgUnitKind,
     Team,
     TeamInvitation,
     User,
@@ -56,6 +57,11 @@ class MemberDetails:
 def asks_doan_membership(competition: Competition) -> bool:
     """The Youth Union's contests ask whether each member is a đoàn viên (optional)."""
     return competition.level is CompetitionLevel.youth_idea
+
+
+def requires_school(competition: Competition) -> bool:
+    """A student contest's teams register from their school: a unit of kind school."""
+    return competition.level is CompetitionLevel.student
 
 
 def require_editable(team: Team, now: datetime | None = None) -> None:
@@ -123,6 +129,8 @@ def create_team(
         raise Conflict(_("This competition is not open for registration."), code="closed")
     if competition.restrict_to_unit and org_unit is None:
         raise DomainError(_("Choose the unit your team belongs to."), field="org_unit")
+    if requires_school(competition) and (org_unit is None or org_unit.kind is not OrgUnitKind.school):
+        raise DomainError(_("Choose your team's school: this contest is for pupils and students."), field="org_unit")
     if db.session.scalar(select(Team.id).where(Team.competition_id == competition.id, Team.name == name.strip())):
         raise DomainError(_("Another team in this competition already has this name."), field="name")
     team = Team(

@@ -22,7 +22,7 @@ from contest.forms.teams import (
     MemberForm,
     NewTeamForm,
 )
-from contest.models import Gender, Member, OrgUnit, Team
+from contest.models import Gender, Member, OrgUnit, OrgUnitKind, Team
 from contest.transactions import atomic
 from contest.views import form_status, show_domain_error, visible_or_404
 
@@ -55,6 +55,9 @@ def new(slug):
     competition = visible_or_404(slug)
     form = NewTeamForm()
     units = db.session.scalars(select(OrgUnit).order_by(OrgUnit.code)).all()
+    if domain.requires_school(competition):  # a student contest: teams register from their school
+        units = [u for u in units if u.kind is OrgUnitKind.school]
+        form.org_unit.label.text = _("School")
     form.org_unit.choices = [(0, _("— none —"))] + [(u.id, u.name) for u in units if u.valid_to is None]
     if not form.is_submitted():
         form.full_name.data = current_user.full_name

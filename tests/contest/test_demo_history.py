@@ -124,6 +124,13 @@ def test_demo_history_feeds_the_reports_and_loads_once(app, db):
     )
     assert frozen.award_tier.name == "Giải do khán giả bình chọn" and frozen.voided[0]["reason"]
 
+    student = competitions.find_by_slug("khoi-nghiep-hoc-sinh-sinh-vien-2025")
+    with app.test_request_context():
+        by_school = reports.breakdowns(records, F.Filters(year=2025, level="student"))["school"]
+    assert len(by_school.rows) >= 2 and sum(f.teams for _name, f in by_school.rows) == len(
+        [t for t in records.teams if t.competition_id == student.id]
+    )
+
     before = _row_counts(db)
     load_demo()
     assert _row_counts(db) == before
