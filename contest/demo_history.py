@@ -552,7 +552,7 @@ def _teams_and_entries(competition, spec, rnd, unit, password_hash, deck_key) ->
             organisation=school,
             org_unit_id=unit.id if spec.preset == "district_commune" else rnd.choice(districts).id,
         )
-        if schools:  # a student contest: the team registers from its school
+        if schools and school:  # a student contest: the team registers from its school
             team.org_unit_id = schools[school].id
         team.members.append(
             Member(
