@@ -55,6 +55,9 @@ def load_demo() -> list[tuple[str, str, str]]:
     from contest.demo_history import load_history
 
     load_history(shared_hash)  # 2022–2024, for the reports' trend; judging adds its rounds below
+    from contest.demo_media import load_media_award
+
+    load_media_award(shared_hash)  # press works, not projects
     from contest.demo_units import load_units
 
     admin = db.session.scalar(select(User).where(User.email == DEMO_USERS[0][1]))

@@ -117,7 +117,16 @@ KEPT = (
 
 
 # Columns that revisions after the projects' add to the kept tables: not there before.
-ADDED_LATER = ("project_id", "is_doan_member", "women_own_majority", "woman_manages")
+ADDED_LATER = (
+    "project_id",
+    "is_doan_member",
+    "women_own_majority",
+    "woman_manages",
+    "media_type",
+    "outlet",
+    "published_on",
+    "work_url",
+)
 
 
 def _rows(engine, tables=KEPT, drop=ADDED_LATER) -> dict:

@@ -56,6 +56,7 @@ LEVEL_LABELS = {
     CompetitionLevel.youth_idea: _l("Youth startup-idea competition"),
     CompetitionLevel.womens: _l("Women's startup competition"),
     CompetitionLevel.student: _l("Student startup competition"),
+    CompetitionLevel.media_award: _l("Media award"),
     CompetitionLevel.other: _l("Other"),
 }
 
@@ -110,6 +111,14 @@ PRESETS = {
     # Đề án 1665: pupils' and students' teams, each registered from its school (a unit of kind
     # school, contest.domain.teams.requires_school), counted by school in the reports.
     "student": Preset(CompetitionLevel.student, team_max=5, max_company_age_years=3),
+    # Giải báo chí, truyền thông về KNĐMST: press works by their authors (the team), by medium.
+    "media_award": Preset(
+        CompetitionLevel.media_award,
+        team_max=5,
+        max_company_age_years=None,
+        boards=(("BC", "Báo in, báo điện tử"), ("PTTH", "Phát thanh, truyền hình"), ("MXH", "Mạng xã hội")),
+        fields=("Khởi nghiệp đổi mới sáng tạo", "Hệ sinh thái khởi nghiệp của tỉnh"),
+    ),
 }
 
 PRESET_LABELS = {
@@ -118,6 +127,7 @@ PRESET_LABELS = {
     "youth_idea": _l("Youth startup-idea contest"),
     "womens": _l("Women's startup contest (Women's Union)"),
     "student": _l("Student startup contest (schools)"),
+    "media_award": _l("Media award (press works on innovative startups)"),
 }
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -57,6 +57,7 @@ from contest.models import (
     EntryValidity,
     EntryVersion,
     Field,
+    MediaType,
     Member,
     Team,
 )
@@ -180,6 +181,14 @@ def _draft_columns(competition: Competition, values: dict, choices: Choices | No
     for key in WOMEN_OWNED_FACTS:
         if key in values:
             clean[key] = {"yes": True, "no": False}.get(values[key] or "")
+    if "media_type" in values:
+        clean["media_type"] = MediaType(values["media_type"]) if values["media_type"] else None
+    if "outlet" in values:
+        clean["outlet"] = clean_text(values["outlet"])
+    if "work_url" in values:
+        clean["work_url"] = clean_text(values["work_url"]) or None
+    if "published_on" in values:
+        clean["published_on"] = values["published_on"] or None
     return clean
 
 
@@ -512,7 +521,34 @@ def _sweep_left_behind() -> int:
 # -- submission ---------------------------------------------------------------------
 
 
+def is_press_work(entry_or_competition) -> bool:
+    """The media award's entries are press works, not projects."""
+    competition = getattr(entry_or_competition, "competition", entry_or_competition)
+    return competition.level is CompetitionLevel.media_award
+
+
+def _press_work_problems(entry: Entry) -> list[str]:
+    problems = []
+    if entry.board_id is None:
+        problems.append(_("Choose a board."))
+    if entry.field_id is None:
+        problems.append(_("Choose a field."))
+    for key in ("title", "summary", "outlet"):
+        if not getattr(entry, key):
+            label = _("Title of the work") if key == "title" else FIELD_LABELS[key]
+            problems.append(_("Fill in “%(field)s”.", field=label))
+    if entry.media_type is None:
+        problems.append(_("Choose the medium."))
+    if entry.published_on is None:
+        problems.append(_("Give the date of publication or broadcast."))
+    if not entry.work_url and not entry.current_attachments(AttachmentKind.description):
+        problems.append(_("Give the link to the published work or upload it."))
+    return problems
+
+
 def completeness_problems(entry: Entry) -> list[str]:
+    if is_press_work(entry):
+        return _press_work_problems(entry)
     problems = []
     if entry.board_id is None:
         problems.append(_("Choose a board."))
@@ -686,6 +722,16 @@ def snapshot(entry: Entry) -> dict:
         "company_registered_on": entry.company_registered_on.isoformat() if entry.company_registered_on else None,
         "funding_needed": entry.funding_needed,
         **({key: getattr(entry, key) for key in WOMEN_OWNED_FACTS} if asks_women_ownership(entry.competition) else {}),
+        **(
+            {
+                "media_type": entry.media_type.value if entry.media_type else None,
+                "outlet": entry.outlet,
+                "published_on": entry.published_on.isoformat() if entry.published_on else None,
+                "work_url": entry.work_url,
+            }
+            if is_press_work(entry)
+            else {}
+        ),
         "members": [{"name": m.full_name, "seat": m.seat} for m in entry.team.members],
         "attachments": [
             {"id": a.id, "kind": a.kind.value, "filename": a.filename, "sha256": a.sha256}

@@ -32,6 +32,9 @@ REQUIRED_TEXT = ("title", "summary", "problem", "solution", "customers_market", 
 # Every field a draft saves, in the form's order.
 # The two facts of a women-owned business, asked in women's contests: "yes", "no" or "" (not given).
 WOMEN_OWNED_FACTS = ("women_own_majority", "woman_manages")
+# A press work's own fields (the media award), asked instead of the business plan's.
+PRESS_FIELDS = ("media_type", "outlet", "published_on", "work_url")
+BUSINESS_FIELDS = ("problem", "solution", "customers_market", "business_model", "team_strengths", "funding_needed")
 DRAFT_FIELDS = (
     "board",
     "field",
@@ -40,6 +43,7 @@ DRAFT_FIELDS = (
     "company_registered_on",
     "funding_needed",
     *WOMEN_OWNED_FACTS,
+    *PRESS_FIELDS,
     "gallery_opt_in",
 )
 FIELD_LABELS = {
@@ -58,6 +62,10 @@ FIELD_LABELS = {
     "video_url": _l("Video link"),
     "website_url": _l("Website"),
     "gallery_opt_in": _l("Show in the public gallery"),
+    "media_type": _l("Medium"),
+    "outlet": _l("Outlet (newspaper, radio or television station, page)"),
+    "published_on": _l("Date of publication or broadcast"),
+    "work_url": _l("Link to the published work"),
     "women_own_majority": _l("Women own at least 51 percent of the company's charter capital"),
     "woman_manages": _l("At least one of these women manages the company (director or deputy director)"),
 }

@@ -21,6 +21,8 @@ from contest.domain.entry_fields import (
 from contest.forms.accounts import REQUIRED
 from contest.forms.base import Form
 from contest.i18n import format_number
+from contest.models import Entry
+from contest.models.base import length_of
 
 STAGES = [
     ("", _l("— choose —")),
@@ -28,6 +30,14 @@ STAGES = [
     ("prototype", _l("Prototype")),
     ("on_market", _l("On the market")),
     ("registered_company", _l("Registered company")),
+]
+MEDIA_TYPES = [
+    ("", _l("— choose —")),
+    ("print", _l("Print newspaper or magazine")),
+    ("online", _l("Online newspaper")),
+    ("radio", _l("Radio")),
+    ("television", _l("Television")),
+    ("social", _l("Social media")),
 ]
 YES_NO = [("", _l("— not given —")), ("yes", _l("Yes")), ("no", _l("No"))]
 TOO_LONG = _l("At most %(max)d characters.")
@@ -111,6 +121,23 @@ class EntryForm(Form):
         choices=YES_NO,
         validate_choice=False,
         validators=[Optional(), AnyOf(["yes", "no"], message=_l("Answer yes or no."))],
+    )
+    media_type = SelectField(
+        FIELD_LABELS["media_type"],
+        choices=MEDIA_TYPES,
+        validate_choice=False,
+        validators=[Optional(), AnyOf([v for v, _label in MEDIA_TYPES if v], message=_l("Choose one of the media."))],
+    )
+    outlet = StringField(
+        FIELD_LABELS["outlet"],
+        filters=[clean_text],
+        validators=[Optional(), Length(max=length_of(Entry.__table__.c.outlet), message=TOO_LONG)],
+    )
+    published_on = IsoDateField(FIELD_LABELS["published_on"], validators=[Optional()])
+    work_url = URLField(
+        FIELD_LABELS["work_url"],
+        filters=[clean_text],
+        validators=[Optional(), Length(max=length_of(Entry.__table__.c.work_url), message=TOO_LONG), _link],
     )
     gallery_opt_in = BooleanField(FIELD_LABELS["gallery_opt_in"], false_values=("", "false", "0", "off"))
 

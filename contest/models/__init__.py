@@ -30,6 +30,7 @@ from contest.models.entries import (
     EntryStatus,
     EntryValidity,
     EntryVersion,
+    MediaType,
 )
 from contest.models.experts import (
     Certification,
@@ -123,6 +124,7 @@ __all__ = [
     "CertificateTemplateRecord",
     "Attachment",
     "AttachmentKind",
+    "MediaType",
     "AuditEvent",
     "Base",
     "Board",

@@ -17,6 +17,8 @@ class CompetitionLevel(enum.Enum):
     youth_idea = "youth_idea"
     womens = "womens"
     student = "student"
+    # Giải báo chí, truyền thông về KNĐMST: entries are press works, not projects.
+    media_award = "media_award"
     other = "other"
 
 

@@ -40,6 +40,16 @@ class EntryValidity(enum.Enum):
     invalid = "invalid"
 
 
+class MediaType(enum.Enum):
+    """A press work's medium (the media award)."""
+
+    print = "print"
+    online = "online"
+    radio = "radio"
+    television = "television"
+    social = "social"
+
+
 class AttachmentKind(enum.Enum):
     pitch_deck = "pitch_deck"
     description = "description"
@@ -79,6 +89,11 @@ class Entry(TimestampMixin, Base):
     video_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     website_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     gallery_opt_in: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # A press work (the media award): its medium, the outlet that published it, when, and where to read it.
+    media_type: Mapped[MediaType | None] = mapped_column(enum_column(MediaType, "media_type"), nullable=True)
+    outlet: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    published_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    work_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
     status: Mapped[EntryStatus] = mapped_column(
         enum_column(EntryStatus, "entry_status"), nullable=False, default=EntryStatus.draft

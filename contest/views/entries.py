@@ -45,6 +45,8 @@ def _entry_form(entry, data=None, choices=None):
     boards, fields = choices if choices is not None else domain.shown_choices(entry.competition_id)
     form.board.choices = [("", _("— choose —"))] + [(str(id_), name) for id_, name in boards]
     form.field.choices = [("", _("— choose —"))] + [(str(id_), name) for id_, name in fields]
+    if domain.is_press_work(entry):
+        form.title.label.text = _("Title of the work")
     if data is None:
         form.board.data = str(entry.board_id or "")
         form.field.data = str(entry.field_id or "")
@@ -52,6 +54,7 @@ def _entry_form(entry, data=None, choices=None):
         for key in WOMEN_OWNED_FACTS:
             value = getattr(entry, key)
             form[key].data = "" if value is None else "yes" if value else "no"
+        form.media_type.data = entry.media_type.value if entry.media_type else ""
     return form
 
 
@@ -77,13 +80,20 @@ def _limit_attributes(limit: domain.UploadLimit) -> dict:
     }
 
 
-def _upload_form(form: UploadForm | None = None) -> UploadForm:
+def _upload_form(entry, form: UploadForm | None = None) -> UploadForm:
     """The upload form carrying each kind's limits (accept=, data-max-bytes) for
-    the browser to check a file before sending it; the server checks again."""
+    the browser to check a file before sending it; the server checks again. A
+    press work (the media award) uploads the published work itself, not a pitch deck."""
     form = form or UploadForm()
+    if domain.is_press_work(entry):
+        form.kind.choices = [
+            ("description", _("The published work (PDF of the article, or a recording)")),
+            ("image", _("Image (PNG, JPEG or WebP)")),
+        ]
     limits = domain.upload_limits()
     form.kind.choices = [(value, label, _limit_attributes(limits[value])) for value, label, *_rest in form.kind.choices]
-    chosen = limits.get(form.kind.data or "", limits[AttachmentKind.pitch_deck.value])
+    first = form.kind.choices[0][0]
+    chosen = limits.get(form.kind.data or "", limits[first])
     form.file.render_kw = {"accept": chosen.accept, **_limit_attributes(chosen)}
     return form
 
@@ -93,9 +103,10 @@ def _render(team, entry, form, upload_form=None, problems=None, status=200):
     return render_template(
         "entries/edit.html",
         team=team,
+        press_work=domain.is_press_work(entry),
         entry=entry,
         form=form,
-        upload_form=_upload_form(upload_form),
+        upload_form=_upload_form(entry, upload_form),
         upload_messages={
             "too_large": domain.UPLOAD_MESSAGES["too_large"] % {"size_mb": "{size}", "max_mb": "{max}"},
             "wrong_type": domain.UPLOAD_MESSAGES["wrong_type"] % {"detected": "{type}", "expected": "{types}"},
@@ -169,7 +180,7 @@ def autosave(team_id):
 @limiter.limit(upload_limit, key_func=per_account, error_message=upload_limit_message)
 def upload(team_id):
     team, entry = _team_entry(team_id)
-    upload_form = UploadForm()
+    upload_form = _upload_form(entry)
     if upload_form.validate_on_submit():
         file = upload_form.file.data
         try:

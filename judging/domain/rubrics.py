@@ -69,10 +69,24 @@ FIVE_POINT_WEIGHTED = tuple(
     )
 )
 
-PRESETS = {"provincial_100": PROVINCIAL_100, "five_point_weighted": FIVE_POINT_WEIGHTED}
+# The media award (giải báo chí, truyền thông về KNĐMST): a press work on 100 points.
+MEDIA_AWARD_100 = (
+    _c("Nội dung, tính chính xác và chiều sâu thông tin", 30),
+    _c("Tính phát hiện, tính thời sự", 20),
+    _c("Hình thức thể hiện, ngôn ngữ, kỹ thuật", 20),
+    _c("Sức lan tỏa, tác động đến phong trào khởi nghiệp", 20),
+    _c("Tính sáng tạo của tác phẩm", 10),
+)
+
+PRESETS = {
+    "provincial_100": PROVINCIAL_100,
+    "five_point_weighted": FIVE_POINT_WEIGHTED,
+    "media_award_100": MEDIA_AWARD_100,
+}
 PRESET_LABELS = {
     "provincial_100": _l("100-point provincial rubric"),
     "five_point_weighted": _l("1–5 points × weight (10 criteria)"),
+    "media_award_100": _l("Media award: press works on 100 points"),
 }
 
 

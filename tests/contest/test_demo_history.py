@@ -131,6 +131,12 @@ def test_demo_history_feeds_the_reports_and_loads_once(app, db):
         [t for t in records.teams if t.competition_id == student.id]
     )
 
+    from contest.models import Entry, MediaType
+
+    media = competitions.find_by_slug("giai-bao-chi-khoi-nghiep-2025")
+    kinds_of_work = db.session.scalars(select(Entry.media_type).where(Entry.competition_id == media.id)).all()
+    assert all(kinds_of_work.count(m) >= 2 for m in MediaType)
+
     before = _row_counts(db)
     load_demo()
     assert _row_counts(db) == before
