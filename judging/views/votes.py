@@ -277,12 +277,19 @@ def page(slug, campaign_id):
     return _vote_page(competition, campaign)
 
 
-@public.route("/c/<slug>/vote/<int:campaign_id>/code", methods=["POST"])
+def _back_to_page(slug, campaign):
+    """A step's address opened (a reload after its answer, a shared link): the vote's page."""
+    return redirect(url_for("votes.page", slug=slug, campaign_id=campaign.id))
+
+
+@public.route("/c/<slug>/vote/<int:campaign_id>/code", methods=["GET", "POST"])
 @access("public")
-@limiter.limit(_address_limit, key_func=_address_key)
-@limiter.limit(_network_limit, key_func=_network_key)
+@limiter.limit(_address_limit, key_func=_address_key, methods=["POST"])
+@limiter.limit(_network_limit, key_func=_network_key, methods=["POST"])
 def send_code(slug, campaign_id):
     competition, campaign = _public_campaign(slug, campaign_id)
+    if request.method == "GET":
+        return _back_to_page(slug, campaign)
     form = EmailForm()
     if not form.validate_on_submit():
         return _vote_page(competition, campaign, email_form=form, status=400)
@@ -300,11 +307,13 @@ def send_code(slug, campaign_id):
     return redirect(url_for("votes.page", slug=slug, campaign_id=campaign.id) + "#code-step")
 
 
-@public.route("/c/<slug>/vote/<int:campaign_id>/confirm", methods=["POST"])
+@public.route("/c/<slug>/vote/<int:campaign_id>/confirm", methods=["GET", "POST"])
 @access("public")
-@limiter.limit(_network_limit, key_func=_network_key)
+@limiter.limit(_network_limit, key_func=_network_key, methods=["POST"])
 def confirm(slug, campaign_id):
     competition, campaign = _public_campaign(slug, campaign_id)
+    if request.method == "GET":
+        return _back_to_page(slug, campaign)
     form = CodeForm()
     email = _pending_email(campaign)
     if email is None:
@@ -327,11 +336,13 @@ def confirm(slug, campaign_id):
     return redirect(url_for("votes.page", slug=slug, campaign_id=campaign.id))
 
 
-@public.route("/c/<slug>/vote/<int:campaign_id>/cast", methods=["POST"])
+@public.route("/c/<slug>/vote/<int:campaign_id>/cast", methods=["GET", "POST"])
 @access("public")
-@limiter.limit(_network_limit, key_func=_network_key)
+@limiter.limit(_network_limit, key_func=_network_key, methods=["POST"])
 def cast(slug, campaign_id):
     competition, campaign = _public_campaign(slug, campaign_id)
+    if request.method == "GET":
+        return _back_to_page(slug, campaign)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     email = _confirmed_email(campaign)

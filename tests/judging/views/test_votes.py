@@ -78,6 +78,8 @@ def test_voting_needs_a_confirmed_address_and_bad_input_is_a_4xx(client, db, vot
         response = client.post(_url(campaign, "/cast"), data={"csrf_token": token, "entry": entry})
         assert response.status_code == 400
     assert client.get(f"/c/{campaign.competition.slug}/vote/999999").status_code == 404
+    # A step's address opened by hand goes back to the vote's page.
+    assert client.get(_url(campaign, "/cast")).location.endswith(_url(campaign))
 
 
 def test_a_signed_in_voter_with_a_confirmed_account_needs_no_code(client, db, vote):
