@@ -5,7 +5,7 @@ preset now makes them; entries already submitted stay as they are (the rule is
 checked at the next submission).
 
 Revision ID: 7b1d2e3f4a50
-Revises: c4cfb72dae0c
+Revises: 81ebd4cf1bbf
 Create Date: 2026-12-06 23:20:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7b1d2e3f4a50'
-down_revision = 'c4cfb72dae0c'
+down_revision = '81ebd4cf1bbf'
 branch_labels = None
 depends_on = None
 
