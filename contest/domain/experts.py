@@ -68,7 +68,7 @@ def is_officer(user) -> bool:
 
 
 def of_user(user) -> Expert | None:
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False) or getattr(user, "has_expert_record", None) is False:
         return None
     return db.session.scalar(select(Expert).where(Expert.user_id == user.id))
 

@@ -27,7 +27,7 @@ from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.engine import CursorResult
 
 from contest.extensions import db
-from contest.models import LoginSession, SessionEnd, UnitOfficer, User
+from contest.models import Expert, LoginSession, SessionEnd, UnitOfficer, User
 from contest.models.base import utcnow
 
 
@@ -99,19 +99,21 @@ def load(token: str) -> User | None:
     if parts is None:
         return None
     user_id, secret = parts
-    # Whether the account holds a unit role at all, in the same query, so that
-    # pages spend no statement on it for the many accounts that hold none.
+    # Whether the account holds a unit role, or an expert record, at all, in
+    # the same query, so that pages spend no statement on the menu's links for
+    # the many accounts that hold neither.
     holds_unit_role = (
         select(UnitOfficer.id).where(UnitOfficer.user_id == User.id, UnitOfficer.ended_at.is_(None)).exists()
     )
+    has_expert_record = select(Expert.id).where(Expert.user_id == User.id).exists()
     row = db.session.execute(
-        select(User, LoginSession, holds_unit_role)
+        select(User, LoginSession, holds_unit_role, has_expert_record)
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(active(_hash(secret), user_id), User.is_active_account.is_(True))
     ).first()
     if row is None:
         return None
-    user, login_session, user.holds_unit_role = row
+    user, login_session, user.holds_unit_role, user.has_expert_record = row
     user.login_token = token
     user.login_session = login_session
     return user

@@ -49,11 +49,14 @@ class User(UserMixin, TimestampMixin, Base):
         login_session: LoginSession | None
         login_token: str | None
         holds_unit_role: bool | None
+        has_expert_record: bool | None
     login_session = None
     login_token = None
     # Whether the account holds any unit role (set by the same query that loads
     # a signed-in account; None when unknown). See contest.domain.unit_officers.
     holds_unit_role = None
+    # Likewise whether an expert record (contest.domain.experts) is the account's.
+    has_expert_record = None
 
     # One object per row in a session: identity is equality (UserMixin would
     # compare get_id(), which only a signed-in account has).
