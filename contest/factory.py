@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 
 from config import DefaultConfig, config_from_env
-from contest import cache, request_guard, signals, transactions
+from contest import audit_labels, cache, request_guard, signals, transactions
 from contest.access import check_rules
 from contest.extensions import (
     babel,
@@ -82,6 +82,7 @@ def _init_extensions(app: Flask) -> None:
     cache.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=select_locale)
+    audit_labels.init_app(app)
 
     @app.before_request
     def _fresh_locale():
@@ -249,8 +250,13 @@ def _register_errors(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from contest.i18n import format_number, format_percent, format_points
+    from contest.i18n import format_clock, format_day, format_moment, format_number, format_percent, format_points
 
+    # Dates on pages: one formatter per locale (contest.i18n), under Flask-Babel's
+    # filter names too, so no page writes a date another way.
+    app.jinja_env.filters["day"] = app.jinja_env.filters["dateformat"] = format_day
+    app.jinja_env.filters["moment"] = app.jinja_env.filters["datetimeformat"] = format_moment
+    app.jinja_env.filters["clock"] = app.jinja_env.filters["timeformat"] = format_clock
     # Numbers on pages follow the page's language (the filter keeps its old name).
     app.jinja_env.filters["vn_number"] = format_number
     app.jinja_env.filters["points"] = format_points

@@ -3,11 +3,11 @@ Vietnamese) and numbers written the locale's way on pages."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from flask import current_app, has_request_context, session
-from flask_babel import format_datetime, format_decimal, format_timedelta
+from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -67,3 +67,58 @@ def format_percent(value) -> str:
 def format_points(value) -> str:
     """Scores and weights as people write them: 7.50 → "7,5" (vi) / "7.5" (en), 20.00 → "20"."""
     return format_decimal(Decimal(str(value)), format="#,##0.##########")
+
+
+# Dates and times on pages and in mails: one formatter per locale, through
+# Flask-Babel (which also moves an aware time into Vietnam's time zone).
+# Vietnamese: 06/12/2026, 17:00, 17:00 06/12/2026, and in formal text
+# "ngày 6 tháng 12 năm 2026". Never ISO, never a two-digit year. Machine outputs
+# (exports, JSON, the audit log's stored values, form fields) keep ISO.
+DATE_PATTERNS = {
+    "vi": {"day": "dd/MM/yyyy", "time": "HH:mm", "moment": "HH:mm dd/MM/yyyy", "formal": "'ngày' d 'tháng' M 'năm' y"},
+    "en": {"day": "d MMM yyyy", "time": "HH:mm", "moment": "d MMM yyyy, HH:mm", "formal": "d MMMM yyyy"},
+}
+
+
+def _patterns() -> dict[str, str]:
+    locale = str(get_locale() or "vi")
+    return DATE_PATTERNS.get(locale.split("_")[0], DATE_PATTERNS["vi"])
+
+
+def format_day(value: date | datetime | None, style: str | None = None) -> str:
+    """A calendar day: "06/12/2026"; style "long"/"full": "ngày 6 tháng 12 năm 2026".
+    Any other style is a Babel pattern, used as given."""
+    if value is None:
+        return ""
+    patterns = _patterns()
+    if style in (None, "short", "medium"):
+        pattern = patterns["day"]
+    elif style in ("long", "full"):
+        pattern = patterns["formal"]
+    else:
+        pattern = style
+    if isinstance(value, datetime):
+        return format_datetime(value, pattern)
+    return format_date(value, pattern)
+
+
+def format_moment(value: datetime | None, style: str | None = None) -> str:
+    """A day and a time: "17:00 06/12/2026". A Babel pattern ("HH:mm:ss") is used as given;
+    "long"/"full" write the formal day followed by the time."""
+    if value is None:
+        return ""
+    patterns = _patterns()
+    if style in (None, "short", "medium"):
+        pattern = patterns["moment"]
+    elif style in ("long", "full"):
+        pattern = patterns["time"] + ", " + patterns["formal"]
+    else:
+        pattern = style
+    return format_datetime(value, pattern)
+
+
+def format_clock(value: datetime | None, style: str | None = None) -> str:
+    """A time of day: "17:00"."""
+    if value is None:
+        return ""
+    return format_datetime(value, _patterns()["time"] if style in (None, "short", "medium") else style)

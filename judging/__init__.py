@@ -23,7 +23,11 @@ def init_app(app) -> None:
         app.register_blueprint(bp)
     register_cli(app)
     from contest import signals
+    from contest.audit_labels import add_action_labels
+    from judging.audit_labels import ACTION_LABELS
     from judging.views.results import team_links
+
+    add_action_labels(app, ACTION_LABELS)
 
     signals.demo_loading.connect(_demo, app)
     signals.award_recipients.connect(_award_recipients, app)
@@ -62,7 +66,7 @@ def _nav_links(_app) -> list[tuple[str, str]]:
     from flask import url_for
     from flask_babel import gettext as _
 
-    return [(_("Judging"), url_for("judge.home"))]
+    return [(_("Scoring"), url_for("judge.home"))]
 
 
 def _manage_links(_app, competition) -> list[tuple[str, str]]:
@@ -70,7 +74,7 @@ def _manage_links(_app, competition) -> list[tuple[str, str]]:
     from flask_babel import gettext as _
 
     return [
-        (_("Judging"), url_for("organize.index", slug=competition.slug)),
+        (_("Rounds and judging"), url_for("organize.index", slug=competition.slug)),
         (_("Awards"), url_for("results_admin.awards_page", slug=competition.slug)),
         (_("Publication"), url_for("results_admin.publish", slug=competition.slug)),
         (_("Audience vote"), url_for("votes_admin.index", slug=competition.slug)),

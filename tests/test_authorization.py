@@ -15,7 +15,9 @@ from flask import url_for
 
 from contest import cache
 from contest.access import rules_of
-from contest.models import CompetitionRole, CompetitionRoleKind
+from sqlalchemy import func, select
+
+from contest.models import CompetitionRole, CompetitionRoleKind, OutboxMessage
 from contest.models.base import utcnow
 from tests.factories import fill_entry, login, make_competition, make_team, make_unit, make_user
 
@@ -107,6 +109,7 @@ TABLE: dict[str, set[str]] = {
     "admin.orgunit_edit": ADMINS,
     "admin.orgunits_import": ADMINS,
     "admin.outbox": ADMINS,
+    "admin.outbox_message": ADMINS,
     "admin.users": ADMINS,
     "admin.user_deactivate": ADMINS,
     "admin.user_reactivate": ADMINS,
@@ -141,6 +144,7 @@ TABLE: dict[str, set[str]] = {
     # secretariat
     "secretariat.index": CHECKERS,
     "secretariat.show": CHECKERS,
+    "secretariat.bulk_validity": CHECKERS,
     "secretariat.export_csv": CHECKERS,
     "secretariat.export_xlsx": CHECKERS,
     "secretariat.purge_earlier_files": ORGANIZERS,
@@ -393,6 +397,7 @@ def build_world(db) -> World:
         "year": 2026,
         "nomination_id": nomination.id,
         "indicator": "projects_supported",
+        "message_id": db.session.scalar(select(func.min(OutboxMessage.id))),
     }
     return World(users=users, args=args)
 

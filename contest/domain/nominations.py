@@ -34,6 +34,7 @@ from contest.domain.errors import Conflict, DomainError, NotAllowed
 from contest.domain.outbox import queue_mail
 from contest.domain.projects import contest_results
 from contest.extensions import db
+from contest.i18n import format_day
 from contest.models import (
     Competition,
     CompetitionLevel,
@@ -395,7 +396,7 @@ def acceptance_problems(nomination: Nomination, entry: Entry) -> list[str]:
                         "The enterprise %(number)s was founded on %(day)s, more than %(years)d years "
                         "before the contest.",
                         number=enterprise.registration_number,
-                        day=enterprise.founded_on.strftime("%d/%m/%Y"),
+                        day=format_day(enterprise.founded_on),
                         years=target.max_company_age_years,
                     )
                 )

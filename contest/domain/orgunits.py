@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from contest.domain import audit
 from contest.domain.errors import DomainError
 from contest.extensions import db
+from contest.i18n import format_day
 from contest.models import OrgUnit, OrgUnitKind, OrgUnitSuccession
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -315,7 +316,7 @@ def tree() -> list[tuple[OrgUnit, int]]:
 
 
 def _day(value: date) -> str:
-    return value.strftime("%d/%m/%Y")
+    return format_day(value)
 
 
 def validity_text(unit: OrgUnit) -> str:

@@ -24,6 +24,7 @@ from typing import Any, cast
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from flask_mail import Message
 from sqlalchemy import or_, select, update
 from sqlalchemy.engine import CursorResult
@@ -32,6 +33,13 @@ from contest.extensions import db, mail
 from contest.models import OutboxMessage, OutboxStatus
 from contest.models.base import utcnow
 from contest.transactions import after_commit
+
+# What each state means to the staff reading the outbox.
+STATUS_LABELS = {
+    OutboxStatus.pending: _l("Waiting to be sent"),
+    OutboxStatus.sent: _l("Sent"),
+    OutboxStatus.failed: _l("Failed (gave up)"),
+}
 
 log = logging.getLogger(__name__)
 

@@ -21,6 +21,7 @@ from contest.domain import unit_officers
 from contest.domain.competitions import LEVEL_LABELS, STATE_LABELS
 from contest.domain.entries import is_women_owned
 from contest.extensions import db
+from contest.i18n import format_day
 from contest.models import (
     Competition,
     CompetitionLevel,
@@ -259,7 +260,7 @@ def unit_label(unit: OrgUnit | None) -> str:
     if unit is None:
         return _("Unknown unit")
     if unit.valid_to is not None:
-        return _("%(name)s (until %(day)s)", name=unit.name, day=unit.valid_to.strftime("%d/%m/%Y"))
+        return _("%(name)s (until %(day)s)", name=unit.name, day=format_day(unit.valid_to))
     return unit.name
 
 

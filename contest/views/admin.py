@@ -4,7 +4,9 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from contest.access import access
+from contest.audit_labels import action_label, readable
 from contest.domain import accounts, orgunits
+from contest.domain import outbox as outbox_domain
 from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.forms.orgunits import KIND_LABELS, OrgUnitForm, OrgUnitImportForm
@@ -130,7 +132,20 @@ def outbox():
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(PAGE_SIZE)
     if status in {s.value for s in OutboxStatus}:
         query = query.where(OutboxMessage.status == OutboxStatus(status))
-    return render_template("admin/outbox.html", messages=db.session.scalars(query).all(), status=status)
+    return render_template(
+        "admin/outbox.html",
+        messages=db.session.scalars(query).all(),
+        status=status,
+        status_labels=outbox_domain.STATUS_LABELS,
+    )
+
+
+@bp.route("/outbox/<int:message_id>")
+@access("admin")
+def outbox_message(message_id):
+    """One mail as it was (or will be) sent, so staff can help someone whose mail did not arrive."""
+    message = db.get_or_404(OutboxMessage, message_id)
+    return render_template("admin/outbox_message.html", message=message, status_labels=outbox_domain.STATUS_LABELS)
 
 
 @bp.route("/users")
@@ -194,4 +209,4 @@ def audit_log():
         .order_by(AuditEvent.id.desc())
         .limit(PAGE_SIZE * 2)
     ).all()
-    return render_template("admin/audit.html", rows=rows)
+    return render_template("admin/audit.html", rows=rows, action_label=action_label, readable=readable)

@@ -31,7 +31,7 @@ from contest.extensions import (
 )
 from contest.forms.entries import EntryForm, UploadForm
 from contest.forms.teams import ConfirmForm
-from contest.i18n import format_formal_datetime, format_time_left
+from contest.i18n import format_formal_datetime, format_moment, format_time_left
 from contest.models import Attachment, AttachmentKind, EntryStatus, Team
 from contest.models.base import utcnow
 from contest.request_guard import takes_json, takes_upload
@@ -230,7 +230,7 @@ def attachment_response(attachment: Attachment) -> Response | tuple[str, int]:
             "The contents of %(name)s were deleted on %(date)s, after it had been replaced; its record "
             "(name, size, SHA-256) is kept.",
             name=attachment.filename,
-            date=format_datetime(attachment.purged_at, "short"),
+            date=format_moment(attachment.purged_at),
         )
         return render_template("error.html", status=410, title="purged", message=message), 410
     inline = attachment.content_type in ("application/pdf", "image/png", "image/jpeg", "image/webp")

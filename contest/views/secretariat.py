@@ -1,5 +1,7 @@
 """The secretariat (Tổ thư ký): list, filter, open and check entries; export."""
 
+from urllib.parse import parse_qsl, urlencode
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -58,7 +60,36 @@ def index(slug):
         women_led=is_women_led,
         women_owned=entries_domain.is_women_owned,
         student_team=is_student_team,
+        confirm_form=ConfirmForm(),
     )
+
+
+@bp.route("/validity", methods=["POST"])
+@access("competition:secretariat")
+def bulk_validity(slug):
+    """One check result for the ticked entries (each audited, each team told)."""
+    competition = find_by_slug(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    value = request.form.get("validity", "")
+    if value not in ("valid", "invalid"):
+        abort(400)
+    ids = [int(i) for i in request.form.getlist("entry") if i.isdigit()]
+    try:
+        with atomic():
+            done = entries_domain.set_validity_many(competition, ids, EntryValidity(value), request.form.get("reason"))
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        message = _("%(n)d entries checked; each team has been told.", n=done.changed)
+        if done.unchanged:
+            message += " " + _("%(n)d already had this result.", n=done.unchanged)
+        if done.not_submitted:
+            message += " " + _("%(n)d are not submitted and were left alone.", n=done.not_submitted)
+        flash(message, "success" if done.changed else "warning")
+    # Back to the list as it was filtered: only the filter's query is taken from the form.
+    query = urlencode(parse_qsl(request.form.get("filters", "")[:500]))
+    return redirect(url_for("secretariat.index", slug=slug) + (f"?{query}" if query else ""))
 
 
 def _export_name(competition, ext):

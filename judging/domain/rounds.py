@@ -125,7 +125,34 @@ def eligible_entries(round_: Round) -> list[Entry]:
     )
 
 
-def refresh_entries(round_: Round) -> int:
+@dataclass(frozen=True)
+class EntriesTaken:
+    """What taking in the qualifying entries did, and why it may have done nothing."""
+
+    added: int
+    removed: int
+    total: int
+    # Submitted entries the secretariat has not marked valid (a first round takes only valid ones).
+    waiting_for_check: int
+
+    def message(self) -> str:
+        if self.total == 0:
+            if self.waiting_for_check:
+                return _(
+                    "No entries were added: a round takes only entries the secretariat has marked valid, and "
+                    "%(n)d submitted entries are not marked valid yet.",
+                    n=self.waiting_for_check,
+                )
+            return _("No entries were added: no entry qualifies for this round yet.")
+        return _(
+            "%(added)d entries added, %(removed)d removed; the round now has %(total)d entries.",
+            added=self.added,
+            removed=self.removed,
+            total=self.total,
+        )
+
+
+def refresh_entries(round_: Round) -> EntriesTaken:
     """Take in the entries that qualify (only while preparing)."""
     if round_.state is not RoundState.preparing:
         raise Conflict(_("Entries can only change while the round is being prepared."))
@@ -136,7 +163,30 @@ def refresh_entries(round_: Round) -> int:
     for entry_id in present.keys() - wanted:
         round_.entries.remove(present[entry_id])
     db.session.flush()
-    return len(wanted)
+    return EntriesTaken(
+        added=len(wanted - present.keys()),
+        removed=len(present.keys() - wanted),
+        total=len(wanted),
+        waiting_for_check=waiting_for_check(round_),
+    )
+
+
+def waiting_for_check(round_: Round) -> int:
+    """Submitted entries not yet marked valid, for a round that takes valid entries (else 0)."""
+    if round_.entry_source is not EntrySource.all_valid:
+        return 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Entry)
+            .where(
+                Entry.competition_id == round_.competition_id,
+                Entry.status == EntryStatus.submitted,
+                Entry.validity != EntryValidity.valid,
+            )
+        )
+        or 0
+    )
 
 
 def open_round(round_: Round) -> None:

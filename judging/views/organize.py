@@ -166,6 +166,7 @@ def round(slug, round_id):
         chair_form=_chair_form(round_, judges),
         judge_names=names,
         entry_codes=codes,
+        waiting_for_check=rounds_domain.waiting_for_check(round_) if round_.state.value == "preparing" else 0,
     )
 
 
@@ -194,7 +195,18 @@ def _round_action(slug, round_id, action, success):
 @bp.route("/rounds/<int:round_id>/entries", methods=["POST"])
 @access("competition:organizer")
 def refresh_entries(slug, round_id):
-    return _round_action(slug, round_id, rounds_domain.refresh_entries, _("The round's entries have been updated."))
+    competition = _competition(slug)
+    round_ = _round(competition, round_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        with atomic():
+            taken = rounds_domain.refresh_entries(round_)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(taken.message(), "success" if taken.total else "warning")
+    return redirect(url_for("organize.round", slug=slug, round_id=round_id))
 
 
 @bp.route("/rounds/<int:round_id>/assign", methods=["POST"])

@@ -18,7 +18,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -30,7 +30,9 @@ from contest.domain.errors import DomainError
 from contest.domain.exports import to_csv, to_xlsx
 from contest.extensions import db
 from contest.forms.teams import ConfirmForm
+from contest.i18n import format_moment
 from contest.models import Entry
+from contest.models.base import utcnow
 from contest.reports.charts import judge_distribution_svg
 from contest.request_guard import db_id
 from contest.transactions import atomic
@@ -304,7 +306,9 @@ def publish(slug):
             return redirect(url_for("results_admin.publish", slug=slug))
         snapshot = _final_snapshot(competition)
         try:
-            when = datetime.fromisoformat(request.form.get("publish_at", "")).replace(tzinfo=_local_tz())
+            # Left empty (or as the page filled it in): at once.
+            typed = request.form.get("publish_at", "").strip()
+            when = datetime.fromisoformat(typed).replace(tzinfo=_local_tz()) if typed else utcnow()
         except ValueError:
             flash(_("Give the date and time of the announcement."), "error")
             return redirect(url_for("results_admin.publish", slug=slug))
@@ -333,6 +337,8 @@ def publish(slug):
         history=history,
         snapshot=_final_snapshot(competition),
         confirm_form=ConfirmForm(),
+        # The announcement time defaults to now (the field's own format, Vietnam time).
+        now_local=datetime.now(_local_tz()).strftime("%Y-%m-%dT%H:%M"),
     )
 
 
@@ -488,7 +494,7 @@ def round_record(slug, round_id):
         method=str(results_domain.METHOD_LABELS.get(snapshot.method, snapshot.method)),
         params=", ".join(f"{k}={v}" for k, v in snapshot.params.items() if k in ("trim", "min_scores")),
         inputs_hash=snapshot.inputs_hash,
-        frozen_at=format_datetime(snapshot.created_at, "short"),
+        frozen_at=format_moment(snapshot.created_at),
         judges=[j.user.full_name for j in judges_of(round_.competition) if j.id in judge_ids],
         rows=[
             RecordRow(s["rank"], s["code"] or "", s["title"], s["team"], s["score"], s["n_judges"], s["spread"])

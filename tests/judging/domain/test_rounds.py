@@ -35,7 +35,8 @@ def test_first_round_takes_all_valid_entries(db):
         rubric=rubric,
         judges_per_entry=2,
     )
-    assert rounds.refresh_entries(round_) == 1
+    taken = rounds.refresh_entries(round_)
+    assert (taken.added, taken.removed, taken.total, taken.waiting_for_check) == (1, 0, 1, 1)
     assert [re.entry_id for re in round_.entries] == [valid.id]
     with pytest.raises(DomainError):
         rounds.create_round(
