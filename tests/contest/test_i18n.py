@@ -76,3 +76,62 @@ def test_deadlines_in_formal_words_and_time_left(app, locale, formal, left):
             timedelta(seconds=-5),
         ]
         assert [format_time_left(span) for span in spans] == left
+
+
+# -- dates ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("locale", "day", "moment", "clock", "formal"),
+    [
+        ("vi", "06/12/2026", "17:05 06/12/2026", "17:05", "ngày 6 tháng 12 năm 2026"),
+        ("en", "6 Dec 2026", "6 Dec 2026, 17:05", "17:05", "6 December 2026"),
+    ],
+)
+def test_dates_follow_the_locale_in_vietnam_time(app, locale, day, moment, clock, formal):
+    from datetime import UTC, date, datetime
+
+    from contest.i18n import format_clock, format_day, format_moment
+
+    at = datetime(2026, 12, 6, 10, 5, tzinfo=UTC)  # 17:05 in Vietnam
+    with app.test_request_context(), force_locale(locale):
+        assert format_day(date(2026, 12, 6)) == day
+        assert format_day(at) == day
+        assert format_moment(at) == moment
+        assert format_clock(at) == clock
+        assert format_day(date(2026, 12, 6), "long") == formal
+        assert format_day(None) == ""
+
+
+def test_pages_write_dates_only_through_the_filters(app):
+    """Flask-Babel's filter names lead to the same formatter: a page cannot write
+    "6 tháng 12, 2026" or a two-digit year by asking for a Babel style."""
+    from datetime import UTC, date, datetime
+
+    at = datetime(2026, 12, 20, 10, 0, tzinfo=UTC)
+    with app.test_request_context(), force_locale("vi"):
+        render = app.jinja_env.from_string(
+            "{{ d|dateformat('long') }}|{{ d|dateformat('short') }}|{{ t|datetimeformat('short') }}|{{ t|timeformat }}"
+        ).render
+        assert render(d=date(2026, 12, 6), t=at) == "ngày 6 tháng 12 năm 2026|06/12/2026|17:00 20/12/2026|17:00"
+
+
+def test_no_template_formats_a_date_by_hand():
+    """strftime in a template bypasses the locale (and the time zone); isoformat is
+    for machines only: form fields, data attributes and links."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "templates"
+    offenders = []
+    for path in root.rglob("*"):
+        if path.suffix not in (".html", ".txt"):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if "strftime(" in line:
+                offenders.append(f"{path.relative_to(root)}:{number}")
+            for match in re.finditer(r"isoformat\(\)", line):
+                before = line[: match.start()]
+                if not re.search(r"(value=\"|data-[\w-]+=\"|url_for\([^)]*)[^\"]*$", before):
+                    offenders.append(f"{path.relative_to(root)}:{number}")
+    assert not offenders, offenders

@@ -5,7 +5,7 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from contest.domain.entries import (
     AlreadySubmitted,
@@ -218,3 +218,37 @@ def test_validity_check_needs_a_reason_and_tells_the_team(db):
     assert "không hợp lệ" in mails[-1].subject and "Thiếu chữ ký" in mails[-1].body_text
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "entry.validity")).one()
     assert event.before["validity"] == "unchecked" and event.after["validity"] == "invalid"
+
+
+def test_many_entries_are_checked_at_once_each_audited_and_told(db):
+    from contest.domain.entries import set_validity_many
+    from contest.domain.errors import NotAllowed
+
+    competition = make_competition()
+    submitted = []
+    for name in ("Đội Một", "Đội Hai", "Đội Ba"):
+        team = make_team(competition, name=name)
+        entry = fill_entry(team)
+        submit(entry, team.leader)
+        submitted.append(entry)
+    draft = fill_entry(make_team(competition, name="Đội Nháp"))
+    submitted[2].validity = EntryValidity.valid
+    mails_before = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+
+    with pytest.raises(DomainError):
+        set_validity_many(competition, [], EntryValidity.valid, None)
+    with pytest.raises(DomainError):  # "not valid" needs the reason each team will read
+        set_validity_many(competition, [submitted[0].id], EntryValidity.invalid, " ")
+    other = fill_entry(make_team(make_competition("cuoc-thi-khac"), name="Đội khác"))
+    with pytest.raises(NotAllowed):
+        set_validity_many(competition, [submitted[0].id, other.id], EntryValidity.valid, None)
+    assert submitted[0].validity is EntryValidity.unchecked
+
+    done = set_validity_many(competition, [e.id for e in submitted] + [draft.id], EntryValidity.valid, None)
+    assert (done.changed, done.unchanged, done.not_submitted) == (2, 1, 1)
+    assert [e.validity for e in submitted] == [EntryValidity.valid] * 3
+    assert draft.validity is EntryValidity.unchecked
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "entry.validity")).all()
+    assert sorted(int(e.object_id) for e in events) == sorted([submitted[0].id, submitted[1].id])
+    # One mail per changed entry; the one already valid is not told twice.
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == mails_before + 2

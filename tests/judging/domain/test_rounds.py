@@ -179,3 +179,30 @@ def test_timer_refuses_an_entry_outside_the_round(db):
     with pytest.raises(DomainError):
         rounds.control_timer(round_, "start_presentation", other.id)
     assert round_.timer_entry_id is None
+
+
+def test_taking_in_no_entries_says_they_must_be_marked_valid_first(db, app):
+    from contest.domain.entries import submit
+    from tests.factories import fill_entry, make_team
+
+    competition = make_competition()
+    team = make_team(competition)
+    entry = fill_entry(team)
+    submit(entry, team.leader)  # submitted, not yet checked by the secretariat
+    rubric = create_from_preset(competition.id, "provincial_100", "Tỉnh")
+    round_ = rounds.create_round(
+        competition,
+        name="Sơ khảo",
+        mode=RoundMode.dossier,
+        entry_source=EntrySource.all_valid,
+        rubric=rubric,
+        judges_per_entry=1,
+    )
+    with app.test_request_context():
+        taken = rounds.refresh_entries(round_)
+        assert (taken.added, taken.total, taken.waiting_for_check) == (0, 0, 1)
+        assert "hợp lệ" in taken.message() and "1" in taken.message()
+        entry.validity = EntryValidity.valid
+        taken = rounds.refresh_entries(round_)
+        assert (taken.added, taken.total, taken.waiting_for_check) == (1, 1, 0)
+        assert taken.message() == "Đã thêm 1 hồ sơ, bỏ 0 hồ sơ; vòng thi hiện có 1 hồ sơ."
