@@ -1,0 +1,176 @@
+"""Issue 19, point 10: an organizer's way through a contest on a desktop, and
+the ceremony on a touch tablet. Taking entries into a round says how many came
+in, and when none did, why (entries must be marked valid first) with a link;
+the secretariat marks many entries valid at once; the publication time is
+filled in with now; the outbox shows translated states and opens a mail; the
+ceremony page goes on with a tap."""
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from tests.browser.conftest import TABLET, check_accessibility
+from tests.factories import (
+    PASSWORD,
+    fill_entry,
+    make_competition,
+    make_judge,
+    make_round,
+    make_team,
+    make_user,
+    make_valid_entry,
+)
+
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+
+
+def _organizer(competition, email="btc@example.vn"):
+    from contest.domain.competitions import grant_role
+    from contest.models import CompetitionRoleKind
+
+    organizer = make_user(email, name="Ban Tổ Chức")
+    grant_role(competition, organizer.email, CompetitionRoleKind.organizer, granted_by=make_user(admin=True))
+    return organizer
+
+
+def _log_in(page, url, email):
+    page.goto(url + "/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(lambda u: "/login" not in u)
+
+
+def test_a_round_takes_entries_once_they_are_marked_valid_many_at_once(live_server, new_page):
+    from contest.domain.entries import submit
+    from contest.extensions import db
+
+    app = live_server.app
+    with app.app_context(), app.test_request_context():
+        competition = make_competition("khoi-nghiep-2026")
+        for name in ("Đội An", "Đội Bình", "Đội Cúc"):
+            team = make_team(competition, name=name)
+            submit(fill_entry(team), team.leader)  # submitted, not yet checked
+        fill_entry(make_team(competition, name="Đội Nháp"))  # a draft: cannot be ticked
+        round_ = make_round(competition, [], [], state="preparing")
+        _organizer(competition)
+        db.session.commit()
+        slug, round_id = competition.slug, round_.id
+    url = live_server.url
+    page = new_page(DESKTOP)
+    _log_in(page, url, "btc@example.vn")
+
+    round_url = f"{url}/manage/{slug}/judging/rounds/{round_id}"
+    page.goto(round_url)
+    take_in = page.get_by_role("button", name="Đưa các hồ sơ đủ điều kiện vào vòng thi")
+    take_in.click()
+    expect(page.locator(".alert--warning")).to_contain_text("Chưa thêm hồ sơ nào")
+    expect(page.locator(".alert--warning")).to_contain_text("3 hồ sơ đã nộp chưa được đánh dấu hợp lệ")
+    check_accessibility(page)
+
+    page.get_by_role("link", name="Kiểm tra hồ sơ").click()
+    page.get_by_role("checkbox", name="Chọn mọi hồ sơ đang hiển thị").check()
+    expect(page.locator("input[name=entry]:checked")).to_have_count(3)
+    page.get_by_label("Kết quả kiểm tra").select_option(label="Hợp lệ")
+    page.get_by_role("button", name="Lưu kết quả kiểm tra cho các hồ sơ đã chọn").click()
+    expect(page.locator(".alert--success")).to_contain_text("Đã lưu kết quả kiểm tra 3 hồ sơ")
+    expect(page.get_by_role("cell", name="Hợp lệ", exact=True)).to_have_count(3)
+    check_accessibility(page)
+
+    page.goto(round_url)
+    take_in.click()
+    expect(page.locator(".alert--success")).to_have_text("Đã thêm 3 hồ sơ, bỏ 0 hồ sơ; vòng thi hiện có 3 hồ sơ.")
+    with app.app_context():
+        from contest.models import AuditEvent
+
+        assert db.session.scalar(select(func.count()).where(AuditEvent.action == "entry.validity")) == 3
+
+
+def _scored_and_frozen(app):
+    """A locked round of three entries, frozen, with awards proposed; nothing published."""
+    from contest.extensions import db
+    from judging.domain import awards, results
+    from judging.domain.scoring import Change, apply_change, submit_sheet
+    from judging.models import RoundState
+
+    with app.app_context(), app.test_request_context():
+        competition = make_competition("khoi-nghiep-2026")
+        entries = [make_valid_entry(competition, name=f"Đội {n}") for n in ("An", "Bình", "Cúc")]
+        judge = make_judge(competition)
+        round_ = make_round(competition, entries, [judge])
+        for n, entry in enumerate(entries):
+            for c in round_.rubric.criteria:
+                apply_change(
+                    round_.id, entry.id, judge.user_id, Change(f"{entry.id}-{c.id}", c.id, c.max_points - n, None, None)
+                )
+            submit_sheet(round_.id, entry.id, judge.user_id)
+        round_.state = RoundState.locked
+        snapshot = results.freeze(round_, None)
+        awards.ensure_default_tiers(competition)
+        awards.propose(competition, snapshot)
+        _organizer(competition)
+        db.session.commit()
+        return competition.slug, [e.team.name for e in entries]
+
+
+def test_results_publish_at_once_and_the_ceremony_goes_on_with_a_tap(live_server, new_page):
+    slug, teams = _scored_and_frozen(live_server.app)
+    url = live_server.url
+    page = new_page(DESKTOP)
+    _log_in(page, url, "btc@example.vn")
+    page.goto(f"{url}/manage/{slug}/judging/publish")
+    filled = page.locator("#publish_at").input_value()
+    now = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).replace(tzinfo=None)
+    assert abs(datetime.fromisoformat(filled) - now) < timedelta(minutes=2), filled
+    page.get_by_role("button", name="Hẹn giờ công bố").click()  # nothing typed
+    expect(page.locator(".alert--success")).to_be_visible()
+    check_accessibility(page)
+    public = new_page(DESKTOP)
+    public.goto(f"{url}/c/{slug}/results")
+    expect(public.get_by_role("cell", name=teams[0], exact=True)).to_be_visible()
+
+    # The ceremony on a touch tablet: a tap on the screen shows the next award.
+    tablet = new_page(TABLET)
+    _log_in(tablet, url, "btc@example.vn")
+    tablet.goto(f"{url}/manage/{slug}/judging/ceremony")
+    expect(tablet.locator("#slide")).to_be_hidden()
+    expect(tablet.locator("#hint")).to_contain_text("Chạm vào màn hình")
+    tablet.locator("#stage").tap(position={"x": 200, "y": 200})
+    expect(tablet.locator("#slide")).to_be_visible()
+    first = tablet.locator("#slide-award").inner_text()
+    tablet.locator("#stage").tap(position={"x": 300, "y": 300})
+    tablet.locator("#stage").tap(position={"x": 300, "y": 300})
+    expect(tablet.locator("#slide-award")).to_have_text("Giải Nhất")
+    expect(tablet.locator("#slide-team")).to_have_text(teams[0])
+    assert first == "Giải Ba"
+    tablet.get_by_role("button", name=re.compile("Quay lại")).tap()
+    expect(tablet.locator("#slide-award")).to_have_text("Giải Nhì")
+
+
+def test_staff_read_the_outbox_in_words_and_open_a_mail(live_server, new_page):
+    from contest.domain.entries import set_validity
+    from contest.extensions import db
+    from contest.models import EntryValidity
+
+    app = live_server.app
+    with app.app_context(), app.test_request_context():
+        competition = make_competition("khoi-nghiep-2026")
+        entry = make_valid_entry(competition, name="Đội Tỏi Lý Sơn")
+        set_validity(entry, EntryValidity.invalid, "Thiếu bản thuyết minh có chữ ký")
+        make_user("quantri@example.vn", name="Quản Trị", admin=True)
+        db.session.commit()
+    url = live_server.url
+    page = new_page(DESKTOP)
+    _log_in(page, url, "quantri@example.vn")
+    page.goto(f"{url}/admin/outbox")
+    row = page.get_by_role("row").filter(has_text="không hợp lệ")
+    status = row.locator("td").nth(3)
+    expect(status).to_have_text(re.compile(r"^(Đang chờ gửi|Đã gửi|Không gửi được \(đã dừng thử\))$"))
+    assert not re.search(r"\b(pending|sent|failed)\b", page.locator("main table").inner_text())
+    check_accessibility(page)
+    row.get_by_role("link").click()
+    expect(page.locator("pre.mail-text")).to_contain_text("Thiếu bản thuyết minh có chữ ký")
+    expect(page.locator("dd[data-status]")).not_to_have_text(re.compile("pending|sent|failed"))
