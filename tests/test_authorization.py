@@ -191,6 +191,7 @@ TABLE: dict[str, set[str]] = {
         for name in (
             "index",
             "create_rubric",
+            "edit_rubric",
             "create_round",
             "round",
             "refresh_entries",
@@ -513,6 +514,7 @@ def build_judging(db, comp_a, comp_b, entry, users) -> dict:
     return {
         "campaign_id": campaign.id,
         "round_id": round_.id,
+        "rubric_id": rubric.id,
         "judge_id": judges[JUDGE].id,
         "conflict_id": conflict.id,
         "decision": "confirm",

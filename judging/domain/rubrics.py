@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,6 +14,7 @@ from contest.domain import audit
 from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.models.base import length_of
+from contest.numbers import plain_decimal
 from contest.transactions import atomic
 from judging.core.score_import import criterion_key
 from judging.models import Criterion, Rubric
@@ -211,6 +212,69 @@ def _spec_of(criterion: Criterion) -> CriterionSpec:
         criterion.required,
         tuple((d["score"], d["text"]) for d in criterion.descriptors),
     )
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    """One criterion as the organizer types it (text); `id` names an existing
+    criterion, whose score descriptors are kept."""
+
+    id: str = ""
+    name: str = ""
+    max: str = ""
+    weight: str = "1"
+    step: str = "0.5"
+    description: str = ""
+
+
+def criterion_row(criterion: Criterion) -> CriterionRow:
+    return CriterionRow(
+        str(criterion.id),
+        criterion.name,
+        plain_decimal(criterion.max_points),
+        plain_decimal(criterion.weight),
+        plain_decimal(criterion.step),
+        criterion.description,
+    )
+
+
+def _number(text: str, what: str, name: str) -> Decimal:
+    try:
+        value = Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:
+        raise DomainError(_("%(what)s of “%(name)s” is not a number.", what=what, name=name)) from None
+    if not value.is_finite():
+        raise DomainError(_("%(what)s of “%(name)s” is not a number.", what=what, name=name))
+    # The columns hold up to 99999.99; a rubric needs far less.
+    if abs(value) > 1000 or value != value.quantize(Decimal("0.01")):
+        raise DomainError(
+            _("%(what)s of “%(name)s” must be at most 1000, with at most two decimals.", what=what, name=name)
+        )
+    return value
+
+
+def specs_from_rows(rows, rubric: Rubric) -> list[CriterionSpec]:
+    """The criteria typed on the rubric's page; a row without a name is left out
+    (that is how a criterion is removed). Checked by update_rubric."""
+    existing = {str(c.id): c for c in rubric.criteria}
+    specs = []
+    for row in rows:
+        name = row.name.strip()
+        if not name:
+            continue
+        kept = existing.get(row.id)
+        specs.append(
+            CriterionSpec(
+                name,
+                _number(row.max, _("The maximum"), name),
+                _number(row.weight or "1", _("The weight"), name),
+                _number(row.step or "1", _("The step"), name),
+                row.description.strip(),
+                kept.required if kept is not None else True,
+                tuple((d["score"], d["text"]) for d in kept.descriptors) if kept is not None else (),
+            )
+        )
+    return specs
 
 
 def _spec_dict(spec: CriterionSpec) -> dict:

@@ -111,6 +111,70 @@ def create_rubric(slug):
     return _index(competition, rubric_form=form)
 
 
+def _criterion_rows(form) -> list[rubrics_domain.CriterionRow]:
+    """The criteria table as sent: rows c-0-…, c-1-…, in order (at most 100)."""
+    rows = []
+    for i in range(100):
+        if f"c-{i}-name" not in form:
+            break
+        rows.append(
+            rubrics_domain.CriterionRow(
+                **{
+                    key: form.get(f"c-{i}-{key}", "")[:2000]
+                    for key in ("id", "name", "max", "weight", "step", "description")
+                }
+            )
+        )
+    return rows
+
+
+@bp.route("/rubrics/<int:rubric_id>", methods=["GET", "POST"])
+@access("competition:organizer")
+def edit_rubric(slug, rubric_id):
+    """A rubric's criteria, to read and change. Once scores exist the rubric is
+    frozen: a change makes its next version (rubrics_domain.update_rubric)."""
+    competition = _competition(slug)
+    rubric = db.session.get(Rubric, rubric_id)
+    if rubric is None or rubric.competition_id != competition.id:
+        abort(404)
+    rows = [rubrics_domain.criterion_row(c) for c in rubric.criteria]
+    status = 200
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        rows = _criterion_rows(request.form)
+        try:
+            specs = rubrics_domain.specs_from_rows(rows, rubric)
+            with atomic():
+                target = rubrics_domain.update_rubric(rubric, specs)
+        except DomainError as error:
+            flash(error.message, "error")
+            status = 400
+        else:
+            if target.id != rubric.id:
+                flash(
+                    _(
+                        "Scores already exist for this rubric, so it was not changed: version %(v)d has been made "
+                        "with your changes. Rounds keep the version they use; choose the new one for a new round.",
+                        v=target.version,
+                    ),
+                    "warning",
+                )
+            else:
+                flash(_("The rubric has been saved."), "success")
+            return redirect(url_for("organize.edit_rubric", slug=slug, rubric_id=target.id))
+    used_by = [r for r in rounds_domain.rounds_of(competition) if r.rubric_id == rubric.id]
+    return render_template(
+        "judging/organize/rubric.html",
+        competition=competition,
+        rubric=rubric,
+        rows=rows + [rubrics_domain.CriterionRow() for _ in range(2)],
+        used_by=used_by,
+        max_total=rubrics_domain.max_total(rubric),
+        confirm_form=ConfirmForm(),
+    ), status
+
+
 @bp.route("/rounds", methods=["POST"])
 @access("competition:organizer")
 def create_round(slug):

@@ -191,3 +191,50 @@ def test_staff_read_the_outbox_in_words_and_open_a_mail(live_server, new_page):
     row.get_by_role("link").click()
     expect(page.locator("pre.mail-text")).to_contain_text("Thiếu bản thuyết minh có chữ ký")
     expect(page.locator("dd[data-status]")).not_to_have_text(re.compile("pending|sent|failed"))
+
+
+def test_a_rubrics_criteria_are_read_and_changed_and_a_scored_one_gets_a_new_version(live_server, new_page):
+    from contest.extensions import db
+    from judging.domain.rubrics import create_from_preset
+    from judging.domain.scoring import Change, apply_change
+
+    app = live_server.app
+    with app.app_context(), app.test_request_context():
+        competition = make_competition("khoi-nghiep-2026")
+        entry = make_valid_entry(competition)
+        judge = make_judge(competition)
+        round_ = make_round(competition, [entry], [judge])  # its rubric gets a score below
+        criterion = round_.rubric.criteria[0]
+        apply_change(round_.id, entry.id, judge.user_id, Change("k", criterion.id, criterion.step, None, None))
+        create_from_preset(competition.id, "provincial_100", "Thang điểm chung kết")
+        _organizer(competition)
+        db.session.commit()
+        slug, scored_name = competition.slug, round_.rubric.name
+    url = live_server.url
+    page = new_page(DESKTOP)
+    _log_in(page, url, "btc@example.vn")
+    page.goto(f"{url}/manage/{slug}/judging/")
+    page.locator("summary", has_text="Thang điểm chung kết").click()
+    page.get_by_role("link", name="Sửa các tiêu chí của Thang điểm chung kết (phiên bản 1)").click()
+    expect(page.locator("[data-frozen]")).to_have_count(0)
+    page.get_by_label("Tiêu chí 1: tên").fill("Tính mới và sáng tạo")
+    page.get_by_label("Tiêu chí 1: bước điểm").fill("0,25")
+    page.get_by_role("button", name="Lưu tiêu chí chấm điểm").click()
+    expect(page.locator(".alert--success")).to_have_text("Đã lưu tiêu chí chấm điểm.")
+    expect(page.get_by_label("Tiêu chí 1: tên")).to_have_value("Tính mới và sáng tạo")
+    expect(page.get_by_label("Tiêu chí 1: bước điểm")).to_have_value("0.25")
+    check_accessibility(page)
+
+    page.get_by_label("Tiêu chí 1: bước điểm").fill("abc")
+    page.get_by_role("button", name="Lưu tiêu chí chấm điểm").click()
+    expect(page.locator(".alert--error")).to_contain_text("Bước điểm của “Tính mới và sáng tạo” không phải là số.")
+    expect(page.get_by_label("Tiêu chí 1: bước điểm")).to_have_value("abc")  # what was typed stays
+
+    page.goto(f"{url}/manage/{slug}/judging/")
+    page.locator("summary", has_text=scored_name).click()
+    page.get_by_role("link", name=f"Sửa các tiêu chí của {scored_name} (phiên bản 1)").click()
+    expect(page.locator("[data-frozen]")).to_contain_text("Đã có điểm chấm")
+    page.get_by_label("Tiêu chí 2: tên").fill("")
+    page.get_by_role("button", name="Lưu thành phiên bản mới").click()
+    expect(page.locator(".alert--warning")).to_contain_text("đã tạo phiên bản 2")
+    expect(page.locator("h1")).to_have_text(f"{scored_name} (v2)")

@@ -49,3 +49,37 @@ def test_a_name_longer_than_the_column_is_refused(db):
     with pytest.raises(DomainError) as refused:
         create_from_preset(make_competition().id, "provincial_100", "T" * 201)
     assert refused.value.field == "name"
+
+
+def test_criteria_typed_on_the_page_become_the_rubric_and_keep_descriptors(app, db):
+    from decimal import Decimal
+
+    from contest.models import AuditEvent
+    from judging.domain.rubrics import criterion_row, specs_from_rows
+
+    competition = make_competition()
+    rubric = create_from_preset(competition.id, "provincial_100", "Thang điểm 100")
+    rubric.criteria[0].descriptors = [{"score": 5, "text": "Rất mới"}]
+    rows = [criterion_row(c) for c in rubric.criteria]
+    first = rows[0]
+    rows[0] = type(first)(first.id, "Tính mới, sáng tạo", "25", "1", "0,5", "Ý tưởng mới")
+    rows[1] = type(first)(rows[1].id, "", rows[1].max)  # emptied: removed
+    rows.append(type(first)("", "Tác động xã hội", "5"))
+    with app.test_request_context():
+        specs = specs_from_rows(rows, rubric)
+        same = update_rubric(rubric, specs)
+    assert same.id == rubric.id  # no scores yet: changed in place
+    names = [c.name for c in rubric.criteria]
+    assert names[0] == "Tính mới, sáng tạo" and names[-1] == "Tác động xã hội" and len(names) == len(PROVINCIAL_100)
+    assert rubric.criteria[0].step == Decimal("0.5") and rubric.criteria[0].max_points == 25
+    assert rubric.criteria[0].descriptors == [{"score": 5, "text": "Rất mới"}]
+    assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "rubric.changed")).one()
+
+
+@pytest.mark.parametrize("bad", ["mười", "1e400", "12.345", "5000", "NaN"])
+def test_a_number_that_cannot_be_a_score_is_refused_in_words(app, db, bad):
+    from judging.domain.rubrics import CriterionRow, specs_from_rows
+
+    rubric = create_from_preset(make_competition().id, "provincial_100", "Thang điểm 100")
+    with app.test_request_context(), pytest.raises(DomainError, match="Tiêu chí X"):
+        specs_from_rows([CriterionRow("", "Tiêu chí X", bad)], rubric)
