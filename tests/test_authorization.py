@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 from flask import url_for
+from sqlalchemy import func, select
 
 from contest import cache
 from contest.access import rules_of
-from sqlalchemy import func, select
-
 from contest.models import CompetitionRole, CompetitionRoleKind, OutboxMessage
 from contest.models.base import utcnow
 from tests.factories import fill_entry, login, make_competition, make_team, make_unit, make_user

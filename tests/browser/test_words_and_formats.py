@@ -11,7 +11,7 @@ from datetime import date
 from playwright.sync_api import expect
 
 from tests.browser.conftest import check_accessibility
-from tests.factories import PASSWORD, make_competition, make_judge, make_team, make_user, make_valid_entry
+from tests.factories import PASSWORD, make_competition, make_judge, make_user, make_valid_entry
 
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 TWO_DIGIT_YEAR = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2}\b(?!/)")
