@@ -112,7 +112,7 @@ def to_csv(headers: Sequence[Any], rows: Iterable[Row]) -> bytes:
 def sheet_title(title: str, taken: set[str] | None = None) -> str:
     """A title Excel accepts: at most 31 characters, none of []:*?/\\, not
     starting or ending with a quote, and unique (case-insensitively) in `taken`."""
-    clean = " ".join(_SHEET_TITLE_BAD.sub(" ", str(title or "")).split()).strip("'")
+    clean = " ".join(_SHEET_TITLE_BAD.sub(" ", unicodedata.normalize("NFC", str(title or ""))).split()).strip("'")
     clean = clean[:SHEET_TITLE_MAX].strip(" '") or "Sheet"
     taken = taken if taken is not None else set()
     candidate, number = clean, 1

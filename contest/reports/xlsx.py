@@ -1,6 +1,6 @@
 """The yearly report as an XLSX workbook. Pure: plain data in, bytes out.
 
-Sheets: the summary, one per breakdown table (titled by the table's key), the
+Sheets: the summary, one per breakdown table (titled by its translated heading), the
 competitions with their winners, the indicators against their targets.
 Figures are stored as numbers with a number format, never as formulas, so any
 reader (openpyxl included) gets the values back; every cell goes through the
@@ -54,7 +54,7 @@ def write_xlsx(report: YearlyReport) -> bytes:
     # One sheet per breakdown table: heading, header, rows, total row.
     number_formats = [None, *_formats()]
     for table in report.tables:
-        sheet = new_sheet(table.key)
+        sheet = new_sheet(table.heading)  # "Theo đơn vị": the tab says what the sheet holds
         sheet.put([table.heading], font=HEADING_FONT, measure=False)
         sheet.header([table.row_heading, *(column_label(key) for key in COLUMNS)])
         for name, figures in table.breakdown.rows:

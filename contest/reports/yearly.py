@@ -33,8 +33,8 @@ class CompetitionSummary:
 
 @dataclass(frozen=True)
 class Table:
-    key: str  # short, ASCII: the XLSX sheet's name
-    heading: str  # "Theo đơn vị", ...
+    key: str  # short, ASCII: the table's name in the pages' anchors
+    heading: str  # "Theo đơn vị", ...: also the XLSX sheet's name
     row_heading: str  # the first column's heading: "Đơn vị", "Cấp", ...
     breakdown: Breakdown
 

@@ -176,7 +176,15 @@ def workbook(report: YearlyReport | None = None):
 
 def test_xlsx_has_a_sheet_per_table_and_the_fixed_sheets() -> None:
     wb = workbook()
-    assert wb.sheetnames == ["Tổng hợp", "by_unit", "by_level", "by_field", "Các cuộc thi", "Chỉ tiêu kế hoạch"]
+    # Tabs named in Vietnamese for what they hold (NFC even when the heading was typed decomposed).
+    assert wb.sheetnames == [
+        "Tổng hợp",
+        "Theo đơn vị",
+        "Theo cấp",
+        "Theo lĩnh vực",
+        "Các cuộc thi",
+        "Chỉ tiêu kế hoạch",
+    ]
     assert all(ws.freeze_panes for ws in wb.worksheets)
 
 
@@ -184,7 +192,7 @@ def test_xlsx_table_sheets_show_rows_and_a_total_that_sums_them() -> None:
     report = make_report()
     wb = workbook(report)
     for table_ in report.tables:
-        ws = wb[table_.key]
+        ws = wb[nfc(table_.heading)]
         rows = [list(row) for row in ws.iter_rows()]
         assert rows[0][0].value == nfc(table_.heading)
         assert [c.value for c in rows[1]] == [table_.row_heading, *COLUMN_LABELS.values()]

@@ -52,7 +52,7 @@ def test_yearly_report_download(client, db):
     response = client.get("/reports/yearly/2024.xlsx")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "private, no-store"
     book = openpyxl.load_workbook(BytesIO(response.data))
-    assert {"unit", "level", "field", "board"} <= set(book.sheetnames)
+    assert {"Theo đơn vị", "Theo cấp tổ chức", "Theo lĩnh vực", "Theo bảng"} <= set(book.sheetnames)
     assert client.get("/reports/yearly/2024.pdf").data.startswith(b"%PDF")
 
 
