@@ -124,6 +124,8 @@ class DefaultConfig:
     OUTBOX_IN_PROCESS = _env_bool("OUTBOX_IN_PROCESS", bool(os.environ.get("MAIL_SERVER")))
     OUTBOX_MAX_ATTEMPTS = _env_int("OUTBOX_MAX_ATTEMPTS", 8)
     OUTBOX_LEASE_SECONDS = 60
+    # The organizer's live board of an open round fetches itself again this often.
+    BOARD_REFRESH_SECONDS = _env_int("BOARD_REFRESH_SECONDS", 30)
 
     # Links in mails must point at the public address, not at whatever Host a request had.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")

@@ -97,6 +97,12 @@ def templates_of(competition: Competition) -> list[CertificateTemplateRecord]:
     )
 
 
+def unsigned_templates(competition: Competition) -> list[CertificateTemplateRecord]:
+    """The competition's templates whose signer's name is empty: their certificates
+    print a title over a blank where the name belongs."""
+    return [t for t in templates_of(competition) if not (t.signer_name or "").strip()]
+
+
 def ensure_templates(competition: Competition) -> dict[CertificateKind, CertificateTemplateRecord]:
     found = {t.kind: t for t in templates_of(competition)}
     for kind in CertificateKind:

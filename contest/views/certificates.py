@@ -102,6 +102,11 @@ def index(slug):
             return redirect(url_for("certificates.index", slug=slug))
         batch = domain.start_batch(competition, issued_on, current_user)
         flash(_("Generating %(n)d certificates.", n=batch.total), "success")
+        for record in domain.unsigned_templates(competition):
+            flash(
+                _("“%(name)s” has no signer's name: its certificates print an empty signer line.", name=record.name),
+                "warning",
+            )
         return redirect(url_for("certificates.index", slug=slug))
     domain.ensure_templates(competition)
     batches = db.session.scalars(
@@ -117,6 +122,7 @@ def index(slug):
         "certificates/index.html",
         competition=competition,
         templates=domain.templates_of(competition),
+        unsigned=domain.unsigned_templates(competition),
         batches=batches,
         certificates=certificates,
         confirm_form=ConfirmForm(),

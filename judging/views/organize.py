@@ -3,7 +3,7 @@ the live judge × entry board, reminders, lock, pitch order and timer."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -231,6 +231,7 @@ def round(slug, round_id):
         judge_names=names,
         entry_codes=codes,
         waiting_for_check=rounds_domain.waiting_for_check(round_) if round_.state.value == "preparing" else 0,
+        board_refresh_seconds=current_app.config.get("BOARD_REFRESH_SECONDS", 30),
     )
 
 

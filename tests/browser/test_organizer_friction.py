@@ -238,3 +238,68 @@ def test_a_rubrics_criteria_are_read_and_changed_and_a_scored_one_gets_a_new_ver
     page.get_by_role("button", name="Lưu thành phiên bản mới").click()
     expect(page.locator(".alert--warning")).to_contain_text("đã tạo phiên bản 2")
     expect(page.locator("h1")).to_have_text(f"{scored_name} (v2)")
+
+
+def test_the_live_board_updates_by_itself(live_server, new_page):
+    from contest.extensions import db
+    from judging.domain.scoring import Change, apply_change, submit_sheet
+
+    app = live_server.app
+    app.config["BOARD_REFRESH_SECONDS"] = 5
+    with app.app_context(), app.test_request_context():
+        competition = make_competition("khoi-nghiep-2026")
+        entry = make_valid_entry(competition)
+        judge = make_judge(competition)
+        round_ = make_round(competition, [entry], [judge])
+        _organizer(competition)
+        db.session.commit()
+        slug, ids = competition.slug, (round_.id, entry.id, judge.user_id)
+    url = live_server.url
+    page = new_page(DESKTOP)
+    _log_in(page, url, "btc@example.vn")
+    page.goto(f"{url}/manage/{slug}/judging/rounds/{ids[0]}")
+    reason = page.locator("#reason")
+    reason.fill("Đang gõ dở")  # typing elsewhere on the page is not lost when the board updates
+    done = page.get_by_role("region", name="Tiến độ theo giám khảo (cuộn ngang)").locator("tbody tr td").first
+    expect(done).to_have_text("0/1")
+    with app.app_context(), app.test_request_context():  # the judge submits meanwhile, elsewhere
+        round_id, entry_id, user_id = ids
+        from judging.models import Round
+
+        round_ = db.session.get(Round, round_id)
+        for c in round_.rubric.criteria:
+            apply_change(round_id, entry_id, user_id, Change(f"k{c.id}", c.id, c.max_points, None, None))
+        submit_sheet(round_id, entry_id, user_id)
+        db.session.commit()
+    expect(done).to_have_text("1/1", timeout=15_000)  # no reload by the organizer
+    expect(reason).to_have_value("Đang gõ dở")
+    check_accessibility(page)
+
+
+def test_certificates_warn_when_the_signer_line_is_empty(live_server, new_page):
+    from contest.extensions import db
+
+    app = live_server.app
+    with app.app_context(), app.test_request_context():
+        competition = make_competition("khoi-nghiep-2026")
+        make_valid_entry(competition)
+        _organizer(competition)
+        db.session.commit()
+        slug = competition.slug
+    url = live_server.url
+    page = new_page(DESKTOP)
+    _log_in(page, url, "btc@example.vn")
+    page.goto(f"{url}/manage/{slug}/certificates")
+    warning = page.locator("[data-unsigned]")
+    expect(warning).to_contain_text("chưa có tên người ký")
+    expect(warning.get_by_role("link")).to_have_count(2)
+    check_accessibility(page)
+    warning.get_by_role("link").first.click()
+    expect(page.locator("[data-unsigned]")).to_contain_text("Chưa có họ tên người ký")
+    page.get_by_label("Họ tên người ký").fill("Nguyễn Văn Ký")
+    page.get_by_role("button", name="Lưu và xem trước").click()
+    expect(page.locator("[data-unsigned]")).to_have_count(0)
+    page.goto(f"{url}/manage/{slug}/certificates")
+    expect(page.locator("[data-unsigned]").get_by_role("link")).to_have_count(1)
+    page.get_by_role("button", name="Tạo các giấy chứng nhận").click()
+    expect(page.locator(".alert--warning").first).to_contain_text("chưa có tên người ký")
