@@ -303,3 +303,28 @@ def test_certificates_warn_when_the_signer_line_is_empty(live_server, new_page):
     expect(page.locator("[data-unsigned]").get_by_role("link")).to_have_count(1)
     page.get_by_role("button", name="Tạo các giấy chứng nhận").click()
     expect(page.locator(".alert--warning").first).to_contain_text("chưa có tên người ký")
+
+
+def test_the_yearly_workbook_has_vietnamese_tab_names(live_server, new_page):
+    import io
+
+    import openpyxl
+
+    from tests.contest.domain.test_reports import known_contest
+
+    app = live_server.app
+    with app.app_context(), app.test_request_context():
+        from contest.extensions import db
+
+        known_contest(db)
+        make_user("quantri@example.vn", name="Lê Thị Thống Kê", admin=True)
+        db.session.commit()
+    page = new_page(DESKTOP)
+    _log_in(page, live_server.url, "quantri@example.vn")
+    page.goto(live_server.url + "/reports/")
+    page.get_by_role("link", name="Báo cáo năm (XLSX, PDF)").click()
+    with page.expect_download() as download:
+        page.get_by_role("listitem").filter(has_text="2024").get_by_role("link", name="XLSX").click()
+    book = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    assert {"Theo cấp tổ chức", "Theo đơn vị", "Theo bảng", "Theo lĩnh vực"} <= set(book.sheetnames)
+    assert not {"level", "unit", "board", "field"} & set(book.sheetnames)
