@@ -193,7 +193,7 @@ def test_yearly_report_files(app, db, tmp_path):
     )
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(tmp_path / "r.xlsx")
-    sheet = book["unit"]
+    sheet = book["Theo đơn vị"]
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     total_row = next(i for i, row in enumerate(values) if row[0] == "Tổng cộng")
     header_row = next(i for i, row in enumerate(values) if row[0] == "Đơn vị")
