@@ -157,8 +157,10 @@ def value_text(value: Any) -> str:
     return text
 
 
-def readable(values: dict | None) -> list[tuple[str, str]]:
+def readable(values: Any) -> list[tuple[str, str]]:
     """A recorded before/after as (label, value) pairs, in the recorded order."""
     if not values:
         return []
+    if not isinstance(values, dict):  # an older event may hold a list or a plain value
+        return [("", value_text(values))]
     return [(field_label(str(key)), value_text(value)) for key, value in values.items()]

@@ -48,3 +48,4 @@ def test_values_are_written_out(app):
         assert value_text("2026-12-06") == "06/12/2026"
         assert value_text({"top_n": 3}) == "Top n: 3"
         assert readable(None) == []
+        assert readable(["a", 2]) == [("", "a, 2")]
