@@ -76,7 +76,7 @@ def format_points(value) -> str:
 # (exports, JSON, the audit log's stored values, form fields) keep ISO.
 DATE_PATTERNS = {
     "vi": {"day": "dd/MM/yyyy", "time": "HH:mm", "moment": "HH:mm dd/MM/yyyy", "formal": "'ngày' d 'tháng' M 'năm' y"},
-    "en": {"day": "d MMM yyyy", "time": "HH:mm", "moment": "d MMM yyyy, HH:mm", "formal": "d MMMM yyyy"},
+    "en": {"day": "d MMM yyyy", "time": "HH:mm", "moment": "d MMM yyyy, HH:mm", "formal": "MMMM d, yyyy"},
 }
 
 
@@ -104,14 +104,14 @@ def format_day(value: date | datetime | None, style: str | None = None) -> str:
 
 def format_moment(value: datetime | None, style: str | None = None) -> str:
     """A day and a time: "17:00 06/12/2026". A Babel pattern ("HH:mm:ss") is used as given;
-    "long"/"full" write the formal day followed by the time."""
+    "long"/"full" write the time and the formal day (format_formal_datetime)."""
     if value is None:
         return ""
     patterns = _patterns()
     if style in (None, "short", "medium"):
         pattern = patterns["moment"]
     elif style in ("long", "full"):
-        pattern = patterns["time"] + ", " + patterns["formal"]
+        return format_formal_datetime(value)
     else:
         pattern = style
     return format_datetime(value, pattern)
