@@ -36,4 +36,7 @@ ACTION_LABELS = {
     "score.submitted": _l("Score sheet submitted"),
     "scores.excluded": _l("Scores excluded (conflict of interest)"),
     "scores.reinstated": _l("Scores counted again"),
+    "vote.frozen": _l("Audience vote count frozen"),
+    "vote.opened": _l("Audience vote opened"),
+    "vote.voided": _l("Audience votes voided"),
 }
