@@ -69,6 +69,18 @@ Arguments: `expert` (contest.models.Expert). Returns: list of (label, URL)
 links about that person (their judging history).""",
 )
 
+coming_for = _hooks.signal(
+    "coming-for",
+    doc="""\
+The log-in or sign-up page is shown to someone on their way to a local page
+(its `?next=`), and says where they are going. Arguments: `endpoint` (str, the
+endpoint that page's path matches), `view_args` (dict, its URL arguments).
+Returns: str, one translated sentence naming what the person is going to (the
+invitation they are accepting and its competition, shown only to the holder of
+that page's link), or None when the page is not the receiver's or is not valid
+(the page itself then says what is wrong).""",
+)
+
 
 def collect(signal: Signal, **arguments) -> list:
     """The values every receiver of `signal` returned, in connection order."""

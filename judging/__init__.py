@@ -25,6 +25,7 @@ def init_app(app) -> None:
     from contest import signals
     from contest.audit_labels import add_action_labels
     from judging.audit_labels import ACTION_LABELS
+    from judging.views.judge import coming_for, expert_links
     from judging.views.results import team_links
 
     add_action_labels(app, ACTION_LABELS)
@@ -35,9 +36,8 @@ def init_app(app) -> None:
     signals.team_links.connect(team_links, app)
     signals.manage_links.connect(_manage_links, app)
     signals.nav_links.connect(_nav_links, app)
-    from judging.views.judge import expert_links
-
     signals.expert_links.connect(expert_links, app)
+    signals.coming_for.connect(coming_for, app)
     app.jinja_env.globals["now_iso"] = lambda: utcnow().isoformat()
 
 

@@ -13,7 +13,7 @@ from contest.domain import audit, login_sessions, unit_officers
 from contest.domain.errors import Conflict, DomainError
 from contest.domain.outbox import queue_mail
 from contest.domain.passwords import burn_time, hash_password, verify_password
-from contest.domain.tokens import fingerprint, make_token, read_link
+from contest.domain.tokens import TokenExpired, TokenInvalid, fingerprint, make_token, read_link, read_token
 from contest.extensions import db
 from contest.models import PlatformRole, SessionEnd, User
 from contest.models.base import utcnow
@@ -59,6 +59,18 @@ def make_verify_token(user: User, next_path: str | None = None) -> str:
     if next_path:
         payload["n"] = next_path
     return make_token(VERIFY_PURPOSE, payload)
+
+
+def next_of_verify_token(token: str) -> str | None:
+    """Where a confirmation link led (its signed `next`), even once it has
+    expired or been used, so that asking for a new link keeps it; None when it
+    led nowhere or is not a confirmation link. Unchecked: the view keeps only a
+    local path."""
+    try:
+        next_path = read_token(VERIFY_PURPOSE, token, None).get("n")
+    except (TokenInvalid, TokenExpired):
+        return None
+    return next_path if isinstance(next_path, str) else None
 
 
 def make_reset_token(user: User) -> str:
@@ -138,38 +150,41 @@ def send_verification(user: User, next_path: str | None = None) -> None:
     )
 
 
-def resend_verification(email: str, locale: str = "vi") -> None:
+def resend_verification(email: str, locale: str = "vi", next_path: str | None = None) -> None:
     """Mail a fresh link to an unverified account; say nothing either way.
 
     A confirmed account is told it can log in, an address without an account
     that there is none: every way queues one mail, so the time the answer
-    takes does not tell who has an account either."""
+    takes does not tell who has an account either. Each mail's link leads on
+    to `next_path` (a local page: an invitation, a team's registration)."""
+    keep = {"next": next_path} if next_path else {}
     user = find_user_by_email(email)
     if user is None:
-        _mail_no_account(email, "verify", locale)
+        _mail_no_account(email, "verify", locale, keep)
     elif user.is_verified:
         queue_mail(
             user.email,
             "already_verified",
             locale=user.locale,
             user=user,
-            login_url=external_url("auth.login"),
+            login_url=external_url("auth.login", **keep),
             reset_url=external_url("auth.forgot_password"),
         )
     else:
-        send_verification(user)
+        send_verification(user, next_path)
     db.session.flush()
 
 
-def _mail_no_account(email: str, asked: str, locale: str) -> None:
+def _mail_no_account(email: str, asked: str, locale: str, keep: dict | None = None) -> None:
     """Tell an address without an account that someone asked for a link for it
-    (in the asker's language: there is no account to take one from)."""
+    (in the asker's language: there is no account to take one from). `keep`:
+    the sign-up link's `next`, if any."""
     queue_mail(
         normalize_email(email),
         "no_account",
         locale=locale,
         asked=asked,
-        signup_url=external_url("auth.signup"),
+        signup_url=external_url("auth.signup", **(keep or {})),
     )
 
 

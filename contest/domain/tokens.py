@@ -48,7 +48,9 @@ def make_token(purpose: str, payload: dict) -> str:
     return _serializer(purpose).dumps(payload)
 
 
-def read_token(purpose: str, token: str, max_age: int) -> dict:
+def read_token(purpose: str, token: str, max_age: int | None) -> dict:
+    """The signed payload; `max_age` None reads an expired token too (its
+    signature is still checked), for what it says rather than what it allows."""
     try:
         payload = _serializer(purpose).loads(token, max_age=max_age)
     except SignatureExpired as exc:

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from contest import signals
 from contest.access import access
 from contest.domain import accounts, login_sessions, login_throttle, teams
 from contest.domain.competitions import find_by_slug, visible_to
@@ -38,7 +39,8 @@ def _next_path() -> str | None:
 
 def _coming_for(next_path: str | None) -> str | None:
     """What the log-in or sign-up page says about where the person is going:
-    the team invitation they are accepting, the competition they register for."""
+    the team invitation they are accepting, the competition they register for,
+    or what a package built on contest says of its page (`signals.coming_for`)."""
     if not next_path:
         return None
     try:
@@ -65,7 +67,9 @@ def _coming_for(next_path: str | None) -> str | None:
             "your e-mail address you come back to the registration.",
             competition=competition.name,
         )
-    return None
+    # A page of a package built on contest (a judge's invitation): it says what it is about.
+    said = [text for text in signals.collect(signals.coming_for, endpoint=endpoint, view_args=args) if text]
+    return said[0] if said else None
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -93,7 +97,11 @@ def verify_email(token):
         with atomic():
             verified = accounts.verify_email(token)
     except DomainError as error:
-        return render_template("auth/token_problem.html", message=error.message, resend=True), 400
+        # A new link asked for from here still leads where this one did (only a local page).
+        resend_next = safe_next(accounts.next_of_verify_token(token), "") or None
+        return render_template(
+            "auth/token_problem.html", message=error.message, resend=True, resend_next=resend_next
+        ), 400
     flash(_("Your e-mail address is confirmed. You can log in now."), "success")
     # Back to where the person was going when they signed up (only a local page).
     next_path = safe_next(verified.next_path, "") or None
@@ -105,10 +113,13 @@ def verify_email(token):
 @limiter.limit(mail_limit, methods=["POST"])
 def resend_verification():
     form = ResendVerificationForm()
+    next_path = _next_path()  # the new link leads there too, as the first one did
     if form.validate_on_submit():
-        accounts.resend_verification(form.email.data, locale=select_locale())
-        return render_template("auth/check_mail.html", email=accounts.normalize_email(form.email.data))
-    return render_template("auth/resend.html", form=form), form_status(form)
+        accounts.resend_verification(form.email.data, locale=select_locale(), next_path=next_path)
+        return render_template(
+            "auth/check_mail.html", email=accounts.normalize_email(form.email.data), coming_back=bool(next_path)
+        )
+    return render_template("auth/resend.html", form=form, coming_for=_coming_for(next_path)), form_status(form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -140,7 +151,7 @@ def login():
                 ),
                 "error",
             )
-            return redirect(url_for("auth.resend_verification"))
+            return redirect(url_for("auth.resend_verification", **({"next": next_path} if next_path else {})))
         else:
             login_sessions.sign_in(user, remember=form.remember.data)
             accounts.record_login(user)

@@ -65,7 +65,7 @@ def accept_invite(token):
         return render_template("auth/token_problem.html", message=error.message), 400
     needs_password = judges_domain.needs_password(judge)
     if not needs_password and (not current_user.is_authenticated or current_user.id != judge.user_id):
-        flash(_("Log in with %(email)s to accept the invitation.", email=judge.user.email), "info")
+        # The log-in page says which panel and which address (coming_for below).
         return redirect(url_for("auth.login", next=request.path))
     form = AcceptInviteForm()
     if not needs_password:
@@ -84,6 +84,24 @@ def accept_invite(token):
     return render_template(
         "judging/judge/accept.html", form=form, judge=judge, needs_password=needs_password
     ), form_status(form)
+
+
+def coming_for(_app, endpoint: str, view_args: dict) -> str | None:
+    """Receiver of contest.signals.coming_for: the log-in (or sign-up) page on
+    the way to a judge's invitation names the competition's panel and the
+    address to log in with."""
+    if endpoint != "judge.accept_invite":
+        return None
+    try:
+        judge = judges_domain.judge_from_token(view_args["token"])
+    except DomainError:
+        return None  # the invitation page says what is wrong with it
+    return _(
+        "You are accepting the invitation to the panel of judges of %(competition)s. Log in with %(email)s "
+        "to accept it; you then come back to the invitation.",
+        competition=judge.competition.name,
+        email=judge.user.email,
+    )
 
 
 def _round_and_judge(round_id):

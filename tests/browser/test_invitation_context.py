@@ -120,3 +120,42 @@ def test_the_judge_invitation_names_the_competition(live_server, smtp_server, ne
     page.goto(link)
     page.get_by_role("heading", name="Lời mời làm giám khảo").wait_for()
     expect(page.get_by_text(f"Ông/bà được mời tham gia Hội đồng giám khảo {name}.")).to_be_visible()
+
+
+def test_a_judge_with_an_account_is_told_which_panel_the_invitation_is_for(live_server, smtp_server, new_page):
+    """Logged out, a judge who has an account opens the invitation: the log-in page names the competition's
+    panel and the address to log in with (once only a flash said "log in with …"); the sign-up page from there
+    keeps it; logging in leads back to the invitation."""
+    from judging.domain.judges import invite_judge
+
+    with live_server.app.app_context():
+        competition = make_competition("khoi-nghiep-2026")
+        make_user("chuyen.gia@sokhcn.vn", name="Phạm Minh Đức", password=PASSWORD)
+        invite_judge(
+            competition,
+            email="chuyen.gia@sokhcn.vn",
+            full_name="Phạm Minh Đức",
+            organisation=None,
+            field_ids=[],
+            invited_by=make_user(admin=True),
+        )
+        name = competition.name
+        db.session.commit()
+    link = first_link(_mail_to(smtp_server, "chuyen.gia@sokhcn.vn", "/judge/invite/"), "/judge/invite/")
+
+    page = new_page(PHONE_390)
+    page.goto(link)
+    page.get_by_role("heading", name="Đăng nhập").wait_for()
+    context = page.locator("#coming-for")
+    expect(context).to_contain_text(f"lời mời tham gia Hội đồng giám khảo {name}")
+    expect(context).to_contain_text("đăng nhập bằng chuyen.gia@sokhcn.vn")
+    check_accessibility(page)
+
+    page.get_by_role("link", name="Tạo tài khoản").tap()
+    expect(page.locator("#coming-for")).to_contain_text(f"Hội đồng giám khảo {name}")
+    page.locator("main").get_by_role("link", name="Đăng nhập", exact=True).tap()
+
+    _log_in(page, "chuyen.gia@sokhcn.vn")
+    page.get_by_role("heading", name="Lời mời làm giám khảo").wait_for()
+    page.get_by_role("button", name="Nhận lời mời").tap()
+    page.get_by_text("Chào mừng ông/bà").wait_for()

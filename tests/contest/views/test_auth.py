@@ -550,3 +550,69 @@ def test_signing_up_again_from_an_invitation_mails_a_log_in_link_that_keeps_it(c
     send_due()
     links = [first_link(m, "/login") for m in smtp_server.wait_for(3) if "/login" in mail_text(m)]
     assert [link.split("localhost", 1)[1] for link in links] == ["/login", f"/login?next=/invite/{token}"]
+
+
+def _resend(client, email, next_path=None):
+    path = "/verify-email/resend"
+    return client.post(
+        path,
+        query_string={"next": next_path} if next_path else {},
+        data={"email": email, "csrf_token": csrf_token(client, path)},
+    )
+
+
+def test_asking_again_for_the_confirmation_mail_keeps_the_invitation(client, mail_app, db, smtp_server):
+    """'Did not get the confirmation mail?' from the log-in page of an invitation: the new link leads back to it."""
+    from tests.factories import make_competition, make_team
+
+    team = make_team(make_competition(), name="Tỏi đen Lý Sơn")
+    token = _invitation_token(team, "nhung@example.vn")
+    user = make_user("nhung@example.vn", verified=False)
+    login_path = f"/login?next=/invite/{token}"
+    page = client.get(login_path).get_data(as_text=True)
+    resend_link = re.search(r'href="(/verify-email/resend[^"]*)"', page).group(1).replace("&amp;", "&")
+    assert resend_link == f"/verify-email/resend?next=/invite/{token}"
+    # Logging in before confirming leads to the same page, with the invitation kept.
+    response = client.post(
+        login_path, data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client, "/login")}
+    )
+    assert response.status_code == 302 and response.location == resend_link
+    assert "Tỏi đen Lý Sơn" in client.get(resend_link).get_data(as_text=True)
+
+    response = _resend(client, user.email, f"/invite/{token}")
+    assert response.status_code == 200 and "đưa bạn trở lại" in response.get_data(as_text=True)
+    send_due()
+    message = next(m for m in smtp_server.wait_for(2) if "/verify-email/" in mail_text(m))
+    path = first_link(message, "/verify-email/").split("localhost", 1)[1]
+    assert client.get(path).location == f"/login?next=/invite/{token}"
+
+
+def test_an_expired_confirmation_link_asks_for_a_new_one_that_keeps_where_it_led(client, app, db):
+    user = make_user("nhung@example.vn", verified=False)
+    app.config["EMAIL_TOKEN_MAX_AGE"] = -1
+    expired = client.get(f"/verify-email/{make_verify_token(user, '/c/khoi-nghiep-2026/team/new')}")
+    assert expired.status_code == 400
+    assert 'href="/verify-email/resend?next=/c/khoi-nghiep-2026/team/new"' in expired.get_data(as_text=True)
+    plain = client.get(f"/verify-email/{make_verify_token(user)}").get_data(as_text=True)
+    assert 'href="/verify-email/resend"' in plain
+    foreign = client.get(f"/verify-email/{make_verify_token(user, '//evil.example/x')}").get_data(as_text=True)
+    assert 'href="/verify-email/resend"' in foreign and "evil" not in foreign
+
+
+def test_asking_again_keeps_the_way_back_in_every_answer(client, mail_app, db, smtp_server):
+    """A confirmed account's mail links to the log-in, an unknown address's to the sign-up, both keeping `next`;
+    another site is never kept."""
+    make_user("da-xac-nhan@example.vn")
+    make_user("chua-xac-nhan@example.vn", verified=False)
+    _resend(client, "da-xac-nhan@example.vn", "/c/khoi-nghiep-2026/team/new")
+    _resend(client, "khong-co@example.vn", "/c/khoi-nghiep-2026/team/new")
+    _resend(client, "chua-xac-nhan@example.vn", "https://evil.example/x")
+    send_due()
+    smtp_server.wait_for(3)
+    (confirmed,) = smtp_server.to("da-xac-nhan@example.vn")
+    assert "/login?next=/c/khoi-nghiep-2026/team/new" in first_link(confirmed, "/login")
+    (unknown,) = smtp_server.to("khong-co@example.vn")
+    assert "/signup?next=/c/khoi-nghiep-2026/team/new" in first_link(unknown, "/signup")
+    (unconfirmed,) = smtp_server.to("chua-xac-nhan@example.vn")
+    path = first_link(unconfirmed, "/verify-email/").split("localhost", 1)[1]
+    assert client.get(path).location == "/login"

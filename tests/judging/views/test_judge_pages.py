@@ -1,10 +1,13 @@
 """The judge's pages: queue with progress, blind review, documents only for
 assigned entries, declaring a conflict, the accept-invitation page."""
 
+import re
+
 from sqlalchemy import select
 
 from judging.models import Assignment, Conflict
 from tests.factories import (
+    PASSWORD,
     csrf_token,
     login,
     make_competition,
@@ -78,6 +81,66 @@ def test_invitation_link_for_a_new_account(client, db, app):
     db.session.refresh(judge)
     assert judge.accepted_at is not None
     assert client.get("/judge/invite/khong-hop-le").status_code == 400
+
+
+def test_a_judge_with_an_account_is_told_on_the_log_in_page_which_panel_the_invitation_is_for(client, db):
+    from contest.domain.tokens import make_token
+    from tests.factories import make_user
+
+    competition = make_competition("khoi-nghiep-2026")
+    user = make_user("chuyen.gia@sokhcn.vn")  # has an account already: logs in rather than choosing a password
+    judge = make_judge(competition, user, accepted=False)
+    token = make_token("judge-invite", {"j": judge.id, "u": user.id})
+    response = client.get(f"/judge/invite/{token}")
+    assert response.status_code == 302 and response.location == f"/login?next=/judge/invite/{token}"
+    said = (
+        f"Ông/bà đang nhận lời mời tham gia Hội đồng giám khảo {competition.name}. "
+        "Hãy đăng nhập bằng chuyen.gia@sokhcn.vn để nhận lời mời"
+    )
+    page = client.get(response.location).get_data(as_text=True)
+    assert said in page
+    # Signing up from there keeps the invitation, and its page says so too.
+    signup = re.search(r'href="(/signup\?next=[^"]+)"', page).group(1)
+    assert said in client.get(signup).get_data(as_text=True)
+    # A broken or another package's link says nothing (and never fails the page).
+    assert "Hội đồng giám khảo" not in client.get("/login?next=/judge/invite/khong-hop-le").get_data(as_text=True)
+    assert "Hội đồng giám khảo" not in client.get("/login?next=/judge/").get_data(as_text=True)
+    # Logging in leads to the invitation, which is then accepted.
+    response = client.post(
+        response.location,
+        data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client, "/login")},
+    )
+    assert response.status_code == 302 and response.location == f"/judge/invite/{token}"
+    form_token = csrf_token(client, response.location)
+    assert client.post(response.location, data={"csrf_token": form_token}).location.endswith("/judge/")
+    db.session.refresh(judge)
+    assert judge.accepted_at is not None
+
+
+def test_signing_up_from_a_judge_invitation_keeps_it_in_the_mail(client, mail_app, db, smtp_server):
+    """The invited address has an account: the mail its owner gets leads to the log-in that keeps the invitation."""
+    from contest.domain.outbox import send_due
+    from contest.domain.tokens import make_token
+    from tests.conftest import first_link
+    from tests.factories import make_user
+
+    user = make_user("chuyen.gia@sokhcn.vn")
+    judge = make_judge(make_competition(), user, accepted=False)
+    token = make_token("judge-invite", {"j": judge.id, "u": user.id})
+    response = client.post(
+        f"/signup?next=/judge/invite/{token}",
+        data={
+            "full_name": "Phạm Minh Đức",
+            "email": "chuyen.gia@sokhcn.vn",
+            "password": "mot-mat-khau-dai",
+            "confirm": "mot-mat-khau-dai",
+            "csrf_token": csrf_token(client, "/signup"),
+        },
+    )
+    assert response.status_code == 200 and "đưa bạn trở lại" in response.get_data(as_text=True)
+    send_due()
+    link = first_link(smtp_server.wait_for(1)[0], "/login").split("localhost", 1)[1]
+    assert link == f"/login?next=/judge/invite/{token}"
 
 
 def test_only_the_chair_sees_the_panel_before_the_lock(client, app, db):
