@@ -64,7 +64,14 @@ def accept_invite(token):
     except DomainError as error:
         return render_template("auth/token_problem.html", message=error.message), 400
     needs_password = judges_domain.needs_password(judge)
-    if not needs_password and (not current_user.is_authenticated or current_user.id != judge.user_id):
+    if not needs_password and current_user.is_authenticated and current_user.id != judge.user_id:
+        # Logged in with another account: the log-in page would send them straight back here.
+        message = _(
+            "This invitation is for %(email)s. Log out, then open the link again and log in with that address.",
+            email=judge.user.email,
+        )
+        return render_template("auth/token_problem.html", message=message), 403
+    if not needs_password and not current_user.is_authenticated:
         # The log-in page says which panel and which address (coming_for below).
         return redirect(url_for("auth.login", next=request.path))
     form = AcceptInviteForm()

@@ -117,6 +117,23 @@ def test_a_judge_with_an_account_is_told_on_the_log_in_page_which_panel_the_invi
     assert judge.accepted_at is not None
 
 
+def test_a_judge_invitation_opened_with_another_account_says_so_rather_than_looping(client, db):
+    """Once it redirected to the log-in page, which sent a logged-in person straight back: too many redirects."""
+    from contest.domain.tokens import make_token
+    from tests.factories import make_user
+
+    user = make_user("chuyen.gia@sokhcn.vn")
+    judge = make_judge(make_competition(), user, accepted=False)
+    token = make_token("judge-invite", {"j": judge.id, "u": user.id})
+    login(client, make_user("nguoi.khac@example.vn"))
+    response = client.get(f"/judge/invite/{token}")
+    assert response.status_code == 403
+    assert "Lời mời này dành cho chuyen.gia@sokhcn.vn" in response.get_data(as_text=True)
+    assert client.post(f"/judge/invite/{token}", data={"csrf_token": csrf_token(client, "/")}).status_code == 403
+    db.session.refresh(judge)
+    assert judge.accepted_at is None
+
+
 def test_signing_up_from_a_judge_invitation_keeps_it_in_the_mail(client, mail_app, db, smtp_server):
     """The invited address has an account: the mail its owner gets leads to the log-in that keeps the invitation."""
     from contest.domain.outbox import send_due
