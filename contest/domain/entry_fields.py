@@ -9,7 +9,7 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 
-from contest.models import Entry
+from contest.models import Entry, MediaType
 from contest.models.base import length_of
 
 TEXT_FIELDS = (
@@ -34,6 +34,14 @@ REQUIRED_TEXT = ("title", "summary", "problem", "solution", "customers_market", 
 WOMEN_OWNED_FACTS = ("women_own_majority", "woman_manages")
 # A press work's own fields (the media award), asked instead of the business plan's.
 PRESS_FIELDS = ("media_type", "outlet", "published_on", "work_url")
+# A press work's medium as the pages name it (the same words as the entry form's choices).
+MEDIA_LABELS = {
+    MediaType.print: _l("Print newspaper or magazine"),
+    MediaType.online: _l("Online newspaper"),
+    MediaType.radio: _l("Radio"),
+    MediaType.television: _l("Television"),
+    MediaType.social: _l("Social media"),
+}
 BUSINESS_FIELDS = ("problem", "solution", "customers_market", "business_model", "team_strengths", "funding_needed")
 DRAFT_FIELDS = (
     "board",

@@ -14,6 +14,7 @@ from contest.domain.entry_fields import (
     DRAFT_FIELDS,
     FIELD_LABELS,
     FUNDING_MAX_DIGITS,
+    MEDIA_LABELS,
     TEXT_LIMITS,
     URL_FIELDS,
     clean_text,
@@ -31,14 +32,7 @@ STAGES = [
     ("on_market", _l("On the market")),
     ("registered_company", _l("Registered company")),
 ]
-MEDIA_TYPES = [
-    ("", _l("— choose —")),
-    ("print", _l("Print newspaper or magazine")),
-    ("online", _l("Online newspaper")),
-    ("radio", _l("Radio")),
-    ("television", _l("Television")),
-    ("social", _l("Social media")),
-]
+MEDIA_TYPES = [("", _l("— choose —"))] + [(medium.value, label) for medium, label in MEDIA_LABELS.items()]
 YES_NO = [("", _l("— not given —")), ("yes", _l("Yes")), ("no", _l("No"))]
 TOO_LONG = _l("At most %(max)d characters.")
 

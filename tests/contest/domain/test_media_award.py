@@ -96,3 +96,86 @@ def test_the_media_award_has_its_own_rubric_preset(db, team):
     rubric = create_from_preset(team.competition_id, "media_award_100", "Thang điểm giải báo chí")
     assert sum(c.max_points for c in rubric.criteria) == 100
     assert any("thời sự" in c.name for c in rubric.criteria)
+
+
+def _submitted_press_work(db, team):
+    from contest.models import EntryValidity
+
+    competition = team.competition
+    entry = get_or_create_entry(team)
+    save_draft(
+        entry,
+        {
+            "board": competition.boards[0].id,
+            "field": competition.fields[0].id,
+            "title": "Khởi nghiệp từ làng nghề",
+            "summary": "Phóng sự về thanh niên khởi nghiệp",
+            "media_type": "television",
+            "outlet": "Đài PT-TH Quảng Ngãi",
+            "published_on": date(2026, 9, 2),
+            "work_url": "https://ptqngai.vn/phong-su-khoi-nghiep",
+        },
+    )
+    add_attachment(entry, AttachmentKind.description, "phong-su.pdf", pdf_bytes("Phong su"), team.leader)
+    submit(entry, team.leader)
+    entry.validity = EntryValidity.valid
+    db.session.commit()
+    return entry
+
+
+def _assert_press_work_shown(page: str, *, authors: bool = True) -> None:
+    for shown in (
+        "Tên tác phẩm",
+        "Khởi nghiệp từ làng nghề",
+        "Loại hình báo chí",
+        "Truyền hình",
+        "Đài PT-TH Quảng Ngãi",
+        "Ngày đăng hoặc phát sóng",
+        "2 tháng 9, 2026",
+        'href="https://ptqngai.vn/phong-su-khoi-nghiep"',
+        "phong-su.pdf",
+    ):
+        assert shown in page, shown
+    assert ("Tác giả" in page and "Thành viên 1" in page) is authors
+    for business in ("Tên dự án", "Mô hình kinh doanh", "Khách hàng và thị trường", "Nhu cầu vốn"):
+        assert business not in page, business
+
+
+def test_a_submitted_press_work_reads_as_a_press_work_for_the_team_and_the_secretariat(client, db, team):
+    from datetime import timedelta
+
+    from contest.domain.competitions import grant_role
+    from contest.models import CompetitionRoleKind
+    from contest.models.base import utcnow
+    from tests.factories import make_user
+
+    entry = _submitted_press_work(db, team)
+    competition = team.competition
+    competition.submission_deadline = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    login(client, team.leader)
+    page = client.get(f"/teams/{team.id}/entry").get_data(as_text=True)
+    _assert_press_work_shown(page)
+    file = entry.current_attachments(AttachmentKind.description)[0]
+    assert f"/attachments/{file.id}" in page
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+
+    secretary = make_user()
+    grant_role(competition, secretary.email, CompetitionRoleKind.secretariat, granted_by=make_user(admin=True))
+    db.session.commit()
+    login(client, secretary)
+    _assert_press_work_shown(client.get(f"/manage/{competition.slug}/entries/{entry.id}").get_data(as_text=True))
+
+
+@pytest.mark.parametrize("blind", [False, True])
+def test_the_judges_sheet_page_shows_the_press_work_and_hides_its_authors_when_blind(client, db, team, blind):
+    from tests.factories import make_judge, make_round
+
+    entry = _submitted_press_work(db, team)
+    judge = make_judge(team.competition)
+    round_ = make_round(team.competition, [entry], [judge], preset="media_award_100", blind=blind)
+    login(client, judge.user)
+    page = client.get(f"/judge/rounds/{round_.id}/entries/{entry.id}").get_data(as_text=True)
+    _assert_press_work_shown(page, authors=not blind)
+    file = entry.current_attachments(AttachmentKind.description)[0]
+    assert f"/judge/rounds/{round_.id}/entries/{entry.id}/documents/{file.id}" in page
