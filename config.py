@@ -181,7 +181,9 @@ class DefaultConfig:
 
     # Request bodies (contest/request_guard.py): each route has its own limit, checked
     # before the body is read; none is above MAX_CONTENT_LENGTH (nginx's client_max_body_size).
-    MAX_CONTENT_LENGTH = 21 * 1024 * 1024  # the largest upload route: one 20 MB file and its form
+    # The largest upload route: a media award's recording at its most (uploads.WORK_FILE_MAX_MB) and its
+    # form; every other upload route stays at its own limit (one 20 MB file and its form: 21 MB).
+    MAX_CONTENT_LENGTH = 101 * 1024 * 1024
     MAX_FORM_REQUEST = 1024 * 1024  # ordinary forms (the largest, an entry, is about 100 KB)
     MAX_JSON_REQUEST = 32 * 1024  # JSON (a score change with a 4,000-character comment)
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # default: <instance>/uploads

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from urllib.parse import parse_qsl
 
 from flask import Flask, Request, current_app, request
@@ -69,12 +70,17 @@ def takes_json(max_bytes: int | None = None):
     return _takes("json", max_bytes)
 
 
-def takes_upload(max_file_bytes: int):
-    """The view reads files of at most `max_file_bytes` together, beside a form."""
+def takes_upload(max_file_bytes: int | Callable[..., int]):
+    """The view reads files of at most `max_file_bytes` together, beside a form; or as
+    many as `max_file_bytes(**view_args)` says, for a limit that depends on the address
+    (a media award's entry takes a recording as large as its organizer set)."""
+    if callable(max_file_bytes):
+        by_address = max_file_bytes
+        return _takes("upload", lambda **view_args: by_address(**view_args) + UPLOAD_FORM_ALLOWANCE)
     return _takes("upload", max_file_bytes + UPLOAD_FORM_ALLOWANCE)
 
 
-def _takes(kind: str, max_bytes: int | None):
+def _takes(kind: str, max_bytes: int | Callable[..., int] | None):
     def decorator(view):
         view.request_body = (kind, max_bytes)  # `access` and `wraps` carry it to the registered view
         return view
@@ -89,6 +95,8 @@ def body_rule(method: str, view) -> tuple[str, int]:
         return "none", 0
     config = current_app.config
     kind, limit = getattr(view, "request_body", ("form", None))
+    if callable(limit):
+        limit = limit(**(request.view_args or {}))
     if limit is None:
         limit = config["MAX_JSON_REQUEST"] if kind == "json" else config["MAX_FORM_REQUEST"]
     ceiling = config.get("MAX_CONTENT_LENGTH")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from contest.domain import audit, orgunits, unit_officers
 from contest.domain.errors import DomainError
+from contest.domain.uploads import WORK_FILE_MAX_MB
 from contest.extensions import db
 from contest.models import (
     Board,
@@ -244,6 +245,7 @@ SETTINGS_FIELDS = (
     "gallery_enabled",
     "takes_youth_nominations",
     "ideas_only",
+    "work_file_max_mb",
 )
 
 
@@ -275,6 +277,12 @@ def update_settings(
     )
     if opens and deadline and deadline <= opens:
         raise DomainError(_("The submission deadline must come after registration opens."), field="submission_deadline")
+    work_mb = values.get("work_file_max_mb", competition.work_file_max_mb)
+    if not 1 <= work_mb <= WORK_FILE_MAX_MB:
+        raise DomainError(
+            _("The largest file of a work must be between 1 and %(max)d MB.", max=WORK_FILE_MAX_MB),
+            field="work_file_max_mb",
+        )
     year = values.get("year", competition.year)
     if year != competition.year:
         check_unit_for_year(competition.org_unit, year, field="year")

@@ -40,6 +40,7 @@ from contest.domain.uploads import (
     EXTENSIONS,
     MAX_BYTES,
     MAX_ENTRY_BYTES,
+    MB,
     megabytes,
     validate_upload,
 )
@@ -89,6 +90,7 @@ UPLOAD_MESSAGES = {
     ),
     "docx_broken": _l("The DOCX file cannot be opened: it may be damaged."),
     "image_broken": _l("The image cannot be read: it may be damaged."),
+    "media_broken": _l("The recording cannot be read: it may be damaged or incomplete. Export it again as MP3 or MP4."),
 }
 # What a refused PDF was found to contain (contest.domain.uploads.ACTIVE_CONTENT).
 ACTIVE_CONTENT_LABELS = {
@@ -236,16 +238,39 @@ class UploadLimit:
     types: str
 
 
-def upload_limits() -> dict[str, UploadLimit]:
+def upload_rule(competition: Competition | None, kind: AttachmentKind) -> tuple[str, int]:
+    """(upload kind for contest.domain.uploads, most bytes) of a file of `kind`: a press
+    work's file (the media award's description) is an article or a recording, as large as
+    its organizer set."""
+    if kind is AttachmentKind.description and competition is not None and is_press_work(competition):
+        return "work", competition.work_file_max_mb * MB
+    return kind.value, MAX_BYTES[kind.value]
+
+
+def largest_upload(competition: Competition | None) -> int:
+    """The most bytes one file of an entry of `competition` may have (the upload's body limit)."""
+    return max(upload_rule(competition, kind)[1] for kind in AttachmentKind)
+
+
+def largest_upload_for_team(team_id: int) -> int:
+    """`largest_upload` for the team's competition, read before the upload's body is (one query)."""
+    competition = db.session.scalar(
+        select(Competition).join(Team, Team.competition_id == Competition.id).where(Team.id == team_id)
+    )
+    return largest_upload(competition)
+
+
+def upload_limits(competition: Competition | None = None) -> dict[str, UploadLimit]:
     limits = {}
     for kind in AttachmentKind:
-        accepted = ACCEPTED[kind.value]
+        upload_kind, max_bytes = upload_rule(competition, kind)
+        accepted = ACCEPTED[upload_kind]
         names = [ext for detected in accepted for ext in EXTENSIONS[detected]]
         names += [CONTENT_TYPES[detected] for detected in accepted]
         limits[kind.value] = UploadLimit(
             accept=",".join(names),
-            max_bytes=MAX_BYTES[kind.value],
-            max_mb=format_decimal(MAX_BYTES[kind.value] / 2**20),
+            max_bytes=max_bytes,
+            max_mb=format_decimal(max_bytes / 2**20),
             types=", ".join(detected.upper() for detected in accepted),
         )
     return limits
@@ -278,13 +303,22 @@ def _mb(size: int) -> str:
     return format_decimal(megabytes(size))
 
 
+def entry_quota(competition: Competition) -> int:
+    """All files of one entry together: a press work's recording comes on top of the usual total."""
+    return MAX_ENTRY_BYTES + (competition.work_file_max_mb * MB if is_press_work(competition) else 0)
+
+
 def storage_use(entry: Entry) -> StorageUse:
     """From the entry's loaded attachments (for showing)."""
     stored = [a for a in entry.attachments if a.purged_at is None]
-    return StorageUse(sum(a.size for a in stored), sum(a.size for a in stored if a.replaced_at is not None))
+    return StorageUse(
+        sum(a.size for a in stored),
+        sum(a.size for a in stored if a.replaced_at is not None),
+        entry_quota(entry.competition),
+    )
 
 
-def _stored_bytes(entry_id: int) -> StorageUse:
+def _stored_bytes(entry_id: int, limit: int = MAX_ENTRY_BYTES) -> StorageUse:
     """From the database (for deciding), under the entry's row lock."""
     used, earlier = db.session.execute(
         select(
@@ -292,7 +326,7 @@ def _stored_bytes(entry_id: int) -> StorageUse:
             func.coalesce(func.sum(case((Attachment.replaced_at.is_not(None), Attachment.size), else_=0)), 0),
         ).where(Attachment.entry_id == entry_id, Attachment.purged_at.is_(None))
     ).one()
-    return StorageUse(int(used), int(earlier))
+    return StorageUse(int(used), int(earlier), limit)
 
 
 def retention_days() -> int:
@@ -301,7 +335,8 @@ def retention_days() -> int:
 
 def add_attachment(entry: Entry, kind: AttachmentKind, filename: str, data: bytes, user) -> Attachment:
     require_editable(entry.team)
-    check = validate_upload(filename, data, kind.value, max_bytes=MAX_BYTES[kind.value])
+    upload_kind, max_bytes = upload_rule(entry.competition, kind)
+    check = validate_upload(filename, data, upload_kind, max_bytes=max_bytes)
     if not check.ok:
         raise DomainError(explain_upload(check), field=kind.value, code=check.error_code)
     # The entry's row lock (PostgreSQL): two uploads at once cannot both take the last free space or image.
@@ -319,7 +354,7 @@ def add_attachment(entry: Entry, kind: AttachmentKind, filename: str, data: byte
         >= MAX_IMAGES
     ):
         raise DomainError(_("At most %(max)d images.", max=MAX_IMAGES), field=kind.value, code="too_many")
-    use = _stored_bytes(entry.id)
+    use = _stored_bytes(entry.id, entry_quota(entry.competition))
     if use.used + check.size > use.limit:
         raise DomainError(_quota_message(use, check.size), field=kind.value, code="entry_too_large")
     key = get_storage().save(data, suffix="." + (check.detected or "bin"))

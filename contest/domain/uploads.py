@@ -25,8 +25,11 @@ from pypdf.errors import DependencyError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 MB = 1024 * 1024
-MAX_BYTES = {"pitch_deck": 20 * MB, "description": 20 * MB, "image": 5 * MB, "scan": 10 * MB}
+MAX_BYTES = {"pitch_deck": 20 * MB, "description": 20 * MB, "image": 5 * MB, "scan": 10 * MB, "work": 20 * MB}
 MAX_ENTRY_BYTES = 60 * MB
+# A press work's file (the media award): its organizer sets the largest, in MB, up to this.
+# The request carrying it is read into memory, so this also bounds a worker's memory per upload.
+WORK_FILE_MAX_MB = 100
 MAX_NAME_CHARS = 120
 
 ACCEPTED = {
@@ -34,6 +37,7 @@ ACCEPTED = {
     "description": ("pdf", "docx"),
     "image": ("png", "jpeg", "webp"),
     "scan": ("pdf", "png", "jpeg"),  # a certificate's scan
+    "work": ("pdf", "mp3", "mp4"),  # a press work: the article, or the radio or television recording
 }
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -41,10 +45,34 @@ CONTENT_TYPES = {
     "png": "image/png",
     "jpeg": "image/jpeg",
     "webp": "image/webp",
+    "mp3": "audio/mpeg",
+    "mp4": "video/mp4",
 }
-EXTENSIONS = {"pdf": (".pdf",), "docx": (".docx",), "png": (".png",), "jpeg": (".jpg", ".jpeg"), "webp": (".webp",)}
+EXTENSIONS = {
+    "pdf": (".pdf",),
+    "docx": (".docx",),
+    "png": (".png",),
+    "jpeg": (".jpg", ".jpeg"),
+    "webp": (".webp",),
+    "mp3": (".mp3",),
+    "mp4": (".mp4", ".m4a"),
+}
 # A name ending in one of these gets it replaced by the real one ("x.jpg" that is a PNG -> "x.png").
-_KNOWN_EXTENSIONS = {".pdf", ".docx", ".doc", ".docm", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".heic"}
+_KNOWN_EXTENSIONS = {
+    ".pdf",
+    ".docx",
+    ".doc",
+    ".docm",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".webp",
+    ".gif",
+    ".heic",
+    ".mp3",
+    ".mp4",
+    ".m4a",
+}
 
 # A DOCX is a zip; these bound the work of checking one (zip bombs).
 MAX_ZIP_MEMBERS = 5000
@@ -123,6 +151,10 @@ def detect_type(data: bytes) -> str | None:
         return "webp"
     if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
         return "heic"
+    if head[4:8] == b"ftyp":
+        return "mp4"  # MP4, M4A (an ISO media file)
+    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        return "mp3"
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _zip_flavour(data)
     return next((name for magic, name in _SIGNATURES if head.startswith(magic)), None)
@@ -345,6 +377,35 @@ def _check_webp(data: bytes) -> str | None:
     return None if ok and 20 + chunk_size <= len(data) else "image_broken"
 
 
+def _check_mp4(data: bytes) -> str | None:
+    """The boxes at the top level must chain to the end (a cut-off upload does not)."""
+    offset = 0
+    while offset < len(data):
+        if offset + 8 > len(data):
+            return "media_broken"
+        size = int.from_bytes(data[offset : offset + 4], "big")
+        if size == 1 and offset + 16 <= len(data):
+            size = int.from_bytes(data[offset + 8 : offset + 16], "big")
+        elif size == 0:
+            size = len(data) - offset  # the last box runs to the end
+        if size < 8 or offset + size > len(data):
+            return "media_broken"
+        offset += size
+    return None
+
+
+def _check_mp3(data: bytes) -> str | None:
+    """An ID3 tag must not promise more than arrived, and MPEG audio frames follow it."""
+    start = 0
+    if data.startswith(b"ID3"):
+        if len(data) < 10 or any(b & 0x80 for b in data[6:10]):
+            return "media_broken"
+        size = (data[6] << 21) | (data[7] << 14) | (data[8] << 7) | data[9]
+        start = 10 + size
+    frame = data[start : start + 2]
+    return None if len(frame) == 2 and frame[0] == 0xFF and frame[1] & 0xE0 == 0xE0 else "media_broken"
+
+
 # A check returns None, an error code, or an error code with its parameters.
 _CHECKS: dict[str, Callable[[bytes], str | tuple[str, dict] | None]] = {
     "pdf": _check_pdf,
@@ -352,11 +413,13 @@ _CHECKS: dict[str, Callable[[bytes], str | tuple[str, dict] | None]] = {
     "png": _check_png,
     "jpeg": _check_jpeg,
     "webp": _check_webp,
+    "mp4": _check_mp4,
+    "mp3": _check_mp3,
 }
 
 
 def validate_upload(filename: str, data: bytes, kind: str, *, max_bytes: int | None = None) -> UploadCheck:
-    """Check one upload of `kind` ("pitch_deck", "description", "image" or "scan")."""
+    """Check one upload of `kind` ("pitch_deck", "description", "image", "scan" or "work", a press work's file)."""
     if kind not in ACCEPTED:
         raise ValueError(f"unknown upload kind {kind!r}")
     data = bytes(data)

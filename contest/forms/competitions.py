@@ -11,6 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
+from contest.domain.uploads import WORK_FILE_MAX_MB
 from contest.forms.accounts import EMAIL_MESSAGE, REQUIRED
 from contest.forms.base import Form
 
@@ -77,6 +78,11 @@ class CompetitionSettingsForm(Form):
     restrict_to_unit = BooleanField(_l("Only teams of the organising unit or units under it"))
     gallery_enabled = BooleanField(_l("Public gallery of entries"))
     takes_youth_nominations = BooleanField(_l("Take nominations from youth startup contests"))
+    work_file_max_mb = IntegerField(
+        _l("Largest file of a press work, in MB (media award)"),
+        validators=[Optional(), NumberRange(1, WORK_FILE_MAX_MB, message=NUMBER)],
+        description=_l("The article's PDF, or the radio or television recording (MP3 or MP4)."),
+    )
     ideas_only = BooleanField(_l("Ideas only: refuse entries whose project already has an enterprise or sells"))
 
     def validate_boards(self, field):

@@ -77,6 +77,9 @@ class Competition(TimestampMixin, Base):
     # Idea stage only (the youth startup-idea contest): an entry whose project already
     # has an enterprise, or sells (revenue), is refused at submission with the reason.
     ideas_only: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # The media award: the largest file of a press work (an article's PDF, a recording), in MB,
+    # as the organizer sets it up to contest.domain.uploads.WORK_FILE_MAX_MB.
+    work_file_max_mb: Mapped[int] = mapped_column(Integer, nullable=False, default=20)
 
     org_unit = relationship("OrgUnit", foreign_keys=[org_unit_id])
     co_organisers = relationship("OrgUnit", secondary="competition_co_organisers", order_by="OrgUnit.code")

@@ -20,7 +20,6 @@ from contest.domain import entries as domain
 from contest.domain.competitions import submissions_open
 from contest.domain.entry_fields import WOMEN_OWNED_FACTS
 from contest.domain.errors import Conflict, DomainError
-from contest.domain.uploads import MAX_BYTES
 from contest.extensions import (
     db,
     limiter,
@@ -90,7 +89,7 @@ def _upload_form(entry, form: UploadForm | None = None) -> UploadForm:
             ("description", _("The published work (PDF of the article, or a recording)")),
             ("image", _("Image (PNG, JPEG or WebP)")),
         ]
-    limits = domain.upload_limits()
+    limits = domain.upload_limits(entry.competition)
     form.kind.choices = [(value, label, _limit_attributes(limits[value])) for value, label, *_rest in form.kind.choices]
     first = form.kind.choices[0][0]
     chosen = limits.get(form.kind.data or "", limits[first])
@@ -104,6 +103,7 @@ def _render(team, entry, form, upload_form=None, problems=None, status=200):
         "entries/edit.html",
         team=team,
         press_work=domain.is_press_work(entry),
+        upload_limits=domain.upload_limits(entry.competition),
         entry=entry,
         form=form,
         upload_form=_upload_form(entry, upload_form),
@@ -176,7 +176,7 @@ def autosave(team_id):
 
 @bp.route("/teams/<int:team_id>/entry/upload", methods=["POST"])
 @access("team:member")
-@takes_upload(max(MAX_BYTES.values()))  # one file per request
+@takes_upload(domain.largest_upload_for_team)  # one file per request, its limit the team's competition's
 @limiter.limit(upload_limit, key_func=per_account, error_message=upload_limit_message)
 def upload(team_id):
     team, entry = _team_entry(team_id)

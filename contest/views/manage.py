@@ -118,6 +118,8 @@ def settings(slug):
         values = {name: getattr(form, name).data for name in domain.SETTINGS_FIELDS}
         values["registration_opens_at"] = to_utc(values["registration_opens_at"])
         values["submission_deadline"] = to_utc(values["submission_deadline"])
+        if values["work_file_max_mb"] is None:  # asked of the media award only
+            del values["work_file_max_mb"]
         try:
             with atomic():
                 if form.rules_document.data:

@@ -2,6 +2,7 @@
 asked for their own fields (medium, outlet, publication date, link or file), not a
 business plan; their own rubric preset."""
 
+import io
 from datetime import date
 
 import pytest
@@ -179,3 +180,109 @@ def test_the_judges_sheet_page_shows_the_press_work_and_hides_its_authors_when_b
     _assert_press_work_shown(page, authors=not blind)
     file = entry.current_attachments(AttachmentKind.description)[0]
     assert f"/judge/rounds/{round_.id}/entries/{entry.id}/documents/{file.id}" in page
+
+
+# -- the work's file: its size set by the organizer ---------------------------------
+
+MB = 1024 * 1024
+
+
+def mp4_bytes(size: int) -> bytes:
+    """An ISO media file of `size` bytes: an ftyp box, then one mdat box to the end."""
+    ftyp = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
+    return ftyp + (size - len(ftyp)).to_bytes(4, "big") + b"mdat" + b"\x00" * (size - len(ftyp) - 8)
+
+
+def mp3_bytes(size: int) -> bytes:
+    tag = b"ID3\x03\x00\x00\x00\x00\x00\x0a" + b"\x00" * 10  # an ID3 tag of 10 bytes, then the frames
+    return tag + b"\xff\xfb\x90\x64" + b"\x00" * (size - len(tag) - 4)
+
+
+def test_recordings_are_read_by_their_content_and_a_cut_off_one_is_refused():
+    from contest.domain.uploads import validate_upload
+
+    assert validate_upload("phong-su.mp4", mp4_bytes(4096), "work").content_type == "video/mp4"
+    assert validate_upload("ban-tin", mp3_bytes(4096), "work").safe_name == "ban-tin.mp3"
+    assert validate_upload("phong-su.mp4", mp4_bytes(4096)[:3000], "work").error_code == "media_broken"
+    assert validate_upload("x.mp3", b"ID3\x03\x00\x00\x00\x00\x7f\x7f" + b"\x00" * 40, "work").error_code == (
+        "media_broken"
+    )
+    # Only a press work's file may be a recording.
+    assert validate_upload("phong-su.mp4", mp4_bytes(4096), "description").error_code == "wrong_type"
+
+
+def test_the_organizer_sets_the_work_files_size_within_a_sane_maximum(db, team):
+    from contest.domain.competitions import update_settings
+    from contest.domain.errors import DomainError
+    from contest.domain.uploads import WORK_FILE_MAX_MB
+
+    competition = team.competition
+    assert competition.work_file_max_mb == 20
+    update_settings(competition, work_file_max_mb=2)
+    for wrong in (0, WORK_FILE_MAX_MB + 1):
+        with pytest.raises(DomainError) as info:
+            update_settings(competition, work_file_max_mb=wrong)
+        assert info.value.field == "work_file_max_mb" and "100 MB" in info.value.message
+    db.session.commit()
+    entry = get_or_create_entry(team)
+    with pytest.raises(Exception) as info:
+        add_attachment(entry, AttachmentKind.description, "phong-su.mp4", mp4_bytes(3 * MB), team.leader)
+    assert getattr(info.value, "code", None) == "too_large" and "2 MB" in str(info.value.message)
+    video = add_attachment(entry, AttachmentKind.description, "phong-su.mp4", mp4_bytes(2 * MB - 100), team.leader)
+    assert (video.content_type, video.kind) == ("video/mp4", AttachmentKind.description)
+    # Pitch decks and images keep their own limits and types.
+    with pytest.raises(Exception) as info:
+        add_attachment(entry, AttachmentKind.image, "anh.mp4", mp4_bytes(4096), team.leader)
+    assert getattr(info.value, "code", None) == "wrong_type"
+
+
+def test_other_contests_take_no_recordings(db):
+    other = make_team(make_competition("khoi-nghiep-2026"))
+    entry = get_or_create_entry(other)
+    with pytest.raises(Exception) as info:
+        add_attachment(entry, AttachmentKind.description, "phong-su.mp4", mp4_bytes(4096), other.leader)
+    assert getattr(info.value, "code", None) == "wrong_type"
+
+
+def test_the_settings_page_asks_the_size_and_the_upload_form_gives_it_to_the_browser(client, db, team):
+    from contest.domain.competitions import grant_role
+    from contest.models import CompetitionRoleKind
+    from tests.factories import make_user
+
+    competition = team.competition
+    organizer = make_user()
+    grant_role(competition, organizer.email, CompetitionRoleKind.organizer, granted_by=make_user(admin=True))
+    competition.work_file_max_mb = 45
+    db.session.commit()
+    login(client, organizer)
+    settings = client.get(f"/manage/{competition.slug}/settings").get_data(as_text=True)
+    assert "Dung lượng tối đa của tệp tác phẩm báo chí" in settings and 'value="45"' in settings
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, team.leader)
+    page = client.get(f"/teams/{team.id}/entry").get_data(as_text=True)
+    assert f'data-max-bytes="{45 * MB}" data-max-mb="45" data-types="PDF, MP3, MP4" value="description"' in page
+    assert f'data-max-bytes="{45 * MB}" data-max-mb="45" data-types="PDF, MP3, MP4" id="file"' in page
+    assert "MP3 hoặc MP4 tối đa 45 MB" in page and "audio/mpeg" in page and "video/mp4" in page
+
+
+def test_the_upload_takes_a_recording_above_the_usual_request_limit_only_in_the_media_award(client, db, team):
+    from tests.factories import CountingBody, send_body
+
+    team.competition.work_file_max_mb = 23
+    db.session.commit()
+    login(client, team.leader)
+    token = csrf_token(client, f"/teams/{team.id}/entry")
+    video = mp4_bytes(22 * MB)  # above the 21 MB every other upload request may carry
+    response = client.post(
+        f"/teams/{team.id}/entry/upload",
+        content_type="multipart/form-data",
+        data={"csrf_token": token, "kind": "description", "file": (io.BytesIO(video), "phong-su.mp4")},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [a.size for a in team.entry.current_attachments(AttachmentKind.description)] == [len(video)]
+    # Above the organizer's size (and its form): refused before a byte is read, the limit named.
+    body = CountingBody(30 * MB, fill=b"a")
+    response = send_body(client, "POST", f"/teams/{team.id}/entry/upload", body, "multipart/form-data; boundary=x")
+    assert response.status_code == 413 and "24 MB" in response.get_data(as_text=True)
+    assert body.read_bytes == 0
