@@ -214,6 +214,36 @@ def make_valid_entry(competition, **team_kw):
     return entry
 
 
+def make_press_work(team, *, title="Khởi nghiệp từ làng nghề", valid=True):
+    """A media award's entry, submitted: a television report with its link and its file."""
+    from datetime import date
+
+    from contest.domain.entries import add_attachment, get_or_create_entry, save_draft, submit
+    from contest.models import AttachmentKind, EntryValidity
+
+    competition = team.competition
+    entry = get_or_create_entry(team)
+    save_draft(
+        entry,
+        {
+            "board": competition.boards[0].id,
+            "field": competition.fields[0].id,
+            "title": title,
+            "summary": "Phóng sự về thanh niên khởi nghiệp",
+            "media_type": "television",
+            "outlet": "Đài PT-TH Quảng Ngãi",
+            "published_on": date(2026, 9, 2),
+            "work_url": "https://ptqngai.vn/phong-su-khoi-nghiep",
+        },
+    )
+    add_attachment(entry, AttachmentKind.description, "phong-su.pdf", pdf_bytes("Phong su"), team.leader)
+    submit(entry, team.leader)
+    if valid:
+        entry.validity = EntryValidity.valid
+    db.session.commit()
+    return entry
+
+
 def make_vote(competition, entries, *, open_for_days: float = 1, **settings):
     """A voting category on `entries`, open from a minute ago (negative days: already closed)."""
     from datetime import timedelta

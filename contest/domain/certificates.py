@@ -42,6 +42,7 @@ from contest.models import (
     CertificateKind,
     CertificateTemplateRecord,
     Competition,
+    CompetitionLevel,
     Entry,
     EntryStatus,
     EntryValidity,
@@ -52,6 +53,9 @@ from contest.transactions import after_commit
 
 PARTICIPATION_WORDING = "Chứng nhận\n{person}\nĐội thi: {team}\nDự án\n{project}\nĐã tham gia\n{competition}"
 AWARD_WORDING = "Chứng nhận\n{person}\nĐội thi: {team}\nDự án\n{project}\nĐã đạt\n{award}\n{competition}"
+# The media award honours each author of a press work by name: the work, not a team or a project.
+PRESS_PARTICIPATION_WORDING = "Chứng nhận\n{person}\nTác giả tác phẩm\n{project}\nĐã tham gia\n{competition}"
+PRESS_AWARD_WORDING = "Chứng nhận\n{person}\nTác giả tác phẩm\n{project}\nĐã đạt\n{award}\n{competition}"
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ def default_template(competition: Competition, kind: CertificateKind) -> Certifi
         kind_title="GIẤY CHỨNG NHẬN",
         issuer_lines="ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI",
         motto_lines="CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc",
-        wording=AWARD_WORDING if kind is CertificateKind.award else PARTICIPATION_WORDING,
+        wording=_default_wording(competition, kind),
         place="Quảng Ngãi",
         signer_title_lines="KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH",
         signer_name="",
@@ -85,6 +89,12 @@ def default_template(competition: Competition, kind: CertificateKind) -> Certifi
     db.session.add(record)
     db.session.flush()
     return record
+
+
+def _default_wording(competition: Competition, kind: CertificateKind) -> str:
+    if competition.level is CompetitionLevel.media_award:
+        return PRESS_AWARD_WORDING if kind is CertificateKind.award else PRESS_PARTICIPATION_WORDING
+    return AWARD_WORDING if kind is CertificateKind.award else PARTICIPATION_WORDING
 
 
 def templates_of(competition: Competition) -> list[CertificateTemplateRecord]:

@@ -100,28 +100,9 @@ def test_the_media_award_has_its_own_rubric_preset(db, team):
 
 
 def _submitted_press_work(db, team):
-    from contest.models import EntryValidity
+    from tests.factories import make_press_work
 
-    competition = team.competition
-    entry = get_or_create_entry(team)
-    save_draft(
-        entry,
-        {
-            "board": competition.boards[0].id,
-            "field": competition.fields[0].id,
-            "title": "Khởi nghiệp từ làng nghề",
-            "summary": "Phóng sự về thanh niên khởi nghiệp",
-            "media_type": "television",
-            "outlet": "Đài PT-TH Quảng Ngãi",
-            "published_on": date(2026, 9, 2),
-            "work_url": "https://ptqngai.vn/phong-su-khoi-nghiep",
-        },
-    )
-    add_attachment(entry, AttachmentKind.description, "phong-su.pdf", pdf_bytes("Phong su"), team.leader)
-    submit(entry, team.leader)
-    entry.validity = EntryValidity.valid
-    db.session.commit()
-    return entry
+    return make_press_work(team)
 
 
 def _assert_press_work_shown(page: str, *, authors: bool = True) -> None:
