@@ -113,7 +113,7 @@ def _assert_press_work_shown(page: str, *, authors: bool = True) -> None:
         "Truyền hình",
         "Đài PT-TH Quảng Ngãi",
         "Ngày đăng hoặc phát sóng",
-        "2 tháng 9, 2026",
+        "02/09/2026",
         'href="https://ptqngai.vn/phong-su-khoi-nghiep"',
         "phong-su.pdf",
     ):
