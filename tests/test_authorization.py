@@ -274,6 +274,8 @@ TABLE: dict[str, set[str]] = {
     "experts.record": REGISTRY_OFFICERS,
     "experts.add_certification": REGISTRY_OFFICERS,
     "experts.declare_conflict": REGISTRY_OFFICERS,
+    "experts.remove_certification": REGISTRY_OFFICERS,
+    "experts.end_conflict": EXPERT_SELF_OR_OFFICERS,
     "experts.assign_mentor": REGISTRY_OFFICERS,
     "experts.export": REGISTRY_OFFICERS,
     "experts.scan": EXPERT_SELF_OR_OFFICERS,
@@ -407,7 +409,7 @@ def build_experts(db, entry, users) -> dict:
     from datetime import date
 
     from contest.domain import experts
-    from contest.models import ExpertRole
+    from contest.models import ConflictKind, ExpertRole
     from tests.factories import pdf_bytes
 
     expert = experts.create_expert(
@@ -419,8 +421,14 @@ def build_experts(db, entry, users) -> dict:
         by=None,
     )
     mentorship = experts.assign_mentor(expert, entry.project, starts_on=date(2026, 1, 1), by=None)
+    conflict = experts.declare_conflict(expert, ConflictKind.company, "Công ty Thân Quen", on=date(2025, 1, 1))
     db.session.commit()
-    return {"expert_id": expert.id, "certification_id": certification.id, "mentorship_id": mentorship.id}
+    return {
+        "expert_id": expert.id,
+        "certification_id": certification.id,
+        "mentorship_id": mentorship.id,
+        "conflict_id": conflict.id,
+    }
 
 
 def build_judging(db, comp_a, comp_b, entry, users) -> dict:

@@ -330,6 +330,43 @@ def add_certification(expert: Expert, data: CertificationInput, *, by: User | No
     return certification
 
 
+def _certification_snapshot(certification: Certification) -> dict:
+    return {
+        "expert": certification.expert_id,
+        "programme": certification.programme,
+        "issuer": certification.issuer,
+        "number": certification.number,
+        "issued_on": certification.issued_on.isoformat(),
+        "expires_on": certification.expires_on.isoformat() if certification.expires_on else None,
+        "scan": certification.scan_name or None,
+    }
+
+
+def remove_certification(certification: Certification, *, reason: str, by: User | None) -> None:
+    """Remove a certification entered by mistake: it no longer counts for the
+    certified-advisers indicator; the audit log keeps what it said, and why."""
+    reason = " ".join((reason or "").split())
+    if len(reason) < 3:
+        raise DomainError(_("Say why the certification is removed."), field="reason")
+    before = _certification_snapshot(certification)
+    expert = certification.expert
+    scan_key, certification_id = certification.scan_key, certification.id
+    expert.certifications.remove(certification)
+    db.session.delete(certification)
+    db.session.flush()
+    audit.record(
+        "certification.removed",
+        "certification",
+        certification_id,
+        before=before,
+        after=None,
+        reason=reason[:500],
+        actor_id=by.id if by else None,
+    )
+    if scan_key:
+        after_commit(lambda: get_storage().delete(scan_key))
+
+
 # -- declared conflicts --------------------------------------------------------------------
 
 
@@ -363,8 +400,28 @@ def declare_conflict(
     return conflict
 
 
+def end_conflict(conflict: DeclaredConflict, *, on: date, by: User | None) -> None:
+    """The conflict no longer applies from `on` (the person left the company, the
+    relative's project closed): later contests stop proposing it; the record stays."""
+    if conflict.ended_on is not None:
+        raise DomainError(_("This conflict of interest has already ended."))
+    before = {"ended_on": None}
+    conflict.ended_on = max(on, conflict.declared_on)
+    db.session.flush()
+    audit.record(
+        "expert.conflict_ended",
+        "declared_conflict",
+        conflict.id,
+        before={**before, "expert": conflict.expert_id, "name": conflict.name},
+        after={"ended_on": conflict.ended_on.isoformat(), "expert": conflict.expert_id, "name": conflict.name},
+        actor_id=by.id if by else None,
+    )
+
+
 def active_conflicts(expert: Expert, on: date) -> list[DeclaredConflict]:
-    return [c for c in expert.conflicts if c.declared_on <= on and (c.ended_on is None or c.ended_on >= on)]
+    """Conflicts that apply on the day: declared by then and not ended (ended_on is
+    the first day it no longer applies)."""
+    return [c for c in expert.conflicts if c.declared_on <= on and (c.ended_on is None or c.ended_on > on)]
 
 
 # -- mentoring --------------------------------------------------------------------------
@@ -405,7 +462,10 @@ def assign_mentor(
 
 def parse_hours(value) -> Decimal:
     try:
-        hours = Decimal(str(value).replace(",", ".")).quantize(Decimal("0.1"))
+        hours = Decimal(str(value).replace(",", ".").strip())
+        if not hours.is_finite():  # "NaN", "Infinity": not a number of hours
+            raise InvalidOperation(value)
+        hours = hours.quantize(Decimal("0.1"))
     except (InvalidOperation, ValueError) as error:
         raise DomainError(_("Give the hours as a number, such as 1.5."), field="hours") from error
     if not Decimal("0") < hours <= Decimal("24"):

@@ -2,12 +2,21 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from contest.domain.experts import CONFLICT_LABELS, PUBLIC_FIELD_LABELS, ROLE_LABELS
 from contest.forms.accounts import REQUIRED
 from contest.forms.base import Form
 
 DATE_MESSAGE = _l("Enter the date, such as 15/03/2026.")
+
+
+class CheckboxesField(SelectMultipleField):
+    """A choice of several as a list of checkboxes (easy to tap on a tablet);
+    the choices are checked as a multi-select's are."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class ExpertForm(Form):
@@ -19,7 +28,7 @@ class ExpertForm(Form):
     fields = StringField(
         _l("Fields of expertise"), validators=[Optional(), Length(max=1000)], description=_l("Separated by commas.")
     )
-    roles = SelectMultipleField(_l("Roles"), choices=[(k.value, v) for k, v in ROLE_LABELS.items()])
+    roles = CheckboxesField(_l("Roles"), choices=[(k.value, v) for k, v in ROLE_LABELS.items()])
     bio = TextAreaField(_l("Short introduction"), validators=[Optional(), Length(max=2000)])
     available = BooleanField(_l("Available for new contests and projects"), default=True)
 
@@ -42,7 +51,7 @@ class OwnRecordForm(Form):
 
 class ConsentForm(Form):
     consent = BooleanField(_l("List me in the public directory of experts"))
-    public_fields = SelectMultipleField(
+    public_fields = CheckboxesField(
         _l("What the public may see besides my name"), choices=[(k, v) for k, v in PUBLIC_FIELD_LABELS.items()]
     )
 
@@ -54,6 +63,17 @@ class CertificationForm(Form):
     issued_on = DateField(_l("Date of issue"), validators=[DataRequired(DATE_MESSAGE)])
     expires_on = DateField(_l("Expiry date"), validators=[Optional()])
     scan = FileField(_l("Scan (PDF, PNG or JPEG)"))
+
+
+class RemoveCertificationForm(Form):
+    reason = StringField(
+        _l("Why it is removed"),
+        validators=[DataRequired(_l("Say why the certification is removed.")), Length(max=500)],
+    )
+
+
+class EndConflictForm(Form):
+    """Only the CSRF token: the conflict ends on the day it is ended."""
 
 
 class DeclaredConflictForm(Form):

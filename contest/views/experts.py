@@ -23,13 +23,24 @@ from contest.forms.experts import (
     CertificationForm,
     ConsentForm,
     DeclaredConflictForm,
+    EndConflictForm,
     ExpertForm,
     MentoringSessionForm,
     MentorshipForm,
     OwnRecordForm,
+    RemoveCertificationForm,
 )
-from contest.models import Certification, ConflictKind, Expert, ExpertRole, Mentorship, OrgUnit, Project
-from contest.request_guard import takes_upload
+from contest.models import (
+    Certification,
+    ConflictKind,
+    DeclaredConflict,
+    Expert,
+    ExpertRole,
+    Mentorship,
+    OrgUnit,
+    Project,
+)
+from contest.request_guard import db_id, takes_upload
 from contest.storage import get_storage
 from contest.transactions import atomic
 from contest.views import form_status, show_domain_error
@@ -51,7 +62,18 @@ def _mentorship(view_args) -> Mentorship:
     return mentorship
 
 
+def _conflict(view_args) -> DeclaredConflict:
+    conflict = db.session.get(DeclaredConflict, view_args.get("conflict_id"))
+    if conflict is None:
+        abort(404)
+    return conflict
+
+
 register_rule("experts:officer", lambda view_args: domain.is_officer(current_user))
+register_rule(
+    "experts:conflict",
+    lambda view_args: domain.may_see_record(current_user, _conflict(view_args).expert),
+)
 register_rule(
     "experts:certification",
     lambda view_args: domain.may_see_record(current_user, _certification(view_args).expert),
@@ -112,18 +134,7 @@ def mine():
     expert = domain.of_user(current_user)
     if expert is None:
         return render_template("experts/mine.html", expert=None)
-    form = OwnRecordForm()
-    if request.method == "GET":
-        form.full_name.data, form.organisation.data, form.phone.data = (
-            expert.full_name,
-            expert.organisation,
-            expert.phone,
-        )
-        form.fields.data, form.bio.data, form.available.data = (
-            ", ".join(expert.field_names),
-            expert.bio,
-            expert.available,
-        )
+    form = _own_record_form(expert)
     if form.validate_on_submit():
         try:
             with atomic():
@@ -148,18 +159,43 @@ def mine():
         else:
             flash(_("Your record has been saved."), "success")
             return redirect(url_for("experts.mine"))
-    consent_form = ConsentForm(prefix="consent")
+    return _mine_page(expert, form=form)
+
+
+def _own_record_form(expert: Expert, *, posted: bool = True) -> OwnRecordForm:
+    """The expert's form: what was posted to it, else what the record holds."""
+    form = OwnRecordForm() if posted else OwnRecordForm(formdata=None)
+    if request.method == "GET" or not posted:
+        form.full_name.data, form.organisation.data, form.phone.data = (
+            expert.full_name,
+            expert.organisation,
+            expert.phone,
+        )
+        form.fields.data, form.bio.data, form.available.data = (
+            ", ".join(expert.field_names),
+            expert.bio,
+            expert.available,
+        )
+    return form
+
+
+def _mine_page(expert: Expert, *, form: OwnRecordForm | None = None, conflict_form=None):
+    consent_form = ConsentForm(prefix="consent", formdata=None)
     consent_form.consent.data = expert.consent_public
     consent_form.public_fields.data = list(expert.public_fields or [])
+    forms = (
+        form or _own_record_form(expert, posted=False),
+        conflict_form or DeclaredConflictForm(prefix="conflict", formdata=None),
+    )
     return render_template(
         "experts/mine.html",
         expert=expert,
-        form=form,
+        form=forms[0],
         consent_form=consent_form,
-        conflict_form=DeclaredConflictForm(prefix="conflict"),
+        conflict_form=forms[1],
         links=signals.collect_lists(signals.expert_links, expert=expert),
         **_labels(),
-    ), form_status(form)
+    ), form_status(*forms)
 
 
 @bp.route("/experts/me/consent", methods=["POST"])
@@ -186,30 +222,51 @@ def my_conflicts():
     expert = domain.of_user(current_user)
     if expert is None:
         abort(404)
-    _declare(expert, DeclaredConflictForm(prefix="conflict"))
-    return redirect(url_for("experts.mine") + "#conflicts")
+    form = DeclaredConflictForm(prefix="conflict")
+    if _declare(expert, form):
+        return redirect(url_for("experts.mine") + "#conflicts")
+    return _mine_page(expert, conflict_form=form)
 
 
-def _declare(expert: Expert, form: DeclaredConflictForm) -> None:
-    if form.validate_on_submit():
+def _declare(expert: Expert, form: DeclaredConflictForm) -> bool:
+    """Record the declaration; False (the form holds the errors) when refused."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        with atomic():
+            domain.declare_conflict(
+                expert,
+                ConflictKind(form.kind.data),
+                form.name.data,
+                registration_number=form.registration_number.data or "",
+                detail=form.detail.data or "",
+                on=unit_officers.today(),
+            )
+    except DomainError as error:
+        show_domain_error(form, error)
+        return False
+    flash(_("The conflict of interest is recorded; it will be proposed in every contest it touches."), "success")
+    return True
+
+
+@bp.route("/registry/conflicts/<int:conflict_id>/end", methods=["POST"])
+@access("experts:conflict")
+def end_conflict(conflict_id):
+    """The expert (or an officer) ends a declared conflict that no longer applies."""
+    conflict = _conflict({"conflict_id": conflict_id})
+    own = conflict.expert.user_id is not None and conflict.expert.user_id == current_user.id
+    back = url_for("experts.mine") if own else url_for("experts.record", expert_id=conflict.expert_id)
+    if EndConflictForm(prefix="end").validate_on_submit():
         try:
             with atomic():
-                domain.declare_conflict(
-                    expert,
-                    ConflictKind(form.kind.data),
-                    form.name.data,
-                    registration_number=form.registration_number.data or "",
-                    detail=form.detail.data or "",
-                    on=unit_officers.today(),
-                )
+                domain.end_conflict(conflict, on=unit_officers.today(), by=current_user)
         except DomainError as error:
             flash(error.message, "error")
         else:
-            flash(
-                _("The conflict of interest is recorded; it will be proposed in every contest it touches."), "success"
-            )
+            flash(_("The conflict of interest has ended; new contests will no longer propose it."), "success")
     else:
-        flash(_("Name the company, school or project."), "error")
+        flash(_("The form has expired or was sent from elsewhere. Please reload the page and try again."), "error")
+    return redirect(back + "#conflicts")
 
 
 def _labels() -> dict:
@@ -228,7 +285,7 @@ def _labels() -> dict:
 def registry():
     role_value = request.args.get("role") or ""
     role = ExpertRole(role_value) if role_value in {r.value for r in ExpertRole} else None
-    unit_id = request.args.get("unit", type=int) or None
+    unit_id = request.args.get("unit", type=db_id) or None
     field = (request.args.get("field") or "").strip()[:120]
     text = (request.args.get("q") or "").strip()[:120]
     found = domain.search(text=text, field=field, unit_id=unit_id, role=role)
@@ -242,10 +299,11 @@ def registry():
     )
 
 
-def _expert_form(expert: Expert | None) -> ExpertForm:
-    form = ExpertForm()
+def _expert_form(expert: Expert | None, *, posted: bool = True) -> ExpertForm:
+    """The record's form: what was posted to it, else what the record holds."""
+    form = ExpertForm() if posted else ExpertForm(formdata=None)
     form.org_unit.choices = _unit_choices(_("— none —"))
-    if request.method == "GET" and expert is not None:
+    if expert is not None and (request.method == "GET" or not posted):
         form.full_name.data, form.organisation.data = expert.full_name, expert.organisation
         form.org_unit.data, form.email.data, form.phone.data = expert.org_unit_id or 0, expert.email, expert.phone
         form.fields.data, form.roles.data = ", ".join(expert.field_names), expert.role_values
@@ -300,8 +358,8 @@ def record(expert_id):
     return _record_page(expert, form=form)
 
 
-def _mentorship_form() -> MentorshipForm:
-    form = MentorshipForm(prefix="mentor")
+def _mentorship_form(**kwargs) -> MentorshipForm:
+    form = MentorshipForm(prefix="mentor", **kwargs)
     form.project.choices = [
         (p.id, p.name or str(p.id)) for p in db.session.scalars(select(Project).order_by(Project.name, Project.id))
     ]
@@ -309,11 +367,12 @@ def _mentorship_form() -> MentorshipForm:
     return form
 
 
-def _record_page(expert, *, form=None, certification_form=None, mentorship_form=None):
+def _record_page(expert, *, form=None, certification_form=None, mentorship_form=None, conflict_form=None):
     forms = (
-        form or _expert_form(expert),
-        certification_form or CertificationForm(prefix="cert"),
-        mentorship_form or _mentorship_form(),
+        form or _expert_form(expert, posted=False),
+        certification_form or CertificationForm(prefix="cert", formdata=None),
+        mentorship_form or _mentorship_form(formdata=None),
+        conflict_form or DeclaredConflictForm(prefix="conflict", formdata=None),
     )
     return render_template(
         "experts/record.html",
@@ -321,7 +380,7 @@ def _record_page(expert, *, form=None, certification_form=None, mentorship_form=
         form=forms[0],
         certification_form=forms[1],
         mentorship_form=forms[2],
-        conflict_form=DeclaredConflictForm(prefix="conflict"),
+        conflict_form=forms[3],
         mentorships=domain.mentorships_of(expert),
         contact_email=domain.contact_email(expert),
         links=signals.collect_lists(signals.expert_links, expert=expert),
@@ -380,8 +439,35 @@ def scan(certification_id):
 @access("experts:officer")
 def declare_conflict(expert_id):
     expert = _expert(expert_id)
-    _declare(expert, DeclaredConflictForm(prefix="conflict"))
-    return redirect(url_for("experts.record", expert_id=expert.id) + "#conflicts")
+    form = DeclaredConflictForm(prefix="conflict")
+    if _declare(expert, form):
+        return redirect(url_for("experts.record", expert_id=expert.id) + "#conflicts")
+    return _record_page(expert, conflict_form=form)
+
+
+@bp.route("/registry/certifications/<int:certification_id>/remove", methods=["POST"])
+@access("experts:officer")
+def remove_certification(certification_id):
+    """Remove a certification entered by mistake (audited, with the reason)."""
+    certification = _certification({"certification_id": certification_id})
+    expert = certification.expert
+    form = RemoveCertificationForm(prefix="remove")
+    if form.validate_on_submit():
+        try:
+            with atomic():
+                domain.remove_certification(certification, reason=form.reason.data, by=current_user)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash(_("The certification has been removed; it no longer counts."), "success")
+            return redirect(url_for("experts.record", expert_id=expert.id) + "#certifications")
+    flash(
+        form.reason.errors[0]
+        if form.reason.errors
+        else _("The form has expired or was sent from elsewhere. Please reload the page and try again."),
+        "error",
+    )
+    return _record_page(expert)[0], 400
 
 
 @bp.route("/registry/<int:expert_id>/mentorships", methods=["POST"])

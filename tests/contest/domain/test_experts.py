@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from contest.domain import experts, followup, indicators, reporting_cycle
 from contest.domain.errors import DomainError
-from contest.models import AuditEvent, ExpertRole, PlanIndicator
+from contest.models import AuditEvent, ConflictKind, ExpertRole, PlanIndicator
 from contest.reports import indicators as I
 from tests.factories import make_competition, make_user, make_valid_entry, pdf_bytes
 
@@ -123,3 +123,52 @@ def test_mentoring_counts_the_project_as_supported_and_sessions_are_logged(app, 
     assert [i.label for i in value.items] and str(entry.project_id) in {i.key for i in value.items}
     assert [str(s.hours) for s in mentorship.sessions] == ["1.5"]
     assert ExpertRole.mentor.value in expert.role_values
+
+
+def test_a_certification_removed_as_a_mistake_no_longer_counts_and_the_audit_keeps_it(app, db):
+    with app.test_request_context():
+        lan = _expert("Nguyễn Thị Lan")
+        _certify(lan, date(2022, 5, 1))
+        minh = _expert("Trần Văn Minh")
+        wrong = _certify(minh, date(2024, 3, 1), scan=pdf_bytes("Nhầm người"))
+        db.session.commit()
+        before = I.for_year("certified_advisers", indicators.load_facts(None), 2024)
+        officer = make_user("can-bo@example.vn", admin=True)
+        with pytest.raises(DomainError):
+            experts.remove_certification(wrong, reason="  ", by=officer)
+        experts.remove_certification(wrong, reason="Nhập nhầm người", by=officer)
+        db.session.commit()
+        after = I.for_year("certified_advisers", indicators.load_facts(None), 2024)
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "certification.removed"))
+    assert before.cumulative == 2 and sorted(i.label for i in before.items) == ["Nguyễn Thị Lan", "Trần Văn Minh"]
+    assert after.cumulative == 1 and [i.label for i in after.items] == ["Nguyễn Thị Lan"]
+    assert minh.certifications == []
+    assert event.before["programme"] == "Cố vấn khởi nghiệp ĐMST" and event.before["issued_on"] == "2024-03-01"
+    assert event.before["expert"] == minh.id and event.after is None
+    assert event.reason == "Nhập nhầm người" and event.actor_id == officer.id
+
+
+def test_an_ended_conflict_is_no_longer_proposed_and_the_end_is_audited(app, db):
+    from judging.domain import pool
+    from judging.models import Conflict
+
+    with app.test_request_context():
+        expert = _expert("Hồ Văn Bình", email="binh@example.vn", roles=(ExpertRole.judge,))
+        conflict = experts.declare_conflict(expert, ConflictKind.company, "Công ty Cũ", on=date(2025, 4, 2))
+        assert experts.active_conflicts(expert, date(2025, 9, 30)) == [conflict]
+        experts.end_conflict(conflict, on=date(2025, 10, 1), by=None)
+        with pytest.raises(DomainError):
+            experts.end_conflict(conflict, on=date(2025, 11, 1), by=None)
+        db.session.commit()
+        assert experts.active_conflicts(expert, date(2025, 9, 30)) == [conflict]  # it applied until then
+        assert experts.active_conflicts(expert, date(2025, 10, 1)) == []
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "expert.conflict_ended"))
+    assert event.before["ended_on"] is None and event.after["ended_on"] == "2025-10-01"
+    competition = make_competition("thi-2026", year=2026)
+    touched = make_valid_entry(competition)
+    touched.team.organisation = "Công ty Cũ"
+    db.session.commit()
+    with app.test_request_context():
+        judge = pool.invite_expert(competition, expert, invited_by=make_user("btc@example.vn"))
+        db.session.commit()
+        assert db.session.scalar(select(Conflict.id).where(Conflict.judge_id == judge.id)) is None

@@ -179,3 +179,84 @@ def test_a_photo_shows_in_the_directory_only_when_the_expert_chose_it(app, clien
     )
     assert visitor.get(f"/experts/{expert.id}/photo").data == png
     assert f"/experts/{expert.id}/photo" in visitor.get("/experts/").get_data(as_text=True)
+
+
+def _certified(app, db, name, *, user=None):
+    expert = _expert(app, db, name, user=user)
+    with app.test_request_context():
+        experts.add_certification(
+            db.session.get(Expert, expert.id),
+            experts.CertificationInput("Cố vấn ĐMST", "Bộ KH&CN", "CV-9", date(2024, 2, 1)),
+            by=None,
+        )
+        db.session.commit()
+    return expert
+
+
+def test_an_officer_removes_a_certification_entered_by_mistake_giving_the_reason(app, client, db):
+    expert = _certified(app, db, "Võ Nhầm Lẫn")
+    certification = db.session.scalar(select(Certification))
+    officer = _officer(db)
+    stranger = app.test_client()
+    login(stranger, make_user("thuong@example.vn"))
+    url = f"/registry/certifications/{certification.id}/remove"
+    token = csrf_token(stranger, "/account/")
+    assert stranger.post(url, data={"csrf_token": token, "remove-reason": "Không phải của tôi"}).status_code == 403
+    login(client, officer)
+    token = csrf_token(client, f"/registry/{expert.id}")
+    refused = client.post(url, data={"csrf_token": token, "remove-reason": ""})
+    assert refused.status_code == 400 and "Nêu lý do gỡ bỏ chứng nhận." in refused.get_data(as_text=True)
+    assert db.session.scalar(select(Certification.id)) == certification.id
+    removed = client.post(url, data={"csrf_token": token, "remove-reason": "Nhập trùng"})
+    assert removed.status_code == 302
+    assert db.session.scalar(select(Certification.id)) is None
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "certification.removed"))
+    assert event.reason == "Nhập trùng" and event.before["number"] == "CV-9" and event.actor_id == officer.id
+    page = client.get(f"/registry/{expert.id}").get_data(as_text=True)
+    assert "Chưa ghi nhận chứng nhận nào." in page
+
+
+def test_an_expert_ends_their_own_conflict_and_nobody_else_can(app, client, db):
+    user = make_user("xung-dot@example.vn", name="Đỗ Xung Đột")
+    expert = _expert(app, db, "Đỗ Xung Đột", user=user)
+    login(client, user)
+    token = csrf_token(client, "/experts/me")
+    refused = client.post(
+        "/experts/me/conflicts", data={"csrf_token": token, "conflict-kind": "company", "conflict-name": ""}
+    )
+    assert refused.status_code == 400 and 'id="conflict-name-err"' in refused.get_data(as_text=True)
+    declared = client.post(
+        "/experts/me/conflicts",
+        data={"csrf_token": token, "conflict-kind": "company", "conflict-name": "Công ty Gia Đình"},
+    )
+    assert declared.status_code == 302
+    conflict = db.session.get(Expert, expert.id).conflicts[0]
+    other = app.test_client()
+    login(other, make_user("khac@example.vn"))
+    other_token = csrf_token(other, "/account/")
+    assert other.post(f"/registry/conflicts/{conflict.id}/end", data={"csrf_token": other_token}).status_code == 403
+    ended = client.post(f"/registry/conflicts/{conflict.id}/end", data={"csrf_token": token})
+    assert ended.status_code == 302 and ended.headers["Location"].endswith("/experts/me#conflicts")
+    db.session.refresh(conflict)
+    assert conflict.ended_on is not None
+    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "expert.conflict_ended"))
+    page = client.get("/experts/me").get_data(as_text=True)
+    assert "không còn được đề xuất" in page and "Công ty Gia Đình" in page
+
+
+def test_roles_are_checkboxes_and_an_unknown_role_is_refused(app, client, db):
+    login(client, _officer(db))
+    page = client.get("/registry/new").get_data(as_text=True)
+    assert '<input id="roles-0" name="roles" type="checkbox" value="judge">' in page
+    assert '<select class="input" id="roles"' not in page and "<legend" in page
+    token = csrf_token(client, "/registry/new")
+    bad = client.post("/registry/new", data={"csrf_token": token, "full_name": "Sai Vai Trò", "roles": ["boss"]})
+    assert bad.status_code == 400 and db.session.scalar(select(Expert.id)) is None
+    good = client.post(
+        "/registry/new", data={"csrf_token": token, "full_name": "Đúng Vai Trò", "roles": ["mentor", "trainer"]}
+    )
+    assert good.status_code == 302
+    expert = db.session.scalar(select(Expert))
+    assert sorted(expert.role_values) == ["mentor", "trainer"]
+    page = client.get(f"/registry/{expert.id}").get_data(as_text=True)
+    assert '<input checked id="roles-1" name="roles" type="checkbox" value="mentor">' in page
