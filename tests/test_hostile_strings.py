@@ -739,3 +739,159 @@ def test_invitation_mail_shows_names_as_typed_and_adds_no_header(
     assert "&lt;" not in body and "&#" not in body and "&amp;" not in body
     if "\n" not in team_name and "\r" not in team_name:
         assert team.name in body
+
+
+# -- the expert network's forms ---------------------------------------------------------------
+
+HUGE = "9" * 40  # a number no column holds
+
+
+def _refused_with_a_message(response, where: str, field_id: str | None = None) -> str:
+    """A 4xx whose page says what is wrong (beside the field when one is named)."""
+    html = response.get_data(as_text=True)
+    assert 400 <= response.status_code < 500, f"{where}: {response.status_code}"
+    if field_id:
+        assert re.search(rf'<ul class="errors" id="{field_id}-err">\s*<li>[^<]+', html), f"{where}: no message"
+    else:
+        assert 'class="errors"' in html or "alert--error" in html or NUL_MESSAGE in html, f"{where}: no message"
+    assert_inert(html, where)
+    return html
+
+
+def test_the_expert_registry_refuses_hostile_input_with_a_message_and_loses_nothing(app, client, db):
+    from contest.domain import experts
+    from contest.models import Certification, DeclaredConflict, Expert, MentoringSession
+
+    competition = make_competition()
+    from tests.factories import make_valid_entry
+
+    entry = make_valid_entry(competition)
+    officer = make_user("can-bo@example.vn", admin=True)
+    user = make_user("chuyen-gia@example.vn", name="Lê Thị Vững")
+    with app.test_request_context():
+        expert = experts.create_expert(
+            experts.ExpertInput(full_name="Lê Thị Vững", organisation="Sở KH&CN", fields=("Nông nghiệp",)),
+            by=None,
+            user=user,
+        )
+        experts.add_certification(
+            expert, experts.CertificationInput("Cố vấn ĐMST", "Bộ KH&CN", "CV-1", date(2024, 1, 1)), by=None
+        )
+        conflict = experts.declare_conflict(expert, experts.ConflictKind.company, "Công ty A", on=date(2025, 1, 1))
+        mentorship = experts.assign_mentor(expert, entry.project, starts_on=date(2025, 1, 1), by=None)
+        experts.log_session(mentorship, held_on=date(2025, 2, 1), topic="Gọi vốn", hours="2", by=None)
+        _db.session.commit()
+        expert_id, certification_id, mentorship_id = expert.id, expert.certifications[0].id, mentorship.id
+        conflict_id = conflict.id
+
+    login(client, officer)
+    token = csrf_token(client, f"/registry/{expert_id}")
+    record = f"/registry/{expert_id}"
+    kept = {"full_name": "Lê Thị Vững", "organisation": "Sở KH&CN", "org_unit": "0", "roles": ["judge"]}
+    cert = {"cert-programme": "Cố vấn", "cert-issuer": "Bộ KH&CN", "cert-issued_on": "2024-05-01"}
+    conflict_data = {"conflict-kind": "company", "conflict-name": "Công ty B"}
+    session_data = {"held_on": "2025-03-01", "topic": "Thị trường", "hours": "1,5"}
+    mentor_data = {"mentor-project": str(entry.project.id), "mentor-starts_on": "2025-06-01", "mentor-org_unit": "0"}
+    cases = [
+        # The expert record: very long texts, control characters, a unit no table holds.
+        ("/registry/new", {"full_name": LONG}, "full_name"),
+        (record, {**kept, "full_name": LONG}, "full_name"),
+        (record, {**kept, "organisation": LONG}, "organisation"),
+        (record, {**kept, "phone": LONG}, "phone"),
+        (record, {**kept, "fields": LONG}, "fields"),
+        (record, {**kept, "bio": LONG}, "bio"),
+        (record, {**kept, "org_unit": HUGE}, "org_unit"),
+        (record, {**kept, "roles": ["judge", "<script>"]}, "roles"),
+        (record, {**kept, "full_name": NUL}, None),
+        (record, {**kept, "email": "x\x00@example.vn"}, None),
+        # Certifications: long texts, impossible and unparsable dates.
+        (f"{record}/certifications", {**cert, "cert-programme": LONG}, "cert-programme"),
+        (f"{record}/certifications", {**cert, "cert-number": LONG}, "cert-number"),
+        (f"{record}/certifications", {**cert, "cert-issued_on": "2024-13-45"}, "cert-issued_on"),
+        (f"{record}/certifications", {**cert, "cert-issued_on": "99999-01-01"}, "cert-issued_on"),
+        (f"{record}/certifications", {**cert, "cert-issued_on": HUGE}, "cert-issued_on"),
+        (f"{record}/certifications", {**cert, "cert-expires_on": "31/02/2024"}, "cert-expires_on"),
+        (f"{record}/certifications", {**cert, "cert-expires_on": "2020-01-01"}, "cert-expires_on"),
+        (f"{record}/certifications", {**cert, "cert-issuer": "Bộ\x00"}, None),
+        (f"/registry/certifications/{certification_id}/remove", {"remove-reason": LONG}, None),
+        (f"/registry/certifications/{certification_id}/remove", {"remove-reason": NUL}, None),
+        # Declared conflicts, by the officer.
+        (f"{record}/conflicts", {**conflict_data, "conflict-name": LONG}, "conflict-name"),
+        (
+            f"{record}/conflicts",
+            {**conflict_data, "conflict-registration_number": LONG},
+            "conflict-registration_number",
+        ),
+        (f"{record}/conflicts", {**conflict_data, "conflict-kind": "<script>"}, "conflict-kind"),
+        (f"{record}/conflicts", {**conflict_data, "conflict-name": "x\x00y"}, None),
+        # Mentoring: a project no table holds, bad dates; sessions with numbers that are not hours.
+        (f"{record}/mentorships", {**mentor_data, "mentor-project": HUGE}, "mentor-project"),
+        (f"{record}/mentorships", {**mentor_data, "mentor-starts_on": "2025-02-30"}, "mentor-starts_on"),
+        (f"{record}/mentorships", {**mentor_data, "mentor-ends_on": "2024-01-01"}, "mentor-ends_on"),
+        (f"/mentorships/{mentorship_id}", {**session_data, "hours": "NaN"}, "hours"),
+        (f"/mentorships/{mentorship_id}", {**session_data, "hours": "Infinity"}, "hours"),
+        (f"/mentorships/{mentorship_id}", {**session_data, "hours": "1e400"}, "hours"),
+        (f"/mentorships/{mentorship_id}", {**session_data, "hours": "1e5"}, "hours"),
+        (f"/mentorships/{mentorship_id}", {**session_data, "hours": HUGE}, "hours"),
+        (f"/mentorships/{mentorship_id}", {**session_data, "hours": "-2"}, "hours"),
+        (f"/mentorships/{mentorship_id}", {**session_data, "topic": LONG}, "topic"),
+        (f"/mentorships/{mentorship_id}", {**session_data, "held_on": "0000-01-01"}, "held_on"),
+        (f"/mentorships/{mentorship_id}", {**session_data, "held_on": "2025-01-01T00:00"}, "held_on"),
+        (f"/mentorships/{mentorship_id}", {**session_data, "topic": "a\x00"}, None),
+    ]
+    for path, data, field_id in cases:
+        response = client.post(path, data={"csrf_token": token, **data})
+        _refused_with_a_message(response, f"{path} {str(data)[:80]}", field_id)
+
+    # The expert's own forms: the record, consent and a conflict declaration.
+    mine = app.test_client()
+    login(mine, user)
+    token = csrf_token(mine, "/experts/me")
+    own = [
+        ("/experts/me", {"full_name": LONG}, "full_name"),
+        ("/experts/me", {"full_name": "Lê Thị Vững", "bio": LONG}, "bio"),
+        ("/experts/me", {"full_name": "Lê\x00"}, None),
+        ("/experts/me/conflicts", {**conflict_data, "conflict-name": LONG}, "conflict-name"),
+        ("/experts/me/conflicts", {**conflict_data, "conflict-detail": LONG}, "conflict-detail"),
+        ("/experts/me/conflicts", {**conflict_data, "conflict-name": NUL}, None),
+    ]
+    for path, data, field_id in own:
+        response = mine.post(path, data={"csrf_token": token, **data})
+        _refused_with_a_message(response, f"{path} {str(data)[:80]}", field_id)
+    # A choice nobody offered is refused with a message, the consent unchanged.
+    response = mine.post(
+        "/experts/me/consent",
+        data={"csrf_token": token, "consent-consent": "y", "consent-public_fields": ["phone", "email"]},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200 and "Chỉ chọn trong các mục được đưa ra." in response.get_data(as_text=True)
+
+    # Panel search (the registry's and the organizer's): long or odd queries find nothing, never a 500.
+    for query in (f"q={LONG}", f"unit={HUGE}", "unit=-1", "role=%3Cscript%3E", f"field={LONG}", "q=%25_%5C"):
+        for path in ("/registry/", f"/manage/{competition.slug}/judging/pool", "/experts/"):
+            response = client.get(f"{path}?{query}")
+            assert response.status_code == 200, f"{path}?{query[:40]}: {response.status_code}"
+            assert_inert(response.get_data(as_text=True), path)
+    for path in ("/registry/", f"/manage/{competition.slug}/judging/pool", "/experts/"):
+        response = client.get(f"{path}?q={NUL}")
+        assert response.status_code == 400 and NUL_MESSAGE in response.get_data(as_text=True), path
+
+    # Nothing saved was lost or changed, and no NUL reached a table.
+    _db.session.expire_all()
+    expert = _db.session.get(Expert, expert_id)
+    assert (expert.full_name, expert.organisation, expert.field_names, expert.bio) == (
+        "Lê Thị Vững",
+        "Sở KH&CN",
+        ["Nông nghiệp"],
+        "",
+    )
+    assert expert.consent_public is False
+    assert [(c.id, c.programme, c.issued_on) for c in expert.certifications] == [
+        (certification_id, "Cố vấn ĐMST", date(2024, 1, 1))
+    ]
+    assert [(c.id, c.name, c.ended_on) for c in _db.session.scalars(select(DeclaredConflict))] == [
+        (conflict_id, "Công ty A", None)
+    ]
+    assert [(s.topic, str(s.hours)) for s in _db.session.scalars(select(MentoringSession))] == [("Gọi vốn", "2.0")]
+    assert len(_db.session.scalars(select(Certification)).all()) == 1
+    no_nul_stored()
