@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from flask_babel import force_locale
 
-from contest.i18n import format_number, format_percent, format_points
+from contest.i18n import format_day, format_number, format_percent, format_points
 from contest.numbers import plain_decimal, vn_number, vn_percent
 
 
@@ -48,6 +48,15 @@ def test_the_pages_filters_are_the_locale_aware_ones(app):
     assert app.jinja_env.filters["vn_number"] is format_number
     assert app.jinja_env.filters["points"] is format_points
     assert app.jinja_env.filters["percent"] is format_percent
+    assert app.jinja_env.filters["day"] is format_day
+
+
+@pytest.mark.parametrize(("locale", "written"), [("vi", "01/05/2024"), ("en", "May 1, 2024")])
+def test_days_in_lists_are_written_the_locale_s_way(app, locale, written):
+    from datetime import date
+
+    with app.test_request_context(), force_locale(locale):
+        assert format_day(date(2024, 5, 1)) == written
 
 
 @pytest.mark.parametrize(
