@@ -97,7 +97,7 @@ def test_an_organizer_builds_a_panel_from_the_registry(live_server, smtp_server,
     judge_page.get_by_role("button", name="Nhận lời mời").click()
     judge_page.get_by_role("link", name="Hồ sơ chuyên gia của tôi").click()
     judge_page.get_by_role("heading", name="Hồ sơ chuyên gia của tôi").wait_for()
-    expect(judge_page.get_by_label("Cơ quan, đơn vị")).to_have_value("Trường ĐH Phạm Văn Đồng")
+    expect(judge_page.get_by_role("textbox", name="Cơ quan, đơn vị")).to_have_value("Trường ĐH Phạm Văn Đồng")
     judge_page.get_by_role("link", name="Lịch sử chấm thi").click()
     judge_page.get_by_role("heading", name="Lịch sử chấm thi của Phạm Người Mới").wait_for()
     expect(judge_page.get_by_role("cell", name=competition_name, exact=True)).to_be_visible()
