@@ -110,7 +110,7 @@ def load_units(password_hash: str, admin, today: date | None = None) -> list[tup
             today + timedelta(days=45), datetime.min.time(), tzinfo=UTC
         ) + timedelta(hours=10)
         competition.timeline = [TimelineItem(on=today + timedelta(days=60), label="Vòng chung kết cấp phường")]
-        competitions.change_state(competition, CompetitionState.open)
+        competitions.change_state(competition, CompetitionState.open, confirmed=True)
     leader = _user(*WARD_TEAM_LEADER, password_hash)
     logins.append(("team leader (ward contest)", leader.email))
     db.session.commit()

@@ -251,7 +251,15 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
     from contest.domain.entry_fields import MEDIA_LABELS
-    from contest.i18n import format_clock, format_day, format_moment, format_number, format_percent, format_points
+    from contest.i18n import (
+        format_clock,
+        format_day,
+        format_moment,
+        format_number,
+        format_percent,
+        format_points,
+        format_score,
+    )
 
     # Dates on pages: one formatter per locale (contest.i18n), under Flask-Babel's
     # filter names too, so no page writes a date another way.
@@ -264,6 +272,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["percent"] = format_percent
     # A press work's medium (the media award), named in the page's language.
     app.jinja_env.filters["medium"] = lambda medium: MEDIA_LABELS[medium] if medium else ""
+    app.jinja_env.filters["score"] = format_score
 
     @app.context_processor
     def _helpers():

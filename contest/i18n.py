@@ -122,3 +122,8 @@ def format_clock(value: datetime | None, style: str | None = None) -> str:
     if value is None:
         return ""
     return format_datetime(value, _patterns()["time"] if style in (None, "short", "medium") else style)
+
+
+def format_score(value) -> str:
+    """A total score with its two decimals, as results print it: 87.5 → "87,50" (vi) / "87.50" (en)."""
+    return format_decimal(value, format="#,##0.00")

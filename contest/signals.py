@@ -82,6 +82,16 @@ that page's link), or None when the page is not the receiver's or is not valid
 )
 
 
+public_results = _hooks.signal(
+    "public-results",
+    doc="""\
+A page names competitions and may link their results (the home page, a
+competition's page, a team's page). Arguments: `competition_ids` (list[int]).
+Returns: dict of competition id → URL of its results page, for those whose
+results are public now (published, announcement time come, not withdrawn).""",
+)
+
+
 def collect(signal: Signal, **arguments) -> list:
     """The values every receiver of `signal` returned, in connection order."""
     # Flask's documented way to reach the app behind the proxy; its type stubs omit it.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from contest import signals
 from contest.domain import audit, orgunits, unit_officers
 from contest.domain.errors import DomainError
 from contest.domain.uploads import WORK_FILE_MAX_MB
@@ -31,16 +33,18 @@ from contest.models.base import utcnow
 
 S = CompetitionState
 
-# Which lifecycle moves make sense. Reopening a closed competition (to extend
-# the deadline) is allowed; going back from judging is not.
-TRANSITIONS: dict[CompetitionState, set[CompetitionState]] = {
-    S.draft: {S.open, S.archived},
-    S.open: {S.closed},
-    S.closed: {S.open, S.judging},
-    S.judging: {S.results_published},
-    S.results_published: {S.archived},
-    S.archived: set(),
+# Which lifecycle moves make sense, each list in lifecycle order (the enum's).
+# Reopening a closed competition (to extend the deadline) is allowed; going
+# back from judging is not.
+TRANSITIONS: dict[CompetitionState, tuple[CompetitionState, ...]] = {
+    S.draft: (S.open, S.archived),
+    S.open: (S.closed,),
+    S.closed: (S.open, S.judging),
+    S.judging: (S.results_published,),
+    S.results_published: (S.archived,),
+    S.archived: (),
 }
+
 
 STATE_LABELS = {
     S.draft: _l("Draft"),
@@ -59,6 +63,14 @@ LEVEL_LABELS = {
     CompetitionLevel.student: _l("Student startup competition"),
     CompetitionLevel.media_award: _l("Media award"),
     CompetitionLevel.other: _l("Other"),
+}
+
+# What cannot be undone by moving to each state (said before the move is made).
+IRREVERSIBLE_EFFECTS = {
+    S.open: _l("The competition becomes public and can never go back to draft."),
+    S.judging: _l("Entries can no longer be reopened: the competition can never go back to taking entries."),
+    S.results_published: _l("The competition can never go back to judging."),
+    S.archived: _l("An archived competition can never be reopened or moved to another status."),
 }
 
 COMMON_FIELDS = [
@@ -132,6 +144,29 @@ PRESET_LABELS = {
 }
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_MAX = 80
+
+
+def slugify(text: str) -> str:
+    """A web address from a name: Vietnamese marks dropped ("Khởi nghiệp" →
+    "khoi-nghiep", đ → d), anything else between words becomes one dash."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    words = re.findall(r"[a-z0-9]+", bare.lower())
+    slug = "-".join(words)[:SLUG_MAX].strip("-")
+    return slug
+
+
+def propose_slug(name: str) -> str:
+    """The address a new competition called `name` gets when none is typed:
+    its slugified name, with -2, -3 … if another competition has it."""
+    base = slugify(name)[: SLUG_MAX - 4].strip("-") or "cuoc-thi"
+    taken = set(db.session.scalars(select(Competition.slug).where(Competition.slug.startswith(base))))
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
 
 
 def find_by_slug(slug: str) -> Competition | None:
@@ -188,7 +223,7 @@ def create_competition(
 ) -> Competition:
     preset = PRESETS[preset_name]
     check_unit_for_year(org_unit, year, field="org_unit")
-    slug = slug.strip().lower()
+    slug = slug.strip().lower() or propose_slug(name)
     if not SLUG_RE.match(slug):
         raise DomainError(_("Use lower-case letters, digits and dashes, such as khoi-nghiep-2026."), field="slug")
     if find_by_slug(slug) is not None:
@@ -353,7 +388,38 @@ def _sync_fields(competition: Competition, names: list[str]) -> None:
             competition.fields.append(item)
 
 
-def change_state(competition: Competition, new_state: CompetitionState, *, now: datetime | None = None) -> None:
+def state_choices(state: CompetitionState) -> list[CompetitionState]:
+    """The current state and those it can move to, in lifecycle order."""
+    return [s for s in CompetitionState if s is state or s in TRANSITIONS[state]]
+
+
+def reachable(start: CompetitionState) -> set[CompetitionState]:
+    """Every state some sequence of moves leads to from `start`."""
+    seen: set[CompetitionState] = set()
+    todo = list(TRANSITIONS[start])
+    while todo:
+        state = todo.pop()
+        if state not in seen:
+            seen.add(state)
+            todo.extend(TRANSITIONS[state])
+    return seen
+
+
+def is_irreversible(old: CompetitionState, new: CompetitionState) -> bool:
+    """No sequence of moves leads from `new` back to `old`."""
+    return old not in reachable(new)
+
+
+def irreversible_effect(old: CompetitionState, new: CompetitionState) -> str | None:
+    """What moving from `old` to `new` cannot undo, or None when it can be undone."""
+    return str(IRREVERSIBLE_EFFECTS[new]) if is_irreversible(old, new) else None
+
+
+def change_state(
+    competition: Competition, new_state: CompetitionState, *, confirmed: bool = False, now: datetime | None = None
+) -> None:
+    """Move the competition along its lifecycle. A move that cannot be undone is
+    refused unless the person `confirmed` it, having been told what it ends."""
     now = now or utcnow()
     if new_state not in TRANSITIONS[competition.state]:
         raise DomainError(
@@ -362,6 +428,12 @@ def change_state(competition: Competition, new_state: CompetitionState, *, now: 
                 old=STATE_LABELS[competition.state],
                 new=STATE_LABELS[new_state],
             )
+        )
+    effect = irreversible_effect(competition.state, new_state)
+    if effect is not None and not confirmed:
+        raise DomainError(
+            _("Confirm the change to “%(new)s”: %(effect)s", new=STATE_LABELS[new_state], effect=effect),
+            field="confirm",
         )
     if new_state is S.open:
         if not competition.boards or not competition.fields:
@@ -380,6 +452,49 @@ def change_state(competition: Competition, new_state: CompetitionState, *, now: 
         after={"state": new_state.value},
     )
     db.session.flush()
+
+
+def results_urls(competition_ids: list[int]) -> dict[int, str]:
+    """Competition id → URL of its results, for those whose results are public now
+    (asked of the packages that publish results: contest.signals.public_results)."""
+    found: dict[int, str] = {}
+    if competition_ids:
+        for urls in signals.collect(signals.public_results, competition_ids=list(competition_ids)):
+            found.update(urls)
+    return found
+
+
+def public_state(competition: Competition, *, results_public: bool, now: datetime | None = None) -> CompetitionState:
+    """The status people are shown: the stored one, brought up to date by facts
+    no organizer should have to type. Results public → results published;
+    stored as published while none are public (announced for later, or
+    withdrawn) → judging; open with its deadline past → closed for entries."""
+    state = competition.state
+    if state in (S.draft, S.archived):
+        return state
+    if results_public:
+        return S.results_published
+    if state is S.results_published:
+        return S.judging
+    deadline = competition.submission_deadline
+    if state is S.open and deadline is not None and (now or utcnow()) > deadline:
+        return S.closed
+    return state
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    """What a public page says of a competition: its status and where its results are."""
+
+    state: CompetitionState
+    results_url: str | None
+
+
+def public_statuses(competitions: list[Competition], now: datetime | None = None) -> dict[int, PublicStatus]:
+    urls = results_urls([c.id for c in competitions])
+    return {
+        c.id: PublicStatus(public_state(c, results_public=c.id in urls, now=now), urls.get(c.id)) for c in competitions
+    }
 
 
 def submissions_open(competition: Competition, now: datetime | None = None) -> bool:

@@ -58,6 +58,15 @@ def contest_results(entries: list[Entry]) -> dict[int, tuple[str, ...]]:
     return found
 
 
+def awards_won(entry: Entry) -> tuple[str, ...]:
+    """The names of the awards `entry` won, once its competition's results are
+    public (from the report providers: judging), highest tier first."""
+    names: tuple[str, ...] = ()
+    for provided in signals.collect(signals.report_outcomes, competition_ids=[entry.competition_id]):
+        names += tuple(name for name, _prize in provided.awards.get(entry.id, ()))
+    return names
+
+
 def _order(entry: Entry):
     competition = entry.competition
     deadline = competition.submission_deadline

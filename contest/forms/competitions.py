@@ -4,6 +4,7 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     EmailField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -24,7 +25,8 @@ class NewCompetitionForm(Form):
         _l("Year"),
         validators=[DataRequired(REQUIRED), NumberRange(2000, 2100, message=_l("Enter a year such as 2026."))],
     )
-    slug = StringField(_l("Web address (slug)"), validators=[DataRequired(REQUIRED), Length(max=80)])
+    # Proposed from the name as it is typed (static/js/slug.js); left empty, the server proposes it.
+    slug = StringField(_l("Web address (slug)"), validators=[Optional(), Length(max=80)])
     org_unit = SelectField(_l("Organising unit"), coerce=int)
     preset = SelectField(_l("Start from"))
 
@@ -34,6 +36,9 @@ def _lines(value: str) -> list[str]:
 
 
 class CompetitionSettingsForm(Form):
+    # The status is part of this form, so a change of status sends (and saves)
+    # the dates typed beside it; choices are set by the view.
+    state = SelectField(_l("Status"))
     name = StringField(_l("Name of the competition"), validators=[DataRequired(REQUIRED), Length(max=250)])
     year = IntegerField(
         _l("Year"),
@@ -119,7 +124,10 @@ class CompetitionSettingsForm(Form):
 
 
 class StateForm(Form):
-    state = SelectField(_l("New state"))
+    """A move that cannot be undone, confirmed on its own page: the button sends confirm=yes."""
+
+    state = HiddenField()
+    confirm = HiddenField()
 
 
 class GrantRoleForm(Form):

@@ -76,5 +76,6 @@ class UnitCompetitionForm(Form):
         _l("Year"),
         validators=[DataRequired(REQUIRED), NumberRange(2000, 2100, message=_l("Enter a year such as 2026."))],
     )
-    slug = StringField(_l("Web address (slug)"), validators=[DataRequired(REQUIRED), Length(max=80)])
+    # Proposed from the name (static/js/slug.js); left empty, the server proposes it.
+    slug = StringField(_l("Web address (slug)"), validators=[Optional(), Length(max=80)])
     preset = SelectField(_l("Start from"))

@@ -10,6 +10,7 @@ from contest.domain.competitions import (
     LEVEL_LABELS,
     STATE_LABELS,
     can_organize,
+    public_statuses,
     submissions_open,
 )
 from contest.domain.entries import attachment_bytes
@@ -44,6 +45,7 @@ def show(slug):
             counts=counts,
             total=sum(counts.values()),
             open_now=submissions_open(competition),
+            status=public_statuses([competition])[competition.id],
             state_labels=STATE_LABELS,
             level_labels=LEVEL_LABELS,
             can_organize=can_organize(current_user, competition),

@@ -22,9 +22,15 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @access("public")
 def index():
-    from contest.domain.competitions import STATE_LABELS, visible_competitions
+    from contest.domain.competitions import STATE_LABELS, public_statuses, visible_competitions
 
-    return render_template("index.html", competitions=visible_competitions(current_user), state_labels=STATE_LABELS)
+    competitions = visible_competitions(current_user)
+    return render_template(
+        "index.html",
+        competitions=competitions,
+        statuses=public_statuses(competitions),
+        state_labels=STATE_LABELS,
+    )
 
 
 @bp.route("/healthz")

@@ -106,14 +106,29 @@ def _fill_settings_form(form, competition):
     form.timeline.data = "\n".join(f"{t.on.isoformat()} {t.label}" for t in competition.timeline)
 
 
+def _state_choices(current: CompetitionState) -> list[tuple[str, str]]:
+    """The current status (selected, so nothing else is chosen by default) and the
+    ones it can move to, in lifecycle order."""
+    return [
+        (
+            s.value,
+            _("%(state)s (current)", state=domain.STATE_LABELS[s]) if s is current else str(domain.STATE_LABELS[s]),
+        )
+        for s in domain.state_choices(current)
+    ]
+
+
 @bp.route("/<slug>/settings", methods=["GET", "POST"])
 @access("competition:organizer")
 @takes_upload(RULES_DOCUMENT_BYTES)
 def settings(slug):
     competition = domain.find_by_slug(slug)
     form = CompetitionSettingsForm()
+    form.state.choices = _state_choices(competition.state)
     if request.method == "GET":
         _fill_settings_form(form, competition)
+    if not form.state.data:  # a GET, or an archived competition (no status to choose)
+        form.state.data = competition.state.value
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in domain.SETTINGS_FIELDS}
         values["registration_opens_at"] = to_utc(values["registration_opens_at"])
@@ -139,33 +154,79 @@ def settings(slug):
             show_domain_error(form, error)
         else:
             flash(_("The settings have been saved."), "success")
+            wanted = CompetitionState(form.state.data)
+            if wanted is not competition.state:
+                if domain.irreversible_effect(competition.state, wanted) is not None:
+                    # Saved first, so nothing typed is lost; the move itself waits for a confirmation.
+                    return redirect(url_for("manage.change_state", slug=slug, to=wanted.value))
+                _change_state(competition, wanted)
             return redirect(url_for("manage.settings", slug=slug))
-    state_form = StateForm()
-    state_form.state.choices = [(s.value, str(domain.STATE_LABELS[s])) for s in domain.TRANSITIONS[competition.state]]
     return render_template(
         "manage/settings.html",
         competition=competition,
         form=form,
-        state_form=state_form,
         state_labels=domain.STATE_LABELS,
     ), form_status(form)
 
 
-@bp.route("/<slug>/state", methods=["POST"])
+def _change_state(competition, wanted: CompetitionState) -> None:
+    """A move that can be undone (open ⇄ closed), made from the settings page."""
+    try:
+        with atomic():
+            domain.change_state(competition, wanted)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("The competition is now: %(state)s.", state=domain.STATE_LABELS[competition.state]), "success")
+
+
+@bp.route("/<slug>/state", methods=["GET", "POST"])
 @access("competition:organizer")
 def change_state(slug):
+    """A move of status that cannot be undone, confirmed on a page saying what it ends
+    (GET ?to=<state>); the settings page sends the organizer here. The POST needs
+    confirm=yes for such a move (contest.domain.competitions.change_state checks)."""
     competition = domain.find_by_slug(slug)
     form = StateForm()
-    form.state.choices = [(s.value, s.value) for s in CompetitionState]
+    wanted_value = form.state.data if request.method == "POST" else request.args.get("to", "")
+    try:
+        wanted = CompetitionState(wanted_value)
+    except ValueError:
+        flash(_("Choose the new status on the settings page."), "error")
+        return redirect(url_for("manage.settings", slug=slug))
+    if wanted not in domain.TRANSITIONS[competition.state]:
+        flash(
+            _(
+                "A competition cannot go from “%(old)s” to “%(new)s”.",
+                old=domain.STATE_LABELS[competition.state],
+                new=domain.STATE_LABELS[wanted],
+            ),
+            "error",
+        )
+        return redirect(url_for("manage.settings", slug=slug))
+    refused = None
     if form.validate_on_submit():
         try:
             with atomic():
-                domain.change_state(competition, CompetitionState(form.state.data))
+                domain.change_state(competition, wanted, confirmed=form.confirm.data == "yes")
         except DomainError as error:
-            flash(error.message, "error")
+            if error.field != "confirm":
+                flash(error.message, "error")
+                return redirect(url_for("manage.settings", slug=slug))
+            refused = error.message
         else:
             flash(_("The competition is now: %(state)s.", state=domain.STATE_LABELS[competition.state]), "success")
-    return redirect(url_for("manage.settings", slug=slug))
+            return redirect(url_for("manage.settings", slug=slug))
+    form.state.data = wanted.value
+    return render_template(
+        "manage/confirm_state.html",
+        competition=competition,
+        form=form,
+        wanted=wanted,
+        effect=domain.irreversible_effect(competition.state, wanted),
+        refused=refused,
+        state_labels=domain.STATE_LABELS,
+    ), (400 if request.method == "POST" else 200)
 
 
 @bp.route("/<slug>/roles", methods=["GET", "POST"])

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from contest.access import access
 from contest.domain import teams as domain
 from contest.domain.certificates import team_certificates
-from contest.domain.competitions import submissions_open
+from contest.domain.competitions import results_urls, submissions_open
 from contest.domain.entries import has_unsubmitted_changes
 from contest.domain.errors import Conflict, DomainError
-from contest.domain.projects import display_name, enter_existing_project, other_projects
+from contest.domain.projects import awards_won, display_name, enter_existing_project, other_projects
 from contest.domain.projects import path as project_path
 from contest.extensions import auth_limit, db, failed_answer, limiter, mail_limit
 from contest.forms.teams import (
@@ -99,6 +99,8 @@ def _team_page(team, **forms):
         "invitations": domain.pending_invitations(team),
         "unsubmitted_changes": team.entry is not None and has_unsubmitted_changes(team.entry),
         "certificates": team_certificates(team.id),
+        "awards": awards_won(team.entry) if team.entry is not None and team.entry.code else (),
+        "results_url": results_urls([team.competition_id]).get(team.competition_id),
         "project_path": project_path(team.entry.project) if team.entry is not None else [],
         "other_projects": (
             other_projects(team.entry, current_user)

@@ -67,6 +67,14 @@ def build_content(competition: Competition, snapshot: ResultSnapshot) -> dict:
     }
 
 
+def board_ranks(rows: list[dict]) -> list[int]:
+    """Each row's rank within its board, from the overall ranks the publication
+    keeps (rows in rank order): 1 for the board's best, ties sharing a rank and
+    the next rank skipping as many (1, 2, 2, 4), as the overall ranks do."""
+    ranks = [row["rank"] for row in rows]
+    return [1 + sum(1 for other in ranks if other < rank) for rank in ranks]
+
+
 def _hash(content: dict) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
@@ -214,6 +222,23 @@ def visible_publication(slug: str, now: datetime | None = None) -> VisiblePublic
     if visible is None or visible.publish_at > now:
         return None
     return visible
+
+
+def public_competition_ids(competition_ids: list[int], now: datetime | None = None) -> set[int]:
+    """Which of these competitions have results public now: one query for a list (the home page)."""
+    now = now or utcnow()
+    return set(
+        db.session.scalars(
+            select(Publication.competition_id)
+            .join(Competition, Competition.id == Publication.competition_id)
+            .where(
+                Publication.competition_id.in_(competition_ids),
+                Competition.state != CompetitionState.draft,
+                Publication.withdrawn_at.is_(None),
+                Publication.publish_at <= now,
+            )
+        )
+    )
 
 
 # -- feedback to teams ---------------------------------------------------------

@@ -31,7 +31,7 @@ from contest.domain.exports import to_csv, to_xlsx
 from contest.extensions import db
 from contest.forms.teams import ConfirmForm
 from contest.i18n import format_moment
-from contest.models import Entry
+from contest.models import Competition, Entry
 from contest.models.base import utcnow
 from contest.reports.charts import judge_distribution_svg
 from contest.request_guard import db_id
@@ -558,6 +558,7 @@ def public_results(slug):
         return render_template(
             "judging/results/public.html",
             content=row.content,
+            board_ranks=publication.board_ranks,
             publication=row,
             og_url=url_for("results.public_results", slug=slug, _external=True),
             shared_page=not current_user.is_authenticated,
@@ -598,6 +599,15 @@ def public_results_json(slug):
     version = f"{visible.id}-{visible.content_hash[:16]}"
     body = cache.get_or_set(f"results-json:{version}", render, PUBLICATION_SECONDS)
     return _public_response(body, "application/json", f"{version}-json")
+
+
+def public_results_links(_app, competition_ids: list[int]) -> dict[int, str]:
+    """Receiver of contest.signals.public_results."""
+    public_ids = publication.public_competition_ids(competition_ids)
+    if not public_ids:
+        return {}
+    rows = db.session.execute(select(Competition.id, Competition.slug).where(Competition.id.in_(public_ids)))
+    return {id_: url_for("results.public_results", slug=slug) for id_, slug in rows}
 
 
 # -- a team's feedback -----------------------------------------------------------

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from flask_babel import force_locale
 
-from contest.i18n import format_day, format_number, format_percent, format_points
+from contest.i18n import format_day, format_number, format_percent, format_points, format_score
 from contest.numbers import plain_decimal, vn_number, vn_percent
 
 
@@ -27,6 +27,13 @@ def test_numbers_follow_the_locale(app, locale, number, percent, points, whole, 
         assert format_points(Decimal("7.50")) == points
         assert format_points(Decimal("20.00")) == whole
         assert format_points(Decimal("0.25")) == weight
+
+
+@pytest.mark.parametrize(("locale", "expected"), [("vi", "87,00"), ("en", "87.00")])
+def test_a_score_keeps_two_decimals_in_the_locales_way(app, locale, expected):
+    with app.test_request_context(), force_locale(locale):
+        assert format_score(87) == expected
+        assert format_score(87.004) == expected
 
 
 def test_a_page_without_a_chosen_language_writes_numbers_the_vietnamese_way(app):

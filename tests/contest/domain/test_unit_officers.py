@@ -51,12 +51,16 @@ def test_opening_a_competition_that_runs_past_its_units_end_is_refused_naming_it
         competition.registration_opens_at = datetime(2025, 5, 1, 1, tzinfo=UTC)
         competition.submission_deadline = datetime(2025, 8, 31, 10, tzinfo=UTC)
         with pytest.raises(DomainError) as refused:
-            competitions.change_state(competition, CompetitionState.open, now=datetime(2025, 5, 2, tzinfo=UTC))
+            competitions.change_state(
+                competition, CompetitionState.open, confirmed=True, now=datetime(2025, 5, 2, tzinfo=UTC)
+            )
         assert "30/06/2025" in refused.value.message and "31/08/2025" in refused.value.message
         assert competition.state is CompetitionState.draft
         # Within the unit's dates it opens.
         competition.submission_deadline = datetime(2025, 6, 20, 10, tzinfo=UTC)
-        competitions.change_state(competition, CompetitionState.open, now=datetime(2025, 5, 2, tzinfo=UTC))
+        competitions.change_state(
+            competition, CompetitionState.open, confirmed=True, now=datetime(2025, 5, 2, tzinfo=UTC)
+        )
         assert competition.state is CompetitionState.open
         # Once open, its dates cannot move past the unit's end, nor its year away from the unit's years.
         with pytest.raises(DomainError, match="30/06/2025") as moved:
@@ -78,7 +82,7 @@ def test_a_team_of_a_ward_formed_after_the_reform_submits_to_the_wards_contest(a
         )
         assert competition.restrict_to_unit and competition.org_unit is ward
         competition.submission_deadline = utcnow() + timedelta(days=30)
-        competitions.change_state(competition, CompetitionState.open)
+        competitions.change_state(competition, CompetitionState.open, confirmed=True)
         team = make_team(competition, name="Đội Cẩm Thành", org_unit=ward)
         entry = fill_entry(team)
         from contest.domain.entries import submit
