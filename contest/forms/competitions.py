@@ -124,10 +124,10 @@ class CompetitionSettingsForm(Form):
 
 
 class StateForm(Form):
-    """A move that cannot be undone, confirmed on its own page: the button sends confirm=yes."""
+    """A move that cannot be undone, confirmed on its own page: its button sends
+    confirm=yes (read by the view; a hidden field here would send it empty too)."""
 
     state = HiddenField()
-    confirm = HiddenField()
 
 
 class GrantRoleForm(Form):

@@ -135,6 +135,7 @@ def settings(slug):
         values["submission_deadline"] = to_utc(values["submission_deadline"])
         if values["work_file_max_mb"] is None:  # asked of the media award only
             del values["work_file_max_mb"]
+        values["description"] = values["description"] or ""  # a form sent without it: no description, not a 500
         try:
             with atomic():
                 if form.rules_document.data:
@@ -208,7 +209,7 @@ def change_state(slug):
     if form.validate_on_submit():
         try:
             with atomic():
-                domain.change_state(competition, wanted, confirmed=form.confirm.data == "yes")
+                domain.change_state(competition, wanted, confirmed=request.form.get("confirm") == "yes")
         except DomainError as error:
             if error.field != "confirm":
                 flash(error.message, "error")
