@@ -82,13 +82,14 @@ that page's link), or None when the page is not the receiver's or is not valid
 )
 
 
-public_results = _hooks.signal(
-    "public-results",
+competition_progress = _hooks.signal(
+    "competition-progress",
     doc="""\
-A page names competitions and may link their results (the home page, a
+A page names competitions and says how far each has gone (the home page, a
 competition's page, a team's page). Arguments: `competition_ids` (list[int]).
-Returns: dict of competition id → URL of its results page, for those whose
-results are public now (published, announcement time come, not withdrawn).""",
+Returns: dict of competition id → contest.domain.competitions.Progress, for
+those whose judging has begun (a round opened for scoring) or whose results
+are public now (published, announcement time come, not withdrawn).""",
 )
 
 

@@ -26,7 +26,7 @@ def init_app(app) -> None:
     from contest.audit_labels import add_action_labels
     from judging.audit_labels import ACTION_LABELS
     from judging.views.judge import coming_for, expert_links
-    from judging.views.results import public_results_links, team_links
+    from judging.views.results import competition_progress, team_links
 
     add_action_labels(app, ACTION_LABELS)
 
@@ -34,7 +34,7 @@ def init_app(app) -> None:
     signals.award_recipients.connect(_award_recipients, app)
     signals.report_outcomes.connect(_report_outcomes, app)
     signals.team_links.connect(team_links, app)
-    signals.public_results.connect(public_results_links, app)
+    signals.competition_progress.connect(competition_progress, app)
     signals.manage_links.connect(_manage_links, app)
     signals.nav_links.connect(_nav_links, app)
     signals.expert_links.connect(expert_links, app)

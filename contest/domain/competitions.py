@@ -454,21 +454,40 @@ def change_state(
     db.session.flush()
 
 
-def results_urls(competition_ids: list[int]) -> dict[int, str]:
-    """Competition id → URL of its results, for those whose results are public now
-    (asked of the packages that publish results: contest.signals.public_results)."""
-    found: dict[int, str] = {}
+@dataclass(frozen=True)
+class Progress:
+    """How far a competition has gone, as the packages that judge it know."""
+
+    judging_started: bool = False
+    results_url: str | None = None  # its results page, once they are public
+
+
+def progress_of(competition_ids: list[int]) -> dict[int, Progress]:
+    """Competition id → its Progress, for those that have any (contest.signals.competition_progress)."""
+    found: dict[int, Progress] = {}
     if competition_ids:
-        for urls in signals.collect(signals.public_results, competition_ids=list(competition_ids)):
-            found.update(urls)
+        for answer in signals.collect(signals.competition_progress, competition_ids=list(competition_ids)):
+            for competition_id, progress in answer.items():
+                earlier = found.get(competition_id, Progress())
+                found[competition_id] = Progress(
+                    earlier.judging_started or progress.judging_started, earlier.results_url or progress.results_url
+                )
     return found
 
 
-def public_state(competition: Competition, *, results_public: bool, now: datetime | None = None) -> CompetitionState:
+def results_urls(competition_ids: list[int]) -> dict[int, str]:
+    """Competition id → URL of its results, for those whose results are public now."""
+    return {i: p.results_url for i, p in progress_of(competition_ids).items() if p.results_url}
+
+
+def public_state(
+    competition: Competition, *, results_public: bool, judging_started: bool = False, now: datetime | None = None
+) -> CompetitionState:
     """The status people are shown: the stored one, brought up to date by facts
     no organizer should have to type. Results public → results published;
     stored as published while none are public (announced for later, or
-    withdrawn) → judging; open with its deadline past → closed for entries."""
+    withdrawn) → judging; past the submission deadline → closed for entries,
+    or judging once a round has opened for scoring."""
     state = competition.state
     if state in (S.draft, S.archived):
         return state
@@ -478,7 +497,9 @@ def public_state(competition: Competition, *, results_public: bool, now: datetim
         return S.judging
     deadline = competition.submission_deadline
     if state is S.open and deadline is not None and (now or utcnow()) > deadline:
-        return S.closed
+        state = S.closed
+    if state is S.closed and judging_started:
+        return S.judging
     return state
 
 
@@ -491,10 +512,13 @@ class PublicStatus:
 
 
 def public_statuses(competitions: list[Competition], now: datetime | None = None) -> dict[int, PublicStatus]:
-    urls = results_urls([c.id for c in competitions])
-    return {
-        c.id: PublicStatus(public_state(c, results_public=c.id in urls, now=now), urls.get(c.id)) for c in competitions
-    }
+    progress = progress_of([c.id for c in competitions])
+    statuses = {}
+    for c in competitions:
+        p = progress.get(c.id, Progress())
+        state = public_state(c, results_public=p.results_url is not None, judging_started=p.judging_started, now=now)
+        statuses[c.id] = PublicStatus(state, p.results_url)
+    return statuses
 
 
 def submissions_open(competition: Competition, now: datetime | None = None) -> bool:

@@ -24,7 +24,7 @@ from contest.models.base import utcnow
 from contest.transactions import after_commit
 from judging.domain.awards import awards_of
 from judging.domain.counting import sheet_counts
-from judging.models import Publication, ResultSnapshot, Round, ScoreSheet
+from judging.models import Publication, ResultSnapshot, Round, RoundState, ScoreSheet
 
 
 def build_content(competition: Competition, snapshot: ResultSnapshot) -> dict:
@@ -237,6 +237,17 @@ def public_competition_ids(competition_ids: list[int], now: datetime | None = No
                 Publication.withdrawn_at.is_(None),
                 Publication.publish_at <= now,
             )
+        )
+    )
+
+
+def judging_started_ids(competition_ids: list[int]) -> set[int]:
+    """Which of these competitions have a round opened for scoring (open or locked since)."""
+    return set(
+        db.session.scalars(
+            select(Round.competition_id)
+            .where(Round.competition_id.in_(competition_ids), Round.state != RoundState.preparing)
+            .distinct()
         )
     )
 

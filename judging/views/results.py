@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from contest import cache
 from contest.access import access
-from contest.domain.competitions import find_by_slug
+from contest.domain.competitions import Progress, find_by_slug
 from contest.domain.errors import DomainError
 from contest.domain.exports import to_csv, to_xlsx
 from contest.extensions import db
@@ -601,13 +601,24 @@ def public_results_json(slug):
     return _public_response(body, "application/json", f"{version}-json")
 
 
-def public_results_links(_app, competition_ids: list[int]) -> dict[int, str]:
-    """Receiver of contest.signals.public_results."""
+def competition_progress(_app, competition_ids: list[int]) -> dict[int, Progress]:
+    """Receiver of contest.signals.competition_progress: judging begun, results public."""
     public_ids = publication.public_competition_ids(competition_ids)
-    if not public_ids:
+    started = publication.judging_started_ids(competition_ids)
+    if not public_ids and not started:
         return {}
-    rows = db.session.execute(select(Competition.id, Competition.slug).where(Competition.id.in_(public_ids)))
-    return {id_: url_for("results.public_results", slug=slug) for id_, slug in rows}
+    slugs = dict(
+        db.session.execute(select(Competition.id, Competition.slug).where(Competition.id.in_(public_ids)))
+        .tuples()
+        .all()
+    )
+    return {
+        id_: Progress(
+            judging_started=id_ in started,
+            results_url=url_for("results.public_results", slug=slugs[id_]) if id_ in slugs else None,
+        )
+        for id_ in public_ids | started
+    }
 
 
 # -- a team's feedback -----------------------------------------------------------

@@ -47,7 +47,7 @@ def test_archiving_needs_a_confirmation_that_says_what_cannot_be_undone(app, db)
         with pytest.raises(DomainError) as refused:
             competitions.change_state(competition, S.archived)
         assert refused.value.field == "confirm"
-        assert "can never be reopened" in refused.value.message
+        assert "không bao giờ mở lại" in refused.value.message  # what cannot be undone, in Vietnamese
         assert competition.state is S.draft
         competitions.change_state(competition, S.archived, confirmed=True)
         assert competition.state is S.archived
@@ -99,13 +99,18 @@ def test_the_public_status_follows_the_facts(app, db):
         competition = make_competition("trang-thai")
         competition.submission_deadline = now - timedelta(days=1)
 
-        def shown(state, results_public=False):
+        def shown(state, results_public=False, judging_started=False):
             competition.state = state
-            return competitions.public_state(competition, results_public=results_public, now=now)
+            return competitions.public_state(
+                competition, results_public=results_public, judging_started=judging_started, now=now
+            )
 
         assert shown(S.open) is S.closed  # the deadline has passed: no longer taking entries
+        assert shown(S.open, judging_started=True) is S.judging  # and a round is being scored
+        assert shown(S.closed, judging_started=True) is S.judging
         competition.submission_deadline = now + timedelta(days=1)
         assert shown(S.open) is S.open
+        assert shown(S.open, judging_started=True) is S.open  # still taking entries
         assert shown(S.closed, results_public=True) is S.results_published
         assert shown(S.judging, results_public=True) is S.results_published
         assert shown(S.results_published) is S.judging  # announced for later, or withdrawn

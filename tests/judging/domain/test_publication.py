@@ -11,7 +11,7 @@ from contest.domain.projects import awards_won
 from contest.models import CompetitionState
 from contest.models.base import utcnow
 from judging.domain.publication import board_ranks, public_competition_ids
-from tests.factories import announce_results, make_competition, make_valid_entry
+from tests.factories import announce_results, make_competition, make_judge, make_round, make_valid_entry
 
 
 def test_each_board_ranks_its_own_entries_from_one():
@@ -47,3 +47,22 @@ def test_a_withdrawn_publication_is_no_longer_linked(app, db):
         publication.withdraw(publication.current_publication_row(competition), "Sai sót khi nhập điểm")
         db.session.commit()
         assert results_urls([competition.id]) == {}
+
+
+def test_a_competition_past_its_deadline_shows_judging_once_a_round_is_scored(app, db):
+    competition = make_competition("dang-cham")
+    entry = make_valid_entry(competition)
+    competition.submission_deadline = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    with app.test_request_context():
+        assert public_statuses([competition])[competition.id].state is CompetitionState.closed
+    round_ = make_round(competition, [entry], [make_judge(competition)], state="preparing")
+    with app.test_request_context():
+        assert public_statuses([competition])[competition.id].state is CompetitionState.closed
+    from judging.models import RoundState
+
+    round_.state = RoundState.open
+    db.session.commit()
+    with app.test_request_context():
+        status = public_statuses([competition])[competition.id]
+        assert (status.state, status.results_url) == (CompetitionState.judging, None)
