@@ -16,7 +16,7 @@ from sqlalchemy import select
 from contest import signals
 from contest.domain import audit, orgunits, unit_officers
 from contest.domain.errors import DomainError
-from contest.domain.uploads import WORK_FILE_MAX_MB
+from contest.domain.uploads import WORK_FILE_MAX_MB, validate_upload
 from contest.extensions import db
 from contest.models import (
     Board,
@@ -30,6 +30,8 @@ from contest.models import (
     User,
 )
 from contest.models.base import utcnow
+from contest.storage import get_storage
+from contest.transactions import after_commit
 
 S = CompetitionState
 
@@ -634,3 +636,23 @@ def visible_competitions(user) -> list[Competition]:
     """Public list: everything but drafts; organizers also see their drafts."""
     rows = db.session.scalars(select(Competition).order_by(Competition.year.desc(), Competition.name)).all()
     return [c for c in rows if visible_to(user, c)]
+
+
+RULES_DOCUMENT_BYTES = 20 * 2**20
+
+
+def replace_rules_document(competition: Competition, filename: str, data: bytes) -> None:
+    """Check the rules document (a PDF, by its content), store it and point the
+    competition at it. The file it replaces is deleted once this is committed:
+    kept until then, so a refusal later in the request leaves the old one served."""
+    from contest.domain.entries import explain_upload  # entries -> teams -> this module
+
+    check = validate_upload(filename or "rules.pdf", data, "pitch_deck", max_bytes=RULES_DOCUMENT_BYTES)
+    if not check.ok:
+        raise DomainError(explain_upload(check), field="rules_document")
+    storage = get_storage()
+    replaced = competition.rules_document_key
+    competition.rules_document_key = storage.save(data, suffix=".pdf")
+    db.session.flush()
+    if replaced:
+        after_commit(lambda: storage.delete(replaced))

@@ -10,10 +10,8 @@ from flask_login import current_user
 
 from contest.access import access
 from contest.domain import competitions as domain
-from contest.domain import entries as entries_domain
 from contest.domain import orgunits, unit_officers
 from contest.domain.errors import DomainError
-from contest.domain.uploads import validate_upload
 from contest.extensions import db
 from contest.forms.competitions import (
     CompetitionSettingsForm,
@@ -30,13 +28,10 @@ from contest.models import (
     TimelineItem,
 )
 from contest.request_guard import takes_upload
-from contest.storage import get_storage
 from contest.transactions import atomic
 from contest.views import form_status, show_domain_error
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
-
-RULES_DOCUMENT_BYTES = 20 * 2**20
 
 
 def _local_tz():
@@ -120,7 +115,7 @@ def _state_choices(current: CompetitionState) -> list[tuple[str, str]]:
 
 @bp.route("/<slug>/settings", methods=["GET", "POST"])
 @access("competition:organizer")
-@takes_upload(RULES_DOCUMENT_BYTES)
+@takes_upload(domain.RULES_DOCUMENT_BYTES)
 def settings(slug):
     competition = domain.find_by_slug(slug)
     form = CompetitionSettingsForm()
@@ -138,19 +133,11 @@ def settings(slug):
         values["description"] = values["description"] or ""  # a form sent without it: no description, not a 500
         try:
             with atomic():
-                if form.rules_document.data:
-                    data = form.rules_document.data.read()
-                    check = validate_upload(
-                        form.rules_document.data.filename or "rules.pdf",
-                        data,
-                        "pitch_deck",
-                        max_bytes=RULES_DOCUMENT_BYTES,
-                    )
-                    if not check.ok:
-                        raise DomainError(entries_domain.explain_upload(check), field="rules_document")
-                    competition.rules_document_key = get_storage().save(data, suffix=".pdf")
                 competition.timeline = [TimelineItem(on=day, label=label) for day, label in form.timeline_items()]
                 domain.update_settings(competition, boards=form.board_pairs(), fields=form.field_names(), **values)
+                if form.rules_document.data:
+                    upload = form.rules_document.data
+                    domain.replace_rules_document(competition, upload.filename or "", upload.read())
         except DomainError as error:
             show_domain_error(form, error)
         else:

@@ -116,3 +116,23 @@ def test_the_public_status_follows_the_facts(app, db):
         assert shown(S.results_published) is S.judging  # announced for later, or withdrawn
         assert shown(S.draft, results_public=True) is S.draft
         assert shown(S.archived, results_public=True) is S.archived
+
+
+def test_a_replaced_rules_document_is_deleted_once_the_new_one_is_committed(app, db):
+    from contest.storage import get_storage
+    from tests.factories import pdf_bytes
+
+    with app.test_request_context():
+        competition = make_competition("luat-thi-2026")
+        competitions.replace_rules_document(competition, "the-le.pdf", pdf_bytes("Thể lệ 1"))
+        db.session.commit()
+        first = competition.rules_document_key
+        competitions.replace_rules_document(competition, "the-le-2.pdf", pdf_bytes("Thể lệ 2"))
+        second = competition.rules_document_key
+        assert get_storage().exists(first)  # still served until the change is committed
+        db.session.commit()
+        assert not get_storage().exists(first) and get_storage().exists(second)
+        with pytest.raises(DomainError) as refused:
+            competitions.replace_rules_document(competition, "the-le.pdf", b"not a pdf at all")
+        assert refused.value.field == "rules_document"
+        assert competition.rules_document_key == second
