@@ -78,7 +78,7 @@ def test_a_ward_officer_runs_the_wards_contest_and_a_ward_team_submits(live_serv
     # Settings: a deadline in the future, then the secretariat, then open.
     deadline = date.today() + timedelta(days=30)
     page.get_by_label("Hạn nộp hồ sơ").fill(f"{deadline.isoformat()}T17:00")
-    page.get_by_role("button", name="Lưu").click()
+    page.get_by_role("button", name="Lưu", exact=True).click()
     expect(page.get_by_text("Đã lưu cài đặt").or_(page.locator(".alert--success"))).to_be_visible()
     page.get_by_role("navigation", name="Quản lý cuộc thi").get_by_role("link", name="Vai trò").click()
     page.get_by_label("E-mail của tài khoản").fill("thuky@camthanh.vn")
@@ -86,8 +86,9 @@ def test_a_ward_officer_runs_the_wards_contest_and_a_ward_team_submits(live_serv
     page.get_by_role("button", name="Cấp vai trò").click()
     expect(page.get_by_role("cell", name="Lê Văn Thư Ký")).to_be_visible()
     page.get_by_role("navigation", name="Quản lý cuộc thi").get_by_role("link", name="Cài đặt").click()
-    page.get_by_label("Trạng thái mới").select_option(label="Đang nhận hồ sơ")
-    page.get_by_role("button", name="Đổi trạng thái").click()
+    page.get_by_label("Trạng thái", exact=True).select_option("open")
+    page.get_by_role("button", name="Lưu và đổi trạng thái").click()
+    page.get_by_role("button", name="Đồng ý, chuyển trạng thái sang “Đang nhận hồ sơ”").click()
     expect(page.get_by_role("heading", name="Trạng thái: Đang nhận hồ sơ")).to_be_visible()
     officer_context.close()
 
