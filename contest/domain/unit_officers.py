@@ -22,6 +22,7 @@ from flask import current_app, g, has_app_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload
 
 from contest.domain import audit, orgunits
 from contest.domain.errors import DomainError
@@ -168,21 +169,36 @@ def may_appoint(user, unit: OrgUnit) -> bool:
     return bool(own) and any(a.id in own for a in _ancestors(unit))
 
 
+def _deactivatable_user_ids(by, users: list[User]) -> set[int]:
+    """Of `users`, those whose every current unit role (at least one) is in a
+    unit `by` may appoint to; never an administrator or `by` themselves. One
+    query for all of them."""
+    candidates = {u.id for u in users if not u.is_admin and u.id != getattr(by, "id", None)}
+    if not candidates:
+        return set()
+    units_of_user: dict[int, list[OrgUnit]] = {}
+    for user_id, unit in db.session.execute(
+        select(UnitOfficer.user_id, OrgUnit)
+        .join(OrgUnit, OrgUnit.id == UnitOfficer.org_unit_id)
+        .where(UnitOfficer.user_id.in_(candidates), _current(today()))
+    ).all():
+        units_of_user.setdefault(user_id, []).append(unit)
+    return {user_id for user_id, units in units_of_user.items() if all(may_appoint(by, unit) for unit in units)}
+
+
 def may_deactivate(by, user: User) -> bool:
     """An officer of a unit above every unit `user` currently serves (and at
     least one): the person who may appoint there may also stop an account that
     serves nowhere else, e.g. a ward's officer who has left. Administrators and
     accounts with no current unit role are for administrators only."""
-    if user.is_admin or user.id == getattr(by, "id", None):
-        return False
-    units = list(
-        db.session.scalars(
-            select(OrgUnit)
-            .join(UnitOfficer, UnitOfficer.org_unit_id == OrgUnit.id)
-            .where(UnitOfficer.user_id == user.id, _current(today()))
-        )
-    )
-    return bool(units) and all(may_appoint(by, unit) for unit in units)
+    return user.id in _deactivatable_user_ids(by, [user])
+
+
+def deactivatable(by, officers: list[UnitOfficer]) -> set[int]:
+    """The ids of the listed current officers whose accounts `by` may deactivate (for a page)."""
+    current = [o for o in officers if o.ended_at is None and o.user.is_active_account]
+    allowed = _deactivatable_user_ids(by, [o.user for o in current])
+    return {o.id for o in current if o.user_id in allowed}
 
 
 def units_of(user) -> list[OrgUnit]:
@@ -196,6 +212,7 @@ def officers_of(unit: OrgUnit) -> list[UnitOfficer]:
     return list(
         db.session.scalars(
             select(UnitOfficer)
+            .options(joinedload(UnitOfficer.user))  # every row shows its person
             .where(UnitOfficer.org_unit_id == unit.id)
             .order_by(UnitOfficer.ended_at.is_not(None), UnitOfficer.valid_from, UnitOfficer.id)
         )

@@ -68,12 +68,7 @@ def dashboard(unit_id):
         totals=totals,
         labels=reports.column_labels(),
         columns=F.COLUMNS,
-        officers=(listed := unit_officers.officers_of(unit)),
-        may_deactivate={
-            o.id
-            for o in listed
-            if o.ended_at is None and o.user.is_active_account and unit_officers.may_deactivate(current_user, o.user)
-        },
+        officers=unit_officers.officers_of(unit),
         role_labels=unit_officers.ROLE_LABELS,
         manages=unit_officers.manages(current_user, unit) or current_user.is_admin,
         may_appoint=unit_officers.may_appoint(current_user, unit),
@@ -126,11 +121,7 @@ def officers(unit_id):
         unit=unit,
         form=form,
         officers=(listed := unit_officers.officers_of(unit)),
-        may_deactivate={
-            o.id
-            for o in listed
-            if o.ended_at is None and o.user.is_active_account and unit_officers.may_deactivate(current_user, o.user)
-        },
+        may_deactivate=unit_officers.deactivatable(current_user, listed),
         role_labels=unit_officers.ROLE_LABELS,
         confirm_form=ConfirmForm(),
     ), form_status(form)
