@@ -24,18 +24,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.bench_scoring import DEFAULT_DB, prepare_database  # noqa: E402
+from bench.bench_scoring import DEFAULT_DB, fresh_schema, prepare_database  # noqa: E402
 
 TARGET = 0.20
 
 
 def _app(url: str):
-    from sqlalchemy import text
-
     from config import TestConfig
-    from contest.extensions import db
     from contest.factory import create_app
-    from contest.models.base import Base
 
     app = create_app(
         TestConfig,
@@ -45,10 +41,7 @@ def _app(url: str):
         RATELIMIT_ENABLED=False,
     )
     with app.app_context():
-        Base.metadata.drop_all(db.engine)
-        db.session.execute(text("DROP TABLE IF EXISTS bench_inserts"))
-        db.session.commit()
-        Base.metadata.create_all(db.engine)
+        fresh_schema()
     return app
 
 

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.bench_scoring import DEFAULT_DB, prepare_database  # noqa: E402
+from bench.bench_scoring import DEFAULT_DB, fresh_schema, prepare_database  # noqa: E402
 from bench.http_load import HEADER, Client, Gunicorn, drive  # noqa: E402
 
 TARGET_P95_MS = 250.0
@@ -36,24 +36,17 @@ TARGET_AUTOSAVE_SHARE = 0.50  # of the single-INSERT rate
 
 def seed(url: str, teams: int, uploads: str) -> tuple[str, list[tuple[str, int]]]:
     """An open competition and `teams` teams, each with a draft entry."""
-    from sqlalchemy import text
 
     from config import TestConfig
     from contest.domain.entries import get_or_create_entry
     from contest.extensions import db
     from contest.factory import create_app
-    from contest.models.base import Base
 
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, UPLOAD_FOLDER=uploads)
     with app.app_context(), app.test_request_context():
         from tests.factories import make_competition, make_team, make_user
 
-        Base.metadata.drop_all(db.engine)
-        db.session.execute(text("DROP TABLE IF EXISTS bench_inserts"))
-        db.session.commit()
-        Base.metadata.create_all(db.engine)
-        db.session.execute(text("CREATE TABLE bench_inserts (id serial PRIMARY KEY, note text)"))
-        db.session.commit()
+        fresh_schema()
         competition = make_competition("han-chot-2026")
         plan = []
         for i in range(teams):

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.bench_scoring import DEFAULT_DB, prepare_database  # noqa: E402
+from bench.bench_scoring import DEFAULT_DB, fresh_schema, prepare_database  # noqa: E402
 from bench.http_load import HEADER, Client, Gunicorn, drive  # noqa: E402
 
 CRITERIA = 8
@@ -35,13 +35,13 @@ CRITERIA = 8
 def seed(url: str, n_entries: int, n_judges: int, uploads: str):
     """Bulk-load a locked round with every sheet submitted (plain INSERTs: the app's
     own paths are what is measured, not the seeding)."""
-    from sqlalchemy import insert, text
+    from sqlalchemy import insert
 
     from config import TestConfig
     from contest.extensions import db
     from contest.factory import create_app
     from contest.models import Board, Entry, EntryStatus, EntryValidity, Project, Team, User
-    from contest.models.base import Base, utcnow
+    from contest.models.base import utcnow
     from judging.models import (
         Criterion,
         Judge,
@@ -57,13 +57,7 @@ def seed(url: str, n_entries: int, n_judges: int, uploads: str):
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, UPLOAD_FOLDER=uploads)
     ctx = app.app_context()
     ctx.push()
-    Base.metadata.drop_all(db.engine)
-    db.session.execute(text("DROP TABLE IF EXISTS bench_inserts"))
-    db.session.commit()
-    Base.metadata.create_all(db.engine)
-    db.session.execute(
-        text("CREATE TABLE bench_inserts (id serial PRIMARY KEY, note text, at timestamptz DEFAULT now())")
-    )
+    fresh_schema()
     competition = make_competition("bench-results")
     now = utcnow()
     rubric = Rubric(competition_id=competition.id, name="8 tiêu chí", version=1, frozen_at=now)

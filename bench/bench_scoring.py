@@ -42,14 +42,32 @@ def prepare_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def fresh_schema() -> None:
+    """Empty the benchmark database (in the app's context): every table the
+    product has now, or had in a database another checkout left behind, then
+    the product's tables and the single-INSERT table the reference endpoint writes."""
+    from sqlalchemy import text
+
+    from contest.extensions import db
+    from contest.models.base import Base
+
+    db.session.execute(text("DROP SCHEMA public CASCADE"))
+    db.session.execute(text("CREATE SCHEMA public"))
+    db.session.commit()
+    Base.metadata.create_all(db.engine)
+    db.session.execute(
+        text("CREATE TABLE bench_inserts (id serial PRIMARY KEY, note text, at timestamptz DEFAULT now())")
+    )
+    db.session.commit()
+
+
 def seed(url: str, uploads: str) -> tuple[int, list[tuple[str, list[int]]], list[int]]:
     """A competition, ENTRIES entries, JUDGES judges each assigned 4 entries in an open round."""
-    from sqlalchemy import text
 
     from config import TestConfig
     from contest.extensions import db
     from contest.factory import create_app
-    from contest.models.base import Base, utcnow
+    from contest.models.base import utcnow
 
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, UPLOAD_FOLDER=uploads)
     with app.app_context(), app.test_request_context():
@@ -62,14 +80,7 @@ def seed(url: str, uploads: str) -> tuple[int, list[tuple[str, list[int]]], list
             make_valid_entry,
         )
 
-        Base.metadata.drop_all(db.engine)
-        db.session.execute(text("DROP TABLE IF EXISTS bench_inserts"))
-        db.session.commit()
-        Base.metadata.create_all(db.engine)
-        db.session.execute(
-            text("CREATE TABLE bench_inserts (id serial PRIMARY KEY, note text, at timestamptz DEFAULT now())")
-        )
-        db.session.commit()
+        fresh_schema()
         competition = make_competition("bench-2026")
         entries = [make_valid_entry(competition) for _ in range(ENTRIES)]
         judges = [make_judge(competition, make_user(f"judge{i}@bench.vn")) for i in range(JUDGES)]

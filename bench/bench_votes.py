@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.bench_scoring import DEFAULT_DB, prepare_database  # noqa: E402
+from bench.bench_scoring import DEFAULT_DB, fresh_schema, prepare_database  # noqa: E402
 from bench.http_load import HEADER, Client, Gunicorn, drive  # noqa: E402
 
 ENTRIES = 12
@@ -38,25 +38,15 @@ BENCH_SECRET = "bench-secret-not-for-production-0123456789"  # noqa: S105 - benc
 
 def seed(url: str, uploads: str) -> tuple[str, int, list[int]]:
     """A competition with ENTRIES submitted entries and an open voting category on all of them."""
-    from sqlalchemy import text
 
     from config import TestConfig
-    from contest.extensions import db
     from contest.factory import create_app
-    from contest.models.base import Base
 
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, UPLOAD_FOLDER=uploads)
     with app.app_context(), app.test_request_context():
         from tests.factories import make_competition, make_valid_entry, make_vote
 
-        Base.metadata.drop_all(db.engine)
-        db.session.execute(text("DROP TABLE IF EXISTS bench_inserts"))
-        db.session.commit()
-        Base.metadata.create_all(db.engine)
-        db.session.execute(
-            text("CREATE TABLE bench_inserts (id serial PRIMARY KEY, note text, at timestamptz DEFAULT now())")
-        )
-        db.session.commit()
+        fresh_schema()
         competition = make_competition("binh-chon-bench")
         entries = [make_valid_entry(competition) for _ in range(ENTRIES)]
         campaign = make_vote(competition, entries)
