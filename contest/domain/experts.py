@@ -68,9 +68,20 @@ def is_officer(user) -> bool:
 
 
 def of_user(user) -> Expert | None:
-    if not getattr(user, "is_authenticated", False) or getattr(user, "has_expert_record", None) is False:
+    if not has_record(user):
         return None
     return db.session.scalar(select(Expert).where(Expert.user_id == user.id))
+
+
+def has_record(user) -> bool:
+    """Whether an expert record is the account's: read with the signed-in account
+    (contest.domain.login_sessions.load), so the menu asks no query of its own."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    known = getattr(user, "has_expert_record", None)
+    if known is not None:
+        return bool(known)
+    return db.session.scalar(select(Expert.id).where(Expert.user_id == user.id)) is not None
 
 
 def may_see_record(user, expert: Expert) -> bool:

@@ -85,7 +85,7 @@ def nav_links(_app) -> list[tuple[str, str]]:
     links = []
     if domain.is_officer(current_user):
         links.append((_("Experts"), url_for("experts.registry")))
-    elif domain.of_user(current_user) is not None:
+    elif domain.has_record(current_user):
         links.append((_("My expert record"), url_for("experts.mine")))
     return links
 
