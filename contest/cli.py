@@ -139,7 +139,7 @@ uploads_cli = AppGroup("uploads", help="Uploaded files.")
 def uploads_purge(days: int | None, dry_run: bool):
     """Delete the contents of attachments replaced or removed more than the retention
     period ago; their records (name, size, SHA-256) stay. Run daily from cron or a timer."""
-    from contest.domain.entries import purge_expired_files, retention_days
+    from contest.domain.attachments import purge_expired_files, retention_days
 
     days = retention_days() if days is None else days
     report = purge_expired_files(days, dry_run=dry_run)

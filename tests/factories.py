@@ -156,7 +156,8 @@ def pdf_bytes(text: str = "Pitch deck") -> bytes:
 
 def fill_entry(team, user=None):
     """A complete entry with both required documents, ready to submit."""
-    from contest.domain.entries import add_attachment, get_or_create_entry, save_draft
+    from contest.domain.attachments import add_attachment
+    from contest.domain.entries import get_or_create_entry, save_draft
     from contest.models import AttachmentKind
 
     entry = get_or_create_entry(team)
@@ -218,7 +219,8 @@ def make_press_work(team, *, title="Khởi nghiệp từ làng nghề", valid=Tr
     """A media award's entry, submitted: a television report with its link and its file."""
     from datetime import date
 
-    from contest.domain.entries import add_attachment, get_or_create_entry, save_draft, submit
+    from contest.domain.attachments import add_attachment
+    from contest.domain.entries import get_or_create_entry, save_draft, submit
     from contest.models import AttachmentKind, EntryValidity
 
     competition = team.competition

@@ -270,7 +270,7 @@ def test_team_member_and_entry_fields_are_shown_escaped(client, app, db, competi
     entry = team.entry
     assert entry.title == stored(payload) and entry.summary == stored(payload)
 
-    from contest.domain.entries import add_attachment
+    from contest.domain.attachments import add_attachment
     from contest.models import AttachmentKind
 
     add_attachment(entry, AttachmentKind.pitch_deck, "deck.pdf", pdf_bytes(), leader)
@@ -515,7 +515,7 @@ def _team_through_forms(client, token, competition, name: str, person: str, titl
         },
     )
     assert response.status_code == 200 and response.json["errors"] == {}
-    from contest.domain.entries import add_attachment
+    from contest.domain.attachments import add_attachment
     from contest.models import AttachmentKind
 
     entry = team.entry

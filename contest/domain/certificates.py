@@ -530,7 +530,7 @@ IMAGE_SLOTS = ("logo_key", "signature_key", "seal_key")
 
 def set_template_image(record: CertificateTemplateRecord, slot: str, filename: str, data: bytes) -> None:
     """A logo, scanned signature or seal (PNG, JPEG or WebP), checked by content."""
-    from contest.domain.entries import explain_upload
+    from contest.domain.attachments import explain_upload
     from contest.domain.uploads import validate_upload
 
     if slot not in IMAGE_SLOTS:

@@ -645,7 +645,7 @@ def replace_rules_document(competition: Competition, filename: str, data: bytes)
     """Check the rules document (a PDF, by its content), store it and point the
     competition at it. The file it replaces is deleted once this is committed:
     kept until then, so a refusal later in the request leaves the old one served."""
-    from contest.domain.entries import explain_upload  # entries -> teams -> this module
+    from contest.domain.attachments import explain_upload  # entries -> teams -> this module
 
     check = validate_upload(filename or "rules.pdf", data, "pitch_deck", max_bytes=RULES_DOCUMENT_BYTES)
     if not check.ok:
@@ -656,3 +656,9 @@ def replace_rules_document(competition: Competition, filename: str, data: bytes)
     db.session.flush()
     if replaced:
         after_commit(lambda: storage.delete(replaced))
+
+
+def is_press_work(entry_or_competition) -> bool:
+    """The media award's entries are press works, not projects."""
+    competition = getattr(entry_or_competition, "competition", entry_or_competition)
+    return competition.level is CompetitionLevel.media_award

@@ -16,7 +16,7 @@ from sqlalchemy import or_, select
 
 from contest.domain import audit, unit_officers
 from contest.domain.accounts import normalize_email
-from contest.domain.entries import explain_upload
+from contest.domain.attachments import explain_upload
 from contest.domain.errors import DomainError
 from contest.domain.uploads import MAX_BYTES, validate_upload
 from contest.extensions import db

@@ -16,8 +16,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest.access import access
+from contest.domain import attachments
 from contest.domain import entries as domain
-from contest.domain.competitions import submissions_open
+from contest.domain.competitions import is_press_work, submissions_open
 from contest.domain.entry_fields import WOMEN_OWNED_FACTS
 from contest.domain.errors import Conflict, DomainError
 from contest.extensions import (
@@ -44,7 +45,7 @@ def _entry_form(entry, data=None, choices=None):
     boards, fields = choices if choices is not None else domain.shown_choices(entry.competition_id)
     form.board.choices = [("", _("— choose —"))] + [(str(id_), name) for id_, name in boards]
     form.field.choices = [("", _("— choose —"))] + [(str(id_), name) for id_, name in fields]
-    if domain.is_press_work(entry):
+    if is_press_work(entry):
         form.title.label.text = _("Title of the work")
     if data is None:
         form.board.data = str(entry.board_id or "")
@@ -70,7 +71,7 @@ def _deadline(competition) -> dict | None:
     }
 
 
-def _limit_attributes(limit: domain.UploadLimit) -> dict:
+def _limit_attributes(limit: attachments.UploadLimit) -> dict:
     return {
         "data-accept": limit.accept,
         "data-max-bytes": limit.max_bytes,
@@ -84,12 +85,12 @@ def _upload_form(entry, form: UploadForm | None = None) -> UploadForm:
     the browser to check a file before sending it; the server checks again. A
     press work (the media award) uploads the published work itself, not a pitch deck."""
     form = form or UploadForm()
-    if domain.is_press_work(entry):
+    if is_press_work(entry):
         form.kind.choices = [
             ("description", _("The published work (PDF of the article, or a recording)")),
             ("image", _("Image (PNG, JPEG or WebP)")),
         ]
-    limits = domain.upload_limits(entry.competition)
+    limits = attachments.upload_limits(entry.competition)
     form.kind.choices = [(value, label, _limit_attributes(limits[value])) for value, label, *_rest in form.kind.choices]
     first = form.kind.choices[0][0]
     chosen = limits.get(form.kind.data or "", limits[first])
@@ -102,22 +103,22 @@ def _render(team, entry, form, upload_form=None, problems=None, status=200):
     return render_template(
         "entries/edit.html",
         team=team,
-        press_work=domain.is_press_work(entry),
-        upload_limits=domain.upload_limits(entry.competition),
+        press_work=is_press_work(entry),
+        upload_limits=attachments.upload_limits(entry.competition),
         entry=entry,
         form=form,
         upload_form=_upload_form(entry, upload_form),
         upload_messages={
-            "too_large": domain.UPLOAD_MESSAGES["too_large"] % {"size_mb": "{size}", "max_mb": "{max}"},
-            "wrong_type": domain.UPLOAD_MESSAGES["wrong_type"] % {"detected": "{type}", "expected": "{types}"},
+            "too_large": attachments.UPLOAD_MESSAGES["too_large"] % {"size_mb": "{size}", "max_mb": "{max}"},
+            "wrong_type": attachments.UPLOAD_MESSAGES["wrong_type"] % {"detected": "{type}", "expected": "{types}"},
         },
         confirm_form=ConfirmForm(),
         editable=editable,
         problems=problems or [],
-        attachment_labels=domain.ATTACHMENT_LABELS,
+        attachment_labels=attachments.ATTACHMENT_LABELS,
         kinds=AttachmentKind,
-        storage=domain.storage_use(entry),
-        retention_days=domain.retention_days(),
+        storage=attachments.storage_use(entry),
+        retention_days=attachments.retention_days(),
         unsubmitted_changes=domain.has_unsubmitted_changes(entry),
         deadline=_deadline(team.competition),
     ), status
@@ -176,7 +177,7 @@ def autosave(team_id):
 
 @bp.route("/teams/<int:team_id>/entry/upload", methods=["POST"])
 @access("team:member")
-@takes_upload(domain.largest_upload_for_team)  # one file per request, its limit the team's competition's
+@takes_upload(attachments.largest_upload_for_team)  # one file per request, its limit the team's competition's
 @limiter.limit(upload_limit, key_func=per_account, error_message=upload_limit_message)
 def upload(team_id):
     team, entry = _team_entry(team_id)
@@ -185,7 +186,7 @@ def upload(team_id):
         file = upload_form.file.data
         try:
             with atomic():
-                domain.add_attachment(
+                attachments.add_attachment(
                     entry, AttachmentKind(upload_form.kind.data), file.filename or "", file.read(), current_user
                 )
         except DomainError as error:
@@ -206,7 +207,7 @@ def remove_attachment(team_id, attachment_id):
     if ConfirmForm().validate_on_submit():
         try:
             with atomic():
-                domain.remove_attachment(entry, attachment)
+                attachments.remove_attachment(entry, attachment)
         except DomainError as error:
             flash(error.message, "error")
     return redirect(url_for("entries.edit", team_id=team.id) + "#documents")

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from contest.access import access
+from contest.domain import attachments
 from contest.domain import entries as entries_domain
 from contest.domain.competitions import can_organize, find_by_slug
 from contest.domain.entry_list import EXPORT_HEADERS, EntryFilter, export_rows, list_entries
@@ -150,9 +151,9 @@ def show(slug, entry_id):
         competition=competition,
         entry=entry,
         form=form,
-        attachment_labels=entries_domain.ATTACHMENT_LABELS,
-        storage=entries_domain.storage_use(entry),
-        retention_days=entries_domain.retention_days(),
+        attachment_labels=attachments.ATTACHMENT_LABELS,
+        storage=attachments.storage_use(entry),
+        retention_days=attachments.retention_days(),
         may_purge=can_organize(current_user, competition),
         confirm_form=ConfirmForm(),
         women_led=is_women_led(entry.team),
@@ -169,8 +170,8 @@ def purge_earlier_files(slug, entry_id):
     entry = _entry_of(competition, entry_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    freed = entries_domain.storage_use(entry).earlier_mb
-    count = entries_domain.purge_earlier_files(entry)
+    freed = attachments.storage_use(entry).earlier_mb
+    count = attachments.purge_earlier_files(entry)
     if count:
         flash(
             _(

@@ -211,7 +211,7 @@ ALLOWED_COMMITS = {
     ("contest/domain/outbox.py", "_claim"),
     ("contest/domain/outbox.py", "_finish"),
     ("contest/domain/certificates.py", "run_batch"),
-    ("contest/domain/entries.py", "purge_expired_files"),
+    ("contest/domain/attachments.py", "purge_expired_files"),
     ("contest/domain/login_sessions.py", "rotate"),
 }
 

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from contest.domain.entries import SubmissionRefused, add_attachment, get_or_create_entry, save_draft, submit
+from contest.domain.attachments import add_attachment
+from contest.domain.entries import SubmissionRefused, get_or_create_entry, save_draft, submit
 from contest.models import AttachmentKind, EntryStatus, MediaType
 from tests.factories import csrf_token, login, make_competition, make_team, pdf_bytes
 

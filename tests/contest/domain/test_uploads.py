@@ -540,7 +540,7 @@ def _files_on_disk(app) -> int:
 
 
 def test_replaced_files_count_toward_the_entry_quota_until_it_refuses(app, db):
-    from contest.domain.entries import add_attachment, storage_use
+    from contest.domain.attachments import add_attachment, storage_use
     from contest.domain.errors import DomainError
     from contest.models import AttachmentKind
 
@@ -565,7 +565,7 @@ def test_replaced_files_count_toward_the_entry_quota_until_it_refuses(app, db):
 
 
 def test_removed_files_count_too(app, db):
-    from contest.domain.entries import add_attachment, remove_attachment
+    from contest.domain.attachments import add_attachment, remove_attachment
     from contest.domain.errors import DomainError
     from contest.models import AttachmentKind
 
@@ -584,7 +584,7 @@ def _age(attachment, days: int) -> None:
 
 
 def test_purge_after_the_retention_period_frees_the_quota_and_keeps_the_records(app, db):
-    from contest.domain.entries import add_attachment, purge_expired_files, storage_use
+    from contest.domain.attachments import add_attachment, purge_expired_files, storage_use
     from contest.domain.errors import DomainError
     from contest.models import AttachmentKind, AuditEvent
     from contest.storage import get_storage
@@ -622,12 +622,8 @@ def test_purge_after_the_retention_period_frees_the_quota_and_keeps_the_records(
 
 def test_a_file_shared_with_a_nominated_copy_stays_on_disk(app, db):
     """Copies made by the nominations of before projects (c4cfb72dae0c) share their origin's files."""
-    from contest.domain.entries import (
-        add_attachment,
-        get_or_create_entry,
-        purge_expired_files,
-        submit,
-    )
+    from contest.domain.attachments import add_attachment, purge_expired_files
+    from contest.domain.entries import get_or_create_entry, submit
     from contest.models import Attachment, AttachmentKind
     from contest.storage import get_storage
     from tests.factories import fill_entry, make_competition, make_team
@@ -662,7 +658,7 @@ def test_a_file_shared_with_a_nominated_copy_stays_on_disk(app, db):
 
 
 def test_purge_command_dry_run_then_purge(app, db):
-    from contest.domain.entries import add_attachment
+    from contest.domain.attachments import add_attachment
     from contest.models import AttachmentKind
     from contest.storage import get_storage
 
@@ -690,7 +686,7 @@ def test_purge_command_dry_run_then_purge(app, db):
 
 
 def test_purge_deletes_a_file_an_interrupted_run_left_behind(app, db):
-    from contest.domain.entries import add_attachment, purge_expired_files
+    from contest.domain.attachments import add_attachment, purge_expired_files
     from contest.models import AttachmentKind
     from contest.models.base import utcnow
     from contest.storage import get_storage
@@ -710,7 +706,7 @@ def test_purge_deletes_a_file_an_interrupted_run_left_behind(app, db):
 def test_two_uploads_at_once_cannot_both_take_the_last_free_space(app, db):
     import threading
 
-    from contest.domain.entries import add_attachment
+    from contest.domain.attachments import add_attachment
     from contest.domain.errors import DomainError
     from contest.extensions import db as _db
     from contest.models import Attachment, AttachmentKind, Entry, User

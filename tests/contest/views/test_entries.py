@@ -327,7 +327,7 @@ def test_uploads_are_rate_limited_per_account(database_url, db, tmp_path):
 
 def test_the_team_sees_the_space_its_files_take(client, team, db):
     entry = fill_entry(team)
-    from contest.domain.entries import add_attachment
+    from contest.domain.attachments import add_attachment
 
     add_attachment(entry, AttachmentKind.pitch_deck, "deck-moi.pdf", pdf_bytes("Bản mới"), team.leader)
     login(client, team.leader)
@@ -347,7 +347,7 @@ def _organizer(competition, db):
 def test_the_organizer_deletes_earlier_versions_on_request_and_it_is_audited(client, app, db):
     from sqlalchemy import select
 
-    from contest.domain.entries import add_attachment, remove_attachment
+    from contest.domain.attachments import add_attachment, remove_attachment
     from contest.models import AuditEvent
     from contest.storage import get_storage
 
