@@ -55,6 +55,15 @@ ACTIVITIES: dict[str, list[tuple[ActivityKind, str, date, int | None, str]]] = {
     ],
 }
 LATE = "QNG-21028"
+# Đề án 1665's student startup clubs, recorded by the Provincial Youth Union at the student
+# contest's schools (demo_history's units of kind school): (school code, title, day).
+CLUBS = [
+    ("QNG-TRUONG-1", "Câu lạc bộ Khởi nghiệp sinh viên Trường Đại học Phạm Văn Đồng", date(2024, 3, 26)),
+    ("QNG-TRUONG-2", "Câu lạc bộ Khởi nghiệp sáng tạo Trường Đại học Tài chính – Kế toán", date(2024, 10, 15)),
+    ("QNG-TRUONG-1", "Câu lạc bộ Ý tưởng nông nghiệp xanh Trường Đại học Phạm Văn Đồng", date(2025, 4, 10)),
+    ("QNG-TRUONG-3", "Câu lạc bộ Khởi nghiệp kỹ thuật Trường Cao đẳng Kỹ thuật Công nghệ", date(2025, 9, 22)),
+]
+CLUBS_BY = "QNG-DOAN"
 
 
 def _at(day: date, hour: int = 3) -> datetime:
@@ -106,6 +115,7 @@ def load_reporting(password_hash: str) -> list[tuple[str, str]]:
                 officer,
                 today=date(2025, 12, 31),
             )
+    _record_clubs(units[CLUBS_BY], tasks.get("4.8"))
     for i, (code, unit) in enumerate(sorted(units.items())):
         officer = cycle.unit_officers(unit.id)[0]
         plan_2026 = cycle.report_for(unit, 2026, ReportKind.plan)
@@ -131,3 +141,29 @@ def load_reporting(password_hash: str) -> list[tuple[str, str]]:
     )
     db.session.commit()
     return logins
+
+
+def _record_clubs(unit: OrgUnit, task) -> None:
+    """The student clubs of 2024–2025 at the demo's schools (left out if the schools are not there)."""
+    schools = {
+        u.code: u
+        for u in db.session.scalars(select(OrgUnit).where(OrgUnit.code.in_({code for code, _t, _d in CLUBS})))
+        if u.kind is OrgUnitKind.school
+    }
+    officer = cycle.unit_officers(unit.id)[0]
+    for code, title, day in CLUBS:
+        if code not in schools:
+            continue
+        cycle.record_activity(
+            unit,
+            cycle.ActivityInput(
+                kind=ActivityKind.club,
+                title=title,
+                occurred_on=day,
+                task_id=task.id if task is not None else None,
+                evidence_url="https://khcn.quangngai.gov.vn/tin-tuc",
+                school_id=schools[code].id,
+            ),
+            officer,
+            today=date(2025, 12, 31),
+        )

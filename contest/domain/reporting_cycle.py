@@ -257,6 +257,39 @@ class ActivityInput:
     task_id: int | None = None
     entry_id: int | None = None
     note: str = ""
+    school_id: int | None = None  # a startup club's school (a unit of kind school)
+
+
+def club_schools(day: date) -> list[OrgUnit]:
+    """The schools a startup club may be recorded at: units of kind school in existence on `day`, by name."""
+    schools = db.session.scalars(
+        select(OrgUnit).where(OrgUnit.kind == OrgUnitKind.school).order_by(OrgUnit.name, OrgUnit.id)
+    )
+    return [school for school in schools if school.is_valid_on(day)]
+
+
+def _club_school_id(unit: OrgUnit, data: ActivityInput) -> int | None:
+    """The school of a startup club (Đề án 1665's student clubs): only a club has one; the one
+    chosen must be a school that existed on the club's date; a school's own club is its own when
+    no school is chosen."""
+    if data.kind is not ActivityKind.club:
+        if data.school_id is not None:
+            raise DomainError(
+                _("Only a startup club belongs to a school: leave the school empty for this kind of activity."),
+                field="school_id",
+            )
+        return None
+    if data.school_id is None:
+        return unit.id if unit.kind is OrgUnitKind.school else None
+    school = db.session.get(OrgUnit, data.school_id)
+    if school is None or school.kind is not OrgUnitKind.school:
+        raise DomainError(_("Choose the club's school from the list of schools."), field="school_id")
+    if not school.is_valid_on(data.occurred_on):
+        raise DomainError(
+            _("%(school)s did not exist on the club's date.", school=school.name),
+            field="school_id",
+        )
+    return school.id
 
 
 def record_activity(unit: OrgUnit, data: ActivityInput, actor: User | None, today: date | None = None) -> Activity:
@@ -273,6 +306,7 @@ def record_activity(unit: OrgUnit, data: ActivityInput, actor: User | None, toda
         raise DomainError(_("Evidence is a link starting with https:// or http://."), field="evidence_url")
     if data.task_id is not None and db.session.get(PlanTask, data.task_id) is None:
         raise DomainError(_("Choose a task of the plan."), field="task_id")
+    school_id = _club_school_id(unit, data)
     activity = Activity(
         unit_id=unit.id,
         kind=data.kind,
@@ -282,6 +316,7 @@ def record_activity(unit: OrgUnit, data: ActivityInput, actor: User | None, toda
         evidence_url=url,
         task_id=data.task_id,
         entry_id=data.entry_id,
+        school_id=school_id,
         note=data.note or "",
         recorded_by_id=actor.id if actor else None,
         recorded_at=utcnow(),

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from contest import signals
@@ -23,6 +23,8 @@ from contest.domain.entries import is_women_owned
 from contest.extensions import db
 from contest.i18n import format_day
 from contest.models import (
+    Activity,
+    ActivityKind,
     Competition,
     CompetitionLevel,
     CompetitionRole,
@@ -302,6 +304,39 @@ def breakdowns(records: Records, filters: F.Filters) -> dict[str, F.Breakdown]:
         "board": F.breakdown(comps, teams, lambda t, c: t.board, None, filters),
         "year": F.breakdown(comps, teams, lambda t, c: str(t.year), lambda c: str(c.year), filters),
     }
+
+
+# -- student startup clubs by school ------------------------------------------------
+
+
+def visible_unit_ids(user) -> frozenset[int] | None:
+    """Whose recorded activities a user may count: None for administrators (every unit), otherwise
+    the user's units and every unit under them."""
+    return None if user.is_admin else unit_officers.seen_unit_ids(user)
+
+
+def clubs_by_school(
+    year: int | None, *, unit_ids: frozenset[int] | None = None, seen_ids: frozenset[int] | None = None
+) -> list[tuple[OrgUnit, int]]:
+    """Startup clubs formed at each school (Đề án 1665's student clubs): the plan-reporting
+    activities of kind club linked to a school, dated in `year` (None: every year), as
+    (school, clubs) by the school's name. `unit_ids` (the reports' unit filter) and `seen_ids`
+    (what the viewer may see) each keep a club whose school or recording unit is among them."""
+    query = (
+        select(Activity.school_id, func.count(Activity.id))
+        .where(Activity.kind == ActivityKind.club, Activity.school_id.is_not(None))
+        .group_by(Activity.school_id)
+    )
+    if year is not None:
+        query = query.where(Activity.occurred_on >= date(year, 1, 1), Activity.occurred_on <= date(year, 12, 31))
+    for ids in (unit_ids, seen_ids):
+        if ids is not None:
+            query = query.where(or_(Activity.school_id.in_(list(ids)), Activity.unit_id.in_(list(ids))))
+    counts: dict[int, int] = {school_id: n for school_id, n in db.session.execute(query).all()}
+    if not counts:
+        return []
+    schools = db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(list(counts))))
+    return sorted(((school, counts[school.id]) for school in schools), key=lambda row: (row[0].name, row[0].id))
 
 
 def plan_progress(visible: list[int] | None, as_of: date) -> list[tuple[IndicatorValue, str, str]]:

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from contest.forms.accounts import REQUIRED
 from contest.forms.base import Form
@@ -37,3 +37,10 @@ class ActivityForm(Form):
         _l("Evidence (a link to the news, decision or photos)"), validators=[Optional(), Length(max=500)]
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    # Đề án 1665's student clubs: a startup club's school. The choices are the schools in existence
+    # (set by the view); the domain decides (only a club, only a school), so the choice is not checked here.
+    school_id = SelectField(_l("School the club belongs to"), validators=[Optional()], validate_choice=False)
+
+    def validate_school_id(self, field):
+        if field.data and not (str(field.data).isdigit() and len(str(field.data)) <= 9):
+            raise ValidationError(_l("Choose the club's school from the list of schools."))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -21,6 +22,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.models.base import Base, UTCDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from contest.models.orgunits import OrgUnit
 
 
 class TimingKind(enum.Enum):
@@ -108,11 +112,17 @@ class Activity(Base):
     evidence_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     # A startup project the activity incubated or mentored (an entry of a contest).
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="SET NULL"), nullable=True)
+    # A startup club's school (a unit of kind school): Đề án 1665's student clubs, counted by school.
+    # RESTRICT: a school that holds clubs is ended (valid_to), not deleted.
+    school_id: Mapped[int | None] = mapped_column(
+        ForeignKey("org_units.id", ondelete="RESTRICT"), nullable=True, index=True
+    )
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
     task: Mapped[PlanTask | None] = relationship()
+    school: Mapped[OrgUnit | None] = relationship(foreign_keys=[school_id])
 
 
 class CycleUnit(Base):

@@ -130,6 +130,8 @@ def unit_year(unit_id, year):
     form = ActivityForm()
     tasks = cycle.tasks_for(unit, year)
     form.task.choices = [("", _("(none)"))] + [(str(t.id), f"{t.number}. {t.text[:90]}") for t in tasks]
+    schools = cycle.club_schools(cycle.clock_today())
+    form.school_id.choices = [("", _("(none)"))] + [(str(s.id), s.name) for s in schools]
     if request.method == "POST":
         if not cycle.is_unit_officer(current_user, unit.id):
             abort(403)
@@ -146,6 +148,7 @@ def unit_year(unit_id, year):
                             evidence_url=form.evidence_url.data,
                             task_id=int(form.task.data) if form.task.data else None,
                             note=form.note.data or "",
+                            school_id=int(form.school_id.data) if form.school_id.data else None,
                         ),
                         current_user,
                     )
@@ -167,6 +170,8 @@ def unit_year(unit_id, year):
         tasks=tasks,
         activities=cycle.activities_of(unit, year),
         kinds=ACTIVITY_LABELS,
+        club=ActivityKind.club.value,
+        schools=schools,
         states=state_labels(),
         results=found[ReportKind.results],
         plan=found[ReportKind.plan],

@@ -128,10 +128,18 @@ def dashboard():
         for position, name in c.rounds:
             round_names.setdefault(position, name)
     used_units = sorted(_units_to_offer(records), key=lambda u: records.units[u].name)
+    # Student startup clubs by school, beside the school breakdown: the year and unit filters apply.
+    clubs = [
+        (reports.unit_label(school), n)
+        for school, n in reports.clubs_by_school(
+            filters.year, unit_ids=filters.unit_ids, seen_ids=reports.visible_unit_ids(current_user)
+        )
+    ]
     return render_template(
         "reports/dashboard.html",
         totals=totals,
         tables=tables,
+        clubs=clubs,
         chart=chart,
         chosen=chosen,
         trend=trend,

@@ -120,3 +120,33 @@ def test_a_ward_submits_and_the_department_consolidates_and_downloads(live_serve
     )
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in shown and "Kính gửi" in shown
     assert "Diễn đàn khởi nghiệp phường Cẩm Thành" in shown
+
+
+def test_a_club_is_recorded_at_its_school_and_the_school_is_asked_only_for_a_club(
+    live_server, desktop_page, monkeypatch
+):
+    from contest.models import OrgUnitKind
+
+    _seed(live_server.app)
+    with live_server.app.app_context():
+        make_unit("QNG-TRUONG-1", "Trường Đại học Phạm Văn Đồng", OrgUnitKind.school)
+    page, url = desktop_page, live_server.url
+    _set_day(monkeypatch, date(2025, 12, 8))
+    _log_in(page, url, "canbo@camthanh.vn", "Trần Văn Phường")
+    page.goto(url + "/reporting/")
+    page.get_by_role("link", name="Phường Cẩm Thành — Năm 2025").click()
+    school = page.get_by_label("Trường có câu lạc bộ")
+    page.locator("#kind").select_option("forum")
+    expect(school).to_be_hidden()
+    page.locator("#kind").select_option("club")
+    expect(school).to_be_visible()
+    check_accessibility(page)
+    school.select_option(label="Trường Đại học Phạm Văn Đồng")
+    page.locator("#title").fill("Câu lạc bộ khởi nghiệp sinh viên")
+    page.locator("#occurred_on").fill("2025-10-01")
+    page.get_by_role("button", name="Ghi nhận", exact=True).click()
+    expect(page.locator("#activities td[data-school]")).to_have_text("Trường Đại học Phạm Văn Đồng")
+    # Back to the first kind (a forum): the school is out of sight and is not sent.
+    expect(page.locator("#kind")).to_have_value("forum")
+    expect(school).to_be_hidden()
+    expect(school).to_be_disabled()

@@ -231,3 +231,50 @@ def test_the_commands_load_the_plan_and_queue_reminders_once(app, db, world, mon
     first = runner.invoke(args=["reporting", "remind"])
     again = runner.invoke(args=["reporting", "remind"])
     assert "1 reminders queued" in first.output and "0 reminders queued" in again.output
+
+
+# -- student startup clubs linked to schools (Đề án 1665) --------------------------------------
+
+
+def _club(unit, officer, school_id=None, kind=ActivityKind.club, on=date(2025, 10, 1)):
+    return cycle.record_activity(
+        unit,
+        cycle.ActivityInput(kind=kind, title="Câu lạc bộ khởi nghiệp sinh viên", occurred_on=on, school_id=school_id),
+        officer,
+        today=date(2025, 12, 1),
+    )
+
+
+def test_a_club_is_linked_to_the_school_chosen(db, world):
+    school = make_unit("QNG-TRUONG-PVD", "Trường Đại học Phạm Văn Đồng", OrgUnitKind.school)
+    club = _club(world["union"], world["officer"], school.id)
+    db.session.commit()
+    assert club.school_id == school.id and club.school is school
+    assert _club(world["union"], world["officer"]).school_id is None  # a union's club without a school
+
+
+def test_a_school_s_own_club_belongs_to_it_when_no_school_is_chosen(db, world):
+    school = make_unit("QNG-TRUONG-TCKT", "Trường Đại học Tài chính – Kế toán", OrgUnitKind.school)
+    other = make_unit("QNG-TRUONG-CD", "Trường Cao đẳng Kỹ thuật", OrgUnitKind.school)
+    assert _club(school, None).school_id == school.id
+    assert _club(school, None, other.id).school_id == other.id  # a school may name another school
+
+
+def test_a_club_s_school_must_be_a_school_that_existed_then(db, world):
+    closed = make_unit("QNG-TRUONG-CU", "Trường cũ", OrgUnitKind.school, valid_to=date(2025, 6, 30))
+    for school_id in (world["ward"].id, 999_999, closed.id):
+        with pytest.raises(DomainError) as refused:
+            _club(world["union"], world["officer"], school_id)
+        assert refused.value.field == "school_id"
+    assert _club(world["union"], world["officer"], closed.id, on=date(2025, 3, 1)).school_id == closed.id
+    assert cycle.club_schools(date(2025, 12, 1)) == []
+    assert cycle.club_schools(date(2025, 3, 1)) == [closed]
+
+
+def test_only_a_club_has_a_school(db, world):
+    school = make_unit("QNG-TRUONG-PVD", "Trường Đại học Phạm Văn Đồng", OrgUnitKind.school)
+    with pytest.raises(DomainError) as refused:
+        _club(world["union"], world["officer"], school.id, kind=ActivityKind.forum)
+    assert refused.value.field == "school_id" and "câu lạc bộ" in refused.value.message
+    # a school's forum is not linked to it either
+    assert _club(school, None, kind=ActivityKind.forum).school_id is None

@@ -213,3 +213,64 @@ def test_yearly_report_files(app, db, tmp_path):
     with app.test_request_context():
         report = yearly_report.build(2024, None, "Sở KH&CN", today=utcnow().date())
     assert report.totals.teams == 3 and [c.teams for c in report.competitions] == [3]
+
+
+def test_student_startup_clubs_are_counted_by_school_and_year(app, db):
+    from contest.domain import reporting_cycle as cycle
+    from contest.models import ActivityKind
+
+    province = make_unit("QNG", "Tỉnh Quảng Ngãi", OrgUnitKind.province)
+    union = make_unit("QNG-DOAN", "Tỉnh Đoàn Quảng Ngãi", OrgUnitKind.youth_union, parent=province)
+    ward = make_unit("P-CAMTHANH", "Phường Cẩm Thành", OrgUnitKind.commune, parent=province)
+    pvd = make_unit("QNG-TRUONG-1", "Trường Đại học Phạm Văn Đồng", OrgUnitKind.school, parent=ward)
+    tckt = make_unit("QNG-TRUONG-2", "Trường Đại học Tài chính – Kế toán", OrgUnitKind.school, parent=province)
+
+    def record(unit, day, kind=ActivityKind.club, school=None):
+        cycle.record_activity(
+            unit,
+            cycle.ActivityInput(
+                kind=kind, title="Câu lạc bộ", occurred_on=day, school_id=school.id if school else None
+            ),
+            None,
+            today=date(2025, 12, 31),
+        )
+
+    record(union, date(2024, 3, 26), school=pvd)
+    record(union, date(2024, 10, 15), school=tckt)
+    record(union, date(2025, 4, 10), school=pvd)
+    record(pvd, date(2025, 9, 22))  # the school's own club: its own
+    record(union, date(2025, 5, 1))  # a club at no school is not counted by school
+    record(ward, date(2025, 5, 2))
+    record(pvd, date(2025, 6, 1), kind=ActivityKind.forum)  # not a club
+    db.session.commit()
+
+    def named(rows):
+        return [(school.name, n) for school, n in rows]
+
+    assert named(reports.clubs_by_school(2024)) == [
+        ("Trường Đại học Phạm Văn Đồng", 1),
+        ("Trường Đại học Tài chính – Kế toán", 1),
+    ]
+    assert named(reports.clubs_by_school(2025)) == [("Trường Đại học Phạm Văn Đồng", 2)]
+    assert named(reports.clubs_by_school(None)) == [
+        ("Trường Đại học Phạm Văn Đồng", 3),
+        ("Trường Đại học Tài chính – Kế toán", 1),
+    ]
+    assert reports.clubs_by_school(2023) == []
+    # The unit filter keeps a club whose school or recording unit is in the unit's scope.
+    assert named(reports.clubs_by_school(None, unit_ids=reports.unit_scope(ward.id))) == [
+        ("Trường Đại học Phạm Văn Đồng", 3)
+    ]
+    assert named(reports.clubs_by_school(2024, unit_ids=frozenset({union.id}))) == [
+        ("Trường Đại học Phạm Văn Đồng", 1),
+        ("Trường Đại học Tài chính – Kế toán", 1),
+    ]
+    # A ward's officer sees the clubs of the schools under the ward; an administrator every club.
+    officer, admin = make_user("canbo@camthanh.vn"), make_user("admin@example.vn", admin=True)
+    cycle.add_officer(ward, officer)
+    db.session.commit()
+    with app.test_request_context():
+        assert reports.visible_unit_ids(admin) is None
+        seen = reports.visible_unit_ids(officer)
+        assert named(reports.clubs_by_school(2025, seen_ids=seen)) == [("Trường Đại học Phạm Văn Đồng", 2)]
+        assert reports.clubs_by_school(2024, seen_ids=seen, unit_ids=frozenset({tckt.id})) == []

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from docx import Document
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from contest.domain import reporting_cycle as cycle
 from contest.models import Activity, AuditEvent, OrgUnitKind, ReportKind, ReportState, UnitReport
@@ -188,3 +188,45 @@ def test_the_department_downloads_the_province_s_plan_from_the_units_submitted_p
     line = next(row for row in rows if row[0] == "1.6")
     assert line[2:] == ["Phường Cẩm Thành", "Hai diễn đàn khởi nghiệp", "Quý III", "40.000.000", "Ngân sách phường"]
     assert not any("Tỉnh Đoàn" in cell for row in rows for cell in row)
+
+
+def _club_form(client, page, **data):
+    return {"csrf_token": csrf_token(client, page), "kind": "club", "title": "Câu lạc bộ khởi nghiệp sinh viên"} | data
+
+
+def test_a_club_is_recorded_with_its_school_and_listed_with_it(client, db, world):
+    school = make_unit("QNG-TRUONG-PVD", "Trường Đại học Phạm Văn Đồng", OrgUnitKind.school)
+    make_unit("QNG-TRUONG-CU", "Trường đã giải thể", OrgUnitKind.school, valid_to=date(2020, 1, 1))
+    union, year = world["union"], world["year"]
+    officer = make_user("canbo@tinhdoan.vn")
+    cycle.add_officer(union, officer)
+    db.session.commit()
+    login(client, officer)
+    page = f"/reporting/unit/{union.id}/{year}"
+    form = client.get(page).get_data(as_text=True)
+    assert 'name="school_id"' in form and "Trường có câu lạc bộ" in form
+    assert "Trường Đại học Phạm Văn Đồng" in form and "Trường đã giải thể" not in form  # schools in existence
+    done = client.post(page, data=_club_form(client, page, occurred_on=f"{year}-10-01", school_id=str(school.id)))
+    assert done.status_code == 302
+    assert db.session.scalar(select(Activity.school_id)) == school.id
+    listed = client.get(page).get_data(as_text=True).split('id="activities"')[1].split("</table>")[0]
+    assert "<td data-school>Trường Đại học Phạm Văn Đồng</td>" in listed
+
+
+def test_a_club_s_school_that_is_no_school_is_refused_and_nothing_is_saved(client, db, world):
+    ward, year = world["ward"], world["year"]
+    school = make_unit("QNG-TRUONG-PVD", "Trường Đại học Phạm Văn Đồng", OrgUnitKind.school)
+    login(client, world["officer"])
+    page = f"/reporting/unit/{ward.id}/{year}"
+    for school_id in (str(world["union"].id), "999999", "abc", "1" * 30):
+        bad = client.post(page, data=_club_form(client, page, occurred_on=f"{year}-10-01", school_id=school_id))
+        html = bad.get_data(as_text=True)
+        assert bad.status_code == 400, school_id
+        assert "Hãy chọn trường của câu lạc bộ trong danh sách các trường." in html, school_id
+        assert 'id="school_id-err"' in html
+    forum = client.post(
+        page, data=_club_form(client, page, kind="forum", occurred_on=f"{year}-10-01", school_id=str(school.id))
+    )
+    assert forum.status_code == 400
+    assert "Chỉ câu lạc bộ khởi nghiệp mới gắn với một trường" in forum.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Activity.id))) == 0

@@ -280,3 +280,37 @@ def test_the_domain_refuses_the_team_removing_an_organizers_record(app, db):
             followup.delete_outcome(outcome, "sai", by_team=True)
         db.session.commit()
     assert db.session.get(ProjectOutcome, outcome.id) is not None
+
+
+def test_the_dashboard_counts_student_startup_clubs_by_school(client, db):
+    from contest.domain import reporting_cycle as cycle
+    from contest.models import ActivityKind, OrgUnitKind
+    from tests.factories import make_unit
+
+    competition, _ = known_contest(db)
+    union = make_unit("QNG-DOAN", "Tỉnh Đoàn Quảng Ngãi", OrgUnitKind.youth_union)
+    pvd = make_unit("QNG-TRUONG-1", "Trường Đại học Phạm Văn Đồng", OrgUnitKind.school)
+    tckt = make_unit("QNG-TRUONG-2", "Trường Đại học Tài chính – Kế toán", OrgUnitKind.school)
+    for school, day in ((pvd, date(2024, 3, 26)), (tckt, date(2024, 10, 15)), (pvd, date(2024, 11, 2))):
+        cycle.record_activity(
+            union,
+            cycle.ActivityInput(kind=ActivityKind.club, title="Câu lạc bộ", occurred_on=day, school_id=school.id),
+            None,
+            today=date(2025, 1, 1),
+        )
+    db.session.commit()
+    login(client, make_user("admin-clb@example.vn", admin=True))
+    page = client.get("/reports/?year=2024").get_data(as_text=True)
+    table = page.split('id="t-school-clubs"')[1].split("</table>")[0]
+    assert "Câu lạc bộ khởi nghiệp theo trường" in table
+    rows = re.findall(r'<th scope="row">([^<]+)</th><td>(\d+)</td>', table)
+    assert rows == [
+        ("Trường Đại học Phạm Văn Đồng", "2"),
+        ("Trường Đại học Tài chính – Kế toán", "1"),
+        ("Tổng cộng", "3"),
+    ]
+    assert 'id="t-school-clubs"' not in client.get("/reports/?year=2025").get_data(as_text=True)
+    # An organizer who holds no unit sees the contests they organise, not the units' clubs.
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, _organizer_of(competition, db))
+    assert 'id="t-school-clubs"' not in client.get("/reports/?year=2024").get_data(as_text=True)
