@@ -323,6 +323,22 @@ def record_activity(unit: OrgUnit, data: ActivityInput, actor: User | None, toda
     )
     db.session.add(activity)
     db.session.flush()
+    # Activities are what the unit's yearly figures count: who recorded what is kept.
+    audit.record(
+        "activity.recorded",
+        "activity",
+        activity.id,
+        after={
+            "unit": unit.id,
+            "kind": activity.kind.value,
+            "title": activity.title,
+            "occurred_on": activity.occurred_on.isoformat(),
+            "participants": activity.participants,
+            "task": activity.task_id,
+            "school": activity.school_id,
+        },
+        actor_id=actor.id if actor else None,
+    )
     return activity
 
 

@@ -223,6 +223,19 @@ def test_an_activity_needs_a_title_a_past_day_and_a_link_as_evidence(db, world):
             )
 
 
+def test_recording_an_activity_is_audited_with_who_and_what(db, world):
+    activity = cycle.record_activity(
+        world["ward"],
+        cycle.ActivityInput(kind=ActivityKind.forum, title="Diễn đàn khởi nghiệp", occurred_on=date(2025, 3, 1)),
+        world["officer"],
+        today=date(2025, 12, 1),
+    )
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "activity.recorded")).one()
+    assert event.object_id == str(activity.id) and event.actor_id == world["officer"].id
+    assert event.after["kind"] == "forum" and event.after["title"] == "Diễn đàn khởi nghiệp"
+    assert event.after["unit"] == world["ward"].id and event.after["occurred_on"] == "2025-03-01"
+
+
 def test_the_commands_load_the_plan_and_queue_reminders_once(app, db, world, monkeypatch):
     runner = app.test_cli_runner()
     loaded = runner.invoke(args=["plan", "load"])
