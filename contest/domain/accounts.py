@@ -61,20 +61,36 @@ def make_verify_token(user: User, next_path: str | None = None) -> str:
     return make_token(VERIFY_PURPOSE, payload)
 
 
-def next_of_verify_token(token: str) -> str | None:
-    """Where a confirmation link led (its signed `next`), even once it has
-    expired or been used, so that asking for a new link keeps it; None when it
-    led nowhere or is not a confirmation link. Unchecked: the view keeps only a
-    local path."""
+def _next_of_token(purpose: str, token: str) -> str | None:
     try:
-        next_path = read_token(VERIFY_PURPOSE, token, None).get("n")
+        next_path = read_token(purpose, token, None).get("n")
     except (TokenInvalid, TokenExpired):
         return None
     return next_path if isinstance(next_path, str) else None
 
 
-def make_reset_token(user: User) -> str:
-    return make_token(RESET_PURPOSE, {"uid": user.id, "s": _reset_stamp(user)})
+def next_of_verify_token(token: str) -> str | None:
+    """Where a confirmation link led (its signed `next`), even once it has
+    expired or been used, so that asking for a new link keeps it; None when it
+    led nowhere or is not a confirmation link. Unchecked: the view keeps only a
+    local path."""
+    return _next_of_token(VERIFY_PURPOSE, token)
+
+
+def make_reset_token(user: User, next_path: str | None = None) -> str:
+    """`next_path`: the local page the person was going to when they asked for
+    the link (an invitation); after the new password, the log-in leads there."""
+    payload = {"uid": user.id, "s": _reset_stamp(user)}
+    if next_path:
+        payload["n"] = next_path
+    return make_token(RESET_PURPOSE, payload)
+
+
+def next_of_reset_token(token: str) -> str | None:
+    """Where a reset link leads after the log-in (its signed `next`), even once
+    it has expired or been used, so that asking for a new link keeps it; None
+    when it leads nowhere. Unchecked: the view keeps only a local path."""
+    return _next_of_token(RESET_PURPOSE, token)
 
 
 def _user_from_token(purpose: str, token: str, max_age: int, stamp) -> User:
@@ -118,7 +134,7 @@ def sign_up(email: str, password: str, full_name: str, locale: str = "vi", next_
             locale=existing.locale,
             user=existing,
             login_url=external_url("auth.login", **({"next": next_path} if next_path else {})),
-            reset_url=external_url("auth.forgot_password"),
+            reset_url=external_url("auth.forgot_password", **({"next": next_path} if next_path else {})),
         )
         db.session.flush()
         return None
@@ -168,7 +184,7 @@ def resend_verification(email: str, locale: str = "vi", next_path: str | None = 
             locale=user.locale,
             user=user,
             login_url=external_url("auth.login", **keep),
-            reset_url=external_url("auth.forgot_password"),
+            reset_url=external_url("auth.forgot_password", **keep),
         )
     else:
         send_verification(user, next_path)
@@ -227,14 +243,15 @@ def record_login(user: User) -> None:
 # -- password reset and change ---------------------------------------------
 
 
-def request_password_reset(email: str, locale: str = "vi") -> None:
+def request_password_reset(email: str, locale: str = "vi", next_path: str | None = None) -> None:
     """Mail a reset link if the account exists; say nothing either way.
 
     An address without an account is told there is none: both ways queue one
-    mail, so the time the answer takes does not tell who has an account."""
+    mail, so the time the answer takes does not tell who has an account. Each
+    mail's link leads on to `next_path` (a local page: an invitation)."""
     user = find_user_by_email(email)
     if user is None:
-        _mail_no_account(email, "reset", locale)
+        _mail_no_account(email, "reset", locale, {"next": next_path} if next_path else {})
         db.session.flush()
         return
     queue_mail(
@@ -242,7 +259,7 @@ def request_password_reset(email: str, locale: str = "vi") -> None:
         "reset_password",
         locale=user.locale,
         user=user,
-        reset_url=external_url("auth.reset_password", token=make_reset_token(user)),
+        reset_url=external_url("auth.reset_password", token=make_reset_token(user, next_path)),
     )
     db.session.flush()
 

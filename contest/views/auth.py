@@ -83,7 +83,7 @@ def signup():
             form.email.data, form.password.data, form.full_name.data, locale=select_locale(), next_path=next_path
         )
         return render_template(
-            "auth/check_mail.html", email=accounts.normalize_email(form.email.data), coming_back=bool(next_path)
+            "auth/check_mail.html", email=accounts.normalize_email(form.email.data), next_path=next_path
         )
     return render_template(
         "auth/signup.html", form=form, next_path=next_path, coming_for=_coming_for(next_path)
@@ -117,7 +117,7 @@ def resend_verification():
     if form.validate_on_submit():
         accounts.resend_verification(form.email.data, locale=select_locale(), next_path=next_path)
         return render_template(
-            "auth/check_mail.html", email=accounts.normalize_email(form.email.data), coming_back=bool(next_path)
+            "auth/check_mail.html", email=accounts.normalize_email(form.email.data), next_path=next_path
         )
     return render_template("auth/resend.html", form=form, coming_for=_coming_for(next_path)), form_status(form)
 
@@ -177,20 +177,25 @@ def logout():
 @limiter.limit(mail_limit, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
+    next_path = _next_path()  # after the new password, the log-in leads there
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data, locale=select_locale())
-        return render_template("auth/check_mail.html", email=accounts.normalize_email(form.email.data), reset=True)
-    return render_template("auth/forgot.html", form=form), form_status(form)
+        accounts.request_password_reset(form.email.data, locale=select_locale(), next_path=next_path)
+        return render_template(
+            "auth/check_mail.html", email=accounts.normalize_email(form.email.data), reset=True, next_path=next_path
+        )
+    return render_template("auth/forgot.html", form=form, coming_for=_coming_for(next_path)), form_status(form)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @access("public")
 @limiter.limit(auth_limit, methods=["POST"], deduct_when=failed_answer)
 def reset_password(token):
+    # Where the person was going when they asked for the link (only a local page).
+    next_path = safe_next(accounts.next_of_reset_token(token), "") or None
     try:
         accounts.check_reset_token(token)
     except DomainError as error:
-        return render_template("auth/token_problem.html", message=error.message, reset=True), 400
+        return render_template("auth/token_problem.html", message=error.message, reset=True, reset_next=next_path), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
@@ -201,5 +206,5 @@ def reset_password(token):
         else:
             login_throttle.clear(user.email)  # the mailed link proves the owner: log-in is open again
             flash(_("Your password has been changed. You can log in now."), "success")
-            return redirect(url_for("auth.login"))
+            return redirect(url_for("auth.login", next=next_path) if next_path else url_for("auth.login"))
     return render_template("auth/reset.html", form=form), form_status(form)

@@ -159,3 +159,45 @@ def test_a_judge_with_an_account_is_told_which_panel_the_invitation_is_for(live_
     page.get_by_role("heading", name="Lời mời làm giám khảo").wait_for()
     page.get_by_role("button", name="Nhận lời mời").tap()
     page.get_by_text("Chào mừng ông/bà").wait_for()
+
+
+def test_a_judge_who_forgot_the_password_comes_back_to_the_invitation(live_server, smtp_server, new_page):
+    """'Forgot your password?' from the invitation's log-in page keeps the invitation: the 'Check your mail' page
+    sends the link again with a button, and after the new password the log-in leads back to the invitation."""
+    from judging.domain.judges import invite_judge
+
+    with live_server.app.app_context():
+        competition = make_competition("khoi-nghiep-2026")
+        make_user("quen.mat.khau@sokhcn.vn", name="Phạm Minh Đức", password="mat-khau-da-quen")
+        invite_judge(
+            competition,
+            email="quen.mat.khau@sokhcn.vn",
+            full_name="Phạm Minh Đức",
+            organisation=None,
+            field_ids=[],
+            invited_by=make_user(admin=True),
+        )
+        name = competition.name
+        db.session.commit()
+    link = first_link(_mail_to(smtp_server, "quen.mat.khau@sokhcn.vn", "/judge/invite/"), "/judge/invite/")
+
+    page = new_page(PHONE_390)
+    page.goto(link)
+    page.get_by_role("heading", name="Đăng nhập").wait_for()
+    page.get_by_role("link", name="Quên mật khẩu?").tap()
+    expect(page.locator("#coming-for")).to_contain_text(f"Hội đồng giám khảo {name}")
+    page.get_by_label("E-mail").fill("quen.mat.khau@sokhcn.vn")
+    page.get_by_role("button", name="Gửi đường dẫn").tap()
+    page.get_by_role("heading", name="Hãy kiểm tra hộp thư").wait_for()
+    check_accessibility(page)
+    page.get_by_role("button", name="Gửi lại thư").tap()
+    page.get_by_role("heading", name="Hãy kiểm tra hộp thư").wait_for()
+    expect(page.get_by_text("đưa trở lại")).to_be_visible()
+
+    page.goto(first_link(_mail_to(smtp_server, "quen.mat.khau@sokhcn.vn", "/password/reset/"), "/password/reset/"))
+    page.get_by_label("Mật khẩu mới").fill(PASSWORD)
+    page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Lưu mật khẩu mới").tap()
+    expect(page.locator("#coming-for")).to_contain_text(f"Hội đồng giám khảo {name}")
+    _log_in(page, "quen.mat.khau@sokhcn.vn")
+    page.get_by_role("heading", name="Lời mời làm giám khảo").wait_for()

@@ -611,8 +611,145 @@ def test_asking_again_keeps_the_way_back_in_every_answer(client, mail_app, db, s
     smtp_server.wait_for(3)
     (confirmed,) = smtp_server.to("da-xac-nhan@example.vn")
     assert "/login?next=/c/khoi-nghiep-2026/team/new" in first_link(confirmed, "/login")
+    assert "/password/forgot?next=/c/khoi-nghiep-2026/team/new" in first_link(confirmed, "/password/forgot")
     (unknown,) = smtp_server.to("khong-co@example.vn")
     assert "/signup?next=/c/khoi-nghiep-2026/team/new" in first_link(unknown, "/signup")
     (unconfirmed,) = smtp_server.to("chua-xac-nhan@example.vn")
     path = first_link(unconfirmed, "/verify-email/").split("localhost", 1)[1]
     assert client.get(path).location == "/login"
+
+
+def _reset_path(message) -> str:
+    return "/" + first_link(message, "/password/reset/").split("/", 3)[3]
+
+
+def _new_password(client, path):
+    password = "moi-mat-khau-1"
+    return client.post(path, data={"password": password, "confirm": password, "csrf_token": csrf_token(client, path)})
+
+
+def test_a_forgotten_password_from_an_invitation_leads_back_to_it(client, mail_app, db, smtp_server):
+    """'Forgot your password?' on the log-in page of an invitation: after the new password, the log-in leads to it."""
+    from tests.factories import make_competition, make_team
+
+    team = make_team(make_competition(), name="Tỏi đen Lý Sơn")
+    token = _invitation_token(team, "nhung@example.vn")
+    user = make_user("nhung@example.vn")
+    page = client.get(f"/login?next=/invite/{token}").get_data(as_text=True)
+    forgot_link = re.search(r'href="(/password/forgot[^"]*)"', page).group(1).replace("&amp;", "&")
+    assert forgot_link == f"/password/forgot?next=/invite/{token}"
+    assert "Tỏi đen Lý Sơn" in client.get(forgot_link).get_data(as_text=True)
+
+    response = client.post(forgot_link, data={"email": user.email, "csrf_token": csrf_token(client, forgot_link)})
+    assert response.status_code == 200 and "đưa trở lại" in response.get_data(as_text=True)
+    send_due()
+    message = next(m for m in smtp_server.wait_for(2) if "/password/reset/" in mail_text(m))
+    path = _reset_path(message)
+    assert client.get(path).status_code == 200
+    response = _new_password(client, path)
+    assert response.status_code == 302 and response.location == f"/login?next=/invite/{token}"
+    response = client.post(
+        response.location,
+        data={"email": user.email, "password": "moi-mat-khau-1", "csrf_token": csrf_token(client, "/login")},
+    )
+    assert response.status_code == 302 and response.location == f"/invite/{token}"
+    # A used link asks for a new one that still leads there.
+    used = client.get(path).get_data(as_text=True)
+    assert f'href="/password/forgot?next=/invite/{token}"' in used
+
+
+@pytest.mark.parametrize("evil", ["https://evil.example/x", "//evil.example/x", "/\\evil.example"])
+def test_a_forgotten_password_never_leads_to_another_site(client, mail_app, db, smtp_server, evil):
+    user = make_user("quen@example.vn")
+    response = client.post(
+        "/password/forgot",
+        query_string={"next": evil},
+        data={"email": user.email, "csrf_token": csrf_token(client, "/password/forgot")},
+    )
+    assert response.status_code == 200
+    assert _send_again_form(response.get_data(as_text=True))[0] == "/password/forgot"
+    send_due()
+    path = _reset_path(smtp_server.wait_for(1)[0])
+    assert "evil" not in path
+    assert _new_password(client, path).location == "/login"
+    # A token made with a foreign `next` (not by the forgot-password page) is still only followed to a local page.
+    foreign = f"/password/reset/{make_reset_token(user, evil)}"
+    assert client.get(foreign).status_code == 200
+    assert _new_password(client, foreign).location == "/login"
+
+
+def test_an_expired_reset_link_asks_for_a_new_one_that_keeps_where_it_led(client, app, db):
+    user = make_user("quen@example.vn")
+    app.config["RESET_TOKEN_MAX_AGE"] = -1
+    expired = client.get(f"/password/reset/{make_reset_token(user, '/c/khoi-nghiep-2026/team/new')}")
+    assert expired.status_code == 400
+    assert 'href="/password/forgot?next=/c/khoi-nghiep-2026/team/new"' in expired.get_data(as_text=True)
+    plain = client.get(f"/password/reset/{make_reset_token(user)}").get_data(as_text=True)
+    assert 'href="/password/forgot"' in plain
+
+
+def test_a_forgotten_password_for_an_unknown_address_keeps_the_way_back_in_the_sign_up_link(
+    client, mail_app, db, smtp_server
+):
+    path = "/password/forgot?next=/c/khoi-nghiep-2026/team/new"
+    client.post(path, data={"email": "khong-co@example.vn", "csrf_token": csrf_token(client, path)})
+    send_due()
+    (unknown,) = smtp_server.wait_for(1)
+    assert "/signup?next=/c/khoi-nghiep-2026/team/new" in first_link(unknown, "/signup")
+
+
+def _send_again_form(page: str) -> tuple[str, dict]:
+    """The 'Send the mail again' form of a 'Check your mail' page: where it posts, and what."""
+    form = re.search(r'<form method="post" action="([^"]+)" id="send-again".*?</form>', page, re.S)
+    assert form, "no 'send again' form"
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(0)))
+    return form.group(1).replace("&amp;", "&"), fields
+
+
+def test_check_your_mail_sends_the_confirmation_again_keeping_the_invitation(client, mail_app, db, smtp_server):
+    from tests.factories import make_competition, make_team
+
+    team = make_team(make_competition(), name="Tỏi đen Lý Sơn")
+    token = _invitation_token(team, "nhung@example.vn")
+    response = client.post(
+        f"/signup?next=/invite/{token}",
+        data={
+            "full_name": "Nguyễn Thị Hồng Nhung",
+            "email": "Nhung@Example.VN",
+            "password": "mot-mat-khau-dai",
+            "confirm": "mot-mat-khau-dai",
+            "csrf_token": csrf_token(client, "/signup"),
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert "Gửi lại thư" in page and "yêu cầu gửi lại" in page
+    action, fields = _send_again_form(page)
+    assert action == f"/verify-email/resend?next=/invite/{token}"
+    assert fields["email"] == "nhung@example.vn" and fields["csrf_token"]
+
+    again = client.post(action, data=fields)
+    assert again.status_code == 200 and "đưa bạn trở lại" in again.get_data(as_text=True)
+    assert _send_again_form(again.get_data(as_text=True))[0] == action  # and again, from the new page
+    send_due()
+    links = [first_link(m, "/verify-email/") for m in smtp_server.wait_for(3) if "/verify-email/" in mail_text(m)]
+    assert len(links) == 2  # the sign-up's and the one asked for again
+    assert client.get(links[-1].split("localhost", 1)[1]).location == f"/login?next=/invite/{token}"
+
+
+def test_check_your_mail_sends_the_reset_link_again(client, mail_app, db, smtp_server):
+    user = make_user("quen@example.vn")
+    plain = client.post("/password/forgot", data={"email": user.email, "csrf_token": csrf_token(client, "/")})
+    assert _send_again_form(plain.get_data(as_text=True))[0] == "/password/forgot"
+    path = "/password/forgot?next=/c/khoi-nghiep-2026/team/new"
+    response = client.post(path, data={"email": user.email, "csrf_token": csrf_token(client, path)})
+    action, fields = _send_again_form(response.get_data(as_text=True))
+    assert action == path and fields["email"] == user.email
+    assert client.post(action, data=fields).status_code == 200
+    send_due()
+    messages = smtp_server.wait_for(3)
+    assert len(messages) == 3
+    reset = _reset_path(messages[-1])
+    assert _new_password(client, reset).location == "/login?next=/c/khoi-nghiep-2026/team/new"
+    # Without a way back, the plain page asks again for the plain link.
+    signup = _signup(client)
+    assert _send_again_form(signup.get_data(as_text=True))[0] == "/verify-email/resend"
