@@ -260,3 +260,18 @@ def test_roles_are_checkboxes_and_an_unknown_role_is_refused(app, client, db):
     assert sorted(expert.role_values) == ["mentor", "trainer"]
     page = client.get(f"/registry/{expert.id}").get_data(as_text=True)
     assert '<input checked id="roles-1" name="roles" type="checkbox" value="mentor">' in page
+
+
+def test_the_expert_pages_call_the_registry_the_expert_network_and_keep_danh_ba_for_the_public_directory(
+    app, client, db
+):
+    outsider = make_user("ngoai@example.vn")
+    login(client, outsider)
+    assert "Bạn chưa có trong mạng lưới chuyên gia của tỉnh." in client.get("/experts/me").get_data(as_text=True)
+    user = make_user("trong@example.vn", name="Lê Văn Trong")
+    _expert(app, db, "Lê Văn Trong", user=user)
+    expert_client = app.test_client()
+    login(expert_client, user)
+    page = expert_client.get("/experts/me").get_data(as_text=True)
+    assert "Hồ sơ của bạn trong mạng lưới chuyên gia" in page and "Danh bạ công khai" in page
+    assert "Thông tin danh bạ" not in page

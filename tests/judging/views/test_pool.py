@@ -52,6 +52,9 @@ def test_the_organizer_searches_the_registry_by_field_and_invites(app, client, d
     url = f"/manage/{competition.slug}/judging/pool"
     page = client.get(url + "?field=Nông nghiệp").get_data(as_text=True)
     assert "Nông Một" in page and "Du Hai" not in page and "Nông Bận" not in page
+    # The registry is the expert network, as on the officers' registry pages; "danh bạ" is the public directory.
+    assert "Lập hội đồng giám khảo từ mạng lưới chuyên gia" in page and "Giám khảo trong mạng lưới chuyên gia" in page
+    assert "danh bạ" not in page.lower()
     assert "Nông Bận" in client.get(url + "?field=Nông nghiệp&all=1").get_data(as_text=True)
     one = db.session.scalar(select(experts.Expert).where(experts.Expert.full_name == "Nông Một"))
     token = csrf_token(client, url)
