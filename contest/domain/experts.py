@@ -6,6 +6,8 @@ what they chose to show."""
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -295,6 +297,27 @@ class CertificationInput:
     expires_on: date | None = None
     scan_name: str = ""
     scan: bytes | None = None
+
+
+class CertificationState(enum.Enum):
+    """Where a certification stands on a given day."""
+
+    in_force = "in_force"  # it has an expiry day, not yet passed
+    expired = "expired"  # its expiry day has passed
+    no_expiry = "no_expiry"  # it never expires
+
+
+def certification_state(expires_on: date | None, on: date) -> CertificationState:
+    """The state of a certification expiring on `expires_on` (None: never) on
+    the day `on`. The expiry day is the last day it holds, as for `valid_in`."""
+    if expires_on is None:
+        return CertificationState.no_expiry
+    return CertificationState.in_force if on <= expires_on else CertificationState.expired
+
+
+def certification_states(certifications: Iterable[Certification], on: date) -> dict[int, CertificationState]:
+    """Each certification's state on the day `on`, by its id (for the pages that list them)."""
+    return {c.id: certification_state(c.expires_on, on) for c in certifications}
 
 
 def add_certification(expert: Expert, data: CertificationInput, *, by: User | None) -> Certification:

@@ -194,6 +194,7 @@ def _mine_page(expert: Expert, *, form: OwnRecordForm | None = None, conflict_fo
         consent_form=consent_form,
         conflict_form=forms[1],
         links=signals.collect_lists(signals.expert_links, expert=expert),
+        certification_states=domain.certification_states(expert.certifications, unit_officers.today()),
         **_labels(),
     ), form_status(*forms)
 
@@ -384,6 +385,7 @@ def _record_page(expert, *, form=None, certification_form=None, mentorship_form=
         mentorships=domain.mentorships_of(expert),
         contact_email=domain.contact_email(expert),
         links=signals.collect_lists(signals.expert_links, expert=expert),
+        certification_states=domain.certification_states(expert.certifications, unit_officers.today()),
         **_labels(),
     ), form_status(*forms)
 

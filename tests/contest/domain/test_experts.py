@@ -172,3 +172,17 @@ def test_an_ended_conflict_is_no_longer_proposed_and_the_end_is_audited(app, db)
         judge = pool.invite_expert(competition, expert, invited_by=make_user("btc@example.vn"))
         db.session.commit()
         assert db.session.scalar(select(Conflict.id).where(Conflict.judge_id == judge.id)) is None
+
+
+@pytest.mark.parametrize(
+    ("expires_on", "on", "state"),
+    [
+        (None, date(2026, 12, 6), experts.CertificationState.no_expiry),
+        (date(2026, 12, 31), date(2026, 12, 6), experts.CertificationState.in_force),
+        (date(2026, 12, 6), date(2026, 12, 6), experts.CertificationState.in_force),  # its last day still holds
+        (date(2026, 12, 5), date(2026, 12, 6), experts.CertificationState.expired),
+        (date(2020, 1, 1), date(2026, 12, 6), experts.CertificationState.expired),
+    ],
+)
+def test_a_certification_is_in_force_until_its_expiry_day_and_without_one_never_expires(expires_on, on, state):
+    assert experts.certification_state(expires_on, on) is state

@@ -275,3 +275,39 @@ def test_the_expert_pages_call_the_registry_the_expert_network_and_keep_danh_ba_
     page = expert_client.get("/experts/me").get_data(as_text=True)
     assert "Hồ sơ của bạn trong mạng lưới chuyên gia" in page and "Danh bạ công khai" in page
     assert "Thông tin danh bạ" not in page
+
+
+def test_certifications_show_whether_they_are_in_force_expired_or_without_expiry(app, client, db):
+    user = make_user("chung-nhan@example.vn", name="Hồ Chứng Nhận")
+    expert = _expert(app, db, "Hồ Chứng Nhận", user=user)
+    with app.test_request_context():
+        for programme, expires_on in (
+            ("Khóa đã hết hạn", date(2025, 3, 1)),
+            ("Khóa còn hạn", date(2099, 12, 31)),
+            ("Khóa vĩnh viễn", None),
+        ):
+            experts.add_certification(
+                db.session.get(Expert, expert.id),
+                experts.CertificationInput(programme, "Bộ KH&CN", "", date(2024, 2, 1), expires_on),
+                by=None,
+            )
+        db.session.commit()
+
+    def states(page: str) -> dict[str, str]:
+        import re
+
+        return {
+            name: re.search(re.escape(name) + r'.*?<span class="badge[^"]*">([^<]+)</span>', page, re.S).group(1)
+            for name in ("Khóa đã hết hạn", "Khóa còn hạn", "Khóa vĩnh viễn")
+        }
+
+    expected = {
+        "Khóa đã hết hạn": "Hết hạn ngày 01/03/2025",
+        "Khóa còn hạn": "Còn hiệu lực",
+        "Khóa vĩnh viễn": "Không thời hạn",
+    }
+    login(client, _officer(db))
+    assert states(client.get(f"/registry/{expert.id}").get_data(as_text=True)) == expected
+    own = app.test_client()
+    login(own, user)
+    assert states(own.get("/experts/me").get_data(as_text=True)) == expected
