@@ -1,5 +1,7 @@
 """Every user-facing string has its Vietnamese text."""
 
+import collections
+import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
@@ -32,3 +34,11 @@ def test_every_string_has_a_vietnamese_translation():
     fuzzy = sorted(m_id for m_id, m in translated.items() if m.fuzzy)
     assert not missing, "untranslated (run `make messages`, then translate): " + "; ".join(missing)
     assert not fuzzy, "fuzzy translations to review: " + "; ".join(fuzzy)
+
+
+def test_no_message_is_translated_twice():
+    """A msgid written twice keeps one of its translations, silently (read_po merges them)."""
+    text = (ROOT / "contest/translations/vi/LC_MESSAGES/messages.po").read_text(encoding="utf-8")
+    ids = ["".join(re.findall(r'"(.*)"', block)) for block in re.findall(r'^msgid ((?:".*"\n)+)', text, re.M)]
+    twice = sorted(i for i, n in collections.Counter(ids).items() if n > 1 and i)
+    assert not twice, "translated twice: " + "; ".join(twice)
