@@ -320,6 +320,14 @@ def certification_states(certifications: Iterable[Certification], on: date) -> d
     return {c.id: certification_state(c.expires_on, on) for c in certifications}
 
 
+def certifications_in_force(experts: Iterable[Expert], on: date) -> dict[int, int]:
+    """How many of each expert's certifications still hold on the day `on`, by expert id."""
+    return {
+        e.id: sum(certification_state(c.expires_on, on) is not CertificationState.expired for c in e.certifications)
+        for e in experts
+    }
+
+
 def add_certification(expert: Expert, data: CertificationInput, *, by: User | None) -> Certification:
     programme, issuer = " ".join((data.programme or "").split()), " ".join((data.issuer or "").split())
     if not programme:

@@ -293,6 +293,7 @@ def registry():
     return render_template(
         "experts/registry.html",
         experts=found,
+        in_force=domain.certifications_in_force(found, unit_officers.today()),
         fields=domain.field_names(),
         units=_unit_choices(_("Any unit"))[1:],
         chosen={"role": role_value if role else "", "unit": unit_id, "field": field, "q": text},

@@ -311,3 +311,6 @@ def test_certifications_show_whether_they_are_in_force_expired_or_without_expiry
     own = app.test_client()
     login(own, user)
     assert states(own.get("/experts/me").get_data(as_text=True)) == expected
+    # The registry's list counts the certifications that still hold beside all of them.
+    listed = client.get("/registry/?q=Hồ+Chứng+Nhận").get_data(as_text=True)
+    assert "2 còn hiệu lực / 3" in listed
