@@ -36,7 +36,10 @@ ACTION_LABELS = {
     "score.submitted": _l("Score sheet submitted"),
     "scores.excluded": _l("Scores excluded (conflict of interest)"),
     "scores.reinstated": _l("Scores counted again"),
+    "vote.burst_accepted": _l("Flagged audience votes accepted"),
     "vote.frozen": _l("Audience vote count frozen"),
+    "vote.network_trusted": _l("Hall network trusted for the audience vote"),
+    "vote.network_untrusted": _l("Hall network no longer trusted for the audience vote"),
     "vote.opened": _l("Audience vote opened"),
     "vote.voided": _l("Audience votes voided"),
 }

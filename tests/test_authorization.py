@@ -229,7 +229,11 @@ TABLE: dict[str, set[str]] = {
         )
     },
     # the audience vote: organizers open, watch, void and freeze; anyone may confirm an address and vote
-    **{f"votes_admin.{name}": ORGANIZERS for name in ("index", "campaign", "void", "freeze")},
+    # and accept a flagged burst or trust and stop trusting the hall's networks
+    **{
+        f"votes_admin.{name}": ORGANIZERS
+        for name in ("index", "campaign", "void", "accept", "trust", "untrust", "freeze")
+    },
     **{f"votes.{name}": EVERYONE for name in ("page", "send_code", "confirm", "cast", "count")},
     "results.public_results": EVERYONE,
     "results.public_results_json": EVERYONE,

@@ -122,6 +122,68 @@ def network_of(address: str | None) -> str:
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
+# The narrowest network a vote is counted by (network_of) and the broadest one an organizer
+# may trust: a hall's Wi-Fi, not a provider's whole range.
+VOTE_PREFIX = {4: 24, 6: 64}
+BROADEST_TRUSTED = {4: 16, 6: 48}
+TRUSTED_MAX = 50
+
+
+def parse_network(text: str | None) -> str:
+    """A network the organizer typed, as the CIDR the burst check compares: an address
+    stands for its network (network_of), and a network narrower than the one votes are
+    counted by (203.113.5.16/28) for that one, since a vote keeps no more than its /24
+    (IPv6 /64). Refused when it is not an address or a network, or broader than /16
+    (IPv6 /48)."""
+    text = "".join((text or "").split())
+    try:
+        net = ipaddress.ip_network(text, strict=False) if "/" in text else None
+        if net is None:
+            net = ipaddress.ip_network(network_of(str(ipaddress.ip_address(text))))
+    except ValueError:
+        raise DomainError(
+            _("Enter a network such as 203.113.5.0/24, or one address of it such as 203.113.5.17."),
+            field="network",
+            code="bad_network",
+        ) from None
+    if net.prefixlen < BROADEST_TRUSTED[net.version]:
+        raise DomainError(
+            _(
+                "This network is too broad: trust at most a /%(v4)d (IPv6: a /%(v6)d).",
+                v4=BROADEST_TRUSTED[4],
+                v6=BROADEST_TRUSTED[6],
+            ),
+            field="network",
+            code="too_broad",
+        )
+    if net.prefixlen > VOTE_PREFIX[net.version]:
+        net = net.supernet(new_prefix=VOTE_PREFIX[net.version])
+    return str(net)
+
+
+def _networks(texts) -> list:
+    found = []
+    for text in texts:
+        try:
+            found.append(ipaddress.ip_network(text, strict=False))
+        except ValueError:
+            continue
+    return found
+
+
+def is_trusted(campaign: VoteCampaign, network: str) -> bool:
+    """Whether a vote's network (as network_of gives it) lies in one the organizers trust."""
+    if not network or not campaign.trusted_networks:
+        return False
+    try:
+        net = ipaddress.ip_network(network, strict=False)
+    except ValueError:
+        return False
+    return any(
+        net.version == trusted.version and net.subnet_of(trusted) for trusted in _networks(campaign.trusted_networks)
+    )
+
+
 # -- categories ----------------------------------------------------------------------
 
 
@@ -321,7 +383,7 @@ def cast_vote(
         if vote_of(campaign, email) is not None:
             raise Conflict(_("This address has already voted in this category. Thank you!"), code="already_voted")
         raise DomainError(_("This entry is not in the vote."), code="not_candidate")
-    if network:
+    if network and not is_trusted(campaign, network):
         _flag_burst(campaign, vote_id, network, now)
     return vote_id
 
@@ -433,6 +495,134 @@ def void_burst(campaign: VoteCampaign, network: str, reason: str, by) -> int:
         )
     )
     return void_votes(campaign, ids, reason, by)
+
+
+# -- the hall's networks ------------------------------------------------------------------
+
+
+def _clean_reason(reason: str | None, missing: str) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError(missing, field="reason")
+    if len(reason) > REASON_MAX:
+        raise DomainError(_("At most %(max)d characters.", max=REASON_MAX), field="reason")
+    return reason
+
+
+def _lock(campaign: VoteCampaign) -> None:
+    """Read the category's row again under a lock, so two organizers changing its
+    networks at once both keep their change (PostgreSQL; SQLite writes one at a time)."""
+    db.session.refresh(campaign, attribute_names=["trusted_networks"], with_for_update=True)
+
+
+def _trust(campaign: VoteCampaign, network: str) -> bool:
+    """Add the network to the trusted ones; False when one of them already holds it."""
+    if is_trusted(campaign, network):
+        return False
+    kept = list(campaign.trusted_networks or [])
+    if len(kept) >= TRUSTED_MAX:
+        raise DomainError(
+            _("At most %(max)d networks can be trusted.", max=TRUSTED_MAX), field="network", code="too_many"
+        )
+    # Narrower networks the new one holds go: it stands for them.
+    new = ipaddress.ip_network(network)
+    kept = [
+        text
+        for text, net in zip(kept, _networks(kept), strict=False)
+        if not (net.version == new.version and net.subnet_of(new))
+    ]
+    campaign.trusted_networks = [*kept, network]
+    return True
+
+
+def trust_network(campaign: VoteCampaign, text: str, by) -> str | None:
+    """Trust a network for the category (the hall's Wi-Fi): its votes are not flagged as
+    a burst from now on; one vote per address and the rate limits still hold. Votes it
+    has flagged already stay flagged until the organizers accept them (accept_burst).
+    The network as kept, or None when a trusted one already holds it. Audited."""
+    network = parse_network(text)
+    _lock(campaign)
+    before = list(campaign.trusted_networks or [])
+    if not _trust(campaign, network):
+        return None
+    db.session.flush()
+    audit.record(
+        "vote.network_trusted",
+        "vote_campaign",
+        campaign.id,
+        competition_id=campaign.competition_id,
+        actor_id=getattr(by, "id", None),
+        before={"trusted_networks": before},
+        after={"trusted_networks": list(campaign.trusted_networks)},
+    )
+    return network
+
+
+def untrust_network(campaign: VoteCampaign, network: str, by) -> None:
+    """Stop trusting a network: its later votes may be flagged again (earlier ones stay as
+    they are). Audited."""
+    _lock(campaign)
+    before = list(campaign.trusted_networks or [])
+    if network not in before:
+        raise DomainError(_("This network is not among the trusted ones."), field="network", code="not_trusted")
+    campaign.trusted_networks = [n for n in before if n != network]
+    db.session.flush()
+    audit.record(
+        "vote.network_untrusted",
+        "vote_campaign",
+        campaign.id,
+        competition_id=campaign.competition_id,
+        actor_id=getattr(by, "id", None),
+        before={"trusted_networks": before},
+        after={"trusted_networks": list(campaign.trusted_networks)},
+    )
+
+
+def accept_burst(campaign: VoteCampaign, network: str, reason: str, by) -> int:
+    """The organizers accept a flagged burst as honest (the whole hall voting over its
+    Wi-Fi): the network's flagged votes lose their flag (they were and stay counted) and
+    the network is trusted for the category from now on. Audited with the reason. The
+    number of votes accepted."""
+    reason = _clean_reason(reason, _("Give the reason the votes are accepted."))
+    flagged = (
+        Vote.campaign_id == campaign.id,
+        Vote.network == network,
+        Vote.flagged.is_(True),
+        Vote.voided_at.is_(None),
+    )
+    ids = list(db.session.scalars(select(Vote.id).where(*flagged).order_by(Vote.id)))
+    if not network or not ids:
+        raise DomainError(_("No flagged votes from this network."), field="network", code="no_burst")
+    _lock(campaign)
+    before = list(campaign.trusted_networks or [])
+    _trust(campaign, parse_network(network))
+    # The votes that still are flagged now (one may have been voided meanwhile).
+    ids = sorted(
+        db.session.scalars(
+            update(Vote)
+            .where(*flagged, Vote.id.in_(ids))
+            .values(flagged=False)
+            .returning(Vote.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    db.session.flush()
+    audit.record(
+        "vote.burst_accepted",
+        "vote_campaign",
+        campaign.id,
+        competition_id=campaign.competition_id,
+        actor_id=getattr(by, "id", None),
+        before={"trusted_networks": before},
+        after={
+            "network": network,
+            "votes": ids,
+            "count": len(ids),
+            "trusted_networks": list(campaign.trusted_networks),
+        },
+        reason=reason,
+    )
+    return len(ids)
 
 
 # -- the frozen count ----------------------------------------------------------------

@@ -31,6 +31,9 @@ class VoteCampaign(Base):
     refuse_disposable: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     # This many votes from one network within the burst window are flagged for the organizers.
     burst_threshold: Mapped[int] = mapped_column(Integer, nullable=False, default=20)
+    # Networks the organizers trust (the hall's Wi-Fi at the ceremony), as CIDR strings such as
+    # "203.113.5.0/24": their votes are never flagged as a burst (judging.domain.votes.is_trusted).
+    trusted_networks: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     # Set when the final count is first frozen: no vote is taken after it.

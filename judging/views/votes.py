@@ -89,6 +89,18 @@ class VoidForm(Form):
     reason = StringField(_l("Reason"), validators=[DataRequired(REQUIRED), Length(max=1000)])
 
 
+class NetworkForm(Form):
+    network = StringField(
+        _l("Network (an address, or a network such as 203.113.5.0/24)"),
+        validators=[DataRequired(REQUIRED), Length(max=64)],
+    )
+
+
+class AcceptForm(Form):
+    network = StringField(_l("Network"), validators=[DataRequired(REQUIRED), Length(max=64)])
+    reason = StringField(_l("Reason"), validators=[DataRequired(REQUIRED), Length(max=1000)])
+
+
 class FreezeForm(Form):
     award_tier = SelectField(_l("Award it gives (optional)"), coerce=int, validators=[Optional()])
 
@@ -148,7 +160,9 @@ def campaign(slug, campaign_id):
     return _campaign_page(competition, campaign)
 
 
-def _campaign_page(competition, campaign, void_form=None, freeze_form=None, status=200):
+def _campaign_page(
+    competition, campaign, void_form=None, freeze_form=None, network_form=None, accept_form=None, status=200
+):
     freeze_form = freeze_form or FreezeForm()
     freeze_form.award_tier.choices = [(0, _("— none —"))] + [(t.id, t.name) for t in awards.tiers_of(competition)]
     return render_template(
@@ -161,6 +175,9 @@ def _campaign_page(competition, campaign, void_form=None, freeze_form=None, stat
         snapshot=domain.latest_snapshot(campaign),
         is_open=domain.is_open(campaign),
         void_form=void_form or VoidForm(),
+        network_form=network_form or NetworkForm(),
+        accept_form=accept_form or AcceptForm(),
+        hall_reason=_("The hall's Wi-Fi"),
         freeze_form=freeze_form,
         to_local=to_local,
     ), status
@@ -186,6 +203,77 @@ def void(slug, campaign_id):
         return _campaign_page(competition, campaign, void_form=form, status=400)
     flash(_("%(n)d votes voided.", n=count), "success")
     return redirect(url_for("votes_admin.campaign", slug=slug, campaign_id=campaign.id))
+
+
+@admin.route("/<int:campaign_id>/accept", methods=["POST"])
+@access("competition:organizer")
+def accept(slug, campaign_id):
+    """Accept a flagged burst (the hall voting over its Wi-Fi): its votes lose the flag
+    and its network is trusted for the category."""
+    competition, campaign = _campaign_of(slug, campaign_id)
+    form = AcceptForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return _campaign_page(competition, campaign, accept_form=form, status=400)
+    try:
+        with atomic():
+            count = domain.accept_burst(campaign, form.network.data.strip(), form.reason.data, current_user)
+    except DomainError as error:
+        flash(error.message, "error")
+        return _campaign_page(competition, campaign, accept_form=form, status=400)
+    flash(
+        _("%(n)d votes accepted; the network %(network)s is trusted.", n=count, network=form.network.data.strip()),
+        "success",
+    )
+    return redirect(url_for("votes_admin.campaign", slug=slug, campaign_id=campaign.id))
+
+
+@admin.route("/<int:campaign_id>/networks", methods=["POST"])
+@access("competition:organizer")
+def trust(slug, campaign_id):
+    competition, campaign = _campaign_of(slug, campaign_id)
+    form = NetworkForm()
+    if not form.validate_on_submit():
+        return _campaign_page(competition, campaign, network_form=form, status=400)
+    try:
+        with atomic():
+            network = domain.trust_network(campaign, form.network.data, current_user)
+    except DomainError as error:
+        show_domain_error(form, error)
+        return _campaign_page(competition, campaign, network_form=form, status=400)
+    if network is None:
+        flash(_("A trusted network already holds this one."), "info")
+    else:
+        flash(_("Votes from %(network)s will not be flagged as a burst.", network=network), "success")
+    return redirect(url_for("votes_admin.campaign", slug=slug, campaign_id=campaign.id) + "#networks")
+
+
+@admin.route("/<int:campaign_id>/networks/remove", methods=["POST"])
+@access("competition:organizer")
+def untrust(slug, campaign_id):
+    competition, campaign = _campaign_of(slug, campaign_id)
+    form = NetworkForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return _campaign_page(competition, campaign, status=400)
+    try:
+        with atomic():
+            domain.untrust_network(campaign, form.network.data.strip(), current_user)
+    except DomainError as error:
+        flash(error.message, "error")
+        return _campaign_page(competition, campaign, status=400)
+    flash(_("The network %(network)s is no longer trusted.", network=form.network.data.strip()), "success")
+    return redirect(url_for("votes_admin.campaign", slug=slug, campaign_id=campaign.id) + "#networks")
+
+
+def _flash_errors(form) -> None:
+    """A form of hidden or inline fields shows its errors on top of the page."""
+    for name, errors in form.errors.items():
+        if name == "csrf_token":
+            continue
+        label = getattr(form, name).label.text
+        for error in errors:
+            flash(f"{label}: {error}", "error")
 
 
 @admin.route("/<int:campaign_id>/freeze", methods=["POST"])

@@ -195,3 +195,109 @@ def test_a_category_needs_a_name_a_period_and_submitted_entries(db):
         )
     with pytest.raises(DomainError):
         votes.create_campaign(competition, name="Bình chọn", entry_ids=[999_999], **base)
+
+
+# -- the hall's networks ----------------------------------------------------------------
+
+
+def test_an_organizer_types_a_network_an_address_or_a_narrower_network(db):
+    assert votes.parse_network(" 203.113.5.0/24 ") == "203.113.5.0/24"
+    assert votes.parse_network("203.113.5.17") == "203.113.5.0/24"  # an address: its /24
+    assert votes.parse_network("203.113.5.16/28") == "203.113.5.0/24"  # votes keep no more than the /24
+    assert votes.parse_network("203.113.0.0/22") == "203.113.0.0/22"  # a large hall's Wi-Fi
+    assert votes.parse_network("2001:db8:1:2::7") == "2001:db8:1:2::/64"
+    assert votes.parse_network("2001:db8:1::/48") == "2001:db8:1::/48"
+    for bad in ("", "hội trường", "203.113.5.0/33", "203.113.5", "300.1.1.1", "1.2.3.4/abc"):
+        with pytest.raises(DomainError) as info:
+            votes.parse_network(bad)
+        assert info.value.field == "network" and info.value.code == "bad_network"
+        assert "203.113.5.0/24" in info.value.message
+    for broad in ("0.0.0.0/0", "10.0.0.0/8", "2001:db8::/32"):
+        with pytest.raises(DomainError) as info:
+            votes.parse_network(broad)
+        assert info.value.code == "too_broad"
+
+
+def test_votes_from_a_trusted_network_are_not_flagged_while_others_still_are(db, vote):
+    campaign, entries = vote
+    organizer = make_user("btc@example.vn")
+    campaign.burst_threshold = 3
+    assert votes.trust_network(campaign, "203.113.5.40", organizer) == "203.113.5.0/24"
+    for i in range(5):
+        votes.cast_vote(campaign, entries[i % 3].id, f"hoi-truong{i}@example.vn", network="203.113.5.0/24")
+    for i in range(3):
+        votes.cast_vote(campaign, entries[0].id, f"kich-ban{i}@example.vn", network="198.51.100.0/24")
+    assert [(b.network, b.votes) for b in votes.flagged_bursts(campaign)] == [("198.51.100.0/24", 3)]
+    assert sum(t.votes for t in votes.tallies(campaign)) == 8
+    # One address, one vote, from the hall too.
+    with pytest.raises(Conflict):
+        votes.cast_vote(campaign, entries[1].id, "hoi-truong0@example.vn", network="203.113.5.0/24")
+    # A broader trusted network holds the /24 votes are counted by; another family never matches.
+    campaign.trusted_networks = ["192.0.0.0/22"]
+    assert votes.is_trusted(campaign, "192.0.2.0/24") and not votes.is_trusted(campaign, "192.0.4.0/24")
+    assert not votes.is_trusted(campaign, "2001:db8:1:2::/64") and not votes.is_trusted(campaign, "")
+
+
+def test_trusting_and_removing_a_network_is_audited(db, vote):
+    campaign, _entries = vote
+    organizer = make_user("btc@example.vn")
+    votes.trust_network(campaign, "203.113.5.0/24", organizer)
+    assert votes.trust_network(campaign, "203.113.5.9", organizer) is None  # already held: nothing recorded
+    votes.trust_network(campaign, "2001:db8:1:2::/64", organizer)
+    with pytest.raises(DomainError) as bad:
+        votes.trust_network(campaign, "không phải mạng", organizer)
+    assert bad.value.field == "network"
+    with pytest.raises(DomainError) as unknown:
+        votes.untrust_network(campaign, "192.0.2.0/24", organizer)
+    assert unknown.value.code == "not_trusted"
+    votes.untrust_network(campaign, "203.113.5.0/24", organizer)
+    _db.session.commit()
+    _db.session.expire_all()
+    assert _db.session.get(VoteCampaign, campaign.id).trusted_networks == ["2001:db8:1:2::/64"]
+    events = _db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action.like("vote.network%")).order_by(AuditEvent.id)
+    ).all()
+    assert [(e.action, e.before, e.after) for e in events] == [
+        ("vote.network_trusted", {"trusted_networks": []}, {"trusted_networks": ["203.113.5.0/24"]}),
+        (
+            "vote.network_trusted",
+            {"trusted_networks": ["203.113.5.0/24"]},
+            {"trusted_networks": ["203.113.5.0/24", "2001:db8:1:2::/64"]},
+        ),
+        (
+            "vote.network_untrusted",
+            {"trusted_networks": ["203.113.5.0/24", "2001:db8:1:2::/64"]},
+            {"trusted_networks": ["2001:db8:1:2::/64"]},
+        ),
+    ]
+    assert all(e.actor_id == organizer.id for e in events)
+
+
+def test_accepting_a_burst_unflags_its_votes_trusts_its_network_and_is_audited(db, vote):
+    campaign, entries = vote
+    organizer = make_user("btc@example.vn")
+    campaign.burst_threshold = 3
+    for i in range(4):
+        votes.cast_vote(campaign, entries[0].id, f"khan-gia{i}@example.vn", network="203.113.5.0/24")
+    for i in range(3):
+        votes.cast_vote(campaign, entries[1].id, f"may{i}@example.vn", network="198.51.100.0/24")
+    assert {b.network for b in votes.flagged_bursts(campaign)} == {"203.113.5.0/24", "198.51.100.0/24"}
+    with pytest.raises(DomainError) as no_reason:
+        votes.accept_burst(campaign, "203.113.5.0/24", "  ", organizer)
+    assert no_reason.value.field == "reason"
+    with pytest.raises(DomainError) as none:
+        votes.accept_burst(campaign, "192.0.2.0/24", "Wi-Fi của hội trường", organizer)
+    assert none.value.code == "no_burst"
+    assert votes.accept_burst(campaign, "203.113.5.0/24", "  Wi-Fi của   hội trường ", organizer) == 4
+    _db.session.commit()
+    # The hall's votes lose their flag and still count; the other burst stays flagged.
+    assert [b.network for b in votes.flagged_bursts(campaign)] == ["198.51.100.0/24"]
+    assert [t.votes for t in votes.tallies(campaign)][:2] == [4, 3]
+    assert campaign.trusted_networks == ["203.113.5.0/24"]
+    votes.cast_vote(campaign, entries[2].id, "den-sau@example.vn", network="203.113.5.0/24")
+    assert not _db.session.scalar(select(Vote.flagged).where(Vote.voter_email == "den-sau@example.vn"))
+    event = _db.session.scalar(select(AuditEvent).where(AuditEvent.action == "vote.burst_accepted"))
+    assert event.reason == "Wi-Fi của hội trường" and event.actor_id == organizer.id
+    assert event.before == {"trusted_networks": []}
+    assert event.after["count"] == 4 and event.after["network"] == "203.113.5.0/24"
+    assert event.after["trusted_networks"] == ["203.113.5.0/24"]

@@ -198,3 +198,61 @@ def test_organizers_open_a_vote_void_with_a_reason_and_freeze(client, db):
     assert snapshot.counts[0]["votes"] == 1 and snapshot.voided[0]["reason"] == "Trùng người"
     shown = client.get(page).get_data(as_text=True)
     assert "Trùng người" in shown and snapshot.inputs_hash in shown
+
+
+def test_organizers_accept_the_halls_burst_and_keep_its_network_trusted(client, db):
+    from contest.domain.competitions import grant_role
+    from contest.models import AuditEvent
+    from judging.domain import votes
+
+    competition = make_competition()
+    entries = [make_valid_entry(competition, name=f"Đội {i}") for i in range(2)]
+    organizer = make_user("btc@example.vn")
+    grant_role(competition, organizer.email, CompetitionRoleKind.organizer, granted_by=make_user(admin=True))
+    campaign = make_vote(competition, entries, burst_threshold=3)
+    for i in range(3):
+        votes.cast_vote(campaign, entries[0].id, f"hoi-truong{i}@example.vn", network="203.113.5.0/24")
+    db.session.commit()
+    login(client, organizer)
+    page = f"/manage/{competition.slug}/votes/{campaign.id}"
+    token = csrf_token(client, page)
+    shown = client.get(page).get_data(as_text=True)
+    assert "Đây là mạng của hội trường" in shown and "Chấp nhận các lượt bình chọn này" in shown
+    assert "Chưa có mạng nào được tin cậy" in shown
+
+    # Bad input: a 400 with the reason in Vietnamese, nothing changed.
+    no_reason = client.post(f"{page}/accept", data={"csrf_token": token, "network": "203.113.5.0/24", "reason": ""})
+    assert no_reason.status_code == 400 and "Lý do" in no_reason.get_data(as_text=True)
+    other = client.post(f"{page}/accept", data={"csrf_token": token, "network": "192.0.2.0/24", "reason": "Wi-Fi"})
+    assert other.status_code == 400 and "Không có lượt bình chọn bị đánh dấu" in other.get_data(as_text=True)
+    bad = client.post(f"{page}/networks", data={"csrf_token": token, "network": "203.113.5.0/99"})
+    assert bad.status_code == 400 and "Nhập một mạng như 203.113.5.0/24" in bad.get_data(as_text=True)
+    broad = client.post(f"{page}/networks", data={"csrf_token": token, "network": "10.0.0.0/8"})
+    assert broad.status_code == 400 and "quá rộng" in broad.get_data(as_text=True)
+    assert client.post(f"{page}/networks", data={"csrf_token": token, "network": ""}).status_code == 400
+    gone = client.post(f"{page}/networks/remove", data={"csrf_token": token, "network": "192.0.2.0/24"})
+    assert gone.status_code == 400 and "không nằm trong danh sách" in gone.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(VoteCampaign, campaign.id).trusted_networks == []
+
+    # One click from the burst's row: the hall's Wi-Fi.
+    accepted = client.post(
+        f"{page}/accept", data={"csrf_token": token, "network": "203.113.5.0/24", "reason": "Wi-Fi của hội trường"}
+    )
+    assert accepted.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(VoteCampaign, campaign.id).trusted_networks == ["203.113.5.0/24"]
+    assert not any(db.session.scalars(select(Vote.flagged)))
+    shown = client.get(page).get_data(as_text=True)
+    assert "Không có đợt bình chọn dồn dập nào bị đánh dấu" in shown and "Thôi tin cậy 203.113.5.0/24" in shown
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "vote.burst_accepted"))
+    assert event.reason == "Wi-Fi của hội trường"
+
+    # Trust another network by hand, then stop trusting the hall's.
+    assert client.post(f"{page}/networks", data={"csrf_token": token, "network": "198.51.100.7"}).status_code == 302
+    removed = client.post(f"{page}/networks/remove", data={"csrf_token": token, "network": "203.113.5.0/24"})
+    assert removed.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(VoteCampaign, campaign.id).trusted_networks == ["198.51.100.0/24"]
+    actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("vote.%"))))
+    assert {"vote.burst_accepted", "vote.network_trusted", "vote.network_untrusted"} <= set(actions)
