@@ -4,16 +4,22 @@ team's members). Idempotent."""
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
 from contest.demo_competitions import _grant, _person, _user
+from contest.demo_media_files import colour_bars_mp4, silent_mp3
 from contest.domain.competitions import create_competition, find_by_slug
 from contest.domain.entries import snapshot
+from contest.domain.uploads import validate_upload
 from contest.extensions import db
 from contest.models import (
+    Attachment,
+    AttachmentKind,
+    Competition,
     CompetitionRoleKind,
     CompetitionState,
     Entry,
@@ -72,8 +78,98 @@ WORKS = [
 ]
 
 
+# The largest file of a work the demo's organizer allows (a television report is large).
+WORK_FILE_MAX_MB = 50
+# Media whose demo works carry their file: the article as printed (PDF), or the recording.
+WITH_FILE = (MediaType.print, MediaType.online, MediaType.radio, MediaType.television)
+
+
+def _article_pdf(entry: Entry) -> bytes:
+    """The article as the outlet published it: its title, outlet, date and lead, on one A4 page."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import simpleSplit
+    from reportlab.pdfgen import canvas
+
+    from contest.pdf.fonts import FONT_BOLD, FONT_ITALIC, FONT_REGULAR, ensure_fonts, nfc_line
+
+    ensure_fonts()
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf.setTitle(nfc_line(entry.title))
+    width, height = A4
+    y = height - 72
+    pdf.setFont(FONT_ITALIC, 11)
+    pdf.drawString(72, y, nfc_line(f"{entry.outlet} · {entry.published_on:%d/%m/%Y}"))
+    y -= 36
+    for line in simpleSplit(nfc_line(entry.title), FONT_BOLD, 20, width - 144):
+        pdf.setFont(FONT_BOLD, 20)
+        pdf.drawString(72, y, line)
+        y -= 26
+    y -= 10
+    lead = (
+        f"{entry.summary} Bài viết kể lại hành trình của những người khởi nghiệp trong tỉnh, "
+        "những khó khăn họ gặp và sự hỗ trợ của chính quyền, các tổ chức hỗ trợ khởi nghiệp. "
+        "(Bản dữ liệu mẫu của hệ thống.)"
+    )
+    pdf.setFont(FONT_REGULAR, 12)
+    for line in simpleSplit(nfc_line(lead), FONT_REGULAR, 12, width - 144):
+        pdf.drawString(72, y, line)
+        y -= 17
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def _attach_files(competition: Competition) -> int:
+    """Give each printed or broadcast work its file: the article as a PDF, the radio
+    work a recording (MP3), the television work one (MP4), through the upload checks
+    a team's file goes through. A work that has its file is left alone. How many were given one."""
+    from contest.storage import get_storage
+
+    storage = get_storage()
+    recordings: dict[MediaType, tuple[str, bytes]] = {}
+    attached = 0
+    entries = db.session.scalars(
+        select(Entry).where(Entry.competition_id == competition.id, Entry.media_type.in_(WITH_FILE)).order_by(Entry.id)
+    )
+    for entry in entries:
+        if entry.current_attachments(AttachmentKind.description):
+            continue
+        if entry.media_type is MediaType.radio:
+            suffix, data = recordings.setdefault(MediaType.radio, (".mp3", silent_mp3()))
+        elif entry.media_type is MediaType.television:
+            suffix, data = recordings.setdefault(MediaType.television, (".mp4", colour_bars_mp4()))
+        else:
+            suffix, data = ".pdf", _article_pdf(entry)
+        check = validate_upload(f"{entry.code or 'tac-pham'}{suffix}", data, "work")
+        if not check.ok:
+            raise RuntimeError(f"the demo's file for {entry.title!r} fails the upload check: {check.error_code}")
+        entry.attachments.append(
+            Attachment(
+                kind=AttachmentKind.description,
+                filename=check.safe_name,
+                storage_key=storage.save(data, suffix=suffix),
+                content_type=check.content_type,
+                size=check.size,
+                sha256=check.sha256,
+                uploaded_by_id=entry.team.leader_id,
+                uploaded_at=entry.submitted_at or datetime.now(UTC),
+            )
+        )
+        db.session.flush()
+        # As submitted: the file was part of the work the authors sent.
+        for version in entry.versions[-1:]:
+            version.data = snapshot(entry)
+        attached += 1
+    return attached
+
+
 def load_media_award(password_hash: str) -> None:
-    if find_by_slug(SLUG) is not None:
+    existing = find_by_slug(SLUG)
+    if existing is not None:
+        if _attach_files(existing):  # a demo loaded before the works had their files
+            existing.work_file_max_mb = WORK_FILE_MAX_MB
+        db.session.commit()
         return
     department = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "QNG-KHCN"))
     if department is None:
@@ -93,6 +189,7 @@ def load_media_award(password_hash: str) -> None:
     competition.registration_opens_at = datetime(2025, 3, 1, 1, 0, tzinfo=UTC)
     competition.submission_deadline = datetime(2025, 11, 15, 10, 0, tzinfo=UTC)
     competition.state = CompetitionState.closed
+    competition.work_file_max_mb = WORK_FILE_MAX_MB  # a television report is large
     _grant(
         competition, _user("btc@demo.quangngai.vn", "Phạm Văn Tổ Chức", password_hash), CompetitionRoleKind.organizer
     )
@@ -137,4 +234,6 @@ def load_media_award(password_hash: str) -> None:
         competition.entry_seq += 1
         entry.code = f"{competition.code_prefix}-{board}-{competition.entry_seq:03d}"
         entry.versions = [EntryVersion(number=1, data=snapshot(entry), submitted_at=submitted_at)]
+    db.session.flush()
+    _attach_files(competition)
     db.session.commit()

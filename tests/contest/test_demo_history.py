@@ -136,10 +136,38 @@ def test_demo_history_feeds_the_reports_and_loads_once(app, db):
     media = competitions.find_by_slug("giai-bao-chi-khoi-nghiep-2025")
     kinds_of_work = db.session.scalars(select(Entry.media_type).where(Entry.competition_id == media.id)).all()
     assert all(kinds_of_work.count(m) >= 2 for m in MediaType)
+    _the_media_works_have_their_files(db, media)
 
     before = _row_counts(db)
     load_demo()
     assert _row_counts(db) == before
+
+
+def _the_media_works_have_their_files(db, media) -> None:
+    """Each printed or broadcast work carries its file, stored, and as a team's upload
+    would have to be: the article a PDF, a radio work an MP3, a television work an MP4;
+    the organizer has set how large a work's file may be."""
+    from contest.domain.attachments import upload_rule
+    from contest.domain.entries import has_unsubmitted_changes
+    from contest.domain.uploads import validate_upload
+    from contest.models import AttachmentKind, Entry, MediaType
+    from contest.storage import get_storage
+
+    expected = {MediaType.print: "pdf", MediaType.online: "pdf", MediaType.radio: "mp3", MediaType.television: "mp4"}
+    assert media.work_file_max_mb == 50
+    works = db.session.scalars(select(Entry).where(Entry.competition_id == media.id)).all()
+    for entry in works:
+        files = entry.current_attachments(AttachmentKind.description)
+        if entry.media_type not in expected:
+            assert not files and entry.work_url  # social media: the link
+            continue
+        assert len(files) == 1, entry.title
+        data = get_storage().read(files[0].storage_key)
+        kind, max_bytes = upload_rule(media, AttachmentKind.description)
+        check = validate_upload(files[0].filename, data, kind, max_bytes=max_bytes)
+        assert check.ok and check.detected == expected[entry.media_type], (entry.title, check)
+        assert (files[0].size, files[0].sha256, files[0].content_type) == (check.size, check.sha256, check.content_type)
+        assert len(data) < 64 * 1024 and not has_unsubmitted_changes(entry)
 
 
 def _the_expert_network(db) -> None:
