@@ -160,6 +160,9 @@ class DefaultConfig:
     # from one network (IPv4 /24, IPv6 /64): a school's hall votes, a script is slowed.
     RATELIMIT_VOTE_ADDRESS = os.environ.get("RATELIMIT_VOTE_ADDRESS", "5 per 10 minutes;20 per day")
     RATELIMIT_VOTE_NETWORK = os.environ.get("RATELIMIT_VOTE_NETWORK", "120 per minute;2000 per hour")
+    # A network the organizers trust for the category (the hall's Wi-Fi, behind one
+    # address): a hall of a thousand votes in minutes, three requests each.
+    RATELIMIT_VOTE_HALL_NETWORK = os.environ.get("RATELIMIT_VOTE_HALL_NETWORK", "3000 per minute;20000 per hour")
     # File uploads, per account: a team uploads a handful of files, re-exported a few times.
     RATELIMIT_UPLOAD = os.environ.get("RATELIMIT_UPLOAD", "30 per hour")
 

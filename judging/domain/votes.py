@@ -25,6 +25,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
 
 from contest.domain import audit
 from contest.domain.errors import Conflict, DomainError
@@ -182,6 +183,20 @@ def is_trusted(campaign: VoteCampaign, network: str) -> bool:
     return any(
         net.version == trusted.version and net.subnet_of(trusted) for trusted in _networks(campaign.trusted_networks)
     )
+
+
+def campaign_by_id(campaign_id: int) -> VoteCampaign | None:
+    """The category with its competition, in one query; a second call in the same
+    request (the rate limit's, then the view's) finds it in the session."""
+    return db.session.get(VoteCampaign, campaign_id, options=[joinedload(VoteCampaign.competition)])
+
+
+def network_is_trusted(campaign_id: int, network: str) -> bool:
+    """`is_trusted` for a category known by its id (the rate limit, before the view runs)."""
+    if not network:
+        return False
+    campaign = campaign_by_id(campaign_id)
+    return campaign is not None and is_trusted(campaign, network)
 
 
 # -- categories ----------------------------------------------------------------------
@@ -537,8 +552,9 @@ def _trust(campaign: VoteCampaign, network: str) -> bool:
 
 def trust_network(campaign: VoteCampaign, text: str, by) -> str | None:
     """Trust a network for the category (the hall's Wi-Fi): its votes are not flagged as
-    a burst from now on; one vote per address and the rate limits still hold. Votes it
-    has flagged already stay flagged until the organizers accept them (accept_burst).
+    a burst from now on, and it has the hall's rate limit (RATELIMIT_VOTE_HALL_NETWORK); one
+    vote per address and the per-address limits still hold. Votes it has flagged already
+    stay flagged until the organizers accept them (accept_burst).
     The network as kept, or None when a trusted one already holds it. Audited."""
     network = parse_network(text)
     _lock(campaign)

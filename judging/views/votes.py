@@ -9,8 +9,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
 from wtforms import BooleanField, DateTimeLocalField, EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -22,7 +20,6 @@ from contest.extensions import db, limiter
 from contest.forms.accounts import REQUIRED
 from contest.forms.base import Form
 from contest.forms.teams import ConfirmForm
-from contest.models import Competition
 from contest.request_guard import db_id
 from contest.transactions import atomic
 from contest.views import form_status, show_domain_error
@@ -46,7 +43,16 @@ def _address_limit() -> str:
 
 
 def _network_limit() -> str:
+    """A network the organizers trust for the category (the hall) has the hall's
+    limit: the whole hall votes behind one address."""
+    campaign_id = (request.view_args or {}).get("campaign_id")
+    if campaign_id is not None and domain.network_is_trusted(campaign_id, _network()):
+        return current_app.config["RATELIMIT_VOTE_HALL_NETWORK"]
     return current_app.config["RATELIMIT_VOTE_NETWORK"]
+
+
+def _network() -> str:
+    return domain.network_of(get_remote_address()) or get_remote_address() or ""
 
 
 def _address_key() -> str:
@@ -54,7 +60,7 @@ def _address_key() -> str:
 
 
 def _network_key() -> str:
-    return "vote-network:" + (domain.network_of(get_remote_address()) or get_remote_address() or "")
+    return "vote-network:" + _network()
 
 
 # -- forms --------------------------------------------------------------------------
@@ -301,13 +307,8 @@ def freeze(slug, campaign_id):
 def _public_campaign(slug: str, campaign_id: int):
     """The category and its competition in one query; 404 as `visible_or_404`
     answers for a draft (its check, on the row already loaded)."""
-    campaign = db.session.scalar(
-        select(VoteCampaign)
-        .join(Competition, Competition.id == VoteCampaign.competition_id)
-        .where(VoteCampaign.id == campaign_id, Competition.slug == slug)
-        .options(contains_eager(VoteCampaign.competition))
-    )
-    if campaign is None or not visible_to(current_user, campaign.competition):
+    campaign = domain.campaign_by_id(campaign_id)
+    if campaign is None or campaign.competition.slug != slug or not visible_to(current_user, campaign.competition):
         abort(404)
     return campaign.competition, campaign
 

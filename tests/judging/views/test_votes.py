@@ -153,6 +153,43 @@ def test_codes_are_limited_per_address_and_per_network(database_url, tmp_path):
             cache.clear()
 
 
+def test_the_halls_trusted_network_has_the_halls_limit(database_url, tmp_path):
+    from contest.extensions import db
+    from judging.domain import votes
+    from tests.conftest import empty_tables
+
+    app = make_app(
+        database_url,
+        UPLOAD_FOLDER=str(tmp_path),
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_VOTE_NETWORK="3 per minute",
+        RATELIMIT_VOTE_HALL_NETWORK="8 per minute",
+    )
+    with app.app_context():
+        try:
+            competition = make_competition()
+            campaign = make_vote(competition, [make_valid_entry(competition)])
+            client = app.test_client()
+            token = csrf_token(client, _url(campaign))
+
+            def ask(i):
+                return client.post(
+                    _url(campaign, "/code"), data={"csrf_token": token, "email": f"hoi-truong{i}@example.vn"}
+                )
+
+            assert [ask(i).status_code for i in range(4)] == [302, 302, 302, 429]
+            with app.test_request_context():
+                votes.trust_network(campaign, "127.0.0.1", by=make_user(admin=True))
+                db.session.commit()
+            # The test client's network (127.0.0.0/24) is now the hall: its own limit (counted apart) holds.
+            assert [ask(i).status_code for i in range(4, 13)] == [302] * 8 + [429]
+        finally:
+            db.session.remove()
+            empty_tables(db.engine)
+            db.engine.dispose()
+            cache.clear()
+
+
 def test_organizers_open_a_vote_void_with_a_reason_and_freeze(client, db):
     from contest.domain.competitions import grant_role
     from judging.domain import votes
