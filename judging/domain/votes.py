@@ -364,11 +364,13 @@ def vote_of(campaign: VoteCampaign, email: str) -> Vote | None:
 def cast_vote(
     campaign: VoteCampaign, entry_id: int, email: str, *, user_id: int | None = None, network: str = ""
 ) -> int:
-    """One vote for the entry from a confirmed address. It is one statement: an
-    INSERT of the entry's candidate row that the unique (category, address)
-    constraint turns into nothing when the address has voted, whatever another
-    request does at the same moment. Refused before anything is changed, so the
-    caller needs no savepoint."""
+    """One vote for the entry from a confirmed address: an INSERT of the entry's
+    candidate row that the unique (category, address) constraint turns into
+    nothing when the address has voted, whatever another request does at the same
+    moment. The same statement counts the network's earlier votes in the burst
+    window and flags the vote that reaches the threshold, and every later one; only
+    a flagged vote costs a second statement, flagging the window's earlier votes.
+    Refused before anything is changed, so the caller needs no savepoint."""
     _require_open(campaign)
     email = check_email(campaign, email)
     now = utcnow()
@@ -379,50 +381,48 @@ def cast_vote(
         "user_id": user_id,
         "network": network,
         "created_at": now,
-        "flagged": False,
     }
-    names = ["candidate_id", *given]
-    chosen = select(VoteCandidate.id, *(literal(v, type_=columns[k].type).label(k) for k, v in given.items())).where(
-        VoteCandidate.campaign_id == campaign.id, VoteCandidate.entry_id == entry_id
+    watched = bool(network) and not is_trusted(campaign, network)
+    # The count stops at the threshold, so a busy network costs no more than a quiet one.
+    reaches = campaign.burst_threshold - 1  # earlier votes that, with this one, make a burst
+    earlier = select(Vote.id).where(*_burst_window(campaign, network, now)).limit(reaches).subquery()
+    flagged = (
+        select(func.count()).select_from(earlier).scalar_subquery() >= reaches
+        if watched
+        else literal(False, type_=columns["flagged"].type)
     )
+    chosen = select(
+        VoteCandidate.id,
+        *(literal(v, type_=columns[k].type).label(k) for k, v in given.items()),
+        flagged.label("flagged"),
+    ).where(VoteCandidate.campaign_id == campaign.id, VoteCandidate.entry_id == entry_id)
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
         insert(Vote)
-        .from_select(names, chosen)
+        .from_select(["candidate_id", *given, "flagged"], chosen)
         .on_conflict_do_nothing(index_elements=["campaign_id", "voter_email"])
-        .returning(Vote.id)
+        .returning(Vote.id, Vote.flagged)
     )
-    vote_id = db.session.scalar(statement)
-    if vote_id is None:
+    row = db.session.execute(statement).first()
+    if row is None:
         if vote_of(campaign, email) is not None:
             raise Conflict(_("This address has already voted in this category. Thank you!"), code="already_voted")
         raise DomainError(_("This entry is not in the vote."), code="not_candidate")
-    if network and not is_trusted(campaign, network):
-        _flag_burst(campaign, vote_id, network, now)
+    vote_id, is_flagged = row
+    if is_flagged:
+        db.session.execute(
+            update(Vote)
+            .where(*_burst_window(campaign, network, now), Vote.flagged.is_(False))
+            .values(flagged=True)
+            .execution_options(synchronize_session=False)
+        )
     return vote_id
 
 
-def _flag_burst(campaign: VoteCampaign, vote_id: int, network: str, now: datetime) -> None:
-    """At or above the threshold within the window, the network's votes are flagged:
-    the vote that reaches it flags the window's earlier ones, each later one itself.
-    The count stops at the threshold, so a busy network costs no more than a quiet one."""
-    recent = (
-        Vote.campaign_id == campaign.id,
-        Vote.network == network,
-        Vote.created_at > now - BURST_WINDOW,
-    )
-    window = select(Vote.id).where(*recent).limit(campaign.burst_threshold).subquery()
-    count = db.session.scalar(select(func.count()).select_from(window)) or 0
-    if count < campaign.burst_threshold:
-        return
-    which = recent if count == campaign.burst_threshold else (Vote.id == vote_id,)
-    db.session.execute(
-        update(Vote)
-        .where(*which, Vote.flagged.is_(False))
-        .values(flagged=True)
-        .execution_options(synchronize_session=False)
-    )
+def _burst_window(campaign: VoteCampaign, network: str, now: datetime) -> tuple:
+    """The network's votes in the category within the burst window before `now`."""
+    return (Vote.campaign_id == campaign.id, Vote.network == network, Vote.created_at > now - BURST_WINDOW)
 
 
 def tallies(campaign: VoteCampaign) -> list[Tally]:

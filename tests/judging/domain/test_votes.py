@@ -134,6 +134,15 @@ def test_a_burst_from_one_network_is_flagged(db, vote):
     votes.cast_vote(campaign, entries[0].id, "b2@example.vn", network="203.0.113.0/24")
     bursts = votes.flagged_bursts(campaign)
     assert [(b.network, b.votes) for b in bursts] == [("203.0.113.0/24", 3)]
+    # A later vote of the burst is flagged as it is cast.
+    votes.cast_vote(campaign, entries[1].id, "b3@example.vn", network="203.0.113.0/24")
+    assert [(b.network, b.votes) for b in votes.flagged_bursts(campaign)] == [("203.0.113.0/24", 4)]
+    # Once the window has passed, the network votes unflagged again.
+    for earlier in db.session.scalars(select(Vote)):
+        earlier.created_at -= votes.BURST_WINDOW
+    db.session.flush()
+    latest = votes.cast_vote(campaign, entries[0].id, "b4@example.vn", network="203.0.113.0/24")
+    assert db.session.get(Vote, latest).flagged is False
 
 
 def test_network_of_groups_households():
