@@ -1,7 +1,8 @@
 """The yearly report (units by 10 December, the Department to the province by
-15 December): the year's figures by level, unit, board and field, every
-competition with its winners, and the plan's indicators against targets.
-Built once as plain data; `contest.reports.xlsx` and `.pdf` lay it out."""
+15 December): the year's figures by level, unit, board and field, the
+students' startups by school (Đề án 1665), every competition with its winners,
+and the plan's indicators against targets. Built once as plain data;
+`contest.reports.xlsx` and `.pdf` lay it out."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from contest.domain import reports
 from contest.extensions import db
 from contest.models import Entry, Team
 from contest.reports import figures as F
-from contest.reports.yearly import CompetitionSummary, IndicatorRow, Table, Winner, YearlyReport
+from contest.reports.yearly import CompetitionSummary, IndicatorRow, SchoolRow, Table, Winner, YearlyReport
 
 
 def _labels() -> dict[str, str]:
@@ -46,7 +47,24 @@ def _labels() -> dict[str, str]:
         "percent": _("Share of the lower target"),
         "status": _("Assessment"),
         "in_year": _("In the year"),
+        "schools": _("By school"),
+        "school": _("School"),
+        "clubs": _("Startup clubs formed"),
+        "schools_note": _(
+            "Students' startups (Đề án 1665): the teams registered from each school and their valid entries, "
+            "and the startup clubs formed at the school in the year as the units recorded them."
+        ),
     }
+
+
+def _schools(school: F.Breakdown, clubs: list[tuple[str, int]]) -> list[SchoolRow]:
+    """One row per school: its teams and valid entries from the school breakdown's rows
+    (never its total, which counts every team), and the clubs formed there."""
+    rows = {name: SchoolRow(name, figures.teams, figures.entries_valid, 0) for name, figures in school.rows}
+    for name, n in clubs:
+        row = rows.get(name, SchoolRow(name, 0, 0, 0))
+        rows[name] = SchoolRow(name, row.teams, row.entries_valid, row.clubs + n)
+    return sorted(rows.values(), key=lambda row: row.name)
 
 
 def _summaries(records: reports.Records, year: int) -> list[CompetitionSummary]:
@@ -86,11 +104,24 @@ def _summaries(records: reports.Records, year: int) -> list[CompetitionSummary]:
 
 
 def build(
-    year: int, visible: list[int] | None, organisation: str, today: date | None = None, as_of: date | None = None
+    year: int,
+    visible: list[int] | None,
+    organisation: str,
+    today: date | None = None,
+    as_of: date | None = None,
+    *,
+    seen_units: frozenset[int] | None = None,
 ) -> YearlyReport:
     """The report of `year` as of `as_of` (31/12 of the year unless chosen): a
-    report for a past year is the same whenever it is produced."""
+    report for a past year is the same whenever it is produced.
+
+    `visible`: the competitions counted (reports.visible_competition_ids; None: all).
+    `seen_units`: the units whose recorded clubs are counted (reports.visible_unit_ids;
+    None: all). Clubs belong to units, not competitions, so a report restricted to some
+    competitions but given no units counts no club rather than every one."""
     today = today or date.today()
+    if visible is not None and seen_units is None:
+        seen_units = frozenset()
     as_of = as_of or date(year, 12, 31)
     records = reports.load_records(visible)
     filters = F.Filters(year=year)
@@ -102,6 +133,7 @@ def build(
         "field": (_("By field"), _("Field")),
     }
     status = reports.status_labels()
+    clubs = [(reports.unit_label(school), n) for school, n in reports.clubs_by_school(year, seen_ids=seen_units)]
     return YearlyReport(
         year=year,
         title=_("Report on the startup competitions and ecosystem, %(year)s", year=year),
@@ -120,4 +152,5 @@ def build(
             if p.start_year <= year <= p.end_year
         ],
         labels=_labels(),
+        schools=_schools(tables["school"], clubs),
     )

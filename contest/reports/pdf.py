@@ -24,7 +24,7 @@ from reportlab.platypus.flowables import Flowable
 from contest.numbers import vn_money, vn_number, vn_percent
 from contest.pdf.fonts import FONT_BOLD, FONT_REGULAR, ensure_fonts, nfc
 from contest.reports.figures import COLUMNS, Figures
-from contest.reports.yearly import CompetitionSummary, YearlyReport
+from contest.reports.yearly import CompetitionSummary, SchoolRow, YearlyReport
 
 PAGE = landscape(A4)
 MARGIN = 15 * mm
@@ -118,6 +118,28 @@ class _Writer:
             story += [_p(table.heading, s.h2), _table(rows, widths, total_row=True)]
         return story
 
+    def schools(self) -> list[Flowable]:
+        """Students' startups by school (Đề án 1665); nothing when no school had any."""
+        s, report = self.s, self.report
+        if not report.schools:
+            return []
+        keys = ("school", "teams", "entries_valid", "clubs")
+        rows: list[list[Flowable]] = [[_p(self.label(key), s.head) for key in keys]]
+
+        def school_row(row: SchoolRow, bold: bool = False) -> list[Flowable]:
+            name_style, number = (s.bold, s.bold_number) if bold else (s.cell, s.number)
+            counts = (row.teams, row.entries_valid, row.clubs)
+            return [_p(row.name, name_style), *(_p(vn_number(n), number) for n in counts)]
+
+        rows += [school_row(row) for row in report.schools]
+        rows.append(school_row(report.schools_total(), bold=True))
+        widths = [100 * mm, 35 * mm, 35 * mm, 45 * mm]
+        return [
+            _p(self.label("schools"), s.h2),
+            _p(self.label("schools_note"), s.body),
+            _table(rows, widths, total_row=True),
+        ]
+
     def competition(self, c: CompetitionSummary) -> list[Flowable]:
         s = self.s
         facts = [
@@ -195,6 +217,7 @@ class _Writer:
             _p(report.subtitle, s.subtitle),
             *self.summary(),
             *self.breakdowns(),
+            *self.schools(),
             *self.competitions(),
             *self.indicators(),
         ]

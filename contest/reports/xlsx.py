@@ -1,7 +1,7 @@
 """The yearly report as an XLSX workbook. Pure: plain data in, bytes out.
 
 Sheets: the summary, one per breakdown table (titled by its translated heading), the
-competitions with their winners, the indicators against their targets.
+students' startups by school (when any), the competitions with their winners, the indicators against their targets.
 Figures are stored as numbers with a number format, never as formulas, so any
 reader (openpyxl included) gets the values back; every cell goes through the
 one writer, contest.domain.exports.SheetWriter (text stays text, formula-like
@@ -62,6 +62,20 @@ def write_xlsx(report: YearlyReport) -> bytes:
         total = report.figure_row(table.breakdown.total)
         sheet.put([label("total_row"), *total], number_formats, font=BOLD)
         sheet.finish("B3")  # keep the header row and the row names in view
+
+    # Students' startups by school (Đề án 1665), when any school had teams or clubs:
+    # the total sums these rows only.
+    if report.schools:
+        sheet = new_sheet(label("schools"))  # "Theo trường"
+        sheet.put([label("schools")], font=HEADING_FONT, measure=False)
+        sheet.put([label("schools_note")], measure=False)
+        sheet.header([label(key) for key in ("school", "teams", "entries_valid", "clubs")])
+        school_formats = [None, INTEGER, INTEGER, INTEGER]
+        for school in report.schools:
+            sheet.put([school.name, school.teams, school.entries_valid, school.clubs], school_formats)
+        together = report.schools_total()
+        sheet.put([together.name, together.teams, together.entries_valid, together.clubs], school_formats, font=BOLD)
+        sheet.finish("B4")
 
     # Competitions: one row per winner; the competition's own columns only on its first row,
     # so summing the teams column still counts each competition once.

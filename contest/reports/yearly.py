@@ -48,6 +48,17 @@ class IndicatorRow:
     year_value: int = 0  # the report's year alone
 
 
+@dataclass(frozen=True)
+class SchoolRow:
+    """A school's students' startups in the year (Đề án 1665): the teams registered
+    from the school, their valid entries, the startup clubs formed at the school."""
+
+    name: str
+    teams: int
+    entries_valid: int
+    clubs: int
+
+
 @dataclass
 class YearlyReport:
     year: int
@@ -63,9 +74,20 @@ class YearlyReport:
     # Headings of the fixed parts and column titles of the competitions and
     # indicators tables, by key (see contest.domain.reports.LABEL_KEYS).
     labels: dict[str, str] = field(default_factory=dict)
+    # One row per school with teams or clubs in the year, by name; empty: no such section.
+    schools: list[SchoolRow] = field(default_factory=list)
 
     def figure_row(self, figures: Figures) -> list[int]:
         return [getattr(figures, key) for key in COLUMNS]
+
+    def schools_total(self) -> SchoolRow:
+        """The schools' rows summed (not the year's totals: teams from no school are left out)."""
+        return SchoolRow(
+            self.labels.get("total_row", "total_row"),
+            sum(row.teams for row in self.schools),
+            sum(row.entries_valid for row in self.schools),
+            sum(row.clubs for row in self.schools),
+        )
 
 
 # Keys of YearlyReport.labels: the fixed headings and column titles.
@@ -96,4 +118,8 @@ LABEL_KEYS = (
     "percent",
     "status",
     "in_year",
+    "schools",
+    "school",
+    "clubs",
+    "schools_note",
 )

@@ -177,6 +177,7 @@ def yearly_file(year, fmt):
         reports.visible_competition_ids(current_user),
         current_app.config["REPORT_ORGANISATION"],
         as_of=_as_of(date(year, 12, 31)),
+        seen_units=reports.visible_unit_ids(current_user),  # whose clubs count, as on the dashboard
     )
     if fmt == "xlsx":
         from contest.reports.xlsx import write_xlsx

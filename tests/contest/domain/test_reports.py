@@ -274,3 +274,81 @@ def test_student_startup_clubs_are_counted_by_school_and_year(app, db):
         seen = reports.visible_unit_ids(officer)
         assert named(reports.clubs_by_school(2025, seen_ids=seen)) == [("Trường Đại học Phạm Văn Đồng", 2)]
         assert reports.clubs_by_school(2024, seen_ids=seen, unit_ids=frozenset({tckt.id})) == []
+
+
+def test_yearly_report_counts_students_startups_by_school(app, db):
+    """Đề án 1665 in the yearly report: per school the teams registered from it, their valid
+    entries and the clubs formed there in the year; the total sums the schools only."""
+    import unicodedata
+    from io import BytesIO
+
+    import openpyxl
+    from pypdf import PdfReader
+
+    from contest.domain import reporting_cycle as cycle
+    from contest.models import ActivityKind
+    from contest.reports.pdf import write_pdf
+    from contest.reports.xlsx import write_xlsx
+    from contest.reports.yearly import SchoolRow
+
+    province = make_unit("QNG", "Tỉnh Quảng Ngãi", OrgUnitKind.province)
+    union = make_unit("QNG-DOAN", "Tỉnh Đoàn Quảng Ngãi", OrgUnitKind.youth_union, parent=province)
+    ward = make_unit("P-CAMTHANH", "Phường Cẩm Thành", OrgUnitKind.commune, parent=province)
+    pvd = make_unit("QNG-TRUONG-1", "Trường Đại học Phạm Văn Đồng", OrgUnitKind.school, parent=ward)
+    cdkt = make_unit("QNG-TRUONG-2", "Trường Cao đẳng Kỹ thuật Công nghệ", OrgUnitKind.school, parent=province)
+    thpt = make_unit("QNG-TRUONG-3", "Trường THPT Lê Khiết", OrgUnitKind.school, parent=province)
+
+    students = make_competition("sinh-vien-2025", preset="student", year=2025)
+    _submitted(make_team(students, org_unit=pvd, student=True, members=1))
+    _submitted(make_team(students, org_unit=pvd, student=True), valid=False)
+    make_team(students, org_unit=cdkt, student=True)  # registered, never submitted
+    _submitted(make_team(make_competition("tinh-2025", year=2025)))  # from no school: not a school's row
+    _submitted(make_team(make_competition("tinh-2024", year=2024)))  # 2024: teams, no school, no club
+
+    def club(unit, day, school):
+        cycle.record_activity(
+            unit,
+            cycle.ActivityInput(kind=ActivityKind.club, title="Câu lạc bộ", occurred_on=day, school_id=school.id),
+            None,
+            today=date(2025, 12, 31),
+        )
+
+    club(pvd, date(2025, 9, 22), pvd)
+    club(union, date(2025, 4, 10), thpt)  # a school with a club but no team
+    club(union, date(2023, 10, 15), cdkt)  # another year
+    officer = make_user("canbo@camthanh.vn")
+    cycle.add_officer(ward, officer)
+    db.session.commit()
+
+    with app.test_request_context():
+        report = yearly_report.build(2025, None, "Sở KH&CN", today=date(2026, 1, 5))
+        assert report.schools == [  # by name, as the breakdown tables
+            SchoolRow("Trường Cao đẳng Kỹ thuật Công nghệ", 1, 0, 0),
+            SchoolRow("Trường THPT Lê Khiết", 0, 0, 1),
+            SchoolRow("Trường Đại học Phạm Văn Đồng", 2, 1, 1),
+        ]
+        assert report.totals.teams == 4  # the year's teams, the one from no school included
+        assert report.schools_total() == SchoolRow("Tổng cộng", 3, 1, 2)
+        sheet = openpyxl.load_workbook(BytesIO(write_xlsx(report)))["Theo trường"]
+        values = [[c.value for c in row] for row in sheet.iter_rows()]
+        assert values[2] == ["Trường học", "Số đội", "Hồ sơ hợp lệ", "Số câu lạc bộ khởi nghiệp thành lập"]
+        assert values[-1] == ["Tổng cộng", 3, 1, 2]
+        assert "Đề án 1665" in values[1][0]
+
+        # Restricted as the viewer is: a ward's officer counts the clubs of the units they see
+        # (the school under the ward), and no team of a competition they do not see.
+        seen = reports.visible_unit_ids(officer)
+        mine = yearly_report.build(2025, reports.visible_competition_ids(officer), "Phường Cẩm Thành", seen_units=seen)
+        assert mine.schools == [SchoolRow("Trường Đại học Phạm Văn Đồng", 0, 0, 1)]
+        # Restricted to some competitions without saying whose clubs: no club, rather than every one.
+        assert yearly_report.build(2025, [students.id], "Sở KH&CN").schools == [
+            SchoolRow("Trường Cao đẳng Kỹ thuật Công nghệ", 1, 0, 0),
+            SchoolRow("Trường Đại học Phạm Văn Đồng", 2, 1, 0),
+        ]
+
+        # A year without schools: no section, neither sheet nor PDF part.
+        bare = yearly_report.build(2024, None, "Sở KH&CN")
+        assert bare.totals.teams == 1 and bare.schools == []
+        assert "Theo trường" not in openpyxl.load_workbook(BytesIO(write_xlsx(bare))).sheetnames
+        text = "".join(page.extract_text() for page in PdfReader(BytesIO(write_pdf(bare))).pages)
+        assert "Theo trường" not in unicodedata.normalize("NFC", text)

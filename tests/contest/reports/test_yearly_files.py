@@ -21,6 +21,7 @@ from contest.reports.yearly import (
     LABEL_KEYS,
     CompetitionSummary,
     IndicatorRow,
+    SchoolRow,
     Table,
     Winner,
     YearlyReport,
@@ -56,6 +57,10 @@ LABELS = dict(
             "Tỷ lệ",
             "Tình trạng",
             "Trong năm",
+            "Theo trường",
+            "Trường học",
+            "Câu lạc bộ khởi nghiệp",
+            "Khởi nghiệp của học sinh, sinh viên (Đề án 1665)",
         ),
         strict=True,
     )
@@ -81,6 +86,12 @@ COLUMN_LABELS = dict(
     )
 )
 TEAM = "Nhóm <b>& Cộng sự"
+SCHOOLS = [
+    SchoolRow("Trường Đại học Phạm Văn Đồng", 5, 3, 2),
+    # A school with clubs but no team this year, and one whose name looks like markup and a formula.
+    SchoolRow("Trường THPT Lê Khiết", 0, 0, 1),
+    SchoolRow("=Trường <b>& Cao đẳng", 2, 2, 0),
+]
 FORMULA = "=1+2"
 
 
@@ -163,6 +174,7 @@ def make_report(**changes) -> YearlyReport:
         competitions=competitions,
         indicators=indicators,
         labels=LABELS,
+        schools=SCHOOLS,
     )
     return replace(report, **changes)
 
@@ -182,10 +194,35 @@ def test_xlsx_has_a_sheet_per_table_and_the_fixed_sheets() -> None:
         "Theo đơn vị",
         "Theo cấp",
         "Theo lĩnh vực",
+        "Theo trường",
         "Các cuộc thi",
         "Chỉ tiêu kế hoạch",
     ]
     assert all(ws.freeze_panes for ws in wb.worksheets)
+
+
+def test_xlsx_schools_sheet_shows_each_school_and_a_total_of_these_rows() -> None:
+    ws = workbook()["Theo trường"]
+    rows = [list(row) for row in ws.iter_rows()]
+    assert rows[0][0].value == "Theo trường"
+    assert rows[1][0].value == "Khởi nghiệp của học sinh, sinh viên (Đề án 1665)"
+    assert [c.value for c in rows[2]] == ["Trường học", "Số đội", "Hồ sơ hợp lệ", "Câu lạc bộ khởi nghiệp"]
+    assert all(c.font.b for c in rows[2])
+    body, total = rows[3:-1], rows[-1]
+    assert [[c.value for c in r] for r in body] == [[s.name, s.teams, s.entries_valid, s.clubs] for s in SCHOOLS]
+    assert [c.value for c in total] == ["Tổng cộng", 7, 5, 3]
+    assert all(c.font.b for c in total)
+    for cell in (*(c for r in body for c in r[1:]), *total[1:]):
+        assert cell.data_type == "n" and isinstance(cell.value, int) and cell.number_format == "#,##0"
+    formula_like = body[2][0]
+    assert formula_like.data_type == "s" and formula_like.quotePrefix  # text, never a formula
+    assert ws.freeze_panes == "B4"
+
+
+def test_xlsx_has_no_schools_sheet_without_a_school() -> None:
+    wb = workbook(make_report(schools=[]))
+    assert "Theo trường" not in wb.sheetnames
+    assert len(wb.sheetnames) == 6
 
 
 def test_xlsx_table_sheets_show_rows_and_a_total_that_sums_them() -> None:
@@ -266,6 +303,27 @@ def test_pdf_shows_the_vietnamese_headings_and_names_as_typed() -> None:
         vn_percent(87.0),
     ):
         assert expected in text, expected
+
+
+def test_pdf_shows_the_schools_table_with_its_total() -> None:
+    text = pdf_text(write_pdf(make_report()))
+    section = text[text.index("Theo trường") : text.index("Các cuộc thi")]
+    assert "Khởi nghiệp của học sinh, sinh viên (Đề án 1665)" in section
+    assert "Trường học" in section and "Câu lạc bộ khởi nghiệp" in section
+    cells = [line.strip() for line in section.splitlines()]  # one cell a line, in reading order
+    start = cells.index("Trường Đại học Phạm Văn Đồng")
+    assert cells[start:] == [
+        *("Trường Đại học Phạm Văn Đồng", "5", "3", "2"),
+        *("Trường THPT Lê Khiết", "0", "0", "1"),
+        *("=Trường <b>& Cao đẳng", "2", "2", "0"),  # printed as typed
+        *("Tổng cộng", "7", "5", "3"),
+    ]
+
+
+def test_pdf_has_no_schools_part_without_a_school() -> None:
+    text = pdf_text(write_pdf(make_report(schools=[])))
+    assert "Theo trường" not in text and "Đề án 1665" not in text
+    assert "Theo lĩnh vực" in text and "Các cuộc thi" in text
 
 
 def test_pdf_fonts_are_embedded_truetype_subsets() -> None:

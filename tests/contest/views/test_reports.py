@@ -18,7 +18,7 @@ from contest.models import (
     ProjectOutcome,
 )
 from tests.contest.domain.test_reports import known_contest
-from tests.factories import csrf_token, login, make_competition, make_user, make_valid_entry
+from tests.factories import csrf_token, login, make_competition, make_unit, make_user, make_valid_entry
 
 
 def _figure(page: str, name: str) -> int:
@@ -54,6 +54,30 @@ def test_yearly_report_download(client, db):
     book = openpyxl.load_workbook(BytesIO(response.data))
     assert {"Theo đơn vị", "Theo cấp tổ chức", "Theo lĩnh vực", "Theo bảng"} <= set(book.sheetnames)
     assert client.get("/reports/yearly/2024.pdf").data.startswith(b"%PDF")
+
+
+def test_yearly_report_counts_only_the_clubs_the_viewer_sees(client, db):
+    from contest.domain import reporting_cycle as cycle
+    from contest.models import ActivityKind, OrgUnitKind
+
+    competition, _ = known_contest(db)
+    school = make_unit("QNG-TRUONG-1", "Trường Đại học Phạm Văn Đồng", OrgUnitKind.school)
+    cycle.record_activity(
+        school,
+        cycle.ActivityInput(kind=ActivityKind.club, title="CLB", occurred_on=date(2024, 5, 1), school_id=school.id),
+        None,
+        today=date(2024, 12, 31),
+    )
+    organizer = _organizer_of(competition, db)
+    admin = make_user("admin-truong@example.vn", admin=True)
+    db.session.commit()
+    login(client, admin)
+    book = openpyxl.load_workbook(BytesIO(client.get("/reports/yearly/2024.xlsx").data))
+    assert [[c.value for c in row] for row in book["Theo trường"].iter_rows()][-1] == ["Tổng cộng", 0, 0, 1]
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, organizer)  # an organizer of one competition sees no unit's clubs
+    book = openpyxl.load_workbook(BytesIO(client.get("/reports/yearly/2024.xlsx").data))
+    assert "Theo trường" not in book.sheetnames and "Theo đơn vị" in book.sheetnames
 
 
 def test_targets_and_hand_entered_figures(client, db):
