@@ -339,6 +339,16 @@ def clubs_by_school(
     return sorted(((school, counts[school.id]) for school in schools), key=lambda row: (row[0].name, row[0].id))
 
 
+def report_years(records: Records, seen_ids: frozenset[int] | None) -> list[int]:
+    """The years a report can be asked for, latest first: those of the competitions the
+    viewer sees and those of the startup clubs recorded in units they see."""
+    clubs = select(Activity.occurred_on).where(Activity.kind == ActivityKind.club, Activity.school_id.is_not(None))
+    if seen_ids is not None:
+        clubs = clubs.where(or_(Activity.school_id.in_(list(seen_ids)), Activity.unit_id.in_(list(seen_ids))))
+    club_years = {day.year for day in db.session.scalars(clubs.distinct())}
+    return sorted({c.year for c in records.competitions} | club_years, reverse=True)
+
+
 def plan_progress(visible: list[int] | None, as_of: date) -> list[tuple[IndicatorValue, str, str]]:
     """Each target of the plan in force on `as_of` against the facts as of that day:
     (value, indicator label, period label). Definitions: contest.reports.indicators."""

@@ -146,7 +146,7 @@ def dashboard():
         columns=F.COLUMNS,
         labels=reports.column_labels(),
         round_names=round_names,
-        years=sorted({c.year for c in records.competitions}, reverse=True),
+        years=reports.report_years(records, reports.visible_unit_ids(current_user)),
         levels=[(level.value, reports.level_label(level.value)) for level in CompetitionLevel],
         units=[(u, reports.unit_label(records.units[u])) for u in used_units],
         boards=records.boards,
@@ -161,7 +161,7 @@ def dashboard():
 @access("reports:viewer")
 def yearly_page():
     records = reports.load_records(reports.visible_competition_ids(current_user))
-    years = sorted({c.year for c in records.competitions}, reverse=True) or [date.today().year]
+    years = reports.report_years(records, reports.visible_unit_ids(current_user)) or [date.today().year]
     return render_template("reports/yearly.html", years=years, this_year=date.today().year)
 
 

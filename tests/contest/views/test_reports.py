@@ -334,6 +334,9 @@ def test_the_dashboard_counts_student_startup_clubs_by_school(client, db):
         ("Tổng cộng", "3"),
     ]
     assert 'id="t-school-clubs"' not in client.get("/reports/?year=2025").get_data(as_text=True)
+    # 2024 has clubs and no competition: it is still a year one can choose, here and for the yearly report.
+    assert '<option value="2024"' in page
+    assert "/reports/yearly/2024.xlsx" in client.get("/reports/yearly").get_data(as_text=True)
     # An organizer who holds no unit sees the contests they organise, not the units' clubs.
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     login(client, _organizer_of(competition, db))
