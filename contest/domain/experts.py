@@ -282,7 +282,10 @@ def search(
 
 
 def public_directory(field: str = "") -> list[Expert]:
-    return search(field=field, public_only=True)
+    """Those who consented; filtered by a field only among those who show their fields
+    (else the filter would tell the public a field the person kept to themself)."""
+    found = search(field=field, public_only=True)
+    return [e for e in found if e.shows("fields")] if field else found
 
 
 # -- certifications ----------------------------------------------------------------------

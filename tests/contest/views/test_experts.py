@@ -314,3 +314,12 @@ def test_certifications_show_whether_they_are_in_force_expired_or_without_expiry
     # The registry's list counts the certifications that still hold beside all of them.
     listed = client.get("/registry/?q=Hồ+Chứng+Nhận").get_data(as_text=True)
     assert "2 còn hiệu lực / 3" in listed
+
+
+def test_the_directory_filter_by_field_does_not_reveal_fields_the_expert_did_not_make_public(app, client, db):
+    expert = _expert(app, db, "Đinh Chỉ Tên", fields=("Nông nghiệp",))
+    with app.test_request_context():
+        experts.set_consent(db.session.get(Expert, expert.id), True, ["organisation"])  # the name, not the fields
+        db.session.commit()
+    assert "Đinh Chỉ Tên" in client.get("/experts/").get_data(as_text=True)
+    assert "Đinh Chỉ Tên" not in client.get("/experts/?field=Nông nghiệp").get_data(as_text=True)
