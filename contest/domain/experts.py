@@ -141,6 +141,7 @@ def _snapshot(expert: Expert) -> dict:
         "organisation": expert.organisation,
         "email": expert.email,
         "phone": expert.phone,
+        "bio": expert.bio,
         "org_unit_id": expert.org_unit_id,
         "fields": expert.field_names,
         "roles": expert.role_values,

@@ -186,3 +186,12 @@ def test_an_ended_conflict_is_no_longer_proposed_and_the_end_is_audited(app, db)
 )
 def test_a_certification_is_in_force_until_its_expiry_day_and_without_one_never_expires(expires_on, on, state):
     assert experts.certification_state(expires_on, on) is state
+
+
+def test_a_change_of_the_introduction_alone_is_audited(app, db):
+    with app.test_request_context():
+        expert = _expert("Hồ Giới Thiệu", bio="Cũ")
+        experts.update_expert(expert, experts.ExpertInput(full_name="Hồ Giới Thiệu", bio="Mới"))
+        db.session.commit()
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "expert.updated"))
+    assert event is not None and event.before["bio"] == "Cũ" and event.after["bio"] == "Mới"
