@@ -50,6 +50,8 @@ def link_on_accept(judge: Judge) -> Expert:
     if ExpertRole.judge.value not in expert.role_values:
         expert.roles.append(ExpertRoleGrant(role=ExpertRole.judge))
     db.session.flush()
+    # Invited by e-mail, the person is known to the registry only now: what they declared is proposed.
+    propose_declared(db.session.get_one(Competition, judge.competition_id), [judge])
     return expert
 
 

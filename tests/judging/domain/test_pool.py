@@ -91,3 +91,32 @@ def test_a_judge_invited_from_outside_joins_the_registry_on_accepting(app, db):
     assert expert is not None and judge.expert_id == expert.id
     assert expert.organisation == "ĐH Phạm Văn Đồng" and expert.role_values == ["judge"]
     assert not expert.consent_public  # not public until they consent
+
+
+def test_a_person_of_the_registry_invited_by_e_mail_has_their_declared_conflict_proposed_on_accepting(app, db):
+    from judging.domain import judges
+    from judging.models import Conflict, ConflictStatus
+
+    with app.test_request_context():
+        expert = _expert("Đỗ Văn Khai", email="khai@example.vn", roles=(ExpertRole.judge,))
+        experts.declare_conflict(expert, ConflictKind.company, "Công ty Cổ phần Mỳ Chũ", on=date(2025, 3, 1))
+        db.session.commit()
+    competition = make_competition("thi-thu-moi", year=2026)
+    touched = make_valid_entry(competition)
+    touched.team.organisation = "Công ty Cổ phần Mỳ Chũ"
+    db.session.commit()
+    with app.test_request_context():
+        judge = judges.invite_judge(
+            competition,
+            email="khai@example.vn",
+            full_name="Đỗ Văn Khai",
+            organisation=None,
+            field_ids=[],
+            invited_by=make_user("btc4@example.vn"),
+        )
+        db.session.commit()
+        judges.accept_invite(judge, "mat-khau-dai-du-10")
+        db.session.commit()
+        proposals = list(db.session.scalars(select(Conflict).where(Conflict.judge_id == judge.id)))
+    assert judge.expert_id == expert.id
+    assert [(c.entry_id, c.status) for c in proposals] == [(touched.id, ConflictStatus.pending)]
