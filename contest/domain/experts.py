@@ -340,6 +340,9 @@ def add_certification(expert: Expert, data: CertificationInput, *, by: User | No
         raise DomainError(_("Name the issuing body."), field="issuer")
     if data.issued_on is None:
         raise DomainError(_("Give the date of issue."), field="issued_on")
+    if data.issued_on > unit_officers.today():
+        # A future date would count the expert as certified before the certificate exists.
+        raise DomainError(_("A certification is recorded once it has been issued."), field="issued_on")
     if data.expires_on is not None and data.expires_on < data.issued_on:
         raise DomainError(_("A certificate cannot expire before it is issued."), field="expires_on")
     certification = Certification(

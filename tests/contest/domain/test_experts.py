@@ -71,6 +71,18 @@ def test_a_scan_that_is_not_a_pdf_or_image_is_refused(app, db):
     assert refused.value.field == "scan"
 
 
+def test_a_certification_issued_after_today_is_refused(app, db, monkeypatch):
+    from contest.domain import unit_officers
+
+    monkeypatch.setattr(unit_officers, "today", lambda: date(2025, 6, 1))
+    with app.test_request_context():
+        expert = _expert("Lê Văn Tám")
+        with pytest.raises(DomainError) as refused:
+            _certify(expert, date(2025, 6, 2))
+        assert refused.value.field == "issued_on"
+        assert _certify(expert, date(2025, 6, 1)).issued_on == date(2025, 6, 1)
+
+
 def test_withdrawing_consent_removes_from_the_directory_at_once_and_past_judging_stays(app, db):
     from judging.domain import results
     from tests.factories import announce_results, make_judge
