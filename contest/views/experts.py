@@ -90,9 +90,13 @@ def nav_links(_app) -> list[tuple[str, str]]:
     return links
 
 
-def _unit_choices(empty: str) -> list[tuple[int, str]]:
+def _unit_choices(empty: str, keep: int | None = None) -> list[tuple[int, str]]:
+    """Today's units; `keep` (the unit a record already names) stays a choice even
+    after the unit was merged away, so saving the record does not drop it."""
     today = unit_officers.today()
-    units = [u for u in db.session.scalars(select(OrgUnit).order_by(OrgUnit.name)) if u.is_valid_on(today)]
+    units = [
+        u for u in db.session.scalars(select(OrgUnit).order_by(OrgUnit.name)) if u.is_valid_on(today) or u.id == keep
+    ]
     return [(0, empty)] + [(u.id, u.name) for u in units]
 
 
@@ -304,7 +308,7 @@ def registry():
 def _expert_form(expert: Expert | None, *, posted: bool = True) -> ExpertForm:
     """The record's form: what was posted to it, else what the record holds."""
     form = ExpertForm() if posted else ExpertForm(formdata=None)
-    form.org_unit.choices = _unit_choices(_("— none —"))
+    form.org_unit.choices = _unit_choices(_("— none —"), keep=expert.org_unit_id if expert else None)
     if expert is not None and (request.method == "GET" or not posted):
         form.full_name.data, form.organisation.data = expert.full_name, expert.organisation
         form.org_unit.data, form.email.data, form.phone.data = expert.org_unit_id or 0, expert.email, expert.phone

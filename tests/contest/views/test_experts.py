@@ -323,3 +323,27 @@ def test_the_directory_filter_by_field_does_not_reveal_fields_the_expert_did_not
         db.session.commit()
     assert "Đinh Chỉ Tên" in client.get("/experts/").get_data(as_text=True)
     assert "Đinh Chỉ Tên" not in client.get("/experts/?field=Nông nghiệp").get_data(as_text=True)
+
+
+def test_saving_a_record_keeps_its_unit_after_the_unit_was_merged_away(app, client, db):
+    from tests.factories import make_unit
+
+    old_district = make_unit("QNG-HUYEN-CU", "Huyện Sơn Tịnh (cũ)", valid_to=date(2025, 6, 30))
+    db.session.commit()
+    expert = _expert(app, db, "Phan Văn Giữ", org_unit_id=old_district.id)
+    login(client, _officer(db))
+    page = client.get(f"/registry/{expert.id}").get_data(as_text=True)
+    assert f'<option selected value="{old_district.id}">Huyện Sơn Tịnh (cũ)</option>' in page
+    answer = client.post(
+        f"/registry/{expert.id}",
+        data={
+            "csrf_token": csrf_token(client, f"/registry/{expert.id}"),
+            "full_name": "Phan Văn Giữ Lại",
+            "org_unit": str(old_district.id),
+            "available": "y",
+        },
+    )
+    assert answer.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Expert, expert.id)
+    assert (saved.full_name, saved.org_unit_id) == ("Phan Văn Giữ Lại", old_district.id)
