@@ -34,7 +34,7 @@ from contest.extensions import db
 from contest.models import Competition, Entry, EntryStatus
 from contest.models.base import length_of, utcnow
 from judging.domain import awards
-from judging.models import AwardTier, Vote, VoteCampaign, VoteCandidate, VoteCode, VoteSnapshot
+from judging.models import Award, AwardTier, Vote, VoteCampaign, VoteCandidate, VoteCode, VoteSnapshot
 
 CODE_DIGITS = 6
 CODE_MINUTES = 15
@@ -710,8 +710,10 @@ def freeze(campaign: VoteCampaign, by, award_tier: AwardTier | None = None) -> V
     )
     top = max((c["votes"] for c in counts), default=0)
     if award_tier is not None and top > 0:
+        # A later freeze with the same award: an entry holding it already keeps its one.
+        held = set(db.session.scalars(select(Award.entry_id).where(Award.tier_id == award_tier.id)))
         for row in counts:
-            if row["votes"] == top:
+            if row["votes"] == top and row["entry"] not in held:
                 awards.give(
                     award_tier,
                     db.session.get_one(Entry, row["entry"]),

@@ -310,3 +310,17 @@ def test_accepting_a_burst_unflags_its_votes_trusts_its_network_and_is_audited(d
     assert event.before == {"trusted_networks": []}
     assert event.after["count"] == 4 and event.after["network"] == "203.113.5.0/24"
     assert event.after["trusted_networks"] == ["203.113.5.0/24"]
+
+
+def test_freezing_again_with_the_same_award_does_not_give_it_twice(db, vote):
+    campaign, entries = vote
+    organizer = make_user("btc-lai@example.vn")
+    tier = awards.add_tier(campaign.competition, "Giải khán giả", 1, 1_000_000, special=True)
+    votes.cast_vote(campaign, entries[0].id, "mot@example.vn", network="203.0.113.0/24")
+    campaign.closes_at = utcnow() - timedelta(seconds=1)
+    votes.freeze(campaign, organizer, tier)
+    # A vote found dishonest later is voided and the count frozen again with the same award.
+    second = votes.freeze(campaign, organizer, tier)
+    assert second.version == 2
+    given = _db.session.scalars(select(Award.entry_id).where(Award.tier_id == tier.id)).all()
+    assert given == [entries[0].id]
