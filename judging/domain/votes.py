@@ -329,6 +329,20 @@ def send_code(campaign: VoteCampaign, email: str, *, locale: str = "vi") -> Vote
     return row
 
 
+def _take_attempt(row: VoteCode) -> bool:
+    """Count one attempt at the code, by one UPDATE that rechecks the count: wrong codes
+    sent at the same moment cannot each read the same count and get more than
+    CODE_ATTEMPTS guesses between them. False when the attempts are used up."""
+    taken = db.session.scalar(
+        update(VoteCode)
+        .where(VoteCode.id == row.id, VoteCode.attempts < CODE_ATTEMPTS)
+        .values(attempts=VoteCode.attempts + 1)
+        .returning(VoteCode.id)
+        .execution_options(synchronize_session=False)
+    )
+    return taken is not None
+
+
 def confirm_code(campaign: VoteCampaign, email: str, code: str) -> bool:
     """Whether `code` is the one last sent to the address and still good. A wrong
     code counts as an attempt (kept: the caller commits it); after
@@ -340,9 +354,8 @@ def confirm_code(campaign: VoteCampaign, email: str, code: str) -> bool:
         .order_by(VoteCode.id.desc())
         .limit(1)
     )
-    if row is None or row.expires_at <= utcnow() or row.attempts >= CODE_ATTEMPTS:
+    if row is None or row.expires_at <= utcnow() or not _take_attempt(row):
         raise DomainError(_("This code has expired or was used up. Ask for a new one."), field="code", code="expired")
-    row.attempts += 1
     given = re.sub(r"\D", "", code or "")
     if not hmac.compare_digest(row.code_hash, _code_hash(campaign.id, email, given)):
         db.session.flush()

@@ -324,3 +324,36 @@ def test_freezing_again_with_the_same_award_does_not_give_it_twice(db, vote):
     assert second.version == 2
     given = _db.session.scalars(select(Award.entry_id).where(Award.tier_id == tier.id)).all()
     assert given == [entries[0].id]
+
+
+def test_wrong_codes_sent_at_the_same_moment_still_count_against_the_attempts(app, db, vote):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("transactions at once need PostgreSQL; SQLite is for `make run` only")
+    campaign, _entries = vote
+    votes.send_code(campaign, "doan-ma@example.vn")
+    _db.session.commit()
+    code = vote_code_from_outbox("doan-ma@example.vn")
+    campaign_id, tries = campaign.id, 2 * votes.CODE_ATTEMPTS
+    barrier, results = threading.Barrier(tries), []
+
+    def run(i):
+        with app.app_context():
+            try:
+                current = _db.session.get(VoteCampaign, campaign_id)
+                guess = f"{(int(code) + 1 + i) % 1_000_000:06d}"
+                barrier.wait()
+                results.append(votes.confirm_code(current, "doan-ma@example.vn", guess))
+                _db.session.commit()  # as the request would
+            except DomainError as error:
+                results.append(error.code)
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(tries)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    # Only CODE_ATTEMPTS guesses were compared with the code; the others were refused.
+    assert results.count(False) == votes.CODE_ATTEMPTS, results
+    assert results.count("expired") == tries - votes.CODE_ATTEMPTS
