@@ -43,7 +43,12 @@ CODE_ATTEMPTS = 5
 BURST_WINDOW = timedelta(minutes=10)
 NAME_MAX = length_of(VoteCampaign.__table__.c.name)
 REASON_MAX = 1000
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
+# The local part refuses mail syntax (comments, lists, quotes, angle brackets): a relay
+# reading "(1)ban@x.vn" or "1,ban@x.vn" as RFC 5322 delivers it to ban@x.vn.
+EMAIL_RE = re.compile(
+    r"^[^@\s()<>\[\]:;\\,\"]{1,64}"
+    r"@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$"
+)
 
 # Throwaway-mail services (the best known; an organizer may refuse them per category).
 DISPOSABLE_DOMAINS = frozenset(

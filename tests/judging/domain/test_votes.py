@@ -357,3 +357,13 @@ def test_wrong_codes_sent_at_the_same_moment_still_count_against_the_attempts(ap
     # Only CODE_ATTEMPTS guesses were compared with the code; the others were refused.
     assert results.count(False) == votes.CODE_ATTEMPTS, results
     assert results.count("expired") == tries - votes.CODE_ATTEMPTS
+
+
+@pytest.mark.parametrize("address", ["(1)ban@example.vn", "1,ban@example.vn", '"1"ban@example.vn', "x<ban@example.vn"])
+def test_an_address_with_mail_syntax_around_another_is_refused(db, vote, address):
+    # A mail relay reading RFC 5322 sends "(1)ban@example.vn" or "1,ban@example.vn" to
+    # ban@example.vn: each would be one more vote from the same mailbox.
+    campaign, _entries = vote
+    with pytest.raises(DomainError) as info:
+        votes.check_email(campaign, address)
+    assert info.value.code == "bad_email"
