@@ -95,8 +95,17 @@ DISPOSABLE_DOMAINS = frozenset(
 # -- addresses and networks ---------------------------------------------------------
 
 
+# Gmail ignores dots in the name and what follows a "+": one mailbox, one voter.
+GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+
+
 def normalise_email(text: str | None) -> str:
-    return (text or "").strip().lower()
+    email = (text or "").strip().lower()
+    name, at, domain = email.rpartition("@")
+    if at and name and domain in GMAIL_DOMAINS:
+        name = name.partition("+")[0].replace(".", "")
+        return f"{name}@gmail.com" if name else email
+    return email
 
 
 def check_email(campaign: VoteCampaign, email: str) -> str:

@@ -367,3 +367,15 @@ def test_an_address_with_mail_syntax_around_another_is_refused(db, vote, address
     with pytest.raises(DomainError) as info:
         votes.check_email(campaign, address)
     assert info.value.code == "bad_email"
+
+
+def test_gmail_dots_and_plus_tags_are_one_mailbox_with_one_vote(db, vote):
+    # Gmail ignores dots and what follows a "+": b.a.n+1@gmail.com is ban@gmail.com's mailbox.
+    campaign, entries = vote
+    votes.cast_vote(campaign, entries[0].id, "Ban.Doc@gmail.com")
+    for again in ("bandoc+1@gmail.com", "b.a.n.d.o.c@googlemail.com", " BANDOC+x.y@GMAIL.COM "):
+        with pytest.raises(Conflict):
+            votes.cast_vote(campaign, entries[1].id, again)
+    assert votes.check_email(campaign, "Ban.Doc+hoi-thi@gmail.com") == "bandoc@gmail.com"
+    assert votes.check_email(campaign, "ban.doc+x@example.vn") == "ban.doc+x@example.vn"  # other providers: as typed
+    assert [t.votes for t in votes.tallies(campaign)] == [1, 0, 0]
