@@ -133,6 +133,8 @@ def network_of(address: str | None) -> str:
         ip = ipaddress.ip_address((address or "").strip())
     except ValueError:
         return ""
+    if ip.version == 6 and ip.ipv4_mapped is not None:  # an IPv4 client through a dual-stack socket
+        ip = ip.ipv4_mapped
     prefix = 24 if ip.version == 4 else 64
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 

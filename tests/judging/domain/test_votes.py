@@ -151,6 +151,13 @@ def test_network_of_groups_households():
     assert votes.network_of("garbage") == ""
 
 
+def test_an_ipv4_client_seen_through_a_dual_stack_socket_is_its_ipv4_network():
+    # A listener on [::] reports IPv4 clients as ::ffff:a.b.c.d: as a /64, every one of
+    # them would be the same network ("::/64"), one burst and one rate limit for the province.
+    assert votes.network_of("::ffff:203.0.113.77") == "203.0.113.0/24"
+    assert votes.network_of("::ffff:198.51.100.9") != votes.network_of("::ffff:203.0.113.77")
+
+
 def test_voided_votes_leave_the_frozen_count_with_their_reason(db, vote):
     campaign, entries = vote
     organizer = make_user("btc@example.vn")
