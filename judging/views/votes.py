@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from wtforms import BooleanField, DateTimeLocalField, EmailField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from contest import cache
 from contest.access import access
@@ -81,6 +81,19 @@ class CampaignForm(Form):
         default=20,
         validators=[DataRequired(REQUIRED), NumberRange(2, 100_000)],
     )
+
+    # A year at either end of the calendar (0001, 9999) overflows when turned into
+    # UTC or back into Vietnam time: a 500 instead of the form.
+    def validate_opens_at(self, field):
+        _sane_year(field)
+
+    def validate_closes_at(self, field):
+        _sane_year(field)
+
+
+def _sane_year(field) -> None:
+    if field.data is not None and not 2000 <= field.data.year <= 2100:
+        raise ValidationError(_("Enter a year such as 2026."))
 
 
 class EmailForm(Form):

@@ -293,3 +293,22 @@ def test_organizers_accept_the_halls_burst_and_keep_its_network_trusted(client, 
     assert db.session.get(VoteCampaign, campaign.id).trusted_networks == ["198.51.100.0/24"]
     actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("vote.%"))))
     assert {"vote.burst_accepted", "vote.network_trusted", "vote.network_untrusted"} <= set(actions)
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes"), [("0001-01-01T00:00", "2099-01-01T08:00"), ("2026-01-01T08:00", "9999-12-31T23:59")]
+)
+def test_a_vote_period_at_the_ends_of_the_calendar_is_refused_with_a_message(client, db, opens, closes):
+    from contest.domain.competitions import grant_role
+
+    competition = make_competition()
+    entry = make_valid_entry(competition)
+    organizer = make_user("btc@example.vn")
+    grant_role(competition, organizer.email, CompetitionRoleKind.organizer, granted_by=make_user(admin=True))
+    db.session.commit()
+    login(client, organizer)
+    base = f"/manage/{competition.slug}/votes/"
+    form = {"csrf_token": csrf_token(client, base), "name": "Bình chọn", "opens_at": opens, "closes_at": closes}
+    response = client.post(base, data={**form, "burst_threshold": "20", "entries": str(entry.id)})
+    assert response.status_code == 400 and "Hãy nhập năm, ví dụ 2026." in response.get_data(as_text=True)
+    assert not db.session.scalars(select(VoteCampaign)).all()
