@@ -692,6 +692,8 @@ def freeze(campaign: VoteCampaign, by, award_tier: AwardTier | None = None) -> V
         raise Conflict(_("The vote is still open: freeze the count once it has closed."), code="still_open")
     if award_tier is not None and award_tier.competition_id != campaign.competition_id:
         raise DomainError(_("This award is not the competition's."), field="award_tier")
+    # One freeze at a time (a double click, two organizers): the next waits and takes the next version.
+    db.session.refresh(campaign, attribute_names=["frozen_at"], with_for_update=True)
     counts = [
         {
             "entry": t.candidate.entry_id,

@@ -386,3 +386,36 @@ def test_gmail_dots_and_plus_tags_are_one_mailbox_with_one_vote(db, vote):
     assert votes.check_email(campaign, "Ban.Doc+hoi-thi@gmail.com") == "bandoc@gmail.com"
     assert votes.check_email(campaign, "ban.doc+x@example.vn") == "ban.doc+x@example.vn"  # other providers: as typed
     assert [t.votes for t in votes.tallies(campaign)] == [1, 0, 0]
+
+
+def test_two_freezes_at_the_same_moment_make_two_versions(app, db, vote):
+    # A double click on "Freeze", or two organizers at once: no clash on the version number.
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("transactions at once need PostgreSQL; SQLite is for `make run` only")
+    campaign, entries = vote
+    organizer = make_user("btc-cung-luc@example.vn")
+    votes.cast_vote(campaign, entries[0].id, "mot@example.vn")
+    campaign.closes_at = utcnow() - timedelta(seconds=1)
+    _db.session.commit()
+    campaign_id, organizer_id = campaign.id, organizer.id
+    barrier, results = threading.Barrier(2), []
+
+    def run():
+        with app.app_context():
+            try:
+                current = _db.session.get(VoteCampaign, campaign_id)
+                by = _db.session.get(type(organizer), organizer_id)
+                barrier.wait()
+                results.append(votes.freeze(current, by).version)
+                _db.session.commit()  # as the request would
+            except Exception as error:  # noqa: BLE001 - the test reports it
+                results.append(type(error).__name__)
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(results, key=str) == [1, 2], results
