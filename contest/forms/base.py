@@ -3,8 +3,12 @@ than 150 characters.") come from the app's catalog, because WTForms ships no
 Vietnamese translation. The msgids are listed in `wtforms_messages.py` so that
 `make messages` extracts them."""
 
+from datetime import date
+
 from flask_babel import get_translations
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.validators import ValidationError
 
 
 class CatalogTranslations:
@@ -24,3 +28,18 @@ class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _TRANSLATIONS
+
+
+class PlausibleYear:
+    """A date or time within 2000–2100. A year at either end of the calendar (0001,
+    9999) overflows when a Vietnam time is turned into UTC or back: refused here
+    with the form's message instead of a 500."""
+
+    def __call__(self, form, field) -> None:
+        if field.data is not None and not plausible_year(field.data):
+            raise ValidationError(_l("Enter a year such as 2026."))
+
+
+def plausible_year(value: date) -> bool:
+    """Whether a date or time typed or sent is within 2000–2100 (see PlausibleYear)."""
+    return 2000 <= value.year <= 2100

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from contest.domain.uploads import WORK_FILE_MAX_MB
 from contest.forms.accounts import EMAIL_MESSAGE, REQUIRED
-from contest.forms.base import Form
+from contest.forms.base import Form, PlausibleYear
 
 NUMBER = _l("Enter a whole number.")
 
@@ -47,10 +47,10 @@ class CompetitionSettingsForm(Form):
     description = TextAreaField(_l("Description and rules"), validators=[Optional(), Length(max=20000)])
     rules_document = FileField(_l("Rules document (PDF)"))
     registration_opens_at = DateTimeLocalField(
-        _l("Registration opens"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+        _l("Registration opens"), format="%Y-%m-%dT%H:%M", validators=[Optional(), PlausibleYear()]
     )
     submission_deadline = DateTimeLocalField(
-        _l("Submission deadline"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+        _l("Submission deadline"), format="%Y-%m-%dT%H:%M", validators=[Optional(), PlausibleYear()]
     )
     timeline = TextAreaField(
         _l("Round dates"),

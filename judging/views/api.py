@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from contest.access import access, signed_in
 from contest.extensions import db
+from contest.forms.base import plausible_year
 from contest.request_guard import fits_db_integer, takes_json
 from contest.transactions import atomic
 from judging.core.openapi import OPENAPI
@@ -43,6 +44,8 @@ def _parse_change(body) -> scoring.Change:
             raise scoring.ScoringError(400, "bad_request", _("The time of the change was not understood.")) from None
         if changed_at.tzinfo is None:
             raise scoring.ScoringError(400, "bad_request", _("The time of the change needs a time zone."))
+        if not plausible_year(changed_at):
+            raise scoring.ScoringError(400, "bad_request", _("The time of the change was not understood."))
     criterion = body.get("criterion_id")
     if criterion is not None and not fits_db_integer(criterion):
         raise scoring.ScoringError(400, "bad_request", _("The criterion was not understood."))

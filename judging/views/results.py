@@ -29,6 +29,7 @@ from contest.domain.competitions import Progress, find_by_slug
 from contest.domain.errors import DomainError
 from contest.domain.exports import to_csv, to_xlsx
 from contest.extensions import db
+from contest.forms.base import plausible_year
 from contest.forms.teams import ConfirmForm
 from contest.i18n import format_moment
 from contest.models import Competition, Entry
@@ -311,6 +312,9 @@ def publish(slug):
             when = datetime.fromisoformat(typed).replace(tzinfo=_local_tz()) if typed else utcnow()
         except ValueError:
             flash(_("Give the date and time of the announcement."), "error")
+            return redirect(url_for("results_admin.publish", slug=slug))
+        if not plausible_year(when):
+            flash(_("Enter a year such as 2026."), "error")
             return redirect(url_for("results_admin.publish", slug=slug))
         if snapshot is None:
             flash(_("Freeze a round's results first."), "error")

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from wtforms import BooleanField, DateTimeLocalField, EmailField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from contest import cache
 from contest.access import access
@@ -18,7 +18,7 @@ from contest.domain.competitions import find_by_slug, visible_to
 from contest.domain.errors import DomainError
 from contest.extensions import db, limiter
 from contest.forms.accounts import REQUIRED
-from contest.forms.base import Form
+from contest.forms.base import Form, PlausibleYear
 from contest.forms.teams import ConfirmForm
 from contest.request_guard import db_id
 from contest.transactions import atomic
@@ -72,8 +72,12 @@ class CampaignForm(Form):
         default="Giải do khán giả bình chọn",
         validators=[DataRequired(REQUIRED), Length(max=200)],
     )
-    opens_at = DateTimeLocalField(_l("Vote opens"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(REQUIRED)])
-    closes_at = DateTimeLocalField(_l("Vote closes"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(REQUIRED)])
+    opens_at = DateTimeLocalField(
+        _l("Vote opens"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(REQUIRED), PlausibleYear()]
+    )
+    closes_at = DateTimeLocalField(
+        _l("Vote closes"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(REQUIRED), PlausibleYear()]
+    )
     count_public = BooleanField(_l("Show the running count to the public"), default=True)
     refuse_disposable = BooleanField(_l("Refuse addresses of throwaway-mail services"), default=True)
     burst_threshold = IntegerField(
@@ -81,19 +85,6 @@ class CampaignForm(Form):
         default=20,
         validators=[DataRequired(REQUIRED), NumberRange(2, 100_000)],
     )
-
-    # A year at either end of the calendar (0001, 9999) overflows when turned into
-    # UTC or back into Vietnam time: a 500 instead of the form.
-    def validate_opens_at(self, field):
-        _sane_year(field)
-
-    def validate_closes_at(self, field):
-        _sane_year(field)
-
-
-def _sane_year(field) -> None:
-    if field.data is not None and not 2000 <= field.data.year <= 2100:
-        raise ValidationError(_("Enter a year such as 2026."))
 
 
 class EmailForm(Form):

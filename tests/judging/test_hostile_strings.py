@@ -663,3 +663,23 @@ def test_an_imported_file_stores_numbers_only_and_reexports_as_text(import_world
     assert not any(note in str(cell) for note in notes[1:] for cell in cells if cell != "'=1+2"), "a note was stored"
     assert SCRIPT not in cells and REPORTLAB not in cells
     no_nul_stored()
+
+
+def test_times_at_either_end_of_the_calendar_get_a_400_not_a_500(judging_world, db):
+    """Year 0001 or 9999 overflows when turned into UTC or back into Vietnam time."""
+    w = judging_world
+    r, e, c = w["round"].id, w["entries"][0].id, w["round"].rubric.criteria[0].id
+    for moment in ("0001-01-01T00:00:00+07:00", "9999-12-31T23:59:59-12:00"):
+        response = w["tablet"].post(
+            f"/api/rounds/{r}/sheets/{e}/changes",
+            json={"key": f"k-{moment[:4]}", "criterion_id": c, "value": "1", "changed_at": moment},
+            headers={"X-CSRFToken": w["tablet"].token},
+        )
+        assert response.status_code == 400, (moment, response.status_code)
+    base = f"/manage/{w['competition'].slug}/judging"
+    for typed in ("0001-01-01T00:00", "9999-12-31T23:59"):
+        response = w["boss"].post(
+            base + "/publish", data={"csrf_token": w["boss"].token, "publish_at": typed}, follow_redirects=True
+        )
+        assert response.status_code == 200, (typed, response.status_code)
+        assert "Hãy nhập năm, ví dụ 2026." in response.get_data(as_text=True), typed

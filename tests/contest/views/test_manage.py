@@ -61,3 +61,24 @@ def test_the_settings_are_saved_before_an_irreversible_move_is_confirmed(client,
     saved = find_by_slug("cai-dat")
     assert saved.name == "Cuộc thi đã đổi tên" and saved.submission_deadline.year == 2030
     assert saved.state is CompetitionState.draft
+
+
+def test_a_time_at_either_end_of_the_calendar_is_refused_on_the_form(client, db):
+    competition = make_competition("lich-xa", open_=False)
+    _organizer(client)
+    token = csrf_token(client, f"/manage/{competition.slug}/settings")
+    for field, value in (("submission_deadline", "0001-01-01T00:00"), ("registration_opens_at", "9999-12-31T23:59")):
+        form = {
+            "csrf_token": token,
+            "state": "draft",
+            "name": "Cuộc thi",
+            "year": "2026",
+            field: value,
+            "boards": "Y Bảng Ý tưởng",
+            "fields": "Giáo dục",
+            "team_min": "1",
+            "team_max": "5",
+        }
+        answer = client.post(f"/manage/{competition.slug}/settings", data=form)
+        assert answer.status_code == 400, (field, answer.status_code)
+        assert "Hãy nhập năm, ví dụ 2026." in answer.get_data(as_text=True)
