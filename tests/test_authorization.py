@@ -234,7 +234,7 @@ TABLE: dict[str, set[str]] = {
         f"votes_admin.{name}": ORGANIZERS
         for name in ("index", "campaign", "void", "accept", "trust", "untrust", "freeze")
     },
-    **{f"votes.{name}": EVERYONE for name in ("page", "send_code", "confirm", "cast", "count")},
+    **{f"votes.{name}": EVERYONE for name in ("page", "send_code", "confirm", "forget", "cast", "count")},
     "results.public_results": EVERYONE,
     "results.public_results_json": EVERYONE,
     "results.feedback": TEAM,

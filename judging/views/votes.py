@@ -348,6 +348,9 @@ def _vote_page(competition, campaign, *, email_form=None, code_form=None, status
             campaign=campaign,
             email=email,
             pending=_pending_email(campaign),
+            # Confirmed on this device (not the signed-in account's): another person
+            # at a shared device (the hall's kiosk) can start again with their address.
+            forgettable=bool((session.get("vote_confirmed") or {}).get(str(campaign.id))),
             vote=vote,
             is_open=domain.is_open(campaign),
             tallies=domain.tallies(campaign) if campaign.count_public and snapshot is None else None,
@@ -426,6 +429,21 @@ def confirm(slug, campaign_id):
     _remember("vote_pending", campaign, None)
     _remember("vote_confirmed", campaign, email)
     flash(_("Your address is confirmed. Choose the entry you vote for."), "success")
+    return redirect(url_for("votes.page", slug=slug, campaign_id=campaign.id))
+
+
+@public.route("/c/<slug>/vote/<int:campaign_id>/forget", methods=["GET", "POST"])
+@access("public")
+def forget(slug, campaign_id):
+    """The "Not you?" button: this device forgets the address confirmed (or waiting for its code)
+    for the category, so the next person can confirm theirs. Votes cast stay."""
+    _competition, campaign = _public_campaign(slug, campaign_id)
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        _remember("vote_confirmed", campaign, None)
+        _remember("vote_pending", campaign, None)
+        flash(_("This device no longer votes as that address. Confirm yours to vote."), "success")
     return redirect(url_for("votes.page", slug=slug, campaign_id=campaign.id))
 
 

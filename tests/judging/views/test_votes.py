@@ -65,6 +65,22 @@ def test_a_visitor_confirms_an_address_votes_once_and_is_refused_politely_the_se
     assert db.session.scalars(select(Vote.candidate_id)).all() == [campaign.candidates[0].id]
 
 
+def test_at_a_shared_device_the_next_person_starts_again_with_their_own_address(client, db, vote):
+    campaign, entries = vote
+    response, token = _confirm(client, campaign, "nguoi-truoc@example.vn")
+    client.post(_url(campaign, "/cast"), data={"csrf_token": token, "entry": entries[0].id})
+    page = client.get(_url(campaign)).get_data(as_text=True)
+    assert "nguoi-truoc@example.vn" in page and "Không phải bạn? Bình chọn bằng địa chỉ khác" in page
+    forgotten = client.post(_url(campaign, "/forget"), data={"csrf_token": token}, follow_redirects=True)
+    page = forgotten.get_data(as_text=True)
+    assert forgotten.status_code == 200 and "nguoi-truoc@example.vn" not in page
+    assert "Thiết bị này không còn bình chọn bằng địa chỉ đó." in page and 'name="email"' in page
+    assert client.post(_url(campaign, "/forget"), data={}).status_code == 400  # no CSRF token
+    _response, token = _confirm(client, campaign, "nguoi-sau@example.vn")
+    assert client.post(_url(campaign, "/cast"), data={"csrf_token": token, "entry": entries[1].id}).status_code == 302
+    assert len(db.session.scalars(select(Vote.id)).all()) == 2  # the first person's vote stays
+
+
 def test_voting_needs_a_confirmed_address_and_bad_input_is_a_4xx(client, db, vote):
     campaign, entries = vote
     token = csrf_token(client, _url(campaign))
