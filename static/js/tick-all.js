@@ -4,8 +4,9 @@
   "use strict";
   document.querySelectorAll("input[data-tick-all]").forEach(function (all) {
     var boxes = function () { return all.form.querySelectorAll("input[type=checkbox][name='" + all.dataset.tickAll + "']"); };
-    all.addEventListener("change", function () {
-      boxes().forEach(function (box) { box.checked = all.checked; });
-    });
+    var follow = function () { boxes().forEach(function (box) { box.checked = all.checked; }); };
+    all.addEventListener("change", follow);
+    // Ticked while the page was still loading (before this script ran): it still counts.
+    if (all.checked) { follow(); }
   });
 })();
