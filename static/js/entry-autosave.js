@@ -63,9 +63,9 @@
   function restore() {
     var saved;
     try { saved = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { saved = null; }
-    if (!saved) { return; }
+    if (!saved) { return false; }
     var serverAt = form.dataset.savedAt ? Date.parse(form.dataset.savedAt) : 0;
-    if (saved.at <= serverAt) { forget(); return; }
+    if (saved.at <= serverAt) { forget(); return false; }
     Object.keys(saved.data).forEach(function (name) {
       var el = form.elements.namedItem(name);
       if (!el || el.type === "hidden") { return; }
@@ -73,10 +73,26 @@
     });
     status.textContent = text.restored;
     send();
+    return true;
+  }
+
+  // Typed before this script ran (a slow connection, a quick hand): the fields no
+  // longer hold what the page came with, and no input event was heard for them.
+  function typedEarly() {
+    return Array.prototype.some.call(form.elements, function (el) {
+      if (!el.name || el.type === "hidden" || el.type === "submit") { return false; }
+      if (el.type === "checkbox" || el.type === "radio") { return el.checked !== el.defaultChecked; }
+      if (el.options) {  // a select shows its first option when none is marked
+        var initial = 0;
+        for (var i = 0; i < el.options.length; i++) { if (el.options[i].defaultSelected) { initial = i; break; } }
+        return el.selectedIndex !== initial;
+      }
+      return el.value !== el.defaultValue;
+    });
   }
 
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
   window.addEventListener("online", function () { if (localStorage.getItem(key)) { send(); } });
-  restore();
+  if (!restore() && typedEarly()) { changed(); }
 }());

@@ -146,3 +146,33 @@ def _wait_for_mail(smtp_server, address, containing=""):
                 return message
         time.sleep(0.1)
     raise AssertionError(f"no mail to {address} containing {containing!r}")
+
+
+def test_what_is_typed_before_the_autosave_script_arrives_is_saved(live_server, new_page):
+    """On a slow connection the leader types before the page's script has run: no
+    input event is heard for those keys, and the script saves them when it starts."""
+    from contest.extensions import db
+    from contest.models import Entry
+    from tests.factories import make_team
+
+    with live_server.app.app_context():
+        competition = make_competition("cham-2026")
+        team = make_team(competition, make_user("cham@example.vn", name="Người Gõ Nhanh"))
+        team_id = team.id
+        db.session.commit()
+    page = new_page(PHONE)
+    _log_in(page, live_server.url, "cham@example.vn")
+    held = []  # the script's request, answered once the field is typed in
+    page.route("**/static/js/entry-autosave.js*", lambda route: held.append(route))
+    page.goto(f"{live_server.url}/teams/{team_id}/entry", wait_until="commit")
+    page.get_by_label("Tên dự án").fill("Gõ trước khi kịp tải")
+    expect(page.locator("#autosave-status")).to_have_text("")  # nothing has run yet
+    for _ in range(100):  # the held request reaches the handler while Playwright runs
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the script was not requested"
+    held[0].continue_()
+    _wait_for_autosave(page)
+    with live_server.app.app_context():
+        assert db.session.query(Entry.title).filter(Entry.team_id == team_id).scalar() == "Gõ trước khi kịp tải"
