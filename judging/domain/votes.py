@@ -454,6 +454,11 @@ def _burst_window(campaign: VoteCampaign, network: str, now: datetime) -> tuple:
     return (Vote.campaign_id == campaign.id, Vote.network == network, Vote.created_at > now - BURST_WINDOW)
 
 
+def _flagged_from(campaign: VoteCampaign, network: str) -> tuple:
+    """The network's flagged votes in the category that still count (not voided)."""
+    return (Vote.campaign_id == campaign.id, Vote.network == network, Vote.flagged.is_(True), Vote.voided_at.is_(None))
+
+
 def tallies(campaign: VoteCampaign) -> list[Tally]:
     """The votes that count (not voided), per candidate, most first."""
     counted = dict(
@@ -528,16 +533,7 @@ def void_votes(campaign: VoteCampaign, vote_ids: list[int], reason: str, by) -> 
 
 
 def void_burst(campaign: VoteCampaign, network: str, reason: str, by) -> int:
-    ids = list(
-        db.session.scalars(
-            select(Vote.id).where(
-                Vote.campaign_id == campaign.id,
-                Vote.network == network,
-                Vote.flagged.is_(True),
-                Vote.voided_at.is_(None),
-            )
-        )
-    )
+    ids = list(db.session.scalars(select(Vote.id).where(*_flagged_from(campaign, network))))
     return void_votes(campaign, ids, reason, by)
 
 
@@ -590,16 +586,7 @@ def trust_network(campaign: VoteCampaign, text: str, by) -> str | None:
     before = list(campaign.trusted_networks or [])
     if not _trust(campaign, network):
         return None
-    db.session.flush()
-    audit.record(
-        "vote.network_trusted",
-        "vote_campaign",
-        campaign.id,
-        competition_id=campaign.competition_id,
-        actor_id=getattr(by, "id", None),
-        before={"trusted_networks": before},
-        after={"trusted_networks": list(campaign.trusted_networks)},
-    )
+    _audit_trusted("vote.network_trusted", campaign, before, by)
     return network
 
 
@@ -611,9 +598,13 @@ def untrust_network(campaign: VoteCampaign, network: str, by) -> None:
     if network not in before:
         raise DomainError(_("This network is not among the trusted ones."), field="network", code="not_trusted")
     campaign.trusted_networks = [n for n in before if n != network]
+    _audit_trusted("vote.network_untrusted", campaign, before, by)
+
+
+def _audit_trusted(action: str, campaign: VoteCampaign, before: list[str], by) -> None:
     db.session.flush()
     audit.record(
-        "vote.network_untrusted",
+        action,
         "vote_campaign",
         campaign.id,
         competition_id=campaign.competition_id,
@@ -629,12 +620,7 @@ def accept_burst(campaign: VoteCampaign, network: str, reason: str, by) -> int:
     the network is trusted for the category from now on. Audited with the reason. The
     number of votes accepted."""
     reason = _clean_reason(reason, _("Give the reason the votes are accepted."))
-    flagged = (
-        Vote.campaign_id == campaign.id,
-        Vote.network == network,
-        Vote.flagged.is_(True),
-        Vote.voided_at.is_(None),
-    )
+    flagged = _flagged_from(campaign, network)
     ids = list(db.session.scalars(select(Vote.id).where(*flagged).order_by(Vote.id)))
     if not network or not ids:
         raise DomainError(_("No flagged votes from this network."), field="network", code="no_burst")
