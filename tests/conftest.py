@@ -221,4 +221,32 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05):
     return predicate()
 
 
-__all__ = ["free_port", "first_link", "mail_text", "make_app", "wait_until", "threading"]
+def at_the_same_moment(app, work, count: int = 2) -> list:
+    """Run work(i, ready) in `count` threads, each with its own app context and
+    session; each calls ready() once it has loaded what it needs, so that the
+    writes race, and commits after, as the request would. What each returned, or
+    the code (else the type's name) of what it raised, in no particular order."""
+    from contest.extensions import db
+
+    barrier, results = threading.Barrier(count), []
+
+    def run(i: int) -> None:
+        with app.app_context():
+            try:
+                value = work(i, barrier.wait)
+                db.session.commit()
+                results.append(value)
+            except Exception as error:  # noqa: BLE001 - the test reads it
+                results.append(getattr(error, "code", None) or type(error).__name__)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+__all__ = ["at_the_same_moment", "free_port", "first_link", "mail_text", "make_app", "wait_until", "threading"]

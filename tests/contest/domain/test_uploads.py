@@ -37,6 +37,7 @@ from contest.domain.uploads import (
     sanitize_filename,
     validate_upload,
 )
+from tests.conftest import at_the_same_moment
 
 # -- sample files, built in code ---------------------------------------------------
 
@@ -704,10 +705,7 @@ def test_purge_deletes_a_file_an_interrupted_run_left_behind(app, db):
 
 
 def test_two_uploads_at_once_cannot_both_take_the_last_free_space(app, db):
-    import threading
-
     from contest.domain.attachments import add_attachment
-    from contest.domain.errors import DomainError
     from contest.extensions import db as _db
     from contest.models import Attachment, AttachmentKind, Entry, User
 
@@ -719,31 +717,19 @@ def test_two_uploads_at_once_cannot_both_take_the_last_free_space(app, db):
         add_attachment(entry, AttachmentKind.pitch_deck, "deck.pdf", deck, team.leader)
     db.session.commit()
     entry_id, user_id = entry.id, team.leader_id
-    barrier, results = threading.Barrier(2), []
 
-    def run():
-        with app.app_context():
-            try:
-                barrier.wait()
-                add_attachment(
-                    _db.session.get(Entry, entry_id),
-                    AttachmentKind.pitch_deck,
-                    "deck.pdf",
-                    deck,
-                    _db.session.get(User, user_id),
-                )
-                _db.session.commit()  # as the request would
-                results.append("ok")
-            except DomainError as error:
-                results.append(error.code)
-            finally:
-                _db.session.remove()
+    def upload(_i, ready):
+        ready()
+        add_attachment(
+            _db.session.get(Entry, entry_id),
+            AttachmentKind.pitch_deck,
+            "deck.pdf",
+            deck,
+            _db.session.get(User, user_id),
+        )
+        return "ok"
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    results = at_the_same_moment(app, upload)
     assert sorted(results) == ["entry_too_large", "ok"]
     db.session.expire_all()
     assert db.session.query(Attachment).filter_by(entry_id=entry_id).count() == 4 and _files_on_disk(app) == 4

@@ -2,7 +2,6 @@
 per address (held by the database, even at the same moment), throwaway domains,
 bursts flagged, votes voided with a reason, the final count frozen."""
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from contest.models import AuditEvent, OutboxMessage
 from contest.models.base import utcnow
 from judging.domain import awards, votes
 from judging.models import Award, Vote, VoteCampaign
+from tests.conftest import at_the_same_moment
 from tests.factories import make_competition, make_user, make_valid_entry, make_vote, vote_code_from_outbox
 
 
@@ -69,27 +69,15 @@ def test_the_same_address_cannot_vote_twice_at_the_same_moment(app, db, vote):
     campaign, entries = vote
     _db.session.commit()
     campaign_id, entry_ids = campaign.id, [e.id for e in entries]
-    barrier, results = threading.Barrier(2), []
 
-    def run(entry_id):
-        with app.app_context():
-            try:
-                current = _db.session.get(VoteCampaign, campaign_id)
-                current.candidates  # noqa: B018 - loaded before the race, as the page would have
-                barrier.wait()
-                votes.cast_vote(current, entry_id, "cung-luc@example.vn", network="198.51.100.0/24")
-                _db.session.commit()  # as the request would
-                results.append("ok")
-            except Conflict as error:
-                results.append(error.code)
-            finally:
-                _db.session.remove()
+    def cast(i, ready):
+        current = _db.session.get(VoteCampaign, campaign_id)
+        current.candidates  # noqa: B018 - loaded before the race, as the page would have
+        ready()
+        votes.cast_vote(current, entry_ids[i], "cung-luc@example.vn", network="198.51.100.0/24")
+        return "ok"
 
-    threads = [threading.Thread(target=run, args=(entry_ids[i],)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    results = at_the_same_moment(app, cast)
     assert sorted(results) == ["already_voted", "ok"], results
     _db.session.expire_all()
     stored = _db.session.scalar(
@@ -341,26 +329,14 @@ def test_wrong_codes_sent_at_the_same_moment_still_count_against_the_attempts(ap
     _db.session.commit()
     code = vote_code_from_outbox("doan-ma@example.vn")
     campaign_id, tries = campaign.id, 2 * votes.CODE_ATTEMPTS
-    barrier, results = threading.Barrier(tries), []
 
-    def run(i):
-        with app.app_context():
-            try:
-                current = _db.session.get(VoteCampaign, campaign_id)
-                guess = f"{(int(code) + 1 + i) % 1_000_000:06d}"
-                barrier.wait()
-                results.append(votes.confirm_code(current, "doan-ma@example.vn", guess))
-                _db.session.commit()  # as the request would
-            except DomainError as error:
-                results.append(error.code)
-            finally:
-                _db.session.remove()
+    def guess(i, ready):
+        current = _db.session.get(VoteCampaign, campaign_id)
+        typed = f"{(int(code) + 1 + i) % 1_000_000:06d}"
+        ready()
+        return votes.confirm_code(current, "doan-ma@example.vn", typed)
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(tries)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    results = at_the_same_moment(app, guess, tries)
     # Only CODE_ATTEMPTS guesses were compared with the code; the others were refused.
     assert results.count(False) == votes.CODE_ATTEMPTS, results
     assert results.count("expired") == tries - votes.CODE_ATTEMPTS
@@ -398,24 +374,12 @@ def test_two_freezes_at_the_same_moment_make_two_versions(app, db, vote):
     campaign.closes_at = utcnow() - timedelta(seconds=1)
     _db.session.commit()
     campaign_id, organizer_id = campaign.id, organizer.id
-    barrier, results = threading.Barrier(2), []
 
-    def run():
-        with app.app_context():
-            try:
-                current = _db.session.get(VoteCampaign, campaign_id)
-                by = _db.session.get(type(organizer), organizer_id)
-                barrier.wait()
-                results.append(votes.freeze(current, by).version)
-                _db.session.commit()  # as the request would
-            except Exception as error:  # noqa: BLE001 - the test reports it
-                results.append(type(error).__name__)
-            finally:
-                _db.session.remove()
+    def freeze(_i, ready):
+        current = _db.session.get(VoteCampaign, campaign_id)
+        by = _db.session.get(type(organizer), organizer_id)
+        ready()
+        return votes.freeze(current, by).version
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    results = at_the_same_moment(app, freeze)
     assert sorted(results, key=str) == [1, 2], results
