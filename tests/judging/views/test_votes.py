@@ -5,6 +5,7 @@ address; the organizers open a vote, void votes with a reason and freeze."""
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -136,74 +137,61 @@ def test_a_hidden_count_shows_no_numbers(client, db):
     assert "data-votes" not in client.get(_url(campaign)).get_data(as_text=True)
 
 
-def test_codes_are_limited_per_address_and_per_network(database_url, tmp_path):
+@contextmanager
+def _vote_with_limits(database_url, tmp_path, **limits):
+    """An app with the rate limits on (as set), an open category, a visitor's client
+    and its CSRF token; the tables and the limiter's counts emptied after."""
     from contest.extensions import db
     from tests.conftest import empty_tables
 
-    app = make_app(
-        database_url,
-        UPLOAD_FOLDER=str(tmp_path),
-        RATELIMIT_ENABLED=True,
-        RATELIMIT_VOTE_ADDRESS="2 per minute",
-        RATELIMIT_VOTE_NETWORK="6 per minute",
-    )
+    app = make_app(database_url, UPLOAD_FOLDER=str(tmp_path), RATELIMIT_ENABLED=True, **limits)
     with app.app_context():
         try:
             competition = make_competition()
             campaign = make_vote(competition, [make_valid_entry(competition)])
             client = app.test_client()
-            token = csrf_token(client, _url(campaign))
-
-            def ask(email):
-                return client.post(_url(campaign, "/code"), data={"csrf_token": token, "email": email}).status_code
-
-            assert [ask("mot@example.vn") for _ in range(3)] == [302, 302, 429]
-            # Other addresses from the same network go on until the network's six requests are spent.
-            answers = [ask(f"khac{i}@example.vn") for i in range(5)]
-            assert answers[:2] == [302, 302] and answers[-1] == 429
-            assert len(db.session.scalars(select(VoteCode.id)).all()) <= 6
+            yield app, campaign, client, csrf_token(client, _url(campaign))
         finally:
             db.session.remove()
             empty_tables(db.engine)
             db.engine.dispose()
             cache.clear()
+
+
+def test_codes_are_limited_per_address_and_per_network(database_url, tmp_path):
+    from contest.extensions import db
+
+    limits = {"RATELIMIT_VOTE_ADDRESS": "2 per minute", "RATELIMIT_VOTE_NETWORK": "6 per minute"}
+    with _vote_with_limits(database_url, tmp_path, **limits) as (_app, campaign, client, token):
+
+        def ask(email):
+            return client.post(_url(campaign, "/code"), data={"csrf_token": token, "email": email}).status_code
+
+        assert [ask("mot@example.vn") for _ in range(3)] == [302, 302, 429]
+        # Other addresses from the same network go on until the network's six requests are spent.
+        answers = [ask(f"khac{i}@example.vn") for i in range(5)]
+        assert answers[:2] == [302, 302] and answers[-1] == 429
+        assert len(db.session.scalars(select(VoteCode.id)).all()) <= 6
 
 
 def test_the_halls_trusted_network_has_the_halls_limit(database_url, tmp_path):
     from contest.extensions import db
     from judging.domain import votes
-    from tests.conftest import empty_tables
 
-    app = make_app(
-        database_url,
-        UPLOAD_FOLDER=str(tmp_path),
-        RATELIMIT_ENABLED=True,
-        RATELIMIT_VOTE_NETWORK="3 per minute",
-        RATELIMIT_VOTE_HALL_NETWORK="8 per minute",
-    )
-    with app.app_context():
-        try:
-            competition = make_competition()
-            campaign = make_vote(competition, [make_valid_entry(competition)])
-            client = app.test_client()
-            token = csrf_token(client, _url(campaign))
+    limits = {"RATELIMIT_VOTE_NETWORK": "3 per minute", "RATELIMIT_VOTE_HALL_NETWORK": "8 per minute"}
+    with _vote_with_limits(database_url, tmp_path, **limits) as (app, campaign, client, token):
 
-            def ask(i):
-                return client.post(
-                    _url(campaign, "/code"), data={"csrf_token": token, "email": f"hoi-truong{i}@example.vn"}
-                )
+        def ask(i):
+            return client.post(
+                _url(campaign, "/code"), data={"csrf_token": token, "email": f"hoi-truong{i}@example.vn"}
+            )
 
-            assert [ask(i).status_code for i in range(4)] == [302, 302, 302, 429]
-            with app.test_request_context():
-                votes.trust_network(campaign, "127.0.0.1", by=make_user(admin=True))
-                db.session.commit()
-            # The test client's network (127.0.0.0/24) is now the hall: its own limit (counted apart) holds.
-            assert [ask(i).status_code for i in range(4, 13)] == [302] * 8 + [429]
-        finally:
-            db.session.remove()
-            empty_tables(db.engine)
-            db.engine.dispose()
-            cache.clear()
+        assert [ask(i).status_code for i in range(4)] == [302, 302, 302, 429]
+        with app.test_request_context():
+            votes.trust_network(campaign, "127.0.0.1", by=make_user(admin=True))
+            db.session.commit()
+        # The test client's network (127.0.0.0/24) is now the hall: its own limit (counted apart) holds.
+        assert [ask(i).status_code for i in range(4, 13)] == [302] * 8 + [429]
 
 
 def test_organizers_open_a_vote_void_with_a_reason_and_freeze(client, db):
