@@ -670,16 +670,9 @@ def _masked(email: str) -> str:
     return f"{name[:2]}***@{domain}"
 
 
-def freeze(campaign: VoteCampaign, by, award_tier: AwardTier | None = None) -> VoteSnapshot:
-    """Freeze the final count once the vote has closed: the tallies, every voided
-    vote with its reason (addresses masked), their hash. With an award tier, the
-    entries with the most votes get it."""
-    if utcnow() < campaign.closes_at:
-        raise Conflict(_("The vote is still open: freeze the count once it has closed."), code="still_open")
-    if award_tier is not None and award_tier.competition_id != campaign.competition_id:
-        raise DomainError(_("This award is not the competition's."), field="award_tier")
-    # One freeze at a time (a double click, two organizers): the next waits and takes the next version.
-    db.session.refresh(campaign, attribute_names=["frozen_at"], with_for_update=True)
+def _final_count(campaign: VoteCampaign) -> tuple[list[dict], list[dict], str]:
+    """What a freeze keeps: the tallies, every voided vote with its reason
+    (addresses masked), and the hash of both."""
     counts = [
         {
             "entry": t.candidate.entry_id,
@@ -701,7 +694,26 @@ def freeze(campaign: VoteCampaign, by, award_tier: AwardTier | None = None) -> V
             select(Vote).where(Vote.campaign_id == campaign.id, Vote.voided_at.is_not(None)).order_by(Vote.id)
         )
     ]
-    digest = hashlib.sha256(json.dumps([counts, voided], sort_keys=True).encode()).hexdigest()
+    return counts, voided, hashlib.sha256(json.dumps([counts, voided], sort_keys=True).encode()).hexdigest()
+
+
+def frozen_count_is_stale(campaign: VoteCampaign, snapshot: VoteSnapshot | None) -> bool:
+    """Votes were voided after the count was frozen: the frozen count, and any
+    award it gave, no longer match the votes; the organizer should freeze again."""
+    return snapshot is not None and _final_count(campaign)[2] != snapshot.inputs_hash
+
+
+def freeze(campaign: VoteCampaign, by, award_tier: AwardTier | None = None) -> VoteSnapshot:
+    """Freeze the final count once the vote has closed: the tallies, every voided
+    vote with its reason (addresses masked), their hash. With an award tier, the
+    entries with the most votes get it."""
+    if utcnow() < campaign.closes_at:
+        raise Conflict(_("The vote is still open: freeze the count once it has closed."), code="still_open")
+    if award_tier is not None and award_tier.competition_id != campaign.competition_id:
+        raise DomainError(_("This award is not the competition's."), field="award_tier")
+    # One freeze at a time (a double click, two organizers): the next waits and takes the next version.
+    db.session.refresh(campaign, attribute_names=["frozen_at"], with_for_update=True)
+    counts, voided, digest = _final_count(campaign)
     version = (
         db.session.scalar(select(func.max(VoteSnapshot.version)).where(VoteSnapshot.campaign_id == campaign.id)) or 0
     ) + 1

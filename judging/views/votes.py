@@ -175,6 +175,7 @@ def _campaign_page(
 ):
     freeze_form = freeze_form or FreezeForm()
     freeze_form.award_tier.choices = [(0, _("— none —"))] + [(t.id, t.name) for t in awards.tiers_of(competition)]
+    snapshot = domain.latest_snapshot(campaign)
     return render_template(
         "judging/votes/campaign.html",
         competition=competition,
@@ -182,7 +183,8 @@ def _campaign_page(
         tallies=domain.tallies(campaign),
         bursts=domain.flagged_bursts(campaign),
         votes=domain.recent_votes(campaign),
-        snapshot=domain.latest_snapshot(campaign),
+        snapshot=snapshot,
+        stale=domain.frozen_count_is_stale(campaign, snapshot),
         is_open=domain.is_open(campaign),
         void_form=void_form or VoidForm(),
         network_form=network_form or NetworkForm(),

@@ -239,6 +239,18 @@ def test_organizers_open_a_vote_void_with_a_reason_and_freeze(client, db):
     assert snapshot.counts[0]["votes"] == 1 and snapshot.voided[0]["reason"] == "Trùng người"
     shown = client.get(page).get_data(as_text=True)
     assert "Trùng người" in shown and snapshot.inputs_hash in shown
+    assert 'id="stale-count"' not in shown
+    # A vote found dishonest after the freeze: the page says the frozen count no longer holds...
+    late = [str(v) for v in db.session.scalars(select(Vote.id).where(Vote.voter_email == "b@example.vn"))]
+    assert (
+        client.post(f"{page}/void", data={"csrf_token": token, "votes": late, "reason": "Phát hiện muộn"}).status_code
+        == 302
+    )
+    shown = client.get(page).get_data(as_text=True)
+    assert 'id="stale-count"' in shown and "Hãy chốt lại kết quả" in shown
+    # ...until it is frozen again.
+    assert client.post(f"{page}/freeze", data={"csrf_token": token, "award_tier": "0"}).status_code == 302
+    assert 'id="stale-count"' not in client.get(page).get_data(as_text=True)
 
 
 def test_organizers_accept_the_halls_burst_and_keep_its_network_trusted(client, db):
