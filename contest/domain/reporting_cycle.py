@@ -52,7 +52,16 @@ from contest.models.base import utcnow
 from contest.reports import plan_data
 from contest.reports.consolidate import COUNT_KEYS, UnitFigures, consolidate
 
-LOCALITY_KINDS = {OrgUnitKind.city, OrgUnitKind.town, OrgUnitKind.district, OrgUnitKind.commune}
+# The plan's "UBND các huyện, thị xã, thành phố": before 1/7/2025 the districts, towns and cities (and
+# communes); from then the communes, wards and the special zone.
+LOCALITY_KINDS = {
+    OrgUnitKind.city,
+    OrgUnitKind.town,
+    OrgUnitKind.district,
+    OrgUnitKind.commune,
+    OrgUnitKind.ward,
+    OrgUnitKind.special_zone,
+}
 # Which figure an activity of each kind adds to.
 ACTIVITY_FIGURE = {
     ActivityKind.forum: "events",

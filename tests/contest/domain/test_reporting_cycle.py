@@ -291,3 +291,15 @@ def test_only_a_club_has_a_school(db, world):
     assert refused.value.field == "school_id" and "câu lạc bộ" in refused.value.message
     # a school's forum is not linked to it either
     assert _club(school, None, kind=ActivityKind.forum).school_id is None
+
+
+@pytest.mark.parametrize("kind", [OrgUnitKind.ward, OrgUnitKind.special_zone])
+def test_a_ward_or_the_special_zone_leads_the_localities_tasks_after_the_reform(db, world, kind):
+    """From 1/7/2025 the plan's "UBND các huyện, thị xã, thành phố" are the communes, wards and the
+    special zone (the plan page says so): a phường or Đặc khu Lý Sơn has the same tasks as a xã."""
+    unit = make_unit("QNG-X", "Phường Nghĩa Lộ", kind, valid_from=date(2025, 7, 1))
+    db.session.commit()
+    assert [t.number for t in cycle.tasks_for(unit, 2026)] == [t.number for t in cycle.tasks_for(world["ward"], 2026)]
+    assert "1.6" in [t.number for t in cycle.tasks_for(unit, 2026)]
+    lines = cycle.report_for(unit, 2026, ReportKind.plan).content["lines"]
+    assert "1.6" in [line["task"] for line in lines]
