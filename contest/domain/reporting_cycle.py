@@ -94,6 +94,12 @@ def clock_now() -> datetime:
     return utcnow()
 
 
+def province_day(moment: datetime) -> date:
+    """The province's day of a moment stored in UTC (a report sent at 06:30 on 11/12 in Quảng Ngãi
+    is 23:30 on 10/12 in UTC): the day a deadline is compared with."""
+    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
 # -- the plan --------------------------------------------------------------------
 
 
@@ -629,7 +635,11 @@ def statuses(year: int, kind: ReportKind, today: date) -> list[UnitStatus]:
     for unit in expected_units(year - 1 if kind is ReportKind.plan else year):
         report = reports.get(unit.id)
         submitted = report is not None and report.state is ReportState.submitted
-        first = report.versions[0].submitted_at.date() if report is not None and submitted and report.versions else None
+        first = (
+            province_day(report.versions[0].submitted_at)
+            if report is not None and submitted and report.versions
+            else None
+        )
         result.append(
             UnitStatus(unit, report, due, overdue=not submitted and today > due, late=first is not None and first > due)
         )

@@ -2,7 +2,7 @@
 versioned submissions, consolidation counting a shared project once, reminders
 queued once per deadline per unit."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -303,3 +303,17 @@ def test_a_ward_or_the_special_zone_leads_the_localities_tasks_after_the_reform(
     assert "1.6" in [t.number for t in cycle.tasks_for(unit, 2026)]
     lines = cycle.report_for(unit, 2026, ReportKind.plan).content["lines"]
     assert "1.6" in [line["task"] for line in lines]
+
+
+def test_a_report_sent_after_midnight_of_the_deadline_in_the_province_is_late(db, world):
+    """The deadline is the province's day (10/12): a report sent at 06:30 on 11/12 in Quảng Ngãi
+    (23:30 on 10/12 in UTC) is late; one sent at 23:30 on 10/12 there (16:30 UTC) is not."""
+    ward, union = world["ward"], world["union"]
+    for unit, sent in (
+        (ward, datetime(2025, 12, 10, 23, 30, tzinfo=UTC)),
+        (union, datetime(2025, 12, 10, 16, 30, tzinfo=UTC)),
+    ):
+        cycle.submit(cycle.report_for(unit, 2025, ReportKind.results), None, now=sent)
+    db.session.commit()
+    late = {s.unit.code: s.late for s in cycle.statuses(2025, ReportKind.results, date(2025, 12, 12))}
+    assert late == {"QNG-KHCN": False, "P-CAMTHANH": True, "QNG-DOAN": False}
