@@ -473,7 +473,37 @@ def prefill(unit: OrgUnit, year: int, kind: ReportKind) -> dict:
         },
         "projects": sorted(figures.projects),
         "competitions": sorted(figures.competitions),
+        # The counts the records gave when last read: a figure still equal to its record is the
+        # records' and follows them (refresh_draft); one the officer changed is the officer's.
+        "recorded": dict(figures.counts),
     }
+
+
+def refresh_draft(report: UnitReport) -> None:
+    """Until a report is submitted, what it takes from the records follows them: a draft made in
+    March (the page opened, a file downloaded) would otherwise be submitted in December with
+    March's figures. The projects and competitions (which nobody types) are the records' today;
+    a count follows its record unless the officer changed it; a task the unit has come to lead
+    gets its line. What the officer wrote is kept."""
+    if report.state is ReportState.submitted:
+        return
+    fresh = prefill(report.unit, report.year, report.kind)
+    content = copy.deepcopy(report.content)
+    figures = content.setdefault("figures", {})
+    recorded = content.get("recorded")
+    for key in COUNT_KEYS:
+        if recorded is not None and key in figures and figures[key] == recorded.get(key):
+            figures[key] = fresh["figures"][key]
+    for key in ("projects", "competitions"):
+        content[key] = fresh[key]
+        figures[key] = fresh["figures"][key]
+    content["recorded"] = fresh["recorded"]
+    have = {line["task"]: line for line in content.get("lines", [])}
+    led = [have.pop(line["task"], line) for line in fresh["lines"]]
+    content["lines"] = led + [line for line in content.get("lines", []) if line["task"] in have]
+    if content != report.content:
+        report.content = content
+        db.session.flush()
 
 
 # -- reports -----------------------------------------------------------------------------------
@@ -520,6 +550,7 @@ def save_draft(report: UnitReport, lines: dict[str, dict], figures: dict[str, in
     if report.state is ReportState.submitted:
         raise Conflict(_("This report was submitted and is locked; a correction needs a reason."))
     report.content = _merged(report, lines, figures)
+    refresh_draft(report)
     db.session.flush()
 
 

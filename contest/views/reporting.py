@@ -223,6 +223,7 @@ def _report_page(unit_id: int, year: int, kind: ReportKind):
             report = cycle.report_for(unit, year, kind)
             status = 400
     else:
+        cycle.refresh_draft(report)
         status = 200
     return render_template(
         "reporting/report.html",
@@ -256,6 +257,7 @@ def unit_plan(unit_id, year):
 @access("reporting:unit", "reporting:department")
 def unit_results_file(unit_id, year, fmt):
     report = cycle.report_for(_unit(unit_id), _year(year), ReportKind.results)
+    cycle.refresh_draft(report)
     return _file(
         documents.unit_document(report, cycle.clock_today()), fmt, f"bao-cao-ket-qua-{year}-{report.unit.code}"
     )
@@ -265,6 +267,7 @@ def unit_results_file(unit_id, year, fmt):
 @access("reporting:unit", "reporting:department")
 def unit_plan_file(unit_id, year, fmt):
     report = cycle.report_for(_unit(unit_id), _year(year), ReportKind.plan)
+    cycle.refresh_draft(report)
     return _file(documents.unit_document(report, cycle.clock_today()), fmt, f"ke-hoach-{year}-{report.unit.code}")
 
 

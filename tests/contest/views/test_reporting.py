@@ -10,7 +10,7 @@ from docx import Document
 from sqlalchemy import func, select
 
 from contest.domain import reporting_cycle as cycle
-from contest.models import Activity, AuditEvent, OrgUnitKind, ReportKind, ReportState, UnitReport
+from contest.models import Activity, ActivityKind, AuditEvent, OrgUnitKind, ReportKind, ReportState, UnitReport
 from tests.factories import csrf_token, login, make_unit, make_user
 
 
@@ -154,9 +154,7 @@ def test_the_plan_page_lists_every_task_with_its_leads_and_the_unit_page_counts_
     task = next(t for t in cycle.current_plan().tasks if t.number == "1.6")
     cycle.record_activity(
         ward,
-        cycle.ActivityInput(
-            kind=cycle.ActivityKind.forum, title="Diễn đàn", occurred_on=date(year, 3, 1), task_id=task.id
-        ),
+        cycle.ActivityInput(kind=ActivityKind.forum, title="Diễn đàn", occurred_on=date(year, 3, 1), task_id=task.id),
         world["officer"],
     )
     db.session.commit()
@@ -230,3 +228,56 @@ def test_a_club_s_school_that_is_no_school_is_refused_and_nothing_is_saved(clien
     assert forum.status_code == 400
     assert "Chỉ câu lạc bộ khởi nghiệp mới gắn với một trường" in forum.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Activity.id))) == 0
+
+
+def test_a_draft_opened_early_in_the_year_follows_the_records_until_it_is_submitted(client, db, world):
+    """An officer (or the Department) opens the results page in March; the contest's entries and the
+    forum come later. The figures submitted in December, and the province's totals, count them: the
+    projects and competitions cannot be typed in, so a draft frozen in March would lose them."""
+    from tests.factories import make_competition, make_valid_entry
+
+    ward, year = world["ward"], world["year"]
+    login(client, world["officer"])
+    results = f"/reporting/unit/{ward.id}/{year}/results"
+    assert client.get(results).status_code == 200  # the draft is made, with nothing yet
+    competition = make_competition("khoi-nghiep-cam-thanh", unit=ward, year=year)
+    make_valid_entry(competition, name="Đội Sa Huỳnh")
+    cycle.record_activity(
+        ward,
+        cycle.ActivityInput(kind=ActivityKind.forum, title="Diễn đàn", occurred_on=date(year, 9, 12), participants=60),
+        world["officer"],
+    )
+    db.session.commit()
+    html = client.get(results).get_data(as_text=True)
+    assert 'name="figure-events" value="1"' in html and 'name="figure-participants" value="60"' in html
+    answer = client.post(
+        results,
+        data={
+            "csrf_token": csrf_token(client, results),
+            "action": "submit",
+            "figure-events": "1",
+            "figure-participants": "60",
+        },
+    )
+    assert answer.status_code == 302
+    report = cycle.consolidate_year(year, None, today=date(year, 12, 12))
+    totals = report.content["totals"]
+    assert (totals["projects"], totals["competitions"], totals["events"], totals["participants"]) == (1, 1, 1, 60)
+
+
+def test_the_officer_s_own_figure_is_kept_when_the_records_change(client, db, world):
+    ward, year = world["ward"], world["year"]
+    login(client, world["officer"])
+    results = f"/reporting/unit/{ward.id}/{year}/results"
+    client.get(results)
+    saved = client.post(
+        results, data={"csrf_token": csrf_token(client, results), "action": "save", "figure-events": "7"}
+    )
+    assert saved.status_code == 302
+    cycle.record_activity(
+        ward,
+        cycle.ActivityInput(kind=ActivityKind.forum, title="Diễn đàn", occurred_on=date(year, 9, 12)),
+        world["officer"],
+    )
+    db.session.commit()
+    assert 'name="figure-events" value="7"' in client.get(results).get_data(as_text=True)
