@@ -11,10 +11,10 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import String, select
 from sqlalchemy.orm import selectinload
 
 from contest.domain import audit
@@ -102,6 +102,17 @@ def import_csv(text: str) -> ImportReport:
         if not code or not name:
             report.errors.append(_("Line %(line)d: code and name are required.", line=line))
             continue
+        for column, value in (("code", code), ("name", name)):
+            longest = cast(String, OrgUnit.__table__.c[column].type).length or len(value)
+            if len(value) > longest:
+                report.errors.append(
+                    _(
+                        "Line %(line)d: %(column)s holds at most %(count)d characters.",
+                        line=line,
+                        column=column,
+                        count=longest,
+                    )
+                )
         if code in codes_in_file:
             report.errors.append(_("Line %(line)d: the code %(code)s appears twice.", line=line, code=code))
         codes_in_file.add(code)

@@ -193,3 +193,17 @@ def test_editing_a_unit_is_audited_with_before_and_after(db):
     assert events[-1].before["name"] == "Xã Một" and events[-1].after["name"] == "Xã Một (mới)"
     assert [u.code for u, _depth in tree()] == ["X1"]
     assert unit.kind is OrgUnitKind.commune
+
+
+def test_a_code_or_name_too_long_for_the_table_is_a_listed_error_and_nothing_is_written(db):
+    """A code holds 32 characters and a name 200: PostgreSQL refused the longer ones at the
+    flush, an error page instead of the import's list of bad lines."""
+    text = (
+        "code,name,kind,parent_code,valid_from,valid_to,successor_of\n"
+        "QNG-OK,Xã Tịnh Khê,commune,,,,\n"
+        f"{'X' * 33},Xã Tịnh An,commune,,,,\n"
+        f"QNG-LONG,{'Xã ' * 70},commune,,,,\n"
+    )
+    report = import_csv(text)
+    assert report.errors == ["Dòng 3: code dài tối đa 32 ký tự.", "Dòng 4: name dài tối đa 200 ký tự."]
+    assert db.session.scalar(select(OrgUnit).where(OrgUnit.code == "QNG-OK")) is None
