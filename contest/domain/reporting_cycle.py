@@ -546,7 +546,15 @@ def _merged(report: UnitReport, lines: dict[str, dict], figures: dict[str, int])
     return content
 
 
+def _lock(report: UnitReport) -> None:
+    """The report's row lock (PostgreSQL), its state read again under it: of two requests at once
+    (a double click on "Submit"), the second waits for the first and sees what it did."""
+    db.session.flush()
+    db.session.refresh(report, with_for_update=True)
+
+
 def save_draft(report: UnitReport, lines: dict[str, dict], figures: dict[str, int]) -> None:
+    _lock(report)
     if report.state is ReportState.submitted:
         raise Conflict(_("This report was submitted and is locked; a correction needs a reason."))
     report.content = _merged(report, lines, figures)
@@ -569,6 +577,7 @@ def _new_version(report: UnitReport, actor: User | None, reason: str | None, now
 
 
 def submit(report: UnitReport, actor: User | None, now: datetime | None = None) -> None:
+    _lock(report)
     if report.state is ReportState.submitted:
         raise Conflict(_("This report is already submitted."))
     now = now or clock_now()
@@ -601,6 +610,7 @@ def correct(
     now: datetime | None = None,
 ) -> None:
     """Change a submitted report: a new version, with the reason, audited."""
+    _lock(report)
     if report.state is not ReportState.submitted:
         raise Conflict(_("Only a submitted report is corrected; edit the draft instead."))
     reason = " ".join((reason or "").split())
@@ -624,6 +634,7 @@ def correct(
 def return_report(report: UnitReport, comment: str, actor: User | None) -> None:
     """The Department sends a submitted plan or report back with its comments."""
     comment = (comment or "").strip()
+    _lock(report)
     if report.state is not ReportState.submitted:
         raise Conflict(_("Only a submitted report can be returned."))
     if not comment:

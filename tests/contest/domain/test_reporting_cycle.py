@@ -317,3 +317,27 @@ def test_a_report_sent_after_midnight_of_the_deadline_in_the_province_is_late(db
     db.session.commit()
     late = {s.unit.code: s.late for s in cycle.statuses(2025, ReportKind.results, date(2025, 12, 12))}
     assert late == {"QNG-KHCN": False, "P-CAMTHANH": True, "QNG-DOAN": False}
+
+
+def test_a_report_sent_twice_at_once_is_submitted_once_and_the_second_is_told(app, db, world):
+    """A double click on "Submit": both requests read a draft. The second waits for the first and
+    is told the report is submitted, instead of an error page from version 1 stored twice."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("transactions at once need PostgreSQL; SQLite is for `make run` only")
+    from contest.models import UnitReport
+    from tests.conftest import at_the_same_moment
+
+    report_id = cycle.report_for(world["ward"], 2025, ReportKind.results).id
+    db.session.commit()
+
+    def send(_i, ready):
+        report = db.session.get(UnitReport, report_id)
+        assert report.state is ReportState.draft
+        ready()
+        cycle.save_draft(report, {"1.6": {"result": "Hai diễn đàn"}}, {"events": 2})
+        cycle.submit(report, None)
+        return report.version
+
+    results = at_the_same_moment(app, send)
+    assert sorted(results, key=str) == [1, "Conflict"], results
+    assert db.session.scalar(select(func.count()).select_from(UnitReportVersion)) == 1
