@@ -42,5 +42,6 @@ class ActivityForm(Form):
     school_id = SelectField(_l("School the club belongs to"), validators=[Optional()], validate_choice=False)
 
     def validate_school_id(self, field):
-        if field.data and not (str(field.data).isdigit() and len(str(field.data)) <= 9):
+        raw = str(field.data or "")
+        if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= 9):
             raise ValidationError(_l("Choose the club's school from the list of schools."))

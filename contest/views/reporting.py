@@ -199,7 +199,7 @@ def _report_page(unit_id: int, year: int, kind: ReportKind):
         figures, bad = {}, []
         for key in COUNT_KEYS if kind is ReportKind.results else ():
             raw = request.form.get(f"figure-{key}", "").strip()
-            if raw.isdigit() and len(raw) <= 9:
+            if raw.isascii() and raw.isdigit() and len(raw) <= 9:
                 figures[key] = int(raw)
             elif raw:
                 bad.append(figure_labels()[key])

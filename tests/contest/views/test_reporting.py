@@ -281,3 +281,28 @@ def test_the_officer_s_own_figure_is_kept_when_the_records_change(client, db, wo
     )
     db.session.commit()
     assert 'name="figure-events" value="7"' in client.get(results).get_data(as_text=True)
+
+
+def test_a_figure_in_superscript_or_other_odd_digits_is_refused_with_a_message(client, db, world):
+    """A "²" passes str.isdigit() but not int(): it was an error page; now it is the form's message."""
+    ward, year = world["ward"], world["year"]
+    login(client, world["officer"])
+    results = f"/reporting/unit/{ward.id}/{year}/results"
+    client.get(results)
+    for odd in ("²", "1²", "①"):
+        answer = client.post(
+            results, data={"csrf_token": csrf_token(client, results), "action": "save", "figure-events": odd}
+        )
+        assert answer.status_code == 400, odd
+        assert "Nhập số nguyên" in answer.get_data(as_text=True)
+    report = db.session.scalar(select(UnitReport).where(UnitReport.kind == ReportKind.results))
+    assert report.content["figures"]["events"] == 0
+
+
+def test_a_club_s_school_given_in_odd_digits_is_refused_with_a_message(client, db, world):
+    ward, year = world["ward"], world["year"]
+    login(client, world["officer"])
+    page = f"/reporting/unit/{ward.id}/{year}"
+    answer = client.post(page, data=_club_form(client, page, occurred_on=f"{year}-10-01", school_id="²"))
+    assert answer.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Activity)) == 0
