@@ -667,7 +667,7 @@ class UnitStatus:
 
 def statuses(year: int, kind: ReportKind, today: date) -> list[UnitStatus]:
     """The expected units of the cycle with their report: the cycle of year Y
-    asks for the results of Y and the plans for Y+1."""
+    asks for the results of Y and the plans for Y+1 (of the units that will exist in Y+1)."""
     due = deadline(kind.value, year)
     reports = {
         r.unit_id: r
@@ -677,6 +677,9 @@ def statuses(year: int, kind: ReportKind, today: date) -> list[UnitStatus]:
     for unit in expected_units(year - 1 if kind is ReportKind.plan else year):
         report = reports.get(unit.id)
         submitted = report is not None and report.state is ReportState.submitted
+        sent = report is not None and report.state is not ReportState.draft
+        if kind is ReportKind.plan and not sent and not unit.overlaps(date(year, 1, 1), date(year, 12, 31)):
+            continue  # a unit gone before the year (the districts, from 1/7/2025) plans nothing for it
         first = (
             province_day(report.versions[0].submitted_at)
             if report is not None and submitted and report.versions

@@ -341,3 +341,18 @@ def test_a_report_sent_twice_at_once_is_submitted_once_and_the_second_is_told(ap
     results = at_the_same_moment(app, send)
     assert sorted(results, key=str) == [1, "Conflict"], results
     assert db.session.scalar(select(func.count()).select_from(UnitReportVersion)) == 1
+
+
+def test_a_district_abolished_on_1_7_2025_is_not_asked_for_a_2026_plan(db, world):
+    """The districts ended on 30/6/2025: a district of the 2025 cycle has no 2026 to plan for, so it is
+    neither overdue for the plan due 30/10/2025 nor reminded of it; it still reports its 2025 results."""
+    district = make_unit("QNG-BT", "Huyện Ba Tơ", OrgUnitKind.district, valid_to=date(2025, 6, 30))
+    cycle.add_officer(district, make_user("canbo@bato.vn"))
+    cycle.open_cycle(2025, [district])
+    db.session.commit()
+    plans = {s.unit.code: s.overdue for s in cycle.statuses(2026, ReportKind.plan, date(2025, 11, 1))}
+    assert plans == {"QNG-KHCN": True, "P-CAMTHANH": True, "QNG-DOAN": True}
+    assert "QNG-BT" in {s.unit.code for s in cycle.statuses(2025, ReportKind.results, date(2025, 12, 11))}
+    cycle.queue_reminders(date(2025, 10, 29))
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).where(OutboxMessage.recipient == "canbo@bato.vn")) == 0
