@@ -436,7 +436,13 @@ def unit_figures(unit: OrgUnit, year: int) -> UnitFigures:
     mentored = _mentoring_in(scope, year)
     counts["mentoring"] += len(mentored)
     projects |= {key for _session, key in mentored}
-    return UnitFigures(unit.name, counts, frozenset(projects), frozenset(f"competition:{c}" for c in competitions))
+    return UnitFigures(
+        unit.name,
+        counts,
+        frozenset(projects),
+        frozenset(f"competition:{c}" for c in competitions),
+        frozenset(f"session:{sid}" for sid, _key in mentored),
+    )
 
 
 def prefill(unit: OrgUnit, year: int, kind: ReportKind) -> dict:
@@ -473,6 +479,7 @@ def prefill(unit: OrgUnit, year: int, kind: ReportKind) -> dict:
         },
         "projects": sorted(figures.projects),
         "competitions": sorted(figures.competitions),
+        "mentoring_sessions": sorted(figures.sessions),
         # The counts the records gave when last read: a figure still equal to its record is the
         # records' and follows them (refresh_draft); one the officer changed is the officer's.
         "recorded": dict(figures.counts),
@@ -497,6 +504,7 @@ def refresh_draft(report: UnitReport) -> None:
     for key in ("projects", "competitions"):
         content[key] = fresh[key]
         figures[key] = fresh["figures"][key]
+    content["mentoring_sessions"] = fresh["mentoring_sessions"]
     content["recorded"] = fresh["recorded"]
     have = {line["task"]: line for line in content.get("lines", [])}
     led = [have.pop(line["task"], line) for line in fresh["lines"]]
@@ -706,6 +714,7 @@ def consolidate_year(year: int, actor: User | None, today: date, now: datetime |
             {k: v for k, v in r.content["figures"].items() if k in COUNT_KEYS},
             frozenset(r.content.get("projects", [])),
             frozenset(r.content.get("competitions", [])),
+            frozenset(r.content.get("mentoring_sessions", [])),
         )
         for s, r in submitted
     ]

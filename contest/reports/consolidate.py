@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-# Counted per activity: each activity belongs to one unit, so summing never counts one twice.
+# Counted per activity: each activity belongs to one unit, so summing never counts one twice (the
+# registry's mentoring sessions, which a successor shares with its predecessor, are taken off once).
 COUNT_KEYS = (
     "events",
     "participants",
@@ -33,6 +34,9 @@ class UnitFigures:
     counts: Mapping[str, int] = field(default_factory=dict)
     projects: frozenset[str] = frozenset()  # stable keys: "entry:12", later the projects' own ids
     competitions: frozenset[str] = frozenset()
+    # The registry's mentoring sessions counted in "mentoring" ("session:7"): a unit counts those of the
+    # units it took over, so a predecessor and its successor reporting the same year share some.
+    sessions: frozenset[str] = frozenset()
 
     def value(self, key: str) -> int:
         if key == "projects":
@@ -53,6 +57,7 @@ def consolidate(units: Iterable[UnitFigures]) -> Consolidated:
     units = list(units)
     projects: set[str] = set()
     competitions: set[str] = set()
+    sessions: set[str] = set()
     seen_twice: set[str] = set()
     totals = dict.fromkeys(FIGURE_KEYS, 0)
     for unit in units:
@@ -61,6 +66,9 @@ def consolidate(units: Iterable[UnitFigures]) -> Consolidated:
         competitions |= unit.competitions
         for key in COUNT_KEYS:
             totals[key] += int(unit.counts.get(key, 0))
+        # A session an earlier unit already counted is taken off (never below what the unit reported).
+        totals["mentoring"] -= min(len(sessions & unit.sessions), int(unit.counts.get("mentoring", 0)))
+        sessions |= unit.sessions
     totals["projects"], totals["competitions"] = len(projects), len(competitions)
     return Consolidated(
         totals=totals,

@@ -356,3 +356,27 @@ def test_a_district_abolished_on_1_7_2025_is_not_asked_for_a_2026_plan(db, world
     cycle.queue_reminders(date(2025, 10, 29))
     db.session.commit()
     assert db.session.scalar(select(func.count()).where(OutboxMessage.recipient == "canbo@bato.vn")) == 0
+
+
+def test_a_mentoring_session_both_a_district_and_its_successor_report_counts_once(db, world):
+    """2025 is the reform's year: Huyện Lý Sơn reports January to June and Đặc khu Lý Sơn, which took it
+    over, counts what its predecessor held too. A session both report is one session for the province,
+    as a project two units report is one project."""
+    from contest.domain import experts
+
+    zone = make_unit("QNG-21548", "Đặc khu Lý Sơn", OrgUnitKind.special_zone, valid_from=date(2025, 7, 1))
+    district = make_unit("QNG-LS", "Huyện Lý Sơn", OrgUnitKind.district, valid_to=date(2025, 6, 30), successor=zone)
+    entry = make_valid_entry(make_competition("ly-son-2025", unit=district, year=2025))
+    expert = experts.create_expert(experts.ExpertInput(full_name="Ngô Bảo Châu"), by=None)
+    mentorship = experts.assign_mentor(
+        expert, entry.project, starts_on=date(2025, 2, 1), org_unit_id=district.id, by=None
+    )
+    experts.log_session(mentorship, held_on=date(2025, 3, 10), topic="Mô hình kinh doanh", hours="2", by=None)
+    cycle.open_cycle(2025, [district, zone])
+    db.session.commit()
+    for unit in (district, zone):
+        assert cycle.report_for(unit, 2025, ReportKind.results).content["figures"]["mentoring"] == 1
+        cycle.submit(cycle.report_for(unit, 2025, ReportKind.results), None)
+    report = cycle.consolidate_year(2025, None, today=date(2025, 12, 12))
+    assert report.content["totals"]["mentoring"] == 1
+    assert report.content["totals"]["projects"] == 1 and report.content["totals"]["competitions"] == 1

@@ -24,3 +24,12 @@ def test_a_project_reported_by_two_units_counts_once_and_counts_are_summed():
 
 def test_no_units_consolidate_to_zero():
     assert set(consolidate([]).totals.values()) == {0}
+
+
+def test_a_mentoring_session_a_predecessor_and_its_successor_both_count_is_one_session():
+    district = UnitFigures("Huyện Lý Sơn", {"mentoring": 2}, sessions=frozenset({"session:1", "session:2"}))
+    zone = UnitFigures("Đặc khu Lý Sơn", {"mentoring": 3}, sessions=frozenset({"session:2", "session:3"}))
+    assert consolidate([district, zone]).totals["mentoring"] == 4
+    # An officer who wrote fewer than the records give is never taken below zero.
+    corrected = UnitFigures("Đặc khu Lý Sơn", {"mentoring": 0}, sessions=frozenset({"session:1", "session:2"}))
+    assert consolidate([district, corrected]).totals["mentoring"] == 2
