@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from contest.domain import audit
 from contest.domain import unit_officers as unit_officers_domain
@@ -51,6 +52,7 @@ from contest.models import (
 from contest.models.base import utcnow
 from contest.reports import plan_data
 from contest.reports.consolidate import COUNT_KEYS, UnitFigures, consolidate
+from contest.transactions import atomic
 
 # The plan's "UBND các huyện, thị xã, thành phố": before 1/7/2025 the districts, towns and cities (and
 # communes); from then the communes, wards and the special zone.
@@ -518,21 +520,31 @@ def refresh_draft(report: UnitReport) -> None:
 
 
 def report_for(unit: OrgUnit, year: int, kind: ReportKind) -> UnitReport:
-    report = db.session.scalar(
-        select(UnitReport).where(UnitReport.unit_id == unit.id, UnitReport.year == year, UnitReport.kind == kind)
-    )
-    if report is None:
-        report = UnitReport(
-            unit_id=unit.id,
-            year=year,
-            kind=kind,
-            state=ReportState.draft,
-            version=0,
-            content=prefill(unit, year, kind),
-            comment="",
+    def existing() -> UnitReport | None:
+        return db.session.scalar(
+            select(UnitReport).where(UnitReport.unit_id == unit.id, UnitReport.year == year, UnitReport.kind == kind)
         )
-        db.session.add(report)
-        db.session.flush()
+
+    report = existing()
+    if report is None:
+        content = prefill(unit, year, kind)
+        try:
+            with atomic():
+                report = UnitReport(
+                    unit_id=unit.id,
+                    year=year,
+                    kind=kind,
+                    state=ReportState.draft,
+                    version=0,
+                    content=content,
+                    comment="",
+                )
+                db.session.add(report)
+                db.session.flush()
+        except IntegrityError:  # made at the same moment by another request (the unit's and the Department's)
+            report = existing()
+            if report is None:
+                raise
     return report
 
 

@@ -380,3 +380,23 @@ def test_a_mentoring_session_both_a_district_and_its_successor_report_counts_onc
     report = cycle.consolidate_year(2025, None, today=date(2025, 12, 12))
     assert report.content["totals"]["mentoring"] == 1
     assert report.content["totals"]["projects"] == 1 and report.content["totals"]["competitions"] == 1
+
+
+def test_a_report_opened_twice_at_once_for_the_first_time_is_one_report(app, db, world):
+    """The unit's officer and the Department open a report nobody has opened yet at the same moment:
+    both get the one report, instead of the second an error page from the unit's report made twice."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("transactions at once need PostgreSQL; SQLite is for `make run` only")
+    from contest.models import OrgUnit
+    from tests.conftest import at_the_same_moment
+
+    ward_id = world["ward"].id
+
+    def open_page(_i, ready):
+        ward = db.session.get(OrgUnit, ward_id)
+        cycle.tasks_for(ward, 2025)
+        ready()
+        return cycle.report_for(ward, 2025, ReportKind.results).id
+
+    results = at_the_same_moment(app, open_page)
+    assert len(results) == 2 and results[0] == results[1] and isinstance(results[0], int), results
