@@ -72,6 +72,7 @@ ACTION_LABELS = {
     "plan.target_set": _l("Plan target set"),
     "province_report.consolidated": _l("Province's report consolidated"),
     "team.created": _l("Team created"),
+    "reporting.expected_units": _l("Units expected to report chosen"),
     "team.invited": _l("Member invited"),
     "team.joined": _l("Member joined"),
     "team.leader_changed": _l("Team leader changed"),

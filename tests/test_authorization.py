@@ -263,6 +263,7 @@ TABLE: dict[str, set[str]] = {
     "reporting.unit_results_file": {UNIT_OFFICER, ADMIN},
     "reporting.unit_plan_file": {UNIT_OFFICER, ADMIN},
     "reporting.department": ADMINS,
+    "reporting.expected_units": ADMINS,
     "reporting.consolidate": ADMINS,
     "reporting.return_plan": ADMINS,
     "reporting.province_file": ADMINS,

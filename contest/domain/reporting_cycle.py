@@ -250,6 +250,88 @@ def open_cycle(year: int, units: list[OrgUnit]) -> None:
     db.session.flush()
 
 
+def units_of_year(year: int) -> list[OrgUnit]:
+    """The units that exist on at least one day of the year (below the province), by name."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    units = db.session.scalars(
+        select(OrgUnit).where(OrgUnit.kind != OrgUnitKind.province).order_by(OrgUnit.name, OrgUnit.id)
+    )
+    return [unit for unit in units if unit.overlaps(first, last)]
+
+
+def suggested_units(year: int) -> list[OrgUnit]:
+    """The units the plan asks to report for the year: those that lead a task
+    applying to it and still exist when its results are due (a district
+    abolished in mid-year is reported for by its successor)."""
+    plan = current_plan()
+    if plan is None:
+        return []
+    due = deadline("results", year)
+    tasks = [t for t in plan.tasks if _timing(t).applies_to(year)]
+    codes = {lead["unit"] for t in tasks for lead in t.leads if lead["unit"]}
+    named = {
+        _present(unit, due).id
+        for unit in db.session.scalars(select(OrgUnit).where(OrgUnit.code.in_({c for c in codes if c[0] != "@"})))
+    }
+    kinds = (LOCALITY_KINDS if plan_data.LOCALITIES in codes else set()) | (
+        {OrgUnitKind.school} if plan_data.SCHOOLS in codes else set()
+    )
+    return [u for u in units_of_year(year) if u.is_valid_on(due) and (u.id in named or u.kind in kinds)]
+
+
+def set_expected_units(year: int, unit_ids: set[int], actor: User | None) -> None:
+    """Decide which units are expected to send the year's results and the next
+    year's plan (the Department's choice; `suggested_units` proposes it). A unit
+    that has already sent a report of the cycle stays expected. Audited."""
+    current = {row.unit_id: row for row in db.session.scalars(select(CycleUnit).where(CycleUnit.year == year))}
+    allowed = {unit.id: unit for unit in units_of_year(year)}
+    unknown = unit_ids - set(allowed) - set(current)
+    if unknown:
+        raise DomainError(_("Choose units that exist in %(year)s.", year=year), field="units")
+    dropped = set(current) - unit_ids
+    sent = db.session.scalars(
+        select(OrgUnit.name)
+        .join(UnitReport, UnitReport.unit_id == OrgUnit.id)
+        .where(
+            UnitReport.unit_id.in_(dropped or {0}),
+            UnitReport.state != ReportState.draft,
+            ((UnitReport.year == year) & (UnitReport.kind == ReportKind.results))
+            | ((UnitReport.year == year + 1) & (UnitReport.kind == ReportKind.plan)),
+        )
+        .order_by(OrgUnit.name)
+        .distinct()
+    ).all()
+    if sent:
+        raise Conflict(
+            _(
+                "These units have already sent a report for %(year)s and stay expected: %(units)s.",
+                year=year,
+                units=", ".join(sent),
+            ),
+            code="already_sent",
+        )
+    added = unit_ids - set(current)
+    if not added and not dropped:
+        return
+    codes = {
+        unit.id: unit.code
+        for unit in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(set(current) | unit_ids)))
+    }
+    for unit_id in dropped:
+        db.session.delete(current[unit_id])
+    for unit_id in added:
+        db.session.add(CycleUnit(year=year, unit_id=unit_id))
+    db.session.flush()
+    audit.record(
+        "reporting.expected_units",
+        "reporting_cycle",
+        year,
+        before={"units": sorted(codes[i] for i in current)},
+        after={"units": sorted(codes[i] for i in unit_ids)},
+        actor_id=actor.id if actor else None,
+    )
+
+
 def expected_units(year: int) -> list[OrgUnit]:
     return list(
         db.session.scalars(

@@ -8,7 +8,9 @@ from datetime import date
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class CatalogTranslations:
@@ -28,6 +30,14 @@ class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _TRANSLATIONS
+
+
+class CheckboxesField(SelectMultipleField):
+    """A choice of several as a list of checkboxes (easy to tap on a tablet);
+    the choices are checked as a multi-select's are."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class PlausibleYear:

@@ -1,22 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TelField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from contest.domain.experts import CONFLICT_LABELS, PUBLIC_FIELD_LABELS, ROLE_LABELS
 from contest.forms.accounts import REQUIRED
-from contest.forms.base import Form
+from contest.forms.base import CheckboxesField, Form
 
 DATE_MESSAGE = _l("Enter the date, such as 15/03/2026.")
-
-
-class CheckboxesField(SelectMultipleField):
-    """A choice of several as a list of checkboxes (easy to tap on a tablet);
-    the choices are checked as a multi-select's are."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class ExpertForm(Form):

@@ -3,7 +3,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from contest.forms.accounts import REQUIRED
-from contest.forms.base import Form
+from contest.forms.base import CheckboxesField, Form
 from contest.models import ActivityKind
 
 ACTIVITY_LABELS = {
@@ -45,3 +45,9 @@ class ActivityForm(Form):
         raw = str(field.data or "")
         if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= 9):
             raise ValidationError(_l("Choose the club's school from the list of schools."))
+
+
+class ExpectedUnitsForm(Form):
+    """The units expected to report for a year (the Department's choice)."""
+
+    units = CheckboxesField(_l("Units expected to report"), coerce=int, choices=[])

@@ -25,8 +25,9 @@ from contest.domain import unit_officers
 from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.forms.base import Form
-from contest.forms.reporting import ACTIVITY_LABELS, ActivityForm
-from contest.models import ActivityKind, OrgUnit, ProvinceReport, ReportKind, UnitReport
+from contest.forms.orgunits import KIND_LABELS
+from contest.forms.reporting import ACTIVITY_LABELS, ActivityForm, ExpectedUnitsForm
+from contest.models import ActivityKind, OrgUnit, OrgUnitKind, ProvinceReport, ReportKind, UnitReport
 from contest.reports.admin_document import write_docx, write_pdf
 from contest.reports.consolidate import COUNT_KEYS, FIGURE_KEYS
 from contest.transactions import atomic
@@ -279,6 +280,7 @@ def department(year):
     return render_template(
         "reporting/department.html",
         year=year,
+        expected_count=len(cycle.expected_units(year)),
         today=today,
         form=Form(),
         province=province,
@@ -290,6 +292,49 @@ def department(year):
         labels=figure_labels(),
         figure_keys=FIGURE_KEYS,
     )
+
+
+@bp.route("/department/<int:year>/units", methods=["GET", "POST"])
+@access("reporting:department")
+def expected_units(year):
+    """Which units are asked for the year's results and the next year's plan."""
+    year = _year(year)
+    expected_now = cycle.expected_units(year)
+    units = cycle.units_of_year(year)
+    units += [u for u in expected_now if u not in units]  # kept even if its dates were changed since
+    expected = {unit.id for unit in expected_now}
+    form = ExpectedUnitsForm()
+    form.units.choices = [(unit.id, unit.name) for unit in units]
+    suggest = request.args.get("suggest") == "1" or not expected
+    status = 200
+    if form.validate_on_submit():
+        try:
+            with atomic():
+                cycle.set_expected_units(year, set(form.units.data), current_user)
+            flash(_("The units expected to report for %(year)s are saved.", year=year), "success")
+            return redirect(url_for("reporting.department", year=year))
+        except DomainError as error:
+            form.units.errors = [error.message]
+            status = 400
+    elif form.is_submitted():
+        status = 400
+    else:
+        form.units.data = [u.id for u in cycle.suggested_units(year)] if suggest else sorted(expected)
+    # The Department and the unions first, then the schools, then the localities.
+    order = [OrgUnitKind.department, OrgUnitKind.youth_union, OrgUnitKind.womens_union, OrgUnitKind.school]
+    order += [kind for kind in KIND_LABELS if kind not in order]
+    groups: dict[str, list[OrgUnit]] = {}
+    for unit in sorted(units, key=lambda u: order.index(u.kind)):
+        groups.setdefault(str(KIND_LABELS[unit.kind]), []).append(unit)
+    return render_template(
+        "reporting/expected_units.html",
+        year=year,
+        form=form,
+        groups=groups,
+        suggested=suggest and not form.is_submitted(),
+        deadline_results=cycle.deadline("results", year),
+        deadline_plan=cycle.deadline("plan", year + 1),
+    ), status
 
 
 @bp.route("/department/<int:year>/consolidate", methods=["POST"])

@@ -1,5 +1,6 @@
 """The yearly cycle in a browser (desktops: unit and Department officers). On
-8/12/2025 a ward officer records a forum and submits the ward's 2025 results;
+15/9/2025 the Department's officer chooses the units expected to report, from
+those the plan names; on 8/12/2025 a ward officer records a forum and submits the ward's 2025 results;
 on 11/12/2025 the Department's officer sees the ward as submitted and the
 other units as overdue, consolidates, and downloads the DOCX and the PDF."""
 
@@ -24,7 +25,7 @@ def desktop_page(browser):
     _finish(context, page)  # no outside requests; axe-core on every page opened
 
 
-def _seed(app):
+def _seed(app, *, open_cycle=True):
     from contest.domain import reporting_cycle as cycle
     from contest.extensions import db
     from contest.models import OrgUnitKind
@@ -37,7 +38,8 @@ def _seed(app):
         women = make_unit("QNG-PN", "Hội Liên hiệp Phụ nữ tỉnh Quảng Ngãi", OrgUnitKind.womens_union)
         cycle.add_officer(ward, make_user("canbo@camthanh.vn", name="Trần Văn Phường"))
         cycle.add_officer(department, make_user("tonghop@skhcn.vn", name="Nguyễn Thị Tổng Hợp"))
-        cycle.open_cycle(2025, [ward, union, women])
+        if open_cycle:
+            cycle.open_cycle(2025, [ward, union, women])
         db.session.commit()
 
 
@@ -58,8 +60,22 @@ def _log_in(page, url, email, name):
 
 
 def test_a_ward_submits_and_the_department_consolidates_and_downloads(live_server, desktop_page, monkeypatch, tmp_path):
-    _seed(live_server.app)
+    _seed(live_server.app, open_cycle=False)
     page, url = desktop_page, live_server.url
+    _set_day(monkeypatch, date(2025, 9, 15))
+    _log_in(page, url, "tonghop@skhcn.vn", "Nguyễn Thị Tổng Hợp")
+    page.goto(url + "/reporting/")
+    page.get_by_role("link", name="Năm 2025", exact=True).click()
+    page.get_by_role("link", name="Đơn vị phải báo cáo năm 2025").click()
+    expect(page.locator("#suggested")).to_be_visible()
+    check_accessibility(page)
+    for name in ("Phường Cẩm Thành", "Tỉnh Đoàn Quảng Ngãi", "Hội Liên hiệp Phụ nữ tỉnh Quảng Ngãi"):
+        expect(page.get_by_label(name)).to_be_checked()
+    page.get_by_label("Sở Khoa học và Công nghệ tỉnh Quảng Ngãi").uncheck()  # it consolidates the others' reports
+    page.get_by_role("button", name="Lưu danh sách đơn vị phải báo cáo").click()
+    expect(page.locator("#choose-units")).to_be_visible()
+    expect(page.locator("#results-status tr[data-unit]")).to_have_count(3)
+
     _set_day(monkeypatch, date(2025, 12, 8))
     _log_in(page, url, "canbo@camthanh.vn", "Trần Văn Phường")
 

@@ -400,3 +400,40 @@ def test_a_report_opened_twice_at_once_for_the_first_time_is_one_report(app, db,
 
     results = at_the_same_moment(app, open_page)
     assert len(results) == 2 and results[0] == results[1] and isinstance(results[0], int), results
+
+
+def test_the_department_chooses_the_units_expected_to_report_from_what_the_plan_names(db, world):
+    """The plan names who leads each task: the Department, the unions, the schools and the localities.
+    Those still in existence when the year's results are due are proposed; the Department decides,
+    audited, and cannot drop a unit that has already sent a report of the cycle."""
+    from contest.domain.errors import Conflict
+
+    make_unit("QNG-PN", "Hội Liên hiệp Phụ nữ tỉnh", OrgUnitKind.womens_union)
+    make_unit("QNG-DHPVD", "Trường Đại học Phạm Văn Đồng", OrgUnitKind.school)
+    district = make_unit("QNG-BT", "Huyện Ba Tơ", OrgUnitKind.district, valid_to=date(2025, 6, 30))
+    make_unit("QNG-SYT", "Sở Y tế", OrgUnitKind.department)  # leads no task of the plan
+    chief = make_user("tonghop@skhcn.vn")
+    db.session.commit()
+    named = {"QNG-KHCN", "P-CAMTHANH", "QNG-DOAN", "QNG-PN", "QNG-DHPVD"}
+    assert {u.code for u in cycle.suggested_units(2026)} == named
+    # Ba Tơ led its locality's tasks until 30/6/2025; by 10/12/2025 its successor reports for it.
+    assert "QNG-BT" in {u.code for u in cycle.units_of_year(2025)}
+    assert {u.code for u in cycle.suggested_units(2025)} == named
+    assert "QNG-BT" not in {u.code for u in cycle.units_of_year(2026)}
+
+    cycle.set_expected_units(2026, {u.id for u in cycle.suggested_units(2026)}, chief)
+    assert {u.code for u in cycle.expected_units(2026)} == named
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "reporting.expected_units"))
+    assert event.before == {"units": []} and event.after == {"units": sorted(named)}
+    assert event.actor_id == chief.id and event.object_id == "2026"
+    with pytest.raises(DomainError):  # a unit that no longer exists in 2026
+        cycle.set_expected_units(2026, {district.id}, chief)
+
+    ward = world["ward"]
+    cycle.submit(cycle.report_for(ward, 2025, ReportKind.results), world["officer"])
+    with pytest.raises(Conflict) as refused:
+        cycle.set_expected_units(2025, {world["department"].id}, chief)
+    assert "Phường Cẩm Thành" in refused.value.message
+    assert ward in cycle.expected_units(2025)
+    cycle.set_expected_units(2025, {world["department"].id, ward.id}, chief)  # the union is dropped
+    assert {u.code for u in cycle.expected_units(2025)} == {"QNG-KHCN", "P-CAMTHANH"}

@@ -3,6 +3,7 @@ results; the Department's officer sees who submitted and who is late,
 consolidates and downloads the documents; nobody else gets in."""
 
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -306,3 +307,39 @@ def test_a_club_s_school_given_in_odd_digits_is_refused_with_a_message(client, d
     answer = client.post(page, data=_club_form(client, page, occurred_on=f"{year}-10-01", school_id="²"))
     assert answer.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(Activity)) == 0
+
+
+def _ticked(html: str) -> set[int]:
+    return {
+        int(v) for v in re.findall(r'<input checked id="units-\d+" name="units" type="checkbox" value="(\d+)"', html)
+    }
+
+
+def test_the_department_chooses_the_units_expected_to_report(client, db, world):
+    """A new year has nobody expected: the page ticks the units the plan names, the Department
+    saves its choice, and the consolidation page lists them. Bad input is told, nothing saved."""
+    ward, union, year = world["ward"], world["union"], world["year"] + 2
+    department = cycle.department()
+    login(client, world["chief"])
+    page = f"/reporting/department/{year}/units"
+    html = client.get(page).get_data(as_text=True)
+    assert 'id="suggested"' in html and _ticked(html) == {department.id, ward.id, union.id}
+    token = csrf_token(client, page)
+    for bad in (["abc"], ["999999"]):
+        refused = client.post(page, data={"csrf_token": token, "units": bad})
+        assert refused.status_code == 400, bad
+    assert cycle.expected_units(year) == []
+    saved = client.post(page, data={"csrf_token": token, "units": [str(department.id), str(ward.id)]})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(f"/reporting/department/{year}")
+    overview = client.get(f"/reporting/department/{year}").get_data(as_text=True)
+    assert 'data-unit="P-CAMTHANH"' in overview and 'data-unit="QNG-DOAN"' not in overview
+    # The saved choice is what the page shows next time, with the plan's proposal one click away.
+    html = client.get(page).get_data(as_text=True)
+    assert 'id="suggested"' not in html and _ticked(html) == {department.id, ward.id}
+    assert _ticked(client.get(f"{page}?suggest=1").get_data(as_text=True)) == {department.id, ward.id, union.id}
+    # A unit that has sent its report stays expected: the Department is told why.
+    cycle.submit(cycle.report_for(ward, year, ReportKind.results), world["officer"])
+    db.session.commit()
+    kept = client.post(page, data={"csrf_token": token, "units": [str(department.id)]})
+    assert kept.status_code == 400 and "Phường Cẩm Thành" in kept.get_data(as_text=True)
+    assert {u.id for u in cycle.expected_units(year)} == {department.id, ward.id}
