@@ -299,6 +299,27 @@ def revoke(certificate: Certificate, reason: str) -> None:
     )
 
 
+def revoke_award(competition_id: int, entry_id: int, award_name: str, reason: str) -> int:
+    """Revoke the valid certificates of an award the entry no longer holds (taken
+    back, or gone to another entry when the awards were proposed again): they
+    verify as revoked, and no later batch prints them. Returns how many."""
+    held = db.session.scalars(
+        select(Certificate)
+        .join(CertificateTemplateRecord, CertificateTemplateRecord.id == Certificate.template_id)
+        .where(
+            Certificate.competition_id == competition_id,
+            Certificate.entry_id == entry_id,
+            Certificate.award_name == award_name[:200],
+            Certificate.revoked_at.is_(None),
+            CertificateTemplateRecord.kind == CertificateKind.award,
+        )
+        .order_by(Certificate.id)
+    ).all()
+    for certificate in held:
+        revoke(certificate, reason)
+    return len(held)
+
+
 def reissue(
     certificate: Certificate, reason: str, *, person_name: str | None = None, project_title: str | None = None
 ) -> Certificate:

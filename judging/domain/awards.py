@@ -8,7 +8,7 @@ from collections import defaultdict
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
-from contest.domain import audit
+from contest.domain import audit, certificates
 from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.i18n import format_number
@@ -122,6 +122,11 @@ def propose(competition: Competition, snapshot: ResultSnapshot) -> list[Award]:
                 db.session.add(award)
                 created.append(award)
     db.session.flush()
+    _revoke_certificates_of_lost(
+        competition,
+        {(entry_id, name) for name, entry_id in before},
+        _("The awards were proposed again from the results and this award no longer goes to this entry."),
+    )
     audit.record(
         "award.proposed",
         "competition",
@@ -166,4 +171,15 @@ def take_back(award: Award, reason: str) -> None:
         before={"tier": award.tier.name, "entry": award.entry.code},
         reason=reason,
     )
+    competition = db.session.get_one(Competition, award.tier.competition_id)
+    lost = {(award.entry_id, award.tier.name)}
     db.session.delete(award)
+    db.session.flush()
+    _revoke_certificates_of_lost(competition, lost, reason)
+
+
+def _revoke_certificates_of_lost(competition: Competition, lost: set[tuple[int, str]], reason: str) -> None:
+    """Certificates of awards (entry, award name) the entry holds no more are revoked."""
+    held = {(a.entry_id, a.tier.name) for a in awards_of(competition)}
+    for entry_id, name in sorted(lost - held):
+        certificates.revoke_award(competition.id, entry_id, name, reason)

@@ -1,0 +1,98 @@
+"""What decides a contest after scoring, end to end: an award taken back takes
+its certificates with it, ties at a line are not settled by the entries'
+codes, and advancing again moves the same entries into the next round."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from contest.domain import certificates
+from contest.extensions import db
+from contest.models import Certificate
+from judging.domain import awards, results
+from judging.domain.scoring import Change, apply_change, submit_sheet
+from judging.models import RoundState
+from tests.factories import make_competition, make_judge, make_round, make_valid_entry
+
+
+def _score(round_, judge, entry, value_of):
+    for criterion in round_.rubric.criteria:
+        apply_change(
+            round_.id,
+            entry.id,
+            judge.user_id,
+            Change(
+                f"{round_.id}-{judge.id}-{entry.id}-{criterion.id}", criterion.id, value_of(criterion), None, "test"
+            ),
+        )
+    submit_sheet(round_.id, entry.id, judge.user_id)
+
+
+def _scored(app, points):
+    """A locked round of one judge; entry i scores points[i] tenths of the maximum on every criterion."""
+    competition = make_competition()
+    entries = [make_valid_entry(competition) for _ in points]
+    judge = make_judge(competition)
+    round_ = make_round(competition, entries, [judge])
+    with app.test_request_context():
+        for entry, share in zip(entries, points, strict=True):
+            _score(round_, judge, entry, lambda c, share=share: c.step * int(c.max_points / c.step * share / 10))
+    round_.state = RoundState.locked
+    db.session.commit()
+    return competition, round_, entries
+
+
+def _award_certificates(entry) -> list[Certificate]:
+    return list(
+        db.session.scalars(select(Certificate).where(Certificate.entry_id == entry.id, Certificate.award_name != ""))
+    )
+
+
+def test_an_award_taken_back_revokes_its_certificates(app, db):
+    competition, round_, entries = _scored(app, [9, 6, 3])
+    app.config["CERTIFICATE_BATCH_IN_THREAD"] = False
+    with app.test_request_context():
+        snapshot = results.freeze(round_, None)
+        awards.ensure_default_tiers(competition)
+        awards.propose(competition, snapshot)
+        certificates.start_batch(competition, date(2026, 12, 20), None)
+        db.session.commit()
+        first = next(a for a in awards.awards_of(competition) if a.entry_id == entries[0].id)
+        assert [c.award_name for c in _award_certificates(entries[0])] == ["Giải Nhất"]
+        awards.take_back(first, "Hồ sơ sao chép ý tưởng")
+        db.session.commit()
+    held = _award_certificates(entries[0])
+    assert held and all(c.revoked_at is not None for c in held)
+    assert held[0].revoked_reason == "Hồ sơ sao chép ý tưởng"
+    # The team's participation certificates and the others' awards stand.
+    assert all(c.revoked_at is None for c in _award_certificates(entries[1]))
+    participation = db.session.scalars(
+        select(Certificate).where(Certificate.entry_id == entries[0].id, Certificate.award_name == "")
+    ).all()
+    assert participation and all(c.revoked_at is None for c in participation)
+
+
+def test_awards_proposed_again_revoke_the_certificates_of_awards_that_moved(app, db):
+    competition, round_, entries = _scored(app, [9, 6, 3])
+    app.config["CERTIFICATE_BATCH_IN_THREAD"] = False
+    with app.test_request_context():
+        snapshot = results.freeze(round_, None)
+        awards.ensure_default_tiers(competition)
+        awards.propose(competition, snapshot)
+        certificates.start_batch(competition, date(2026, 12, 20), None)
+        db.session.commit()
+        # Giải Nhất now has two per board: the second entry moves up from Giải Nhì.
+        tiers = awards.tiers_of(competition)
+        tiers[0].count_per_board = 2
+        awards.propose(competition, snapshot)
+        db.session.commit()
+    assert all(c.revoked_at is None for c in _award_certificates(entries[0]))
+    second = {c.award_name: c for c in _award_certificates(entries[1])}
+    assert second["Giải Nhì"].revoked_at is not None
+    third = {c.award_name: c for c in _award_certificates(entries[2])}
+    assert third["Giải Ba"].revoked_at is not None
+    with app.test_request_context():
+        certificates.start_batch(competition, date(2026, 12, 20), None)
+        db.session.commit()
+    now_held = {c.award_name for c in _award_certificates(entries[1]) if c.revoked_at is None}
+    assert now_held == {"Giải Nhất"}
