@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from contest.domain import audit, certificates
 from contest.domain.errors import DomainError
@@ -14,6 +15,7 @@ from contest.extensions import db
 from contest.i18n import format_number
 from contest.models import Competition, CompetitionLevel, Entry
 from contest.models.base import length_of, utcnow
+from contest.transactions import atomic
 from judging.models import Award, AwardTier, ResultSnapshot
 
 DEFAULT_TIERS = (
@@ -145,9 +147,27 @@ def give(tier: AwardTier, entry: Entry, reason: str | None) -> Award:
         raise DomainError(_("Changing the proposed awards needs a reason."), field="reason")
     if entry.competition_id != tier.competition_id:
         raise DomainError(_("This entry is not in the competition."))
+    held = [a.tier for a in db.session.scalars(select(Award).where(Award.entry_id == entry.id))]
+    taken = _("%(code)s already holds %(award)s.", code=entry.code, award=tier.name)
+    if any(t.id == tier.id for t in held):  # the same form sent twice
+        raise DomainError(taken)
+    ranked = next((t for t in held if not t.special), None)
+    if not tier.special and ranked is not None:
+        # The results page shows one award per entry: a second would be hidden there but printed on certificates.
+        raise DomainError(
+            _(
+                "%(code)s already holds %(award)s: take that award back first.",
+                code=entry.code,
+                award=ranked.name,
+            )
+        )
     award = Award(tier_id=tier.id, entry_id=entry.id, reason=reason, created_at=utcnow())
-    db.session.add(award)
-    db.session.flush()
+    try:
+        with atomic():
+            db.session.add(award)
+            db.session.flush()
+    except IntegrityError:  # the same award given at the same moment by another request
+        raise DomainError(taken) from None
     audit.record(
         "award.given",
         "award",

@@ -4,9 +4,11 @@ codes, and advancing again moves the same entries into the next round."""
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from contest.domain import certificates
+from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.models import Certificate
 from judging.domain import awards, results
@@ -96,3 +98,48 @@ def test_awards_proposed_again_revoke_the_certificates_of_awards_that_moved(app,
         db.session.commit()
     now_held = {c.award_name for c in _award_certificates(entries[1]) if c.revoked_at is None}
     assert now_held == {"Giải Nhất"}
+
+
+def _organizer_client(app, competition):
+    from contest.domain.competitions import grant_role
+    from contest.models import CompetitionRoleKind
+    from tests.factories import csrf_token, login, make_user
+
+    user = make_user(name="Ban tổ chức")
+    grant_role(competition, user.email, CompetitionRoleKind.organizer, granted_by=make_user(admin=True))
+    client = app.test_client()
+    login(client, user)
+    client.token = csrf_token(client, "/account/")
+    return client
+
+
+def test_an_award_given_twice_by_a_double_submit_is_refused_not_a_500(app, db):
+    competition = make_competition()
+    entry = make_valid_entry(competition)
+    with app.test_request_context():
+        awards.ensure_default_tiers(competition)
+        sponsor = awards.add_tier(competition, "Giải của nhà tài trợ", 1, 5_000_000, special=True)
+    db.session.commit()
+    boss = _organizer_client(app, competition)
+    path = f"/manage/{competition.slug}/judging/awards"
+    form = {"csrf_token": boss.token, "action": "give", "tier": sponsor.id, "code": entry.code}
+    assert boss.post(path, data=form).status_code == 302
+    again = boss.post(path, data=form, follow_redirects=True)
+    assert again.status_code == 200
+    assert len(awards.awards_of(competition)) == 1
+
+
+def test_a_second_ranked_award_for_one_entry_is_refused(app, db):
+    # The results page shows one ranked award per entry; certificates would print both.
+    competition = make_competition()
+    entry = make_valid_entry(competition)
+    with app.test_request_context():
+        awards.ensure_default_tiers(competition)
+        first, second = awards.tiers_of(competition)[:2]
+        awards.give(second, entry, "Ban giám khảo thống nhất")
+        with pytest.raises(DomainError) as refused:
+            awards.give(first, entry, "Nâng giải")
+        assert second.name in refused.value.message
+        sponsor = awards.add_tier(competition, "Giải của nhà tài trợ", 1, 5_000_000, special=True)
+        awards.give(sponsor, entry, None)  # a sponsor's prize beside it is fine
+    assert sorted(a.tier.name for a in awards.awards_of(competition)) == sorted([second.name, sponsor.name])
