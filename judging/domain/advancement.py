@@ -16,6 +16,7 @@ from contest.domain.errors import Conflict, DomainError
 from contest.domain.outbox import queue_mail
 from contest.extensions import db
 from contest.models import Entry
+from judging.domain.publication import board_ranks
 from judging.domain.results import current_snapshot
 from judging.models import Round, RoundEntry, RoundState
 
@@ -62,9 +63,12 @@ def preview(round_: Round) -> dict[int | None, list[Candidate]]:
     result = {}
     for board, rows in by_board.items():
         candidates = []
-        for position, standing in enumerate(sorted(rows, key=lambda s: (s["rank"], s["code"] or "")), start=1):
+        rows = sorted(rows, key=lambda s: (s["rank"], s["code"] or ""))
+        # The rank within the board, ties sharing it: entries tied at the N-th place all
+        # meet the rule (the order of their codes does not decide who goes on).
+        for board_rank, standing in zip(board_ranks(rows), rows, strict=True):
             reasons = []
-            if round_.advance_top_n is not None and position > round_.advance_top_n:
+            if round_.advance_top_n is not None and board_rank > round_.advance_top_n:
                 reasons.append(_("outside the top %(n)d of the board", n=round_.advance_top_n))
             if round_.advance_min_total is not None and standing["score"] < round_.advance_min_total:
                 reasons.append(_("below %(min)d points", min=round_.advance_min_total))

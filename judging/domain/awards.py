@@ -107,22 +107,22 @@ def propose(competition: Competition, snapshot: ResultSnapshot) -> list[Award]:
     tiers = [t for t in tiers_of(competition) if not t.special]
     if not tiers:
         raise DomainError(_("Define the award tiers first."))
-    before = [(a.tier.name, a.entry_id) for a in awards_of(competition) if not a.tier.special]
-    db.session.execute(delete(Award).where(Award.tier_id.in_([t.id for t in tiers])))
     by_board = defaultdict(list)
     for standing in sorted(snapshot.standings, key=lambda s: (s["rank"], s["code"] or "")):
         by_board[standing["board"]].append(standing)
-    now, created = utcnow(), []
+    slots = [tier for tier in tiers for _i in range(tier.count_per_board)]
+    plan = []
     for rows in by_board.values():
-        queue = iter(rows)
-        for tier in tiers:
-            for _i in range(tier.count_per_board):
-                standing = next(queue, None)
-                if standing is None:
-                    break
-                award = Award(tier_id=tier.id, entry_id=standing["entry"], created_at=now)
-                db.session.add(award)
-                created.append(award)
+        given = [(standing, slots[i] if i < len(slots) else None) for i, standing in enumerate(rows)]
+        _refuse_a_tie_across_a_line(given)
+        plan += [(standing, tier) for standing, tier in given if tier is not None]
+    before = [(a.tier.name, a.entry_id) for a in awards_of(competition) if not a.tier.special]
+    db.session.execute(delete(Award).where(Award.tier_id.in_([t.id for t in tiers])))
+    now, created = utcnow(), []
+    for standing, tier in plan:
+        award = Award(tier_id=tier.id, entry_id=standing["entry"], created_at=now)
+        db.session.add(award)
+        created.append(award)
     db.session.flush()
     _revoke_certificates_of_lost(
         competition,
@@ -138,6 +138,23 @@ def propose(competition: Competition, snapshot: ResultSnapshot) -> list[Award]:
         after={"awards": [(a.tier_id, a.entry_id) for a in created], "snapshot": snapshot.id},
     )
     return created
+
+
+def _refuse_a_tie_across_a_line(given: list[tuple[dict, AwardTier | None]]) -> None:
+    """Entries sharing a rank must not get different awards (or one an award and the
+    other none) because of the order of their codes: the jury decides between them."""
+    for (upper, upper_tier), (lower, lower_tier) in zip(given, given[1:], strict=False):
+        if upper["rank"] == lower["rank"] and upper_tier is not lower_tier:
+            tied = [s["code"] or str(s["entry"]) for s, _t in given if s["rank"] == upper["rank"]]
+            raise DomainError(
+                _(
+                    "%(codes)s are tied across the line between %(upper)s and %(lower)s. Record the chair's "
+                    "decision between them (a tie-break) and freeze the results again.",
+                    codes=", ".join(tied),
+                    upper=upper_tier.name if upper_tier else _("no award"),
+                    lower=lower_tier.name if lower_tier else _("no award"),
+                )
+            )
 
 
 def give(tier: AwardTier, entry: Entry, reason: str | None) -> Award:

@@ -143,3 +143,47 @@ def test_a_second_ranked_award_for_one_entry_is_refused(app, db):
         sponsor = awards.add_tier(competition, "Giải của nhà tài trợ", 1, 5_000_000, special=True)
         awards.give(sponsor, entry, None)  # a sponsor's prize beside it is fine
     assert sorted(a.tier.name for a in awards.awards_of(competition)) == sorted([second.name, sponsor.name])
+
+
+def test_a_tie_across_an_award_line_is_not_settled_by_the_entry_codes(app, db):
+    # The second and third entries share rank 2: Giải Nhì (one per board) cannot go to
+    # one of them and Giải Ba to the other because of the order of their codes.
+    competition, round_, entries = _scored(app, [9, 6, 6])
+    with app.test_request_context():
+        snapshot = results.freeze(round_, None)
+        assert [s["rank"] for s in sorted(snapshot.standings, key=lambda s: s["rank"])] == [1, 2, 2]
+        awards.ensure_default_tiers(competition)
+        with pytest.raises(DomainError) as refused:
+            awards.propose(competition, snapshot)
+    assert entries[1].code in refused.value.message and entries[2].code in refused.value.message
+    assert awards.awards_of(competition) == []
+    # The chair's recorded decision separates them; frozen again, the proposal goes through.
+    with app.test_request_context():
+        results.set_method(round_, "mean", 0, 1, [{"kind": "chair_decision", "label": "Chủ tịch quyết định"}])
+        results.set_chair_order(round_, [entries[2].code, entries[1].code], "Biên bản họp số 4")
+        snapshot = results.freeze(round_, None, "Quyết định của chủ tịch hội đồng")
+        awards.propose(competition, snapshot)
+    given = {a.entry_id: a.tier.name for a in awards.awards_of(competition)}
+    assert given == {entries[0].id: "Giải Nhất", entries[2].id: "Giải Nhì", entries[1].id: "Giải Ba"}
+
+
+def test_a_tie_inside_one_award_tier_is_proposed(app, db):
+    competition, round_, entries = _scored(app, [9, 6, 3, 2, 2])
+    with app.test_request_context():
+        snapshot = results.freeze(round_, None)
+        awards.ensure_default_tiers(competition)  # Khuyến khích: two per board
+        awards.propose(competition, snapshot)
+    given = {a.entry_id: a.tier.name for a in awards.awards_of(competition)}
+    assert given[entries[3].id] == given[entries[4].id] == "Giải Khuyến khích"
+
+
+def test_advancement_does_not_cut_a_tie_at_the_top_n_by_code(app, db):
+    from judging.domain import advancement
+
+    competition, round_, entries = _scored(app, [9, 6, 6, 3])
+    with app.test_request_context():
+        results.freeze(round_, None)
+        advancement.set_rule(round_, top_n=2, min_total=None, no_zero=False)
+        preview = advancement.preview(round_)
+    qualifies = {c.standing["entry"]: c.qualifies for rows in preview.values() for c in rows}
+    assert qualifies == {entries[0].id: True, entries[1].id: True, entries[2].id: True, entries[3].id: False}
