@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from contest.domain import audit
 from contest.domain.accounts import external_url
@@ -18,7 +18,7 @@ from contest.extensions import db
 from contest.models import Entry
 from judging.domain.publication import board_ranks
 from judging.domain.results import current_snapshot
-from judging.models import Round, RoundEntry, RoundState
+from judging.models import Assignment, Round, RoundEntry, RoundState
 
 
 @dataclass(frozen=True)
@@ -98,16 +98,28 @@ def apply(round_: Round, chosen: set[int], reason: str | None) -> int:
     unknown = chosen - by_entry.keys()
     if unknown:
         raise DomainError(_("Some chosen entries are not in this round."))
-    for entry_id, round_entry in by_entry.items():
-        round_entry.advanced = entry_id in chosen
+    already = {entry_id for entry_id, re in by_entry.items() if re.advanced}
     following = db.session.scalar(
         select(Round).where(Round.competition_id == round_.competition_id, Round.position == round_.position + 1)
     )
+    if following is not None and following.state is not RoundState.preparing and chosen != already:
+        raise Conflict(_("The next round has begun: who goes on to it can no longer change."))
+    for entry_id, round_entry in by_entry.items():
+        round_entry.advanced = entry_id in chosen
     if following is not None and following.state is RoundState.preparing:
-        present = {re.entry_id for re in following.entries}
-        for entry_id in sorted(chosen - present):
+        present = {re.entry_id: re for re in following.entries}
+        for entry_id in sorted(chosen - present.keys()):
             following.entries.append(RoundEntry(entry_id=entry_id))
-    for entry in db.session.scalars(select(Entry).where(Entry.id.in_(chosen or {0}))):
+        # Entries taken off the list leave the next round too, with their judges' assignments there.
+        dropped = sorted((already - chosen) & present.keys())
+        for entry_id in dropped:
+            following.entries.remove(present[entry_id])
+        if dropped:
+            db.session.execute(
+                delete(Assignment).where(Assignment.round_id == following.id, Assignment.entry_id.in_(dropped))
+            )
+    # Only the teams newly going on are told: the same choice sent again mails nobody twice.
+    for entry in db.session.scalars(select(Entry).where(Entry.id.in_((chosen - already) or {0}))):
         leader = entry.team.leader
         queue_mail(
             leader.email,
@@ -124,6 +136,7 @@ def apply(round_: Round, chosen: set[int], reason: str | None) -> int:
         "round",
         round_.id,
         competition_id=round_.competition_id,
+        before={"advanced": sorted(already)},
         after={"advanced": sorted(chosen), "rule": sorted(suggested)},
         reason=reason,
     )

@@ -11,6 +11,7 @@ from contest.domain import certificates
 from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.models import Certificate
+from contest.models.base import utcnow
 from judging.domain import awards, results
 from judging.domain.scoring import Change, apply_change, submit_sheet
 from judging.models import RoundState
@@ -187,3 +188,57 @@ def test_advancement_does_not_cut_a_tie_at_the_top_n_by_code(app, db):
         preview = advancement.preview(round_)
     qualifies = {c.standing["entry"]: c.qualifies for rows in preview.values() for c in rows}
     assert qualifies == {entries[0].id: True, entries[1].id: True, entries[2].id: True, entries[3].id: False}
+
+
+def test_advancing_again_moves_the_same_entries_into_the_next_round(app, db):
+    from contest.models import AuditEvent, OutboxMessage
+    from judging.domain import advancement
+    from judging.models import Assignment
+
+    competition, round_, entries = _scored(app, [9, 6, 3])
+    following = make_round(competition, [], [], name="Chung kết", state="preparing")
+    judge = make_judge(competition)
+    with app.test_request_context():
+        results.freeze(round_, None)
+        advancement.set_rule(round_, top_n=2, min_total=None, no_zero=False)
+        advancement.apply(round_, {entries[0].id, entries[1].id}, None)
+        db.session.commit()
+        for entry in entries[:2]:
+            db.session.add(Assignment(round_id=following.id, judge_id=judge.id, entry_id=entry.id, created_at=utcnow()))
+        db.session.commit()
+        mails = db.session.query(OutboxMessage).count()
+        # The same form sent twice: nobody is told twice.
+        advancement.apply(round_, {entries[0].id, entries[1].id}, None)
+        db.session.commit()
+        assert db.session.query(OutboxMessage).count() == mails
+        # The jury drops the second entry: it leaves the final, with its judges' assignments.
+        advancement.apply(round_, {entries[0].id}, "Hồ sơ thứ hai vi phạm thể lệ")
+        db.session.commit()
+    db.session.refresh(following)
+    assert {re.entry_id for re in following.entries} == {entries[0].id}
+    assert {a.entry_id for a in db.session.scalars(select(Assignment).where(Assignment.round_id == following.id))} == {
+        entries[0].id
+    }
+    assert {re.entry_id for re in round_.entries if re.advanced} == {entries[0].id}
+    last = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "advancement.applied").order_by(AuditEvent.id.desc())
+    ).first()
+    assert last.before == {"advanced": sorted([entries[0].id, entries[1].id])}
+    assert last.after["advanced"] == [entries[0].id]
+
+
+def test_who_goes_on_cannot_change_once_the_next_round_has_opened(app, db):
+    from judging.domain import advancement
+
+    competition, round_, entries = _scored(app, [9, 6, 3])
+    following = make_round(competition, [], [], name="Chung kết", state="preparing")
+    with app.test_request_context():
+        results.freeze(round_, None)
+        advancement.set_rule(round_, top_n=2, min_total=None, no_zero=False)
+        advancement.apply(round_, {entries[0].id, entries[1].id}, None)
+        following.state = RoundState.open
+        db.session.commit()
+        with pytest.raises(DomainError):
+            advancement.apply(round_, {entries[0].id}, "Hồ sơ thứ hai vi phạm thể lệ")
+    db.session.rollback()
+    assert {re.entry_id for re in round_.entries if re.advanced} == {entries[0].id, entries[1].id}
