@@ -17,7 +17,7 @@ from contest.domain.outbox import queue_mail
 from contest.extensions import db
 from contest.models import Entry
 from judging.domain.publication import board_ranks
-from judging.domain.results import current_snapshot
+from judging.domain.results import current_snapshot, ranked_out_of_the_running, refuse_if_ranking_out_of_the_running
 from judging.models import Assignment, Round, RoundEntry, RoundState
 
 
@@ -57,6 +57,7 @@ def preview(round_: Round) -> dict[int | None, list[Candidate]]:
     if snapshot is None:
         return {}
     zeros = {s["entry"] for s in _zero_scores(snapshot)}
+    out = set(ranked_out_of_the_running(snapshot))
     by_board: dict[int | None, list[dict]] = defaultdict(list)
     for standing in snapshot.standings:
         by_board[standing["board"]].append(standing)
@@ -74,6 +75,8 @@ def preview(round_: Round) -> dict[int | None, list[Candidate]]:
                 reasons.append(_("below %(min)d points", min=round_.advance_min_total))
             if round_.advance_no_zero and standing["entry"] in zeros:
                 reasons.append(_("a criterion was scored 0"))
+            if standing["code"] in out:
+                reasons.append(_("withdrawn or marked invalid"))
             candidates.append(Candidate(standing, not reasons, tuple(reasons)))
         result[board] = candidates
     return result
@@ -85,8 +88,10 @@ def _zero_scores(snapshot) -> list[dict]:
 
 def apply(round_: Round, chosen: set[int], reason: str | None) -> int:
     """Advance the chosen entries. Choices that differ from the rule need a reason."""
-    if round_.state is not RoundState.locked or current_snapshot(round_) is None:
+    snapshot = current_snapshot(round_)
+    if round_.state is not RoundState.locked or snapshot is None:
         raise Conflict(_("Freeze the round's results before deciding who goes on."))
+    refuse_if_ranking_out_of_the_running(snapshot)
     suggested = {c.standing["entry"] for rows in preview(round_).values() for c in rows if c.qualifies}
     differs = chosen ^ suggested
     reason = (reason or "").strip() or None

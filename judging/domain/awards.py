@@ -16,6 +16,7 @@ from contest.i18n import format_number
 from contest.models import Competition, CompetitionLevel, Entry
 from contest.models.base import length_of, utcnow
 from contest.transactions import atomic
+from judging.domain.results import out_of_the_running, refuse_if_ranking_out_of_the_running
 from judging.models import Award, AwardTier, ResultSnapshot
 
 DEFAULT_TIERS = (
@@ -107,6 +108,7 @@ def propose(competition: Competition, snapshot: ResultSnapshot) -> list[Award]:
     tiers = [t for t in tiers_of(competition) if not t.special]
     if not tiers:
         raise DomainError(_("Define the award tiers first."))
+    refuse_if_ranking_out_of_the_running(snapshot)
     by_board = defaultdict(list)
     for standing in sorted(snapshot.standings, key=lambda s: (s["rank"], s["code"] or "")):
         by_board[standing["board"]].append(standing)
@@ -164,6 +166,8 @@ def give(tier: AwardTier, entry: Entry, reason: str | None) -> Award:
         raise DomainError(_("Changing the proposed awards needs a reason."), field="reason")
     if entry.competition_id != tier.competition_id:
         raise DomainError(_("This entry is not in the competition."))
+    if out_of_the_running(entry):
+        raise DomainError(_("%(code)s is withdrawn or marked invalid: it cannot be awarded.", code=entry.code))
     held = [a.tier for a in db.session.scalars(select(Award).where(Award.entry_id == entry.id))]
     taken = _("%(code)s already holds %(award)s.", code=entry.code, award=tier.name)
     if any(t.id == tier.id for t in held):  # the same form sent twice

@@ -24,6 +24,7 @@ from contest.models.base import utcnow
 from contest.transactions import after_commit
 from judging.domain.awards import awards_of
 from judging.domain.counting import sheet_counts
+from judging.domain.results import refuse_if_ranking_out_of_the_running
 from judging.models import Publication, ResultSnapshot, Round, RoundState, ScoreSheet
 
 
@@ -98,6 +99,7 @@ def publish(
 ) -> Publication:
     if snapshot.withdrawn_at is not None:
         raise Conflict(_("These results have been withdrawn."))
+    refuse_if_ranking_out_of_the_running(snapshot)
     previous = current_publication_row(competition)
     reason = (reason or "").strip() or None
     if previous is not None:

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
 from contest.domain import audit
 from contest.domain.errors import Conflict, DomainError
 from contest.extensions import db
-from contest.models import Entry
+from contest.models import Entry, EntryStatus, EntryValidity
 from contest.models.base import utcnow
 from judging.core.aggregate import (
     METHODS,
@@ -67,6 +67,7 @@ class RoundResults:
     inputs: list[ScoreInput]
     zero_criteria: dict[int, list[int]]  # entry -> criteria somebody scored 0
     exclusions: list[Exclusion] = field(default_factory=list)  # sheets left out by a conflict of interest
+    left_out: list[Entry] = field(default_factory=list)  # entries withdrawn or marked invalid since taken in
     stale_snapshot: ResultSnapshot | None = None  # frozen before the exclusions changed
     warnings: list[str] = field(default_factory=list)
     leniency: dict = field(default_factory=dict)
@@ -75,9 +76,44 @@ class RoundResults:
     kendall: float | None = None
 
 
+def in_the_running() -> ColumnElement[bool]:
+    """An entry still competing: not withdrawn, and not marked invalid by the
+    secretariat since the round took it in (a dossier found copied, say)."""
+    return and_(Entry.status == EntryStatus.submitted, Entry.validity != EntryValidity.invalid)
+
+
+def out_of_the_running(entry: Entry) -> bool:
+    return entry.status is not EntryStatus.submitted or entry.validity is EntryValidity.invalid
+
+
+def ranked_out_of_the_running(snapshot: ResultSnapshot) -> list[str]:
+    """Codes of the entries a frozen snapshot ranks that are withdrawn or invalid now."""
+    ids = {s["entry"] for s in snapshot.standings}
+    return list(
+        db.session.scalars(select(Entry.code).where(Entry.id.in_(ids or {0}), ~in_the_running()).order_by(Entry.code))
+    )
+
+
+def _ranks_out_of_the_running(snapshot: ResultSnapshot, codes: list[str]) -> str:
+    return _(
+        "The frozen results (version %(v)d) rank %(codes)s, since withdrawn or marked invalid. "
+        "Freeze them again, with the reason, to leave these out.",
+        v=snapshot.version,
+        codes=", ".join(c or "" for c in codes),
+    )
+
+
+def refuse_if_ranking_out_of_the_running(snapshot: ResultSnapshot) -> None:
+    """Frozen results that rank a withdrawn or invalid entry decide nothing until frozen again."""
+    codes = ranked_out_of_the_running(snapshot)
+    if codes:
+        raise Conflict(_ranks_out_of_the_running(snapshot, codes))
+
+
 def score_inputs(round_: Round) -> list[ScoreInput]:
     """Every score that counts (`judging.domain.counting`: submitted sheets
-    without a confirmed conflict of interest) of the round, in a fixed order."""
+    without a confirmed conflict of interest) of the round's entries still in
+    the running, in a fixed order."""
     # A Core query on the session's connection: plain rows, no ORM identity
     # bookkeeping, which is most of the cost for 80,000 rows.
     rows = (
@@ -85,7 +121,8 @@ def score_inputs(round_: Round) -> list[ScoreInput]:
         .execute(
             select(ScoreSheet.judge_id, ScoreSheet.entry_id, Score.criterion_id, Score.value)
             .join(Score, Score.sheet_id == ScoreSheet.id)
-            .where(ScoreSheet.round_id == round_.id, sheet_counts())
+            .join(Entry, Entry.id == ScoreSheet.entry_id)
+            .where(ScoreSheet.round_id == round_.id, sheet_counts(), in_the_running())
             .order_by(ScoreSheet.entry_id, ScoreSheet.judge_id, Score.criterion_id)
         )
         .all()
@@ -139,8 +176,19 @@ def compute(round_: Round) -> RoundResults:
         else []
     )
     raw = aggregate(totals, method="mean") if totals else []
-    results = RoundResults(round_, standings, raw, entries, inputs, zeros, exclusions=excluded_sheets(round_.id))
+    left_out = list(
+        db.session.scalars(
+            select(Entry)
+            .join(RoundEntry, RoundEntry.entry_id == Entry.id)
+            .where(RoundEntry.round_id == round_.id, ~in_the_running())
+            .order_by(Entry.code)
+        )
+    )
+    results = RoundResults(
+        round_, standings, raw, entries, inputs, zeros, exclusions=excluded_sheets(round_.id), left_out=left_out
+    )
     _explain_exclusions(results)
+    _explain_left_out(results)
     if totals:
         _diagnose(results, totals)
     return results
@@ -168,6 +216,21 @@ def _explain_exclusions(results: RoundResults) -> None:
                 v=snapshot.version,
             )
         )
+
+
+def _explain_left_out(results: RoundResults) -> None:
+    """Say which entries are left out as withdrawn or invalid, and when the frozen results still rank them."""
+    if results.left_out:
+        results.warnings.append(
+            _(
+                "%(codes)s are left out of the results: withdrawn or marked invalid.",
+                codes=", ".join(e.code or "" for e in results.left_out),
+            )
+        )
+    snapshot = current_snapshot(results.round)
+    codes = ranked_out_of_the_running(snapshot) if snapshot is not None else []
+    if snapshot is not None and codes:
+        results.warnings.append(_ranks_out_of_the_running(snapshot, codes))
 
 
 def _diagnose(results: RoundResults, totals) -> None:
@@ -315,6 +378,7 @@ def freeze(round_: Round, user, reason: str | None = None) -> ResultSnapshot:
             "hash": snapshot.inputs_hash,
             "method": snapshot.method,
             "excluded_sheets": [x.sheet_id for x in results.exclusions],
+            "left_out_entries": [e.id for e in results.left_out],
         },
         reason=reason or None,
     )

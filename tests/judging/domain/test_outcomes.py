@@ -242,3 +242,71 @@ def test_who_goes_on_cannot_change_once_the_next_round_has_opened(app, db):
             advancement.apply(round_, {entries[0].id}, "Hồ sơ thứ hai vi phạm thể lệ")
     db.session.rollback()
     assert {re.entry_id for re in round_.entries if re.advanced} == {entries[0].id, entries[1].id}
+
+
+def _mark_invalid(app, entry):
+    from contest.domain.entries import set_validity
+    from contest.models import EntryValidity
+
+    with app.test_request_context():
+        set_validity(entry, EntryValidity.invalid, "Ý tưởng sao chép từ cuộc thi khác")
+    db.session.commit()
+
+
+def test_an_entry_marked_invalid_after_scoring_is_not_ranked(app, db):
+    competition, round_, entries = _scored(app, [9, 6, 3])
+    _mark_invalid(app, entries[0])
+    with app.test_request_context():
+        computed = results.compute(round_)
+        assert [s.entry for s in computed.standings] == [entries[1].id, entries[2].id]
+        assert [s.rank for s in computed.standings] == [1, 2]
+        assert any(entries[0].code in w for w in computed.warnings)
+        snapshot = results.freeze(round_, None)
+    assert {s["entry"] for s in snapshot.standings} == {entries[1].id, entries[2].id}
+    assert {i["entry"] for i in snapshot.inputs} == {entries[1].id, entries[2].id}
+
+
+def test_frozen_results_that_rank_an_entry_since_marked_invalid_decide_nothing(app, db):
+    from judging.domain import advancement, publication
+
+    competition, round_, entries = _scored(app, [9, 6, 3])
+    make_round(competition, [], [], name="Chung kết", state="preparing")
+    with app.test_request_context():
+        snapshot = results.freeze(round_, None)
+        awards.ensure_default_tiers(competition)
+        advancement.set_rule(round_, top_n=2, min_total=None, no_zero=False)
+        db.session.commit()
+    _mark_invalid(app, entries[0])
+    with app.test_request_context():
+        assert any(entries[0].code in w for w in results.compute(round_).warnings)  # the page says so
+        preview = {c.standing["entry"]: c for rows in advancement.preview(round_).values() for c in rows}
+        assert not preview[entries[0].id].qualifies
+        for decide in (
+            lambda: awards.propose(competition, snapshot),
+            lambda: publication.publish(competition, snapshot, utcnow(), None),
+            lambda: advancement.apply(round_, {entries[0].id, entries[1].id}, "Theo biên bản"),
+            lambda: awards.give(awards.tiers_of(competition)[0], entries[0], "Theo biên bản"),
+        ):
+            with pytest.raises(DomainError) as refused:
+                decide()
+            assert entries[0].code in refused.value.message
+        # Frozen again, the entry is left out and the rest decides as usual.
+        again = results.freeze(round_, None, "Hồ sơ bị loại")
+        awards.propose(competition, again)
+        advancement.apply(round_, {entries[1].id, entries[2].id}, None)
+    assert entries[0].id not in {a.entry_id for a in awards.awards_of(competition)}
+
+
+def test_no_award_certificate_is_issued_for_an_entry_since_marked_invalid(app, db):
+    competition, round_, entries = _scored(app, [9, 6, 3])
+    app.config["CERTIFICATE_BATCH_IN_THREAD"] = False
+    with app.test_request_context():
+        awards.ensure_default_tiers(competition)
+        awards.propose(competition, results.freeze(round_, None))
+        db.session.commit()
+    _mark_invalid(app, entries[0])
+    with app.test_request_context():
+        certificates.start_batch(competition, date(2026, 12, 20), None)
+        db.session.commit()
+    assert _award_certificates(entries[0]) == []
+    assert [c.award_name for c in _award_certificates(entries[1])] == ["Giải Nhì"]
