@@ -118,6 +118,8 @@ def propose(competition: Competition, snapshot: ResultSnapshot) -> list[Award]:
         given = [(standing, slots[i] if i < len(slots) else None) for i, standing in enumerate(rows)]
         _refuse_a_tie_across_a_line(given)
         plan += [(standing, tier) for standing, tier in given if tier is not None]
+    # One change to the awards at a time (a double click): the next waits and replaces this one's.
+    db.session.execute(select(Competition.id).where(Competition.id == competition.id).with_for_update())
     before = [(a.tier.name, a.entry_id) for a in awards_of(competition) if not a.tier.special]
     db.session.execute(delete(Award).where(Award.tier_id.in_([t.id for t in tiers])))
     now, created = utcnow(), []

@@ -100,6 +100,8 @@ def publish(
     if snapshot.withdrawn_at is not None:
         raise Conflict(_("These results have been withdrawn."))
     refuse_if_ranking_out_of_the_running(snapshot)
+    # One publication at a time: the next waits, then finds this one and asks for a reason.
+    db.session.execute(select(Competition.id).where(Competition.id == competition.id).with_for_update())
     previous = current_publication_row(competition)
     reason = (reason or "").strip() or None
     if previous is not None:

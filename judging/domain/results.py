@@ -331,6 +331,9 @@ def current_snapshot(round_: Round) -> ResultSnapshot | None:
 
 def freeze(round_: Round, user, reason: str | None = None) -> ResultSnapshot:
     """Write the immutable snapshot; a second one needs the first withdrawn with a reason."""
+    # One freeze of a round at a time (a double click, two organizers): the next waits, then
+    # finds this one frozen and asks for a reason, instead of clashing on the version number.
+    db.session.execute(select(Round.id).where(Round.id == round_.id).with_for_update())
     if round_.state is not RoundState.locked:
         raise Conflict(_("Lock the round before freezing its results."))
     previous = current_snapshot(round_)

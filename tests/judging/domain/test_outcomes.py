@@ -310,3 +310,74 @@ def test_no_award_certificate_is_issued_for_an_entry_since_marked_invalid(app, d
         db.session.commit()
     assert _award_certificates(entries[0]) == []
     assert [c.award_name for c in _award_certificates(entries[1])] == ["Giải Nhì"]
+
+
+def _needs_postgresql(db):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("transactions at once need PostgreSQL; SQLite is for `make run` only")
+
+
+def test_two_freezes_of_a_round_at_the_same_moment_one_is_refused_with_a_message(app, db):
+    # A double click on "Freeze", or two organizers at once: no clash on the version number (a 500).
+    from judging.models import Round
+    from tests.conftest import at_the_same_moment
+
+    _needs_postgresql(db)
+    _, round_, _ = _scored(app, [9, 6, 3])
+    round_id = round_.id
+
+    def freeze(_i, ready):
+        current = db.session.get(Round, round_id)
+        ready()
+        return results.freeze(current, None).version
+
+    assert sorted(at_the_same_moment(app, freeze), key=str) == [1, "DomainError"]
+
+
+def test_two_publications_at_the_same_moment_one_is_refused_with_a_message(app, db):
+    from contest.models import Competition
+    from judging.domain import publication
+    from judging.models import ResultSnapshot
+    from tests.conftest import at_the_same_moment
+
+    _needs_postgresql(db)
+    competition, round_, _ = _scored(app, [9, 6, 3])
+    with app.test_request_context():
+        snapshot = results.freeze(round_, None)
+        awards.ensure_default_tiers(competition)
+        awards.propose(competition, snapshot)
+    db.session.commit()
+    competition_id, snapshot_id = competition.id, snapshot.id
+
+    def publish(_i, ready):
+        with app.test_request_context():
+            current = db.session.get(Competition, competition_id)
+            frozen = db.session.get(ResultSnapshot, snapshot_id)
+            ready()
+            return publication.publish(current, frozen, utcnow(), None).version
+
+    assert sorted(at_the_same_moment(app, publish), key=str) == [1, "DomainError"]
+
+
+def test_two_award_proposals_at_the_same_moment_make_one_set_of_awards(app, db):
+    from contest.models import Competition
+    from judging.models import ResultSnapshot
+    from tests.conftest import at_the_same_moment
+
+    _needs_postgresql(db)
+    competition, round_, _ = _scored(app, [9, 6, 3])
+    with app.test_request_context():
+        snapshot = results.freeze(round_, None)
+        awards.ensure_default_tiers(competition)
+    db.session.commit()
+    competition_id, snapshot_id = competition.id, snapshot.id
+
+    def propose(_i, ready):
+        with app.test_request_context():
+            current = db.session.get(Competition, competition_id)
+            frozen = db.session.get(ResultSnapshot, snapshot_id)
+            ready()
+            return len(awards.propose(current, frozen))
+
+    assert at_the_same_moment(app, propose) == [3, 3]
+    assert len(awards.awards_of(competition)) == 3
