@@ -442,7 +442,12 @@ def set_method(round_: Round, method: str, trim: int, min_scores: int, tie_break
         TieBreak(kind=rule["kind"], label=rule.get("label") or rule["kind"], criterion=rule.get("criterion"))
         if rule.get("criterion") is not None and rule["criterion"] not in criteria:
             raise DomainError(_("A tie-break names a criterion outside the rubric."), field="tie_breaks")
-    before = {"method": round_.result_method, "trim": round_.result_trim, "tie_breaks": round_.tie_breaks}
+    before = {
+        "method": round_.result_method,
+        "trim": round_.result_trim,
+        "min_scores": round_.result_min_scores,
+        "tie_breaks": round_.tie_breaks,
+    }
     round_.result_method, round_.result_trim, round_.result_min_scores = method, trim, min_scores
     round_.tie_breaks = tie_breaks
     audit.record(
@@ -451,5 +456,5 @@ def set_method(round_: Round, method: str, trim: int, min_scores: int, tie_break
         round_.id,
         competition_id=round_.competition_id,
         before=before,
-        after={"method": method, "trim": trim, "tie_breaks": tie_breaks},
+        after={"method": method, "trim": trim, "min_scores": min_scores, "tie_breaks": tie_breaks},
     )

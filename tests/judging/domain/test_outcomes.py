@@ -381,3 +381,17 @@ def test_two_award_proposals_at_the_same_moment_make_one_set_of_awards(app, db):
 
     assert at_the_same_moment(app, propose) == [3, 3]
     assert len(awards.awards_of(competition)) == 3
+
+
+def test_changing_the_fewest_scores_per_entry_is_audited(app, db):
+    # min_scores decides which judges fall back to raw totals under z-scores: it changes standings.
+    from contest.models import AuditEvent
+
+    _, round_, _ = _scored(app, [9, 6, 3])
+    with app.test_request_context():
+        results.set_method(round_, "zscore", 0, 3, [])
+        results.set_method(round_, "zscore", 0, 5, [])
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "results.method").order_by(AuditEvent.id.desc())
+    ).first()
+    assert event.before["min_scores"] == 3 and event.after["min_scores"] == 5
