@@ -88,6 +88,8 @@ def _zero_scores(snapshot) -> list[dict]:
 
 def apply(round_: Round, chosen: set[int], reason: str | None) -> int:
     """Advance the chosen entries. Choices that differ from the rule need a reason."""
+    # One decision at a time (a double click): the next waits and reads what this one recorded.
+    db.session.execute(select(Round.id).where(Round.id == round_.id).with_for_update())
     snapshot = current_snapshot(round_)
     if round_.state is not RoundState.locked or snapshot is None:
         raise Conflict(_("Freeze the round's results before deciding who goes on."))

@@ -395,3 +395,32 @@ def test_changing_the_fewest_scores_per_entry_is_audited(app, db):
         select(AuditEvent).where(AuditEvent.action == "results.method").order_by(AuditEvent.id.desc())
     ).first()
     assert event.before["min_scores"] == 3 and event.after["min_scores"] == 5
+
+
+def test_advancement_applied_twice_at_the_same_moment_is_applied_once(app, db):
+    # A double click on "Apply": the next round takes each entry once, each team is told once.
+    from contest.models import OutboxMessage
+    from judging.domain import advancement
+    from judging.models import Round
+    from tests.conftest import at_the_same_moment
+
+    _needs_postgresql(db)
+    competition, round_, entries = _scored(app, [9, 6, 3])
+    following = make_round(competition, [], [], name="Chung kết", state="preparing")
+    with app.test_request_context():
+        results.freeze(round_, None)
+        advancement.set_rule(round_, top_n=2, min_total=None, no_zero=False)
+    db.session.commit()
+    round_id, chosen = round_.id, {entries[0].id, entries[1].id}
+    mails = db.session.query(OutboxMessage).count()
+
+    def apply(_i, ready):
+        with app.test_request_context():
+            current = db.session.get(Round, round_id)
+            ready()
+            return advancement.apply(current, chosen, None)
+
+    assert at_the_same_moment(app, apply) == [2, 2]
+    db.session.expire_all()
+    assert sorted(re.entry_id for re in db.session.get(Round, following.id).entries) == sorted(chosen)
+    assert db.session.query(OutboxMessage).count() == mails + 2
