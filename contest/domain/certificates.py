@@ -390,6 +390,8 @@ def file_name(certificate: Certificate) -> str:
 
 def start_batch(competition: Competition, issued_on: date, user, *, in_thread: bool | None = None) -> CertificateBatch:
     """Issue what is missing, then render everything valid in a background thread."""
+    # One batch's issuing at a time (a double click): the next waits, then finds these issued.
+    db.session.execute(select(Competition.id).where(Competition.id == competition.id).with_for_update())
     templates = ensure_templates(competition)
     issue(templates[CertificateKind.participation], participation_recipients(competition), issued_on)
     issue(templates[CertificateKind.award], award_recipients(competition), issued_on)

@@ -424,3 +424,29 @@ def test_advancement_applied_twice_at_the_same_moment_is_applied_once(app, db):
     db.session.expire_all()
     assert sorted(re.entry_id for re in db.session.get(Round, following.id).entries) == sorted(chosen)
     assert db.session.query(OutboxMessage).count() == mails + 2
+
+
+def test_certificates_generated_twice_at_the_same_moment_are_issued_once(app, db):
+    # A double click on "Generate": each holder gets one valid certificate, not two serials.
+    from contest.models import Competition
+    from tests.conftest import at_the_same_moment
+
+    _needs_postgresql(db)
+    competition, round_, entries = _scored(app, [9, 6, 3])
+    with app.test_request_context():
+        awards.ensure_default_tiers(competition)
+        awards.propose(competition, results.freeze(round_, None))
+        certificates.ensure_templates(competition)
+    db.session.commit()
+    competition_id = competition.id
+
+    def generate(_i, ready):
+        with app.test_request_context():
+            current = db.session.get(Competition, competition_id)
+            ready()
+            return certificates.start_batch(current, date(2026, 12, 20), None, in_thread=False).total
+
+    totals = at_the_same_moment(app, generate)
+    valid = db.session.scalars(select(Certificate).where(Certificate.revoked_at.is_(None))).all()
+    held = [(c.template_id, c.entry_id, c.member_id, c.award_name) for c in valid]
+    assert len(held) == len(set(held)) == totals[0] == totals[1]
