@@ -299,11 +299,14 @@ def publish(slug):
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        if request.form.get("action") == "withdraw" and current is not None:
-            _do_or_flash(
-                lambda: publication.withdraw(current, request.form.get("reason", "")),
-                _("The results have been withdrawn."),
-            )
+        if request.form.get("action") == "withdraw":
+            if current is None:  # withdrawn a moment ago (a double click): never publish instead
+                flash(_("No results are published or scheduled: there is nothing to withdraw."), "error")
+            else:
+                _do_or_flash(
+                    lambda: publication.withdraw(current, request.form.get("reason", "")),
+                    _("The results have been withdrawn."),
+                )
             return redirect(url_for("results_admin.publish", slug=slug))
         snapshot = _final_snapshot(competition)
         try:

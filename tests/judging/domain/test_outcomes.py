@@ -450,3 +450,27 @@ def test_certificates_generated_twice_at_the_same_moment_are_issued_once(app, db
     valid = db.session.scalars(select(Certificate).where(Certificate.revoked_at.is_(None))).all()
     held = [(c.template_id, c.entry_id, c.member_id, c.award_name) for c in valid]
     assert len(held) == len(set(held)) == totals[0] == totals[1]
+
+
+def test_withdrawing_the_results_twice_does_not_publish_them_again(app, db):
+    # A double click on "Withdraw the results": the second request found nothing to withdraw
+    # and went on to publish the results at once, mailing every team.
+    from judging.domain import publication
+    from judging.models import Publication
+
+    competition, round_, _ = _scored(app, [9, 6, 3])
+    with app.test_request_context():
+        snapshot = results.freeze(round_, None)
+        awards.ensure_default_tiers(competition)
+        awards.propose(competition, snapshot)
+        publication.publish(competition, snapshot, utcnow(), None)
+    db.session.commit()
+    boss = _organizer_client(app, competition)
+    path = f"/manage/{competition.slug}/judging/publish"
+    form = {"csrf_token": boss.token, "action": "withdraw", "reason": "Sai điểm một giám khảo"}
+    assert boss.post(path, data=form).status_code == 302
+    assert boss.post(path, data=form).status_code in (302, 409)
+    db.session.expire_all()
+    rows = db.session.scalars(select(Publication)).all()
+    assert len(rows) == 1 and rows[0].withdrawn_at is not None
+    assert publication.visible_publication(competition.slug) is None
