@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from contest.domain import audit, certificates
-from contest.domain.errors import DomainError
+from contest.domain.errors import Conflict, DomainError
 from contest.extensions import db
 from contest.i18n import format_number
 from contest.models import Competition, CompetitionLevel, Entry
@@ -206,6 +206,10 @@ def take_back(award: Award, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Removing an award needs a reason."), field="reason")
+    # Removed by another request meanwhile (a double click): say so, and record one removal.
+    db.session.execute(select(Competition.id).where(Competition.id == award.tier.competition_id).with_for_update())
+    if db.session.scalar(select(Award.id).where(Award.id == award.id)) is None:
+        raise Conflict(_("This award has already been removed."))
     audit.record(
         "award.removed",
         "award",

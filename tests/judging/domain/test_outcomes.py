@@ -474,3 +474,29 @@ def test_withdrawing_the_results_twice_does_not_publish_them_again(app, db):
     rows = db.session.scalars(select(Publication)).all()
     assert len(rows) == 1 and rows[0].withdrawn_at is not None
     assert publication.visible_publication(competition.slug) is None
+
+
+def test_an_award_taken_back_twice_at_the_same_moment_is_refused_with_a_message(app, db):
+    from contest.models import AuditEvent
+    from judging.models import Award
+    from tests.conftest import at_the_same_moment
+
+    _needs_postgresql(db)
+    competition, round_, entries = _scored(app, [9, 6, 3])
+    with app.test_request_context():
+        awards.ensure_default_tiers(competition)
+        awards.propose(competition, results.freeze(round_, None))
+    db.session.commit()
+    award_id = awards.awards_of(competition)[0].id
+
+    def take_back(_i, ready):
+        with app.test_request_context():
+            award = db.session.get(Award, award_id)
+            award.tier, award.entry  # noqa: B018 - loaded before the race, as the page does
+            ready()
+            awards.take_back(award, "Nhầm hồ sơ")
+            return "removed"
+
+    assert sorted(at_the_same_moment(app, take_back)) == ["Conflict", "removed"]
+    removals = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "award.removed")).all()
+    assert len(removals) == 1
