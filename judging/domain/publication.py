@@ -52,9 +52,24 @@ def build_content(competition: Competition, snapshot: ResultSnapshot) -> dict:
                 "special": specials.get(s["entry"], []),
             }
         )
+    # Awards to entries the standings do not hold (a sponsor's or the audience's prize
+    # for an entry that left in an earlier round): their certificates are printed too.
+    ranked = {s["entry"] for s in snapshot.standings}
+    other_awards = [
+        {
+            "award": a.tier.name,
+            "code": a.entry.code,
+            "title": a.entry.title,
+            "team": a.entry.team.name if a.entry.team.show_names_publicly else None,
+            "prize": a.tier.prize_amount,
+        }
+        for a in awards
+        if a.entry_id not in ranked
+    ]
     return {
         "competition": competition.name,
         "slug": competition.slug,
+        "other_awards": other_awards,
         "round": snapshot.round.name,
         "method": snapshot.method,
         "inputs_hash": snapshot.inputs_hash,

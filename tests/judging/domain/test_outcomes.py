@@ -500,3 +500,26 @@ def test_an_award_taken_back_twice_at_the_same_moment_is_refused_with_a_message(
     assert sorted(at_the_same_moment(app, take_back)) == ["Conflict", "removed"]
     removals = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "award.removed")).all()
     assert len(removals) == 1
+
+
+def test_an_award_to_an_entry_outside_the_final_standings_is_published(app, db, client):
+    # A sponsor's prize (or the audience vote's) for an entry that left in the first round:
+    # its certificate is printed, so the published results name it too.
+    from judging.domain import publication
+
+    competition, round_, entries = _scored(app, [9, 6, 3])
+    outside = make_valid_entry(competition, name="Đội bị loại vòng trước")
+    with app.test_request_context():
+        snapshot = results.freeze(round_, None)
+        awards.ensure_default_tiers(competition)
+        awards.propose(competition, snapshot)
+        sponsor = awards.add_tier(competition, "Giải của nhà tài trợ", 1, 5_000_000, special=True)
+        awards.give(sponsor, outside, None)
+        publication.publish(competition, snapshot, utcnow(), None)
+    db.session.commit()
+    data = client.get(f"/c/{competition.slug}/results.json").json
+    assert [(a["award"], a["code"], a["title"]) for a in data["other_awards"]] == [
+        ("Giải của nhà tài trợ", outside.code, outside.title)
+    ]
+    page = client.get(f"/c/{competition.slug}/results").get_data(as_text=True)
+    assert "Giải của nhà tài trợ" in page and outside.title in page
