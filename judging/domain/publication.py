@@ -24,7 +24,7 @@ from contest.models.base import utcnow
 from contest.transactions import after_commit
 from judging.domain.awards import awards_of
 from judging.domain.counting import sheet_counts
-from judging.domain.results import refuse_if_ranking_out_of_the_running
+from judging.domain.results import out_of_the_running, refuse_if_ranking_out_of_the_running
 from judging.models import Publication, ResultSnapshot, Round, RoundState, ScoreSheet
 
 
@@ -115,6 +115,14 @@ def publish(
     if snapshot.withdrawn_at is not None:
         raise Conflict(_("These results have been withdrawn."))
     refuse_if_ranking_out_of_the_running(snapshot)
+    unfit = sorted({a.entry.code or "" for a in awards_of(competition) if out_of_the_running(a.entry)})
+    if unfit:
+        raise Conflict(
+            _(
+                "%(codes)s hold an award but are withdrawn or marked invalid: take their awards back first.",
+                codes=", ".join(unfit),
+            )
+        )
     # One publication at a time: the next waits, then finds this one and asks for a reason.
     db.session.execute(select(Competition.id).where(Competition.id == competition.id).with_for_update())
     previous = current_publication_row(competition)

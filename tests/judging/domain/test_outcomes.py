@@ -523,3 +523,23 @@ def test_an_award_to_an_entry_outside_the_final_standings_is_published(app, db, 
     ]
     page = client.get(f"/c/{competition.slug}/results").get_data(as_text=True)
     assert "Giải của nhà tài trợ" in page and outside.title in page
+
+
+def test_results_are_not_published_while_an_entry_since_marked_invalid_holds_an_award(app, db):
+    from judging.domain import publication
+
+    competition, round_, entries = _scored(app, [9, 6, 3])
+    with app.test_request_context():
+        awards.ensure_default_tiers(competition)
+        awards.propose(competition, results.freeze(round_, None))
+        db.session.commit()
+    _mark_invalid(app, entries[0])
+    with app.test_request_context():
+        again = results.freeze(round_, None, "Hồ sơ bị loại")  # the standings leave it out, its award stayed
+        with pytest.raises(DomainError) as refused:
+            publication.publish(competition, again, utcnow(), None)
+        assert entries[0].code in refused.value.message
+        first = next(a for a in awards.awards_of(competition) if a.entry_id == entries[0].id)
+        awards.take_back(first, "Hồ sơ bị loại")
+        awards.propose(competition, again)
+        publication.publish(competition, again, utcnow(), None)
