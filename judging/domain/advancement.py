@@ -17,7 +17,12 @@ from contest.domain.outbox import queue_mail
 from contest.extensions import db
 from contest.models import Entry
 from judging.domain.publication import board_ranks
-from judging.domain.results import current_snapshot, ranked_out_of_the_running, refuse_if_ranking_out_of_the_running
+from judging.domain.results import (
+    current_snapshot,
+    out_of_the_running,
+    ranked_out_of_the_running,
+    refuse_if_ranking_out_of_the_running,
+)
 from judging.models import Assignment, Round, RoundEntry, RoundState
 
 
@@ -105,6 +110,11 @@ def apply(round_: Round, chosen: set[int], reason: str | None) -> int:
     unknown = chosen - by_entry.keys()
     if unknown:
         raise DomainError(_("Some chosen entries are not in this round."))
+    unfit = sorted(by_entry[i].entry.code or "" for i in chosen if out_of_the_running(by_entry[i].entry))
+    if unfit:
+        raise DomainError(
+            _("%(codes)s are withdrawn or marked invalid: they cannot go on.", codes=", ".join(unfit)), field="entry"
+        )
     already = {entry_id for entry_id, re in by_entry.items() if re.advanced}
     following = db.session.scalar(
         select(Round).where(Round.competition_id == round_.competition_id, Round.position == round_.position + 1)

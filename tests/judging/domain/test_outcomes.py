@@ -543,3 +543,15 @@ def test_results_are_not_published_while_an_entry_since_marked_invalid_holds_an_
         awards.take_back(first, "Hồ sơ bị loại")
         awards.propose(competition, again)
         publication.publish(competition, again, utcnow(), None)
+
+
+def test_an_entry_since_marked_invalid_cannot_be_chosen_to_go_on(app, db):
+    from judging.domain import advancement
+
+    competition, round_, entries = _scored(app, [9, 6, 3])
+    _mark_invalid(app, entries[0])
+    with app.test_request_context():
+        results.freeze(round_, None)  # the standings leave it out
+        with pytest.raises(DomainError) as refused:
+            advancement.apply(round_, {entries[0].id, entries[1].id}, "Ban giám khảo đề nghị")
+    assert entries[0].code in refused.value.message
