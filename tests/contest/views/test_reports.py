@@ -15,6 +15,7 @@ from contest.models import (
     OutboxMessage,
     OutcomeKind,
     PlanFigure,
+    PlanTarget,
     ProjectOutcome,
 )
 from tests.contest.domain.test_reports import known_contest
@@ -176,6 +177,51 @@ def test_follow_up_recorded_by_the_organizer_then_by_the_invited_team(client, db
         "enterprise_registered",
         "jobs_created",
     ]
+
+
+def test_numbers_too_large_to_store_are_refused_with_the_form_not_a_500(client, db, app):
+    """A slip of the finger (3.000.000.000 jobs, an amount of 21 digits, a target of
+    3 billion) is refused by the form; the database's integer columns cannot hold it."""
+    competition, known = known_contest(db)
+    entry = db.session.scalar(select(Entry).where(Entry.team_id == known["hoa"].id))
+    login(client, _organizer_of(competition, db))
+    url = f"/manage/{competition.slug}/followup/{entry.id}"
+    token = csrf_token(client, url)
+    for kind, extra in (
+        ("jobs_created", {"jobs": "3000000000"}),
+        ("capital_raised", {"amount": "100000000000000000000", "detail": "Quỹ đầu tư"}),
+    ):
+        answer = client.post(
+            url,
+            data={"csrf_token": token, "action": "add", "kind": kind, "occurred_on": "2025-03-01", "source": "x"}
+            | extra,
+        )
+        assert answer.status_code == 200 and 'aria-invalid="true"' in answer.get_data(as_text=True), kind
+    assert db.session.scalars(select(ProjectOutcome)).all() == []
+
+    client = app.test_client()
+    login(client, make_user("admin-so-lon@example.vn", admin=True))
+    token = csrf_token(client, "/reports/targets")
+    for data in (
+        {
+            "action": "figure",
+            "figure-indicator": "support_organisations",
+            "figure-year": "2025",
+            "figure-value": "3000000000",
+            "figure-source_document": "QĐ 15/QĐ-SKHCN",
+        },
+        {
+            "action": "target",
+            "target-indicator": "projects_supported",
+            "target-start_year": "2025",
+            "target-end_year": "2026",
+            "target-low": "1",
+            "target-high": "3000000000",
+        },
+    ):
+        assert client.post("/reports/targets", data={"csrf_token": token} | data).status_code == 200, data
+    assert db.session.scalars(select(PlanFigure)).all() == []
+    assert db.session.scalar(select(PlanTarget).where(PlanTarget.high > 1000)) is None
 
 
 def test_a_team_not_invited_has_no_follow_up_page(client, db):
