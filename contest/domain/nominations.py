@@ -420,6 +420,17 @@ def accept(nomination: Nomination, user, reason: str = "") -> Entry:
         )
     if nomination.state is not NominationState.proposed:
         raise Conflict(_("This nomination has already been decided."))
+    # What held when it was proposed may not hold now: the contest has moved on, or the
+    # project has become its entry another way (the team entered it, another proposal).
+    problem = target_problem(nomination.source_entry.competition, target)
+    if problem:
+        raise DomainError(problem)
+    if db.session.scalar(
+        select(Entry.id).where(
+            Entry.competition_id == target.id, Entry.project_id == nomination.source_entry.project_id
+        )
+    ):
+        raise Conflict(_("This project is already an entry of that competition."))
     unit = source_unit(nomination)
     quota = quotas(target).get(unit.id)
     if quota is not None and _accepted_from(target, unit) >= quota:

@@ -264,3 +264,45 @@ def test_a_youth_contest_nominates_only_where_the_provincial_contest_takes_it(ap
     db.session.commit()
     assert nominations.target_problem(youth, province) is None
     assert nominations.upper_competitions(youth) == [province]
+
+
+def test_acceptance_refuses_a_project_that_became_an_entry_of_the_upper_contest_meanwhile(app, db, levels):
+    """Proposed, then the leader entered the same project in the provincial contest
+    themselves: accepting would make the project two entries of one contest."""
+    from contest.domain import projects
+    from contest.domain.entries import get_or_create_entry
+    from tests.factories import make_team
+
+    winner, province = levels["winner"], levels["province"]
+    with app.test_request_context():
+        nomination = nominations.propose(winner, province, levels["commune_organizer"])
+        own = get_or_create_entry(make_team(province, winner.team.leader, name="Đội Tỏi đen – tự đăng ký"))
+        projects.enter_existing_project(own, winner.project, winner.team.leader)
+        db.session.commit()
+        with pytest.raises(Conflict):
+            nominations.accept(nomination, levels["province_secretary"])
+    db.session.rollback()
+    assert nomination.state is NominationState.proposed
+    assert (
+        db.session.scalar(
+            select(func.count(Entry.id)).where(
+                Entry.competition_id == province.id, Entry.project_id == winner.project_id
+            )
+        )
+        == 1
+    )
+
+
+def test_acceptance_refuses_when_the_upper_contest_no_longer_takes_nominations(app, db, levels):
+    from contest.models import CompetitionState
+
+    province = levels["province"]
+    with app.test_request_context():
+        nomination = nominations.propose(levels["winner"], province, levels["commune_organizer"])
+        province.state = CompetitionState.results_published
+        db.session.commit()
+        with pytest.raises(DomainError):
+            nominations.accept(nomination, levels["province_secretary"])
+    db.session.rollback()
+    assert nomination.state is NominationState.proposed
+    assert db.session.scalar(select(func.count(Entry.id)).where(Entry.competition_id == province.id)) == 0
