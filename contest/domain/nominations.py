@@ -200,6 +200,8 @@ def propose(entry: Entry, target: Competition, user) -> Nomination:
             ),
             code="not_qualified",
         )
+    # One proposal of an entry at a time (a double click): the second waits, then finds the first.
+    db.session.execute(select(Entry.id).where(Entry.id == entry.id).with_for_update(key_share=True))
     existing = db.session.scalar(
         select(Nomination).where(Nomination.source_entry_id == entry.id, Nomination.target_competition_id == target.id)
     )
@@ -227,9 +229,20 @@ def propose(entry: Entry, target: Competition, user) -> Nomination:
     return nomination
 
 
+def _hold(nomination: Nomination) -> None:
+    """One decision at a time in the upper contest (a double click, its secretary and an
+    organizer at once, the lower level withdrawing meanwhile, two proposals of one project,
+    a quota's last place): the next waits, then reads what the first decided."""
+    db.session.execute(
+        select(Competition.id).where(Competition.id == nomination.target_competition_id).with_for_update(key_share=True)
+    )
+    db.session.refresh(nomination)
+
+
 def withdraw(nomination: Nomination, user, reason: str) -> None:
     if not can_organize(user, nomination.source_entry.competition):
         raise NotAllowed(_("Only the organizers of the nominating competition can withdraw it."))
+    _hold(nomination)
     if nomination.state is not NominationState.proposed:
         raise Conflict(_("Only a proposal not yet decided can be withdrawn."))
     nomination.state, nomination.reason = NominationState.withdrawn, reason.strip() or None
@@ -418,6 +431,7 @@ def accept(nomination: Nomination, user, reason: str = "") -> Entry:
         raise NotAllowed(
             _("Only the secretariat or organizers of %(name)s can decide its nominations.", name=target.name)
         )
+    _hold(nomination)
     if nomination.state is not NominationState.proposed:
         raise Conflict(_("This nomination has already been decided."))
     # What held when it was proposed may not hold now: the contest has moved on, or the
@@ -470,6 +484,7 @@ def decline(nomination: Nomination, user, reason: str) -> None:
         raise NotAllowed(
             _("Only the secretariat or organizers of %(name)s can decide its nominations.", name=target.name)
         )
+    _hold(nomination)
     if nomination.state is not NominationState.proposed:
         raise Conflict(_("This nomination has already been decided."))
     reason = (reason or "").strip()

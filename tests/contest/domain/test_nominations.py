@@ -306,3 +306,76 @@ def test_acceptance_refuses_when_the_upper_contest_no_longer_takes_nominations(a
     db.session.rollback()
     assert nomination.state is NominationState.proposed
     assert db.session.scalar(select(func.count(Entry.id)).where(Entry.competition_id == province.id)) == 0
+
+
+def test_two_acceptances_of_one_proposal_at_the_same_moment_make_one_entry(app, db, levels):
+    """A double click on "Decide", or the secretary and an organizer at once."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("transactions at once need PostgreSQL; SQLite is for `make run` only")
+    from contest.models import Nomination, User
+    from tests.conftest import at_the_same_moment
+
+    province = levels["province"]
+    with app.test_request_context():
+        nomination_id = nominations.propose(levels["winner"], province, levels["commune_organizer"]).id
+    db.session.commit()
+    deciders = [levels["province_secretary"].id, levels["province_organizer"].id]
+
+    def accept(i, ready):
+        with app.test_request_context():
+            nomination = db.session.get(Nomination, nomination_id)
+            user = db.session.get(User, deciders[i])
+            ready()
+            return nominations.accept(nomination, user).id
+
+    results = at_the_same_moment(app, accept)
+    assert sum(isinstance(r, int) for r in results) == 1 and "Conflict" in results, results
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Entry.id)).where(Entry.competition_id == province.id)) == 1
+
+
+def test_two_proposals_of_one_entry_at_the_same_moment_make_one_nomination(app, db, levels):
+    """A double click on "Nominate": the second is told, not a database error."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("transactions at once need PostgreSQL; SQLite is for `make run` only")
+    from contest.models import Competition, Nomination, User
+    from tests.conftest import at_the_same_moment
+
+    entry_id, province_id, organizer_id = levels["winner"].id, levels["province"].id, levels["commune_organizer"].id
+
+    def propose(_i, ready):
+        with app.test_request_context():
+            entry, target = db.session.get(Entry, entry_id), db.session.get(Competition, province_id)
+            user = db.session.get(User, organizer_id)
+            ready()
+            return nominations.propose(entry, target, user).id
+
+    results = at_the_same_moment(app, propose)
+    assert sum(isinstance(r, int) for r in results) == 1 and "Conflict" in results, results
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Nomination.id))) == 1
+
+
+def test_a_quotas_last_place_is_taken_once_when_two_are_accepted_at_the_same_moment(app, db, levels):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("transactions at once need PostgreSQL; SQLite is for `make run` only")
+    from contest.models import Nomination, User
+    from tests.conftest import at_the_same_moment
+
+    province = levels["province"]
+    with app.test_request_context():
+        ids = [
+            nominations.propose(levels[k], province, levels["commune_organizer"]).id for k in ("winner", "runner_up")
+        ]
+        nominations.set_quota(province, levels["units"]["commune"], 1, levels["province_organizer"])
+    db.session.commit()
+    secretary_id = levels["province_secretary"].id
+
+    def accept(i, ready):
+        with app.test_request_context():
+            nomination, user = db.session.get(Nomination, ids[i]), db.session.get(User, secretary_id)
+            ready()
+            return nominations.accept(nomination, user).id
+
+    results = at_the_same_moment(app, accept)
+    assert sum(isinstance(r, int) for r in results) == 1 and "Conflict" in results, results
