@@ -20,6 +20,7 @@ from contest.models import (
     Enterprise,
     Entry,
     EntryStatus,
+    Mentorship,
     Nomination,
     NominationState,
     Project,
@@ -228,8 +229,15 @@ def enter_existing_project(entry: Entry, project: Project, user) -> None:
         raise NotAllowed(_("Only the team's leader can choose the project."))
     if project.id not in {p.id for p in other_projects(entry, user)}:
         raise NotAllowed(_("Choose one of your own projects that is not yet in this competition."))
-    if db.session.scalar(select(Nomination.id).where(Nomination.source_entry_id == entry.id)) or db.session.scalar(
-        select(Entry.id).where(Entry.project_id == entry.project_id, Entry.id != entry.id)
+    # Only before the entry's first submission (as the team's page offers it): a submitted
+    # entry is a fact of its contest, and its project may hold what was recorded since
+    # (an enterprise, mentoring), which deleting the project would lose.
+    if (
+        entry.code
+        or db.session.scalar(select(Nomination.id).where(Nomination.source_entry_id == entry.id))
+        or db.session.scalar(select(Entry.id).where(Entry.project_id == entry.project_id, Entry.id != entry.id))
+        or db.session.scalar(select(Enterprise.id).where(Enterprise.project_id == entry.project_id))
+        or db.session.scalar(select(Mentorship.id).where(Mentorship.project_id == entry.project_id))
     ):
         raise Conflict(_("This entry already belongs to a project with a path of its own."))
     before = entry.project_id

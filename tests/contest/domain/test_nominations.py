@@ -379,3 +379,52 @@ def test_a_quotas_last_place_is_taken_once_when_two_are_accepted_at_the_same_mom
 
     results = at_the_same_moment(app, accept)
     assert sum(isinstance(r, int) for r in results) == 1 and "Conflict" in results, results
+
+
+def test_a_submitted_entry_keeps_its_project_and_nothing_recorded_on_it_is_lost(app, db, levels, client):
+    """The page offers "enter a project you already have" only before the first
+    submission; a leader's POST afterwards (an old tab, a hand-made form) would move
+    a contest's result to another project and delete the one it had, with the
+    enterprise and the mentoring recorded on it."""
+    from contest.domain import projects
+    from contest.domain.entries import get_or_create_entry
+    from contest.models import Enterprise
+    from tests.factories import csrf_token, login, make_team
+
+    winner = levels["winner"]
+    leader, kept = winner.team.leader, winner.project_id
+    other = make_competition("xa-ly-son-2025", preset="district_commune", unit=levels["units"]["commune"])
+    elsewhere = get_or_create_entry(make_team(other, leader, name="Đội năm trước"))
+    with app.test_request_context():
+        enterprise = projects.record_enterprise(winner.project, "4300 999 888", date(2026, 5, 2), source="ĐKDN")
+        db.session.commit()
+        with pytest.raises(Conflict):
+            projects.enter_existing_project(winner, elsewhere.project, leader)
+    db.session.rollback()
+    login(client, leader)
+    token = csrf_token(client, f"/teams/{winner.team_id}")
+    answer = client.post(
+        f"/teams/{winner.team_id}/project", data={"csrf_token": token, "project_id": elsewhere.project_id}
+    )
+    assert answer.status_code == 409
+    db.session.expire_all()
+    assert db.session.get(Entry, winner.id).project_id == kept and db.session.get(Project, kept) is not None
+    assert db.session.get(Enterprise, enterprise.id).project_id == kept
+
+
+def test_a_draft_entry_keeps_a_project_that_holds_an_enterprise(app, db, levels):
+    from contest.domain import projects
+    from contest.domain.entries import get_or_create_entry
+    from contest.models import Enterprise
+    from tests.factories import make_team
+
+    leader = levels["winner"].team.leader
+    other = make_competition("xa-ly-son-2027", preset="district_commune", unit=levels["units"]["commune"])
+    draft = get_or_create_entry(make_team(other, leader, name="Đội năm sau"))
+    with app.test_request_context():
+        enterprise = projects.record_enterprise(draft.project, "4300 777 666", date(2026, 5, 2), source="ĐKDN")
+        db.session.commit()
+        with pytest.raises(Conflict):
+            projects.enter_existing_project(draft, levels["winner"].project, leader)
+    db.session.rollback()
+    assert db.session.get(Enterprise, enterprise.id).project_id == draft.project_id
