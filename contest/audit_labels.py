@@ -40,6 +40,7 @@ ACTION_LABELS = {
     "competition.state": _l("Competition state changed"),
     "certification.recorded": _l("Adviser certification recorded"),
     "certification.removed": _l("Adviser certification removed"),
+    "enterprise.corrected": _l("Enterprise corrected from the records that remain"),
     "enterprise.linked": _l("Enterprise linked"),
     "enterprise.recorded": _l("Enterprise recorded"),
     "enterprise.removed": _l("Enterprise removed"),

@@ -163,7 +163,8 @@ def record_enterprise(
 
 def forget_enterprise(registration_number: str, reason: str) -> None:
     """The enterprise goes when no follow-up record names its number any more
-    (the one removed was a mistake): an enterprise nobody can trace is not counted."""
+    (the one removed was a mistake): an enterprise nobody can trace is not counted.
+    While some remain, it is as the earliest of them says (project, founding date, name)."""
     from contest.models import OutcomeKind, ProjectOutcome
 
     number = normalise_registration_number(registration_number)
@@ -180,7 +181,27 @@ def forget_enterprise(registration_number: str, reason: str) -> None:
         )
         if normalise_registration_number(o.registration_number or "") == number
     ]
-    if not named:
+    if named:
+        # The enterprise is as the earliest remaining record says: the one removed may be
+        # where its project, founding date (the year it is counted in) or name came from.
+        first = min(named, key=lambda o: o.id)
+        before = {
+            "founded_on": enterprise.founded_on.isoformat(),
+            "project": enterprise.project_id,
+            "name": enterprise.name,
+            "source": enterprise.source,
+        }
+        enterprise.founded_on, enterprise.project_id = first.occurred_on, first.entry.project_id
+        enterprise.name, enterprise.source = first.detail.strip(), first.source.strip()
+        after = {
+            "founded_on": enterprise.founded_on.isoformat(),
+            "project": enterprise.project_id,
+            "name": enterprise.name,
+            "source": enterprise.source,
+        }
+        if after != before:
+            audit.record("enterprise.corrected", "enterprise", enterprise.id, reason=reason, before=before, after=after)
+    else:
         audit.record(
             "enterprise.removed",
             "enterprise",

@@ -203,3 +203,40 @@ def test_an_enterprise_goes_with_the_last_record_that_names_it(app, db, levels):
         followup.delete_outcome(second, "Nhầm dự án")
         db.session.commit()
     assert db.session.scalar(select(func.count(Enterprise.id))) == 0
+
+
+def test_an_enterprise_follows_the_records_that_remain_when_the_one_it_came_from_is_removed(app, db, levels):  # noqa: F811
+    """Recorded by mistake on the runner-up with a wrong date, then on the winner (the
+    same number) with the right one; the mistaken record is removed: the enterprise is
+    the winner's, founded on the remaining record's date, and counted in that year."""
+    from contest.models import AuditEvent
+
+    winner, runner_up = levels["winner"], levels["runner_up"]
+    user = make_user("theo-doi-3@example.vn")
+    with app.test_request_context():
+        indicators.ensure_plan()
+        wrong, right = (
+            followup.record_outcome(
+                entry,
+                followup.OutcomeInput(
+                    OutcomeKind.enterprise_registered, day, "ĐKDN", detail=name, registration_number="4300 246 810"
+                ),
+                user,
+            )
+            for entry, day, name in (
+                (runner_up, date(2025, 3, 1), "Công ty nhầm"),
+                (winner, date(2026, 3, 1), "Công ty TNHH Tỏi đen"),
+            )
+        )
+        followup.delete_outcome(wrong, "Ghi nhầm dự án")
+        db.session.commit()
+        enterprise = db.session.scalar(select(Enterprise))
+        assert (enterprise.project_id, enterprise.founded_on, enterprise.name) == (
+            winner.project_id,
+            date(2026, 3, 1),
+            "Công ty TNHH Tỏi đen",
+        )
+        value = _value(None, "enterprises_formed")  # 2026–2030: founded in 2026, the winner's
+        assert value.per_year[2026] == 1 and [i.label for i in value.items] == ["Công ty TNHH Tỏi đen"]
+        corrected = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "enterprise.corrected"))
+        assert corrected.before["founded_on"] == "2025-03-01" and corrected.after["founded_on"] == "2026-03-01"
