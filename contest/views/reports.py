@@ -52,6 +52,8 @@ def _filters(records: reports.Records) -> tuple[F.Filters, dict]:
         "board": request.args.get("board") or None,
         "field": request.args.get("field") or None,
     }
+    if chosen["year"] is not None and not 2000 <= chosen["year"] <= 2100:
+        chosen["year"] = None
     if chosen["level"] not in {level.value for level in CompetitionLevel}:
         chosen["level"] = None
     if chosen["unit"] not in records.units:

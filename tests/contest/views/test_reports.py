@@ -45,6 +45,10 @@ def test_dashboard_filtered_by_unit_and_year(client, db):
     assert _figure(client.get("/reports/?year=2023").get_data(as_text=True), "teams") == 0
     # A stale or hand-made link does not break the page.
     assert client.get("/reports/?year=abc&unit=999999&level=nope").status_code == 200
+    # A year no calendar holds (0) or no machine integer holds is ignored, as an unknown value is.
+    for year in ("0", "99999999999999999999"):
+        answer = client.get(f"/reports/?year={year}")
+        assert answer.status_code == 200 and _figure(answer.get_data(as_text=True), "teams") == 3, year
 
 
 def test_yearly_report_download(client, db):
