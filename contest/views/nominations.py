@@ -85,7 +85,8 @@ def propose(slug):
     return redirect(url_for("nominations.candidates", slug=slug))
 
 
-def _proposals_page(competition, quota_form=None, status: int = 200):
+def _proposals_page(competition, quota_form=None, status: int = 200, decide_form=None, decided=None):
+    """`decide_form`, `decided`: a decision refused, shown again on its nomination with what was typed."""
     rows = domain.proposals(competition)
     units = {n.id: domain.source_unit(n) for n in rows}
     quota_form = quota_form or QuotaForm(prefix="quota")
@@ -97,7 +98,8 @@ def _proposals_page(competition, quota_form=None, status: int = 200):
         competition=competition,
         proposals=rows,
         units=units,
-        decide_form=DecideNominationForm(),
+        decide_form=decide_form or DecideNominationForm(),
+        decided=decided,
         quota_form=quota_form,
         quotas=[(quota_units[u], q) for u, q in quotas.items()],
         may_set_quota=competitions_domain.can_organize(current_user, competition),
@@ -120,7 +122,10 @@ def decide(slug, nomination_id):
         abort(404)
     form = DecideNominationForm()
     if not form.validate_on_submit():
-        return _proposals_page(competition, status=400)
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return _proposals_page(competition, status=400, decide_form=form, decided=nomination.id)
     try:
         with atomic():
             if form.decision.data == "accept":
@@ -129,7 +134,7 @@ def decide(slug, nomination_id):
                 domain.decline(nomination, current_user, form.reason.data or "")
     except DomainError as error:
         flash(error.message, "error")
-        return _proposals_page(competition, status=_status(error))
+        return _proposals_page(competition, status=_status(error), decide_form=form, decided=nomination.id)
     if form.decision.data == "accept":
         flash(
             _(

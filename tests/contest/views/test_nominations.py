@@ -173,3 +173,27 @@ def test_the_drill_down_lists_what_the_reader_may_count(client, db, world, app):
     assert 'data-records="3"' in page
     assert client.get("/reports/indicators/projects_supported?as_of=31-12-2024").status_code == 400
     assert client.get("/reports/indicators/nothing").status_code == 404
+
+
+def test_a_decision_refused_by_the_form_says_why_and_keeps_the_reason_typed(client, db, world, app):
+    """A declining reason longer than the form takes came back as the same page, with
+    a 400, no word of what was wrong, and the reason typed gone."""
+    from contest.domain import nominations
+
+    with app.test_request_context():
+        nomination = nominations.propose(world["entries"]["xa-cua-toi"][0], world["province"], world["users"]["mine"])
+        db.session.commit()
+    login(client, world["users"]["province_tk"])
+    url = "/manage/tinh-2026/proposals"
+    token = csrf_token(client, url)
+    reason = "Hồ sơ chưa đủ điều kiện vì " + "lý do chi tiết " * 80
+    assert len(reason) > 1000
+    response = client.post(
+        f"{url}/{nomination.id}", data={"csrf_token": token, "decision": "decline", "reason": reason}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "1000" in page  # the form's limit, named
+    assert reason.strip() in page  # what was typed is still there
+    db.session.expire_all()
+    assert db.session.get(Nomination, nomination.id).state is NominationState.proposed
