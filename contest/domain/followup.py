@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from contest.domain import audit
 from contest.domain.accounts import external_url
+from contest.domain.concurrency import retry_on_clash
 from contest.domain.errors import DomainError, NotAllowed
 from contest.domain.outbox import queue_mail
 from contest.extensions import db
@@ -207,36 +208,41 @@ def set_target(start_year: int, end_year: int, indicator: PlanIndicator, low: in
         raise DomainError(_("The period must run from an earlier year to a later one."), field="start_year")
     if not 0 <= low <= high:
         raise DomainError(_("The lower target must be at least 0 and at most the upper target."), field="low")
-    target = db.session.scalar(
-        select(PlanTarget).where(
-            PlanTarget.plan_id == plan.id, PlanTarget.start_year == start_year, PlanTarget.indicator == indicator
+
+    # A double click, two administrators at once: the second finds the first's row and changes it.
+    def work() -> PlanTarget:
+        target = db.session.scalar(
+            select(PlanTarget).where(
+                PlanTarget.plan_id == plan.id, PlanTarget.start_year == start_year, PlanTarget.indicator == indicator
+            )
         )
-    )
-    before = None
-    if target is None:
-        target = PlanTarget(
-            plan_id=plan.id, start_year=start_year, indicator=indicator, end_year=end_year, low=low, high=high
+        before = None
+        if target is None:
+            target = PlanTarget(
+                plan_id=plan.id, start_year=start_year, indicator=indicator, end_year=end_year, low=low, high=high
+            )
+            db.session.add(target)
+        else:
+            before = {"end_year": target.end_year, "low": target.low, "high": target.high}
+            target.end_year, target.low, target.high = end_year, low, high
+        db.session.flush()
+        audit.record(
+            "plan.target_set",
+            "plan_target",
+            target.id,
+            before=before,
+            after={
+                "plan": plan.number,
+                "start_year": start_year,
+                "end_year": end_year,
+                "indicator": indicator.value,
+                "low": low,
+                "high": high,
+            },
         )
-        db.session.add(target)
-    else:
-        before = {"end_year": target.end_year, "low": target.low, "high": target.high}
-        target.end_year, target.low, target.high = end_year, low, high
-    db.session.flush()
-    audit.record(
-        "plan.target_set",
-        "plan_target",
-        target.id,
-        before=before,
-        after={
-            "plan": plan.number,
-            "start_year": start_year,
-            "end_year": end_year,
-            "indicator": indicator.value,
-            "low": low,
-            "high": high,
-        },
-    )
-    return target
+        return target
+
+    return retry_on_clash(work)
 
 
 def set_figure(
@@ -254,35 +260,45 @@ def set_figure(
             _("Certified advisers are counted from the registry: a figure by hand needs its source document."),
             field="source_document",
         )
-    figure = db.session.scalar(select(PlanFigure).where(PlanFigure.year == year, PlanFigure.indicator == indicator))
-    before = None
-    if figure is None:
-        figure = PlanFigure(
-            year=year,
-            indicator=indicator,
-            value=value,
-            note=note.strip(),
-            recorded_by_id=user.id,
-            recorded_at=utcnow(),
-            source_document=source_document.strip(),
+
+    # A double click, two administrators at once: the second finds the first's row and changes it.
+    def work() -> PlanFigure:
+        figure = db.session.scalar(select(PlanFigure).where(PlanFigure.year == year, PlanFigure.indicator == indicator))
+        before = None
+        if figure is None:
+            figure = PlanFigure(
+                year=year,
+                indicator=indicator,
+                value=value,
+                note=note.strip(),
+                recorded_by_id=user.id,
+                recorded_at=utcnow(),
+                source_document=source_document.strip(),
+            )
+            db.session.add(figure)
+        else:
+            before = {"value": figure.value, "note": figure.note, "source_document": figure.source_document}
+            figure.value, figure.note, figure.recorded_by_id, figure.recorded_at = (
+                value,
+                note.strip(),
+                user.id,
+                utcnow(),
+            )
+            figure.source_document = source_document.strip()
+        db.session.flush()
+        audit.record(
+            "plan.figure_set",
+            "plan_figure",
+            figure.id,
+            before=before,
+            after={
+                "year": year,
+                "indicator": indicator.value,
+                "value": value,
+                "note": note.strip(),
+                "source_document": source_document.strip(),
+            },
         )
-        db.session.add(figure)
-    else:
-        before = {"value": figure.value, "note": figure.note, "source_document": figure.source_document}
-        figure.value, figure.note, figure.recorded_by_id, figure.recorded_at = value, note.strip(), user.id, utcnow()
-        figure.source_document = source_document.strip()
-    db.session.flush()
-    audit.record(
-        "plan.figure_set",
-        "plan_figure",
-        figure.id,
-        before=before,
-        after={
-            "year": year,
-            "indicator": indicator.value,
-            "value": value,
-            "note": note.strip(),
-            "source_document": source_document.strip(),
-        },
-    )
-    return figure
+        return figure
+
+    return retry_on_clash(work)

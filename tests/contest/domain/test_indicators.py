@@ -240,3 +240,40 @@ def test_an_enterprise_follows_the_records_that_remain_when_the_one_it_came_from
         assert value.per_year[2026] == 1 and [i.label for i in value.items] == ["Công ty TNHH Tỏi đen"]
         corrected = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "enterprise.corrected"))
         assert corrected.before["founded_on"] == "2025-03-01" and corrected.after["founded_on"] == "2026-03-01"
+
+
+def test_a_figure_or_target_saved_twice_at_the_same_moment_is_saved_once_without_an_error(app, db):
+    """A double click on "Save" (or two administrators at once) on a figure or target
+    not yet recorded: the second finds the first and changes it, audited, not a 500."""
+    if db.engine.dialect.name != "postgresql":
+        import pytest
+
+        pytest.skip("transactions at once need PostgreSQL; SQLite is for `make run` only")
+    from contest.models import AuditEvent, PlanFigure, PlanIndicator, PlanTarget, User
+    from tests.conftest import at_the_same_moment
+
+    admin_id = make_user("admin-cung-luc@example.vn", admin=True).id
+    with app.test_request_context():
+        indicators.ensure_plan()
+    db.session.commit()
+
+    def figure(i, ready):
+        with app.test_request_context():
+            user = db.session.get(User, admin_id)
+            ready()
+            return followup.set_figure(2025, PlanIndicator.service_areas, 1 + i, "", user, "QĐ 9/QĐ-SKHCN").value
+
+    def target(i, ready):
+        with app.test_request_context():
+            ready()
+            return followup.set_target(2031, 2035, PlanIndicator.projects_supported, 100, 110 + i).high
+
+    assert sorted(at_the_same_moment(app, figure), key=str) == [1, 2]
+    assert sorted(at_the_same_moment(app, target), key=str) == [110, 111]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(PlanFigure.id))) == 1
+    assert db.session.scalar(select(func.count(PlanTarget.id)).where(PlanTarget.start_year == 2031)) == 1
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.action.in_(["plan.figure_set", "plan.target_set"]))
+    ).all()
+    assert sorted(actions) == ["plan.figure_set"] * 2 + ["plan.target_set"] * 2
