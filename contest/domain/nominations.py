@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 from contest.domain import audit
 from contest.domain.accounts import external_url
 from contest.domain.competitions import can_check_entries, can_organize
+from contest.domain.concurrency import retry_on_clash
 from contest.domain.entries import eligibility_problems
 from contest.domain.errors import Conflict, DomainError, NotAllowed
 from contest.domain.outbox import queue_mail
@@ -277,28 +278,34 @@ def set_quota(target: Competition, unit: OrgUnit, quota: int | None, user) -> No
         raise NotAllowed(_("Only the organizers of %(name)s can set its quotas.", name=target.name))
     if quota is not None and quota < 0:
         raise DomainError(_("Numbers cannot be negative."), field="quota")
-    row = db.session.scalar(
-        select(NominationQuota).where(
-            NominationQuota.competition_id == target.id, NominationQuota.org_unit_id == unit.id
+
+    # A double click, two organizers at once: the second finds the first's row and changes it.
+    def work() -> None:
+        row = db.session.scalar(
+            select(NominationQuota).where(
+                NominationQuota.competition_id == target.id, NominationQuota.org_unit_id == unit.id
+            )
         )
-    )
-    before = {"quota": row.quota} if row else None
-    if quota is None:
-        if row is not None:
-            db.session.delete(row)
-    elif row is None:
-        db.session.add(NominationQuota(competition_id=target.id, org_unit_id=unit.id, quota=quota))
-    else:
-        row.quota = quota
-    audit.record(
-        "nomination.quota",
-        "competition",
-        target.id,
-        competition_id=target.id,
-        before=before,
-        actor_id=user.id,
-        after={"unit": unit.code, "quota": quota},
-    )
+        before = {"quota": row.quota} if row else None
+        if quota is None:
+            if row is not None:
+                db.session.delete(row)
+        elif row is None:
+            db.session.add(NominationQuota(competition_id=target.id, org_unit_id=unit.id, quota=quota))
+        else:
+            row.quota = quota
+        db.session.flush()
+        audit.record(
+            "nomination.quota",
+            "competition",
+            target.id,
+            competition_id=target.id,
+            before=before,
+            actor_id=user.id,
+            after={"unit": unit.code, "quota": quota},
+        )
+
+    retry_on_clash(work)
 
 
 def quotas(target: Competition) -> dict[int, int]:

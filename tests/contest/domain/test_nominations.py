@@ -428,3 +428,29 @@ def test_a_draft_entry_keeps_a_project_that_holds_an_enterprise(app, db, levels)
             projects.enter_existing_project(draft, levels["winner"].project, leader)
     db.session.rollback()
     assert db.session.get(Enterprise, enterprise.id).project_id == draft.project_id
+
+
+def test_a_quota_set_twice_at_the_same_moment_is_one_quota_without_an_error(app, db, levels):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("transactions at once need PostgreSQL; SQLite is for `make run` only")
+    from contest.models import Competition, NominationQuota, OrgUnit, User
+    from tests.conftest import at_the_same_moment
+
+    province_id, unit_id, organizer_id = (
+        levels["province"].id,
+        levels["units"]["commune"].id,
+        levels["province_organizer"].id,
+    )
+
+    def set_quota(i, ready):
+        with app.test_request_context():
+            target, unit = db.session.get(Competition, province_id), db.session.get(OrgUnit, unit_id)
+            user = db.session.get(User, organizer_id)
+            ready()
+            nominations.set_quota(target, unit, 1 + i, user)
+            db.session.flush()
+            return 1 + i
+
+    assert sorted(at_the_same_moment(app, set_quota), key=str) == [1, 2]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(NominationQuota.id))) == 1
