@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 
 from contest import signals
 from contest.domain import audit
+from contest.domain.concurrency import retry_on_clash
 from contest.domain.errors import Conflict, DomainError, NotAllowed
 from contest.extensions import db
 from contest.models import (
@@ -132,33 +133,38 @@ def record_enterprise(
     number = normalise_registration_number(registration_number)
     if not number:
         raise DomainError(_("Give the enterprise registration number."), field="registration_number")
-    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.registration_number == number))
-    if enterprise is not None:
-        if enterprise.project_id is None and project is not None:
-            enterprise.project_id = project.id
-            audit.record("enterprise.linked", "enterprise", enterprise.id, after={"project": project.id})
+
+    # Recorded on two entries at the same moment: the second finds the first's row.
+    def work() -> Enterprise:
+        enterprise = db.session.scalar(select(Enterprise).where(Enterprise.registration_number == number))
+        if enterprise is not None:
+            if enterprise.project_id is None and project is not None:
+                enterprise.project_id = project.id
+                audit.record("enterprise.linked", "enterprise", enterprise.id, after={"project": project.id})
+            return enterprise
+        enterprise = Enterprise(
+            registration_number=number,
+            name=name.strip(),
+            founded_on=founded_on,
+            project_id=project.id if project else None,
+            source=source.strip(),
+        )
+        db.session.add(enterprise)
+        db.session.flush()
+        audit.record(
+            "enterprise.recorded",
+            "enterprise",
+            enterprise.id,
+            after={
+                "registration_number": number,
+                "founded_on": founded_on.isoformat(),
+                "project": project.id if project else None,
+                "source": enterprise.source,
+            },
+        )
         return enterprise
-    enterprise = Enterprise(
-        registration_number=number,
-        name=name.strip(),
-        founded_on=founded_on,
-        project_id=project.id if project else None,
-        source=source.strip(),
-    )
-    db.session.add(enterprise)
-    db.session.flush()
-    audit.record(
-        "enterprise.recorded",
-        "enterprise",
-        enterprise.id,
-        after={
-            "registration_number": number,
-            "founded_on": founded_on.isoformat(),
-            "project": project.id if project else None,
-            "source": enterprise.source,
-        },
-    )
-    return enterprise
+
+    return retry_on_clash(work)
 
 
 def forget_enterprise(registration_number: str, reason: str) -> None:

@@ -277,3 +277,30 @@ def test_a_figure_or_target_saved_twice_at_the_same_moment_is_saved_once_without
         select(AuditEvent.action).where(AuditEvent.action.in_(["plan.figure_set", "plan.target_set"]))
     ).all()
     assert sorted(actions) == ["plan.figure_set"] * 2 + ["plan.target_set"] * 2
+
+
+def test_one_enterprise_recorded_on_two_entries_at_the_same_moment_is_one_enterprise(app, db, levels):  # noqa: F811
+    """The organizers on the commune entry and the team on the provincial one record the
+    same registration number at once: both records are kept, one enterprise, no 500."""
+    if db.engine.dialect.name != "postgresql":
+        import pytest
+
+        pytest.skip("transactions at once need PostgreSQL; SQLite is for `make run` only")
+    from contest.models import Entry, User
+    from tests.conftest import at_the_same_moment
+
+    entry_ids = [levels["winner"].id, levels["runner_up"].id]
+    user_id = make_user("theo-doi-4@example.vn").id
+
+    def record(i, ready):
+        with app.test_request_context():
+            entry, user = db.session.get(Entry, entry_ids[i]), db.session.get(User, user_id)
+            ready()
+            data = followup.OutcomeInput(
+                OutcomeKind.enterprise_registered, date(2026, 3, 1), "ĐKDN", registration_number="4300 135 791"
+            )
+            return followup.record_outcome(entry, data, user).id
+
+    results = at_the_same_moment(app, record)
+    assert all(isinstance(r, int) for r in results), results
+    assert db.session.scalar(select(func.count(Enterprise.id))) == 1
