@@ -337,10 +337,21 @@ def _accepted_from(target: Competition, unit: OrgUnit) -> int:
 
 
 def _free_name(target: Competition, team: Team) -> str:
-    name = team.name
-    if db.session.scalar(select(Team.id).where(Team.competition_id == target.id, Team.name == name)):
-        name = f"{name} ({team.competition.name})"[:150]
-    return name
+    """The team's name, else with its contest's name, its unit's, then a number: communes
+    name their contests alike, and teams too ("Nhóm Khởi nghiệp xanh")."""
+    taken = set(db.session.scalars(select(Team.name).where(Team.competition_id == target.id)))
+    source = team.competition
+    tried = [
+        team.name,
+        f"{team.name} ({source.name})"[:150],
+        f"{team.name} ({source.name}, {source.org_unit.name})"[:150],
+    ]
+    number = 2
+    while all(name in taken for name in tried):
+        suffix = f" ({number})"
+        tried.append(tried[1][: 150 - len(suffix)] + suffix)
+        number += 1
+    return next(name for name in tried if name not in taken)
 
 
 def _upper_entry(nomination: Nomination) -> Entry:

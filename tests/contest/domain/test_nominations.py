@@ -454,3 +454,29 @@ def test_a_quota_set_twice_at_the_same_moment_is_one_quota_without_an_error(app,
     assert sorted(at_the_same_moment(app, set_quota), key=str) == [1, 2]
     db.session.expire_all()
     assert db.session.scalar(select(func.count(NominationQuota.id))) == 1
+
+
+def test_two_teams_of_one_name_from_contests_of_one_name_are_both_accepted(app, db):
+    """Communes often name their contests alike, and teams too: with a team of that name
+    already in the provincial contest, the second team accepted got the name the first had
+    taken there ("name (contest)"), and the acceptance ended in a 500."""
+    from tests.factories import make_team
+
+    units = province_tree()
+    province = make_competition("tinh-trung-ten", unit=units["department"])
+    make_team(province, name="Nhóm Khởi nghiệp xanh")  # registered there directly
+    secretary, winners = make_user("tk-trung-ten@example.vn"), []
+    _grant(db, secretary, province, CompetitionRoleKind.secretariat)
+    for slug, unit in (("xa-a", units["commune"]), ("xa-b", units["other_commune"])):
+        commune = make_competition(slug, preset="district_commune", unit=unit)
+        commune.name = "Cuộc thi Ý tưởng khởi nghiệp 2026"
+        winner = make_valid_entry(commune, name="Nhóm Khởi nghiệp xanh")
+        announce_results(app, commune, [winner])
+        organizer = make_user(f"btc-{slug}@example.vn")
+        _grant(db, organizer, commune)
+        winners.append((winner, organizer))
+    with app.test_request_context():
+        made = [nominations.accept(nominations.propose(w, province, o), secretary) for w, o in winners]
+        db.session.commit()
+    names = [e.team.name for e in made]
+    assert len(set(names)) == 2 and all(n.startswith("Nhóm Khởi nghiệp xanh (") for n in names), names
