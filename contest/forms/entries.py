@@ -66,7 +66,7 @@ class AmountField(StringField):
             return
         raw = str(valuelist[0]).replace(".", "").replace(",", "").replace(" ", "")
         self.data = None
-        if raw and not (raw.isdigit() and len(raw) <= FUNDING_MAX_DIGITS):
+        if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= FUNDING_MAX_DIGITS):
             raise ValueError(str(_l("Enter an amount in đồng, digits only, such as 500.000.000.")))
         self.data = int(raw) if raw else None
 

@@ -32,6 +32,7 @@ from contest.reports import charts
 from contest.reports import figures as F
 from contest.reports import indicators as indicators_module
 from contest.reports.indicators import FROM_RECORDS_WITH_HAND_FIGURES, HAND_ENTERED, INDICATORS
+from contest.request_guard import db_id
 from contest.transactions import atomic
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -39,8 +40,8 @@ register_rule("reports:viewer", lambda view_args: reports.may_see_reports(curren
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    # An id or a year, or nothing: "²" passes str.isdigit() but not int(), a 20-digit number no column holds.
+    return request.args.get(name, type=db_id)
 
 
 def _filters(records: reports.Records) -> tuple[F.Filters, dict]:

@@ -19,6 +19,7 @@ from contest.extensions import db
 from contest.forms.entries import ValidityForm
 from contest.forms.teams import ConfirmForm
 from contest.models import Entry, EntryStatus, EntryValidity, OrgUnit
+from contest.request_guard import db_id
 from contest.transactions import atomic
 from contest.views import form_status, show_domain_error
 
@@ -26,8 +27,8 @@ bp = Blueprint("secretariat", __name__, url_prefix="/manage/<slug>/entries")
 
 
 def _int(name):
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    # An id, or nothing: "²" passes str.isdigit() but not int(), a 20-digit number no column holds.
+    return request.args.get(name, type=db_id)
 
 
 def _filter_from_request() -> EntryFilter:
@@ -75,7 +76,7 @@ def bulk_validity(slug):
     value = request.form.get("validity", "")
     if value not in ("valid", "invalid"):
         abort(400)
-    ids = [int(i) for i in request.form.getlist("entry") if i.isdigit()]
+    ids = request.form.getlist("entry", type=db_id)
     try:
         with atomic():
             done = entries_domain.set_validity_many(competition, ids, EntryValidity(value), request.form.get("reason"))

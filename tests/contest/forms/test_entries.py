@@ -107,3 +107,11 @@ def test_a_saved_amount_shows_in_the_pages_language(app):
     for locale, shown in (("vi", "1.500.000"), ("en", "1,500,000")):
         with app.test_request_context(), force_locale(locale):
             assert EntryForm(data={"funding_needed": 1_500_000}, meta={"csrf": False}).funding_needed._value() == shown
+
+
+def test_an_amount_in_digits_int_does_not_read_is_refused_with_the_forms_message(app):
+    # "²" and "①" pass str.isdigit(); int() refuses them, and its English error must not reach the team.
+    for amount in ("5²", "①000"):
+        values, errors = _read(app, {"funding_needed": amount})
+        assert "funding_needed" in errors and "funding_needed" not in values
+        assert "đồng" in str(errors["funding_needed"]) or "dong" in str(errors["funding_needed"]).lower(), errors

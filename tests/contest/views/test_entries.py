@@ -259,6 +259,17 @@ def test_exports_neutralise_formulas(client, db):
     assert cells and all(c.data_type == "s" and c.quotePrefix and c.value == team.name for c in cells)
 
 
+def test_the_entry_list_ignores_filters_no_id_can_be(client, db):
+    competition = make_competition()
+    team = make_team(competition, name="Đội lọc")
+    submit(fill_entry(team), team.leader)
+    login(client, _secretary(competition, db))
+    # "²" passes str.isdigit() but not int(); a 20-digit id no column holds: both are "no filter".
+    for query in ("board=²", "field=①", "board=99999999999999999999"):
+        answer = client.get(f"/manage/{competition.slug}/entries/?{query}")
+        assert answer.status_code == 200 and "Đội lọc" in answer.get_data(as_text=True), query
+
+
 def test_secretariat_marks_an_entry_invalid_with_a_reason(client, db):
     competition = make_competition()
     team = make_team(competition)

@@ -49,6 +49,10 @@ def test_dashboard_filtered_by_unit_and_year(client, db):
     for year in ("0", "99999999999999999999"):
         answer = client.get(f"/reports/?year={year}")
         assert answer.status_code == 200 and _figure(answer.get_data(as_text=True), "teams") == 3, year
+    # Digits str.isdigit() takes but int() does not, and a unit no column holds: ignored too.
+    for query in ("year=²", "unit=①", "unit=99999999999999999999"):
+        answer = client.get(f"/reports/?{query}")
+        assert answer.status_code == 200 and _figure(answer.get_data(as_text=True), "teams") == 3, query
 
 
 def test_yearly_report_download(client, db):
