@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from contest.domain import audit
 from contest.domain.accounts import external_url
@@ -16,6 +16,7 @@ from contest.domain.errors import Conflict, DomainError
 from contest.domain.outbox import queue_mail
 from contest.extensions import db
 from contest.models import Entry
+from judging.domain import rounds
 from judging.domain.publication import board_ranks
 from judging.domain.results import (
     current_snapshot,
@@ -23,7 +24,7 @@ from judging.domain.results import (
     ranked_out_of_the_running,
     refuse_if_ranking_out_of_the_running,
 )
-from judging.models import Assignment, Round, RoundEntry, RoundState
+from judging.models import Round, RoundEntry, RoundState
 
 
 @dataclass(frozen=True)
@@ -128,13 +129,7 @@ def apply(round_: Round, chosen: set[int], reason: str | None) -> int:
         for entry_id in sorted(chosen - present.keys()):
             following.entries.append(RoundEntry(entry_id=entry_id))
         # Entries taken off the list leave the next round too, with their judges' assignments there.
-        dropped = sorted((already - chosen) & present.keys())
-        for entry_id in dropped:
-            following.entries.remove(present[entry_id])
-        if dropped:
-            db.session.execute(
-                delete(Assignment).where(Assignment.round_id == following.id, Assignment.entry_id.in_(dropped))
-            )
+        rounds.take_out(following, sorted((already - chosen) & present.keys()))
     # Only the teams newly going on are told: the same choice sent again mails nobody twice.
     for entry in db.session.scalars(select(Entry).where(Entry.id.in_((chosen - already) or {0}))):
         leader = entry.team.leader

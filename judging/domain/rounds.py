@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from contest.domain import audit
 from contest.domain.errors import Conflict, DomainError
@@ -160,8 +160,7 @@ def refresh_entries(round_: Round) -> EntriesTaken:
     present = {re.entry_id: re for re in round_.entries}
     for entry_id in wanted - present.keys():
         round_.entries.append(RoundEntry(entry_id=entry_id))
-    for entry_id in present.keys() - wanted:
-        round_.entries.remove(present[entry_id])
+    take_out(round_, sorted(present.keys() - wanted))
     db.session.flush()
     return EntriesTaken(
         added=len(wanted - present.keys()),
@@ -169,6 +168,17 @@ def refresh_entries(round_: Round) -> EntriesTaken:
         total=len(wanted),
         waiting_for_check=waiting_for_check(round_),
     )
+
+
+def take_out(round_: Round, entry_ids: list[int]) -> None:
+    """Entries leave a round being prepared, with their judges' assignments
+    there (else a judge would find a sheet for an entry the round no longer has)."""
+    if not entry_ids:
+        return
+    present = {re.entry_id: re for re in round_.entries}
+    for entry_id in entry_ids:
+        round_.entries.remove(present[entry_id])
+    db.session.execute(delete(Assignment).where(Assignment.round_id == round_.id, Assignment.entry_id.in_(entry_ids)))
 
 
 def waiting_for_check(round_: Round) -> int:

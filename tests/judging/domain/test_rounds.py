@@ -206,3 +206,23 @@ def test_taking_in_no_entries_says_they_must_be_marked_valid_first(db, app):
         taken = rounds.refresh_entries(round_)
         assert (taken.added, taken.total, taken.waiting_for_check) == (1, 1, 0)
         assert taken.message() == "Đã thêm 1 hồ sơ, bỏ 0 hồ sơ; vòng thi hiện có 1 hồ sơ."
+
+
+def test_an_entry_that_no_longer_qualifies_leaves_the_round_with_its_assignments(db):
+    """Judges were assigned while the round was being prepared; one entry is then marked invalid.
+    Taking the entries in again removes it and its judges' assignments, so no judge finds a
+    sheet for an entry the round no longer has."""
+    from judging.models import Assignment
+
+    competition = make_competition()
+    kept, dropped = make_valid_entry(competition), make_valid_entry(competition)
+    judge = make_judge(competition)
+    round_ = make_round(competition, [kept, dropped], [judge], state="preparing")
+    assert {a.entry_id for a in db.session.scalars(select(Assignment))} == {kept.id, dropped.id}
+    dropped.validity = EntryValidity.invalid
+    taken = rounds.refresh_entries(round_)
+    assert (taken.removed, taken.total) == (1, 1)
+    assert [re.entry_id for re in round_.entries] == [kept.id]
+    assert [a.entry_id for a in db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id))] == [
+        kept.id
+    ]
