@@ -254,6 +254,7 @@ def _register_template_helpers(app: Flask) -> None:
     from contest.i18n import (
         format_clock,
         format_day,
+        format_days_left,
         format_moment,
         format_number,
         format_percent,
@@ -268,6 +269,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["clock"] = app.jinja_env.filters["timeformat"] = format_clock
     # Numbers on pages follow the page's language (the filter keeps its old name).
     app.jinja_env.filters["vn_number"] = format_number
+    app.jinja_env.filters["days_left"] = format_days_left
     app.jinja_env.filters["points"] = format_points
     app.jinja_env.filters["percent"] = format_percent
     # A press work's medium (the media award), named in the page's language.

@@ -47,6 +47,11 @@ def format_time_left(left: timedelta) -> str:
     )
 
 
+def format_days_left(days: int) -> str:
+    """Whole days until a deadline: "3 ngày", "1 day", "3 days"."""
+    return format_time_left(timedelta(days=days))
+
+
 # Numbers on pages, in the page's language (Flask-Babel's formatters: "1.500.000"
 # and "7,5" in Vietnamese, "1,500,000" and "7.5" in English). Machine outputs
 # (CSV, XLSX, JSON, the audit log) never use these: they keep plain numbers, or

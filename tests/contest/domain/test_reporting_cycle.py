@@ -437,3 +437,12 @@ def test_the_department_chooses_the_units_expected_to_report_from_what_the_plan_
     assert ward in cycle.expected_units(2025)
     cycle.set_expected_units(2025, {world["department"].id, ward.id}, chief)  # the union is dropped
     assert {u.code for u in cycle.expected_units(2025)} == {"QNG-KHCN", "P-CAMTHANH"}
+
+
+def test_a_reminder_says_how_long_is_left_in_words_and_on_the_last_day_that_it_is_today(app, db, world):
+    app.config["REPORTING_REMINDER_DAYS"] = [7, 0]
+    cycle.queue_reminders(date(2025, 12, 3))  # 7 days before 10/12
+    assert "Còn 7 ngày." in db.session.scalar(select(OutboxMessage.body_text).order_by(OutboxMessage.id.desc()))
+    cycle.queue_reminders(date(2025, 12, 10))  # the day itself
+    body = db.session.scalar(select(OutboxMessage.body_text).order_by(OutboxMessage.id.desc()))
+    assert "Hôm nay là hạn cuối." in body and "0 ngày" not in body
