@@ -846,6 +846,26 @@ def consolidate_year(year: int, actor: User | None, today: date, now: datetime |
     return report
 
 
+def sent_since_consolidation(report: ProvinceReport) -> list[str]:
+    """The units whose results for the year were sent or corrected after the
+    province's report was consolidated: its figures leave that out until it is
+    consolidated again."""
+    return list(
+        db.session.scalars(
+            select(OrgUnit.name)
+            .join(UnitReport, UnitReport.unit_id == OrgUnit.id)
+            .join(UnitReportVersion, UnitReportVersion.report_id == UnitReport.id)
+            .where(
+                UnitReport.year == report.year,
+                UnitReport.kind == ReportKind.results,
+                UnitReportVersion.submitted_at > report.consolidated_at,
+            )
+            .distinct()
+            .order_by(OrgUnit.name)
+        )
+    )
+
+
 # -- reminders -----------------------------------------------------------------------------------
 
 

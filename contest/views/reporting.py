@@ -284,6 +284,7 @@ def department(year):
         today=today,
         form=Form(),
         province=province,
+        sent_since=cycle.sent_since_consolidation(province) if province else [],
         results=cycle.statuses(year, ReportKind.results, today),
         plans=cycle.statuses(year + 1, ReportKind.plan, today),
         plans_due=cycle.deadline("plan", year + 1),
