@@ -136,6 +136,7 @@ TABLE: dict[str, set[str]] = {
     "manage.revoke_role": ORGANIZERS,
     # between levels: the lower contest's organizers propose, the upper's secretariat decides
     "nominations.candidates": ORGANIZERS,
+    "nominations.withdraw": ORGANIZERS,
     "nominations.propose": ORGANIZERS,
     "nominations.proposals": CHECKERS,
     "nominations.decide": CHECKERS,

@@ -257,6 +257,7 @@ def withdraw(nomination: Nomination, user, reason: str) -> None:
         after={"state": "withdrawn"},
         reason=nomination.reason,
     )
+    _tell_team(nomination, "nomination_withdrawn", reason=nomination.reason)
 
 
 def proposals(target: Competition) -> list[Nomination]:

@@ -145,6 +145,10 @@ class ProposeForm(Form):
     target = SelectField(_l("Nominate to"), coerce=int)
 
 
+class WithdrawNominationForm(Form):
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=1000)])
+
+
 class DecideNominationForm(Form):
     decision = SelectField(_l("Decision"), choices=[("accept", _l("Accept")), ("decline", _l("Decline"))])
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)])

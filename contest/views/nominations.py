@@ -13,7 +13,7 @@ from contest.domain import competitions as competitions_domain
 from contest.domain import nominations as domain
 from contest.domain.errors import Conflict, DomainError, NotAllowed
 from contest.extensions import db
-from contest.forms.competitions import DecideNominationForm, ProposeForm, QuotaForm
+from contest.forms.competitions import DecideNominationForm, ProposeForm, QuotaForm, WithdrawNominationForm
 from contest.models import Competition, Entry, Nomination, NominationState, OrgUnit
 from contest.transactions import atomic
 
@@ -44,6 +44,7 @@ def _candidates_page(competition, status: int = 200):
         candidates=found,
         targets=targets,
         form=form,
+        withdraw_form=WithdrawNominationForm(formdata=None),
         state_labels=_state_labels(),
     ), status
 
@@ -80,6 +81,37 @@ def propose(slug):
         return _candidates_page(competition, _status(error))
     flash(
         _("%(code)s has been proposed to %(name)s; its secretariat decides.", code=entry.code, name=target.name),
+        "success",
+    )
+    return redirect(url_for("nominations.candidates", slug=slug))
+
+
+@bp.route("/<slug>/nominations/<int:nomination_id>/withdraw", methods=["POST"])
+@access("competition:organizer")
+def withdraw(slug, nomination_id):
+    """The lower contest takes back a proposal the upper one has not decided yet."""
+    competition = competitions_domain.find_by_slug(slug)
+    nomination = db.get_or_404(Nomination, nomination_id)
+    if nomination.source_entry.competition_id != competition.id:
+        abort(404)
+    form = WithdrawNominationForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return _candidates_page(competition, 400)
+    try:
+        with atomic():
+            domain.withdraw(nomination, current_user, form.reason.data or "")
+    except DomainError as error:
+        flash(error.message, "error")
+        return _candidates_page(competition, _status(error))
+    flash(
+        _(
+            "The nomination of %(code)s to %(name)s is withdrawn; the team has been told.",
+            code=nomination.source_entry.code,
+            name=nomination.target.name,
+        ),
         "success",
     )
     return redirect(url_for("nominations.candidates", slug=slug))

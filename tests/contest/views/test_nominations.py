@@ -197,3 +197,47 @@ def test_a_decision_refused_by_the_form_says_why_and_keeps_the_reason_typed(clie
     assert reason.strip() in page  # what was typed is still there
     db.session.expire_all()
     assert db.session.get(Nomination, nomination.id).state is NominationState.proposed
+
+
+def test_a_proposal_not_yet_decided_is_withdrawn_by_the_nominating_contest_with_the_team_told(app, client, db, world):
+    from contest.models import AuditEvent, OutboxMessage
+
+    entry, other = world["entries"]["xa-cua-toi"][0], world["entries"]["xa-ben-canh"][0]
+    login(client, world["users"]["theirs"])
+    assert _propose(client, "xa-ben-canh", other.id, world["province"].id).status_code == 302
+    theirs = db.session.scalar(select(Nomination).where(Nomination.source_entry_id == other.id))
+    client = app.test_client()
+    login(client, world["users"]["mine"])
+    assert _propose(client, "xa-cua-toi", entry.id, world["province"].id).status_code == 302
+    nomination = db.session.scalar(select(Nomination).where(Nomination.source_entry_id == entry.id))
+    page = client.get("/manage/xa-cua-toi/nominations").get_data(as_text=True)
+    assert f'id="withdraw-{nomination.id}"' in page
+    token = csrf_token(client, "/manage/xa-cua-toi/nominations")
+    # Another contest's proposal is not reached from here; a reason too long is told, nothing changes.
+    assert (
+        client.post(f"/manage/xa-cua-toi/nominations/{theirs.id}/withdraw", data={"csrf_token": token}).status_code
+        == 404
+    )
+    too_long = client.post(
+        f"/manage/xa-cua-toi/nominations/{nomination.id}/withdraw", data={"csrf_token": token, "reason": "x" * 1001}
+    )
+    assert too_long.status_code == 400 and "1000" in too_long.get_data(as_text=True)
+    done = client.post(
+        f"/manage/xa-cua-toi/nominations/{nomination.id}/withdraw",
+        data={"csrf_token": token, "reason": "Đề cử nhầm hồ sơ"},
+    )
+    assert done.status_code == 302
+    db.session.refresh(nomination)
+    assert nomination.state is NominationState.withdrawn and nomination.reason == "Đề cử nhầm hồ sơ"
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "nomination.withdrawn"))
+    assert event.actor_id == world["users"]["mine"].id and event.before == {"state": "proposed"}
+    told = db.session.scalar(
+        select(OutboxMessage)
+        .where(OutboxMessage.recipient == entry.team.leader.email)
+        .order_by(OutboxMessage.id.desc())
+    )
+    assert "rút lại" in told.subject and "Đề cử nhầm hồ sơ" in told.body_text
+    # Withdrawn once: a second click is told so (409), and the row offers no button any more.
+    again = client.post(f"/manage/xa-cua-toi/nominations/{nomination.id}/withdraw", data={"csrf_token": token})
+    assert again.status_code == 409
+    assert f'id="withdraw-{nomination.id}"' not in client.get("/manage/xa-cua-toi/nominations").get_data(as_text=True)
