@@ -1,41 +1,9 @@
-// The entry page's forms. A form marked data-submit-once is sent once: its
-// button is disabled as it goes (a double tap on "Nộp hồ sơ dự thi" sends one
-// request; the server also refuses to make a second version of the same
-// entry). The upload form checks a file's size and type before sending it,
-// from the limits the page carries (accept=, data-max-bytes on the file
-// input, one set per kind of document); the server checks again, by content.
+// The entry page's upload form (its forms are sent once: submit-once.js)
+// checks a file's size and type before sending it, from the limits the page
+// carries (accept=, data-max-bytes on the file input, one set per kind of
+// document); the server checks again, by content.
 (function () {
   "use strict";
-
-  var once = document.querySelectorAll("form[data-submit-once]");
-
-  function buttons(form) {
-    return form.querySelectorAll("button[type=submit], button:not([type])");
-  }
-
-  Array.prototype.forEach.call(once, function (form) {
-    form.addEventListener("submit", function (event) {
-      if (event.defaultPrevented) { return; }
-      if (form.dataset.sending) { event.preventDefault(); return; }
-      form.dataset.sending = "1";
-      Array.prototype.forEach.call(buttons(form), function (button) {
-        button.dataset.text = button.textContent;
-        button.disabled = true;
-        if (form.dataset.textSending) { button.textContent = form.dataset.textSending; }
-      });
-    });
-  });
-  // Back to a page kept in memory after sending: its buttons work again.
-  window.addEventListener("pageshow", function (event) {
-    if (!event.persisted) { return; }
-    Array.prototype.forEach.call(once, function (form) {
-      delete form.dataset.sending;
-      Array.prototype.forEach.call(buttons(form), function (button) {
-        button.disabled = false;
-        if (button.dataset.text) { button.textContent = button.dataset.text; }
-      });
-    });
-  });
 
   var upload = document.getElementById("upload");
   if (!upload) { return; }
@@ -108,7 +76,7 @@
 
   kind.addEventListener("change", useKind);
   input.addEventListener("change", function () { show(fileProblem()); });
-  // Before the submit-once handler above: a refused file leaves the form ready.
+  // Before submit-once.js's handler (capture): a refused file leaves the form ready.
   upload.addEventListener("submit", function (event) {
     var message = fileProblem();
     if (!message) { return; }

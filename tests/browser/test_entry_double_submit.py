@@ -19,16 +19,17 @@ PHONE_390 = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_
 
 class SlowSubmit:
     """The provincial connection: each submission takes a while to be answered,
-    long enough for a second tap. Counts the submissions under way."""
+    long enough for a second tap. Counts the submissions under way (POSTs to a
+    path ending in `suffix`)."""
 
-    def __init__(self, app, seconds):
-        self.wsgi_app, self.seconds = app.wsgi_app, seconds
+    def __init__(self, app, seconds, suffix="/entry/submit"):
+        self.wsgi_app, self.seconds, self.suffix = app.wsgi_app, seconds, suffix
         self.running = 0
         self.received = 0
         self.lock = threading.Lock()
 
     def __call__(self, environ, start_response):
-        if not environ["PATH_INFO"].endswith("/entry/submit"):
+        if not environ["PATH_INFO"].endswith(self.suffix):
             return self.wsgi_app(environ, start_response)
         with self.lock:
             self.running += 1

@@ -3,7 +3,7 @@ the ceremony on a touch tablet. Taking entries into a round says how many came
 in, and when none did, why (entries must be marked valid first) with a link;
 the secretariat marks many entries valid at once; the publication time is
 filled in with now; the outbox shows translated states and opens a mail; the
-ceremony page goes on with a tap."""
+ceremony page goes on with a tap; a double click on "remind" sends one request."""
 
 import re
 from datetime import datetime, timedelta
@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from tests.browser.conftest import TABLET, check_accessibility
+from tests.browser.test_entry_double_submit import SlowSubmit
 from tests.factories import (
     PASSWORD,
     fill_entry,
@@ -274,6 +275,42 @@ def test_the_live_board_updates_by_itself(live_server, new_page):
     expect(done).to_have_text("1/1", timeout=15_000)  # no reload by the organizer
     expect(reason).to_have_value("Đang gõ dở")
     check_accessibility(page)
+
+
+def test_a_double_click_on_remind_sends_one_request(live_server, new_page):
+    """In the hall, on a slow connection, the organizer double-clicks "remind": the page sends
+    one request (the button is disabled as it goes), and each judge behind gets one mail."""
+    from contest.extensions import db
+    from contest.models import OutboxMessage
+
+    app = live_server.app
+    with app.app_context(), app.test_request_context():
+        competition = make_competition("khoi-nghiep-2026")
+        entry = make_valid_entry(competition)
+        judges = [make_judge(competition, make_user(name=f"Giám khảo {n}")) for n in range(2)]
+        round_ = make_round(competition, [entry], judges)
+        _organizer(competition)
+        db.session.commit()
+        slug, round_id, addresses = competition.slug, round_.id, {j.user.email for j in judges}
+    slow = SlowSubmit(app, 1.5, suffix="/remind")
+    app.wsgi_app = slow
+    url = live_server.url
+    page = new_page(DESKTOP)
+    _log_in(page, url, "btc@example.vn")
+    page.goto(f"{url}/manage/{slug}/judging/rounds/{round_id}")
+    button = page.get_by_role("button", name="Nhắc các giám khảo chưa chấm xong")
+    button.scroll_into_view_if_needed()
+    box = button.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.click(x, y)
+    page.wait_for_timeout(150)  # the first request is under way; a second press
+    page.mouse.click(x, y)
+    expect(page.get_by_role("status")).to_contain_text("Đã gửi thư nhắc 2 giám khảo chưa chấm xong.", timeout=15_000)
+    slow.wait_until_idle()
+    assert slow.received == 1
+    with app.app_context():
+        mailed = [r for r in db.session.scalars(select(OutboxMessage.recipient)) if r in addresses]
+    assert sorted(mailed) == sorted(addresses)
 
 
 def test_certificates_warn_when_the_signer_line_is_empty(live_server, new_page):
