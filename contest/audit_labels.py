@@ -96,6 +96,7 @@ FIELD_LABELS = {
     "email": _l("E-mail"),
     "entry": _l("Entry"),
     "judge": _l("Judge"),
+    "judge_ids": _l("Judges (record numbers)"),
     "kind": _l("Kind"),
     "name": _l("Name"),
     "network": _l("Network"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -10,6 +11,8 @@ from contest.domain import audit
 from contest.domain.accounts import external_url
 from contest.domain.outbox import queue_mail
 from contest.extensions import db
+from contest.models import AuditEvent
+from contest.models.base import utcnow
 from judging.domain.counting import conflict_between
 from judging.domain.judges import judges_of
 from judging.models import Assignment, Judge, Round, Score, ScoreSheet
@@ -76,10 +79,42 @@ def board(round_: Round) -> Board:
     return Board(entries, rows)
 
 
-def remind_late_judges(round_: Round) -> int:
-    sent = 0
+# A judge reminded of a round this recently is not reminded again: an organizer who presses
+# twice (a double click, a slow connection in the hall) sends each judge one mail.
+REMINDER_INTERVAL = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Reminders:
+    sent: int  # judges behind, reminded now
+    recent: int  # judges behind, already reminded less than REMINDER_INTERVAL ago: not reminded again
+
+
+def recently_reminded(round_: Round, now: datetime) -> set[int]:
+    """The judges reminded of the round since `now - REMINDER_INTERVAL`, as the audit log
+    recorded them (each "round.reminded" event names the judges its mails went to)."""
+    recorded = db.session.scalars(
+        select(AuditEvent.after).where(
+            AuditEvent.object_type == "round",
+            AuditEvent.object_id == str(round_.id),
+            AuditEvent.action == "round.reminded",
+            AuditEvent.at > now - REMINDER_INTERVAL,
+        )
+    )
+    return {judge_id for after in recorded for judge_id in (after or {}).get("judge_ids", [])}
+
+
+def remind_late_judges(round_: Round) -> Reminders:
+    """Mail each judge behind on the round, except those reminded of it a short while ago."""
+    # One reminding at a time (a double click): the next waits, then reads whom this one reminded.
+    db.session.execute(select(Round.id).where(Round.id == round_.id).with_for_update(key_share=True))
+    recent = recently_reminded(round_, utcnow())
+    reminded, skipped = [], 0
     for row in board(round_).rows:
         if not row.behind:
+            continue
+        if row.judge.id in recent:
+            skipped += 1
             continue
         user = row.judge.user
         queue_mail(
@@ -93,6 +128,12 @@ def remind_late_judges(round_: Round) -> int:
             assigned=row.assigned,
             link=external_url("judge.queue", round_id=round_.id),
         )
-        sent += 1
-    audit.record("round.reminded", "round", round_.id, competition_id=round_.competition_id, after={"judges": sent})
-    return sent
+        reminded.append(row.judge.id)
+    audit.record(
+        "round.reminded",
+        "round",
+        round_.id,
+        competition_id=round_.competition_id,
+        after={"judges": len(reminded), "judge_ids": reminded},
+    )
+    return Reminders(sent=len(reminded), recent=skipped)

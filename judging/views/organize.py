@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -243,17 +244,18 @@ def _chair_form(round_, judges):
 
 
 def _round_action(slug, round_id, action, success):
+    """`success` is the message, or makes it from what the action returned."""
     competition = _competition(slug)
     round_ = _round(competition, round_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         with atomic():
-            action(round_)
+            result = action(round_)
     except DomainError as error:
         flash(error.message, "error")
     else:
-        flash(success, "success")
+        flash(success(result) if callable(success) else success, "success")
     return redirect(url_for("organize.round", slug=slug, round_id=round_id))
 
 
@@ -342,7 +344,23 @@ def lock(slug, round_id):
 @access("competition:organizer")
 @limiter.limit(mail_limit, methods=["POST"])
 def remind(slug, round_id):
-    return _round_action(slug, round_id, board_domain.remind_late_judges, _("Reminders have been queued."))
+    return _round_action(slug, round_id, board_domain.remind_late_judges, _reminded)
+
+
+def _reminded(reminders: board_domain.Reminders) -> str:
+    message = ngettext(
+        "%(num)d judge who is behind has been reminded.",
+        "%(num)d judges who are behind have been reminded.",
+        reminders.sent,
+    )
+    if reminders.recent:
+        message += " " + ngettext(
+            "%(num)d was reminded less than %(minutes)d minutes ago and is not reminded again.",
+            "%(num)d were reminded less than %(minutes)d minutes ago and are not reminded again.",
+            reminders.recent,
+            minutes=int(board_domain.REMINDER_INTERVAL.total_seconds() // 60),
+        )
+    return message
 
 
 @bp.route("/rounds/<int:round_id>/pitch-order", methods=["GET", "POST"])

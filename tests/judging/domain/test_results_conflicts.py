@@ -238,7 +238,7 @@ def test_a_started_sheet_is_logged_and_the_pair_is_no_longer_expected(app, db):
     row = next(r for r in board_domain.board(round_).rows if r.judge.id == panel[0].id)
     assert row.cells[entries[0].id] == "excluded" and (row.done, row.assigned) == (1, 1) and not row.behind
     with app.test_request_context():
-        assert board_domain.remind_late_judges(round_) == 0
+        assert board_domain.remind_late_judges(round_).sent == 0
         rounds.lock_round(round_)  # no reason needed
     assert round_.state is RoundState.locked
 

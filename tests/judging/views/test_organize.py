@@ -89,6 +89,31 @@ def test_organizer_runs_a_round(client, db, app):
     assert sheet.status_code == 200 and sheet.data.startswith(b"%PDF")
 
 
+def test_reminding_twice_mails_each_judge_once_and_says_so(client, db):
+    """An organizer in the hall presses "remind" twice: each judge behind gets one mail, and the
+    second press says they were reminded a moment ago. The button is also sent once by the page."""
+    competition = make_competition()
+    entry = make_valid_entry(competition)
+    judges = [make_judge(competition, make_user(name=f"Giám khảo {n}")) for n in range(2)]
+    round_ = make_round(competition, [entry], judges)
+    login(client, _organizer(competition))
+    path = f"/manage/{competition.slug}/judging/rounds/{round_.id}"
+    page = client.get(path).get_data(as_text=True)
+    assert f'action="{path}/remind" data-submit-once' in page and "/static/js/submit-once.js" in page
+    token = csrf_token(client, path)
+
+    first = client.post(path + "/remind", data={"csrf_token": token}, follow_redirects=True).get_data(as_text=True)
+    second = client.post(path + "/remind", data={"csrf_token": token}, follow_redirects=True).get_data(as_text=True)
+    assert "Đã gửi thư nhắc 2 giám khảo chưa chấm xong." in first and "không nhắc lại" not in first
+    assert (
+        "Đã gửi thư nhắc 0 giám khảo chưa chấm xong. "
+        "2 giám khảo đã được nhắc cách đây chưa đến 10 phút nên không nhắc lại." in second
+    )
+    addresses = {j.user.email for j in judges}
+    mailed = [r for r in db.session.scalars(select(OutboxMessage.recipient)) if r in addresses]
+    assert sorted(mailed) == sorted(addresses)
+
+
 def test_judge_invitation_page_and_conflict_proposals(client, db, mail_app, smtp_server):
     competition = make_competition()
     make_valid_entry(competition)
