@@ -110,6 +110,7 @@ FIELD_LABELS = {
     "school": _l("School"),
     "rubric": _l("Rubric"),
     "serial": _l("Serial"),
+    "serials": _l("Serials"),
     "state": _l("State"),
     "status": _l("Status"),
     "submitted_at": _l("Submitted at"),

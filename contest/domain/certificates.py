@@ -36,6 +36,7 @@ from contest.domain.accounts import external_url
 from contest.domain.errors import Conflict, DomainError
 from contest.extensions import db
 from contest.models import (
+    AuditEvent,
     BatchStatus,
     Certificate,
     CertificateBatch,
@@ -514,14 +515,38 @@ def team_certificates(team_id: int) -> list[Certificate]:
     )
 
 
-def mail_certificates(competition: Competition) -> int:
-    """Mail each holder who has an address their certificate as a PDF attachment.
-    The mail waits in the outbox, so an SMTP outage loses nothing."""
+@dataclass(frozen=True)
+class Mailing:
+    queued: int  # certificates put in the outbox now
+    already: int  # certificates mailed (or queued) before: not sent again
+
+
+def mailed_serials(competition_id: int) -> set[str]:
+    """The serials of the competition's certificates already mailed (or queued), as the audit
+    log recorded them: each "certificate.mailed" event names the certificates it queued."""
+    recorded = db.session.scalars(
+        select(AuditEvent.after).where(
+            AuditEvent.object_type == "competition",
+            AuditEvent.object_id == str(competition_id),
+            AuditEvent.action == "certificate.mailed",
+        )
+    )
+    return {serial for after in recorded for serial in (after or {}).get("serials", [])}
+
+
+def mail_certificates(competition: Competition) -> Mailing:
+    """Mail each holder who has an address their certificate as a PDF attachment, once:
+    a certificate mailed before is not sent again (a second click); a reissued one, being a
+    new certificate, is. The mail waits in the outbox, so an SMTP outage loses nothing."""
     from contest.domain.outbox import queue_mail
     from contest.models import Member
 
+    # One mailing at a time (a double click): the next waits, then finds these mailed.
+    db.session.execute(select(Competition.id).where(Competition.id == competition.id).with_for_update(key_share=True))
+    mailed = mailed_serials(competition.id)
     storage = get_storage()
-    sent = 0
+    queued: list[str] = []
+    already = 0
     by_template: dict[int, CertificateTemplate] = {}
     for certificate in valid_certificates(competition.id):
         member = db.session.get(Member, certificate.member_id) if certificate.member_id else None
@@ -529,6 +554,9 @@ def mail_certificates(competition: Competition) -> int:
             continue
         address = member.email or (member.user.email if member.user_id else None)
         if not address:
+            continue
+        if certificate.serial in mailed:
+            already += 1
             continue
         template = by_template.setdefault(certificate.template_id, layout_template(certificate.template))
         key = storage.save(render_certificate(template, certificate_data(certificate)), suffix=".pdf")
@@ -541,11 +569,15 @@ def mail_certificates(competition: Competition) -> int:
             verify_url=external_url("certificates.verify", token=certificate.token),
             attachments=[{"key": key, "filename": file_name(certificate), "content_type": "application/pdf"}],
         )
-        sent += 1
+        queued.append(certificate.serial)
     audit.record(
-        "certificate.mailed", "competition", competition.id, competition_id=competition.id, after={"mails": sent}
+        "certificate.mailed",
+        "competition",
+        competition.id,
+        competition_id=competition.id,
+        after={"mails": len(queued), "serials": queued},
     )
-    return sent
+    return Mailing(queued=len(queued), already=already)
 
 
 IMAGE_SLOTS = ("logo_key", "signature_key", "seal_key")

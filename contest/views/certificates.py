@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from contest.access import access
@@ -97,8 +98,19 @@ def index(slug):
             flash(_("Give the date printed on the certificates."), "error")
             return redirect(url_for("certificates.index", slug=slug))
         if request.form.get("action") == "mail":
-            sent = domain.mail_certificates(competition)
-            flash(_("%(n)d certificates are on their way by mail.", n=sent), "success")
+            mailing = domain.mail_certificates(competition)
+            message = ngettext(
+                "%(num)d certificate is on its way by mail.",
+                "%(num)d certificates are on their way by mail.",
+                mailing.queued,
+            )
+            if mailing.already:
+                message += " " + ngettext(
+                    "%(num)d had already been mailed and is not sent again.",
+                    "%(num)d had already been mailed and are not sent again.",
+                    mailing.already,
+                )
+            flash(message, "success")
             return redirect(url_for("certificates.index", slug=slug))
         batch = domain.start_batch(competition, issued_on, current_user)
         flash(_("Generating %(n)d certificates.", n=batch.total), "success")

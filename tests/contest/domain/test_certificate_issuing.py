@@ -129,7 +129,7 @@ def test_certificates_are_mailed_with_the_pdf_attached(app, db, issued, mail_app
     competition, entry, certificate = issued
     entry.team.members[0].email = entry.team.leader.email
     with app.test_request_context():
-        assert certificates.mail_certificates(competition) == 1
+        assert certificates.mail_certificates(competition).queued == 1
     db.session.commit()
     send_due()
     messages = smtp_server.wait_for(2)
@@ -137,6 +137,62 @@ def test_certificates_are_mailed_with_the_pdf_attached(app, db, issued, mail_app
     attachment = next(part for part in message.iter_attachments())
     assert attachment.get_filename() == certificates.file_name(certificate)
     assert attachment.get_content().startswith(b"%PDF")
+
+
+def _mails_to(db, address) -> int:
+    from contest.models import OutboxMessage
+
+    return len(db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.recipient == address)).all())
+
+
+def test_certificates_mailed_twice_are_queued_once_and_a_reissued_copy_is_mailed(app, db, issued):
+    competition, entry, certificate = issued
+    address = entry.team.members[0].email = "nhung@example.vn"
+    with app.test_request_context():
+        first = certificates.mail_certificates(competition)
+        second = certificates.mail_certificates(competition)
+    db.session.commit()
+    assert (first.queued, first.already) == (1, 0)
+    assert (second.queued, second.already) == (0, 1)
+    assert _mails_to(db, address) == 1
+    mailed = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "certificate.mailed").order_by(AuditEvent.id)
+    ).all()
+    assert [e.after for e in mailed] == [{"mails": 1, "serials": [certificate.serial]}, {"mails": 0, "serials": []}]
+
+    # A corrected name is a new certificate: the next mailing sends it, the revoked one is not counted.
+    with app.test_request_context():
+        copy = certificates.reissue(certificate, "Sai chính tả", person_name="Nguyễn Thị Hồng Nhụng")
+        again = certificates.mail_certificates(competition)
+    db.session.commit()
+    assert (again.queued, again.already) == (1, 0)
+    assert _mails_to(db, address) == 2
+    assert copy.serial in certificates.mailed_serials(competition.id)
+
+
+def test_the_mail_button_is_sent_once_and_a_second_press_says_what_was_already_sent(client, app, db, issued):
+    from contest.domain.competitions import grant_role
+    from contest.models import CompetitionRoleKind
+    from tests.factories import csrf_token, make_user
+
+    competition, entry, _certificate = issued
+    address = entry.team.members[0].email = "nhung@example.vn"
+    organizer = make_user()
+    grant_role(competition, organizer.email, CompetitionRoleKind.organizer, granted_by=make_user(admin=True))
+    login(client, organizer)
+    path = f"/manage/{competition.slug}/certificates"
+    page = client.get(path).get_data(as_text=True)
+    assert '<form method="post" data-submit-once>' in page and "/static/js/submit-once.js" in page
+    token = csrf_token(client, path)
+
+    def press():
+        data = {"csrf_token": token, "action": "mail"}
+        return client.post(path, data=data, follow_redirects=True).get_data(as_text=True)
+
+    first, second = press(), press()
+    assert "Đang gửi 1 giấy chứng nhận qua e-mail." in first and "không gửi lại" not in first
+    assert "Đang gửi 0 giấy chứng nhận qua e-mail. 1 giấy chứng nhận đã được gửi trước đó nên không gửi lại." in second
+    assert _mails_to(db, address) == 1
 
 
 def test_template_pictures_are_checked_and_used(client, app, db, issued):
