@@ -1,6 +1,7 @@
 """The demo's nomination between levels: the commune contest of Lý Sơn (2026)
 proposes its Giải Nhất to the provincial contest of 2026, whose secretariat
-accepts it, so the project has a path commune → province. Idempotent."""
+accepts it while that contest takes entries, so the project has a path
+commune → province. Idempotent."""
 
 from __future__ import annotations
 
@@ -28,5 +29,8 @@ def load_nominations() -> None:
     if winner is None:
         return
     nomination = nominations.propose(winner.entry, province, organizer)
-    nominations.accept(nomination, secretary, "Giải Nhất cuộc thi cấp xã, đủ điều kiện dự thi cấp tỉnh.")
+    # Past the provincial deadline (a demo loaded late in the year) the proposal waits, and
+    # the proposals page says why it cannot be accepted.
+    if nominations.entries_closed_reason(province) is None:
+        nominations.accept(nomination, secretary, "Giải Nhất cuộc thi cấp xã, đủ điều kiện dự thi cấp tỉnh.")
     db.session.commit()

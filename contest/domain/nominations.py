@@ -14,6 +14,8 @@ the upper level accepts or declines.
 - acceptance makes the same project an entry of the upper competition, owned
   by the same people, as a draft: no file or text of the source entry is
   copied, so the upper organizers read only what the team submits there;
+  hence a proposal waits, and is accepted only while the upper competition
+  still takes entries (`entries_closed_reason`);
 - every step is audited and the team's leader is told by mail.
 
 Functions change and flush; the caller commits."""
@@ -21,14 +23,14 @@ Functions change and flush; the caller commits."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from contest.domain import audit
 from contest.domain.accounts import external_url
-from contest.domain.competitions import can_check_entries, can_organize
+from contest.domain.competitions import can_check_entries, can_organize, submissions_open
 from contest.domain.concurrency import retry_on_clash
 from contest.domain.entries import eligibility_problems
 from contest.domain.errors import Conflict, DomainError, NotAllowed
@@ -444,6 +446,30 @@ class NotEligible(DomainError):
         self.problems = problems
 
 
+def entries_closed_reason(target: Competition, now: datetime | None = None) -> str | None:
+    """Why `target` cannot accept a nomination now, or None. Acceptance makes a draft the team
+    completes and submits there (nothing enters submitted), so the contest must still take
+    entries: `submissions_open`, or open with its registration still to come (the team submits
+    once it opens). Closed for entries, past the deadline, judging or ended: the draft could
+    never be submitted, and the project would be stuck there."""
+    if submissions_open(target, now):
+        return None
+    deadline = target.submission_deadline
+    if target.state is CompetitionState.open and (deadline is None or (now or utcnow()) <= deadline):
+        return None  # registration opens later: the team submits then
+    if target.state in (CompetitionState.draft, CompetitionState.open, CompetitionState.closed):
+        return _(
+            "%(name)s is not taking entries now (submissions are closed), so the team could never submit the "
+            "entry that accepting would make. Reopen submissions or extend the deadline to accept, or decline.",
+            name=target.name,
+        )
+    return _(
+        "%(name)s no longer takes entries (judging has begun or the contest has ended), so the team could never "
+        "submit the entry that accepting would make. Decline the nomination, with the reason.",
+        name=target.name,
+    )
+
+
 def accept(nomination: Nomination, user, reason: str = "") -> Entry:
     target = nomination.target
     if not can_check_entries(user, target):
@@ -453,6 +479,9 @@ def accept(nomination: Nomination, user, reason: str = "") -> Entry:
     _hold(nomination)
     if nomination.state is not NominationState.proposed:
         raise Conflict(_("This nomination has already been decided."))
+    closed = entries_closed_reason(target)
+    if closed:
+        raise Conflict(closed, code="entries_closed")
     # What held when it was proposed may not hold now: the contest has moved on, or the
     # project has become its entry another way (the team entered it, another proposal).
     problem = target_problem(nomination.source_entry.competition, target)

@@ -136,6 +136,8 @@ def _proposals_page(competition, quota_form=None, status: int = 200, decide_form
         quotas=[(quota_units[u], q) for u, q in quotas.items()],
         may_set_quota=competitions_domain.can_organize(current_user, competition),
         state_labels=_state_labels(),
+        # Accepting would be refused: the page offers only declining, and says why.
+        entries_closed=domain.entries_closed_reason(competition),
     ), status
 
 

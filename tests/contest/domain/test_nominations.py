@@ -308,6 +308,58 @@ def test_acceptance_refuses_when_the_upper_contest_no_longer_takes_nominations(a
     assert db.session.scalar(select(func.count(Entry.id)).where(Entry.competition_id == province.id)) == 0
 
 
+@pytest.mark.parametrize("moved_on", ["closed", "judging", "past_deadline"])
+def test_acceptance_is_refused_once_the_upper_contest_no_longer_takes_entries(app, db, levels, moved_on):
+    """Acceptance makes a draft the team must submit there: into a contest closed for entries,
+    past its deadline or judging, that draft could never be submitted, and the project sat
+    stuck as an unsubmittable entry with nobody told. Refused with the reason, nothing made."""
+    from datetime import timedelta
+
+    from contest.models import CompetitionState, Member, Team
+
+    province = levels["province"]
+    with app.test_request_context():
+        nomination = nominations.propose(levels["winner"], province, levels["commune_organizer"])
+        db.session.commit()
+    if moved_on == "past_deadline":
+        province.submission_deadline = utcnow() - timedelta(minutes=1)
+    else:
+        province.state = CompetitionState[moved_on]
+    db.session.commit()
+    mails = db.session.scalar(select(func.count(OutboxMessage.id)))
+    with app.test_request_context(), pytest.raises(Conflict) as refused:
+        nominations.accept(nomination, levels["province_secretary"], "Đạt giải Nhất cấp xã")
+    db.session.rollback()
+    assert refused.value.code == "entries_closed"
+    assert province.name in refused.value.message and "không thể nộp hồ sơ dự thi" in refused.value.message
+    assert nomination.state is NominationState.proposed and nomination.accepted_entry_id is None
+    assert db.session.scalar(select(func.count(Entry.id)).where(Entry.competition_id == province.id)) == 0
+    assert db.session.scalar(select(func.count(Team.id)).where(Team.competition_id == province.id)) == 0
+    assert db.session.scalar(select(func.count(Member.id)).join(Team).where(Team.competition_id == province.id)) == 0
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == mails
+    assert not db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "nomination.accepted"))
+    # Declining is still open to the upper contest.
+    with app.test_request_context():
+        nominations.decline(nomination, levels["province_secretary"], "Cuộc thi cấp tỉnh đã hết hạn nhận hồ sơ")
+        db.session.commit()
+    assert nomination.state is NominationState.declined
+
+
+def test_acceptance_before_the_upper_contests_registration_opens_still_makes_the_draft(app, db, levels):
+    """An open contest whose registration opens later will take the entry: the team submits then."""
+    from datetime import timedelta
+
+    province = levels["province"]
+    province.registration_opens_at = utcnow() + timedelta(days=3)
+    db.session.commit()
+    with app.test_request_context():
+        nomination = nominations.propose(levels["winner"], province, levels["commune_organizer"])
+        assert nominations.entries_closed_reason(province) is None
+        entry = nominations.accept(nomination, levels["province_secretary"])
+        db.session.commit()
+    assert nomination.state is NominationState.accepted and entry.status is EntryStatus.draft
+
+
 def test_two_acceptances_of_one_proposal_at_the_same_moment_make_one_entry(app, db, levels):
     """A double click on "Decide", or the secretary and an organizer at once."""
     if db.engine.dialect.name != "postgresql":

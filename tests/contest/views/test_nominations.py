@@ -241,3 +241,45 @@ def test_a_proposal_not_yet_decided_is_withdrawn_by_the_nominating_contest_with_
     again = client.post(f"/manage/xa-cua-toi/nominations/{nomination.id}/withdraw", data={"csrf_token": token})
     assert again.status_code == 409
     assert f'id="withdraw-{nomination.id}"' not in client.get("/manage/xa-cua-toi/nominations").get_data(as_text=True)
+
+
+def test_a_contest_closed_for_entries_offers_no_acceptance_and_refuses_one_with_the_reason(client, db, world, app):
+    """Accepting into a contest that no longer takes entries made a draft its team could never
+    submit; the page offered "Accept" all the same. Now it offers declining only and says why,
+    and an acceptance sent anyway is refused (409) with nothing made."""
+    from contest.domain import nominations
+    from contest.models import CompetitionState, Team
+
+    province = world["province"]
+    with app.test_request_context():
+        nomination = nominations.propose(world["entries"]["xa-cua-toi"][0], province, world["users"]["mine"])
+        db.session.commit()
+    login(client, world["users"]["province_tk"])
+    url = "/manage/tinh-2026/proposals"
+    page = client.get(url).get_data(as_text=True)
+    assert '<option value="accept">' in page and 'id="entries-closed"' not in page  # open: accepted as before
+    province.state = CompetitionState.closed
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert '<option value="accept">' not in page and '<option value="decline"' in page
+    assert 'id="entries-closed"' in page and "hiện không nhận hồ sơ" in page
+    token = csrf_token(client, url)
+    response = client.post(f"{url}/{nomination.id}", data={"csrf_token": token, "decision": "accept", "reason": ""})
+    assert response.status_code == 409
+    assert "không thể nộp hồ sơ dự thi" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Nomination, nomination.id).state is NominationState.proposed
+    assert db.session.scalar(select(func.count(Entry.id)).where(Entry.competition_id == province.id)) == 0
+    assert db.session.scalar(select(func.count(Team.id)).where(Team.competition_id == province.id)) == 0
+    # Judging has begun: no way back to entries, the page says so.
+    province.state = CompetitionState.judging
+    db.session.commit()
+    assert "không còn nhận hồ sơ" in client.get(url).get_data(as_text=True)
+    # Open for entries again: accepted as before.
+    province.state = CompetitionState.open
+    db.session.commit()
+    done = client.post(f"{url}/{nomination.id}", data={"csrf_token": token, "decision": "accept", "reason": ""})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Nomination, nomination.id).state is NominationState.accepted
+    assert db.session.scalar(select(func.count(Entry.id)).where(Entry.competition_id == province.id)) == 1
