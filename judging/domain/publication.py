@@ -1,6 +1,7 @@
 """Publishing results: an immutable publication written from a frozen snapshot
 and the awards, shown from a scheduled time, never recomputed. Corrections
-withdraw it with a reason and write a new version."""
+withdraw it with a reason and write a new version. Nothing is published while the
+snapshot or the awards no longer stand for the scores (`stale_reason`)."""
 
 from __future__ import annotations
 
@@ -19,13 +20,14 @@ from contest.domain.accounts import external_url
 from contest.domain.errors import Conflict, DomainError
 from contest.domain.outbox import queue_mail
 from contest.extensions import db
+from contest.i18n import format_moment
 from contest.models import Competition, CompetitionState, Entry, EntryStatus, Team
 from contest.models.base import utcnow
 from contest.transactions import after_commit
 from judging.domain.awards import awards_of
 from judging.domain.counting import sheet_counts
-from judging.domain.results import out_of_the_running, refuse_if_ranking_out_of_the_running
-from judging.models import Publication, ResultSnapshot, Round, RoundState, ScoreSheet
+from judging.domain.results import out_of_the_running, refuse_if_ranking_out_of_the_running, scores_changed_since
+from judging.models import Award, AwardTier, Publication, ResultSnapshot, Round, RoundState, ScoreSheet
 
 
 def build_content(competition: Competition, snapshot: ResultSnapshot) -> dict:
@@ -104,6 +106,41 @@ def current_publication_row(competition: Competition) -> Publication | None:
     )
 
 
+def stale_reason(competition: Competition, snapshot: ResultSnapshot) -> str | None:
+    """Why publishing `snapshot` with the competition's awards now would publish results that
+    no longer hold, or None. An award keeps no record of the snapshot it was decided on, so:
+    the scores must still be those the snapshot froze (its inputs' hash), and the awards that
+    follow the standings (every tier but the sponsors' special prizes) must have been decided
+    after it was frozen."""
+    if scores_changed_since(snapshot):
+        return _(
+            "The scores of %(round)s have changed since its results were frozen (version %(v)d): a score sheet "
+            "was changed, left out or counted again. The awards were decided on results that no longer hold. "
+            "Freeze the results again, with the reason, then propose the awards again before publishing.",
+            round=snapshot.round.name,
+            v=snapshot.version,
+        )
+    decided_before = db.session.scalar(
+        select(func.count(Award.id))
+        .join(AwardTier, AwardTier.id == Award.tier_id)
+        .where(
+            AwardTier.competition_id == competition.id,
+            AwardTier.special.is_(False),
+            Award.created_at < snapshot.created_at,
+        )
+    )
+    if decided_before:
+        return _(
+            "The awards were decided before the results of %(round)s were last frozen (version %(v)d, %(time)s), "
+            "so they may follow older standings. Propose the awards again from these results (then make any "
+            "change by hand) before publishing.",
+            round=snapshot.round.name,
+            v=snapshot.version,
+            time=format_moment(snapshot.created_at),
+        )
+    return None
+
+
 def publish(
     competition: Competition,
     snapshot: ResultSnapshot,
@@ -123,6 +160,9 @@ def publish(
                 codes=", ".join(unfit),
             )
         )
+    stale = stale_reason(competition, snapshot)
+    if stale:
+        raise Conflict(stale, code="stale_results")
     # One publication at a time: the next waits, then finds this one and asks for a reason.
     db.session.execute(select(Competition.id).where(Competition.id == competition.id).with_for_update())
     previous = current_publication_row(competition)

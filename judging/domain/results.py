@@ -321,6 +321,14 @@ def inputs_hash(inputs: list[dict]) -> str:
     return hashlib.sha256(json.dumps(inputs, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
+def scores_changed_since(snapshot: ResultSnapshot) -> bool:
+    """The scores that count in the snapshot's round are no longer those it froze: a score or
+    sheet changed, a sheet left out or counted again (a conflict of interest confirmed or
+    dismissed), an entry back in the running. Compared through the hash the snapshot keeps."""
+    inputs = [dict(zip(INPUT_KEYS, s, strict=True)) for s in score_inputs(snapshot.round)]
+    return inputs_hash(inputs) != snapshot.inputs_hash
+
+
 def current_snapshot(round_: Round) -> ResultSnapshot | None:
     return db.session.scalar(
         select(ResultSnapshot)

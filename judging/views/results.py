@@ -337,12 +337,15 @@ def publish(slug):
     history = db.session.scalars(
         select(Publication).where(Publication.competition_id == competition.id).order_by(Publication.version.desc())
     ).all()
+    snapshot = _final_snapshot(competition)
     return render_template(
         "judging/results/publish.html",
         competition=competition,
         current=current,
         history=history,
-        snapshot=_final_snapshot(competition),
+        snapshot=snapshot,
+        # Publishing would be refused: the page says why instead of offering it.
+        stale=publication.stale_reason(competition, snapshot) if snapshot is not None else None,
         confirm_form=ConfirmForm(),
         # The announcement time defaults to now (the field's own format, Vietnam time).
         now_local=datetime.now(_local_tz()).strftime("%Y-%m-%dT%H:%M"),

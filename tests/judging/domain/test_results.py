@@ -127,6 +127,50 @@ def test_publication_is_scheduled_and_does_not_move(app, db, scored):
     assert "results.frozen" in events and "results.published" in events and "award.proposed" in events
 
 
+def test_awards_decided_on_results_the_scores_no_longer_match_are_not_published(app, db, scored):
+    """Publishing took the awards as they stood: a score changed after they were decided (an
+    amended sheet) published awards computed from stale results. Refused until the results are
+    frozen again and the awards proposed again from them; nothing is published meanwhile."""
+    from judging.models import Publication
+
+    competition, round_, entries, _ = scored
+    with app.test_request_context():
+        snapshot = results.freeze(round_, None)
+        awards.ensure_default_tiers(competition)
+        awards.propose(competition, snapshot)
+    db.session.commit()
+    score = db.session.scalars(select(Score).order_by(Score.id)).first()
+    score.value = 0
+    db.session.commit()
+    mails = len(db.session.scalars(select(OutboxMessage)).all())
+
+    def refused() -> Conflict:
+        with app.test_request_context(), pytest.raises(Conflict) as error:
+            publication.publish(competition, results.current_snapshot(round_), utcnow(), None)
+        db.session.rollback()
+        assert error.value.code == "stale_results"
+        assert db.session.scalars(select(Publication)).all() == []
+        assert len(db.session.scalars(select(OutboxMessage)).all()) == mails
+        assert not db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "results.published"))
+        return error.value
+
+    message = refused().message
+    assert round_.name in message and "phiên bản 1" in message and "chốt lại kết quả" in message
+    # Frozen again: the awards still follow the old standings.
+    with app.test_request_context():
+        snapshot = results.freeze(round_, None, "Giám khảo sửa điểm phiếu chấm")
+    db.session.commit()
+    message = refused().message
+    assert "phiên bản 2" in message and "đề xuất lại giải thưởng" in message
+    # Proposed again from these results: published.
+    with app.test_request_context():
+        awards.propose(competition, snapshot)
+        assert publication.stale_reason(competition, snapshot) is None
+        published = publication.publish(competition, snapshot, utcnow(), None)
+    db.session.commit()
+    assert published.snapshot_id == snapshot.id and published.content["snapshot_version"] == 2
+
+
 def test_awards_changed_by_hand_need_a_reason(app, db, scored):
     competition, round_, entries, _ = scored
     with app.test_request_context():

@@ -192,3 +192,56 @@ def test_a_conflict_confirmed_after_the_freeze_is_flagged_on_the_diagnostics(app
     section = page[page.index('id="exclusions"') :]
     assert "alert--warning" in section and REASON in section
     assert unescape(boss.get(base + "/results").get_data(as_text=True)).count("alert--warning") == 1
+
+
+def test_awards_decided_before_a_conflict_left_a_sheet_out_are_not_published(app, db):
+    """Frozen, awards proposed, then a judge declares a conflict: the scores that count are no
+    longer those the awards were decided on. The publication page says so instead of offering
+    to publish, a publication sent anyway is refused with the reason, and nothing is published
+    until the results are frozen again and the awards proposed again."""
+    from judging.models import Publication
+
+    competition = make_competition()
+    entries = [make_valid_entry(competition) for _ in range(2)]
+    panel = [make_judge(competition, make_user(name=name)) for name in ("Lê Thị Hoa", "Phạm Văn Bình")]
+    round_ = make_round(competition, entries, panel)
+    round_.result_min_scores = 1
+    db.session.commit()
+    for judge in panel:
+        for entry, share in zip(entries, (0.9, 0.5), strict=True):
+            _score(app, round_, judge, entry, share)
+    boss_user = make_user(name="Ban tổ chức")
+    grant_role(competition, boss_user.email, CompetitionRoleKind.organizer, granted_by=make_user(admin=True))
+    db.session.commit()
+    boss = _client(app, boss_user)
+    slug = competition.slug
+    base = f"/manage/{slug}/judging/rounds/{round_.id}"
+    assert _post(boss, base + "/lock", reason="").status_code == 302
+    assert _post(boss, base + "/results/freeze").status_code == 302
+    assert _post(boss, f"/manage/{slug}/judging/awards", action="defaults").status_code == 302
+    assert _post(boss, f"/manage/{slug}/judging/awards", action="propose").status_code == 302
+    page = unescape(boss.get(f"/manage/{slug}/judging/publish").get_data(as_text=True))
+    assert 'id="stale-results"' not in page and 'value="publish"' in page  # current: offered as before
+
+    tablet = _client(app, panel[0].user)
+    assert (
+        _post(tablet, f"/judge/rounds/{round_.id}/entries/{entries[0].id}/conflict", reason=REASON).status_code == 302
+    )
+    page = unescape(boss.get(f"/manage/{slug}/judging/publish").get_data(as_text=True))
+    assert 'id="stale-results"' in page and 'value="publish"' not in page
+    assert f"Điểm của {round_.name} đã thay đổi sau khi kết quả được chốt (phiên bản 1)" in page
+    answer = _post(boss, f"/manage/{slug}/judging/publish", action="publish", publish_at="")
+    assert answer.status_code == 302
+    page = unescape(boss.get(answer.headers["Location"]).get_data(as_text=True))
+    assert page.count(f"Điểm của {round_.name} đã thay đổi") == 2  # the refusal's message, and the page's
+    assert db.session.scalars(select(Publication)).all() == []
+    assert not db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "results.published"))
+
+    # Frozen again with the reason, the awards are older than the results: proposed again, published.
+    assert _post(boss, base + "/results/freeze", reason="Giám khảo khai báo xung đột lợi ích").status_code == 302
+    page = unescape(boss.get(f"/manage/{slug}/judging/publish").get_data(as_text=True))
+    assert "Giải thưởng đã được quyết định trước lần chốt kết quả gần nhất" in page and "phiên bản 2" in page
+    assert _post(boss, f"/manage/{slug}/judging/awards", action="propose").status_code == 302
+    assert _post(boss, f"/manage/{slug}/judging/publish", action="publish", publish_at="").status_code == 302
+    published = db.session.scalar(select(Publication))
+    assert published is not None and published.content["snapshot_version"] == 2
