@@ -148,7 +148,7 @@ def _rows(engine, tables=KEPT, drop=ADDED_LATER) -> dict:
 
 
 def test_the_demo_becomes_projects_through_a_backup_without_losing_an_entry_file_or_score(
-    empty_database_url, second_empty_database_url, tmp_path
+    empty_database_url, second_empty_database_url, tmp_path, monkeypatch
 ):
     """The demo (with its commune → province nomination), taken back to the revision
     before projects, backed up there, restored into an empty database at that
@@ -158,9 +158,14 @@ def test_the_demo_becomes_projects_through_a_backup_without_losing_an_entry_file
     from sqlalchemy import text
 
     from contest.demo import load_demo
+    from contest.domain import nominations
     from contest.extensions import db
     from contest.storage import get_storage
 
+    # The demo's provincial contest takes entries until 20/12/2026; past that day the
+    # demo leaves its nomination undecided. This test needs it accepted, as the demo
+    # loaded during the season does, whatever today's date.
+    monkeypatch.setattr(nominations, "entries_closed_reason", lambda competition, now=None: None)
     archive = tmp_path / "truoc-nang-cap.tar.gz"
     source = make_app(empty_database_url, UPLOAD_FOLDER=str(tmp_path / "uploads-a"))
     with source.app_context():
