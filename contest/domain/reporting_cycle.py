@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from contest.domain import audit
+from contest.domain import audit, orgunits
 from contest.domain import unit_officers as unit_officers_domain
 from contest.domain.errors import Conflict, DomainError
 from contest.domain.outbox import queue_mail
@@ -181,7 +181,11 @@ def leads_task(unit: OrgUnit, task: PlanTask, year: int) -> bool:
             return True
         if code and not code.startswith("@"):
             named = db.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
-            if named is not None and _present(named, day).id == unit.id:
+            if named is None:
+                continue
+            if _present(named, day).id == unit.id:
+                return True
+            if named.id == unit.id and not ended_before(unit, year):  # its last year: it reports its part
                 return True
     return False
 
@@ -250,6 +254,19 @@ def open_cycle(year: int, units: list[OrgUnit]) -> None:
     db.session.flush()
 
 
+def ended_before(unit: OrgUnit, year: int) -> bool:
+    """Whether the unit had ended before `year` began: the cycle's one rule for whether a unit
+    that has ended still reports for a year, decided by its end date (valid_to, its last day in
+    force) against the year the report covers (1/1 to 31/12; its results are due on 10/12).
+
+    A unit that ended during the year (a district abolished on 30/6/2025, a department merged in
+    February) is still expected for that year: its results for the months it existed are its last
+    report, sent after its end. A unit that ended before 1 January is not expected for the year,
+    nor for any later one: the units that took it over report. (The cycle of a year also asks for
+    the next year's plan, which a unit that will not exist then is not asked for: see `statuses`.)"""
+    return unit.valid_to is not None and unit.valid_to < date(year, 1, 1)
+
+
 def units_of_year(year: int) -> list[OrgUnit]:
     """The units that exist on at least one day of the year (below the province), by name."""
     first, last = date(year, 1, 1), date(year, 12, 31)
@@ -260,46 +277,70 @@ def units_of_year(year: int) -> list[OrgUnit]:
 
 
 def suggested_units(year: int) -> list[OrgUnit]:
-    """The units the plan asks to report for the year: those that lead a task
-    applying to it and still exist when its results are due (a district
-    abolished in mid-year is reported for by its successor)."""
+    """The units the plan asks to report for the year: those that lead a task applying to it and
+    exist on at least one day of it, never one that had ended before it (`ended_before`). A unit
+    the plan names that ended during the year is proposed for that year, its last report, and so
+    is the unit that took it over (which reports for it from the next year on)."""
     plan = current_plan()
     if plan is None:
         return []
     due = deadline("results", year)
     tasks = [t for t in plan.tasks if _timing(t).applies_to(year)]
     codes = {lead["unit"] for t in tasks for lead in t.leads if lead["unit"]}
-    named = {
-        _present(unit, due).id
-        for unit in db.session.scalars(select(OrgUnit).where(OrgUnit.code.in_({c for c in codes if c[0] != "@"})))
-    }
+    named: set[int] = set()
+    for unit in db.session.scalars(select(OrgUnit).where(OrgUnit.code.in_({c for c in codes if c[0] != "@"}))):
+        named |= {unit.id, _present(unit, due).id}
     kinds = (LOCALITY_KINDS if plan_data.LOCALITIES in codes else set()) | (
         {OrgUnitKind.school} if plan_data.SCHOOLS in codes else set()
     )
-    return [u for u in units_of_year(year) if u.is_valid_on(due) and (u.id in named or u.kind in kinds)]
+    return [u for u in units_of_year(year) if not ended_before(u, year) and (u.id in named or u.kind in kinds)]
+
+
+def _sent_in_cycle(year: int):
+    """The condition on UnitReport for a report of the cycle of `year` that was sent (the year's
+    results, the next year's plan; submitted or returned)."""
+    return (UnitReport.state != ReportState.draft) & (
+        ((UnitReport.year == year) & (UnitReport.kind == ReportKind.results))
+        | ((UnitReport.year == year + 1) & (UnitReport.kind == ReportKind.plan))
+    )
 
 
 def set_expected_units(year: int, unit_ids: set[int], actor: User | None) -> None:
     """Decide which units are expected to send the year's results and the next
     year's plan (the Department's choice; `suggested_units` proposes it). A unit
-    that has already sent a report of the cycle stays expected. Audited."""
+    that has already sent a report of the cycle stays expected. A unit that had
+    ended before the year is refused, even one chosen before its end was recorded
+    (`ended_before`); one that ended during the year may be chosen. Audited."""
     current = {row.unit_id: row for row in db.session.scalars(select(CycleUnit).where(CycleUnit.year == year))}
     allowed = {unit.id: unit for unit in units_of_year(year)}
+    chosen = {unit.id: unit for unit in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(unit_ids or {0})))}
+    sent_ids = set(
+        db.session.scalars(
+            select(UnitReport.unit_id).where(
+                UnitReport.unit_id.in_((set(current) | unit_ids) or {0}), _sent_in_cycle(year)
+            )
+        )
+    )
+    ended = sorted(
+        (unit for unit in chosen.values() if ended_before(unit, year) and unit.id not in sent_ids),
+        key=lambda unit: (unit.name, unit.id),
+    )
+    if ended:
+        raise DomainError(
+            _(
+                "%(units)s had already ended before %(year)s: a unit reports up to the year it ends, and "
+                "the units that took it over report after that. Leave it out.",
+                units=", ".join(f"{unit.name} ({orgunits.validity_text(unit)})" for unit in ended),
+                year=year,
+            ),
+            field="units",
+        )
     unknown = unit_ids - set(allowed) - set(current)
     if unknown:
         raise DomainError(_("Choose units that exist in %(year)s.", year=year), field="units")
     dropped = set(current) - unit_ids
     sent = db.session.scalars(
-        select(OrgUnit.name)
-        .join(UnitReport, UnitReport.unit_id == OrgUnit.id)
-        .where(
-            UnitReport.unit_id.in_(dropped or {0}),
-            UnitReport.state != ReportState.draft,
-            ((UnitReport.year == year) & (UnitReport.kind == ReportKind.results))
-            | ((UnitReport.year == year + 1) & (UnitReport.kind == ReportKind.plan)),
-        )
-        .order_by(OrgUnit.name)
-        .distinct()
+        select(OrgUnit.name).where(OrgUnit.id.in_((dropped & sent_ids) or {0})).order_by(OrgUnit.name)
     ).all()
     if sent:
         raise Conflict(
@@ -333,11 +374,18 @@ def set_expected_units(year: int, unit_ids: set[int], actor: User | None) -> Non
 
 
 def expected_units(year: int) -> list[OrgUnit]:
+    """The units expected to report for the year: those the Department chose, less one that had
+    ended before the year (`ended_before`: its end recorded after it was chosen), which is neither
+    listed, counted as missing or late, nor reminded, unless it has sent a report of the cycle."""
+    sent = select(UnitReport.id).where(UnitReport.unit_id == OrgUnit.id, _sent_in_cycle(year)).exists()
     return list(
         db.session.scalars(
             select(OrgUnit)
             .join(CycleUnit, CycleUnit.unit_id == OrgUnit.id)
-            .where(CycleUnit.year == year)
+            .where(
+                CycleUnit.year == year,
+                OrgUnit.valid_to.is_(None) | (OrgUnit.valid_to >= date(year, 1, 1)) | sent,
+            )
             .order_by(OrgUnit.name)
         )
     )

@@ -416,9 +416,9 @@ def test_the_department_chooses_the_units_expected_to_report_from_what_the_plan_
     db.session.commit()
     named = {"QNG-KHCN", "P-CAMTHANH", "QNG-DOAN", "QNG-PN", "QNG-DHPVD"}
     assert {u.code for u in cycle.suggested_units(2026)} == named
-    # Ba Tơ led its locality's tasks until 30/6/2025; by 10/12/2025 its successor reports for it.
+    # Ba Tơ led its locality's tasks until 30/6/2025: its 2025 results are its last report.
     assert "QNG-BT" in {u.code for u in cycle.units_of_year(2025)}
-    assert {u.code for u in cycle.suggested_units(2025)} == named
+    assert {u.code for u in cycle.suggested_units(2025)} == named | {"QNG-BT"}
     assert "QNG-BT" not in {u.code for u in cycle.units_of_year(2026)}
 
     cycle.set_expected_units(2026, {u.id for u in cycle.suggested_units(2026)}, chief)
@@ -446,3 +446,51 @@ def test_a_reminder_says_how_long_is_left_in_words_and_on_the_last_day_that_it_i
     cycle.queue_reminders(date(2025, 12, 10))  # the day itself
     body = db.session.scalar(select(OutboxMessage.body_text).order_by(OutboxMessage.id.desc()))
     assert "Hôm nay là hạn cuối." in body and "0 ngày" not in body
+
+
+def test_a_unit_that_ended_before_the_year_is_not_expected_even_if_chosen_before_its_end_was_known(db, world):
+    """The Department chose 2026's units while Huyện Ba Tơ still had no end date; then the reform is
+    recorded (it ended on 30/6/2025). For 2026 it is no longer listed, counted as missing or reminded,
+    and choosing it again is refused with its dates; its successor reports."""
+    district = make_unit("QNG-BT", "Huyện Ba Tơ", OrgUnitKind.district)
+    cycle.add_officer(district, make_user("canbo@bato.vn"))
+    chief = make_user("tonghop@skhcn.vn")
+    cycle.set_expected_units(2026, {district.id, world["ward"].id}, chief)
+    db.session.commit()
+    assert {u.code for u in cycle.expected_units(2026)} == {"QNG-BT", "P-CAMTHANH"}
+    district.valid_to = date(2025, 6, 30)
+    db.session.commit()
+
+    assert {u.code for u in cycle.expected_units(2026)} == {"P-CAMTHANH"}
+    assert {s.unit.code for s in cycle.statuses(2026, ReportKind.results, date(2026, 12, 11))} == {"P-CAMTHANH"}
+    assert "QNG-BT" not in {u.code for u in cycle.suggested_units(2026)}
+    cycle.queue_reminders(date(2026, 12, 3))
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).where(OutboxMessage.recipient == "canbo@bato.vn")) == 0
+    with pytest.raises(DomainError) as refused:
+        cycle.set_expected_units(2026, {district.id, world["ward"].id}, chief)
+    assert refused.value.field == "units"
+    assert "Huyện Ba Tơ (có hiệu lực đến 30/06/2025) đã chấm dứt hoạt động trước năm 2026" in refused.value.message
+    cycle.set_expected_units(2026, {world["ward"].id}, chief)  # the stale choice is dropped, audited
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "reporting.expected_units").order_by(AuditEvent.id.desc())
+    ).first()
+    assert event.before == {"units": ["P-CAMTHANH", "QNG-BT"]} and event.after == {"units": ["P-CAMTHANH"]}
+
+
+def test_a_unit_that_ended_during_the_year_is_proposed_and_expected_for_that_year_its_last_report(db, world):
+    """A department the plan names, merged into a new one in February 2025: for 2025 both are proposed
+    (the old one reports January and February, with its tasks), for 2026 only the new one."""
+    merged = make_unit("SCT-MOI", "Sở Công Thương (mới)", OrgUnitKind.department, valid_from=date(2025, 3, 1))
+    old = make_unit("SCT", "Sở Công Thương", OrgUnitKind.department, valid_to=date(2025, 2, 28), successor=merged)
+    task = next(t for t in cycle.current_plan().tasks if t.number == "7.1")
+    task.leads = [{"name": "Sở Công Thương", "unit": "SCT"}]
+    db.session.commit()
+    assert {"SCT", "SCT-MOI"} <= {u.code for u in cycle.suggested_units(2025)}
+    suggested_2026 = {u.code for u in cycle.suggested_units(2026)}
+    assert "SCT-MOI" in suggested_2026 and "SCT" not in suggested_2026
+    assert "7.1" in [t.number for t in cycle.tasks_for(old, 2025)]
+    assert "7.1" not in [t.number for t in cycle.tasks_for(old, 2026)]
+    cycle.set_expected_units(2025, {old.id, merged.id}, None)
+    db.session.commit()
+    assert {"SCT", "SCT-MOI"} <= {s.unit.code for s in cycle.statuses(2025, ReportKind.results, date(2025, 12, 11))}

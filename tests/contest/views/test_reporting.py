@@ -352,3 +352,21 @@ def test_the_department_chooses_the_units_expected_to_report(client, db, world):
     kept = client.post(page, data={"csrf_token": token, "units": [str(department.id)]})
     assert kept.status_code == 400 and "Phường Cẩm Thành" in kept.get_data(as_text=True)
     assert {u.id for u in cycle.expected_units(year)} == {department.id, ward.id}
+
+
+def test_a_unit_that_ended_before_the_year_leaves_the_department_s_lists_for_it(client, db, world):
+    """Chosen for 2026 before the reform was recorded, Huyện Ba Tơ ended on 30/6/2025: the Department's
+    pages for 2026 neither list it, count it nor offer it; its 2025 results are still asked for."""
+    district = make_unit("QNG-BT", "Huyện Ba Tơ", OrgUnitKind.district)
+    cycle.open_cycle(2025, [district])
+    cycle.open_cycle(2026, [district, world["ward"]])
+    db.session.commit()
+    district.valid_to = date(2025, 6, 30)
+    db.session.commit()
+    login(client, world["chief"])
+    overview = client.get("/reporting/department/2026").get_data(as_text=True)
+    assert 'data-unit="QNG-BT"' not in overview and 'data-unit="P-CAMTHANH"' in overview
+    assert "(1)" in overview.split('id="choose-units"')[1].split("</p>")[0]
+    page = client.get("/reporting/department/2026/units").get_data(as_text=True)
+    assert "Huyện Ba Tơ" not in page
+    assert 'data-unit="QNG-BT"' in client.get("/reporting/department/2025").get_data(as_text=True)
