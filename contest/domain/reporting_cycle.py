@@ -619,13 +619,22 @@ def prefill(unit: OrgUnit, year: int, kind: ReportKind) -> dict:
 
 
 def refresh_draft(report: UnitReport) -> None:
-    """Until a report is submitted, what it takes from the records follows them: a draft made in
-    March (the page opened, a file downloaded) would otherwise be submitted in December with
-    March's figures. The projects and competitions (which nobody types) are the records' today;
-    a count follows its record unless the officer changed it; a task the unit has come to lead
-    gets its line. What the officer wrote is kept."""
+    """Until a report is submitted, what it takes from the records follows them: a draft saved in
+    March would otherwise be submitted in December with March's figures. Stored on each save
+    (`save_draft`); a page or a file shows the same without storing it (`shown_report`)."""
+    content = _refreshed(report)
+    if content != report.content:
+        report.content = content
+        db.session.flush()
+
+
+def _refreshed(report: UnitReport) -> dict:
+    """The report's content with what it takes from the records brought up to date (read only):
+    the projects and competitions (which nobody types) are the records' today; a count follows its
+    record unless the officer changed it; a task the unit has come to lead gets its line. What the
+    officer wrote is kept. A submitted report is as it was submitted."""
     if report.state is ReportState.submitted:
-        return
+        return report.content
     fresh = prefill(report.unit, report.year, report.kind)
     content = copy.deepcopy(report.content)
     figures = content.setdefault("figures", {})
@@ -641,19 +650,68 @@ def refresh_draft(report: UnitReport) -> None:
     have = {line["task"]: line for line in content.get("lines", [])}
     led = [have.pop(line["task"], line) for line in fresh["lines"]]
     content["lines"] = led + [line for line in content.get("lines", []) if line["task"] in have]
-    if content != report.content:
-        report.content = content
-        db.session.flush()
+    return content
 
 
 # -- reports -----------------------------------------------------------------------------------
 
 
+def find_report(unit: OrgUnit, year: int, kind: ReportKind) -> UnitReport | None:
+    """The unit's stored report, None when nobody has saved it yet."""
+    return db.session.scalar(
+        select(UnitReport).where(UnitReport.unit_id == unit.id, UnitReport.year == year, UnitReport.kind == kind)
+    )
+
+
+@dataclass
+class ShownReport:
+    """A unit's report as its page and its files show it, read without writing anything (a GET
+    writes nothing): `row` is the stored report, None until its first save (not started);
+    `content` is what it says now, for a report not submitted with what it takes from the
+    records brought up to date, as its next save stores it."""
+
+    unit: OrgUnit
+    year: int
+    kind: ReportKind
+    row: UnitReport | None
+    content: dict
+
+    @property
+    def state(self) -> str:
+        """ "none" (not started: no row), or the row's state."""
+        return "none" if self.row is None else self.row.state.value
+
+    @property
+    def version(self) -> int:
+        return self.row.version if self.row is not None else 0
+
+    @property
+    def submitted_at(self) -> datetime | None:
+        return self.row.submitted_at if self.row is not None else None
+
+    @property
+    def comment(self) -> str:
+        return self.row.comment if self.row is not None else ""
+
+    @property
+    def versions(self) -> list[UnitReportVersion]:
+        return list(self.row.versions) if self.row is not None else []
+
+
+def shown_report(unit: OrgUnit, year: int, kind: ReportKind) -> ShownReport:
+    """The report to show (`ShownReport`): the stored one brought up to date, or, before its
+    first save, a blank one prefilled from the records and not stored."""
+    row = find_report(unit, year, kind)
+    content = prefill(unit, year, kind) if row is None else _refreshed(row)
+    return ShownReport(unit, year, kind, row, content)
+
+
 def report_for(unit: OrgUnit, year: int, kind: ReportKind) -> UnitReport:
+    """The unit's stored report, made (a draft prefilled from the records) when it has none: for
+    a change, the first save; showing it is `shown_report`, which stores nothing."""
+
     def existing() -> UnitReport | None:
-        return db.session.scalar(
-            select(UnitReport).where(UnitReport.unit_id == unit.id, UnitReport.year == year, UnitReport.kind == kind)
-        )
+        return find_report(unit, year, kind)
 
     report = existing()
     if report is None:

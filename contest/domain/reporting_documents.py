@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from contest.domain import reports
-from contest.domain.reporting_cycle import current_plan, lead_labels
+from contest.domain.reporting_cycle import ShownReport, current_plan, lead_labels
 from contest.extensions import db
 from contest.models import OrgUnit, ProvinceReport, ReportKind, ReportState, UnitReport
 from contest.numbers import vn_number
@@ -119,7 +119,9 @@ def province_document(report: ProvinceReport, today: date) -> AdminDocument:
     )
 
 
-def unit_document(report: UnitReport, today: date) -> AdminDocument:
+def unit_document(report: ShownReport, today: date) -> AdminDocument:
+    """A unit's plan or results as its document: what its page shows (not started yet: the
+    records' prefill, version 0)."""
     unit, year = report.unit, report.year
     is_plan = report.kind is ReportKind.plan
     lines = report.content.get("lines", [])

@@ -63,7 +63,7 @@ def figure_labels() -> dict[str, str]:
 
 def state_labels() -> dict[str, str]:
     return {
-        "none": _("Not started"),
+        "none": _("Not started yet"),  # not "Not started": a judge's sheet in Vietnamese
         "draft": _("Draft"),
         "submitted": _("Submitted"),
         "returned": _("Returned for changes"),
@@ -184,19 +184,17 @@ def unit_year(unit_id, year):
 
 
 def _report_page(unit_id: int, year: int, kind: ReportKind):
+    """The report's page. A GET writes nothing: before the first save it shows a blank report, not
+    started, prefilled from the records; the first save (a POST) makes the report's row."""
     unit, year = _unit(unit_id), _year(year)
-    report = cycle.report_for(unit, year, kind)
     form = Form()
+    status = 200
     if request.method == "POST":
         if not cycle.is_unit_officer(current_user, unit.id):
             abort(403)
         if not form.validate_on_submit():
             abort(400)
         action = request.form.get("action", "save")
-        lines = {
-            line["task"]: {k: request.form.get(f"line-{line['task']}-{k}", line.get(k, "")) for k in LINE_FIELDS[kind]}
-            for line in report.content.get("lines", [])
-        }
         figures, bad = {}, []
         for key in COUNT_KEYS if kind is ReportKind.results else ():
             raw = request.form.get(f"figure-{key}", "").strip()
@@ -208,6 +206,13 @@ def _report_page(unit_id: int, year: int, kind: ReportKind):
             with atomic():
                 if bad:
                     raise DomainError(_("Enter a whole number, 0 or more: %(fields)s", fields=", ".join(bad)))
+                report = cycle.report_for(unit, year, kind)
+                lines = {
+                    line["task"]: {
+                        k: request.form.get(f"line-{line['task']}-{k}", line.get(k, "")) for k in LINE_FIELDS[kind]
+                    }
+                    for line in report.content.get("lines", [])
+                }
                 if action == "correct":
                     cycle.correct(report, lines, figures, request.form.get("reason", ""), current_user)
                     message = _("Correction saved as version %(version)d.", version=report.version)
@@ -221,17 +226,13 @@ def _report_page(unit_id: int, year: int, kind: ReportKind):
                 return redirect(request.path)
         except DomainError as error:
             flash(error.message, "error")
-            report = cycle.report_for(unit, year, kind)
             status = 400
-    else:
-        cycle.refresh_draft(report)
-        status = 200
     return render_template(
         "reporting/report.html",
         unit=unit,
         year=year,
         kind=kind.value,
-        report=report,
+        report=cycle.shown_report(unit, year, kind),
         form=form,
         fields=LINE_FIELDS[kind],
         figure_keys=FIGURE_KEYS,
@@ -257,8 +258,7 @@ def unit_plan(unit_id, year):
 @bp.route("/unit/<int:unit_id>/<int:year>/results.<fmt>")
 @access("reporting:unit", "reporting:department")
 def unit_results_file(unit_id, year, fmt):
-    report = cycle.report_for(_unit(unit_id), _year(year), ReportKind.results)
-    cycle.refresh_draft(report)
+    report = cycle.shown_report(_unit(unit_id), _year(year), ReportKind.results)
     return _file(
         documents.unit_document(report, cycle.clock_today()), fmt, f"bao-cao-ket-qua-{year}-{report.unit.code}"
     )
@@ -267,8 +267,7 @@ def unit_results_file(unit_id, year, fmt):
 @bp.route("/unit/<int:unit_id>/<int:year>/plan.<fmt>")
 @access("reporting:unit", "reporting:department")
 def unit_plan_file(unit_id, year, fmt):
-    report = cycle.report_for(_unit(unit_id), _year(year), ReportKind.plan)
-    cycle.refresh_draft(report)
+    report = cycle.shown_report(_unit(unit_id), _year(year), ReportKind.plan)
     return _file(documents.unit_document(report, cycle.clock_today()), fmt, f"ke-hoach-{year}-{report.unit.code}")
 
 

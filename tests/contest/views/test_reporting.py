@@ -249,7 +249,7 @@ def test_a_draft_opened_early_in_the_year_follows_the_records_until_it_is_submit
     ward, year = world["ward"], world["year"]
     login(client, world["officer"])
     results = f"/reporting/unit/{ward.id}/{year}/results"
-    assert client.get(results).status_code == 200  # the draft is made, with nothing yet
+    assert client.get(results).status_code == 200  # nothing is stored yet
     competition = make_competition("khoi-nghiep-cam-thanh", unit=ward, year=year)
     make_valid_entry(competition, name="Đội Sa Huỳnh")
     cycle.record_activity(
@@ -305,8 +305,7 @@ def test_a_figure_in_superscript_or_other_odd_digits_is_refused_with_a_message(c
         )
         assert answer.status_code == 400, odd
         assert "Nhập số nguyên" in answer.get_data(as_text=True)
-    report = db.session.scalar(select(UnitReport).where(UnitReport.kind == ReportKind.results))
-    assert report.content["figures"]["events"] == 0
+    assert db.session.scalar(select(func.count()).select_from(UnitReport)) == 0  # not even an empty draft
 
 
 def test_a_club_s_school_given_in_odd_digits_is_refused_with_a_message(client, db, world):
@@ -370,3 +369,45 @@ def test_a_unit_that_ended_before_the_year_leaves_the_department_s_lists_for_it(
     page = client.get("/reporting/department/2026/units").get_data(as_text=True)
     assert "Huyện Ba Tơ" not in page
     assert 'data-unit="QNG-BT"' in client.get("/reporting/department/2025").get_data(as_text=True)
+
+
+def test_opening_a_report_stores_nothing_and_the_first_save_makes_it(client, db, world):
+    """Opening the results page, or downloading its file, writes nothing: the page shows the blank
+    report, not started, prefilled from the records, and the unit's page still says "Not started".
+    The first save makes the draft. A draft opened later shows the records' new figures without
+    storing them; the next save stores them."""
+    ward, year = world["ward"], world["year"]
+    login(client, world["officer"])
+    unit_page, results = f"/reporting/unit/{ward.id}/{year}", f"/reporting/unit/{ward.id}/{year}/results"
+    plan = f"/reporting/unit/{ward.id}/{year + 1}/plan"
+    html = client.get(results).get_data(as_text=True)
+    assert "Chưa bắt đầu: chưa có nội dung nào được lưu." in html and 'name="line-1.6-result"' in html
+    assert client.get(plan).status_code == 200
+    assert client.get(f"{results}.docx").status_code == 200 and client.get(f"{plan}.pdf").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, world["chief"])
+    assert client.get(results).status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(UnitReport)) == 0
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, world["officer"])
+    assert ">Chưa bắt đầu</span>" in client.get(unit_page).get_data(as_text=True).split('id="results-state"')[1]
+
+    saved = client.post(results, data={"csrf_token": csrf_token(client, results), "action": "save"})
+    assert saved.status_code == 302
+    report = db.session.scalar(select(UnitReport))
+    assert (report.kind, report.state, report.year) == (ReportKind.results, ReportState.draft, year)
+    assert ">Bản nháp</span>" in client.get(unit_page).get_data(as_text=True).split('id="results-state"')[1]
+
+    cycle.record_activity(
+        ward,
+        cycle.ActivityInput(kind=ActivityKind.forum, title="Diễn đàn", occurred_on=date(year, 9, 12)),
+        world["officer"],
+    )
+    db.session.commit()
+    assert 'name="figure-events" value="1"' in client.get(results).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(UnitReport, report.id).content["figures"]["events"] == 0  # shown, not stored
+    client.post(results, data={"csrf_token": csrf_token(client, results), "action": "save", "figure-events": "1"})
+    db.session.expire_all()
+    assert db.session.get(UnitReport, report.id).content["figures"]["events"] == 1
+    assert db.session.scalar(select(func.count()).select_from(UnitReport)) == 1
