@@ -206,10 +206,22 @@ def officer_units(user) -> list[OrgUnit]:
     return unit_officers_domain.units_of(user)
 
 
-def is_unit_officer(user, unit_id: int) -> bool:
+def is_unit_officer(user, unit_id: int, year: int | None = None) -> bool:
+    """Whether `user` acts for the unit in the cycle: an administrator, or a current officer of
+    the unit. For a year, the officer's role counts only if the unit had not ended before it
+    (`ended_before`): the officers of a unit that has ended (a district abolished on 30/6/2025)
+    still read, send and correct its reports up to the year it ended, its last report being sent
+    after its end, and act for no later year, when the units that took it over report."""
     if not user.is_authenticated:
         return False
-    return user.is_admin or unit_id in unit_officers_domain.own_unit_ids(user)
+    if user.is_admin:
+        return True
+    if unit_id not in unit_officers_domain.own_unit_ids(user):
+        return False
+    if year is None:
+        return True
+    unit = db.session.get(OrgUnit, unit_id)
+    return unit is not None and not ended_before(unit, year)
 
 
 def department() -> OrgUnit | None:
@@ -261,8 +273,9 @@ def ended_before(unit: OrgUnit, year: int) -> bool:
 
     A unit that ended during the year (a district abolished on 30/6/2025, a department merged in
     February) is still expected for that year: its results for the months it existed are its last
-    report, sent after its end. A unit that ended before 1 January is not expected for the year,
-    nor for any later one: the units that took it over report. (The cycle of a year also asks for
+    report, sent after its end, by its officers. A unit that ended before 1 January is not expected
+    for the year, nor for any later one, has no report for it and its officers act for none of them
+    (`is_unit_officer`): the units that took it over report. (The cycle of a year also asks for
     the next year's plan, which a unit that will not exist then is not asked for: see `statuses`.)"""
     return unit.valid_to is not None and unit.valid_to < date(year, 1, 1)
 
@@ -446,6 +459,15 @@ def record_activity(unit: OrgUnit, data: ActivityInput, actor: User | None, toda
         raise DomainError(_("Say what the activity was."), field="title")
     if data.occurred_on > today:
         raise DomainError(_("An activity is recorded once it has taken place."), field="occurred_on")
+    if unit.valid_to is not None and data.occurred_on > unit.valid_to:
+        raise DomainError(
+            _(
+                "%(unit)s is %(dates)s: an activity after its end is recorded by the unit that took it over.",
+                unit=unit.name,
+                dates=orgunits.validity_text(unit),
+            ),
+            field="occurred_on",
+        )
     if data.participants is not None and data.participants < 0:
         raise DomainError(_("Participants cannot be negative."), field="participants")
     url = (data.evidence_url or "").strip() or None
@@ -715,6 +737,16 @@ def report_for(unit: OrgUnit, year: int, kind: ReportKind) -> UnitReport:
 
     report = existing()
     if report is None:
+        if ended_before(unit, year):
+            raise DomainError(
+                _(
+                    "%(unit)s (%(dates)s) had ended before %(year)s: it has no report for that year; the units "
+                    "that took it over report.",
+                    unit=unit.name,
+                    dates=orgunits.validity_text(unit),
+                    year=year,
+                )
+            )
         content = prefill(unit, year, kind)
         try:
             with atomic():

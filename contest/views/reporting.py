@@ -33,7 +33,7 @@ from contest.reports.consolidate import COUNT_KEYS, FIGURE_KEYS
 from contest.transactions import atomic
 
 bp = Blueprint("reporting", __name__, url_prefix="/reporting")
-register_rule("reporting:unit", lambda args: cycle.is_unit_officer(current_user, args["unit_id"]))
+register_rule("reporting:unit", lambda args: cycle.is_unit_officer(current_user, args["unit_id"], args.get("year")))
 register_rule("reporting:department", lambda args: cycle.is_department_officer(current_user))
 register_rule(
     "reporting:any", lambda args: cycle.is_department_officer(current_user) or bool(cycle.officer_units(current_user))
@@ -106,9 +106,17 @@ def _file(document, fmt: str, name: str) -> Response:
 @access("reporting:any")
 def home():
     year = cycle.clock_today().year
+    units = cycle.officer_units(current_user)
     return render_template(
         "reporting/home.html",
-        units=cycle.officer_units(current_user),
+        units=units,
+        # The years each unit reports for: this one and the last, or, for a unit that has ended, the
+        # last year it reports for (its officers act for no later one).
+        years={
+            unit.id: [y for y in (year, year - 1) if not cycle.ended_before(unit, y)]
+            or [unit.valid_to.year if unit.valid_to else year]
+            for unit in units
+        },
         year=year,
         department=cycle.is_department_officer(current_user),
     )
@@ -134,7 +142,7 @@ def unit_year(unit_id, year):
     schools = cycle.club_schools(cycle.clock_today())
     form.school_id.choices = [("", _("(none)"))] + [(str(s.id), s.name) for s in schools]
     if request.method == "POST":
-        if not cycle.is_unit_officer(current_user, unit.id):
+        if not cycle.is_unit_officer(current_user, unit.id, year):
             abort(403)
         if form.validate_on_submit():
             try:
@@ -176,6 +184,7 @@ def unit_year(unit_id, year):
         states=state_labels(),
         results=found[ReportKind.results],
         plan=found[ReportKind.plan],
+        plan_asked=found[ReportKind.plan] is not None or not cycle.ended_before(unit, year + 1),
         results_due=cycle.deadline("results", year),
         plan_due=cycle.deadline("plan", year + 1),
         leads={t.id: cycle.lead_labels(t, year) for t in tasks},
@@ -190,7 +199,7 @@ def _report_page(unit_id: int, year: int, kind: ReportKind):
     form = Form()
     status = 200
     if request.method == "POST":
-        if not cycle.is_unit_officer(current_user, unit.id):
+        if not cycle.is_unit_officer(current_user, unit.id, year):
             abort(403)
         if not form.validate_on_submit():
             abort(400)
@@ -239,7 +248,7 @@ def _report_page(unit_id: int, year: int, kind: ReportKind):
         count_keys=COUNT_KEYS,
         labels=figure_labels(),
         due=cycle.deadline(kind.value, year),
-        editable=cycle.is_unit_officer(current_user, unit.id),
+        editable=cycle.is_unit_officer(current_user, unit.id, year),
     ), status
 
 

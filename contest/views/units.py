@@ -75,7 +75,7 @@ def dashboard(unit_id):
         validity=orgunits.validity_text(unit),
         year=this_year,
         projects=projects_in_area(area, this_year),
-        reports_here=reporting_cycle.is_unit_officer(current_user, unit.id),
+        reports_here=reporting_cycle.is_unit_officer(current_user, unit.id, this_year),
     )
 
 

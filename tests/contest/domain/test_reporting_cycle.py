@@ -494,3 +494,35 @@ def test_a_unit_that_ended_during_the_year_is_proposed_and_expected_for_that_yea
     cycle.set_expected_units(2025, {old.id, merged.id}, None)
     db.session.commit()
     assert {"SCT", "SCT-MOI"} <= {s.unit.code for s in cycle.statuses(2025, ReportKind.results, date(2025, 12, 11))}
+
+
+def test_a_unit_that_ended_has_no_report_and_no_activity_after_its_end(db, world):
+    """Huyện Ba Tơ ended on 30/6/2025: its officer (whose role was never ended) acts for its 2025
+    reports and no later year's; no report of 2026 is made for it, and an activity dated after its
+    end belongs to the unit that took it over."""
+    district = make_unit("QNG-BT", "Huyện Ba Tơ", OrgUnitKind.district, valid_to=date(2025, 6, 30))
+    officer = make_user("canbo@bato.vn")
+    cycle.add_officer(district, officer)
+    db.session.commit()
+    assert cycle.is_unit_officer(officer, district.id, 2025) and cycle.is_unit_officer(officer, district.id, 2024)
+    assert not cycle.is_unit_officer(officer, district.id, 2026)
+    assert not cycle.is_unit_officer(world["officer"], district.id, 2025)
+    assert cycle.report_for(district, 2025, ReportKind.results).state is ReportState.draft
+    for year, kind in ((2026, ReportKind.results), (2026, ReportKind.plan)):
+        with pytest.raises(DomainError) as refused:
+            cycle.report_for(district, year, kind)
+        assert "Huyện Ba Tơ (có hiệu lực đến 30/06/2025) đã chấm dứt hoạt động trước năm 2026" in refused.value.message
+    cycle.record_activity(
+        district,
+        cycle.ActivityInput(kind=ActivityKind.forum, title="Diễn đàn", occurred_on=date(2025, 6, 30)),
+        officer,
+        today=date(2025, 12, 1),
+    )
+    with pytest.raises(DomainError) as refused:
+        cycle.record_activity(
+            district,
+            cycle.ActivityInput(kind=ActivityKind.forum, title="Diễn đàn", occurred_on=date(2025, 7, 1)),
+            officer,
+            today=date(2025, 12, 1),
+        )
+    assert refused.value.field == "occurred_on"

@@ -411,3 +411,43 @@ def test_opening_a_report_stores_nothing_and_the_first_save_makes_it(client, db,
     db.session.expire_all()
     assert db.session.get(UnitReport, report.id).content["figures"]["events"] == 1
     assert db.session.scalar(select(func.count()).select_from(UnitReport)) == 1
+
+
+def test_the_officer_of_a_unit_that_ended_acts_for_its_last_year_and_no_later_one(client, db, world):
+    """Huyện Ba Tơ ended on 30/6/2025; its officer's role was never ended. They still send its 2025
+    results (its last report) and read its earlier reports, but neither open, save, submit nor
+    download a report of 2026 or later, nor its plan for 2026; the Department still reads them."""
+    district = make_unit("QNG-BT", "Huyện Ba Tơ", OrgUnitKind.district, valid_to=date(2025, 6, 30))
+    officer = make_user("canbo@bato.vn")
+    cycle.add_officer(district, officer)
+    db.session.commit()
+    login(client, officer)
+    last = f"/reporting/unit/{district.id}/2025"
+    assert f'href="{last}"' in client.get("/reporting/").get_data(as_text=True)
+    assert f"/reporting/unit/{district.id}/2026" not in client.get("/reporting/").get_data(as_text=True)
+    assert "/plan" not in client.get(last).get_data(as_text=True).split('id="results-state"')[1].split("</ul>")[0]
+    html = client.get(f"{last}/results").get_data(as_text=True)
+    assert 'name="line-1.6-result"' in html and "disabled" not in html.split('name="line-1.6-result"')[1][:40]
+    saved = client.post(
+        f"{last}/results", data={"csrf_token": csrf_token(client, f"{last}/results"), "action": "submit"}
+    )
+    assert saved.status_code == 302
+    assert client.get(f"{last}/results.docx").status_code == 200
+
+    token = csrf_token(client, last)
+    for later in (2026, 2027):
+        page = f"/reporting/unit/{district.id}/{later}"
+        assert client.get(page).status_code == 403
+        assert client.get(f"{page}/results").status_code == 403
+        assert client.post(f"{page}/results", data={"csrf_token": token, "action": "save"}).status_code == 403
+        assert client.get(f"{page}/results.pdf").status_code == 403
+        assert client.get(f"{page}/plan").status_code == 403
+        activity = {"csrf_token": token, "kind": "forum", "title": "Diễn đàn", "occurred_on": f"{later}-01-05"}
+        assert client.post(page, data=activity).status_code == 403
+    assert client.post(f"/reporting/unit/{district.id}/2026/plan", data={"csrf_token": token}).status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(UnitReport)) == 1  # the 2025 results only
+
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, world["chief"])
+    assert client.get(f"/reporting/unit/{district.id}/2026/results").status_code == 200
+    assert client.get(f"{last}/results").status_code == 200
