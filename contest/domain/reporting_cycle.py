@@ -50,6 +50,7 @@ from contest.models import (
     User,
 )
 from contest.models.base import utcnow
+from contest.numbers import vn_number
 from contest.reports import plan_data
 from contest.reports.consolidate import COUNT_KEYS, UnitFigures, consolidate
 from contest.transactions import atomic
@@ -768,16 +769,41 @@ def report_for(unit: OrgUnit, year: int, kind: ReportKind) -> UnitReport:
     return report
 
 
+# What a task line may hold. The content is JSON, so its limits live here (the forms take them from here):
+# the most characters of each text, and the budget in whole đồng.
+LINE_LIMITS = {"what": 2000, "when": 200, "budget": 30, "source": 200, "result": 2000}
+BUDGET_MAX = 1_000_000_000_000  # a thousand billion đồng: far above any task's estimate
+
+
+def budget_amount(value: int | str) -> int | None:
+    """A task's budget in đồng, given as a number or as typed ("50.000.000"); None when empty.
+    Refused unless it is a whole amount from 0 to BUDGET_MAX."""
+    if isinstance(value, str):
+        raw = value.replace(".", "").replace(",", "").replace(" ", "").strip()
+        if not raw:
+            return None
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 15):
+            raise DomainError(_("Enter the budget in đồng, digits only, such as 50.000.000."), field="budget")
+        value = int(raw)
+    if not 0 <= value <= BUDGET_MAX:
+        raise DomainError(_("The budget is at most %(amount)s đồng.", amount=vn_number(BUDGET_MAX)), field="budget")
+    return value
+
+
+def _line_value(key: str, value) -> str:
+    if key == "budget":
+        amount = budget_amount(value)
+        return "" if amount is None else vn_number(amount)
+    text = str(value)
+    if len(text) > LINE_LIMITS[key]:
+        raise DomainError(_("At most %(max)d characters.", max=LINE_LIMITS[key]), field=key)
+    return text
+
+
 def _merged(report: UnitReport, lines: dict[str, dict], figures: dict[str, int]) -> dict:
     content = copy.deepcopy(report.content)
     for line in content.get("lines", []):
-        line.update(
-            {
-                k: str(v)[:2000]
-                for k, v in lines.get(line["task"], {}).items()
-                if k in ("what", "when", "budget", "source", "result")
-            }
-        )
+        line.update({k: _line_value(k, v) for k, v in lines.get(line["task"], {}).items() if k in LINE_LIMITS})
     for key, value in figures.items():
         if key in content.get("figures", {}):
             if value < 0:

@@ -1,10 +1,14 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from contest.domain.reporting_cycle import BUDGET_MAX, LINE_LIMITS
 from contest.forms.accounts import REQUIRED
 from contest.forms.base import CheckboxesField, Form
-from contest.models import ActivityKind
+from contest.forms.entries import TOO_LONG, AmountField
+from contest.i18n import format_number
+from contest.models import ActivityKind, ReportKind
 
 ACTIVITY_LABELS = {
     ActivityKind.forum: _l("Forum"),
@@ -51,3 +55,31 @@ class ExpectedUnitsForm(Form):
     """The units expected to report for a year (the Department's choice)."""
 
     units = CheckboxesField(_l("Units expected to report"), coerce=int, choices=[])
+
+
+def _line_text(label, key: str, kind=StringField):
+    return kind(label, validators=[Optional(), Length(max=LINE_LIMITS[key], message=TOO_LONG)])
+
+
+def _budget_limit(form, field) -> None:
+    if field.data is not None and field.data > BUDGET_MAX:
+        raise ValidationError(_("The budget is at most %(amount)s đồng.", amount=format_number(BUDGET_MAX)))
+
+
+class PlanLineForm(Form):
+    """One task's line of a unit's plan (the page repeats it, prefixed "line-<task>"; made with
+    meta={"csrf": False}: the page's own form carries the token)."""
+
+    what = _line_text(_l("What"), "what", TextAreaField)
+    when = _line_text(_l("When"), "when")
+    budget = AmountField(_l("Budget estimate (đồng)"), validators=[Optional(), _budget_limit])
+    source = _line_text(_l("Source of funds"), "source")
+
+
+class ResultLineForm(Form):
+    """One task's line of a unit's results (as PlanLineForm)."""
+
+    result = _line_text(_l("Results"), "result", TextAreaField)
+
+
+LINE_FORMS = {ReportKind.plan: PlanLineForm, ReportKind.results: ResultLineForm}

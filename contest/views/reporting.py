@@ -26,7 +26,7 @@ from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.forms.base import Form
 from contest.forms.orgunits import KIND_LABELS
-from contest.forms.reporting import ACTIVITY_LABELS, ActivityForm, ExpectedUnitsForm
+from contest.forms.reporting import ACTIVITY_LABELS, LINE_FORMS, ActivityForm, ExpectedUnitsForm
 from contest.models import ActivityKind, OrgUnit, OrgUnitKind, ProvinceReport, ReportKind, UnitReport
 from contest.reports.admin_document import write_docx, write_pdf
 from contest.reports.consolidate import COUNT_KEYS, FIGURE_KEYS
@@ -197,13 +197,23 @@ def _report_page(unit_id: int, year: int, kind: ReportKind):
     started, prefilled from the records; the first save (a POST) makes the report's row."""
     unit, year = _unit(unit_id), _year(year)
     form = Form()
-    status = 200
+    status, rows = 200, {}
     if request.method == "POST":
         if not cycle.is_unit_officer(current_user, unit.id, year):
             abort(403)
         if not form.validate_on_submit():
             abort(400)
         action = request.form.get("action", "save")
+        shown = cycle.shown_report(unit, year, kind)  # its task lines, without writing
+        rows = {
+            line["task"]: LINE_FORMS[kind](prefix=f"line-{line['task']}", meta={"csrf": False})
+            for line in shown.content.get("lines", [])
+        }
+        rows_valid = all([row.validate() for row in rows.values()])  # every row, so each shows its errors
+        lines = {  # a field not sent stays as it was
+            task: {k: "" if row[k].data is None else row[k].data for k in LINE_FIELDS[kind] if row[k].raw_data}
+            for task, row in rows.items()
+        }
         figures, bad = {}, []
         for key in COUNT_KEYS if kind is ReportKind.results else ():
             raw = request.form.get(f"figure-{key}", "").strip()
@@ -213,15 +223,11 @@ def _report_page(unit_id: int, year: int, kind: ReportKind):
                 bad.append(figure_labels()[key])
         try:
             with atomic():
+                if not rows_valid:
+                    raise DomainError(_("Please correct the fields marked below."))
                 if bad:
                     raise DomainError(_("Enter a whole number, 0 or more: %(fields)s", fields=", ".join(bad)))
                 report = cycle.report_for(unit, year, kind)
-                lines = {
-                    line["task"]: {
-                        k: request.form.get(f"line-{line['task']}-{k}", line.get(k, "")) for k in LINE_FIELDS[kind]
-                    }
-                    for line in report.content.get("lines", [])
-                }
                 if action == "correct":
                     cycle.correct(report, lines, figures, request.form.get("reason", ""), current_user)
                     message = _("Correction saved as version %(version)d.", version=report.version)
@@ -244,6 +250,8 @@ def _report_page(unit_id: int, year: int, kind: ReportKind):
         report=cycle.shown_report(unit, year, kind),
         form=form,
         fields=LINE_FIELDS[kind],
+        rows=rows,  # after a refusal: what was typed, with each field's errors
+        limits=cycle.LINE_LIMITS,
         figure_keys=FIGURE_KEYS,
         count_keys=COUNT_KEYS,
         labels=figure_labels(),

@@ -147,6 +147,26 @@ def test_a_returned_plan_can_be_edited_and_submitted_again(db, world):
     assert [v.content == plan.content for v in plan.versions] == [False, True]
 
 
+def test_a_plan_line_s_budget_and_texts_are_checked_not_cut(db, world):
+    """The domain refuses what the page's form refuses: a budget that is no amount in đồng, a text
+    beyond its limit (it was cut to 2,000 characters without a word)."""
+    plan = cycle.report_for(world["ward"], 2026, ReportKind.plan)
+    db.session.commit()
+    for bad in (
+        {"budget": "-5.000.000"},
+        {"budget": "abc"},
+        {"budget": -1},
+        {"budget": "9" * 24},
+        {"what": "x" * 2001},
+    ):
+        with pytest.raises(DomainError):
+            cycle.save_draft(plan, {"1.6": bad}, {})
+        db.session.rollback()
+    cycle.save_draft(plan, {"1.6": {"what": "x" * 2000, "budget": "1500000", "when": "Quý II–IV/2027"}}, {})
+    line = next(line for line in plan.content["lines"] if line["task"] == "1.6")
+    assert (len(line["what"]), line["budget"], line["when"]) == (2000, "1.500.000", "Quý II–IV/2027")
+
+
 def test_the_consolidated_report_counts_a_project_two_units_report_once(db, world):
     competition = make_competition("khoi-nghiep-chung", unit=world["ward"], year=2025)
     shared = make_valid_entry(competition, name="Đội chung")

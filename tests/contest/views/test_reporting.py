@@ -451,3 +451,48 @@ def test_the_officer_of_a_unit_that_ended_acts_for_its_last_year_and_no_later_on
     login(client, world["chief"])
     assert client.get(f"/reporting/unit/{district.id}/2026/results").status_code == 200
     assert client.get(f"{last}/results").status_code == 200
+
+
+def test_a_plan_line_with_a_wrong_budget_or_too_long_text_is_refused_beside_its_row(client, db, world):
+    """A budget below zero, not a number or beyond any plan's, and a text longer than its limit, were
+    saved (the text silently cut to 2,000 characters) and reached the province's plan."""
+    ward, year = world["ward"], world["year"] + 1
+    login(client, world["officer"])
+    page = f"/reporting/unit/{ward.id}/{year}/plan"
+    client.get(page)
+    long_text = "Tổ chức diễn đàn. " * 400  # 7,200 characters
+    cases = [
+        ({"line-1.6-budget": "-5.000.000"}, "line-1.6-budget", "nhập số tiền bằng đồng"),
+        ({"line-1.6-budget": "abc"}, "line-1.6-budget", "nhập số tiền bằng đồng"),
+        ({"line-1.6-budget": "999999999999999999999999"}, "line-1.6-budget", "nhập số tiền bằng đồng"),
+        ({"line-1.6-budget": "5.000.000.000.000"}, "line-1.6-budget", "Kinh phí tối đa 1.000.000.000.000 đồng."),
+        ({"line-1.6-what": long_text}, "line-1.6-what", "Tối đa 2000 ký tự."),
+        ({"line-1.6-source": "x" * 201}, "line-1.6-source", "Tối đa 200 ký tự."),
+    ]
+    for action in ("save", "submit"):
+        for data, name, message in cases:
+            answer = client.post(page, data={"csrf_token": csrf_token(client, page), "action": action} | data)
+            html = answer.get_data(as_text=True)
+            assert answer.status_code == 400, (action, data)
+            beside = html.split(f'id="{name}-err"')[1].split("</ul>")[0]
+            assert message in beside, (action, data)
+            assert f'aria-describedby="{name}-err"' in html
+            typed = next(iter(data.values()))
+            assert (f'value="{typed}"' in html) or (f">{typed}</textarea>" in html), "what was typed is kept"
+    report = db.session.scalar(select(UnitReport).where(UnitReport.kind == ReportKind.plan))
+    line = next(line for line in report.content["lines"] if line["task"] == "1.6")
+    assert report.state is ReportState.draft and (line["what"], line["budget"], line["source"]) == ("", "", "")
+    saved = client.post(
+        page,
+        data={
+            "csrf_token": csrf_token(client, page),
+            "action": "save",
+            "line-1.6-what": "Hai diễn đàn",
+            "line-1.6-budget": "40000000",
+            "line-1.6-when": "Quý III",
+        },
+    )
+    assert saved.status_code == 302
+    db.session.refresh(report)
+    line = next(line for line in report.content["lines"] if line["task"] == "1.6")
+    assert (line["what"], line["when"], line["budget"]) == ("Hai diễn đàn", "Quý III", "40.000.000")
