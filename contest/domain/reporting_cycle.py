@@ -925,34 +925,52 @@ class UnitStatus:
     due: date
     overdue: bool  # not submitted and the deadline has passed
     late: bool  # submitted after the deadline
+    expected: bool = True  # False: a unit the Department has not (yet) asked, which sent one all the same
 
     @property
     def submitted(self) -> bool:
         return self.report is not None and self.report.state is ReportState.submitted
 
 
+def sent_late(report: UnitReport | None, due: date) -> bool:
+    """Whether a submitted report was first sent after its deadline (the province's day)."""
+    if report is None or report.state is not ReportState.submitted or not report.versions:
+        return False
+    return province_day(report.versions[0].submitted_at) > due
+
+
 def statuses(year: int, kind: ReportKind, today: date) -> list[UnitStatus]:
     """The expected units of the cycle with their report: the cycle of year Y
-    asks for the results of Y and the plans for Y+1 (of the units that will exist in Y+1)."""
+    asks for the results of Y and the plans for Y+1 (of the units that will exist in Y+1).
+    A unit that was not expected but sent one (submitted, or returned to it) follows them,
+    marked so: the Department sees, returns and consolidates what it received."""
     due = deadline(kind.value, year)
     reports = {
         r.unit_id: r
         for r in db.session.scalars(select(UnitReport).where(UnitReport.year == year, UnitReport.kind == kind))
     }
+    expected = expected_units(year - 1 if kind is ReportKind.plan else year)
+    ids = {unit.id for unit in expected}
+    others = sorted(
+        (r.unit for r in reports.values() if r.unit_id not in ids and r.state is not ReportState.draft),
+        key=lambda unit: (unit.name, unit.id),
+    )
     result = []
-    for unit in expected_units(year - 1 if kind is ReportKind.plan else year):
+    for unit in expected + others:
         report = reports.get(unit.id)
         submitted = report is not None and report.state is ReportState.submitted
         sent = report is not None and report.state is not ReportState.draft
         if kind is ReportKind.plan and not sent and not unit.overlaps(date(year, 1, 1), date(year, 12, 31)):
             continue  # a unit gone before the year (the districts, from 1/7/2025) plans nothing for it
-        first = (
-            province_day(report.versions[0].submitted_at)
-            if report is not None and submitted and report.versions
-            else None
-        )
         result.append(
-            UnitStatus(unit, report, due, overdue=not submitted and today > due, late=first is not None and first > due)
+            UnitStatus(
+                unit,
+                report,
+                due,
+                overdue=not submitted and today > due and unit.id in ids,
+                late=sent_late(report, due),
+                expected=unit.id in ids,
+            )
         )
     return result
 
@@ -988,7 +1006,7 @@ def consolidate_year(year: int, actor: User | None, today: date, now: datetime |
         "shared_projects": result.shared_projects,
         "submitted": [s.unit.name for s, _r in submitted],
         "late": [s.unit.name for s, _r in submitted if s.late],
-        "missing": [s.unit.name for s in rows if not s.submitted],
+        "missing": [s.unit.name for s in rows if not s.submitted and s.expected],
         "lines": lines,
     }
     report = db.session.scalar(select(ProvinceReport).where(ProvinceReport.year == year))
@@ -1061,7 +1079,12 @@ def queue_reminders(today: date) -> int:
             continue
         for status in statuses(year, kind, today):
             officers = unit_officers(status.unit.id)
-            if status.submitted or not officers or not _claim_reminder(status.unit.id, year, kind, reached[0]):
+            if (
+                status.submitted
+                or not status.expected
+                or not officers
+                or not _claim_reminder(status.unit.id, year, kind, reached[0])
+            ):
                 continue
             for officer in officers:
                 queue_mail(

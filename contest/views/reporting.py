@@ -187,6 +187,8 @@ def unit_year(unit_id, year):
         plan_asked=found[ReportKind.plan] is not None or not cycle.ended_before(unit, year + 1),
         results_due=cycle.deadline("results", year),
         plan_due=cycle.deadline("plan", year + 1),
+        results_late=cycle.sent_late(found[ReportKind.results], cycle.deadline("results", year)),
+        plan_late=cycle.sent_late(found[ReportKind.plan], cycle.deadline("plan", year + 1)),
         leads={t.id: cycle.lead_labels(t, year) for t in tasks},
         done=cycle.done_per_task(unit, year),
     ), 400 if request.method == "POST" else 200

@@ -11,7 +11,16 @@ from docx import Document
 from sqlalchemy import func, select
 
 from contest.domain import reporting_cycle as cycle
-from contest.models import Activity, ActivityKind, AuditEvent, OrgUnitKind, ReportKind, ReportState, UnitReport
+from contest.models import (
+    Activity,
+    ActivityKind,
+    AuditEvent,
+    OrgUnitKind,
+    ProvinceReport,
+    ReportKind,
+    ReportState,
+    UnitReport,
+)
 from tests.factories import csrf_token, login, make_unit, make_user
 
 
@@ -496,3 +505,50 @@ def test_a_plan_line_with_a_wrong_budget_or_too_long_text_is_refused_beside_its_
     db.session.refresh(report)
     line = next(line for line in report.content["lines"] if line["task"] == "1.6")
     assert (line["what"], line["when"], line["budget"]) == ("Hai diễn đàn", "Quý III", "40.000.000")
+
+
+def test_what_a_unit_not_expected_sends_is_listed_returned_and_consolidated_and_lateness_is_shown(client, db, world):
+    """A year the Department has not chosen its units for: the Youth Union's plan and results were
+    in the province's documents but not on the Department's page ("no unit is expected"), so the
+    plan could not be returned. A report sent after its deadline says so on both pages."""
+    from datetime import UTC, datetime
+
+    union, year = world["union"], world["year"] + 1
+    officer = make_user("canbo@tinhdoan.vn")
+    cycle.add_officer(union, officer)
+    plan = cycle.report_for(union, year + 1, ReportKind.plan)
+    cycle.save_draft(plan, {"1.6": {"what": "Diễn đàn thanh niên khởi nghiệp"}}, {})
+    cycle.submit(plan, officer, now=datetime(year, 11, 2, 3, tzinfo=UTC))  # due 30/10
+    cycle.submit(cycle.report_for(union, year, ReportKind.results), officer, now=datetime(year, 12, 1, tzinfo=UTC))
+    db.session.commit()
+    assert cycle.expected_units(year) == []
+    login(client, world["chief"])
+    page = f"/reporting/department/{year}"
+    html = client.get(page).get_data(as_text=True)
+    plans = html.split('id="plan-status"')[1].split("</table>")[0]
+    results = html.split('id="results-status"')[1].split("</table>")[0]
+    for table in (plans, results):
+        row = table.split('data-unit="QNG-DOAN"')[1].split("</tr>")[0]
+        assert "ngoài danh sách đơn vị phải báo cáo" in row
+    assert "Đã gửi, trễ hạn" in plans.split('data-unit="QNG-DOAN"')[1].split("</tr>")[0]
+    assert "trễ hạn" not in results
+    assert f"/reporting/department/{year + 1}/plans/{union.id}/return" in plans
+    # The consolidation counts what the page lists.
+    assert client.post(f"{page}/consolidate", data={"csrf_token": csrf_token(client, page)}).status_code == 302
+    province = db.session.scalar(select(ProvinceReport).where(ProvinceReport.year == year))
+    assert province.content["submitted"] == ["Tỉnh Đoàn Quảng Ngãi"] and province.content["missing"] == []
+    returned = client.post(
+        f"/reporting/department/{year + 1}/plans/{union.id}/return",
+        data={"csrf_token": csrf_token(client, page), "comment": "Bổ sung kinh phí"},
+    )
+    assert returned.status_code == 302
+    db.session.refresh(plan)
+    assert plan.state is ReportState.returned
+    # The unit's own page says its plan went late (once sent again, still late: first sent after the deadline).
+    cycle.submit(plan, officer)
+    db.session.commit()
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, officer)
+    mine = client.get(f"/reporting/unit/{union.id}/{year}").get_data(as_text=True)
+    assert "Đã gửi, trễ hạn" in mine.split('id="plan-state"')[1].split("</span>")[0]
+    assert "trễ hạn" not in mine.split('id="results-state"')[1].split("</span>")[0]
