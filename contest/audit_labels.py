@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "account.reactivated": _l("Account reactivated"),
     "account.verified": _l("E-mail address verified"),
     "activity.recorded": _l("Activity recorded"),
+    "activity.removed": _l("Activity removed"),
     "certificate.issued": _l("Certificate issued"),
     "certificate.mailed": _l("Certificate mailed"),
     "certificate.reissued": _l("Certificate reissued"),

@@ -259,6 +259,7 @@ TABLE: dict[str, set[str]] = {
     "reporting.home": ADMINS | OFFICERS,
     "reporting.plan": ADMINS | OFFICERS,
     "reporting.unit_year": {UNIT_OFFICER, ADMIN},
+    "reporting.remove_activity": {UNIT_OFFICER, ADMIN},
     "reporting.unit_results": {UNIT_OFFICER, ADMIN},
     "reporting.unit_plan": {UNIT_OFFICER, ADMIN},
     "reporting.unit_results_file": {UNIT_OFFICER, ADMIN},
@@ -267,6 +268,7 @@ TABLE: dict[str, set[str]] = {
     "reporting.expected_units": ADMINS,
     "reporting.consolidate": ADMINS,
     "reporting.return_plan": ADMINS,
+    "reporting.return_results": ADMINS,
     "reporting.province_file": ADMINS,
     "reporting.province_plan_file": ADMINS,
     # the expert network
@@ -404,6 +406,7 @@ def build_world(db) -> World:
         "token": "not-a-real-token",
         "year": 2026,
         "nomination_id": nomination.id,
+        "activity_id": 1,  # none recorded: who may remove one is decided before it is looked up
         "indicator": "projects_supported",
         "message_id": db.session.scalar(select(func.min(OutboxMessage.id))),
     }

@@ -453,7 +453,41 @@ def _club_school_id(unit: OrgUnit, data: ActivityInput) -> int | None:
     return school.id
 
 
-def record_activity(unit: OrgUnit, data: ActivityInput, actor: User | None, today: date | None = None) -> Activity:
+def results_closed(unit: OrgUnit, year: int) -> bool:
+    """Whether the unit's results for the year are submitted: its activities of that year are what
+    the report (and the province's consolidation) counted, so they stay as they are until the
+    Department returns the report."""
+    return (
+        db.session.scalar(
+            select(UnitReport.id).where(
+                UnitReport.unit_id == unit.id,
+                UnitReport.year == year,
+                UnitReport.kind == ReportKind.results,
+                UnitReport.state == ReportState.submitted,
+            )
+        )
+        is not None
+    )
+
+
+def _refuse_if_closed(unit: OrgUnit, year: int) -> None:
+    if results_closed(unit, year):
+        raise Conflict(
+            _(
+                "The results for %(year)s have been submitted, so the year's activities are closed. To add or "
+                "remove one, ask the Department of Science and Technology to return the report.",
+                year=year,
+            ),
+            field="occurred_on",
+            code="results_closed",
+        )
+
+
+def record_activity(
+    unit: OrgUnit, data: ActivityInput, actor: User | None, today: date | None = None, year: int | None = None
+) -> Activity:
+    """Record an activity; `year`, when given (the unit's page of that year), is the year its date must
+    fall in. Refused once the results of the activity's year are submitted."""
     today = today or clock_today()
     title = " ".join((data.title or "").split())
     if not title:
@@ -469,6 +503,12 @@ def record_activity(unit: OrgUnit, data: ActivityInput, actor: User | None, toda
             ),
             field="occurred_on",
         )
+    if year is not None and data.occurred_on.year != year:
+        raise DomainError(
+            _("This page records the activities of %(year)s: the date must fall in %(year)s.", year=year),
+            field="occurred_on",
+        )
+    _refuse_if_closed(unit, data.occurred_on.year)
     if data.participants is not None and data.participants < 0:
         raise DomainError(_("Participants cannot be negative."), field="participants")
     url = (data.evidence_url or "").strip() or None
@@ -498,18 +538,34 @@ def record_activity(unit: OrgUnit, data: ActivityInput, actor: User | None, toda
         "activity.recorded",
         "activity",
         activity.id,
-        after={
-            "unit": unit.id,
-            "kind": activity.kind.value,
-            "title": activity.title,
-            "occurred_on": activity.occurred_on.isoformat(),
-            "participants": activity.participants,
-            "task": activity.task_id,
-            "school": activity.school_id,
-        },
+        after=_activity_values(activity),
         actor_id=actor.id if actor else None,
     )
     return activity
+
+
+def _activity_values(activity: Activity) -> dict:
+    return {
+        "unit": activity.unit_id,
+        "kind": activity.kind.value,
+        "title": activity.title,
+        "occurred_on": activity.occurred_on.isoformat(),
+        "participants": activity.participants,
+        "task": activity.task_id,
+        "school": activity.school_id,
+    }
+
+
+def remove_activity(unit: OrgUnit, activity: Activity, actor: User | None) -> None:
+    """Remove one of the unit's activities recorded by mistake, while the results of its year are not
+    submitted. Audited."""
+    if activity.unit_id != unit.id:
+        raise DomainError(_("This activity is not the unit's."))
+    _refuse_if_closed(unit, activity.occurred_on.year)
+    before = _activity_values(activity)
+    db.session.delete(activity)
+    db.session.flush()
+    audit.record("activity.removed", "activity", activity.id, before=before, actor_id=actor.id if actor else None)
 
 
 def activities_of(unit: OrgUnit, year: int) -> list[Activity]:

@@ -27,7 +27,7 @@ from contest.extensions import db
 from contest.forms.base import Form
 from contest.forms.orgunits import KIND_LABELS
 from contest.forms.reporting import ACTIVITY_LABELS, LINE_FORMS, ActivityForm, ExpectedUnitsForm
-from contest.models import ActivityKind, OrgUnit, OrgUnitKind, ProvinceReport, ReportKind, UnitReport
+from contest.models import Activity, ActivityKind, OrgUnit, OrgUnitKind, ProvinceReport, ReportKind, UnitReport
 from contest.reports.admin_document import write_docx, write_pdf
 from contest.reports.consolidate import COUNT_KEYS, FIGURE_KEYS
 from contest.transactions import atomic
@@ -160,6 +160,7 @@ def unit_year(unit_id, year):
                             school_id=int(form.school_id.data) if form.school_id.data else None,
                         ),
                         current_user,
+                        year=year,
                     )
                     flash(_("Activity recorded."), "success")
                     return redirect(url_for("reporting.unit_year", unit_id=unit.id, year=year))
@@ -191,7 +192,28 @@ def unit_year(unit_id, year):
         plan_late=cycle.sent_late(found[ReportKind.plan], cycle.deadline("plan", year + 1)),
         leads={t.id: cycle.lead_labels(t, year) for t in tasks},
         done=cycle.done_per_task(unit, year),
+        closed=cycle.results_closed(unit, year),
+        editable=cycle.is_unit_officer(current_user, unit.id),
+        remove_form=Form(),
     ), 400 if request.method == "POST" else 200
+
+
+@bp.route("/unit/<int:unit_id>/<int:year>/activities/<int:activity_id>/remove", methods=["POST"])
+@access("reporting:unit")
+def remove_activity(unit_id, year, activity_id):
+    unit, year = _unit(unit_id), _year(year)
+    if not Form().validate_on_submit():
+        abort(400)
+    activity = db.get_or_404(Activity, activity_id)
+    if activity.unit_id != unit.id or activity.occurred_on.year != year:
+        abort(404)
+    try:
+        with atomic():
+            cycle.remove_activity(unit, activity, current_user)
+            flash(_("Activity removed."), "success")
+    except DomainError as error:
+        flash(error.message, "error")
+    return redirect(url_for("reporting.unit_year", unit_id=unit.id, year=year))
 
 
 def _report_page(unit_id: int, year: int, kind: ReportKind):
@@ -371,26 +393,39 @@ def consolidate(year):
     return redirect(url_for("reporting.department", year=year))
 
 
-@bp.route("/department/<int:year>/plans/<int:unit_id>/return", methods=["POST"])
-@access("reporting:department")
-def return_plan(year, unit_id):
+def _return(unit_id: int, year: int, kind: ReportKind):
     unit, year = _unit(unit_id), _year(year)
     if not Form().validate_on_submit():
         abort(400)
     report = db.session.scalar(
-        select(UnitReport).where(
-            UnitReport.unit_id == unit.id, UnitReport.year == year, UnitReport.kind == ReportKind.plan
-        )
+        select(UnitReport).where(UnitReport.unit_id == unit.id, UnitReport.year == year, UnitReport.kind == kind)
     )
     if report is None:
         abort(404)
     try:
         with atomic():
             cycle.return_report(report, request.form.get("comment", ""), current_user)
-            flash(_("The plan was returned to %(unit)s.", unit=unit.name), "success")
+            if kind is ReportKind.plan:
+                flash(_("The plan was returned to %(unit)s.", unit=unit.name), "success")
+            else:
+                flash(_("The results were returned to %(unit)s.", unit=unit.name), "success")
     except DomainError as error:
         flash(error.message, "error")
-    return redirect(url_for("reporting.department", year=year - 1))
+    return redirect(url_for("reporting.department", year=year - 1 if kind is ReportKind.plan else year))
+
+
+@bp.route("/department/<int:year>/plans/<int:unit_id>/return", methods=["POST"])
+@access("reporting:department")
+def return_plan(year, unit_id):
+    return _return(unit_id, year, ReportKind.plan)
+
+
+@bp.route("/department/<int:year>/results/<int:unit_id>/return", methods=["POST"])
+@access("reporting:department")
+def return_results(year, unit_id):
+    """The Department reopens a unit's results (to add or remove an activity, say): the unit
+    edits and sends them again."""
+    return _return(unit_id, year, ReportKind.results)
 
 
 @bp.route("/department/<int:year>/plans.<fmt>")

@@ -166,3 +166,32 @@ def test_a_club_is_recorded_at_its_school_and_the_school_is_asked_only_for_a_clu
     expect(page.locator("#kind")).to_have_value("forum")
     expect(school).to_be_hidden()
     expect(school).to_be_disabled()
+
+
+def test_an_activity_is_removed_only_once_its_removal_is_confirmed(live_server, desktop_page, monkeypatch):
+    _seed(live_server.app)
+    page, url = desktop_page, live_server.url
+    _set_day(monkeypatch, date(2025, 12, 8))
+    _log_in(page, url, "canbo@camthanh.vn", "Trần Văn Phường")
+    page.goto(url + "/reporting/")
+    page.get_by_role("link", name="Phường Cẩm Thành — Năm 2025").click()
+    page.locator("#kind").select_option("forum")
+    page.locator("#title").fill("Diễn đàn nhập nhầm")
+    page.locator("#occurred_on").fill("2025-10-01")
+    page.get_by_role("button", name="Ghi nhận", exact=True).click()
+    remove = page.get_by_role("button", name="Xóa hoạt động Diễn đàn nhập nhầm")
+    expect(remove).to_be_visible()
+    check_accessibility(page)
+    answers, asked = [False, True], []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.accept() if answers.pop(0) else dialog.dismiss()
+
+    page.on("dialog", answer)
+    remove.click()
+    expect(remove).to_be_visible()  # dismissed: nothing sent
+    remove.click()
+    expect(page.get_by_text("Đã xóa hoạt động.")).to_be_visible()
+    expect(remove).to_have_count(0)
+    assert asked[0].startswith("Xóa hoạt động “Diễn đàn nhập nhầm” ngày 01/10/2025?")

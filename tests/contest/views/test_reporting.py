@@ -552,3 +552,79 @@ def test_what_a_unit_not_expected_sends_is_listed_returned_and_consolidated_and_
     mine = client.get(f"/reporting/unit/{union.id}/{year}").get_data(as_text=True)
     assert "Đã gửi, trễ hạn" in mine.split('id="plan-state"')[1].split("</span>")[0]
     assert "trễ hạn" not in mine.split('id="results-state"')[1].split("</span>")[0]
+
+
+def _forum(client, page, on):
+    data = {"csrf_token": csrf_token(client, page), "kind": "forum", "title": "Diễn đàn", "occurred_on": on}
+    return client.post(page, data=data)
+
+
+def test_an_activity_s_date_falls_in_the_page_s_year_and_a_submitted_year_takes_none(client, db, world):
+    """1900-01-01 was 'recorded' and then shown nowhere; a date of the year before, recorded from this
+    year's page, went into that year, already submitted and consolidated."""
+    ward, year = world["ward"], world["year"]
+    login(client, world["officer"])
+    page = f"/reporting/unit/{ward.id}/{year}"
+    for on in ("1900-01-01", f"{year - 1}-06-01", f"{year + 1}-01-01"):
+        answer = _forum(client, page, on)
+        html = answer.get_data(as_text=True)
+        assert answer.status_code == 400, on
+        assert f"ngày diễn ra phải thuộc năm {year}" in html.split('id="occurred_on-err"')[1], on
+    cycle.submit(cycle.report_for(ward, year, ReportKind.results), world["officer"])
+    db.session.commit()
+    html = client.get(page).get_data(as_text=True)
+    assert 'id="activity-form"' not in html
+    assert "đề nghị Sở Khoa học và Công nghệ trả lại báo cáo" in html.split('id="activities-closed"')[1]
+    answer = _forum(client, page, f"{year}-06-01")
+    assert answer.status_code == 400 and "đã khóa" in answer.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Activity.id))) == 0
+
+
+def test_an_activity_recorded_by_mistake_is_removed_until_the_year_s_results_are_submitted(client, db, world):
+    ward, year = world["ward"], world["year"]
+    login(client, world["officer"])
+    page = f"/reporting/unit/{ward.id}/{year}"
+    assert _forum(client, page, f"{year}-06-01").status_code == 302
+    assert _forum(client, page, f"{year}-07-01").status_code == 302
+    first, second = db.session.scalars(select(Activity).order_by(Activity.occurred_on)).all()
+    html = client.get(page).get_data(as_text=True)
+    remove = f"{page}/activities/{first.id}/remove"
+    assert f'action="{remove}"' in html and "data-confirm=" in html.split(f'action="{remove}"')[1].split(">")[0]
+    assert (
+        client.post(
+            f"/reporting/unit/{ward.id}/{year + 1}/activities/{first.id}/remove",
+            data={"csrf_token": csrf_token(client, page)},
+        ).status_code
+        == 404
+    )  # not that year's
+    answer = client.post(remove, data={"csrf_token": csrf_token(client, page)}, follow_redirects=True)
+    assert "Đã xóa hoạt động." in answer.get_data(as_text=True)
+    assert db.session.scalars(select(Activity.id)).all() == [second.id]
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "activity.removed"))
+    assert event.object_id == str(first.id) and event.before["occurred_on"] == f"{year}-06-01"
+    assert event.actor_id == world["officer"].id
+    # Once the year's results are submitted, the activity stays...
+    report = cycle.report_for(ward, year, ReportKind.results)
+    cycle.submit(report, world["officer"])
+    db.session.commit()
+    remove = f"{page}/activities/{second.id}/remove"
+    assert f'action="{remove}"' not in client.get(page).get_data(as_text=True)
+    answer = client.post(remove, data={"csrf_token": csrf_token(client, page)}, follow_redirects=True)
+    assert "đã khóa" in answer.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Activity.id))) == 1
+    # ...until the Department returns the report.
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, world["chief"])
+    department = f"/reporting/department/{year}"
+    assert f"/reporting/department/{year}/results/{ward.id}/return" in client.get(department).get_data(as_text=True)
+    returned = client.post(
+        f"/reporting/department/{year}/results/{ward.id}/return",
+        data={"csrf_token": csrf_token(client, department), "comment": "Xóa hoạt động nhập nhầm"},
+    )
+    assert returned.status_code == 302 and returned.headers["Location"].endswith(department)
+    db.session.refresh(report)
+    assert report.state is ReportState.returned
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, world["officer"])
+    assert client.post(remove, data={"csrf_token": csrf_token(client, page)}).status_code == 302
+    assert db.session.scalar(select(func.count(Activity.id))) == 0
