@@ -56,11 +56,20 @@ class ContestOutcomes:
 # -- who sees what -------------------------------------------------------------
 
 
+def sees_province(user) -> bool:
+    """Whether the figures shown to `user` are the whole province's: administrators, and the
+    officers of the Department (the province's lead unit for the plan, which consolidates the
+    province's report: `reporting_cycle.department`). Every other viewer sees their own part."""
+    from contest.domain.reporting_cycle import is_department_officer  # it imports this module
+
+    return bool(user.is_authenticated and (user.is_admin or is_department_officer(user)))
+
+
 def visible_competition_ids(user) -> list[int] | None:
-    """None: every competition (administrators). Otherwise those where the user
-    is an organizer or in the secretariat, or which their unit (or a unit
-    under it) organises."""
-    if user.is_admin:
+    """None: every competition (administrators and the Department's officers, `sees_province`).
+    Otherwise those where the user is an organizer or in the secretariat, or which their unit
+    (or a unit under it) organises."""
+    if sees_province(user):
         return None
     held = set(
         db.session.scalars(
@@ -310,9 +319,22 @@ def breakdowns(records: Records, filters: F.Filters) -> dict[str, F.Breakdown]:
 
 
 def visible_unit_ids(user) -> frozenset[int] | None:
-    """Whose recorded activities a user may count: None for administrators (every unit), otherwise
-    the user's units and every unit under them."""
-    return None if user.is_admin else unit_officers.seen_unit_ids(user)
+    """Whose recorded activities a user may count: None for administrators and the Department's
+    officers (every unit, `sees_province`), otherwise the user's units and every unit under them."""
+    return None if sees_province(user) else unit_officers.seen_unit_ids(user)
+
+
+def figures_scope(user) -> str:
+    """What the figures shown to `user` cover, said on every page that shows them: the province,
+    the user's units (with the units under them), or the competitions the user organises."""
+    if sees_province(user):
+        return _("Figures of: the whole province")
+    names = ", ".join(unit.name for unit in unit_officers.units_of(user))
+    if names and unit_officers.seen_unit_ids(user) - unit_officers.own_unit_ids(user):
+        return _("Figures of the unit: %(units)s and the units under it", units=names)
+    if names:
+        return _("Figures of the unit: %(units)s", units=names)
+    return _("Figures of: the competitions you organise")
 
 
 def clubs_by_school(

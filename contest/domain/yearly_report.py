@@ -111,6 +111,7 @@ def build(
     as_of: date | None = None,
     *,
     seen_units: frozenset[int] | None = None,
+    scope: str | None = None,
 ) -> YearlyReport:
     """The report of `year` as of `as_of` (31/12 of the year unless chosen): a
     report for a past year is the same whenever it is produced.
@@ -118,7 +119,8 @@ def build(
     `visible`: the competitions counted (reports.visible_competition_ids; None: all).
     `seen_units`: the units whose recorded clubs are counted (reports.visible_unit_ids;
     None: all). Clubs belong to units, not competitions, so a report restricted to some
-    competitions but given no units counts no club rather than every one."""
+    competitions but given no units counts no club rather than every one.
+    `scope`: what the figures cover in words (reports.figures_scope), added to the subtitle."""
     today = today or date.today()
     if visible is not None and seen_units is None:
         seen_units = frozenset()
@@ -137,8 +139,17 @@ def build(
     return YearlyReport(
         year=year,
         title=_("Report on the startup competitions and ecosystem, %(year)s", year=year),
-        subtitle=_(
-            "%(organisation)s — made on %(day)s", organisation=organisation, day=format_date(today, "dd/MM/yyyy")
+        subtitle=" · ".join(
+            part
+            for part in (
+                _(
+                    "%(organisation)s — made on %(day)s",
+                    organisation=organisation,
+                    day=format_date(today, "dd/MM/yyyy"),
+                ),
+                scope,
+            )
+            if part
         ),
         generated_on=today,
         as_of=as_of,

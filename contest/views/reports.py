@@ -157,6 +157,7 @@ def dashboard():
         progress=reports.plan_progress(reports.visible_competition_ids(current_user), as_of),
         as_of=as_of,
         status_labels=reports.status_labels(),
+        scope=reports.figures_scope(current_user),
     )
 
 
@@ -165,7 +166,9 @@ def dashboard():
 def yearly_page():
     records = reports.load_records(reports.visible_competition_ids(current_user))
     years = reports.report_years(records, reports.visible_unit_ids(current_user)) or [date.today().year]
-    return render_template("reports/yearly.html", years=years, this_year=date.today().year)
+    return render_template(
+        "reports/yearly.html", years=years, this_year=date.today().year, scope=reports.figures_scope(current_user)
+    )
 
 
 @bp.route("/yearly/<int:year>.<fmt>")
@@ -181,6 +184,7 @@ def yearly_file(year, fmt):
         current_app.config["REPORT_ORGANISATION"],
         as_of=_as_of(date(year, 12, 31)),
         seen_units=reports.visible_unit_ids(current_user),  # whose clubs count, as on the dashboard
+        scope=reports.figures_scope(current_user),
     )
     if fmt == "xlsx":
         from contest.reports.xlsx import write_xlsx
@@ -277,4 +281,5 @@ def indicator(indicator):
         as_of=as_of,
         status_labels=reports.status_labels(),
         hand_entered=indicator in HAND_ENTERED and indicator not in FROM_RECORDS_WITH_HAND_FIGURES,
+        scope=reports.figures_scope(current_user),
     )

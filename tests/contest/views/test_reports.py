@@ -395,3 +395,50 @@ def test_the_dashboard_counts_student_startup_clubs_by_school(client, db):
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     login(client, _organizer_of(competition, db))
     assert 'id="t-school-clubs"' not in client.get("/reports/?year=2024").get_data(as_text=True)
+
+
+def _achieved(page: str, indicator: str) -> list[int]:
+    """The plan table's achieved numbers for an indicator, one per period shown."""
+    rows = page.split(f'data-indicator="{indicator}"')[1:]
+    return [int(re.search(r'class="achieved"><a [^>]*>([\d.]+)</a>', row).group(1).replace(".", "")) for row in rows]
+
+
+def test_the_department_s_officer_sees_the_province_and_a_unit_officer_sees_the_unit(client, db):
+    """The Department (REPORTING_DEPARTMENT_CODE) consolidates the province's report: its officer
+    sees every unit's contests, as an administrator does; another unit's officer sees the unit's.
+    Each page says which."""
+    from contest.domain import followup
+    from contest.domain import reporting_cycle as cycle
+    from contest.models import OrgUnitKind
+
+    followup.ensure_default_targets()
+    department = make_unit("QNG-KHCN", "Sở Khoa học và Công nghệ tỉnh Quảng Ngãi", OrgUnitKind.department)
+    ward = make_unit("P-CAMTHANH", "Phường Cẩm Thành", OrgUnitKind.ward)
+    provincial = make_competition("tinh-2025", unit=department, year=2025)
+    local = make_competition("phuong-2025", unit=ward, preset="district_commune", year=2025)
+    make_valid_entry(provincial)
+    for _ in range(2):
+        make_valid_entry(local)
+    chief, ward_officer = make_user("tonghop@skhcn.vn"), make_user("canbo@camthanh.vn")
+    cycle.add_officer(department, chief)
+    cycle.add_officer(ward, ward_officer)
+    db.session.commit()
+
+    login(client, chief)
+    page = client.get("/reports/").get_data(as_text=True)
+    assert "Số liệu của: toàn tỉnh" in page
+    assert _figure(page, "competitions") == 2 and _figure(page, "teams") == 3
+    assert 3 in _achieved(page, "projects_supported")
+    assert "Số liệu của: toàn tỉnh" in client.get("/reports/yearly").get_data(as_text=True)
+    book = openpyxl.load_workbook(BytesIO(client.get("/reports/yearly/2025.xlsx").data))
+    summary = [[c.value for c in row] for row in book["Tổng hợp"].iter_rows()]
+    assert "Số liệu của: toàn tỉnh" in summary[1][0] and ["Số đội", 3] in summary
+    drill = client.get("/reports/indicators/projects_supported").get_data(as_text=True)
+    assert "Số liệu của: toàn tỉnh" in drill and 'data-records="3"' in drill
+
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, ward_officer)
+    page = client.get("/reports/").get_data(as_text=True)
+    assert "Số liệu của đơn vị: Phường Cẩm Thành" in page and "toàn tỉnh" not in page
+    assert _figure(page, "competitions") == 1 and _figure(page, "teams") == 2
+    assert 2 in _achieved(page, "projects_supported") and 3 not in _achieved(page, "projects_supported")
