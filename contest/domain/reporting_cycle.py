@@ -582,13 +582,24 @@ def activities_of(unit: OrgUnit, year: int) -> list[Activity]:
     )
 
 
+# The tasks about holding contests (1.3, 1.4, 1.5) are those whose figure is the contests held.
+CONTEST_TASK_FIGURE = "competitions"
+
+
 def done_per_task(unit: OrgUnit, year: int) -> dict[int, int]:
-    """How many activities the unit recorded for each task in the year (for the
-    plan's "at least N a year")."""
+    """What the unit did for each task in the year (for the plan's "at least N a year"): the
+    activities it recorded for the task, and, for a task about holding contests that it leads,
+    the contests it held in the year, as its report counts them (`held_competitions`): a contest
+    is no activity, so none was recorded for the task."""
     done: dict[int, int] = {}
     for activity in activities_of(unit, year):
         if activity.task_id is not None:
             done[activity.task_id] = done.get(activity.task_id, 0) + 1
+    held = len(held_competitions(unit, year))
+    if held:
+        for task in tasks_for(unit, year):
+            if CONTEST_TASK_FIGURE in (task.indicators or ()):
+                done[task.id] = done.get(task.id, 0) + held
     return done
 
 
@@ -613,12 +624,11 @@ def _mentoring_in(scope, year: int) -> list[tuple[int, str]]:
     return [(sid, f"entry:{eid}" if eid is not None else f"project:{pid}") for sid, pid, eid in rows]
 
 
-def unit_figures(unit: OrgUnit, year: int) -> UnitFigures:
-    """What the records say the unit did in the year: the contests it (or the
-    units under or merged into it) organised and their valid entries, and its
-    activities. The one place the cycle reads figures from."""
-    scope = unit_scope(unit.id)
-    competitions = list(
+def held_competitions(unit: OrgUnit, year: int, scope: frozenset[int] | None = None) -> list[int]:
+    """The contests of the year that the unit (or the units under or merged into it) held:
+    past their draft. What its report counts as "Competitions held"."""
+    scope = scope if scope is not None else unit_scope(unit.id)
+    return list(
         db.session.scalars(
             select(Competition.id).where(
                 Competition.org_unit_id.in_(scope),
@@ -627,6 +637,14 @@ def unit_figures(unit: OrgUnit, year: int) -> UnitFigures:
             )
         )
     )
+
+
+def unit_figures(unit: OrgUnit, year: int) -> UnitFigures:
+    """What the records say the unit did in the year: the contests it (or the
+    units under or merged into it) organised and their valid entries, and its
+    activities. The one place the cycle reads figures from."""
+    scope = unit_scope(unit.id)
+    competitions = held_competitions(unit, year, scope)
     projects = (
         {
             f"entry:{e}"

@@ -15,6 +15,7 @@ from contest.models import (
     Activity,
     ActivityKind,
     AuditEvent,
+    OrgUnit,
     OrgUnitKind,
     ProvinceReport,
     ReportKind,
@@ -180,6 +181,34 @@ def test_the_plan_page_lists_every_task_with_its_leads_and_the_unit_page_counts_
     page = client.get(f"/reporting/unit/{ward.id}/{year}").get_data(as_text=True)
     cell = page.split('data-task="1.6">')[1].split("</td>")[0]
     assert "1 trên tối thiểu 1" in cell and "chưa đạt" not in cell
+
+
+def test_the_contests_a_unit_held_count_toward_its_tasks_about_holding_contests(client, db, world):
+    """Task 1.3 (the province's contest, "01 năm/lần") and 1.4 (the localities' contests) are done by
+    holding contests, which are not activities: the unit page counts the contests the unit held in
+    the year, as its report does ("Cuộc thi đã tổ chức"); a draft contest or another year's is not held."""
+    from contest.models import CompetitionState
+    from tests.factories import make_competition
+
+    ward, year = world["ward"], world["year"]
+    department = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "QNG-KHCN"))
+    make_competition("tinh-a", unit=department, year=year)
+    make_competition("tinh-b", unit=department, year=year, open_=False)  # a draft: not held
+    make_competition("tinh-truoc", unit=department, year=year - 1)
+    make_competition("phuong", unit=ward, year=year, preset="district_commune")
+    finished = make_competition("tinh-c", unit=department, year=year)
+    finished.state = CompetitionState.closed
+    db.session.commit()
+
+    login(client, world["chief"])
+    page = client.get(f"/reporting/unit/{department.id}/{year}").get_data(as_text=True)
+    cell = page.split('data-task="1.3">')[1].split("</td>")[0]
+    assert "2 trên tối thiểu 1" in cell and "chưa đạt" not in cell
+    assert page.split('data-task="1.2">')[1].split("</td>")[0] == "0"  # not a task about contests
+    report = client.get(f"/reporting/unit/{department.id}/{year}/results").get_data(as_text=True)
+    assert re.search(r"Cuộc thi đã tổ chức</th><td>\s*2\s*</td>", report)
+    ward_page = client.get(f"/reporting/unit/{ward.id}/{year}").get_data(as_text=True)
+    assert ward_page.split('data-task="1.4">')[1].split("</td>")[0] == "1"
 
 
 def test_the_department_downloads_the_province_s_plan_from_the_units_submitted_plans(client, db, world):
