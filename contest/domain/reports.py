@@ -297,7 +297,8 @@ def breakdowns(records: Records, filters: F.Filters) -> dict[str, F.Breakdown]:
             lambda c: unit_label(units.get(c.unit_id)),
             filters,
         ),
-        # Pupils' and students' teams by the school they registered from (a unit of kind school).
+        # Pupils' and students' teams by the school they registered from (a unit of kind school);
+        # teams from no school are left out, so its total sums its rows (as the yearly report's sheet).
         "school": F.breakdown(
             comps,
             teams,
@@ -308,7 +309,7 @@ def breakdowns(records: Records, filters: F.Filters) -> dict[str, F.Breakdown]:
             ),
             None,
             filters,
-        ),
+        ).of_rows_only(),
         "field": F.breakdown(comps, teams, lambda t, c: t.field, None, filters),
         "board": F.breakdown(comps, teams, lambda t, c: t.board, None, filters),
         "year": F.breakdown(comps, teams, lambda t, c: str(t.year), lambda c: str(c.year), filters),

@@ -59,7 +59,7 @@ def _labels() -> dict[str, str]:
 
 def _schools(school: F.Breakdown, clubs: list[tuple[str, int]]) -> list[SchoolRow]:
     """One row per school: its teams and valid entries from the school breakdown's rows
-    (never its total, which counts every team), and the clubs formed there."""
+    (whose total, on the dashboard, is their sum too), and the clubs formed there."""
     rows = {name: SchoolRow(name, figures.teams, figures.entries_valid, 0) for name, figures in school.rows}
     for name, n in clubs:
         row = rows.get(name, SchoolRow(name, 0, 0, 0))

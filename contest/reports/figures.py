@@ -171,6 +171,24 @@ class Breakdown:
     rows: list[tuple[str, Figures]]
     total: Figures
 
+    def of_rows_only(self) -> Breakdown:
+        """The same rows with a total that is their sum: for a table whose rows leave teams out
+        (the school table: only teams registered from a school), whose total is then not the
+        filter's total but what the table shows, as the yearly report's school sheet adds it up."""
+        return Breakdown(rows=self.rows, total=summed(figures for _key, figures in self.rows))
+
+
+def summed(rows: Iterable[Figures]) -> Figures:
+    """Figures added up column by column (rounds reached included)."""
+    total = Figures()
+    for figures in rows:
+        for name in Figures.__dataclass_fields__:
+            if name != "reached":
+                setattr(total, name, getattr(total, name) + getattr(figures, name))
+        for position, count in figures.reached.items():
+            total.reached[position] = total.reached.get(position, 0) + count
+    return total
+
 
 def compute(
     competitions: Iterable[CompetitionRecord], teams: Iterable[TeamRecord], filters: Filters = Filters()

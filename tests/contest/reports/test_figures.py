@@ -149,3 +149,20 @@ def test_every_participant_is_counted_once_by_gender(records):
     assert figures.women + figures.men + figures.gender_other + figures.gender_unknown == figures.participants
     assert figures.youth + figures.age_unknown <= figures.participants
     assert figures.women_led_teams <= figures.teams
+
+
+def test_a_breakdown_of_its_rows_only_totals_what_its_rows_show():
+    """A table whose key leaves teams out (the school table) adds up its rows, not every team."""
+    comps = [F.CompetitionRecord(id=1, name="C", year=2024, level="student", unit_id=10, held=True)]
+    teams = [
+        team([person("female")], unit_id=21, reached=(1,), awards=(("Nhất", 10_000_000),)),
+        team([person("male"), person("female")], unit_id=22, valid=False),
+        team([person("male")], unit_id=10),  # from no school
+    ]
+    schools = {21: "Trường A", 22: "Trường B"}
+    full = F.breakdown(comps, teams, lambda t, c: schools.get(t.unit_id), None)
+    rows_only = full.of_rows_only()
+    assert rows_only.rows == full.rows and full.total.teams == 3
+    total = rows_only.total
+    assert (total.competitions, total.teams, total.entries_valid, total.participants, total.women) == (0, 2, 1, 3, 2)
+    assert (total.awards, total.prize_money, total.reached) == (1, 10_000_000, {1: 1})

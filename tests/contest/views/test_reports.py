@@ -442,3 +442,31 @@ def test_the_department_s_officer_sees_the_province_and_a_unit_officer_sees_the_
     assert "Số liệu của đơn vị: Phường Cẩm Thành" in page and "toàn tỉnh" not in page
     assert _figure(page, "competitions") == 1 and _figure(page, "teams") == 2
     assert 2 in _achieved(page, "projects_supported") and 3 not in _achieved(page, "projects_supported")
+
+
+def test_the_school_table_s_total_sums_its_rows_as_the_yearly_report_s_school_sheet_does(client, db):
+    """The school table leaves out the teams registered from no school: its "Tổng cộng" is the sum
+    of its rows, not the year's totals, and the same as the XLSX "Theo trường" sheet's."""
+    from contest.models import OrgUnitKind
+    from tests.factories import make_team
+
+    school = make_unit("QNG-TRUONG-1", "Trường Đại học Phạm Văn Đồng", OrgUnitKind.school)
+    competition = make_competition("sinh-vien-2025", preset="student", year=2025)
+    for _ in range(2):
+        make_valid_entry(competition, org_unit=school, student=True)
+    make_team(competition, org_unit=school, student=True)  # registered, nothing submitted
+    other = make_unit("QNG-TRUONG-2", "Trường Cao đẳng Kỹ thuật Công nghệ Quảng Ngãi", OrgUnitKind.school)
+    make_valid_entry(competition, org_unit=other, student=True)
+    for _ in range(3):
+        make_valid_entry(make_competition(f"tinh-2025-{_}", year=2025))  # teams from no school
+    login(client, make_user("admin-truong@example.vn", admin=True))
+    page = client.get("/reports/?year=2025").get_data(as_text=True)
+    assert _figure(page, "teams") == 7
+    table = page.split('id="t-school"')[1].split("</table>")[0]
+    total = re.findall(r"<td>([\d.]+)</td>", table.split("<tfoot>")[1])
+    labels = [re.sub(r"<[^>]+>", "", th) for th in re.findall(r'<th scope="col">(.*?)</th>', table)][1:]
+    together = dict(zip(labels, (int(v.replace(".", "")) for v in total), strict=True))
+    assert together["Số đội"] == 4 and together["Hồ sơ hợp lệ"] == 3
+    book = openpyxl.load_workbook(BytesIO(client.get("/reports/yearly/2025.xlsx").data))
+    last = [[c.value for c in row] for row in book["Theo trường"].iter_rows()][-1]
+    assert last == ["Tổng cộng", together["Số đội"], together["Hồ sơ hợp lệ"], 0]
