@@ -10,6 +10,7 @@ from flask import Flask, jsonify
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
+from werkzeug.exceptions import BadRequest
 
 from config import DefaultConfig, config_from_env
 from contest import audit_labels, cache, request_guard, signals, transactions
@@ -218,6 +219,14 @@ def _register_errors(app: Flask) -> None:
         return _error(
             400, "csrf", _("The form has expired or was sent from elsewhere. Please reload the page and try again.")
         )
+
+    @app.errorhandler(400)
+    def _bad_request(exc):
+        # abort(400, message) says its message, already in the page's language; a bare abort(400),
+        # or a request the server could not read, gets the site's own words, never Werkzeug's.
+        if exc.description and exc.description != BadRequest.description:
+            return _error(400, "bad_request", exc.description)
+        return _error(400, "bad_request", _("The request could not be understood. Go back and try again."))
 
     @app.errorhandler(401)
     def _unauthorized(exc):

@@ -264,9 +264,13 @@ def values(visible: list[int] | None, as_of: date, plan: Plan | None = None) -> 
 
 
 def parse_as_of(value: str | None, default: date) -> date:
+    """The day figures are counted to, as the date field sends it (2024-12-31), else `default`."""
     if not value:
         return default
     try:
         return date.fromisoformat(value)
     except ValueError as error:
-        raise DomainError(_("Give the date as YYYY-MM-DD, such as 2024-12-31."), field="as_of") from error
+        raise DomainError(
+            _("“%(value)s” is not a day of the calendar.", value=value[:40]),
+            field="as_of",
+        ) from error

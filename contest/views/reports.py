@@ -26,7 +26,7 @@ from contest.domain import yearly_report as yearly
 from contest.domain.errors import DomainError
 from contest.extensions import db
 from contest.forms.reports import FigureForm, TargetForm
-from contest.i18n import format_number
+from contest.i18n import format_day, format_number
 from contest.models import CompetitionLevel, PlanFigure, PlanIndicator, PlanTarget
 from contest.reports import charts
 from contest.reports import figures as F
@@ -87,18 +87,19 @@ def _units_to_offer(records: reports.Records) -> set[int]:
     return offered
 
 
-def _as_of(default: date) -> date:
-    """The day the indicators are counted to (?as_of=YYYY-MM-DD); a bad value is a 400."""
+def _as_of(default: date) -> tuple[date, str | None]:
+    """The day the indicators are counted to (?as_of=YYYY-MM-DD, the date field's value), and the
+    field's message when the value is no day: the page then counts to `default` and says so."""
     try:
-        return indicators.parse_as_of(request.args.get("as_of"), default)
+        return indicators.parse_as_of(request.args.get("as_of"), default), None
     except DomainError as error:
-        abort(400, error.message)
+        return default, " ".join((error.message, _("The figures are counted to %(day)s.", day=format_day(default))))
 
 
 @bp.route("/")
 @access("reports:viewer")
 def dashboard():
-    as_of = _as_of(indicators.local_today())
+    as_of, as_of_error = _as_of(indicators.local_today())
     records = reports.load_records(reports.visible_competition_ids(current_user))
     filters, chosen = _filters(records)
     tables = reports.breakdowns(records, filters)
@@ -156,9 +157,10 @@ def dashboard():
         fields=records.fields,
         progress=reports.plan_progress(reports.visible_competition_ids(current_user), as_of),
         as_of=as_of,
+        as_of_error=as_of_error,
         status_labels=reports.status_labels(),
         scope=reports.figures_scope(current_user),
-    )
+    ), 400 if as_of_error else 200
 
 
 @bp.route("/yearly")
@@ -178,11 +180,15 @@ def yearly_file(year, fmt):
         return redirect(url_for("reports.yearly_page"))
     if not 2000 <= year <= 2100:
         abort(404)
+    try:
+        as_of = indicators.parse_as_of(request.args.get("as_of"), date(year, 12, 31))
+    except DomainError as error:
+        abort(400, error.message)  # the site's error page (contest.factory), with the field's message
     report = yearly.build(
         year,
         reports.visible_competition_ids(current_user),
         current_app.config["REPORT_ORGANISATION"],
-        as_of=_as_of(date(year, 12, 31)),
+        as_of=as_of,
         seen_units=reports.visible_unit_ids(current_user),  # whose clubs count, as on the dashboard
         scope=reports.figures_scope(current_user),
     )
@@ -260,7 +266,9 @@ def indicator(indicator):
     (?start=&end=, else each target's) as of a day (?as_of=, else today)."""
     if indicator not in INDICATORS:
         abort(404)
-    as_of = _as_of(indicators.local_today())
+    as_of, as_of_error = _as_of(indicators.local_today())
+    if as_of_error:
+        flash(as_of_error, "error")
     start, end = _int_arg("start"), _int_arg("end")
     visible = reports.visible_competition_ids(current_user)
     facts = indicators.load_facts(visible)
@@ -282,4 +290,4 @@ def indicator(indicator):
         status_labels=reports.status_labels(),
         hand_entered=indicator in HAND_ENTERED and indicator not in FROM_RECORDS_WITH_HAND_FIGURES,
         scope=reports.figures_scope(current_user),
-    )
+    ), 400 if as_of_error else 200

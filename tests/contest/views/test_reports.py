@@ -470,3 +470,21 @@ def test_the_school_table_s_total_sums_its_rows_as_the_yearly_report_s_school_sh
     book = openpyxl.load_workbook(BytesIO(client.get("/reports/yearly/2025.xlsx").data))
     last = [[c.value for c in row] for row in book["Theo trường"].iter_rows()][-1]
     assert last == ["Tổng cộng", together["Số đội"], together["Hồ sơ hợp lệ"], 0]
+
+
+def test_a_day_to_count_to_that_is_no_day_keeps_the_page_with_the_field_s_message(client, db):
+    """?as_of= comes from the date field; a hand-made value that is no day keeps the dashboard,
+    counted to today, with the field's message in Vietnamese (a 400), never a bare error page."""
+    login(client, make_user("admin-ngay@example.vn", admin=True))
+    answer = client.get("/reports/?as_of=2026-13-45")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and "Bad Request" not in page and 'id="t-plan"' in page
+    field = page.split('for="f-as-of"')[1].split("</div>")[0]
+    assert 'aria-invalid="true"' in field and "“2026-13-45” không phải là một ngày hợp lệ." in field
+    assert "Số liệu được tính đến ngày" in field and "NNNN" not in page
+    drill = client.get("/reports/indicators/projects_supported?as_of=31-12-2024")
+    page = drill.get_data(as_text=True)
+    assert drill.status_code == 400 and "“31-12-2024” không phải là một ngày hợp lệ." in page and "<main" in page
+    file = client.get("/reports/yearly/2025.xlsx?as_of=2025-02-30")
+    page = file.get_data(as_text=True)
+    assert file.status_code == 400 and "<h1>“2025-02-30” không phải là một ngày hợp lệ.</h1>" in page
