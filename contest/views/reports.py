@@ -168,9 +168,7 @@ def dashboard():
 def yearly_page():
     records = reports.load_records(reports.visible_competition_ids(current_user))
     years = reports.report_years(records, reports.visible_unit_ids(current_user)) or [date.today().year]
-    return render_template(
-        "reports/yearly.html", years=years, this_year=date.today().year, scope=reports.figures_scope(current_user)
-    )
+    return render_template("reports/yearly.html", years=years, scope=reports.figures_scope(current_user))
 
 
 @bp.route("/yearly/<int:year>.<fmt>")

@@ -137,6 +137,27 @@ def test_the_department_sees_submitted_and_overdue_units_consolidates_and_downlo
     assert 'id="stale-province"' not in client.get(page).get_data(as_text=True)
 
 
+def test_the_province_s_figures_are_written_as_numbers_are_and_the_consolidation_s_moment_reads_well(client, db, world):
+    from datetime import UTC, datetime
+
+    ward, year = world["ward"], world["year"]
+    for participants in (1200, 740):
+        cycle.record_activity(
+            ward,
+            cycle.ActivityInput(
+                kind=ActivityKind.forum, title="Diễn đàn", occurred_on=date(year, 5, 1), participants=participants
+            ),
+            world["officer"],
+        )
+    cycle.submit(cycle.report_for(ward, year, ReportKind.results), world["officer"])
+    cycle.consolidate_year(year, world["chief"], date(year, 12, 15), now=datetime(year, 12, 15, 3, 0, tzinfo=UTC))
+    db.session.commit()
+    login(client, world["chief"])
+    html = client.get(f"/reporting/department/{year}").get_data(as_text=True)
+    assert re.search(r"Lượt người tham gia sự kiện</th><td>1\.940</td>", html)
+    assert f"Tổng hợp lúc 10:00 ngày 15/12/{year} từ báo cáo của 1 đơn vị." in html
+
+
 def test_only_the_unit_s_officers_and_the_department_get_in(client, db, world):
     ward, union, year = world["ward"], world["union"], world["year"]
     login(client, world["officer"])

@@ -488,3 +488,11 @@ def test_a_day_to_count_to_that_is_no_day_keeps_the_page_with_the_field_s_messag
     file = client.get("/reports/yearly/2025.xlsx?as_of=2025-02-30")
     page = file.get_data(as_text=True)
     assert file.status_code == 400 and "<h1>“2025-02-30” không phải là một ngày hợp lệ.</h1>" in page
+
+
+def test_the_yearly_report_page_offers_downloads_not_a_command_line(client, db):
+    competition, _ = known_contest(db)
+    login(client, _organizer_of(competition, db))
+    page = client.get("/reports/yearly").get_data(as_text=True)
+    assert "/reports/yearly/2024.xlsx" in page and "/reports/yearly/2024.pdf" in page
+    assert "flask" not in page and "dòng lệnh" not in page
