@@ -606,11 +606,33 @@ def done_per_task(unit: OrgUnit, year: int) -> dict[int, int]:
 # -- figures -------------------------------------------------------------------------------
 
 
+def _first_entries():
+    """Each project's first entry: the key a project is reported by ("entry:<id>"), whichever of its
+    entries (a contest, then the one its nomination was accepted into) or records a unit reports."""
+    return select(Entry.project_id, func.min(Entry.id).label("entry_id")).group_by(Entry.project_id).subquery()
+
+
+def _project_keys(entry_ids: set[int]) -> set[str]:
+    """The projects of these entries, each keyed by its first entry (`_first_entries`): a project two
+    units report by two of its entries counts once, as in the plan's indicator."""
+    if not entry_ids:
+        return set()
+    first_entry = _first_entries()
+    return {
+        f"entry:{first}"
+        for first in db.session.scalars(
+            select(first_entry.c.entry_id)
+            .join(Entry, Entry.project_id == first_entry.c.project_id)
+            .where(Entry.id.in_(list(entry_ids)))
+        )
+    }
+
+
 def _mentoring_in(scope, year: int) -> list[tuple[int, str]]:
     """Mentoring sessions of the registry held in the year under the units'
     programmes, each with the project it supported (keyed by its first entry,
     as the contests' projects are, so a project counts once)."""
-    first_entry = select(Entry.project_id, func.min(Entry.id).label("entry_id")).group_by(Entry.project_id).subquery()
+    first_entry = _first_entries()
     rows = db.session.execute(
         select(MentoringSession.id, Mentorship.project_id, first_entry.c.entry_id)
         .join(Mentorship, Mentorship.id == MentoringSession.mentorship_id)
@@ -645,13 +667,12 @@ def unit_figures(unit: OrgUnit, year: int) -> UnitFigures:
     activities. The one place the cycle reads figures from."""
     scope = unit_scope(unit.id)
     competitions = held_competitions(unit, year, scope)
-    projects = (
-        {
-            f"entry:{e}"
-            for e in db.session.scalars(
+    entries = (
+        set(
+            db.session.scalars(
                 select(Entry.id).where(Entry.competition_id.in_(competitions), Entry.validity == EntryValidity.valid)
             )
-        }
+        )
         if competitions
         else set()
     )
@@ -661,7 +682,8 @@ def unit_figures(unit: OrgUnit, year: int) -> UnitFigures:
         if ACTIVITY_FIGURE[activity.kind] == "events":
             counts["participants"] += activity.participants or 0
         if activity.entry_id is not None:
-            projects.add(f"entry:{activity.entry_id}")
+            entries.add(activity.entry_id)
+    projects = _project_keys(entries)
     mentored = _mentoring_in(scope, year)
     counts["mentoring"] += len(mentored)
     projects |= {key for _session, key in mentored}

@@ -32,7 +32,7 @@ class UnitFigures:
 
     unit: str
     counts: Mapping[str, int] = field(default_factory=dict)
-    projects: frozenset[str] = frozenset()  # stable keys: "entry:12", later the projects' own ids
+    projects: frozenset[str] = frozenset()  # stable keys: "entry:12", the project's first entry
     competitions: frozenset[str] = frozenset()
     # The registry's mentoring sessions counted in "mentoring" ("session:7"): a unit counts those of the
     # units it took over, so a predecessor and its successor reporting the same year share some.

@@ -188,6 +188,27 @@ def test_the_consolidated_report_counts_a_project_two_units_report_once(db, worl
     assert by_unit["Phường Cẩm Thành"]["projects"] == 1 and by_unit["Tỉnh Đoàn Quảng Ngãi"]["projects"] == 1
 
 
+def test_a_project_in_a_ward_s_contest_and_then_the_province_s_counts_once(db, world):
+    """A project counts once in the province's report (as in the plan's indicator), whichever of its
+    entries each unit reports: the ward's contest, then the Department's (its nomination accepted),
+    and the incubation the union recorded for the second entry."""
+    local = make_competition("phuong-2025", unit=world["ward"], year=2025, preset="district_commune")
+    provincial = make_competition("tinh-2025", unit=world["department"], year=2025)
+    first = make_valid_entry(local, name="Đội đi tiếp")
+    second = make_valid_entry(provincial, name="Đội đi tiếp (cấp tỉnh)")
+    second.project_id = first.project_id  # the same project, in the second contest
+    make_valid_entry(provincial, name="Đội khác")
+    _event(world["union"], None, title="Ươm tạo", participants=None, kind=ActivityKind.incubation, entry_id=second.id)
+    db.session.commit()
+    department = cycle.unit_figures(world["department"], 2025)
+    assert len(department.projects) == 2
+    for unit in (world["ward"], world["department"], world["union"]):
+        cycle.submit(cycle.report_for(unit, 2025, ReportKind.results), None)
+    db.session.commit()
+    report = cycle.consolidate_year(2025, None, today=date(2025, 12, 12))
+    assert report.content["totals"]["projects"] == 2 and report.content["shared_projects"] == 1
+
+
 def test_overdue_units_are_those_without_a_submitted_report_after_the_deadline(db, world):
     cycle.submit(cycle.report_for(world["ward"], 2025, ReportKind.results), world["officer"])
     db.session.commit()
