@@ -156,6 +156,9 @@ def test_the_province_s_figures_are_written_as_numbers_are_and_the_consolidation
     html = client.get(f"/reporting/department/{year}").get_data(as_text=True)
     assert re.search(r"Lượt người tham gia sự kiện</th><td>1\.940</td>", html)
     assert f"Tổng hợp lúc 10:00 ngày 15/12/{year} từ báo cáo của 1 đơn vị." in html
+    # What the province's figures count, beside the dashboard's different count of projects.
+    hint = html.split('id="province-hint">')[1].split("</p>")[0]
+    assert "tại thời điểm tổng hợp" in hint and "Bảng chỉ tiêu kế hoạch" in hint
 
 
 def test_only_the_unit_s_officers_and_the_department_get_in(client, db, world):

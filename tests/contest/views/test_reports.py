@@ -428,6 +428,8 @@ def test_the_department_s_officer_sees_the_province_and_a_unit_officer_sees_the_
     page = client.get("/reports/").get_data(as_text=True)
     assert "Số liệu của: toàn tỉnh" in page
     assert _figure(page, "competitions") == 2 and _figure(page, "teams") == 3
+    hint = page.split('id="plan-hint">')[1].split("</p>")[0]  # why the consolidated report can differ
+    assert "Báo cáo tổng hợp của tỉnh" in hint and "chỉ tính hồ sơ hợp lệ" in hint
     assert 3 in _achieved(page, "projects_supported")
     assert "Số liệu của: toàn tỉnh" in client.get("/reports/yearly").get_data(as_text=True)
     book = openpyxl.load_workbook(BytesIO(client.get("/reports/yearly/2025.xlsx").data))
