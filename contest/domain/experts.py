@@ -332,6 +332,18 @@ def certifications_in_force(experts: Iterable[Expert], on: date) -> dict[int, in
     }
 
 
+# The years a date of the registry may fall in: those of every date typed in the app
+# (contest.forms.base.PlausibleYear, which the forms apply first). The province's startup
+# programme, and the certifications and mentoring it counts, are of this century; a year such
+# as 0001 is a slip that would count an adviser as certified in every year of the plan.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _check_year(day: date | None, field: str) -> None:
+    if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise DomainError(_("Enter a year such as 2026."), field=field)
+
+
 def add_certification(expert: Expert, data: CertificationInput, *, by: User | None) -> Certification:
     programme, issuer = " ".join((data.programme or "").split()), " ".join((data.issuer or "").split())
     if not programme:
@@ -340,6 +352,8 @@ def add_certification(expert: Expert, data: CertificationInput, *, by: User | No
         raise DomainError(_("Name the issuing body."), field="issuer")
     if data.issued_on is None:
         raise DomainError(_("Give the date of issue."), field="issued_on")
+    _check_year(data.issued_on, "issued_on")
+    _check_year(data.expires_on, "expires_on")
     if data.issued_on > unit_officers.today():
         # A future date would count the expert as certified before the certificate exists.
         raise DomainError(_("A certification is recorded once it has been issued."), field="issued_on")
@@ -485,6 +499,8 @@ def assign_mentor(
     org_unit_id: int | None = None,
     by: User | None,
 ) -> Mentorship:
+    _check_year(starts_on, "starts_on")
+    _check_year(ends_on, "ends_on")
     if ends_on is not None and ends_on < starts_on:
         raise DomainError(_("The end comes before the start."), field="ends_on")
     mentorship = Mentorship(

@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from contest.domain.experts import CONFLICT_LABELS, PUBLIC_FIELD_LABELS, ROLE_LABELS
 from contest.forms.accounts import REQUIRED
-from contest.forms.base import CheckboxesField, Form
+from contest.forms.base import CheckboxesField, Form, PlausibleYear
 
 DATE_MESSAGE = _l("Enter the date, such as 15/03/2026.")
 
@@ -51,8 +51,8 @@ class CertificationForm(Form):
     programme = StringField(_l("Programme or course"), validators=[DataRequired(REQUIRED), Length(max=300)])
     issuer = StringField(_l("Issuing body"), validators=[DataRequired(REQUIRED), Length(max=300)])
     number = StringField(_l("Certificate number"), validators=[Optional(), Length(max=80)])
-    issued_on = DateField(_l("Date of issue"), validators=[DataRequired(DATE_MESSAGE)])
-    expires_on = DateField(_l("Expiry date"), validators=[Optional()])
+    issued_on = DateField(_l("Date of issue"), validators=[DataRequired(DATE_MESSAGE), PlausibleYear()])
+    expires_on = DateField(_l("Expiry date"), validators=[Optional(), PlausibleYear()])
     scan = FileField(_l("Scan (PDF, PNG or JPEG)"))
 
 
@@ -80,12 +80,12 @@ class DeclaredConflictForm(Form):
 
 class MentorshipForm(Form):
     project = SelectField(_l("Project"), coerce=int, choices=[], validators=[DataRequired(REQUIRED)])
-    starts_on = DateField(_l("Mentoring from"), validators=[DataRequired(DATE_MESSAGE)])
-    ends_on = DateField(_l("Mentoring until"), validators=[Optional()])
+    starts_on = DateField(_l("Mentoring from"), validators=[DataRequired(DATE_MESSAGE), PlausibleYear()])
+    ends_on = DateField(_l("Mentoring until"), validators=[Optional(), PlausibleYear()])
     org_unit = SelectField(_l("Unit whose programme it belongs to"), coerce=int, choices=[], default=0)
 
 
 class MentoringSessionForm(Form):
-    held_on = DateField(_l("Date"), validators=[DataRequired(DATE_MESSAGE)])
+    held_on = DateField(_l("Date"), validators=[DataRequired(DATE_MESSAGE), PlausibleYear()])
     topic = StringField(_l("Topic"), validators=[DataRequired(REQUIRED), Length(max=300)])
     hours = StringField(_l("Hours"), validators=[DataRequired(REQUIRED), Length(max=8)])

@@ -207,3 +207,26 @@ def test_a_change_of_the_introduction_alone_is_audited(app, db):
         db.session.commit()
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "expert.updated"))
     assert event is not None and event.before["bio"] == "Cũ" and event.after["bio"] == "Mới"
+
+
+def test_a_date_of_the_registry_outside_2000_to_2100_is_refused(app, db):
+    entry = make_valid_entry(make_competition("thi-2026-nam", year=2026))
+    with app.test_request_context():
+        expert = _expert("Bùi Năm Lạ")
+        for issued_on, expires_on, field in (
+            (date(1, 1, 1), None, "issued_on"),
+            (date(1999, 12, 31), None, "issued_on"),
+            (date(2024, 1, 1), date(9999, 12, 31), "expires_on"),
+        ):
+            with pytest.raises(DomainError) as refused:
+                _certify(expert, issued_on, expires_on)
+            assert refused.value.field == field
+        assert expert.certifications == []
+        for starts_on, ends_on, field in (
+            (date(1, 1, 1), None, "starts_on"),
+            (date(2026, 1, 1), date(9999, 1, 1), "ends_on"),
+        ):
+            with pytest.raises(DomainError) as refused:
+                experts.assign_mentor(expert, entry.project, starts_on=starts_on, ends_on=ends_on, by=None)
+            assert refused.value.field == field
+        assert _certify(expert, date(2000, 1, 1)).issued_on == date(2000, 1, 1)

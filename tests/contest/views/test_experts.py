@@ -347,3 +347,39 @@ def test_saving_a_record_keeps_its_unit_after_the_unit_was_merged_away(app, clie
     db.session.expire_all()
     saved = db.session.get(Expert, expert.id)
     assert (saved.full_name, saved.org_unit_id) == ("Phan Văn Giữ Lại", old_district.id)
+
+
+def test_dates_of_the_registry_outside_2000_to_2100_are_refused_and_what_was_typed_stays(app, client, db):
+    """01/01/0001 typed as a date of issue was recorded and counted the expert as
+    certified in every year; a year such as 9999 typed as 'never expires' too."""
+    from contest.models import Mentorship
+
+    mentor_user = make_user("nam-le@example.vn")
+    expert = _expert(app, db, "Cố Vấn Năm Lạ", user=mentor_user)
+    entry = make_valid_entry(make_competition("thi-nam-la"))
+    login(client, _officer(db))
+    token = csrf_token(client, f"/registry/{expert.id}")
+    certification = {
+        "csrf_token": token,
+        "cert-programme": "Khóa cố vấn năm lạ",
+        "cert-issuer": "Bộ KH&CN",
+        "cert-issued_on": "2024-05-01",
+    }
+    for typed in ({"cert-issued_on": "0001-01-01"}, {"cert-expires_on": "9999-12-31"}):
+        refused = client.post(f"/registry/{expert.id}/certifications", data={**certification, **typed})
+        page = refused.get_data(as_text=True)
+        assert refused.status_code == 400, typed
+        assert "Hãy nhập năm, ví dụ 2026." in page and "Khóa cố vấn năm lạ" in page
+        assert f'value="{next(iter(typed.values()))}"' in page
+    assert db.session.scalar(select(Certification.id)) is None
+    mentoring = {"csrf_token": token, "mentor-project": entry.project_id, "mentor-starts_on": "2026-01-05"}
+    for typed in ({"mentor-starts_on": "0001-01-01"}, {"mentor-ends_on": "9999-12-31"}):
+        refused = client.post(f"/registry/{expert.id}/mentorships", data={**mentoring, **typed})
+        assert refused.status_code == 400, typed
+        assert "Hãy nhập năm, ví dụ 2026." in refused.get_data(as_text=True)
+    assert db.session.scalar(select(Mentorship.id)) is None
+    assert client.post(f"/registry/{expert.id}/mentorships", data=mentoring).status_code == 302
+    url = f"/mentorships/{db.session.scalar(select(Mentorship.id))}"
+    refused = client.post(url, data={"csrf_token": token, "held_on": "0001-01-01", "topic": "Năm lạ", "hours": "1"})
+    assert refused.status_code == 400 and "Hãy nhập năm, ví dụ 2026." in refused.get_data(as_text=True)
+    assert db.session.scalar(select(MentoringSession.id)) is None
