@@ -542,6 +542,9 @@ def log_session(mentorship: Mentorship, *, held_on: date, topic: str, hours, by:
     topic = " ".join((topic or "").split())
     if not topic:
         raise DomainError(_("Say what the session was about."), field="topic")
+    if held_on > unit_officers.today():
+        # A session to come would count its hours, and the unit's mentoring, before it is held.
+        raise DomainError(_("A session is logged once it has been held."), field="held_on")
     if held_on < mentorship.starts_on or (mentorship.ends_on is not None and held_on > mentorship.ends_on):
         raise DomainError(_("The session falls outside the mentoring period."), field="held_on")
     session = MentoringSession(

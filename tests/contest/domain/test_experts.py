@@ -230,3 +230,17 @@ def test_a_date_of_the_registry_outside_2000_to_2100_is_refused(app, db):
                 experts.assign_mentor(expert, entry.project, starts_on=starts_on, ends_on=ends_on, by=None)
             assert refused.value.field == field
         assert _certify(expert, date(2000, 1, 1)).issued_on == date(2000, 1, 1)
+
+
+def test_a_session_held_after_today_is_refused(app, db, monkeypatch):
+    from contest.domain import unit_officers
+
+    monkeypatch.setattr(unit_officers, "today", lambda: date(2026, 12, 7))
+    entry = make_valid_entry(make_competition("thi-2026-buoi", year=2026))
+    with app.test_request_context():
+        mentorship = experts.assign_mentor(_expert("Lý Sắp Tới"), entry.project, starts_on=date(2026, 1, 5), by=None)
+        with pytest.raises(DomainError) as refused:
+            experts.log_session(mentorship, held_on=date(2027, 5, 10), topic="Chưa diễn ra", hours="2", by=None)
+        assert refused.value.field == "held_on" and mentorship.sessions == []
+        experts.log_session(mentorship, held_on=date(2026, 12, 7), topic="Hôm nay", hours="2", by=None)
+        assert [s.topic for s in mentorship.sessions] == ["Hôm nay"]

@@ -383,3 +383,28 @@ def test_dates_of_the_registry_outside_2000_to_2100_are_refused_and_what_was_typ
     refused = client.post(url, data={"csrf_token": token, "held_on": "0001-01-01", "topic": "Năm lạ", "hours": "1"})
     assert refused.status_code == 400 and "Hãy nhập năm, ví dụ 2026." in refused.get_data(as_text=True)
     assert db.session.scalar(select(MentoringSession.id)) is None
+
+
+def test_a_session_dated_after_today_is_refused_and_the_form_keeps_what_was_typed(app, client, db, monkeypatch):
+    from contest.domain import unit_officers
+
+    monkeypatch.setattr(unit_officers, "today", lambda: date(2026, 12, 7))
+    expert = _expert(app, db, "Cố Vấn Tương Lai")
+    entry = make_valid_entry(make_competition("thi-tuong-lai"))
+    login(client, _officer(db))
+    token = csrf_token(client, f"/registry/{expert.id}")
+    assigned = client.post(
+        f"/registry/{expert.id}/mentorships",
+        data={"csrf_token": token, "mentor-project": entry.project_id, "mentor-starts_on": "2026-01-05"},
+    )
+    url = assigned.location
+    typed = {"csrf_token": token, "held_on": "2027-05-10", "topic": "Gọi vốn vòng hạt giống", "hours": "2,5"}
+    refused = client.post(url, data=typed)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Chỉ ghi nhận buổi tư vấn khi đã diễn ra." in page
+    assert 'value="2027-05-10"' in page and 'value="Gọi vốn vòng hạt giống"' in page and 'value="2,5"' in page
+    assert "tổng cộng 0 giờ" in page
+    assert db.session.scalar(select(MentoringSession.id)) is None
+    assert client.post(url, data={**typed, "held_on": "2026-12-07"}).status_code == 302  # today is fine
+    assert "tổng cộng 2,5 giờ" in client.get(url).get_data(as_text=True)
