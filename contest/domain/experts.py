@@ -7,6 +7,7 @@ what they chose to show."""
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from contest.domain import audit, unit_officers
+from contest.domain import audit, competitions, unit_officers
 from contest.domain.accounts import normalize_email
 from contest.domain.attachments import explain_upload
 from contest.domain.errors import DomainError
@@ -24,8 +25,11 @@ from contest.domain.uploads import MAX_BYTES, validate_upload
 from contest.extensions import db
 from contest.models import (
     Certification,
+    Competition,
     ConflictKind,
     DeclaredConflict,
+    Entry,
+    EntryStatus,
     Expert,
     ExpertField,
     ExpertRole,
@@ -34,6 +38,7 @@ from contest.models import (
     MentoringSession,
     Mentorship,
     Project,
+    Team,
     User,
 )
 from contest.models.base import length_of, utcnow
@@ -490,6 +495,58 @@ def active_conflicts(expert: Expert, on: date) -> list[DeclaredConflict]:
 # -- mentoring --------------------------------------------------------------------------
 
 
+def _given_up(status: EntryStatus, code: str | None) -> bool:
+    """An entry withdrawn before it had a code: a draft given up, no sign of a project."""
+    return status is EntryStatus.withdrawn and not code
+
+
+def projects_to_mentor() -> list[tuple[int, str]]:
+    """The startup projects an expert may be assigned to mentor, as (project id, label): each
+    project once (it is followed across contests, contest.models.projects), never a press work
+    of the media award. Teams in different contests often give the same name, so the label adds
+    the team and the contest of the project's latest entry, and that entry's code when even
+    these are the same."""
+    press = [c.id for c in db.session.scalars(select(Competition)) if competitions.is_press_work(c)]
+    rows = db.session.execute(
+        select(
+            Entry.project_id,
+            Entry.id,
+            Entry.code,
+            Entry.status,
+            Entry.title,
+            Project.name.label("project_name"),
+            Team.name.label("team_name"),
+            Competition.name.label("contest_name"),
+            Competition.year,
+            Competition.submission_deadline,
+        )
+        .join(Competition, Competition.id == Entry.competition_id)
+        .join(Team, Team.id == Entry.team_id)
+        .join(Project, Project.id == Entry.project_id)
+        .where(Entry.competition_id.not_in(press))
+    ).all()
+    latest: dict[int, tuple] = {}
+    for row in rows:
+        if _given_up(row.status, row.code):
+            continue
+        year, deadline = row.year, row.submission_deadline
+        # The latest entry, in the order contest.domain.projects gives a project's path.
+        order = (year, deadline.date() if deadline else date(year, 12, 31), row.id)
+        if row.project_id not in latest or order > latest[row.project_id][0]:
+            latest[row.project_id] = (order, row)
+    labelled = []
+    for _order, row in latest.values():
+        name = row.project_name or row.title or _("Untitled project")
+        contest = row.contest_name if str(row.year) in row.contest_name else f"{row.contest_name} ({row.year})"
+        label = _("%(project)s — %(team)s, %(contest)s", project=name, team=row.team_name, contest=contest)
+        labelled.append((name.casefold(), -row.year, label, row))
+    taken = Counter(label for _name, _year, label, _row in labelled)
+    return [
+        (row.project_id, label if taken[label] == 1 else f"{label} ({row.code or '#' + str(row.project_id)})")
+        for _name, _year, label, row in sorted(labelled, key=lambda item: item[:3] + (item[3].project_id,))
+    ]
+
+
 def assign_mentor(
     expert: Expert,
     project: Project,
@@ -499,6 +556,11 @@ def assign_mentor(
     org_unit_id: int | None = None,
     by: User | None,
 ) -> Mentorship:
+    if not any(not competitions.is_press_work(e) and not _given_up(e.status, e.code) for e in project.entries):
+        raise DomainError(
+            _("Choose a startup project: a press work of the media award is not a project to mentor."),
+            field="project",
+        )
     _check_year(starts_on, "starts_on")
     _check_year(ends_on, "ends_on")
     if ends_on is not None and ends_on < starts_on:

@@ -366,9 +366,7 @@ def record(expert_id):
 
 def _mentorship_form(**kwargs) -> MentorshipForm:
     form = MentorshipForm(prefix="mentor", **kwargs)
-    form.project.choices = [
-        (p.id, p.name or str(p.id)) for p in db.session.scalars(select(Project).order_by(Project.name, Project.id))
-    ]
+    form.project.choices = domain.projects_to_mentor()
     form.org_unit.choices = _unit_choices(_("— none —"))
     return form
 

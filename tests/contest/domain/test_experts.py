@@ -244,3 +244,20 @@ def test_a_session_held_after_today_is_refused(app, db, monkeypatch):
         assert refused.value.field == "held_on" and mentorship.sessions == []
         experts.log_session(mentorship, held_on=date(2026, 12, 7), topic="Hôm nay", hours="2", by=None)
         assert [s.topic for s in mentorship.sessions] == ["Hôm nay"]
+
+
+def test_a_press_work_is_no_project_to_mentor_and_labels_alike_are_told_apart_by_the_code(app, db):
+    from tests.factories import make_press_work, make_team
+
+    first = make_valid_entry(make_competition("tinh-mot", name="Cuộc thi tỉnh năm 2026"), name="Đội Trùng")
+    second = make_valid_entry(make_competition("tinh-hai", name="Cuộc thi tỉnh năm 2026"), name="Đội Trùng")
+    press = make_press_work(make_team(make_competition("bao-chi", preset="media_award"), members=1))
+    with app.test_request_context():
+        choices = dict(experts.projects_to_mentor())
+        assert choices == {
+            first.project_id: f"Tỏi đen Lý Sơn — Đội Trùng, Cuộc thi tỉnh năm 2026 ({first.code})",
+            second.project_id: f"Tỏi đen Lý Sơn — Đội Trùng, Cuộc thi tỉnh năm 2026 ({second.code})",
+        }
+        with pytest.raises(DomainError) as refused:
+            experts.assign_mentor(_expert("Phan Báo Chí"), press.project, starts_on=date(2026, 1, 5), by=None)
+        assert refused.value.field == "project"

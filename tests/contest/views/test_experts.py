@@ -408,3 +408,41 @@ def test_a_session_dated_after_today_is_refused_and_the_form_keeps_what_was_type
     assert db.session.scalar(select(MentoringSession.id)) is None
     assert client.post(url, data={**typed, "held_on": "2026-12-07"}).status_code == 302  # today is fine
     assert "tổng cộng 2,5 giờ" in client.get(url).get_data(as_text=True)
+
+
+def test_the_mentoring_choice_lists_each_startup_project_once_told_apart_and_no_press_work(app, client, db):
+    """The assignment offered the same name many times (a project per team and contest,
+    each named after its entry) and the media award's press works as projects."""
+    import re
+
+    from contest.models import Mentorship
+    from tests.factories import make_press_work, make_team
+
+    earlier = make_valid_entry(make_competition("huyen-a", year=2025), name="Đội Tỏi Một")
+    followed = make_valid_entry(make_competition("tinh-b", year=2026), name="Đội Tỏi Một")
+    own_project = followed.project
+    followed.project = earlier.project  # the same project, in the provincial contest a year later
+    db.session.flush()
+    db.session.delete(own_project)
+    other = make_valid_entry(followed.competition, name="Đội Tỏi Hai")
+    press = make_press_work(
+        make_team(make_competition("giai-bao-chi", preset="media_award"), members=1),
+        title="Chuỗi video: Một ngày của nhà sáng lập",
+    )
+    db.session.commit()
+    expert = _expert(app, db, "Cố Vấn Chọn Dự Án")
+    login(client, _officer(db))
+    page = client.get(f"/registry/{expert.id}").get_data(as_text=True)
+    select_html = re.search(r'<select[^>]*id="mentor-project".*?</select>', page, re.S).group(0)
+    options = dict(re.findall(r'<option[^>]*value="(\d+)"[^>]*>([^<]*)</option>', select_html))
+    assert options == {
+        str(earlier.project_id): "Tỏi đen Lý Sơn — Đội Tỏi Một, Cuộc thi tinh-b (2026)",
+        str(other.project_id): "Tỏi đen Lý Sơn — Đội Tỏi Hai, Cuộc thi tinh-b (2026)",
+    }
+    token = csrf_token(client, f"/registry/{expert.id}")
+    data = {"csrf_token": token, "mentor-starts_on": "2026-01-05"}
+    refused = client.post(f"/registry/{expert.id}/mentorships", data={**data, "mentor-project": press.project_id})
+    assert refused.status_code == 400 and db.session.scalar(select(Mentorship.id)) is None
+    assigned = client.post(f"/registry/{expert.id}/mentorships", data={**data, "mentor-project": earlier.project_id})
+    assert assigned.status_code == 302
+    assert db.session.scalar(select(Mentorship.project_id)) == earlier.project_id
