@@ -18,8 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 from contest.domain import login_sessions
 
@@ -49,7 +50,7 @@ def access(*rules: str):
             if "public" not in rules:
                 if not current_user.is_authenticated:
                     return _anonymous_answer()
-                if not any(_RULES[r] is None or _RULES[r](kwargs) for r in rules):
+                if not _granted(rules, kwargs):
                     abort(403)
             return view(*args, **kwargs)
 
@@ -57,6 +58,32 @@ def access(*rules: str):
         return wrapper
 
     return decorator
+
+
+def _granted(rules: tuple[str, ...], view_args: dict) -> bool:
+    """Whether a signed-in visitor passes ANY of the rules."""
+    for rule in rules:
+        check = _RULES[rule]
+        if check is None or check(view_args):
+            return True
+    return False
+
+
+def allows(endpoint: str, **view_args) -> bool:
+    """Whether the visitor may open `endpoint` with these URL arguments: the check `access`
+    makes there, for a page that would link to it (a link that would answer 403 is shown as
+    text instead). A page its rule finds missing (404) is not one to open either."""
+    rules = rules_of(current_app.view_functions.get(endpoint))
+    if rules is None:
+        return False
+    if "public" in rules or ("session" in rules and login_sessions.signed_in() is not None):
+        return True
+    if not current_user.is_authenticated:
+        return False
+    try:
+        return _granted(rules, view_args)
+    except HTTPException:
+        return False
 
 
 def signed_in() -> tuple[int, str] | None:

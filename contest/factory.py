@@ -14,6 +14,7 @@ from werkzeug.exceptions import BadRequest
 
 from config import DefaultConfig, config_from_env
 from contest import audit_labels, cache, request_guard, signals, transactions
+from contest.access import allows as access_allows
 from contest.access import check_rules
 from contest.extensions import (
     babel,
@@ -293,6 +294,8 @@ def _register_template_helpers(app: Flask) -> None:
             "team_links": lambda team: signals.collect_lists(signals.team_links, team=team),
             "manage_links": lambda competition: signals.collect_lists(signals.manage_links, competition=competition),
             "nav_links": lambda: signals.collect_lists(signals.nav_links),
+            # Whether the visitor may open a page (its @access rules): link it, or name it as text.
+            "may_open": access_allows,
         }
 
 

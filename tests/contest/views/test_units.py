@@ -201,3 +201,57 @@ def test_the_provinces_officer_deactivates_a_ward_officers_account_from_the_ward
     refused = login(client, ward_officer)
     assert refused.status_code != 302
     assert client.get(f"/units/{wards[0].id}/").status_code in (302, 403)
+
+
+def test_the_parent_unit_is_a_link_only_for_who_may_open_it(app, db):
+    """A ward's officer followed 'Trực thuộc Tỉnh Quảng Ngãi' to a 403 page: the
+    parent is linked when the visitor's rules let them open it, else named as text."""
+    province, wards, _city = _map(db)
+    ward_officer = _officer(db, wards[0], "canbo@camthanh.vn")
+    province_officer = _officer(db, province, "canbo@tinh.vn")
+    admin = make_user("quan-tri@example.vn", admin=True)
+    parent_link = f'href="/units/{province.id}/"'
+    for user, linked in ((ward_officer, False), (province_officer, True), (admin, True)):
+        client = app.test_client()
+        login(client, user)
+        page = client.get(f"/units/{wards[0].id}/").get_data(as_text=True)
+        assert "Trực thuộc" in page and "Tỉnh Quảng Ngãi" in page, user.email
+        assert (parent_link in page) is linked, user.email
+        assert (client.get(f"/units/{province.id}/").status_code == 200) is linked, user.email
+
+
+def test_may_open_answers_as_the_route_does(app, db):
+    """contest.access.allows, behind the pages' `may_open`, is the route's own check."""
+    from flask import g
+
+    from contest.access import allows
+
+    province, wards, _city = _map(db)
+    ward_officer = _officer(db, wards[0], "canbo@camthanh.vn")
+    paths = {
+        "units.dashboard": "/units/{}/",
+        "units.history": "/units/{}/history",
+        "units.officers": "/units/{}/officers",
+    }
+
+    def path(endpoint, unit):
+        return paths[endpoint].format(unit.id)
+
+    for user in (None, make_user("nguoi-dung@example.vn"), ward_officer):
+        client = app.test_client()
+        if user is not None:
+            login(client, user)
+        for endpoint, unit in (
+            ("units.dashboard", province),
+            ("units.dashboard", wards[0]),
+            ("units.history", province),
+            ("units.officers", wards[0]),
+        ):
+            with app.test_request_context():
+                g._login_user = user or app.login_manager.anonymous_user()  # the visitor, as Flask-Login keeps it
+                may = allows(endpoint, unit_id=unit.id)
+            answer = client.get(path(endpoint, unit))
+            assert may is (answer.status_code == 200), (endpoint, unit.name, user and user.email, answer.status_code)
+    with app.test_request_context():
+        assert allows("units.dashboard", unit_id=10**9) is False  # no such unit: not a page to open
+        assert allows("no.such_endpoint") is False
