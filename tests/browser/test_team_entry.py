@@ -176,3 +176,22 @@ def test_what_is_typed_before_the_autosave_script_arrives_is_saved(live_server, 
     _wait_for_autosave(page)
     with live_server.app.app_context():
         assert db.session.query(Entry.title).filter(Entry.team_id == team_id).scalar() == "Gõ trước khi kịp tải"
+
+
+def test_a_team_named_with_one_long_word_fits_a_phone(live_server, new_page):
+    """A name typed as one unbroken word (50 letters, no space) widened the team's
+    page to 841 px on a 390 px phone: its heading now breaks."""
+    from contest.extensions import db
+    from tests.factories import make_team
+
+    with live_server.app.app_context():
+        competition = make_competition("ten-dai-2026")
+        name = "Đội" + "KhởiNghiệpĐổiMới" * 3
+        team = make_team(competition, make_user("tendai@example.vn", name="Người Đặt Tên Dài"), name=name)
+        team_id = team.id
+        db.session.commit()
+    page = new_page(PHONE)
+    _log_in(page, live_server.url, "tendai@example.vn")
+    page.goto(f"{live_server.url}/teams/{team_id}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("KhởiNghiệp")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= page.viewport_size["width"]
