@@ -265,12 +265,14 @@ def _register_template_helpers(app: Flask) -> None:
         format_clock,
         format_day,
         format_days_left,
+        format_fixed,
         format_moment,
         format_number,
         format_percent,
         format_points,
         format_score,
     )
+    from contest.numbers import plain_decimal
 
     # Dates on pages: one formatter per locale (contest.i18n), under Flask-Babel's
     # filter names too, so no page writes a date another way.
@@ -285,6 +287,9 @@ def _register_template_helpers(app: Flask) -> None:
     # A press work's medium (the media award), named in the page's language.
     app.jinja_env.filters["medium"] = lambda medium: MEDIA_LABELS[medium] if medium else ""
     app.jinja_env.filters["score"] = format_score
+    app.jinja_env.filters["fixed"] = format_fixed  # {{ x|fixed(1) }}, {{ offset|fixed(1, signed=True) }}
+    # A number for machines in a page (data attributes, an input's min/max/step): "0.5" in any language.
+    app.jinja_env.filters["plain_decimal"] = plain_decimal
 
     @app.context_processor
     def _helpers():

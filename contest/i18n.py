@@ -132,3 +132,10 @@ def format_clock(value: datetime | None, style: str | None = None) -> str:
 def format_score(value) -> str:
     """A total score with its two decimals, as results print it: 87.5 → "87,50" (vi) / "87.50" (en)."""
     return format_decimal(value, format="#,##0.00")
+
+
+def format_fixed(value, places: int = 1, signed: bool = False) -> str:
+    """A number with a fixed count of decimals: 73 → "73,0" (vi) / "73.0" (en); `signed` writes
+    the sign of a difference, "+1,5" / "-0,5" (an offset from the panel)."""
+    digits = "#,##0" + ("." + "0" * places if places > 0 else "")
+    return format_decimal(value, format=f"+{digits};-{digits}" if signed else digits)

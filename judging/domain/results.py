@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 from contest.domain import audit
 from contest.domain.errors import Conflict, DomainError
 from contest.extensions import db
+from contest.i18n import format_fixed
 from contest.models import Entry, EntryStatus, EntryValidity
 from contest.models.base import utcnow
 from judging.core.aggregate import (
@@ -245,10 +246,10 @@ def _diagnose(results: RoundResults, totals) -> None:
             kind = _("more lenient") if lean.offset > 0 else _("more severe")
             results.warnings.append(
                 _(
-                    "%(judge)s scores %(kind)s than the panel (%(offset)+.1f points on average).",
+                    "%(judge)s scores %(kind)s than the panel (%(offset)s points on average).",
                     judge=names.get(judge, judge),
                     kind=kind,
-                    offset=lean.offset,
+                    offset=format_fixed(lean.offset, 1, signed=True),
                 )
             )
     results.disagreement = entry_disagreement(totals)
@@ -257,10 +258,9 @@ def _diagnose(results: RoundResults, totals) -> None:
             code = results.entries[d.entry].code if d.entry in results.entries else d.entry
             results.warnings.append(
                 _(
-                    "The judges of %(code)s disagree strongly: %(spread).1f points between the "
-                    "highest and lowest total.",
+                    "The judges of %(code)s disagree strongly: %(spread)s points between the highest and lowest total.",
                     code=code,
-                    spread=d.spread,
+                    spread=format_fixed(d.spread, 1),
                 )
             )
     fallbacks = sorted({j for s in results.standings for j in s.fallback_judges})
@@ -278,8 +278,9 @@ def _diagnose(results: RoundResults, totals) -> None:
         if results.icc_value < ICC_POOR:
             results.warnings.append(
                 _(
-                    "The panel agrees poorly (ICC %(icc).2f < 0.5): read small differences with care.",
-                    icc=results.icc_value,
+                    "The panel agrees poorly (ICC %(icc)s < %(poor)s): read small differences with care.",
+                    icc=format_fixed(results.icc_value, 2),
+                    poor=format_fixed(ICC_POOR, 1),
                 )
             )
 

@@ -23,6 +23,10 @@
   var SNAP = "judge-sheet-" + data.round + "-" + data.entry;
   var editable = data.round_state === "open";
   var numbers = new Intl.NumberFormat(document.documentElement.lang || "vi", {maximumFractionDigits: 2});
+  // A score in its box as the page's language writes it ("14,5" in Vietnamese); what the judge
+  // types is read back with either separator (the change handler below, and the server).
+  var boxNumbers = new Intl.NumberFormat(document.documentElement.lang || "vi", {maximumFractionDigits: 4, useGrouping: false});
+  function inBox(value) { return boxNumbers.format(Number(value)); }
 
   // Half an emoji pasted alone (a lone surrogate) cannot be stored anywhere:
   // it becomes U+FFFD, as the screen already shows it.
@@ -87,7 +91,7 @@
         b.disabled = !editable;
       });
       var input = fs.querySelector(".stepper__value");
-      if (input && document.activeElement !== input) { input.value = has ? String(Number(value)) : ""; }
+      if (input && document.activeElement !== input) { input.value = has ? inBox(value) : ""; }
       var slider = fs.querySelector(".stepper__slider");
       if (slider && document.activeElement !== slider) {
         slider.value = has ? String(Number(value)) : "0";
@@ -219,7 +223,7 @@
     var target = event.target;
     if (!target.classList.contains("stepper__slider")) { return; }
     var box = target.closest(".criterion").querySelector(".stepper__value");
-    box.value = String(Number(target.value));
+    box.value = inBox(target.value);
     target.classList.remove("stepper__slider--empty");
   });
   form.addEventListener("change", function (event) {

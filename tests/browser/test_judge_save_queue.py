@@ -122,7 +122,7 @@ def test_a_refused_change_is_shown_and_the_next_is_saved(live_server, tablet_pag
     expect(page.locator("#sync-status")).to_have_attribute("data-state", "error")
     assert _wait_for(page, lambda: _scores(live_server.app) == {second: 12.5}), _scores(live_server.app)
     expect(_stepper(page, first)).to_have_value("")  # the value saved (none), with the reason beside it
-    expect(_stepper(page, second)).to_have_value("12.5")
+    expect(_stepper(page, second)).to_have_value("12,5")  # as the judge typed it, the page's way
     assert _wait_for(page, lambda: _queue(page) == []), _queue(page)  # the answer reached the page too
     check_accessibility(page)
 

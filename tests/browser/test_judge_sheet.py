@@ -100,6 +100,12 @@ def test_the_sheet_says_what_the_server_holds(live_server, tablet_page):
     page.locator(f'fieldset[data-criterion="{second}"] .stepper__value').fill("12,5")
     page.locator("#comment").focus()
     expect(page.locator("#sheet-total")).to_have_text("Tổng điểm: 27,5/100")
+    # Read again from the server, a stored 12.5 is written the page's way in its box.
+    assert _wait_for(page, lambda: _scores(live_server.app).get(second) == 12.5), _scores(live_server.app)
+    page.reload()
+    expect(page.locator(f'fieldset[data-criterion="{second}"] .stepper__value')).to_have_value("12,5")
+    expect(box).to_have_value("15")
+    expect(page.locator("#sheet-total")).to_have_text("Tổng điểm: 27,5/100")
 
     # Scrolled down to the comment, the status and the total are still in view.
     page.locator("#submit-sheet").scroll_into_view_if_needed()

@@ -180,17 +180,17 @@ def test_only_the_chair_sees_the_panel_before_the_lock(client, app, db):
         submit_sheet(round_.id, entry.id, member.user_id)
     db.session.commit()
     login(client, chair.user)
-    assert "100.0" not in client.get(f"/judge/rounds/{round_.id}").get_data(as_text=True)
+    assert "<td>100</td>" not in client.get(f"/judge/rounds/{round_.id}").get_data(as_text=True)
     round_.chair_sees_scores = True
     set_chair(round_, chair)
     db.session.commit()
-    assert "100.0" in client.get(f"/judge/rounds/{round_.id}").get_data(as_text=True)
+    assert "<td>100</td>" in client.get(f"/judge/rounds/{round_.id}").get_data(as_text=True)
     other = app.test_client()
     login(other, member.user)
-    assert "100.0" not in other.get(f"/judge/rounds/{round_.id}").get_data(as_text=True)
+    assert "<td>100</td>" not in other.get(f"/judge/rounds/{round_.id}").get_data(as_text=True)
     round_.state = RoundState.locked
     db.session.commit()
-    assert "100.0" in other.get(f"/judge/rounds/{round_.id}").get_data(as_text=True)
+    assert "<td>100</td>" in other.get(f"/judge/rounds/{round_.id}").get_data(as_text=True)
 
 
 def test_judge_pages_name_their_account_for_the_tablets_cache(client, db):
