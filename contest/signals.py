@@ -92,6 +92,17 @@ those whose judging has begun (a round opened for scoring) or whose results
 are public now (published, announcement time come, not withdrawn).""",
 )
 
+open_votes = _hooks.signal(
+    "open-votes",
+    doc="""\
+A public page names competitions (the home page, a competition's page) and
+points the public to what they may take part in now. Arguments:
+`competition_ids` (list[int]). Returns: dict of competition id → list of
+contest.domain.competitions.OpenVote (name, URL of its public page, when it
+closes), one per audience vote open at this moment; competitions with none
+are left out.""",
+)
+
 
 def collect(signal: Signal, **arguments) -> list:
     """The values every receiver of `signal` returned, in connection order."""

@@ -27,6 +27,7 @@ def init_app(app) -> None:
     from judging.audit_labels import ACTION_LABELS
     from judging.views.judge import coming_for, expert_links
     from judging.views.results import competition_progress, team_links
+    from judging.views.votes import open_votes
 
     add_action_labels(app, ACTION_LABELS)
 
@@ -39,6 +40,7 @@ def init_app(app) -> None:
     signals.nav_links.connect(_nav_links, app)
     signals.expert_links.connect(expert_links, app)
     signals.coming_for.connect(coming_for, app)
+    signals.open_votes.connect(open_votes, app)
     app.jinja_env.globals["now_iso"] = lambda: utcnow().isoformat()
 
 

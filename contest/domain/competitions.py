@@ -506,20 +506,43 @@ def public_state(
 
 
 @dataclass(frozen=True)
+class OpenVote:
+    """An audience vote the public may take part in now (contest.signals.open_votes)."""
+
+    name: str
+    url: str  # its public page
+    closes_at: datetime
+
+
+def open_votes_of(competition_ids: list[int]) -> dict[int, list[OpenVote]]:
+    """Competition id → the audience votes open now, for those that have any."""
+    found: dict[int, list[OpenVote]] = {}
+    if competition_ids:
+        for answer in signals.collect(signals.open_votes, competition_ids=list(competition_ids)):
+            for competition_id, votes in answer.items():
+                found.setdefault(competition_id, []).extend(votes)
+    return found
+
+
+@dataclass(frozen=True)
 class PublicStatus:
-    """What a public page says of a competition: its status and where its results are."""
+    """What a public page says of a competition: its status, where its results are, and
+    the audience votes open now."""
 
     state: CompetitionState
     results_url: str | None
+    open_votes: tuple[OpenVote, ...] = ()
 
 
 def public_statuses(competitions: list[Competition], now: datetime | None = None) -> dict[int, PublicStatus]:
-    progress = progress_of([c.id for c in competitions])
+    ids = [c.id for c in competitions]
+    progress = progress_of(ids)
+    votes = open_votes_of(ids)
     statuses = {}
     for c in competitions:
         p = progress.get(c.id, Progress())
         state = public_state(c, results_public=p.results_url is not None, judging_started=p.judging_started, now=now)
-        statuses[c.id] = PublicStatus(state, p.results_url)
+        statuses[c.id] = PublicStatus(state, p.results_url, tuple(votes.get(c.id, ())))
     return statuses
 
 

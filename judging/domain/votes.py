@@ -302,6 +302,26 @@ def is_open(campaign: VoteCampaign, now: datetime | None = None) -> bool:
     return campaign.opens_at <= now < campaign.closes_at and campaign.frozen_at is None
 
 
+def open_campaigns(competition_ids: list[int], now: datetime | None = None) -> list[VoteCampaign]:
+    """The categories of these competitions open for votes now (as `is_open` says), by closing time."""
+    if not competition_ids:
+        return []
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            select(VoteCampaign)
+            .where(
+                VoteCampaign.competition_id.in_(competition_ids),
+                VoteCampaign.opens_at <= now,
+                VoteCampaign.closes_at > now,
+                VoteCampaign.frozen_at.is_(None),
+            )
+            .options(joinedload(VoteCampaign.competition))
+            .order_by(VoteCampaign.closes_at, VoteCampaign.id)
+        )
+    )
+
+
 def _require_open(campaign: VoteCampaign) -> None:
     now = utcnow()
     if now < campaign.opens_at:

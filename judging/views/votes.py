@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from contest import cache
 from contest.access import access
-from contest.domain.competitions import find_by_slug, visible_to
+from contest.domain.competitions import OpenVote, find_by_slug, visible_to
 from contest.domain.errors import DomainError
 from contest.extensions import db, limiter
 from contest.forms.accounts import REQUIRED
@@ -366,6 +366,15 @@ def _vote_page(competition, campaign, *, email_form=None, code_form=None, status
     )
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def open_votes(_app, competition_ids: list[int]) -> dict[int, list[OpenVote]]:
+    """Receiver of contest.signals.open_votes: each open category, with its public page."""
+    found: dict[int, list[OpenVote]] = {}
+    for campaign in domain.open_campaigns(competition_ids):
+        url = url_for("votes.page", slug=campaign.competition.slug, campaign_id=campaign.id)
+        found.setdefault(campaign.competition_id, []).append(OpenVote(campaign.name, url, campaign.closes_at))
+    return found
 
 
 @public.route("/c/<slug>/vote/<int:campaign_id>")
