@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -62,11 +62,25 @@ def access(*rules: str):
 
 def _granted(rules: tuple[str, ...], view_args: dict) -> bool:
     """Whether a signed-in visitor passes ANY of the rules."""
-    for rule in rules:
-        check = _RULES[rule]
-        if check is None or check(view_args):
-            return True
-    return False
+    return any(_passes(rule, view_args) for rule in rules)
+
+
+def _passes(rule: str, view_args: dict) -> bool:
+    """One rule's answer, asked once per request for the same visitor and URL arguments:
+    a page's menu asks the rule of every page it links to, mostly the one the page itself
+    was opened under (`g` is the request's: each request has its own app context)."""
+    check = _RULES[rule]
+    if check is None:
+        return True
+    key = (
+        getattr(current_user, "id", None),
+        rule,
+        tuple(sorted((name, str(value)) for name, value in view_args.items())),
+    )
+    answers = g.setdefault("access_answers", {})
+    if key not in answers:
+        answers[key] = bool(check(view_args))
+    return answers[key]
 
 
 def allows(endpoint: str, **view_args) -> bool:

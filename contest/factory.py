@@ -273,6 +273,7 @@ def _register_template_helpers(app: Flask) -> None:
         format_score,
     )
     from contest.numbers import plain_decimal
+    from contest.views.manage import competition_menu
 
     # Dates on pages: one formatter per locale (contest.i18n), under Flask-Babel's
     # filter names too, so no page writes a date another way.
@@ -297,7 +298,8 @@ def _register_template_helpers(app: Flask) -> None:
         return {
             "current_locale": lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
             "team_links": lambda team: signals.collect_lists(signals.team_links, team=team),
-            "manage_links": lambda competition: signals.collect_lists(signals.manage_links, competition=competition),
+            # A competition's management menu: the pages the visitor may open (manage_links included).
+            "competition_menu": competition_menu,
             "nav_links": lambda: signals.collect_lists(signals.nav_links),
             # Whether the visitor may open a page (its @access rules): link it, or name it as text.
             "may_open": access_allows,

@@ -11,12 +11,17 @@ from contest.extensions import db
 
 
 def _competition(view_args):
+    """The URL's competition, selected once per request for the rules: a management page
+    asks them for each page its menu links to (kept on `g`, as `_team` below)."""
     from contest.domain.competitions import find_by_slug
 
-    competition = find_by_slug(view_args.get("slug", ""))
-    if competition is None:
+    slug = view_args.get("slug", "")
+    known = g.setdefault("access_competitions", {})
+    if slug not in known:
+        known[slug] = find_by_slug(slug)
+    if known[slug] is None:
         abort(404)
-    return competition
+    return known[slug]
 
 
 def _team(view_args):

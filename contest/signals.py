@@ -51,7 +51,8 @@ manage_links = _hooks.signal(
     "manage-links",
     doc="""\
 A competition's management pages are shown. Arguments: `competition`.
-Returns: list of (label, URL) entries for their navigation.""",
+Returns: list of (label, endpoint, URL arguments) entries for their navigation;
+the menu shows those the visitor may open (contest.access.allows).""",
 )
 
 nav_links = _hooks.signal(

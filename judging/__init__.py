@@ -72,13 +72,13 @@ def _nav_links(_app) -> list[tuple[str, str]]:
     return [(_("Scoring"), url_for("judge.home"))]
 
 
-def _manage_links(_app, competition) -> list[tuple[str, str]]:
-    from flask import url_for
+def _manage_links(_app, competition) -> list[tuple[str, str, dict]]:
     from flask_babel import gettext as _
 
+    slug = {"slug": competition.slug}
     return [
-        (_("Rounds and judging"), url_for("organize.index", slug=competition.slug)),
-        (_("Awards"), url_for("results_admin.awards_page", slug=competition.slug)),
-        (_("Publication"), url_for("results_admin.publish", slug=competition.slug)),
-        (_("Audience vote"), url_for("votes_admin.index", slug=competition.slug)),
+        (_("Rounds and judging"), "organize.index", slug),
+        (_("Awards"), "results_admin.awards_page", slug),
+        (_("Publication"), "results_admin.publish", slug),
+        (_("Audience vote"), "votes_admin.index", slug),
     ]

@@ -155,5 +155,5 @@ def team_links(_app, team) -> list[tuple[str, str]]:
     return [(_("What became of the project"), url_for("followup.team_outcomes", team_id=team.id))]
 
 
-def manage_links(_app, competition) -> list[tuple[str, str]]:
-    return [(_("Follow-up of projects"), url_for("followup.competition_outcomes", slug=competition.slug))]
+def manage_links(_app, competition) -> list[tuple[str, str, dict]]:
+    return [(_("Follow-up of projects"), "followup.competition_outcomes", {"slug": competition.slug})]

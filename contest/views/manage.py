@@ -8,7 +8,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from contest.access import access
+from contest import signals
+from contest.access import access, allows
 from contest.domain import competitions as domain
 from contest.domain import orgunits, unit_officers
 from contest.domain.errors import DomainError
@@ -47,11 +48,38 @@ def to_local(value: datetime | None) -> datetime | None:
     return value.astimezone(_local_tz()).replace(tzinfo=None) if value else None
 
 
+def competition_menu(competition) -> list[tuple[str, str]]:
+    """The competition's management menu, as (label, URL): its pages in `contest` and those other
+    packages add (`manage_links`), each shown only to who may open it (its route's own rule,
+    contest.access.allows), so the secretariat is not shown the organizers' pages, all 403."""
+    slug = {"slug": competition.slug}
+    links = [
+        (_("Public page"), "competitions.show", slug),
+        (_("Settings"), "manage.settings", slug),
+        (_("Roles"), "manage.roles", slug),
+        (_("Entries"), "secretariat.index", slug),
+        (_("Nominate to the upper level"), "nominations.candidates", slug),
+        (_("Nominations received"), "nominations.proposals", slug),
+        *signals.collect_lists(signals.manage_links, competition=competition),
+        (_("Certificates"), "certificates.index", slug),
+    ]
+    return [(label, url_for(endpoint, **args)) for label, endpoint, args in links if allows(endpoint, **args)]
+
+
 @bp.route("/")
 @access("login")
 def index():
     mine = [c for c in domain.visible_competitions(current_user) if domain.can_check_entries(current_user, c)]
-    return render_template("manage/index.html", competitions=mine, state_labels=domain.STATE_LABELS)
+    # A competition's name leads to the first of its pages the visitor may open: Settings
+    # (competition:organizer) for its organizers, else Entries (competition:secretariat,
+    # which every competition listed here allows): one query for the whole list.
+    organized = domain.organized_ids(current_user, mine)
+    first_pages = {
+        c.id: url_for("manage.settings" if c.id in organized else "secretariat.index", slug=c.slug) for c in mine
+    }
+    return render_template(
+        "manage/index.html", competitions=mine, first_pages=first_pages, state_labels=domain.STATE_LABELS
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
