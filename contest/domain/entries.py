@@ -30,6 +30,7 @@ from contest.domain.entry_fields import (
 )
 from contest.domain.errors import Conflict, DomainError, NotAllowed
 from contest.domain.outbox import queue_mail
+from contest.domain.plausible_dates import company_date_problem
 from contest.domain.teams import age_on, require_editable
 from contest.extensions import db
 from contest.models import (
@@ -149,6 +150,9 @@ def save_draft(entry: Entry, values: dict, choices: Choices | None = None) -> No
     require_editable(entry.team)
     if entry.status is EntryStatus.withdrawn:
         raise Conflict(_("This entry has been withdrawn."), code="withdrawn")
+    problem = company_date_problem(values.get("company_registered_on"))
+    if problem:
+        raise DomainError(problem, field="company_registered_on")
     for key, value in _draft_columns(entry.competition, values, choices).items():
         setattr(entry, key, value)
     entry.draft_saved_at = utcnow()
@@ -192,6 +196,9 @@ def completeness_problems(entry: Entry) -> list[str]:
         problems.append(_("Choose the stage of the project."))
     if entry.stage is EntryStage.registered_company and entry.company_registered_on is None:
         problems.append(_("Give the date of business registration."))
+    registered_problem = company_date_problem(entry.company_registered_on)
+    if registered_problem:
+        problems.append(registered_problem)
     for kind in (AttachmentKind.pitch_deck, AttachmentKind.description):
         if not entry.current_attachments(kind):
             problems.append(_("Upload the %(document)s.", document=ATTACHMENT_LABELS[kind]))

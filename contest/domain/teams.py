@@ -18,6 +18,7 @@ from contest.domain.competitions import submissions_open
 from contest.domain.concurrency import retry_on_clash
 from contest.domain.errors import Conflict, DomainError, NotAllowed
 from contest.domain.outbox import queue_mail
+from contest.domain.plausible_dates import birth_date_problem
 from contest.domain.tokens import make_token, read_link
 from contest.extensions import db
 from contest.models import (
@@ -152,6 +153,9 @@ def create_team(
 
 
 def _member_values(details: MemberDetails, competition: Competition, email: str | None = None) -> dict:
+    problem = birth_date_problem(details.date_of_birth)
+    if problem:
+        raise DomainError(problem, field="date_of_birth")
     return {
         "full_name": details.full_name.strip(),
         "date_of_birth": details.date_of_birth,

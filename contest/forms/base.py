@@ -12,6 +12,8 @@ from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from contest.domain.plausible_dates import birth_date_problem, company_date_problem
+
 
 class CatalogTranslations:
     """Raw gettext from the app's catalog: WTForms fills in %(max)d itself."""
@@ -53,3 +55,21 @@ class PlausibleYear:
 def plausible_year(value: date) -> bool:
     """Whether a date or time typed or sent is within 2000–2100 (see PlausibleYear)."""
     return 2000 <= value.year <= 2100
+
+
+class PlausibleBirthDate:
+    """A date of birth neither in the future nor absurdly old (contest.domain.plausible_dates)."""
+
+    def __call__(self, form, field) -> None:
+        problem = birth_date_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+
+class PlausibleCompanyDate:
+    """A company's registration date neither in the future nor before 1900 (contest.domain.plausible_dates)."""
+
+    def __call__(self, form, field) -> None:
+        problem = company_date_problem(field.data)
+        if problem:
+            raise ValidationError(problem)

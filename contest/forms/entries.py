@@ -20,7 +20,7 @@ from contest.domain.entry_fields import (
     clean_text,
 )
 from contest.forms.accounts import REQUIRED
-from contest.forms.base import Form
+from contest.forms.base import Form, PlausibleCompanyDate
 from contest.i18n import format_number
 from contest.models import Entry
 from contest.models.base import length_of
@@ -99,7 +99,9 @@ class EntryForm(Form):
             AnyOf([value for value, _label in STAGES if value], message=_l("Choose one of the stages.")),
         ],
     )
-    company_registered_on = IsoDateField(FIELD_LABELS["company_registered_on"], validators=[Optional()])
+    company_registered_on = IsoDateField(
+        FIELD_LABELS["company_registered_on"], validators=[Optional(), PlausibleCompanyDate()]
+    )
     funding_needed = AmountField(FIELD_LABELS["funding_needed"], validators=[Optional()])
     team_strengths = _text("team_strengths")
     video_url = _text("video_url", URLField)

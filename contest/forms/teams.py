@@ -3,7 +3,7 @@ from wtforms import BooleanField, DateField, EmailField, SelectField, StringFiel
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from contest.forms.accounts import EMAIL_MESSAGE, REQUIRED
-from contest.forms.base import Form
+from contest.forms.base import Form, PlausibleBirthDate
 
 GENDERS = [("", _l("— not given —")), ("female", _l("Female")), ("male", _l("Male")), ("other", _l("Other"))]
 PHONE = Regexp(r"^[0-9+ ().-]{8,20}$", message=_l("Enter a phone number of digits, such as 0912 345 678."))
@@ -11,7 +11,7 @@ PHONE = Regexp(r"^[0-9+ ().-]{8,20}$", message=_l("Enter a phone number of digit
 
 class MemberFieldsMixin:
     full_name = StringField(_l("Full name"), validators=[DataRequired(REQUIRED), Length(max=120)])
-    date_of_birth = DateField(_l("Date of birth"), validators=[Optional()])
+    date_of_birth = DateField(_l("Date of birth"), validators=[Optional(), PlausibleBirthDate()])
     gender = SelectField(_l("Gender"), choices=GENDERS, validators=[Optional()])
     phone = TelField(_l("Phone"), validators=[Optional(), Length(max=20), PHONE])
     organisation = StringField(_l("School or workplace"), validators=[Optional(), Length(max=200)])

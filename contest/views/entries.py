@@ -36,6 +36,7 @@ from contest.models import Attachment, AttachmentKind, EntryStatus, Team
 from contest.models.base import utcnow
 from contest.request_guard import takes_json, takes_upload
 from contest.transactions import atomic
+from contest.views import show_domain_error
 
 bp = Blueprint("entries", __name__)
 
@@ -146,6 +147,9 @@ def edit(team_id):
     except Conflict as error:
         flash(error.message, "error")
         return _render(team, entry, form, status=409)
+    except DomainError as error:
+        show_domain_error(form, error)
+        return _render(team, entry, form, status=400)
     flash(_("The draft has been saved."), "success")
     return redirect(url_for("entries.edit", team_id=team.id))
 
@@ -168,6 +172,10 @@ def autosave(team_id):
         domain.save_draft(entry, clean)
     except Conflict as error:
         return jsonify(error=error.code or "conflict", message=error.message), 409
+    except DomainError as error:
+        return jsonify(
+            error=error.code or "invalid", message=error.message, errors={error.field or "": error.message}
+        ), 400
     return jsonify(
         saved_at=entry.draft_saved_at.isoformat(),
         saved_label=_("Saved at %(time)s", time=format_datetime(entry.draft_saved_at, "HH:mm:ss")),
