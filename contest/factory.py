@@ -260,7 +260,7 @@ def _register_errors(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from contest.domain.entry_fields import MEDIA_LABELS
+    from contest.domain.entry_fields import MEDIA_LABELS, STAGE_LABELS
     from contest.i18n import (
         format_clock,
         format_day,
@@ -287,6 +287,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["percent"] = format_percent
     # A press work's medium (the media award), named in the page's language.
     app.jinja_env.filters["medium"] = lambda medium: MEDIA_LABELS[medium] if medium else ""
+    # An entry's stage of development (idea, prototype…), named in the page's language.
+    app.jinja_env.filters["stage"] = lambda stage: STAGE_LABELS[stage] if stage else ""
     app.jinja_env.filters["score"] = format_score
     app.jinja_env.filters["fixed"] = format_fixed  # {{ x|fixed(1) }}, {{ offset|fixed(1, signed=True) }}
     # A number for machines in a page (data attributes, an input's min/max/step): "0.5" in any language.

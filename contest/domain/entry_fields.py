@@ -9,7 +9,7 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 
-from contest.models import Entry, MediaType
+from contest.models import Entry, EntryStage, MediaType
 from contest.models.base import length_of
 
 TEXT_FIELDS = (
@@ -41,6 +41,12 @@ MEDIA_LABELS = {
     MediaType.radio: _l("Radio"),
     MediaType.television: _l("Television"),
     MediaType.social: _l("Social media"),
+}
+STAGE_LABELS = {
+    EntryStage.idea: _l("Idea"),
+    EntryStage.prototype: _l("Prototype"),
+    EntryStage.on_market: _l("On the market"),
+    EntryStage.registered_company: _l("Registered company"),
 }
 BUSINESS_FIELDS = ("problem", "solution", "customers_market", "business_model", "team_strengths", "funding_needed")
 DRAFT_FIELDS = (

@@ -15,6 +15,7 @@ from contest.domain.entry_fields import (
     FIELD_LABELS,
     FUNDING_MAX_DIGITS,
     MEDIA_LABELS,
+    STAGE_LABELS,
     TEXT_LIMITS,
     URL_FIELDS,
     clean_text,
@@ -25,13 +26,7 @@ from contest.i18n import format_number
 from contest.models import Entry
 from contest.models.base import length_of
 
-STAGES = [
-    ("", _l("— choose —")),
-    ("idea", _l("Idea")),
-    ("prototype", _l("Prototype")),
-    ("on_market", _l("On the market")),
-    ("registered_company", _l("Registered company")),
-]
+STAGES = [("", _l("— choose —"))] + [(stage.value, label) for stage, label in STAGE_LABELS.items()]
 MEDIA_TYPES = [("", _l("— choose —"))] + [(medium.value, label) for medium, label in MEDIA_LABELS.items()]
 YES_NO = [("", _l("— not given —")), ("yes", _l("Yes")), ("no", _l("No"))]
 TOO_LONG = _l("At most %(max)d characters.")

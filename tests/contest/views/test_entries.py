@@ -471,3 +471,26 @@ def test_the_upload_form_carries_each_kinds_limits_for_the_browser(client, team,
     image = re.search(r'<option[^>]*value="image"[^>]*>', page).group(0)
     assert f'data-max-bytes="{5 * 2**20}"' in image and ".webp" in image and 'data-max-mb="5"' in image
     assert 'data-text-too-large="Tệp có dung lượng {size} MB; chỉ cho phép tối đa {max} MB."' in page
+
+
+def test_the_secretariat_and_the_receipt_show_the_stage_and_the_registration_date(client, app, db):
+    """The "company registered less than N years ago" rule can be checked by hand."""
+    from datetime import date
+
+    from contest.domain.entries import save_draft
+
+    competition = make_competition()
+    team = make_team(competition)
+    entry = fill_entry(team)
+    save_draft(entry, {"stage": "registered_company", "company_registered_on": date(2023, 4, 5)})
+    submit(entry, team.leader)
+    db.session.commit()
+    login(client, team.leader)
+    receipt = _text(client.get(f"/teams/{team.id}/entry/receipt"))
+    assert "Giai đoạn phát triển" in receipt and "Đã thành lập doanh nghiệp" in receipt
+    assert "Ngày đăng ký thành lập doanh nghiệp" in receipt and "05/04/2023" in receipt
+    secretariat = app.test_client()
+    login(secretariat, _secretary(competition, db))
+    page = _text(secretariat.get(f"/manage/{competition.slug}/entries/{entry.id}"))
+    assert "Giai đoạn phát triển" in page and "Đã thành lập doanh nghiệp" in page
+    assert "Ngày đăng ký thành lập doanh nghiệp" in page and "05/04/2023" in page
