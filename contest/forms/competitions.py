@@ -16,8 +16,6 @@ from contest.domain.uploads import WORK_FILE_MAX_MB
 from contest.forms.accounts import EMAIL_MESSAGE, REQUIRED
 from contest.forms.base import Form, PlausibleYear
 
-NUMBER = _l("Enter a whole number.")
-
 
 class NewCompetitionForm(Form):
     name = StringField(_l("Name of the competition"), validators=[DataRequired(REQUIRED), Length(max=250)])
@@ -65,27 +63,25 @@ class CompetitionSettingsForm(Form):
     fields = TextAreaField(
         _l("Fields"), validators=[DataRequired(REQUIRED), Length(max=4000)], description=_l("One field per line.")
     )
-    team_min = IntegerField(
-        _l("Smallest team"), validators=[DataRequired(REQUIRED), NumberRange(1, 50, message=NUMBER)]
-    )
-    team_max = IntegerField(_l("Largest team"), validators=[DataRequired(REQUIRED), NumberRange(1, 50, message=NUMBER)])
-    age_min = IntegerField(_l("Minimum age"), validators=[Optional(), NumberRange(0, 120, message=NUMBER)])
-    age_max = IntegerField(_l("Maximum age"), validators=[Optional(), NumberRange(0, 120, message=NUMBER)])
+    team_min = IntegerField(_l("Smallest team"), validators=[DataRequired(REQUIRED), NumberRange(1, 50)])
+    team_max = IntegerField(_l("Largest team"), validators=[DataRequired(REQUIRED), NumberRange(1, 50)])
+    age_min = IntegerField(_l("Minimum age"), validators=[Optional(), NumberRange(0, 120)])
+    age_max = IntegerField(_l("Maximum age"), validators=[Optional(), NumberRange(0, 120)])
     max_company_age_years = IntegerField(
-        _l("Companies at most this many years old"), validators=[Optional(), NumberRange(0, 100, message=NUMBER)]
+        _l("Companies at most this many years old"), validators=[Optional(), NumberRange(0, 100)]
     )
     max_entries_per_person = IntegerField(
-        _l("Entries per person, at most"), validators=[Optional(), NumberRange(1, 100, message=NUMBER)]
+        _l("Entries per person, at most"), validators=[Optional(), NumberRange(1, 100)]
     )
     max_entries_per_org = IntegerField(
-        _l("Entries per organisation or unit, at most"), validators=[Optional(), NumberRange(1, 1000, message=NUMBER)]
+        _l("Entries per organisation or unit, at most"), validators=[Optional(), NumberRange(1, 1000)]
     )
     restrict_to_unit = BooleanField(_l("Only teams of the organising unit or units under it"))
     gallery_enabled = BooleanField(_l("Public gallery of entries"))
     takes_youth_nominations = BooleanField(_l("Take nominations from youth startup contests"))
     work_file_max_mb = IntegerField(
         _l("Largest file of a press work, in MB (media award)"),
-        validators=[Optional(), NumberRange(1, WORK_FILE_MAX_MB, message=NUMBER)],
+        validators=[Optional(), NumberRange(1, WORK_FILE_MAX_MB)],
         description=_l("The article's PDF, or the radio or television recording (MP3 or MP4)."),
     )
     ideas_only = BooleanField(_l("Ideas only: refuse entries whose project already has an enterprise or sells"))
@@ -156,4 +152,4 @@ class DecideNominationForm(Form):
 
 class QuotaForm(Form):
     org_unit = SelectField(_l("Nominating unit"), coerce=int)
-    quota = IntegerField(_l("At most (empty: no quota)"), validators=[Optional(), NumberRange(0, 1000, message=NUMBER)])
+    quota = IntegerField(_l("At most (empty: no quota)"), validators=[Optional(), NumberRange(0, 1000)])

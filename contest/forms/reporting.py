@@ -7,6 +7,7 @@ from contest.domain.reporting_cycle import BUDGET_MAX, LINE_LIMITS
 from contest.forms.accounts import REQUIRED
 from contest.forms.base import CheckboxesField, Form
 from contest.forms.entries import TOO_LONG, AmountField
+from contest.forms.reports import COUNT, COUNT_MAX
 from contest.i18n import format_number
 from contest.models import ActivityKind, ReportKind
 
@@ -34,7 +35,7 @@ class ActivityForm(Form):
     occurred_on = DateField(_l("Date"), validators=[DataRequired(_l("Enter the date, such as 15/03/2026."))])
     participants = IntegerField(
         _l("Participants"),
-        validators=[Optional(), NumberRange(min=0, max=1_000_000, message=_l("Enter a whole number, 0 or more."))],
+        validators=[Optional(), NumberRange(min=0, max=COUNT_MAX, message=COUNT)],
     )
     task = SelectField(_l("Task of the plan it serves"), validators=[Optional()])
     evidence_url = StringField(

@@ -82,3 +82,67 @@ def test_a_time_at_either_end_of_the_calendar_is_refused_on_the_form(client, db)
         answer = client.post(f"/manage/{competition.slug}/settings", data=form)
         assert answer.status_code == 400, (field, answer.status_code)
         assert "Hãy nhập năm, ví dụ 2026." in answer.get_data(as_text=True)
+
+
+def test_a_whole_number_out_of_range_is_answered_with_its_range(client, db):
+    """−3 members or an age of 500 are whole numbers: the message says the range, not "enter a whole number"."""
+    competition = make_competition("pham-vi", open_=False)
+    _organizer(client)
+    token = csrf_token(client, f"/manage/{competition.slug}/settings")
+    form = {
+        "csrf_token": token,
+        "state": "draft",
+        "name": "Cuộc thi",
+        "year": "2026",
+        "boards": "Y Bảng Ý tưởng",
+        "fields": "Giáo dục",
+        "team_min": "-3",
+        "team_max": "5",
+        "max_entries_per_person": "0",
+        "age_max": "500",
+        "max_company_age_years": "-1",
+    }
+    page = client.post(f"/manage/{competition.slug}/settings", data=form).get_data(as_text=True)
+    assert "Hãy nhập một số nguyên." not in page
+    for message in ("Số phải từ 1 đến 50.", "Số phải từ 1 đến 100.", "Số phải từ 0 đến 120.", "Số phải từ 0 đến 100."):
+        assert message in page, message
+    not_a_number = client.post(f"/manage/{competition.slug}/settings", data={**form, "age_max": "ba"})
+    assert "Hãy nhập một số nguyên." in not_a_number.get_data(as_text=True)
+
+
+def test_a_nomination_quota_below_zero_is_answered_with_its_range(app):
+    from contest.forms.competitions import QuotaForm
+
+    with app.test_request_context(method="POST", data={"quota-org_unit": "7", "quota-quota": "-3"}):
+        form = QuotaForm(prefix="quota", meta={"csrf": False})
+        form.org_unit.choices = [(7, "Xã Tịnh Khê")]
+        assert not form.validate()
+        assert form.quota.errors == ["Số phải từ 0 đến 1000."]
+
+
+def test_every_number_range_on_a_form_says_its_range():
+    """A NumberRange keeps WTForms' own message ("Số phải từ 1 đến 15.") or one that names the bounds."""
+    import inspect
+
+    from wtforms.validators import NumberRange
+
+    import contest.forms.competitions
+    import contest.forms.orgunits
+    import contest.forms.reporting
+    import contest.forms.reports
+    import judging.forms
+    from contest.forms.base import Form
+
+    modules = (contest.forms.competitions, contest.forms.orgunits, contest.forms.reporting, contest.forms.reports)
+    checked = 0
+    for module in (*modules, judging.forms):
+        for _name, form in inspect.getmembers(module, inspect.isclass):
+            if not issubclass(form, Form):
+                continue
+            for field_name, unbound in vars(form).items():
+                for validator in getattr(unbound, "kwargs", {}).get("validators") or ():
+                    if isinstance(validator, NumberRange):
+                        checked += 1
+                        message = validator.message
+                        assert message is None or any(c.isdigit() for c in str(message)), (form, field_name)
+    assert checked > 10
