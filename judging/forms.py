@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange
 
 from contest.forms.accounts import EMAIL_MESSAGE, REQUIRED
 from contest.forms.base import Form
+from contest.forms.entries import AmountField
 
 
 class AcceptInviteForm(Form):
@@ -73,3 +74,14 @@ class AddPairForm(Form):
 
 class ChairForm(Form):
     judge = SelectField(_l("Chair of the panel"), coerce=int)
+
+
+class AwardTierForm(Form):
+    """A tier added on the awards page: the prize in whole đồng, typed with or without
+    grouping ("50.000.000"); "2e9" or "5tr" is refused, not saved as no prize. The name
+    and the limits are checked by judging.domain.awards.add_tier."""
+
+    name = StringField(_l("Award"), validators=[Optional()])
+    count = IntegerField(_l("Per board"), default=1, validators=[Optional()])
+    prize = AmountField(_l("Prize (đồng)"), validators=[Optional()])
+    special = BooleanField(_l("Special prize (given by hand)"))

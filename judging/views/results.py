@@ -41,6 +41,7 @@ from contest.views import visible_or_404
 from judging.domain import advancement, awards, publication
 from judging.domain import results as results_domain
 from judging.domain.counting import Exclusion, conflict_between, sheet_counts
+from judging.forms import AwardTierForm
 from judging.models import Award, AwardTier, Publication, ResultSnapshot, Round, Score, ScoreSheet
 
 admin = Blueprint("results_admin", __name__, url_prefix="/manage/<slug>/judging")
@@ -239,13 +240,16 @@ def awards_page(slug):
         if action == "defaults":
             _do_or_flash(lambda: awards.ensure_default_tiers(competition), _("The usual tiers have been added."))
         elif action == "tier":
+            tier_form = AwardTierForm()
+            if not tier_form.validate():
+                return _awards_page(competition, tier_form), 400  # nothing saved; what was typed is kept
             _do_or_flash(
                 lambda: awards.add_tier(
                     competition,
-                    request.form.get("name", ""),
-                    request.form.get("count", 1, type=int) or 1,
-                    request.form.get("prize", type=int),
-                    bool(request.form.get("special")),
+                    tier_form.name.data or "",
+                    tier_form.count.data or 1,
+                    tier_form.prize.data,
+                    tier_form.special.data,
                 ),
                 _("The tier has been added."),
             )
@@ -277,6 +281,10 @@ def awards_page(slug):
                 lambda: awards.take_back(award, request.form.get("reason", "")), _("The award has been removed.")
             )
         return redirect(url_for("results_admin.awards_page", slug=slug))
+    return _awards_page(competition)
+
+
+def _awards_page(competition, tier_form=None):
     return render_template(
         "judging/results/awards.html",
         competition=competition,
@@ -284,6 +292,7 @@ def awards_page(slug):
         awards=awards.awards_of(competition),
         snapshot=_final_snapshot(competition),
         confirm_form=ConfirmForm(),
+        tier_form=tier_form or AwardTierForm(formdata=None),
     )
 
 

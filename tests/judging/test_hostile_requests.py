@@ -224,3 +224,31 @@ def test_numbers_beyond_reason_in_the_results_forms_get_a_message(app, db, world
     saved = db.session.get(Round, round_id)
     assert saved.result_trim == 0 and saved.result_min_scores == 3
     assert saved.advance_top_n is None and saved.advance_min_total is None
+
+
+def test_a_prize_typed_as_2e9_is_refused_not_saved_blank(app, db, world):
+    """ "2e9" passed the browser's number input and was read as no prize; amounts are whole đồng."""
+    competition = world["round"].competition
+    organizer = make_user(name="Ban tổ chức")
+    grant_role(competition, organizer.email, CompetitionRoleKind.organizer, granted_by=make_user(admin=True))
+    db.session.commit()
+    client = app.test_client()
+    login(client, organizer)
+    page = f"/manage/{competition.slug}/judging/awards"
+    token = csrf_token(client, page)
+    for prize, count in (("2e9", "1"), ("5tr", "1"), ("50.000.000", "ba")):
+        response = client.post(
+            page, data={"csrf_token": token, "action": "tier", "name": "Giải Nhất", "count": count, "prize": prize}
+        )
+        text = response.get_data(as_text=True)
+        assert response.status_code == 400, prize
+        assert "Đã thêm hạng giải." not in text
+        assert f'value="{prize}"' in text  # what was typed is kept
+        assert ("Hãy nhập một số nguyên." if count == "ba" else "500.000.000") in text
+    assert db.session.scalar(select(func.count()).select_from(AwardTier)) == 0
+    response = client.post(
+        page, data={"csrf_token": token, "action": "tier", "name": "Giải Nhất", "count": "2", "prize": "50.000.000"}
+    )
+    assert response.status_code == 302
+    tier = db.session.scalar(select(AwardTier))
+    assert (tier.count_per_board, tier.prize_amount) == (2, 50_000_000)
