@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from contest.domain import audit
 from contest.domain.accounts import external_url
@@ -235,6 +235,18 @@ def invite(team: Team, email: str, invited_by: User) -> TeamInvitation:
     email = email.strip().lower()
     if any(m.email == email for m in team.members):
         raise DomainError(_("This person is already in the team."), field="email")
+    if _pending_invitation(team, email):
+        raise DomainError(
+            _(
+                "%(email)s has already been invited and has not answered yet. The invitation is valid for"
+                " %(days)d days: ask them to look for it in their mail (and the spam folder); once it has"
+                " expired you can invite them again.",
+                email=email,
+                days=INVITE_MAX_AGE // (24 * 3600),
+            ),
+            field="email",
+            code="already_invited",
+        )
     if len(team.members) >= team.competition.team_max:
         raise Conflict(_("The team is full: at most %(max)d members.", max=team.competition.team_max), code="team_full")
     invitation = TeamInvitation(
@@ -254,6 +266,24 @@ def invite(team: Team, email: str, invited_by: User) -> TeamInvitation:
     audit.record("team.invited", "team", team.id, competition_id=team.competition_id, after={"email": email})
     db.session.flush()
     return invitation
+
+
+def _pending_invitation(team: Team, email: str) -> bool:
+    """Whether `email` holds an invitation to the team not yet answered, revoked or expired."""
+    return (
+        db.session.scalar(
+            select(TeamInvitation.id)
+            .where(
+                TeamInvitation.team_id == team.id,
+                func.lower(TeamInvitation.email) == email,
+                TeamInvitation.accepted_at.is_(None),
+                TeamInvitation.revoked_at.is_(None),
+                TeamInvitation.created_at > utcnow() - timedelta(seconds=INVITE_MAX_AGE),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def invitation_from_token(token: str) -> TeamInvitation:

@@ -4,7 +4,7 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from contest.domain.errors import Conflict, DomainError, NotAllowed
 from contest.domain.teams import (
@@ -160,3 +160,35 @@ def test_invitations_are_stored(db):
     team = make_team(competition)
     invite(team, "Moi@Example.VN", team.leader)
     assert db.session.scalar(select(TeamInvitation.email)) == "moi@example.vn"
+
+
+def test_an_address_already_invited_or_in_the_team_is_not_invited_again(app, db, client):
+    """Twice "Đã gửi lời mời", listed twice, two mails: now the second is refused and says why."""
+    from contest.models import OutboxMessage
+    from tests.factories import csrf_token, login
+
+    team = make_team(make_competition())
+    login(client, team.leader)
+    token = csrf_token(client, f"/teams/{team.id}")
+    sent = {"invite-csrf_token": token, "invite-email": "moi@example.vn"}
+    assert client.post(f"/teams/{team.id}/invite", data=sent).status_code == 302
+    assert "Đã gửi lời mời tới moi@example.vn" in client.get(f"/teams/{team.id}").get_data(as_text=True)
+    again = client.post(f"/teams/{team.id}/invite", data={**sent, "invite-email": "MOI@example.vn"})
+    page = again.get_data(as_text=True)
+    assert again.status_code == 400
+    assert "moi@example.vn đã được mời, chưa trả lời." in page and "mời lại" in page
+    assert "Đã gửi lời mời" not in page
+    assert _db.session.scalar(select(func.count()).select_from(TeamInvitation)) == 1
+    assert _db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+    leader_page = client.post(f"/teams/{team.id}/invite", data={**sent, "invite-email": team.leader.email})
+    assert leader_page.status_code == 400 and "đã là thành viên" in leader_page.get_data(as_text=True)
+
+    # Once the invitation has expired (7 days), the address may be invited again.
+    invitation = _db.session.scalar(select(TeamInvitation))
+    invitation.created_at = utcnow() - timedelta(days=8)
+    _db.session.commit()
+    invite(team, "moi@example.vn", team.leader)
+    with pytest.raises(DomainError) as info:
+        invite(team, "moi@example.vn", team.leader)
+    assert info.value.code == "already_invited" and info.value.field == "email"
