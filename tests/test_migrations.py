@@ -204,3 +204,46 @@ def test_the_demo_becomes_projects_through_a_backup_without_losing_an_entry_file
         assert sorted((s, a, st) for s, a, st in accepted) == sorted((o, c, "accepted") for c, o in links)
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_old_province_left_open_is_ended_by_the_migration(empty_database_url):
+    """c4e8a1d7f250: a database whose QNG was imported with no end date gets
+    2025-06-30 and the link to QNG-51; running it again changes nothing."""
+    from datetime import UTC, date, datetime
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from contest.extensions import db
+
+    app = make_app(empty_database_url)
+    with app.app_context():
+        upgrade()
+        with db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM org_unit_successions"))
+            conn.execute(
+                text(
+                    "INSERT INTO org_units (code, name, kind, valid_from, valid_to, created_at, updated_at) VALUES "
+                    "('QNG', 'Tỉnh Quảng Ngãi', 'province', '1989-07-01', NULL, :now, :now), "
+                    "('QNG-51', 'Tỉnh Quảng Ngãi', 'province', '2025-07-01', NULL, :now, :now)"
+                ),
+                {"now": datetime.now(UTC)},
+            )
+        for _ in range(2):
+            downgrade(revision="b7d2f0e9c4a1")
+            upgrade()
+        with db.engine.connect() as conn:
+            ends = dict(conn.execute(text("SELECT code, valid_to FROM org_units")).tuples().all())
+            links = conn.execute(
+                text(
+                    "SELECT p.code, s.code FROM org_unit_successions l JOIN org_units p ON p.id = l.predecessor_id "
+                    "JOIN org_units s ON s.id = l.successor_id"
+                )
+            ).all()
+        assert {k: (date.fromisoformat(v) if isinstance(v, str) else v) for k, v in ends.items()} == {
+            "QNG": date(2025, 6, 30),
+            "QNG-51": None,
+        }
+        assert [tuple(r) for r in links] == [("QNG", "QNG-51")]
+        db.session.remove()
+        db.engine.dispose()

@@ -2,14 +2,18 @@
 
 Succession is many-to-many and dated (OrgUnitSuccession): the CSV names a
 row's predecessors in `successor_of` (codes separated by ";", the 2025 file),
-or its one successor in `successor_code` (older files); both may be used."""
+or its one successor in `successor_code` (older files); both may be used.
+
+A row with no `valid_to` whose unit has a successor ends the day before its
+successor starts: the 2020 file leaves the old province open although the new
+one replaced it on 2025-07-01, and lists of current units would show both."""
 
 from __future__ import annotations
 
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import NamedTuple, cast
 
@@ -159,7 +163,8 @@ def import_csv(text: str) -> ImportReport:
     # Pass 1: the units themselves; pass 2: links, once every code exists.
     for row in rows:
         unit = existing.get(row.code)
-        values = {"name": row.name, "kind": row.kind, "valid_from": row.valid_from, "valid_to": row.valid_to}
+        valid_to = row.valid_to or (_ended_by(unit.successors, unit.valid_from) if unit is not None else None)
+        values = {"name": row.name, "kind": row.kind, "valid_from": row.valid_from, "valid_to": valid_to}
         if unit is None:
             unit = OrgUnit(code=row.code, **values)
             db.session.add(unit)
@@ -185,6 +190,15 @@ def import_csv(text: str) -> ImportReport:
                 db.session.add(OrgUnitSuccession(predecessor=predecessor, successor=successor, on=successor.valid_from))
                 links.add((predecessor.id, successor.id))
                 added_links += 1
+    taken_over: dict[int, list[OrgUnit | None]] = {}
+    for predecessor_id, successor_id in links:
+        taken_over.setdefault(predecessor_id, []).append(db.session.get(OrgUnit, successor_id))
+    # The file's open rows, and the units its rows say they replaced.
+    open_units = [existing[row.code] for row in rows if row.valid_to is None]
+    open_units += [existing[code] for row in rows for code in row.predecessor_codes]
+    for unit in open_units:
+        if unit.valid_to is None:
+            unit.valid_to = _ended_by(taken_over.get(unit.id, []), unit.valid_from)
     try:
         _check_no_cycles(existing.values())
     except DomainError as exc:
@@ -202,6 +216,16 @@ def import_csv(text: str) -> ImportReport:
         after={"created": report.created, "updated": report.updated, "successions_added": added_links},
     )
     return report
+
+
+def _ended_by(successors, valid_from: date | None) -> date | None:
+    """The last day of a unit that others took over: the day before the first
+    of them started (None when none has a start date)."""
+    starts = [u.valid_from for u in successors if u is not None and u.valid_from is not None]
+    if not starts:
+        return None
+    end = min(starts) - timedelta(days=1)
+    return end if valid_from is None or end >= valid_from else None
 
 
 def _check_no_cycles(units) -> None:

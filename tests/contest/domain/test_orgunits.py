@@ -207,3 +207,18 @@ def test_a_code_or_name_too_long_for_the_table_is_a_listed_error_and_nothing_is_
     report = import_csv(text)
     assert report.errors == ["Dòng 3: code dài tối đa 32 ký tự.", "Dòng 4: name dài tối đa 200 ký tự."]
     assert db.session.scalar(select(OrgUnit).where(OrgUnit.code == "QNG-OK")) is None
+
+
+def test_the_old_province_ends_when_the_new_one_starts(db):
+    """The 2020 file leaves QNG open; QNG-51 replaced it on 2025-07-01, so one
+    Tỉnh Quảng Ngãi is current, and importing the 2020 file again keeps the end."""
+    _load_reference(db)
+    old = _unit(db, "QNG")
+    assert old.valid_to == date(2025, 6, 30)
+    assert [u.code for u in old.successors] == ["QNG-51"]
+    current = [u for u in units_valid_on(date(2026, 1, 1)) if u.name == "Tỉnh Quảng Ngãi"]
+    assert [u.code for u in current] == ["QNG-51"]
+    assert [u.code for u in units_valid_on(date(2025, 6, 30)) if u.kind == OrgUnitKind.province] == ["KTM-62", "QNG"]
+    again = import_csv((DATA / "org_units_quang_ngai_2020.csv").read_text(encoding="utf-8"))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 17)
+    assert _unit(db, "QNG").valid_to == date(2025, 6, 30)
