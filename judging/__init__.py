@@ -23,13 +23,15 @@ def init_app(app) -> None:
         app.register_blueprint(bp)
     register_cli(app)
     from contest import signals
-    from contest.audit_labels import add_action_labels
-    from judging.audit_labels import ACTION_LABELS
+    from contest.audit_labels import add_action_labels, add_field_labels, add_value_labels
+    from judging.audit_labels import ACTION_LABELS, FIELD_LABELS, value_labels
     from judging.views.judge import coming_for, expert_links
     from judging.views.results import competition_progress, team_links
     from judging.views.votes import open_votes
 
     add_action_labels(app, ACTION_LABELS)
+    add_field_labels(app, FIELD_LABELS)
+    add_value_labels(app, value_labels())
 
     signals.demo_loading.connect(_demo, app)
     signals.award_recipients.connect(_award_recipients, app)

@@ -1,4 +1,5 @@
-"""Labels of judging's audit actions, for the audit log's page (contest.audit_labels)."""
+"""Labels of judging's audit actions, of the fields only judging records and of
+their stored values, for the audit log's page (contest.audit_labels)."""
 
 from flask_babel import lazy_gettext as _l
 
@@ -43,3 +44,64 @@ ACTION_LABELS = {
     "vote.opened": _l("Audience vote opened"),
     "vote.voided": _l("Audience votes voided"),
 }
+
+FIELD_LABELS = {
+    "added": _l("Added"),
+    "advanced": _l("Advanced entries"),
+    "assigned": _l("Sheets assigned"),
+    "awards": _l("Awards"),
+    "chair": _l("Chair of the panel (judge number)"),
+    "closes_at": _l("Closes at"),
+    "conflict": _l("Conflict of interest"),
+    "count_public": _l("Count shown publicly"),
+    "counts": _l("Votes per entry"),
+    "criteria": _l("Criteria"),
+    "criterion": _l("Criterion"),
+    "entries": _l("Entries"),
+    "excluded_sheets": _l("Sheets excluded"),
+    "feasible": _l("Feasible"),
+    "from": _l("From"),
+    "hash": _l("Fingerprint"),
+    "judges": _l("Judges"),
+    "key": _l("Change key"),
+    "left_out_entries": _l("Entries left out"),
+    "line": _l("Line"),
+    "method": _l("Counting method"),
+    "min_scores": _l("Minimum sheets per entry"),
+    "min_total": _l("Minimum total"),
+    "mode": _l("Mode"),
+    "no_zero": _l("No criterion scored zero"),
+    "opens_at": _l("Opens at"),
+    "order": _l("Order"),
+    "override": _l("Locked before every sheet was in"),
+    "prize": _l("Prize money"),
+    "proposals": _l("Proposals"),
+    "publication": _l("Publication (record number)"),
+    "removed": _l("Removed"),
+    "rule": _l("Rule's suggestion"),
+    "scores": _l("Scores"),
+    "seed": _l("Draw seed"),
+    "snapshot": _l("Results (record number)"),
+    "submitted": _l("Submitted"),
+    "tie_breaks": _l("Tie-breaks"),
+    "top_n": _l("Top N"),
+    "trim": _l("Trimmed"),
+    "votes": _l("Votes"),
+}
+
+
+def value_labels() -> dict:
+    """Stored values by (the action's first part, field), with the words the judging pages use."""
+    from judging.domain.results import METHOD_LABELS
+    from judging.domain.rounds import MODE_LABELS, STATE_LABELS
+
+    return {
+        ("round", "state"): STATE_LABELS,
+        ("round", "mode"): MODE_LABELS,
+        ("results", "method"): METHOD_LABELS,
+        ("conflict", "status"): {
+            "pending": _l("Pending review"),
+            "confirmed": _l("Confirmed"),
+            "dismissed": _l("Dismissed"),
+        },
+    }

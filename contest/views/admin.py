@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from contest.access import access
-from contest.audit_labels import action_label, readable
+from contest.audit_labels import action_label, object_text, readable
 from contest.domain import accounts, orgunits
 from contest.domain import outbox as outbox_domain
 from contest.domain.errors import DomainError
@@ -209,4 +209,6 @@ def audit_log():
         .order_by(AuditEvent.id.desc())
         .limit(PAGE_SIZE * 2)
     ).all()
-    return render_template("admin/audit.html", rows=rows, action_label=action_label, readable=readable)
+    return render_template(
+        "admin/audit.html", rows=rows, action_label=action_label, readable=readable, object_text=object_text
+    )
