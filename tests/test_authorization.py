@@ -166,6 +166,7 @@ TABLE: dict[str, set[str]] = {
     "entries.remove_attachment": TEAM,
     "entries.download": TEAM_OR_CHECKERS,
     "entries.submit": TEAM,
+    "entries.carry_over": TEAM,
     "entries.receipt": TEAM,
     "entries.withdraw": LEADERS,
     # judging: the scoring API

@@ -272,6 +272,130 @@ def remove_attachment(entry: Entry, attachment: Attachment) -> None:
     db.session.flush()
 
 
+# -- a nominated project's files ---------------------------------------------------
+# A nominated project's draft in the upper contest starts with no file of its origin entry
+# (contest.domain.nominations.accept: nothing of the source becomes readable to the upper
+# organizers unless the team acts). The team may then carry its origin's current files over
+# (contest.domain.nominations.carry_over_dossier): new rows that share the origin's stored
+# objects (the same storage keys), so nothing is read or written in storage. A shared file is
+# safe: stored contents are only ever deleted by the purge below, and only once no unpurged
+# row of any entry uses the key; replacing or removing a file in either entry only marks its
+# own row. A file the upper contest's upload rules refuse (another type, too large, one image
+# too many, over the entry's total) is not carried, and named: it could not be uploaded
+# there either, and carrying it would fill a slot (the project description) with a file the
+# contest does not take. Nor is a file of a kind the draft already has: the team's own.
+
+
+@dataclass(frozen=True)
+class LeftBehind:
+    """A current file of the origin entry that is not carried into the draft, and why."""
+
+    filename: str
+    kind: AttachmentKind
+    size: int
+    problem: str  # "wrong_type", "too_large", "too_many", "entry_too_large" or "has_own"
+    limit: int = 0  # the limit broken: bytes, or images
+    expected: tuple[str, ...] = ()
+    detected: str | None = None
+
+    def reason(self) -> str:
+        """Why, in the current locale, in the words an upload refused for the same cause gets."""
+        if self.problem == "wrong_type":
+            return str(UPLOAD_MESSAGES["wrong_type"]) % {
+                "detected": (self.detected or _("unknown")).upper(),
+                "expected": ", ".join(t.upper() for t in self.expected),
+            }
+        if self.problem == "too_large":
+            return str(UPLOAD_MESSAGES["too_large"]) % {
+                "size_mb": _mb(self.size),
+                "max_mb": format_decimal(self.limit / MB),
+            }
+        if self.problem == "too_many":
+            return _("At most %(max)d images.", max=self.limit)
+        if self.problem == "has_own":
+            return _("This entry already has its own file of this kind.")
+        return _("All files of an entry together may be at most %(max)d MB.", max=self.limit // MB)
+
+
+def _detected(content_type: str) -> str | None:
+    return next((name for name, known in CONTENT_TYPES.items() if known == content_type), None)
+
+
+def carry_plan(origin: Entry, entry: Entry) -> tuple[list[Attachment], list[LeftBehind]]:
+    """The origin's current files that `entry` (its nominated copy) would take, in upload
+    order, and the ones left behind: of a kind the entry already has a current file of, or
+    refused by its contest's upload rules (counting the entry's own files and space). Only
+    current files: replaced or removed ones, whose contents may be purged, belong to the
+    origin's submitted versions."""
+    competition = entry.competition
+    taken: list[Attachment] = []
+    left: list[LeftBehind] = []
+    own = {a.kind for a in entry.current_attachments()}
+    carried = {a.storage_key for a in entry.current_attachments()}  # already brought over: not named again
+    quota = entry_quota(competition)
+    total = _stored_bytes(entry.id, quota).used if entry.id else 0
+    images = 0
+    for row in sorted(origin.current_attachments(), key=lambda a: a.id):
+        if row.purged_at is not None or row.storage_key in carried:
+            continue
+        upload_kind, max_bytes = upload_rule(competition, row.kind)
+        detected = _detected(row.content_type)
+        if row.kind in own:
+            left.append(LeftBehind(row.filename, row.kind, row.size, "has_own"))
+        elif detected not in ACCEPTED[upload_kind]:
+            left.append(
+                LeftBehind(
+                    row.filename, row.kind, row.size, "wrong_type", expected=ACCEPTED[upload_kind], detected=detected
+                )
+            )
+        elif row.size > max_bytes:
+            left.append(LeftBehind(row.filename, row.kind, row.size, "too_large", max_bytes))
+        elif row.kind is AttachmentKind.image and images >= MAX_IMAGES:
+            left.append(LeftBehind(row.filename, row.kind, row.size, "too_many", MAX_IMAGES))
+        elif total + row.size > quota:
+            left.append(LeftBehind(row.filename, row.kind, row.size, "entry_too_large", quota))
+        else:
+            taken.append(row)
+            total += row.size
+            images += row.kind is AttachmentKind.image
+    return taken, left
+
+
+def carry_files(origin: Entry, entry: Entry) -> tuple[list[Attachment], list[LeftBehind]]:
+    """Give `entry`, a nominated project's draft, the origin's current files that it takes
+    (`carry_plan`), sharing their stored objects; returns the new rows and the files left
+    behind. The entry's row is locked (two presses at once cannot both add a kind), and the
+    origin's current rows for share (PostgreSQL) until the commit: the origin's file cannot be
+    replaced and purged meanwhile, so the purge sees the new rows before it decides whether a
+    key is still used."""
+    db.session.execute(select(Entry.id).where(Entry.id == entry.id).with_for_update())
+    db.session.execute(
+        select(Attachment.id)
+        .where(Attachment.entry_id == origin.id, Attachment.replaced_at.is_(None))
+        .with_for_update(read=True)
+    )
+    db.session.refresh(origin, ["attachments"])
+    db.session.refresh(entry, ["attachments"])
+    taken, left = carry_plan(origin, entry)
+    rows = [
+        Attachment(
+            entry=entry,
+            kind=row.kind,
+            filename=row.filename,
+            storage_key=row.storage_key,
+            content_type=row.content_type,
+            size=row.size,
+            sha256=row.sha256,
+            uploaded_by_id=row.uploaded_by_id,
+            uploaded_at=row.uploaded_at,
+        )
+        for row in taken
+    ]
+    db.session.add_all(rows)
+    db.session.flush()
+    return rows, left
+
+
 # -- earlier versions: deleting their contents ---------------------------------------
 # The rows stay (name, size, SHA-256, who uploaded it and when, when it was
 # replaced): that is the record. Only the stored contents go, and a file is only

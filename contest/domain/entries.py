@@ -214,6 +214,42 @@ def asks_women_ownership(competition: Competition) -> bool:
     return competition.level is CompetitionLevel.womens
 
 
+def form_fields(competition: Competition) -> tuple[str, ...]:
+    """The fields the entry form of `competition` asks (templates/entries/edit.html), named as
+    in DRAFT_FIELDS: a press work's own fields in the media award, else the business plan's,
+    with the two facts of a women-owned business in women's contests."""
+    if is_press_work(competition):
+        return (
+            "board",
+            "field",
+            "media_type",
+            "title",
+            "summary",
+            "outlet",
+            "published_on",
+            "work_url",
+            "gallery_opt_in",
+        )
+    return (
+        "board",
+        "field",
+        "stage",
+        "title",
+        "summary",
+        "problem",
+        "solution",
+        "customers_market",
+        "business_model",
+        "company_registered_on",
+        "funding_needed",
+        *(WOMEN_OWNED_FACTS if asks_women_ownership(competition) else ()),
+        "team_strengths",
+        "video_url",
+        "website_url",
+        "gallery_opt_in",
+    )
+
+
 def is_women_owned(entry: Entry) -> bool:
     """A women-owned business in the SME support law's sense: a registered company in
     which women own at least 51 % of the charter capital AND at least one of them

@@ -15,7 +15,9 @@ the upper level accepts or declines.
   by the same people, as a draft: no file or text of the source entry is
   copied, so the upper organizers read only what the team submits there;
   hence a proposal waits, and is accepted only while the upper competition
-  still takes entries (`entries_closed_reason`);
+  still takes entries (`entries_closed_reason`). The team may bring its
+  dossier over itself, from its entry page (`carry_over_dossier`): the
+  fields still empty in the draft and documents of kinds it has none of;
 - every step is audited and the team's leader is told by mail.
 
 Functions change and flush; the caller commits."""
@@ -28,14 +30,15 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from contest.domain import audit
+from contest.domain import attachments, audit
 from contest.domain.accounts import external_url
 from contest.domain.competitions import can_check_entries, can_organize, submissions_open
 from contest.domain.concurrency import retry_on_clash
-from contest.domain.entries import eligibility_problems
+from contest.domain.entries import eligibility_problems, form_fields
 from contest.domain.errors import Conflict, DomainError, NotAllowed
 from contest.domain.outbox import queue_mail
 from contest.domain.projects import contest_results
+from contest.domain.teams import is_member, require_editable
 from contest.extensions import db
 from contest.i18n import format_day
 from contest.models import (
@@ -522,8 +525,110 @@ def accept(nomination: Nomination, user, reason: str = "") -> Entry:
         accepted=True,
         reason=nomination.reason,
         team_url=external_url("teams.show", team_id=entry.team_id),
+        entry_url=external_url("entries.edit", team_id=entry.team_id),
     )
     return entry
+
+
+# -- the team carries its dossier over ------------------------------------------------
+# Accepting copies nothing of the source entry (the upper contest's secretariat reads drafts
+# too): the team brings its dossier over itself, from its entry page, when it chooses.
+
+# Of the entry form's fields, those not carried: board and field are placed at acceptance
+# (matched by code and by name, ids differ between contests), and consent to the public gallery
+# is given anew in each contest.
+NOT_CARRIED = ("board", "field", "gallery_opt_in")
+
+
+def _empty(value) -> bool:
+    return value is None or value == ""
+
+
+@dataclass(frozen=True)
+class Carried:
+    """What `carry_over_dossier` gave the draft, and what it did not."""
+
+    fields: list[str]  # filled in from the origin (they were empty in the draft)
+    kept: list[str]  # the draft's own, left as the team typed them
+    files: list  # the new attachment rows
+    left: list[attachments.LeftBehind]  # the origin's files not carried, with the reason
+
+    @property
+    def nothing(self) -> bool:
+        return not self.fields and not self.files
+
+
+def _carried_fields(entry: Entry, origin: Entry) -> tuple[list[str], list[str]]:
+    """The fields both entry forms ask that the origin has filled: those empty in the draft
+    (to carry) and those the draft already has (kept)."""
+    asked = set(form_fields(origin.competition))
+    to_fill: list[str] = []
+    kept: list[str] = []
+    for name in form_fields(entry.competition):
+        if name in NOT_CARRIED or name not in asked or _empty(getattr(origin, name)):
+            continue
+        (to_fill if _empty(getattr(entry, name)) else kept).append(name)
+    return to_fill, kept
+
+
+def can_carry_over(entry: Entry) -> bool:
+    """`entry` is a nominated copy, still a draft: the one the team may fill from its origin."""
+    return entry.status is EntryStatus.draft and entry.origin is not None
+
+
+def dossier_left_to_carry(entry: Entry) -> tuple[list[str], list]:
+    """The fields and the origin's files `carry_over_dossier` would carry now (for the entry
+    page: nothing left, no offer)."""
+    if not can_carry_over(entry):
+        return [], []
+    origin = entry.origin
+    return _carried_fields(entry, origin)[0], attachments.carry_plan(origin, entry)[0]
+
+
+def carry_over_dossier(entry: Entry, user) -> Carried:
+    """A member of the team fills its nominated draft from the origin entry (the team's entry in
+    the lower contest): the fields the upper contest's form asks that are still empty in the
+    draft (what the team typed there stays), and the origin's current documents of kinds the
+    draft has none of, that the upper contest's upload rules take (sharing their stored files;
+    see contest.domain.attachments.carry_files). Only while that contest takes entries. Audited
+    when something is carried."""
+    if not is_member(user, entry.team):
+        raise NotAllowed(_("Only a member of the team can bring its dossier over."))
+    if not can_carry_over(entry):
+        raise Conflict(
+            _("Only a draft entry nominated from a lower-level contest can take that entry's dossier."),
+            code="not_nominated_draft",
+        )
+    require_editable(entry.team)
+    origin = entry.origin
+    files, left = attachments.carry_files(origin, entry)
+    to_fill, kept = _carried_fields(entry, origin)
+    for name in to_fill:
+        setattr(entry, name, getattr(origin, name))
+    done = Carried(to_fill, kept, files, left)
+    if done.nothing:
+        return done
+    entry.draft_saved_at = utcnow()
+    db.session.flush()
+    audit.record(
+        "entry.dossier_carried",
+        "entry",
+        entry.id,
+        competition_id=entry.competition_id,
+        actor_id=user.id,
+        after={
+            "origin_entry": origin.id,
+            "fields_carried": to_fill,
+            "fields_kept": kept,
+            "files_carried": [
+                {"kind": a.kind.value, "filename": a.filename, "size": a.size, "sha256": a.sha256} for a in files
+            ],
+            "files_left": [
+                {"kind": f.kind.value, "filename": f.filename, "size": f.size, "reason": f.reason()} for f in left
+            ],
+        },
+    )
+    return done
 
 
 def decline(nomination: Nomination, user, reason: str) -> None:

@@ -16,10 +16,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest.access import access
-from contest.domain import attachments
+from contest.domain import attachments, nominations
 from contest.domain import entries as domain
 from contest.domain.competitions import is_press_work, submissions_open
-from contest.domain.entry_fields import WOMEN_OWNED_FACTS
+from contest.domain.entry_fields import FIELD_LABELS, WOMEN_OWNED_FACTS
 from contest.domain.errors import Conflict, DomainError
 from contest.extensions import (
     db,
@@ -122,6 +122,7 @@ def _render(team, entry, form, upload_form=None, problems=None, status=200):
         retention_days=attachments.retention_days(),
         unsubmitted_changes=domain.has_unsubmitted_changes(entry),
         deadline=_deadline(team.competition),
+        carry_over=editable and any(nominations.dossier_left_to_carry(entry)),
     ), status
 
 
@@ -203,6 +204,41 @@ def upload(team_id):
             flash(_("The file %(name)s has been uploaded.", name=entry.attachments[-1].filename), "success")
             return redirect(url_for("entries.edit", team_id=team.id) + "#documents")
     return _render(team, entry, _entry_form(entry), upload_form=upload_form, status=400)
+
+
+@bp.route("/teams/<int:team_id>/entry/carry-over", methods=["POST"])
+@access("team:member")
+def carry_over(team_id):
+    """The team fills its nominated draft from its entry in the lower-level contest."""
+    team, entry = _team_entry(team_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        with atomic():
+            done = nominations.carry_over_dossier(entry, current_user)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("entries.edit", team_id=team.id))
+    if done.nothing:
+        flash(_("Nothing more to copy: the draft already holds what it can take of the nominated entry."), "info")
+    else:
+        flash(
+            _(
+                "Copied from the nominated entry: %(fields)s; documents: %(files)s.",
+                fields=", ".join(str(FIELD_LABELS[name]) for name in done.fields) or _("no field"),
+                files=", ".join(a.filename for a in done.files) or _("none"),
+            ),
+            "success",
+        )
+    if done.left:
+        flash(
+            _(
+                "Not copied: %(files)s",
+                files="; ".join(f"{item.filename} ({item.reason()})" for item in done.left),
+            ),
+            "warning",
+        )
+    return redirect(url_for("entries.edit", team_id=team.id))
 
 
 @bp.route("/teams/<int:team_id>/entry/attachments/<int:attachment_id>/remove", methods=["POST"])

@@ -76,6 +76,7 @@ def test_the_lower_level_proposes_its_winner_and_the_upper_accepts_the_same_proj
     assert entry.team.leader_id == winner.team.leader_id
     assert [m.full_name for m in entry.team.members] == [m.full_name for m in winner.team.members]
     assert entry.status is EntryStatus.draft and entry.attachments == [] and entry.summary == ""
+    assert entry.code is None and entry.versions == []
     assert db.session.scalar(select(func.count(Project.id))) == 3  # two winners and the loser: no new project
     actions = [
         e.action
@@ -532,3 +533,227 @@ def test_two_teams_of_one_name_from_contests_of_one_name_are_both_accepted(app, 
         db.session.commit()
     names = [e.team.name for e in made]
     assert len(set(names)) == 2 and all(n.startswith("Nhóm Khởi nghiệp xanh (") for n in names), names
+
+
+# -- the team carries its dossier over ------------------------------------------------
+
+
+def _dossier(winner):
+    """The winner's entry with every field of the entry form filled, and an image besides its two documents."""
+    from contest.domain.attachments import add_attachment
+    from contest.models import AttachmentKind, EntryStage
+    from tests.contest.domain.test_uploads import make_png
+
+    winner.stage, winner.company_registered_on = EntryStage.registered_company, date(2025, 3, 1)
+    winner.team_strengths, winner.funding_needed = "Ba thành viên làm nghề tỏi 10 năm", 500_000_000
+    winner.video_url, winner.website_url = "https://youtu.be/toi-den", "https://toidenlyson.vn"
+    winner.gallery_opt_in = True
+    add_attachment(winner, AttachmentKind.image, "vuon-toi.png", make_png(4, 3), winner.team.leader)
+    from tests.factories import db as _db
+
+    _db.session.commit()
+    return winner
+
+
+CONTENT = (
+    "title",
+    "summary",
+    "problem",
+    "solution",
+    "customers_market",
+    "business_model",
+    "stage",
+    "company_registered_on",
+    "funding_needed",
+    "team_strengths",
+    "video_url",
+    "website_url",
+)
+# What acceptance gives the draft: what places it.
+PLACING = ("title", "stage", "company_registered_on")
+
+
+def _accepted(app, db, levels, source):
+    with app.test_request_context():
+        nomination = nominations.propose(source, levels["province"], levels["commune_organizer"])
+        entry = nominations.accept(nomination, levels["province_secretary"])
+        db.session.commit()
+    return entry
+
+
+def _carry(app, db, entry, user):
+    with app.test_request_context():
+        done = nominations.carry_over_dossier(entry, user)
+        db.session.commit()
+    return done
+
+
+def test_acceptance_copies_no_content_and_no_document_and_the_team_carries_them_over(app, db, levels):
+    from contest.domain.entries import attachment_bytes
+
+    winner = _dossier(levels["winner"])
+    entry = _accepted(app, db, levels, winner)
+    db.session.expire_all()
+    for name in CONTENT:
+        if name not in PLACING:
+            assert getattr(entry, name) in (None, ""), name
+    assert entry.attachments == []
+    mail = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+    assert "Chép hồ sơ từ cuộc thi cấp dưới" in mail.body_text and f"/teams/{entry.team_id}/entry" in mail.body_text
+    assert nominations.dossier_left_to_carry(entry) != ([], [])
+
+    done = _carry(app, db, entry, winner.team.leader)
+    db.session.expire_all()
+    for name in CONTENT:
+        assert getattr(entry, name) == getattr(winner, name), name
+    assert entry.board.code == winner.board.code and entry.field.name == winner.field.name
+    # Consent to the public gallery is given anew; the history starts here.
+    assert entry.gallery_opt_in is False and entry.versions == [] and entry.submitted_at is None
+    origin = winner.current_attachments()
+    carried = entry.current_attachments()
+    assert [(a.kind, a.filename, a.size, a.sha256) for a in carried] == [
+        (a.kind, a.filename, a.size, a.sha256) for a in origin
+    ]
+    assert len(carried) == 3 and {a.entry_id for a in carried} == {entry.id}
+    assert [attachment_bytes(a) for a in carried] == [attachment_bytes(a) for a in origin]
+    assert done.left == [] and set(done.fields) == set(CONTENT) - set(PLACING)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "entry.dossier_carried"))
+    assert event.actor_id == winner.team.leader_id and event.object_id == str(entry.id)
+    assert set(event.after["fields_carried"]) == set(CONTENT) - set(PLACING)
+    assert set(event.after["fields_kept"]) == set(PLACING)
+    assert [f["filename"] for f in event.after["files_carried"]] == [a.filename for a in origin]
+    assert [f["sha256"] for f in event.after["files_carried"]] == [a.sha256 for a in origin]
+    assert event.after["files_left"] == []
+    assert nominations.dossier_left_to_carry(entry) == ([], [])
+
+    # A second press carries nothing more, and records nothing.
+    again = _carry(app, db, entry, winner.team.leader)
+    assert again.nothing and again.left == []
+    assert len(entry.current_attachments()) == 3
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "entry.dossier_carried")) == 1
+
+
+def test_carrying_keeps_what_the_team_typed_and_the_kinds_of_document_it_uploaded(app, db, levels):
+    from contest.domain.attachments import add_attachment
+    from contest.domain.entries import save_draft
+    from contest.models import AttachmentKind
+    from tests.factories import pdf_bytes
+
+    winner = levels["winner"]
+    entry = _accepted(app, db, levels, winner)
+    with app.test_request_context():
+        save_draft(entry, {"summary": "Tóm tắt viết lại cho cấp tỉnh"})
+        add_attachment(entry, AttachmentKind.pitch_deck, "deck-tinh.pdf", pdf_bytes("Cấp tỉnh"), winner.team.leader)
+        db.session.commit()
+    done = _carry(app, db, entry, winner.team.leader)
+    db.session.expire_all()
+    assert entry.summary == "Tóm tắt viết lại cho cấp tỉnh" and entry.problem == winner.problem != ""
+    assert "summary" in done.kept and "summary" not in done.fields
+    assert [a.filename for a in entry.current_attachments(AttachmentKind.pitch_deck)] == ["deck-tinh.pdf"]
+    assert [a.kind for a in done.files] == [AttachmentKind.description]
+    assert [(f.kind, f.problem) for f in done.left] == [(AttachmentKind.pitch_deck, "has_own")]
+    assert "đã có tệp riêng" in done.left[0].reason() or "already has" in done.left[0].reason()
+
+
+def test_only_the_team_carries_only_into_a_nominated_draft_while_the_contest_takes_entries(app, db, levels):
+    from contest.domain.entries import get_or_create_entry, submit
+    from tests.factories import make_team
+
+    winner = levels["winner"]
+    entry = _accepted(app, db, levels, winner)
+    with app.test_request_context(), pytest.raises(NotAllowed):
+        nominations.carry_over_dossier(entry, levels["province_secretary"])
+    # An entry that was not nominated has nothing to carry.
+    own = make_team(levels["province"], members=1, name="Đội tỉnh")
+    with app.test_request_context(), pytest.raises(Conflict):
+        nominations.carry_over_dossier(get_or_create_entry(own), own.leader)
+    # Nor does a submitted one.
+    _carry(app, db, entry, winner.team.leader)
+    with app.test_request_context():
+        submit(entry, winner.team.leader)
+        db.session.commit()
+    assert entry.status is EntryStatus.submitted
+    with app.test_request_context(), pytest.raises(Conflict):
+        nominations.carry_over_dossier(entry, winner.team.leader)
+
+
+def test_replacing_removing_or_purging_the_drafts_files_keeps_the_origins(app, db, levels):
+    from contest.domain.attachments import add_attachment, purge_earlier_files, purge_expired_files, remove_attachment
+    from contest.domain.entries import attachment_bytes
+    from contest.models import AttachmentKind
+    from contest.storage import get_storage
+    from tests.factories import pdf_bytes
+
+    winner = levels["winner"]
+    entry = _accepted(app, db, levels, winner)
+    _carry(app, db, entry, winner.team.leader)
+    origin = {a.kind: (a.storage_key, attachment_bytes(a)) for a in winner.current_attachments()}
+    deck, description = (
+        entry.current_attachments(kind)[0] for kind in (AttachmentKind.pitch_deck, AttachmentKind.description)
+    )
+    new_deck = pdf_bytes("Bản cấp tỉnh")
+    with app.test_request_context():
+        add_attachment(entry, AttachmentKind.pitch_deck, "deck-tinh.pdf", new_deck, entry.team.leader)
+        remove_attachment(entry, description)
+        db.session.commit()
+        assert purge_earlier_files(entry) == 2
+        db.session.commit()  # the purge's deletions run after the commit
+    assert deck.purged_at is not None and description.purged_at is not None
+    db.session.expire_all()
+    assert purge_expired_files(days=0).files == 0  # nothing left to purge, and the sweep keeps the origin's
+    storage = get_storage()
+    for row in winner.current_attachments():
+        key, data = origin[row.kind]
+        assert row.storage_key == key and storage.exists(key) and attachment_bytes(row) == data
+    assert attachment_bytes(entry.current_attachments(AttachmentKind.pitch_deck)[0]) == new_deck
+
+
+def test_a_field_the_upper_contest_lacks_stays_empty_and_the_rest_is_carried(app, db, levels):
+    winner, province = levels["winner"], levels["province"]
+    for field in province.fields:
+        field.name = f"{field.name} (cấp tỉnh)"
+    db.session.commit()
+    entry = _accepted(app, db, levels, winner)
+    _carry(app, db, entry, winner.team.leader)
+    assert entry.field_id is None and entry.board.code == winner.board.code
+    assert (entry.summary, entry.problem, entry.business_model) == (
+        winner.summary,
+        winner.problem,
+        winner.business_model,
+    )
+    assert len(entry.current_attachments()) == 2
+
+
+def test_a_press_works_own_fields_and_a_recording_the_upper_contest_does_not_take_stay_behind_and_are_named(
+    app, db, levels
+):
+    from contest.domain.attachments import add_attachment
+    from contest.models import AttachmentKind, Board
+    from tests.contest.domain.test_media_award import mp3_bytes
+    from tests.factories import make_press_work, make_team
+
+    province = levels["province"]
+    media = make_competition("bao-chi-2026", preset="media_award", unit=levels["units"]["department"])
+    work = make_press_work(make_team(media, members=1, name="Nhóm phóng viên"))
+    # The recording replaces the article: a startup contest's project description is a PDF or DOCX.
+    add_attachment(work, AttachmentKind.description, "phong-su.mp3", mp3_bytes(8192), work.team.leader)
+    db.session.commit()
+    announce_results(app, media, [work])
+    db.session.add(Board(competition_id=province.id, code=work.board.code, name=work.board.name, position=9))
+    _grant(db, levels["commune_organizer"], media)
+    db.session.commit()
+    entry = _accepted(app, db, levels, work)
+    with app.test_request_context():
+        done = nominations.carry_over_dossier(entry, work.team.leader)
+        db.session.commit()
+        assert [f.filename for f in done.left] == ["phong-su.mp3"]
+        assert "MP3" in done.left[0].reason() and "PDF, DOCX" in done.left[0].reason()
+    assert (entry.title, entry.summary) == (work.title, work.summary)
+    # The medium, outlet, date and link are the press work's own: the provincial form has no such fields.
+    assert (entry.media_type, entry.outlet, entry.published_on, entry.work_url) == (None, "", None, None)
+    assert entry.field_id is None and entry.board.code == work.board.code
+    assert entry.current_attachments() == []
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "entry.dossier_carried"))
+    assert event.after["fields_carried"] == ["summary"]
+    assert [f["filename"] for f in event.after["files_left"]] == ["phong-su.mp3"]
+    assert "MP3" in event.after["files_left"][0]["reason"]

@@ -115,3 +115,19 @@ def test_an_amount_in_digits_int_does_not_read_is_refused_with_the_forms_message
         values, errors = _read(app, {"funding_needed": amount})
         assert "funding_needed" in errors and "funding_needed" not in values
         assert "đồng" in str(errors["funding_needed"]) or "dong" in str(errors["funding_needed"]).lower(), errors
+
+
+@pytest.mark.parametrize("preset", ["provincial", "womens", "media_award"])
+def test_form_fields_names_what_the_entry_page_asks(client, db, preset):
+    """contest.domain.entries.form_fields (what a nominated draft may carry over from its origin) is the page's form."""
+    import re
+
+    from contest.domain.entries import form_fields
+    from tests.factories import login, make_competition, make_team
+
+    team = make_team(make_competition(f"form-{preset}".replace("_", "-"), preset=preset), members=1)
+    login(client, team.leader)
+    page = client.get(f"/teams/{team.id}/entry").get_data(as_text=True)
+    form = page[page.index('id="entry-form"') : page.index('id="documents"')]
+    asked = set(re.findall(r'name="([a-z_]+)"', form)) & set(DRAFT_FIELDS)
+    assert asked == set(form_fields(team.competition))

@@ -283,3 +283,64 @@ def test_a_contest_closed_for_entries_offers_no_acceptance_and_refuses_one_with_
     db.session.expire_all()
     assert db.session.get(Nomination, nomination.id).state is NominationState.accepted
     assert db.session.scalar(select(func.count(Entry.id)).where(Entry.competition_id == province.id)) == 1
+
+
+def test_the_secretariat_reads_nothing_of_the_source_until_the_team_copies_its_dossier_over(client, db, world, app):
+    from contest.domain import nominations
+    from contest.domain.entries import attachment_bytes
+    from contest.models import AttachmentKind
+
+    winner = world["entries"]["xa-cua-toi"][0]
+    # A file the provincial contest's rules would refuse (as a press work's recording is).
+    description = winner.current_attachments(AttachmentKind.description)[0]
+    description.content_type, description.filename = "audio/mpeg", "ban-tin.mp3"
+    deck = winner.current_attachments(AttachmentKind.pitch_deck)[0]
+    winner.summary, winner.business_model = "Tỏi đen Lý Sơn lên men 60 ngày", "Bán qua hợp tác xã và sàn TMĐT"
+    with app.test_request_context():
+        nomination = nominations.propose(winner, world["province"], world["users"]["mine"])
+    db.session.commit()
+    login(client, world["users"]["province_tk"])
+    url = "/manage/tinh-2026/proposals"
+    token = csrf_token(client, url)
+    assert "trang hồ sơ của mình" in client.get(url).get_data(as_text=True)
+    done = client.post(f"{url}/{nomination.id}", data={"csrf_token": token, "decision": "accept", "reason": ""})
+    assert done.status_code == 302
+    db.session.expire_all()
+    entry = db.session.get(Nomination, nomination.id).accepted_entry
+    # The upper contest's secretariat reads drafts: acceptance gave it nothing of the source dossier.
+    page = client.get(f"/manage/tinh-2026/entries/{entry.id}").get_data(as_text=True)
+    assert winner.summary not in page and winner.business_model not in page and deck.filename not in page
+    assert entry.attachments == [] and entry.summary == ""
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+
+    # Someone outside the team may not copy it.
+    login(client, world["users"]["theirs"])
+    token = csrf_token(client, "/")
+    assert client.post(f"/teams/{entry.team_id}/entry/carry-over", data={"csrf_token": token}).status_code == 403
+    client.post("/logout", data={"csrf_token": token})
+
+    login(client, winner.team.leader)
+    edit = f"/teams/{entry.team_id}/entry"
+    page = client.get(edit).get_data(as_text=True)
+    assert f"Hồ sơ này được đề cử từ {winner.competition.name} ({winner.code})" in page
+    assert "Chép hồ sơ từ cuộc thi cấp dưới" in page and "Chưa có tài liệu nào." in page
+    assert client.get(f"{edit}/carry-over").status_code == 405  # POST only
+    # What the team typed there is kept.
+    token = csrf_token(client, edit)
+    client.post(f"{edit}/autosave", json={"problem": "Vấn đề viết lại cho cấp tỉnh"}, headers={"X-CSRFToken": token})
+    done = client.post(f"{edit}/carry-over", data={"csrf_token": token}, follow_redirects=True)
+    page = done.get_data(as_text=True)
+    assert done.status_code == 200 and "Đã chép từ hồ sơ được đề cử" in page
+    assert "Không chép: ban-tin.mp3" in page and "MP3" in page
+    assert winner.summary in page and winner.business_model in page and deck.filename in page
+    assert "Vấn đề viết lại cho cấp tỉnh" in page and "Chép hồ sơ từ cuộc thi cấp dưới" not in page
+    db.session.expire_all()
+    entry = db.session.get(Entry, entry.id)
+    assert entry.problem == "Vấn đề viết lại cho cấp tỉnh" and entry.summary == winner.summary
+    copied = entry.current_attachments(AttachmentKind.pitch_deck)[0]
+    assert attachment_bytes(copied) == attachment_bytes(deck)
+    assert entry.current_attachments(AttachmentKind.description) == []
+    # A second press copies nothing more, and says so.
+    again = client.post(f"{edit}/carry-over", data={"csrf_token": token}, follow_redirects=True)
+    assert "Không còn gì để chép" in again.get_data(as_text=True)
+    assert len(db.session.get(Entry, entry.id).current_attachments()) == 1
