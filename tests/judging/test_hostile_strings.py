@@ -215,7 +215,7 @@ def test_judge_text_is_shown_escaped_to_organizers_and_teams(app, db, payload):
     # (each judge's total) and the diagnostics' picture (SVG built in Python) name the judge.
     assert page(boss, base + "/judges").count(shown(payload)) >= 5
     assert shown(payload) in page(boss, f"{base}/rounds/{round_.id}")
-    assert f"{shown(payload)}: 100.0" in page(boss, f"{base}/rounds/{round_.id}/results")
+    assert f"{shown(payload)}: 100,0" in page(boss, f"{base}/rounds/{round_.id}/results")
     assert payload in html_unescape(page(boss, f"{base}/rounds/{round_.id}/diagnostics"))
     cells = _export(boss, f"{base}/rounds/{round_.id}/score-sheets", "score-sheets")
     # Each score row names the judge and carries the comment, in both files.
