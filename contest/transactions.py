@@ -159,7 +159,11 @@ def install_sqlite_savepoints(engine) -> None:
     rather than at its first read, as pysqlite did: reads before it see the
     latest commits (as PostgreSQL's READ COMMITTED does) and never hold an
     old snapshot that a later write could not build on ("database is locked"
-    without waiting). PostgreSQL needs none of this and is left alone."""
+    without waiting). It is BEGIN IMMEDIATE, taking the write lock at once (and
+    waiting for it, busy_timeout): a savepoint (`atomic()`) opens the transaction
+    before the reads that precede its writes, and a deferred BEGIN there let a
+    request's first write meet another's commit and fail at once (a team's
+    submission racing its own autosave). PostgreSQL needs none of this and is left alone."""
 
     @event.listens_for(engine, "connect")
     def _no_driver_transactions(dbapi_connection, _record):
@@ -171,4 +175,4 @@ def install_sqlite_savepoints(engine) -> None:
         if dbapi_connection.in_transaction or not connection.in_transaction():
             return
         if statement.lstrip().split(None, 1)[0].upper() in _SQLITE_WRITES:
-            dbapi_connection.execute("BEGIN")
+            dbapi_connection.execute("BEGIN IMMEDIATE")
