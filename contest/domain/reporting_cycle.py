@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from contest.domain import audit, orgunits
 from contest.domain import unit_officers as unit_officers_domain
@@ -1043,7 +1044,12 @@ def statuses(year: int, kind: ReportKind, today: date) -> list[UnitStatus]:
     due = deadline(kind.value, year)
     reports = {
         r.unit_id: r
-        for r in db.session.scalars(select(UnitReport).where(UnitReport.year == year, UnitReport.kind == kind))
+        for r in db.session.scalars(
+            # With its unit: the units not expected are listed from their reports.
+            select(UnitReport)
+            .options(joinedload(UnitReport.unit))
+            .where(UnitReport.year == year, UnitReport.kind == kind)
+        )
     }
     expected = expected_units(year - 1 if kind is ReportKind.plan else year)
     ids = {unit.id for unit in expected}
