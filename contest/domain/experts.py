@@ -21,6 +21,7 @@ from contest.domain import audit, competitions, unit_officers
 from contest.domain.accounts import normalize_email
 from contest.domain.attachments import explain_upload
 from contest.domain.errors import DomainError
+from contest.domain.projects import given_up, path_order
 from contest.domain.uploads import MAX_BYTES, validate_upload
 from contest.extensions import db
 from contest.models import (
@@ -29,7 +30,6 @@ from contest.models import (
     ConflictKind,
     DeclaredConflict,
     Entry,
-    EntryStatus,
     Expert,
     ExpertField,
     ExpertRole,
@@ -495,11 +495,6 @@ def active_conflicts(expert: Expert, on: date) -> list[DeclaredConflict]:
 # -- mentoring --------------------------------------------------------------------------
 
 
-def _given_up(status: EntryStatus, code: str | None) -> bool:
-    """An entry withdrawn before it had a code: a draft given up, no sign of a project."""
-    return status is EntryStatus.withdrawn and not code
-
-
 def projects_to_mentor() -> list[tuple[int, str]]:
     """The startup projects an expert may be assigned to mentor, as (project id, label): each
     project once (it is followed across contests, contest.models.projects), never a press work
@@ -527,11 +522,9 @@ def projects_to_mentor() -> list[tuple[int, str]]:
     ).all()
     latest: dict[int, tuple] = {}
     for row in rows:
-        if _given_up(row.status, row.code):
+        if given_up(row.status, row.code):
             continue
-        year, deadline = row.year, row.submission_deadline
-        # The latest entry, in the order contest.domain.projects gives a project's path.
-        order = (year, deadline.date() if deadline else date(year, 12, 31), row.id)
+        order = path_order(row.year, row.submission_deadline, row.id)  # the latest entry on its path
         if row.project_id not in latest or order > latest[row.project_id][0]:
             latest[row.project_id] = (order, row)
     labelled = []
@@ -556,7 +549,7 @@ def assign_mentor(
     org_unit_id: int | None = None,
     by: User | None,
 ) -> Mentorship:
-    if not any(not competitions.is_press_work(e) and not _given_up(e.status, e.code) for e in project.entries):
+    if not any(not competitions.is_press_work(e) and not given_up(e.status, e.code) for e in project.entries):
         raise DomainError(
             _("Choose a startup project: a press work of the media award is not a project to mentor."),
             field="project",

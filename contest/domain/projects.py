@@ -6,7 +6,7 @@ area for the units' dashboards."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
@@ -69,15 +69,24 @@ def awards_won(entry: Entry) -> tuple[str, ...]:
     return names
 
 
+def path_order(year: int, deadline: datetime | None, entry_id: int) -> tuple[int, date, int]:
+    """Where an entry stands on its project's path: by its competition's year, then deadline."""
+    return (year, deadline.date() if deadline else date(year, 12, 31), entry_id)
+
+
+def given_up(status: EntryStatus, code: str | None) -> bool:
+    """An entry withdrawn before it had a code: a draft given up, no step of the project's path."""
+    return status is EntryStatus.withdrawn and not code
+
+
 def _order(entry: Entry):
     competition = entry.competition
-    deadline = competition.submission_deadline
-    return (competition.year, deadline.date() if deadline else date(competition.year, 12, 31), entry.id)
+    return path_order(competition.year, competition.submission_deadline, entry.id)
 
 
 def path(project: Project) -> list[PathStep]:
     """The project's entries in the order of their competitions."""
-    entries = sorted((e for e in project.entries if e.status is not EntryStatus.withdrawn or e.code), key=_order)
+    entries = sorted((e for e in project.entries if not given_up(e.status, e.code)), key=_order)
     results = contest_results(entries)
     origins = dict(
         db.session.execute(
