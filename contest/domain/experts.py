@@ -21,6 +21,7 @@ from contest.domain import audit, competitions, unit_officers
 from contest.domain.accounts import normalize_email
 from contest.domain.attachments import explain_upload
 from contest.domain.errors import DomainError
+from contest.domain.plausible_dates import plausible_year
 from contest.domain.projects import given_up, path_order
 from contest.domain.uploads import MAX_BYTES, validate_upload
 from contest.extensions import db
@@ -337,15 +338,10 @@ def certifications_in_force(experts: Iterable[Expert], on: date) -> dict[int, in
     }
 
 
-# The years a date of the registry may fall in: those of every date typed in the app
-# (contest.forms.base.PlausibleYear, which the forms apply first). The province's startup
-# programme, and the certifications and mentoring it counts, are of this century; a year such
-# as 0001 is a slip that would count an adviser as certified in every year of the plan.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-
-
 def _check_year(day: date | None, field: str) -> None:
-    if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+    """A registry date in the app's years (plausible_year, which the forms apply first): a year
+    such as 0001 is a slip that would count an adviser as certified in every year of the plan."""
+    if day is not None and not plausible_year(day):
         raise DomainError(_("Enter a year such as 2026."), field=field)
 
 

@@ -12,6 +12,15 @@ from flask_babel import gettext as _
 
 OLDEST_AGE = 120  # years: nobody older takes part in a contest
 FIRST_COMPANY_YEAR = 1900
+# Every other date typed or sent in the app (deadlines, certifications, mentoring, score
+# changes) falls in these years: this century's programme. A year at either end of the
+# calendar (0001, 9999) also overflows when a Vietnam time is turned into UTC or back.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def plausible_year(value: date) -> bool:
+    """Whether a date or time typed or sent is within FIRST_YEAR–LAST_YEAR (2000–2100)."""
+    return FIRST_YEAR <= value.year <= LAST_YEAR
 
 
 def local_today() -> date:

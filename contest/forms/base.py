@@ -3,8 +3,6 @@ than 150 characters.") come from the app's catalog, because WTForms ships no
 Vietnamese translation. The msgids are listed in `wtforms_messages.py` so that
 `make messages` extracts them."""
 
-from datetime import date
-
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -12,7 +10,7 @@ from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from contest.domain.plausible_dates import birth_date_problem, company_date_problem
+from contest.domain.plausible_dates import birth_date_problem, company_date_problem, plausible_year
 
 
 class CatalogTranslations:
@@ -50,11 +48,6 @@ class PlausibleYear:
     def __call__(self, form, field) -> None:
         if field.data is not None and not plausible_year(field.data):
             raise ValidationError(_l("Enter a year such as 2026."))
-
-
-def plausible_year(value: date) -> bool:
-    """Whether a date or time typed or sent is within 2000–2100 (see PlausibleYear)."""
-    return 2000 <= value.year <= 2100
 
 
 class PlausibleBirthDate:
